@@ -1,0 +1,52 @@
+use std::path::PathBuf;
+
+/// Everything that can go wrong with the diary. Opening has one variant per step, and none of
+/// them is ever answered by creating a fresh, empty diary.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The scanned text is not a code this diary accepts.
+    #[error(transparent)]
+    Code(#[from] protocol::Error),
+    #[error("The image could not be read: {0}.")]
+    ImageUnreadable(String),
+    #[error("No QR code was found in the image.")]
+    NoQrCode,
+    #[error("There is no open visit to check out of.")]
+    NoOpenVisit,
+
+    #[error("The diary exists but its key is missing ({store}).")]
+    KeyMissing { store: String },
+    #[error("The diary's key was rejected: the key is wrong or the file {path} is damaged.")]
+    KeyRejected { path: PathBuf },
+    #[error("The key file {path} is damaged: {why}.")]
+    KeyFileDamaged { path: PathBuf, why: String },
+    #[error("The platform key store failed: {0}.")]
+    KeyStore(String),
+    #[error("The diary's data folder {path} cannot be used: {why}.")]
+    DataFolder { path: PathBuf, why: String },
+    #[error("The diary could not be upgraded: {0}.")]
+    Migration(#[from] sqlx::migrate::MigrateError),
+    #[error("The diary could not be read or written: {0}.")]
+    Storage(#[from] sqlx::Error),
+}
+
+impl Error {
+    /// A stable identifier for the kind of error, for the UI to translate.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Error::Code(e) => e.kind(),
+            Error::ImageUnreadable(_) => "image_unreadable",
+            Error::NoQrCode => "no_qr_code",
+            Error::NoOpenVisit => "no_open_visit",
+            Error::KeyMissing { .. } => "key_missing",
+            Error::KeyRejected { .. } => "key_rejected",
+            Error::KeyFileDamaged { .. } => "key_file_damaged",
+            Error::KeyStore(_) => "key_store",
+            Error::DataFolder { .. } => "data_folder",
+            Error::Migration(_) => "migration",
+            Error::Storage(_) => "storage",
+        }
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,295 @@
+//! The phone's diary: an encrypted SQLite file (SQLCipher through sqlx), its key, and the
+//! operations on visits (check in from a scanned code or a QR image, check out, list).
+//!
+//! Invariants: only this crate touches the diary's files. Time always comes in as an argument.
+//! A diary that exists is never replaced: a missing or wrong key is an error, and the file is
+//! left exactly as it was.
+
+mod error;
+mod key;
+mod scan;
+
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::time::Duration;
+
+use chrono::{DateTime, TimeZone, Utc};
+use protocol::TrustList;
+use serde::Serialize;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow, SqliteSynchronous};
+use sqlx::Row;
+
+pub use error::{Error, Result};
+pub use key::{DbKey, KeyLocation, KeyStore, PlatformKeyStore};
+pub use scan::decode_qr_image;
+
+use key::KeyFile;
+
+/// The database file inside the data folder.
+pub const DB_FILE: &str = "diary.sqlite";
+/// The key file, only where no key store answered when the diary was made.
+pub const KEY_FILE: &str = "diary.key";
+
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+
+/// One visit, as the UI shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Visit {
+    pub id: i64,
+    /// `vd1` for this system's signed venue codes.
+    pub origin: String,
+    /// Whether the code's signature was checked against a trusted key.
+    pub verified: bool,
+    pub venue_id: Option<String>,
+    pub name: String,
+    pub address: String,
+    pub unit_code: Option<u32>,
+    pub sector: Option<String>,
+    pub usual_stay_minutes: Option<u32>,
+    pub key_id: Option<String>,
+    pub authority: Option<String>,
+    pub time_in: DateTime<Utc>,
+    pub time_out: Option<DateTime<Utc>>,
+    /// `tap`, `next-scan` or `auto` once the visit is closed.
+    pub checkout: Option<String>,
+}
+
+/// An open diary.
+pub struct Diary {
+    pool: SqlitePool,
+    trust: TrustList,
+    key_location: KeyLocation,
+    path: PathBuf,
+}
+
+impl Diary {
+    /// Opens the diary in `data_dir`, creating it (and its key) only if no diary is there.
+    ///
+    /// The key is looked for in the key file, then in `key_store`. A new key goes to `key_store`
+    /// when it answers, else to a key file (mode 0600).
+    pub async fn open(
+        data_dir: &Path,
+        trust: TrustList,
+        key_store: Option<&dyn KeyStore>,
+    ) -> Result<Diary> {
+        std::fs::create_dir_all(data_dir).map_err(|e| Error::DataFolder {
+            path: data_dir.to_owned(),
+            why: e.to_string(),
+        })?;
+        let path = data_dir.join(DB_FILE);
+        let exists = path.exists() || data_dir.join(format!("{DB_FILE}-wal")).exists();
+        let key_file = KeyFile {
+            path: data_dir.join(KEY_FILE),
+        };
+
+        let (key, key_location) = if let Some(key) = key_file.load()? {
+            (key, KeyLocation::File { path: key_file.path.clone() })
+        } else {
+            let stored = match key_store {
+                Some(store) => Some((store, store.load())),
+                None => None,
+            };
+            match stored {
+                Some((store, Ok(Some(key)))) => (key, key_location_of(store)),
+                Some((_, Err(e))) if exists => return Err(e),
+                _ if exists => {
+                    return Err(Error::KeyMissing {
+                        store: key_store.map_or("no key store", |s| s.name()).to_owned(),
+                    })
+                }
+                _ => new_key(key_store, &key_file)?,
+            }
+        };
+
+        let options = SqliteConnectOptions::from_str("sqlite:")
+            .expect("static options parse")
+            .filename(&path)
+            .create_if_missing(!exists)
+            // sqlx writes pragma values verbatim and sends `key` first.
+            .pragma("key", key.pragma_value().to_string())
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Full)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(5));
+        let pool = SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect_with(options)
+            .await
+            .map_err(|e| opening_error(e, &path))?;
+        // Reading the schema is the first thing that needs the key to be right.
+        sqlx::query("SELECT count(*) FROM sqlite_master")
+            .execute(&pool)
+            .await
+            .map_err(|e| opening_error(e, &path))?;
+        MIGRATOR.run(&pool).await?;
+        Ok(Diary {
+            pool,
+            trust,
+            key_location,
+            path,
+        })
+    }
+
+    pub fn key_location(&self) -> &KeyLocation {
+        &self.key_location
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Checks in from scanned text: reads and verifies the code, closes the open visit at `now`,
+    /// stores the new one. Nothing is written unless the code is valid.
+    pub async fn check_in(&self, text: &str, now: DateTime<Utc>) -> Result<Visit> {
+        let verified = protocol::read_venue_code(text, &self.trust)?;
+        let venue = &verified.venue;
+        let at = now.timestamp();
+        let mut tx = self.pool.begin().await?;
+        sqlx::query(
+            "UPDATE visits SET time_out = MAX(?1, time_in), checkout = 'next-scan'
+             WHERE time_out IS NULL",
+        )
+        .bind(at)
+        .execute(&mut *tx)
+        .await?;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO visits (origin, verified, venue_id, name, address, unit_code, sector,
+                                 usual_stay_minutes, key_id, authority, code, time_in)
+             VALUES ('vd1', 1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) RETURNING id",
+        )
+        .bind(venue.id.to_string())
+        .bind(&venue.name)
+        .bind(&venue.address)
+        .bind(venue.unit)
+        .bind(venue.sector.as_str())
+        .bind(venue.usual_stay_minutes)
+        .bind(verified.key_id.to_string())
+        .bind(&verified.authority)
+        .bind(text.trim())
+        .bind(at)
+        .fetch_one(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        self.visit(id).await
+    }
+
+    /// Checks in from an image holding a QR code.
+    pub async fn check_in_image(&self, image: &[u8], now: DateTime<Utc>) -> Result<Visit> {
+        let text = decode_qr_image(image)?;
+        self.check_in(&text, now).await
+    }
+
+    /// Closes the open visit at `now`.
+    pub async fn check_out(&self, now: DateTime<Utc>) -> Result<Visit> {
+        let id: Option<i64> = sqlx::query_scalar(
+            "UPDATE visits SET time_out = MAX(?1, time_in), checkout = 'tap'
+             WHERE time_out IS NULL RETURNING id",
+        )
+        .bind(now.timestamp())
+        .fetch_optional(&self.pool)
+        .await?;
+        self.visit(id.ok_or(Error::NoOpenVisit)?).await
+    }
+
+    /// The open visit, if any.
+    pub async fn open_visit(&self) -> Result<Option<Visit>> {
+        let row = sqlx::query(&format!("{SELECT_VISIT} WHERE time_out IS NULL"))
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|r| visit_from_row(&r)).transpose()
+    }
+
+    /// Every visit, newest first.
+    pub async fn visits(&self) -> Result<Vec<Visit>> {
+        let rows = sqlx::query(&format!("{SELECT_VISIT} ORDER BY time_in DESC, id DESC"))
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(visit_from_row).collect()
+    }
+
+    async fn visit(&self, id: i64) -> Result<Visit> {
+        let row = sqlx::query(&format!("{SELECT_VISIT} WHERE id = ?1"))
+            .bind(id)
+            .fetch_one(&self.pool)
+            .await?;
+        visit_from_row(&row)
+    }
+
+    /// Closes the database cleanly (checkpointing the WAL).
+    pub async fn close(self) {
+        self.pool.close().await;
+    }
+}
+
+const SELECT_VISIT: &str = "SELECT id, origin, verified, venue_id, name, address, unit_code, sector,
+    usual_stay_minutes, key_id, authority, time_in, time_out, checkout FROM visits";
+
+fn visit_from_row(row: &SqliteRow) -> Result<Visit> {
+    let time = |secs: i64| {
+        Utc.timestamp_opt(secs, 0)
+            .single()
+            .ok_or_else(|| Error::Storage(sqlx::Error::Decode("time out of range".into())))
+    };
+    Ok(Visit {
+        id: row.try_get("id")?,
+        origin: row.try_get("origin")?,
+        verified: row.try_get("verified")?,
+        venue_id: row.try_get("venue_id")?,
+        name: row.try_get("name")?,
+        address: row.try_get("address")?,
+        unit_code: row.try_get("unit_code")?,
+        sector: row.try_get("sector")?,
+        usual_stay_minutes: row.try_get("usual_stay_minutes")?,
+        key_id: row.try_get("key_id")?,
+        authority: row.try_get("authority")?,
+        time_in: time(row.try_get("time_in")?)?,
+        time_out: row
+            .try_get::<Option<i64>, _>("time_out")?
+            .map(time)
+            .transpose()?,
+        checkout: row.try_get("checkout")?,
+    })
+}
+
+fn key_location_of(store: &dyn KeyStore) -> KeyLocation {
+    KeyLocation::KeyStore {
+        name: store.name().to_owned(),
+    }
+}
+
+/// Makes the key for a new diary: into the key store if it takes it and gives it back, else
+/// into a key file.
+fn new_key(key_store: Option<&dyn KeyStore>, key_file: &KeyFile) -> Result<(DbKey, KeyLocation)> {
+    let key = DbKey::generate();
+    if let Some(store) = key_store {
+        let kept = store.save(&key).is_ok()
+            && matches!(store.load(), Ok(Some(ref back)) if back.as_bytes() == key.as_bytes());
+        if kept {
+            return Ok((key, key_location_of(store)));
+        }
+    }
+    key_file.create(&key)?;
+    Ok((
+        key,
+        KeyLocation::File {
+            path: key_file.path.clone(),
+        },
+    ))
+}
+
+fn opening_error(e: sqlx::Error, path: &Path) -> Error {
+    match &e {
+        // SQLITE_NOTADB: SQLCipher's answer to a wrong key, and SQLite's to a damaged file.
+        sqlx::Error::Database(db) if db.code().as_deref() == Some("26") => Error::KeyRejected {
+            path: path.to_owned(),
+        },
+        // SQLITE_CANTOPEN, SQLITE_PERM, SQLITE_READONLY
+        sqlx::Error::Database(db) if matches!(db.code().as_deref(), Some("14" | "3" | "8")) => {
+            Error::DataFolder {
+                path: path.to_owned(),
+                why: db.message().to_owned(),
+            }
+        }
+        _ => Error::Storage(e),
+    }
+}

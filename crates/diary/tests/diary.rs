@@ -1,0 +1,296 @@
+//! The diary against a real SQLCipher file in a temporary folder.
+
+use std::path::Path;
+use std::sync::Mutex;
+
+use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
+use diary::{DbKey, Diary, Error, KeyLocation, KeyStore, DB_FILE, KEY_FILE};
+use ed25519_dalek::SigningKey;
+use protocol::{sign_venue_code, Authority, Sector, TrustList, TrustedKey, Venue};
+
+const HOST: &str = "yte.caobang.example";
+
+fn authority() -> SigningKey {
+    SigningKey::from_bytes(&[7u8; 32])
+}
+
+fn trust() -> TrustList {
+    TrustList {
+        authorities: vec![Authority {
+            name: "Sở Y tế Cao Bằng".into(),
+            portal_url: format!("https://{HOST}"),
+            keys: vec![TrustedKey::new(authority().verifying_key())],
+        }],
+    }
+}
+
+fn code(name: &str, key: &SigningKey) -> String {
+    let venue = Venue {
+        id: Venue::id_from_random(rand_bytes(name)),
+        name: name.into(),
+        address: "Phường Hợp Giang, Cao Bằng".into(),
+        unit: 1273,
+        sector: Sector::Market,
+        usual_stay_minutes: 60,
+        issued: NaiveDate::from_ymd_opt(2026, 11, 1).unwrap(),
+    };
+    sign_venue_code(&venue, HOST, key).unwrap()
+}
+
+fn rand_bytes(seed: &str) -> [u8; 16] {
+    let mut b = [0u8; 16];
+    for (i, c) in seed.bytes().enumerate() {
+        b[i % 16] ^= c;
+    }
+    b
+}
+
+fn at(h: u32, m: u32) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 29, h, m, 0).unwrap()
+}
+
+/// Every byte of the diary's files, to prove a failure changed nothing.
+fn snapshot(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .map(|p| (p.file_name().unwrap().to_string_lossy().into_owned(), std::fs::read(&p).unwrap()))
+        .collect();
+    files.sort();
+    files
+}
+
+/// An in-memory key store, for the logic of choosing where a key goes (the real Secret Service
+/// is tested in `keystore.rs`).
+#[derive(Default)]
+struct MemoryStore {
+    key: Mutex<Option<Vec<u8>>>,
+    refuse: bool,
+}
+
+impl KeyStore for MemoryStore {
+    fn name(&self) -> &str {
+        "memory"
+    }
+    fn load(&self) -> diary::Result<Option<DbKey>> {
+        Ok(self.key.lock().unwrap().as_deref().and_then(DbKey::from_bytes))
+    }
+    fn save(&self, key: &DbKey) -> diary::Result<()> {
+        if self.refuse {
+            return Err(Error::KeyStore("refused".into()));
+        }
+        *self.key.lock().unwrap() = Some(key.as_bytes().to_vec());
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn a_check_in_is_stored_encrypted_and_reads_back_intact() {
+    let dir = tempfile::tempdir().unwrap();
+    let name = "Chợ Xanh Cao Bằng – Quầy rau số 12";
+    let diary = Diary::open(dir.path(), trust(), None).await.unwrap();
+    let visit = diary.check_in(&code(name, &authority()), at(8, 0)).await.unwrap();
+    assert_eq!(visit.name, name);
+    assert!(visit.verified);
+    assert_eq!(visit.origin, "vd1");
+    assert_eq!(visit.authority.as_deref(), Some("Sở Y tế Cao Bằng"));
+    assert_eq!(visit.time_in, at(8, 0));
+    assert_eq!(visit.time_out, None);
+    diary.close().await;
+
+    for (file, bytes) in snapshot(dir.path()) {
+        if file == KEY_FILE {
+            continue;
+        }
+        let hay = String::from_utf8_lossy(&bytes);
+        assert!(!hay.contains("SQLite format 3"), "{file} has a plaintext header");
+        assert!(!hay.contains("Chợ Xanh"), "{file} holds the venue name in plaintext");
+        assert!(!bytes.windows(5).any(|w| w == b"Quy\xe1\xba"), "{file} holds plaintext");
+    }
+
+    let diary = Diary::open(dir.path(), trust(), None).await.unwrap();
+    let visits = diary.visits().await.unwrap();
+    assert_eq!(visits.len(), 1);
+    assert_eq!(visits[0].name, name);
+}
+
+#[tokio::test]
+async fn scanning_the_next_venue_closes_the_open_visit_and_check_out_closes_by_tap() {
+    let dir = tempfile::tempdir().unwrap();
+    let diary = Diary::open(dir.path(), trust(), None).await.unwrap();
+    diary.check_in(&code("Bưu điện tỉnh", &authority()), at(8, 0)).await.unwrap();
+    diary.check_in(&code("Nhà thuốc Minh Châu", &authority()), at(9, 30)).await.unwrap();
+    let open = diary.open_visit().await.unwrap().unwrap();
+    assert_eq!(open.name, "Nhà thuốc Minh Châu");
+
+    let closed = diary.check_out(at(9, 45)).await.unwrap();
+    assert_eq!(closed.name, "Nhà thuốc Minh Châu");
+    assert_eq!(closed.time_out, Some(at(9, 45)));
+    assert_eq!(closed.checkout.as_deref(), Some("tap"));
+    assert!(diary.open_visit().await.unwrap().is_none());
+    assert!(matches!(diary.check_out(at(10, 0)).await, Err(Error::NoOpenVisit)));
+
+    let visits = diary.visits().await.unwrap();
+    let names: Vec<_> = visits.iter().map(|v| v.name.as_str()).collect();
+    assert_eq!(names, ["Nhà thuốc Minh Châu", "Bưu điện tỉnh"], "newest first");
+    assert_eq!(visits[1].time_out, Some(at(9, 30)));
+    assert_eq!(visits[1].checkout.as_deref(), Some("next-scan"));
+}
+
+#[tokio::test]
+async fn a_clock_that_went_back_never_makes_a_visit_end_before_it_began() {
+    let dir = tempfile::tempdir().unwrap();
+    let diary = Diary::open(dir.path(), trust(), None).await.unwrap();
+    diary.check_in(&code("Bến xe khách", &authority()), at(10, 0)).await.unwrap();
+    let closed = diary.check_out(at(10, 0) - Duration::minutes(5)).await.unwrap();
+    assert_eq!(closed.time_out, Some(at(10, 0)));
+}
+
+#[tokio::test]
+async fn a_bad_code_changes_nothing_on_disk() {
+    let dir = tempfile::tempdir().unwrap();
+    let diary = Diary::open(dir.path(), trust(), None).await.unwrap();
+    diary.check_in(&code("Trường THPT Chuyên", &authority()), at(7, 0)).await.unwrap();
+    let before = snapshot(dir.path());
+    let stranger = SigningKey::from_bytes(&[9u8; 32]);
+    for (text, kind) in [
+        (code("Giả mạo", &stranger), "unknown_key"),
+        ("xin chào".to_owned(), "not_venue_code"),
+        (format!("https://{HOST}/v/1#AAAA"), "malformed_code"),
+    ] {
+        let err = diary.check_in(&text, at(8, 0)).await.unwrap_err();
+        assert_eq!(err.kind(), kind, "{text}");
+    }
+    assert_eq!(snapshot(dir.path()), before);
+    assert_eq!(diary.visits().await.unwrap().len(), 1);
+    assert!(diary.open_visit().await.unwrap().is_some(), "the open visit stays open");
+}
+
+#[tokio::test]
+async fn without_a_key_store_the_key_goes_to_a_private_key_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let diary = Diary::open(dir.path(), trust(), None).await.unwrap();
+    let key_path = dir.path().join(KEY_FILE);
+    assert_eq!(diary.key_location(), &KeyLocation::File { path: key_path.clone() });
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&key_path).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+}
+
+#[tokio::test]
+async fn a_missing_key_is_an_error_and_never_a_fresh_diary() {
+    let dir = tempfile::tempdir().unwrap();
+    let diary = Diary::open(dir.path(), trust(), None).await.unwrap();
+    diary.check_in(&code("Chợ phiên Trà Lĩnh", &authority()), at(6, 0)).await.unwrap();
+    diary.close().await;
+    std::fs::remove_file(dir.path().join(KEY_FILE)).unwrap();
+    let before = snapshot(dir.path());
+
+    let store = MemoryStore::default();
+    let err = Diary::open(dir.path(), trust(), Some(&store)).await.err().unwrap();
+    assert_eq!(err.kind(), "key_missing");
+    let err = Diary::open(dir.path(), trust(), None).await.err().unwrap();
+    assert_eq!(err.kind(), "key_missing");
+    assert_eq!(snapshot(dir.path()), before, "no new key, no new file, nothing touched");
+    assert!(store.key.lock().unwrap().is_none());
+}
+
+#[tokio::test]
+async fn a_wrong_key_is_rejected_and_the_file_is_left_as_it_was() {
+    let dir = tempfile::tempdir().unwrap();
+    let diary = Diary::open(dir.path(), trust(), None).await.unwrap();
+    diary.check_in(&code("Nhà văn hoá xóm", &authority()), at(6, 0)).await.unwrap();
+    diary.close().await;
+    std::fs::remove_file(dir.path().join(KEY_FILE)).unwrap();
+    let before = snapshot(dir.path());
+
+    let store = MemoryStore::default();
+    store.save(&DbKey::generate()).unwrap();
+    let err = Diary::open(dir.path(), trust(), Some(&store)).await.err().unwrap();
+    assert_eq!(err.kind(), "key_rejected");
+    assert_eq!(snapshot(dir.path()), before);
+}
+
+#[tokio::test]
+async fn a_damaged_key_file_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    Diary::open(dir.path(), trust(), None).await.unwrap().close().await;
+    std::fs::write(dir.path().join(KEY_FILE), "not a key\n").unwrap();
+    let err = Diary::open(dir.path(), trust(), None).await.err().unwrap();
+    assert_eq!(err.kind(), "key_file_damaged");
+}
+
+#[tokio::test]
+async fn a_key_store_that_answers_keeps_the_key_and_no_key_file_is_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = MemoryStore::default();
+    let diary = Diary::open(dir.path(), trust(), Some(&store)).await.unwrap();
+    assert_eq!(diary.key_location(), &KeyLocation::KeyStore { name: "memory".into() });
+    diary.check_in(&code("Chùa Phố Cũ", &authority()), at(6, 0)).await.unwrap();
+    diary.close().await;
+    assert!(!dir.path().join(KEY_FILE).exists());
+    let diary = Diary::open(dir.path(), trust(), Some(&store)).await.unwrap();
+    assert_eq!(diary.visits().await.unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn a_key_store_that_refuses_the_key_falls_back_to_the_key_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = MemoryStore { refuse: true, ..Default::default() };
+    let diary = Diary::open(dir.path(), trust(), Some(&store)).await.unwrap();
+    assert!(matches!(diary.key_location(), KeyLocation::File { .. }));
+    assert!(dir.path().join(DB_FILE).exists());
+}
+
+#[tokio::test]
+async fn a_damaged_database_is_an_error_and_is_not_replaced() {
+    let dir = tempfile::tempdir().unwrap();
+    let diary = Diary::open(dir.path(), trust(), None).await.unwrap();
+    diary.check_in(&code("Sân vận động", &authority()), at(6, 0)).await.unwrap();
+    diary.close().await;
+    let db = dir.path().join(DB_FILE);
+    let mut bytes = std::fs::read(&db).unwrap();
+    for b in &mut bytes[..64] {
+        *b ^= 0xff;
+    }
+    std::fs::write(&db, &bytes).unwrap();
+    let before = snapshot(dir.path());
+    let err = Diary::open(dir.path(), trust(), None).await.err().unwrap();
+    assert_eq!(err.kind(), "key_rejected");
+    assert_eq!(snapshot(dir.path()), before);
+}
+
+#[tokio::test]
+async fn a_qr_image_checks_in_and_an_image_without_one_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let diary = Diary::open(dir.path(), trust(), None).await.unwrap();
+    let text = code("Bệnh viện Đa khoa tỉnh Cao Bằng", &authority());
+    let png = qr_png(&text);
+    let visit = diary.check_in_image(&png, at(11, 0)).await.unwrap();
+    assert_eq!(visit.name, "Bệnh viện Đa khoa tỉnh Cao Bằng");
+
+    let blank = image::GrayImage::from_pixel(200, 200, image::Luma([255]));
+    let mut blank_png = Vec::new();
+    blank
+        .write_to(&mut std::io::Cursor::new(&mut blank_png), image::ImageFormat::Png)
+        .unwrap();
+    assert!(matches!(diary.check_in_image(&blank_png, at(11, 5)).await, Err(Error::NoQrCode)));
+    assert!(matches!(
+        diary.check_in_image(b"not an image", at(11, 5)).await,
+        Err(Error::ImageUnreadable(_))
+    ));
+    assert_eq!(diary.visits().await.unwrap().len(), 1);
+}
+
+fn qr_png(text: &str) -> Vec<u8> {
+    let qr = qrcode::QrCode::with_error_correction_level(text, qrcode::EcLevel::Q).unwrap();
+    let image = qr.render::<image::Luma<u8>>().min_dimensions(400, 400).build();
+    let mut png = Vec::new();
+    image
+        .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+        .unwrap();
+    png
+}

@@ -1,0 +1,38 @@
+use crate::KeyId;
+
+/// Every way a wire format read by this crate can be wrong. Messages are sentences for logs and
+/// tools; user interfaces translate [`Error::kind`] instead of showing them.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Error {
+    #[error("This is not a Visit Diary venue code.")]
+    NotVenueCode,
+    #[error("This venue code uses version {0}, which this version does not read.")]
+    UnsupportedVersion(u64),
+    #[error("This venue code was signed by key {kid}, which is not a trusted authority key.")]
+    UnknownKey { kid: KeyId },
+    #[error("This venue code's signature does not match its content.")]
+    BadSignature,
+    #[error("This venue code is damaged: {0}.")]
+    Malformed(String),
+    #[error("The venue is not valid: {0}.")]
+    InvalidVenue(String),
+    #[error("The trust file is not valid: {0}.")]
+    InvalidTrust(String),
+}
+
+impl Error {
+    /// A stable identifier for the kind of error, for user interfaces to translate.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Error::NotVenueCode => "not_venue_code",
+            Error::UnsupportedVersion(_) => "unsupported_version",
+            Error::UnknownKey { .. } => "unknown_key",
+            Error::BadSignature => "bad_signature",
+            Error::Malformed(_) => "malformed_code",
+            Error::InvalidVenue(_) => "invalid_venue",
+            Error::InvalidTrust(_) => "invalid_trust",
+        }
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,14 @@
+//! Wire formats shared by the Visit Diary app and the health authority's portal.
+//!
+//! Invariant: this crate does no IO. No files, sockets, clock or global randomness: callers pass
+//! keys, time and random bytes as arguments, so every function here is exact and testable.
+
+mod error;
+pub mod keys;
+pub mod trust;
+pub mod venue;
+
+pub use error::{Error, Result};
+pub use keys::KeyId;
+pub use trust::{Authority, TrustList, TrustedKey};
+pub use venue::{inspect_venue_code, read_venue_code, sign_venue_code, Sector, Venue, VerifiedVenue};

@@ -1,0 +1,149 @@
+//! The trust file: which authorities, and which of their keys, the app believes.
+//!
+//! ```json
+//! { "format": "visit-diary-trust", "version": 1,
+//!   "authorities": [ { "name": "Sở Y tế Cao Bằng", "portal_url": "https://…",
+//!                      "keys": [ { "kid": "…16 hex…", "alg": "Ed25519", "public_key": "…base64url…" } ] } ] }
+//! ```
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use ed25519_dalek::VerifyingKey;
+use serde::{Deserialize, Serialize};
+
+use crate::{Error, KeyId, Result};
+
+pub const TRUST_FORMAT: &str = "visit-diary-trust";
+pub const TRUST_VERSION: u32 = 1;
+
+/// The parsed, checked trust file.
+#[derive(Debug, Clone, Default)]
+pub struct TrustList {
+    pub authorities: Vec<Authority>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Authority {
+    pub name: String,
+    pub portal_url: String,
+    pub keys: Vec<TrustedKey>,
+}
+
+#[derive(Debug, Clone)]
+pub struct TrustedKey {
+    pub kid: KeyId,
+    pub key: VerifyingKey,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TrustFile {
+    format: String,
+    version: u32,
+    authorities: Vec<AuthorityFile>,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AuthorityFile {
+    name: String,
+    portal_url: String,
+    keys: Vec<KeyFile>,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct KeyFile {
+    kid: String,
+    alg: String,
+    public_key: String,
+}
+
+impl TrustList {
+    /// Reads a trust file. Every key's id must match the key, so a typo cannot make the app trust
+    /// a key under a name it does not have.
+    pub fn from_json(text: &str) -> Result<TrustList> {
+        let file: TrustFile =
+            serde_json::from_str(text).map_err(|e| Error::InvalidTrust(e.to_string()))?;
+        if file.format != TRUST_FORMAT {
+            return Err(Error::InvalidTrust(format!("format is {:?}", file.format)));
+        }
+        if file.version != TRUST_VERSION {
+            return Err(Error::InvalidTrust(format!("version {} is not read", file.version)));
+        }
+        let mut authorities = Vec::with_capacity(file.authorities.len());
+        for a in file.authorities {
+            let mut keys = Vec::with_capacity(a.keys.len());
+            for k in a.keys {
+                if k.alg != "Ed25519" {
+                    return Err(Error::InvalidTrust(format!("key algorithm {:?}", k.alg)));
+                }
+                let bytes = URL_SAFE_NO_PAD
+                    .decode(&k.public_key)
+                    .ok()
+                    .and_then(|b| <[u8; 32]>::try_from(b).ok())
+                    .ok_or_else(|| Error::InvalidTrust(format!("key {} is not 32 bytes", k.kid)))?;
+                let key = VerifyingKey::from_bytes(&bytes)
+                    .map_err(|_| Error::InvalidTrust(format!("key {} is not a valid key", k.kid)))?;
+                let kid = KeyId::of(&key);
+                if KeyId::parse_hex(&k.kid) != Some(kid) {
+                    return Err(Error::InvalidTrust(format!(
+                        "key id {} does not match its key (expected {kid})",
+                        k.kid
+                    )));
+                }
+                keys.push(TrustedKey { kid, key });
+            }
+            authorities.push(Authority {
+                name: a.name,
+                portal_url: a.portal_url,
+                keys,
+            });
+        }
+        Ok(TrustList { authorities })
+    }
+
+    /// Writes the trust file for one authority with the given public keys.
+    pub fn to_json(&self) -> String {
+        let file = TrustFile {
+            format: TRUST_FORMAT.to_owned(),
+            version: TRUST_VERSION,
+            authorities: self
+                .authorities
+                .iter()
+                .map(|a| AuthorityFile {
+                    name: a.name.clone(),
+                    portal_url: a.portal_url.clone(),
+                    keys: a
+                        .keys
+                        .iter()
+                        .map(|k| KeyFile {
+                            kid: k.kid.to_string(),
+                            alg: "Ed25519".to_owned(),
+                            public_key: URL_SAFE_NO_PAD.encode(k.key.as_bytes()),
+                        })
+                        .collect(),
+                })
+                .collect(),
+        };
+        let mut text = serde_json::to_string_pretty(&file).expect("trust file serialises");
+        text.push('\n');
+        text
+    }
+
+    /// The authority and key with this id, if trusted.
+    pub fn find(&self, kid: &KeyId) -> Option<(&Authority, &TrustedKey)> {
+        self.authorities
+            .iter()
+            .find_map(|a| a.keys.iter().find(|k| &k.kid == kid).map(|k| (a, k)))
+    }
+}
+
+impl TrustedKey {
+    pub fn new(key: VerifyingKey) -> TrustedKey {
+        TrustedKey {
+            kid: KeyId::of(&key),
+            key,
+        }
+    }
+}

@@ -1,0 +1,255 @@
+//! Venue code v1: round trips, tampering, and the fixture files in `test-cases/venue-code`.
+//!
+//! Fixtures: `valid/NAME.txt` holds a code and `valid/NAME.expected` the venue it reads as;
+//! `invalid/NAME.txt` holds a code and `invalid/NAME.expected` the exact error. Inputs are frozen:
+//! codes made by earlier versions must keep reading. `UPDATE_EXPECT=1` rewrites the `.expected`
+//! files; `UPDATE_EXPECT=all` also rewrites the inputs (only when the format changes on purpose).
+
+use std::path::{Path, PathBuf};
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use chrono::NaiveDate;
+use ciborium::Value;
+use coset::{iana, CborSerializable, CoseSign1Builder, HeaderBuilder};
+use ed25519_dalek::{Signer, SigningKey};
+use protocol::{
+    read_venue_code, sign_venue_code, Authority, Error, KeyId, Sector, TrustList, TrustedKey,
+    Venue,
+};
+
+const HOST: &str = "yte.caobang.example";
+
+fn authority_key() -> SigningKey {
+    SigningKey::from_bytes(&[7u8; 32])
+}
+
+fn stranger_key() -> SigningKey {
+    SigningKey::from_bytes(&[9u8; 32])
+}
+
+fn trust() -> TrustList {
+    TrustList {
+        authorities: vec![Authority {
+            name: "Sở Y tế Cao Bằng".into(),
+            portal_url: format!("https://{HOST}"),
+            keys: vec![TrustedKey::new(authority_key().verifying_key())],
+        }],
+    }
+}
+
+fn venue(name: &str) -> Venue {
+    Venue {
+        id: Venue::id_from_random([0x42; 16]),
+        name: name.into(),
+        address: "Số 1 Phố Hoàng Đình Giong, Phường Thục Phán, Cao Bằng".into(),
+        unit: 1273,
+        sector: Sector::StateAgency,
+        usual_stay_minutes: 45,
+        issued: NaiveDate::from_ymd_opt(2026, 11, 29).unwrap(),
+    }
+}
+
+#[test]
+fn round_trip_keeps_vietnamese_text() {
+    let v = venue("Ủy ban nhân dân Phường Thục Phán – Bộ phận một cửa");
+    let code = sign_venue_code(&v, HOST, &authority_key()).unwrap();
+    assert!(code.starts_with(&format!("https://{HOST}/v/1#")), "{code}");
+    let read = read_venue_code(&code, &trust()).unwrap();
+    assert_eq!(read.venue, v);
+    assert_eq!(read.key_id, KeyId::of(&authority_key().verifying_key()));
+    assert_eq!(read.authority, "Sở Y tế Cao Bằng");
+    assert_eq!(read.host, HOST);
+}
+
+#[test]
+fn a_100_character_name_makes_a_code_that_fits_a_poster_qr() {
+    let name: String = "Chợ Trung tâm Thành phố Cao Bằng khu ".repeat(3).chars().take(100).collect();
+    assert_eq!(name.chars().count(), 100);
+    let code = sign_venue_code(&venue(&name), HOST, &authority_key()).unwrap();
+    // Byte mode at error correction Q: version 22 holds 509 bytes, readable at 15 cm.
+    assert!(code.len() < 509, "code is {} bytes", code.len());
+    assert_eq!(read_venue_code(&code, &trust()).unwrap().venue.name, name);
+}
+
+#[test]
+fn every_flipped_byte_in_the_payload_is_rejected() {
+    let code = sign_venue_code(&venue("Nhà văn hoá tổ 5"), HOST, &authority_key()).unwrap();
+    let (prefix, payload) = code.split_once('#').unwrap();
+    let bytes = URL_SAFE_NO_PAD.decode(payload).unwrap();
+    for i in 0..bytes.len() {
+        for bit in 0..8 {
+            let mut tampered = bytes.clone();
+            tampered[i] ^= 1 << bit;
+            let text = format!("{prefix}#{}", URL_SAFE_NO_PAD.encode(&tampered));
+            assert!(
+                read_venue_code(&text, &trust()).is_err(),
+                "flipping bit {bit} of byte {i} was accepted"
+            );
+        }
+    }
+}
+
+#[test]
+fn every_flipped_character_in_the_url_is_rejected() {
+    let code = sign_venue_code(&venue("Trường Tiểu học Hợp Giang"), HOST, &authority_key()).unwrap();
+    let bytes = code.as_bytes();
+    for i in 0..bytes.len() {
+        let mut tampered = bytes.to_vec();
+        tampered[i] ^= 0x01;
+        let Ok(text) = String::from_utf8(tampered) else { continue };
+        assert!(
+            read_venue_code(&text, &trust()).is_err(),
+            "flipping byte {i} ({:?}) was accepted",
+            bytes[i] as char
+        );
+    }
+}
+
+#[test]
+fn a_code_is_read_with_surrounding_whitespace_and_upper_case_scheme_and_host() {
+    let code = sign_venue_code(&venue("Quán cà phê Phố Cũ"), HOST, &authority_key()).unwrap();
+    let shouted = code.replacen("https://yte.caobang.example", "HTTPS://YTE.CAOBANG.EXAMPLE", 1);
+    assert!(read_venue_code(&format!("  {shouted}\n"), &trust()).is_ok());
+}
+
+#[test]
+fn signing_refuses_an_invalid_venue() {
+    let mut v = venue("");
+    assert_eq!(
+        sign_venue_code(&v, HOST, &authority_key()).unwrap_err(),
+        Error::InvalidVenue("name is empty".into())
+    );
+    v.name = "x".repeat(201);
+    assert!(sign_venue_code(&v, HOST, &authority_key()).is_err());
+    v.name = "Chợ".into();
+    v.usual_stay_minutes = 0;
+    assert!(sign_venue_code(&v, HOST, &authority_key()).is_err());
+}
+
+#[test]
+fn trust_file_round_trips_and_rejects_a_mismatched_key_id() {
+    let json = trust().to_json();
+    let back = TrustList::from_json(&json).unwrap();
+    assert_eq!(back.authorities[0].keys[0].kid, trust().authorities[0].keys[0].kid);
+    let wrong = json.replace(&trust().authorities[0].keys[0].kid.to_string(), "0011223344556677");
+    assert!(matches!(TrustList::from_json(&wrong), Err(Error::InvalidTrust(_))));
+}
+
+// ---- fixtures -------------------------------------------------------------------------------
+
+/// Signs arbitrary content the way `sign_venue_code` does, to make invalid-but-signed fixtures.
+fn sign_raw(content: Value, host: &str, key: &SigningKey) -> String {
+    let mut payload = Vec::new();
+    ciborium::into_writer(&content, &mut payload).unwrap();
+    let kid = KeyId::of(&key.verifying_key());
+    let sign1 = CoseSign1Builder::new()
+        .protected(
+            HeaderBuilder::new()
+                .algorithm(iana::Algorithm::EdDSA)
+                .key_id(kid.0.to_vec())
+                .build(),
+        )
+        .payload(payload)
+        .create_signature(host.as_bytes(), |tbs| key.sign(tbs).to_bytes().to_vec())
+        .build();
+    format!(
+        "https://{host}/v/1#{}",
+        URL_SAFE_NO_PAD.encode(sign1.to_vec().unwrap())
+    )
+}
+
+fn content(version: u64, sector: u64, name: &str) -> Value {
+    Value::Map(vec![
+        (0.into(), version.into()),
+        (1.into(), Value::Bytes(vec![0x42; 16])),
+        (2.into(), Value::Text(name.into())),
+        (3.into(), Value::Text("Phường Sông Hiến".into())),
+        (4.into(), 1267u32.into()),
+        (5.into(), sector.into()),
+        (6.into(), 60u16.into()),
+        (7.into(), 20_000u32.into()),
+    ])
+}
+
+fn fixture_inputs() -> Vec<(&'static str, &'static str, String)> {
+    let good = |name: &str| sign_venue_code(&venue(name), HOST, &authority_key()).unwrap();
+    let flip_last = |code: String| {
+        let (prefix, payload) = code.split_once('#').unwrap();
+        let mut bytes = URL_SAFE_NO_PAD.decode(payload).unwrap();
+        *bytes.last_mut().unwrap() ^= 0x80;
+        format!("{prefix}#{}", URL_SAFE_NO_PAD.encode(bytes))
+    };
+    let mut cases = vec![
+        ("valid", "agency", good("Ủy ban nhân dân Phường Hợp Giang")),
+        ("valid", "market", sign_venue_code(
+            &Venue { sector: Sector::Market, usual_stay_minutes: 90, ..venue("Chợ Xanh Cao Bằng") },
+            HOST,
+            &authority_key(),
+        )
+        .unwrap()),
+        ("invalid", "plain-text", "Quán phở Bà Lan".to_owned()),
+        ("invalid", "other-website", "https://example.com/menu".to_owned()),
+        ("invalid", "http-scheme", good("Chợ").replacen("https://", "http://", 1)),
+        ("invalid", "version-2-url", good("Chợ").replacen("/v/1#", "/v/2#", 1)),
+        ("invalid", "version-2-payload", sign_raw(content(2, 0, "Chợ"), HOST, &authority_key())),
+        ("invalid", "unknown-key", sign_venue_code(&venue("Chợ"), HOST, &stranger_key()).unwrap()),
+        ("invalid", "bad-signature", flip_last(good("Chợ"))),
+        ("invalid", "other-host", good("Chợ").replacen(HOST, "yte.example", 1)),
+        ("invalid", "not-base64", format!("https://{HOST}/v/1#không-phải-base64!")),
+        ("invalid", "truncated", { let c = good("Chợ"); c[..c.len() - 20].to_owned() }),
+        ("invalid", "unknown-sector", sign_raw(content(1, 99, "Chợ"), HOST, &authority_key())),
+        ("invalid", "empty-name", sign_raw(content(1, 0, ""), HOST, &authority_key())),
+    ];
+    cases.sort();
+    cases
+}
+
+fn fixture_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("test-cases/venue-code")
+}
+
+fn outcome(code: &str) -> String {
+    match read_venue_code(code, &trust()) {
+        Ok(v) => serde_json::to_string_pretty(&v).unwrap() + "\n",
+        Err(e) => format!("{}: {e}\n", e.kind()),
+    }
+}
+
+#[test]
+fn fixtures_read_as_expected() {
+    let update = std::env::var("UPDATE_EXPECT").ok();
+    if update.as_deref() == Some("all") {
+        for (group, name, code) in fixture_inputs() {
+            std::fs::write(fixture_dir().join(group).join(format!("{name}.txt")), code + "\n").unwrap();
+        }
+    }
+    let mut seen = 0;
+    for group in ["valid", "invalid"] {
+        let mut entries: Vec<_> = std::fs::read_dir(fixture_dir().join(group))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|e| e == "txt"))
+            .collect();
+        entries.sort();
+        for input in entries {
+            let code = std::fs::read_to_string(&input).unwrap();
+            let got = outcome(&code);
+            let expected_path = input.with_extension("expected");
+            if update.is_some() {
+                std::fs::write(&expected_path, &got).unwrap();
+            }
+            let expected = std::fs::read_to_string(&expected_path)
+                .unwrap_or_else(|_| panic!("missing {}", expected_path.display()));
+            assert_eq!(got, expected, "{}", input.display());
+            assert_eq!(
+                group == "valid",
+                got.starts_with('{'),
+                "{} is in {group} but reads as {got}",
+                input.display()
+            );
+            seen += 1;
+        }
+    }
+    assert!(seen >= 14, "only {seen} fixtures found");
+}
