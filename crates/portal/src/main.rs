@@ -1,1 +1,15 @@
-fn main(){}
+use clap::Parser;
+
+fn main() -> std::process::ExitCode {
+    let cli = portal::cli::Cli::parse();
+    match portal::cli::run(cli) {
+        Ok(out) => {
+            println!("{out}");
+            std::process::ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("portal: {e}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}

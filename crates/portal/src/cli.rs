@@ -1,0 +1,187 @@
+//! The `portal` command line.
+
+use std::path::{Path, PathBuf};
+
+use chrono::Utc;
+use clap::{Parser, Subcommand};
+use protocol::{Sector, Venue};
+use rand::RngCore;
+use serde_json::json;
+use unicode_normalization::UnicodeNormalization;
+
+use crate::authority::{self, Authority, Init, Settings};
+use crate::{qr, units, Error, Result};
+
+#[derive(Parser)]
+#[command(name = "portal", version, about = "The health authority's portal for Visit Diary")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Create the authority's signing key and the trust file for the app (never overwrites keys).
+    Init {
+        #[arg(long)]
+        data_dir: PathBuf,
+        /// The department's name, as citizens will read it.
+        #[arg(long, default_value = "Sở Y tế Cao Bằng")]
+        name: String,
+        /// The host written into venue codes.
+        #[arg(long, default_value = "localhost")]
+        host: String,
+        /// Where the app reaches the portal (default: https://HOST).
+        #[arg(long)]
+        portal_url: Option<String>,
+    },
+    /// Venue codes: make a signed one, or read one.
+    #[command(subcommand)]
+    VenueCode(VenueCode),
+}
+
+#[derive(Subcommand)]
+pub enum VenueCode {
+    /// Sign a venue code; the code is the last line printed.
+    Make {
+        #[arg(long)]
+        data_dir: PathBuf,
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        address: String,
+        /// GSO code of the commune or ward.
+        #[arg(long)]
+        unit: u32,
+        /// One of: state-agency, school, health-facility, market, shop, restaurant-cafe,
+        /// accommodation, transport, factory, religious-site, other.
+        #[arg(long)]
+        sector: String,
+        /// Usual stay in minutes (default: a typical stay for the sector).
+        #[arg(long)]
+        stay: Option<u16>,
+        /// Also write the code as a QR image (PNG).
+        #[arg(long)]
+        png: Option<PathBuf>,
+    },
+    /// Print what a venue code says as one JSON object; with --data-dir, check its signature.
+    Inspect {
+        #[arg(long)]
+        data_dir: Option<PathBuf>,
+        text: String,
+    },
+}
+
+/// Runs a command, returning what to print on standard output.
+pub fn run(cli: Cli) -> Result<String> {
+    match cli.command {
+        Command::Init {
+            data_dir,
+            name,
+            host,
+            portal_url,
+        } => {
+            let portal_url = portal_url.unwrap_or_else(|| format!("https://{host}"));
+            let settings = Settings {
+                name,
+                host,
+                portal_url,
+            };
+            Ok(match Authority::init(&data_dir, settings)? {
+                Init::Created => format!(
+                    "Created the authority in {dir}.\nThe app trusts it through {dir}/{}.",
+                    authority::TRUST_FILE,
+                    dir = data_dir.display()
+                ),
+                Init::AlreadyThere => format!(
+                    "{} already holds an authority; nothing was changed.",
+                    data_dir.display()
+                ),
+            })
+        }
+        Command::VenueCode(VenueCode::Make {
+            data_dir,
+            name,
+            address,
+            unit,
+            sector,
+            stay,
+            png,
+        }) => make(&data_dir, &name, &address, unit, &sector, stay, png.as_deref()),
+        Command::VenueCode(VenueCode::Inspect { data_dir, text }) => {
+            inspect(data_dir.as_deref(), &text)
+        }
+    }
+}
+
+fn make(
+    data_dir: &Path,
+    name: &str,
+    address: &str,
+    unit: u32,
+    sector: &str,
+    stay: Option<u16>,
+    png: Option<&Path>,
+) -> Result<String> {
+    let authority = Authority::load(data_dir)?;
+    let sector = Sector::from_name(sector).ok_or_else(|| {
+        let names: Vec<_> = Sector::ALL.iter().map(|s| s.as_str()).collect();
+        Error::UnknownSector(sector.to_owned(), names.join(", "))
+    })?;
+    let commune = units::commune(unit).ok_or(Error::UnknownUnit(unit))?;
+    let mut id = [0u8; 16];
+    rand::rngs::OsRng.fill_bytes(&mut id);
+    let venue = Venue {
+        id: Venue::id_from_random(id),
+        // One spelling of each Vietnamese letter, whatever keyboard typed it.
+        name: name.trim().nfc().collect(),
+        address: address.trim().nfc().collect(),
+        unit,
+        sector,
+        usual_stay_minutes: stay.unwrap_or(sector.default_stay_minutes()),
+        issued: Utc::now().date_naive(),
+    };
+    let code = protocol::sign_venue_code(&venue, &authority.settings.host, &authority.key)?;
+    let mut out = format!(
+        "Venue: {}\nId: {}\nUnit: {} {}, {}\n",
+        venue.name, venue.id, unit, commune.name, commune.province
+    );
+    if let Some(png) = png {
+        qr::write_png(&code, png, 800)?;
+        out += &format!("QR image: {}\n", png.display());
+    }
+    out += &code;
+    Ok(out)
+}
+
+fn inspect(data_dir: Option<&Path>, text: &str) -> Result<String> {
+    let (venue, key_id, host, verified, authority) = match data_dir {
+        Some(dir) => {
+            let trust = authority::load_trust(dir)?;
+            let v = protocol::read_venue_code(text, &trust)?;
+            (v.venue, v.key_id, v.host, true, Some(v.authority))
+        }
+        None => {
+            let (venue, key_id, host) = protocol::venue::inspect_venue_code(text)?;
+            (venue, key_id, host, false, None)
+        }
+    };
+    let unit = units::commune(venue.unit);
+    let value = json!({
+        "format": "visit-diary-v1",
+        "verified": verified,
+        "name": venue.name,
+        "address": venue.address,
+        "venue_id": venue.id,
+        "unit": venue.unit,
+        "unit_name": unit.map(|u| &u.name),
+        "province": unit.map(|u| &u.province),
+        "sector": venue.sector,
+        "usual_stay_minutes": venue.usual_stay_minutes,
+        "issued": venue.issued,
+        "key_id": key_id,
+        "host": host,
+        "authority": authority,
+    });
+    Ok(serde_json::to_string(&value).expect("JSON serialises"))
+}

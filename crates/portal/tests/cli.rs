@@ -1,0 +1,137 @@
+//! The `portal` binary as a registrar uses it.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn portal(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_portal"))
+        .args(args)
+        .output()
+        .expect("portal runs")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8(o.stdout.clone()).unwrap()
+}
+
+fn init(dir: &Path) {
+    let o = portal(&["init", "--data-dir", dir.to_str().unwrap(), "--host", "yte.caobang.example"]);
+    assert!(o.status.success(), "{o:?}");
+}
+
+fn make(dir: &Path, name: &str, extra: &[&str]) -> Output {
+    let mut args = vec![
+        "venue-code", "make", "--data-dir", dir.to_str().unwrap(), "--name", name,
+        "--address", "Tổ 3, Phường Thục Phán", "--unit", "1273", "--sector", "restaurant-cafe",
+    ];
+    args.extend_from_slice(extra);
+    portal(&args)
+}
+
+#[test]
+fn init_twice_never_replaces_the_key() {
+    let dir = tempfile::tempdir().unwrap();
+    init(dir.path());
+    let key = std::fs::read(dir.path().join("authority.key")).unwrap();
+    let trust = std::fs::read(dir.path().join("trust.json")).unwrap();
+    init(dir.path());
+    assert_eq!(std::fs::read(dir.path().join("authority.key")).unwrap(), key);
+    assert_eq!(std::fs::read(dir.path().join("trust.json")).unwrap(), trust);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(dir.path().join("authority.key")).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+}
+
+#[test]
+fn a_made_code_inspects_verified_with_its_vietnamese_name() {
+    let dir = tempfile::tempdir().unwrap();
+    init(dir.path());
+    // Decomposed input (as some keyboards type it) comes out composed (NFC).
+    let decomposed = "Qua\u{301}n ca\u{300} phe\u{302} Pho\u{302}\u{301} Cu\u{303}";
+    let o = make(dir.path(), decomposed, &["--stay", "40"]);
+    assert!(o.status.success(), "{o:?}");
+    let code = stdout(&o).lines().last().unwrap().to_owned();
+    assert!(code.starts_with("https://yte.caobang.example/v/1#"), "{code}");
+
+    let o = portal(&["venue-code", "inspect", "--data-dir", dir.path().to_str().unwrap(), &code]);
+    assert!(o.status.success(), "{o:?}");
+    let v: serde_json::Value = serde_json::from_str(stdout(&o).trim()).unwrap();
+    assert_eq!(v["format"], "visit-diary-v1");
+    assert_eq!(v["verified"], true);
+    assert_eq!(v["name"], "Quán cà phê Phố Cũ");
+    assert_eq!(v["address"], "Tổ 3, Phường Thục Phán");
+    assert_eq!(v["unit"], 1273);
+    assert_eq!(v["unit_name"], "Phường Thục Phán");
+    assert_eq!(v["province"], "Cao Bằng");
+    assert_eq!(v["sector"], "restaurant-cafe");
+    assert_eq!(v["usual_stay_minutes"], 40);
+    assert_eq!(v["authority"], "Sở Y tế Cao Bằng");
+
+    let o = portal(&["venue-code", "inspect", &code]);
+    let v: serde_json::Value = serde_json::from_str(stdout(&o).trim()).unwrap();
+    assert_eq!(v["verified"], false, "without a trust file nothing is verified");
+}
+
+#[test]
+fn the_png_decodes_back_to_the_printed_code() {
+    let dir = tempfile::tempdir().unwrap();
+    init(dir.path());
+    let png = dir.path().join("venue.png");
+    let o = make(dir.path(), "Nhà hàng Bản Giốc", &["--png", png.to_str().unwrap()]);
+    assert!(o.status.success(), "{o:?}");
+    let code = stdout(&o).lines().last().unwrap().to_owned();
+    let image = image::open(&png).unwrap().to_luma8();
+    let mut prepared = rqrr::PreparedImage::prepare(image);
+    let grids = prepared.detect_grids();
+    assert_eq!(grids.len(), 1);
+    assert_eq!(grids[0].decode().unwrap().1, code);
+}
+
+#[test]
+fn a_code_from_another_authority_is_refused_with_one_line() {
+    let ours = tempfile::tempdir().unwrap();
+    let theirs = tempfile::tempdir().unwrap();
+    init(ours.path());
+    init(theirs.path());
+    let code = stdout(&make(theirs.path(), "Chợ", &[])).lines().last().unwrap().to_owned();
+    let o = portal(&["venue-code", "inspect", "--data-dir", ours.path().to_str().unwrap(), &code]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(o.stdout.is_empty());
+    let err = String::from_utf8(o.stderr).unwrap();
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("not a trusted authority key"), "{err}");
+}
+
+#[test]
+fn unreadable_input_exits_1_with_one_line() {
+    for text in ["xin chào", "https://yte.caobang.example/v/1#AAAA", "https://x/v/7#AAAA"] {
+        let o = portal(&["venue-code", "inspect", text]);
+        assert_eq!(o.status.code(), Some(1), "{text}");
+        assert_eq!(String::from_utf8(o.stderr).unwrap().lines().count(), 1);
+    }
+}
+
+#[test]
+fn an_unknown_unit_or_sector_is_refused_and_nothing_is_printed() {
+    let dir = tempfile::tempdir().unwrap();
+    init(dir.path());
+    let d = dir.path().to_str().unwrap();
+    let o = portal(&["venue-code", "make", "--data-dir", d, "--name", "Chợ", "--address", "Phố", "--unit", "99999", "--sector", "market"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8(o.stderr).unwrap().contains("99999"));
+    let o = portal(&["venue-code", "make", "--data-dir", d, "--name", "Chợ", "--address", "Phố", "--unit", "1273", "--sector", "karaoke"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8(o.stderr).unwrap().contains("restaurant-cafe"));
+    assert!(o.stdout.is_empty());
+}
+
+#[test]
+fn making_a_code_without_init_says_what_to_do() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = make(dir.path(), "Chợ", &[]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8(o.stderr).unwrap().contains("portal init"));
+}
