@@ -1,1 +1,47 @@
-//! x
+//! The Tauri 2 shell of Visit Diary: commands over `crates/diary`, plugins, the mobile entry.
+//!
+//! Invariant: no diary logic here. Commands read the clock and delegate; platform differences
+//! stay behind `cfg(mobile)` in this file.
+
+mod commands;
+mod error;
+mod state;
+
+use tauri::{Manager, Runtime};
+
+pub use error::IpcError;
+pub use state::{AppState, Options};
+
+#[cfg_attr(mobile, tauri::mobile_entry_point)]
+pub fn run() {
+    let options = Options::parse(std::env::args_os());
+    run_app(tauri::Builder::default(), options)
+        .run(tauri::generate_context!())
+        .expect("error while running Visit Diary");
+}
+
+/// Builds the app on any runtime, so tests can pass `tauri::test::mock_builder()`.
+pub fn run_app<R: Runtime>(builder: tauri::Builder<R>, options: Options) -> tauri::Builder<R> {
+    #[cfg(mobile)]
+    let builder = builder.plugin(tauri_plugin_barcode_scanner::init());
+    builder
+        .setup(move |app| {
+            let data_dir = match options.data_dir.clone() {
+                Some(dir) => dir,
+                None => app.path().app_data_dir()?,
+            };
+            let trust = state::load_trust(options.trust_file.as_deref());
+            let state = tauri::async_runtime::block_on(AppState::open(data_dir, trust));
+            app.manage(state);
+            Ok(())
+        })
+        .invoke_handler(tauri::generate_handler![
+            commands::app_info,
+            commands::check_in,
+            commands::check_in_image,
+            commands::decode_qr,
+            commands::check_out,
+            commands::open_visit,
+            commands::list_visits,
+        ])
+}

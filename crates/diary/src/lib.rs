@@ -17,7 +17,7 @@ use chrono::{DateTime, TimeZone, Utc};
 use protocol::TrustList;
 use serde::Serialize;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow, SqliteSynchronous};
-use sqlx::Row;
+use sqlx::{Connection, Row, SqliteConnection};
 
 pub use error::{Error, Result};
 pub use key::{DbKey, KeyLocation, KeyStore, PlatformKeyStore};
@@ -101,6 +101,9 @@ impl Diary {
             }
         };
 
+        if exists {
+            probe(&path, &key).await?;
+        }
         let options = SqliteConnectOptions::from_str("sqlite:")
             .expect("static options parse")
             .filename(&path)
@@ -275,6 +278,27 @@ fn new_key(key_store: Option<&dyn KeyStore>, key_file: &KeyFile) -> Result<(DbKe
             path: key_file.path.clone(),
         },
     ))
+}
+
+/// Checks that `key` opens the existing diary on a read-only connection, so that a wrong key or a
+/// damaged file is found before anything could write to it (closing a read-write connection may
+/// checkpoint the WAL into the file).
+async fn probe(path: &Path, key: &DbKey) -> Result<()> {
+    let options = SqliteConnectOptions::from_str("sqlite:")
+        .expect("static options parse")
+        .filename(path)
+        .read_only(true)
+        .create_if_missing(false)
+        .pragma("key", key.pragma_value().to_string());
+    let mut conn = SqliteConnection::connect_with(&options)
+        .await
+        .map_err(|e| opening_error(e, path))?;
+    let read = sqlx::query("SELECT count(*) FROM sqlite_master")
+        .execute(&mut conn)
+        .await
+        .map_err(|e| opening_error(e, path));
+    let _ = conn.close().await;
+    read.map(|_| ())
 }
 
 fn opening_error(e: sqlx::Error, path: &Path) -> Error {

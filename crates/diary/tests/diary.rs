@@ -294,3 +294,24 @@ fn qr_png(text: &str) -> Vec<u8> {
         .unwrap();
     png
 }
+
+#[tokio::test]
+async fn a_damaged_database_with_a_pending_wal_is_not_rewritten() {
+    let dir = tempfile::tempdir().unwrap();
+    let diary = Diary::open(dir.path(), trust(), None).await.unwrap();
+    diary.check_in(&code("Chợ đêm", &authority()), at(6, 0)).await.unwrap();
+    // What a killed app leaves: the database and its WAL, copied while the diary is open.
+    let crashed = tempfile::tempdir().unwrap();
+    for file in [DB_FILE.to_owned(), format!("{DB_FILE}-wal"), format!("{DB_FILE}-shm"), KEY_FILE.to_owned()] {
+        std::fs::copy(dir.path().join(&file), crashed.path().join(&file)).unwrap();
+    }
+    diary.close().await;
+    let dir = crashed;
+    let db = dir.path().join(DB_FILE);
+    let mut bytes = std::fs::read(&db).unwrap();
+    bytes[..64].fill(0x41);
+    std::fs::write(&db, &bytes).unwrap();
+    let err = Diary::open(dir.path(), trust(), None).await.err().unwrap();
+    assert_eq!(err.kind(), "key_rejected");
+    assert_eq!(std::fs::read(&db).unwrap(), bytes, "the damaged file is not rewritten");
+}

@@ -1,0 +1,105 @@
+//! Where the diary lives and which authorities the app trusts, decided once at start.
+
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+
+use diary::{Diary, PlatformKeyStore};
+use protocol::TrustList;
+
+use crate::error::IpcError;
+
+/// The trust file built into the app. A deployment replaces `src-tauri/trust.json` with the one
+/// its authority's `portal init` wrote; development runs pass `--trust FILE` instead.
+const BUNDLED_TRUST: &str = include_str!("../trust.json");
+
+pub struct AppState {
+    pub data_dir: PathBuf,
+    pub authorities: Vec<String>,
+    diary: Result<Diary, IpcError>,
+}
+
+impl AppState {
+    pub fn diary(&self) -> Result<&Diary, IpcError> {
+        self.diary.as_ref().map_err(Clone::clone)
+    }
+
+    /// Opens the diary. A failure is kept and shown by the UI; it never becomes a new diary.
+    pub async fn open(data_dir: PathBuf, trust: Result<TrustList, IpcError>) -> AppState {
+        let authorities = trust
+            .as_ref()
+            .map(|t| t.authorities.iter().map(|a| a.name.clone()).collect())
+            .unwrap_or_default();
+        let diary = match trust {
+            Ok(trust) => open_diary(&data_dir, trust).await,
+            Err(e) => Err(e),
+        };
+        AppState {
+            data_dir,
+            authorities,
+            diary,
+        }
+    }
+}
+
+async fn open_diary(data_dir: &Path, trust: TrustList) -> Result<Diary, IpcError> {
+    // The key store is reached off the async runtime: its client may block.
+    let dir = data_dir.to_owned();
+    let store = tauri::async_runtime::spawn_blocking(move || PlatformKeyStore::for_data_dir(&dir))
+        .await
+        .map_err(|e| IpcError::new("key_store", e.to_string()))?;
+    let store = store.ok();
+    Ok(Diary::open(data_dir, trust, store.as_ref().map(|s| s as &dyn diary::KeyStore)).await?)
+}
+
+/// Command-line options of the desktop build: `--data-dir DIR` and `--trust FILE`.
+#[derive(Default, Debug, PartialEq)]
+pub struct Options {
+    pub data_dir: Option<PathBuf>,
+    pub trust_file: Option<PathBuf>,
+}
+
+impl Options {
+    pub fn parse(args: impl IntoIterator<Item = OsString>) -> Options {
+        let mut options = Options::default();
+        let mut args = args.into_iter();
+        while let Some(arg) = args.next() {
+            match arg.to_str() {
+                Some("--data-dir") => options.data_dir = args.next().map(PathBuf::from),
+                Some("--trust") => options.trust_file = args.next().map(PathBuf::from),
+                _ => {}
+            }
+        }
+        options
+    }
+}
+
+pub fn load_trust(file: Option<&Path>) -> Result<TrustList, IpcError> {
+    let text = match file {
+        Some(path) => std::fs::read_to_string(path)
+            .map_err(|e| IpcError::new("invalid_trust", format!("{}: {e}", path.display())))?,
+        None => BUNDLED_TRUST.to_owned(),
+    };
+    Ok(TrustList::from_json(&text)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn options_are_read_from_the_command_line() {
+        let args = ["app", "--data-dir", "/d", "--trust", "/t.json", "--other"].map(OsString::from);
+        assert_eq!(
+            Options::parse(args),
+            Options {
+                data_dir: Some("/d".into()),
+                trust_file: Some("/t.json".into())
+            }
+        );
+    }
+
+    #[test]
+    fn the_bundled_trust_file_parses() {
+        load_trust(None).unwrap();
+    }
+}

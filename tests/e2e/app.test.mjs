@@ -1,0 +1,129 @@
+// The real app, driven as a citizen would use it. Each case starts from an empty data folder.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { writeFileSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  startServices, stopServices, makeAuthority, openApp, closeApp, screenshot, text, tempDir, filesOf,
+} from './harness.mjs';
+
+const NAME = 'Trạm Y tế Phường Thục Phán – Điểm tiêm chủng số 3';
+const vi = JSON.parse(readFileSync(new URL('../../ui/src/locales/vi.json', import.meta.url), 'utf8'));
+
+let ours;
+let stranger;
+
+before(async () => {
+  await startServices();
+  ours = makeAuthority('caobang', NAME);
+  stranger = makeAuthority('stranger', 'Quầy thuốc Giả Mạo');
+});
+
+after(stopServices);
+
+async function importImage(app, png) {
+  const input = await app.$('[data-testid=import-image]');
+  await input.waitForExist({ timeout: 15000 });
+  await input.addValue(png);
+}
+
+async function goTo(app, tab) {
+  await (await app.$(`[data-tab=${tab}]`)).click();
+}
+
+test('importing a QR image of a signed venue code records the visit, name intact', async () => {
+  const data = tempDir('data');
+  const app = await openApp(data, ours.trust);
+  try {
+    await screenshot(app, '01-home-empty');
+    await importImage(app, ours.png);
+    assert.equal(await text(app, '[data-testid=notice]'), `Đã ghi nhận: ${NAME}`);
+    assert.equal(await text(app, '[data-testid=open-visit] h2'), NAME);
+    await screenshot(app, '02-home-checked-in');
+
+    await goTo(app, 'diary');
+    assert.equal(await text(app, '[data-testid=visit] h2'), NAME);
+    assert.equal(
+      await text(app, '[data-testid=visit] [data-testid=verified]'),
+      '✓ Mã đã xác thực bởi Sở Y tế Cao Bằng',
+    );
+    await screenshot(app, '03-diary');
+
+    await goTo(app, 'settings');
+    const key = await text(app, '[data-testid=key-location]');
+    if (process.env.E2E_KEY_STORE) {
+      assert.match(key, new RegExp(`\\(${process.env.E2E_KEY_STORE}\\)`));
+    }
+    await screenshot(app, '04-settings');
+  } finally {
+    await closeApp(app, data);
+  }
+});
+
+test('a code signed by an unknown key gives one clear sentence and stores nothing', async () => {
+  const data = tempDir('data');
+  const app = await openApp(data, ours.trust);
+  try {
+    await importImage(app, stranger.png);
+    assert.equal(await text(app, '[data-testid=notice][role=alert]'), vi.errors.unknown_key);
+    assert.equal(await (await app.$('[data-testid=open-visit]')).isExisting(), false);
+    await screenshot(app, '05-unknown-key');
+    await goTo(app, 'diary');
+    assert.equal(await text(app, '[data-testid=diary-empty]'), vi.diary.empty);
+  } finally {
+    await closeApp(app, data);
+  }
+});
+
+test('the visit is still there after quitting, and the file holds no plaintext', async () => {
+  const data = tempDir('data');
+  let app = await openApp(data, ours.trust);
+  try {
+    await importImage(app, ours.png);
+    assert.equal(await text(app, '[data-testid=open-visit] h2'), NAME);
+  } finally {
+    await closeApp(app, data);
+  }
+
+  const files = filesOf(data);
+  assert.ok(files.length >= 1, 'the diary file exists');
+  for (const [file, bytes] of files) {
+    assert.equal(bytes.includes(Buffer.from('SQLite format 3')), false, `${file} has a plaintext header`);
+    assert.equal(bytes.includes(Buffer.from(NAME)), false, `${file} holds the venue name`);
+    assert.equal(bytes.includes(Buffer.from('Thục Phán')), false, `${file} holds the address`);
+  }
+
+  app = await openApp(data, ours.trust);
+  try {
+    assert.equal(await text(app, '[data-testid=open-visit] h2'), NAME);
+    await goTo(app, 'diary');
+    assert.equal(await text(app, '[data-testid=visit] h2'), NAME);
+    assert.equal((await app.$$('[data-testid=visit]')).length, 1);
+  } finally {
+    await closeApp(app, data);
+  }
+});
+
+test('a damaged diary is reported, not replaced', async () => {
+  const data = tempDir('data');
+  let app = await openApp(data, ours.trust);
+  try {
+    await importImage(app, ours.png);
+    await text(app, '[data-testid=open-visit] h2');
+  } finally {
+    await closeApp(app, data);
+  }
+  const db = join(data, 'diary.sqlite');
+  const bytes = readFileSync(db);
+  bytes.fill(0x41, 0, 64);
+  writeFileSync(db, bytes);
+
+  app = await openApp(data, ours.trust);
+  try {
+    assert.equal(await text(app, '[data-testid=startup-error]'), vi.errors.key_rejected);
+    await screenshot(app, '06-startup-error');
+  } finally {
+    await closeApp(app, data);
+  }
+  assert.deepEqual(readFileSync(db), bytes, 'the damaged file is left exactly as it was');
+});

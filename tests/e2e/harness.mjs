@@ -1,0 +1,161 @@
+// Starts what the end-to-end tests need: Xvfb (unless a display is set), tauri-driver (which
+// drives WebKitWebDriver), a throwaway health authority made with the real `portal` binary, and
+// the real desktop app, built with the custom-protocol feature so it serves its bundled UI.
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdtempSync, mkdirSync, existsSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import net from 'node:net';
+import { remote } from 'webdriverio';
+
+export const ROOT = resolve(import.meta.dirname, '../..');
+const TARGET = process.env.CARGO_TARGET_DIR ?? join(ROOT, 'target');
+export const APP = join(TARGET, 'debug', 'visit-diary');
+export const PORTAL = join(TARGET, 'debug', 'portal');
+export const SHOTS = process.env.E2E_SCREENSHOTS ?? join(ROOT, 'tests', 'e2e', 'out');
+
+const children = [];
+
+function freePort() {
+  return new Promise((ok, fail) => {
+    const server = net.createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => ok(port));
+    });
+    server.on('error', fail);
+  });
+}
+
+async function waitForPort(port, what, ms = 20000) {
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    const open = await new Promise((ok) => {
+      const s = net.connect(port, '127.0.0.1', () => {
+        s.end();
+        ok(true);
+      });
+      s.on('error', () => ok(false));
+    });
+    if (open) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${what} did not start listening on ${port}`);
+}
+
+function start(cmd, args, env = process.env) {
+  const child = spawn(cmd, args, { env, stdio: ['ignore', 'ignore', 'inherit'] });
+  children.push(child);
+  return child;
+}
+
+export function tempDir(prefix) {
+  return mkdtempSync(join(tmpdir(), `visit-diary-${prefix}-`));
+}
+
+let driverPort;
+
+export async function startServices() {
+  for (const [file, what] of [[APP, 'the app (make app)'], [PORTAL, 'portal']]) {
+    if (!existsSync(file)) throw new Error(`${file} is missing: build ${what} first`);
+  }
+  mkdirSync(SHOTS, { recursive: true });
+  if (!process.env.DISPLAY) {
+    // -displayfd picks a free display and tells us which; -noreset keeps the server up while
+    // no app is connected between two cases.
+    const xvfb = spawn('Xvfb', ['-displayfd', '3', '-screen', '0', '1280x1024x24', '-nolisten', 'tcp', '-noreset'], {
+      stdio: ['ignore', 'ignore', 'inherit', 'pipe'],
+    });
+    children.push(xvfb);
+    const display = await new Promise((ok, fail) => {
+      let out = '';
+      xvfb.stdio[3].on('data', (d) => {
+        out += d;
+        if (out.includes('\n')) ok(out.trim());
+      });
+      xvfb.on('exit', (code) => fail(new Error(`Xvfb exited with ${code}`)));
+    });
+    process.env.DISPLAY = `:${display}`;
+  }
+  driverPort = await freePort();
+  const nativePort = await freePort();
+  start('tauri-driver', ['--port', String(driverPort), '--native-port', String(nativePort)]);
+  await waitForPort(driverPort, 'tauri-driver');
+}
+
+export function stopServices() {
+  for (const child of children.reverse()) child.kill('SIGTERM');
+}
+
+/** Runs the real `portal` binary; returns its standard output. */
+export function portal(...args) {
+  return execFileSync(PORTAL, args, { encoding: 'utf8' });
+}
+
+/** A health authority in a fresh folder, and a signed venue code drawn as a QR PNG. */
+export function makeAuthority(label, venueName) {
+  const dir = tempDir(`authority-${label}`);
+  portal('init', '--data-dir', dir, '--host', `yte.${label}.example`);
+  const png = join(dir, 'venue.png');
+  const out = portal(
+    'venue-code', 'make', '--data-dir', dir,
+    '--name', venueName,
+    '--address', 'Số 2 Phố Hoàng Đình Giong, Phường Thục Phán, Cao Bằng',
+    '--unit', '1273', '--sector', 'health-facility', '--png', png,
+  );
+  const code = out.trim().split('\n').at(-1);
+  return { dir, trust: join(dir, 'trust.json'), png, code };
+}
+
+/** Starts the app on `dataDir`, trusting `trustFile`, and waits for its first screen. */
+export async function openApp(dataDir, trustFile) {
+  const browser = await remote({
+    hostname: '127.0.0.1',
+    port: driverPort,
+    logLevel: 'warn',
+    connectionRetryCount: 0,
+    capabilities: {
+      // WebKitWebDriver refuses WebdriverIO's BiDi capabilities.
+      'wdio:enforceWebDriverClassic': true,
+      'tauri:options': { application: APP, args: ['--data-dir', dataDir, '--trust', trustFile] },
+    },
+  });
+  await browser.waitUntil(
+    async () => (await browser.$('nav').isExisting()) || (await browser.$('[data-testid=startup-error]').isExisting()),
+    { timeout: 30000, timeoutMsg: 'the app showed no screen' },
+  );
+  return browser;
+}
+
+/** Ends the session and waits until the app's process has exited (it closes the diary then). */
+export async function closeApp(browser, dataDir) {
+  await browser.deleteSession();
+  const until = Date.now() + 15000;
+  while (Date.now() < until) {
+    try {
+      execFileSync('pgrep', ['-f', '--', `--data-dir ${dataDir}`], { stdio: 'ignore' });
+    } catch (e) {
+      if (e.status === 1) return; // no such process
+      throw e;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`the app on ${dataDir} did not exit`);
+}
+
+export async function screenshot(browser, name) {
+  await browser.saveScreenshot(join(SHOTS, `${name}.png`));
+}
+
+export async function text(browser, selector) {
+  const el = await browser.$(selector);
+  await el.waitForExist({ timeout: 15000 });
+  return (await el.getText()).trim();
+}
+
+export function filesOf(dir) {
+  return ['diary.sqlite', 'diary.sqlite-wal']
+    .map((f) => join(dir, f))
+    .filter(existsSync)
+    .map((f) => [f, readFileSync(f)]);
+}

@@ -1,0 +1,17 @@
+import { get } from 'svelte/store';
+import { _ } from 'svelte-i18n';
+import { toAppError } from './api';
+
+export interface Notice {
+  tone: 'ok' | 'bad';
+  text: string;
+}
+
+/** One sentence in the user's language for any error that reaches the UI. */
+export function errorNotice(e: unknown): Notice {
+  const t = get(_);
+  const { kind } = toAppError(e);
+  const key = `errors.${kind}`;
+  const text = t(key);
+  return { tone: 'bad', text: text === key ? t('errors.unknown') : text };
+}

@@ -1,0 +1,44 @@
+import { render, screen } from '@testing-library/svelte';
+import { mockIPC, clearMocks } from '@tauri-apps/api/mocks';
+import Diary from './Diary.svelte';
+
+afterEach(() => clearMocks());
+
+test('an empty diary says what to do', async () => {
+  mockIPC(() => []);
+  render(Diary);
+  expect(await screen.findByTestId('diary-empty')).toHaveTextContent('Khi bạn quét mã QR');
+});
+
+test('visits are listed in the order given, with times and whether they were verified', async () => {
+  mockIPC(() => [
+    {
+      id: 2, origin: 'vd1', verified: true, venue_id: 'b', name: 'Nhà thuốc Minh Châu', address: 'Hợp Giang',
+      unit_code: 1273, sector: 'shop', usual_stay_minutes: 30, key_id: 'k', authority: 'Sở Y tế Cao Bằng',
+      time_in: '2026-11-29T02:30:00Z', time_out: null, checkout: null,
+    },
+    {
+      id: 1, origin: 'vd1', verified: false, venue_id: 'a', name: 'Bưu điện tỉnh', address: 'Sông Hiến',
+      unit_code: 1267, sector: 'state-agency', usual_stay_minutes: 60, key_id: null, authority: null,
+      time_in: '2026-11-28T01:00:00Z', time_out: '2026-11-28T01:45:00Z', checkout: 'tap',
+    },
+  ]);
+  render(Diary);
+  const items = await screen.findAllByTestId('visit');
+  expect(items.map((i) => i.querySelector('h2')!.textContent)).toEqual(['Nhà thuốc Minh Châu', 'Bưu điện tỉnh']);
+  expect(items[0]).toHaveTextContent('Chưa ra');
+  expect(items[0]).toHaveTextContent('Mã đã xác thực bởi Sở Y tế Cao Bằng');
+  expect(items[1]).toHaveTextContent('Mã chưa được xác thực');
+  expect(items[1]).toHaveTextContent('28/11/2026');
+  expect(screen.getByText('2 lần ra vào')).toBeInTheDocument();
+});
+
+test('a diary that cannot be read shows a sentence, not database text', async () => {
+  mockIPC(() => {
+    throw { kind: 'storage', message: 'error returned from database: (code: 11) database disk image is malformed' };
+  });
+  render(Diary);
+  const alert = await screen.findByRole('alert');
+  expect(alert).toHaveTextContent('Không đọc hoặc ghi được nhật ký.');
+  expect(alert).not.toHaveTextContent('malformed');
+});

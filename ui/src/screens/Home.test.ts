@@ -1,0 +1,100 @@
+import { render, screen, fireEvent, waitFor } from '@testing-library/svelte';
+import { mockIPC, clearMocks } from '@tauri-apps/api/mocks';
+import Home from './Home.svelte';
+import type { Visit } from '../lib/api';
+
+const visit = (name: string): Visit => ({
+  id: 1,
+  origin: 'vd1',
+  verified: true,
+  venue_id: 'x',
+  name,
+  address: 'Phường Thục Phán',
+  unit_code: 1273,
+  sector: 'market',
+  usual_stay_minutes: 60,
+  key_id: 'k',
+  authority: 'Sở Y tế Cao Bằng',
+  time_in: '2026-11-29T01:05:00Z',
+  time_out: null,
+  checkout: null,
+});
+
+function chooseImage(bytes: number[]) {
+  const input = screen.getByTestId('import-image') as HTMLInputElement;
+  // jsdom's File has no arrayBuffer(); the webview's does.
+  const file = { name: 'code.png', type: 'image/png', arrayBuffer: async () => new Uint8Array(bytes).buffer };
+  Object.defineProperty(input, 'files', { value: [file], configurable: true });
+  fireEvent.change(input);
+}
+
+afterEach(() => clearMocks());
+
+test('an imported image is sent as raw bytes and the visit is shown as open', async () => {
+  let received: unknown = null;
+  mockIPC((cmd, payload) => {
+    if (cmd === 'open_visit') return null;
+    if (cmd === 'check_in_image') {
+      received = payload;
+      return visit('Chợ Xanh Cao Bằng');
+    }
+    throw new Error(`unexpected ${cmd}`);
+  });
+  render(Home, { platform: 'linux' });
+  chooseImage([1, 2, 3]);
+  const notice = await screen.findByTestId('notice');
+  expect(notice).toHaveTextContent('Đã ghi nhận: Chợ Xanh Cao Bằng');
+  expect(notice).toHaveAttribute('role', 'status');
+  expect(screen.getByTestId('open-visit')).toHaveTextContent('Chợ Xanh Cao Bằng');
+  expect(Array.from(received as Uint8Array)).toEqual([1, 2, 3]);
+});
+
+test('a refused code shows one Vietnamese sentence and keeps the open visit', async () => {
+  mockIPC((cmd) => {
+    if (cmd === 'open_visit') return visit('Bưu điện tỉnh');
+    if (cmd === 'check_in_image') throw { kind: 'unknown_key', message: 'signed by key 0011' };
+    throw new Error(`unexpected ${cmd}`);
+  });
+  render(Home, { platform: 'linux' });
+  await screen.findByText('Bưu điện tỉnh');
+  chooseImage([9]);
+  const alert = await screen.findByRole('alert');
+  expect(alert).toHaveTextContent(
+    'Mã này không do cơ quan y tế mà ứng dụng tin cậy cấp. Không có gì được lưu.',
+  );
+  expect(alert).not.toHaveTextContent('0011');
+  expect(screen.getByTestId('open-visit')).toHaveTextContent('Bưu điện tỉnh');
+});
+
+test('an error kind the UI does not know still reads as a sentence', async () => {
+  mockIPC((cmd) => {
+    if (cmd === 'open_visit') return null;
+    throw { kind: 'something_new', message: 'SQLITE_IOERR: disk I/O error' };
+  });
+  render(Home, { platform: 'linux' });
+  chooseImage([1]);
+  expect(await screen.findByRole('alert')).toHaveTextContent('Đã có lỗi xảy ra. Hãy thử lại.');
+});
+
+test('check out closes the visit and says when', async () => {
+  mockIPC((cmd) => {
+    if (cmd === 'open_visit') return visit('Nhà thuốc Minh Châu');
+    if (cmd === 'check_out')
+      return { ...visit('Nhà thuốc Minh Châu'), time_out: '2026-11-29T02:30:00Z', checkout: 'tap' };
+    throw new Error(`unexpected ${cmd}`);
+  });
+  render(Home, { platform: 'linux' });
+  await fireEvent.click(await screen.findByRole('button', { name: 'Ra về' }));
+  await waitFor(() => expect(screen.queryByTestId('open-visit')).toBeNull());
+  expect(screen.getByTestId('notice')).toHaveTextContent(/Đã ghi giờ ra khỏi Nhà thuốc Minh Châu lúc \d\d:30\./);
+});
+
+test('phones get the Scan button, desktops the image import', async () => {
+  mockIPC(() => null);
+  const { unmount } = render(Home, { platform: 'android' });
+  expect(screen.getByRole('button', { name: /Quét mã QR/ })).toBeInTheDocument();
+  expect(screen.queryByTestId('import-image')).toBeNull();
+  unmount();
+  render(Home, { platform: 'linux' });
+  expect(screen.getByTestId('import-image')).toBeInTheDocument();
+});
