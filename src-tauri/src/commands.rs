@@ -45,19 +45,25 @@ pub async fn check_in_image(
     request: Request<'_>,
     state: State<'_, AppState>,
 ) -> Result<Visit, IpcError> {
-    let InvokeBody::Raw(bytes) = request.body() else {
-        return Err(IpcError::new("image_unreadable", "expected the image's bytes"));
-    };
+    let bytes = image_bytes(&request)?;
     Ok(state.diary()?.check_in_image(bytes, Utc::now()).await?)
 }
 
 /// Reads the QR code in an image (a camera frame) without checking in.
 #[tauri::command]
 pub fn decode_qr(request: Request<'_>) -> Result<String, IpcError> {
-    let InvokeBody::Raw(bytes) = request.body() else {
-        return Err(IpcError::new("image_unreadable", "expected the image's bytes"));
-    };
-    Ok(diary::decode_qr_image(bytes)?)
+    Ok(diary::decode_qr_image(image_bytes(&request)?)?)
+}
+
+/// Image bytes travel as the raw request body, not as a JSON array of numbers.
+fn image_bytes<'a>(request: &'a Request<'_>) -> Result<&'a [u8], IpcError> {
+    match request.body() {
+        InvokeBody::Raw(bytes) => Ok(bytes),
+        InvokeBody::Json(_) => Err(IpcError::new(
+            "image_unreadable",
+            "expected the image's bytes as the raw request body",
+        )),
+    }
 }
 
 #[tauri::command]

@@ -48,7 +48,12 @@ async fn open_diary(data_dir: &Path, trust: TrustList) -> Result<Diary, IpcError
         .await
         .map_err(|e| IpcError::new("key_store", e.to_string()))?;
     let store = store.ok();
-    Ok(Diary::open(data_dir, trust, store.as_ref().map(|s| s as &dyn diary::KeyStore)).await?)
+    Ok(Diary::open(
+        data_dir,
+        trust,
+        store.as_ref().map(|s| s as &dyn diary::KeyStore),
+    )
+    .await?)
 }
 
 /// Command-line options of the desktop build: `--data-dir DIR` and `--trust FILE`.

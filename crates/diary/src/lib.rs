@@ -16,7 +16,10 @@ use std::time::Duration;
 use chrono::{DateTime, TimeZone, Utc};
 use protocol::TrustList;
 use serde::Serialize;
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow, SqliteSynchronous};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow,
+    SqliteSynchronous,
+};
 use sqlx::{Connection, Row, SqliteConnection};
 
 pub use error::{Error, Result};
@@ -83,13 +86,14 @@ impl Diary {
         };
 
         let (key, key_location) = if let Some(key) = key_file.load()? {
-            (key, KeyLocation::File { path: key_file.path.clone() })
+            (
+                key,
+                KeyLocation::File {
+                    path: key_file.path.clone(),
+                },
+            )
         } else {
-            let stored = match key_store {
-                Some(store) => Some((store, store.load())),
-                None => None,
-            };
-            match stored {
+            match key_store.map(|store| (store, store.load())) {
                 Some((store, Ok(Some(key)))) => (key, key_location_of(store)),
                 Some((_, Err(e))) if exists => return Err(e),
                 _ if exists => {
@@ -224,7 +228,8 @@ impl Diary {
     }
 }
 
-const SELECT_VISIT: &str = "SELECT id, origin, verified, venue_id, name, address, unit_code, sector,
+const SELECT_VISIT: &str =
+    "SELECT id, origin, verified, venue_id, name, address, unit_code, sector,
     usual_stay_minutes, key_id, authority, time_in, time_out, checkout FROM visits";
 
 fn visit_from_row(row: &SqliteRow) -> Result<Visit> {

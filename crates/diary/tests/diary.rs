@@ -54,7 +54,12 @@ fn snapshot(dir: &Path) -> Vec<(String, Vec<u8>)> {
     let mut files: Vec<_> = std::fs::read_dir(dir)
         .unwrap()
         .map(|e| e.unwrap().path())
-        .map(|p| (p.file_name().unwrap().to_string_lossy().into_owned(), std::fs::read(&p).unwrap()))
+        .map(|p| {
+            (
+                p.file_name().unwrap().to_string_lossy().into_owned(),
+                std::fs::read(&p).unwrap(),
+            )
+        })
         .collect();
     files.sort();
     files
@@ -73,7 +78,12 @@ impl KeyStore for MemoryStore {
         "memory"
     }
     fn load(&self) -> diary::Result<Option<DbKey>> {
-        Ok(self.key.lock().unwrap().as_deref().and_then(DbKey::from_bytes))
+        Ok(self
+            .key
+            .lock()
+            .unwrap()
+            .as_deref()
+            .and_then(DbKey::from_bytes))
     }
     fn save(&self, key: &DbKey) -> diary::Result<()> {
         if self.refuse {
@@ -89,7 +99,10 @@ async fn a_check_in_is_stored_encrypted_and_reads_back_intact() {
     let dir = tempfile::tempdir().unwrap();
     let name = "Chợ Xanh Cao Bằng – Quầy rau số 12";
     let diary = Diary::open(dir.path(), trust(), None).await.unwrap();
-    let visit = diary.check_in(&code(name, &authority()), at(8, 0)).await.unwrap();
+    let visit = diary
+        .check_in(&code(name, &authority()), at(8, 0))
+        .await
+        .unwrap();
     assert_eq!(visit.name, name);
     assert!(visit.verified);
     assert_eq!(visit.origin, "vd1");
@@ -103,9 +116,18 @@ async fn a_check_in_is_stored_encrypted_and_reads_back_intact() {
             continue;
         }
         let hay = String::from_utf8_lossy(&bytes);
-        assert!(!hay.contains("SQLite format 3"), "{file} has a plaintext header");
-        assert!(!hay.contains("Chợ Xanh"), "{file} holds the venue name in plaintext");
-        assert!(!bytes.windows(5).any(|w| w == b"Quy\xe1\xba"), "{file} holds plaintext");
+        assert!(
+            !hay.contains("SQLite format 3"),
+            "{file} has a plaintext header"
+        );
+        assert!(
+            !hay.contains("Chợ Xanh"),
+            "{file} holds the venue name in plaintext"
+        );
+        assert!(
+            !bytes.windows(5).any(|w| w == b"Quy\xe1\xba"),
+            "{file} holds plaintext"
+        );
     }
 
     let diary = Diary::open(dir.path(), trust(), None).await.unwrap();
@@ -118,8 +140,14 @@ async fn a_check_in_is_stored_encrypted_and_reads_back_intact() {
 async fn scanning_the_next_venue_closes_the_open_visit_and_check_out_closes_by_tap() {
     let dir = tempfile::tempdir().unwrap();
     let diary = Diary::open(dir.path(), trust(), None).await.unwrap();
-    diary.check_in(&code("Bưu điện tỉnh", &authority()), at(8, 0)).await.unwrap();
-    diary.check_in(&code("Nhà thuốc Minh Châu", &authority()), at(9, 30)).await.unwrap();
+    diary
+        .check_in(&code("Bưu điện tỉnh", &authority()), at(8, 0))
+        .await
+        .unwrap();
+    diary
+        .check_in(&code("Nhà thuốc Minh Châu", &authority()), at(9, 30))
+        .await
+        .unwrap();
     let open = diary.open_visit().await.unwrap().unwrap();
     assert_eq!(open.name, "Nhà thuốc Minh Châu");
 
@@ -128,11 +156,18 @@ async fn scanning_the_next_venue_closes_the_open_visit_and_check_out_closes_by_t
     assert_eq!(closed.time_out, Some(at(9, 45)));
     assert_eq!(closed.checkout.as_deref(), Some("tap"));
     assert!(diary.open_visit().await.unwrap().is_none());
-    assert!(matches!(diary.check_out(at(10, 0)).await, Err(Error::NoOpenVisit)));
+    assert!(matches!(
+        diary.check_out(at(10, 0)).await,
+        Err(Error::NoOpenVisit)
+    ));
 
     let visits = diary.visits().await.unwrap();
     let names: Vec<_> = visits.iter().map(|v| v.name.as_str()).collect();
-    assert_eq!(names, ["Nhà thuốc Minh Châu", "Bưu điện tỉnh"], "newest first");
+    assert_eq!(
+        names,
+        ["Nhà thuốc Minh Châu", "Bưu điện tỉnh"],
+        "newest first"
+    );
     assert_eq!(visits[1].time_out, Some(at(9, 30)));
     assert_eq!(visits[1].checkout.as_deref(), Some("next-scan"));
 }
@@ -141,8 +176,14 @@ async fn scanning_the_next_venue_closes_the_open_visit_and_check_out_closes_by_t
 async fn a_clock_that_went_back_never_makes_a_visit_end_before_it_began() {
     let dir = tempfile::tempdir().unwrap();
     let diary = Diary::open(dir.path(), trust(), None).await.unwrap();
-    diary.check_in(&code("Bến xe khách", &authority()), at(10, 0)).await.unwrap();
-    let closed = diary.check_out(at(10, 0) - Duration::minutes(5)).await.unwrap();
+    diary
+        .check_in(&code("Bến xe khách", &authority()), at(10, 0))
+        .await
+        .unwrap();
+    let closed = diary
+        .check_out(at(10, 0) - Duration::minutes(5))
+        .await
+        .unwrap();
     assert_eq!(closed.time_out, Some(at(10, 0)));
 }
 
@@ -150,7 +191,10 @@ async fn a_clock_that_went_back_never_makes_a_visit_end_before_it_began() {
 async fn a_bad_code_changes_nothing_on_disk() {
     let dir = tempfile::tempdir().unwrap();
     let diary = Diary::open(dir.path(), trust(), None).await.unwrap();
-    diary.check_in(&code("Trường THPT Chuyên", &authority()), at(7, 0)).await.unwrap();
+    diary
+        .check_in(&code("Trường THPT Chuyên", &authority()), at(7, 0))
+        .await
+        .unwrap();
     let before = snapshot(dir.path());
     let stranger = SigningKey::from_bytes(&[9u8; 32]);
     for (text, kind) in [
@@ -163,7 +207,10 @@ async fn a_bad_code_changes_nothing_on_disk() {
     }
     assert_eq!(snapshot(dir.path()), before);
     assert_eq!(diary.visits().await.unwrap().len(), 1);
-    assert!(diary.open_visit().await.unwrap().is_some(), "the open visit stays open");
+    assert!(
+        diary.open_visit().await.unwrap().is_some(),
+        "the open visit stays open"
+    );
 }
 
 #[tokio::test]
@@ -171,7 +218,12 @@ async fn without_a_key_store_the_key_goes_to_a_private_key_file() {
     let dir = tempfile::tempdir().unwrap();
     let diary = Diary::open(dir.path(), trust(), None).await.unwrap();
     let key_path = dir.path().join(KEY_FILE);
-    assert_eq!(diary.key_location(), &KeyLocation::File { path: key_path.clone() });
+    assert_eq!(
+        diary.key_location(),
+        &KeyLocation::File {
+            path: key_path.clone()
+        }
+    );
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
@@ -184,17 +236,27 @@ async fn without_a_key_store_the_key_goes_to_a_private_key_file() {
 async fn a_missing_key_is_an_error_and_never_a_fresh_diary() {
     let dir = tempfile::tempdir().unwrap();
     let diary = Diary::open(dir.path(), trust(), None).await.unwrap();
-    diary.check_in(&code("Chợ phiên Trà Lĩnh", &authority()), at(6, 0)).await.unwrap();
+    diary
+        .check_in(&code("Chợ phiên Trà Lĩnh", &authority()), at(6, 0))
+        .await
+        .unwrap();
     diary.close().await;
     std::fs::remove_file(dir.path().join(KEY_FILE)).unwrap();
     let before = snapshot(dir.path());
 
     let store = MemoryStore::default();
-    let err = Diary::open(dir.path(), trust(), Some(&store)).await.err().unwrap();
+    let err = Diary::open(dir.path(), trust(), Some(&store))
+        .await
+        .err()
+        .unwrap();
     assert_eq!(err.kind(), "key_missing");
     let err = Diary::open(dir.path(), trust(), None).await.err().unwrap();
     assert_eq!(err.kind(), "key_missing");
-    assert_eq!(snapshot(dir.path()), before, "no new key, no new file, nothing touched");
+    assert_eq!(
+        snapshot(dir.path()),
+        before,
+        "no new key, no new file, nothing touched"
+    );
     assert!(store.key.lock().unwrap().is_none());
 }
 
@@ -202,14 +264,20 @@ async fn a_missing_key_is_an_error_and_never_a_fresh_diary() {
 async fn a_wrong_key_is_rejected_and_the_file_is_left_as_it_was() {
     let dir = tempfile::tempdir().unwrap();
     let diary = Diary::open(dir.path(), trust(), None).await.unwrap();
-    diary.check_in(&code("Nhà văn hoá xóm", &authority()), at(6, 0)).await.unwrap();
+    diary
+        .check_in(&code("Nhà văn hoá xóm", &authority()), at(6, 0))
+        .await
+        .unwrap();
     diary.close().await;
     std::fs::remove_file(dir.path().join(KEY_FILE)).unwrap();
     let before = snapshot(dir.path());
 
     let store = MemoryStore::default();
     store.save(&DbKey::generate()).unwrap();
-    let err = Diary::open(dir.path(), trust(), Some(&store)).await.err().unwrap();
+    let err = Diary::open(dir.path(), trust(), Some(&store))
+        .await
+        .err()
+        .unwrap();
     assert_eq!(err.kind(), "key_rejected");
     assert_eq!(snapshot(dir.path()), before);
 }
@@ -217,7 +285,11 @@ async fn a_wrong_key_is_rejected_and_the_file_is_left_as_it_was() {
 #[tokio::test]
 async fn a_damaged_key_file_is_an_error() {
     let dir = tempfile::tempdir().unwrap();
-    Diary::open(dir.path(), trust(), None).await.unwrap().close().await;
+    Diary::open(dir.path(), trust(), None)
+        .await
+        .unwrap()
+        .close()
+        .await;
     std::fs::write(dir.path().join(KEY_FILE), "not a key\n").unwrap();
     let err = Diary::open(dir.path(), trust(), None).await.err().unwrap();
     assert_eq!(err.kind(), "key_file_damaged");
@@ -227,20 +299,37 @@ async fn a_damaged_key_file_is_an_error() {
 async fn a_key_store_that_answers_keeps_the_key_and_no_key_file_is_written() {
     let dir = tempfile::tempdir().unwrap();
     let store = MemoryStore::default();
-    let diary = Diary::open(dir.path(), trust(), Some(&store)).await.unwrap();
-    assert_eq!(diary.key_location(), &KeyLocation::KeyStore { name: "memory".into() });
-    diary.check_in(&code("Chùa Phố Cũ", &authority()), at(6, 0)).await.unwrap();
+    let diary = Diary::open(dir.path(), trust(), Some(&store))
+        .await
+        .unwrap();
+    assert_eq!(
+        diary.key_location(),
+        &KeyLocation::KeyStore {
+            name: "memory".into()
+        }
+    );
+    diary
+        .check_in(&code("Chùa Phố Cũ", &authority()), at(6, 0))
+        .await
+        .unwrap();
     diary.close().await;
     assert!(!dir.path().join(KEY_FILE).exists());
-    let diary = Diary::open(dir.path(), trust(), Some(&store)).await.unwrap();
+    let diary = Diary::open(dir.path(), trust(), Some(&store))
+        .await
+        .unwrap();
     assert_eq!(diary.visits().await.unwrap().len(), 1);
 }
 
 #[tokio::test]
 async fn a_key_store_that_refuses_the_key_falls_back_to_the_key_file() {
     let dir = tempfile::tempdir().unwrap();
-    let store = MemoryStore { refuse: true, ..Default::default() };
-    let diary = Diary::open(dir.path(), trust(), Some(&store)).await.unwrap();
+    let store = MemoryStore {
+        refuse: true,
+        ..Default::default()
+    };
+    let diary = Diary::open(dir.path(), trust(), Some(&store))
+        .await
+        .unwrap();
     assert!(matches!(diary.key_location(), KeyLocation::File { .. }));
     assert!(dir.path().join(DB_FILE).exists());
 }
@@ -249,7 +338,10 @@ async fn a_key_store_that_refuses_the_key_falls_back_to_the_key_file() {
 async fn a_damaged_database_is_an_error_and_is_not_replaced() {
     let dir = tempfile::tempdir().unwrap();
     let diary = Diary::open(dir.path(), trust(), None).await.unwrap();
-    diary.check_in(&code("Sân vận động", &authority()), at(6, 0)).await.unwrap();
+    diary
+        .check_in(&code("Sân vận động", &authority()), at(6, 0))
+        .await
+        .unwrap();
     diary.close().await;
     let db = dir.path().join(DB_FILE);
     let mut bytes = std::fs::read(&db).unwrap();
@@ -275,9 +367,15 @@ async fn a_qr_image_checks_in_and_an_image_without_one_says_so() {
     let blank = image::GrayImage::from_pixel(200, 200, image::Luma([255]));
     let mut blank_png = Vec::new();
     blank
-        .write_to(&mut std::io::Cursor::new(&mut blank_png), image::ImageFormat::Png)
+        .write_to(
+            &mut std::io::Cursor::new(&mut blank_png),
+            image::ImageFormat::Png,
+        )
         .unwrap();
-    assert!(matches!(diary.check_in_image(&blank_png, at(11, 5)).await, Err(Error::NoQrCode)));
+    assert!(matches!(
+        diary.check_in_image(&blank_png, at(11, 5)).await,
+        Err(Error::NoQrCode)
+    ));
     assert!(matches!(
         diary.check_in_image(b"not an image", at(11, 5)).await,
         Err(Error::ImageUnreadable(_))
@@ -287,7 +385,10 @@ async fn a_qr_image_checks_in_and_an_image_without_one_says_so() {
 
 fn qr_png(text: &str) -> Vec<u8> {
     let qr = qrcode::QrCode::with_error_correction_level(text, qrcode::EcLevel::Q).unwrap();
-    let image = qr.render::<image::Luma<u8>>().min_dimensions(400, 400).build();
+    let image = qr
+        .render::<image::Luma<u8>>()
+        .min_dimensions(400, 400)
+        .build();
     let mut png = Vec::new();
     image
         .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
@@ -299,10 +400,18 @@ fn qr_png(text: &str) -> Vec<u8> {
 async fn a_damaged_database_with_a_pending_wal_is_not_rewritten() {
     let dir = tempfile::tempdir().unwrap();
     let diary = Diary::open(dir.path(), trust(), None).await.unwrap();
-    diary.check_in(&code("Chợ đêm", &authority()), at(6, 0)).await.unwrap();
+    diary
+        .check_in(&code("Chợ đêm", &authority()), at(6, 0))
+        .await
+        .unwrap();
     // What a killed app leaves: the database and its WAL, copied while the diary is open.
     let crashed = tempfile::tempdir().unwrap();
-    for file in [DB_FILE.to_owned(), format!("{DB_FILE}-wal"), format!("{DB_FILE}-shm"), KEY_FILE.to_owned()] {
+    for file in [
+        DB_FILE.to_owned(),
+        format!("{DB_FILE}-wal"),
+        format!("{DB_FILE}-shm"),
+        KEY_FILE.to_owned(),
+    ] {
         std::fs::copy(dir.path().join(&file), crashed.path().join(&file)).unwrap();
     }
     diary.close().await;
@@ -313,5 +422,36 @@ async fn a_damaged_database_with_a_pending_wal_is_not_rewritten() {
     std::fs::write(&db, &bytes).unwrap();
     let err = Diary::open(dir.path(), trust(), None).await.err().unwrap();
     assert_eq!(err.kind(), "key_rejected");
-    assert_eq!(std::fs::read(&db).unwrap(), bytes, "the damaged file is not rewritten");
+    assert_eq!(
+        std::fs::read(&db).unwrap(),
+        bytes,
+        "the damaged file is not rewritten"
+    );
+}
+
+#[test]
+fn a_dim_photo_with_the_poster_small_in_frame_still_reads() {
+    // Grey on grey, about 3 pixels a module, in a 1280 × 720 frame: what a phone sees of a faded
+    // poster across a room. The contrast retry in the decoder is what reads this one.
+    let text = code(
+        "Nhà văn hoá tổ 7, Phường Sông Hiến – Điểm sinh hoạt cộng đồng",
+        &authority(),
+    );
+    let qr = qrcode::QrCode::with_error_correction_level(&text, qrcode::EcLevel::Q).unwrap();
+    let small = qr
+        .render::<image::Luma<u8>>()
+        .module_dimensions(3, 3)
+        .dark_color(image::Luma([120]))
+        .light_color(image::Luma([165]))
+        .build();
+    let mut frame = image::GrayImage::from_pixel(1280, 720, image::Luma([150]));
+    image::imageops::overlay(&mut frame, &small, 700, 200);
+    let mut jpeg = Vec::new();
+    frame
+        .write_to(
+            &mut std::io::Cursor::new(&mut jpeg),
+            image::ImageFormat::Jpeg,
+        )
+        .unwrap();
+    assert_eq!(diary::decode_qr_image(&jpeg).unwrap(), text);
 }

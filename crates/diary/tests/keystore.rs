@@ -9,8 +9,7 @@ use protocol::TrustList;
 
 fn store_or_skip(dir: &std::path::Path) -> Option<PlatformKeyStore> {
     let required = std::env::var("VISIT_DIARY_REQUIRE_KEYSTORE").is_ok_and(|v| v == "1");
-    let store = PlatformKeyStore::for_data_dir(dir)
-        .and_then(|s| s.load().map(|_| s));
+    let store = PlatformKeyStore::for_data_dir(dir).and_then(|s| s.load().map(|_| s));
     match store {
         Ok(store) => Some(store),
         Err(e) if required => panic!("the platform key store does not answer: {e}"),
@@ -24,21 +23,35 @@ fn store_or_skip(dir: &std::path::Path) -> Option<PlatformKeyStore> {
 #[tokio::test]
 async fn the_diary_key_lives_in_the_platform_key_store() {
     let dir = tempfile::tempdir().unwrap();
-    let Some(store) = store_or_skip(dir.path()) else { return };
-    assert!(store.load().unwrap().is_none(), "a new folder has no key yet");
+    let Some(store) = store_or_skip(dir.path()) else {
+        return;
+    };
+    assert!(
+        store.load().unwrap().is_none(),
+        "a new folder has no key yet"
+    );
 
-    let diary = Diary::open(dir.path(), TrustList::default(), Some(&store)).await.unwrap();
+    let diary = Diary::open(dir.path(), TrustList::default(), Some(&store))
+        .await
+        .unwrap();
     assert_eq!(
         diary.key_location(),
-        &KeyLocation::KeyStore { name: "Secret Service".into() }
+        &KeyLocation::KeyStore {
+            name: "Secret Service".into()
+        }
     );
     diary.close().await;
-    assert!(!dir.path().join(KEY_FILE).exists(), "no key file beside the diary");
+    assert!(
+        !dir.path().join(KEY_FILE).exists(),
+        "no key file beside the diary"
+    );
     assert!(store.load().unwrap().is_some());
 
     // The same folder opens again with the stored key.
     let again = PlatformKeyStore::for_data_dir(dir.path()).unwrap();
-    Diary::open(dir.path(), TrustList::default(), Some(&again)).await.unwrap();
+    Diary::open(dir.path(), TrustList::default(), Some(&again))
+        .await
+        .unwrap();
 
     // Another folder gets another entry.
     let other = tempfile::tempdir().unwrap();

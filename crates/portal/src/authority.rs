@@ -52,11 +52,15 @@ impl Authority {
         let mut seed = Zeroizing::new([0u8; 32]);
         rand::rngs::OsRng.fill_bytes(seed.as_mut());
         let key = SigningKey::from_bytes(&seed);
-        write_private(&key_path, &Zeroizing::new(format!("{}\n", hex::encode(seed.as_ref()))))?;
+        write_private(
+            &key_path,
+            &Zeroizing::new(format!("{}\n", hex::encode(seed.as_ref()))),
+        )?;
         let authority = Authority { settings, key };
         let config = serde_json::to_string_pretty(&authority.settings).expect("settings serialise");
         fs::write(dir.join(CONFIG_FILE), config + "\n").map_err(io(dir.join(CONFIG_FILE)))?;
-        fs::write(dir.join(TRUST_FILE), authority.trust().to_json()).map_err(io(dir.join(TRUST_FILE)))?;
+        fs::write(dir.join(TRUST_FILE), authority.trust().to_json())
+            .map_err(io(dir.join(TRUST_FILE)))?;
         Ok(Init::Created)
     }
 

@@ -13,7 +13,11 @@ use crate::authority::{self, Authority, Init, Settings};
 use crate::{qr, units, Error, Result};
 
 #[derive(Parser)]
-#[command(name = "portal", version, about = "The health authority's portal for Visit Diary")]
+#[command(
+    name = "portal",
+    version,
+    about = "The health authority's portal for Visit Diary"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -107,7 +111,15 @@ pub fn run(cli: Cli) -> Result<String> {
             sector,
             stay,
             png,
-        }) => make(&data_dir, &name, &address, unit, &sector, stay, png.as_deref()),
+        }) => make(
+            &data_dir,
+            &name,
+            &address,
+            unit,
+            &sector,
+            stay,
+            png.as_deref(),
+        ),
         Command::VenueCode(VenueCode::Inspect { data_dir, text }) => {
             inspect(data_dir.as_deref(), &text)
         }

@@ -15,14 +15,30 @@ fn stdout(o: &Output) -> String {
 }
 
 fn init(dir: &Path) {
-    let o = portal(&["init", "--data-dir", dir.to_str().unwrap(), "--host", "yte.caobang.example"]);
+    let o = portal(&[
+        "init",
+        "--data-dir",
+        dir.to_str().unwrap(),
+        "--host",
+        "yte.caobang.example",
+    ]);
     assert!(o.status.success(), "{o:?}");
 }
 
 fn make(dir: &Path, name: &str, extra: &[&str]) -> Output {
     let mut args = vec![
-        "venue-code", "make", "--data-dir", dir.to_str().unwrap(), "--name", name,
-        "--address", "Tổ 3, Phường Thục Phán", "--unit", "1273", "--sector", "restaurant-cafe",
+        "venue-code",
+        "make",
+        "--data-dir",
+        dir.to_str().unwrap(),
+        "--name",
+        name,
+        "--address",
+        "Tổ 3, Phường Thục Phán",
+        "--unit",
+        "1273",
+        "--sector",
+        "restaurant-cafe",
     ];
     args.extend_from_slice(extra);
     portal(&args)
@@ -35,12 +51,18 @@ fn init_twice_never_replaces_the_key() {
     let key = std::fs::read(dir.path().join("authority.key")).unwrap();
     let trust = std::fs::read(dir.path().join("trust.json")).unwrap();
     init(dir.path());
-    assert_eq!(std::fs::read(dir.path().join("authority.key")).unwrap(), key);
+    assert_eq!(
+        std::fs::read(dir.path().join("authority.key")).unwrap(),
+        key
+    );
     assert_eq!(std::fs::read(dir.path().join("trust.json")).unwrap(), trust);
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        let mode = std::fs::metadata(dir.path().join("authority.key")).unwrap().permissions().mode();
+        let mode = std::fs::metadata(dir.path().join("authority.key"))
+            .unwrap()
+            .permissions()
+            .mode();
         assert_eq!(mode & 0o777, 0o600);
     }
 }
@@ -54,9 +76,18 @@ fn a_made_code_inspects_verified_with_its_vietnamese_name() {
     let o = make(dir.path(), decomposed, &["--stay", "40"]);
     assert!(o.status.success(), "{o:?}");
     let code = stdout(&o).lines().last().unwrap().to_owned();
-    assert!(code.starts_with("https://yte.caobang.example/v/1#"), "{code}");
+    assert!(
+        code.starts_with("https://yte.caobang.example/v/1#"),
+        "{code}"
+    );
 
-    let o = portal(&["venue-code", "inspect", "--data-dir", dir.path().to_str().unwrap(), &code]);
+    let o = portal(&[
+        "venue-code",
+        "inspect",
+        "--data-dir",
+        dir.path().to_str().unwrap(),
+        &code,
+    ]);
     assert!(o.status.success(), "{o:?}");
     let v: serde_json::Value = serde_json::from_str(stdout(&o).trim()).unwrap();
     assert_eq!(v["format"], "visit-diary-v1");
@@ -72,7 +103,10 @@ fn a_made_code_inspects_verified_with_its_vietnamese_name() {
 
     let o = portal(&["venue-code", "inspect", &code]);
     let v: serde_json::Value = serde_json::from_str(stdout(&o).trim()).unwrap();
-    assert_eq!(v["verified"], false, "without a trust file nothing is verified");
+    assert_eq!(
+        v["verified"], false,
+        "without a trust file nothing is verified"
+    );
 }
 
 #[test]
@@ -80,7 +114,11 @@ fn the_png_decodes_back_to_the_printed_code() {
     let dir = tempfile::tempdir().unwrap();
     init(dir.path());
     let png = dir.path().join("venue.png");
-    let o = make(dir.path(), "Nhà hàng Bản Giốc", &["--png", png.to_str().unwrap()]);
+    let o = make(
+        dir.path(),
+        "Nhà hàng Bản Giốc",
+        &["--png", png.to_str().unwrap()],
+    );
     assert!(o.status.success(), "{o:?}");
     let code = stdout(&o).lines().last().unwrap().to_owned();
     let image = image::open(&png).unwrap().to_luma8();
@@ -96,8 +134,18 @@ fn a_code_from_another_authority_is_refused_with_one_line() {
     let theirs = tempfile::tempdir().unwrap();
     init(ours.path());
     init(theirs.path());
-    let code = stdout(&make(theirs.path(), "Chợ", &[])).lines().last().unwrap().to_owned();
-    let o = portal(&["venue-code", "inspect", "--data-dir", ours.path().to_str().unwrap(), &code]);
+    let code = stdout(&make(theirs.path(), "Chợ", &[]))
+        .lines()
+        .last()
+        .unwrap()
+        .to_owned();
+    let o = portal(&[
+        "venue-code",
+        "inspect",
+        "--data-dir",
+        ours.path().to_str().unwrap(),
+        &code,
+    ]);
     assert_eq!(o.status.code(), Some(1));
     assert!(o.stdout.is_empty());
     let err = String::from_utf8(o.stderr).unwrap();
@@ -107,7 +155,11 @@ fn a_code_from_another_authority_is_refused_with_one_line() {
 
 #[test]
 fn unreadable_input_exits_1_with_one_line() {
-    for text in ["xin chào", "https://yte.caobang.example/v/1#AAAA", "https://x/v/7#AAAA"] {
+    for text in [
+        "xin chào",
+        "https://yte.caobang.example/v/1#AAAA",
+        "https://x/v/7#AAAA",
+    ] {
         let o = portal(&["venue-code", "inspect", text]);
         assert_eq!(o.status.code(), Some(1), "{text}");
         assert_eq!(String::from_utf8(o.stderr).unwrap().lines().count(), 1);
@@ -119,12 +171,40 @@ fn an_unknown_unit_or_sector_is_refused_and_nothing_is_printed() {
     let dir = tempfile::tempdir().unwrap();
     init(dir.path());
     let d = dir.path().to_str().unwrap();
-    let o = portal(&["venue-code", "make", "--data-dir", d, "--name", "Chợ", "--address", "Phố", "--unit", "99999", "--sector", "market"]);
+    let o = portal(&[
+        "venue-code",
+        "make",
+        "--data-dir",
+        d,
+        "--name",
+        "Chợ",
+        "--address",
+        "Phố",
+        "--unit",
+        "99999",
+        "--sector",
+        "market",
+    ]);
     assert_eq!(o.status.code(), Some(1));
     assert!(String::from_utf8(o.stderr).unwrap().contains("99999"));
-    let o = portal(&["venue-code", "make", "--data-dir", d, "--name", "Chợ", "--address", "Phố", "--unit", "1273", "--sector", "karaoke"]);
+    let o = portal(&[
+        "venue-code",
+        "make",
+        "--data-dir",
+        d,
+        "--name",
+        "Chợ",
+        "--address",
+        "Phố",
+        "--unit",
+        "1273",
+        "--sector",
+        "karaoke",
+    ]);
     assert_eq!(o.status.code(), Some(1));
-    assert!(String::from_utf8(o.stderr).unwrap().contains("restaurant-cafe"));
+    assert!(String::from_utf8(o.stderr)
+        .unwrap()
+        .contains("restaurant-cafe"));
     assert!(o.stdout.is_empty());
 }
 

@@ -11,4 +11,6 @@ pub mod venue;
 pub use error::{Error, Result};
 pub use keys::KeyId;
 pub use trust::{Authority, TrustList, TrustedKey};
-pub use venue::{inspect_venue_code, read_venue_code, sign_venue_code, Sector, Venue, VerifiedVenue};
+pub use venue::{
+    inspect_venue_code, read_venue_code, sign_venue_code, Sector, Venue, VerifiedVenue,
+};

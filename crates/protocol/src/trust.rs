@@ -69,7 +69,10 @@ impl TrustList {
             return Err(Error::InvalidTrust(format!("format is {:?}", file.format)));
         }
         if file.version != TRUST_VERSION {
-            return Err(Error::InvalidTrust(format!("version {} is not read", file.version)));
+            return Err(Error::InvalidTrust(format!(
+                "version {} is not read",
+                file.version
+            )));
         }
         let mut authorities = Vec::with_capacity(file.authorities.len());
         for a in file.authorities {
@@ -83,8 +86,9 @@ impl TrustList {
                     .ok()
                     .and_then(|b| <[u8; 32]>::try_from(b).ok())
                     .ok_or_else(|| Error::InvalidTrust(format!("key {} is not 32 bytes", k.kid)))?;
-                let key = VerifyingKey::from_bytes(&bytes)
-                    .map_err(|_| Error::InvalidTrust(format!("key {} is not a valid key", k.kid)))?;
+                let key = VerifyingKey::from_bytes(&bytes).map_err(|_| {
+                    Error::InvalidTrust(format!("key {} is not a valid key", k.kid))
+                })?;
                 let kid = KeyId::of(&key);
                 if KeyId::parse_hex(&k.kid) != Some(kid) {
                     return Err(Error::InvalidTrust(format!(

@@ -254,7 +254,9 @@ fn decode(text: &str) -> Result<Unverified> {
     // Only one encoding of a code is valid: bytes that decode but re-encode differently were
     // altered or made by something else.
     if sign1.clone().to_vec().ok().as_deref() != Some(bytes.as_slice()) {
-        return Err(Error::Malformed("the payload is not canonically encoded".into()));
+        return Err(Error::Malformed(
+            "the payload is not canonically encoded".into(),
+        ));
     }
     if !sign1.unprotected.is_empty() {
         return Err(Error::Malformed("unexpected unprotected header".into()));
@@ -265,7 +267,9 @@ fn decode(text: &str) -> Result<Unverified> {
             iana::Algorithm::EdDSA,
         ))
     {
-        return Err(Error::Malformed("the signature algorithm is not EdDSA".into()));
+        return Err(Error::Malformed(
+            "the signature algorithm is not EdDSA".into(),
+        ));
     }
     let kid = KeyId::from_slice(&header.key_id)
         .ok_or_else(|| Error::Malformed("the key id is not 8 bytes".into()))?;
@@ -281,9 +285,7 @@ pub fn read_venue_code(text: &str, trust: &TrustList) -> Result<VerifiedVenue> {
     let (authority, key) = trust.find(&kid).ok_or(Error::UnknownKey { kid })?;
     sign1.verify_signature(host.as_bytes(), |sig, data| {
         let sig = Signature::from_slice(sig).map_err(|_| Error::BadSignature)?;
-        key.key
-            .verify(data, &sig)
-            .map_err(|_| Error::BadSignature)
+        key.key.verify(data, &sig).map_err(|_| Error::BadSignature)
     })?;
     let venue = parse_content(sign1.payload.as_deref().unwrap_or_default())?;
     Ok(VerifiedVenue {
@@ -341,7 +343,9 @@ fn parse_content(bytes: &[u8]) -> Result<Venue> {
         return Err(Error::UnsupportedVersion(version));
     }
     let id = match take(1, "venue id")? {
-        Value::Bytes(b) => Uuid::from_slice(&b).map_err(|_| malformed("the venue id is not 16 bytes"))?,
+        Value::Bytes(b) => {
+            Uuid::from_slice(&b).map_err(|_| malformed("the venue id is not 16 bytes"))?
+        }
         _ => return Err(malformed("the venue id is not bytes")),
     };
     let name = text(take(2, "name")?, "name")?;

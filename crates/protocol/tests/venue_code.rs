@@ -14,8 +14,7 @@ use ciborium::Value;
 use coset::{iana, CborSerializable, CoseSign1Builder, HeaderBuilder};
 use ed25519_dalek::{Signer, SigningKey};
 use protocol::{
-    read_venue_code, sign_venue_code, Authority, Error, KeyId, Sector, TrustList, TrustedKey,
-    Venue,
+    read_venue_code, sign_venue_code, Authority, Error, KeyId, Sector, TrustList, TrustedKey, Venue,
 };
 
 const HOST: &str = "yte.caobang.example";
@@ -64,7 +63,11 @@ fn round_trip_keeps_vietnamese_text() {
 
 #[test]
 fn a_100_character_name_makes_a_code_that_fits_a_poster_qr() {
-    let name: String = "Chợ Trung tâm Thành phố Cao Bằng khu ".repeat(3).chars().take(100).collect();
+    let name: String = "Chợ Trung tâm Thành phố Cao Bằng khu "
+        .repeat(3)
+        .chars()
+        .take(100)
+        .collect();
     assert_eq!(name.chars().count(), 100);
     let code = sign_venue_code(&venue(&name), HOST, &authority_key()).unwrap();
     // Byte mode at error correction Q: version 22 holds 509 bytes, readable at 15 cm.
@@ -92,12 +95,15 @@ fn every_flipped_byte_in_the_payload_is_rejected() {
 
 #[test]
 fn every_flipped_character_in_the_url_is_rejected() {
-    let code = sign_venue_code(&venue("Trường Tiểu học Hợp Giang"), HOST, &authority_key()).unwrap();
+    let code =
+        sign_venue_code(&venue("Trường Tiểu học Hợp Giang"), HOST, &authority_key()).unwrap();
     let bytes = code.as_bytes();
     for i in 0..bytes.len() {
         let mut tampered = bytes.to_vec();
         tampered[i] ^= 0x01;
-        let Ok(text) = String::from_utf8(tampered) else { continue };
+        let Ok(text) = String::from_utf8(tampered) else {
+            continue;
+        };
         assert!(
             read_venue_code(&text, &trust()).is_err(),
             "flipping byte {i} ({:?}) was accepted",
@@ -109,7 +115,11 @@ fn every_flipped_character_in_the_url_is_rejected() {
 #[test]
 fn a_code_is_read_with_surrounding_whitespace_and_upper_case_scheme_and_host() {
     let code = sign_venue_code(&venue("Quán cà phê Phố Cũ"), HOST, &authority_key()).unwrap();
-    let shouted = code.replacen("https://yte.caobang.example", "HTTPS://YTE.CAOBANG.EXAMPLE", 1);
+    let shouted = code.replacen(
+        "https://yte.caobang.example",
+        "HTTPS://YTE.CAOBANG.EXAMPLE",
+        1,
+    );
     assert!(read_venue_code(&format!("  {shouted}\n"), &trust()).is_ok());
 }
 
@@ -131,9 +141,18 @@ fn signing_refuses_an_invalid_venue() {
 fn trust_file_round_trips_and_rejects_a_mismatched_key_id() {
     let json = trust().to_json();
     let back = TrustList::from_json(&json).unwrap();
-    assert_eq!(back.authorities[0].keys[0].kid, trust().authorities[0].keys[0].kid);
-    let wrong = json.replace(&trust().authorities[0].keys[0].kid.to_string(), "0011223344556677");
-    assert!(matches!(TrustList::from_json(&wrong), Err(Error::InvalidTrust(_))));
+    assert_eq!(
+        back.authorities[0].keys[0].kid,
+        trust().authorities[0].keys[0].kid
+    );
+    let wrong = json.replace(
+        &trust().authorities[0].keys[0].kid.to_string(),
+        "0011223344556677",
+    );
+    assert!(matches!(
+        TrustList::from_json(&wrong),
+        Err(Error::InvalidTrust(_))
+    ));
 }
 
 // ---- fixtures -------------------------------------------------------------------------------
@@ -182,24 +201,71 @@ fn fixture_inputs() -> Vec<(&'static str, &'static str, String)> {
     };
     let mut cases = vec![
         ("valid", "agency", good("Ủy ban nhân dân Phường Hợp Giang")),
-        ("valid", "market", sign_venue_code(
-            &Venue { sector: Sector::Market, usual_stay_minutes: 90, ..venue("Chợ Xanh Cao Bằng") },
-            HOST,
-            &authority_key(),
-        )
-        .unwrap()),
+        (
+            "valid",
+            "market",
+            sign_venue_code(
+                &Venue {
+                    sector: Sector::Market,
+                    usual_stay_minutes: 90,
+                    ..venue("Chợ Xanh Cao Bằng")
+                },
+                HOST,
+                &authority_key(),
+            )
+            .unwrap(),
+        ),
         ("invalid", "plain-text", "Quán phở Bà Lan".to_owned()),
-        ("invalid", "other-website", "https://example.com/menu".to_owned()),
-        ("invalid", "http-scheme", good("Chợ").replacen("https://", "http://", 1)),
-        ("invalid", "version-2-url", good("Chợ").replacen("/v/1#", "/v/2#", 1)),
-        ("invalid", "version-2-payload", sign_raw(content(2, 0, "Chợ"), HOST, &authority_key())),
-        ("invalid", "unknown-key", sign_venue_code(&venue("Chợ"), HOST, &stranger_key()).unwrap()),
+        (
+            "invalid",
+            "other-website",
+            "https://example.com/menu".to_owned(),
+        ),
+        (
+            "invalid",
+            "http-scheme",
+            good("Chợ").replacen("https://", "http://", 1),
+        ),
+        (
+            "invalid",
+            "version-2-url",
+            good("Chợ").replacen("/v/1#", "/v/2#", 1),
+        ),
+        (
+            "invalid",
+            "version-2-payload",
+            sign_raw(content(2, 0, "Chợ"), HOST, &authority_key()),
+        ),
+        (
+            "invalid",
+            "unknown-key",
+            sign_venue_code(&venue("Chợ"), HOST, &stranger_key()).unwrap(),
+        ),
         ("invalid", "bad-signature", flip_last(good("Chợ"))),
-        ("invalid", "other-host", good("Chợ").replacen(HOST, "yte.example", 1)),
-        ("invalid", "not-base64", format!("https://{HOST}/v/1#không-phải-base64!")),
-        ("invalid", "truncated", { let c = good("Chợ"); c[..c.len() - 20].to_owned() }),
-        ("invalid", "unknown-sector", sign_raw(content(1, 99, "Chợ"), HOST, &authority_key())),
-        ("invalid", "empty-name", sign_raw(content(1, 0, ""), HOST, &authority_key())),
+        (
+            "invalid",
+            "other-host",
+            good("Chợ").replacen(HOST, "yte.example", 1),
+        ),
+        (
+            "invalid",
+            "not-base64",
+            format!("https://{HOST}/v/1#không-phải-base64!"),
+        ),
+        ("invalid", "truncated", {
+            let c = good("Chợ");
+            c[..c.len() - 20].to_owned()
+        }),
+        (
+            "invalid",
+            "unknown-sector",
+            sign_raw(content(1, 99, "Chợ"), HOST, &authority_key()),
+        ),
+        (
+            "invalid",
+            "empty-name",
+            sign_raw(content(1, 0, ""), HOST, &authority_key()),
+        ),
     ];
     cases.sort();
     cases
@@ -221,7 +287,11 @@ fn fixtures_read_as_expected() {
     let update = std::env::var("UPDATE_EXPECT").ok();
     if update.as_deref() == Some("all") {
         for (group, name, code) in fixture_inputs() {
-            std::fs::write(fixture_dir().join(group).join(format!("{name}.txt")), code + "\n").unwrap();
+            std::fs::write(
+                fixture_dir().join(group).join(format!("{name}.txt")),
+                code + "\n",
+            )
+            .unwrap();
         }
     }
     let mut seen = 0;

@@ -1,0 +1,77 @@
+# Visit Diary: `make run` opens the app trusting a development authority; `make test` runs every
+# test. Both install what is missing first (Debian packages, Node packages, tauri-driver).
+
+SHELL := /bin/bash
+export PATH := $(HOME)/.cargo/bin:$(PATH)
+
+FEATURES := --features visit-diary/custom-protocol
+DEV_AUTHORITY := dev-authority
+SCREENSHOTS := tests/e2e/out
+
+DEB_PACKAGES := build-essential pkg-config libssl-dev libwebkit2gtk-4.1-dev libgtk-3-dev \
+	libayatana-appindicator3-dev librsvg2-dev xvfb webkit2gtk-driver dbus gnome-keyring \
+	libsecret-tools procps
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: run test deps deps-system deps-node deps-driver ui app dev-authority lint unit e2e clean
+
+run: deps-system deps-node app dev-authority
+	@echo "Try it: choose the image $(DEV_AUTHORITY)/sample-venue.png with 'Chọn ảnh mã QR'."
+	./target/debug/visit-diary --trust $(DEV_AUTHORITY)/trust.json
+
+test: deps lint unit e2e
+	@echo
+	@echo "Screenshots of every screen at phone size: $(SCREENSHOTS)/"
+
+deps: deps-system deps-node deps-driver
+
+deps-system:
+	@missing=$$(for p in $(DEB_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "Installing Debian packages: $$missing"; \
+		$(SUDO) apt-get update -q && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q $$missing; \
+	fi
+
+deps-node: ui/node_modules/.package-lock.json tests/node_modules/.package-lock.json
+
+ui/node_modules/.package-lock.json: ui/package-lock.json
+	npm --prefix ui ci --no-audit --no-fund
+
+tests/node_modules/.package-lock.json: tests/package-lock.json
+	npm --prefix tests ci --no-audit --no-fund
+
+deps-driver:
+	@command -v tauri-driver >/dev/null || cargo install tauri-driver --locked --version 2.1.0
+
+ui: deps-node
+	npm --prefix ui run build
+
+# The desktop app serving its bundled UI, and the portal CLI.
+app: ui
+	cargo build --workspace $(FEATURES)
+
+dev-authority: app
+	./target/debug/portal init --data-dir $(DEV_AUTHORITY) --host localhost
+	@[ -f $(DEV_AUTHORITY)/sample-venue.png ] || ./target/debug/portal venue-code make \
+		--data-dir $(DEV_AUTHORITY) --name "Ủy ban nhân dân Phường Thục Phán" \
+		--address "Số 1 Phố Hoàng Đình Giong, Phường Thục Phán, Cao Bằng" \
+		--unit 1273 --sector state-agency --png $(DEV_AUTHORITY)/sample-venue.png
+
+lint: ui
+	cargo fmt --all -- --check
+	cargo clippy --workspace --all-targets $(FEATURES) -- -D warnings
+	npm --prefix ui run check
+
+# Rust tests (the diary's against real SQLCipher files and a real Secret Service), then Vitest.
+unit: ui
+	dbus-run-session -- tests/with-keyring.sh cargo test --workspace $(FEATURES)
+	npm --prefix ui test
+
+# The real app under Xvfb through tauri-driver and WebKitWebDriver.
+e2e: app deps-driver
+	rm -rf $(SCREENSHOTS)
+	dbus-run-session -- tests/with-keyring.sh npm --prefix tests run e2e
+
+clean:
+	cargo clean
+	rm -rf ui/dist ui/node_modules tests/node_modules $(SCREENSHOTS)
