@@ -1,0 +1,211 @@
+//! The app's commands through Tauri's IPC on the mock runtime, over a real diary file: what the
+//! UI receives, including the `{kind, message}` shape of every error.
+
+use std::path::Path;
+
+use chrono::NaiveDate;
+use ed25519_dalek::SigningKey;
+use protocol::{sign_venue_code, Authority, Sector, TrustList, TrustedKey, Venue};
+use serde_json::{json, Value};
+use tauri::ipc::{CallbackFn, InvokeBody};
+use tauri::test::{get_ipc_response, mock_builder, mock_context, noop_assets, INVOKE_KEY};
+use tauri::webview::InvokeRequest;
+use tauri::WebviewWindow;
+use visit_diary_lib::{run_app, Options};
+
+const HOST: &str = "yte.caobang.example";
+
+fn key(seed: u8) -> SigningKey {
+    SigningKey::from_bytes(&[seed; 32])
+}
+
+fn write_trust(dir: &Path) -> std::path::PathBuf {
+    let trust = TrustList {
+        authorities: vec![Authority {
+            name: "Sở Y tế Cao Bằng".into(),
+            portal_url: format!("https://{HOST}"),
+            keys: vec![TrustedKey::new(key(7).verifying_key())],
+        }],
+    };
+    let path = dir.join("trust.json");
+    std::fs::write(&path, trust.to_json()).unwrap();
+    path
+}
+
+fn code(name: &str, signer: &SigningKey) -> String {
+    let venue = Venue {
+        id: Venue::id_from_random([3; 16]),
+        name: name.into(),
+        address: "Phường Thục Phán".into(),
+        unit: 1273,
+        sector: Sector::Shop,
+        usual_stay_minutes: 30,
+        issued: NaiveDate::from_ymd_opt(2026, 11, 1).unwrap(),
+    };
+    sign_venue_code(&venue, HOST, signer).unwrap()
+}
+
+fn app(
+    data_dir: &Path,
+    trust: &Path,
+) -> (
+    tauri::App<tauri::test::MockRuntime>,
+    WebviewWindow<tauri::test::MockRuntime>,
+) {
+    let options = Options {
+        data_dir: Some(data_dir.to_owned()),
+        trust_file: Some(trust.to_owned()),
+    };
+    let mut app = run_app(mock_builder(), options)
+        .build(mock_context(noop_assets()))
+        .unwrap();
+    // Setup (where the diary opens) runs with the event loop's first turn.
+    #[allow(deprecated)]
+    app.run_iteration(|_, _| {});
+    let webview = tauri::WebviewWindowBuilder::new(&app, "main", Default::default())
+        .build()
+        .unwrap();
+    (app, webview)
+}
+
+fn invoke(
+    webview: &WebviewWindow<tauri::test::MockRuntime>,
+    cmd: &str,
+    body: InvokeBody,
+) -> Result<Value, Value> {
+    get_ipc_response(
+        webview,
+        InvokeRequest {
+            cmd: cmd.into(),
+            callback: CallbackFn(0),
+            error: CallbackFn(1),
+            url: "tauri://localhost".parse().unwrap(),
+            body,
+            headers: Default::default(),
+            invoke_key: INVOKE_KEY.to_string(),
+        },
+    )
+    .map(|b| b.deserialize::<Value>().unwrap())
+}
+
+fn json_body(value: Value) -> InvokeBody {
+    InvokeBody::Json(value)
+}
+
+#[test]
+fn check_in_check_out_and_list_through_ipc() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_app, webview) = app(&dir.path().join("data"), &write_trust(dir.path()));
+
+    let info = invoke(&webview, "app_info", json_body(json!({}))).unwrap();
+    assert_eq!(info["error"], Value::Null);
+    assert_eq!(info["authorities"], json!(["Sở Y tế Cao Bằng"]));
+    assert!(info["key_location"]["kind"].is_string());
+
+    let visit = invoke(
+        &webview,
+        "check_in",
+        json_body(json!({ "text": code("Tiệm sách Kim Đồng", &key(7)) })),
+    )
+    .unwrap();
+    assert_eq!(visit["name"], "Tiệm sách Kim Đồng");
+    assert_eq!(visit["verified"], true);
+    assert_eq!(
+        invoke(&webview, "open_visit", json_body(json!({}))).unwrap()["name"],
+        "Tiệm sách Kim Đồng"
+    );
+
+    let closed = invoke(&webview, "check_out", json_body(json!({}))).unwrap();
+    assert_eq!(closed["checkout"], "tap");
+    let list = invoke(&webview, "list_visits", json_body(json!({}))).unwrap();
+    assert_eq!(list.as_array().unwrap().len(), 1);
+}
+
+#[test]
+fn errors_cross_ipc_as_kind_and_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_app, webview) = app(&dir.path().join("data"), &write_trust(dir.path()));
+
+    let err = invoke(
+        &webview,
+        "check_in",
+        json_body(json!({ "text": code("Giả mạo", &key(9)) })),
+    )
+    .unwrap_err();
+    assert_eq!(err["kind"], "unknown_key");
+    assert!(err["message"]
+        .as_str()
+        .unwrap()
+        .contains("not a trusted authority key"));
+
+    let err = invoke(&webview, "check_out", json_body(json!({}))).unwrap_err();
+    assert_eq!(err["kind"], "no_open_visit");
+
+    let err = invoke(
+        &webview,
+        "check_in_image",
+        InvokeBody::Raw(b"not an image".to_vec()),
+    )
+    .unwrap_err();
+    assert_eq!(err["kind"], "image_unreadable");
+    let err = invoke(&webview, "check_in_image", json_body(json!([1, 2, 3]))).unwrap_err();
+    assert_eq!(err["kind"], "image_unreadable");
+    assert_eq!(
+        invoke(&webview, "list_visits", json_body(json!({}))).unwrap(),
+        json!([])
+    );
+}
+
+#[test]
+fn a_qr_image_sent_as_raw_bytes_checks_in() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_app, webview) = app(&dir.path().join("data"), &write_trust(dir.path()));
+    let text = code("Hiệu thuốc Đức Thành", &key(7));
+    let qr = qrcode::QrCode::with_error_correction_level(&text, qrcode::EcLevel::Q).unwrap();
+    let image = qr
+        .render::<image::Luma<u8>>()
+        .min_dimensions(400, 400)
+        .build();
+    let mut png = Vec::new();
+    image
+        .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+        .unwrap();
+
+    assert_eq!(
+        invoke(&webview, "decode_qr", InvokeBody::Raw(png.clone())).unwrap(),
+        json!(text)
+    );
+    let visit = invoke(&webview, "check_in_image", InvokeBody::Raw(png)).unwrap();
+    assert_eq!(visit["name"], "Hiệu thuốc Đức Thành");
+}
+
+#[test]
+fn a_diary_that_cannot_open_is_reported_by_every_command() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    std::fs::create_dir_all(&data).unwrap();
+    std::fs::write(data.join("diary.sqlite"), b"an old diary whose key is gone").unwrap();
+    std::fs::write(data.join("diary.key"), b"damaged\n").unwrap();
+    let (_app, webview) = app(&data, &write_trust(dir.path()));
+
+    let info = invoke(&webview, "app_info", json_body(json!({}))).unwrap();
+    assert_eq!(info["error"]["kind"], "key_file_damaged");
+    assert_eq!(info["key_location"], Value::Null);
+    let err = invoke(&webview, "list_visits", json_body(json!({}))).unwrap_err();
+    assert_eq!(err["kind"], "key_file_damaged");
+    assert_eq!(
+        std::fs::read(data.join("diary.sqlite")).unwrap(),
+        b"an old diary whose key is gone",
+        "nothing replaced the diary"
+    );
+}
+
+#[test]
+fn a_damaged_trust_file_is_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let trust = dir.path().join("trust.json");
+    std::fs::write(&trust, "{ not json").unwrap();
+    let (_app, webview) = app(&dir.path().join("data"), &trust);
+    let info = invoke(&webview, "app_info", json_body(json!({}))).unwrap();
+    assert_eq!(info["error"]["kind"], "invalid_trust");
+}
