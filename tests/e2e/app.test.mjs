@@ -1,7 +1,7 @@
 // The real app, driven as a citizen would use it. Each case starts from an empty data folder.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFileSync, readFileSync } from 'node:fs';
+import { writeFileSync, readFileSync, statSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   startServices, stopServices, makeAuthority, openApp, closeApp, screenshot, text, tempDir, filesOf,
@@ -53,6 +53,7 @@ test('importing a QR image of a signed venue code records the visit, name intact
     const key = await text(app, '[data-testid=key-location]');
     if (process.env.E2E_KEY_STORE) {
       assert.match(key, new RegExp(`\\(${process.env.E2E_KEY_STORE}\\)`));
+      assert.equal(existsSync(join(data, 'diary.key')), false, 'no key file beside the diary');
     }
     await screenshot(app, '04-settings');
   } finally {
@@ -126,4 +127,23 @@ test('a damaged diary is reported, not replaced', async () => {
     await closeApp(app, data);
   }
   assert.deepEqual(readFileSync(db), bytes, 'the damaged file is left exactly as it was');
+});
+
+test('where no key store answers, the key goes to a private file and Settings says so', async () => {
+  const data = tempDir('data');
+  const app = await openApp(data, ours.trust, { keyStore: false });
+  try {
+    await importImage(app, ours.png);
+    assert.equal(await text(app, '[data-testid=open-visit] h2'), NAME);
+    await goTo(app, 'settings');
+    const keyFile = join(data, 'diary.key');
+    assert.equal(
+      await text(app, '[data-testid=key-location] .notice'),
+      vi.settings.keyInFile.replace('{path}', keyFile),
+    );
+    assert.equal(statSync(keyFile).mode & 0o777, 0o600);
+    await screenshot(app, '07-settings-key-file');
+  } finally {
+    await closeApp(app, data);
+  }
 });

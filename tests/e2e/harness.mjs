@@ -54,6 +54,7 @@ export function tempDir(prefix) {
 }
 
 let driverPort;
+let noKeyStoreDriverPort;
 
 export async function startServices() {
   for (const [file, what] of [[APP, 'the app (make app)'], [PORTAL, 'portal']]) {
@@ -77,10 +78,20 @@ export async function startServices() {
     });
     process.env.DISPLAY = `:${display}`;
   }
-  driverPort = await freePort();
+  driverPort = await startDriver(process.env);
+  // A second driver whose apps find no Secret Service, as on a machine without a key store.
+  noKeyStoreDriverPort = await startDriver({
+    ...process.env,
+    DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent/visit-diary-test-bus',
+  });
+}
+
+async function startDriver(env) {
+  const port = await freePort();
   const nativePort = await freePort();
-  start('tauri-driver', ['--port', String(driverPort), '--native-port', String(nativePort)]);
-  await waitForPort(driverPort, 'tauri-driver');
+  start('tauri-driver', ['--port', String(port), '--native-port', String(nativePort)], env);
+  await waitForPort(port, 'tauri-driver');
+  return port;
 }
 
 export function stopServices() {
@@ -107,11 +118,14 @@ export function makeAuthority(label, venueName) {
   return { dir, trust: join(dir, 'trust.json'), png, code };
 }
 
-/** Starts the app on `dataDir`, trusting `trustFile`, and waits for its first screen. */
-export async function openApp(dataDir, trustFile) {
+/**
+ * Starts the app on `dataDir`, trusting `trustFile`, and waits for its first screen. With
+ * `{ keyStore: false }` the app runs where no key store answers.
+ */
+export async function openApp(dataDir, trustFile, { keyStore = true } = {}) {
   const browser = await remote({
     hostname: '127.0.0.1',
-    port: driverPort,
+    port: keyStore ? driverPort : noKeyStoreDriverPort,
     logLevel: 'warn',
     connectionRetryCount: 0,
     capabilities: {
