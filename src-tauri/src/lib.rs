@@ -16,8 +16,15 @@ pub use state::{AppState, Options};
 pub fn run() {
     let options = Options::parse(std::env::args_os());
     run_app(tauri::Builder::default(), options)
-        .run(tauri::generate_context!())
-        .expect("error while running Visit Diary");
+        .build(tauri::generate_context!())
+        .expect("error while building Visit Diary")
+        .run(|app, event| {
+            if let tauri::RunEvent::Exit = event {
+                if let Some(state) = app.try_state::<AppState>() {
+                    tauri::async_runtime::block_on(state.close());
+                }
+            }
+        });
 }
 
 /// Builds the app on any runtime, so tests can pass `tauri::test::mock_builder()`.

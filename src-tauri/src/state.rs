@@ -19,6 +19,13 @@ pub struct AppState {
 }
 
 impl AppState {
+    /// Closes the diary cleanly, so its WAL is checkpointed into the file.
+    pub async fn close(&self) {
+        if let Ok(diary) = &self.diary {
+            diary.close().await;
+        }
+    }
+
     pub fn diary(&self) -> Result<&Diary, IpcError> {
         self.diary.as_ref().map_err(Clone::clone)
     }
@@ -42,11 +49,12 @@ impl AppState {
 }
 
 async fn open_diary(data_dir: &Path, trust: TrustList) -> Result<Diary, IpcError> {
-    // The key store is reached off the async runtime: its client may block.
-    let dir = data_dir.to_owned();
-    let store = tauri::async_runtime::spawn_blocking(move || PlatformKeyStore::for_data_dir(&dir))
+    // Connecting to the key store may block; it runs on a blocking thread. (The diary opens
+    // during setup, before the window shows, so an unlock prompt delays the first screen.)
+    let store = tauri::async_runtime::spawn_blocking(PlatformKeyStore::connect)
         .await
         .map_err(|e| IpcError::new("key_store", e.to_string()))?;
+    // No key store at all (a headless machine): the diary falls back to a key file.
     let store = store.ok();
     Ok(Diary::open(
         data_dir,
@@ -56,7 +64,8 @@ async fn open_diary(data_dir: &Path, trust: TrustList) -> Result<Diary, IpcError
     .await?)
 }
 
-/// Command-line options of the desktop build: `--data-dir DIR` and `--trust FILE`.
+/// Command-line options of the desktop build: `--data-dir DIR`, and in debug builds only
+/// `--trust FILE` (a release build trusts only the authorities built into it).
 #[derive(Default, Debug, PartialEq)]
 pub struct Options {
     pub data_dir: Option<PathBuf>,
@@ -70,6 +79,7 @@ impl Options {
         while let Some(arg) = args.next() {
             match arg.to_str() {
                 Some("--data-dir") => options.data_dir = args.next().map(PathBuf::from),
+                #[cfg(debug_assertions)]
                 Some("--trust") => options.trust_file = args.next().map(PathBuf::from),
                 _ => {}
             }
@@ -92,6 +102,7 @@ mod tests {
     use super::*;
 
     #[test]
+    #[cfg(debug_assertions)]
     fn options_are_read_from_the_command_line() {
         let args = ["app", "--data-dir", "/d", "--trust", "/t.json", "--other"].map(OsString::from);
         assert_eq!(

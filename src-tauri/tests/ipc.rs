@@ -191,8 +191,15 @@ fn a_diary_that_cannot_open_is_reported_by_every_command() {
     let info = invoke(&webview, "app_info", json_body(json!({}))).unwrap();
     assert_eq!(info["error"]["kind"], "key_file_damaged");
     assert_eq!(info["key_location"], Value::Null);
-    let err = invoke(&webview, "list_visits", json_body(json!({}))).unwrap_err();
-    assert_eq!(err["kind"], "key_file_damaged");
+    for (cmd, args) in [
+        ("list_visits", json!({})),
+        ("open_visit", json!({})),
+        ("check_out", json!({})),
+        ("check_in", json!({ "text": code("Chợ", &key(7)) })),
+    ] {
+        let err = invoke(&webview, cmd, json_body(args)).unwrap_err();
+        assert_eq!(err["kind"], "key_file_damaged", "{cmd}");
+    }
     assert_eq!(
         std::fs::read(data.join("diary.sqlite")).unwrap(),
         b"an old diary whose key is gone",

@@ -3,12 +3,11 @@
 
 use std::fs::{self, OpenOptions};
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use rand::RngCore;
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
 
 use crate::{Error, Result};
@@ -57,22 +56,23 @@ pub trait KeyStore: Send + Sync {
     fn save(&self, key: &DbKey) -> Result<()>;
 }
 
-/// The platform key store through `keyring-core`, one entry per data folder.
+/// The platform key store through `keyring-core`: one entry, "Visit Diary" / "diary-key".
+///
+/// The entry's name does not depend on the data folder's path, which can change between app
+/// updates on iOS.
 pub struct PlatformKeyStore {
     entry: keyring_core::Entry,
     name: &'static str,
 }
 
 const SERVICE: &str = "Visit Diary";
+const ENTRY: &str = "diary-key";
 
 impl PlatformKeyStore {
     /// Connects to this platform's key store. `Err` when there is none (a headless machine).
-    pub fn for_data_dir(data_dir: &Path) -> Result<PlatformKeyStore> {
+    pub fn connect() -> Result<PlatformKeyStore> {
         let (store, name) = platform_store()?;
-        // One key per data folder, so two diaries on one machine never share a key.
-        let digest = Sha256::digest(data_dir.as_os_str().as_encoded_bytes());
-        let user = format!("diary-key-{}", hex::encode(&digest[..8]));
-        let entry = keyring_core::Entry::new_in_store(&store, SERVICE, &user)
+        let entry = keyring_core::Entry::new_in_store(&store, SERVICE, ENTRY)
             .map_err(|e| Error::KeyStore(e.to_string()))?;
         Ok(PlatformKeyStore { entry, name })
     }

@@ -68,8 +68,9 @@ pub struct Diary {
 impl Diary {
     /// Opens the diary in `data_dir`, creating it (and its key) only if no diary is there.
     ///
-    /// The key is looked for in the key file, then in `key_store`. A new key goes to `key_store`
-    /// when it answers, else to a key file (mode 0600).
+    /// The key is looked for in the key file, then in `key_store`. A new key goes to `key_store`;
+    /// only where there is no key store (`None`) does it go to a key file (mode 0600). A key store
+    /// that exists but fails is an error, never a reason to write a key file.
     pub async fn open(
         data_dir: &Path,
         trust: TrustList,
@@ -86,23 +87,45 @@ impl Diary {
         };
 
         let (key, key_location) = if let Some(key) = key_file.load()? {
-            (
-                key,
-                KeyLocation::File {
-                    path: key_file.path.clone(),
-                },
-            )
-        } else {
-            match key_store.map(|store| (store, store.load())) {
-                Some((store, Ok(Some(key)))) => (key, key_location_of(store)),
-                Some((_, Err(e))) if exists => return Err(e),
-                _ if exists => {
+            let location = KeyLocation::File {
+                path: key_file.path.clone(),
+            };
+            (key, location)
+        } else if let Some(store) = key_store {
+            match store.load()? {
+                Some(key) => (key, key_location_of(store)),
+                None if exists => {
                     return Err(Error::KeyMissing {
-                        store: key_store.map_or("no key store", |s| s.name()).to_owned(),
+                        store: store.name().to_owned(),
                     })
                 }
-                _ => new_key(key_store, &key_file)?,
+                None => {
+                    let key = DbKey::generate();
+                    store.save(&key)?;
+                    // Read it back: a store that silently drops secrets must not get the only
+                    // copy of the key to a diary about to be written.
+                    match store.load()? {
+                        Some(back) if back.as_bytes() == key.as_bytes() => {}
+                        _ => {
+                            return Err(Error::KeyStore(
+                                "the key store did not keep the new key".into(),
+                            ))
+                        }
+                    }
+                    (key, key_location_of(store))
+                }
             }
+        } else if exists {
+            return Err(Error::KeyMissing {
+                store: "no key store".into(),
+            });
+        } else {
+            let key = DbKey::generate();
+            key_file.create(&key)?;
+            let location = KeyLocation::File {
+                path: key_file.path.clone(),
+            };
+            (key, location)
         };
 
         if exists {
@@ -223,7 +246,7 @@ impl Diary {
     }
 
     /// Closes the database cleanly (checkpointing the WAL).
-    pub async fn close(self) {
+    pub async fn close(&self) {
         self.pool.close().await;
     }
 }
@@ -263,26 +286,6 @@ fn key_location_of(store: &dyn KeyStore) -> KeyLocation {
     KeyLocation::KeyStore {
         name: store.name().to_owned(),
     }
-}
-
-/// Makes the key for a new diary: into the key store if it takes it and gives it back, else
-/// into a key file.
-fn new_key(key_store: Option<&dyn KeyStore>, key_file: &KeyFile) -> Result<(DbKey, KeyLocation)> {
-    let key = DbKey::generate();
-    if let Some(store) = key_store {
-        let kept = store.save(&key).is_ok()
-            && matches!(store.load(), Ok(Some(ref back)) if back.as_bytes() == key.as_bytes());
-        if kept {
-            return Ok((key, key_location_of(store)));
-        }
-    }
-    key_file.create(&key)?;
-    Ok((
-        key,
-        KeyLocation::File {
-            path: key_file.path.clone(),
-        },
-    ))
 }
 
 /// Checks that `key` opens the existing diary on a read-only connection, so that a wrong key or a

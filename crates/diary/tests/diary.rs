@@ -71,6 +71,7 @@ fn snapshot(dir: &Path) -> Vec<(String, Vec<u8>)> {
 struct MemoryStore {
     key: Mutex<Option<Vec<u8>>>,
     refuse: bool,
+    unreachable: bool,
 }
 
 impl KeyStore for MemoryStore {
@@ -78,6 +79,9 @@ impl KeyStore for MemoryStore {
         "memory"
     }
     fn load(&self) -> diary::Result<Option<DbKey>> {
+        if self.unreachable {
+            return Err(Error::KeyStore("locked".into()));
+        }
         Ok(self
             .key
             .lock()
@@ -321,17 +325,50 @@ async fn a_key_store_that_answers_keeps_the_key_and_no_key_file_is_written() {
 }
 
 #[tokio::test]
-async fn a_key_store_that_refuses_the_key_falls_back_to_the_key_file() {
+async fn a_key_store_that_fails_is_an_error_and_no_key_file_is_written() {
+    for store in [
+        MemoryStore {
+            refuse: true,
+            ..Default::default()
+        },
+        MemoryStore {
+            unreachable: true,
+            ..Default::default()
+        },
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let err = Diary::open(dir.path(), trust(), Some(&store))
+            .await
+            .err()
+            .unwrap();
+        assert_eq!(err.kind(), "key_store");
+        assert!(snapshot(dir.path()).is_empty(), "no key file, no diary");
+    }
+}
+
+#[tokio::test]
+async fn a_key_store_that_fails_for_an_existing_diary_leaves_it_alone() {
     let dir = tempfile::tempdir().unwrap();
-    let store = MemoryStore {
-        refuse: true,
-        ..Default::default()
-    };
+    let store = MemoryStore::default();
     let diary = Diary::open(dir.path(), trust(), Some(&store))
         .await
         .unwrap();
-    assert!(matches!(diary.key_location(), KeyLocation::File { .. }));
-    assert!(dir.path().join(DB_FILE).exists());
+    diary
+        .check_in(&code("Chợ Sơn Lộ", &authority()), at(6, 0))
+        .await
+        .unwrap();
+    diary.close().await;
+    let before = snapshot(dir.path());
+    let locked = MemoryStore {
+        unreachable: true,
+        ..Default::default()
+    };
+    let err = Diary::open(dir.path(), trust(), Some(&locked))
+        .await
+        .err()
+        .unwrap();
+    assert_eq!(err.kind(), "key_store");
+    assert_eq!(snapshot(dir.path()), before);
 }
 
 #[tokio::test]

@@ -43,7 +43,12 @@ pub enum Init {
 
 impl Authority {
     /// Makes a new authority in `dir`, unless one is there: an existing key is never replaced.
+    /// The key file is written last, so a folder where `init` failed half-way holds no key and
+    /// the next `init` completes it.
     pub fn init(dir: &Path, settings: Settings) -> Result<Init> {
+        if protocol::venue::check_host(&settings.host).as_deref() != Some(settings.host.as_str()) {
+            return Err(Error::InvalidHost(settings.host));
+        }
         fs::create_dir_all(dir).map_err(io(dir))?;
         let key_path = dir.join(KEY_FILE);
         if key_path.exists() {
@@ -51,16 +56,18 @@ impl Authority {
         }
         let mut seed = Zeroizing::new([0u8; 32]);
         rand::rngs::OsRng.fill_bytes(seed.as_mut());
-        let key = SigningKey::from_bytes(&seed);
-        write_private(
-            &key_path,
-            &Zeroizing::new(format!("{}\n", hex::encode(seed.as_ref()))),
-        )?;
-        let authority = Authority { settings, key };
+        let authority = Authority {
+            settings,
+            key: SigningKey::from_bytes(&seed),
+        };
         let config = serde_json::to_string_pretty(&authority.settings).expect("settings serialise");
         fs::write(dir.join(CONFIG_FILE), config + "\n").map_err(io(dir.join(CONFIG_FILE)))?;
         fs::write(dir.join(TRUST_FILE), authority.trust().to_json())
             .map_err(io(dir.join(TRUST_FILE)))?;
+        write_private(
+            &key_path,
+            &Zeroizing::new(format!("{}\n", hex::encode(seed.as_ref()))),
+        )?;
         Ok(Init::Created)
     }
 

@@ -167,16 +167,21 @@ fn make(
 }
 
 fn inspect(data_dir: Option<&Path>, text: &str) -> Result<String> {
-    let (venue, key_id, host, verified, authority) = match data_dir {
-        Some(dir) => {
-            let trust = authority::load_trust(dir)?;
-            let v = protocol::read_venue_code(text, &trust)?;
-            (v.venue, v.key_id, v.host, true, Some(v.authority))
-        }
-        None => {
-            let (venue, key_id, host) = protocol::venue::inspect_venue_code(text)?;
-            (venue, key_id, host, false, None)
-        }
+    // Without a trust file, or for a code signed by a key it does not list, the code is shown as
+    // read but not verified. A signature that does not match a trusted key is an error.
+    let trust = data_dir.map(authority::load_trust).transpose()?;
+    let (venue, key_id, host) = protocol::venue::inspect_venue_code(text)?;
+    let (verified, authority, not_verified) = match &trust {
+        Some(trust) => match protocol::read_venue_code(text, trust) {
+            Ok(v) => (true, Some(v.authority), None),
+            Err(e @ protocol::Error::UnknownKey { .. }) => (false, None, Some(e.to_string())),
+            Err(e) => return Err(e.into()),
+        },
+        None => (
+            false,
+            None,
+            Some("no trust file was given (--data-dir)".to_owned()),
+        ),
     };
     let unit = units::commune(venue.unit);
     let value = json!({
@@ -194,6 +199,7 @@ fn inspect(data_dir: Option<&Path>, text: &str) -> Result<String> {
         "key_id": key_id,
         "host": host,
         "authority": authority,
+        "not_verified_because": not_verified,
     });
     Ok(serde_json::to_string(&value).expect("JSON serialises"))
 }

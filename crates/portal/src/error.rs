@@ -14,6 +14,10 @@ pub enum Error {
     DamagedKey(PathBuf),
     #[error("{0} is not a valid authority file: {1}")]
     DamagedConfig(PathBuf, String),
+    #[error(
+        "{0:?} is not a host name (lower-case letters, digits, dots, hyphens, an optional port)"
+    )]
+    InvalidHost(String),
     #[error("{0} is not a commune or ward code in the official list of administrative units")]
     UnknownUnit(u32),
     #[error("unknown sector {0:?}; use one of: {1}")]

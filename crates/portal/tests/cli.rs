@@ -129,7 +129,7 @@ fn the_png_decodes_back_to_the_printed_code() {
 }
 
 #[test]
-fn a_code_from_another_authority_is_refused_with_one_line() {
+fn a_code_from_another_authority_reads_but_is_not_verified() {
     let ours = tempfile::tempdir().unwrap();
     let theirs = tempfile::tempdir().unwrap();
     init(ours.path());
@@ -146,11 +146,52 @@ fn a_code_from_another_authority_is_refused_with_one_line() {
         ours.path().to_str().unwrap(),
         &code,
     ]);
+    assert!(o.status.success(), "{o:?}");
+    let v: serde_json::Value = serde_json::from_str(stdout(&o).trim()).unwrap();
+    assert_eq!(v["verified"], false);
+    assert_eq!(v["name"], "Chợ");
+    assert!(v["not_verified_because"]
+        .as_str()
+        .unwrap()
+        .contains("not a trusted authority key"));
+}
+
+#[test]
+fn a_tampered_code_is_refused_with_one_line() {
+    let dir = tempfile::tempdir().unwrap();
+    init(dir.path());
+    let code = stdout(&make(dir.path(), "Chợ", &[]))
+        .lines()
+        .last()
+        .unwrap()
+        .to_owned();
+    let tampered = code.replacen("yte.caobang.example", "yte.caobang.example.vn", 1);
+    let o = portal(&[
+        "venue-code",
+        "inspect",
+        "--data-dir",
+        dir.path().to_str().unwrap(),
+        &tampered,
+    ]);
     assert_eq!(o.status.code(), Some(1));
     assert!(o.stdout.is_empty());
     let err = String::from_utf8(o.stderr).unwrap();
     assert_eq!(err.lines().count(), 1, "{err}");
-    assert!(err.contains("not a trusted authority key"), "{err}");
+    assert!(err.contains("signature does not match"), "{err}");
+}
+
+#[test]
+fn init_refuses_a_bad_host_and_writes_no_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = portal(&[
+        "init",
+        "--data-dir",
+        dir.path().to_str().unwrap(),
+        "--host",
+        "Yte Cao Bang/",
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(!dir.path().join("authority.key").exists());
 }
 
 #[test]

@@ -75,6 +75,8 @@ impl TrustList {
             )));
         }
         let mut authorities = Vec::with_capacity(file.authorities.len());
+        // One key under two names would let the app credit a code to the wrong authority.
+        let mut seen = std::collections::HashSet::new();
         for a in file.authorities {
             let mut keys = Vec::with_capacity(a.keys.len());
             for k in a.keys {
@@ -90,6 +92,9 @@ impl TrustList {
                     Error::InvalidTrust(format!("key {} is not a valid key", k.kid))
                 })?;
                 let kid = KeyId::of(&key);
+                if !seen.insert(kid) {
+                    return Err(Error::InvalidTrust(format!("key {kid} is listed twice")));
+                }
                 if KeyId::parse_hex(&k.kid) != Some(kid) {
                     return Err(Error::InvalidTrust(format!(
                         "key id {} does not match its key (expected {kid})",

@@ -24,7 +24,7 @@ use base64::Engine;
 use chrono::{Days, NaiveDate};
 use ciborium::Value;
 use coset::{iana, CborSerializable, CoseSign1, CoseSign1Builder, HeaderBuilder};
-use ed25519_dalek::{Signature, Signer, SigningKey, Verifier};
+use ed25519_dalek::{Signature, Signer, SigningKey};
 use serde::Serialize;
 use uuid::Uuid;
 
@@ -36,6 +36,9 @@ pub const MAX_NAME_CHARS: usize = 200;
 pub const MAX_ADDRESS_CHARS: usize = 300;
 /// The longest usual stay a code may carry: 12 hours.
 pub const MAX_STAY_MINUTES: u16 = 12 * 60;
+/// The longest code signed: QR version 25 at error correction Q holds 715 bytes, which printed
+/// 15 cm wide gives modules of 1.3 mm, still read by phone cameras at arm's length.
+pub const MAX_CODE_BYTES: usize = 700;
 
 macro_rules! sectors {
     ($($variant:ident = $code:literal, $name:literal, $stay:literal;)*) => {
@@ -188,15 +191,22 @@ pub fn sign_venue_code(venue: &Venue, host: &str, key: &SigningKey) -> Result<St
     let bytes = sign1
         .to_vec()
         .map_err(|e| Error::InvalidVenue(format!("cannot encode: {e}")))?;
-    Ok(format!(
+    let code = format!(
         "https://{host}/v/{VENUE_CODE_VERSION}#{}",
         URL_SAFE_NO_PAD.encode(bytes)
-    ))
+    );
+    if code.len() > MAX_CODE_BYTES {
+        return Err(Error::InvalidVenue(format!(
+            "the code would be {} bytes, more than a poster's QR can carry ({MAX_CODE_BYTES}); shorten the name or the address",
+            code.len()
+        )));
+    }
+    Ok(code)
 }
 
 /// A host name as it may appear in a venue code: letters, digits, dots, hyphens and an optional
 /// port; lower-cased.
-fn check_host(host: &str) -> Option<String> {
+pub fn check_host(host: &str) -> Option<String> {
     let ok = !host.is_empty()
         && host.len() <= 253
         && host
@@ -251,8 +261,8 @@ fn decode(text: &str) -> Result<Unverified> {
         .map_err(|_| Error::Malformed("the payload is not base64url".into()))?;
     let sign1 = CoseSign1::from_slice(&bytes)
         .map_err(|_| Error::Malformed("the payload is not a COSE_Sign1 structure".into()))?;
-    // Only one encoding of a code is valid: bytes that decode but re-encode differently were
-    // altered or made by something else.
+    // The COSE structure must re-encode to the same bytes. (The protected header and the content
+    // are signed; the content's own encoding is checked in `parse_content`.)
     if sign1.clone().to_vec().ok().as_deref() != Some(bytes.as_slice()) {
         return Err(Error::Malformed(
             "the payload is not canonically encoded".into(),
@@ -285,7 +295,9 @@ pub fn read_venue_code(text: &str, trust: &TrustList) -> Result<VerifiedVenue> {
     let (authority, key) = trust.find(&kid).ok_or(Error::UnknownKey { kid })?;
     sign1.verify_signature(host.as_bytes(), |sig, data| {
         let sig = Signature::from_slice(sig).map_err(|_| Error::BadSignature)?;
-        key.key.verify(data, &sig).map_err(|_| Error::BadSignature)
+        key.key
+            .verify_strict(data, &sig)
+            .map_err(|_| Error::BadSignature)
     })?;
     let venue = parse_content(sign1.payload.as_deref().unwrap_or_default())?;
     Ok(VerifiedVenue {
@@ -308,6 +320,13 @@ fn parse_content(bytes: &[u8]) -> Result<Venue> {
     let malformed = |what: &str| Error::Malformed(what.to_owned());
     let value: Value =
         ciborium::from_reader(bytes).map_err(|_| malformed("the content is not CBOR"))?;
+    // The content must be exactly one map in the encoding `sign_venue_code` writes: no trailing
+    // bytes, no other spelling of the same values.
+    let mut again = Vec::new();
+    ciborium::into_writer(&value, &mut again).expect("writing CBOR to a Vec cannot fail");
+    if again != bytes {
+        return Err(malformed("the content is not canonically encoded"));
+    }
     let Value::Map(entries) = value else {
         return Err(malformed("the content is not a map"));
     };

@@ -70,7 +70,7 @@ fn a_100_character_name_makes_a_code_that_fits_a_poster_qr() {
         .collect();
     assert_eq!(name.chars().count(), 100);
     let code = sign_venue_code(&venue(&name), HOST, &authority_key()).unwrap();
-    // Byte mode at error correction Q: version 22 holds 509 bytes, readable at 15 cm.
+    // Byte mode at error correction Q: version 21 holds 509 bytes, readable at 15 cm.
     assert!(code.len() < 509, "code is {} bytes", code.len());
     assert_eq!(read_venue_code(&code, &trust()).unwrap().venue.name, name);
 }
@@ -132,6 +132,11 @@ fn signing_refuses_an_invalid_venue() {
     );
     v.name = "x".repeat(201);
     assert!(sign_venue_code(&v, HOST, &authority_key()).is_err());
+    // Within the field limits but too long for a poster's QR.
+    v.name = "Ủ".repeat(200);
+    v.address = "Đ".repeat(300);
+    let err = sign_venue_code(&v, HOST, &authority_key()).unwrap_err();
+    assert!(err.to_string().contains("shorten"), "{err}");
     v.name = "Chợ".into();
     v.usual_stay_minutes = 0;
     assert!(sign_venue_code(&v, HOST, &authority_key()).is_err());
@@ -161,6 +166,10 @@ fn trust_file_round_trips_and_rejects_a_mismatched_key_id() {
 fn sign_raw(content: Value, host: &str, key: &SigningKey) -> String {
     let mut payload = Vec::new();
     ciborium::into_writer(&content, &mut payload).unwrap();
+    sign_raw_bytes(payload, host, key)
+}
+
+fn sign_raw_bytes(payload: Vec<u8>, host: &str, key: &SigningKey) -> String {
     let kid = KeyId::of(&key.verifying_key());
     let sign1 = CoseSign1Builder::new()
         .protected(
@@ -266,6 +275,13 @@ fn fixture_inputs() -> Vec<(&'static str, &'static str, String)> {
             "empty-name",
             sign_raw(content(1, 0, ""), HOST, &authority_key()),
         ),
+        ("invalid", "trailing-content", {
+            // A validly signed payload with a byte after the content map.
+            let mut payload = Vec::new();
+            ciborium::into_writer(&content(1, 0, "Chợ"), &mut payload).unwrap();
+            payload.push(0x00);
+            sign_raw_bytes(payload, HOST, &authority_key())
+        }),
     ];
     cases.sort();
     cases
