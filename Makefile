@@ -13,9 +13,9 @@ DEB_PACKAGES := build-essential pkg-config libssl-dev libwebkit2gtk-4.1-dev libg
 	libsecret-tools procps
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test deps deps-system deps-node deps-driver ui app dev-authority lint unit e2e clean
+.PHONY: run test deps deps-system deps-toolchain deps-node deps-driver ui app dev-authority lint unit e2e clean
 
-run: deps-system deps-node app dev-authority
+run: deps-system deps-toolchain deps-node app dev-authority
 	@echo "Try it: choose the image $(DEV_AUTHORITY)/sample-venue.png with 'Chọn ảnh mã QR'."
 	./target/debug/visit-diary --trust $(DEV_AUTHORITY)/trust.json
 
@@ -23,7 +23,7 @@ test: deps lint unit e2e
 	@echo
 	@echo "Screenshots of every screen at phone size: $(SCREENSHOTS)/"
 
-deps: deps-system deps-node deps-driver
+deps: deps-system deps-toolchain deps-node deps-driver
 
 deps-system:
 	@missing=$$(for p in $(DEB_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
@@ -32,7 +32,15 @@ deps-system:
 		$(SUDO) apt-get update -q && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q $$missing; \
 	fi
 
-deps-node: ui/node_modules/.package-lock.json tests/node_modules/.package-lock.json
+# Rust 1.90+ (Tauri 2.12) and Node.js 20.19+ (Vite 8). Node comes from Debian where it is new
+# enough (Debian 13); elsewhere install it yourself: the build says so plainly.
+deps-toolchain: deps-system
+	@command -v cargo >/dev/null || { echo "Rust is missing: install it with rustup (https://rustup.rs), then run make again." >&2; exit 1; }
+	@rustc --version | awk '{ split($$2, v, "."); if (v[1] < 1 || (v[1] == 1 && v[2] < 90)) { print "Rust " $$2 " is too old: Tauri 2.12 needs 1.90 or newer (rustup update)." > "/dev/stderr"; exit 1 } }'
+	@command -v node >/dev/null || { DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q nodejs npm; }
+	@node -e 'const [a,b]=process.versions.node.split(".").map(Number); if (a < 20 || (a === 20 && b < 19)) { console.error(`Node.js ${process.versions.node} is too old: Vite 8 needs 20.19 or newer.`); process.exit(1) }'
+
+deps-node: deps-toolchain ui/node_modules/.package-lock.json tests/node_modules/.package-lock.json
 
 ui/node_modules/.package-lock.json: ui/package-lock.json
 	npm --prefix ui ci --no-audit --no-fund

@@ -5,6 +5,8 @@
 
 mod commands;
 mod error;
+#[cfg(target_os = "linux")]
+mod linux_camera;
 mod state;
 
 use tauri::{Manager, Runtime};
@@ -33,6 +35,10 @@ pub fn run_app<R: Runtime>(builder: tauri::Builder<R>, options: Options) -> taur
     let builder = builder.plugin(tauri_plugin_barcode_scanner::init());
     builder
         .setup(move |app| {
+            #[cfg(target_os = "linux")]
+            if let Some(window) = app.get_webview_window("main") {
+                linux_camera::enable(&window, options.mock_camera);
+            }
             let data_dir = match options.data_dir.clone() {
                 Some(dir) => dir,
                 None => app.path().app_data_dir()?,

@@ -70,6 +70,8 @@ async fn open_diary(data_dir: &Path, trust: TrustList) -> Result<Diary, IpcError
 pub struct Options {
     pub data_dir: Option<PathBuf>,
     pub trust_file: Option<PathBuf>,
+    /// Debug builds only: WebKit's test camera instead of a real one (Linux).
+    pub mock_camera: bool,
 }
 
 impl Options {
@@ -81,6 +83,8 @@ impl Options {
                 Some("--data-dir") => options.data_dir = args.next().map(PathBuf::from),
                 #[cfg(debug_assertions)]
                 Some("--trust") => options.trust_file = args.next().map(PathBuf::from),
+                #[cfg(debug_assertions)]
+                Some("--mock-camera") => options.mock_camera = true,
                 _ => {}
             }
         }
@@ -109,7 +113,8 @@ mod tests {
             Options::parse(args),
             Options {
                 data_dir: Some("/d".into()),
-                trust_file: Some("/t.json".into())
+                trust_file: Some("/t.json".into()),
+                mock_camera: false,
             }
         );
     }

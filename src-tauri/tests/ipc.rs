@@ -55,6 +55,7 @@ fn app(
     let options = Options {
         data_dir: Some(data_dir.to_owned()),
         trust_file: Some(trust.to_owned()),
+        mock_camera: false,
     };
     let mut app = run_app(mock_builder(), options)
         .build(mock_context(noop_assets()))

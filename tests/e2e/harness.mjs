@@ -120,9 +120,12 @@ export function makeAuthority(label, venueName) {
 
 /**
  * Starts the app on `dataDir`, trusting `trustFile`, and waits for its first screen. With
- * `{ keyStore: false }` the app runs where no key store answers.
+ * `{ keyStore: false }` the app runs where no key store answers; with `{ mockCamera: true }` the
+ * webview has WebKit's test camera.
  */
-export async function openApp(dataDir, trustFile, { keyStore = true } = {}) {
+export async function openApp(dataDir, trustFile, { keyStore = true, mockCamera = false } = {}) {
+  const args = ['--data-dir', dataDir, '--trust', trustFile];
+  if (mockCamera) args.push('--mock-camera');
   const browser = await remote({
     hostname: '127.0.0.1',
     port: keyStore ? driverPort : noKeyStoreDriverPort,
@@ -131,7 +134,7 @@ export async function openApp(dataDir, trustFile, { keyStore = true } = {}) {
     capabilities: {
       // WebKitWebDriver refuses WebdriverIO's BiDi capabilities.
       'wdio:enforceWebDriverClassic': true,
-      'tauri:options': { application: APP, args: ['--data-dir', dataDir, '--trust', trustFile] },
+      'tauri:options': { application: APP, args },
     },
   });
   await browser.waitUntil(

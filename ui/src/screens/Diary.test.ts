@@ -27,9 +27,10 @@ test('visits are listed in the order given, with times and whether they were ver
   const items = await screen.findAllByTestId('visit');
   expect(items.map((i) => i.querySelector('h2')!.textContent)).toEqual(['Nhà thuốc Minh Châu', 'Bưu điện tỉnh']);
   expect(items[0]).toHaveTextContent('Chưa ra');
-  expect(items[0]).toHaveTextContent('Mã đã xác thực bởi Sở Y tế Cao Bằng');
+  expect(items[0]).toHaveTextContent('Mã do Sở Y tế Cao Bằng cấp, đã xác thực');
   expect(items[1]).toHaveTextContent('Mã chưa được xác thực');
   expect(items[1]).toHaveTextContent('28/11/2026');
+  expect(items[1]).toHaveTextContent('(bạn bấm Ra về)');
   expect(screen.getByText('2 lần ra vào')).toBeInTheDocument();
 });
 

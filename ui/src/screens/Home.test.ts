@@ -1,6 +1,12 @@
 import { render, screen, fireEvent, waitFor } from '@testing-library/svelte';
 import { mockIPC, clearMocks } from '@tauri-apps/api/mocks';
 import Home from './Home.svelte';
+import { scanNative } from '../lib/scan';
+
+vi.mock('../lib/scan', async (original) => ({
+  ...(await original<typeof import('../lib/scan')>()),
+  scanNative: vi.fn(),
+}));
 import type { Visit } from '../lib/api';
 
 const visit = (name: string): Visit => ({
@@ -60,7 +66,7 @@ test('a refused code shows one Vietnamese sentence and keeps the open visit', as
   chooseImage([9]);
   const alert = await screen.findByRole('alert');
   expect(alert).toHaveTextContent(
-    'Mã này không do cơ quan y tế mà ứng dụng tin cậy cấp. Không có gì được lưu.',
+    'Mã này không do cơ quan y tế mà ứng dụng tin cậy cấp, nên không có gì được lưu.',
   );
   expect(alert).not.toHaveTextContent('0011');
   expect(screen.getByTestId('open-visit')).toHaveTextContent('Bưu điện tỉnh');
@@ -73,7 +79,7 @@ test('an error kind the UI does not know still reads as a sentence', async () =>
   });
   render(Home, { platform: 'linux' });
   chooseImage([1]);
-  expect(await screen.findByRole('alert')).toHaveTextContent('Đã có lỗi xảy ra. Hãy thử lại.');
+  expect(await screen.findByRole('alert')).toHaveTextContent('Đã có lỗi xảy ra, hãy thử lại.');
 });
 
 test('check out closes the visit and says when', async () => {
@@ -97,4 +103,42 @@ test('phones get the Scan button, desktops the image import', async () => {
   unmount();
   render(Home, { platform: 'linux' });
   expect(screen.getByTestId('import-image')).toBeInTheDocument();
+});
+
+test('on a phone whose native scanner fails, the in-app camera takes over', async () => {
+  vi.mocked(scanNative).mockRejectedValueOnce(new Error('Google Play services unavailable'));
+  mockIPC(() => null);
+  render(Home, { platform: 'android' });
+  await fireEvent.click(screen.getByRole('button', { name: /Quét mã QR/ }));
+  // jsdom has no camera, so the in-app camera reports that in one sentence.
+  expect(await screen.findByRole('alert')).toHaveTextContent(
+    'Không mở được camera; hãy cho phép ứng dụng dùng camera, hoặc nhập mã bằng tay.',
+  );
+});
+
+test('closing the native scanner is not an error', async () => {
+  vi.mocked(scanNative).mockRejectedValueOnce('User cancelled the scan');
+  mockIPC(() => null);
+  render(Home, { platform: 'ios' });
+  await fireEvent.click(screen.getByRole('button', { name: /Quét mã QR/ }));
+  await new Promise((r) => setTimeout(r, 20));
+  expect(screen.queryByRole('alert')).toBeNull();
+  expect(screen.queryByText('Đang mở camera…')).toBeNull();
+});
+
+test('a code from the native scanner is checked in', async () => {
+  vi.mocked(scanNative).mockResolvedValueOnce('https://yte.example/v/1#abc');
+  let text: unknown = null;
+  mockIPC((cmd, payload) => {
+    if (cmd === 'open_visit') return null;
+    if (cmd === 'check_in') {
+      text = (payload as { text: string }).text;
+      return visit('Bưu điện tỉnh');
+    }
+    throw new Error(`unexpected ${cmd}`);
+  });
+  render(Home, { platform: 'android' });
+  await fireEvent.click(screen.getByRole('button', { name: /Quét mã QR/ }));
+  expect(await screen.findByTestId('notice')).toHaveTextContent('Đã ghi nhận: Bưu điện tỉnh');
+  expect(text).toBe('https://yte.example/v/1#abc');
 });

@@ -17,7 +17,7 @@ afterEach(() => locale.set('vi'));
 test('a key in a file instead of a key store is said plainly', () => {
   render(Settings, { info: info({ kind: 'file', path: '/data/diary.key' }) });
   expect(screen.getByTestId('key-location')).toHaveTextContent(
-    'Máy này không có kho khoá của hệ thống, nên khoá được lưu trong một tệp riêng tư trên máy: /data/diary.key.',
+    'Máy này không có kho khoá của hệ thống, nên khoá được lưu trong một tệp riêng tư cạnh nhật ký',
   );
 });
 
