@@ -21,6 +21,7 @@ fn key(seed: u8) -> SigningKey {
 
 fn write_trust(dir: &Path) -> std::path::PathBuf {
     let trust = TrustList {
+        nhs_keys: Vec::new(),
         authorities: vec![Authority {
             name: "Sở Y tế Cao Bằng".into(),
             portal_url: format!("https://{HOST}"),

@@ -14,7 +14,7 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use chrono::{DateTime, TimeZone, Utc};
-use protocol::TrustList;
+use protocol::{SignatureStatus, TrustList};
 use serde::Serialize;
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow,
@@ -39,10 +39,13 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Visit {
     pub id: i64,
-    /// `vd1` for this system's signed venue codes.
+    /// `vd1` for this system's signed venue codes; `nz-covid-tracer`, `nhs-covid19`, `cwa`.
     pub origin: String,
     /// Whether the code's signature was checked against a trusted key.
     pub verified: bool,
+    /// `verified`, `unverified` (signed by a key this app does not know) or `unsigned` (the
+    /// format has no signature).
+    pub signature: String,
     pub venue_id: Option<String>,
     pub name: String,
     pub address: String,
@@ -168,11 +171,11 @@ impl Diary {
         &self.path
     }
 
-    /// Checks in from scanned text: reads and verifies the code, closes the open visit at `now`,
-    /// stores the new one. Nothing is written unless the code is valid.
+    /// Checks in from scanned text: reads the code (ours must verify; a foreign one is kept with
+    /// what can be said of its signature), closes the open visit at `now`, stores the new one.
+    /// Nothing is written unless the code is accepted.
     pub async fn check_in(&self, text: &str, now: DateTime<Utc>) -> Result<Visit> {
-        let verified = protocol::read_venue_code(text, &self.trust)?;
-        let venue = &verified.venue;
+        let venue = protocol::read_code(text, &self.trust)?;
         let at = now.timestamp();
         let mut tx = self.pool.begin().await?;
         sqlx::query(
@@ -183,19 +186,24 @@ impl Diary {
         .execute(&mut *tx)
         .await?;
         let id: i64 = sqlx::query_scalar(
-            "INSERT INTO visits (origin, verified, venue_id, name, address, unit_code, sector,
-                                 usual_stay_minutes, key_id, authority, code, time_in)
-             VALUES ('vd1', 1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) RETURNING id",
+            "INSERT INTO visits (origin, verified, signature, venue_id, name, address, unit_code,
+                                 sector, usual_stay_minutes, key_id, authority, code, details,
+                                 time_in)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14) RETURNING id",
         )
-        .bind(venue.id.to_string())
+        .bind(venue.origin.as_str())
+        .bind(venue.signature == SignatureStatus::Verified)
+        .bind(venue.signature.as_str())
+        .bind(&venue.venue_id)
         .bind(&venue.name)
         .bind(&venue.address)
         .bind(venue.unit)
-        .bind(venue.sector.as_str())
+        .bind(venue.sector.map(|s| s.as_str()))
         .bind(venue.usual_stay_minutes)
-        .bind(verified.key_id.to_string())
-        .bind(&verified.authority)
+        .bind(&venue.key_id)
+        .bind(&venue.authority)
         .bind(text.trim())
+        .bind(venue.details.to_string())
         .bind(at)
         .fetch_one(&mut *tx)
         .await?;
@@ -252,7 +260,7 @@ impl Diary {
 }
 
 const SELECT_VISIT: &str =
-    "SELECT id, origin, verified, venue_id, name, address, unit_code, sector,
+    "SELECT id, origin, verified, signature, venue_id, name, address, unit_code, sector,
     usual_stay_minutes, key_id, authority, time_in, time_out, checkout FROM visits";
 
 fn visit_from_row(row: &SqliteRow) -> Result<Visit> {
@@ -265,6 +273,7 @@ fn visit_from_row(row: &SqliteRow) -> Result<Visit> {
         id: row.try_get("id")?,
         origin: row.try_get("origin")?,
         verified: row.try_get("verified")?,
+        signature: row.try_get("signature")?,
         venue_id: row.try_get("venue_id")?,
         name: row.try_get("name")?,
         address: row.try_get("address")?,

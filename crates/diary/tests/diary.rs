@@ -16,6 +16,7 @@ fn authority() -> SigningKey {
 
 fn trust() -> TrustList {
     TrustList {
+        nhs_keys: Vec::new(),
         authorities: vec![Authority {
             name: "Sở Y tế Cao Bằng".into(),
             portal_url: format!("https://{HOST}"),
@@ -491,4 +492,29 @@ fn a_dim_photo_with_the_poster_small_in_frame_still_reads() {
         )
         .unwrap();
     assert_eq!(diary::decode_qr_image(&jpeg).unwrap(), text);
+}
+
+#[tokio::test]
+async fn foreign_codes_are_kept_with_their_origin_and_what_is_known_of_their_signature() {
+    let dir = tempfile::tempdir().unwrap();
+    let diary = Diary::open(dir.path(), trust(), None).await.unwrap();
+    // From the New Zealand COVID Tracer's own tests: unsigned by design.
+    let nz = "NZCOVIDTRACER:eyJnbG4iOiI3MDAwMDAwMjQzOTUwIiwidmVyIjoiYzE5OjEiLCJ0eXAiOiJlbnRyeSIsIm9wbiI6IkJsdWUgU3RvbmUgVGFibGUgMSIsImFkciI6IlVuaXQgMSwgNTQ3IFdhaWtpbWloaWEgUm9hZFxuUkQgMi9EdW5zYW5kZWxcbkxlZXN0b24ifQ";
+    let visit = diary.check_in(nz, at(9, 0)).await.unwrap();
+    assert_eq!(visit.origin, "nz-covid-tracer");
+    assert_eq!(visit.signature, "unsigned");
+    assert!(!visit.verified);
+    assert_eq!(visit.name, "Blue Stone Table 1");
+    // An NHS poster whose key this trust list does not hold: kept, not verified.
+    let nhs = "UKC19TRACING:1:eyJhbGciOiJFUzI1NiIsInR5cCI6IkpXVCIsImtpZCI6IjMifQ.eyJpZCI6IjRXVDU5TTVZIiwib3BuIjoiR292ZXJubWVudCBPZmZpY2UgT2YgSHVtYW4gUmVzb3VyY2VzIn0.ZIvwm9rxiRTm4o-koafL6Bzre9pakcyae8m6_MSyvAl-CFkUgfm6gcXYn4gg5OScKZ1-XayHBGwEdps0RKXs4g";
+    let visit = diary.check_in(nhs, at(10, 0)).await.unwrap();
+    assert_eq!(visit.origin, "nhs-covid19");
+    assert_eq!(visit.signature, "unverified");
+    assert_eq!(visit.venue_id.as_deref(), Some("4WT59M5Y"));
+    // Ours stays verified.
+    let ours = diary.check_in(&code("Chợ Xanh", &authority()), at(11, 0)).await.unwrap();
+    assert_eq!((ours.origin.as_str(), ours.signature.as_str()), ("vd1", "verified"));
+    let visits = diary.visits().await.unwrap();
+    assert_eq!(visits.len(), 3);
+    assert_eq!(visits[2].checkout.as_deref(), Some("next-scan"));
 }

@@ -97,6 +97,7 @@ impl Authority {
     /// The trust file the app needs to believe this authority.
     pub fn trust(&self) -> TrustList {
         TrustList {
+            nhs_keys: Vec::new(),
             authorities: vec![TrustedAuthority {
                 name: self.settings.name.clone(),
                 portal_url: self.settings.portal_url.clone(),

@@ -3,11 +3,14 @@
 //! Invariant: this crate does no IO. No files, sockets, clock or global randomness: callers pass
 //! keys, time and random bytes as arguments, so every function here is exact and testable.
 
+pub mod code;
 mod error;
+pub mod foreign;
 pub mod keys;
 pub mod trust;
 pub mod venue;
 
+pub use code::{read_code, Origin, ScannedVenue, SignatureStatus};
 pub use error::{Error, Result};
 pub use keys::KeyId;
 pub use trust::{Authority, TrustList, TrustedKey};

@@ -11,6 +11,7 @@ use base64::Engine;
 use ed25519_dalek::VerifyingKey;
 use serde::{Deserialize, Serialize};
 
+use crate::foreign::nhs::NhsKey;
 use crate::{Error, KeyId, Result};
 
 pub const TRUST_FORMAT: &str = "visit-diary-trust";
@@ -20,6 +21,9 @@ pub const TRUST_VERSION: u32 = 1;
 #[derive(Debug, Clone, Default)]
 pub struct TrustList {
     pub authorities: Vec<Authority>,
+    /// NHS COVID-19 poster keys by `kid`. Only real NHS keys belong in a shipped trust file; the
+    /// NHS test key of the test vectors is for tests.
+    pub nhs_keys: Vec<NhsKey>,
 }
 
 #[derive(Debug, Clone)]
@@ -41,6 +45,29 @@ struct TrustFile {
     format: String,
     version: u32,
     authorities: Vec<AuthorityFile>,
+    #[serde(default, skip_serializing_if = "ForeignFile::is_empty")]
+    foreign: ForeignFile,
+}
+
+/// Keys of other countries' systems.
+#[derive(Serialize, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct ForeignFile {
+    #[serde(default)]
+    nhs_covid19: Vec<PemKeyFile>,
+}
+
+impl ForeignFile {
+    fn is_empty(&self) -> bool {
+        self.nhs_covid19.is_empty()
+    }
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PemKeyFile {
+    kid: String,
+    pem: String,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -109,7 +136,16 @@ impl TrustList {
                 keys,
             });
         }
-        Ok(TrustList { authorities })
+        let nhs_keys = file
+            .foreign
+            .nhs_covid19
+            .iter()
+            .map(|k| NhsKey::from_pem(&k.kid, &k.pem))
+            .collect::<Result<Vec<_>>>()?;
+        Ok(TrustList {
+            authorities,
+            nhs_keys,
+        })
     }
 
     /// Writes the trust file for one authority with the given public keys.
@@ -134,6 +170,16 @@ impl TrustList {
                         .collect(),
                 })
                 .collect(),
+            foreign: ForeignFile {
+                nhs_covid19: self
+                    .nhs_keys
+                    .iter()
+                    .map(|k| PemKeyFile {
+                        kid: k.kid.clone(),
+                        pem: k.pem(),
+                    })
+                    .collect(),
+            },
         };
         let mut text = serde_json::to_string_pretty(&file).expect("trust file serialises");
         text.push('\n');

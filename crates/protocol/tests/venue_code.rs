@@ -29,6 +29,7 @@ fn stranger_key() -> SigningKey {
 
 fn trust() -> TrustList {
     TrustList {
+        nhs_keys: Vec::new(),
         authorities: vec![Authority {
             name: "Sở Y tế Cao Bằng".into(),
             portal_url: format!("https://{HOST}"),
