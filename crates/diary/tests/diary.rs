@@ -512,8 +512,14 @@ async fn foreign_codes_are_kept_with_their_origin_and_what_is_known_of_their_sig
     assert_eq!(visit.signature, "unverified");
     assert_eq!(visit.venue_id.as_deref(), Some("4WT59M5Y"));
     // Ours stays verified.
-    let ours = diary.check_in(&code("Chợ Xanh", &authority()), at(11, 0)).await.unwrap();
-    assert_eq!((ours.origin.as_str(), ours.signature.as_str()), ("vd1", "verified"));
+    let ours = diary
+        .check_in(&code("Chợ Xanh", &authority()), at(11, 0))
+        .await
+        .unwrap();
+    assert_eq!(
+        (ours.origin.as_str(), ours.signature.as_str()),
+        ("vd1", "verified")
+    );
     let visits = diary.visits().await.unwrap();
     assert_eq!(visits.len(), 3);
     assert_eq!(visits[2].checkout.as_deref(), Some("next-scan"));

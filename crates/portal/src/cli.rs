@@ -167,11 +167,41 @@ fn make(
 }
 
 fn inspect(data_dir: Option<&Path>, text: &str) -> Result<String> {
-    // Without a trust file, or for a code signed by a key it does not list, the code is shown as
-    // read but not verified. A signature that does not match a trusted key is an error.
     let trust = data_dir.map(authority::load_trust).transpose()?;
+    let is_ours = matches!(
+        protocol::venue::inspect_venue_code(text),
+        Ok(_) | Err(protocol::Error::UnknownKey { .. } | protocol::Error::BadSignature)
+    );
+    let value = if is_ours {
+        inspect_ours(trust.as_ref(), text)?
+    } else {
+        // Foreign codes: New Zealand, NHS COVID-19 (checked against the trust file's NHS keys),
+        // Corona-Warn-App. Anything else is an error with its one-line reason.
+        let v = protocol::read_code(text, &trust.unwrap_or_default())?;
+        let mut value = json!({
+            "format": v.origin,
+            "verified": v.signature == protocol::SignatureStatus::Verified,
+            "signature": v.signature,
+            "name": v.name,
+            "address": v.address,
+            "venue_id": v.venue_id,
+            "key_id": v.key_id,
+            "usual_stay_minutes": v.usual_stay_minutes,
+        });
+        if let (Some(out), Some(details)) = (value.as_object_mut(), v.details.as_object()) {
+            out.extend(details.clone());
+        }
+        value
+    };
+    Ok(serde_json::to_string(&value).expect("JSON serialises"))
+}
+
+/// This system's code. Without a trust file, or for a code signed by a key it does not list, the
+/// code is shown as read but not verified. A signature that does not match a trusted key is an
+/// error.
+fn inspect_ours(trust: Option<&protocol::TrustList>, text: &str) -> Result<serde_json::Value> {
     let (venue, key_id, host) = protocol::venue::inspect_venue_code(text)?;
-    let (verified, authority, not_verified) = match &trust {
+    let (verified, authority, not_verified) = match trust {
         Some(trust) => match protocol::read_venue_code(text, trust) {
             Ok(v) => (true, Some(v.authority), None),
             Err(e @ protocol::Error::UnknownKey { .. }) => (false, None, Some(e.to_string())),
@@ -184,9 +214,10 @@ fn inspect(data_dir: Option<&Path>, text: &str) -> Result<String> {
         ),
     };
     let unit = units::commune(venue.unit);
-    let value = json!({
-        "format": "visit-diary-v1",
+    Ok(json!({
+        "format": "vd1",
         "verified": verified,
+        "signature": if verified { "verified" } else { "unverified" },
         "name": venue.name,
         "address": venue.address,
         "venue_id": venue.id,
@@ -200,6 +231,5 @@ fn inspect(data_dir: Option<&Path>, text: &str) -> Result<String> {
         "host": host,
         "authority": authority,
         "not_verified_because": not_verified,
-    });
-    Ok(serde_json::to_string(&value).expect("JSON serialises"))
+    }))
 }

@@ -90,7 +90,7 @@ fn a_made_code_inspects_verified_with_its_vietnamese_name() {
     ]);
     assert!(o.status.success(), "{o:?}");
     let v: serde_json::Value = serde_json::from_str(stdout(&o).trim()).unwrap();
-    assert_eq!(v["format"], "visit-diary-v1");
+    assert_eq!(v["format"], "vd1");
     assert_eq!(v["verified"], true);
     assert_eq!(v["name"], "Quán cà phê Phố Cũ");
     assert_eq!(v["address"], "Tổ 3, Phường Thục Phán");
@@ -255,4 +255,66 @@ fn making_a_code_without_init_says_what_to_do() {
     let o = make(dir.path(), "Chợ", &[]);
     assert_eq!(o.status.code(), Some(1));
     assert!(String::from_utf8(o.stderr).unwrap().contains("portal init"));
+}
+
+#[test]
+fn foreign_codes_inspect_in_the_same_shape() {
+    let vectors: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../protocol/test-cases/foreign/foreign-venue-codes.json"
+        ))
+        .unwrap(),
+    )
+    .unwrap();
+    for (group, format, name, signature) in [
+        (
+            "nz_covid_tracer",
+            "nz-covid-tracer",
+            "Blue Stone Table 1",
+            "unsigned",
+        ),
+        (
+            "nhs_covid19",
+            "nhs-covid19",
+            "Government Office Of Human Resources",
+            "unverified",
+        ),
+        ("cwa_event", "cwa", "Friseur", "unsigned"),
+    ] {
+        let code = vectors[group]["valid"][0]["code"].as_str().unwrap();
+        let o = portal(&["venue-code", "inspect", code]);
+        assert!(o.status.success(), "{group}: {o:?}");
+        let v: serde_json::Value = serde_json::from_str(stdout(&o).trim()).unwrap();
+        assert_eq!(v["format"], format);
+        assert_eq!(v["verified"], false);
+        assert_eq!(v["signature"], signature);
+        assert_eq!(v["name"], name);
+        assert!(v["address"].is_string());
+        assert!(v["venue_id"].as_str().is_some_and(|id| !id.is_empty()));
+    }
+    // A known format with a broken signature: one line, exit 1.
+    let dir = tempfile::tempdir().unwrap();
+    init(dir.path());
+    let mut trust: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("trust.json")).unwrap())
+            .unwrap();
+    trust["foreign"] = serde_json::json!({ "nhs_covid19": [{
+        "kid": vectors["nhs_covid19"]["test_key"]["kid"],
+        "pem": vectors["nhs_covid19"]["test_key"]["pem"],
+    }]});
+    std::fs::write(dir.path().join("trust.json"), trust.to_string()).unwrap();
+    let d = dir.path().to_str().unwrap();
+    let good = vectors["nhs_covid19"]["valid"][0]["code"].as_str().unwrap();
+    let v: serde_json::Value = serde_json::from_str(
+        stdout(&portal(&["venue-code", "inspect", "--data-dir", d, good])).trim(),
+    )
+    .unwrap();
+    assert_eq!(v["verified"], true);
+    let bad = vectors["nhs_covid19"]["invalid"][0]["code"]
+        .as_str()
+        .unwrap();
+    let o = portal(&["venue-code", "inspect", "--data-dir", d, bad]);
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(String::from_utf8(o.stderr).unwrap().lines().count(), 1);
 }

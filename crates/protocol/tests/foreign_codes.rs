@@ -8,7 +8,10 @@ use protocol::{read_code, Error, Origin, SignatureStatus, TrustList};
 use serde_json::Value;
 
 fn vectors() -> Value {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/test-cases/foreign/foreign-venue-codes.json");
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/test-cases/foreign/foreign-venue-codes.json"
+    );
     serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
 
@@ -18,7 +21,11 @@ fn trust_with_nhs_test_key() -> TrustList {
     let key = &v["nhs_covid19"]["test_key"];
     TrustList {
         authorities: Vec::new(),
-        nhs_keys: vec![NhsKey::from_pem(key["kid"].as_str().unwrap(), key["pem"].as_str().unwrap()).unwrap()],
+        nhs_keys: vec![NhsKey::from_pem(
+            key["kid"].as_str().unwrap(),
+            key["pem"].as_str().unwrap(),
+        )
+        .unwrap()],
     }
 }
 
@@ -41,7 +48,10 @@ fn every_new_zealand_vector_reads() {
 #[test]
 fn new_zealand_codes_with_non_breaking_spaces_and_either_padding_read() {
     let json = r#"{"typ":"entry","gln":"9429000000001","opn":"Café\u00a0Kōwhai","adr":"1\u00a0Queen Street\nAuckland","ver":"c19:1"}"#;
-    for encoded in [STANDARD.encode(json), STANDARD.encode(json).trim_end_matches('=').to_owned()] {
+    for encoded in [
+        STANDARD.encode(json),
+        STANDARD.encode(json).trim_end_matches('=').to_owned(),
+    ] {
         let read = read_code(&format!("NZCOVIDTRACER:{encoded}"), &TrustList::default()).unwrap();
         assert_eq!(read.name, "Café Kōwhai");
         assert_eq!(read.address, "1 Queen Street\nAuckland");
@@ -79,7 +89,8 @@ fn an_nhs_code_whose_key_is_not_configured_is_kept_as_not_verified() {
 fn an_nhs_code_changed_after_signing_is_refused_under_its_key() {
     let v = vectors();
     for case in v["nhs_covid19"]["invalid"].as_array().unwrap() {
-        let err = read_code(case["code"].as_str().unwrap(), &trust_with_nhs_test_key()).unwrap_err();
+        let err =
+            read_code(case["code"].as_str().unwrap(), &trust_with_nhs_test_key()).unwrap_err();
         assert_eq!(err, Error::BadSignature, "{}", case["why"]);
     }
     // Every flipped character of the signed part is refused too.
@@ -88,7 +99,9 @@ fn an_nhs_code_changed_after_signing_is_refused_under_its_key() {
     for i in start..code.len() {
         let mut bytes = code.as_bytes().to_vec();
         bytes[i] ^= 0x01;
-        let Ok(text) = String::from_utf8(bytes) else { continue };
+        let Ok(text) = String::from_utf8(bytes) else {
+            continue;
+        };
         let read = read_code(&text, &trust_with_nhs_test_key());
         assert!(
             !matches!(read, Ok(ref r) if r.signature == SignatureStatus::Verified),
@@ -116,7 +129,10 @@ fn malformed_nhs_codes_are_refused() {
         let err = read_code(&text, &trust).unwrap_err();
         assert!(matches!(err, Error::Malformed(_)), "{why}: {err:?}");
         let err = read_code(&text, &TrustList::default()).unwrap_err();
-        assert!(matches!(err, Error::Malformed(_)), "{why} without keys: {err:?}");
+        assert!(
+            matches!(err, Error::Malformed(_)),
+            "{why} without keys: {err:?}"
+        );
     }
     assert_eq!(
         read_code(&code.replace("UKC19TRACING:", "UKC19TRACKING:"), &trust).unwrap_err(),
@@ -142,14 +158,23 @@ fn the_corona_warn_app_vector_reads() {
         // Padded base64url reads the same.
         let (prefix, payload) = code.split_once('#').unwrap();
         let padding = "=".repeat((4 - payload.len() % 4) % 4);
-        let padded = read_code(&format!("{prefix}#{payload}{padding}"), &TrustList::default()).unwrap();
+        let padded = read_code(
+            &format!("{prefix}#{payload}{padding}"),
+            &TrustList::default(),
+        )
+        .unwrap();
         assert_eq!(padded.venue_id, read.venue_id);
     }
 }
 
 #[test]
 fn text_that_is_no_venue_code_says_so() {
-    for text in ["", "xin chào", "https://e.coronawarn.app?v=2#abc", "WIFI:S:quan-ca-phe;T:WPA;P:123;;"] {
+    for text in [
+        "",
+        "xin chào",
+        "https://e.coronawarn.app?v=2#abc",
+        "WIFI:S:quan-ca-phe;T:WPA;P:123;;",
+    ] {
         let err = read_code(text, &TrustList::default()).unwrap_err();
         assert!(
             matches!(err, Error::NotVenueCode | Error::UnsupportedVersion(_)),
@@ -166,5 +191,8 @@ fn nhs_keys_round_trip_through_the_trust_file() {
     assert_eq!(back.nhs_keys[0].kid, "3");
     let v = vectors();
     let code = v["nhs_covid19"]["valid"][0]["code"].as_str().unwrap();
-    assert_eq!(read_code(code, &back).unwrap().signature, SignatureStatus::Verified);
+    assert_eq!(
+        read_code(code, &back).unwrap().signature,
+        SignatureStatus::Verified
+    );
 }

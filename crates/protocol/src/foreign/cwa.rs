@@ -88,7 +88,9 @@ pub fn read(text: &str) -> Result<CwaEvent> {
         .location_data
         .ok_or_else(|| Error::Malformed("the Corona-Warn-App payload has no location".into()))?;
     let country: CwaLocationData = prost::Message::decode(payload.country_data.as_slice())
-        .map_err(|_| Error::Malformed("the Corona-Warn-App location data is not readable".into()))?;
+        .map_err(|_| {
+            Error::Malformed("the Corona-Warn-App location data is not readable".into())
+        })?;
     let digest = Sha256::new()
         .chain_update(b"CWA-GUID")
         .chain_update(&bytes)

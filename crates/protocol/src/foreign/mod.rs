@@ -16,7 +16,8 @@ use crate::{Error, Result};
 
 /// Standard or URL-safe base64, with or without padding, as foreign posters carry either.
 fn decode_base64_lenient(text: &str, url_safe: bool) -> Result<Vec<u8>> {
-    let config = GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent);
+    let config =
+        GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent);
     let engine = if url_safe {
         GeneralPurpose::new(&alphabet::URL_SAFE, config)
     } else {
@@ -41,7 +42,9 @@ fn check_shown_text(field: &str, text: &str, max: usize) -> Result<()> {
         return Err(Error::Malformed(format!("the {field} is too long")));
     }
     if text.chars().any(|c| c.is_control() && c != '\n') {
-        return Err(Error::Malformed(format!("the {field} has control characters")));
+        return Err(Error::Malformed(format!(
+            "the {field} has control characters"
+        )));
     }
     Ok(())
 }

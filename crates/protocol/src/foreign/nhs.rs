@@ -32,8 +32,9 @@ impl NhsKey {
     /// Reads a SubjectPublicKeyInfo PEM, as the NHS app's tests and configuration hold them.
     pub fn from_pem(kid: &str, pem: &str) -> Result<NhsKey> {
         use p256::pkcs8::DecodePublicKey;
-        let key = VerifyingKey::from_public_key_pem(pem)
-            .map_err(|_| Error::InvalidTrust(format!("NHS key {kid:?} is not a P-256 public key")))?;
+        let key = VerifyingKey::from_public_key_pem(pem).map_err(|_| {
+            Error::InvalidTrust(format!("NHS key {kid:?} is not a P-256 public key"))
+        })?;
         Ok(NhsKey {
             kid: kid.to_owned(),
             key,
@@ -73,10 +74,14 @@ pub fn read(text: &str, keys: &[NhsKey]) -> Result<NhsVenue> {
     let rest = text.strip_prefix(PREFIX).ok_or(Error::NotVenueCode)?;
     let mut parts = rest.split(':');
     let (Some(version), Some(jws), None) = (parts.next(), parts.next(), parts.next()) else {
-        return Err(Error::Malformed("an NHS code has exactly a version and a token".into()));
+        return Err(Error::Malformed(
+            "an NHS code has exactly a version and a token".into(),
+        ));
     };
     if version.is_empty() || !version.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(Error::Malformed("the NHS code version is not a number".into()));
+        return Err(Error::Malformed(
+            "the NHS code version is not a number".into(),
+        ));
     }
     match version.parse::<u64>() {
         Ok(0) | Err(_) => return Err(Error::Malformed("the NHS code version is not valid".into())),
@@ -84,7 +89,9 @@ pub fn read(text: &str, keys: &[NhsKey]) -> Result<NhsVenue> {
     }
     let segments: Vec<&str> = jws.split('.').collect();
     let [header_b64, payload_b64, signature_b64] = segments[..] else {
-        return Err(Error::Malformed("the NHS token does not have three parts".into()));
+        return Err(Error::Malformed(
+            "the NHS token does not have three parts".into(),
+        ));
     };
     let decode = |part: &str, what: &str| {
         URL_SAFE_NO_PAD
@@ -108,8 +115,7 @@ pub fn read(text: &str, keys: &[NhsKey]) -> Result<NhsVenue> {
 
     let verified = match keys.iter().find(|k| k.kid == kid) {
         Some(key) => {
-            let signature =
-                Signature::from_slice(&signature).map_err(|_| Error::BadSignature)?;
+            let signature = Signature::from_slice(&signature).map_err(|_| Error::BadSignature)?;
             let signed = &jws[..header_b64.len() + 1 + payload_b64.len()];
             key.key
                 .verify(signed.as_bytes(), &signature)

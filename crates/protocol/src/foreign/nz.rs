@@ -26,7 +26,10 @@ struct Payload {
 }
 
 pub fn read(text: &str) -> Result<NzVenue> {
-    let rest = text.trim().strip_prefix(PREFIX).ok_or(Error::NotVenueCode)?;
+    let rest = text
+        .trim()
+        .strip_prefix(PREFIX)
+        .ok_or(Error::NotVenueCode)?;
     let bytes = decode_base64_lenient(rest, false)?;
     let payload: Payload = serde_json::from_slice(&bytes)
         .map_err(|_| Error::Malformed("the New Zealand payload is not the expected JSON".into()))?;
