@@ -5,6 +5,7 @@ export interface Visit {
   id: number;
   origin: string;
   verified: boolean;
+  signature: 'verified' | 'unverified' | 'unsigned';
   venue_id: string | null;
   name: string;
   address: string;

@@ -13,6 +13,7 @@ const visit = (name: string): Visit => ({
   id: 1,
   origin: 'vd1',
   verified: true,
+  signature: 'verified',
   venue_id: 'x',
   name,
   address: 'Phường Thục Phán',
