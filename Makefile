@@ -10,7 +10,7 @@ SCREENSHOTS := tests/e2e/out
 
 DEB_PACKAGES := build-essential pkg-config libssl-dev libwebkit2gtk-4.1-dev libgtk-3-dev \
 	libayatana-appindicator3-dev librsvg2-dev xvfb webkit2gtk-driver dbus gnome-keyring \
-	libsecret-tools procps
+	libsecret-tools procps poppler-utils
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: run test deps deps-system deps-toolchain deps-node deps-driver ui app dev-authority lint unit e2e clean

@@ -10,7 +10,7 @@ use serde_json::json;
 use unicode_normalization::UnicodeNormalization;
 
 use crate::authority::{self, Authority, Init, Settings};
-use crate::{qr, units, Error, Result};
+use crate::{poster, qr, units, venues, Error, Result};
 
 #[derive(Parser)]
 #[command(
@@ -42,6 +42,19 @@ pub enum Command {
     /// Venue codes: make a signed one, or read one.
     #[command(subcommand)]
     VenueCode(VenueCode),
+    /// A printable A4 poster of a venue code; the extension of --out picks PDF, PNG or SVG.
+    Poster {
+        #[arg(long)]
+        data_dir: PathBuf,
+        /// The venue code to print.
+        #[arg(long, conflicts_with = "venue", required_unless_present = "venue")]
+        code: Option<String>,
+        /// The id of a venue made with `venue-code make` in this data folder.
+        #[arg(long)]
+        venue: Option<String>,
+        #[arg(long)]
+        out: PathBuf,
+    },
 }
 
 #[derive(Subcommand)]
@@ -123,6 +136,22 @@ pub fn run(cli: Cli) -> Result<String> {
         Command::VenueCode(VenueCode::Inspect { data_dir, text }) => {
             inspect(data_dir.as_deref(), &text)
         }
+        Command::Poster {
+            data_dir,
+            code,
+            venue,
+            out,
+        } => {
+            let code = match (code, venue) {
+                (Some(code), _) => code,
+                (None, Some(id)) => venues::code_of(&data_dir, &id)?,
+                (None, None) => unreachable!("clap requires --code or --venue"),
+            };
+            // Only a code this authority's trust file verifies goes on a poster.
+            let venue = protocol::read_venue_code(&code, &authority::load_trust(&data_dir)?)?;
+            poster::write(code.trim(), &venue, &out)?;
+            Ok(format!("Poster: {}", out.display()))
+        }
     }
 }
 
@@ -154,6 +183,7 @@ fn make(
         issued: Utc::now().date_naive(),
     };
     let code = protocol::sign_venue_code(&venue, &authority.settings.host, &authority.key)?;
+    venues::record(data_dir, &venue.id.to_string(), &code)?;
     let mut out = format!(
         "Venue: {}\nId: {}\nUnit: {} {}, {}\n",
         venue.name, venue.id, unit, commune.name, commune.province

@@ -26,6 +26,12 @@ pub enum Error {
     Code(#[from] protocol::Error),
     #[error("cannot draw the QR code: {0}")]
     Qr(String),
+    #[error("cannot draw the poster: {0}")]
+    Poster(String),
+    #[error("{0}: a poster is written as .pdf, .png or .svg")]
+    PosterFormat(PathBuf),
+    #[error("no venue {0} was made in this data folder")]
+    UnknownVenue(String),
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;

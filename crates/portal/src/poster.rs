@@ -1,0 +1,253 @@
+//! Printable A4 posters for a venue code: one SVG drawn here, rendered to PNG by resvg and to
+//! PDF by svg2pdf, with Noto Sans (which covers Vietnamese) embedded. Black on white, so it
+//! prints on any office printer.
+//!
+//! Layout, in millimetres on a 210 × 297 page: the venue's name large at the top, its address,
+//! the QR code 160 mm wide (error correction Q), the two instructions, then the issue date, the
+//! key id and the authority in small print.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use protocol::VerifiedVenue;
+
+use crate::error::io;
+use crate::{Error, Result};
+
+const REGULAR: &[u8] = include_bytes!("../fonts/NotoSans-Regular.ttf");
+const BOLD: &[u8] = include_bytes!("../fonts/NotoSans-Bold.ttf");
+const FONT: &str = "Noto Sans";
+
+const PAGE_W: f64 = 210.0;
+const PAGE_H: f64 = 297.0;
+const MARGIN: f64 = 15.0;
+/// The QR code's printed side, not counting the white quiet zone around it: more than the 15 cm
+/// a poster's code needs to be read from a step away.
+pub const QR_MM: f64 = 160.0;
+/// The white margin a QR reader needs around the code, in modules.
+const QUIET_MODULES: usize = 4;
+pub const INSTRUCTION_VI: &str = "Quét mã để ghi nhật ký ra vào";
+pub const INSTRUCTION_EN: &str = "Scan to keep your visit diary";
+
+/// The file kinds a poster can be written as, chosen by the output's extension.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Pdf,
+    Png,
+    Svg,
+}
+
+impl Format {
+    pub fn of(path: &Path) -> Result<Format> {
+        match path
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase)
+            .as_deref()
+        {
+            Some("pdf") => Ok(Format::Pdf),
+            Some("png") => Ok(Format::Png),
+            Some("svg") => Ok(Format::Svg),
+            _ => Err(Error::PosterFormat(path.to_owned())),
+        }
+    }
+}
+
+/// Writes the poster for a verified venue code to `out`, in the format its extension names.
+pub fn write(code: &str, venue: &VerifiedVenue, out: &Path) -> Result<()> {
+    let format = Format::of(out)?;
+    let svg = draw(code, venue)?;
+    let bytes = match format {
+        Format::Svg => svg.into_bytes(),
+        Format::Png => render_png(&svg, 150.0)?,
+        Format::Pdf => render_pdf(&svg)?,
+    };
+    std::fs::write(out, bytes).map_err(io(out))
+}
+
+/// The poster as SVG text.
+pub fn draw(code: &str, venue: &VerifiedVenue) -> Result<String> {
+    let qr = qrcode::QrCode::with_error_correction_level(code, qrcode::EcLevel::Q)
+        .map_err(|e| Error::Qr(e.to_string()))?;
+    let metrics = Metrics::new();
+    let width = PAGE_W - 2.0 * MARGIN;
+    let mut body = String::new();
+    let mut y = MARGIN + 4.0;
+
+    // The name: as large as fits in three lines.
+    let (size, lines) = [13.0, 11.0, 9.5, 8.0, 7.0, 6.0]
+        .into_iter()
+        .map(|size| (size, metrics.wrap(&venue.venue.name, size, width, true)))
+        .find(|(_, lines)| lines.len() <= 3)
+        .unwrap_or_else(|| (6.0, metrics.wrap(&venue.venue.name, 6.0, width, true)));
+    for line in &lines {
+        y += size;
+        body += &text(PAGE_W / 2.0, y, size, true, line);
+        y += size * 0.25;
+    }
+    y += 3.0;
+    let address_size = 5.0;
+    for line in metrics
+        .wrap(&venue.venue.address, address_size, width, false)
+        .iter()
+        .take(3)
+    {
+        y += address_size;
+        body += &text(PAGE_W / 2.0, y, address_size, false, line);
+        y += 1.5;
+    }
+
+    // The QR code, 160 mm wide, centred; low on the page, where a hand-held phone points, unless
+    // the name pushes it down. Its quiet zone is the white page around it.
+    let modules = qr.width();
+    let module = QR_MM / modules as f64;
+    let quiet_mm = QUIET_MODULES as f64 * module;
+    let qr_top = (PAGE_H - MARGIN - 30.0 - QR_MM).max(y + quiet_mm);
+    let left = (PAGE_W - QR_MM) / 2.0;
+    let mut path = String::new();
+    for (i, color) in qr.to_colors().iter().enumerate() {
+        if *color == qrcode::Color::Dark {
+            let (row, col) = (i / modules, i % modules);
+            path += &format!(
+                "M{:.3} {:.3}h{m:.3}v{m:.3}h-{m:.3}z",
+                left + col as f64 * module,
+                qr_top + row as f64 * module,
+                m = module
+            );
+        }
+    }
+    body += &format!(r#"<path d="{path}" fill="black"/>"#);
+    y = qr_top + QR_MM + quiet_mm + 4.0;
+
+    body += &text(PAGE_W / 2.0, y, 8.0, true, INSTRUCTION_VI);
+    y += 8.0;
+    body += &text(PAGE_W / 2.0, y, 6.0, false, INSTRUCTION_EN);
+    let small = format!(
+        "Ngày cấp / Issued {} · Khoá / Key {} · {}",
+        venue.venue.issued.format("%d/%m/%Y"),
+        venue.key_id,
+        venue.authority
+    );
+    body += &text(PAGE_W / 2.0, PAGE_H - MARGIN + 4.0, 3.0, false, &small);
+
+    Ok(format!(
+        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{PAGE_W}mm" height="{PAGE_H}mm" viewBox="0 0 {PAGE_W} {PAGE_H}"><rect width="{PAGE_W}" height="{PAGE_H}" fill="white"/>{body}</svg>"#
+    ))
+}
+
+fn text(x: f64, y: f64, size: f64, bold: bool, content: &str) -> String {
+    format!(
+        r#"<text x="{x:.2}" y="{y:.2}" font-family="{FONT}" font-size="{size}" font-weight="{}" text-anchor="middle" fill="black">{}</text>"#,
+        if bold { 700 } else { 400 },
+        escape(content)
+    )
+}
+
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// Advance widths of the embedded fonts, to wrap lines where the renderer will.
+struct Metrics {
+    regular: ttf_parser::Face<'static>,
+    bold: ttf_parser::Face<'static>,
+}
+
+impl Metrics {
+    fn new() -> Metrics {
+        Metrics {
+            regular: ttf_parser::Face::parse(REGULAR, 0).expect("the bundled font parses"),
+            bold: ttf_parser::Face::parse(BOLD, 0).expect("the bundled font parses"),
+        }
+    }
+
+    fn width(&self, text: &str, size: f64, bold: bool) -> f64 {
+        let face = if bold { &self.bold } else { &self.regular };
+        let units: u32 = text
+            .chars()
+            .map(|c| {
+                face.glyph_index(c)
+                    .and_then(|g| face.glyph_hor_advance(g))
+                    .unwrap_or(face.units_per_em() / 2) as u32
+            })
+            .sum();
+        units as f64 * size / face.units_per_em() as f64
+    }
+
+    /// Greedy word wrap; a word longer than a line is cut.
+    fn wrap(&self, text: &str, size: f64, width: f64, bold: bool) -> Vec<String> {
+        let mut lines = Vec::new();
+        for paragraph in text.lines() {
+            let mut line = String::new();
+            for word in paragraph.split_whitespace() {
+                let candidate = if line.is_empty() {
+                    word.to_owned()
+                } else {
+                    format!("{line} {word}")
+                };
+                if self.width(&candidate, size, bold) <= width || line.is_empty() {
+                    line = candidate;
+                } else {
+                    lines.push(std::mem::take(&mut line));
+                    line = word.to_owned();
+                }
+            }
+            if !line.is_empty() {
+                lines.push(line);
+            }
+        }
+        lines
+    }
+}
+
+fn options() -> resvg::usvg::Options<'static> {
+    let mut fontdb = resvg::usvg::fontdb::Database::new();
+    fontdb.load_font_data(REGULAR.to_vec());
+    fontdb.load_font_data(BOLD.to_vec());
+    resvg::usvg::Options {
+        fontdb: Arc::new(fontdb),
+        font_family: FONT.to_owned(),
+        ..Default::default()
+    }
+}
+
+fn tree(svg: &str) -> Result<resvg::usvg::Tree> {
+    resvg::usvg::Tree::from_str(svg, &options()).map_err(|e| Error::Poster(e.to_string()))
+}
+
+/// The poster as a PNG at `dpi`.
+pub fn render_png(svg: &str, dpi: f64) -> Result<Vec<u8>> {
+    let tree = tree(svg)?;
+    // usvg measures the page in CSS pixels (96 per inch).
+    let scale = (dpi / 96.0) as f32;
+    let size = tree.size();
+    let (w, h) = (
+        (size.width() * scale).round() as u32,
+        (size.height() * scale).round() as u32,
+    );
+    let mut pixmap =
+        resvg::tiny_skia::Pixmap::new(w, h).ok_or_else(|| Error::Poster("empty page".into()))?;
+    resvg::render(
+        &tree,
+        resvg::tiny_skia::Transform::from_scale(scale, scale),
+        &mut pixmap.as_mut(),
+    );
+    pixmap
+        .encode_png()
+        .map_err(|e| Error::Poster(e.to_string()))
+}
+
+/// The poster as a one-page PDF with the font embedded, text kept as text.
+pub fn render_pdf(svg: &str) -> Result<Vec<u8>> {
+    let tree = tree(svg)?;
+    svg2pdf::to_pdf(
+        &tree,
+        svg2pdf::ConversionOptions::default(),
+        // usvg measures in CSS pixels, 96 per inch; PDF in points, 72 per inch.
+        svg2pdf::PageOptions { dpi: 96.0 },
+    )
+    .map_err(|e| Error::Poster(e.to_string()))
+}
