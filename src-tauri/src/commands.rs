@@ -34,6 +34,21 @@ pub fn app_info(state: State<'_, AppState>) -> AppInfo {
     }
 }
 
+/// The venue link the app was opened with, once: the UI asks the citizen before checking in.
+#[tauri::command]
+pub fn take_link(state: State<'_, AppState>) -> Option<String> {
+    state.link.lock().ok()?.take()
+}
+
+/// What a code says, without storing anything.
+#[tauri::command]
+pub fn preview_code(
+    text: String,
+    state: State<'_, AppState>,
+) -> Result<protocol::ScannedVenue, IpcError> {
+    Ok(state.diary()?.preview(&text)?)
+}
+
 #[tauri::command]
 pub async fn check_in(text: String, state: State<'_, AppState>) -> Result<Visit, IpcError> {
     Ok(state.diary()?.check_in(&text, Utc::now()).await?)

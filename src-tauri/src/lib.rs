@@ -31,8 +31,12 @@ pub fn run() {
 
 /// Builds the app on any runtime, so tests can pass `tauri::test::mock_builder()`.
 pub fn run_app<R: Runtime>(builder: tauri::Builder<R>, options: Options) -> tauri::Builder<R> {
+    // Phones: the native scanner, and venue links (app links / universal links for the
+    // authority's host) opening the app; the UI listens with `onOpenUrl`.
     #[cfg(mobile)]
-    let builder = builder.plugin(tauri_plugin_barcode_scanner::init());
+    let builder = builder
+        .plugin(tauri_plugin_barcode_scanner::init())
+        .plugin(tauri_plugin_deep_link::init());
     builder
         .setup(move |app| {
             #[cfg(target_os = "linux")]
@@ -45,11 +49,14 @@ pub fn run_app<R: Runtime>(builder: tauri::Builder<R>, options: Options) -> taur
             };
             let trust = state::load_trust(options.trust_file.as_deref());
             let state = tauri::async_runtime::block_on(AppState::open(data_dir, trust));
+            *state.link.lock().expect("not yet shared") = options.link.clone();
             app.manage(state);
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
             commands::app_info,
+            commands::take_link,
+            commands::preview_code,
             commands::check_in,
             commands::check_in_image,
             commands::decode_qr,

@@ -16,6 +16,9 @@ pub struct AppState {
     pub data_dir: PathBuf,
     pub authorities: Vec<String>,
     diary: Result<Diary, IpcError>,
+    /// A venue link the app was opened with (a phone camera, or the desktop's URL handler), until
+    /// the UI takes it to ask the citizen.
+    pub link: std::sync::Mutex<Option<String>>,
 }
 
 impl AppState {
@@ -44,6 +47,7 @@ impl AppState {
             data_dir,
             authorities,
             diary,
+            link: Default::default(),
         }
     }
 }
@@ -72,6 +76,8 @@ pub struct Options {
     pub trust_file: Option<PathBuf>,
     /// Debug builds only: WebKit's test camera instead of a real one (Linux).
     pub mock_camera: bool,
+    /// A venue link given as the first plain argument, as a desktop URL handler passes it.
+    pub link: Option<String>,
 }
 
 impl Options {
@@ -85,11 +91,23 @@ impl Options {
                 Some("--trust") => options.trust_file = args.next().map(PathBuf::from),
                 #[cfg(debug_assertions)]
                 Some("--mock-camera") => options.mock_camera = true,
+                Some(flag) if flag.starts_with("--") => {}
+                Some(text) if options.link.is_none() && looks_like_a_link(text) => {
+                    options.link = Some(text.to_owned())
+                }
                 _ => {}
             }
         }
         options
     }
+}
+
+/// Venue links the app answers: this system's and the foreign formats it reads.
+fn looks_like_a_link(text: &str) -> bool {
+    let lower = text.to_ascii_lowercase();
+    (lower.starts_with("https://") && (lower.contains("/v/") || lower.contains("coronawarn.app")))
+        || text.starts_with("NZCOVIDTRACER:")
+        || text.starts_with("UKC19TRACING:")
 }
 
 pub fn load_trust(file: Option<&Path>) -> Result<TrustList, IpcError> {
@@ -108,13 +126,23 @@ mod tests {
     #[test]
     #[cfg(debug_assertions)]
     fn options_are_read_from_the_command_line() {
-        let args = ["app", "--data-dir", "/d", "--trust", "/t.json", "--other"].map(OsString::from);
+        let args = [
+            "app",
+            "--data-dir",
+            "/d",
+            "--trust",
+            "/t.json",
+            "--other",
+            "https://yte.example/v/1#abc",
+        ]
+        .map(OsString::from);
         assert_eq!(
             Options::parse(args),
             Options {
                 data_dir: Some("/d".into()),
                 trust_file: Some("/t.json".into()),
                 mock_camera: false,
+                link: Some("https://yte.example/v/1#abc".into()),
             }
         );
     }

@@ -57,6 +57,7 @@ fn app(
         data_dir: Some(data_dir.to_owned()),
         trust_file: Some(trust.to_owned()),
         mock_camera: false,
+        link: None,
     };
     let mut app = run_app(mock_builder(), options)
         .build(mock_context(noop_assets()))
@@ -217,4 +218,30 @@ fn a_damaged_trust_file_is_reported() {
     let (_app, webview) = app(&dir.path().join("data"), &trust);
     let info = invoke(&webview, "app_info", json_body(json!({}))).unwrap();
     assert_eq!(info["error"]["kind"], "invalid_trust");
+}
+
+#[test]
+fn a_link_is_previewed_without_storing_anything() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_app, webview) = app(&dir.path().join("data"), &write_trust(dir.path()));
+    let text = code("Tiệm may Hồng Nhung", &key(7));
+    let preview = invoke(&webview, "preview_code", json_body(json!({ "text": text }))).unwrap();
+    assert_eq!(preview["name"], "Tiệm may Hồng Nhung");
+    assert_eq!(preview["origin"], "vd1");
+    assert_eq!(preview["signature"], "verified");
+    assert_eq!(
+        invoke(&webview, "list_visits", json_body(json!({}))).unwrap(),
+        json!([])
+    );
+    let err = invoke(
+        &webview,
+        "preview_code",
+        json_body(json!({ "text": "xin chào" })),
+    )
+    .unwrap_err();
+    assert_eq!(err["kind"], "not_venue_code");
+    assert_eq!(
+        invoke(&webview, "take_link", json_body(json!({}))).unwrap(),
+        Value::Null
+    );
 }

@@ -186,3 +186,30 @@ test('the in-app camera opens the camera and shows its view', async () => {
     await closeApp(app, data);
   }
 });
+
+test('a venue link opens a confirmation; Check in puts it in the diary, Cancel does not', async () => {
+  const data = tempDir('data');
+  let app = await openApp(data, ours.trust, { link: ours.code });
+  try {
+    assert.equal(await text(app, '[data-testid=confirm-name]'), NAME);
+    assert.equal(await text(app, '[data-testid=confirm-badge]'), 'Mã do Sở Y tế Cao Bằng cấp, đã xác thực');
+    await screenshot(app, '10-confirm-link');
+    await (await app.$(`button=${vi.confirm.checkIn}`)).click();
+    assert.equal(await text(app, '[data-testid=open-visit] h2'), NAME);
+    await goTo(app, 'diary');
+    assert.equal(await text(app, '[data-testid=visit] h2'), NAME);
+  } finally {
+    await closeApp(app, data);
+  }
+
+  const other = tempDir('data');
+  app = await openApp(other, ours.trust, { link: stranger.code });
+  try {
+    assert.equal(await text(app, '[data-testid=confirm-error]'), vi.errors.unknown_key);
+    await (await app.$(`button=${vi.confirm.close}`)).click();
+    await goTo(app, 'diary');
+    assert.equal(await text(app, '[data-testid=diary-empty]'), vi.diary.empty);
+  } finally {
+    await closeApp(app, other);
+  }
+});

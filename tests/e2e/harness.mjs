@@ -121,11 +121,13 @@ export function makeAuthority(label, venueName) {
 /**
  * Starts the app on `dataDir`, trusting `trustFile`, and waits for its first screen. With
  * `{ keyStore: false }` the app runs where no key store answers; with `{ mockCamera: true }` the
- * webview has WebKit's test camera.
+ * webview has WebKit's test camera; with `{ link }` the app is opened by a venue link.
  */
-export async function openApp(dataDir, trustFile, { keyStore = true, mockCamera = false } = {}) {
+export async function openApp(dataDir, trustFile, { keyStore = true, mockCamera = false, link } = {}) {
   const args = ['--data-dir', dataDir, '--trust', trustFile];
   if (mockCamera) args.push('--mock-camera');
+  // As a desktop URL handler starts the app: the link as a plain argument.
+  if (link) args.push(link);
   const browser = await remote({
     hostname: '127.0.0.1',
     port: keyStore ? driverPort : noKeyStoreDriverPort,

@@ -211,6 +211,12 @@ impl Diary {
         self.visit(id).await
     }
 
+    /// Reads a code as `check_in` would, without storing anything: what a confirmation screen
+    /// shows before the citizen decides.
+    pub fn preview(&self, text: &str) -> Result<protocol::ScannedVenue> {
+        Ok(protocol::read_code(text, &self.trust)?)
+    }
+
     /// Checks in from an image holding a QR code.
     pub async fn check_in_image(&self, image: &[u8], now: DateTime<Utc>) -> Result<Visit> {
         let text = decode_qr_image(image)?;

@@ -19,6 +19,17 @@ export interface Visit {
   checkout: 'tap' | 'next-scan' | 'auto' | null;
 }
 
+/** What a code says, read without storing anything. */
+export interface ScannedVenue {
+  origin: string;
+  signature: 'verified' | 'unverified' | 'unsigned';
+  venue_id: string;
+  name: string;
+  address: string;
+  authority: string | null;
+  usual_stay_minutes: number | null;
+}
+
 export type KeyLocation = { kind: 'key_store'; name: string } | { kind: 'file'; path: string };
 
 export interface AppError {
@@ -45,6 +56,8 @@ export function toAppError(e: unknown): AppError {
 export const api = {
   appInfo: () => invoke<AppInfo>('app_info'),
   checkIn: (text: string) => invoke<Visit>('check_in', { text }),
+  previewCode: (text: string) => invoke<ScannedVenue>('preview_code', { text }),
+  takeLink: () => invoke<string | null>('take_link'),
   /** The image file's bytes go as the raw request body, not as JSON. */
   checkInImage: (bytes: Uint8Array) => invoke<Visit>('check_in_image', bytes),
   decodeQr: (bytes: Uint8Array) => invoke<string>('decode_qr', bytes),
