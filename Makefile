@@ -13,13 +13,17 @@ DEB_PACKAGES := build-essential pkg-config libssl-dev libwebkit2gtk-4.1-dev libg
 	libsecret-tools procps poppler-utils
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test deps deps-system deps-toolchain deps-node deps-driver ui app dev-authority lint unit e2e clean
+.PHONY: run test deps deps-system deps-toolchain deps-node deps-driver deps-fuzz ui app dev-authority lint unit e2e fuzz fuzz-smoke clean
+
+# Fuzzing: every reader of outside input, FUZZ_SECONDS each (make fuzz); CI runs a short smoke.
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS := vd1 nz nhs cwa
 
 run: deps-system deps-toolchain deps-node app dev-authority
 	@echo "Try it: choose the image $(DEV_AUTHORITY)/sample-venue.png with 'Chọn ảnh mã QR'."
 	./target/debug/visit-diary --trust $(DEV_AUTHORITY)/trust.json
 
-test: deps lint unit e2e
+test: deps lint unit e2e fuzz-smoke
 	@echo
 	@echo "Screenshots of every screen at phone size: $(SCREENSHOTS)/"
 
@@ -79,6 +83,24 @@ unit: ui
 e2e: app deps-driver
 	rm -rf $(SCREENSHOTS)
 	dbus-run-session -- tests/with-keyring.sh npm --prefix tests run e2e
+
+deps-fuzz:
+	@command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked --version 0.13.2
+
+# cargo-fuzz asks rustc for sanitizer flags that stable accepts only with RUSTC_BOOTSTRAP=1;
+# this machine has one (stable) toolchain. A crash stops the run and leaves the input in
+# fuzz/artifacts/<target>/: add it to the fixtures and fix the reader.
+fuzz: deps-fuzz
+	@for t in $(FUZZ_TARGETS); do \
+		mkdir -p fuzz/corpus/$$t && cp fuzz/seeds/$$t/* fuzz/corpus/$$t/ && \
+		echo "fuzzing $$t for $(FUZZ_SECONDS) s" && \
+		RUSTC_BOOTSTRAP=1 cargo fuzz run $$t fuzz/corpus/$$t -- -max_total_time=$(FUZZ_SECONDS) \
+			-print_final_stats=1 2>&1 | grep -E '^(Done|stat::number_of_executed_units|==|SUMMARY|artifact)' ; \
+		test $${PIPESTATUS[0]} -eq 0 || exit 1; \
+	done
+
+fuzz-smoke:
+	$(MAKE) fuzz FUZZ_SECONDS=5
 
 clean:
 	cargo clean

@@ -1,0 +1,30 @@
+//! Venue code v1, read against a trust list holding the key the seed corpus was signed with, so
+//! mutations reach the signature check and the content parser.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use protocol::{read_code, read_venue_code, Authority, TrustList, TrustedKey};
+use std::sync::OnceLock;
+
+fn trust() -> &'static TrustList {
+    static TRUST: OnceLock<TrustList> = OnceLock::new();
+    TRUST.get_or_init(|| TrustList {
+        nhs_keys: Vec::new(),
+        authorities: vec![Authority {
+            name: "fuzz".into(),
+            portal_url: "https://yte.caobang.example".into(),
+            // The fixtures' test authority (crates/protocol/tests/venue_code.rs).
+            keys: vec![TrustedKey::new(
+                ed25519_dalek::SigningKey::from_bytes(&[7u8; 32]).verifying_key(),
+            )],
+        }],
+    })
+}
+
+fuzz_target!(|data: &[u8]| {
+    if let Ok(text) = std::str::from_utf8(data) {
+        let _ = read_venue_code(text, trust());
+        let _ = read_code(text, trust());
+        let _ = protocol::venue::inspect_venue_code(text);
+    }
+});
