@@ -76,7 +76,7 @@ pub struct Options {
     pub trust_file: Option<PathBuf>,
     /// Debug builds only: WebKit's test camera instead of a real one (Linux).
     pub mock_camera: bool,
-    /// A venue link given as the first plain argument, as a desktop URL handler passes it.
+    /// The first argument that looks like a venue link, as a desktop URL handler passes it.
     pub link: Option<String>,
 }
 
@@ -87,10 +87,15 @@ impl Options {
         while let Some(arg) = args.next() {
             match arg.to_str() {
                 Some("--data-dir") => options.data_dir = args.next().map(PathBuf::from),
-                #[cfg(debug_assertions)]
-                Some("--trust") => options.trust_file = args.next().map(PathBuf::from),
-                #[cfg(debug_assertions)]
-                Some("--mock-camera") => options.mock_camera = true,
+                // Read in every build so its value is never taken for a link; used only in debug
+                // builds: a release app trusts only the authorities built into it.
+                Some("--trust") => {
+                    let value = args.next().map(PathBuf::from);
+                    if cfg!(debug_assertions) {
+                        options.trust_file = value;
+                    }
+                }
+                Some("--mock-camera") => options.mock_camera = cfg!(debug_assertions),
                 Some(flag) if flag.starts_with("--") => {}
                 Some(text) if options.link.is_none() && looks_like_a_link(text) => {
                     options.link = Some(text.to_owned())
@@ -102,12 +107,15 @@ impl Options {
     }
 }
 
-/// Venue links the app answers: this system's and the foreign formats it reads.
+/// Venue links the app answers: `https://<host>/v/…`, and the foreign formats it reads. Whether
+/// the link is a valid code is for the confirmation screen to say.
 fn looks_like_a_link(text: &str) -> bool {
-    let lower = text.to_ascii_lowercase();
-    (lower.starts_with("https://") && (lower.contains("/v/") || lower.contains("coronawarn.app")))
-        || text.starts_with("NZCOVIDTRACER:")
-        || text.starts_with("UKC19TRACING:")
+    let lower = text.trim().to_ascii_lowercase();
+    let ours = lower
+        .strip_prefix("https://")
+        .and_then(|rest| rest.split_once('/'))
+        .is_some_and(|(host, path)| !host.is_empty() && path.starts_with("v/"));
+    ours || protocol::code::foreign_origin(text).is_some()
 }
 
 pub fn load_trust(file: Option<&Path>) -> Result<TrustList, IpcError> {
@@ -122,6 +130,24 @@ pub fn load_trust(file: Option<&Path>) -> Result<TrustList, IpcError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_flag_value_is_never_taken_for_a_link() {
+        let args = [
+            "app",
+            "--data-dir",
+            "https://x/v/1#a",
+            "--trust",
+            "https://y/v/1#b",
+        ]
+        .map(OsString::from);
+        let options = Options::parse(args);
+        assert_eq!(options.link, None);
+        assert_eq!(options.data_dir, Some("https://x/v/1#a".into()));
+        assert!(looks_like_a_link("UKC19TRACING:1:abc"));
+        assert!(!looks_like_a_link("https://example.com/menu/v/1"));
+        assert!(!looks_like_a_link("/home/user/v/notes"));
+    }
 
     #[test]
     #[cfg(debug_assertions)]
@@ -148,7 +174,13 @@ mod tests {
     }
 
     #[test]
-    fn the_bundled_trust_file_parses() {
-        load_trust(None).unwrap();
+    fn the_bundled_trust_file_parses_and_holds_no_test_key() {
+        let trust = load_trust(None).unwrap();
+        // The NHS test key of the published vectors must never ship.
+        assert!(trust
+            .nhs_keys
+            .iter()
+            .all(|k| !k.pem().contains("EEVs/o5+uQbTjL3chynL4wXgUg2R9")));
+        assert!(!BUNDLED_TRUST.contains("EEVs/o5+uQbTjL3chynL4wXgUg2R9"));
     }
 }

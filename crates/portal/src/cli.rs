@@ -198,11 +198,7 @@ fn make(
 
 fn inspect(data_dir: Option<&Path>, text: &str) -> Result<String> {
     let trust = data_dir.map(authority::load_trust).transpose()?;
-    let is_ours = matches!(
-        protocol::venue::inspect_venue_code(text),
-        Ok(_) | Err(protocol::Error::UnknownKey { .. } | protocol::Error::BadSignature)
-    );
-    let value = if is_ours {
+    let value = if protocol::code::foreign_origin(text).is_none() {
         inspect_ours(trust.as_ref(), text)?
     } else {
         // Foreign codes: New Zealand, NHS COVID-19 (checked against the trust file's NHS keys),

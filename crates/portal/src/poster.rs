@@ -26,6 +26,18 @@ const MARGIN: f64 = 15.0;
 pub const QR_MM: f64 = 160.0;
 /// The white margin a QR reader needs around the code, in modules.
 const QUIET_MODULES: usize = 4;
+/// Font sizes (mm) and the most lines at each: large and short first, down to small and long,
+/// so the longest name (200 characters) and address (300) still fit above the code.
+const NAME_STEPS: &[(f64, usize)] = &[
+    (13.0, 2),
+    (11.0, 3),
+    (9.5, 3),
+    (8.0, 3),
+    (7.0, 4),
+    (6.0, 4),
+    (5.0, 5),
+];
+const ADDRESS_STEPS: &[(f64, usize)] = &[(5.0, 2), (4.5, 3), (4.0, 3), (3.5, 4), (3.0, 5)];
 pub const INSTRUCTION_VI: &str = "Quét mã để ghi nhật ký ra vào";
 pub const INSTRUCTION_EN: &str = "Scan to keep your visit diary";
 
@@ -74,27 +86,19 @@ pub fn draw(code: &str, venue: &VerifiedVenue) -> Result<String> {
     let mut body = String::new();
     let mut y = MARGIN + 4.0;
 
-    // The name: as large as fits in three lines.
-    let (size, lines) = [13.0, 11.0, 9.5, 8.0, 7.0, 6.0]
-        .into_iter()
-        .map(|size| (size, metrics.wrap(&venue.venue.name, size, width, true)))
-        .find(|(_, lines)| lines.len() <= 3)
-        .unwrap_or_else(|| (6.0, metrics.wrap(&venue.venue.name, 6.0, width, true)));
+    // The name as large as it fits, then the address.
+    let (size, lines) = metrics.fit(&venue.venue.name, NAME_STEPS, width, true)?;
     for line in &lines {
         y += size;
         body += &text(PAGE_W / 2.0, y, size, true, line);
         y += size * 0.25;
     }
     y += 3.0;
-    let address_size = 5.0;
-    for line in metrics
-        .wrap(&venue.venue.address, address_size, width, false)
-        .iter()
-        .take(3)
-    {
+    let (address_size, address) = metrics.fit(&venue.venue.address, ADDRESS_STEPS, width, false)?;
+    for line in &address {
         y += address_size;
         body += &text(PAGE_W / 2.0, y, address_size, false, line);
-        y += 1.5;
+        y += address_size * 0.3;
     }
 
     // The QR code, 160 mm wide, centred; low on the page, where a hand-held phone points, unless
@@ -102,7 +106,8 @@ pub fn draw(code: &str, venue: &VerifiedVenue) -> Result<String> {
     let modules = qr.width();
     let module = QR_MM / modules as f64;
     let quiet_mm = QUIET_MODULES as f64 * module;
-    let qr_top = (PAGE_H - MARGIN - 30.0 - QR_MM).max(y + quiet_mm);
+    // Room below the text for its descenders, then the quiet zone.
+    let qr_top = (PAGE_H - MARGIN - 30.0 - QR_MM).max(y + 2.0 + quiet_mm);
     let left = (PAGE_W - QR_MM) / 2.0;
     let mut path = String::new();
     for (i, color) in qr.to_colors().iter().enumerate() {
@@ -117,11 +122,17 @@ pub fn draw(code: &str, venue: &VerifiedVenue) -> Result<String> {
         }
     }
     body += &format!(r#"<path d="{path}" fill="black"/>"#);
-    y = qr_top + QR_MM + quiet_mm + 4.0;
-
+    // Below the quiet zone: the tallest Vietnamese letters (ể, ậ) reach about the font size above
+    // their baseline.
+    y = qr_top + QR_MM + quiet_mm + 8.0;
     body += &text(PAGE_W / 2.0, y, 8.0, true, INSTRUCTION_VI);
-    y += 8.0;
+    y += 7.5;
     body += &text(PAGE_W / 2.0, y, 6.0, false, INSTRUCTION_EN);
+    if y + 3.0 > PAGE_H - MARGIN {
+        return Err(Error::Poster(
+            "the name and address are too long for one A4 page; shorten them".into(),
+        ));
+    }
     let small = format!(
         "Ngày cấp / Issued {} · Khoá / Key {} · {}",
         venue.venue.issued.format("%d/%m/%Y"),
@@ -177,7 +188,7 @@ impl Metrics {
         units as f64 * size / face.units_per_em() as f64
     }
 
-    /// Greedy word wrap; a word longer than a line is cut.
+    /// Greedy word wrap at `size`; a word longer than a line is broken between characters.
     fn wrap(&self, text: &str, size: f64, width: f64, bold: bool) -> Vec<String> {
         let mut lines = Vec::new();
         for paragraph in text.lines() {
@@ -188,11 +199,20 @@ impl Metrics {
                 } else {
                     format!("{line} {word}")
                 };
-                if self.width(&candidate, size, bold) <= width || line.is_empty() {
+                if self.width(&candidate, size, bold) <= width {
                     line = candidate;
-                } else {
+                    continue;
+                }
+                if !line.is_empty() {
                     lines.push(std::mem::take(&mut line));
-                    line = word.to_owned();
+                }
+                for c in word.chars() {
+                    line.push(c);
+                    if self.width(&line, size, bold) > width {
+                        line.pop();
+                        lines.push(std::mem::take(&mut line));
+                        line.push(c);
+                    }
                 }
             }
             if !line.is_empty() {
@@ -200,6 +220,22 @@ impl Metrics {
             }
         }
         lines
+    }
+
+    /// The first (size, most lines) in `steps` at which `text` wraps into that many lines.
+    fn fit(
+        &self,
+        text: &str,
+        steps: &[(f64, usize)],
+        width: f64,
+        bold: bool,
+    ) -> Result<(f64, Vec<String>)> {
+        steps
+            .iter()
+            .map(|(size, most)| (*size, *most, self.wrap(text, *size, width, bold)))
+            .find(|(_, most, lines)| lines.len() <= *most)
+            .map(|(size, _, lines)| (size, lines))
+            .ok_or_else(|| Error::Poster(format!("{text:?} is too long for the poster")))
     }
 }
 

@@ -217,3 +217,30 @@ fn the_svg_names_the_venue_and_bad_requests_are_refused_in_one_line() {
     }
     assert!(!Path::new("x.pdf").exists());
 }
+
+#[test]
+fn the_longest_name_and_an_unbroken_word_still_make_a_poster_that_reads() {
+    let long: String = "Trung tâm Văn hoá Thể thao và Du lịch huyện Trùng Khánh "
+        .repeat(5)
+        .chars()
+        .take(200)
+        .collect();
+    for name in [
+        long.trim(),
+        "Ủybannhândânphườngthụcphánbộphậnmộtcửaliênthông",
+    ] {
+        let (dir, _, code) = venue(name);
+        let png = dir.path().join("poster.png");
+        let o = portal(&[
+            "poster",
+            "--data-dir",
+            dir.path().to_str().unwrap(),
+            "--code",
+            &code,
+            "--out",
+            png.to_str().unwrap(),
+        ]);
+        assert!(o.status.success(), "{o:?}");
+        assert_eq!(decode_png(&png), code);
+    }
+}

@@ -74,11 +74,30 @@ pub struct ScannedVenue {
     pub details: Value,
 }
 
+/// The foreign system a text claims to come from, by its prefix; `None` for anything else
+/// (which is read as this system's code, or refused).
+pub fn foreign_origin(text: &str) -> Option<Origin> {
+    let text = text.trim();
+    if text.starts_with(nz::PREFIX) {
+        Some(Origin::NzCovidTracer)
+    } else if text.starts_with(nhs::PREFIX) {
+        Some(Origin::NhsCovid19)
+    } else if text
+        .get(..cwa::PREFIX.len())
+        .is_some_and(|p| p.eq_ignore_ascii_case(cwa::PREFIX))
+    {
+        Some(Origin::CoronaWarnApp)
+    } else {
+        None
+    }
+}
+
 /// Reads any accepted venue code. Ours must verify; a foreign one is kept with what can be said
 /// about its signature. Text that is no venue code at all is [`Error::NotVenueCode`].
 pub fn read_code(text: &str, trust: &TrustList) -> Result<ScannedVenue> {
     let trimmed = text.trim();
-    if trimmed.starts_with(nz::PREFIX) {
+    let origin = foreign_origin(trimmed);
+    if origin == Some(Origin::NzCovidTracer) {
         let v = nz::read(trimmed)?;
         return Ok(ScannedVenue {
             origin: Origin::NzCovidTracer,
@@ -95,7 +114,7 @@ pub fn read_code(text: &str, trust: &TrustList) -> Result<ScannedVenue> {
             details: json!({ "gln": v.gln }),
         });
     }
-    if trimmed.starts_with(nhs::PREFIX) {
+    if origin == Some(Origin::NhsCovid19) {
         let v = nhs::read(trimmed, &trust.nhs_keys)?;
         return Ok(ScannedVenue {
             origin: Origin::NhsCovid19,
@@ -116,10 +135,7 @@ pub fn read_code(text: &str, trust: &TrustList) -> Result<ScannedVenue> {
             details: json!({ "id": v.id, "postcode": v.postcode, "venue_type": v.venue_type }),
         });
     }
-    if trimmed
-        .get(..cwa::PREFIX.len())
-        .is_some_and(|p| p.eq_ignore_ascii_case(cwa::PREFIX))
-    {
+    if origin == Some(Origin::CoronaWarnApp) {
         let v = cwa::read(trimmed)?;
         return Ok(ScannedVenue {
             origin: Origin::CoronaWarnApp,

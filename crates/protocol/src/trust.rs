@@ -142,6 +142,13 @@ impl TrustList {
             .iter()
             .map(|k| NhsKey::from_pem(&k.kid, &k.pem))
             .collect::<Result<Vec<_>>>()?;
+        let mut nhs_kids = std::collections::HashSet::new();
+        if let Some(twice) = nhs_keys.iter().find(|k| !nhs_kids.insert(&k.kid)) {
+            return Err(Error::InvalidTrust(format!(
+                "NHS key {:?} is listed twice",
+                twice.kid
+            )));
+        }
         Ok(TrustList {
             authorities,
             nhs_keys,

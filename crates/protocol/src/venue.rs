@@ -149,12 +149,21 @@ fn check_text(field: &str, text: &str, max: usize) -> Result<()> {
             "{field} is longer than {max} characters"
         )));
     }
-    if text.chars().any(char::is_control) {
+    if text.chars().any(|c| c.is_control() || is_invisible(c)) {
         return Err(Error::InvalidVenue(format!(
             "{field} contains control characters"
         )));
     }
     Ok(())
+}
+
+/// Characters that change how text around them reads without being seen (bidirectional overrides
+/// and isolates, zero-width spaces and joiners, the byte-order mark) or that XML cannot hold. A
+/// venue name with them could show something other than what it says.
+pub(crate) fn is_invisible(c: char) -> bool {
+    matches!(c,
+        '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2060}'..='\u{2069}'
+        | '\u{feff}' | '\u{fffe}' | '\u{ffff}')
 }
 
 fn epoch() -> NaiveDate {

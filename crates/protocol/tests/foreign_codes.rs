@@ -196,3 +196,68 @@ fn nhs_keys_round_trip_through_the_trust_file() {
         SignatureStatus::Verified
     );
 }
+
+fn nhs_token(header: &str, payload: &str, signature: &[u8]) -> String {
+    format!(
+        "UKC19TRACING:1:{}.{}.{}",
+        URL_SAFE_NO_PAD.encode(header),
+        URL_SAFE_NO_PAD.encode(payload),
+        URL_SAFE_NO_PAD.encode(signature)
+    )
+}
+
+#[test]
+fn an_nhs_code_with_an_unknown_key_is_kept_only_if_it_is_well_formed() {
+    let header = r#"{"alg":"ES256","kid":"not-configured"}"#;
+    let payload = r#"{"id":"ABCD1234","opn":"Corner Shop","pc":"SW1A"}"#;
+    let kept = read_code(&nhs_token(header, payload, &[1; 64]), &TrustList::default()).unwrap();
+    assert_eq!(kept.signature, SignatureStatus::Unverified);
+    assert_eq!(kept.address, "SW1A");
+    for (text, why) in [
+        (nhs_token(header, payload, &[]), "empty signature"),
+        (nhs_token(header, payload, &[1; 63]), "short signature"),
+        (
+            nhs_token(
+                header,
+                r#"{"id":"ABCD1234","opn":"Shop","pc":"SW1A\u0007"}"#,
+                &[1; 64],
+            ),
+            "control in postcode",
+        ),
+        (
+            nhs_token(header, r#"{"id":"ABCD1234","opn":"Sh\u202eop"}"#, &[1; 64]),
+            "bidi override in name",
+        ),
+        (
+            nhs_token(r#"{"alg":"ES256","kid":"x\u0000"}"#, payload, &[1; 64]),
+            "control in kid",
+        ),
+    ] {
+        let err = read_code(&text, &TrustList::default()).unwrap_err();
+        assert!(matches!(err, Error::Malformed(_)), "{why}: {err:?}");
+    }
+    let v2 = nhs_token(header, payload, &[1; 64]).replacen(":1:", ":2:", 1);
+    assert_eq!(
+        read_code(&v2, &TrustList::default()).unwrap_err(),
+        Error::UnsupportedVersion(2)
+    );
+}
+
+#[test]
+fn invisible_characters_in_a_foreign_name_are_refused() {
+    let json = r#"{"typ":"entry","gln":"1","opn":"Caf\u200be","adr":"Auckland","ver":"c19:1"}"#;
+    let err = read_code(
+        &format!("NZCOVIDTRACER:{}", STANDARD.encode(json)),
+        &TrustList::default(),
+    )
+    .unwrap_err();
+    assert!(matches!(err, Error::Malformed(_)), "{err:?}");
+}
+
+#[test]
+fn an_nhs_key_id_listed_twice_is_refused() {
+    let mut trust = trust_with_nhs_test_key();
+    trust.nhs_keys.push(trust.nhs_keys[0].clone());
+    let err = TrustList::from_json(&trust.to_json()).unwrap_err();
+    assert!(err.to_string().contains("listed twice"), "{err}");
+}

@@ -58,4 +58,5 @@ test('a code unsigned by design says so, without alarm', async () => {
   const badge = await screen.findByTestId('verified');
   expect(badge).toHaveTextContent('Mã NZ COVID Tracer (New Zealand), loại mã này không có chữ ký');
   expect(badge).toHaveClass('plain');
+  expect(badge).not.toHaveTextContent('!');
 });

@@ -41,7 +41,10 @@ fn check_shown_text(field: &str, text: &str, max: usize) -> Result<()> {
     if text.chars().count() > max {
         return Err(Error::Malformed(format!("the {field} is too long")));
     }
-    if text.chars().any(|c| c.is_control() && c != '\n') {
+    if text
+        .chars()
+        .any(|c| (c.is_control() && c != '\n') || crate::venue::is_invisible(c))
+    {
         return Err(Error::Malformed(format!(
             "the {field} has control characters"
         )));

@@ -84,8 +84,9 @@ pub fn read(text: &str, keys: &[NhsKey]) -> Result<NhsVenue> {
         ));
     }
     match version.parse::<u64>() {
+        Ok(1) => {}
         Ok(0) | Err(_) => return Err(Error::Malformed("the NHS code version is not valid".into())),
-        Ok(_) => {}
+        Ok(other) => return Err(Error::UnsupportedVersion(other)),
     }
     let segments: Vec<&str> = jws.split('.').collect();
     let [header_b64, payload_b64, signature_b64] = segments[..] else {
@@ -111,11 +112,14 @@ pub fn read(text: &str, keys: &[NhsKey]) -> Result<NhsVenue> {
         .ok_or_else(|| Error::Malformed("the NHS token names no key".into()))?;
     let payload: Payload = serde_json::from_slice(&decode(payload_b64, "payload")?)
         .map_err(|_| Error::Malformed("the NHS token's payload is not the expected JSON".into()))?;
-    let signature = decode(signature_b64, "signature")?;
+    // Even when the key is unknown, the code must carry a well-formed ES256 signature to be kept.
+    let signature = Signature::from_slice(&decode(signature_b64, "signature")?).map_err(|_| {
+        Error::Malformed("the NHS token's signature is not an ES256 signature".into())
+    })?;
+    check_shown_text("key id", &kid, 64)?;
 
     let verified = match keys.iter().find(|k| k.kid == kid) {
         Some(key) => {
-            let signature = Signature::from_slice(&signature).map_err(|_| Error::BadSignature)?;
             let signed = &jws[..header_b64.len() + 1 + payload_b64.len()];
             key.key
                 .verify(signed.as_bytes(), &signature)
@@ -134,5 +138,11 @@ pub fn read(text: &str, keys: &[NhsKey]) -> Result<NhsVenue> {
     };
     check_shown_text("poster id", &venue.id, 32)?;
     check_shown_text("name", &venue.name, 200)?;
+    if let Some(postcode) = &venue.postcode {
+        check_shown_text("postcode", postcode, 16)?;
+    }
+    if let Some(venue_type) = &venue.venue_type {
+        check_shown_text("venue type", venue_type, 64)?;
+    }
     Ok(venue)
 }
