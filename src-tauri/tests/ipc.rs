@@ -112,7 +112,7 @@ fn check_in_check_out_and_list_through_ipc() {
     )
     .unwrap();
     assert_eq!(visit["name"], "Tiệm sách Kim Đồng");
-    assert_eq!(visit["verified"], true);
+    assert_eq!(visit["signature"], "verified");
     assert_eq!(
         invoke(&webview, "open_visit", json_body(json!({}))).unwrap()["name"],
         "Tiệm sách Kim Đồng"

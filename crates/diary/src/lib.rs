@@ -41,9 +41,7 @@ pub struct Visit {
     pub id: i64,
     /// `vd1` for this system's signed venue codes; `nz-covid-tracer`, `nhs-covid19`, `cwa`.
     pub origin: String,
-    /// Whether the code's signature was checked against a trusted key.
-    pub verified: bool,
-    /// `verified`, `unverified` (signed by a key this app does not know) or `unsigned` (the
+    /// `verified` (checked against a trusted key), `unverified` (signed by a key this app does not know) or `unsigned` (the
     /// format has no signature).
     pub signature: String,
     pub venue_id: Option<String>,
@@ -192,6 +190,7 @@ impl Diary {
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14) RETURNING id",
         )
         .bind(venue.origin.as_str())
+        // The 0001 column, still filled for older readers of the file; `signature` says more.
         .bind(venue.signature == SignatureStatus::Verified)
         .bind(venue.signature.as_str())
         .bind(&venue.venue_id)
@@ -266,7 +265,7 @@ impl Diary {
 }
 
 const SELECT_VISIT: &str =
-    "SELECT id, origin, verified, signature, venue_id, name, address, unit_code, sector,
+    "SELECT id, origin, signature, venue_id, name, address, unit_code, sector,
     usual_stay_minutes, key_id, authority, time_in, time_out, checkout FROM visits";
 
 fn visit_from_row(row: &SqliteRow) -> Result<Visit> {
@@ -278,7 +277,6 @@ fn visit_from_row(row: &SqliteRow) -> Result<Visit> {
     Ok(Visit {
         id: row.try_get("id")?,
         origin: row.try_get("origin")?,
-        verified: row.try_get("verified")?,
         signature: row.try_get("signature")?,
         venue_id: row.try_get("venue_id")?,
         name: row.try_get("name")?,

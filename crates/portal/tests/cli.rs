@@ -212,36 +212,26 @@ fn an_unknown_unit_or_sector_is_refused_and_nothing_is_printed() {
     let dir = tempfile::tempdir().unwrap();
     init(dir.path());
     let d = dir.path().to_str().unwrap();
-    let o = portal(&[
-        "venue-code",
-        "make",
-        "--data-dir",
-        d,
-        "--name",
-        "Chợ",
-        "--address",
-        "Phố",
-        "--unit",
-        "99999",
-        "--sector",
-        "market",
-    ]);
+    let make_at = |unit: &str, sector: &str| {
+        portal(&[
+            "venue-code",
+            "make",
+            "--data-dir",
+            d,
+            "--name",
+            "Chợ",
+            "--address",
+            "Phố",
+            "--unit",
+            unit,
+            "--sector",
+            sector,
+        ])
+    };
+    let o = make_at("99999", "market");
     assert_eq!(o.status.code(), Some(1));
     assert!(String::from_utf8(o.stderr).unwrap().contains("99999"));
-    let o = portal(&[
-        "venue-code",
-        "make",
-        "--data-dir",
-        d,
-        "--name",
-        "Chợ",
-        "--address",
-        "Phố",
-        "--unit",
-        "1273",
-        "--sector",
-        "karaoke",
-    ]);
+    let o = make_at("1273", "karaoke");
     assert_eq!(o.status.code(), Some(1));
     assert!(String::from_utf8(o.stderr)
         .unwrap()

@@ -54,6 +54,19 @@ fn venue(name: &str) -> (tempfile::TempDir, String, String) {
     (dir, id, code)
 }
 
+/// `portal poster --data-dir DIR <--code|--venue> VALUE --out OUT`.
+fn poster(dir: &Path, source: &str, value: &str, out: &Path) -> std::process::Output {
+    portal(&[
+        "poster",
+        "--data-dir",
+        dir.to_str().unwrap(),
+        source,
+        value,
+        "--out",
+        out.to_str().unwrap(),
+    ])
+}
+
 fn decode_png(path: &Path) -> String {
     let image = image::open(path).unwrap().to_luma8();
     let (w, h) = image.dimensions();
@@ -75,15 +88,7 @@ fn the_pdf_is_a4_with_the_name_as_text_and_its_font_embedded() {
     ] {
         let (dir, id, _) = venue(name);
         let pdf = dir.path().join("poster.pdf");
-        let out = portal(&[
-            "poster",
-            "--data-dir",
-            dir.path().to_str().unwrap(),
-            "--venue",
-            &id,
-            "--out",
-            pdf.to_str().unwrap(),
-        ]);
+        let out = poster(dir.path(), "--venue", &id, &pdf);
         assert!(out.status.success(), "{out:?}");
         let text = tool("pdftotext", &[pdf.to_str().unwrap(), "-"]);
         // Long names wrap over lines; the words are exactly the name's.
@@ -106,19 +111,10 @@ fn the_pdf_is_a4_with_the_name_as_text_and_its_font_embedded() {
 #[test]
 fn the_png_and_a_150_dpi_rendering_of_the_pdf_decode_to_the_same_code() {
     let (dir, _, code) = venue("Nhà thuốc Minh Châu");
-    let d = dir.path().to_str().unwrap();
     let png = dir.path().join("poster.png");
     let pdf = dir.path().join("poster.pdf");
     for out in [&png, &pdf] {
-        let o = portal(&[
-            "poster",
-            "--data-dir",
-            d,
-            "--code",
-            &code,
-            "--out",
-            out.to_str().unwrap(),
-        ]);
+        let o = poster(dir.path(), "--code", &code, out);
         assert!(o.status.success(), "{o:?}");
     }
     assert_eq!(decode_png(&png), code);
@@ -152,17 +148,7 @@ fn the_svg_names_the_venue_and_bad_requests_are_refused_in_one_line() {
     let (dir, _, code) = venue("Quán cà phê <Phố Cũ> & bạn bè");
     let d = dir.path().to_str().unwrap();
     let svg = dir.path().join("poster.svg");
-    assert!(portal(&[
-        "poster",
-        "--data-dir",
-        d,
-        "--code",
-        &code,
-        "--out",
-        svg.to_str().unwrap()
-    ])
-    .status
-    .success());
+    assert!(poster(dir.path(), "--code", &code, &svg).status.success());
     let text = std::fs::read_to_string(&svg).unwrap();
     // The name is escaped, not taken as markup (it may wrap over two lines).
     assert!(text.contains("&lt;Phố") && text.contains("Cũ&gt;") && text.contains("&amp;"));
@@ -231,15 +217,7 @@ fn the_longest_name_and_an_unbroken_word_still_make_a_poster_that_reads() {
     ] {
         let (dir, _, code) = venue(name);
         let png = dir.path().join("poster.png");
-        let o = portal(&[
-            "poster",
-            "--data-dir",
-            dir.path().to_str().unwrap(),
-            "--code",
-            &code,
-            "--out",
-            png.to_str().unwrap(),
-        ]);
+        let o = poster(dir.path(), "--code", &code, &png);
         assert!(o.status.success(), "{o:?}");
         assert_eq!(decode_png(&png), code);
     }

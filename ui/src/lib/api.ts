@@ -4,7 +4,6 @@ import { invoke } from '@tauri-apps/api/core';
 export interface Visit {
   id: number;
   origin: string;
-  verified: boolean;
   signature: 'verified' | 'unverified' | 'unsigned';
   venue_id: string | null;
   name: string;

@@ -13,12 +13,12 @@ test('an empty diary says what to do', async () => {
 test('visits are listed in the order given, with times and whether they were verified', async () => {
   mockIPC(() => [
     {
-      id: 2, origin: 'vd1', verified: true, signature: 'verified', venue_id: 'b', name: 'Nhà thuốc Minh Châu', address: 'Hợp Giang',
+      id: 2, origin: 'vd1', signature: 'verified', venue_id: 'b', name: 'Nhà thuốc Minh Châu', address: 'Hợp Giang',
       unit_code: 1273, sector: 'shop', usual_stay_minutes: 30, key_id: 'k', authority: 'Sở Y tế Cao Bằng',
       time_in: '2026-11-29T02:30:00Z', time_out: null, checkout: null,
     },
     {
-      id: 1, origin: 'nhs-covid19', verified: false, signature: 'unverified', venue_id: '4WT59M5Y',
+      id: 1, origin: 'nhs-covid19', signature: 'unverified', venue_id: '4WT59M5Y',
       name: 'Bưu điện tỉnh', address: 'Sông Hiến', unit_code: null, sector: null,
       usual_stay_minutes: null, key_id: '3', authority: null,
       time_in: '2026-11-28T01:00:00Z', time_out: '2026-11-28T01:45:00Z', checkout: 'tap',
@@ -48,7 +48,7 @@ test('a diary that cannot be read shows a sentence, not database text', async ()
 test('a code unsigned by design says so, without alarm', async () => {
   mockIPC(() => [
     {
-      id: 3, origin: 'nz-covid-tracer', verified: false, signature: 'unsigned', venue_id: '7000000243950',
+      id: 3, origin: 'nz-covid-tracer', signature: 'unsigned', venue_id: '7000000243950',
       name: 'Blue Stone Table 1', address: 'Leeston', unit_code: null, sector: null,
       usual_stay_minutes: null, key_id: null, authority: null,
       time_in: '2026-11-28T01:00:00Z', time_out: null, checkout: null,

@@ -12,7 +12,6 @@ import type { Visit } from '../lib/api';
 const visit = (name: string): Visit => ({
   id: 1,
   origin: 'vd1',
-  verified: true,
   signature: 'verified',
   venue_id: 'x',
   name,
