@@ -1,24 +1,30 @@
-//! The authority's signing key and settings in the data folder.
+//! The authority's keys and settings in the data folder.
 //!
-//! `authority.key` holds the Ed25519 seed as hex (mode 0600; encrypted at rest once the server
-//! arrives), `authority.json` the name and host, `trust.json` what the app must trust.
+//! `authority.json` holds the name, host, portal address and the unit list in use;
+//! `authority.key` the Ed25519 signing seed and `department.key` the X25519 key that opens shared
+//! diaries, both sealed under the master key (see `keys`); `trust.json` what the app must trust.
 
-use std::fs::{self, OpenOptions};
-use std::io::Write;
+use std::fs;
 use std::path::{Path, PathBuf};
 
 use ed25519_dalek::SigningKey;
-use protocol::{Authority as TrustedAuthority, TrustList, TrustedKey};
+use hpke::{Deserializable, Kem, Serializable};
+use protocol::{Authority as TrustedAuthority, KeyId, TrustList, TrustedKey};
 use rand::RngCore;
 use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
 use crate::error::io;
+use crate::keys::{self, Kind, MasterKey};
+use crate::units::Edition;
 use crate::{Error, Result};
 
 pub const KEY_FILE: &str = "authority.key";
+pub const DEPARTMENT_KEY_FILE: &str = "department.key";
 pub const CONFIG_FILE: &str = "authority.json";
 pub const TRUST_FILE: &str = "trust.json";
+
+type HpkeKem = hpke::kem::X25519HkdfSha256;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Settings {
@@ -26,49 +32,157 @@ pub struct Settings {
     pub name: String,
     /// The host written into venue codes.
     pub host: String,
-    /// Where the app reaches the portal.
+    /// Where the app and staff reach the portal. Session cookies are `Secure` when it is https.
     pub portal_url: String,
+    /// The GSO code of the province the portal serves (Cao Bằng is 4).
+    #[serde(default = "default_province")]
+    pub province: u32,
+    /// Which official list of units venues are registered under.
+    #[serde(default)]
+    pub units: Edition,
+}
+
+fn default_province() -> u32 {
+    4
+}
+
+/// The department's HPKE key pair (RFC 9180, DHKEM X25519 HKDF-SHA256).
+pub struct DepartmentKey {
+    pub public: [u8; 32],
+    secret: Zeroizing<[u8; 32]>,
+}
+
+impl DepartmentKey {
+    fn generate() -> DepartmentKey {
+        let mut ikm = Zeroizing::new([0u8; 32]);
+        rand::rngs::OsRng.fill_bytes(ikm.as_mut());
+        let (secret, public) = HpkeKem::derive_keypair(ikm.as_ref());
+        DepartmentKey::from_parts(&public.to_bytes(), &secret.to_bytes())
+            .expect("a derived key pair has the right sizes")
+    }
+
+    fn from_parts(public: &[u8], secret: &[u8]) -> Option<DepartmentKey> {
+        let public: [u8; 32] = public.try_into().ok()?;
+        let secret: [u8; 32] = secret.try_into().ok()?;
+        // The public key must be the one the private key gives.
+        let private = <HpkeKem as Kem>::PrivateKey::from_bytes(&secret).ok()?;
+        if HpkeKem::sk_to_pk(&private).to_bytes().as_slice() != public {
+            return None;
+        }
+        Some(DepartmentKey {
+            public,
+            secret: Zeroizing::new(secret),
+        })
+    }
+
+    pub fn key_id(&self) -> KeyId {
+        KeyId::of_department(&self.public)
+    }
+
+    /// The private key, for opening shared diaries.
+    pub fn private_key(&self) -> <HpkeKem as Kem>::PrivateKey {
+        <HpkeKem as Kem>::PrivateKey::from_bytes(self.secret.as_ref()).expect("checked when loaded")
+    }
 }
 
 pub struct Authority {
     pub settings: Settings,
     pub key: SigningKey,
+    pub department: DepartmentKey,
 }
 
-/// What `init` did.
-pub enum Init {
-    Created,
-    AlreadyThere,
+/// What `init` did, step by step.
+#[derive(Debug, Default)]
+pub struct InitReport {
+    pub settings_created: bool,
+    pub master_key_created: bool,
+    pub signing_key_created: bool,
+    pub department_key_created: bool,
+    /// An `authority.key` from before keys were sealed was sealed in place (same key).
+    pub signing_key_sealed: bool,
+    pub trust_created: bool,
 }
 
 impl Authority {
-    /// Makes a new authority in `dir`, unless one is there: an existing key is never replaced.
-    /// The key file is written last, so a folder where `init` failed half-way holds no key and
-    /// the next `init` completes it.
-    pub fn init(dir: &Path, settings: Settings) -> Result<Init> {
+    /// Makes what is missing of an authority in `dir`. Existing keys are never replaced: each
+    /// key file is written once, and a folder where `init` stopped half-way is completed by the
+    /// next `init`.
+    pub fn init(dir: &Path, settings: Settings) -> Result<InitReport> {
         if protocol::venue::check_host(&settings.host).as_deref() != Some(settings.host.as_str()) {
             return Err(Error::InvalidHost(settings.host));
         }
         fs::create_dir_all(dir).map_err(io(dir))?;
-        let key_path = dir.join(KEY_FILE);
-        if key_path.exists() {
-            return Ok(Init::AlreadyThere);
+        let mut report = InitReport::default();
+        let config_path = dir.join(CONFIG_FILE);
+        if !config_path.exists() {
+            crate::units::UnitList::load(settings.units, settings.province)?;
+            let config = serde_json::to_string_pretty(&settings).expect("settings serialise");
+            fs::write(&config_path, config + "\n").map_err(io(&config_path))?;
+            report.settings_created = true;
         }
-        let mut seed = Zeroizing::new([0u8; 32]);
-        rand::rngs::OsRng.fill_bytes(seed.as_mut());
-        let authority = Authority {
-            settings,
-            key: SigningKey::from_bytes(&seed),
-        };
-        let config = serde_json::to_string_pretty(&authority.settings).expect("settings serialise");
-        fs::write(dir.join(CONFIG_FILE), config + "\n").map_err(io(dir.join(CONFIG_FILE)))?;
-        fs::write(dir.join(TRUST_FILE), authority.trust().to_json())
-            .map_err(io(dir.join(TRUST_FILE)))?;
-        write_private(
-            &key_path,
-            &Zeroizing::new(format!("{}\n", hex::encode(seed.as_ref()))),
-        )?;
-        Ok(Init::Created)
+        let key_path = dir.join(KEY_FILE);
+        let department_path = dir.join(DEPARTMENT_KEY_FILE);
+        let any_key = key_path.exists() || department_path.exists();
+        let master_existed = std::env::var_os(keys::MASTER_KEY_ENV).is_some()
+            || dir.join(keys::MASTER_KEY_FILE).exists();
+        let master = MasterKey::find(dir, !any_key)?;
+        report.master_key_created = !master_existed;
+
+        match fs::read_to_string(&key_path) {
+            Ok(text) => {
+                if let Some(seed) = legacy_seed(&text) {
+                    let key = SigningKey::from_bytes(&seed);
+                    let sealed = keys::seal(
+                        &master,
+                        Kind::AuthoritySigning,
+                        key.verifying_key().as_bytes(),
+                        seed.as_ref(),
+                    );
+                    keys::replace_private(&key_path, &sealed)?;
+                    report.signing_key_sealed = true;
+                } else {
+                    open_signing(&master, &text, &key_path)?;
+                }
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                let mut seed = Zeroizing::new([0u8; 32]);
+                rand::rngs::OsRng.fill_bytes(seed.as_mut());
+                let key = SigningKey::from_bytes(&seed);
+                let sealed = keys::seal(
+                    &master,
+                    Kind::AuthoritySigning,
+                    key.verifying_key().as_bytes(),
+                    seed.as_ref(),
+                );
+                keys::write_private(&key_path, &sealed)?;
+                report.signing_key_created = true;
+            }
+            Err(e) => return Err(io(key_path)(e)),
+        }
+        match fs::read_to_string(&department_path) {
+            Ok(text) => {
+                open_department(&master, &text, &department_path)?;
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                let key = DepartmentKey::generate();
+                let sealed = keys::seal(
+                    &master,
+                    Kind::DepartmentHpke,
+                    &key.public,
+                    key.secret.as_ref(),
+                );
+                keys::write_private(&department_path, &sealed)?;
+                report.department_key_created = true;
+            }
+            Err(e) => return Err(io(department_path)(e)),
+        }
+        let trust_path = dir.join(TRUST_FILE);
+        if !trust_path.exists() {
+            let authority = Authority::load(dir)?;
+            fs::write(&trust_path, authority.trust().to_json()).map_err(io(&trust_path))?;
+            report.trust_created = true;
+        }
+        Ok(report)
     }
 
     pub fn load(dir: &Path) -> Result<Authority> {
@@ -80,17 +194,28 @@ impl Authority {
             }
             Err(e) => return Err(io(key_path)(e)),
         };
-        let seed: [u8; 32] = hex::decode(text.trim())
-            .ok()
-            .and_then(|b| b.try_into().ok())
-            .ok_or_else(|| Error::DamagedKey(key_path.clone()))?;
+        if legacy_seed(&text).is_some() {
+            return Err(Error::KeyNotSealed(key_path));
+        }
         let config_path = dir.join(CONFIG_FILE);
         let config = fs::read_to_string(&config_path).map_err(io(&config_path))?;
-        let settings = serde_json::from_str(&config)
+        let settings: Settings = serde_json::from_str(&config)
             .map_err(|e| Error::DamagedConfig(config_path.clone(), e.to_string()))?;
+        let master = MasterKey::find(dir, false)?;
+        let key = open_signing(&master, &text, &key_path)?;
+        let department_path = dir.join(DEPARTMENT_KEY_FILE);
+        let department_text = match fs::read_to_string(&department_path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(Error::NotInitialised(dir.to_owned()))
+            }
+            Err(e) => return Err(io(department_path)(e)),
+        };
+        let department = open_department(&master, &department_text, &department_path)?;
         Ok(Authority {
             settings,
-            key: SigningKey::from_bytes(&seed),
+            key,
+            department,
         })
     }
 
@@ -120,12 +245,27 @@ pub fn load_trust(dir: &Path) -> Result<TrustList> {
     Ok(TrustList::from_json(&text)?)
 }
 
-fn write_private(path: &Path, text: &str) -> Result<()> {
-    let mut options = OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let mut file = options.open(path).map_err(io(path))?;
-    file.write_all(text.as_bytes()).map_err(io(path))?;
-    file.sync_all().map_err(io(path))
+/// The seed of an `authority.key` written before keys were sealed (64 hex digits).
+fn legacy_seed(text: &str) -> Option<Zeroizing<[u8; 32]>> {
+    let bytes = Zeroizing::new(hex::decode(text.trim()).ok()?);
+    let seed: [u8; 32] = bytes.as_slice().try_into().ok()?;
+    Some(Zeroizing::new(seed))
+}
+
+fn open_signing(master: &MasterKey, text: &str, path: &Path) -> Result<SigningKey> {
+    let (public, secret) = keys::open(master, Kind::AuthoritySigning, text, path)?;
+    let seed: [u8; 32] = secret
+        .as_slice()
+        .try_into()
+        .map_err(|_| Error::DamagedKey(path.to_owned()))?;
+    let key = SigningKey::from_bytes(&seed);
+    if key.verifying_key().as_bytes().as_slice() != public.as_slice() {
+        return Err(Error::DamagedKey(path.to_owned()));
+    }
+    Ok(key)
+}
+
+fn open_department(master: &MasterKey, text: &str, path: &Path) -> Result<DepartmentKey> {
+    let (public, secret) = keys::open(master, Kind::DepartmentHpke, text, path)?;
+    DepartmentKey::from_parts(&public, &secret).ok_or_else(|| Error::DamagedKey(path.to_owned()))
 }

@@ -9,7 +9,11 @@ use rand::RngCore;
 use serde_json::json;
 use unicode_normalization::UnicodeNormalization;
 
-use crate::authority::{self, Authority, Init, Settings};
+use std::io::IsTerminal;
+
+use crate::authority::{self, Authority, InitReport, Settings};
+use crate::db::{self, Db};
+use crate::units::{Edition, UnitList};
 use crate::{poster, qr, units, venues, Error, Result};
 
 #[derive(Parser)]
@@ -25,7 +29,13 @@ pub struct Cli {
 
 #[derive(Subcommand)]
 pub enum Command {
-    /// Create the authority's signing key and the trust file for the app (never overwrites keys).
+    /// Create what is missing of a portal: settings, master key, the authority's signing key and
+    /// the department's HPKE key (both sealed under the master key), the database, the first
+    /// admin account and the trust file for the app. Never overwrites keys.
+    ///
+    /// The master key comes from PORTAL_MASTER_KEY (64 hex digits) or DIR/master.key; the
+    /// database from DATABASE_URL (postgres://...) or DIR/portal.db; the admin's name from
+    /// PORTAL_ADMIN_USER (default admin) and password from PORTAL_ADMIN_PASSWORD or the terminal.
     Init {
         #[arg(long)]
         data_dir: PathBuf,
@@ -35,9 +45,24 @@ pub enum Command {
         /// The host written into venue codes.
         #[arg(long, default_value = "localhost")]
         host: String,
-        /// Where the app reaches the portal (default: https://HOST).
+        /// Where the app and staff reach the portal (default: https://HOST).
         #[arg(long)]
         portal_url: Option<String>,
+        /// The GSO code of the province (Cao Bằng is 4).
+        #[arg(long, default_value_t = 4)]
+        province: u32,
+        /// The official list of units: 2025 (province > commune) or 2021 (province > district >
+        /// commune; bundled for Cao Bằng).
+        #[arg(long, default_value = "2025")]
+        units: String,
+    },
+    /// Run the staff web site (and, in later versions, the app's API).
+    Serve {
+        #[arg(long)]
+        data_dir: PathBuf,
+        /// Address and port to listen on. Put a TLS-terminating proxy in front in production.
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        listen: String,
     },
     /// Venue codes: make a signed one, or read one.
     #[command(subcommand)]
@@ -97,24 +122,43 @@ pub fn run(cli: Cli) -> Result<String> {
             name,
             host,
             portal_url,
+            province,
+            units,
         } => {
             let portal_url = portal_url.unwrap_or_else(|| format!("https://{host}"));
+            let units = Edition::parse(&units).ok_or(Error::UnknownUnitList(units))?;
             let settings = Settings {
                 name,
                 host,
                 portal_url,
+                province,
+                units,
             };
-            Ok(match Authority::init(&data_dir, settings)? {
-                Init::Created => format!(
-                    "Created the authority in {dir}.\nThe app trusts it through {dir}/{}.",
-                    authority::TRUST_FILE,
-                    dir = data_dir.display()
-                ),
-                Init::AlreadyThere => format!(
-                    "{} already holds an authority; nothing was changed.",
-                    data_dir.display()
-                ),
-            })
+            let report = Authority::init(&data_dir, settings)?;
+            let mut out = describe(&report, &data_dir);
+            let admin = runtime()?.block_on(async {
+                let db = Db::open(&db::url_for(&data_dir)?).await?;
+                let made = ensure_admin(&db).await;
+                db.close().await;
+                made
+            })?;
+            if let Some(name) = admin {
+                out += &format!("Created the admin account {name:?}.\n");
+            }
+            out += &format!(
+                "The app trusts this authority through {}.",
+                data_dir.join(authority::TRUST_FILE).display()
+            );
+            Ok(out)
+        }
+        Command::Serve { data_dir, listen } => {
+            let authority = Authority::load(&data_dir)?;
+            let units = UnitList::load(authority.settings.units, authority.settings.province)?;
+            runtime()?.block_on(async {
+                let db = Db::open(&db::url_for(&data_dir)?).await?;
+                crate::web::serve(crate::web::AppState::new(db, authority, units), &listen).await
+            })?;
+            Ok("The portal has stopped.".to_owned())
         }
         Command::VenueCode(VenueCode::Make {
             data_dir,
@@ -153,6 +197,109 @@ pub fn run(cli: Cli) -> Result<String> {
             Ok(format!("Poster: {}", out.display()))
         }
     }
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Error::Io {
+            path: PathBuf::from("tokio"),
+            source: e,
+        })
+}
+
+fn describe(report: &InitReport, dir: &Path) -> String {
+    let mut out = String::new();
+    let mut line = |done: bool, what: &str| {
+        if done {
+            out += what;
+            out.push('\n');
+        }
+    };
+    line(
+        report.settings_created,
+        "Wrote the settings (authority.json).",
+    );
+    line(
+        report.master_key_created,
+        "Made the master key (master.key, readable only by you): back it up apart from the data folder.",
+    );
+    line(
+        report.signing_key_created,
+        "Made the authority's signing key, sealed.",
+    );
+    line(
+        report.signing_key_sealed,
+        "Sealed the existing signing key under the master key.",
+    );
+    line(
+        report.department_key_created,
+        "Made the department's HPKE key, sealed.",
+    );
+    line(report.trust_created, "Wrote the trust file for the app.");
+    if out.is_empty() {
+        out = format!(
+            "{} already holds an authority; its keys were left as they are.\n",
+            dir.display()
+        );
+    }
+    out
+}
+
+/// Makes the first admin account when there is no account at all. Returns its name if made.
+async fn ensure_admin(db: &Db) -> Result<Option<String>> {
+    let users: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users")
+        .fetch_one(&db.pool)
+        .await?;
+    if users > 0 {
+        return Ok(None);
+    }
+    let name = std::env::var("PORTAL_ADMIN_USER").unwrap_or_else(|_| "admin".to_owned());
+    if let Some(problem) = crate::web::auth::username_problem(&name) {
+        return Err(Error::Account(format!(
+            "PORTAL_ADMIN_USER {name:?}: {}",
+            crate::i18n::Tr::new(crate::i18n::Lang::En).t(problem)
+        )));
+    }
+    let password = match std::env::var("PORTAL_ADMIN_PASSWORD") {
+        Ok(p) => p,
+        Err(_) if std::io::stdin().is_terminal() => {
+            let first = rpassword::prompt_password(format!("Password for {name}: "))
+                .map_err(|e| Error::Account(e.to_string()))?;
+            let again = rpassword::prompt_password("The same password again: ")
+                .map_err(|e| Error::Account(e.to_string()))?;
+            if first != again {
+                return Err(Error::Account(
+                    "the two passwords differ; run init again".into(),
+                ));
+            }
+            first
+        }
+        Err(_) => {
+            return Err(Error::Account(
+                "the keys and the database are ready, but no admin account was made: set \
+                 PORTAL_ADMIN_PASSWORD (or run init on a terminal) and run init again"
+                    .into(),
+            ))
+        }
+    };
+    if let Some(problem) = crate::web::auth::password_problem(&password) {
+        return Err(Error::Account(format!(
+            "the admin password: {}",
+            crate::i18n::Tr::new(crate::i18n::Lang::En).t(problem)
+        )));
+    }
+    crate::web::auth::insert_user(
+        db,
+        &name,
+        &name,
+        &[crate::web::Role::Admin],
+        &password,
+        false,
+    )
+    .await?;
+    Ok(Some(name))
 }
 
 fn make(

@@ -32,6 +32,26 @@ pub enum Error {
     PosterFormat(PathBuf),
     #[error("no venue {0} was made in this data folder")]
     UnknownVenue(String),
+    #[error("{dir} does not hold the master key and PORTAL_MASTER_KEY is not set: the sealed keys cannot be opened without it (restore master.key from your backup, or set PORTAL_MASTER_KEY)", dir = .0.display())]
+    MasterKeyMissing(PathBuf),
+    #[error("PORTAL_MASTER_KEY must be 64 hexadecimal digits (32 bytes)")]
+    MasterKeyInvalid,
+    #[error("{path} cannot be opened with this master key: is PORTAL_MASTER_KEY or master.key the one it was sealed with?", path = .0.display())]
+    MasterKeyWrong(PathBuf),
+    #[error("{path} holds a key that is not sealed yet; run `portal init` on its folder to seal it", path = .0.display())]
+    KeyNotSealed(PathBuf),
+    #[error("there is no province {0} in the bundled {1} list of administrative units")]
+    UnknownProvince(u32, &'static str),
+    #[error("unknown list of units {0:?}; use 2025 or 2021")]
+    UnknownUnitList(String),
+    #[error("DATABASE_URL must start with postgres://, postgresql:// or sqlite:")]
+    DatabaseUrl,
+    #[error("database: {0}")]
+    Database(String),
+    #[error("{0}")]
+    Account(String),
+    #[error("cannot listen on {0}: {1}")]
+    Listen(String, std::io::Error),
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,16 +1,21 @@
-//! The health authority's portal. For now: the authority's keys on disk, the official list of
-//! administrative units, printable posters, and the command line (`init`, `venue-code make`,
-//! `venue-code inspect`, `poster`).
-//! The web server, posters, share requests and exposure lists come later, each in its own module.
+//! The health authority's portal: the staff web site (`web`), its database (`db`), the
+//! authority's keys sealed at rest (`authority`, `keys`), the official list of administrative
+//! units, printable posters, and the command line (`init`, `serve`, `venue-code`, `poster`).
+//! Share requests and exposure lists come later, each in its own module beside `web`.
 //!
 //! Invariant: the portal never links the diary; it shares only `crates/protocol` with the app.
 
 pub mod authority;
 pub mod cli;
+pub mod db;
 mod error;
+pub mod i18n;
+pub mod keys;
 pub mod poster;
 pub mod qr;
+pub mod text;
 pub mod units;
 pub mod venues;
+pub mod web;
 
 pub use error::{Error, Result};

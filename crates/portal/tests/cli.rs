@@ -6,6 +6,10 @@ use std::process::{Command, Output};
 fn portal(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_portal"))
         .args(args)
+        // The data folder's own master key and SQLite database, whatever the caller's setting.
+        .env_remove("PORTAL_MASTER_KEY")
+        .env_remove("DATABASE_URL")
+        .env("PORTAL_ADMIN_PASSWORD", "a long enough test password")
         .output()
         .expect("portal runs")
 }
@@ -45,26 +49,171 @@ fn make(dir: &Path, name: &str, extra: &[&str]) -> Output {
 }
 
 #[test]
-fn init_twice_never_replaces_the_key() {
+fn init_twice_never_replaces_a_key() {
     let dir = tempfile::tempdir().unwrap();
     init(dir.path());
-    let key = std::fs::read(dir.path().join("authority.key")).unwrap();
-    let trust = std::fs::read(dir.path().join("trust.json")).unwrap();
-    init(dir.path());
-    assert_eq!(
-        std::fs::read(dir.path().join("authority.key")).unwrap(),
-        key
-    );
-    assert_eq!(std::fs::read(dir.path().join("trust.json")).unwrap(), trust);
+    let files = [
+        "authority.key",
+        "department.key",
+        "master.key",
+        "trust.json",
+        "authority.json",
+    ];
+    let before: Vec<Vec<u8>> = files
+        .iter()
+        .map(|f| std::fs::read(dir.path().join(f)).unwrap())
+        .collect();
+    let again = portal(&["init", "--data-dir", dir.path().to_str().unwrap()]);
+    assert!(again.status.success(), "{again:?}");
+    assert!(stdout(&again).contains("already holds an authority"));
+    for (f, bytes) in files.iter().zip(before) {
+        assert_eq!(std::fs::read(dir.path().join(f)).unwrap(), bytes, "{f}");
+    }
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        let mode = std::fs::metadata(dir.path().join("authority.key"))
-            .unwrap()
-            .permissions()
-            .mode();
-        assert_eq!(mode & 0o777, 0o600);
+        for f in ["authority.key", "department.key", "master.key", "portal.db"] {
+            let mode = std::fs::metadata(dir.path().join(f))
+                .unwrap()
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o777, 0o600, "{f}");
+        }
     }
+}
+
+#[test]
+fn private_keys_are_sealed_at_rest() {
+    let dir = tempfile::tempdir().unwrap();
+    init(dir.path());
+    for (file, kind) in [
+        ("authority.key", "authority-ed25519"),
+        ("department.key", "department-x25519-hpke"),
+    ] {
+        let sealed: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(dir.path().join(file)).unwrap()).unwrap();
+        assert_eq!(sealed["kind"], kind);
+        // 32 secret bytes + 16 bytes of tag, and nothing else in the clear.
+        assert_eq!(sealed["sealed"].as_str().unwrap().len(), 96);
+        assert_eq!(sealed.as_object().unwrap().len(), 6);
+    }
+    // Without the master key the keys cannot be used, and nothing says "fresh start".
+    std::fs::remove_file(dir.path().join("master.key")).unwrap();
+    let o = make(dir.path(), "Quán Cô Ba", &[]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("does not hold the master key"), "{err}");
+    let o = portal(&["init", "--data-dir", dir.path().to_str().unwrap()]);
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "init must not make a new master key"
+    );
+    assert!(!dir.path().join("master.key").exists());
+}
+
+#[test]
+fn the_master_key_can_come_from_the_environment() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().to_str().unwrap();
+    let key = "11".repeat(32);
+    let with_env = |args: &[&str], key: &str| {
+        Command::new(env!("CARGO_BIN_EXE_portal"))
+            .args(args)
+            .env("PORTAL_MASTER_KEY", key)
+            .env_remove("DATABASE_URL")
+            .env("PORTAL_ADMIN_PASSWORD", "a long enough test password")
+            .output()
+            .unwrap()
+    };
+    let o = with_env(&["init", "--data-dir", d], &key);
+    assert!(o.status.success(), "{o:?}");
+    assert!(!dir.path().join("master.key").exists());
+    let args = [
+        "venue-code",
+        "make",
+        "--data-dir",
+        d,
+        "--name",
+        "Chợ Xanh",
+        "--address",
+        "Phố Xuân Trường",
+        "--unit",
+        "1273",
+        "--sector",
+        "market",
+    ];
+    assert!(with_env(&args, &key).status.success());
+    let wrong = with_env(&args, &"22".repeat(32));
+    assert_eq!(wrong.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&wrong.stderr).contains("cannot be opened with this master key")
+    );
+    let bad = with_env(&args, "not hex");
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("64 hexadecimal digits"));
+}
+
+#[test]
+fn a_key_from_before_sealing_is_sealed_in_place_and_stays_the_same_key() {
+    let dir = tempfile::tempdir().unwrap();
+    init(dir.path());
+    let trust = std::fs::read(dir.path().join("trust.json")).unwrap();
+    // An authority.key as the first version wrote it: the seed in hex. Its public key must be
+    // the one in trust.json for the test to mean anything, so take this folder's own seed.
+    let seed = "7".repeat(64);
+    std::fs::write(dir.path().join("authority.key"), format!("{seed}\n")).unwrap();
+    std::fs::remove_file(dir.path().join("trust.json")).unwrap();
+    let o = make(dir.path(), "Quán Cô Ba", &[]);
+    assert!(String::from_utf8_lossy(&o.stderr).contains("not sealed yet"));
+    let o = portal(&["init", "--data-dir", dir.path().to_str().unwrap()]);
+    assert!(o.status.success(), "{o:?}");
+    assert!(stdout(&o).contains("Sealed the existing signing key"));
+    let sealed = std::fs::read_to_string(dir.path().join("authority.key")).unwrap();
+    assert!(!sealed.contains(&seed));
+    // The same key: the trust file written now names the key derived from the old seed.
+    let new_trust = std::fs::read(dir.path().join("trust.json")).unwrap();
+    assert_ne!(new_trust, trust);
+    let ed = ed25519_dalek::SigningKey::from_bytes(&[0x77; 32]);
+    let public = base64_of(ed.verifying_key().as_bytes());
+    assert!(
+        String::from_utf8_lossy(&new_trust).contains(&public),
+        "{}",
+        String::from_utf8_lossy(&new_trust)
+    );
+    assert!(make(dir.path(), "Quán Cô Ba", &[]).status.success());
+}
+
+fn base64_of(bytes: &[u8]) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+#[test]
+fn init_without_an_admin_password_says_so_and_the_next_init_finishes() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().to_str().unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_portal"))
+        .args(["init", "--data-dir", d])
+        .env_remove("PORTAL_MASTER_KEY")
+        .env_remove("DATABASE_URL")
+        .env_remove("PORTAL_ADMIN_PASSWORD")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("PORTAL_ADMIN_PASSWORD"));
+    let short = Command::new(env!("CARGO_BIN_EXE_portal"))
+        .args(["init", "--data-dir", d])
+        .env_remove("PORTAL_MASTER_KEY")
+        .env_remove("DATABASE_URL")
+        .env("PORTAL_ADMIN_PASSWORD", "short")
+        .output()
+        .unwrap();
+    assert_eq!(short.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&short.stderr).contains("at least 12 characters"));
+    let o = portal(&["init", "--data-dir", d]);
+    assert!(o.status.success(), "{o:?}");
+    assert!(stdout(&o).contains("Created the admin account \"admin\""));
 }
 
 #[test]

@@ -7,6 +7,10 @@ use std::process::Command;
 fn portal(args: &[&str]) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_portal"))
         .args(args)
+        // The data folder's own master key and SQLite database, whatever the caller's setting.
+        .env_remove("PORTAL_MASTER_KEY")
+        .env_remove("DATABASE_URL")
+        .env("PORTAL_ADMIN_PASSWORD", "a long enough test password")
         .output()
         .unwrap()
 }

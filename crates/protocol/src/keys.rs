@@ -7,6 +7,8 @@ use sha2::{Digest, Sha256};
 
 /// Domain separation for key ids, so the same hash never means anything else.
 const KEY_ID_DOMAIN: &[u8] = b"visit-diary/key-id/v1";
+/// The same for the department's HPKE (X25519) keys, which open shared diaries.
+const DEPARTMENT_KEY_ID_DOMAIN: &[u8] = b"visit-diary/department-key-id/v1";
 
 /// A short identifier of an authority's public key: the first 8 bytes of a domain-separated
 /// SHA-256 of the key. Written as 16 lowercase hex digits.
@@ -18,6 +20,17 @@ impl KeyId {
         let digest = Sha256::new()
             .chain_update(KEY_ID_DOMAIN)
             .chain_update(key.as_bytes())
+            .finalize();
+        let mut id = [0u8; 8];
+        id.copy_from_slice(&digest[..8]);
+        KeyId(id)
+    }
+
+    /// The id of a department's X25519 public key (32 bytes, as RFC 9180 serialises it).
+    pub fn of_department(public: &[u8; 32]) -> KeyId {
+        let digest = Sha256::new()
+            .chain_update(DEPARTMENT_KEY_ID_DOMAIN)
+            .chain_update(public)
             .finalize();
         let mut id = [0u8; 8];
         id.copy_from_slice(&digest[..8]);

@@ -1,0 +1,570 @@
+//! Staff accounts and the audit log, for admins.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect};
+use axum::Form;
+use chrono::{NaiveDate, TimeZone};
+use serde::Deserialize;
+use sqlx::Row;
+
+use super::auth::{self, temporary_password, username_problem};
+use super::venues::{Choice, FieldErrors};
+use super::{
+    local, render, render_status, show_time, AppState, Chrome, Role, Staff, WebError, WebResult,
+};
+use crate::text::clean;
+
+pub struct UserRow {
+    pub id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub roles: String,
+    pub active: bool,
+    pub created: String,
+}
+
+#[derive(Template)]
+#[template(path = "users.html")]
+struct UsersTemplate {
+    c: Chrome,
+    users: Vec<UserRow>,
+}
+
+fn role_names(staff: &Staff, roles: &[Role]) -> String {
+    let tr = staff.tr();
+    roles
+        .iter()
+        .map(|r| tr.t(&format!("role-{}", r.as_str())))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+pub async fn users(State(app): State<AppState>, staff: Staff) -> WebResult {
+    staff.require(Role::Admin)?;
+    let rows = sqlx::query(
+        "SELECT id, username, display_name, roles, active, created_at FROM users ORDER BY username",
+    )
+    .fetch_all(&app.db.pool)
+    .await?;
+    let mut users = Vec::with_capacity(rows.len());
+    for row in rows {
+        users.push(UserRow {
+            id: row.try_get(0)?,
+            username: row.try_get(1)?,
+            display_name: row.try_get(2)?,
+            roles: role_names(&staff, &Role::list(&row.try_get::<String, _>(3)?)),
+            active: row.try_get::<i64, _>(4)? != 0,
+            created: show_time(row.try_get(5)?),
+        });
+    }
+    render(UsersTemplate {
+        c: staff.chrome("users-title"),
+        users,
+    })
+}
+
+/// The user form's fields. Roles come as one checkbox each (`role_admin=on`, ...).
+#[derive(Debug, Default, Deserialize)]
+pub struct UserForm {
+    #[serde(default)]
+    username: String,
+    #[serde(default)]
+    display_name: String,
+    role_admin: Option<String>,
+    role_registrar: Option<String>,
+    role_tracer: Option<String>,
+    role_reporter: Option<String>,
+}
+
+impl UserForm {
+    fn roles(&self) -> Vec<Role> {
+        [
+            (Role::Admin, &self.role_admin),
+            (Role::Registrar, &self.role_registrar),
+            (Role::Tracer, &self.role_tracer),
+            (Role::Reporter, &self.role_reporter),
+        ]
+        .into_iter()
+        .filter(|(_, v)| v.is_some())
+        .map(|(r, _)| r)
+        .collect()
+    }
+}
+
+pub struct RoleBox {
+    pub name: String,
+    pub label: String,
+    pub checked: bool,
+}
+
+fn role_boxes(staff: &Staff, roles: &[Role]) -> Vec<RoleBox> {
+    let tr = staff.tr();
+    Role::ALL
+        .iter()
+        .map(|r| RoleBox {
+            name: format!("role_{}", r.as_str()),
+            label: format!(
+                "{} ({})",
+                tr.t(&format!("role-{}", r.as_str())),
+                tr.t(&format!("role-{}-does", r.as_str()))
+            ),
+            checked: roles.contains(r),
+        })
+        .collect()
+}
+
+#[derive(Template)]
+#[template(path = "user_form.html")]
+struct UserFormTemplate {
+    c: Chrome,
+    /// 0 while creating.
+    id: i64,
+    username: String,
+    display_name: String,
+    roles: Vec<RoleBox>,
+    active: bool,
+    errors: FieldErrors,
+    notice: String,
+    /// A temporary password to hand over, shown once.
+    password: String,
+}
+
+impl UserFormTemplate {
+    fn new(staff: &Staff, title: &str) -> UserFormTemplate {
+        UserFormTemplate {
+            c: staff.chrome(title),
+            id: 0,
+            username: String::new(),
+            display_name: String::new(),
+            roles: role_boxes(staff, &[]),
+            active: true,
+            errors: FieldErrors::default(),
+            notice: String::new(),
+            password: String::new(),
+        }
+    }
+}
+
+pub async fn new_user_page(staff: Staff) -> WebResult {
+    staff.require(Role::Admin)?;
+    render(UserFormTemplate::new(&staff, "user-new-title"))
+}
+
+pub async fn create_user(
+    State(app): State<AppState>,
+    staff: Staff,
+    Form(form): Form<UserForm>,
+) -> WebResult {
+    staff.require(Role::Admin)?;
+    let tr = staff.tr();
+    let username = form.username.trim().to_lowercase();
+    let display_name = clean(&form.display_name);
+    let roles = form.roles();
+    let mut errors = FieldErrors::default();
+    if let Some(problem) = username_problem(&username) {
+        errors.add("username", tr.t(problem));
+    } else {
+        let taken: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE username = $1")
+            .bind(&username)
+            .fetch_one(&app.db.pool)
+            .await?;
+        if taken > 0 {
+            errors.add("username", tr.t("username-taken"));
+        }
+    }
+    if display_name.is_empty() || display_name.chars().count() > 100 {
+        errors.add("display_name", tr.t("display-name-invalid"));
+    }
+    if roles.is_empty() {
+        errors.add("roles", tr.t("roles-required"));
+    }
+    let mut page = UserFormTemplate::new(&staff, "user-new-title");
+    if !errors.is_empty() {
+        page.username = form.username.trim().to_owned();
+        page.display_name = display_name;
+        page.roles = role_boxes(&staff, &roles);
+        page.errors = errors;
+        return render_status(StatusCode::UNPROCESSABLE_ENTITY, page);
+    }
+    let password = temporary_password();
+    let id = auth::insert_user(&app.db, &username, &display_name, &roles, &password, true).await?;
+    staff
+        .audit(&app, "user_created", &username, &Role::join(&roles))
+        .await?;
+    page.c = staff.chrome("user-edit-title");
+    page.id = id;
+    page.username = username;
+    page.display_name = display_name;
+    page.roles = role_boxes(&staff, &roles);
+    page.notice = tr.t("user-created");
+    page.password = password;
+    render(page)
+}
+
+struct UserRecord {
+    username: String,
+    display_name: String,
+    roles: Vec<Role>,
+    active: bool,
+}
+
+async fn find_user(app: &AppState, id: i64) -> WebResult<UserRecord> {
+    let row = sqlx::query("SELECT username, display_name, roles, active FROM users WHERE id = $1")
+        .bind(id)
+        .fetch_optional(&app.db.pool)
+        .await?
+        .ok_or(WebError::NotFound)?;
+    Ok(UserRecord {
+        username: row.try_get(0)?,
+        display_name: row.try_get(1)?,
+        roles: Role::list(&row.try_get::<String, _>(2)?),
+        active: row.try_get::<i64, _>(3)? != 0,
+    })
+}
+
+fn edit_page(staff: &Staff, id: i64, user: &UserRecord) -> UserFormTemplate {
+    let mut page = UserFormTemplate::new(staff, "user-edit-title");
+    page.id = id;
+    page.username = user.username.clone();
+    page.display_name = user.display_name.clone();
+    page.roles = role_boxes(staff, &user.roles);
+    page.active = user.active;
+    page
+}
+
+#[derive(Deserialize)]
+pub struct Saved {
+    saved: Option<String>,
+}
+
+pub async fn user_page(
+    State(app): State<AppState>,
+    staff: Staff,
+    Path(id): Path<i64>,
+    Query(q): Query<Saved>,
+) -> WebResult {
+    staff.require(Role::Admin)?;
+    let user = find_user(&app, id).await?;
+    let mut page = edit_page(&staff, id, &user);
+    if q.saved.is_some() {
+        page.notice = staff.tr().t("user-saved");
+    }
+    render(page)
+}
+
+pub async fn update_user(
+    State(app): State<AppState>,
+    staff: Staff,
+    Path(id): Path<i64>,
+    Form(form): Form<UserForm>,
+) -> WebResult {
+    staff.require(Role::Admin)?;
+    let tr = staff.tr();
+    let user = find_user(&app, id).await?;
+    let display_name = clean(&form.display_name);
+    let roles = form.roles();
+    let mut errors = FieldErrors::default();
+    if display_name.is_empty() || display_name.chars().count() > 100 {
+        errors.add("display_name", tr.t("display-name-invalid"));
+    }
+    if roles.is_empty() {
+        errors.add("roles", tr.t("roles-required"));
+    }
+    // Nobody removes their own admin role: the portal would be left without anyone to undo it.
+    if id == staff.session.user_id && !roles.contains(&Role::Admin) {
+        errors.add("roles", tr.t("roles-keep-own-admin"));
+    }
+    if !errors.is_empty() {
+        let mut page = edit_page(&staff, id, &user);
+        page.display_name = display_name;
+        page.roles = role_boxes(&staff, &roles);
+        page.errors = errors;
+        return render_status(StatusCode::UNPROCESSABLE_ENTITY, page);
+    }
+    sqlx::query("UPDATE users SET display_name = $1, roles = $2 WHERE id = $3")
+        .bind(&display_name)
+        .bind(Role::join(&roles))
+        .bind(id)
+        .execute(&app.db.pool)
+        .await?;
+    staff
+        .audit(&app, "user_edited", &user.username, &Role::join(&roles))
+        .await?;
+    Ok(Redirect::to(&format!("/admin/users/{id}?saved=1")).into_response())
+}
+
+async fn set_active(app: &AppState, staff: &Staff, id: i64, active: bool) -> WebResult {
+    staff.require(Role::Admin)?;
+    let user = find_user(app, id).await?;
+    if id == staff.session.user_id && !active {
+        let mut page = edit_page(staff, id, &user);
+        page.errors
+            .add("active", staff.tr().t("user-cannot-disable-self"));
+        return render_status(StatusCode::UNPROCESSABLE_ENTITY, page);
+    }
+    sqlx::query("UPDATE users SET active = $1 WHERE id = $2")
+        .bind(active as i64)
+        .bind(id)
+        .execute(&app.db.pool)
+        .await?;
+    if !active {
+        auth::end_sessions(app, id).await?;
+    }
+    let action = if active {
+        "user_enabled"
+    } else {
+        "user_disabled"
+    };
+    staff.audit(app, action, &user.username, "").await?;
+    Ok(Redirect::to(&format!("/admin/users/{id}?saved=1")).into_response())
+}
+
+pub async fn disable_user(
+    State(app): State<AppState>,
+    staff: Staff,
+    Path(id): Path<i64>,
+) -> WebResult {
+    set_active(&app, &staff, id, false).await
+}
+
+pub async fn enable_user(
+    State(app): State<AppState>,
+    staff: Staff,
+    Path(id): Path<i64>,
+) -> WebResult {
+    set_active(&app, &staff, id, true).await
+}
+
+/// Gives the account a new temporary password, shown once, and ends its sessions.
+pub async fn reset_user(
+    State(app): State<AppState>,
+    staff: Staff,
+    Path(id): Path<i64>,
+) -> WebResult {
+    staff.require(Role::Admin)?;
+    let user = find_user(&app, id).await?;
+    let password = temporary_password();
+    let hash = {
+        let password = password.clone();
+        tokio::task::spawn_blocking(move || auth::hash_password(&password))
+            .await
+            .map_err(|e| WebError::Internal(e.to_string()))?
+    };
+    sqlx::query(
+        "UPDATE users SET password_hash = $1, must_change_password = 1, password_changed_at = $2 \
+         WHERE id = $3",
+    )
+    .bind(hash)
+    .bind(super::now())
+    .bind(id)
+    .execute(&app.db.pool)
+    .await?;
+    auth::end_sessions(&app, id).await?;
+    staff
+        .audit(&app, "user_password_reset", &user.username, "")
+        .await?;
+    let mut page = edit_page(&staff, id, &user);
+    page.notice = staff.tr().t("user-reset-done");
+    page.password = password;
+    render(page)
+}
+
+// ---------------------------------------------------------------------------------------------
+// The audit log
+
+pub const AUDIT_PAGE: i64 = 50;
+
+/// Every action the portal records, for the filter.
+pub const ACTIONS: &[&str] = &[
+    "login",
+    "login_failed",
+    "login_throttled",
+    "login_refused_disabled",
+    "logout",
+    "password_changed",
+    "user_created",
+    "user_edited",
+    "user_disabled",
+    "user_enabled",
+    "user_password_reset",
+    "venue_registered",
+    "venue_edited",
+    "venue_deactivated",
+    "venue_activated",
+    "venues_imported",
+    "poster_downloaded",
+    "report_downloaded",
+];
+
+#[derive(Debug, Default, Deserialize)]
+pub struct AuditQuery {
+    #[serde(default)]
+    user: String,
+    #[serde(default)]
+    action: String,
+    #[serde(default)]
+    from: String,
+    #[serde(default)]
+    to: String,
+    page: Option<i64>,
+}
+
+pub struct AuditRow {
+    pub at: String,
+    pub username: String,
+    pub action: String,
+    pub target: String,
+    pub detail: String,
+    pub address: String,
+}
+
+#[derive(Template)]
+#[template(path = "audit.html")]
+struct AuditTemplate {
+    c: Chrome,
+    user: String,
+    action: String,
+    from: String,
+    to: String,
+    actions: Vec<Choice>,
+    rows: Vec<AuditRow>,
+    total: i64,
+    page: i64,
+    pages: i64,
+    prev_url: String,
+    next_url: String,
+    error: String,
+}
+
+/// The first second of a local day (UTC+7).
+fn day_start(text: &str) -> Option<i64> {
+    let date = NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").ok()?;
+    let zone = local(0).timezone();
+    zone.from_local_datetime(&date.and_hms_opt(0, 0, 0)?)
+        .single()
+        .map(|t| t.timestamp())
+}
+
+pub async fn audit(
+    State(app): State<AppState>,
+    staff: Staff,
+    Query(q): Query<AuditQuery>,
+) -> WebResult {
+    staff.require(Role::Admin)?;
+    let tr = staff.tr();
+    let mut conditions = vec!["1 = 1".to_owned()];
+    let mut texts: Vec<(usize, String)> = Vec::new();
+    let mut ints: Vec<(usize, i64)> = Vec::new();
+    let mut n = 0;
+    let mut error = String::new();
+    if !q.user.trim().is_empty() {
+        n += 1;
+        texts.push((n, q.user.trim().to_lowercase()));
+        conditions.push(format!("username = ${n}"));
+    }
+    if ACTIONS.contains(&q.action.as_str()) {
+        n += 1;
+        texts.push((n, q.action.clone()));
+        conditions.push(format!("action = ${n}"));
+    }
+    for (text, op, extra) in [(&q.from, ">=", 0), (&q.to, "<", 24 * 3600)] {
+        if text.trim().is_empty() {
+            continue;
+        }
+        match day_start(text) {
+            Some(t) => {
+                n += 1;
+                ints.push((n, t + extra));
+                conditions.push(format!("at {op} ${n}"));
+            }
+            None => error = tr.t("audit-bad-date"),
+        }
+    }
+    let filter = conditions.join(" AND ");
+    // Arguments are bound in the order of their numbers.
+    let mut args: Vec<(usize, Result<i64, String>)> = texts
+        .into_iter()
+        .map(|(i, t)| (i, Err(t)))
+        .chain(ints.into_iter().map(|(i, v)| (i, Ok(v))))
+        .collect();
+    args.sort_by_key(|(i, _)| *i);
+    let count_sql = format!("SELECT COUNT(*) FROM audit_log WHERE {filter}");
+    let mut count = sqlx::query_scalar::<_, i64>(&count_sql);
+    for (_, a) in &args {
+        count = match a {
+            Ok(i) => count.bind(*i),
+            Err(t) => count.bind(t.clone()),
+        };
+    }
+    let total = count.fetch_one(&app.db.pool).await?;
+    let pages = ((total + AUDIT_PAGE - 1) / AUDIT_PAGE).max(1);
+    let page = q.page.unwrap_or(1).clamp(1, pages);
+    let sql = format!(
+        "SELECT at, username, action, target, detail, address FROM audit_log WHERE {filter} \
+         ORDER BY id DESC LIMIT {AUDIT_PAGE} OFFSET {}",
+        (page - 1) * AUDIT_PAGE
+    );
+    let mut query = sqlx::query(&sql);
+    for (_, a) in &args {
+        query = match a {
+            Ok(i) => query.bind(*i),
+            Err(t) => query.bind(t.clone()),
+        };
+    }
+    let mut rows = Vec::new();
+    for row in query.fetch_all(&app.db.pool).await? {
+        let action: String = row.try_get(2)?;
+        rows.push(AuditRow {
+            at: show_time(row.try_get(0)?),
+            username: row.try_get(1)?,
+            action: tr.t(&format!("action-{}", action.replace('_', "-"))),
+            target: row.try_get(3)?,
+            detail: row.try_get(4)?,
+            address: row.try_get(5)?,
+        });
+    }
+    let page_url = |p: i64| {
+        format!(
+            "/admin/audit?{}",
+            serde_urlencoded::to_string([
+                ("user", q.user.as_str()),
+                ("action", q.action.as_str()),
+                ("from", q.from.as_str()),
+                ("to", q.to.as_str()),
+                ("page", &p.to_string()),
+            ])
+            .unwrap_or_default()
+        )
+    };
+    render(AuditTemplate {
+        c: staff.chrome("audit-title"),
+        actions: ACTIONS
+            .iter()
+            .map(|a| Choice {
+                value: (*a).to_owned(),
+                label: tr.t(&format!("action-{}", a.replace('_', "-"))),
+            })
+            .collect(),
+        prev_url: if page > 1 {
+            page_url(page - 1)
+        } else {
+            String::new()
+        },
+        next_url: if page < pages {
+            page_url(page + 1)
+        } else {
+            String::new()
+        },
+        user: q.user,
+        action: q.action,
+        from: q.from,
+        to: q.to,
+        rows,
+        total,
+        page,
+        pages,
+        error,
+    })
+}

@@ -1,0 +1,458 @@
+//! The roll-out coverage report: active venues with posters by district and commune, by sector and
+//! week by week, as a page, an SVG chart and CSV files.
+
+use std::collections::{BTreeMap, HashMap};
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::header;
+use axum::response::IntoResponse;
+use chrono::{Datelike, Duration, NaiveDate};
+use protocol::Sector;
+use sqlx::Row;
+
+use super::venues::sector_label;
+use super::{download, local, now, render, AppState, Chrome, Role, Staff, WebError, WebResult};
+use crate::i18n::Tr;
+use crate::text::csv_cell;
+use crate::units::UnitList;
+
+/// Venues of one commune.
+pub struct CommuneLine {
+    pub district_code: String,
+    pub district: String,
+    pub code: u32,
+    pub name: String,
+    pub registered: usize,
+    pub with_poster: usize,
+}
+
+pub struct SectorLine {
+    pub sector: String,
+    pub label: String,
+    pub registered: usize,
+    pub with_poster: usize,
+}
+
+pub struct WeekLine {
+    /// The Monday that starts the week.
+    pub monday: NaiveDate,
+    pub new_posters: usize,
+    pub total: usize,
+}
+
+pub struct DistrictLine {
+    pub name: String,
+    pub communes: usize,
+    pub covered: usize,
+    pub with_poster: usize,
+}
+
+pub struct Coverage {
+    pub province: String,
+    pub communes: Vec<CommuneLine>,
+    pub districts: Vec<DistrictLine>,
+    pub sectors: Vec<SectorLine>,
+    pub weeks: Vec<WeekLine>,
+    pub registered: usize,
+    pub with_poster: usize,
+    pub covered_communes: usize,
+}
+
+fn monday(date: NaiveDate) -> NaiveDate {
+    date - Duration::days(date.weekday().num_days_from_monday() as i64)
+}
+
+/// Counts from the rows (commune, sector, first poster time) of active venues.
+pub fn count(
+    units: &UnitList,
+    tr: &Tr,
+    venues: &[(u32, String, Option<i64>)],
+    today: NaiveDate,
+) -> Coverage {
+    let mut by_commune: HashMap<u32, (usize, usize)> = HashMap::new();
+    let mut by_sector: HashMap<&str, (usize, usize)> = HashMap::new();
+    let mut per_week: BTreeMap<NaiveDate, usize> = BTreeMap::new();
+    for (commune, sector, poster) in venues {
+        let c = by_commune.entry(*commune).or_default();
+        let s = by_sector.entry(sector.as_str()).or_default();
+        c.0 += 1;
+        s.0 += 1;
+        if let Some(t) = poster {
+            c.1 += 1;
+            s.1 += 1;
+            *per_week.entry(monday(local(*t).date_naive())).or_default() += 1;
+        }
+    }
+    let communes: Vec<CommuneLine> = units
+        .communes
+        .iter()
+        .map(|c| {
+            let (registered, with_poster) = by_commune.get(&c.code).copied().unwrap_or_default();
+            let district = c.district.and_then(|d| units.district(d));
+            CommuneLine {
+                district_code: district.map(|d| d.code.to_string()).unwrap_or_default(),
+                district: district.map(|d| d.name.clone()).unwrap_or_default(),
+                code: c.code,
+                name: c.name.clone(),
+                registered,
+                with_poster,
+            }
+        })
+        .collect();
+    let districts = units
+        .districts
+        .iter()
+        .map(|d| {
+            let lines: Vec<&CommuneLine> = communes
+                .iter()
+                .filter(|c| c.district_code == d.code.to_string())
+                .collect();
+            DistrictLine {
+                name: d.name.clone(),
+                communes: lines.len(),
+                covered: lines.iter().filter(|c| c.with_poster > 0).count(),
+                with_poster: lines.iter().map(|c| c.with_poster).sum(),
+            }
+        })
+        .collect();
+    let sectors = Sector::ALL
+        .iter()
+        .map(|s| {
+            let (registered, with_poster) = by_sector.get(s.as_str()).copied().unwrap_or_default();
+            SectorLine {
+                sector: s.as_str().to_owned(),
+                label: sector_label(tr, s.as_str()),
+                registered,
+                with_poster,
+            }
+        })
+        .collect();
+    // Every week from the first poster to this one, quiet weeks included.
+    let mut weeks = Vec::new();
+    if let Some((&first, _)) = per_week.iter().next() {
+        let mut week = first;
+        let mut total = 0;
+        let last = monday(today).max(*per_week.keys().last().expect("not empty"));
+        while week <= last {
+            let new_posters = per_week.get(&week).copied().unwrap_or(0);
+            total += new_posters;
+            weeks.push(WeekLine {
+                monday: week,
+                new_posters,
+                total,
+            });
+            week += Duration::days(7);
+        }
+    }
+    Coverage {
+        province: units.province_name.clone(),
+        registered: venues.len(),
+        with_poster: venues.iter().filter(|v| v.2.is_some()).count(),
+        covered_communes: communes.iter().filter(|c| c.with_poster > 0).count(),
+        communes,
+        districts,
+        sectors,
+        weeks,
+    }
+}
+
+async fn load(app: &AppState, tr: &Tr) -> WebResult<Coverage> {
+    let rows =
+        sqlx::query("SELECT commune_code, sector, poster_first_at FROM venues WHERE active = 1")
+            .fetch_all(&app.db.pool)
+            .await?;
+    let mut venues = Vec::with_capacity(rows.len());
+    for row in rows {
+        venues.push((
+            row.try_get::<i64, _>(0)? as u32,
+            row.try_get::<String, _>(1)?,
+            row.try_get::<Option<i64>, _>(2)?,
+        ));
+    }
+    Ok(count(&app.units, tr, &venues, local(now()).date_naive()))
+}
+
+/// A bar chart of venues with posters, week by week (the running total), as SVG.
+pub fn chart_svg(coverage: &Coverage, tr: &Tr) -> String {
+    let weeks: Vec<&WeekLine> = coverage.weeks.iter().rev().take(26).rev().collect();
+    let (width, height, left, bottom, top) = (640.0, 280.0, 48.0, 40.0, 28.0);
+    let max = weeks.iter().map(|w| w.total).max().unwrap_or(0).max(1) as f64;
+    let plot_h = height - bottom - top;
+    let slot = if weeks.is_empty() {
+        0.0
+    } else {
+        (width - left - 8.0) / weeks.len() as f64
+    };
+    let esc = |s: &str| {
+        s.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+            .replace('"', "&quot;")
+    };
+    let title = esc(&tr.t("coverage-chart-title"));
+    let mut svg = format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {width} {height}\" role=\"img\" \
+         aria-labelledby=\"chart-title\" font-family=\"sans-serif\" font-size=\"12\">\
+         <title id=\"chart-title\">{title}</title>\
+         <rect width=\"{width}\" height=\"{height}\" fill=\"#ffffff\"/>\
+         <text x=\"{left}\" y=\"18\" font-size=\"14\" font-weight=\"bold\" fill=\"#1a1a1a\">{title}</text>\
+         <line x1=\"{left}\" y1=\"{y0}\" x2=\"{x1}\" y2=\"{y0}\" stroke=\"#555\"/>\
+         <text x=\"{lx}\" y=\"{ty}\" text-anchor=\"end\" fill=\"#333\">{max}</text>\
+         <text x=\"{lx}\" y=\"{y0}\" text-anchor=\"end\" fill=\"#333\">0</text>",
+        y0 = height - bottom,
+        x1 = width - 4.0,
+        lx = left - 6.0,
+        ty = top + 4.0,
+        max = max as usize,
+    );
+    if weeks.is_empty() {
+        svg += &format!(
+            "<text x=\"{}\" y=\"{}\" text-anchor=\"middle\" fill=\"#333\">{}</text>",
+            width / 2.0,
+            height / 2.0,
+            esc(&tr.t("coverage-none-yet"))
+        );
+    }
+    let label_every = (weeks.len() / 8).max(1);
+    for (i, w) in weeks.iter().enumerate() {
+        let h = plot_h * w.total as f64 / max;
+        let x = left + 4.0 + i as f64 * slot;
+        let y = height - bottom - h;
+        svg += &format!(
+            "<rect x=\"{x:.1}\" y=\"{y:.1}\" width=\"{bw:.1}\" height=\"{h:.1}\" fill=\"#0b6e4f\">\
+             <title>{date}: {total}</title></rect>",
+            bw = (slot * 0.8).max(1.0),
+            date = w.monday.format("%d/%m/%Y"),
+            total = w.total,
+        );
+        if i % label_every == 0 {
+            svg += &format!(
+                "<text x=\"{:.1}\" y=\"{}\" fill=\"#333\" font-size=\"10\">{}</text>",
+                x,
+                height - bottom + 14.0,
+                w.monday.format("%d/%m")
+            );
+        }
+    }
+    svg += &format!(
+        "<text x=\"{left}\" y=\"{}\" fill=\"#333\">{}</text></svg>",
+        height - 8.0,
+        esc(&tr.t("coverage-chart-axis"))
+    );
+    svg
+}
+
+#[derive(Template)]
+#[template(path = "coverage.html")]
+struct CoverageTemplate {
+    c: Chrome,
+    r: Coverage,
+    chart: String,
+    uncovered: Vec<String>,
+    has_districts: bool,
+}
+
+pub async fn coverage(State(app): State<AppState>, staff: Staff) -> WebResult {
+    staff.require(Role::Reporter)?;
+    let tr = staff.tr();
+    let r = load(&app, &tr).await?;
+    let chart = chart_svg(&r, &tr);
+    let uncovered = r
+        .communes
+        .iter()
+        .filter(|c| c.with_poster == 0)
+        .map(|c| {
+            if c.district.is_empty() {
+                c.name.clone()
+            } else {
+                format!("{} ({})", c.name, c.district)
+            }
+        })
+        .collect();
+    render(CoverageTemplate {
+        c: staff.chrome("coverage-title"),
+        has_districts: !app.units.districts.is_empty(),
+        r,
+        chart,
+        uncovered,
+    })
+}
+
+pub async fn chart(State(app): State<AppState>, staff: Staff) -> WebResult {
+    staff.require(Role::Reporter)?;
+    let tr = staff.tr();
+    let r = load(&app, &tr).await?;
+    Ok((
+        [(header::CONTENT_TYPE, "image/svg+xml; charset=utf-8")],
+        chart_svg(&r, &tr),
+    )
+        .into_response())
+}
+
+fn write_csv(rows: Vec<Vec<String>>) -> Result<Vec<u8>, WebError> {
+    let mut out = csv::Writer::from_writer(Vec::new());
+    for row in rows {
+        out.write_record(row.iter().map(|c| csv_cell(c)))
+            .map_err(|e| WebError::Internal(e.to_string()))?;
+    }
+    // A byte-order mark, so that spreadsheets open Vietnamese text as UTF-8.
+    let mut bytes = "\u{feff}".as_bytes().to_vec();
+    bytes.extend(
+        out.into_inner()
+            .map_err(|e| WebError::Internal(e.to_string()))?,
+    );
+    Ok(bytes)
+}
+
+/// `communes.csv`, `sectors.csv` or `weeks.csv`.
+pub async fn csv(
+    State(app): State<AppState>,
+    staff: Staff,
+    Path(table): Path<String>,
+) -> WebResult {
+    staff.require(Role::Reporter)?;
+    let tr = staff.tr();
+    let r = load(&app, &tr).await?;
+    let h = |id: &str| tr.t(id);
+    let rows: Vec<Vec<String>> = match table.as_str() {
+        "communes.csv" => std::iter::once(vec![
+            h("csv-district-code"),
+            h("csv-district"),
+            h("csv-commune-code"),
+            h("csv-commune"),
+            h("csv-registered"),
+            h("csv-with-poster"),
+        ])
+        .chain(r.communes.iter().map(|c| {
+            vec![
+                c.district_code.clone(),
+                c.district.clone(),
+                c.code.to_string(),
+                c.name.clone(),
+                c.registered.to_string(),
+                c.with_poster.to_string(),
+            ]
+        }))
+        .collect(),
+        "sectors.csv" => std::iter::once(vec![
+            h("csv-sector"),
+            h("csv-sector-name"),
+            h("csv-registered"),
+            h("csv-with-poster"),
+        ])
+        .chain(r.sectors.iter().map(|s| {
+            vec![
+                s.sector.clone(),
+                s.label.clone(),
+                s.registered.to_string(),
+                s.with_poster.to_string(),
+            ]
+        }))
+        .collect(),
+        "weeks.csv" => std::iter::once(vec![
+            h("csv-week"),
+            h("csv-new-posters"),
+            h("csv-total-posters"),
+        ])
+        .chain(r.weeks.iter().map(|w| {
+            vec![
+                w.monday.format("%Y-%m-%d").to_string(),
+                w.new_posters.to_string(),
+                w.total.to_string(),
+            ]
+        }))
+        .collect(),
+        _ => return Err(WebError::NotFound),
+    };
+    let bytes = write_csv(rows)?;
+    staff.audit(&app, "report_downloaded", &table, "").await?;
+    Ok(download(
+        "text/csv; charset=utf-8",
+        &format!("coverage-{table}"),
+        bytes,
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::i18n::Lang;
+    use crate::units::Edition;
+
+    fn ts(date: &str) -> i64 {
+        NaiveDate::parse_from_str(date, "%Y-%m-%d")
+            .unwrap()
+            .and_hms_opt(10, 0, 0)
+            .unwrap()
+            .and_utc()
+            .timestamp()
+    }
+
+    #[test]
+    fn counts_by_commune_district_sector_and_week() {
+        let units = UnitList::load(Edition::Y2021, 4).unwrap();
+        let tr = Tr::new(Lang::Vi);
+        let venues = vec![
+            (1267, "shop".to_owned(), Some(ts("2026-11-02"))),
+            (1267, "school".to_owned(), Some(ts("2026-11-04"))),
+            (1270, "shop".to_owned(), None),
+            (1270, "market".to_owned(), Some(ts("2026-11-17"))),
+        ];
+        let today = NaiveDate::from_ymd_opt(2026, 11, 29).unwrap();
+        let r = count(&units, &tr, &venues, today);
+        assert_eq!((r.registered, r.with_poster, r.covered_communes), (4, 3, 2));
+        let song_hien = r.communes.iter().find(|c| c.code == 1267).unwrap();
+        assert_eq!((song_hien.registered, song_hien.with_poster), (2, 2));
+        let song_bang = r.communes.iter().find(|c| c.code == 1270).unwrap();
+        assert_eq!((song_bang.registered, song_bang.with_poster), (2, 1));
+        // Communes with none are listed too.
+        assert_eq!(r.communes.len(), 161);
+        let city = r
+            .districts
+            .iter()
+            .find(|d| d.name == "Thành phố Cao Bằng")
+            .unwrap();
+        assert_eq!((city.covered, city.with_poster), (2, 3));
+        let shop = r.sectors.iter().find(|s| s.sector == "shop").unwrap();
+        assert_eq!((shop.registered, shop.with_poster), (2, 1));
+        // Weeks from Monday 2 November to the week of 29 November, the quiet one included.
+        let weeks: Vec<(String, usize, usize)> = r
+            .weeks
+            .iter()
+            .map(|w| (w.monday.to_string(), w.new_posters, w.total))
+            .collect();
+        assert_eq!(
+            weeks,
+            [
+                ("2026-11-02".into(), 2, 2),
+                ("2026-11-09".into(), 0, 2),
+                ("2026-11-16".into(), 1, 3),
+                ("2026-11-23".into(), 0, 3),
+            ]
+        );
+        let svg = chart_svg(&r, &tr);
+        assert_eq!(svg.matches("<rect x=").count(), 4);
+    }
+
+    #[test]
+    fn weeks_follow_vietnam_time() {
+        // 17:30 UTC on Sunday 8 November is 00:30 on Monday 9 November in Vietnam.
+        let t = NaiveDate::from_ymd_opt(2026, 11, 8)
+            .unwrap()
+            .and_hms_opt(17, 30, 0)
+            .unwrap()
+            .and_utc()
+            .timestamp();
+        let units = UnitList::load(Edition::Y2025, 4).unwrap();
+        let code = units.communes[0].code;
+        let r = count(
+            &units,
+            &Tr::new(Lang::En),
+            &[(code, "shop".into(), Some(t))],
+            NaiveDate::from_ymd_opt(2026, 11, 9).unwrap(),
+        );
+        assert_eq!(r.weeks[0].monday.to_string(), "2026-11-09");
+        assert!(r.districts.is_empty());
+    }
+}

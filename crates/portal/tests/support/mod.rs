@@ -1,0 +1,446 @@
+//! What the portal's tests share: a throwaway PostgreSQL server, a portal in a temporary folder on
+//! either backend, and a small HTTP client that drives the router in process (cookies, CSRF).
+#![allow(dead_code)]
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::OnceLock;
+
+use axum::body::Body;
+use axum::extract::ConnectInfo;
+use axum::http::{header, Request, StatusCode};
+use axum::Router;
+use http_body_util::BodyExt;
+use portal::authority::{Authority, Settings};
+use portal::db::{Backend, Db};
+use portal::units::{Edition, UnitList};
+use portal::web::{self, AppState, Role};
+use tower::ServiceExt;
+
+pub const PASSWORD: &str = "a long enough test password";
+
+// ---------------------------------------------------------------------------------------------
+// PostgreSQL
+
+/// A PostgreSQL server of this test binary's own, from Debian's `postgresql` package: `initdb` in
+/// a temporary folder (as the `postgres` user when the tests run as root, since `initdb` refuses
+/// root), on a free port, reached over 127.0.0.1. A watchdog stops it and removes the folder when
+/// the test binary exits.
+pub struct PgServer {
+    pub port: u16,
+}
+
+fn pg_bin() -> PathBuf {
+    let mut versions: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
+        .map(|d| {
+            d.filter_map(|e| e.ok())
+                .map(|e| e.path().join("bin"))
+                .collect()
+        })
+        .unwrap_or_default();
+    versions.retain(|p| p.join("initdb").exists());
+    versions.sort();
+    versions.pop().expect(
+        "PostgreSQL's server is not installed: `make deps` installs Debian's postgresql package",
+    )
+}
+
+fn is_root() -> bool {
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+        .unwrap_or(false)
+}
+
+fn as_postgres(program: &Path) -> Command {
+    if is_root() {
+        let mut c = Command::new("runuser");
+        c.args(["-u", "postgres", "--"]).arg(program);
+        c
+    } else {
+        Command::new(program)
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+pub fn postgres() -> &'static PgServer {
+    static SERVER: OnceLock<PgServer> = OnceLock::new();
+    SERVER.get_or_init(|| {
+        let bin = pg_bin();
+        let dir = tempfile::Builder::new()
+            .prefix("visit-diary-pg-")
+            .tempdir()
+            .unwrap()
+            .keep();
+        if is_root() {
+            let ok = Command::new("chown")
+                .args(["-R", "postgres:postgres"])
+                .arg(&dir)
+                .status()
+                .unwrap();
+            assert!(ok.success(), "chown the PostgreSQL folder to postgres");
+        }
+        let data = dir.join("data");
+        let out = as_postgres(&bin.join("initdb"))
+            .arg("-D")
+            .arg(&data)
+            .args([
+                "-A",
+                "trust",
+                "-U",
+                "postgres",
+                "-E",
+                "UTF8",
+                "--locale=C.UTF-8",
+                "--no-sync",
+            ])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "initdb: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let port = free_port();
+        let options = format!(
+            "-p {port} -k {} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off \
+             -c full_page_writes=off -c max_connections=200",
+            dir.display()
+        );
+        let out = as_postgres(&bin.join("pg_ctl"))
+            .arg("-D")
+            .arg(&data)
+            .args(["-o", &options, "-l"])
+            .arg(dir.join("log"))
+            .args(["-w", "start"])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "pg_ctl start: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        // Stops the server once this process is gone, however it ends.
+        let stop =
+            format!(
+            "while kill -0 {pid} 2>/dev/null; do sleep 1; done; {runuser} {pg_ctl} -D {data} stop \
+             -m immediate >/dev/null 2>&1; rm -rf {dir}",
+            pid = std::process::id(),
+            runuser = if is_root() { "runuser -u postgres --" } else { "" },
+            pg_ctl = bin.join("pg_ctl").display(),
+            data = data.display(),
+            dir = dir.display(),
+        );
+        // `setsid -f` forks the watchdog into its own session and returns at once.
+        let started = Command::new("setsid")
+            .args(["-f", "sh", "-c", &stop])
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .status()
+            .expect("the watchdog starts");
+        assert!(started.success(), "the watchdog starts");
+        PgServer { port }
+    })
+}
+
+impl PgServer {
+    /// A new, empty database on the server.
+    pub async fn database(&self) -> String {
+        static N: AtomicUsize = AtomicUsize::new(0);
+        let name = format!(
+            "portal_{}_{}",
+            std::process::id(),
+            N.fetch_add(1, Ordering::Relaxed)
+        );
+        sqlx::any::install_default_drivers();
+        let admin = format!("postgres://postgres@127.0.0.1:{}/postgres", self.port);
+        let pool = sqlx::AnyPool::connect(&admin).await.unwrap();
+        sqlx::query(&format!("CREATE DATABASE {name}"))
+            .execute(&pool)
+            .await
+            .unwrap();
+        pool.close().await;
+        format!("postgres://postgres@127.0.0.1:{}/{name}", self.port)
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// A portal
+
+pub struct Portal {
+    pub app: AppState,
+    pub router: Router,
+    pub dir: tempfile::TempDir,
+    pub backend: Backend,
+}
+
+impl Portal {
+    pub async fn new(backend: Backend) -> Portal {
+        Portal::with_units(backend, Edition::Y2025).await
+    }
+
+    pub async fn with_units(backend: Backend, units: Edition) -> Portal {
+        let dir = tempfile::tempdir().unwrap();
+        let settings = Settings {
+            name: "Sở Y tế Cao Bằng".into(),
+            host: "yte.caobang.example".into(),
+            portal_url: "http://127.0.0.1".into(),
+            province: 4,
+            units,
+        };
+        Authority::init(dir.path(), settings).unwrap();
+        let authority = Authority::load(dir.path()).unwrap();
+        let url = match backend {
+            Backend::Sqlite => format!("sqlite://{}", dir.path().join("portal.db").display()),
+            Backend::Postgres => postgres().database().await,
+        };
+        let db = Db::open(&url).await.unwrap();
+        assert_eq!(db.backend, backend);
+        let units = UnitList::load(units, 4).unwrap();
+        let app = AppState::new(db, authority, units);
+        let portal = Portal {
+            router: web::router(app.clone()),
+            app,
+            dir,
+            backend,
+        };
+        portal.add_user("admin", &[Role::Admin]).await;
+        portal
+    }
+
+    pub async fn add_user(&self, name: &str, roles: &[Role]) -> i64 {
+        web::auth::insert_user(
+            &self.app.db,
+            name,
+            &format!("{name} (test)"),
+            roles,
+            PASSWORD,
+            false,
+        )
+        .await
+        .unwrap()
+    }
+
+    /// A browser with no cookies yet.
+    pub fn client(&self) -> Client {
+        Client {
+            router: self.router.clone(),
+            cookies: HashMap::new(),
+            addr: "192.0.2.10:5000".parse().unwrap(),
+        }
+    }
+
+    /// A browser signed in as `name` (with the test password).
+    pub async fn signed_in(&self, name: &str) -> Client {
+        let mut c = self.client();
+        let r = c.login(name, PASSWORD).await;
+        assert_eq!(
+            r.status,
+            StatusCode::SEE_OTHER,
+            "{name} signs in: {}",
+            r.body
+        );
+        c
+    }
+
+    pub async fn count(&self, sql: &str) -> i64 {
+        sqlx::query_scalar::<_, i64>(sql)
+            .fetch_one(&self.app.db.pool)
+            .await
+            .unwrap()
+    }
+}
+
+pub struct Response {
+    pub status: StatusCode,
+    pub headers: axum::http::HeaderMap,
+    pub bytes: Vec<u8>,
+    pub body: String,
+}
+
+impl Response {
+    pub fn location(&self) -> &str {
+        self.headers
+            .get(header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+    }
+
+    pub fn header(&self, name: &str) -> &str {
+        self.headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+    }
+
+    /// The CSRF token of the page's forms.
+    pub fn csrf(&self) -> String {
+        let at = self
+            .body
+            .find("name=\"csrf\" value=\"")
+            .expect("the page has a form");
+        let rest = &self.body[at + 19..];
+        rest[..rest.find('"').unwrap()].to_owned()
+    }
+}
+
+pub struct Client {
+    router: Router,
+    pub cookies: HashMap<String, String>,
+    pub addr: SocketAddr,
+}
+
+impl Client {
+    pub async fn send(&mut self, request: Request<Body>) -> Response {
+        let mut request = request;
+        request.extensions_mut().insert(ConnectInfo(self.addr));
+        if !self.cookies.is_empty() {
+            let cookie = self
+                .cookies
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect::<Vec<_>>()
+                .join("; ");
+            request
+                .headers_mut()
+                .insert(header::COOKIE, cookie.parse().unwrap());
+        }
+        let response = self.router.clone().oneshot(request).await.unwrap();
+        for set in response.headers().get_all(header::SET_COOKIE) {
+            let set = set.to_str().unwrap();
+            let pair = set.split(';').next().unwrap();
+            let (k, v) = pair.split_once('=').unwrap();
+            if set.contains("Max-Age=0") {
+                self.cookies.remove(k);
+            } else {
+                self.cookies.insert(k.to_owned(), v.to_owned());
+            }
+        }
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = response
+            .into_body()
+            .collect()
+            .await
+            .unwrap()
+            .to_bytes()
+            .to_vec();
+        Response {
+            status,
+            headers,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+            bytes,
+        }
+    }
+
+    pub async fn get(&mut self, path: &str) -> Response {
+        self.send(Request::get(path).body(Body::empty()).unwrap())
+            .await
+    }
+
+    /// Posts a form as it is, without adding a CSRF token.
+    pub async fn post_raw(&mut self, path: &str, fields: &[(&str, &str)]) -> Response {
+        let body = serde_urlencoded::to_string(fields).unwrap();
+        self.send(
+            Request::post(path)
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(Body::from(body))
+                .unwrap(),
+        )
+        .await
+    }
+
+    /// Posts a form with the CSRF token of the page at `from` (as a browser would).
+    pub async fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> Response {
+        let csrf = self.csrf().await;
+        let mut all = vec![("csrf", csrf.as_str())];
+        all.extend_from_slice(fields);
+        self.post_raw(path, &all).await
+    }
+
+    /// The session's CSRF token, read from a page's forms.
+    pub async fn csrf(&mut self) -> String {
+        self.get("/account/password").await.csrf()
+    }
+
+    pub async fn login(&mut self, name: &str, password: &str) -> Response {
+        let page = self.get("/login").await;
+        let csrf = page.csrf();
+        self.post_raw(
+            "/login",
+            &[("csrf", &csrf), ("username", name), ("password", password)],
+        )
+        .await
+    }
+
+    /// Uploads a file as the import form does.
+    pub async fn upload(
+        &mut self,
+        path: &str,
+        csrf: &str,
+        filename: &str,
+        bytes: &[u8],
+    ) -> Response {
+        let boundary = "----visit-diary-test-boundary";
+        let mut body = format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{filename}\"\r\n\
+             Content-Type: text/csv\r\n\r\n"
+        )
+        .into_bytes();
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        let uri = format!("{path}?csrf={}", urlencode(csrf));
+        self.send(
+            Request::post(uri)
+                .header(
+                    header::CONTENT_TYPE,
+                    format!("multipart/form-data; boundary={boundary}"),
+                )
+                .body(Body::from(body))
+                .unwrap(),
+        )
+        .await
+    }
+}
+
+pub fn urlencode(text: &str) -> String {
+    serde_urlencoded::to_string([("", text)])
+        .unwrap()
+        .trim_start_matches('=')
+        .to_owned()
+}
+
+/// Runs each named test against SQLite and against PostgreSQL.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    super::$name(portal::db::Backend::Sqlite).await
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    super::$name(portal::db::Backend::Postgres).await
+                }
+            )*
+        }
+    };
+}
