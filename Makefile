@@ -1,16 +1,21 @@
-# Visit Diary: `make run` opens the app trusting a development authority; `make test` runs every
-# test. Both install what is missing first (Debian packages, Node packages, tauri-driver).
+# Visit Diary: `make run` starts the portal for a development authority and opens the app trusting
+# it; `make test` runs every test. Both install what is missing first (Debian packages, Node
+# packages, tauri-driver).
 
 SHELL := /bin/bash
 export PATH := $(HOME)/.cargo/bin:$(PATH)
 
 FEATURES := --features visit-diary/custom-protocol
 DEV_AUTHORITY := dev-authority
+# The development portal: where it listens and its first admin's password (development only).
+PORTAL_LISTEN := 127.0.0.1:8080
+DEV_PORTAL_URL := http://localhost:8080
+DEV_ADMIN_PASSWORD := nhat-ky-ra-vao-dev
 SCREENSHOTS := tests/e2e/out
 
 DEB_PACKAGES := build-essential pkg-config libssl-dev libwebkit2gtk-4.1-dev libgtk-3-dev \
 	libayatana-appindicator3-dev librsvg2-dev xvfb webkit2gtk-driver dbus gnome-keyring \
-	libsecret-tools procps poppler-utils
+	libsecret-tools procps poppler-utils postgresql chromium chromium-driver
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: run test deps deps-system deps-toolchain deps-node deps-driver deps-fuzz ui app dev-authority lint unit e2e fuzz fuzz-smoke clean
@@ -20,7 +25,10 @@ FUZZ_SECONDS ?= 60
 FUZZ_TARGETS := vd1 nz nhs cwa
 
 run: deps-system deps-toolchain deps-node app dev-authority
-	@echo "Try it: choose the image $(DEV_AUTHORITY)/sample-venue.png with 'Chọn ảnh mã QR'."
+	@echo "Portal: $(DEV_PORTAL_URL)/login  (user admin, password $(DEV_ADMIN_PASSWORD))"
+	@echo "App: choose the image $(DEV_AUTHORITY)/sample-venue.png with 'Chọn ảnh mã QR', or a poster from the portal."
+	./target/debug/portal serve --data-dir $(DEV_AUTHORITY) --listen $(PORTAL_LISTEN) & portal=$$!; \
+	trap "kill $$portal" EXIT; \
 	./target/debug/visit-diary --trust $(DEV_AUTHORITY)/trust.json
 
 test: deps lint unit e2e fuzz-smoke
@@ -63,7 +71,8 @@ app: ui
 	cargo build --workspace $(FEATURES)
 
 dev-authority: app
-	./target/debug/portal init --data-dir $(DEV_AUTHORITY) --host localhost
+	PORTAL_ADMIN_PASSWORD=$(DEV_ADMIN_PASSWORD) ./target/debug/portal init --data-dir $(DEV_AUTHORITY) \
+		--host localhost --portal-url $(DEV_PORTAL_URL)
 	@[ -f $(DEV_AUTHORITY)/sample-venue.png ] || ./target/debug/portal venue-code make \
 		--data-dir $(DEV_AUTHORITY) --name "Ủy ban nhân dân Phường Thục Phán" \
 		--address "Số 1 Phố Hoàng Đình Giong, Phường Thục Phán, Cao Bằng" \
@@ -74,12 +83,14 @@ lint: ui
 	cargo clippy --workspace --all-targets $(FEATURES) -- -D warnings
 	npm --prefix ui run check
 
-# Rust tests (the diary's against real SQLCipher files and a real Secret Service), then Vitest.
+# Rust tests (the diary's against real SQLCipher files and a real Secret Service; the portal's
+# against SQLite and a throwaway PostgreSQL server they start themselves), then Vitest.
 unit: ui
 	dbus-run-session -- tests/with-keyring.sh cargo test --workspace $(FEATURES)
 	npm --prefix ui test
 
-# The real app under Xvfb through tauri-driver and WebKitWebDriver.
+# The real app under Xvfb through tauri-driver and WebKitWebDriver; the real portal in headless
+# Chromium through chromedriver.
 e2e: app deps-driver
 	rm -rf $(SCREENSHOTS)
 	dbus-run-session -- tests/with-keyring.sh npm --prefix tests run e2e

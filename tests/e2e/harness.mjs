@@ -98,10 +98,75 @@ export function stopServices() {
   for (const child of children.reverse()) child.kill('SIGTERM');
 }
 
+/** The portal's first admin password in every test authority. */
+export const ADMIN_PASSWORD = 'mật khẩu quản trị thử nghiệm';
+
+/** The portal's environment: the data folder's own master key and SQLite database. */
+function portalEnv() {
+  const env = { ...process.env, PORTAL_ADMIN_PASSWORD: ADMIN_PASSWORD };
+  delete env.PORTAL_MASTER_KEY;
+  delete env.DATABASE_URL;
+  return env;
+}
+
 /** Runs the real `portal` binary; returns its standard output. */
 export function portal(...args) {
-  return execFileSync(PORTAL, args, { encoding: 'utf8' });
+  return execFileSync(PORTAL, args, { encoding: 'utf8', env: portalEnv() });
 }
+
+/**
+ * A real portal server (`portal serve`) on a fresh authority, on a free port.
+ * Returns its data folder, trust file and address.
+ */
+export async function startPortal(label) {
+  const dir = tempDir(`portal-${label}`);
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  portal('init', '--data-dir', dir, '--host', `yte.${label}.example`, '--portal-url', url);
+  start(PORTAL, ['serve', '--data-dir', dir, '--listen', `127.0.0.1:${port}`], portalEnv());
+  await waitForPort(port, 'portal serve');
+  return { dir, trust: join(dir, 'trust.json'), url };
+}
+
+/**
+ * Headless Chromium from Debian, through chromedriver, at phone size. Downloads go to
+ * `downloads` without asking.
+ */
+export async function openChromium(downloads) {
+  if (!chromedriverPort) {
+    chromedriverPort = await freePort();
+    start('chromedriver', [`--port=${chromedriverPort}`]);
+    await waitForPort(chromedriverPort, 'chromedriver');
+  }
+  return remote({
+    hostname: '127.0.0.1',
+    port: chromedriverPort,
+    logLevel: 'warn',
+    connectionRetryCount: 0,
+    capabilities: {
+      browserName: 'chrome',
+      'wdio:enforceWebDriverClassic': true,
+      'goog:chromeOptions': {
+        binary: process.env.CHROMIUM ?? '/usr/bin/chromium',
+        // A phone's screen: 390 × 844 CSS pixels, as the app's window.
+        mobileEmulation: { deviceMetrics: { width: 390, height: 844, pixelRatio: 1 } },
+        args: [
+          '--headless=new', '--no-sandbox', '--disable-dev-shm-usage', '--disable-gpu',
+          '--disable-background-networking', '--disable-sync',
+          '--no-first-run', '--disable-component-update', '--disable-default-apps',
+          '--lang=vi',
+        ],
+        prefs: {
+          'download.default_directory': downloads,
+          'download.prompt_for_download': false,
+          'intl.accept_languages': 'vi',
+        },
+      },
+    },
+  });
+}
+
+let chromedriverPort;
 
 /** A health authority in a fresh folder, and a signed venue code drawn as a QR PNG. */
 export function makeAuthority(label, venueName) {

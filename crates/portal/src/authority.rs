@@ -122,7 +122,13 @@ impl Authority {
         }
         let key_path = dir.join(KEY_FILE);
         let department_path = dir.join(DEPARTMENT_KEY_FILE);
-        let any_key = key_path.exists() || department_path.exists();
+        // A master key is made only while nothing is sealed yet (a key from before sealing is
+        // plain and will be sealed below); otherwise a missing master key is an error.
+        let signing_sealed = match fs::read_to_string(&key_path) {
+            Ok(text) => legacy_seed(&text).is_none(),
+            Err(_) => key_path.exists(),
+        };
+        let any_key = signing_sealed || department_path.exists();
         let master_existed = std::env::var_os(keys::MASTER_KEY_ENV).is_some()
             || dir.join(keys::MASTER_KEY_FILE).exists();
         let master = MasterKey::find(dir, !any_key)?;

@@ -154,33 +154,36 @@ fn the_master_key_can_come_from_the_environment() {
 }
 
 #[test]
-fn a_key_from_before_sealing_is_sealed_in_place_and_stays_the_same_key() {
+fn a_folder_from_before_sealing_is_sealed_in_place_and_keeps_its_key() {
+    // A data folder as the first version wrote it: settings without the unit list, and the
+    // signing seed in hex, with no master key, no department key and no database.
     let dir = tempfile::tempdir().unwrap();
-    init(dir.path());
-    let trust = std::fs::read(dir.path().join("trust.json")).unwrap();
-    // An authority.key as the first version wrote it: the seed in hex. Its public key must be
-    // the one in trust.json for the test to mean anything, so take this folder's own seed.
+    let d = dir.path();
+    std::fs::write(
+        d.join("authority.json"),
+        r#"{"name": "Sở Y tế Cao Bằng", "host": "yte.caobang.example", "portal_url": "https://yte.caobang.example"}"#,
+    )
+    .unwrap();
     let seed = "7".repeat(64);
-    std::fs::write(dir.path().join("authority.key"), format!("{seed}\n")).unwrap();
-    std::fs::remove_file(dir.path().join("trust.json")).unwrap();
-    let o = make(dir.path(), "Quán Cô Ba", &[]);
+    std::fs::write(d.join("authority.key"), format!("{seed}\n")).unwrap();
+    let o = make(d, "Quán Cô Ba", &[]);
     assert!(String::from_utf8_lossy(&o.stderr).contains("not sealed yet"));
-    let o = portal(&["init", "--data-dir", dir.path().to_str().unwrap()]);
+
+    let o = portal(&["init", "--data-dir", d.to_str().unwrap()]);
     assert!(o.status.success(), "{o:?}");
-    assert!(stdout(&o).contains("Sealed the existing signing key"));
-    let sealed = std::fs::read_to_string(dir.path().join("authority.key")).unwrap();
+    let out = stdout(&o);
+    assert!(out.contains("Sealed the existing signing key"), "{out}");
+    assert!(out.contains("Made the master key"), "{out}");
+    let sealed = std::fs::read_to_string(d.join("authority.key")).unwrap();
     assert!(!sealed.contains(&seed));
-    // The same key: the trust file written now names the key derived from the old seed.
-    let new_trust = std::fs::read(dir.path().join("trust.json")).unwrap();
-    assert_ne!(new_trust, trust);
+    // The same key: the trust file names the key of the old seed.
+    let trust = std::fs::read_to_string(d.join("trust.json")).unwrap();
     let ed = ed25519_dalek::SigningKey::from_bytes(&[0x77; 32]);
-    let public = base64_of(ed.verifying_key().as_bytes());
     assert!(
-        String::from_utf8_lossy(&new_trust).contains(&public),
-        "{}",
-        String::from_utf8_lossy(&new_trust)
+        trust.contains(&base64_of(ed.verifying_key().as_bytes())),
+        "{trust}"
     );
-    assert!(make(dir.path(), "Quán Cô Ba", &[]).status.success());
+    assert!(make(d, "Quán Cô Ba", &[]).status.success());
 }
 
 fn base64_of(bytes: &[u8]) -> String {

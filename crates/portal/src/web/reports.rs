@@ -176,7 +176,7 @@ async fn load(app: &AppState, tr: &Tr) -> WebResult<Coverage> {
 /// A bar chart of venues with posters, week by week (the running total), as SVG.
 pub fn chart_svg(coverage: &Coverage, tr: &Tr) -> String {
     let weeks: Vec<&WeekLine> = coverage.weeks.iter().rev().take(26).rev().collect();
-    let (width, height, left, bottom, top) = (640.0, 280.0, 48.0, 40.0, 28.0);
+    let (width, height, left, bottom, top) = (400.0, 240.0, 40.0, 40.0, 28.0);
     let max = weeks.iter().map(|w| w.total).max().unwrap_or(0).max(1) as f64;
     let plot_h = height - bottom - top;
     let slot = if weeks.is_empty() {
@@ -222,7 +222,7 @@ pub fn chart_svg(coverage: &Coverage, tr: &Tr) -> String {
         svg += &format!(
             "<rect x=\"{x:.1}\" y=\"{y:.1}\" width=\"{bw:.1}\" height=\"{h:.1}\" fill=\"#0b6e4f\">\
              <title>{date}: {total}</title></rect>",
-            bw = (slot * 0.8).max(1.0),
+            bw = (slot * 0.8).clamp(1.0, 40.0),
             date = w.monday.format("%d/%m/%Y"),
             total = w.total,
         );

@@ -524,6 +524,8 @@ impl FormTemplate {
 
     fn of(staff: &Staff, app: &AppState, record: &VenueRecord, v: VenueInput) -> FormTemplate {
         let mut page = FormTemplate::new(staff, app, "venue-edit-title", v);
+        // The venue's own name heads its page.
+        page.c.title = record.name.clone();
         page.id = record.id.clone();
         page.active = record.active;
         page.poster_first = record.poster_first_at.map(show_time).unwrap_or_default();

@@ -1,0 +1,182 @@
+// The portal in a real Chromium, as health staff use it, and its poster in the real app:
+// sign in → make a registrar → register a venue → download its poster → the app checks in with
+// the poster's QR → the coverage report counts the venue.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  startServices, stopServices, startPortal, openChromium, openApp, closeApp, screenshot, text,
+  tempDir, ADMIN_PASSWORD,
+} from './harness.mjs';
+
+const VENUE = 'Nhà văn hóa Tổ 5 Phường Thục Phán';
+const REGISTRAR_PASSWORD = 'hoa ban nở trắng núi rừng';
+
+let site;
+let browser;
+let downloads;
+
+before(async () => {
+  await startServices();
+  site = await startPortal('caobang');
+  downloads = tempDir('downloads');
+  browser = await openChromium(downloads);
+});
+
+after(async () => {
+  await browser?.deleteSession();
+  stopServices();
+});
+
+async function go(path) {
+  await browser.url(`${site.url}${path}`);
+}
+
+async function signIn(name, password) {
+  await go('/login');
+  await (await browser.$('#username')).setValue(name);
+  await (await browser.$('#password')).setValue(password);
+  await (await browser.$('main button[type=submit]')).click();
+}
+
+async function signOut() {
+  await (await browser.$('form[action="/logout"] button')).click();
+  await (await browser.$('#username')).waitForExist({ timeout: 10000 });
+}
+
+async function waitForDownload(suffix) {
+  const until = Date.now() + 30000;
+  while (Date.now() < until) {
+    const done = readdirSync(downloads).find((f) => f.endsWith(suffix));
+    if (done && statSync(join(downloads, done)).size > 0) return join(downloads, done);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`no ${suffix} was downloaded`);
+}
+
+test('staff register a venue, print its poster, the app checks in with it, the report counts it', async () => {
+  // The admin signs in and makes an account for a registrar who also reads the reports.
+  await go('/login');
+  assert.equal(await text(browser, 'h1'), 'Đăng nhập');
+  await screenshot(browser, 'portal-01-login');
+  await signIn('admin', 'sai mật khẩu rồi');
+  assert.equal(await text(browser, '#login-error'), 'Sai tên đăng nhập hoặc mật khẩu.');
+  await signIn('admin', ADMIN_PASSWORD);
+  await (await browser.$('main a[href="/admin/users"]')).waitForExist({ timeout: 10000 });
+  await screenshot(browser, 'portal-02-home-admin');
+  await go('/admin/users/new');
+  await (await browser.$('#username')).setValue('dang.ky');
+  await (await browser.$('#display_name')).setValue('Hoàng Thị Đăng Ký');
+  await (await browser.$('#role_registrar')).click();
+  await (await browser.$('#role_reporter')).click();
+  await (await browser.$('main button[type=submit]')).click();
+  const temporary = await text(browser, '#temporary-password');
+  assert.match(temporary, /^[a-z0-9]{4}(-[a-z0-9]{4}){3}$/);
+  await screenshot(browser, 'portal-03-user-created');
+  // An admin is not a registrar.
+  await go('/venues');
+  assert.equal(await text(browser, 'h1'), 'Không có quyền');
+  await screenshot(browser, 'portal-04-forbidden');
+  await go('/admin/audit');
+  await screenshot(browser, 'portal-05-audit');
+  await go('/');
+  await signOut();
+
+  // The registrar's first sign-in asks for a password of their own.
+  await signIn('dang.ky', temporary);
+  await (await browser.$('#new')).waitForExist({ timeout: 10000 });
+  assert.equal(await text(browser, 'h1'), 'Đổi mật khẩu');
+  await (await browser.$('#current')).setValue(temporary);
+  await (await browser.$('#new')).setValue(REGISTRAR_PASSWORD);
+  await (await browser.$('#confirm')).setValue(REGISTRAR_PASSWORD);
+  await (await browser.$('main button[type=submit]')).click();
+  await (await browser.$('.notice.ok')).waitForExist({ timeout: 10000 });
+
+  // A form sent with mistakes keeps what was typed and says what to fix, next to each field.
+  await go('/venues/new');
+  await (await browser.$('#name')).setValue(VENUE);
+  await (await browser.$('#contact_phone')).setValue('12345');
+  await (await browser.$('#save')).click();
+  assert.equal(await text(browser, '#commune-error'), 'Hãy chọn xã, phường.');
+  assert.equal(await text(browser, '#contact_phone-error'), 'Số điện thoại phải bắt đầu bằng 0 hoặc +84, rồi 9–10 chữ số.');
+  assert.equal(await (await browser.$('#name')).getValue(), VENUE);
+  await screenshot(browser, 'portal-06-venue-errors');
+
+  await (await browser.$('#address')).setValue('Số 5 Phố Kim Đồng, Phường Thục Phán, Cao Bằng');
+  await (await browser.$('#commune')).selectByVisibleText('Phường Thục Phán');
+  await (await browser.$('#sector')).selectByAttribute('value', 'state-agency');
+  await (await browser.$('#contact_name')).setValue('Nông Văn Tổ');
+  await (await browser.$('#contact_phone')).setValue('0206 3852 123');
+  await (await browser.$('#save')).click();
+  assert.equal(
+    await text(browser, '#notice'),
+    'Đã đăng ký địa điểm. Hãy tải áp phích và dán ở cửa ra vào.',
+  );
+  await screenshot(browser, 'portal-07-venue-registered');
+
+  // The poster, downloaded as a person would: a click on its link.
+  await (await browser.$('#poster-png')).click();
+  const poster = await waitForDownload('.png');
+
+  // The app, trusting this portal's authority, checks in by the poster's QR code.
+  const data = tempDir('data');
+  const app = await openApp(data, site.trust);
+  try {
+    const input = await app.$('[data-testid=import-image]');
+    await input.waitForExist({ timeout: 15000 });
+    await input.addValue(poster);
+    assert.equal(await text(app, '[data-testid=notice]'), `Đã ghi nhận: ${VENUE}`);
+    await (await app.$('[data-tab=diary]')).click();
+    assert.equal(
+      await text(app, '[data-testid=visit] [data-testid=verified]'),
+      '✓ Mã do Sở Y tế Cao Bằng cấp, đã xác thực',
+    );
+  } finally {
+    await closeApp(app, data);
+  }
+
+  // The venue list finds it without accents.
+  await go('/venues?q=nha+van+hoa+to+5');
+  assert.equal(await text(browser, '#venue-count'), '1 địa điểm');
+  await screenshot(browser, 'portal-08-venues');
+
+  // The coverage report counts it in its commune.
+  await go('/reports/coverage');
+  assert.equal(await text(browser, '#total-with-poster'), '1');
+  const row = await browser.$('tr[data-commune="1273"]');
+  assert.equal((await row.getText()).replace(/\s+/g, ' ').trim(), 'Phường Thục Phán 1 1');
+  await screenshot(browser, 'portal-09-coverage');
+  await browser.execute(() => document.querySelector('#by-commune').scrollIntoView());
+  await screenshot(browser, 'portal-10-coverage-communes');
+
+  // The same page in English.
+  await (await browser.$('a[href^="/lang/en"]')).click();
+  assert.equal(await text(browser, 'h1'), 'Roll-out coverage');
+  await screenshot(browser, 'portal-11-coverage-en');
+  await go('/venues/import');
+  await screenshot(browser, 'portal-12-import-en');
+  await (await browser.$('a[href^="/lang/vi"]')).click();
+});
+
+test('every page is readable at phone width: nothing wider than the screen but tables that scroll', async () => {
+  await go('/');
+  if (!(await (await browser.$('form[action="/logout"]')).isExisting())) {
+    await signIn('dang.ky', REGISTRAR_PASSWORD);
+  }
+  await (await browser.$('form[action="/logout"]')).waitForExist({ timeout: 10000 });
+  for (const path of ['/venues', '/venues/new', '/venues/import', '/reports/coverage', '/account/password']) {
+    await go(path);
+    const overflow = await browser.execute(() => {
+      const wide = [];
+      for (const el of document.querySelectorAll('body *')) {
+        if (el.closest('.scroll')) continue;
+        const r = el.getBoundingClientRect();
+        if (r.right > window.innerWidth + 1) wide.push(`${el.tagName}.${el.className}`);
+      }
+      return wide;
+    });
+    assert.deepEqual(overflow, [], `${path} has elements wider than the screen`);
+    assert.notEqual(await text(browser, 'h1'), 'Đăng nhập', `${path} is shown signed in`);
+  }
+});
