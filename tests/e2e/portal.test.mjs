@@ -78,7 +78,9 @@ test('staff register a venue, print its poster, the app checks in with it, the r
   await go('/venues');
   assert.equal(await text(browser, 'h1'), 'Không có quyền');
   await screenshot(browser, 'portal-04-forbidden');
-  await go('/admin/audit');
+    await go('/admin/audit?action=user_created');
+  const entry = (await text(browser, 'tbody tr')).replace(/\s+/g, ' ');
+  assert.match(entry, /admin Tạo tài khoản dang\.ky registrar,reporter 127\.0\.0\.1$/);
   await screenshot(browser, 'portal-05-audit');
   await go('/');
   await signOut();

@@ -63,6 +63,11 @@ pub enum Command {
         /// Address and port to listen on. Put a TLS-terminating proxy in front in production.
         #[arg(long, default_value = "127.0.0.1:8080")]
         listen: String,
+        /// The portal runs behind a reverse proxy that appends the client's address to
+        /// X-Forwarded-For: use that address for login throttling and the audit log. Without a
+        /// proxy, leave this off, or anyone could name any address.
+        #[arg(long)]
+        behind_proxy: bool,
     },
     /// Venue codes: make a signed one, or read one.
     #[command(subcommand)]
@@ -151,12 +156,17 @@ pub fn run(cli: Cli) -> Result<String> {
             );
             Ok(out)
         }
-        Command::Serve { data_dir, listen } => {
+        Command::Serve {
+            data_dir,
+            listen,
+            behind_proxy,
+        } => {
             let authority = Authority::load(&data_dir)?;
             let units = UnitList::load(authority.settings.units, authority.settings.province)?;
             runtime()?.block_on(async {
                 let db = Db::open(&db::url_for(&data_dir)?).await?;
-                crate::web::serve(crate::web::AppState::new(db, authority, units), &listen).await
+                let app = crate::web::AppState::configured(db, authority, units, behind_proxy);
+                crate::web::serve(app, &listen).await
             })?;
             Ok("The portal has stopped.".to_owned())
         }
@@ -291,7 +301,7 @@ async fn ensure_admin(db: &Db) -> Result<Option<String>> {
         )));
     }
     crate::web::auth::insert_user(
-        db,
+        &db.pool,
         &name,
         &name,
         &[crate::web::Role::Admin],

@@ -57,6 +57,8 @@ CREATE TABLE venues (
     active INTEGER NOT NULL DEFAULT 1,
     -- Name and address folded (lower case, no accents) for search.
     search_key TEXT NOT NULL,
+    -- Name and address folded apart: one venue per name and address in a commune.
+    dedupe_key TEXT NOT NULL,
     -- The date written into the venue code (YYYY-MM-DD); changes when what the code says changes.
     code_issued TEXT NOT NULL,
     created_at INTEGER NOT NULL,
@@ -65,4 +67,5 @@ CREATE TABLE venues (
     poster_first_at INTEGER
 );
 CREATE INDEX venues_commune ON venues (commune_code);
+CREATE UNIQUE INDEX venues_one_per_place ON venues (commune_code, dedupe_key);
 CREATE INDEX venues_created ON venues (created_at);

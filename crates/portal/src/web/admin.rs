@@ -189,10 +189,12 @@ pub async fn create_user(
         return render_status(StatusCode::UNPROCESSABLE_ENTITY, page);
     }
     let password = temporary_password();
-    let id = auth::insert_user(&app.db, &username, &display_name, &roles, &password, true).await?;
+    let mut tx = app.db.pool.begin().await?;
+    let id = auth::insert_user(&mut *tx, &username, &display_name, &roles, &password, true).await?;
     staff
-        .audit(&app, "user_created", &username, &Role::join(&roles))
+        .audit(&mut *tx, "user_created", &username, &Role::join(&roles))
         .await?;
+    tx.commit().await?;
     page.c = staff.chrome("user-edit-title");
     page.id = id;
     page.username = username;
@@ -226,6 +228,7 @@ async fn find_user(app: &AppState, id: i64) -> WebResult<UserRecord> {
 
 fn edit_page(staff: &Staff, id: i64, user: &UserRecord) -> UserFormTemplate {
     let mut page = UserFormTemplate::new(staff, "user-edit-title");
+    page.c.title = format!("{} · {}", staff.tr().t("user-edit-title"), user.username);
     page.id = id;
     page.username = user.username.clone();
     page.display_name = user.display_name.clone();
@@ -283,15 +286,17 @@ pub async fn update_user(
         page.errors = errors;
         return render_status(StatusCode::UNPROCESSABLE_ENTITY, page);
     }
+    let mut tx = app.db.pool.begin().await?;
     sqlx::query("UPDATE users SET display_name = $1, roles = $2 WHERE id = $3")
         .bind(&display_name)
         .bind(Role::join(&roles))
         .bind(id)
-        .execute(&app.db.pool)
+        .execute(&mut *tx)
         .await?;
     staff
-        .audit(&app, "user_edited", &user.username, &Role::join(&roles))
+        .audit(&mut *tx, "user_edited", &user.username, &Role::join(&roles))
         .await?;
+    tx.commit().await?;
     Ok(Redirect::to(&format!("/admin/users/{id}?saved=1")).into_response())
 }
 
@@ -304,20 +309,22 @@ async fn set_active(app: &AppState, staff: &Staff, id: i64, active: bool) -> Web
             .add("active", staff.tr().t("user-cannot-disable-self"));
         return render_status(StatusCode::UNPROCESSABLE_ENTITY, page);
     }
+    let mut tx = app.db.pool.begin().await?;
     sqlx::query("UPDATE users SET active = $1 WHERE id = $2")
         .bind(active as i64)
         .bind(id)
-        .execute(&app.db.pool)
+        .execute(&mut *tx)
         .await?;
     if !active {
-        auth::end_sessions(app, id).await?;
+        auth::end_sessions(&mut *tx, id).await?;
     }
     let action = if active {
         "user_enabled"
     } else {
         "user_disabled"
     };
-    staff.audit(app, action, &user.username, "").await?;
+    staff.audit(&mut *tx, action, &user.username, "").await?;
+    tx.commit().await?;
     Ok(Redirect::to(&format!("/admin/users/{id}?saved=1")).into_response())
 }
 
@@ -346,12 +353,8 @@ pub async fn reset_user(
     staff.require(Role::Admin)?;
     let user = find_user(&app, id).await?;
     let password = temporary_password();
-    let hash = {
-        let password = password.clone();
-        tokio::task::spawn_blocking(move || auth::hash_password(&password))
-            .await
-            .map_err(|e| WebError::Internal(e.to_string()))?
-    };
+    let hash = auth::hash_blocking(password.clone()).await;
+    let mut tx = app.db.pool.begin().await?;
     sqlx::query(
         "UPDATE users SET password_hash = $1, must_change_password = 1, password_changed_at = $2 \
          WHERE id = $3",
@@ -359,12 +362,13 @@ pub async fn reset_user(
     .bind(hash)
     .bind(super::now())
     .bind(id)
-    .execute(&app.db.pool)
+    .execute(&mut *tx)
     .await?;
-    auth::end_sessions(&app, id).await?;
+    auth::end_sessions(&mut *tx, id).await?;
     staff
-        .audit(&app, "user_password_reset", &user.username, "")
+        .audit(&mut *tx, "user_password_reset", &user.username, "")
         .await?;
+    tx.commit().await?;
     let mut page = edit_page(&staff, id, &user);
     page.notice = staff.tr().t("user-reset-done");
     page.password = password;

@@ -13,7 +13,7 @@ use base64::Engine;
 use rand::RngCore;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
-use sqlx::Row;
+use sqlx::{Any, Executor, Row};
 
 use super::{
     now, render, render_status, safe_next, show_time, AppState, Chrome, Role, Staff, Visitor,
@@ -85,11 +85,31 @@ pub fn verify_password(password: &str, hash: &str) -> bool {
         .unwrap_or(false)
 }
 
-/// Checks a password away from the async workers (Argon2 takes tens of milliseconds on purpose).
+/// Argon2 takes tens of milliseconds and 19 MiB on purpose: at most one run per core at a time,
+/// so a flood of sign-ins queues instead of exhausting memory.
+fn hashing_permits() -> &'static tokio::sync::Semaphore {
+    static PERMITS: std::sync::OnceLock<tokio::sync::Semaphore> = std::sync::OnceLock::new();
+    PERMITS.get_or_init(|| {
+        tokio::sync::Semaphore::new(std::thread::available_parallelism().map_or(2, |n| n.get()))
+    })
+}
+
+/// Checks a password away from the async workers.
 async fn verify_blocking(password: String, hash: String) -> bool {
+    let Ok(_permit) = hashing_permits().acquire().await else {
+        return false;
+    };
     tokio::task::spawn_blocking(move || verify_password(&password, &hash))
         .await
         .unwrap_or(false)
+}
+
+/// Hashes a new password away from the async workers.
+pub async fn hash_blocking(password: String) -> String {
+    let _permit = hashing_permits().acquire().await.expect("never closed");
+    tokio::task::spawn_blocking(move || hash_password(&password))
+        .await
+        .expect("hashing does not panic")
 }
 
 /// A temporary password for a new or reset account: 16 characters from an alphabet without look-
@@ -131,20 +151,15 @@ pub fn username_problem(name: &str) -> Option<&'static str> {
 }
 
 /// Adds an account. The caller has checked the name and password.
-pub async fn insert_user(
-    db: &crate::db::Db,
+pub async fn insert_user<'e, E: Executor<'e, Database = Any>>(
+    db: E,
     username: &str,
     display_name: &str,
     roles: &[Role],
     password: &str,
     must_change: bool,
 ) -> Result<i64, sqlx::Error> {
-    let hash = {
-        let password = password.to_owned();
-        tokio::task::spawn_blocking(move || hash_password(&password))
-            .await
-            .expect("hashing does not panic")
-    };
+    let hash = hash_blocking(password.to_owned()).await;
     let t = now();
     let row = sqlx::query(
         "INSERT INTO users (username, display_name, password_hash, roles, active, \
@@ -157,14 +172,14 @@ pub async fn insert_user(
     .bind(Role::join(roles))
     .bind(must_change as i64)
     .bind(t)
-    .fetch_one(&db.pool)
+    .fetch_one(db)
     .await?;
     row.try_get::<i64, _>(0)
 }
 
-/// Writes one audit-log entry.
-pub async fn audit(
-    app: &AppState,
+/// Writes one audit-log entry, in the caller's transaction when it passes one.
+pub async fn audit<'e, E: Executor<'e, Database = Any>>(
+    db: E,
     user_id: Option<i64>,
     username: &str,
     action: &str,
@@ -183,7 +198,7 @@ pub async fn audit(
     .bind(target)
     .bind(detail)
     .bind(addr)
-    .execute(&app.db.pool)
+    .execute(db)
     .await?;
     Ok(())
 }
@@ -295,8 +310,11 @@ async fn locked_until(app: &AppState, key: &str, t: i64) -> Result<Option<i64>, 
     Ok(until.filter(|u| *u > t))
 }
 
-async fn count_failure(app: &AppState, key: &str, limit: i64, t: i64) -> Result<(), WebError> {
-    let failures: i64 = sqlx::query_scalar(
+/// Counts an attempt against `key` before its password is checked, so that parallel guesses
+/// cannot all slip in before the first failure is counted. Returns false when the attempt is
+/// over the limit: the key is locked and the password must not be checked.
+async fn reserve_attempt(app: &AppState, key: &str, limit: i64, t: i64) -> Result<bool, WebError> {
+    let attempts: i64 = sqlx::query_scalar(
         "INSERT INTO login_throttle (key, failures, window_start, locked_until) \
          VALUES ($1, 1, $2, 0) \
          ON CONFLICT (key) DO UPDATE SET \
@@ -311,17 +329,68 @@ async fn count_failure(app: &AppState, key: &str, limit: i64, t: i64) -> Result<
     .bind(t - THROTTLE_WINDOW)
     .fetch_one(&app.db.pool)
     .await?;
-    if failures >= limit {
-        sqlx::query(
-            "UPDATE login_throttle SET locked_until = $1, failures = 0, window_start = $2 \
-             WHERE key = $3",
-        )
-        .bind(t + LOCK_SECONDS)
-        .bind(t)
-        .bind(key)
+    if attempts > limit {
+        lock(app, key, t).await?;
+        return Ok(false);
+    }
+    Ok(true)
+}
+
+/// After a failed attempt: the last one allowed locks the key.
+async fn failed_attempt(app: &AppState, key: &str, limit: i64, t: i64) -> Result<(), WebError> {
+    let attempts: Option<i64> =
+        sqlx::query_scalar("SELECT failures FROM login_throttle WHERE key = $1")
+            .bind(key)
+            .fetch_optional(&app.db.pool)
+            .await?;
+    if attempts.is_some_and(|a| a >= limit) {
+        lock(app, key, t).await?;
+    }
+    Ok(())
+}
+
+async fn lock(app: &AppState, key: &str, t: i64) -> Result<(), WebError> {
+    sqlx::query(
+        // The count stays (attempts still in flight stay refused); a new window starts, so
+        // the count is forgotten once the lock has run out.
+        "UPDATE login_throttle SET locked_until = $1, window_start = $2 \
+         WHERE key = $3 AND locked_until <= $2",
+    )
+    .bind(t + LOCK_SECONDS)
+    .bind(t)
+    .bind(key)
+    .execute(&app.db.pool)
+    .await?;
+    Ok(())
+}
+
+/// A successful attempt does not count against the account, nor against its address.
+async fn forgive_attempt(app: &AppState, user_key: &str, addr_key: &str) -> Result<(), WebError> {
+    sqlx::query("DELETE FROM login_throttle WHERE key = $1")
+        .bind(user_key)
         .execute(&app.db.pool)
         .await?;
-    }
+    sqlx::query(
+        "UPDATE login_throttle SET failures = failures - 1 WHERE key = $1 AND failures > 0",
+    )
+    .bind(addr_key)
+    .execute(&app.db.pool)
+    .await?;
+    Ok(())
+}
+
+/// Forgets ended sessions and old throttle counts (run on each successful sign-in).
+async fn tidy(app: &AppState, t: i64) -> Result<(), WebError> {
+    sqlx::query("DELETE FROM sessions WHERE created_at < $1 OR last_seen < $2")
+        .bind(t - ABSOLUTE_SECONDS)
+        .bind(t - IDLE_SECONDS)
+        .execute(&app.db.pool)
+        .await?;
+    sqlx::query("DELETE FROM login_throttle WHERE window_start < $1 AND locked_until < $2")
+        .bind(t - THROTTLE_WINDOW)
+        .bind(t)
+        .execute(&app.db.pool)
+        .await?;
     Ok(())
 }
 
@@ -332,6 +401,9 @@ fn dummy_hash() -> &'static str {
     HASH.get_or_init(|| hash_password("not a password anyone has"))
 }
 
+/// The longest user name worth looking up (names are at most 32 characters).
+const MAX_TYPED_NAME: usize = 64;
+
 pub async fn login(
     State(app): State<AppState>,
     Visitor(ctx): Visitor,
@@ -339,29 +411,52 @@ pub async fn login(
 ) -> WebResult {
     let tr = ctx.tr();
     let t = now();
-    let username = form.username.trim().to_lowercase();
+    let username: String = form
+        .username
+        .trim()
+        .to_lowercase()
+        .chars()
+        .take(MAX_TYPED_NAME)
+        .collect();
     let next = safe_next(form.next.as_deref());
     let again = |error: String, status: StatusCode| {
         render_status(
             status,
             LoginTemplate {
                 c: ctx.chrome("login-title"),
-                username: form.username.trim().to_owned(),
+                username: username.clone(),
                 next: next.clone(),
                 error,
                 notice: String::new(),
             },
         )
     };
+    let throttled = |until: i64| {
+        let error = tr.ta("login-throttled", &[("time", show_time(until).into())]);
+        again(error, StatusCode::TOO_MANY_REQUESTS)
+    };
     let user_key = format!("user:{username}");
     let addr_key = format!("addr:{}", ctx.addr);
-    let locked = match locked_until(&app, &user_key, t).await? {
-        Some(u) => Some(u),
-        None => locked_until(&app, &addr_key, t).await?,
-    };
-    if let Some(until) = locked {
+    for key in [&user_key, &addr_key] {
+        if let Some(until) = locked_until(&app, key, t).await? {
+            audit(
+                &app.db.pool,
+                None,
+                &username,
+                "login_throttled",
+                &username,
+                "",
+                &ctx.addr,
+            )
+            .await?;
+            return throttled(until);
+        }
+    }
+    if !reserve_attempt(&app, &user_key, ACCOUNT_FAILURES, t).await?
+        || !reserve_attempt(&app, &addr_key, ADDRESS_FAILURES, t).await?
+    {
         audit(
-            &app,
+            &app.db.pool,
             None,
             &username,
             "login_throttled",
@@ -370,8 +465,7 @@ pub async fn login(
             &ctx.addr,
         )
         .await?;
-        let error = tr.ta("login-throttled", &[("time", show_time(until).into())]);
-        return again(error, StatusCode::TOO_MANY_REQUESTS);
+        return throttled(t + LOCK_SECONDS);
     }
     let user = sqlx::query(
         "SELECT id, password_hash, active, display_name FROM users WHERE username = $1",
@@ -385,10 +479,10 @@ pub async fn login(
     };
     let password_ok = verify_blocking(form.password.clone(), hash).await;
     let Some(user) = user.filter(|_| password_ok) else {
-        count_failure(&app, &user_key, ACCOUNT_FAILURES, t).await?;
-        count_failure(&app, &addr_key, ADDRESS_FAILURES, t).await?;
+        failed_attempt(&app, &user_key, ACCOUNT_FAILURES, t).await?;
+        failed_attempt(&app, &addr_key, ADDRESS_FAILURES, t).await?;
         audit(
-            &app,
+            &app.db.pool,
             None,
             &username,
             "login_failed",
@@ -399,10 +493,11 @@ pub async fn login(
         .await?;
         return again(tr.t("login-failed"), StatusCode::UNAUTHORIZED);
     };
+    forgive_attempt(&app, &user_key, &addr_key).await?;
     let user_id: i64 = user.try_get(0)?;
     if user.try_get::<i64, _>(2)? == 0 {
         audit(
-            &app,
+            &app.db.pool,
             Some(user_id),
             &username,
             "login_refused_disabled",
@@ -413,12 +508,10 @@ pub async fn login(
         .await?;
         return again(tr.t("login-disabled"), StatusCode::FORBIDDEN);
     }
-    sqlx::query("DELETE FROM login_throttle WHERE key = $1")
-        .bind(&user_key)
-        .execute(&app.db.pool)
-        .await?;
+    tidy(&app, t).await?;
     // Always a new session token: a token planted before sign-in never becomes a session.
     let token = random_token();
+    let mut tx = app.db.pool.begin().await?;
     sqlx::query(
         "INSERT INTO sessions (token_hash, user_id, csrf, created_at, last_seen) \
          VALUES ($1, $2, $3, $4, $4)",
@@ -427,10 +520,10 @@ pub async fn login(
     .bind(user_id)
     .bind(random_token())
     .bind(t)
-    .execute(&app.db.pool)
+    .execute(&mut *tx)
     .await?;
     audit(
-        &app,
+        &mut *tx,
         Some(user_id),
         &username,
         "login",
@@ -439,6 +532,7 @@ pub async fn login(
         &ctx.addr,
     )
     .await?;
+    tx.commit().await?;
     let mut response = Redirect::to(&next).into_response();
     let headers = response.headers_mut();
     headers.append(header::SET_COOKIE, app.cookie(SESSION_COOKIE, &token, None));
@@ -450,13 +544,15 @@ pub async fn login(
 }
 
 pub async fn logout(State(app): State<AppState>, staff: Staff) -> WebResult {
+    let mut tx = app.db.pool.begin().await?;
     sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
         .bind(&staff.session.token_hash)
-        .execute(&app.db.pool)
+        .execute(&mut *tx)
         .await?;
     staff
-        .audit(&app, "logout", &staff.session.username, "")
+        .audit(&mut *tx, "logout", &staff.session.username, "")
         .await?;
+    tx.commit().await?;
     Ok(clear_session(&app, Redirect::to("/login").into_response()))
 }
 
@@ -499,11 +595,30 @@ pub async fn change_password(
 ) -> WebResult {
     let tr = staff.tr();
     let mut errors = super::venues::FieldErrors::default();
+    // Guessing the current password from a session left open counts like guessing at sign-in.
+    let t = now();
+    let user_key = format!("user:{}", staff.session.username);
+    let allowed = match locked_until(&app, &user_key, t).await? {
+        Some(_) => false,
+        None => reserve_attempt(&app, &user_key, ACCOUNT_FAILURES, t).await?,
+    };
     let hash: String = sqlx::query_scalar("SELECT password_hash FROM users WHERE id = $1")
         .bind(staff.session.user_id)
         .fetch_one(&app.db.pool)
         .await?;
-    if !verify_blocking(form.current.clone(), hash).await {
+    if !allowed {
+        let until = locked_until(&app, &user_key, t).await?.unwrap_or(t);
+        errors.add(
+            "current",
+            tr.ta("login-throttled", &[("time", show_time(until).into())]),
+        );
+    } else if verify_blocking(form.current.clone(), hash).await {
+        sqlx::query("DELETE FROM login_throttle WHERE key = $1")
+            .bind(&user_key)
+            .execute(&app.db.pool)
+            .await?;
+    } else {
+        failed_attempt(&app, &user_key, ACCOUNT_FAILURES, t).await?;
         errors.add("current", tr.t("password-current-wrong"));
     }
     if let Some(problem) = password_problem(&form.new) {
@@ -525,9 +640,7 @@ pub async fn change_password(
             },
         );
     }
-    let hash = tokio::task::spawn_blocking(move || hash_password(&form.new))
-        .await
-        .map_err(|e| WebError::Internal(e.to_string()))?;
+    let hash = hash_blocking(form.new).await;
     let mut tx = app.db.pool.begin().await?;
     sqlx::query(
         "UPDATE users SET password_hash = $1, must_change_password = 0, password_changed_at = $2 \
@@ -544,10 +657,10 @@ pub async fn change_password(
         .bind(&staff.session.token_hash)
         .execute(&mut *tx)
         .await?;
-    tx.commit().await?;
     staff
-        .audit(&app, "password_changed", &staff.session.username, "")
+        .audit(&mut *tx, "password_changed", &staff.session.username, "")
         .await?;
+    tx.commit().await?;
     staff.session.must_change_password = false;
     staff.ctx.session = Some(staff.session.clone());
     render(PasswordTemplate {
@@ -559,10 +672,13 @@ pub async fn change_password(
 }
 
 /// Ends every session of a user (disabled, reset).
-pub async fn end_sessions(app: &AppState, user_id: i64) -> Result<(), sqlx::Error> {
+pub async fn end_sessions<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    user_id: i64,
+) -> Result<(), sqlx::Error> {
     sqlx::query("DELETE FROM sessions WHERE user_id = $1")
         .bind(user_id)
-        .execute(&app.db.pool)
+        .execute(db)
         .await?;
     Ok(())
 }

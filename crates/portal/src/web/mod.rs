@@ -112,6 +112,8 @@ pub struct Inner {
     pub units: UnitList,
     /// Cookies carry `Secure` when the portal is reached over https.
     pub secure_cookies: bool,
+    /// Behind a reverse proxy: the client's address is the last one in `X-Forwarded-For`.
+    pub behind_proxy: bool,
     pub imports: Mutex<HashMap<String, Arc<ImportJob>>>,
 }
 
@@ -127,12 +129,22 @@ impl std::ops::Deref for AppState {
 
 impl AppState {
     pub fn new(db: Db, authority: Authority, units: UnitList) -> AppState {
+        AppState::configured(db, authority, units, false)
+    }
+
+    pub fn configured(
+        db: Db,
+        authority: Authority,
+        units: UnitList,
+        behind_proxy: bool,
+    ) -> AppState {
         let secure_cookies = authority.settings.portal_url.starts_with("https://");
         AppState(Arc::new(Inner {
             db,
             authority,
             units,
             secure_cookies,
+            behind_proxy,
             imports: Mutex::new(HashMap::new()),
         }))
     }
@@ -340,16 +352,16 @@ impl Staff {
         self.ctx.tr()
     }
 
-    /// Writes an audit-log entry for what this person did.
-    pub async fn audit(
+    /// Writes an audit-log entry for what this person did, in the same transaction as the deed.
+    pub async fn audit<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(
         &self,
-        app: &AppState,
+        db: E,
         action: &str,
         target: &str,
         detail: &str,
     ) -> Result<(), WebError> {
         auth::audit(
-            app,
+            db,
             Some(self.session.user_id),
             &self.session.username,
             action,
@@ -531,11 +543,7 @@ async fn frame(State(app): State<AppState>, req: Request, next: Next) -> Respons
     let lang = cookie_value(&parts.headers, LANG_COOKIE)
         .and_then(Lang::parse)
         .unwrap_or_default();
-    let addr = parts
-        .extensions
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip().to_string())
-        .unwrap_or_else(|| "unknown".to_owned());
+    let addr = client_address(&app, &parts);
     let path = parts
         .uri
         .path_and_query()
@@ -568,6 +576,29 @@ async fn frame(State(app): State<AppState>, req: Request, next: Next) -> Respons
     parts.extensions.insert(ctx.clone());
     let response = next.run(Request::from_parts(parts, body)).await;
     finish(&app, ctx, response)
+}
+
+/// The client's address: the peer's, or behind a proxy the one the proxy appended last to
+/// `X-Forwarded-For` (earlier entries are whatever the client claimed).
+fn client_address(app: &AppState, parts: &Parts) -> String {
+    if app.behind_proxy {
+        let forwarded = parts
+            .headers
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .last()
+            .and_then(|a| a.trim().parse::<std::net::IpAddr>().ok());
+        if let Some(ip) = forwarded {
+            return ip.to_string();
+        }
+    }
+    parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip().to_string())
+        .unwrap_or_else(|| "unknown".to_owned())
 }
 
 fn partial_ctx(lang: Lang, addr: String, path: String) -> Ctx {
@@ -610,7 +641,7 @@ async fn check_csrf(ctx: &Ctx, parts: &Parts, body: Body) -> Result<Body, WebErr
         (given, Body::from(bytes))
     };
     match given {
-        Some(given) if auth::same_token(&given, &expected) => Ok(body),
+        Some(given) if !expected.is_empty() && auth::same_token(&given, &expected) => Ok(body),
         _ => Err(WebError::BadCsrf),
     }
 }
@@ -662,9 +693,18 @@ struct Next_ {
 
 /// Only paths on this site: never another host.
 pub fn safe_next(next: Option<&str>) -> String {
-    match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_owned(),
-        _ => "/".to_owned(),
+    let Some(n) = next else {
+        return "/".to_owned();
+    };
+    // Browsers drop tabs and line breaks and read `\` as `/` in URLs, so `/\t/evil.example`
+    // would become `//evil.example`: refuse all of them anywhere, and a second slash up front.
+    let plain = !n
+        .chars()
+        .any(|c| c.is_control() || c.is_whitespace() || c == '\\');
+    if plain && n.starts_with('/') && !n.starts_with("//") {
+        n.to_owned()
+    } else {
+        "/".to_owned()
     }
 }
 

@@ -366,7 +366,9 @@ pub async fn csv(
         _ => return Err(WebError::NotFound),
     };
     let bytes = write_csv(rows)?;
-    staff.audit(&app, "report_downloaded", &table, "").await?;
+    staff
+        .audit(&app.db.pool, "report_downloaded", &table, "")
+        .await?;
     Ok(download(
         "text/csv; charset=utf-8",
         &format!("coverage-{table}"),

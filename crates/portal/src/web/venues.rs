@@ -570,11 +570,27 @@ pub async fn create(
         }
     };
     let id = new_venue_id();
-    insert(&app.db.pool, &id, &venue).await?;
+    let mut tx = app.db.pool.begin().await?;
+    if let Err(e) = insert(&mut *tx, &id, &venue).await {
+        return match is_duplicate(&e) {
+            true => {
+                let mut page = FormTemplate::new(&staff, &app, "venue-new-title", input);
+                page.errors = field_errors(&staff.tr(), &[("name", "venue-duplicate")]);
+                render_status(StatusCode::UNPROCESSABLE_ENTITY, page)
+            }
+            false => Err(e.into()),
+        };
+    }
     staff
-        .audit(&app, "venue_registered", &id, &venue.name)
+        .audit(&mut *tx, "venue_registered", &id, &venue.name)
         .await?;
+    tx.commit().await?;
     Ok(Redirect::to(&format!("/venues/{id}?registered=1")).into_response())
+}
+
+/// The database refused a second venue with the same name and address in a commune.
+fn is_duplicate(e: &sqlx::Error) -> bool {
+    matches!(e, sqlx::Error::Database(d) if d.is_unique_violation())
 }
 
 fn new_venue_id() -> String {
@@ -590,8 +606,8 @@ where
     let t = now();
     sqlx::query(
         "INSERT INTO venues (id, name, address, commune_code, sector, usual_stay_minutes, \
-         contact_name, contact_phone, active, search_key, code_issued, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 1, $9, $10, $11, $11)",
+         contact_name, contact_phone, active, search_key, dedupe_key, code_issued, created_at, \
+         updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 1, $9, $10, $11, $12, $12)",
     )
     .bind(id)
     .bind(&v.name)
@@ -602,6 +618,7 @@ where
     .bind(&v.contact_name)
     .bind(&v.contact_phone)
     .bind(search_key(v))
+    .bind(dedupe_key(v))
     .bind(today().format("%Y-%m-%d").to_string())
     .bind(t)
     .execute(db)
@@ -611,6 +628,10 @@ where
 
 fn search_key(v: &ValidVenue) -> String {
     fold(&format!("{} {}", v.name, v.address))
+}
+
+fn dedupe_key(v: &ValidVenue) -> String {
+    format!("{}\n{}", fold(&v.name), fold(&v.address))
 }
 
 #[derive(Deserialize)]
@@ -669,10 +690,11 @@ pub async fn update(
     } else {
         record.code_issued.clone()
     };
-    sqlx::query(
+    let mut tx = app.db.pool.begin().await?;
+    let updated = sqlx::query(
         "UPDATE venues SET name = $1, address = $2, commune_code = $3, sector = $4, \
          usual_stay_minutes = $5, contact_name = $6, contact_phone = $7, search_key = $8, \
-         code_issued = $9, updated_at = $10 WHERE id = $11",
+         code_issued = $9, updated_at = $10, dedupe_key = $12 WHERE id = $11",
     )
     .bind(&venue.name)
     .bind(&venue.address)
@@ -685,9 +707,23 @@ pub async fn update(
     .bind(&issued)
     .bind(now())
     .bind(&id)
-    .execute(&app.db.pool)
-    .await?;
-    staff.audit(&app, "venue_edited", &id, &venue.name).await?;
+    .bind(dedupe_key(&venue))
+    .execute(&mut *tx)
+    .await;
+    if let Err(e) = updated {
+        return match is_duplicate(&e) {
+            true => {
+                let mut page = FormTemplate::of(&staff, &app, &record, input);
+                page.errors = field_errors(&staff.tr(), &[("name", "venue-duplicate")]);
+                render_status(StatusCode::UNPROCESSABLE_ENTITY, page)
+            }
+            false => Err(e.into()),
+        };
+    }
+    staff
+        .audit(&mut *tx, "venue_edited", &id, &venue.name)
+        .await?;
+    tx.commit().await?;
     let flag = if code_changed { "reprint" } else { "saved" };
     Ok(Redirect::to(&format!("/venues/{id}?{flag}=1")).into_response())
 }
@@ -695,18 +731,20 @@ pub async fn update(
 async fn set_active(app: &AppState, staff: &Staff, id: &str, active: bool) -> WebResult {
     staff.require(Role::Registrar)?;
     let record = find(app, id).await?;
+    let mut tx = app.db.pool.begin().await?;
     sqlx::query("UPDATE venues SET active = $1, updated_at = $2 WHERE id = $3")
         .bind(active as i64)
         .bind(now())
         .bind(id)
-        .execute(&app.db.pool)
+        .execute(&mut *tx)
         .await?;
     let action = if active {
         "venue_activated"
     } else {
         "venue_deactivated"
     };
-    staff.audit(app, action, id, &record.name).await?;
+    staff.audit(&mut *tx, action, id, &record.name).await?;
+    tx.commit().await?;
     Ok(Redirect::to(&format!("/venues/{id}?saved=1")).into_response())
 }
 
@@ -748,6 +786,7 @@ pub fn venue_code(app: &AppState, record: &VenueRecord) -> Result<String, WebErr
 
 pub async fn poster(
     State(app): State<AppState>,
+    method: axum::http::Method,
     staff: Staff,
     Path((id, format)): Path<(String, String)>,
 ) -> WebResult {
@@ -776,17 +815,24 @@ pub async fn poster(
     })
     .await
     .map_err(|e| WebError::Internal(e.to_string()))??;
-    sqlx::query("UPDATE venues SET poster_first_at = $1 WHERE id = $2 AND poster_first_at IS NULL")
-        .bind(now())
-        .bind(&id)
-        .execute(&app.db.pool)
-        .await?;
     let (ext, mime) = match format {
         poster::Format::Pdf => ("pdf", "application/pdf"),
         poster::Format::Png => ("png", "image/png"),
         poster::Format::Svg => ("svg", "image/svg+xml"),
     };
-    staff.audit(&app, "poster_downloaded", &id, ext).await?;
+    // A HEAD request (a link checker, a prefetch) is not a poster taken away.
+    if method != axum::http::Method::HEAD {
+        let mut tx = app.db.pool.begin().await?;
+        sqlx::query(
+            "UPDATE venues SET poster_first_at = $1 WHERE id = $2 AND poster_first_at IS NULL",
+        )
+        .bind(now())
+        .bind(&id)
+        .execute(&mut *tx)
+        .await?;
+        staff.audit(&mut *tx, "poster_downloaded", &id, ext).await?;
+        tx.commit().await?;
+    }
     Ok(download(mime, &format!("poster-{id}.{ext}"), bytes))
 }
 
@@ -900,8 +946,10 @@ pub async fn import_template(staff: Staff) -> WebResult {
     ))
 }
 
-/// The rows of a CSV file as venue inputs, or the message id of why the file cannot be read.
-pub fn parse_csv(bytes: &[u8]) -> Result<Vec<VenueInput>, &'static str> {
+/// The rows of a CSV file as venue inputs with their row number as a spreadsheet shows it (the
+/// header is row 1; blank lines count, line breaks inside quoted cells do not), or the message
+/// id of why the file cannot be read.
+pub fn parse_csv(bytes: &[u8]) -> Result<Vec<(usize, VenueInput)>, &'static str> {
     let text = std::str::from_utf8(bytes).map_err(|_| "import-not-utf8")?;
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let first_line = text.lines().next().unwrap_or("");
@@ -950,15 +998,19 @@ pub fn parse_csv(bytes: &[u8]) -> Result<Vec<VenueInput>, &'static str> {
                 .unwrap_or("")
                 .to_owned()
         };
-        rows.push(VenueInput {
-            name: cell("name"),
-            address: cell("address"),
-            commune: cell("commune"),
-            sector: cell("sector"),
-            usual_stay: cell("usual_stay"),
-            contact_name: cell("contact_name"),
-            contact_phone: cell("contact_phone"),
-        });
+        let line = record.position().map_or(0, |p| p.line() as usize);
+        rows.push((
+            line,
+            VenueInput {
+                name: cell("name"),
+                address: cell("address"),
+                commune: cell("commune"),
+                sector: cell("sector"),
+                usual_stay: cell("usual_stay"),
+                contact_name: cell("contact_name"),
+                contact_phone: cell("contact_phone"),
+            },
+        ));
     }
     if rows.is_empty() {
         return Err("import-empty");
@@ -1038,21 +1090,14 @@ pub async fn import(
     );
     let task_app = app.clone();
     tokio::spawn(async move {
-        let outcome = run_import(&task_app, &job, rows).await;
+        let actor = Actor {
+            user_id,
+            username,
+            addr,
+        };
+        let outcome = run_import(&task_app, &job, rows, &actor).await;
         let state = match outcome {
-            Ok(Ok(n)) => {
-                let _ = super::auth::audit(
-                    &task_app,
-                    Some(user_id),
-                    &username,
-                    "venues_imported",
-                    &job.filename,
-                    &n.to_string(),
-                    &addr,
-                )
-                .await;
-                JobState::Done(n)
-            }
+            Ok(Ok(n)) => JobState::Done(n),
             Ok(Err(errors)) => JobState::Failed(errors),
             Err(e) => {
                 eprintln!("portal: import failed: {e}");
@@ -1064,11 +1109,20 @@ pub async fn import(
     Ok(Redirect::to(&format!("/venues/import/{job_id}")).into_response())
 }
 
-/// Checks every row, then saves all of them in one transaction, or none if any row is wrong.
+/// Who started an import, for its audit-log entry.
+struct Actor {
+    user_id: i64,
+    username: String,
+    addr: String,
+}
+
+/// Checks every row, then saves all of them with their audit-log entry in one transaction, or
+/// none if any row is wrong.
 async fn run_import(
     app: &AppState,
     job: &ImportJob,
-    rows: Vec<VenueInput>,
+    rows: Vec<(usize, VenueInput)>,
+    actor: &Actor,
 ) -> Result<Result<usize, Vec<RowError>>, sqlx::Error> {
     let mut seen: HashSet<(u32, String, String)> = HashSet::new();
     for row in sqlx::query("SELECT commune_code, name, address FROM venues")
@@ -1083,10 +1137,8 @@ async fn run_import(
     }
     let mut errors = Vec::new();
     let mut valid = Vec::with_capacity(rows.len());
-    for (i, mut input) in rows.into_iter().enumerate() {
+    for (i, (row, mut input)) in rows.into_iter().enumerate() {
         input.sector = sector_named(&input.sector);
-        // Row 1 is the header line.
-        let row = i + 2;
         match validate(&input, &app.units, &app.authority) {
             Ok(v) => {
                 if !seen.insert((v.commune_code, fold(&v.name), fold(&v.address))) {
@@ -1096,7 +1148,7 @@ async fn run_import(
                         message: "import-duplicate",
                     });
                 }
-                valid.push(v);
+                valid.push((row, v));
             }
             Err(problems) => errors.extend(problems.into_iter().map(|(field, message)| RowError {
                 row,
@@ -1113,10 +1165,31 @@ async fn run_import(
         return Ok(Err(errors));
     }
     let mut tx = app.db.pool.begin().await?;
-    for v in &valid {
-        insert(&mut *tx, &new_venue_id(), v).await?;
+    for (row, v) in &valid {
+        match insert(&mut *tx, &new_venue_id(), v).await {
+            Ok(()) => {}
+            // Registered by someone else while this file was being checked: nothing is saved.
+            Err(e) if is_duplicate(&e) => {
+                return Ok(Err(vec![RowError {
+                    row: *row,
+                    field: "name",
+                    message: "import-duplicate",
+                }]))
+            }
+            Err(e) => return Err(e),
+        }
         job.saved.fetch_add(1, Ordering::Relaxed);
     }
+    super::auth::audit(
+        &mut *tx,
+        Some(actor.user_id),
+        &actor.username,
+        "venues_imported",
+        &job.filename,
+        &valid.len().to_string(),
+        &actor.addr,
+    )
+    .await?;
     tx.commit().await?;
     Ok(Ok(valid.len()))
 }
@@ -1225,9 +1298,26 @@ mod tests {
                     Quán A;Số 1;1267;Cửa hàng;Bà B;0912345678\n;;;;;\n";
         let rows = parse_csv(text.as_bytes()).unwrap();
         assert_eq!(rows.len(), 1);
-        assert_eq!(rows[0].name, "Quán A");
-        assert_eq!(rows[0].commune, "1267");
-        assert_eq!(sector_named(&rows[0].sector), "shop");
+        let (line, row) = &rows[0];
+        assert_eq!(*line, 2);
+        assert_eq!(row.name, "Quán A");
+        assert_eq!(row.commune, "1267");
+        assert_eq!(sector_named(&row.sector), "shop");
+    }
+
+    /// Numbered as a spreadsheet shows them: a blank line is a row, a line break inside a
+    /// quoted cell is not.
+    #[test]
+    fn rows_are_numbered_as_the_spreadsheet_shows_them() {
+        let text = "name,address,commune,sector,contact_name,contact_phone\n\
+                    A,\"Số 1,\nphố Kim Đồng\",1267,shop,B,0912345678\n\n\
+                    C,Số 2,1267,shop,D,0912345678\n";
+        let lines: Vec<usize> = parse_csv(text.as_bytes())
+            .unwrap()
+            .iter()
+            .map(|(line, _)| *line)
+            .collect();
+        assert_eq!(lines, [2, 4]);
     }
 
     #[test]

@@ -192,11 +192,20 @@ impl Portal {
     }
 
     pub async fn with_units(backend: Backend, units: Edition) -> Portal {
+        Portal::configured(backend, units, false, "http://127.0.0.1").await
+    }
+
+    pub async fn configured(
+        backend: Backend,
+        units: Edition,
+        behind_proxy: bool,
+        portal_url: &str,
+    ) -> Portal {
         let dir = tempfile::tempdir().unwrap();
         let settings = Settings {
             name: "Sở Y tế Cao Bằng".into(),
             host: "yte.caobang.example".into(),
-            portal_url: "http://127.0.0.1".into(),
+            portal_url: portal_url.into(),
             province: 4,
             units,
         };
@@ -209,7 +218,7 @@ impl Portal {
         let db = Db::open(&url).await.unwrap();
         assert_eq!(db.backend, backend);
         let units = UnitList::load(units, 4).unwrap();
-        let app = AppState::new(db, authority, units);
+        let app = AppState::configured(db, authority, units, behind_proxy);
         let portal = Portal {
             router: web::router(app.clone()),
             app,
@@ -222,7 +231,7 @@ impl Portal {
 
     pub async fn add_user(&self, name: &str, roles: &[Role]) -> i64 {
         web::auth::insert_user(
-            &self.app.db,
+            &self.app.db.pool,
             name,
             &format!("{name} (test)"),
             roles,
