@@ -79,6 +79,11 @@ impl DepartmentKey {
         KeyId::of_department(&self.public)
     }
 
+    /// The private key's bytes, for opening shared diaries.
+    pub fn secret_bytes(&self) -> Zeroizing<[u8; 32]> {
+        self.secret.clone()
+    }
+
     /// The private key, for opening shared diaries.
     pub fn private_key(&self) -> <HpkeKem as Kem>::PrivateKey {
         <HpkeKem as Kem>::PrivateKey::from_bytes(self.secret.as_ref()).expect("checked when loaded")

@@ -321,7 +321,13 @@ async fn an_idle_session_ends_and_says_so(backend: Backend) {
 }
 
 /// Every route with the roles that may use it. Paths name real objects made below.
-fn routes(venue: &str, user: i64, job: &str) -> Vec<(&'static str, String, &'static [Role])> {
+fn routes(
+    venue: &str,
+    user: i64,
+    job: &str,
+    case: i64,
+    request: &str,
+) -> Vec<(&'static str, String, &'static [Role])> {
     use Role::*;
     let v = |s: &str| format!("/venues/{venue}{s}");
     let u = |s: &str| format!("/admin/users/{user}{s}");
@@ -355,6 +361,16 @@ fn routes(venue: &str, user: i64, job: &str) -> Vec<(&'static str, String, &'sta
         ("UPLOAD", "/venues/import".into(), &[Registrar]),
         ("GET", "/venues/import/template.csv".into(), &[Registrar]),
         ("GET", format!("/venues/import/{job}"), &[Registrar]),
+        ("GET", "/cases".into(), &[Tracer]),
+        ("POST", "/cases".into(), &[Tracer]),
+        ("GET", format!("/cases/{case}"), &[Tracer]),
+        ("POST", format!("/cases/{case}/requests"), &[Tracer]),
+        (
+            "GET",
+            format!("/cases/{case}/requests/{request}/qr"),
+            &[Tracer],
+        ),
+        ("GET", format!("/cases/{case}/visits.csv"), &[Tracer]),
         ("GET", "/reports/coverage".into(), &[Reporter]),
         ("GET", "/reports/coverage/chart".into(), &[Reporter]),
         ("GET", "/reports/coverage/communes.csv".into(), &[Reporter]),
@@ -383,7 +399,27 @@ async fn every_role_against_every_route(backend: Backend) {
         .trim_start_matches("/venues/import/")
         .to_owned();
     assert!(!job.is_empty(), "{}", upload.body);
-    let routes = routes(&venue, target, &job);
+    let mut tracer = p.signed_in("only-tracer").await;
+    let r = tracer
+        .post("/cases", &[("label", "Ca Matrix"), ("notes", "")])
+        .await;
+    let case: i64 = r.location().trim_start_matches("/cases/").parse().unwrap();
+    tracer
+        .post(
+            &format!("/cases/{case}/requests"),
+            &[
+                ("from", &support::days_ago(9)),
+                ("to", &support::days_ago(8)),
+                ("purpose", "Matrix"),
+                ("hours", "48"),
+            ],
+        )
+        .await;
+    let request: String = sqlx::query_scalar("SELECT id FROM share_requests")
+        .fetch_one(&p.app.db.pool)
+        .await
+        .unwrap();
+    let routes = routes(&venue, target, &job, case, &request);
 
     for role in Role::ALL {
         let mut c = p.signed_in(&name(role)).await;

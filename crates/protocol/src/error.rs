@@ -18,6 +18,14 @@ pub enum Error {
     InvalidVenue(String),
     #[error("The trust file is not valid: {0}.")]
     InvalidTrust(String),
+    #[error("This is not a Visit Diary share request: {0}.")]
+    NotShareRequest(String),
+    #[error("The share request is not valid: {0}.")]
+    InvalidShareRequest(String),
+    #[error("This share request has expired.")]
+    ShareRequestExpired,
+    #[error("The sealed diary cannot be opened: {0}.")]
+    SealedDiary(String),
 }
 
 impl Error {
@@ -31,6 +39,10 @@ impl Error {
             Error::Malformed(_) => "malformed_code",
             Error::InvalidVenue(_) => "invalid_venue",
             Error::InvalidTrust(_) => "invalid_trust",
+            Error::NotShareRequest(_) => "not_share_request",
+            Error::InvalidShareRequest(_) => "invalid_share_request",
+            Error::ShareRequestExpired => "share_request_expired",
+            Error::SealedDiary(_) => "sealed_diary",
         }
     }
 }

@@ -7,12 +7,17 @@ pub mod code;
 mod error;
 pub mod foreign;
 pub mod keys;
+pub mod share;
 pub mod trust;
 pub mod venue;
 
 pub use code::{read_code, Origin, ScannedVenue, SignatureStatus};
 pub use error::{Error, Result};
 pub use keys::KeyId;
+pub use share::{
+    normalize_share_code, open_diary, read_share_request, seal_diary, share_code,
+    sign_share_request, ShareRequest, SharedDiary, SharedVisit, VerifiedShareRequest,
+};
 pub use trust::{Authority, TrustList, TrustedKey};
 pub use venue::{
     inspect_venue_code, read_venue_code, sign_venue_code, Sector, Venue, VerifiedVenue,

@@ -400,6 +400,11 @@ pub const ACTIONS: &[&str] = &[
     "venues_imported",
     "poster_downloaded",
     "report_downloaded",
+    "case_opened",
+    "share_request_created",
+    "diary_opened",
+    "diary_exported",
+    "diary_received_file",
 ];
 
 #[derive(Debug, Default, Deserialize)]

@@ -6,7 +6,9 @@
 //! themselves with [`Staff::require`]; the authorisation matrix test walks every route.
 
 pub mod admin;
+pub mod api;
 pub mod auth;
+pub mod cases;
 pub mod reports;
 pub mod venues;
 
@@ -199,6 +201,24 @@ pub fn router(app: AppState) -> Router {
         .route("/venues/{id}/deactivate", post(venues::deactivate))
         .route("/venues/{id}/activate", post(venues::activate))
         .route("/venues/{id}/poster/{format}", get(venues::poster))
+        .route("/cases", get(cases::cases).post(cases::open_case))
+        .route("/cases/{id}", get(cases::case))
+        .route("/cases/{id}/requests", post(cases::create_request))
+        .route("/cases/{id}/requests/{request}/qr", get(cases::request_qr))
+        .route(
+            "/cases/{id}/requests/{request}/file",
+            post(cases::receive_file).layer(axum::extract::DefaultBodyLimit::max(
+                protocol::share::MAX_SEALED_BYTES + 64 * 1024,
+            )),
+        )
+        .route("/cases/{id}/visits.csv", get(cases::export))
+        .route("/api/v1/share-requests/{code}", get(api::get_request))
+        .route(
+            "/api/v1/share-requests/{code}/diary",
+            post(api::post_diary).layer(axum::extract::DefaultBodyLimit::max(
+                protocol::share::MAX_SEALED_BYTES,
+            )),
+        )
         .route("/reports/coverage", get(reports::coverage))
         .route("/reports/coverage/chart", get(reports::chart))
         .route("/reports/coverage/{table}", get(reports::csv))
@@ -565,7 +585,9 @@ async fn frame(State(app): State<AppState>, req: Request, next: Next) -> Respons
         path,
         login_csrf: cookie_value(&parts.headers, LOGIN_CSRF_COOKIE).map(str::to_owned),
     };
-    let body = if parts.method == Method::POST {
+    // The app's API carries no cookies and no forms: its requests need no CSRF token.
+    let api = parts.uri.path().starts_with("/api/");
+    let body = if parts.method == Method::POST && !api {
         match check_csrf(&ctx, &parts, body).await {
             Ok(body) => body,
             Err(e) => return finish(&app, ctx, e.into_response()),

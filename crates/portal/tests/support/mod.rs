@@ -453,3 +453,11 @@ macro_rules! on_both_backends {
         }
     };
 }
+
+/// The date `n` days before today in Vietnam, as a date input sends it.
+pub fn days_ago(n: i64) -> String {
+    (chrono::Utc::now().with_timezone(&chrono::FixedOffset::east_opt(7 * 3600).unwrap())
+        - chrono::Duration::days(n))
+    .date_naive()
+    .to_string()
+}

@@ -1,0 +1,250 @@
+//! The app's API: fetch a signed share request by its code, and answer it once with a sealed
+//! diary. No cookies, no sessions: the code is the only key, and lookups are throttled per
+//! address so codes cannot be guessed.
+
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde_json::json;
+use sqlx::Row;
+
+use super::{now, AppState, Ctx};
+
+/// Unknown codes an address may try in the throttle window before it is refused for a while.
+pub const LOOKUP_FAILURES: i64 = 10;
+const WINDOW: i64 = 15 * 60;
+
+fn answer(status: StatusCode, error: &str, message: &str) -> Response {
+    (
+        status,
+        [(header::CACHE_CONTROL, "no-store")],
+        Json(json!({ "error": error, "message": message })),
+    )
+        .into_response()
+}
+
+/// The request a code names, and whether it can still be answered.
+pub enum Lookup {
+    Open { id: String, signed: String },
+    Unknown,
+    Expired,
+    Answered,
+}
+
+pub async fn lookup(app: &AppState, code: &str) -> Result<Lookup, sqlx::Error> {
+    let Some(code) = protocol::normalize_share_code(code) else {
+        return Ok(Lookup::Unknown);
+    };
+    let row = sqlx::query(
+        "SELECT id, signed, expires_at, answered_at FROM share_requests WHERE code = $1",
+    )
+    .bind(&code)
+    .fetch_optional(&app.db.pool)
+    .await?;
+    let Some(row) = row else {
+        return Ok(Lookup::Unknown);
+    };
+    if row.try_get::<Option<i64>, _>(3)?.is_some() {
+        return Ok(Lookup::Answered);
+    }
+    if row.try_get::<i64, _>(2)? <= now() {
+        return Ok(Lookup::Expired);
+    }
+    Ok(Lookup::Open {
+        id: row.try_get(0)?,
+        signed: row.try_get(1)?,
+    })
+}
+
+fn throttle_key(addr: &str) -> String {
+    format!("share:{addr}")
+}
+
+/// Whether this address may look up codes now (it has not tried too many unknown ones).
+async fn allowed(app: &AppState, addr: &str) -> Result<bool, sqlx::Error> {
+    let failures: Option<i64> = sqlx::query_scalar(
+        "SELECT failures FROM login_throttle WHERE key = $1 AND window_start >= $2",
+    )
+    .bind(throttle_key(addr))
+    .bind(now() - WINDOW)
+    .fetch_optional(&app.db.pool)
+    .await?;
+    Ok(failures.unwrap_or(0) < LOOKUP_FAILURES)
+}
+
+/// Counts a lookup of an unknown code against the address.
+async fn count_unknown(app: &AppState, addr: &str) -> Result<(), sqlx::Error> {
+    let t = now();
+    sqlx::query(
+        "INSERT INTO login_throttle (key, failures, window_start, locked_until) \
+         VALUES ($1, 1, $2, 0) \
+         ON CONFLICT (key) DO UPDATE SET \
+         failures = CASE WHEN login_throttle.window_start < $3 THEN 1 \
+                    ELSE login_throttle.failures + 1 END, \
+         window_start = CASE WHEN login_throttle.window_start < $3 THEN $2 \
+                        ELSE login_throttle.window_start END",
+    )
+    .bind(throttle_key(addr))
+    .bind(t)
+    .bind(t - WINDOW)
+    .execute(&app.db.pool)
+    .await?;
+    Ok(())
+}
+
+fn internal(e: sqlx::Error) -> Response {
+    eprintln!("portal: {e}");
+    answer(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "internal",
+        "The portal ran into an error; try again later.",
+    )
+}
+
+fn refusal(lookup: &Lookup) -> Response {
+    match lookup {
+        Lookup::Unknown => answer(
+            StatusCode::NOT_FOUND,
+            "unknown_code",
+            "No share request has this code.",
+        ),
+        Lookup::Expired => answer(
+            StatusCode::GONE,
+            "expired",
+            "This share request has expired.",
+        ),
+        Lookup::Answered => answer(
+            StatusCode::CONFLICT,
+            "answered",
+            "This share request has already been answered.",
+        ),
+        Lookup::Open { .. } => unreachable!("an open request is not a refusal"),
+    }
+}
+
+fn throttled() -> Response {
+    answer(
+        StatusCode::TOO_MANY_REQUESTS,
+        "throttled",
+        "Too many unknown codes from this address; try again later.",
+    )
+}
+
+/// `GET /api/v1/share-requests/{code}`
+pub async fn get_request(
+    State(app): State<AppState>,
+    axum::Extension(ctx): axum::Extension<Ctx>,
+    Path(code): Path<String>,
+) -> Response {
+    match allowed(&app, &ctx.addr).await {
+        Ok(true) => {}
+        Ok(false) => return throttled(),
+        Err(e) => return internal(e),
+    }
+    match lookup(&app, &code).await {
+        Ok(Lookup::Open { signed, .. }) => (
+            [(header::CACHE_CONTROL, "no-store")],
+            Json(json!({
+                "format": "visit-diary-share-request",
+                "version": 1,
+                "signed": signed,
+            })),
+        )
+            .into_response(),
+        Ok(other) => {
+            if matches!(other, Lookup::Unknown) {
+                if let Err(e) = count_unknown(&app, &ctx.addr).await {
+                    return internal(e);
+                }
+            }
+            refusal(&other)
+        }
+        Err(e) => internal(e),
+    }
+}
+
+/// What became of a sealed diary offered for a request.
+pub enum Stored {
+    Yes,
+    Refused(Lookup),
+    /// It does not open with the department key for this request.
+    NotForThisRequest,
+}
+
+/// Stores a sealed diary for the request `code` names, once. The diary is opened (and dropped)
+/// first to check that it was sealed to this department for this very request; what is stored
+/// is the bytes as they came.
+pub async fn store(
+    app: &AppState,
+    code: &str,
+    sealed: &[u8],
+    via: &str,
+) -> Result<Stored, sqlx::Error> {
+    let id = match lookup(app, code).await? {
+        Lookup::Open { id, .. } => id,
+        other => return Ok(Stored::Refused(other)),
+    };
+    let request_id: [u8; 16] = hex::decode(&id)
+        .ok()
+        .and_then(|b| b.try_into().ok())
+        .expect("request ids are 16 bytes of hex");
+    let secret = app.authority.department.secret_bytes();
+    if protocol::open_diary(sealed, &request_id, &secret).is_err() {
+        return Ok(Stored::NotForThisRequest);
+    }
+    let t = now();
+    let stored = sqlx::query(
+        "UPDATE share_requests SET sealed = $1, answered_at = $2, delivered_via = $3 \
+         WHERE id = $4 AND answered_at IS NULL AND expires_at > $2",
+    )
+    .bind(sealed.to_vec())
+    .bind(t)
+    .bind(via)
+    .bind(&id)
+    .execute(&app.db.pool)
+    .await?;
+    if stored.rows_affected() == 1 {
+        Ok(Stored::Yes)
+    } else {
+        // Someone answered (or the request expired) in between.
+        Ok(Stored::Refused(lookup(app, code).await?))
+    }
+}
+
+/// `POST /api/v1/share-requests/{code}/diary` with the sealed diary as the body.
+pub async fn post_diary(
+    State(app): State<AppState>,
+    axum::Extension(ctx): axum::Extension<Ctx>,
+    Path(code): Path<String>,
+    body: Bytes,
+) -> Response {
+    match allowed(&app, &ctx.addr).await {
+        Ok(true) => {}
+        Ok(false) => return throttled(),
+        Err(e) => return internal(e),
+    }
+    match store(&app, &code, &body, "upload").await {
+        Ok(Stored::Yes) => (
+            StatusCode::CREATED,
+            [(header::CACHE_CONTROL, "no-store")],
+            Json(json!({ "status": "stored" })),
+        )
+            .into_response(),
+        Ok(Stored::Refused(lookup)) => {
+            if matches!(lookup, Lookup::Unknown) {
+                if let Err(e) = count_unknown(&app, &ctx.addr).await {
+                    return internal(e);
+                }
+            }
+            refusal(&lookup)
+        }
+        Ok(Stored::NotForThisRequest) => answer(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "not_for_this_request",
+            "This is not a diary sealed for this request.",
+        ),
+        Err(e) => internal(e),
+    }
+}

@@ -1,0 +1,367 @@
+//! Cases, share requests and the app's API, through the real router, on SQLite and PostgreSQL.
+
+mod support;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use portal::db::Backend;
+use portal::web::Role;
+use protocol::{SharedDiary, SharedVisit, TrustList, VerifiedShareRequest};
+use support::{days_ago, Client, Portal};
+
+on_both_backends!(
+    a_tracer_opens_a_case_and_a_request_the_app_can_verify,
+    a_request_is_answered_once,
+    unknown_codes_are_throttled_per_address,
+    the_case_page_opens_shared_diaries_and_logs_each_opening,
+    a_vdshare_file_is_received_once,
+);
+
+async fn tracer(p: &Portal) -> Client {
+    p.add_user("truy.vet", &[Role::Tracer]).await;
+    p.signed_in("truy.vet").await
+}
+
+/// Opens a case and a share request; returns the case id and the request's code.
+async fn case_with_request(c: &mut Client, label: &str) -> (i64, String) {
+    let r = c
+        .post("/cases", &[("label", label), ("notes", "Sốt, ho từ 20/11")])
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let case: i64 = r.location().trim_start_matches("/cases/").parse().unwrap();
+    let r = c
+        .post(
+            &format!("/cases/{case}/requests"),
+            &[
+                ("from", &days_ago(20)),
+                ("to", &days_ago(0)),
+                ("purpose", "Truy vết ca bệnh số 12"),
+                ("hours", "48"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        r.location(),
+        format!("/cases/{case}?created=1"),
+        "{}",
+        r.body
+    );
+    let page = c.get(r.location()).await;
+    let at = page.body.find("class=\"code\"").expect("the code is shown");
+    let code = page.body[at..]
+        .split('>')
+        .nth(1)
+        .unwrap()
+        .split('<')
+        .next()
+        .unwrap()
+        .to_owned();
+    (case, code)
+}
+
+fn trust(p: &Portal) -> TrustList {
+    TrustList::from_json(&std::fs::read_to_string(p.dir.path().join("trust.json")).unwrap())
+        .unwrap()
+}
+
+async fn fetch(p: &Portal, code: &str) -> VerifiedShareRequest {
+    let mut app = p.client();
+    let r = app.get(&format!("/api/v1/share-requests/{code}")).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let json: serde_json::Value = serde_json::from_str(&r.body).unwrap();
+    protocol::read_share_request(
+        json["signed"].as_str().unwrap(),
+        &trust(p),
+        chrono::Utc::now().timestamp(),
+    )
+    .unwrap()
+}
+
+fn visits() -> Vec<SharedVisit> {
+    let now = chrono::Utc::now().timestamp();
+    vec![
+        SharedVisit {
+            name: "Trạm Y tế Phường Thục Phán".into(),
+            address: "Số 2 Phố Hoàng Đình Giong".into(),
+            unit: Some(1273),
+            venue_id: Some("0b0d6a52-2f3c-4a55-9a4e-2d9b4c1f7e10".into()),
+            origin: "vd1".into(),
+            time_in: now - 3 * 3600,
+            time_out: Some(now - 2 * 3600),
+        },
+        SharedVisit {
+            name: "<script>alert('x')</script>".into(),
+            address: "=HYPERLINK(\"http://evil.example\",\"Bấm vào\")".into(),
+            unit: None,
+            venue_id: None,
+            origin: "nz-covid-tracer".into(),
+            time_in: now - 3600,
+            time_out: None,
+        },
+    ]
+}
+
+fn seal(request: &VerifiedShareRequest) -> Vec<u8> {
+    let diary = SharedDiary::new(&request.request.id, "0.1.0", visits());
+    protocol::seal_diary(&diary, &request.request, rand::random()).unwrap()
+}
+
+async fn upload(p: &Portal, code: &str, body: Vec<u8>) -> support::Response {
+    p.client()
+        .send(
+            Request::post(format!("/api/v1/share-requests/{code}/diary"))
+                .header("content-type", "application/octet-stream")
+                .body(Body::from(body))
+                .unwrap(),
+        )
+        .await
+}
+
+async fn a_tracer_opens_a_case_and_a_request_the_app_can_verify(backend: Backend) {
+    let p = Portal::new(backend).await;
+    let mut c = tracer(&p).await;
+    // Bad input: a message next to each field, nothing saved.
+    let r = c.post("/cases", &[("label", "  "), ("notes", "")]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("id=\"label-error\""));
+    assert_eq!(p.count("SELECT COUNT(*) FROM cases").await, 0);
+
+    let (case, code) = case_with_request(&mut c, "Ca 12 – Phường Thục Phán").await;
+    assert!(
+        protocol::normalize_share_code(&code).as_deref() == Some(code.as_str()),
+        "{code}"
+    );
+    let page = c.get(&format!("/cases/{case}")).await;
+    assert!(page.body.contains("Truy vết ca bệnh số 12"));
+    assert!(page.body.contains("Đang chờ"));
+    let qr_path = format!("/cases/{case}/requests/");
+    assert!(page.body.contains(&qr_path));
+
+    let r = c
+        .post(
+            &format!("/cases/{case}/requests"),
+            &[
+                ("from", &days_ago(1)),
+                ("to", &days_ago(3)),
+                ("purpose", ""),
+                ("hours", "0"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    for field in ["to", "purpose", "hours"] {
+        assert!(r.body.contains(&format!("id=\"{field}-error\"")), "{field}");
+    }
+    let r = c
+        .post(
+            &format!("/cases/{case}/requests"),
+            &[
+                ("from", &days_ago(90)),
+                ("to", &days_ago(0)),
+                ("purpose", "x"),
+                ("hours", "48"),
+            ],
+        )
+        .await;
+    assert!(r.body.contains("id=\"from-error\""));
+    assert_eq!(p.count("SELECT COUNT(*) FROM share_requests").await, 1);
+
+    // What the app fetches verifies against the trust file and names this department's key.
+    let request = fetch(&p, &code).await;
+    assert_eq!(request.request.code, code);
+    assert_eq!(request.request.department, "Sở Y tế Cao Bằng");
+    assert_eq!(
+        request.request.department_key,
+        p.app.authority.department.public
+    );
+    assert_eq!(request.request.purpose, "Truy vết ca bệnh số 12");
+    assert_eq!(request.request.to.to_string(), days_ago(0));
+    assert_eq!(request.request.from.to_string(), days_ago(20));
+    assert_eq!(
+        request.request.upload_url,
+        format!("http://127.0.0.1/api/v1/share-requests/{code}/diary")
+    );
+    let hours = (request.request.expires - chrono::Utc::now().timestamp()) as f64 / 3600.0;
+    assert!((47.9..=48.0).contains(&hours), "{hours}");
+    // Typed in lower case with spaces, the code still finds the request.
+    let typed = code.to_lowercase().replace('-', " ");
+    let r = p
+        .client()
+        .get(&format!("/api/v1/share-requests/{}", typed.replace(' ', "%20")))
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(
+        p.count("SELECT COUNT(*) FROM audit_log WHERE action = 'share_request_created'")
+            .await,
+        1
+    );
+}
+
+async fn a_request_is_answered_once(backend: Backend) {
+    let p = Portal::new(backend).await;
+    let mut c = tracer(&p).await;
+    let (_, code) = case_with_request(&mut c, "Ca 1").await;
+    let (_, other_code) = case_with_request(&mut c, "Ca 2").await;
+    let request = fetch(&p, &code).await;
+    let other = fetch(&p, &other_code).await;
+
+    // A diary sealed for another request is refused, and the request stays open.
+    let r = upload(&p, &code, seal(&other)).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(r.body.contains("not_for_this_request"));
+    let r = upload(&p, &code, b"garbage".to_vec()).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    let sealed = seal(&request);
+    let r = upload(&p, &code, sealed.clone()).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    // Stored exactly as it came, and sealed: no visit is readable in the database.
+    let stored: Vec<u8> = sqlx::query_scalar("SELECT sealed FROM share_requests WHERE code = $1")
+        .bind(&code)
+        .fetch_one(&p.app.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(stored, sealed);
+
+    let r = upload(&p, &code, seal(&request)).await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    assert!(r.body.contains("answered"));
+    let r = p
+        .client()
+        .get(&format!("/api/v1/share-requests/{code}"))
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+
+    let r = upload(&p, "ZZZZ-ZZZZ-ZZZZ", seal(&other)).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+
+    sqlx::query("UPDATE share_requests SET expires_at = 1 WHERE code = $1")
+        .bind(&other_code)
+        .execute(&p.app.db.pool)
+        .await
+        .unwrap();
+    let r = upload(&p, &other_code, seal(&other)).await;
+    assert_eq!(r.status, StatusCode::GONE);
+    assert_eq!(
+        p.client()
+            .get(&format!("/api/v1/share-requests/{other_code}"))
+            .await
+            .status,
+        StatusCode::GONE
+    );
+
+    // Too large: refused before anything is read.
+    let r = upload(&p, &code, vec![1; protocol::share::MAX_SEALED_BYTES + 1]).await;
+    assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
+    // No cookies or CSRF token are needed or set by the API.
+    assert!(r.header("set-cookie").is_empty());
+}
+
+async fn unknown_codes_are_throttled_per_address(backend: Backend) {
+    let p = Portal::new(backend).await;
+    let mut c = tracer(&p).await;
+    let (_, code) = case_with_request(&mut c, "Ca 1").await;
+    let mut guesser = p.client();
+    guesser.addr = "203.0.113.50:4000".parse().unwrap();
+    for i in 0..10 {
+        let r = guesser
+            .get(&format!("/api/v1/share-requests/AAAA-AAAA-{:04}", i))
+            .await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND);
+    }
+    let r = guesser.get(&format!("/api/v1/share-requests/{code}")).await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
+    let r = guesser
+        .send(
+            Request::post(format!("/api/v1/share-requests/{code}/diary"))
+                .body(Body::from(vec![1u8; 10]))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
+    // Another address is not affected.
+    assert_eq!(
+        p.client()
+            .get(&format!("/api/v1/share-requests/{code}"))
+            .await
+            .status,
+        StatusCode::OK
+    );
+}
+
+async fn the_case_page_opens_shared_diaries_and_logs_each_opening(backend: Backend) {
+    let p = Portal::new(backend).await;
+    let mut c = tracer(&p).await;
+    let (case, code) = case_with_request(&mut c, "Ca 7").await;
+    let request = fetch(&p, &code).await;
+    assert_eq!(
+        upload(&p, &code, seal(&request)).await.status,
+        StatusCode::CREATED
+    );
+
+    let opened = "SELECT COUNT(*) FROM audit_log WHERE action = 'diary_opened'";
+    assert_eq!(p.count(opened).await, 0);
+    let page = c.get(&format!("/cases/{case}")).await;
+    assert_eq!(page.body.matches("<tr class=\"visit\">").count(), 2);
+    assert!(page.body.contains("Trạm Y tế Phường Thục Phán"));
+    assert!(page.body.contains("Mã QR của Sở"));
+    assert!(page.body.contains("NZ COVID Tracer"));
+    assert!(page.body.contains("Đã nhận nhật ký"));
+    // Hostile names are text, not markup.
+    assert!(!page.body.contains("<script>alert"));
+    assert!(page.body.contains("&#60;script&#62;"));
+    assert_eq!(p.count(opened).await, 1);
+    c.get(&format!("/cases/{case}")).await;
+    assert_eq!(p.count(opened).await, 2, "every view is an opening");
+
+    let csv = c.get(&format!("/cases/{case}/visits.csv")).await;
+    assert_eq!(csv.status, StatusCode::OK);
+    assert!(csv.body.contains("Trạm Y tế Phường Thục Phán"));
+    assert!(csv.body.contains("'=HYPERLINK("), "{}", csv.body);
+    assert!(!csv.body.contains(",=HYPERLINK"));
+    assert_eq!(
+        p.count("SELECT COUNT(*) FROM audit_log WHERE action = 'diary_exported'")
+            .await,
+        1
+    );
+    // Another tracer's case number that does not exist: 404.
+    assert_eq!(c.get("/cases/99999").await.status, StatusCode::NOT_FOUND);
+}
+
+async fn a_vdshare_file_is_received_once(backend: Backend) {
+    let p = Portal::new(backend).await;
+    let mut c = tracer(&p).await;
+    let (case, code) = case_with_request(&mut c, "Ca 9").await;
+    let request = fetch(&p, &code).await;
+    let request_id = hex::encode(request.request.id);
+    let path = format!("/cases/{case}/requests/{request_id}/file");
+    let csrf = c.csrf().await;
+
+    let r = c.upload(&path, &csrf, "x.vdshare", b"not sealed").await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("không phải nhật ký được niêm phong"));
+
+    let r = c
+        .upload(&path, &csrf, "nhat-ky.vdshare", &seal(&request))
+        .await;
+    assert_eq!(
+        r.location(),
+        format!("/cases/{case}?received=1"),
+        "{}",
+        r.body
+    );
+    let page = c.get(r.location()).await;
+    assert!(page.body.contains("nhận qua tệp"));
+    assert_eq!(page.body.matches("<tr class=\"visit\">").count(), 2);
+
+    let r = c
+        .upload(&path, &csrf, "nhat-ky.vdshare", &seal(&request))
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("chỉ nhận một lần"));
+    // And the app's upload for the same request is refused too.
+    assert_eq!(
+        upload(&p, &code, seal(&request)).await.status,
+        StatusCode::CONFLICT
+    );
+}

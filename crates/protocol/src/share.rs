@@ -1,0 +1,433 @@
+//! Share requests (signed by the authority) and sealed diaries (HPKE to the department's key).
+//!
+//! A **share request** is a COSE_Sign1 (EdDSA, key id in the protected header, like a venue code)
+//! over a CBOR map with integer keys:
+//!
+//! | key | value |
+//! |---|---|
+//! | 0 | format version, 1 |
+//! | 1 | request id, 16 random bytes |
+//! | 2 | short code, 12 Crockford base32 characters (60 bits) |
+//! | 3 | department name |
+//! | 4 | department HPKE public key, 32 bytes (X25519) |
+//! | 5 | its key id, 8 bytes (`KeyId::of_department`) |
+//! | 6, 7 | first and last day of the range, days since 1970-01-01 |
+//! | 8 | purpose |
+//! | 9 | expiry, Unix seconds |
+//! | 10 | upload URL |
+//!
+//! The external AAD is `visit-diary/share-request/v1`, so a signature over a venue code can never
+//! pass for one over a request. On the wire it is base64url without padding.
+//!
+//! A **sealed diary** is one version byte (1), the 32-byte HPKE encapsulated key, then the HPKE
+//! ciphertext: base mode, DHKEM(X25519, HKDF-SHA256), HKDF-SHA256, ChaCha20-Poly1305, with info
+//! `visit-diary/sealed-diary/v1` and associated data `visit-diary/sealed-diary/v1` followed by the
+//! request id. The plaintext is JSON ([`SharedDiary`]), which names the request id again.
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use chrono::NaiveDate;
+use ciborium::Value;
+use coset::{iana, CborSerializable, CoseSign1, CoseSign1Builder, HeaderBuilder};
+use ed25519_dalek::{Signature, Signer, SigningKey};
+use hpke::aead::ChaCha20Poly1305;
+use hpke::kdf::HkdfSha256;
+use hpke::kem::X25519HkdfSha256;
+use hpke::{Deserializable, Kem, OpModeR, OpModeS, Serializable};
+use rand_chacha::rand_core::SeedableRng;
+use serde::{Deserialize, Serialize};
+
+use crate::{Error, KeyId, Result, TrustList};
+
+pub const SHARE_REQUEST_VERSION: u64 = 1;
+pub const SEALED_DIARY_VERSION: u8 = 1;
+const REQUEST_AAD: &[u8] = b"visit-diary/share-request/v1";
+const HPKE_INFO: &[u8] = b"visit-diary/sealed-diary/v1";
+/// Crockford's base32: no I, L, O or U, so a code read aloud is not misheard.
+const CROCKFORD: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+pub const CODE_CHARS: usize = 12;
+pub const MAX_PURPOSE_CHARS: usize = 500;
+/// A sealed diary larger than this is refused before it is opened (60 days of visits fit many
+/// times over).
+pub const MAX_SEALED_BYTES: usize = 1024 * 1024;
+
+/// What a tracer asks a citizen for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ShareRequest {
+    #[serde(with = "hex_bytes")]
+    pub id: [u8; 16],
+    pub code: String,
+    pub department: String,
+    #[serde(with = "hex_bytes")]
+    pub department_key: [u8; 32],
+    pub department_key_id: KeyId,
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub purpose: String,
+    /// Unix seconds.
+    pub expires: i64,
+    pub upload_url: String,
+}
+
+/// A share request whose signature was checked against a trusted authority.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct VerifiedShareRequest {
+    pub request: ShareRequest,
+    /// The name of the authority whose key signed it, from the trust file.
+    pub authority: String,
+    /// That authority's portal, from the trust file.
+    pub portal_url: String,
+    pub key_id: KeyId,
+}
+
+mod hex_bytes {
+    pub fn serialize<S: serde::Serializer, const N: usize>(
+        bytes: &[u8; N],
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&hex::encode(bytes))
+    }
+}
+
+/// A short code from 8 random bytes the caller provides (60 of the 64 bits are used), as three
+/// groups of four: `7KQ2-M9XD-4RTA`.
+pub fn share_code(random: [u8; 8]) -> String {
+    let mut n = u64::from_be_bytes(random) >> 4;
+    let mut chars = [0u8; CODE_CHARS];
+    for c in chars.iter_mut().rev() {
+        *c = CROCKFORD[(n & 31) as usize];
+        n >>= 5;
+    }
+    let text = String::from_utf8(chars.to_vec()).expect("ASCII");
+    format!("{}-{}-{}", &text[..4], &text[4..8], &text[8..])
+}
+
+/// A code as a person typed or read it: case, spaces and hyphens do not matter, and the letters
+/// Crockford reads as digits (O as 0, I and L as 1) are taken as those digits.
+pub fn normalize_share_code(text: &str) -> Option<String> {
+    let mut out = String::with_capacity(CODE_CHARS);
+    for c in text.chars() {
+        let c = match c.to_ascii_uppercase() {
+            ' ' | '-' | '\u{a0}' => continue,
+            'O' => '0',
+            'I' | 'L' => '1',
+            c if CROCKFORD.contains(&(c as u8)) && c.is_ascii() => c,
+            _ => return None,
+        };
+        out.push(c);
+    }
+    (out.len() == CODE_CHARS).then(|| format!("{}-{}-{}", &out[..4], &out[4..8], &out[8..]))
+}
+
+fn epoch() -> NaiveDate {
+    NaiveDate::from_ymd_opt(1970, 1, 1).expect("valid date")
+}
+
+fn days(date: NaiveDate) -> i64 {
+    date.signed_duration_since(epoch()).num_days()
+}
+
+fn check_text(what: &str, text: &str, max: usize) -> Result<()> {
+    if text.trim().is_empty()
+        || text.chars().count() > max
+        || text
+            .chars()
+            .any(|c| c.is_control() || crate::venue::is_invisible(c))
+    {
+        return Err(Error::InvalidShareRequest(format!("the {what}")));
+    }
+    Ok(())
+}
+
+impl ShareRequest {
+    pub fn validate(&self) -> Result<()> {
+        if normalize_share_code(&self.code).as_deref() != Some(self.code.as_str()) {
+            return Err(Error::InvalidShareRequest("the code".into()));
+        }
+        check_text("department", &self.department, 200)?;
+        check_text("purpose", &self.purpose, MAX_PURPOSE_CHARS)?;
+        if self.from > self.to {
+            return Err(Error::InvalidShareRequest("the date range".into()));
+        }
+        if KeyId::of_department(&self.department_key) != self.department_key_id {
+            return Err(Error::InvalidShareRequest("the department key id".into()));
+        }
+        if !(self.upload_url.starts_with("https://") || self.upload_url.starts_with("http://"))
+            || self
+                .upload_url
+                .chars()
+                .any(|c| c.is_whitespace() || c.is_control())
+        {
+            return Err(Error::InvalidShareRequest("the upload address".into()));
+        }
+        Ok(())
+    }
+}
+
+/// Signs a share request with the authority's key; the text the portal serves.
+pub fn sign_share_request(request: &ShareRequest, key: &SigningKey) -> Result<String> {
+    request.validate()?;
+    let kid = KeyId::of(&key.verifying_key());
+    let content = Value::Map(vec![
+        (0.into(), SHARE_REQUEST_VERSION.into()),
+        (1.into(), Value::Bytes(request.id.to_vec())),
+        (2.into(), Value::Text(request.code.clone())),
+        (3.into(), Value::Text(request.department.clone())),
+        (4.into(), Value::Bytes(request.department_key.to_vec())),
+        (5.into(), Value::Bytes(request.department_key_id.0.to_vec())),
+        (6.into(), days(request.from).into()),
+        (7.into(), days(request.to).into()),
+        (8.into(), Value::Text(request.purpose.clone())),
+        (9.into(), request.expires.into()),
+        (10.into(), Value::Text(request.upload_url.clone())),
+    ]);
+    let mut payload = Vec::new();
+    ciborium::into_writer(&content, &mut payload).expect("writing CBOR to a Vec cannot fail");
+    let protected = HeaderBuilder::new()
+        .algorithm(iana::Algorithm::EdDSA)
+        .key_id(kid.0.to_vec())
+        .build();
+    let sign1 = CoseSign1Builder::new()
+        .protected(protected)
+        .payload(payload)
+        .create_signature(REQUEST_AAD, |tbs| key.sign(tbs).to_bytes().to_vec())
+        .build();
+    let bytes = sign1
+        .to_vec()
+        .map_err(|e| Error::InvalidShareRequest(format!("cannot encode: {e}")))?;
+    Ok(URL_SAFE_NO_PAD.encode(bytes))
+}
+
+/// Reads a signed share request, checks its signature against the trusted authorities, that it
+/// is still open at `now` (Unix seconds), and that its upload address is on the signing
+/// authority's own portal.
+pub fn read_share_request(text: &str, trust: &TrustList, now: i64) -> Result<VerifiedShareRequest> {
+    let malformed = |what: &str| Error::NotShareRequest(what.to_owned());
+    let bytes = URL_SAFE_NO_PAD
+        .decode(text.trim())
+        .map_err(|_| malformed("not base64url"))?;
+    let sign1 = CoseSign1::from_slice(&bytes).map_err(|_| malformed("not COSE_Sign1"))?;
+    if sign1.clone().to_vec().ok().as_deref() != Some(bytes.as_slice()) {
+        return Err(malformed("not canonically encoded"));
+    }
+    if !sign1.unprotected.is_empty()
+        || sign1.protected.header.alg
+            != Some(coset::RegisteredLabelWithPrivate::Assigned(
+                iana::Algorithm::EdDSA,
+            ))
+    {
+        return Err(malformed("unexpected header"));
+    }
+    let kid = KeyId::from_slice(&sign1.protected.header.key_id)
+        .ok_or_else(|| malformed("the key id is not 8 bytes"))?;
+    let (authority, key) = trust.find(&kid).ok_or(Error::UnknownKey { kid })?;
+    sign1.verify_signature(REQUEST_AAD, |sig, data| {
+        let sig = Signature::from_slice(sig).map_err(|_| Error::BadSignature)?;
+        key.key
+            .verify_strict(data, &sig)
+            .map_err(|_| Error::BadSignature)
+    })?;
+    let request = parse_request(sign1.payload.as_deref().unwrap_or_default())?;
+    if now >= request.expires {
+        return Err(Error::ShareRequestExpired);
+    }
+    // The diary goes only to the portal of the authority that signed the request.
+    let portal = authority.portal_url.trim_end_matches('/');
+    if !request.upload_url.starts_with(&format!("{portal}/")) {
+        return Err(Error::InvalidShareRequest(
+            "the upload address is not on the authority's portal".into(),
+        ));
+    }
+    Ok(VerifiedShareRequest {
+        request,
+        authority: authority.name.clone(),
+        portal_url: authority.portal_url.clone(),
+        key_id: kid,
+    })
+}
+
+fn parse_request(bytes: &[u8]) -> Result<ShareRequest> {
+    let malformed = |what: &str| Error::NotShareRequest(what.to_owned());
+    let value: Value =
+        ciborium::from_reader(bytes).map_err(|_| malformed("the content is not CBOR"))?;
+    let mut reencoded = Vec::new();
+    ciborium::into_writer(&value, &mut reencoded).expect("writing CBOR to a Vec cannot fail");
+    if reencoded != bytes {
+        return Err(malformed("the content is not canonically encoded"));
+    }
+    let Value::Map(entries) = value else {
+        return Err(malformed("the content is not a map"));
+    };
+    if entries.len() != 11 {
+        return Err(malformed("the content has the wrong fields"));
+    }
+    let field = |k: u64| {
+        let (key, value) = &entries[k as usize];
+        (key.as_integer() == Some(k.into()))
+            .then_some(value)
+            .ok_or_else(|| malformed("the fields are out of order"))
+    };
+    let int = |k: u64| -> Result<i64> {
+        field(k)?
+            .as_integer()
+            .and_then(|i| i64::try_from(i).ok())
+            .ok_or_else(|| malformed("a number field"))
+    };
+    let text = |k: u64| -> Result<String> {
+        field(k)?
+            .as_text()
+            .map(str::to_owned)
+            .ok_or_else(|| malformed("a text field"))
+    };
+    let bytes_of = |k: u64| -> Result<Vec<u8>> {
+        field(k)?
+            .as_bytes()
+            .cloned()
+            .ok_or_else(|| malformed("a bytes field"))
+    };
+    let version = int(0)?;
+    if version != SHARE_REQUEST_VERSION as i64 {
+        return Err(Error::UnsupportedVersion(version as u64));
+    }
+    let date = |k: u64| -> Result<NaiveDate> {
+        epoch()
+            .checked_add_signed(chrono::Duration::days(int(k)?))
+            .ok_or_else(|| malformed("a date"))
+    };
+    let request = ShareRequest {
+        id: bytes_of(1)?
+            .try_into()
+            .map_err(|_| malformed("the request id"))?,
+        code: text(2)?,
+        department: text(3)?,
+        department_key: bytes_of(4)?
+            .try_into()
+            .map_err(|_| malformed("the department key"))?,
+        department_key_id: KeyId::from_slice(&bytes_of(5)?)
+            .ok_or_else(|| malformed("the department key id"))?,
+        from: date(6)?,
+        to: date(7)?,
+        purpose: text(8)?,
+        expires: int(9)?,
+        upload_url: text(10)?,
+    };
+    request.validate()?;
+    Ok(request)
+}
+
+/// One visit as it leaves the phone.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SharedVisit {
+    pub name: String,
+    pub address: String,
+    /// The GSO commune code, for our own codes.
+    pub unit: Option<u32>,
+    /// The venue id, for our own codes (and foreign ones that have one).
+    pub venue_id: Option<String>,
+    /// Where the code came from: `vd1` (ours), `nz-covid-tracer`, `nhs-covid19`, `cwa`.
+    pub origin: String,
+    /// Unix seconds.
+    pub time_in: i64,
+    pub time_out: Option<i64>,
+}
+
+/// The plaintext of a sealed diary.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SharedDiary {
+    pub format: String,
+    pub version: u32,
+    /// The request answered, hex.
+    pub request_id: String,
+    pub app_version: String,
+    pub visits: Vec<SharedVisit>,
+}
+
+pub const SHARED_DIARY_FORMAT: &str = "visit-diary-shared-diary";
+
+impl SharedDiary {
+    pub fn new(request_id: &[u8; 16], app_version: &str, visits: Vec<SharedVisit>) -> Self {
+        SharedDiary {
+            format: SHARED_DIARY_FORMAT.into(),
+            version: 1,
+            request_id: hex::encode(request_id),
+            app_version: app_version.into(),
+            visits,
+        }
+    }
+}
+
+fn diary_aad(request_id: &[u8; 16]) -> Vec<u8> {
+    let mut aad = HPKE_INFO.to_vec();
+    aad.extend_from_slice(request_id);
+    aad
+}
+
+/// Seals the chosen visits for the department named in `request`, bound to that request.
+/// `random` seeds the encapsulation; the caller draws it from the system's generator.
+pub fn seal_diary(
+    diary: &SharedDiary,
+    request: &ShareRequest,
+    random: [u8; 32],
+) -> Result<Vec<u8>> {
+    if diary.request_id != hex::encode(request.id) {
+        return Err(Error::SealedDiary("the diary names another request".into()));
+    }
+    let public = <X25519HkdfSha256 as Kem>::PublicKey::from_bytes(&request.department_key)
+        .map_err(|_| Error::InvalidShareRequest("the department key".into()))?;
+    let plaintext = serde_json::to_vec(diary).expect("a diary serialises");
+    let mut rng = rand_chacha::ChaCha20Rng::from_seed(random);
+    let (encapped, ciphertext) =
+        hpke::single_shot_seal::<ChaCha20Poly1305, HkdfSha256, X25519HkdfSha256, _>(
+            &OpModeS::Base,
+            &public,
+            HPKE_INFO,
+            &plaintext,
+            &diary_aad(&request.id),
+            &mut rng,
+        )
+        .map_err(|e| Error::SealedDiary(format!("cannot seal: {e}")))?;
+    let mut out = Vec::with_capacity(1 + 32 + ciphertext.len());
+    out.push(SEALED_DIARY_VERSION);
+    out.extend_from_slice(&encapped.to_bytes());
+    out.extend_from_slice(&ciphertext);
+    Ok(out)
+}
+
+/// Opens a sealed diary with the department's private key, for the request it must answer.
+pub fn open_diary(sealed: &[u8], request_id: &[u8; 16], secret: &[u8; 32]) -> Result<SharedDiary> {
+    let bad = |what: &str| Error::SealedDiary(what.to_owned());
+    if sealed.len() > MAX_SEALED_BYTES {
+        return Err(bad("it is too large"));
+    }
+    let (&version, rest) = sealed.split_first().ok_or_else(|| bad("it is empty"))?;
+    if version != SEALED_DIARY_VERSION {
+        return Err(bad(&format!("version {version} is not read here")));
+    }
+    if rest.len() < 32 + 16 {
+        return Err(bad("it is truncated"));
+    }
+    let (enc, ciphertext) = rest.split_at(32);
+    let encapped = <X25519HkdfSha256 as Kem>::EncappedKey::from_bytes(enc)
+        .map_err(|_| bad("the encapsulated key is damaged"))?;
+    let private = <X25519HkdfSha256 as Kem>::PrivateKey::from_bytes(secret)
+        .map_err(|_| bad("the department key is damaged"))?;
+    let plaintext = hpke::single_shot_open::<ChaCha20Poly1305, HkdfSha256, X25519HkdfSha256>(
+        &OpModeR::Base,
+        &private,
+        &encapped,
+        HPKE_INFO,
+        ciphertext,
+        &diary_aad(request_id),
+    )
+    .map_err(|_| bad("it does not open with this key for this request"))?;
+    let diary: SharedDiary =
+        serde_json::from_slice(&plaintext).map_err(|_| bad("its content is not a diary"))?;
+    if diary.format != SHARED_DIARY_FORMAT
+        || diary.version != 1
+        || diary.request_id != hex::encode(request_id)
+    {
+        return Err(bad("its content names another format or request"));
+    }
+    Ok(diary)
+}

@@ -1,0 +1,241 @@
+//! Share requests and sealed diaries: round trips, and everything that must not pass.
+
+use std::path::PathBuf;
+
+use chrono::NaiveDate;
+use ed25519_dalek::SigningKey;
+use hpke::{Kem, Serializable};
+use protocol::share::MAX_SEALED_BYTES;
+use protocol::{
+    normalize_share_code, open_diary, read_share_request, seal_diary, share_code,
+    sign_share_request, Authority, Error, KeyId, ShareRequest, SharedDiary, SharedVisit, TrustList,
+    TrustedKey,
+};
+
+const NOW: i64 = 1_795_000_000;
+const PORTAL: &str = "https://yte.caobang.example";
+
+fn authority_key() -> SigningKey {
+    SigningKey::from_bytes(&[3; 32])
+}
+
+fn department() -> ([u8; 32], [u8; 32]) {
+    let (secret, public) = hpke::kem::X25519HkdfSha256::derive_keypair(&[9; 32]);
+    (secret.to_bytes().into(), public.to_bytes().into())
+}
+
+fn trust() -> TrustList {
+    TrustList {
+        nhs_keys: Vec::new(),
+        authorities: vec![Authority {
+            name: "Sở Y tế Cao Bằng".into(),
+            portal_url: PORTAL.into(),
+            keys: vec![TrustedKey::new(authority_key().verifying_key())],
+        }],
+    }
+}
+
+fn request() -> ShareRequest {
+    let (_, public) = department();
+    ShareRequest {
+        id: [7; 16],
+        code: share_code([0xA5; 8]),
+        department: "Sở Y tế Cao Bằng".into(),
+        department_key: public,
+        department_key_id: KeyId::of_department(&public),
+        from: NaiveDate::from_ymd_opt(2026, 11, 8).unwrap(),
+        to: NaiveDate::from_ymd_opt(2026, 11, 29).unwrap(),
+        purpose: "Truy vết ca bệnh số 12 tại Phường Thục Phán".into(),
+        expires: NOW + 48 * 3600,
+        upload_url: format!(
+            "{PORTAL}/api/v1/share-requests/{}/diary",
+            share_code([0xA5; 8])
+        ),
+    }
+}
+
+fn diary() -> SharedDiary {
+    SharedDiary::new(
+        &[7; 16],
+        "0.1.0",
+        vec![
+            SharedVisit {
+                name: "Chợ Xanh Cao Bằng".into(),
+                address: "Phố Xuân Trường".into(),
+                unit: Some(1273),
+                venue_id: Some("6f1c1ef2-5b1e-4f7e-9a53-1f4e2c3d4b5a".into()),
+                origin: "vd1".into(),
+                time_in: NOW - 7200,
+                time_out: Some(NOW - 3600),
+            },
+            SharedVisit {
+                name: "Quán <script>alert(1)</script>".into(),
+                address: "=HYPERLINK(\"http://x\")".into(),
+                unit: None,
+                venue_id: None,
+                origin: "nz-covid-tracer".into(),
+                time_in: NOW - 600,
+                time_out: None,
+            },
+        ],
+    )
+}
+
+#[test]
+fn codes_are_60_bits_in_three_groups_and_forgive_how_they_are_typed() {
+    let code = share_code([0xA5; 8]);
+    assert_eq!(code.len(), 14);
+    assert_eq!(code.matches('-').count(), 2);
+    assert_ne!(share_code([0xA5; 8]), share_code([0xA4; 8]));
+    assert_eq!(normalize_share_code(&code).unwrap(), code);
+    let typed = code.to_lowercase().replace('-', " ");
+    assert_eq!(normalize_share_code(&typed).unwrap(), code);
+    assert_eq!(
+        normalize_share_code("OIL0-0000-0000").unwrap(),
+        "0110-0000-0000"
+    );
+    for bad in [
+        "",
+        "ABCD-EFGH",
+        "ABCD-EFGH-JKMNP",
+        "ABCD-EFGH-JKMU",
+        "ÀBCD-EFGH-JKMN",
+    ] {
+        assert!(normalize_share_code(bad).is_none(), "{bad}");
+    }
+}
+
+#[test]
+fn a_signed_request_reads_back_and_names_its_authority() {
+    let text = sign_share_request(&request(), &authority_key()).unwrap();
+    let read = read_share_request(&text, &trust(), NOW).unwrap();
+    assert_eq!(read.request, request());
+    assert_eq!(read.authority, "Sở Y tế Cao Bằng");
+    assert_eq!(read.portal_url, PORTAL);
+}
+
+#[test]
+fn every_changed_byte_of_a_request_is_refused() {
+    use base64::Engine;
+    let engine = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let bytes = engine
+        .decode(sign_share_request(&request(), &authority_key()).unwrap())
+        .unwrap();
+    for i in 0..bytes.len() {
+        for flip in [0x01, 0x80] {
+            let mut changed = bytes.clone();
+            changed[i] ^= flip;
+            assert!(
+                read_share_request(&engine.encode(&changed), &trust(), NOW).is_err(),
+                "byte {i} ^ {flip:#x}"
+            );
+        }
+    }
+    assert!(read_share_request(&engine.encode(&bytes[..bytes.len() - 1]), &trust(), NOW).is_err());
+    assert!(matches!(
+        read_share_request("bm90IGEgcmVxdWVzdA", &trust(), NOW),
+        Err(Error::NotShareRequest(_))
+    ));
+}
+
+#[test]
+fn requests_from_strangers_expired_or_sending_elsewhere_are_refused() {
+    let stranger = SigningKey::from_bytes(&[4; 32]);
+    let text = sign_share_request(&request(), &stranger).unwrap();
+    assert!(matches!(
+        read_share_request(&text, &trust(), NOW),
+        Err(Error::UnknownKey { .. })
+    ));
+
+    let text = sign_share_request(&request(), &authority_key()).unwrap();
+    assert!(matches!(
+        read_share_request(&text, &trust(), NOW + 48 * 3600),
+        Err(Error::ShareRequestExpired)
+    ));
+
+    // Signed by a trusted key, but the diary would go to another host.
+    for url in [
+        "https://evil.example/api/v1/share-requests/x/diary",
+        "https://yte.caobang.example.evil.example/x",
+        "https://yte.caobang.example",
+    ] {
+        let mut elsewhere = request();
+        elsewhere.upload_url = url.into();
+        let text = sign_share_request(&elsewhere, &authority_key()).unwrap();
+        assert!(
+            matches!(
+                read_share_request(&text, &trust(), NOW),
+                Err(Error::InvalidShareRequest(_))
+            ),
+            "{url}"
+        );
+    }
+
+    // A department key that does not match its id is refused when signing.
+    let mut wrong = request();
+    wrong.department_key_id = KeyId([0; 8]);
+    assert!(sign_share_request(&wrong, &authority_key()).is_err());
+}
+
+#[test]
+fn a_sealed_diary_opens_only_with_its_key_for_its_request() {
+    let (secret, _) = department();
+    let sealed = seal_diary(&diary(), &request(), [1; 32]).unwrap();
+    assert_eq!(sealed[0], 1);
+    // Nothing of the visits is readable in the sealed bytes.
+    for word in ["Chợ", "Xanh", "HYPERLINK", "vd1", "1273"] {
+        assert!(
+            !sealed.windows(word.len()).any(|w| w == word.as_bytes()),
+            "{word}"
+        );
+    }
+    assert_eq!(open_diary(&sealed, &[7; 16], &secret).unwrap(), diary());
+    // Fresh randomness, fresh ciphertext.
+    assert_ne!(seal_diary(&diary(), &request(), [2; 32]).unwrap(), sealed);
+
+    assert!(matches!(
+        open_diary(&sealed, &[8; 16], &secret),
+        Err(Error::SealedDiary(_))
+    ));
+    let (other, _) = hpke::kem::X25519HkdfSha256::derive_keypair(&[10; 32]);
+    assert!(open_diary(&sealed, &[7; 16], &other.to_bytes().into()).is_err());
+    for len in [0, 1, 32, 48, sealed.len() - 1] {
+        assert!(
+            open_diary(&sealed[..len], &[7; 16], &secret).is_err(),
+            "{len} bytes"
+        );
+    }
+    for i in 0..sealed.len() {
+        let mut changed = sealed.clone();
+        changed[i] ^= 0x40;
+        assert!(open_diary(&changed, &[7; 16], &secret).is_err(), "byte {i}");
+    }
+    let mut huge = sealed.clone();
+    huge.resize(MAX_SEALED_BYTES + 1, 0);
+    assert!(open_diary(&huge, &[7; 16], &secret).is_err());
+    // A diary naming another request is not sealed at all.
+    let mut other_request = request();
+    other_request.id = [9; 16];
+    assert!(seal_diary(&diary(), &other_request, [1; 32]).is_err());
+}
+
+fn fixture() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("test-cases/share/sealed-diary-v1.bin")
+}
+
+/// A diary sealed by version 1 keeps opening in every later version. `UPDATE_EXPECT=1` writes
+/// the fixture (only ever for a new version's own file).
+#[test]
+fn a_diary_sealed_by_version_1_still_opens() {
+    if std::env::var_os("UPDATE_EXPECT").is_some() && !fixture().exists() {
+        std::fs::create_dir_all(fixture().parent().unwrap()).unwrap();
+        std::fs::write(
+            fixture(),
+            seal_diary(&diary(), &request(), [1; 32]).unwrap(),
+        )
+        .unwrap();
+    }
+    let sealed = std::fs::read(fixture()).unwrap();
+    let (secret, _) = department();
+    assert_eq!(open_diary(&sealed, &[7; 16], &secret).unwrap(), diary());
+}
