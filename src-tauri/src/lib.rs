@@ -7,6 +7,7 @@ mod commands;
 mod error;
 #[cfg(target_os = "linux")]
 mod linux_camera;
+mod share;
 mod state;
 
 use tauri::{Manager, Runtime};
@@ -51,6 +52,7 @@ pub fn run_app<R: Runtime>(builder: tauri::Builder<R>, options: Options) -> taur
             let state = tauri::async_runtime::block_on(AppState::open(data_dir, trust));
             *state.link.lock().expect("not yet shared") = options.link.clone();
             app.manage(state);
+            app.manage(share::PendingRequests::default());
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
@@ -63,5 +65,10 @@ pub fn run_app<R: Runtime>(builder: tauri::Builder<R>, options: Options) -> taur
             commands::check_out,
             commands::open_visit,
             commands::list_visits,
+            share::fetch_share_request,
+            share::share_visits,
+            share::retry_share,
+            share::save_share_file,
+            share::list_shares,
         ])
 }

@@ -15,6 +15,9 @@ const BUNDLED_TRUST: &str = include_str!("../trust.json");
 pub struct AppState {
     pub data_dir: PathBuf,
     pub authorities: Vec<String>,
+    /// The authorities the app trusts: whose venue codes and share requests it believes, and
+    /// the only portals it ever contacts.
+    pub trust: TrustList,
     diary: Result<Diary, IpcError>,
     /// A venue link the app was opened with (a phone camera, or the desktop's URL handler), until
     /// the UI takes it to ask the citizen.
@@ -39,6 +42,7 @@ impl AppState {
             .as_ref()
             .map(|t| t.authorities.iter().map(|a| a.name.clone()).collect())
             .unwrap_or_default();
+        let trusted = trust.as_ref().cloned().unwrap_or_default();
         let diary = match trust {
             Ok(trust) => open_diary(&data_dir, trust).await,
             Err(e) => Err(e),
@@ -46,6 +50,7 @@ impl AppState {
         AppState {
             data_dir,
             authorities,
+            trust: trusted,
             diary,
             link: Default::default(),
         }

@@ -13,6 +13,12 @@ pub enum Error {
     NoQrCode,
     #[error("There is no open visit to check out of.")]
     NoOpenVisit,
+    #[error("No visit was chosen to share.")]
+    NothingChosen,
+    #[error("Visit {0} is not in the dates the request covers.")]
+    VisitNotInRange(i64),
+    #[error("There is no share {0} in the sharing log.")]
+    NoSuchShare(i64),
 
     #[error("The diary exists but its key is missing ({store}).")]
     KeyMissing { store: String },
@@ -38,6 +44,9 @@ impl Error {
             Error::ImageUnreadable(_) => "image_unreadable",
             Error::NoQrCode => "no_qr_code",
             Error::NoOpenVisit => "no_open_visit",
+            Error::NothingChosen => "nothing_chosen",
+            Error::VisitNotInRange(_) => "visit_not_in_range",
+            Error::NoSuchShare(_) => "no_such_share",
             Error::KeyMissing { .. } => "key_missing",
             Error::KeyRejected { .. } => "key_rejected",
             Error::KeyFileDamaged { .. } => "key_file_damaged",

@@ -8,6 +8,7 @@
 mod error;
 mod key;
 mod scan;
+mod share;
 
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
@@ -25,6 +26,7 @@ use sqlx::{Connection, Row, SqliteConnection};
 pub use error::{Error, Result};
 pub use key::{DbKey, KeyLocation, KeyStore, PlatformKeyStore};
 pub use scan::decode_qr_image;
+pub use share::{Sealed, Share};
 
 use key::KeyFile;
 

@@ -187,7 +187,10 @@ async fn a_tracer_opens_a_case_and_a_request_the_app_can_verify(backend: Backend
     let typed = code.to_lowercase().replace('-', " ");
     let r = p
         .client()
-        .get(&format!("/api/v1/share-requests/{}", typed.replace(' ', "%20")))
+        .get(&format!(
+            "/api/v1/share-requests/{}",
+            typed.replace(' ', "%20")
+        ))
         .await;
     assert_eq!(r.status, StatusCode::OK);
     assert_eq!(

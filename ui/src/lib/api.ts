@@ -29,6 +29,42 @@ export interface ScannedVenue {
   usual_stay_minutes: number | null;
 }
 
+/** A tracer's request as the consent screen shows it, with every visit in its dates. */
+export interface ShareReview {
+  code: string;
+  authority: string;
+  department: string;
+  purpose: string;
+  from: string;
+  to: string;
+  expires: string;
+  visits: Visit[];
+}
+
+/** One line of the sharing log: what left the phone, when, to whom and how. */
+export interface Share {
+  id: number;
+  created_at: string;
+  authority: string;
+  department: string;
+  request_id: string;
+  code: string;
+  purpose: string;
+  date_from: string;
+  date_to: string;
+  visit_count: number;
+  status: 'pending' | 'uploaded' | 'file' | 'refused';
+  delivered_at: string | null;
+  note: string | null;
+  expires_at: string;
+}
+
+export interface ShareOutcome {
+  share: Share;
+  delivered: boolean;
+  problem: AppError | null;
+}
+
 export type KeyLocation = { kind: 'key_store'; name: string } | { kind: 'file'; path: string };
 
 export interface AppError {
@@ -62,7 +98,13 @@ export const api = {
   decodeQr: (bytes: Uint8Array) => invoke<string>('decode_qr', bytes),
   checkOut: () => invoke<Visit>('check_out'),
   openVisit: () => invoke<Visit | null>('open_visit'),
-  listVisits: () => invoke<Visit[]>('list_visits'),
+    listVisits: () => invoke<Visit[]>('list_visits'),
+  fetchShareRequest: (code: string) => invoke<ShareReview>('fetch_share_request', { code }),
+  shareVisits: (code: string, visitIds: number[]) =>
+    invoke<ShareOutcome>('share_visits', { code, visitIds }),
+  retryShare: (id: number) => invoke<ShareOutcome>('retry_share', { id }),
+  saveShareFile: (id: number) => invoke<Share>('save_share_file', { id }),
+  listShares: () => invoke<Share[]>('list_shares'),
 };
 
 export const isMobile = (platform: string) => platform === 'android' || platform === 'ios';

@@ -1,0 +1,373 @@
+//! Sharing the diary on a tracer's request. The app asks only the portals of the authorities it
+//! trusts, and only for the request the citizen typed; what it sends is the sealed diary of the
+//! visits the citizen chose, after the citizen said yes to that very request.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use chrono::{DateTime, Local, NaiveDate, TimeZone, Utc};
+use diary::{Share, Visit};
+use protocol::VerifiedShareRequest;
+use serde::Serialize;
+use tauri::{AppHandle, Manager, Runtime, State};
+
+use crate::error::IpcError;
+use crate::state::AppState;
+
+/// Requests fetched and verified, by code, until the citizen decides.
+#[derive(Default)]
+pub struct PendingRequests(Mutex<HashMap<String, VerifiedShareRequest>>);
+
+/// What the consent screen shows.
+#[derive(Debug, Serialize)]
+pub struct ShareReview {
+    pub code: String,
+    /// The authority whose key signed the request (from the app's trust file).
+    pub authority: String,
+    pub department: String,
+    pub purpose: String,
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub expires: DateTime<Utc>,
+    /// Every visit in the range, oldest first.
+    pub visits: Vec<Visit>,
+}
+
+/// What became of a share: delivered, or kept on the phone with the reason.
+#[derive(Debug, Serialize)]
+pub struct ShareOutcome {
+    pub share: Share,
+    pub delivered: bool,
+    pub problem: Option<IpcError>,
+}
+
+fn agent() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_global(Some(Duration::from_secs(20)))
+        .build()
+        .into()
+}
+
+/// The local days `from` to `to` as a UTC interval `[start of from, start of the day after to)`.
+fn bounds(from: NaiveDate, to: NaiveDate) -> (DateTime<Utc>, DateTime<Utc>) {
+    let start = |d: NaiveDate| {
+        Local
+            .from_local_datetime(&d.and_hms_opt(0, 0, 0).expect("midnight"))
+            .earliest()
+            .map(|t| t.with_timezone(&Utc))
+            .unwrap_or_else(|| d.and_hms_opt(0, 0, 0).expect("midnight").and_utc())
+    };
+    (start(from), start(to + chrono::Duration::days(1)))
+}
+
+fn network(e: impl std::fmt::Display) -> IpcError {
+    IpcError::new("share_network", e.to_string())
+}
+
+/// Asks each trusted portal for the request; returns the signed text.
+fn fetch_signed(portals: &[String], code: &str) -> Result<String, IpcError> {
+    let agent = agent();
+    let mut last = IpcError::new("share_unknown_code", "no trusted portal knows this code");
+    if portals.is_empty() {
+        return Err(IpcError::new(
+            "share_no_authority",
+            "the app trusts no authority",
+        ));
+    }
+    for portal in portals {
+        let url = format!(
+            "{}/api/v1/share-requests/{code}",
+            portal.trim_end_matches('/')
+        );
+        let mut response = match agent.get(&url).call() {
+            Ok(r) => r,
+            Err(e) => {
+                last = network(e);
+                continue;
+            }
+        };
+        match response.status().as_u16() {
+            200 => {
+                let body = response
+                    .body_mut()
+                    .with_config()
+                    .limit(64 * 1024)
+                    .read_to_string()
+                    .map_err(network)?;
+                let json: serde_json::Value = serde_json::from_str(&body)
+                    .map_err(|e| IpcError::new("share_portal_garbage", e.to_string()))?;
+                return json["signed"]
+                    .as_str()
+                    .map(str::to_owned)
+                    .ok_or_else(|| IpcError::new("share_portal_garbage", "no signed request"));
+            }
+            404 => continue,
+            409 => return Err(IpcError::new("share_answered", "already answered")),
+            410 => return Err(IpcError::new("share_expired", "the request has expired")),
+            429 => return Err(IpcError::new("share_throttled", "too many tries")),
+            status => last = IpcError::new("share_portal_error", format!("HTTP {status}")),
+        }
+    }
+    Err(last)
+}
+
+fn untrusted(e: protocol::Error) -> IpcError {
+    match e {
+        protocol::Error::ShareRequestExpired => IpcError::new("share_expired", e.to_string()),
+        e => IpcError::new("share_untrusted", e.to_string()),
+    }
+}
+
+#[tauri::command]
+pub async fn fetch_share_request(
+    code: String,
+    state: State<'_, AppState>,
+    pending: State<'_, PendingRequests>,
+) -> Result<ShareReview, IpcError> {
+    let diary = state.diary()?;
+    let code = protocol::normalize_share_code(&code)
+        .ok_or_else(|| IpcError::new("share_code_invalid", "not a share code"))?;
+    let portals: Vec<String> = state
+        .trust
+        .authorities
+        .iter()
+        .map(|a| a.portal_url.clone())
+        .collect();
+    let fetch_code = code.clone();
+    let signed = tauri::async_runtime::spawn_blocking(move || fetch_signed(&portals, &fetch_code))
+        .await
+        .map_err(network)??;
+    let request = protocol::read_share_request(&signed, &state.trust, Utc::now().timestamp())
+        .map_err(untrusted)?;
+    if request.request.code != code {
+        return Err(IpcError::new(
+            "share_untrusted",
+            "the request names another code",
+        ));
+    }
+    let r = &request.request;
+    let (from, to) = bounds(r.from, r.to);
+    let review = ShareReview {
+        code: code.clone(),
+        authority: request.authority.clone(),
+        department: r.department.clone(),
+        purpose: r.purpose.clone(),
+        from: r.from,
+        to: r.to,
+        expires: Utc
+            .timestamp_opt(r.expires, 0)
+            .single()
+            .unwrap_or_else(Utc::now),
+        visits: diary.visits_between(from, to).await?,
+    };
+    pending
+        .0
+        .lock()
+        .expect("not poisoned")
+        .insert(code, request);
+    Ok(review)
+}
+
+/// Sends a sealed share to the portal that asked for it, and logs what happened.
+async fn deliver(state: &AppState, id: i64) -> Result<ShareOutcome, IpcError> {
+    let diary = state.diary()?;
+    let sealed = diary.sealed_share(id).await?;
+    let (url, bytes) = (sealed.upload_url.clone(), sealed.bytes);
+    let sent = tauri::async_runtime::spawn_blocking(move || {
+        agent()
+            .post(&url)
+            .header("content-type", "application/octet-stream")
+            .send(&bytes[..])
+            .map(|r| r.status().as_u16())
+    })
+    .await
+    .map_err(network)?;
+    let refused = |why: &str, kind: &str| (Some(why.to_owned()), IpcError::new(kind, why));
+    let (final_refusal, problem) = match sent {
+        Ok(201) => {
+            let share = diary.share_uploaded(id, Utc::now()).await?;
+            return Ok(ShareOutcome {
+                share,
+                delivered: true,
+                problem: None,
+            });
+        }
+        Ok(409) => refused("answered", "share_answered"),
+        Ok(410) => refused("expired", "share_expired"),
+        Ok(404) => refused("unknown", "share_unknown_code"),
+        Ok(422) => refused("not_for_request", "share_portal_error"),
+        // Anything else may pass: the sealed diary stays on the phone for a retry or a file.
+        Ok(status) => (
+            None,
+            IpcError::new("share_network", format!("HTTP {status}")),
+        ),
+        Err(e) => (None, network(e)),
+    };
+    let share = match final_refusal {
+        Some(why) => diary.share_refused(id, &why).await?,
+        None => diary.share(id).await?,
+    };
+    Ok(ShareOutcome {
+        share,
+        delivered: false,
+        problem: Some(problem),
+    })
+}
+
+/// The citizen consented to share `visit_ids` for the request `code`: seal, log, send.
+#[tauri::command]
+pub async fn share_visits<R: Runtime>(
+    code: String,
+    visit_ids: Vec<i64>,
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    pending: State<'_, PendingRequests>,
+) -> Result<ShareOutcome, IpcError> {
+    let diary = state.diary()?;
+    let request = pending
+        .0
+        .lock()
+        .expect("not poisoned")
+        .get(&code)
+        .cloned()
+        .ok_or_else(|| IpcError::new("share_code_invalid", "fetch the request first"))?;
+    if request.request.expires <= Utc::now().timestamp() {
+        return Err(IpcError::new("share_expired", "the request has expired"));
+    }
+    let (from, to) = bounds(request.request.from, request.request.to);
+    let mut random = [0u8; 32];
+    rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut random);
+    let version = app.package_info().version.to_string();
+    let sealed = diary
+        .seal_share(&request, &visit_ids, from, to, &version, random, Utc::now())
+        .await?;
+    pending.0.lock().expect("not poisoned").remove(&code);
+    deliver(&state, sealed.share.id).await
+}
+
+/// Tries again to send a share kept on the phone.
+#[tauri::command]
+pub async fn retry_share(id: i64, state: State<'_, AppState>) -> Result<ShareOutcome, IpcError> {
+    deliver(&state, id).await
+}
+
+/// Saves a share kept on the phone as a `.vdshare` file (in Downloads where there is one) to
+/// hand to the tracer another way. Returns the share with the file's path in `note`.
+#[tauri::command]
+pub async fn save_share_file<R: Runtime>(
+    id: i64,
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+) -> Result<Share, IpcError> {
+    let diary = state.diary()?;
+    let sealed = diary.sealed_share(id).await?;
+    let folder = app
+        .path()
+        .download_dir()
+        .ok()
+        .filter(|d| d.is_dir())
+        .unwrap_or_else(|| state.data_dir.clone());
+    let stem = format!("nhat-ky-ra-vao-{}", sealed.share.code);
+    let write = |path: &std::path::Path| {
+        use std::io::Write;
+        let mut file = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(path)?;
+        file.write_all(&sealed.bytes)?;
+        file.sync_all()
+    };
+    let mut n = 1;
+    let path = loop {
+        let name = if n == 1 {
+            format!("{stem}.vdshare")
+        } else {
+            format!("{stem}-{n}.vdshare")
+        };
+        let path = folder.join(name);
+        match write(&path) {
+            Ok(()) => break path,
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && n < 100 => n += 1,
+            Err(e) => return Err(IpcError::new("share_file", e.to_string())),
+        }
+    };
+    Ok(diary
+        .share_saved(id, &path.to_string_lossy(), Utc::now())
+        .await?)
+}
+
+/// The sharing log, newest first.
+#[tauri::command]
+pub async fn list_shares(state: State<'_, AppState>) -> Result<Vec<Share>, IpcError> {
+    Ok(state.diary()?.shares().await?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::{Read, Write};
+
+    /// A one-shot portal on a free port answering every request with `status` and `body`.
+    fn portal(answers: Vec<(u16, &'static str)>) -> String {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        std::thread::spawn(move || {
+            for (status, body) in answers {
+                let (mut stream, _) = listener.accept().unwrap();
+                let mut buf = [0u8; 4096];
+                let _ = stream.read(&mut buf);
+                let _ = write!(
+                    stream,
+                    "HTTP/1.1 {status} X\r\ncontent-type: application/json\r\n\
+                     content-length: {}\r\nconnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+            }
+        });
+        url
+    }
+
+    fn kind(r: Result<String, IpcError>) -> String {
+        r.map(|_| "ok".to_owned()).unwrap_or_else(|e| e.kind)
+    }
+
+    #[test]
+    fn each_portal_answer_becomes_one_kind() {
+        let code = "7KQ2-M9XD-4RTA";
+        let one = |status, body| kind(fetch_signed(&[portal(vec![(status, body)])], code));
+        assert_eq!(one(410, "{}"), "share_expired");
+        assert_eq!(one(409, "{}"), "share_answered");
+        assert_eq!(one(429, "{}"), "share_throttled");
+        assert_eq!(one(404, "{}"), "share_unknown_code");
+        assert_eq!(one(500, "{}"), "share_portal_error");
+        assert_eq!(one(200, "<html>not json</html>"), "share_portal_garbage");
+        assert_eq!(one(200, r#"{"format":"x"}"#), "share_portal_garbage");
+        assert_eq!(
+            fetch_signed(&[portal(vec![(200, r#"{"signed":"abc"}"#)])], code).unwrap(),
+            "abc"
+        );
+        // The first portal does not know the code, the second does.
+        let both = [
+            portal(vec![(404, "{}")]),
+            portal(vec![(200, r#"{"signed":"s"}"#)]),
+        ];
+        assert_eq!(fetch_signed(&both, code).unwrap(), "s");
+        // Nobody listening: the network, said as such.
+        let closed = {
+            let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+            format!("http://{}", l.local_addr().unwrap())
+        };
+        assert_eq!(kind(fetch_signed(&[closed], code)), "share_network");
+        assert_eq!(kind(fetch_signed(&[], code)), "share_no_authority");
+    }
+
+    #[test]
+    fn a_range_of_days_covers_whole_local_days() {
+        let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        let (from, to) = bounds(d("2026-11-20"), d("2026-11-29"));
+        assert_eq!(to - from, chrono::Duration::days(10));
+        assert_eq!(from.with_timezone(&Local).date_naive(), d("2026-11-20"));
+    }
+}

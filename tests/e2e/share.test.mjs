@@ -1,0 +1,179 @@
+// Sharing across the two real programs: the portal (real server, headless Chromium) asks for a
+// diary; the real desktop app checks in at three venues, is given the code, unticks one visit and
+// consents; the portal's case page shows exactly the two shared visits. A second share with the
+// same code is refused in the app with a clear sentence.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  startServices, stopServices, startPortal, openChromium, openApp, closeApp, screenshot, text,
+  tempDir, portal, ADMIN_PASSWORD,
+} from './harness.mjs';
+
+const vi = JSON.parse(readFileSync(new URL('../../ui/src/locales/vi.json', import.meta.url), 'utf8'));
+
+const SHARED = 'Chợ Xanh Cao Bằng – Gian hàng số 7';
+const UNTICKED = 'Nhà văn hóa Tổ 5 Phường Thục Phán';
+// Hostile text a venue code can carry: it must reach the tracer as plain text, and a spreadsheet
+// must not run it.
+const HOSTILE = '=HYPERLINK("http://evil.example","<script>alert(1)</script>")';
+
+let site;
+let browser;
+let downloads;
+
+before(async () => {
+  await startServices();
+  site = await startPortal('share');
+  downloads = tempDir('share-downloads');
+  browser = await openChromium(downloads);
+});
+
+after(async () => {
+  await browser?.deleteSession();
+  stopServices();
+});
+
+function venueCode(name, address) {
+  const out = portal(
+    'venue-code', 'make', '--data-dir', site.dir, '--name', name, '--address', address,
+    '--unit', '1273', '--sector', 'market',
+  );
+  return out.trim().split('\n').at(-1);
+}
+
+async function go(path) {
+  await browser.url(`${site.url}${path}`);
+}
+
+async function waitForDownload(suffix) {
+  const until = Date.now() + 30000;
+  while (Date.now() < until) {
+    const done = readdirSync(downloads).find((f) => f.endsWith(suffix));
+    if (done && statSync(join(downloads, done)).size > 0) return join(downloads, done);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`no ${suffix} was downloaded`);
+}
+
+/**
+ * Activates a button as a tap would, after scrolling it to the middle of the screen. (WebKit's
+ * driver reports a click near the fixed tab bar as intercepted even when the button is visible.)
+ */
+async function press(app, selector) {
+  const el = await app.$(selector);
+  await el.waitForExist({ timeout: 15000 });
+  await el.scrollIntoView({ block: 'center' });
+  await app.execute((b) => b.click(), el);
+}
+
+async function typeCode(app, code, name) {
+  await (await app.$('[data-tab=home]')).click();
+  // The form stays open after a check-in; the toggle would close it.
+  if (!(await (await app.$('#code')).isExisting())) await press(app, `button=${vi.home.typeCode}`);
+  await (await app.$('#code')).setValue(code);
+    await press(app, `button=${vi.home.submitCode}`);
+  await app.waitUntil(
+    async () => (await (await app.$('[data-testid=notice]')).getText()).includes(name),
+    { timeout: 15000, timeoutMsg: `${name} was not checked in` },
+  );
+}
+
+async function askForCode(app, code) {
+  await (await app.$('[data-tab=share]')).click();
+  const input = await app.$('#share-code');
+  await input.waitForExist({ timeout: 15000 });
+  await input.setValue(code);
+  await press(app, '[data-testid=fetch-request]');
+}
+
+test('a tracer asks, the citizen shares two of three visits, the portal shows exactly those', async () => {
+  // The admin, who also traces in this small department, opens a case and a share request.
+  await go('/login');
+  await (await browser.$('#username')).setValue('admin');
+  await (await browser.$('#password')).setValue(ADMIN_PASSWORD);
+  await (await browser.$('main button[type=submit]')).click();
+  await (await browser.$('main a[href="/admin/users"]')).waitForExist({ timeout: 10000 });
+  await go('/admin/users/1');
+  await (await browser.$('#role_tracer')).click();
+  await (await browser.$('main form[action="/admin/users/1"] button[type=submit]')).click();
+      await (await browser.$('main .notice.ok')).waitForExist({ timeout: 10000 });
+  await go('/cases');
+  await (await browser.$('#label')).setValue('Ca 12 – Phường Thục Phán');
+  await (await browser.$('#notes')).setValue('Sốt từ ngày 25/11.');
+  await (await browser.$('#open-case')).click();
+  await (await browser.$('#purpose')).waitForExist({ timeout: 10000 });
+  const casePath = new URL(await browser.getUrl()).pathname;
+  await (await browser.$('#purpose')).setValue('Truy vết tiếp xúc của ca bệnh số 12');
+  await (await browser.$('#create-request')).click();
+  const code = await text(browser, '.request .code');
+  assert.match(code, /^[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}$/);
+  await screenshot(browser, 'portal-20-share-request');
+
+  // The citizen checked in at three venues of this authority.
+  const data = tempDir('share-data');
+  const app = await openApp(data, site.trust);
+  try {
+    for (const [name, address] of [
+      [SHARED, 'Phố Xuân Trường, Phường Thục Phán'],
+      [UNTICKED, 'Tổ 5, Phường Thục Phán'],
+      [HOSTILE, '=1+2'],
+    ]) {
+            await typeCode(app, venueCode(name, address), name);
+    }
+
+    // The code the tracer read out, typed in lower case with spaces.
+    await askForCode(app, code.toLowerCase().replaceAll('-', ' '));
+    assert.equal(await text(app, '[data-testid=share-department]'), 'Sở Y tế Cao Bằng');
+    assert.equal(await text(app, '[data-testid=share-purpose]'), 'Truy vết tiếp xúc của ca bệnh số 12');
+    const choices = await app.$$('[data-testid=share-visit]');
+    assert.equal(choices.length, 3);
+    await screenshot(app, '20-share-review');
+    for (const choice of choices) {
+      if ((await choice.getText()).includes(UNTICKED)) {
+        await choice.scrollIntoView({ block: 'center' });
+        await (await choice.$('input')).click();
+      }
+    }
+    assert.equal(await text(app, '[data-testid=consent]'), 'Chia sẻ 2 lượt ghé với Sở Y tế Cao Bằng');
+    await screenshot(app, '21-share-consent');
+    await press(app, '[data-testid=consent]');
+    assert.equal(await text(app, '[data-testid=share-result]'), 'Đã gửi 2 lượt ghé cho Sở Y tế Cao Bằng.');
+    await screenshot(app, '22-share-sent');
+
+    // The sharing log says exactly what left the phone.
+    await (await app.$('[data-tab=settings]')).click();
+    const log = await text(app, '[data-testid=share-log]');
+    assert.match(log, /Sở Y tế Cao Bằng/);
+    assert.match(log, new RegExp(`2 lượt ghé · yêu cầu ${code}`));
+    assert.match(log, /Đã gửi qua mạng/);
+    await (await app.$('[data-testid=share-history]')).scrollIntoView();
+    await screenshot(app, '23-share-history');
+
+    // The same code again: refused, in one sentence, and nothing is sent.
+    await askForCode(app, code);
+    assert.equal(await text(app, '[data-testid=share-notice]'), vi.share.errors.share_answered);
+    assert.equal(await (await app.$('[data-testid=consent]')).isExisting(), false);
+    await screenshot(app, '24-share-answered');
+  } finally {
+    await closeApp(app, data);
+  }
+
+  // The case page opens the sealed diary: exactly the two chosen visits, names intact.
+  await go(casePath);
+  const names = await browser.$$('#timeline .venue-name');
+  const shown = [];
+  for (const n of names) shown.push(await n.getText());
+  assert.deepEqual(shown, [SHARED, HOSTILE]);
+    assert.equal(await browser.execute(() => document.querySelectorAll('main script').length), 0);
+  await browser.execute(() => document.querySelector('#visits-heading').scrollIntoView());
+  await screenshot(browser, 'portal-21-case-timeline');
+
+  await (await browser.$(`a[href="${casePath}/visits.csv"]`)).click();
+  const csv = readFileSync(await waitForDownload('.csv'), 'utf8');
+  assert.ok(csv.includes(SHARED), csv);
+  assert.ok(!csv.includes(UNTICKED));
+  assert.ok(csv.includes(`"'=HYPERLINK(""http://evil.example"",""<script>alert(1)</script>"")"`), csv);
+  assert.ok(csv.includes(",'=1+2,"), csv);
+});

@@ -1,0 +1,103 @@
+import { render, screen, fireEvent, waitFor } from '@testing-library/svelte';
+import { mockIPC, clearMocks } from '@tauri-apps/api/mocks';
+import Share from './Share.svelte';
+import type { ShareReview, Visit } from '../lib/api';
+
+const visit = (id: number, name: string): Visit => ({
+  id,
+  origin: 'vd1',
+  signature: 'verified',
+  venue_id: `v${id}`,
+  name,
+  address: 'Phường Thục Phán',
+  unit_code: 1273,
+  sector: 'market',
+  usual_stay_minutes: 60,
+  key_id: 'k',
+  authority: 'Sở Y tế Cao Bằng',
+  time_in: `2026-11-2${id}T01:05:00Z`,
+  time_out: null,
+  checkout: null,
+});
+
+const review: ShareReview = {
+  code: '7KQ2-M9XD-4RTA',
+  authority: 'Sở Y tế Cao Bằng',
+  department: 'Sở Y tế Cao Bằng',
+  purpose: 'Truy vết ca bệnh số 12',
+  from: '2026-11-09',
+  to: '2026-11-29',
+  expires: '2026-12-01T00:00:00Z',
+  visits: [visit(1, 'Chợ Xanh'), visit(2, 'Trạm Y tế'), visit(3, 'Nhà văn hóa Tổ 5')],
+};
+
+afterEach(() => clearMocks());
+
+test('the citizen sees who asks and why, unticks a visit, and the button names what will go', async () => {
+  let sent: unknown = null;
+  mockIPC((cmd, args) => {
+    if (cmd === 'fetch_share_request') return review;
+    if (cmd === 'share_visits') {
+      sent = args;
+      return {
+        share: { id: 1, visit_count: 2, department: 'Sở Y tế Cao Bằng', status: 'uploaded' },
+        delivered: true,
+        problem: null,
+      };
+    }
+  });
+  render(Share);
+  await fireEvent.input(screen.getByLabelText('Mã yêu cầu cán bộ đọc cho bạn'), {
+    target: { value: '7kq2 m9xd 4rta' },
+  });
+  await fireEvent.click(screen.getByTestId('fetch-request'));
+  expect(await screen.findByTestId('share-purpose')).toHaveTextContent('Truy vết ca bệnh số 12');
+  expect(screen.getByTestId('share-department')).toHaveTextContent('Sở Y tế Cao Bằng');
+  const boxes = screen.getAllByRole('checkbox');
+  expect(boxes).toHaveLength(3);
+  boxes.forEach((b) => expect(b).toBeChecked());
+  expect(screen.getByTestId('consent')).toHaveTextContent('Chia sẻ 3 lượt ghé với Sở Y tế Cao Bằng');
+  await fireEvent.click(boxes[1]);
+  expect(screen.getByTestId('consent')).toHaveTextContent('Chia sẻ 2 lượt ghé với Sở Y tế Cao Bằng');
+  await fireEvent.click(screen.getByTestId('consent'));
+  expect(await screen.findByTestId('share-result')).toHaveTextContent(
+    'Đã gửi 2 lượt ghé cho Sở Y tế Cao Bằng.',
+  );
+  expect(sent).toEqual({ code: '7KQ2-M9XD-4RTA', visitIds: [1, 3] });
+});
+
+test('nothing ticked, nothing to send; cancel goes back and sends nothing', async () => {
+  const calls: string[] = [];
+  mockIPC((cmd) => {
+    calls.push(cmd);
+    if (cmd === 'fetch_share_request') return { ...review, visits: [visit(1, 'Chợ Xanh')] };
+  });
+  render(Share);
+  await fireEvent.input(screen.getByLabelText('Mã yêu cầu cán bộ đọc cho bạn'), {
+    target: { value: '7KQ2-M9XD-4RTA' },
+  });
+  await fireEvent.click(screen.getByTestId('fetch-request'));
+  await fireEvent.click(await screen.findByRole('checkbox'));
+  expect(screen.getByTestId('consent')).toBeDisabled();
+  await fireEvent.click(screen.getByTestId('cancel-share'));
+  expect(await screen.findByTestId('fetch-request')).toBeInTheDocument();
+  expect(calls).toEqual(['fetch_share_request']);
+});
+
+test.each([
+  ['share_untrusted', 'không có chữ ký của cơ quan y tế mà ứng dụng tin cậy'],
+  ['share_expired', 'Yêu cầu này đã hết hạn'],
+  ['share_network', 'Không kết nối được với cổng y tế'],
+  ['share_unknown_code', 'Không có yêu cầu nào với mã này'],
+])('a request that fails with %s says so in one sentence', async (kind, words) => {
+  mockIPC((cmd) => {
+    if (cmd === 'fetch_share_request') throw { kind, message: 'x' };
+  });
+  render(Share);
+  await fireEvent.input(screen.getByLabelText('Mã yêu cầu cán bộ đọc cho bạn'), {
+    target: { value: '7KQ2-M9XD-4RTA' },
+  });
+  await fireEvent.click(screen.getByTestId('fetch-request'));
+  await waitFor(() => expect(screen.getByTestId('share-notice')).toHaveTextContent(words));
+  expect(screen.queryByTestId('consent')).not.toBeInTheDocument();
+});
