@@ -2,7 +2,7 @@ use serde::Serialize;
 
 /// Errors as they cross IPC: a stable `kind` the UI translates, and an English `message` for
 /// logs. The UI never shows `message` to the user.
-#[derive(Debug, Clone, Serialize, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
 #[error("{kind}: {message}")]
 pub struct IpcError {
     pub kind: String,

@@ -70,5 +70,6 @@ pub fn run_app<R: Runtime>(builder: tauri::Builder<R>, options: Options) -> taur
             share::retry_share,
             share::save_share_file,
             share::list_shares,
+            share::forget_share_request,
         ])
 }

@@ -45,6 +45,10 @@ pub struct ShareOutcome {
 fn agent() -> ureq::Agent {
     ureq::Agent::config_builder()
         .http_status_as_error(false)
+        // The diary goes to the upload address the signed request names, and nowhere a
+        // redirect might point.
+        .max_redirects(0)
+        .max_redirects_will_error(false)
         .timeout_global(Some(Duration::from_secs(20)))
         .build()
         .into()
@@ -66,16 +70,20 @@ fn network(e: impl std::fmt::Display) -> IpcError {
     IpcError::new("share_network", e.to_string())
 }
 
-/// Asks each trusted portal for the request; returns the signed text.
-fn fetch_signed(portals: &[String], code: &str) -> Result<String, IpcError> {
-    let agent = agent();
-    let mut last = IpcError::new("share_unknown_code", "no trusted portal knows this code");
+/// Asks every trusted portal for the request. Exactly one may know the code: it returns that
+/// portal's address and the signed text. (Two portals answering the same code would let one
+/// authority pass itself off for another's request: refused.)
+fn fetch_signed(portals: &[String], code: &str) -> Result<(String, String), IpcError> {
     if portals.is_empty() {
         return Err(IpcError::new(
             "share_no_authority",
             "the app trusts no authority",
         ));
     }
+    let agent = agent();
+    let mut found: Vec<(String, String)> = Vec::new();
+    let mut refusal: Option<IpcError> = None;
+    let mut failure: Option<IpcError> = None;
     for portal in portals {
         let url = format!(
             "{}/api/v1/share-requests/{code}",
@@ -84,7 +92,7 @@ fn fetch_signed(portals: &[String], code: &str) -> Result<String, IpcError> {
         let mut response = match agent.get(&url).call() {
             Ok(r) => r,
             Err(e) => {
-                last = network(e);
+                failure.get_or_insert(network(e));
                 continue;
             }
         };
@@ -98,19 +106,39 @@ fn fetch_signed(portals: &[String], code: &str) -> Result<String, IpcError> {
                     .map_err(network)?;
                 let json: serde_json::Value = serde_json::from_str(&body)
                     .map_err(|e| IpcError::new("share_portal_garbage", e.to_string()))?;
-                return json["signed"]
+                let signed = json["signed"]
                     .as_str()
-                    .map(str::to_owned)
-                    .ok_or_else(|| IpcError::new("share_portal_garbage", "no signed request"));
+                    .ok_or_else(|| IpcError::new("share_portal_garbage", "no signed request"))?;
+                found.push((portal.clone(), signed.to_owned()));
             }
-            404 => continue,
-            409 => return Err(IpcError::new("share_answered", "already answered")),
-            410 => return Err(IpcError::new("share_expired", "the request has expired")),
-            429 => return Err(IpcError::new("share_throttled", "too many tries")),
-            status => last = IpcError::new("share_portal_error", format!("HTTP {status}")),
+            404 => {}
+            409 => {
+                refusal.get_or_insert(IpcError::new("share_answered", "already answered"));
+            }
+            410 => {
+                refusal.get_or_insert(IpcError::new("share_expired", "the request has expired"));
+            }
+            429 => {
+                refusal.get_or_insert(IpcError::new("share_throttled", "too many tries"));
+            }
+            status => {
+                failure.get_or_insert(IpcError::new(
+                    "share_portal_error",
+                    format!("HTTP {status}"),
+                ));
+            }
         }
     }
-    Err(last)
+    match found.len() {
+        1 => Ok(found.remove(0)),
+        0 => Err(refusal.or(failure).unwrap_or_else(|| {
+            IpcError::new("share_unknown_code", "no trusted portal knows this code")
+        })),
+        _ => Err(IpcError::new(
+            "share_untrusted",
+            "more than one portal claims this code",
+        )),
+    }
 }
 
 fn untrusted(e: protocol::Error) -> IpcError {
@@ -136,15 +164,26 @@ pub async fn fetch_share_request(
         .map(|a| a.portal_url.clone())
         .collect();
     let fetch_code = code.clone();
-    let signed = tauri::async_runtime::spawn_blocking(move || fetch_signed(&portals, &fetch_code))
-        .await
-        .map_err(network)??;
+    let (answered_by, signed) =
+        tauri::async_runtime::spawn_blocking(move || fetch_signed(&portals, &fetch_code))
+            .await
+            .map_err(network)??;
     let request = protocol::read_share_request(&signed, &state.trust, Utc::now().timestamp())
         .map_err(untrusted)?;
     if request.request.code != code {
         return Err(IpcError::new(
             "share_untrusted",
             "the request names another code",
+        ));
+    }
+    // The request comes from the portal of the authority that signed it, and names that
+    // authority as the trust file does: the name the citizen reads is the trusted one.
+    if answered_by.trim_end_matches('/') != request.portal_url.trim_end_matches('/')
+        || request.request.department != request.authority
+    {
+        return Err(IpcError::new(
+            "share_untrusted",
+            "the request does not come from, or name, the authority that signed it",
         ));
     }
     let r = &request.request;
@@ -170,49 +209,76 @@ pub async fn fetch_share_request(
     Ok(review)
 }
 
+/// What the portal's answer to an upload means for the share on the phone.
+#[derive(Debug, PartialEq, Eq)]
+enum Delivery {
+    Uploaded,
+    /// Refused for good: nothing left the phone, and nothing ever will for this request.
+    Refused(&'static str, &'static str),
+    /// Kept on the phone (with its sealed bytes) to retry or to save as a file.
+    Kept(IpcError),
+}
+
+fn delivery(answer: Result<u16, String>) -> Delivery {
+    match answer {
+        Ok(201) => Delivery::Uploaded,
+        Ok(409) => Delivery::Refused("answered", "share_answered"),
+        Ok(410) => Delivery::Refused("expired", "share_expired"),
+        // A 404 from a proxy or a portal under maintenance, a 422, a redirect, a 5xx: the sealed
+        // diary the citizen consented to send stays on the phone.
+        Ok(404) => Delivery::Kept(IpcError::new("share_portal_error", "HTTP 404")),
+        Ok(status) => Delivery::Kept(IpcError::new(
+            "share_portal_error",
+            format!("HTTP {status}"),
+        )),
+        Err(e) => Delivery::Kept(network(e)),
+    }
+}
+
 /// Sends a sealed share to the portal that asked for it, and logs what happened.
 async fn deliver(state: &AppState, id: i64) -> Result<ShareOutcome, IpcError> {
     let diary = state.diary()?;
     let sealed = diary.sealed_share(id).await?;
+    // Only ever to a portal the app still trusts.
+    let trusted = state.trust.authorities.iter().any(|a| {
+        sealed
+            .upload_url
+            .starts_with(&format!("{}/", a.portal_url.trim_end_matches('/')))
+    });
+    if !trusted {
+        return Ok(ShareOutcome {
+            share: sealed.share,
+            delivered: false,
+            problem: Some(IpcError::new(
+                "share_untrusted",
+                "the portal is no longer trusted",
+            )),
+        });
+    }
     let (url, bytes) = (sealed.upload_url.clone(), sealed.bytes);
-    let sent = tauri::async_runtime::spawn_blocking(move || {
+    let answer = tauri::async_runtime::spawn_blocking(move || {
         agent()
             .post(&url)
             .header("content-type", "application/octet-stream")
             .send(&bytes[..])
             .map(|r| r.status().as_u16())
+            .map_err(|e| e.to_string())
     })
     .await
     .map_err(network)?;
-    let refused = |why: &str, kind: &str| (Some(why.to_owned()), IpcError::new(kind, why));
-    let (final_refusal, problem) = match sent {
-        Ok(201) => {
-            let share = diary.share_uploaded(id, Utc::now()).await?;
-            return Ok(ShareOutcome {
-                share,
-                delivered: true,
-                problem: None,
-            });
-        }
-        Ok(409) => refused("answered", "share_answered"),
-        Ok(410) => refused("expired", "share_expired"),
-        Ok(404) => refused("unknown", "share_unknown_code"),
-        Ok(422) => refused("not_for_request", "share_portal_error"),
-        // Anything else may pass: the sealed diary stays on the phone for a retry or a file.
-        Ok(status) => (
-            None,
-            IpcError::new("share_network", format!("HTTP {status}")),
+    let (share, delivered, problem) = match delivery(answer) {
+        Delivery::Uploaded => (diary.share_uploaded(id, Utc::now()).await?, true, None),
+        Delivery::Refused(why, kind) => (
+            diary.share_refused(id, why).await?,
+            false,
+            Some(IpcError::new(kind, why)),
         ),
-        Err(e) => (None, network(e)),
-    };
-    let share = match final_refusal {
-        Some(why) => diary.share_refused(id, &why).await?,
-        None => diary.share(id).await?,
+        Delivery::Kept(problem) => (diary.share(id).await?, false, Some(problem)),
     };
     Ok(ShareOutcome {
         share,
-        delivered: false,
-        problem: Some(problem),
+        delivered,
+        problem,
     })
 }
 
@@ -226,12 +292,12 @@ pub async fn share_visits<R: Runtime>(
     pending: State<'_, PendingRequests>,
 ) -> Result<ShareOutcome, IpcError> {
     let diary = state.diary()?;
+    // Taken, not copied: a second tap on the button cannot seal a second share.
     let request = pending
         .0
         .lock()
         .expect("not poisoned")
-        .get(&code)
-        .cloned()
+        .remove(&code)
         .ok_or_else(|| IpcError::new("share_code_invalid", "fetch the request first"))?;
     if request.request.expires <= Utc::now().timestamp() {
         return Err(IpcError::new("share_expired", "the request has expired"));
@@ -240,11 +306,28 @@ pub async fn share_visits<R: Runtime>(
     let mut random = [0u8; 32];
     rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut random);
     let version = app.package_info().version.to_string();
-    let sealed = diary
+    let sealed = match diary
         .seal_share(&request, &visit_ids, from, to, &version, random, Utc::now())
-        .await?;
-    pending.0.lock().expect("not poisoned").remove(&code);
+        .await
+    {
+        Ok(sealed) => sealed,
+        Err(e) => {
+            // Nothing was sealed: the citizen may choose again.
+            pending
+                .0
+                .lock()
+                .expect("not poisoned")
+                .insert(code, request);
+            return Err(e.into());
+        }
+    };
     deliver(&state, sealed.share.id).await
+}
+
+/// The citizen cancelled: the fetched request is forgotten.
+#[tauri::command]
+pub fn forget_share_request(code: String, pending: State<'_, PendingRequests>) {
+    pending.0.lock().expect("not poisoned").remove(&code);
 }
 
 /// Tries again to send a share kept on the phone.
@@ -329,7 +412,7 @@ mod tests {
         url
     }
 
-    fn kind(r: Result<String, IpcError>) -> String {
+    fn kind(r: Result<(String, String), IpcError>) -> String {
         r.map(|_| "ok".to_owned()).unwrap_or_else(|e| e.kind)
     }
 
@@ -342,18 +425,27 @@ mod tests {
         assert_eq!(one(429, "{}"), "share_throttled");
         assert_eq!(one(404, "{}"), "share_unknown_code");
         assert_eq!(one(500, "{}"), "share_portal_error");
+        // A redirect is not followed: the request goes only where the app chose.
+        assert_eq!(one(302, "{}"), "share_portal_error");
         assert_eq!(one(200, "<html>not json</html>"), "share_portal_garbage");
         assert_eq!(one(200, r#"{"format":"x"}"#), "share_portal_garbage");
+        let only = portal(vec![(200, r#"{"signed":"abc"}"#)]);
         assert_eq!(
-            fetch_signed(&[portal(vec![(200, r#"{"signed":"abc"}"#)])], code).unwrap(),
-            "abc"
+            fetch_signed(std::slice::from_ref(&only), code).unwrap(),
+            (only, "abc".to_owned())
         );
         // The first portal does not know the code, the second does.
         let both = [
             portal(vec![(404, "{}")]),
             portal(vec![(200, r#"{"signed":"s"}"#)]),
         ];
-        assert_eq!(fetch_signed(&both, code).unwrap(), "s");
+        assert_eq!(fetch_signed(&both, code).unwrap().1, "s");
+        // Two portals claiming the same code: neither is believed.
+        let two = [
+            portal(vec![(200, r#"{"signed":"a"}"#)]),
+            portal(vec![(200, r#"{"signed":"b"}"#)]),
+        ];
+        assert_eq!(kind(fetch_signed(&two, code)), "share_untrusted");
         // Nobody listening: the network, said as such.
         let closed = {
             let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
@@ -361,6 +453,33 @@ mod tests {
         };
         assert_eq!(kind(fetch_signed(&[closed], code)), "share_network");
         assert_eq!(kind(fetch_signed(&[], code)), "share_no_authority");
+    }
+
+    #[test]
+    fn only_a_stored_answer_drops_the_sealed_diary_and_only_final_refusals_mark_it_refused() {
+        assert_eq!(delivery(Ok(201)), Delivery::Uploaded);
+        assert_eq!(
+            delivery(Ok(409)),
+            Delivery::Refused("answered", "share_answered")
+        );
+        assert_eq!(
+            delivery(Ok(410)),
+            Delivery::Refused("expired", "share_expired")
+        );
+        for kept in [
+            Ok(200),
+            Ok(302),
+            Ok(404),
+            Ok(413),
+            Ok(422),
+            Ok(500),
+            Err("down".into()),
+        ] {
+            assert!(
+                matches!(delivery(kept.clone()), Delivery::Kept(_)),
+                "{kept:?}"
+            );
+        }
     }
 
     #[test]

@@ -200,11 +200,16 @@ impl Diary {
     /// The portal refused the share for good (`answered`, `expired`): nothing left the phone,
     /// and the sealed bytes are dropped.
     pub async fn share_refused(&self, id: i64, why: &str) -> Result<Share> {
-        sqlx::query("UPDATE shares SET status = 'refused', note = ?1, sealed = NULL WHERE id = ?2")
-            .bind(why)
-            .bind(id)
-            .execute(&self.pool)
-            .await?;
+        // Only a share still waiting can be refused: one already delivered (uploaded, or handed
+        // over as a file) keeps that status.
+        sqlx::query(
+            "UPDATE shares SET status = 'refused', note = ?1, sealed = NULL \
+             WHERE id = ?2 AND status = 'pending'",
+        )
+        .bind(why)
+        .bind(id)
+        .execute(&self.pool)
+        .await?;
         self.share(id).await
     }
 

@@ -145,6 +145,13 @@ async fn only_the_chosen_visits_leave_sealed_and_the_log_says_so() {
         diary.sealed_share(sealed.share.id).await,
         Err(Error::NoSuchShare(_))
     ));
+    // A late refusal (a retry after the answer was lost) never turns a delivered share into a
+    // refused one.
+    let still = diary
+        .share_refused(sealed.share.id, "answered")
+        .await
+        .unwrap();
+    assert_eq!(still.status, "uploaded");
 
     // A second share of the same request, refused by the portal, is logged as refused.
     let again = diary

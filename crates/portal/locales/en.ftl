@@ -318,3 +318,4 @@ action-share-request-created = Created a share request
 action-diary-opened = Opened a shared diary
 action-diary-exported = Downloaded a shared diary (CSV)
 action-diary-received-file = Received a diary as a file
+action-diary-received = Received a diary from the app

@@ -303,3 +303,4 @@ action-share-request-created = Tạo yêu cầu chia sẻ
 action-diary-opened = Mở nhật ký được chia sẻ
 action-diary-exported = Tải nhật ký được chia sẻ (CSV)
 action-diary-received-file = Nhận nhật ký qua tệp
+action-diary-received = Nhận nhật ký từ ứng dụng

@@ -226,9 +226,23 @@ async fn a_request_is_answered_once(backend: Backend) {
         .unwrap();
     assert_eq!(stored, sealed);
 
+    // The same bytes again (an answer the app never heard): stored, not refused.
+    assert_eq!(
+        upload(&p, &code, sealed.clone()).await.status,
+        StatusCode::CREATED
+    );
+    // Another diary for the same request: refused.
     let r = upload(&p, &code, seal(&request)).await;
     assert_eq!(r.status, StatusCode::CONFLICT);
     assert!(r.body.contains("answered"));
+    // Each receipt is in the audit log, with the address it came from.
+    let (who, address): (String, String) = sqlx::query_as(
+        "SELECT username, address FROM audit_log WHERE action = 'diary_received' LIMIT 1",
+    )
+    .fetch_one(&p.app.db.pool)
+    .await
+    .unwrap();
+    assert_eq!((who.as_str(), address.as_str()), ("app", "192.0.2.10"));
     let r = p
         .client()
         .get(&format!("/api/v1/share-requests/{code}"))
@@ -282,6 +296,36 @@ async fn unknown_codes_are_throttled_per_address(backend: Backend) {
         )
         .await;
     assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
+    // Guesses sent all at once get no more tries than guesses sent one by one.
+    let mut tries = Vec::new();
+    for i in 0..15 {
+        let mut c = p.client();
+        c.addr = "198.51.100.77:1000".parse().unwrap();
+        tries.push(tokio::spawn(async move {
+            c.get(&format!("/api/v1/share-requests/BBBB-BBBB-{i:04}"))
+                .await
+                .status
+        }));
+    }
+    let mut looked_up = 0;
+    for t in tries {
+        if t.await.unwrap() == StatusCode::NOT_FOUND {
+            looked_up += 1;
+        }
+    }
+    assert_eq!(looked_up, 10);
+    // An IPv6 household is one address, whatever its last 64 bits.
+    for i in 0..11 {
+        let mut c = p.client();
+        c.addr = format!("[2001:db8:1:2::{i:x}]:443").parse().unwrap();
+        let r = c.get("/api/v1/share-requests/CCCC-CCCC-CCCC").await;
+        let expected = if i < 10 {
+            StatusCode::NOT_FOUND
+        } else {
+            StatusCode::TOO_MANY_REQUESTS
+        };
+        assert_eq!(r.status, expected, "{i}");
+    }
     // Another address is not affected.
     assert_eq!(
         p.client()
@@ -340,9 +384,33 @@ async fn a_vdshare_file_is_received_once(backend: Backend) {
     let path = format!("/cases/{case}/requests/{request_id}/file");
     let csrf = c.csrf().await;
 
+    // Without the form's token, nothing is taken.
+    let r = c.upload(&path, "wrong", "x.vdshare", &seal(&request)).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    // Through another case's address, the request is not found.
+    let (other_case, _) = case_with_request(&mut c, "Ca 10").await;
+    let r = c
+        .upload(
+            &format!("/cases/{other_case}/requests/{request_id}/file"),
+            &csrf,
+            "x.vdshare",
+            &seal(&request),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+
     let r = c.upload(&path, &csrf, "x.vdshare", b"not sealed").await;
-    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(r.body.contains("không phải nhật ký được niêm phong"));
+    assert_eq!(
+        r.location(),
+        format!("/cases/{case}?file_error=share-file-not-for-request")
+    );
+    let page = c.get(r.location()).await;
+    assert!(page.body.contains("không phải nhật ký được niêm phong"));
+    // Made-up messages are not shown.
+    let page = c
+        .get(&format!("/cases/{case}?file_error=%3Cb%3Ehi%3C%2Fb%3E"))
+        .await;
+    assert!(!page.body.contains("id=\"file-error\""));
 
     let r = c
         .upload(&path, &csrf, "nhat-ky.vdshare", &seal(&request))
@@ -360,8 +428,8 @@ async fn a_vdshare_file_is_received_once(backend: Backend) {
     let r = c
         .upload(&path, &csrf, "nhat-ky.vdshare", &seal(&request))
         .await;
-    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(r.body.contains("chỉ nhận một lần"));
+    let page = c.get(r.location()).await;
+    assert!(page.body.contains("chỉ nhận một lần"));
     // And the app's upload for the same request is refused too.
     assert_eq!(
         upload(&p, &code, seal(&request)).await.status,

@@ -20,9 +20,9 @@
 //! pass for one over a request. On the wire it is base64url without padding.
 //!
 //! A **sealed diary** is one version byte (1), the 32-byte HPKE encapsulated key, then the HPKE
-//! ciphertext: base mode, DHKEM(X25519, HKDF-SHA256), HKDF-SHA256, ChaCha20-Poly1305, with info
-//! `visit-diary/sealed-diary/v1` and associated data `visit-diary/sealed-diary/v1` followed by the
-//! request id. The plaintext is JSON ([`SharedDiary`]), which names the request id again.
+//! ciphertext: base mode, DHKEM(X25519, HKDF-SHA256), HKDF-SHA256, ChaCha20-Poly1305, with both
+//! the info and the associated data `visit-diary/sealed-diary/v1` followed by the request id.
+//! The plaintext is JSON ([`SharedDiary`]), which names the request id again.
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
@@ -50,6 +50,8 @@ pub const MAX_PURPOSE_CHARS: usize = 500;
 /// A sealed diary larger than this is refused before it is opened (60 days of visits fit many
 /// times over).
 pub const MAX_SEALED_BYTES: usize = 1024 * 1024;
+/// The longest range a request may cover, in days (the longest a diary keeps visits).
+pub const MAX_RANGE_DAYS: i64 = 60;
 
 /// What a tracer asks a citizen for.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -146,7 +148,7 @@ impl ShareRequest {
         }
         check_text("department", &self.department, 200)?;
         check_text("purpose", &self.purpose, MAX_PURPOSE_CHARS)?;
-        if self.from > self.to {
+        if self.from > self.to || (self.to - self.from).num_days() >= MAX_RANGE_DAYS {
             return Err(Error::InvalidShareRequest("the date range".into()));
         }
         if KeyId::of_department(&self.department_key) != self.department_key_id {
@@ -357,10 +359,13 @@ impl SharedDiary {
     }
 }
 
-fn diary_aad(request_id: &[u8; 16]) -> Vec<u8> {
-    let mut aad = HPKE_INFO.to_vec();
-    aad.extend_from_slice(request_id);
-    aad
+/// The HPKE info and the associated data are both the format name followed by the request id:
+/// each request gets its own keys, so even a reused seed never reuses a key and nonce across
+/// requests, and a diary for one request cannot open for another.
+fn bound_to(request_id: &[u8; 16]) -> Vec<u8> {
+    let mut bytes = HPKE_INFO.to_vec();
+    bytes.extend_from_slice(request_id);
+    bytes
 }
 
 /// Seals the chosen visits for the department named in `request`, bound to that request.
@@ -381,9 +386,9 @@ pub fn seal_diary(
         hpke::single_shot_seal::<ChaCha20Poly1305, HkdfSha256, X25519HkdfSha256, _>(
             &OpModeS::Base,
             &public,
-            HPKE_INFO,
+            &bound_to(&request.id),
             &plaintext,
-            &diary_aad(&request.id),
+            &bound_to(&request.id),
             &mut rng,
         )
         .map_err(|e| Error::SealedDiary(format!("cannot seal: {e}")))?;
@@ -416,9 +421,9 @@ pub fn open_diary(sealed: &[u8], request_id: &[u8; 16], secret: &[u8; 32]) -> Re
         &OpModeR::Base,
         &private,
         &encapped,
-        HPKE_INFO,
+        &bound_to(request_id),
         ciphertext,
-        &diary_aad(request_id),
+        &bound_to(request_id),
     )
     .map_err(|_| bad("it does not open with this key for this request"))?;
     let diary: SharedDiary =

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use chrono::NaiveDate;
 use ed25519_dalek::SigningKey;
-use hpke::{Kem, Serializable};
+use hpke::{Deserializable, Kem, Serializable};
 use protocol::share::MAX_SEALED_BYTES;
 use protocol::{
     normalize_share_code, open_diary, read_share_request, seal_diary, share_code,
@@ -171,6 +171,38 @@ fn requests_from_strangers_expired_or_sending_elsewhere_are_refused() {
         );
     }
 
+    // A portal address with a trailing slash or a path still confines the upload to it.
+    for (portal, good, bad) in [
+        (
+            "https://yte.caobang.example/",
+            "https://yte.caobang.example/api/x",
+            "https://yte.caobang.example.evil/x",
+        ),
+        (
+            "https://example.gov.vn/yte",
+            "https://example.gov.vn/yte/api/x",
+            "https://example.gov.vn/yteevil/x",
+        ),
+    ] {
+        let mut t = trust();
+        t.authorities[0].portal_url = portal.into();
+        for (url, ok) in [(good, true), (bad, false)] {
+            let mut r = request();
+            r.upload_url = url.into();
+            let text = sign_share_request(&r, &authority_key()).unwrap();
+            assert_eq!(
+                read_share_request(&text, &t, NOW).is_ok(),
+                ok,
+                "{portal} {url}"
+            );
+        }
+    }
+
+    // More than 60 days is not a request anyone may make.
+    let mut long = request();
+    long.from = NaiveDate::from_ymd_opt(2026, 9, 1).unwrap();
+    assert!(sign_share_request(&long, &authority_key()).is_err());
+
     // A department key that does not match its id is refused when signing.
     let mut wrong = request();
     wrong.department_key_id = KeyId([0; 8]);
@@ -197,6 +229,38 @@ fn a_sealed_diary_opens_only_with_its_key_for_its_request() {
         open_diary(&sealed, &[8; 16], &secret),
         Err(Error::SealedDiary(_))
     ));
+    // The binding is in the cryptography, not only in the JSON: a diary sealed for request
+    // [8; 16] whose plaintext claims request [7; 16] does not open as [7; 16].
+    let bound = |id: [u8; 16]| [&b"visit-diary/sealed-diary/v1"[..], &id].concat();
+    let seal_raw = |plaintext: &[u8], id: [u8; 16]| {
+        use rand_chacha::rand_core::SeedableRng;
+        let public =
+            <hpke::kem::X25519HkdfSha256 as Kem>::PublicKey::from_bytes(&request().department_key)
+                .unwrap();
+        let (enc, ct) = hpke::single_shot_seal::<
+            hpke::aead::ChaCha20Poly1305,
+            hpke::kdf::HkdfSha256,
+            hpke::kem::X25519HkdfSha256,
+            _,
+        >(
+            &hpke::OpModeS::Base,
+            &public,
+            &bound(id),
+            plaintext,
+            &bound(id),
+            &mut rand_chacha::ChaCha20Rng::from_seed([5; 32]),
+        )
+        .unwrap();
+        [&[1u8][..], &enc.to_bytes(), &ct].concat()
+    };
+    let plaintext = serde_json::to_vec(&diary()).unwrap();
+    // Sealed by hand exactly as `seal_diary` does, it opens…
+    assert_eq!(
+        open_diary(&seal_raw(&plaintext, [7; 16]), &[7; 16], &secret).unwrap(),
+        diary()
+    );
+    // …but bound to request [8; 16] while its JSON claims [7; 16], it does not.
+    assert!(open_diary(&seal_raw(&plaintext, [8; 16]), &[7; 16], &secret).is_err());
     let (other, _) = hpke::kem::X25519HkdfSha256::derive_keypair(&[10; 32]);
     assert!(open_diary(&sealed, &[7; 16], &other.to_bytes().into()).is_err());
     for len in [0, 1, 32, 48, sealed.len() - 1] {

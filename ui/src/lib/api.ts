@@ -104,7 +104,8 @@ export const api = {
     invoke<ShareOutcome>('share_visits', { code, visitIds }),
   retryShare: (id: number) => invoke<ShareOutcome>('retry_share', { id }),
   saveShareFile: (id: number) => invoke<Share>('save_share_file', { id }),
-  listShares: () => invoke<Share[]>('list_shares'),
+    listShares: () => invoke<Share[]>('list_shares'),
+  forgetShareRequest: (code: string) => invoke<void>('forget_share_request', { code }),
 };
 
 export const isMobile = (platform: string) => platform === 'android' || platform === 'ios';

@@ -79,9 +79,10 @@ test('nothing ticked, nothing to send; cancel goes back and sends nothing', asyn
   await fireEvent.click(screen.getByTestId('fetch-request'));
   await fireEvent.click(await screen.findByRole('checkbox'));
   expect(screen.getByTestId('consent')).toBeDisabled();
-  await fireEvent.click(screen.getByTestId('cancel-share'));
+    await fireEvent.click(screen.getByTestId('cancel-share'));
   expect(await screen.findByTestId('fetch-request')).toBeInTheDocument();
-  expect(calls).toEqual(['fetch_share_request']);
+  // The request is forgotten; nothing was sealed or sent.
+  expect(calls).toEqual(['fetch_share_request', 'forget_share_request']);
 });
 
 test.each([

@@ -405,6 +405,7 @@ pub const ACTIONS: &[&str] = &[
     "diary_opened",
     "diary_exported",
     "diary_received_file",
+    "diary_received",
 ];
 
 #[derive(Debug, Default, Deserialize)]

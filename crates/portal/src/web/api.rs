@@ -58,37 +58,45 @@ pub async fn lookup(app: &AppState, code: &str) -> Result<Lookup, sqlx::Error> {
     })
 }
 
+/// The throttle key of an address: IPv4 as it is, IPv6 by its /64 (one household or phone).
 fn throttle_key(addr: &str) -> String {
-    format!("share:{addr}")
+    match addr.parse::<std::net::IpAddr>() {
+        Ok(std::net::IpAddr::V6(v6)) => {
+            let s = v6.segments();
+            format!("share:{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+        }
+        _ => format!("share:{addr}"),
+    }
 }
 
-/// Whether this address may look up codes now (it has not tried too many unknown ones).
-async fn allowed(app: &AppState, addr: &str) -> Result<bool, sqlx::Error> {
-    let failures: Option<i64> = sqlx::query_scalar(
-        "SELECT failures FROM login_throttle WHERE key = $1 AND window_start >= $2",
-    )
-    .bind(throttle_key(addr))
-    .bind(now() - WINDOW)
-    .fetch_optional(&app.db.pool)
-    .await?;
-    Ok(failures.unwrap_or(0) < LOOKUP_FAILURES)
-}
-
-/// Counts a lookup of an unknown code against the address.
-async fn count_unknown(app: &AppState, addr: &str) -> Result<(), sqlx::Error> {
+/// Counts an attempt against the address before the code is looked up, so that parallel
+/// guesses cannot all slip in first. False when the address has used up its attempts.
+async fn reserve(app: &AppState, addr: &str) -> Result<bool, sqlx::Error> {
     let t = now();
-    sqlx::query(
+    let attempts: i64 = sqlx::query_scalar(
         "INSERT INTO login_throttle (key, failures, window_start, locked_until) \
          VALUES ($1, 1, $2, 0) \
          ON CONFLICT (key) DO UPDATE SET \
          failures = CASE WHEN login_throttle.window_start < $3 THEN 1 \
                     ELSE login_throttle.failures + 1 END, \
          window_start = CASE WHEN login_throttle.window_start < $3 THEN $2 \
-                        ELSE login_throttle.window_start END",
+                        ELSE login_throttle.window_start END \
+         RETURNING failures",
     )
     .bind(throttle_key(addr))
     .bind(t)
     .bind(t - WINDOW)
+    .fetch_one(&app.db.pool)
+    .await?;
+    Ok(attempts <= LOOKUP_FAILURES)
+}
+
+/// Gives the attempt back: the code was a real one.
+async fn release(app: &AppState, addr: &str) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE login_throttle SET failures = failures - 1 WHERE key = $1 AND failures > 0",
+    )
+    .bind(throttle_key(addr))
     .execute(&app.db.pool)
     .await?;
     Ok(())
@@ -138,12 +146,18 @@ pub async fn get_request(
     axum::Extension(ctx): axum::Extension<Ctx>,
     Path(code): Path<String>,
 ) -> Response {
-    match allowed(&app, &ctx.addr).await {
+    match reserve(&app, &ctx.addr).await {
         Ok(true) => {}
         Ok(false) => return throttled(),
         Err(e) => return internal(e),
     }
-    match lookup(&app, &code).await {
+    let found = lookup(&app, &code).await;
+    if !matches!(found, Ok(Lookup::Unknown)) {
+        if let Err(e) = release(&app, &ctx.addr).await {
+            return internal(e);
+        }
+    }
+    match found {
         Ok(Lookup::Open { signed, .. }) => (
             [(header::CACHE_CONTROL, "no-store")],
             Json(json!({
@@ -153,14 +167,7 @@ pub async fn get_request(
             })),
         )
             .into_response(),
-        Ok(other) => {
-            if matches!(other, Lookup::Unknown) {
-                if let Err(e) = count_unknown(&app, &ctx.addr).await {
-                    return internal(e);
-                }
-            }
-            refusal(&other)
-        }
+        Ok(other) => refusal(&other),
         Err(e) => internal(e),
     }
 }
@@ -184,6 +191,9 @@ pub async fn store(
 ) -> Result<Stored, sqlx::Error> {
     let id = match lookup(app, code).await? {
         Lookup::Open { id, .. } => id,
+        // The same bytes again (the app's first upload stored them, but it never heard the
+        // answer): stored, not refused.
+        Lookup::Answered if already_stored(app, code, sealed).await? => return Ok(Stored::Yes),
         other => return Ok(Stored::Refused(other)),
     };
     let request_id: [u8; 16] = hex::decode(&id)
@@ -213,6 +223,18 @@ pub async fn store(
     }
 }
 
+async fn already_stored(app: &AppState, code: &str, sealed: &[u8]) -> Result<bool, sqlx::Error> {
+    let Some(code) = protocol::normalize_share_code(code) else {
+        return Ok(false);
+    };
+    let stored: Option<Option<Vec<u8>>> =
+        sqlx::query_scalar("SELECT sealed FROM share_requests WHERE code = $1")
+            .bind(&code)
+            .fetch_optional(&app.db.pool)
+            .await?;
+    Ok(stored.flatten().as_deref() == Some(sealed))
+}
+
 /// `POST /api/v1/share-requests/{code}/diary` with the sealed diary as the body.
 pub async fn post_diary(
     State(app): State<AppState>,
@@ -220,26 +242,46 @@ pub async fn post_diary(
     Path(code): Path<String>,
     body: Bytes,
 ) -> Response {
-    match allowed(&app, &ctx.addr).await {
+    match reserve(&app, &ctx.addr).await {
         Ok(true) => {}
         Ok(false) => return throttled(),
         Err(e) => return internal(e),
     }
-    match store(&app, &code, &body, "upload").await {
-        Ok(Stored::Yes) => (
-            StatusCode::CREATED,
-            [(header::CACHE_CONTROL, "no-store")],
-            Json(json!({ "status": "stored" })),
-        )
-            .into_response(),
-        Ok(Stored::Refused(lookup)) => {
-            if matches!(lookup, Lookup::Unknown) {
-                if let Err(e) = count_unknown(&app, &ctx.addr).await {
-                    return internal(e);
-                }
-            }
-            refusal(&lookup)
+    let stored = store(&app, &code, &body, "upload").await;
+    // Unknown codes and diaries that do not open keep counting against the address.
+    if matches!(
+        stored,
+        Ok(Stored::Yes) | Ok(Stored::Refused(Lookup::Answered | Lookup::Expired))
+    ) {
+        if let Err(e) = release(&app, &ctx.addr).await {
+            return internal(e);
         }
+    }
+    match stored {
+        Ok(Stored::Yes) => {
+            // No staff member did this: the entry names the app and the address it came from.
+            let code = protocol::normalize_share_code(&code).unwrap_or(code);
+            if let Err(e) = super::auth::audit(
+                &app.db.pool,
+                None,
+                "app",
+                "diary_received",
+                &code,
+                "",
+                &ctx.addr,
+            )
+            .await
+            {
+                return internal(e);
+            }
+            (
+                StatusCode::CREATED,
+                [(header::CACHE_CONTROL, "no-store")],
+                Json(json!({ "status": "stored" })),
+            )
+                .into_response()
+        }
+        Ok(Stored::Refused(lookup)) => refusal(&lookup),
         Ok(Stored::NotForThisRequest) => answer(
             StatusCode::UNPROCESSABLE_ENTITY,
             "not_for_this_request",

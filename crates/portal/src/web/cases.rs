@@ -257,6 +257,7 @@ fn origin_label(staff: &Staff, origin: &str) -> String {
 pub struct CaseQuery {
     created: Option<String>,
     received: Option<String>,
+    file_error: Option<String>,
 }
 
 async fn case_page(
@@ -356,6 +357,13 @@ pub async fn case(
             page.notice = tr.t("share-request-created");
         } else if q.received.is_some() {
             page.notice = tr.t("share-file-received");
+        }
+        if let Some(id) = q
+            .file_error
+            .as_deref()
+            .and_then(|e| FILE_ERRORS.iter().find(|known| **known == e))
+        {
+            page.errors.add("file", tr.t(id));
         }
     })
     .await
@@ -553,14 +561,18 @@ pub async fn receive_file(
     }
 }
 
-async fn refuse_file(app: &AppState, staff: &Staff, id: i64, message: &str) -> WebResult {
-    let tr = staff.tr();
-    let mut response = case_page(app, staff, id, |page| {
-        page.errors.add("file", tr.t(message))
-    })
-    .await?;
-    *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-    Ok(response)
+/// The messages a refused file upload can show. The refusal goes back to the case page by a
+/// redirect, so the upload's address (which carries the form's token) never stays in the
+/// address bar.
+const FILE_ERRORS: &[&str] = &[
+    "share-file-missing",
+    "share-file-not-for-request",
+    "share-already-answered",
+    "share-expired",
+];
+
+async fn refuse_file(_app: &AppState, _staff: &Staff, id: i64, message: &str) -> WebResult {
+    Ok(Redirect::to(&format!("/cases/{id}?file_error={message}")).into_response())
 }
 
 /// The case's shared visits as CSV; cells never start a spreadsheet formula.

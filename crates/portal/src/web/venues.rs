@@ -916,12 +916,40 @@ struct ImportTemplate {
     error: String,
 }
 
-pub async fn import_page(staff: Staff) -> WebResult {
+/// The messages a refused upload can show. A refusal goes back to the form by a redirect, so
+/// the upload's address (which carries the form's token) never stays in the address bar.
+const IMPORT_ERRORS: &[&str] = &[
+    "import-too-large",
+    "import-no-file",
+    "import-not-utf8",
+    "import-unreadable",
+    "import-missing-columns",
+    "import-too-many-rows",
+    "import-empty",
+];
+
+#[derive(Deserialize)]
+pub struct ImportQuery {
+    error: Option<String>,
+}
+
+pub async fn import_page(staff: Staff, Query(q): Query<ImportQuery>) -> WebResult {
     staff.require(Role::Registrar)?;
-    render(ImportTemplate {
+    let error = q
+        .error
+        .as_deref()
+        .and_then(|e| IMPORT_ERRORS.iter().find(|known| **known == e))
+        .map(|id| staff.tr().t(id))
+        .unwrap_or_default();
+    let page = ImportTemplate {
         c: staff.chrome("import-title"),
-        error: String::new(),
-    })
+        error,
+    };
+    if q.error.is_some() {
+        render_status(StatusCode::UNPROCESSABLE_ENTITY, page)
+    } else {
+        render(page)
+    }
 }
 
 /// An example file with the column names in the reader's language.
@@ -1039,14 +1067,8 @@ pub async fn import(
     mut multipart: Multipart,
 ) -> WebResult {
     staff.require(Role::Registrar)?;
-    let again = |staff: &Staff, id: &str| {
-        render_status(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            ImportTemplate {
-                c: staff.chrome("import-title"),
-                error: staff.tr().t(id),
-            },
-        )
+    let again = |_: &Staff, id: &str| -> WebResult {
+        Ok(Redirect::to(&format!("/venues/import?error={id}")).into_response())
     };
     let mut file = None;
     while let Ok(Some(field)) = multipart.next_field().await {
