@@ -4,6 +4,7 @@
 //! keys, time and random bytes as arguments, so every function here is exact and testable.
 
 pub mod code;
+mod cose;
 mod error;
 pub mod foreign;
 pub mod keys;

@@ -28,8 +28,8 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use chrono::NaiveDate;
 use ciborium::Value;
-use coset::{iana, CborSerializable, CoseSign1, CoseSign1Builder, HeaderBuilder};
-use ed25519_dalek::{Signature, Signer, SigningKey};
+use coset::{iana, CborSerializable, CoseSign1Builder, HeaderBuilder};
+use ed25519_dalek::{Signer, SigningKey};
 use hpke::aead::ChaCha20Poly1305;
 use hpke::kdf::HkdfSha256;
 use hpke::kem::X25519HkdfSha256;
@@ -208,28 +208,9 @@ pub fn read_share_request(text: &str, trust: &TrustList, now: i64) -> Result<Ver
     let bytes = URL_SAFE_NO_PAD
         .decode(text.trim())
         .map_err(|_| malformed("not base64url"))?;
-    let sign1 = CoseSign1::from_slice(&bytes).map_err(|_| malformed("not COSE_Sign1"))?;
-    if sign1.clone().to_vec().ok().as_deref() != Some(bytes.as_slice()) {
-        return Err(malformed("not canonically encoded"));
-    }
-    if !sign1.unprotected.is_empty()
-        || sign1.protected.header.alg
-            != Some(coset::RegisteredLabelWithPrivate::Assigned(
-                iana::Algorithm::EdDSA,
-            ))
-    {
-        return Err(malformed("unexpected header"));
-    }
-    let kid = KeyId::from_slice(&sign1.protected.header.key_id)
-        .ok_or_else(|| malformed("the key id is not 8 bytes"))?;
-    let (authority, key) = trust.find(&kid).ok_or(Error::UnknownKey { kid })?;
-    sign1.verify_signature(REQUEST_AAD, |sig, data| {
-        let sig = Signature::from_slice(sig).map_err(|_| Error::BadSignature)?;
-        key.key
-            .verify_strict(data, &sig)
-            .map_err(|_| Error::BadSignature)
-    })?;
-    let request = parse_request(sign1.payload.as_deref().unwrap_or_default())?;
+    let signed = crate::cose::decode(&bytes).map_err(malformed)?;
+    let authority = crate::cose::verify(&signed, REQUEST_AAD, trust)?;
+    let request = parse_request(signed.payload())?;
     if now >= request.expires {
         return Err(Error::ShareRequestExpired);
     }
@@ -244,22 +225,13 @@ pub fn read_share_request(text: &str, trust: &TrustList, now: i64) -> Result<Ver
         request,
         authority: authority.name.clone(),
         portal_url: authority.portal_url.clone(),
-        key_id: kid,
+        key_id: signed.kid,
     })
 }
 
 fn parse_request(bytes: &[u8]) -> Result<ShareRequest> {
     let malformed = |what: &str| Error::NotShareRequest(what.to_owned());
-    let value: Value =
-        ciborium::from_reader(bytes).map_err(|_| malformed("the content is not CBOR"))?;
-    let mut reencoded = Vec::new();
-    ciborium::into_writer(&value, &mut reencoded).expect("writing CBOR to a Vec cannot fail");
-    if reencoded != bytes {
-        return Err(malformed("the content is not canonically encoded"));
-    }
-    let Value::Map(entries) = value else {
-        return Err(malformed("the content is not a map"));
-    };
+    let entries = crate::cose::canonical_map(bytes).map_err(malformed)?;
     if entries.len() != 11 {
         return Err(malformed("the content has the wrong fields"));
     }

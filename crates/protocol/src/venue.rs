@@ -23,8 +23,8 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use chrono::{Days, NaiveDate};
 use ciborium::Value;
-use coset::{iana, CborSerializable, CoseSign1, CoseSign1Builder, HeaderBuilder};
-use ed25519_dalek::{Signature, Signer, SigningKey};
+use coset::{iana, CborSerializable, CoseSign1Builder, HeaderBuilder};
+use ed25519_dalek::{Signer, SigningKey};
 use serde::Serialize;
 use uuid::Uuid;
 
@@ -259,8 +259,7 @@ fn split_url(text: &str) -> Result<Parsed<'_>> {
 /// The COSE structure of a code, checked for shape but not yet for its signature.
 struct Unverified {
     host: String,
-    kid: KeyId,
-    sign1: CoseSign1,
+    signed: crate::cose::Signed,
 }
 
 fn decode(text: &str) -> Result<Unverified> {
@@ -268,50 +267,18 @@ fn decode(text: &str) -> Result<Unverified> {
     let bytes = URL_SAFE_NO_PAD
         .decode(payload)
         .map_err(|_| Error::Malformed("the payload is not base64url".into()))?;
-    let sign1 = CoseSign1::from_slice(&bytes)
-        .map_err(|_| Error::Malformed("the payload is not a COSE_Sign1 structure".into()))?;
-    // The COSE structure must re-encode to the same bytes. (The protected header and the content
-    // are signed; the content's own encoding is checked in `parse_content`.)
-    if sign1.clone().to_vec().ok().as_deref() != Some(bytes.as_slice()) {
-        return Err(Error::Malformed(
-            "the payload is not canonically encoded".into(),
-        ));
-    }
-    if !sign1.unprotected.is_empty() {
-        return Err(Error::Malformed("unexpected unprotected header".into()));
-    }
-    let header = &sign1.protected.header;
-    if header.alg
-        != Some(coset::RegisteredLabelWithPrivate::Assigned(
-            iana::Algorithm::EdDSA,
-        ))
-    {
-        return Err(Error::Malformed(
-            "the signature algorithm is not EdDSA".into(),
-        ));
-    }
-    let kid = KeyId::from_slice(&header.key_id)
-        .ok_or_else(|| Error::Malformed("the key id is not 8 bytes".into()))?;
-    if sign1.payload.is_none() {
-        return Err(Error::Malformed("the payload is missing".into()));
-    }
-    Ok(Unverified { host, kid, sign1 })
+    let signed = crate::cose::decode(&bytes).map_err(|why| Error::Malformed(why.into()))?;
+    Ok(Unverified { host, signed })
 }
 
 /// Reads a venue code and checks its signature against the trusted authorities.
 pub fn read_venue_code(text: &str, trust: &TrustList) -> Result<VerifiedVenue> {
-    let Unverified { host, kid, sign1 } = decode(text)?;
-    let (authority, key) = trust.find(&kid).ok_or(Error::UnknownKey { kid })?;
-    sign1.verify_signature(host.as_bytes(), |sig, data| {
-        let sig = Signature::from_slice(sig).map_err(|_| Error::BadSignature)?;
-        key.key
-            .verify_strict(data, &sig)
-            .map_err(|_| Error::BadSignature)
-    })?;
-    let venue = parse_content(sign1.payload.as_deref().unwrap_or_default())?;
+    let Unverified { host, signed } = decode(text)?;
+    let authority = crate::cose::verify(&signed, host.as_bytes(), trust)?;
+    let venue = parse_content(signed.payload())?;
     Ok(VerifiedVenue {
         venue,
-        key_id: kid,
+        key_id: signed.kid,
         authority: authority.name.clone(),
         host,
     })
@@ -320,25 +287,14 @@ pub fn read_venue_code(text: &str, trust: &TrustList) -> Result<VerifiedVenue> {
 /// Reads a venue code without checking its signature, for tools that show what a code says.
 /// Never use the result as a verified venue.
 pub fn inspect_venue_code(text: &str) -> Result<(Venue, KeyId, String)> {
-    let Unverified { host, kid, sign1 } = decode(text)?;
-    let venue = parse_content(sign1.payload.as_deref().unwrap_or_default())?;
-    Ok((venue, kid, host))
+    let Unverified { host, signed } = decode(text)?;
+    let venue = parse_content(signed.payload())?;
+    Ok((venue, signed.kid, host))
 }
 
 fn parse_content(bytes: &[u8]) -> Result<Venue> {
     let malformed = |what: &str| Error::Malformed(what.to_owned());
-    let value: Value =
-        ciborium::from_reader(bytes).map_err(|_| malformed("the content is not CBOR"))?;
-    // The content must be exactly one map in the encoding `sign_venue_code` writes: no trailing
-    // bytes, no other spelling of the same values.
-    let mut again = Vec::new();
-    ciborium::into_writer(&value, &mut again).expect("writing CBOR to a Vec cannot fail");
-    if again != bytes {
-        return Err(malformed("the content is not canonically encoded"));
-    }
-    let Value::Map(entries) = value else {
-        return Err(malformed("the content is not a map"));
-    };
+    let entries = crate::cose::canonical_map(bytes).map_err(malformed)?;
     let mut fields: [Option<Value>; 8] = Default::default();
     for (key, value) in entries {
         let index = key

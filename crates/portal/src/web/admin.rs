@@ -10,6 +10,7 @@ use serde::Deserialize;
 use sqlx::Row;
 
 use super::auth::{self, temporary_password, username_problem};
+use super::filter::{page_links, page_of, Arg, Filter};
 use super::venues::{Choice, FieldErrors};
 use super::{
     local, render, render_status, show_time, AppState, Chrome, Role, Staff, WebError, WebResult,
@@ -464,67 +465,39 @@ pub async fn audit(
 ) -> WebResult {
     staff.require(Role::Admin)?;
     let tr = staff.tr();
-    let mut conditions = vec!["1 = 1".to_owned()];
-    let mut texts: Vec<(usize, String)> = Vec::new();
-    let mut ints: Vec<(usize, i64)> = Vec::new();
-    let mut n = 0;
+    let mut filter = Filter::default();
     let mut error = String::new();
     if !q.user.trim().is_empty() {
-        n += 1;
-        texts.push((n, q.user.trim().to_lowercase()));
-        conditions.push(format!("username = ${n}"));
+        filter.with("username = {}", Arg::Text(q.user.trim().to_lowercase()));
     }
     if ACTIONS.contains(&q.action.as_str()) {
-        n += 1;
-        texts.push((n, q.action.clone()));
-        conditions.push(format!("action = ${n}"));
+        filter.with("action = {}", Arg::Text(q.action.clone()));
     }
     for (text, op, extra) in [(&q.from, ">=", 0), (&q.to, "<", 24 * 3600)] {
         if text.trim().is_empty() {
             continue;
         }
         match day_start(text) {
-            Some(t) => {
-                n += 1;
-                ints.push((n, t + extra));
-                conditions.push(format!("at {op} ${n}"));
-            }
+            Some(t) => filter.with(&format!("at {op} {{}}"), Arg::Int(t + extra)),
             None => error = tr.t("audit-bad-date"),
         }
     }
-    let filter = conditions.join(" AND ");
-    // Arguments are bound in the order of their numbers.
-    let mut args: Vec<(usize, Result<i64, String>)> = texts
-        .into_iter()
-        .map(|(i, t)| (i, Err(t)))
-        .chain(ints.into_iter().map(|(i, v)| (i, Ok(v))))
-        .collect();
-    args.sort_by_key(|(i, _)| *i);
-    let count_sql = format!("SELECT COUNT(*) FROM audit_log WHERE {filter}");
-    let mut count = sqlx::query_scalar::<_, i64>(&count_sql);
-    for (_, a) in &args {
-        count = match a {
-            Ok(i) => count.bind(*i),
-            Err(t) => count.bind(t.clone()),
-        };
-    }
-    let total = count.fetch_one(&app.db.pool).await?;
-    let pages = ((total + AUDIT_PAGE - 1) / AUDIT_PAGE).max(1);
-    let page = q.page.unwrap_or(1).clamp(1, pages);
-    let sql = format!(
-        "SELECT at, username, action, target, detail, address FROM audit_log WHERE {filter} \
-         ORDER BY id DESC LIMIT {AUDIT_PAGE} OFFSET {}",
+    let total = filter.count(&app.db.pool, "audit_log").await?;
+    let (page, pages) = page_of(total, AUDIT_PAGE, q.page);
+    let rest = format!(
+        "ORDER BY id DESC LIMIT {AUDIT_PAGE} OFFSET {}",
         (page - 1) * AUDIT_PAGE
     );
-    let mut query = sqlx::query(&sql);
-    for (_, a) in &args {
-        query = match a {
-            Ok(i) => query.bind(*i),
-            Err(t) => query.bind(t.clone()),
-        };
-    }
+    let found = filter
+        .rows(
+            &app.db.pool,
+            "at, username, action, target, detail, address",
+            "audit_log",
+            &rest,
+        )
+        .await?;
     let mut rows = Vec::new();
-    for row in query.fetch_all(&app.db.pool).await? {
+    for row in found {
         let action: String = row.try_get(2)?;
         rows.push(AuditRow {
             at: show_time(row.try_get(0)?),
@@ -535,19 +508,17 @@ pub async fn audit(
             address: row.try_get(5)?,
         });
     }
-    let page_url = |p: i64| {
-        format!(
-            "/admin/audit?{}",
-            serde_urlencoded::to_string([
-                ("user", q.user.as_str()),
-                ("action", q.action.as_str()),
-                ("from", q.from.as_str()),
-                ("to", q.to.as_str()),
-                ("page", &p.to_string()),
-            ])
-            .unwrap_or_default()
-        )
-    };
+    let (prev_url, next_url) = page_links(
+        "/admin/audit",
+        &[
+            ("user", q.user.as_str()),
+            ("action", q.action.as_str()),
+            ("from", q.from.as_str()),
+            ("to", q.to.as_str()),
+        ],
+        page,
+        pages,
+    );
     render(AuditTemplate {
         c: staff.chrome("audit-title"),
         actions: ACTIONS
@@ -557,16 +528,8 @@ pub async fn audit(
                 label: tr.t(&format!("action-{}", a.replace('_', "-"))),
             })
             .collect(),
-        prev_url: if page > 1 {
-            page_url(page - 1)
-        } else {
-            String::new()
-        },
-        next_url: if page < pages {
-            page_url(page + 1)
-        } else {
-            String::new()
-        },
+        prev_url,
+        next_url,
         user: q.user,
         action: q.action,
         from: q.from,

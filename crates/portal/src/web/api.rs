@@ -72,34 +72,13 @@ fn throttle_key(addr: &str) -> String {
 /// Counts an attempt against the address before the code is looked up, so that parallel
 /// guesses cannot all slip in first. False when the address has used up its attempts.
 async fn reserve(app: &AppState, addr: &str) -> Result<bool, sqlx::Error> {
-    let t = now();
-    let attempts: i64 = sqlx::query_scalar(
-        "INSERT INTO login_throttle (key, failures, window_start, locked_until) \
-         VALUES ($1, 1, $2, 0) \
-         ON CONFLICT (key) DO UPDATE SET \
-         failures = CASE WHEN login_throttle.window_start < $3 THEN 1 \
-                    ELSE login_throttle.failures + 1 END, \
-         window_start = CASE WHEN login_throttle.window_start < $3 THEN $2 \
-                        ELSE login_throttle.window_start END \
-         RETURNING failures",
-    )
-    .bind(throttle_key(addr))
-    .bind(t)
-    .bind(t - WINDOW)
-    .fetch_one(&app.db.pool)
-    .await?;
+    let attempts = super::throttle::count(&app.db.pool, &throttle_key(addr), WINDOW, now()).await?;
     Ok(attempts <= LOOKUP_FAILURES)
 }
 
 /// Gives the attempt back: the code was a real one.
 async fn release(app: &AppState, addr: &str) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "UPDATE login_throttle SET failures = failures - 1 WHERE key = $1 AND failures > 0",
-    )
-    .bind(throttle_key(addr))
-    .execute(&app.db.pool)
-    .await?;
-    Ok(())
+    super::throttle::give_back(&app.db.pool, &throttle_key(addr)).await
 }
 
 fn internal(e: sqlx::Error) -> Response {

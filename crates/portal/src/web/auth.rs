@@ -314,21 +314,7 @@ async fn locked_until(app: &AppState, key: &str, t: i64) -> Result<Option<i64>, 
 /// cannot all slip in before the first failure is counted. Returns false when the attempt is
 /// over the limit: the key is locked and the password must not be checked.
 async fn reserve_attempt(app: &AppState, key: &str, limit: i64, t: i64) -> Result<bool, WebError> {
-    let attempts: i64 = sqlx::query_scalar(
-        "INSERT INTO login_throttle (key, failures, window_start, locked_until) \
-         VALUES ($1, 1, $2, 0) \
-         ON CONFLICT (key) DO UPDATE SET \
-         failures = CASE WHEN login_throttle.window_start < $3 THEN 1 \
-                    ELSE login_throttle.failures + 1 END, \
-         window_start = CASE WHEN login_throttle.window_start < $3 THEN $2 \
-                        ELSE login_throttle.window_start END \
-         RETURNING failures",
-    )
-    .bind(key)
-    .bind(t)
-    .bind(t - THROTTLE_WINDOW)
-    .fetch_one(&app.db.pool)
-    .await?;
+    let attempts = super::throttle::count(&app.db.pool, key, THROTTLE_WINDOW, t).await?;
     if attempts > limit {
         lock(app, key, t).await?;
         return Ok(false);
@@ -370,12 +356,7 @@ async fn forgive_attempt(app: &AppState, user_key: &str, addr_key: &str) -> Resu
         .bind(user_key)
         .execute(&app.db.pool)
         .await?;
-    sqlx::query(
-        "UPDATE login_throttle SET failures = failures - 1 WHERE key = $1 AND failures > 0",
-    )
-    .bind(addr_key)
-    .execute(&app.db.pool)
-    .await?;
+    super::throttle::give_back(&app.db.pool, addr_key).await?;
     Ok(())
 }
 

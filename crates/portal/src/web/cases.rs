@@ -479,6 +479,16 @@ pub async fn create_request(
     Ok(Redirect::to(&format!("/cases/{id}?created=1")).into_response())
 }
 
+/// The code of a share request of this case (a request of another case is not found here).
+async fn request_code(app: &AppState, case_id: i64, request: &str) -> WebResult<String> {
+    sqlx::query_scalar("SELECT code FROM share_requests WHERE id = $1 AND case_id = $2")
+        .bind(request)
+        .bind(case_id)
+        .fetch_optional(&app.db.pool)
+        .await?
+        .ok_or(WebError::NotFound)
+}
+
 /// The QR a citizen scans in person: the code, marked as a Visit Diary share code.
 pub fn qr_text(code: &str) -> String {
     format!("VDSHARE:{code}")
@@ -490,13 +500,7 @@ pub async fn request_qr(
     Path((id, request)): Path<(i64, String)>,
 ) -> WebResult {
     staff.require(Role::Tracer)?;
-    let code: String =
-        sqlx::query_scalar("SELECT code FROM share_requests WHERE id = $1 AND case_id = $2")
-            .bind(&request)
-            .bind(id)
-            .fetch_optional(&app.db.pool)
-            .await?
-            .ok_or(WebError::NotFound)?;
+    let code = request_code(&app, id, &request).await?;
     let svg =
         qrcode::QrCode::with_error_correction_level(qr_text(&code).as_bytes(), qrcode::EcLevel::M)
             .map_err(|e| WebError::Internal(e.to_string()))?
@@ -519,13 +523,7 @@ pub async fn receive_file(
     mut multipart: Multipart,
 ) -> WebResult {
     staff.require(Role::Tracer)?;
-    let code: String =
-        sqlx::query_scalar("SELECT code FROM share_requests WHERE id = $1 AND case_id = $2")
-            .bind(&request)
-            .bind(id)
-            .fetch_optional(&app.db.pool)
-            .await?
-            .ok_or(WebError::NotFound)?;
+    let code = request_code(&app, id, &request).await?;
     let mut bytes = None;
     while let Ok(Some(field)) = multipart.next_field().await {
         if field.name() == Some("file") {

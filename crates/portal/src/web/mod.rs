@@ -9,7 +9,9 @@ pub mod admin;
 pub mod api;
 pub mod auth;
 pub mod cases;
+pub mod filter;
 pub mod reports;
+pub mod throttle;
 pub mod venues;
 
 use std::collections::HashMap;

@@ -17,6 +17,7 @@ use sqlx::any::AnyRow;
 use sqlx::Row;
 use uuid::Uuid;
 
+use super::filter::{page_links, page_of, Arg, Filter};
 use super::{
     download, local, now, render, render_status, show_time, AppState, Chrome, Role, Staff,
     WebError, WebResult, IMPORT_LIMIT,
@@ -367,11 +368,6 @@ struct ListTemplate {
     next_url: String,
 }
 
-enum Arg {
-    Text(String),
-    Int(i64),
-}
-
 pub async fn list(
     State(app): State<AppState>,
     staff: Staff,
@@ -379,12 +375,11 @@ pub async fn list(
 ) -> WebResult {
     staff.require(Role::Registrar)?;
     let tr = staff.tr();
-    let mut conditions = Vec::new();
-    let mut args = Vec::new();
+    let mut filter = Filter::default();
     match q.status.as_str() {
         "all" => {}
-        "inactive" => conditions.push("active = 0".to_owned()),
-        _ => conditions.push("active = 1".to_owned()),
+        "inactive" => filter.plain("active = 0"),
+        _ => filter.plain("active = 1"),
     }
     let folded = fold(&q.q);
     if !folded.is_empty() {
@@ -395,43 +390,22 @@ pub async fn list(
                 .replace('%', "\\%")
                 .replace('_', "\\_")
         );
-        args.push(Arg::Text(pattern));
-        conditions.push(format!("search_key LIKE ${} ESCAPE '\\'", args.len()));
+        filter.with("search_key LIKE {} ESCAPE '\\'", Arg::Text(pattern));
     }
     if let Ok(code) = q.commune.trim().parse::<i64>() {
-        args.push(Arg::Int(code));
-        conditions.push(format!("commune_code = ${}", args.len()));
+        filter.with("commune_code = {}", Arg::Int(code));
     }
     if let Some(sector) = Sector::from_name(q.sector.trim()) {
-        args.push(Arg::Text(sector.as_str().to_owned()));
-        conditions.push(format!("sector = ${}", args.len()));
+        filter.with("sector = {}", Arg::Text(sector.as_str().to_owned()));
     }
-    let filter = format!("WHERE {}", conditions.join(" AND "));
-    let count_sql = format!("SELECT COUNT(*) FROM venues {filter}");
-    let mut count = sqlx::query_scalar::<_, i64>(&count_sql);
-    for a in &args {
-        count = match a {
-            Arg::Text(t) => count.bind(t.clone()),
-            Arg::Int(i) => count.bind(*i),
-        };
-    }
-    let total = count.fetch_one(&app.db.pool).await?;
-    let pages = ((total + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
-    let page = q.page.unwrap_or(1).clamp(1, pages);
-    let sql = format!(
-        "SELECT {VENUE_COLUMNS} FROM venues {filter} ORDER BY search_key, id LIMIT {PAGE_SIZE} \
-         OFFSET {}",
+    let total = filter.count(&app.db.pool, "venues").await?;
+    let (page, pages) = page_of(total, PAGE_SIZE, q.page);
+    let rest = format!(
+        "ORDER BY search_key, id LIMIT {PAGE_SIZE} OFFSET {}",
         (page - 1) * PAGE_SIZE
     );
-    let mut query = sqlx::query(&sql);
-    for a in &args {
-        query = match a {
-            Arg::Text(t) => query.bind(t.clone()),
-            Arg::Int(i) => query.bind(*i),
-        };
-    }
-    let rows = query
-        .fetch_all(&app.db.pool)
+    let rows = filter
+        .rows(&app.db.pool, VENUE_COLUMNS, "venues", &rest)
         .await?
         .iter()
         .map(record)
@@ -446,31 +420,21 @@ pub async fn list(
             name: v.name,
         })
         .collect();
-    let page_url = |p: i64| {
-        format!(
-            "/venues?{}",
-            serde_urlencoded::to_string([
-                ("q", q.q.as_str()),
-                ("commune", q.commune.as_str()),
-                ("sector", q.sector.as_str()),
-                ("status", q.status.as_str()),
-                ("page", &p.to_string()),
-            ])
-            .unwrap_or_default()
-        )
-    };
+    let (prev_url, next_url) = page_links(
+        "/venues",
+        &[
+            ("q", q.q.as_str()),
+            ("commune", q.commune.as_str()),
+            ("sector", q.sector.as_str()),
+            ("status", q.status.as_str()),
+        ],
+        page,
+        pages,
+    );
     render(ListTemplate {
         c: staff.chrome("venues-title"),
-        prev_url: if page > 1 {
-            page_url(page - 1)
-        } else {
-            String::new()
-        },
-        next_url: if page < pages {
-            page_url(page + 1)
-        } else {
-            String::new()
-        },
+        prev_url,
+        next_url,
         communes: commune_groups(&app.units),
         sectors: sector_choices(&tr),
         q: q.q,

@@ -1,0 +1,82 @@
+//! What every signed format here shares: a COSE_Sign1 that re-encodes to the same bytes, with
+//! only a protected header naming EdDSA and an 8-byte key id, and a payload; verified with
+//! `verify_strict` against the trusted key with that id.
+
+use ciborium::Value;
+use coset::{iana, CborSerializable, CoseSign1};
+use ed25519_dalek::Signature;
+
+use crate::{Authority, Error, KeyId, Result, TrustList};
+
+pub(crate) struct Signed {
+    pub kid: KeyId,
+    pub sign1: CoseSign1,
+}
+
+impl Signed {
+    pub fn payload(&self) -> &[u8] {
+        self.sign1.payload.as_deref().unwrap_or_default()
+    }
+}
+
+/// Checks the shape of a COSE_Sign1; an error says what is wrong, in words.
+pub(crate) fn decode(bytes: &[u8]) -> std::result::Result<Signed, &'static str> {
+    let sign1 =
+        CoseSign1::from_slice(bytes).map_err(|_| "the payload is not a COSE_Sign1 structure")?;
+    // The COSE structure must re-encode to the same bytes. (The protected header and the content
+    // are signed; each content's own encoding is checked by its reader.)
+    if sign1.clone().to_vec().ok().as_deref() != Some(bytes) {
+        return Err("the payload is not canonically encoded");
+    }
+    if !sign1.unprotected.is_empty() {
+        return Err("unexpected unprotected header");
+    }
+    let header = &sign1.protected.header;
+    if header.alg
+        != Some(coset::RegisteredLabelWithPrivate::Assigned(
+            iana::Algorithm::EdDSA,
+        ))
+    {
+        return Err("the signature algorithm is not EdDSA");
+    }
+    let kid = KeyId::from_slice(&header.key_id).ok_or("the key id is not 8 bytes")?;
+    if sign1.payload.is_none() {
+        return Err("the payload is missing");
+    }
+    Ok(Signed { kid, sign1 })
+}
+
+/// Verifies the signature (with external AAD `aad`) against the trusted key the header names;
+/// returns the authority that holds it.
+pub(crate) fn verify<'t>(
+    signed: &Signed,
+    aad: &[u8],
+    trust: &'t TrustList,
+) -> Result<&'t Authority> {
+    let kid = signed.kid;
+    let (authority, key) = trust.find(&kid).ok_or(Error::UnknownKey { kid })?;
+    signed.sign1.verify_signature(aad, |sig, data| {
+        let sig = Signature::from_slice(sig).map_err(|_| Error::BadSignature)?;
+        key.key
+            .verify_strict(data, &sig)
+            .map_err(|_| Error::BadSignature)
+    })?;
+    Ok(authority)
+}
+
+/// The entries of a signed content: exactly one CBOR map, in the one encoding the signing side
+/// writes (no trailing bytes, no other spelling of the same values).
+pub(crate) fn canonical_map(
+    bytes: &[u8],
+) -> std::result::Result<Vec<(Value, Value)>, &'static str> {
+    let value: Value = ciborium::from_reader(bytes).map_err(|_| "the content is not CBOR")?;
+    let mut again = Vec::new();
+    ciborium::into_writer(&value, &mut again).expect("writing CBOR to a Vec cannot fail");
+    if again != bytes {
+        return Err("the content is not canonically encoded");
+    }
+    match value {
+        Value::Map(entries) => Ok(entries),
+        _ => Err("the content is not a map"),
+    }
+}
