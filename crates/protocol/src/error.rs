@@ -26,6 +26,14 @@ pub enum Error {
     ShareRequestExpired,
     #[error("The sealed diary cannot be opened: {0}.")]
     SealedDiary(String),
+    #[error("This is not an exposure list: {0}.")]
+    NotExposureList(String),
+    #[error("The exposure list is not valid: {0}.")]
+    InvalidExposureList(String),
+    #[error(
+        "This exposure list (number {sequence}) is not newer than the last one accepted ({last})."
+    )]
+    StaleExposureList { sequence: u64, last: u64 },
 }
 
 impl Error {
@@ -43,6 +51,9 @@ impl Error {
             Error::InvalidShareRequest(_) => "invalid_share_request",
             Error::ShareRequestExpired => "share_request_expired",
             Error::SealedDiary(_) => "sealed_diary",
+            Error::NotExposureList(_) => "not_exposure_list",
+            Error::InvalidExposureList(_) => "invalid_exposure_list",
+            Error::StaleExposureList { .. } => "stale_exposure_list",
         }
     }
 }

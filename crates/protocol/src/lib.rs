@@ -6,6 +6,7 @@
 pub mod code;
 mod cose;
 mod error;
+pub mod exposure;
 pub mod foreign;
 pub mod keys;
 pub mod share;

@@ -1,0 +1,326 @@
+//! Exposure lists: the notices a health authority publishes, signed, and the matching every phone
+//! does on its own.
+//!
+//! A list is a COSE_Sign1 (EdDSA, the authority's key id; external AAD
+//! `visit-diary/exposure-list/v1`) over a canonical CBOR map:
+//!
+//! | key | value |
+//! |---|---|
+//! | 0 | format version, 1 |
+//! | 1 | sequence number: grows with every change the authority publishes |
+//! | 2 | issue time, Unix seconds |
+//! | 3 | the sequence this list is a change to (a list sent for `?since=N`), or null for a whole list |
+//! | 4 | notices: arrays `[id, venue hash (16 bytes), from, to, level, advice vi, advice en]` |
+//! | 5 | ids of notices retracted since the base (empty in a whole list) |
+//!
+//! A notice names no venue: only `venue_hash`, the first 16 bytes of SHA-256 over
+//! `visit-diary/venue-hash/v1` followed by the venue id's 16 bytes. A phone hashes the venue ids
+//! in its own diary and compares.
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use ciborium::Value;
+use coset::{iana, CborSerializable, CoseSign1Builder, HeaderBuilder};
+use ed25519_dalek::{Signer, SigningKey};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use std::collections::HashMap;
+use uuid::Uuid;
+
+use crate::{Error, KeyId, Result, TrustList};
+
+pub const EXPOSURE_LIST_VERSION: u64 = 1;
+const LIST_AAD: &[u8] = b"visit-diary/exposure-list/v1";
+const VENUE_HASH_DOMAIN: &[u8] = b"visit-diary/venue-hash/v1";
+pub const MAX_ADVICE_CHARS: usize = 1000;
+
+pub type VenueHash = [u8; 16];
+
+/// The hash a notice names a venue by.
+pub fn venue_hash(venue: &Uuid) -> VenueHash {
+    let digest = Sha256::new()
+        .chain_update(VENUE_HASH_DOMAIN)
+        .chain_update(venue.as_bytes())
+        .finalize();
+    let mut hash = [0u8; 16];
+    hash.copy_from_slice(&digest[..16]);
+    hash
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    /// Watch your health for symptoms.
+    Monitor,
+    /// Get tested.
+    Test,
+}
+
+impl Level {
+    fn code(self) -> u64 {
+        match self {
+            Level::Monitor => 0,
+            Level::Test => 1,
+        }
+    }
+
+    fn from_code(code: u64) -> Option<Level> {
+        match code {
+            0 => Some(Level::Monitor),
+            1 => Some(Level::Test),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::Monitor => "monitor",
+            Level::Test => "test",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Level> {
+        match text {
+            "monitor" => Some(Level::Monitor),
+            "test" => Some(Level::Test),
+            _ => None,
+        }
+    }
+}
+
+/// One notice: whoever was at the venue in `[from, to)` (Unix seconds) should do what it says.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Notice {
+    pub id: u64,
+    #[serde(serialize_with = "hex_hash")]
+    pub venue_hash: VenueHash,
+    pub from: i64,
+    pub to: i64,
+    pub level: Level,
+    pub advice_vi: String,
+    pub advice_en: String,
+}
+
+fn hex_hash<S: serde::Serializer>(hash: &VenueHash, s: S) -> std::result::Result<S::Ok, S::Error> {
+    s.serialize_str(&hex::encode(hash))
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ExposureList {
+    pub sequence: u64,
+    pub issued: i64,
+    /// For a change list: the sequence it applies to.
+    pub base: Option<u64>,
+    pub notices: Vec<Notice>,
+    pub retracted: Vec<u64>,
+}
+
+fn invalid(what: &str) -> Error {
+    Error::InvalidExposureList(what.to_owned())
+}
+
+impl Notice {
+    fn validate(&self) -> Result<()> {
+        if self.from >= self.to {
+            return Err(invalid("a notice's window ends before it starts"));
+        }
+        for advice in [&self.advice_vi, &self.advice_en] {
+            if advice.trim().is_empty()
+                || advice.chars().count() > MAX_ADVICE_CHARS
+                || advice.chars().any(crate::venue::is_invisible)
+            {
+                return Err(invalid("a notice's advice"));
+            }
+        }
+        Ok(())
+    }
+
+    fn to_cbor(&self) -> Value {
+        Value::Array(vec![
+            self.id.into(),
+            Value::Bytes(self.venue_hash.to_vec()),
+            self.from.into(),
+            self.to.into(),
+            self.level.code().into(),
+            Value::Text(self.advice_vi.clone()),
+            Value::Text(self.advice_en.clone()),
+        ])
+    }
+
+    fn from_cbor(value: &Value) -> Result<Notice> {
+        let bad = || Error::NotExposureList("a notice".into());
+        let items = value.as_array().filter(|a| a.len() == 7).ok_or_else(bad)?;
+        let int = |i: usize| -> Result<i64> {
+            items[i]
+                .as_integer()
+                .and_then(|n| i64::try_from(n).ok())
+                .ok_or_else(bad)
+        };
+        let text =
+            |i: usize| -> Result<String> { items[i].as_text().map(str::to_owned).ok_or_else(bad) };
+        let notice = Notice {
+            id: u64::try_from(int(0)?).map_err(|_| bad())?,
+            venue_hash: items[1]
+                .as_bytes()
+                .and_then(|b| VenueHash::try_from(b.as_slice()).ok())
+                .ok_or_else(bad)?,
+            from: int(2)?,
+            to: int(3)?,
+            level: u64::try_from(int(4)?)
+                .ok()
+                .and_then(Level::from_code)
+                .ok_or_else(bad)?,
+            advice_vi: text(5)?,
+            advice_en: text(6)?,
+        };
+        notice.validate()?;
+        Ok(notice)
+    }
+}
+
+/// Signs a list with the authority's key; the base64url text the portal serves.
+pub fn sign_exposure_list(list: &ExposureList, key: &SigningKey) -> Result<String> {
+    for notice in &list.notices {
+        notice.validate()?;
+    }
+    let content = Value::Map(vec![
+        (0.into(), EXPOSURE_LIST_VERSION.into()),
+        (1.into(), list.sequence.into()),
+        (2.into(), list.issued.into()),
+        (3.into(), list.base.map_or(Value::Null, Value::from)),
+        (
+            4.into(),
+            Value::Array(list.notices.iter().map(Notice::to_cbor).collect()),
+        ),
+        (
+            5.into(),
+            Value::Array(list.retracted.iter().map(|id| (*id).into()).collect()),
+        ),
+    ]);
+    let mut payload = Vec::new();
+    ciborium::into_writer(&content, &mut payload).expect("writing CBOR to a Vec cannot fail");
+    let kid = KeyId::of(&key.verifying_key());
+    let sign1 = CoseSign1Builder::new()
+        .protected(
+            HeaderBuilder::new()
+                .algorithm(iana::Algorithm::EdDSA)
+                .key_id(kid.0.to_vec())
+                .build(),
+        )
+        .payload(payload)
+        .create_signature(LIST_AAD, |tbs| key.sign(tbs).to_bytes().to_vec())
+        .build();
+    let bytes = sign1
+        .to_vec()
+        .map_err(|e| invalid(&format!("cannot encode: {e}")))?;
+    Ok(URL_SAFE_NO_PAD.encode(bytes))
+}
+
+/// A list verified against the trusted authorities, with the name of the one that signed it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct VerifiedExposureList {
+    pub list: ExposureList,
+    pub authority: String,
+}
+
+/// Reads a signed list. `last` is the sequence of the last list this phone accepted from that
+/// authority, if any: a list that is not newer is a replay and is refused.
+pub fn read_exposure_list(
+    text: &str,
+    trust: &TrustList,
+    last: Option<u64>,
+) -> Result<VerifiedExposureList> {
+    let malformed = |what: &str| Error::NotExposureList(what.to_owned());
+    let bytes = URL_SAFE_NO_PAD
+        .decode(text.trim())
+        .map_err(|_| malformed("not base64url"))?;
+    let signed = crate::cose::decode(&bytes).map_err(malformed)?;
+    let authority = crate::cose::verify(&signed, LIST_AAD, trust)?;
+    let entries = crate::cose::canonical_map(signed.payload()).map_err(malformed)?;
+    if entries.len() != 6
+        || entries
+            .iter()
+            .enumerate()
+            .any(|(i, (k, _))| k.as_integer() != Some((i as u64).into()))
+    {
+        return Err(malformed("the fields"));
+    }
+    let uint = |v: &Value| {
+        v.as_integer()
+            .and_then(|n| u64::try_from(n).ok())
+            .ok_or_else(|| malformed("a number"))
+    };
+    let version = uint(&entries[0].1)?;
+    if version != EXPOSURE_LIST_VERSION {
+        return Err(Error::UnsupportedVersion(version));
+    }
+    let sequence = uint(&entries[1].1)?;
+    let issued = entries[2]
+        .1
+        .as_integer()
+        .and_then(|n| i64::try_from(n).ok())
+        .ok_or_else(|| malformed("the issue time"))?;
+    let base = match &entries[3].1 {
+        Value::Null => None,
+        v => Some(uint(v)?),
+    };
+    let notices = entries[4]
+        .1
+        .as_array()
+        .ok_or_else(|| malformed("the notices"))?
+        .iter()
+        .map(Notice::from_cbor)
+        .collect::<Result<Vec<_>>>()?;
+    let retracted = entries[5]
+        .1
+        .as_array()
+        .ok_or_else(|| malformed("the retracted ids"))?
+        .iter()
+        .map(uint)
+        .collect::<Result<Vec<_>>>()?;
+    if let Some(last) = last {
+        if sequence <= last {
+            return Err(Error::StaleExposureList { sequence, last });
+        }
+    }
+    Ok(VerifiedExposureList {
+        list: ExposureList {
+            sequence,
+            issued,
+            base,
+            notices,
+            retracted,
+        },
+        authority: authority.name.clone(),
+    })
+}
+
+/// A visit as matching sees it: where (by hash) and when.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Stay {
+    pub visit_id: i64,
+    pub venue_hash: VenueHash,
+    /// Unix seconds.
+    pub start: i64,
+    /// The time out, or for a visit not checked out the time in plus the venue's usual stay.
+    pub end: i64,
+}
+
+/// Every (visit, notice) pair where the visit was at the notice's venue during its window.
+/// Intervals are half-open: a visit that ends exactly when the window begins does not match.
+pub fn match_notices(stays: &[Stay], notices: &[Notice]) -> Vec<(i64, u64)> {
+    let mut by_venue: HashMap<VenueHash, Vec<&Stay>> = HashMap::new();
+    for stay in stays {
+        by_venue.entry(stay.venue_hash).or_default().push(stay);
+    }
+    let mut found = Vec::new();
+    for notice in notices {
+        for stay in by_venue.get(&notice.venue_hash).into_iter().flatten() {
+            if stay.start < notice.to && notice.from < stay.end {
+                found.push((stay.visit_id, notice.id));
+            }
+        }
+    }
+    found.sort_unstable();
+    found
+}

@@ -1,0 +1,169 @@
+//! Exposure lists and matching: signatures, tampering, replay, and the overlap rule.
+
+use ed25519_dalek::SigningKey;
+use protocol::exposure::{
+    match_notices, read_exposure_list, sign_exposure_list, venue_hash, ExposureList, Level, Notice,
+    Stay,
+};
+use protocol::{Authority, Error, TrustList, TrustedKey};
+use uuid::Uuid;
+
+fn key() -> SigningKey {
+    SigningKey::from_bytes(&[11; 32])
+}
+
+fn trust() -> TrustList {
+    TrustList {
+        nhs_keys: Vec::new(),
+        authorities: vec![Authority {
+            name: "Sở Y tế Cao Bằng".into(),
+            portal_url: "https://yte.caobang.example".into(),
+            keys: vec![TrustedKey::new(key().verifying_key())],
+        }],
+    }
+}
+
+fn venue(n: u8) -> Uuid {
+    Uuid::from_bytes([n; 16])
+}
+
+fn notice(id: u64, venue_n: u8, from: i64, to: i64) -> Notice {
+    Notice {
+        id,
+        venue_hash: venue_hash(&venue(venue_n)),
+        from,
+        to,
+        level: Level::Test,
+        advice_vi: "Hãy đi xét nghiệm tại trạm y tế gần nhất.".into(),
+        advice_en: "Get tested at the nearest health station.".into(),
+    }
+}
+
+fn list(sequence: u64) -> ExposureList {
+    ExposureList {
+        sequence,
+        issued: 1_795_000_000,
+        base: None,
+        notices: vec![notice(1, 1, 1000, 2000), notice(2, 2, 5000, 9000)],
+        retracted: Vec::new(),
+    }
+}
+
+#[test]
+fn venue_hashes_are_domain_separated_and_name_no_venue() {
+    let id = venue(1);
+    let hash = venue_hash(&id);
+    assert_eq!(hash, venue_hash(&id));
+    assert_ne!(hash, venue_hash(&venue(2)));
+    assert!(!hash
+        .windows(4)
+        .any(|w| id.as_bytes().windows(4).any(|v| v == w)));
+}
+
+#[test]
+fn a_signed_list_reads_back() {
+    let text = sign_exposure_list(&list(7), &key()).unwrap();
+    let read = read_exposure_list(&text, &trust(), Some(6)).unwrap();
+    assert_eq!(read.list, list(7));
+    assert_eq!(read.authority, "Sở Y tế Cao Bằng");
+    let mut change = list(8);
+    change.base = Some(7);
+    change.retracted = vec![1];
+    let text = sign_exposure_list(&change, &key()).unwrap();
+    assert_eq!(
+        read_exposure_list(&text, &trust(), Some(7)).unwrap().list,
+        change
+    );
+}
+
+#[test]
+fn tampered_unknown_or_older_lists_are_refused() {
+    use base64::Engine;
+    let engine = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let bytes = engine
+        .decode(sign_exposure_list(&list(7), &key()).unwrap())
+        .unwrap();
+    for i in 0..bytes.len() {
+        let mut changed = bytes.clone();
+        changed[i] ^= 0x20;
+        assert!(
+            read_exposure_list(&engine.encode(&changed), &trust(), None).is_err(),
+            "byte {i}"
+        );
+    }
+    let stranger = sign_exposure_list(&list(7), &SigningKey::from_bytes(&[12; 32])).unwrap();
+    assert!(matches!(
+        read_exposure_list(&stranger, &trust(), None),
+        Err(Error::UnknownKey { .. })
+    ));
+    // A replay of an older (or the same) list.
+    let text = sign_exposure_list(&list(7), &key()).unwrap();
+    for last in [7, 8] {
+        assert!(matches!(
+            read_exposure_list(&text, &trust(), Some(last)),
+            Err(Error::StaleExposureList { .. })
+        ));
+    }
+    assert!(matches!(
+        read_exposure_list("garbage!", &trust(), None),
+        Err(Error::NotExposureList(_))
+    ));
+    // Nothing malformed is signed in the first place.
+    let mut bad = list(9);
+    bad.notices[0].to = bad.notices[0].from;
+    assert!(sign_exposure_list(&bad, &key()).is_err());
+}
+
+fn stay(visit_id: i64, venue_n: u8, start: i64, end: i64) -> Stay {
+    Stay {
+        visit_id,
+        venue_hash: venue_hash(&venue(venue_n)),
+        start,
+        end,
+    }
+}
+
+#[test]
+fn a_visit_matches_when_it_overlaps_the_window_at_the_same_venue() {
+    let notices = [notice(1, 1, 1000, 2000)];
+    let cases = [
+        (stay(1, 1, 900, 1100), true),   // overlaps the start
+        (stay(2, 1, 1500, 1600), true),  // inside
+        (stay(3, 1, 500, 3000), true),   // covers it
+        (stay(4, 1, 1999, 2500), true),  // overlaps the end by a second
+        (stay(5, 1, 500, 1000), false),  // ends exactly when it starts
+        (stay(6, 1, 2000, 2500), false), // starts exactly when it ends
+        (stay(7, 2, 1500, 1600), false), // another venue
+    ];
+    let stays: Vec<Stay> = cases.iter().map(|(s, _)| *s).collect();
+    let found = match_notices(&stays, &notices);
+    let expected: Vec<(i64, u64)> = cases
+        .iter()
+        .filter(|(_, m)| *m)
+        .map(|(s, _)| (s.visit_id, 1))
+        .collect();
+    assert_eq!(found, expected);
+}
+
+#[test]
+fn ten_thousand_notices_against_two_thousand_visits() {
+    let notices: Vec<Notice> = (0..10_000u64)
+        .map(|i| notice(i, (i % 200) as u8, i as i64 * 100, i as i64 * 100 + 3600))
+        .collect();
+    let stays: Vec<Stay> = (0..2_000i64)
+        .map(|i| stay(i, (i % 250) as u8, i * 500, i * 500 + 1800))
+        .collect();
+    let found = match_notices(&stays, &notices);
+    // The same answer as comparing every pair.
+    let mut brute = Vec::new();
+    for s in &stays {
+        for n in &notices {
+            if s.venue_hash == n.venue_hash && s.start < n.to && n.from < s.end {
+                brute.push((s.visit_id, n.id));
+            }
+        }
+    }
+    brute.sort_unstable();
+    assert!(!found.is_empty());
+    assert_eq!(found, brute);
+}
