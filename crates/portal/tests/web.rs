@@ -7,7 +7,7 @@ use axum::http::StatusCode;
 use portal::db::Backend;
 use portal::units::Edition;
 use portal::web::Role;
-use support::{Portal, PASSWORD};
+use support::{between, Portal, PASSWORD};
 
 on_both_backends!(
     signing_in_and_out,
@@ -371,6 +371,7 @@ fn routes(
             &[Tracer],
         ),
         ("GET", format!("/cases/{case}/visits.csv"), &[Tracer]),
+        ("POST", format!("/cases/{case}/notices"), &[Tracer]),
         ("GET", "/reports/coverage".into(), &[Reporter]),
         ("GET", "/reports/coverage/chart".into(), &[Reporter]),
         ("GET", "/reports/coverage/communes.csv".into(), &[Reporter]),
@@ -694,15 +695,6 @@ async fn admins_manage_accounts(backend: Backend) {
             .await,
         1
     );
-}
-
-fn between(text: &str, start: &str, end: &str) -> String {
-    let at = text
-        .find(start)
-        .unwrap_or_else(|| panic!("{start} in {text}"))
-        + start.len();
-    let rest = &text[at..];
-    rest[..rest.find(end).unwrap()].to_owned()
 }
 
 async fn the_audit_log_records_and_filters(backend: Backend) {

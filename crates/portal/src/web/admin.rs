@@ -407,6 +407,9 @@ pub const ACTIONS: &[&str] = &[
     "diary_exported",
     "diary_received_file",
     "diary_received",
+    "notice_drafted",
+    "notice_published",
+    "notice_retracted",
 ];
 
 #[derive(Debug, Default, Deserialize)]

@@ -147,6 +147,11 @@ pub struct RequestRow {
 
 /// One shared visit on the timeline.
 pub struct TimelineVisit {
+    /// Our own venue's id, when the code was one this portal can name in a notice.
+    pub venue_id: String,
+    /// The visit's times, for a notice's window (`datetime-local` values).
+    pub from_input: String,
+    pub to_input: String,
     pub day: String,
     pub name: String,
     pub address: String,
@@ -173,6 +178,9 @@ struct CaseTemplate {
     errors: FieldErrors,
     notice: String,
     unreadable: usize,
+    notices: Vec<super::exposures::NoticeRow>,
+    advice_vi: String,
+    advice_en: String,
 }
 
 struct CaseRecord {
@@ -258,7 +266,17 @@ pub struct CaseQuery {
     created: Option<String>,
     received: Option<String>,
     file_error: Option<String>,
+    notice: Option<String>,
+    notice_error: Option<String>,
 }
+
+/// Messages a refused notice form can show.
+const NOTICE_ERRORS: &[&str] = &[
+    "notice-venue-unknown",
+    "notice-window-invalid",
+    "notice-level-invalid",
+    "notice-advice-invalid",
+];
 
 async fn case_page(
     app: &AppState,
@@ -310,6 +328,13 @@ async fn case_page(
     let visits = visits
         .into_iter()
         .map(|(code, v)| TimelineVisit {
+            venue_id: if v.origin == "vd1" {
+                v.venue_id.clone().unwrap_or_default()
+            } else {
+                String::new()
+            },
+            from_input: super::exposures::local_input(v.time_in),
+            to_input: super::exposures::local_input(v.time_out.unwrap_or(v.time_in + 2 * 3600)),
             day: local(v.time_in).format("%d/%m/%Y").to_string(),
             time_in: local(v.time_in).format("%H:%M").to_string(),
             time_out: v
@@ -338,6 +363,9 @@ async fn case_page(
         errors: FieldErrors::default(),
         notice: String::new(),
         unreadable,
+        notices: super::exposures::notices_of(app, staff, id).await?,
+        advice_vi: crate::i18n::Tr::new(crate::i18n::Lang::Vi).t("notice-default-advice"),
+        advice_en: crate::i18n::Tr::new(crate::i18n::Lang::En).t("notice-default-advice"),
     };
     page.c.title = format!("{} · {}", tr.t("case-title"), case.label);
     fill(&mut page);
@@ -364,6 +392,19 @@ pub async fn case(
             .and_then(|e| FILE_ERRORS.iter().find(|known| **known == e))
         {
             page.errors.add("file", tr.t(id));
+        }
+        if let Some(id) = q
+            .notice_error
+            .as_deref()
+            .and_then(|e| NOTICE_ERRORS.iter().find(|known| **known == e))
+        {
+            page.errors.add("notice", tr.t(id));
+        }
+        match q.notice.as_deref() {
+            Some("drafted") => page.notice = tr.t("notice-drafted"),
+            Some("published") => page.notice = tr.t("notice-published"),
+            Some("retracted") => page.notice = tr.t("notice-retracted"),
+            _ => {}
         }
     })
     .await

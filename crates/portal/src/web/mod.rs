@@ -9,6 +9,7 @@ pub mod admin;
 pub mod api;
 pub mod auth;
 pub mod cases;
+pub mod exposures;
 pub mod filter;
 pub mod reports;
 pub mod throttle;
@@ -214,6 +215,16 @@ pub fn router(app: AppState) -> Router {
             )),
         )
         .route("/cases/{id}/visits.csv", get(cases::export))
+        .route("/cases/{id}/notices", post(exposures::create))
+        .route(
+            "/cases/{id}/notices/{notice}/publish",
+            post(exposures::publish),
+        )
+        .route(
+            "/cases/{id}/notices/{notice}/retract",
+            post(exposures::retract),
+        )
+        .route("/api/v1/exposures", get(exposures::get_list))
         .route("/api/v1/share-requests/{code}", get(api::get_request))
         .route(
             "/api/v1/share-requests/{code}/diary",

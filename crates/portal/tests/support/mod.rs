@@ -461,3 +461,13 @@ pub fn days_ago(n: i64) -> String {
     .date_naive()
     .to_string()
 }
+
+/// The text between `start` and the next `end`.
+pub fn between(text: &str, start: &str, end: &str) -> String {
+    let at = text
+        .find(start)
+        .unwrap_or_else(|| panic!("{start} in {text}"))
+        + start.len();
+    let rest = &text[at..];
+    rest[..rest.find(end).unwrap()].to_owned()
+}
