@@ -5,6 +5,7 @@
 
 mod commands;
 mod error;
+mod exposure;
 #[cfg(target_os = "linux")]
 mod linux_camera;
 mod share;
@@ -71,5 +72,7 @@ pub fn run_app<R: Runtime>(builder: tauri::Builder<R>, options: Options) -> taur
             share::save_share_file,
             share::list_shares,
             share::forget_share_request,
+            exposure::refresh_exposures,
+            exposure::list_alerts,
         ])
 }

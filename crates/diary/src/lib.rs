@@ -6,6 +6,7 @@
 //! left exactly as it was.
 
 mod error;
+mod exposure;
 mod key;
 mod scan;
 mod share;
@@ -24,6 +25,7 @@ use sqlx::sqlite::{
 use sqlx::{Connection, Row, SqliteConnection};
 
 pub use error::{Error, Result};
+pub use exposure::{Alert, DEFAULT_STAY_MINUTES};
 pub use key::{DbKey, KeyLocation, KeyStore, PlatformKeyStore};
 pub use scan::decode_qr_image;
 pub use share::{Sealed, Share};

@@ -31,7 +31,7 @@ pub enum Error {
     #[error("The exposure list is not valid: {0}.")]
     InvalidExposureList(String),
     #[error(
-        "This exposure list (number {sequence}) is not newer than the last one accepted ({last})."
+        "This exposure list (number {sequence}) is older than the last one accepted ({last})."
     )]
     StaleExposureList { sequence: u64, last: u64 },
 }

@@ -224,7 +224,8 @@ pub struct VerifiedExposureList {
 }
 
 /// Reads a signed list. `last` is the sequence of the last list this phone accepted from that
-/// authority, if any: a list that is not newer is a replay and is refused.
+/// authority, if any: an older list is a replay and is refused. (The same sequence again is the
+/// same list, perhaps with old notices dropped off, and is read.)
 pub fn read_exposure_list(
     text: &str,
     trust: &TrustList,
@@ -279,7 +280,7 @@ pub fn read_exposure_list(
         .map(uint)
         .collect::<Result<Vec<_>>>()?;
     if let Some(last) = last {
-        if sequence <= last {
+        if sequence < last {
             return Err(Error::StaleExposureList { sequence, last });
         }
     }

@@ -65,6 +65,26 @@ export interface ShareOutcome {
   problem: AppError | null;
 }
 
+/** A visit in this diary that matched an exposure notice. */
+export interface Alert {
+  authority: string;
+  notice_id: number;
+  visit: Visit;
+  window_from: string;
+  window_to: string;
+  level: 'monitor' | 'test';
+  advice_vi: string;
+  advice_en: string;
+  created_at: string;
+  notified: boolean;
+}
+
+export interface Refresh {
+  alerts: Alert[];
+  new: number;
+  problems: AppError[];
+}
+
 export type KeyLocation = { kind: 'key_store'; name: string } | { kind: 'file'; path: string };
 
 export interface AppError {
@@ -105,7 +125,9 @@ export const api = {
   retryShare: (id: number) => invoke<ShareOutcome>('retry_share', { id }),
   saveShareFile: (id: number) => invoke<Share>('save_share_file', { id }),
     listShares: () => invoke<Share[]>('list_shares'),
-  forgetShareRequest: (code: string) => invoke<void>('forget_share_request', { code }),
+    forgetShareRequest: (code: string) => invoke<void>('forget_share_request', { code }),
+  refreshExposures: () => invoke<Refresh>('refresh_exposures'),
+  listAlerts: () => invoke<Alert[]>('list_alerts'),
 };
 
 export const isMobile = (platform: string) => platform === 'android' || platform === 'ios';

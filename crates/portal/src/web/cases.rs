@@ -334,7 +334,11 @@ async fn case_page(
                 String::new()
             },
             from_input: super::exposures::local_input(v.time_in),
-            to_input: super::exposures::local_input(v.time_out.unwrap_or(v.time_in + 2 * 3600)),
+            // A notice's window covers at least an hour from the visit's start: a brief visit
+            // still shared the air of the place with whoever was there.
+            to_input: super::exposures::local_input(
+                v.time_out.unwrap_or(v.time_in).max(v.time_in + 3600),
+            ),
             day: local(v.time_in).format("%d/%m/%Y").to_string(),
             time_in: local(v.time_in).format("%H:%M").to_string(),
             time_out: v

@@ -1,0 +1,239 @@
+//! Exposure lists on the phone: keeping the notices of each trusted authority, matching them
+//! against this diary, and the alerts that result. Nothing here leaves the phone.
+
+use std::collections::HashSet;
+
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use protocol::exposure::{match_notices, venue_hash, Level, Stay, VerifiedExposureList};
+use serde::Serialize;
+use sqlx::Row;
+
+use crate::{Diary, Error, Result, Visit};
+
+/// A visit's stay when it was never checked out and its venue names no usual stay.
+pub const DEFAULT_STAY_MINUTES: i64 = 120;
+
+/// A visit that matched a notice, and what to do about it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Alert {
+    pub authority: String,
+    pub notice_id: i64,
+    pub visit: Visit,
+    pub window_from: DateTime<Utc>,
+    pub window_to: DateTime<Utc>,
+    pub level: String,
+    pub advice_vi: String,
+    pub advice_en: String,
+    pub created_at: DateTime<Utc>,
+    pub notified: bool,
+}
+
+fn time(secs: i64) -> Result<DateTime<Utc>> {
+    Utc.timestamp_opt(secs, 0)
+        .single()
+        .ok_or_else(|| Error::Storage(sqlx::Error::Decode("time out of range".into())))
+}
+
+/// How matching sees a visit: the hash of its venue id and its interval.
+fn stay(v: &Visit) -> Option<Stay> {
+    let id = uuid::Uuid::parse_str(v.venue_id.as_deref()?).ok()?;
+    let start = v.time_in.timestamp();
+    let end = match v.time_out {
+        Some(out) => out.timestamp(),
+        None => {
+            let minutes = v.usual_stay_minutes.map_or(DEFAULT_STAY_MINUTES, i64::from);
+            (v.time_in + Duration::minutes(minutes)).timestamp()
+        }
+    };
+    (v.origin == "vd1").then_some(Stay {
+        visit_id: v.id,
+        venue_hash: venue_hash(&id),
+        start,
+        end,
+    })
+}
+
+impl Diary {
+    /// The sequence and tag of the last list accepted from `authority`.
+    pub async fn exposure_state(&self, authority: &str) -> Result<Option<(u64, Option<String>)>> {
+        let row = sqlx::query("SELECT sequence, etag FROM exposure_lists WHERE authority = ?1")
+            .bind(authority)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(match row {
+            Some(row) => Some((row.try_get::<i64, _>(0)? as u64, row.try_get(1)?)),
+            None => None,
+        })
+    }
+
+    /// Keeps a verified list (a whole list replaces the authority's notices; a change list adds
+    /// and retracts), matches the diary against every notice kept, and returns the alerts that
+    /// are new. Alerts of retracted notices go.
+    pub async fn apply_exposure_list(
+        &self,
+        list: &VerifiedExposureList,
+        etag: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Alert>> {
+        let authority = &list.authority;
+        let l = &list.list;
+        let mut tx = self.pool.begin().await?;
+        if l.base.is_none() {
+            sqlx::query("DELETE FROM exposure_notices WHERE authority = ?1")
+                .bind(authority)
+                .execute(&mut *tx)
+                .await?;
+        }
+        for id in &l.retracted {
+            sqlx::query("DELETE FROM exposure_notices WHERE authority = ?1 AND id = ?2")
+                .bind(authority)
+                .bind(*id as i64)
+                .execute(&mut *tx)
+                .await?;
+        }
+        for n in &l.notices {
+            sqlx::query(
+                "INSERT OR REPLACE INTO exposure_notices (authority, id, venue_hash, window_from, \
+                 window_to, level, advice_vi, advice_en) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            )
+            .bind(authority)
+            .bind(n.id as i64)
+            .bind(n.venue_hash.to_vec())
+            .bind(n.from)
+            .bind(n.to)
+            .bind(n.level.as_str())
+            .bind(&n.advice_vi)
+            .bind(&n.advice_en)
+            .execute(&mut *tx)
+            .await?;
+        }
+        sqlx::query(
+            "INSERT OR REPLACE INTO exposure_lists (authority, sequence, etag, fetched_at) \
+             VALUES (?1, ?2, ?3, ?4)",
+        )
+        .bind(authority)
+        .bind(l.sequence as i64)
+        .bind(etag)
+        .bind(now.timestamp())
+        .execute(&mut *tx)
+        .await?;
+
+        // Match every kept notice of this authority against the diary, here on the phone.
+        let notices = sqlx::query(
+            "SELECT id, venue_hash, window_from, window_to, level, advice_vi, advice_en \
+             FROM exposure_notices WHERE authority = ?1",
+        )
+        .bind(authority)
+        .fetch_all(&mut *tx)
+        .await?
+        .iter()
+        .map(|row| -> Result<protocol::exposure::Notice> {
+            let hash: Vec<u8> = row.try_get(1)?;
+            Ok(protocol::exposure::Notice {
+                id: row.try_get::<i64, _>(0)? as u64,
+                venue_hash: hash.try_into().unwrap_or([0; 16]),
+                from: row.try_get(2)?,
+                to: row.try_get(3)?,
+                level: Level::parse(&row.try_get::<String, _>(4)?).unwrap_or(Level::Monitor),
+                advice_vi: row.try_get(5)?,
+                advice_en: row.try_get(6)?,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+        tx.commit().await?;
+        let stays: Vec<Stay> = self.visits().await?.iter().filter_map(stay).collect();
+        let matched: HashSet<(i64, i64)> = match_notices(&stays, &notices)
+            .into_iter()
+            .map(|(visit, notice)| (visit, notice as i64))
+            .collect();
+
+        let mut tx = self.pool.begin().await?;
+        let existing: HashSet<(i64, i64)> =
+            sqlx::query("SELECT visit_id, notice_id FROM alerts WHERE authority = ?1")
+                .bind(authority)
+                .fetch_all(&mut *tx)
+                .await?
+                .iter()
+                .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+                .collect::<Result<_>>()?;
+        for (visit, notice) in existing.difference(&matched) {
+            sqlx::query(
+                "DELETE FROM alerts WHERE authority = ?1 AND visit_id = ?2 AND notice_id = ?3",
+            )
+            .bind(authority)
+            .bind(visit)
+            .bind(notice)
+            .execute(&mut *tx)
+            .await?;
+        }
+        let mut new = Vec::new();
+        for (visit, notice) in matched.difference(&existing) {
+            sqlx::query(
+                "INSERT INTO alerts (authority, notice_id, visit_id, created_at) \
+                 VALUES (?1, ?2, ?3, ?4)",
+            )
+            .bind(authority)
+            .bind(notice)
+            .bind(visit)
+            .bind(now.timestamp())
+            .execute(&mut *tx)
+            .await?;
+            new.push((*visit, *notice));
+        }
+        tx.commit().await?;
+        let all = self.alerts().await?;
+        Ok(all
+            .into_iter()
+            .filter(|a| a.authority == *authority && new.contains(&(a.visit.id, a.notice_id)))
+            .collect())
+    }
+
+    /// Every alert, newest visit first.
+    pub async fn alerts(&self) -> Result<Vec<Alert>> {
+        let rows = sqlx::query(
+            "SELECT a.authority, a.notice_id, a.visit_id, n.window_from, n.window_to, n.level, \
+             n.advice_vi, n.advice_en, a.created_at, a.notified FROM alerts a \
+             JOIN exposure_notices n ON n.authority = a.authority AND n.id = a.notice_id",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        let visits = self.visits().await?;
+        let mut alerts = Vec::with_capacity(rows.len());
+        for row in rows {
+            let visit_id: i64 = row.try_get(2)?;
+            let Some(visit) = visits.iter().find(|v| v.id == visit_id) else {
+                continue;
+            };
+            alerts.push(Alert {
+                authority: row.try_get(0)?,
+                notice_id: row.try_get(1)?,
+                visit: visit.clone(),
+                window_from: time(row.try_get(3)?)?,
+                window_to: time(row.try_get(4)?)?,
+                level: row.try_get(5)?,
+                advice_vi: row.try_get(6)?,
+                advice_en: row.try_get(7)?,
+                created_at: time(row.try_get(8)?)?,
+                notified: row.try_get::<i64, _>(9)? != 0,
+            });
+        }
+        alerts.sort_by_key(|a| std::cmp::Reverse(a.visit.time_in));
+        Ok(alerts)
+    }
+
+    /// Marks alerts as notified, so each raises a notification once.
+    pub async fn alerts_notified(&self, alerts: &[Alert]) -> Result<()> {
+        for a in alerts {
+            sqlx::query(
+                "UPDATE alerts SET notified = 1 WHERE authority = ?1 AND notice_id = ?2 \
+                 AND visit_id = ?3",
+            )
+            .bind(&a.authority)
+            .bind(a.notice_id)
+            .bind(a.visit.id)
+            .execute(&self.pool)
+            .await?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,157 @@
+//! Matching exposure notices against a real SQLCipher diary, on the phone.
+
+use chrono::{DateTime, NaiveDate, TimeZone, Utc};
+use diary::Diary;
+use ed25519_dalek::SigningKey;
+use protocol::exposure::{venue_hash, ExposureList, Level, Notice, VerifiedExposureList};
+use protocol::{sign_venue_code, Authority, Sector, TrustList, TrustedKey, Venue};
+use uuid::Uuid;
+
+const HOST: &str = "yte.caobang.example";
+
+fn authority() -> SigningKey {
+    SigningKey::from_bytes(&[7u8; 32])
+}
+
+fn trust() -> TrustList {
+    TrustList {
+        nhs_keys: Vec::new(),
+        authorities: vec![Authority {
+            name: "Sở Y tế Cao Bằng".into(),
+            portal_url: format!("https://{HOST}"),
+            keys: vec![TrustedKey::new(authority().verifying_key())],
+        }],
+    }
+}
+
+fn code(name: &str, n: u8) -> String {
+    let venue = Venue {
+        id: Uuid::from_bytes([n; 16]),
+        name: name.into(),
+        address: "Phường Thục Phán".into(),
+        unit: 1273,
+        sector: Sector::Market,
+        usual_stay_minutes: 60,
+        issued: NaiveDate::from_ymd_opt(2026, 11, 1).unwrap(),
+    };
+    sign_venue_code(&venue, HOST, &authority()).unwrap()
+}
+
+fn at(h: u32, m: u32) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 28, h, m, 0).unwrap()
+}
+
+fn notice(id: u64, venue: u8, from: DateTime<Utc>, to: DateTime<Utc>) -> Notice {
+    Notice {
+        id,
+        venue_hash: venue_hash(&Uuid::from_bytes([venue; 16])),
+        from: from.timestamp(),
+        to: to.timestamp(),
+        level: Level::Test,
+        advice_vi: "Hãy đi xét nghiệm.".into(),
+        advice_en: "Get tested.".into(),
+    }
+}
+
+fn list(
+    sequence: u64,
+    base: Option<u64>,
+    notices: Vec<Notice>,
+    retracted: Vec<u64>,
+) -> VerifiedExposureList {
+    VerifiedExposureList {
+        list: ExposureList {
+            sequence,
+            issued: at(20, 0).timestamp(),
+            base,
+            notices,
+            retracted,
+        },
+        authority: "Sở Y tế Cao Bằng".into(),
+    }
+}
+
+#[tokio::test]
+async fn one_notice_one_alert_for_the_right_visit_and_a_retraction_clears_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let diary = Diary::open(dir.path(), trust(), None).await.unwrap();
+    let a = diary
+        .check_in(&code("Chợ Xanh", 1), at(8, 0))
+        .await
+        .unwrap();
+    let b = diary
+        .check_in(&code("Trạm Y tế", 2), at(9, 0))
+        .await
+        .unwrap();
+    // B was never checked out: its interval is the venue's usual stay (60 minutes).
+
+    let now = at(21, 0);
+    let first = list(1, None, vec![notice(10, 1, at(8, 30), at(12, 0))], vec![]);
+    let new = diary
+        .apply_exposure_list(&first, Some("\"1\""), now)
+        .await
+        .unwrap();
+    assert_eq!(new.len(), 1);
+    assert_eq!(new[0].visit.id, a.id);
+    assert_eq!(new[0].visit.name, "Chợ Xanh");
+    assert_eq!(new[0].advice_vi, "Hãy đi xét nghiệm.");
+    assert_eq!(
+        diary.exposure_state("Sở Y tế Cao Bằng").await.unwrap(),
+        Some((1, Some("\"1\"".into())))
+    );
+    // A notified alert is not new again.
+    diary.alerts_notified(&new).await.unwrap();
+    assert!(diary
+        .apply_exposure_list(&first, None, now)
+        .await
+        .unwrap()
+        .is_empty());
+    assert_eq!(diary.alerts().await.unwrap().len(), 1);
+    assert!(diary.alerts().await.unwrap()[0].notified);
+
+    // B's open visit runs 09:00–10:00: a window from 10:00 touches it and does not match; one
+    // from 09:59 does.
+    let touching = list(
+        2,
+        Some(1),
+        vec![notice(11, 2, at(10, 0), at(11, 0))],
+        vec![],
+    );
+    assert!(diary
+        .apply_exposure_list(&touching, None, now)
+        .await
+        .unwrap()
+        .is_empty());
+    let overlapping = list(
+        3,
+        Some(2),
+        vec![notice(12, 2, at(9, 59), at(11, 0))],
+        vec![],
+    );
+    let new = diary
+        .apply_exposure_list(&overlapping, None, now)
+        .await
+        .unwrap();
+    assert_eq!(new.iter().map(|a| a.visit.id).collect::<Vec<_>>(), [b.id]);
+
+    // Retracted: its alert goes; the other stays.
+    let retraction = list(4, Some(3), vec![], vec![10]);
+    diary
+        .apply_exposure_list(&retraction, None, now)
+        .await
+        .unwrap();
+    let left: Vec<i64> = diary
+        .alerts()
+        .await
+        .unwrap()
+        .iter()
+        .map(|a| a.notice_id)
+        .collect();
+    assert_eq!(left, [12]);
+    // A whole list without notice 12 clears it too.
+    diary
+        .apply_exposure_list(&list(5, None, vec![], vec![]), None, now)
+        .await
+        .unwrap();
+    assert!(diary.alerts().await.unwrap().is_empty());
+}

@@ -1,0 +1,139 @@
+//! Exposure lists: the app downloads each trusted authority's list, checks it, and matches it
+//! against the diary on the phone. The download is the only request: the same for every phone,
+//! with nothing in it that depends on the diary or on what matched.
+
+use std::time::Duration;
+
+use chrono::Utc;
+use diary::Alert;
+use serde::Serialize;
+use tauri::{AppHandle, Runtime, State};
+
+use crate::error::IpcError;
+use crate::state::AppState;
+
+/// What a refresh found: every alert now, which are new, and a note for each list ignored.
+#[derive(Debug, Serialize)]
+pub struct Refresh {
+    pub alerts: Vec<Alert>,
+    pub new: usize,
+    /// Lists that were ignored (bad signature, older, malformed, portal unreachable), by kind.
+    pub problems: Vec<IpcError>,
+}
+
+fn agent() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .max_redirects(0)
+        .max_redirects_will_error(false)
+        .timeout_global(Some(Duration::from_secs(20)))
+        .build()
+        .into()
+}
+
+/// Downloads a list: `None` when the portal says the copy we have is current (304).
+fn download(
+    portal: &str,
+    etag: Option<&str>,
+) -> Result<Option<(String, Option<String>)>, IpcError> {
+    let url = format!("{}/api/v1/exposures", portal.trim_end_matches('/'));
+    let mut request = agent().get(&url);
+    if let Some(etag) = etag {
+        request = request.header("if-none-match", etag);
+    }
+    let mut response = request
+        .call()
+        .map_err(|e| IpcError::new("exposure_network", e.to_string()))?;
+    match response.status().as_u16() {
+        304 => Ok(None),
+        200 => {
+            let etag = response
+                .headers()
+                .get("etag")
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned);
+            let body = response
+                .body_mut()
+                .with_config()
+                .limit(16 * 1024 * 1024)
+                .read_to_string()
+                .map_err(|e| IpcError::new("exposure_network", e.to_string()))?;
+            let json: serde_json::Value = serde_json::from_str(&body)
+                .map_err(|e| IpcError::new("exposure_malformed", e.to_string()))?;
+            let signed = json["signed"]
+                .as_str()
+                .ok_or_else(|| IpcError::new("exposure_malformed", "no signed list"))?;
+            Ok(Some((signed.to_owned(), etag)))
+        }
+        status => Err(IpcError::new("exposure_network", format!("HTTP {status}"))),
+    }
+}
+
+fn problem(e: protocol::Error) -> IpcError {
+    let kind = match e {
+        protocol::Error::StaleExposureList { .. } => "exposure_stale",
+        protocol::Error::UnknownKey { .. } | protocol::Error::BadSignature => "exposure_untrusted",
+        _ => "exposure_malformed",
+    };
+    IpcError::new(kind, e.to_string())
+}
+
+/// Downloads and matches every trusted authority's list. A list that fails any check is ignored
+/// and noted; the alerts stay as they were.
+#[tauri::command]
+pub async fn refresh_exposures<R: Runtime>(
+    _app: AppHandle<R>,
+    state: State<'_, AppState>,
+) -> Result<Refresh, IpcError> {
+    let diary = state.diary()?;
+    let mut problems = Vec::new();
+    let mut new = 0;
+    for authority in &state.trust.authorities {
+        let known = diary.exposure_state(&authority.name).await?;
+        let portal = authority.portal_url.clone();
+        let etag = known.as_ref().and_then(|(_, e)| e.clone());
+        let fetched =
+            tauri::async_runtime::spawn_blocking(move || download(&portal, etag.as_deref()))
+                .await
+                .map_err(|e| IpcError::new("exposure_network", e.to_string()))?;
+        let (signed, etag) = match fetched {
+            Ok(Some(list)) => list,
+            Ok(None) => continue,
+            Err(e) => {
+                problems.push(e);
+                continue;
+            }
+        };
+        let last = known.map(|(sequence, _)| sequence);
+        let list = match protocol::exposure::read_exposure_list(&signed, &state.trust, last) {
+            // Only this authority's own list counts as its list.
+            Ok(list) if list.authority == authority.name && list.list.base.is_none() => list,
+            Ok(_) => {
+                problems.push(IpcError::new("exposure_untrusted", "a list from elsewhere"));
+                continue;
+            }
+            Err(e) => {
+                problems.push(problem(e));
+                continue;
+            }
+        };
+        let found = diary
+            .apply_exposure_list(&list, etag.as_deref(), Utc::now())
+            .await?;
+        let fresh: Vec<Alert> = found.into_iter().filter(|a| !a.notified).collect();
+        new += fresh.len();
+        // Each alert is announced once: the UI shows the new ones; they are then marked.
+        diary.alerts_notified(&fresh).await?;
+    }
+    Ok(Refresh {
+        alerts: diary.alerts().await?,
+        new,
+        problems,
+    })
+}
+
+/// Every alert, newest visit first.
+#[tauri::command]
+pub async fn list_alerts(state: State<'_, AppState>) -> Result<Vec<Alert>, IpcError> {
+    Ok(state.diary()?.alerts().await?)
+}
