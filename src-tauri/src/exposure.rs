@@ -2,8 +2,6 @@
 //! against the diary on the phone. The download is the only request: the same for every phone,
 //! with nothing in it that depends on the diary or on what matched.
 
-use std::time::Duration;
-
 use chrono::Utc;
 use diary::Alert;
 use serde::Serialize;
@@ -21,23 +19,13 @@ pub struct Refresh {
     pub problems: Vec<IpcError>,
 }
 
-fn agent() -> ureq::Agent {
-    ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .max_redirects(0)
-        .max_redirects_will_error(false)
-        .timeout_global(Some(Duration::from_secs(20)))
-        .build()
-        .into()
-}
-
 /// Downloads a list: `None` when the portal says the copy we have is current (304).
 fn download(
     portal: &str,
     etag: Option<&str>,
 ) -> Result<Option<(String, Option<String>)>, IpcError> {
     let url = format!("{}/api/v1/exposures", portal.trim_end_matches('/'));
-    let mut request = agent().get(&url);
+    let mut request = crate::http::agent().get(&url);
     if let Some(etag) = etag {
         request = request.header("if-none-match", etag);
     }

@@ -6,6 +6,7 @@
 mod commands;
 mod error;
 mod exposure;
+mod http;
 #[cfg(target_os = "linux")]
 mod linux_camera;
 mod share;

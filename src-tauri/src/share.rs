@@ -4,7 +4,6 @@
 
 use std::collections::HashMap;
 use std::sync::Mutex;
-use std::time::Duration;
 
 use chrono::{DateTime, Local, NaiveDate, TimeZone, Utc};
 use diary::{Share, Visit};
@@ -42,18 +41,6 @@ pub struct ShareOutcome {
     pub problem: Option<IpcError>,
 }
 
-fn agent() -> ureq::Agent {
-    ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        // The diary goes to the upload address the signed request names, and nowhere a
-        // redirect might point.
-        .max_redirects(0)
-        .max_redirects_will_error(false)
-        .timeout_global(Some(Duration::from_secs(20)))
-        .build()
-        .into()
-}
-
 /// The local days `from` to `to` as a UTC interval `[start of from, start of the day after to)`.
 fn bounds(from: NaiveDate, to: NaiveDate) -> (DateTime<Utc>, DateTime<Utc>) {
     let start = |d: NaiveDate| {
@@ -80,7 +67,7 @@ fn fetch_signed(portals: &[String], code: &str) -> Result<(String, String), IpcE
             "the app trusts no authority",
         ));
     }
-    let agent = agent();
+    let agent = crate::http::agent();
     let mut found: Vec<(String, String)> = Vec::new();
     let mut refusal: Option<IpcError> = None;
     let mut failure: Option<IpcError> = None;
@@ -257,7 +244,7 @@ async fn deliver(state: &AppState, id: i64) -> Result<ShareOutcome, IpcError> {
     }
     let (url, bytes) = (sealed.upload_url.clone(), sealed.bytes);
     let answer = tauri::async_runtime::spawn_blocking(move || {
-        agent()
+        crate::http::agent()
             .post(&url)
             .header("content-type", "application/octet-stream")
             .send(&bytes[..])

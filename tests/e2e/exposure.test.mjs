@@ -4,11 +4,10 @@
 // in Vietnamese; after the notice is retracted, the alert clears.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { readdirSync } from 'node:fs';
 import {
   startServices, stopServices, startPortal, openChromium, openApp, closeApp, screenshot, text,
-  tempDir, ADMIN_PASSWORD,
+  tempDir, press, waitForDownload, adminWithRoles,
 } from './harness.mjs';
 
 const A = 'Chợ Xanh Cao Bằng';
@@ -35,18 +34,6 @@ async function go(path) {
   await browser.url(`${site.url}${path}`);
 }
 
-async function waitForNewDownload(before) {
-  const until = Date.now() + 30000;
-  while (Date.now() < until) {
-    const done = readdirSync(downloads).find(
-      (f) => f.endsWith('.png') && !before.includes(f) && statSync(join(downloads, f)).size > 0,
-    );
-    if (done) return join(downloads, done);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error('no poster was downloaded');
-}
-
 /** Registers a venue in the browser and downloads its PNG poster. */
 async function poster(name) {
   await go('/venues/new');
@@ -60,14 +47,7 @@ async function poster(name) {
   await (await browser.$('#poster-png')).waitForExist({ timeout: 10000 });
   const seen = readdirSync(downloads);
   await (await browser.$('#poster-png')).click();
-  return waitForNewDownload(seen);
-}
-
-async function press(app, selector) {
-  const el = await app.$(selector);
-  await el.waitForExist({ timeout: 15000 });
-  await el.scrollIntoView({ block: 'center' });
-  await app.execute((b) => b.click(), el);
+  return waitForDownload(downloads, '.png', seen);
 }
 
 async function checkAlerts(app) {
@@ -80,16 +60,7 @@ async function checkAlerts(app) {
 
 test('a notice for one of two visited venues raises exactly one alert, cleared on retraction', async () => {
   // The admin here also registers venues and traces.
-  await go('/login');
-  await (await browser.$('#username')).setValue('admin');
-  await (await browser.$('#password')).setValue(ADMIN_PASSWORD);
-  await (await browser.$('main button[type=submit]')).click();
-  await (await browser.$('main a[href="/admin/users"]')).waitForExist({ timeout: 10000 });
-  await go('/admin/users/1');
-  await (await browser.$('#role_registrar')).click();
-  await (await browser.$('#role_tracer')).click();
-  await (await browser.$('main form[action="/admin/users/1"] button[type=submit]')).click();
-  await (await browser.$('main .notice.ok')).waitForExist({ timeout: 10000 });
+  await adminWithRoles(browser, site, ['registrar', 'tracer']);
   const posterA = await poster(A);
   const posterB = await poster(B);
 

@@ -2,7 +2,7 @@
 // drives WebKitWebDriver), a throwaway health authority made with the real `portal` binary, and
 // the real desktop app, built with the custom-protocol feature so it serves its bundled UI.
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, existsSync, readFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import net from 'node:net';
@@ -242,4 +242,41 @@ export function filesOf(dir) {
     .map((f) => join(dir, f))
     .filter(existsSync)
     .map((f) => [f, readFileSync(f)]);
+}
+
+/**
+ * Activates a button as a tap would, after scrolling it to the middle of the screen. (WebKit's
+ * driver reports a click near the fixed tab bar as intercepted even when the button is visible.)
+ */
+export async function press(app, selector) {
+  const el = await app.$(selector);
+  await el.waitForExist({ timeout: 15000 });
+  await el.scrollIntoView({ block: 'center' });
+  await app.execute((b) => b.click(), el);
+}
+
+/** Waits for a new, non-empty file ending in `suffix` in `dir` (not one of `seen`). */
+export async function waitForDownload(dir, suffix, seen = []) {
+  const until = Date.now() + 30000;
+  while (Date.now() < until) {
+    const done = readdirSync(dir).find(
+      (f) => f.endsWith(suffix) && !seen.includes(f) && statSync(join(dir, f)).size > 0,
+    );
+    if (done) return join(dir, done);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`no ${suffix} was downloaded to ${dir}`);
+}
+
+/** Signs in to the portal as its first admin and gives that account `roles` as well. */
+export async function adminWithRoles(browser, site, roles) {
+  await browser.url(`${site.url}/login`);
+  await (await browser.$('#username')).setValue('admin');
+  await (await browser.$('#password')).setValue(ADMIN_PASSWORD);
+  await (await browser.$('main button[type=submit]')).click();
+  await (await browser.$('main a[href="/admin/users"]')).waitForExist({ timeout: 10000 });
+  await browser.url(`${site.url}/admin/users/1`);
+  for (const role of roles) await (await browser.$(`#role_${role}`)).click();
+  await (await browser.$('main form[action="/admin/users/1"] button[type=submit]')).click();
+  await (await browser.$('main .notice.ok')).waitForExist({ timeout: 10000 });
 }

@@ -3,11 +3,9 @@
 // the poster's QR → the coverage report counts the venue.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
 import {
   startServices, stopServices, startPortal, openChromium, openApp, closeApp, screenshot, text,
-  tempDir, ADMIN_PASSWORD,
+  tempDir, waitForDownload, ADMIN_PASSWORD,
 } from './harness.mjs';
 
 const VENUE = 'Nhà văn hóa Tổ 5 Phường Thục Phán';
@@ -43,16 +41,6 @@ async function signIn(name, password) {
 async function signOut() {
   await (await browser.$('form[action="/logout"] button')).click();
   await (await browser.$('#username')).waitForExist({ timeout: 10000 });
-}
-
-async function waitForDownload(suffix) {
-  const until = Date.now() + 30000;
-  while (Date.now() < until) {
-    const done = readdirSync(downloads).find((f) => f.endsWith(suffix));
-    if (done && statSync(join(downloads, done)).size > 0) return join(downloads, done);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`no ${suffix} was downloaded`);
 }
 
 test('staff register a venue, print its poster, the app checks in with it, the report counts it', async () => {
@@ -119,7 +107,7 @@ test('staff register a venue, print its poster, the app checks in with it, the r
 
   // The poster, downloaded as a person would: a click on its link.
   await (await browser.$('#poster-png')).click();
-  const poster = await waitForDownload('.png');
+  const poster = await waitForDownload(downloads, '.png');
 
   // The app, trusting this portal's authority, checks in by the poster's QR code.
   const data = tempDir('data');

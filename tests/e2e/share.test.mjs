@@ -4,11 +4,10 @@
 // same code is refused in the app with a clear sentence.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import {
   startServices, stopServices, startPortal, openChromium, openApp, closeApp, screenshot, text,
-  tempDir, portal, ADMIN_PASSWORD,
+  tempDir, portal, press, waitForDownload, adminWithRoles,
 } from './harness.mjs';
 
 const vi = JSON.parse(readFileSync(new URL('../../ui/src/locales/vi.json', import.meta.url), 'utf8'));
@@ -47,33 +46,12 @@ async function go(path) {
   await browser.url(`${site.url}${path}`);
 }
 
-async function waitForDownload(suffix) {
-  const until = Date.now() + 30000;
-  while (Date.now() < until) {
-    const done = readdirSync(downloads).find((f) => f.endsWith(suffix));
-    if (done && statSync(join(downloads, done)).size > 0) return join(downloads, done);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`no ${suffix} was downloaded`);
-}
-
-/**
- * Activates a button as a tap would, after scrolling it to the middle of the screen. (WebKit's
- * driver reports a click near the fixed tab bar as intercepted even when the button is visible.)
- */
-async function press(app, selector) {
-  const el = await app.$(selector);
-  await el.waitForExist({ timeout: 15000 });
-  await el.scrollIntoView({ block: 'center' });
-  await app.execute((b) => b.click(), el);
-}
-
 async function typeCode(app, code, name) {
   await (await app.$('[data-tab=home]')).click();
   // The form stays open after a check-in; the toggle would close it.
   if (!(await (await app.$('#code')).isExisting())) await press(app, `button=${vi.home.typeCode}`);
   await (await app.$('#code')).setValue(code);
-    await press(app, `button=${vi.home.submitCode}`);
+  await press(app, `button=${vi.home.submitCode}`);
   await app.waitUntil(
     async () => (await (await app.$('[data-testid=notice]')).getText()).includes(name),
     { timeout: 15000, timeoutMsg: `${name} was not checked in` },
@@ -90,15 +68,7 @@ async function askForCode(app, code) {
 
 test('a tracer asks, the citizen shares two of three visits, the portal shows exactly those', async () => {
   // The admin, who also traces in this small department, opens a case and a share request.
-  await go('/login');
-  await (await browser.$('#username')).setValue('admin');
-  await (await browser.$('#password')).setValue(ADMIN_PASSWORD);
-  await (await browser.$('main button[type=submit]')).click();
-  await (await browser.$('main a[href="/admin/users"]')).waitForExist({ timeout: 10000 });
-  await go('/admin/users/1');
-  await (await browser.$('#role_tracer')).click();
-  await (await browser.$('main form[action="/admin/users/1"] button[type=submit]')).click();
-      await (await browser.$('main .notice.ok')).waitForExist({ timeout: 10000 });
+  await adminWithRoles(browser, site, ['tracer']);
   await go('/cases');
   await (await browser.$('#label')).setValue('Ca 12 – Phường Thục Phán');
   await (await browser.$('#notes')).setValue('Sốt từ ngày 25/11.');
@@ -171,7 +141,7 @@ test('a tracer asks, the citizen shares two of three visits, the portal shows ex
   await screenshot(browser, 'portal-21-case-timeline');
 
   await (await browser.$(`a[href="${casePath}/visits.csv"]`)).click();
-  const csv = readFileSync(await waitForDownload('.csv'), 'utf8');
+  const csv = readFileSync(await waitForDownload(downloads, '.csv'), 'utf8');
   assert.ok(csv.includes(SHARED), csv);
   assert.ok(!csv.includes(UNTICKED));
   assert.ok(csv.includes(`"'=HYPERLINK(""http://evil.example"",""<script>alert(1)</script>"")"`), csv);

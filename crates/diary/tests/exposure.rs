@@ -1,41 +1,13 @@
 //! Matching exposure notices against a real SQLCipher diary, on the phone.
 
-use chrono::{DateTime, NaiveDate, TimeZone, Utc};
+use chrono::{DateTime, TimeZone, Utc};
 use diary::Diary;
-use ed25519_dalek::SigningKey;
 use protocol::exposure::{venue_hash, ExposureList, Level, Notice, VerifiedExposureList};
-use protocol::{sign_venue_code, Authority, Sector, TrustList, TrustedKey, Venue};
 use uuid::Uuid;
 
-const HOST: &str = "yte.caobang.example";
+mod common;
 
-fn authority() -> SigningKey {
-    SigningKey::from_bytes(&[7u8; 32])
-}
-
-fn trust() -> TrustList {
-    TrustList {
-        nhs_keys: Vec::new(),
-        authorities: vec![Authority {
-            name: "Sở Y tế Cao Bằng".into(),
-            portal_url: format!("https://{HOST}"),
-            keys: vec![TrustedKey::new(authority().verifying_key())],
-        }],
-    }
-}
-
-fn code(name: &str, n: u8) -> String {
-    let venue = Venue {
-        id: Uuid::from_bytes([n; 16]),
-        name: name.into(),
-        address: "Phường Thục Phán".into(),
-        unit: 1273,
-        sector: Sector::Market,
-        usual_stay_minutes: 60,
-        issued: NaiveDate::from_ymd_opt(2026, 11, 1).unwrap(),
-    };
-    sign_venue_code(&venue, HOST, &authority()).unwrap()
-}
+use common::{code, trust};
 
 fn at(h: u32, m: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 28, h, m, 0).unwrap()

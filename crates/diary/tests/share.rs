@@ -3,42 +3,12 @@
 
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use diary::{Diary, Error};
-use ed25519_dalek::SigningKey;
 use hpke::{Kem, Serializable};
-use protocol::{
-    sign_share_request, sign_venue_code, Authority, KeyId, Sector, ShareRequest, TrustList,
-    TrustedKey, Venue, VerifiedShareRequest,
-};
+use protocol::{sign_share_request, KeyId, ShareRequest, VerifiedShareRequest};
 
-const HOST: &str = "yte.caobang.example";
+mod common;
 
-fn authority() -> SigningKey {
-    SigningKey::from_bytes(&[7u8; 32])
-}
-
-fn trust() -> TrustList {
-    TrustList {
-        nhs_keys: Vec::new(),
-        authorities: vec![Authority {
-            name: "Sở Y tế Cao Bằng".into(),
-            portal_url: format!("https://{HOST}"),
-            keys: vec![TrustedKey::new(authority().verifying_key())],
-        }],
-    }
-}
-
-fn code(name: &str, n: u8) -> String {
-    let venue = Venue {
-        id: Venue::id_from_random([n; 16]),
-        name: name.into(),
-        address: "Phường Thục Phán, Cao Bằng".into(),
-        unit: 1273,
-        sector: Sector::Market,
-        usual_stay_minutes: 60,
-        issued: NaiveDate::from_ymd_opt(2026, 11, 1).unwrap(),
-    };
-    sign_venue_code(&venue, HOST, &authority()).unwrap()
-}
+use common::{authority, code, trust, HOST};
 
 fn at(day: u32, h: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, day, h, 0, 0).unwrap()

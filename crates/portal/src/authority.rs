@@ -83,11 +83,6 @@ impl DepartmentKey {
     pub fn secret_bytes(&self) -> Zeroizing<[u8; 32]> {
         self.secret.clone()
     }
-
-    /// The private key, for opening shared diaries.
-    pub fn private_key(&self) -> <HpkeKem as Kem>::PrivateKey {
-        <HpkeKem as Kem>::PrivateKey::from_bytes(self.secret.as_ref()).expect("checked when loaded")
-    }
 }
 
 pub struct Authority {

@@ -418,24 +418,21 @@ pub async fn login(
     };
     let user_key = format!("user:{username}");
     let addr_key = format!("addr:{}", ctx.addr);
+    // Locked now, or over the limit with this attempt: the password is not even checked.
+    let mut locked = None;
     for key in [&user_key, &addr_key] {
         if let Some(until) = locked_until(&app, key, t).await? {
-            audit(
-                &app.db.pool,
-                None,
-                &username,
-                "login_throttled",
-                &username,
-                "",
-                &ctx.addr,
-            )
-            .await?;
-            return throttled(until);
+            locked = Some(until);
+            break;
         }
     }
-    if !reserve_attempt(&app, &user_key, ACCOUNT_FAILURES, t).await?
-        || !reserve_attempt(&app, &addr_key, ADDRESS_FAILURES, t).await?
+    if locked.is_none()
+        && (!reserve_attempt(&app, &user_key, ACCOUNT_FAILURES, t).await?
+            || !reserve_attempt(&app, &addr_key, ADDRESS_FAILURES, t).await?)
     {
+        locked = Some(t + LOCK_SECONDS);
+    }
+    if let Some(until) = locked {
         audit(
             &app.db.pool,
             None,
@@ -446,7 +443,7 @@ pub async fn login(
             &ctx.addr,
         )
         .await?;
-        return throttled(t + LOCK_SECONDS);
+        return throttled(until);
     }
     let user = sqlx::query(
         "SELECT id, password_hash, active, display_name FROM users WHERE username = $1",

@@ -576,10 +576,10 @@ pub async fn receive_file(
         }
     }
     let Some(bytes) = bytes.filter(|b| !b.is_empty()) else {
-        return refuse_file(&app, &staff, id, "share-file-missing").await;
+        return refuse_file(id, "share-file-missing");
     };
     if bytes.len() > protocol::share::MAX_SEALED_BYTES {
-        return refuse_file(&app, &staff, id, "share-file-not-for-request").await;
+        return refuse_file(id, "share-file-not-for-request");
     }
     match api::store(&app, &code, &bytes, "file").await? {
         Stored::Yes => {
@@ -593,13 +593,9 @@ pub async fn receive_file(
                 .await?;
             Ok(Redirect::to(&format!("/cases/{id}?received=1")).into_response())
         }
-        Stored::NotForThisRequest => {
-            refuse_file(&app, &staff, id, "share-file-not-for-request").await
-        }
-        Stored::Refused(Lookup::Answered) => {
-            refuse_file(&app, &staff, id, "share-already-answered").await
-        }
-        Stored::Refused(Lookup::Expired) => refuse_file(&app, &staff, id, "share-expired").await,
+        Stored::NotForThisRequest => refuse_file(id, "share-file-not-for-request"),
+        Stored::Refused(Lookup::Answered) => refuse_file(id, "share-already-answered"),
+        Stored::Refused(Lookup::Expired) => refuse_file(id, "share-expired"),
         Stored::Refused(_) => Err(WebError::NotFound),
     }
 }
@@ -614,7 +610,7 @@ const FILE_ERRORS: &[&str] = &[
     "share-expired",
 ];
 
-async fn refuse_file(_app: &AppState, _staff: &Staff, id: i64, message: &str) -> WebResult {
+fn refuse_file(id: i64, message: &str) -> WebResult {
     Ok(Redirect::to(&format!("/cases/{id}?file_error={message}")).into_response())
 }
 

@@ -722,7 +722,7 @@ async fn not_found() -> WebError {
 }
 
 #[derive(serde::Deserialize)]
-struct Next_ {
+struct NextQuery {
     next: Option<String>,
 }
 
@@ -746,7 +746,7 @@ pub fn safe_next(next: Option<&str>) -> String {
 async fn set_language(
     State(app): State<AppState>,
     axum::extract::Path(lang): axum::extract::Path<String>,
-    axum::extract::Query(q): axum::extract::Query<Next_>,
+    axum::extract::Query(q): axum::extract::Query<NextQuery>,
 ) -> WebResult {
     let lang = Lang::parse(&lang).ok_or(WebError::NotFound)?;
     let mut response = Redirect::to(&safe_next(q.next.as_deref())).into_response();
