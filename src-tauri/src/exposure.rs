@@ -10,11 +10,12 @@ use tauri::{AppHandle, Runtime, State};
 use crate::error::IpcError;
 use crate::state::AppState;
 
-/// What a refresh found: every alert now, which are new, and a note for each list ignored.
+/// What a refresh found: every alert now, the new ones (to be announced once), and a note for
+/// each list ignored.
 #[derive(Debug, Serialize)]
 pub struct Refresh {
     pub alerts: Vec<Alert>,
-    pub new: usize,
+    pub fresh: Vec<Alert>,
     /// Lists that were ignored (bad signature, older, malformed, portal unreachable), by kind.
     pub problems: Vec<IpcError>,
 }
@@ -75,7 +76,7 @@ pub async fn refresh_exposures<R: Runtime>(
 ) -> Result<Refresh, IpcError> {
     let diary = state.diary()?;
     let mut problems = Vec::new();
-    let mut new = 0;
+    let mut announce = Vec::new();
     for authority in &state.trust.authorities {
         let known = diary.exposure_state(&authority.name).await?;
         let portal = authority.portal_url.clone();
@@ -109,13 +110,14 @@ pub async fn refresh_exposures<R: Runtime>(
             .apply_exposure_list(&list, etag.as_deref(), Utc::now())
             .await?;
         let fresh: Vec<Alert> = found.into_iter().filter(|a| !a.notified).collect();
-        new += fresh.len();
-        // Each alert is announced once: the UI shows the new ones; they are then marked.
+        // Each alert is announced once: the UI raises a notification for the new ones, which
+        // are marked here so that no later refresh announces them again.
         diary.alerts_notified(&fresh).await?;
+        announce.extend(fresh);
     }
     Ok(Refresh {
         alerts: diary.alerts().await?,
-        new,
+        fresh: announce,
         problems,
     })
 }

@@ -40,6 +40,8 @@ pub fn run_app<R: Runtime>(builder: tauri::Builder<R>, options: Options) -> taur
     let builder = builder
         .plugin(tauri_plugin_barcode_scanner::init())
         .plugin(tauri_plugin_deep_link::init());
+    // Every platform: a system notification when an exposure notice matches a visit.
+    let builder = builder.plugin(tauri_plugin_notification::init());
     builder
         .setup(move |app| {
             #[cfg(target_os = "linux")]

@@ -1,14 +1,17 @@
 // Exposure notices across the two real programs: the citizen visited two venues and shared the
 // visits with a tracer; the portal publishes a notice for one venue; the real app downloads the
-// list, matches it on the phone and shows exactly one alert, for the right visit, with the advice
-// in Vietnamese; after the notice is retracted, the alert clears.
+// list, matches it on the phone, raises one system notification and shows exactly one alert, for
+// the right visit, with the advice in Vietnamese. A tampered list and a replayed older list are
+// ignored with a sentence; after the notice is retracted, a pull on the Alerts screen clears it.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
+import { createServer, request } from 'node:http';
 import {
   startServices, stopServices, startPortal, openChromium, openApp, closeApp, screenshot, text,
   tempDir, press, waitForDownload, adminWithRoles,
 } from './harness.mjs';
+import { notificationServer } from './notifications.mjs';
 
 const A = 'Chợ Xanh Cao Bằng';
 const B = 'Trạm Y tế Phường Thục Phán';
@@ -17,18 +20,66 @@ const ADVICE = 'Hãy đi xét nghiệm tại trạm y tế gần nhất trong h�
 let site;
 let browser;
 let downloads;
+let notifications;
+let proxy;
 
 before(async () => {
   await startServices();
-  site = await startPortal('exposure');
+  notifications = await notificationServer();
+  proxy = await listProxy();
+  site = await startPortal('exposure', { publicUrl: proxy.url });
+  proxy.state.target = site.direct;
   downloads = tempDir('exposure-downloads');
   browser = await openChromium(downloads);
 });
 
 after(async () => {
   await browser?.deleteSession();
+  notifications?.stop();
+  proxy?.server.close();
   stopServices();
 });
+
+/**
+ * The network in front of the portal: it passes everything through to `state.target`, remembers
+ * the last exposure list, and on demand serves that list with its signature broken (`tamper`) or
+ * a list recorded earlier (`replay`).
+ */
+async function listProxy() {
+  const state = { target: null, mode: 'pass', last: null, recorded: null };
+  const server = createServer((req, res) => {
+    const isList = req.url.startsWith('/api/v1/exposures');
+    if (isList && state.mode !== 'pass') {
+      const body = state.mode === 'replay' ? state.recorded : tamper(state.last);
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(body);
+      return;
+    }
+    const headers = { ...req.headers };
+    delete headers.host;
+    const upstream = request(`${state.target}${req.url}`, { method: req.method, headers }, (up) => {
+      const chunks = [];
+      up.on('data', (c) => chunks.push(c));
+      up.on('end', () => {
+        const body = Buffer.concat(chunks);
+        if (isList && up.statusCode === 200) state.last = body;
+        res.writeHead(up.statusCode, up.headers);
+        res.end(body);
+      });
+    });
+    req.pipe(upstream);
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { server, state, url: `http://127.0.0.1:${server.address().port}` };
+}
+
+/** The same list with the last byte of its signature flipped. */
+function tamper(body) {
+  const list = JSON.parse(body);
+  const signed = Buffer.from(list.signed, 'base64url');
+  signed[signed.length - 1] ^= 1;
+  return JSON.stringify({ ...list, signed: signed.toString('base64url') });
+}
 
 async function go(path) {
   await browser.url(`${site.url}${path}`);
@@ -53,9 +104,34 @@ async function poster(name) {
 async function checkAlerts(app) {
   await (await app.$('[data-tab=alerts]')).click();
   await press(app, '[data-testid=check-exposures]');
+  await checked(app);
+}
+
+async function checked(app) {
   await app.waitUntil(async () => (await (await app.$('[data-testid=check-exposures]')).isEnabled()), {
     timeout: 20000,
   });
+}
+
+/** Drags the Alerts screen down from its heading and lets go, as a thumb would. */
+async function pullDown(app) {
+  await (await app.$('[data-tab=alerts]')).click();
+  const title = await app.$('#alerts-title');
+  await app
+    .action('pointer', { parameters: { pointerType: 'mouse' } })
+    .move({ origin: title })
+    .down()
+    .move({ origin: 'pointer', y: 80, duration: 100 })
+    .move({ origin: 'pointer', y: 120, duration: 100 })
+    .up()
+    .perform();
+  await checked(app);
+}
+
+async function statusLine(app) {
+  const out = [];
+  for (const line of await app.$$('[data-testid=exposure-status]')) out.push(await line.getText());
+  return out;
 }
 
 test('a notice for one of two visited venues raises exactly one alert, cleared on retraction', async () => {
@@ -108,7 +184,7 @@ test('a notice for one of two visited venues raises exactly one alert, cleared o
       made = true;
       break;
     }
-        assert.ok(made, 'the case page offers a notice for A');
+    assert.ok(made, 'the case page offers a notice for A');
     await (await browser.$('.exposure-notice form button')).waitForExist({ timeout: 10000 });
     await screenshot(browser, 'portal-30-notice-draft');
     await (await browser.$('.exposure-notice form button')).click();
@@ -122,15 +198,46 @@ test('a notice for one of two visited venues raises exactly one alert, cleared o
     assert.match(await text(app, '[data-testid=alert-visit]'), new RegExp(A));
     assert.equal(await text(app, '[data-testid=alert-count]'), '1');
     await screenshot(app, '30-alert');
+    // One system notification, in Vietnamese, naming neither the place nor the time.
+    await app.waitUntil(async () => notifications.received.length > 0, { timeout: 10000 });
+    assert.equal(notifications.received.length, 1);
+    assert.equal(notifications.received[0].summary, 'Cảnh báo tiếp xúc');
+    assert.match(notifications.received[0].body, /^Một lần bạn ghé .*Hãy đi xét nghiệm/);
+    assert.doesNotMatch(notifications.received[0].body, new RegExp(A));
+    proxy.state.recorded = proxy.state.last;
 
-    // Retracted in the portal: the alert clears on the phone.
+    // Checking again announces nothing new.
+    await checkAlerts(app);
+    assert.equal((await app.$$('[data-testid=alert]')).length, 1);
+
+    // A list whose signature was tampered with on the way: ignored, said, the alert kept.
+    proxy.state.mode = 'tamper';
+    await checkAlerts(app);
+    assert.deepEqual(await statusLine(app), [
+      'Danh sách vừa tải không có chữ ký hợp lệ của cơ quan y tế được tin cậy, nên đã bị bỏ qua. Cảnh báo giữ nguyên.',
+    ]);
+    assert.equal((await app.$$('[data-testid=alert]')).length, 1);
+    await screenshot(app, '31-alert-tampered-list');
+    proxy.state.mode = 'pass';
+
+    // Retracted in the portal: a pull on the Alerts screen clears the alert on the phone.
     await go(casePath);
     await (await browser.$('.exposure-notice[data-state=published] form button')).click();
     await (await browser.$('.exposure-notice[data-state=retracted]')).waitForExist({ timeout: 10000 });
-    await checkAlerts(app);
-    assert.equal(await (await app.$('[data-testid=no-alerts]')).isExisting(), true);
+    await pullDown(app);
+    await app.waitUntil(async () => (await app.$('[data-testid=no-alerts]')).isExisting(), { timeout: 20000 });
     assert.equal(await (await app.$('[data-testid=alert-count]')).isExisting(), false);
-    await screenshot(app, '31-alert-cleared');
+    assert.deepEqual(await statusLine(app), []);
+    await screenshot(app, '32-alert-cleared');
+
+    // The older list, with the notice still in it, replayed: refused, the alert stays gone.
+    proxy.state.mode = 'replay';
+    await checkAlerts(app);
+    assert.deepEqual(await statusLine(app), [
+      'Danh sách vừa tải cũ hơn danh sách đã có, nên đã bị bỏ qua. Cảnh báo giữ nguyên.',
+    ]);
+    assert.equal(await (await app.$('[data-testid=no-alerts]')).isExisting(), true);
+    assert.equal(notifications.received.length, 1);
   } finally {
     await closeApp(app, data);
   }

@@ -2,7 +2,7 @@
 // drives WebKitWebDriver), a throwaway health authority made with the real `portal` binary, and
 // the real desktop app, built with the custom-protocol feature so it serves its bundled UI.
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, rmSync, existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import net from 'node:net';
@@ -49,8 +49,13 @@ function start(cmd, args, env = process.env) {
   return child;
 }
 
+const tempDirs = [];
+
+/** A fresh folder under the system's temporary folder, removed by `stopServices`. */
 export function tempDir(prefix) {
-  return mkdtempSync(join(tmpdir(), `visit-diary-${prefix}-`));
+  const dir = mkdtempSync(join(tmpdir(), `visit-diary-${prefix}-`));
+  tempDirs.push(dir);
+  return dir;
 }
 
 let driverPort;
@@ -96,6 +101,8 @@ async function startDriver(env) {
 
 export function stopServices() {
   for (const child of children.reverse()) child.kill('SIGTERM');
+  // The children may still hold files open for a moment; removal does not need them closed.
+  for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
 }
 
 /** The portal's first admin password in every test authority. */
@@ -116,16 +123,18 @@ export function portal(...args) {
 
 /**
  * A real portal server (`portal serve`) on a fresh authority, on a free port.
- * Returns its data folder, trust file and address.
+ * Returns its data folder, trust file and address. With `publicUrl`, the portal is reached at
+ * that address (a proxy the test runs) and `direct` is where it listens.
  */
-export async function startPortal(label) {
+export async function startPortal(label, { publicUrl } = {}) {
   const dir = tempDir(`portal-${label}`);
   const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
+  const direct = `http://127.0.0.1:${port}`;
+  const url = publicUrl ?? direct;
   portal('init', '--data-dir', dir, '--host', `yte.${label}.example`, '--portal-url', url);
   start(PORTAL, ['serve', '--data-dir', dir, '--listen', `127.0.0.1:${port}`], portalEnv());
   await waitForPort(port, 'portal serve');
-  return { dir, trust: join(dir, 'trust.json'), url };
+  return { dir, trust: join(dir, 'trust.json'), url, direct };
 }
 
 /**

@@ -270,6 +270,21 @@ case-unreadable = { $count ->
 case-no-visits = No diary has been shared for this case yet.
 case-export = Download CSV
 case-time = In–out
+case-overlaps = Other cases at the same place and time
+case-overlaps-hint = This page opens other cases' shared diaries to compare them; each opening is recorded in the audit log.
+overlaps-title = Other cases at the same place and time
+overlaps-intro = Other cases that were at one of this case's venues at an overlapping time. A visit never checked out counts as the venue's usual stay (or 2 hours).
+overlaps-compared = { $count ->
+    [one] Opened 1 diary of another case whose dates overlap to compare it; the opening was recorded in the audit log.
+   *[other] Opened { $count } diaries of other cases whose dates overlap to compare them; each opening was recorded in the audit log.
+}
+overlaps-none = No other case was at the same place at an overlapping time.
+overlaps-nothing-to-compare = This case has no shared visit with a venue code to compare.
+overlaps-venue = Venue
+overlaps-this-case = This case
+overlaps-other-case = Other case
+overlaps-their-time = The other case's time
+overlaps-both = There together
 share-requests = Diary share requests
 share-read-code = Read this code to the citizen, or let them scan the QR:
 share-qr-alt = QR code of the request
@@ -316,6 +331,7 @@ csv-request = Request code
 action-case-opened = Opened a case
 action-share-request-created = Created a share request
 action-diary-opened = Opened a shared diary
+action-diary-opened-overlap = Opened another case's diary to find overlaps
 action-diary-exported = Downloaded a shared diary (CSV)
 action-diary-received-file = Received a diary as a file
 action-diary-received = Received a diary from the app

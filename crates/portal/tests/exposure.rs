@@ -11,7 +11,10 @@ use protocol::exposure::{read_exposure_list, venue_hash, Level};
 use protocol::{SharedDiary, SharedVisit, TrustList};
 use support::{days_ago, Client, Portal};
 
-on_both_backends!(notices_are_drafted_published_served_and_retracted);
+on_both_backends!(
+    notices_are_drafted_published_served_and_retracted,
+    the_overlap_view_shows_other_cases_at_the_same_place_and_time
+);
 
 fn trust(p: &Portal) -> TrustList {
     TrustList::from_json(&std::fs::read_to_string(p.dir.path().join("trust.json")).unwrap())
@@ -31,14 +34,14 @@ async fn list(
     (r, Some(read.list))
 }
 
-/// A case whose citizen shared one visit at a venue this portal registered.
-async fn case_with_visit(p: &Portal, c: &mut Client) -> (i64, String) {
+/// Registers a venue in the portal; returns its id.
+async fn register_venue(p: &Portal, c: &mut Client, name: &str) -> String {
     let commune = p.app.units.communes[0].code.to_string();
     let r = c
         .post(
             "/venues/new",
             &[
-                ("name", "Chợ Xanh Cao Bằng"),
+                ("name", name),
                 ("address", "Phố Xuân Trường"),
                 ("commune", &commune),
                 ("sector", "market"),
@@ -48,20 +51,43 @@ async fn case_with_visit(p: &Portal, c: &mut Client) -> (i64, String) {
             ],
         )
         .await;
-    let venue = r
-        .location()
+    r.location()
         .trim_start_matches("/venues/")
         .split('?')
         .next()
         .unwrap()
-        .to_owned();
-    let r = c.post("/cases", &[("label", "Ca 3"), ("notes", "")]).await;
+        .to_owned()
+}
+
+/// A visit to a venue, hours ago (time out `None` when never checked out).
+fn visit(name: &str, venue: &str, time_in: i64, time_out: Option<i64>) -> SharedVisit {
+    SharedVisit {
+        name: name.into(),
+        address: "Phố Xuân Trường".into(),
+        unit: Some(1273),
+        venue_id: Some(venue.into()),
+        origin: "vd1".into(),
+        time_in,
+        time_out,
+    }
+}
+
+/// A case whose citizen answered a share request for `from_day`..`to_day` days ago with
+/// `visits`, through the app's API. Returns the case and the request's code.
+async fn case_sharing(
+    p: &Portal,
+    c: &mut Client,
+    label: &str,
+    days: (i64, i64),
+    visits: Vec<SharedVisit>,
+) -> (i64, String) {
+    let r = c.post("/cases", &[("label", label), ("notes", "")]).await;
     let case: i64 = r.location().trim_start_matches("/cases/").parse().unwrap();
     c.post(
         &format!("/cases/{case}/requests"),
         &[
-            ("from", &days_ago(5)),
-            ("to", &days_ago(0)),
+            ("from", &days_ago(days.0)),
+            ("to", &days_ago(days.1)),
             ("purpose", "Truy vết"),
             ("hours", "48"),
         ],
@@ -85,20 +111,7 @@ async fn case_with_visit(p: &Portal, c: &mut Client) -> (i64, String) {
         chrono::Utc::now().timestamp(),
     )
     .unwrap();
-    let now = chrono::Utc::now().timestamp();
-    let diary = SharedDiary::new(
-        &request.request.id,
-        "0.1.0",
-        vec![SharedVisit {
-            name: "Chợ Xanh Cao Bằng".into(),
-            address: "Phố Xuân Trường".into(),
-            unit: Some(1273),
-            venue_id: Some(venue.clone()),
-            origin: "vd1".into(),
-            time_in: now - 3 * 3600,
-            time_out: Some(now - 2 * 3600),
-        }],
-    );
+    let diary = SharedDiary::new(&request.request.id, "0.1.0", visits);
     let sealed = protocol::seal_diary(&diary, &request.request, rand::random()).unwrap();
     let r = p
         .client()
@@ -109,6 +122,20 @@ async fn case_with_visit(p: &Portal, c: &mut Client) -> (i64, String) {
         )
         .await;
     assert_eq!(r.status, StatusCode::CREATED);
+    (case, code)
+}
+
+/// A case whose citizen shared one visit at a venue this portal registered.
+async fn case_with_visit(p: &Portal, c: &mut Client) -> (i64, String) {
+    let venue = register_venue(p, c, "Chợ Xanh Cao Bằng").await;
+    let now = chrono::Utc::now().timestamp();
+    let visits = vec![visit(
+        "Chợ Xanh Cao Bằng",
+        &venue,
+        now - 3 * 3600,
+        Some(now - 2 * 3600),
+    )];
+    let (case, _) = case_sharing(p, c, "Ca 3", (5, 0), visits).await;
     (case, venue)
 }
 
@@ -260,5 +287,134 @@ async fn notices_are_drafted_published_served_and_retracted(backend: Backend) {
         p.count("SELECT COUNT(*) FROM audit_log WHERE action LIKE 'notice_%'")
             .await,
         5
+    );
+}
+
+async fn the_overlap_view_shows_other_cases_at_the_same_place_and_time(backend: Backend) {
+    let p = Portal::new(backend).await;
+    p.add_user("lan", &[Role::Tracer, Role::Registrar]).await;
+    let mut c = p.signed_in("lan").await;
+    let market = register_venue(&p, &mut c, "Chợ Xanh Cao Bằng").await;
+    let school = register_venue(&p, &mut c, "Trường Tiểu học Hợp Giang").await;
+    let h = 3600;
+    let t = chrono::Utc::now().timestamp() - 48 * h;
+
+    // Case 1 was at the market 10:00–12:00 and at the school, never checked out, at 14:00 (both
+    // registered as markets here: a usual stay of an hour, so 14:00–15:00).
+    let (first, _) = case_sharing(
+        &p,
+        &mut c,
+        "Ca 1",
+        (5, 0),
+        vec![
+            visit("Chợ Xanh Cao Bằng", &market, t, Some(t + 2 * h)),
+            visit("Trường Tiểu học Hợp Giang", &school, t + 4 * h, None),
+        ],
+    )
+    .await;
+    // Case 2 overlapped at the market (11:00–13:00); case 3 arrived as case 1 left (touching
+    // ends); case 4 came to the school at 14:30, within that hour; case 5 shared weeks before.
+    let (second, _) = case_sharing(
+        &p,
+        &mut c,
+        "Ca 2 <b>",
+        (5, 0),
+        vec![visit("Chợ Xanh Cao Bằng", &market, t + h, Some(t + 3 * h))],
+    )
+    .await;
+    let (third, third_code) = case_sharing(
+        &p,
+        &mut c,
+        "Ca 3",
+        (5, 0),
+        vec![visit(
+            "Chợ Xanh Cao Bằng",
+            &market,
+            t + 2 * h,
+            Some(t + 3 * h),
+        )],
+    )
+    .await;
+    let (fourth, _) = case_sharing(
+        &p,
+        &mut c,
+        "Ca 4",
+        (5, 0),
+        vec![visit(
+            "Trường Tiểu học Hợp Giang",
+            &school,
+            t + 4 * h + 1800,
+            Some(t + 7 * h),
+        )],
+    )
+    .await;
+    let (_, old_code) = case_sharing(
+        &p,
+        &mut c,
+        "Ca 5",
+        (30, 20),
+        vec![visit(
+            "Chợ Xanh Cao Bằng",
+            &market,
+            t - 20 * 24 * h,
+            Some(t - 20 * 24 * h + h),
+        )],
+    )
+    .await;
+
+    // The case page leads there, saying that it opens other cases' diaries.
+    let page = c.get(&format!("/cases/{first}")).await;
+    assert!(page
+        .body
+        .contains(&format!("href=\"/cases/{first}/overlaps\"")));
+
+    let before = p.count("SELECT COUNT(*) FROM audit_log").await;
+    let page = c.get(&format!("/cases/{first}/overlaps")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let rows: Vec<&str> = page.body.split("<tr class=\"overlap\">").skip(1).collect();
+    assert_eq!(rows.len(), 2, "{}", page.body);
+    assert!(rows[0].contains("Chợ Xanh Cao Bằng"));
+    assert!(rows[0].contains(&format!("href=\"/cases/{second}\"")));
+    assert!(rows[0].contains("Ca 2 &#60;b&#62;"), "labels are escaped");
+    assert!(rows[1].contains("Trường Tiểu học Hợp Giang"));
+    assert!(rows[1].contains(&format!("href=\"/cases/{fourth}\"")));
+    assert!(!page.body.contains(&format!("href=\"/cases/{third}\"")));
+    // The time both were at the market: 11:00–12:00 local.
+    let both = |ts: i64| {
+        chrono::DateTime::from_timestamp(ts, 0)
+            .unwrap()
+            .with_timezone(&chrono::FixedOffset::east_opt(7 * h as i32).unwrap())
+            .format("%H:%M")
+            .to_string()
+    };
+    assert!(rows[0].contains(&format!("{}–{}</strong>", both(t + h), both(t + 2 * h))));
+
+    // Every other diary compared was opened and logged; the one from weeks before was not.
+    let opened = |code: &str| {
+        format!(
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'diary_opened_overlap' \
+             AND target = '{code}'"
+        )
+    };
+    assert_eq!(p.count(&opened(&third_code)).await, 1);
+    assert_eq!(p.count(&opened(&old_code)).await, 0);
+    assert_eq!(
+        p.count("SELECT COUNT(*) FROM audit_log WHERE action = 'diary_opened_overlap'")
+            .await,
+        3
+    );
+    // And this case's own diary, as on its page: four entries in all.
+    assert_eq!(p.count("SELECT COUNT(*) FROM audit_log").await, before + 4);
+    assert!(page.body.contains("3 nhật ký"));
+
+    // Only tracers see it.
+    p.add_user("minh", &[Role::Registrar]).await;
+    let mut registrar = p.signed_in("minh").await;
+    assert_eq!(
+        registrar
+            .get(&format!("/cases/{first}/overlaps"))
+            .await
+            .status,
+        StatusCode::FORBIDDEN
     );
 }

@@ -371,6 +371,7 @@ fn routes(
             &[Tracer],
         ),
         ("GET", format!("/cases/{case}/visits.csv"), &[Tracer]),
+        ("GET", format!("/cases/{case}/overlaps"), &[Tracer]),
         ("POST", format!("/cases/{case}/notices"), &[Tracer]),
         ("GET", "/reports/coverage".into(), &[Reporter]),
         ("GET", "/reports/coverage/chart".into(), &[Reporter]),

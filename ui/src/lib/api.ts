@@ -81,7 +81,8 @@ export interface Alert {
 
 export interface Refresh {
   alerts: Alert[];
-  new: number;
+  /** Alerts found by this refresh, each returned once: the UI announces them. */
+  fresh: Alert[];
   problems: AppError[];
 }
 

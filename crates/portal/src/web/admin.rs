@@ -404,6 +404,7 @@ pub const ACTIONS: &[&str] = &[
     "case_opened",
     "share_request_created",
     "diary_opened",
+    "diary_opened_overlap",
     "diary_exported",
     "diary_received_file",
     "diary_received",

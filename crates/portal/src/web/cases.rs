@@ -16,9 +16,10 @@ use sqlx::Row;
 use super::api::{self, Lookup, Stored};
 use super::venues::FieldErrors;
 use super::{
-    download, local, now, render, render_status, show_time, AppState, Chrome, Role, Staff,
-    WebError, WebResult,
+    download, local, now, render, render_status, show_span, show_time, AppState, Chrome, Role,
+    Staff, WebError, WebResult,
 };
+use crate::overlap;
 use crate::text::{clean, csv_cell};
 
 /// Days a share request covers unless the tracer says otherwise (the incubation period the
@@ -208,47 +209,92 @@ fn show_date(text: &str) -> String {
         .unwrap_or_else(|_| text.to_owned())
 }
 
-/// The visits shared for a case, opened now with the department key; and how many sealed
-/// diaries would not open. Each opening is written to the audit log.
-async fn open_visits(
+/// A sealed diary as stored: its request (hex id and code) and the case it answers.
+struct SealedRow {
+    id: String,
+    code: String,
+    sealed: Vec<u8>,
+    case_id: i64,
+}
+
+async fn sealed_rows<'q>(
+    query: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+    app: &AppState,
+) -> WebResult<Vec<SealedRow>> {
+    let mut out = Vec::new();
+    for row in query.fetch_all(&app.db.pool).await? {
+        out.push(SealedRow {
+            id: row.try_get(0)?,
+            code: row.try_get(1)?,
+            sealed: row.try_get(2)?,
+            case_id: row.try_get(3)?,
+        });
+    }
+    Ok(out)
+}
+
+/// A shared visit, with the request (code) and case it came with.
+struct Opened {
+    code: String,
+    case_id: i64,
+    visit: SharedVisit,
+}
+
+/// Opens sealed diaries now with the department key, writing each opening to the audit log
+/// (`why`, the request's code, `detail` of its case); and counts those that would not open.
+async fn open_sealed(
     app: &AppState,
     staff: &Staff,
-    case_id: i64,
+    rows: Vec<SealedRow>,
     why: &str,
-) -> WebResult<(Vec<(String, SharedVisit)>, usize)> {
-    let rows = sqlx::query(
-        "SELECT id, code, sealed FROM share_requests \
-         WHERE case_id = $1 AND sealed IS NOT NULL ORDER BY answered_at",
-    )
-    .bind(case_id)
-    .fetch_all(&app.db.pool)
-    .await?;
+    detail: impl Fn(i64) -> String,
+) -> WebResult<(Vec<Opened>, usize)> {
     let secret = app.authority.department.secret_bytes();
     let mut visits = Vec::new();
     let mut unreadable = 0;
     for row in rows {
-        let id: String = row.try_get(0)?;
-        let code: String = row.try_get(1)?;
-        let sealed: Vec<u8> = row.try_get(2)?;
-        let Some(request_id) = hex::decode(&id)
+        let Some(request_id) = hex::decode(&row.id)
             .ok()
             .and_then(|b| <[u8; 16]>::try_from(b).ok())
         else {
             unreadable += 1;
             continue;
         };
-        match protocol::open_diary(&sealed, &request_id, &secret) {
+        match protocol::open_diary(&row.sealed, &request_id, &secret) {
             Ok(diary) => {
                 staff
-                    .audit(&app.db.pool, why, &code, &format!("case {case_id}"))
+                    .audit(&app.db.pool, why, &row.code, &detail(row.case_id))
                     .await?;
-                visits.extend(diary.visits.into_iter().map(|v| (code.clone(), v)));
+                visits.extend(diary.visits.into_iter().map(|visit| Opened {
+                    code: row.code.clone(),
+                    case_id: row.case_id,
+                    visit,
+                }));
             }
             Err(_) => unreadable += 1,
         }
     }
-    visits.sort_by_key(|(_, v)| v.time_in);
+    visits.sort_by_key(|o| o.visit.time_in);
     Ok((visits, unreadable))
+}
+
+/// The visits shared for a case, opened now; and how many sealed diaries would not open.
+async fn open_visits(
+    app: &AppState,
+    staff: &Staff,
+    case_id: i64,
+    why: &str,
+) -> WebResult<(Vec<Opened>, usize)> {
+    let rows = sealed_rows(
+        sqlx::query(
+            "SELECT id, code, sealed, case_id FROM share_requests \
+             WHERE case_id = $1 AND sealed IS NOT NULL ORDER BY answered_at",
+        )
+        .bind(case_id),
+        app,
+    )
+    .await?;
+    open_sealed(app, staff, rows, why, |case| format!("case {case}")).await
 }
 
 fn origin_label(staff: &Staff, origin: &str) -> String {
@@ -327,7 +373,7 @@ async fn case_page(
     let (visits, unreadable) = open_visits(app, staff, id, "diary_opened").await?;
     let visits = visits
         .into_iter()
-        .map(|(code, v)| TimelineVisit {
+        .map(|Opened { code, visit: v, .. }| TimelineVisit {
             venue_id: if v.origin == "vd1" {
                 v.venue_id.clone().unwrap_or_default()
             } else {
@@ -635,7 +681,7 @@ pub async fn export(State(app): State<AppState>, staff: Staff, Path(id): Path<i6
     let write_err = |e: csv::Error| WebError::Internal(e.to_string());
     out.write_record(header.iter().map(|h| csv_cell(&tr.t(h))))
         .map_err(write_err)?;
-    for (code, v) in &visits {
+    for Opened { code, visit: v, .. } in &visits {
         let row = [
             local(v.time_in).format("%Y-%m-%d").to_string(),
             local(v.time_in).format("%H:%M").to_string(),
@@ -662,4 +708,110 @@ pub async fn export(State(app): State<AppState>, staff: Staff, Path(id): Path<i6
         &format!("case-{id}-visits.csv"),
         bytes,
     ))
+}
+
+/// One row of the overlap view.
+pub struct OverlapRow {
+    pub venue: String,
+    pub address: String,
+    pub mine: String,
+    pub case_id: i64,
+    pub case_label: String,
+    pub theirs: String,
+    pub both: String,
+}
+
+#[derive(Template)]
+#[template(path = "overlaps.html")]
+struct OverlapsTemplate {
+    c: Chrome,
+    id: i64,
+    label: String,
+    rows: Vec<OverlapRow>,
+    /// Other cases' diaries opened to compare.
+    compared: usize,
+    unreadable: usize,
+    /// This case has shared visits that name a venue (otherwise nothing can be compared).
+    comparable: bool,
+}
+
+/// Other cases that were at one of this case's venues at an overlapping time. Opening another
+/// case's diary is a reading of it like any other: each is written to the audit log. Only the
+/// diaries whose dates could overlap this case's visits are opened.
+pub async fn overlaps(State(app): State<AppState>, staff: Staff, Path(id): Path<i64>) -> WebResult {
+    staff.require(Role::Tracer)?;
+    let case = find_case(&app, id).await?;
+    let (mine, mut unreadable) = open_visits(&app, &staff, id, "diary_opened").await?;
+    let mine: Vec<SharedVisit> = mine
+        .into_iter()
+        .map(|o| o.visit)
+        .filter(|v| v.venue_id.is_some())
+        .collect();
+    // The usual stay of each of this case's venues that the portal registered.
+    let mut stays = std::collections::HashMap::new();
+    for venue in mine.iter().filter_map(|v| v.venue_id.as_deref()) {
+        if stays.contains_key(venue) {
+            continue;
+        }
+        let minutes: Option<i64> =
+            sqlx::query_scalar("SELECT usual_stay_minutes FROM venues WHERE id = $1")
+                .bind(venue)
+                .fetch_optional(&app.db.pool)
+                .await?;
+        stays.insert(venue.to_owned(), minutes.map(|m| m * 60));
+    }
+    let usual = |venue: &str| stays.get(venue).copied().flatten();
+    let mut others = Vec::new();
+    let mut compared = 0;
+    if let (Some(first), Some(last)) = (
+        mine.iter().map(|v| v.time_in).min(),
+        mine.iter().map(|v| overlap::stay(v, &usual).1).max(),
+    ) {
+        // Request ranges are local dates; a day either side covers any stay across midnight.
+        let from = local(first - 86_400).date_naive().to_string();
+        let to = local(last + 86_400).date_naive().to_string();
+        let rows = sealed_rows(
+            sqlx::query(
+                "SELECT id, code, sealed, case_id FROM share_requests WHERE case_id <> $1 \
+                 AND sealed IS NOT NULL AND date_to >= $2 AND date_from <= $3 \
+                 ORDER BY case_id, answered_at",
+            )
+            .bind(id)
+            .bind(from)
+            .bind(to),
+            &app,
+        )
+        .await?;
+        compared = rows.len();
+        let (opened, bad) = open_sealed(&app, &staff, rows, "diary_opened_overlap", |other| {
+            format!("case {other}, overlaps of case {id}")
+        })
+        .await?;
+        unreadable += bad;
+        others = opened.into_iter().map(|o| (o.case_id, o.visit)).collect();
+    }
+    let found = overlap::overlaps(&mine, &others, usual);
+    let mut rows = Vec::with_capacity(found.len());
+    for o in found {
+        rows.push(OverlapRow {
+            case_label: find_case(&app, o.other_case).await?.label,
+            venue: o.venue_name,
+            address: o.venue_address,
+            mine: show_span(o.mine.0, o.mine.1),
+            case_id: o.other_case,
+            theirs: show_span(o.theirs.0, o.theirs.1),
+            both: show_span(o.both.0, o.both.1),
+        });
+    }
+    let mut c = staff.chrome("overlaps-title");
+    c.title = format!("{} · {}", staff.tr().t("overlaps-title"), case.label);
+    render(OverlapsTemplate {
+        c,
+        id,
+        label: case.label,
+        rows,
+        compared,
+        unreadable,
+        comparable: !mine.is_empty(),
+    })
 }

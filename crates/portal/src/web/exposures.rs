@@ -63,11 +63,7 @@ pub async fn notices_of(app: &AppState, staff: &Staff, case_id: i64) -> WebResul
         out.push(NoticeRow {
             id: row.try_get(0)?,
             venue: row.try_get(1)?,
-            window: format!(
-                "{} – {}",
-                super::show_time(row.try_get(2)?),
-                super::show_time(row.try_get(3)?)
-            ),
+            window: super::show_span(row.try_get(2)?, row.try_get(3)?),
             level: tr.t(&format!("notice-level-{level}")),
             advice_vi: row.try_get(5)?,
             state,

@@ -60,6 +60,15 @@ pub fn show_time(ts: i64) -> String {
     local(ts).format("%d/%m/%Y %H:%M").to_string()
 }
 
+/// A span of time, local: `29/11/2026 08:00–10:30`, or with both dates when it crosses midnight.
+pub fn show_span(from: i64, to: i64) -> String {
+    if local(from).date_naive() == local(to).date_naive() {
+        format!("{}–{}", show_time(from), local(to).format("%H:%M"))
+    } else {
+        format!("{} – {}", show_time(from), show_time(to))
+    }
+}
+
 pub fn now() -> i64 {
     Utc::now().timestamp()
 }
@@ -215,6 +224,7 @@ pub fn router(app: AppState) -> Router {
             )),
         )
         .route("/cases/{id}/visits.csv", get(cases::export))
+        .route("/cases/{id}/overlaps", get(cases::overlaps))
         .route("/cases/{id}/notices", post(exposures::create))
         .route(
             "/cases/{id}/notices/{notice}/publish",

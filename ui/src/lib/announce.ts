@@ -1,0 +1,36 @@
+// New exposure alerts become one system notification. It names the level and how many visits
+// matched, never the venue or the time: a notification can show on a locked screen.
+import { get } from 'svelte/store';
+import { _ } from 'svelte-i18n';
+import type { Alert } from './api';
+
+export interface Announcement {
+  title: string;
+  body: string;
+}
+
+/** The notification for alerts found together; the more urgent level speaks for all. */
+export function announcement(alerts: Alert[]): Announcement {
+  const t = get(_);
+  const level = alerts.some((a) => a.level === 'test') ? 'test' : 'monitor';
+  return {
+    title: t('alerts.notification.title'),
+    body: t(`alerts.notification.${level}`, { values: { count: alerts.length } }),
+  };
+}
+
+/**
+ * Raises the notification for alerts a refresh found for the first time. Where notifications
+ * are refused or there is no notification service, the Alerts tab and its badge still show them.
+ */
+export async function announce(alerts: Alert[]): Promise<void> {
+  if (alerts.length === 0) return;
+  try {
+    const notification = await import('@tauri-apps/plugin-notification');
+    let granted = await notification.isPermissionGranted();
+    if (!granted) granted = (await notification.requestPermission()) === 'granted';
+    if (granted) notification.sendNotification(announcement(alerts));
+  } catch (e) {
+    console.warn('notifications are unavailable', e);
+  }
+}
