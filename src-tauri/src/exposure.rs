@@ -109,14 +109,14 @@ pub async fn refresh_exposures<R: Runtime>(
         let found = diary
             .apply_exposure_list(&list, etag.as_deref(), Utc::now())
             .await?;
-        let fresh: Vec<Alert> = found.into_iter().filter(|a| !a.notified).collect();
-        // Each alert is announced once: the UI raises a notification for the new ones, which
-        // are marked here so that no later refresh announces them again.
-        diary.alerts_notified(&fresh).await?;
-        announce.extend(fresh);
+        announce.extend(found.into_iter().filter(|a| !a.notified));
     }
+    let alerts = diary.alerts().await?;
+    // Each alert is announced once: the UI raises a notification for the new ones, marked here,
+    // last, so that an error before this point leaves them to be announced next time.
+    diary.alerts_notified(&announce).await?;
     Ok(Refresh {
-        alerts: diary.alerts().await?,
+        alerts,
         fresh: announce,
         problems,
     })

@@ -67,6 +67,10 @@ async function listProxy() {
         res.end(body);
       });
     });
+    upstream.on('error', () => {
+      res.writeHead(502);
+      res.end();
+    });
     req.pipe(upstream);
   });
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -202,7 +206,7 @@ test('a notice for one of two visited venues raises exactly one alert, cleared o
     await app.waitUntil(async () => notifications.received.length > 0, { timeout: 10000 });
     assert.equal(notifications.received.length, 1);
     assert.equal(notifications.received[0].summary, 'Cảnh báo tiếp xúc');
-    assert.match(notifications.received[0].body, /^Một lần bạn ghé .*Hãy đi xét nghiệm/);
+    assert.match(notifications.received[0].body, /^Một lượt ghé của bạn .*Hãy đi xét nghiệm/);
     assert.doesNotMatch(notifications.received[0].body, new RegExp(A));
     proxy.state.recorded = proxy.state.last;
 

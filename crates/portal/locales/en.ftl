@@ -273,7 +273,7 @@ case-time = In–out
 case-overlaps = Other cases at the same place and time
 case-overlaps-hint = This page opens other cases' shared diaries to compare them; each opening is recorded in the audit log.
 overlaps-title = Other cases at the same place and time
-overlaps-intro = Other cases that were at one of this case's venues at an overlapping time. A visit never checked out counts as the venue's usual stay (or 2 hours).
+overlaps-intro = Other cases that were at one of this case's venues at an overlapping time. A visit never checked out counts as the venue's usual stay (or 2 hours), and no stay counts for more than a day.
 overlaps-compared = { $count ->
     [one] Opened 1 diary of another case whose dates overlap to compare it; the opening was recorded in the audit log.
    *[other] Opened { $count } diaries of other cases whose dates overlap to compare them; each opening was recorded in the audit log.

@@ -3,13 +3,17 @@
 //!
 //! A visit's stay is its time in to its time out, or, when the citizen never checked out, its
 //! time in plus the venue's usual stay (the same rule the app uses to match exposure notices).
-//! Stays are half-open: one that ends at the minute another begins does not overlap it. Only
-//! visits that name a venue (by origin and venue id) can be compared; names are not matched.
+//! Stays are half-open: one that ends at the minute another begins does not overlap it. A stay is
+//! counted for at most a day (a visit left open for days, from before the app closed visits by
+//! itself, or a mistyped entry, would otherwise meet everyone). Only visits that name a venue (by
+//! origin and venue id) can be compared; names are not matched.
 
 use protocol::SharedVisit;
 
 /// The stay assumed for a visit never checked out at a venue this portal does not know.
 pub const DEFAULT_STAY_SECONDS: i64 = 2 * 3600;
+/// The longest stay counted.
+pub const MAX_STAY_SECONDS: i64 = 24 * 3600;
 
 /// One of this case's visits and another case's visit that shared a venue and a time.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -35,7 +39,10 @@ pub fn stay(visit: &SharedVisit, usual_stay: &impl Fn(&str) -> Option<i64>) -> (
             .unwrap_or(DEFAULT_STAY_SECONDS);
         visit.time_in + usual
     });
-    (visit.time_in, end.max(visit.time_in))
+    (
+        visit.time_in,
+        end.clamp(visit.time_in, visit.time_in + MAX_STAY_SECONDS),
+    )
 }
 
 /// Every pair of this case's visit and another case's visit at the same venue whose stays
@@ -131,6 +138,15 @@ mod tests {
         assert_eq!(overlaps(&mine, &others, none).len(), 1);
         // A venue where people stay an hour: 10:00–11:00 does not.
         assert_eq!(overlaps(&mine, &others, |_| Some(H)).len(), 0);
+    }
+
+    #[test]
+    fn a_stay_counts_for_a_day_at_most() {
+        // Checked in at midnight and "out" thirty hours later: counted until the next midnight.
+        let mine = [visit("a", 25 * H, Some(26 * H))];
+        let others = [(1, visit("a", 0, Some(30 * H)))];
+        assert_eq!(overlaps(&mine, &others, none), vec![]);
+        assert_eq!(stay(&others[0].1, &none), (0, 24 * H));
     }
 
     #[test]

@@ -348,6 +348,20 @@ async fn the_overlap_view_shows_other_cases_at_the_same_place_and_time(backend: 
         )],
     )
     .await;
+    // Case 6 came at 15:30, after the school's hour (though within two): not there together.
+    let (sixth, _) = case_sharing(
+        &p,
+        &mut c,
+        "Ca 6",
+        (5, 0),
+        vec![visit(
+            "Trường Tiểu học Hợp Giang",
+            &school,
+            t + 5 * h + 1800,
+            Some(t + 7 * h),
+        )],
+    )
+    .await;
     let (_, old_code) = case_sharing(
         &p,
         &mut c,
@@ -379,6 +393,7 @@ async fn the_overlap_view_shows_other_cases_at_the_same_place_and_time(backend: 
     assert!(rows[1].contains("Trường Tiểu học Hợp Giang"));
     assert!(rows[1].contains(&format!("href=\"/cases/{fourth}\"")));
     assert!(!page.body.contains(&format!("href=\"/cases/{third}\"")));
+    assert!(!page.body.contains(&format!("href=\"/cases/{sixth}\"")));
     // The time both were at the market: 11:00–12:00 local.
     let both = |ts: i64| {
         chrono::DateTime::from_timestamp(ts, 0)
@@ -401,11 +416,11 @@ async fn the_overlap_view_shows_other_cases_at_the_same_place_and_time(backend: 
     assert_eq!(
         p.count("SELECT COUNT(*) FROM audit_log WHERE action = 'diary_opened_overlap'")
             .await,
-        3
+        4
     );
-    // And this case's own diary, as on its page: four entries in all.
-    assert_eq!(p.count("SELECT COUNT(*) FROM audit_log").await, before + 4);
-    assert!(page.body.contains("3 nhật ký"));
+    // And this case's own diary, as on its page: five entries in all.
+    assert_eq!(p.count("SELECT COUNT(*) FROM audit_log").await, before + 5);
+    assert!(page.body.contains("4 nhật ký"));
 
     // Only tracers see it.
     p.add_user("minh", &[Role::Registrar]).await;

@@ -7,6 +7,7 @@ vi.mock('@tauri-apps/plugin-notification', () => ({
   isPermissionGranted: vi.fn(),
   requestPermission: vi.fn(),
   sendNotification: vi.fn(),
+  Visibility: { Private: 0 },
 }));
 
 const alert = (level: Alert['level'], name: string): Alert => ({
@@ -47,12 +48,12 @@ beforeEach(() => {
 test('the notification speaks Vietnamese, names the level and never the place', () => {
   const one = announcement([alert('monitor', 'Chợ Xanh')]);
   expect(one.title).toBe('Cảnh báo tiếp xúc');
-  expect(one.body).toMatch(/^Một lần bạn ghé .*theo dõi sức khỏe/);
+  expect(one.body).toMatch(/^Một lượt ghé của bạn .*theo dõi sức khỏe/);
   expect(one.body).not.toContain('Chợ Xanh');
 
   // Found together: one notification, the more urgent level, the count.
   const two = announcement([alert('monitor', 'Chợ Xanh'), alert('test', 'Trạm Y tế')]);
-  expect(two.body).toMatch(/^2 lần bạn ghé .*đi xét nghiệm/);
+  expect(two.body).toMatch(/^2 lượt ghé của bạn .*đi xét nghiệm/);
 
   setLanguage('en');
   expect(announcement([alert('test', 'Chợ Xanh')]).body).toMatch(/^One of your visits .*Get tested/);
@@ -64,7 +65,7 @@ test('new alerts raise one notification, after asking for permission when needed
   await announce([alert('test', 'Chợ Xanh'), alert('test', 'Trạm Y tế')]);
   expect(requestPermission).toHaveBeenCalledOnce();
   expect(sendNotification).toHaveBeenCalledOnce();
-  expect(vi.mocked(sendNotification).mock.calls[0][0]).toMatchObject({ title: 'Cảnh báo tiếp xúc' });
+  expect(vi.mocked(sendNotification).mock.calls[0][0]).toMatchObject({ title: 'Cảnh báo tiếp xúc', visibility: 0 });
 });
 
 test('nothing is raised without new alerts or without permission', async () => {

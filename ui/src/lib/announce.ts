@@ -1,5 +1,6 @@
 // New exposure alerts become one system notification. It names the level and how many visits
-// matched, never the venue or the time: a notification can show on a locked screen.
+// matched, never the venue or the time; and it is private (Android shows only that the app has a
+// notification on a secure lock screen).
 import { get } from 'svelte/store';
 import { _ } from 'svelte-i18n';
 import type { Alert } from './api';
@@ -29,7 +30,9 @@ export async function announce(alerts: Alert[]): Promise<void> {
     const notification = await import('@tauri-apps/plugin-notification');
     let granted = await notification.isPermissionGranted();
     if (!granted) granted = (await notification.requestPermission()) === 'granted';
-    if (granted) notification.sendNotification(announcement(alerts));
+    if (granted) {
+      notification.sendNotification({ ...announcement(alerts), visibility: notification.Visibility.Private });
+    }
   } catch (e) {
     console.warn('notifications are unavailable', e);
   }

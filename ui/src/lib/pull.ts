@@ -35,8 +35,15 @@ export const pullToRefresh: Action<HTMLElement, PullOptions> = (node, initial) =
     startY = atTop() && !onControl(target) ? y : null;
   }
 
+  function cancel() {
+    startY = null;
+    if (distance > 0) show(0);
+  }
+
   function move(y: number, event: Event) {
     if (startY === null) return;
+    // The page scrolled meanwhile: this drag is a scroll, not a pull.
+    if (!atTop()) return cancel();
     const dy = y - startY;
     if (dy <= 0) {
       // Upward: the page scrolls as usual.
@@ -49,7 +56,9 @@ export const pullToRefresh: Action<HTMLElement, PullOptions> = (node, initial) =
 
   function end() {
     if (startY === null) return;
-    const ready = distance >= PULL_THRESHOLD;
+    // A mouse drag that selected text was for the text.
+    const selecting = (window.getSelection()?.toString() ?? '') !== '';
+    const ready = distance >= PULL_THRESHOLD && !selecting;
     startY = null;
     show(0);
     if (ready) options.onrefresh();
@@ -57,7 +66,7 @@ export const pullToRefresh: Action<HTMLElement, PullOptions> = (node, initial) =
 
   const touchStart = (e: TouchEvent) => {
     if (e.touches.length === 1) begin(e.touches[0].clientY, e.target);
-    else startY = null;
+    else cancel();
   };
   const touchMove = (e: TouchEvent) => move(e.touches[0].clientY, e);
   const mouseDown = (e: MouseEvent) => {

@@ -767,7 +767,8 @@ pub async fn overlaps(State(app): State<AppState>, staff: Staff, Path(id): Path<
         mine.iter().map(|v| v.time_in).min(),
         mine.iter().map(|v| overlap::stay(v, &usual).1).max(),
     ) {
-        // Request ranges are local dates; a day either side covers any stay across midnight.
+        // Request ranges are local dates; a day either side covers any stay that reaches into
+        // this case's (a stay counts for a day at most: `overlap::stay`).
         let from = local(first - 86_400).date_naive().to_string();
         let to = local(last + 86_400).date_naive().to_string();
         let rows = sealed_rows(
@@ -782,11 +783,12 @@ pub async fn overlaps(State(app): State<AppState>, staff: Staff, Path(id): Path<
             &app,
         )
         .await?;
-        compared = rows.len();
+        let tried = rows.len();
         let (opened, bad) = open_sealed(&app, &staff, rows, "diary_opened_overlap", |other| {
             format!("case {other}, overlaps of case {id}")
         })
         .await?;
+        compared = tried - bad;
         unreadable += bad;
         others = opened.into_iter().map(|o| (o.case_id, o.visit)).collect();
     }
