@@ -19,6 +19,18 @@ pub enum Error {
     VisitNotInRange(i64),
     #[error("There is no share {0} in the sharing log.")]
     NoSuchShare(i64),
+    #[error("{name} was already recorded at {time_in}; scan again to record it twice.")]
+    Duplicate {
+        name: String,
+        time_in: chrono::DateTime<chrono::Utc>,
+    },
+    #[error("There is no visit {0} in the diary.")]
+    NoSuchVisit(i64),
+    /// An entry or correction the diary will not take; the kind says why.
+    #[error("The visit cannot be saved: {0}.")]
+    Entry(&'static str),
+    #[error("The diary keeps visits 14, 21, 30 or 60 days, not {0}.")]
+    RetentionInvalid(u32),
 
     #[error("The diary exists but its key is missing ({store}).")]
     KeyMissing { store: String },
@@ -47,6 +59,10 @@ impl Error {
             Error::NothingChosen => "nothing_chosen",
             Error::VisitNotInRange(_) => "visit_not_in_range",
             Error::NoSuchShare(_) => "no_such_share",
+            Error::Duplicate { .. } => "duplicate_visit",
+            Error::NoSuchVisit(_) => "no_such_visit",
+            Error::Entry(kind) => kind,
+            Error::RetentionInvalid(_) => "retention_invalid",
             Error::KeyMissing { .. } => "key_missing",
             Error::KeyRejected { .. } => "key_rejected",
             Error::KeyFileDamaged { .. } => "key_file_damaged",

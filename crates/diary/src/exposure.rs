@@ -8,10 +8,8 @@ use protocol::exposure::{match_notices, venue_hash, Level, Stay, VerifiedExposur
 use serde::Serialize;
 use sqlx::Row;
 
+use crate::keeping::stay_minutes;
 use crate::{Diary, Error, Result, Visit};
-
-/// A visit's stay when it was never checked out and its venue names no usual stay.
-pub const DEFAULT_STAY_MINUTES: i64 = 120;
 
 /// A visit that matched a notice, and what to do about it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -40,10 +38,7 @@ fn stay(v: &Visit) -> Option<Stay> {
     let start = v.time_in.timestamp();
     let end = match v.time_out {
         Some(out) => out.timestamp(),
-        None => {
-            let minutes = v.usual_stay_minutes.map_or(DEFAULT_STAY_MINUTES, i64::from);
-            (v.time_in + Duration::minutes(minutes)).timestamp()
-        }
+        None => (v.time_in + Duration::minutes(stay_minutes(v.usual_stay_minutes))).timestamp(),
     };
     (v.origin == "vd1").then_some(Stay {
         visit_id: v.id,
@@ -118,13 +113,19 @@ impl Diary {
         .execute(&mut *tx)
         .await?;
 
-        // Match every kept notice of this authority against the diary, here on the phone.
+        tx.commit().await?;
+        self.rematch(authority, now).await
+    }
+
+    /// Matches every kept notice of `authority` against the diary, here on the phone: alerts
+    /// that no longer match go, and the new ones are returned.
+    pub(crate) async fn rematch(&self, authority: &str, now: DateTime<Utc>) -> Result<Vec<Alert>> {
         let notices = sqlx::query(
             "SELECT id, venue_hash, window_from, window_to, level, advice_vi, advice_en \
              FROM exposure_notices WHERE authority = ?1",
         )
         .bind(authority)
-        .fetch_all(&mut *tx)
+        .fetch_all(&self.pool)
         .await?
         .iter()
         .map(|row| -> Result<protocol::exposure::Notice> {
@@ -140,7 +141,6 @@ impl Diary {
             })
         })
         .collect::<Result<Vec<_>>>()?;
-        tx.commit().await?;
         let stays: Vec<Stay> = self.visits().await?.iter().filter_map(stay).collect();
         let matched: HashSet<(i64, i64)> = match_notices(&stays, &notices)
             .into_iter()
@@ -184,8 +184,19 @@ impl Diary {
         let all = self.alerts().await?;
         Ok(all
             .into_iter()
-            .filter(|a| a.authority == *authority && new.contains(&(a.visit.id, a.notice_id)))
+            .filter(|a| a.authority == authority && new.contains(&(a.visit.id, a.notice_id)))
             .collect())
+    }
+
+    /// Matches again after visits changed (a correction): for every authority with a list.
+    pub(crate) async fn rematch_all(&self, now: DateTime<Utc>) -> Result<()> {
+        let authorities: Vec<String> = sqlx::query_scalar("SELECT authority FROM exposure_lists")
+            .fetch_all(&self.pool)
+            .await?;
+        for authority in authorities {
+            self.rematch(&authority, now).await?;
+        }
+        Ok(())
     }
 
     /// Every alert, newest visit first.

@@ -54,6 +54,8 @@ pub trait KeyStore: Send + Sync {
     /// The key, `Ok(None)` if the store answers and holds none.
     fn load(&self) -> Result<Option<DbKey>>;
     fn save(&self, key: &DbKey) -> Result<()>;
+    /// Removes the key; `Ok` if there was none.
+    fn delete(&self) -> Result<()>;
 }
 
 /// The platform key store through `keyring-core`: one entry, "Visit Diary" / "diary-key".
@@ -100,6 +102,13 @@ impl KeyStore for PlatformKeyStore {
         self.entry
             .set_secret(key.as_bytes())
             .map_err(|e| Error::KeyStore(e.to_string()))
+    }
+
+    fn delete(&self) -> Result<()> {
+        match self.entry.delete_credential() {
+            Ok(()) | Err(keyring_core::Error::NoEntry) => Ok(()),
+            Err(e) => Err(Error::KeyStore(e.to_string())),
+        }
     }
 }
 

@@ -1,5 +1,6 @@
 //! The phone's diary: an encrypted SQLite file (SQLCipher through sqlx), its key, and the
-//! operations on visits (check in from a scanned code or a QR image, check out, list).
+//! operations on visits (check in from a scanned code or a QR image, check out, list; entries by
+//! hand, corrections, retention and search in `keeping.rs`).
 //!
 //! Invariants: only this crate touches the diary's files. Time always comes in as an argument.
 //! A diary that exists is never replaced: a missing or wrong key is an error, and the file is
@@ -7,6 +8,7 @@
 
 mod error;
 mod exposure;
+mod keeping;
 mod key;
 mod scan;
 mod share;
@@ -25,7 +27,11 @@ use sqlx::sqlite::{
 use sqlx::{Connection, Row, SqliteConnection};
 
 pub use error::{Error, Result};
-pub use exposure::{Alert, DEFAULT_STAY_MINUTES};
+pub use exposure::Alert;
+pub use keeping::{
+    stay_minutes, Entry, DEFAULT_RETENTION_DAYS, DEFAULT_STAY_MINUTES, DUPLICATE_SECONDS,
+    MAX_STAY_MINUTES, RETENTION_CHOICES,
+};
 pub use key::{DbKey, KeyLocation, KeyStore, PlatformKeyStore};
 pub use scan::decode_qr_image;
 pub use share::{Sealed, Share};
@@ -43,7 +49,8 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Visit {
     pub id: i64,
-    /// `vd1` for this system's signed venue codes; `nz-covid-tracer`, `nhs-covid19`, `cwa`.
+    /// `vd1` for this system's signed venue codes; `nz-covid-tracer`, `nhs-covid19`, `cwa`;
+    /// `manual` for an entry made by hand.
     pub origin: String,
     /// `verified` (checked against a trusted key), `unverified` (signed by a key this app does not know) or `unsigned` (the
     /// format has no signature).
@@ -58,8 +65,11 @@ pub struct Visit {
     pub authority: Option<String>,
     pub time_in: DateTime<Utc>,
     pub time_out: Option<DateTime<Utc>>,
-    /// `tap`, `next-scan` or `auto` once the visit is closed.
+    /// `tap`, `next-scan`, `auto` or `manual` once the visit is closed.
     pub checkout: Option<String>,
+    pub note: String,
+    /// When the citizen last corrected the visit.
+    pub edited_at: Option<DateTime<Utc>>,
 }
 
 /// An open diary.
@@ -145,24 +155,35 @@ impl Diary {
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
+            // Deleted visits are overwritten, not left in free pages.
+            .pragma("secure_delete", "ON")
             .busy_timeout(Duration::from_secs(5));
-        let pool = SqlitePoolOptions::new()
-            .max_connections(1)
-            .connect_with(options)
+        // Migrations run first, on a connection of their own with foreign keys off: rebuilding a
+        // table (0005) must not cascade into the tables that refer to it.
+        let mut conn = SqliteConnection::connect_with(&options.clone().foreign_keys(false))
             .await
             .map_err(|e| opening_error(e, &path))?;
         // Reading the schema is the first thing that needs the key to be right.
         sqlx::query("SELECT count(*) FROM sqlite_master")
-            .execute(&pool)
+            .execute(&mut conn)
             .await
             .map_err(|e| opening_error(e, &path))?;
-        MIGRATOR.run(&pool).await?;
-        Ok(Diary {
+        let migrated = MIGRATOR.run(&mut conn).await;
+        conn.close().await?;
+        migrated?;
+        let pool = SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect_with(options.create_if_missing(false))
+            .await
+            .map_err(|e| opening_error(e, &path))?;
+        let diary = Diary {
             pool,
             trust,
             key_location,
             path,
-        })
+        };
+        diary.fill_search_keys().await?;
+        Ok(diary)
     }
 
     pub fn key_location(&self) -> &KeyLocation {
@@ -174,12 +195,48 @@ impl Diary {
     }
 
     /// Checks in from scanned text: reads the code (ours must verify; a foreign one is kept with
-    /// what can be said of its signature), closes the open visit at `now`, stores the new one.
-    /// Nothing is written unless the code is accepted.
+    /// what can be said of its signature), closes the open visit at `now` (or at the end of its
+    /// stay if that came first), stores the new one. Nothing is written unless the code is
+    /// accepted. The same venue scanned again within 10 minutes is refused with
+    /// [`Error::Duplicate`], for the app to ask; [`Diary::check_in_again`] records it anyway.
     pub async fn check_in(&self, text: &str, now: DateTime<Utc>) -> Result<Visit> {
+        self.check_in_with(text, now, false).await
+    }
+
+    /// Checks in even if the same venue was scanned less than 10 minutes ago.
+    pub async fn check_in_again(&self, text: &str, now: DateTime<Utc>) -> Result<Visit> {
+        self.check_in_with(text, now, true).await
+    }
+
+    async fn check_in_with(&self, text: &str, now: DateTime<Utc>, again: bool) -> Result<Visit> {
         let venue = protocol::read_code(text, &self.trust)?;
+        self.close_overdue(now).await?;
         let at = now.timestamp();
         let mut tx = self.pool.begin().await?;
+        if !again {
+            let last = sqlx::query(
+                "SELECT origin, venue_id, code, time_in, name FROM visits
+                 ORDER BY time_in DESC, id DESC LIMIT 1",
+            )
+            .fetch_optional(&mut *tx)
+            .await?;
+            if let Some(last) = last {
+                let origin: String = last.try_get(0)?;
+                let venue_id: Option<String> = last.try_get(1)?;
+                let code: Option<String> = last.try_get(2)?;
+                let time_in: i64 = last.try_get(3)?;
+                let same = origin == venue.origin.as_str()
+                    && (code.as_deref() == Some(text.trim())
+                        || (!venue.venue_id.is_empty()
+                            && venue_id.as_deref() == Some(venue.venue_id.as_str())));
+                if same && (at - time_in).abs() < keeping::DUPLICATE_SECONDS {
+                    return Err(Error::Duplicate {
+                        name: last.try_get(4)?,
+                        time_in: Utc.timestamp_opt(time_in, 0).single().unwrap_or(now),
+                    });
+                }
+            }
+        }
         sqlx::query(
             "UPDATE visits SET time_out = MAX(?1, time_in), checkout = 'next-scan'
              WHERE time_out IS NULL",
@@ -190,8 +247,9 @@ impl Diary {
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO visits (origin, verified, signature, venue_id, name, address, unit_code,
                                  sector, usual_stay_minutes, key_id, authority, code, details,
-                                 time_in)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14) RETURNING id",
+                                 time_in, search_key)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
+             RETURNING id",
         )
         .bind(venue.origin.as_str())
         // The 0001 column, still filled for older readers of the file; `signature` says more.
@@ -208,6 +266,7 @@ impl Diary {
         .bind(text.trim())
         .bind(venue.details.to_string())
         .bind(at)
+        .bind(keeping::search_key(&venue.name, &venue.address))
         .fetch_one(&mut *tx)
         .await?;
         tx.commit().await?;
@@ -226,8 +285,11 @@ impl Diary {
         self.check_in(&text, now).await
     }
 
-    /// Closes the open visit at `now`.
+    /// Closes the open visit at `now`; one that outlasted its stay was closed at its end.
     pub async fn check_out(&self, now: DateTime<Utc>) -> Result<Visit> {
+        if let Some(closed) = self.close_overdue(now).await? {
+            return Ok(closed);
+        }
         let id: Option<i64> = sqlx::query_scalar(
             "UPDATE visits SET time_out = MAX(?1, time_in), checkout = 'tap'
              WHERE time_out IS NULL RETURNING id",
@@ -254,25 +316,47 @@ impl Diary {
         rows.iter().map(visit_from_row).collect()
     }
 
-    async fn visit(&self, id: i64) -> Result<Visit> {
-        let row = sqlx::query(&format!("{SELECT_VISIT} WHERE id = ?1"))
-            .bind(id)
-            .fetch_one(&self.pool)
-            .await?;
-        visit_from_row(&row)
-    }
-
     /// Closes the database cleanly (checkpointing the WAL).
     pub async fn close(&self) {
         self.pool.close().await;
     }
+
+    /// Deletes the whole diary: the database and its write-ahead files first, then the key (the
+    /// key file, and the key in `key_store`). A new diary can then be opened in the same folder.
+    /// The diary is closed; any later call on it fails.
+    pub async fn erase(&self, key_store: Option<&dyn KeyStore>) -> Result<()> {
+        self.pool.close().await;
+        let folder = |e: std::io::Error| Error::DataFolder {
+            path: self.path.clone(),
+            why: e.to_string(),
+        };
+        let mut files: Vec<PathBuf> = ["", "-wal", "-shm", "-journal"]
+            .iter()
+            .map(|suffix| PathBuf::from(format!("{}{suffix}", self.path.display())))
+            .collect();
+        if let Some(dir) = self.path.parent() {
+            files.push(dir.join(KEY_FILE));
+        }
+        for file in files {
+            match std::fs::remove_file(&file) {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => return Err(folder(e)),
+            }
+        }
+        if let Some(store) = key_store {
+            store.delete()?;
+        }
+        Ok(())
+    }
 }
 
-const SELECT_VISIT: &str =
+pub(crate) const SELECT_VISIT: &str =
     "SELECT id, origin, signature, venue_id, name, address, unit_code, sector,
-    usual_stay_minutes, key_id, authority, time_in, time_out, checkout FROM visits";
+    usual_stay_minutes, key_id, authority, time_in, time_out, checkout, note, edited_at
+    FROM visits";
 
-fn visit_from_row(row: &SqliteRow) -> Result<Visit> {
+pub(crate) fn visit_from_row(row: &SqliteRow) -> Result<Visit> {
     let time = |secs: i64| {
         Utc.timestamp_opt(secs, 0)
             .single()
@@ -296,6 +380,11 @@ fn visit_from_row(row: &SqliteRow) -> Result<Visit> {
             .map(time)
             .transpose()?,
         checkout: row.try_get("checkout")?,
+        note: row.try_get("note")?,
+        edited_at: row
+            .try_get::<Option<i64>, _>("edited_at")?
+            .map(time)
+            .transpose()?,
     })
 }
 

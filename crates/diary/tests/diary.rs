@@ -97,6 +97,10 @@ impl KeyStore for MemoryStore {
         *self.key.lock().unwrap() = Some(key.as_bytes().to_vec());
         Ok(())
     }
+    fn delete(&self) -> diary::Result<()> {
+        *self.key.lock().unwrap() = None;
+        Ok(())
+    }
 }
 
 #[tokio::test]
@@ -149,16 +153,17 @@ async fn scanning_the_next_venue_closes_the_open_visit_and_check_out_closes_by_t
         .check_in(&code("Bưu điện tỉnh", &authority()), at(8, 0))
         .await
         .unwrap();
+    // Within the first venue's usual hour.
     diary
-        .check_in(&code("Nhà thuốc Minh Châu", &authority()), at(9, 30))
+        .check_in(&code("Nhà thuốc Minh Châu", &authority()), at(8, 40))
         .await
         .unwrap();
     let open = diary.open_visit().await.unwrap().unwrap();
     assert_eq!(open.name, "Nhà thuốc Minh Châu");
 
-    let closed = diary.check_out(at(9, 45)).await.unwrap();
+    let closed = diary.check_out(at(9, 5)).await.unwrap();
     assert_eq!(closed.name, "Nhà thuốc Minh Châu");
-    assert_eq!(closed.time_out, Some(at(9, 45)));
+    assert_eq!(closed.time_out, Some(at(9, 5)));
     assert_eq!(closed.checkout.as_deref(), Some("tap"));
     assert!(diary.open_visit().await.unwrap().is_none());
     assert!(matches!(
@@ -173,7 +178,7 @@ async fn scanning_the_next_venue_closes_the_open_visit_and_check_out_closes_by_t
         ["Nhà thuốc Minh Châu", "Bưu điện tỉnh"],
         "newest first"
     );
-    assert_eq!(visits[1].time_out, Some(at(9, 30)));
+    assert_eq!(visits[1].time_out, Some(at(8, 40)));
     assert_eq!(visits[1].checkout.as_deref(), Some("next-scan"));
 }
 

@@ -1,30 +1,8 @@
 //! Text as staff type it and as spreadsheets read it.
 
-use unicode_normalization::char::is_combining_mark;
 use unicode_normalization::UnicodeNormalization;
 
-/// Lower case without accents, `đ` as `d`, runs of spaces as one: what search compares, so that
-/// "ha noi" finds "Hà Nội".
-pub fn fold(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut space = false;
-    for c in text.nfd().filter(|c| !is_combining_mark(*c)) {
-        let c = match c {
-            'đ' | 'Đ' => 'd',
-            c => c,
-        };
-        if c.is_whitespace() {
-            space = !out.is_empty();
-            continue;
-        }
-        if space {
-            out.push(' ');
-            space = false;
-        }
-        out.extend(c.to_lowercase());
-    }
-    out
-}
+pub use protocol::text::fold;
 
 /// One spelling of each Vietnamese letter (NFC), trimmed, inner runs of white space as one space.
 pub fn clean(text: &str) -> String {
@@ -47,15 +25,6 @@ pub fn csv_cell(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn folding_drops_accents_and_case() {
-        assert_eq!(fold("  Hà   Nội "), "ha noi");
-        assert_eq!(fold("Đường Đồng Khởi"), "duong dong khoi");
-        assert_eq!(fold("QUÁN CÀ PHÊ"), "quan ca phe");
-        // Decomposed input (as some keyboards send it) folds the same way.
-        assert_eq!(fold("Ha\u{300} No\u{302}\u{323}i"), "ha noi");
-    }
 
     #[test]
     fn formula_cells_are_neutralised_and_others_kept() {

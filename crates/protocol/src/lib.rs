@@ -10,6 +10,7 @@ pub mod exposure;
 pub mod foreign;
 pub mod keys;
 pub mod share;
+pub mod text;
 pub mod trust;
 pub mod venue;
 

@@ -25,13 +25,18 @@ pub fn trust() -> TrustList {
 
 /// A market in Phường Thục Phán whose venue id is sixteen bytes of `n`, staying 60 minutes.
 pub fn code(name: &str, n: u8) -> String {
+    code_staying(name, n, 60)
+}
+
+/// As `code`, with the venue's usual stay.
+pub fn code_staying(name: &str, n: u8, minutes: u16) -> String {
     let venue = Venue {
         id: Uuid::from_bytes([n; 16]),
         name: name.into(),
         address: "Phường Thục Phán, Cao Bằng".into(),
         unit: 1273,
         sector: Sector::Market,
-        usual_stay_minutes: 60,
+        usual_stay_minutes: minutes,
         issued: NaiveDate::from_ymd_opt(2026, 11, 1).unwrap(),
     };
     sign_venue_code(&venue, HOST, &authority()).unwrap()

@@ -1,0 +1,345 @@
+//! Keeping the diary day to day: automatic check-out, entries made by hand, corrections and
+//! deletions, how long visits are kept, and search.
+//!
+//! Rules (each has a test in `tests/keeping.rs`):
+//! - An open visit closes by itself after the venue's usual stay, or 2 hours where the code names
+//!   none, never more than 12 hours; it is marked `auto`, at time in plus that stay.
+//! - Scanning the same venue again within 10 minutes of the last visit there is refused with
+//!   `Error::Duplicate`, for the app to ask; `check_in_again` records it anyway.
+//! - Visits older than the retention (14, 21, 30 or 60 days; 21 unless the citizen chose) are
+//!   deleted from the file itself (secure delete, then `VACUUM`), with their alerts, and the
+//!   sharing log and notices of the same age.
+
+use chrono::{DateTime, Duration, Utc};
+use serde::Deserialize;
+use sqlx::Row;
+
+use crate::{visit_from_row, Diary, Error, Result, Visit, SELECT_VISIT};
+
+/// How long the diary keeps visits unless the citizen chooses otherwise: the incubation period
+/// tracers ask about.
+pub const DEFAULT_RETENTION_DAYS: u32 = 21;
+/// The retention choices offered in Settings.
+pub const RETENTION_CHOICES: [u32; 4] = [14, 21, 30, 60];
+/// A second scan of the same venue within this time asks before recording.
+pub const DUPLICATE_SECONDS: i64 = 10 * 60;
+/// A visit's stay when it was never checked out and its venue names no usual stay.
+pub const DEFAULT_STAY_MINUTES: i64 = 120;
+/// No visit stays open longer than this, whatever the venue says.
+pub const MAX_STAY_MINUTES: i64 = 12 * 60;
+
+const MAX_NAME: usize = 200;
+const MAX_ADDRESS: usize = 300;
+const MAX_NOTE: usize = 1000;
+/// Clocks differ a little; a time this far ahead of the phone's is still "now".
+const CLOCK_SLACK: i64 = 5 * 60;
+
+/// How long a visit never checked out lasts, in minutes.
+pub fn stay_minutes(usual: Option<u32>) -> i64 {
+    usual
+        .map_or(DEFAULT_STAY_MINUTES, i64::from)
+        .clamp(1, MAX_STAY_MINUTES)
+}
+
+/// A visit as the citizen writes or corrects it. For a scanned visit only the times and the note
+/// are taken: its place comes from the signed code.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Entry {
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub address: String,
+    pub time_in: DateTime<Utc>,
+    pub time_out: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub note: String,
+}
+
+/// One spelling, trimmed, inner runs of white space as one space.
+fn tidy(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+pub(crate) fn search_key(name: &str, address: &str) -> String {
+    protocol::text::fold(&format!("{name} {address}"))
+}
+
+impl Diary {
+    /// Closes the open visit if it has outlasted its stay: at time in plus the stay, `auto`.
+    pub async fn close_overdue(&self, now: DateTime<Utc>) -> Result<Option<Visit>> {
+        let id: Option<i64> = sqlx::query_scalar(&format!(
+            "UPDATE visits SET time_out = time_in + {stay} * 60, checkout = 'auto' \
+             WHERE time_out IS NULL AND time_in + {stay} * 60 <= ?1 RETURNING id",
+            stay = STAY_SQL
+        ))
+        .bind(now.timestamp())
+        .fetch_optional(&self.pool)
+        .await?;
+        match id {
+            Some(id) => Ok(Some(self.visit(id).await?)),
+            None => Ok(None),
+        }
+    }
+
+    /// A visit by id.
+    pub async fn visit(&self, id: i64) -> Result<Visit> {
+        let row = sqlx::query(&format!("{SELECT_VISIT} WHERE id = ?1"))
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or(Error::NoSuchVisit(id))?;
+        visit_from_row(&row)
+    }
+
+    /// Adds a visit to a place without a poster. Both times are needed; it is marked manual
+    /// everywhere, including when shared.
+    pub async fn add_manual(&self, entry: &Entry, now: DateTime<Utc>) -> Result<Visit> {
+        let name = tidy(&entry.name);
+        let address = tidy(&entry.address);
+        let note = entry.note.trim().to_owned();
+        check_place(&name, &address, &note)?;
+        let time_out = entry
+            .time_out
+            .ok_or(Error::Entry("entry_time_out_missing"))?;
+        self.check_times(entry.time_in, Some(time_out), now).await?;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO visits (origin, verified, signature, name, address, details, time_in,
+                                 time_out, checkout, note, search_key)
+             VALUES ('manual', 0, 'unsigned', ?1, ?2, '{}', ?3, ?4, 'manual', ?5, ?6)
+             RETURNING id",
+        )
+        .bind(&name)
+        .bind(&address)
+        .bind(entry.time_in.timestamp())
+        .bind(time_out.timestamp())
+        .bind(&note)
+        .bind(search_key(&name, &address))
+        .fetch_one(&self.pool)
+        .await?;
+        self.visit(id).await
+    }
+
+    /// Corrects a visit: its times and note (and for a manual entry its place). The open visit
+    /// may stay open or be given a time out; a closed visit cannot be reopened. Alerts are
+    /// matched again, since the times changed.
+    pub async fn update_visit(&self, id: i64, entry: &Entry, now: DateTime<Utc>) -> Result<Visit> {
+        let old = self.visit(id).await?;
+        let manual = old.origin == "manual";
+        let (name, address) = if manual {
+            (tidy(&entry.name), tidy(&entry.address))
+        } else {
+            (old.name.clone(), old.address.clone())
+        };
+        let note = entry.note.trim().to_owned();
+        check_place(&name, &address, &note)?;
+        if entry.time_out.is_none() && old.time_out.is_some() {
+            return Err(Error::Entry("entry_time_out_missing"));
+        }
+        self.check_times(entry.time_in, entry.time_out, now).await?;
+        let checkout = match (&old.checkout, entry.time_out) {
+            (_, None) => None,
+            (Some(how), Some(_)) => Some(how.clone()),
+            // The open visit given a time out by the citizen.
+            (None, Some(_)) => Some("tap".to_owned()),
+        };
+        sqlx::query(
+            "UPDATE visits SET name = ?2, address = ?3, time_in = ?4, time_out = ?5, checkout = ?6,
+                               note = ?7, edited_at = ?8, search_key = ?9
+             WHERE id = ?1",
+        )
+        .bind(id)
+        .bind(&name)
+        .bind(&address)
+        .bind(entry.time_in.timestamp())
+        .bind(entry.time_out.map(|t| t.timestamp()))
+        .bind(checkout)
+        .bind(&note)
+        .bind(now.timestamp())
+        .bind(search_key(&name, &address))
+        .execute(&self.pool)
+        .await?;
+        self.rematch_all(now).await?;
+        self.visit(id).await
+    }
+
+    /// Deletes one visit, and any alert about it.
+    pub async fn delete_visit(&self, id: i64) -> Result<()> {
+        let done = sqlx::query("DELETE FROM visits WHERE id = ?1")
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        if done.rows_affected() == 0 {
+            return Err(Error::NoSuchVisit(id));
+        }
+        Ok(())
+    }
+
+    /// Visits whose place name or address contains `query`, ignoring case and accents ("ha noi"
+    /// finds "Hà Nội"), newest first. An empty query finds every visit.
+    pub async fn search(&self, query: &str) -> Result<Vec<Visit>> {
+        let folded = protocol::text::fold(query);
+        if folded.is_empty() {
+            return self.visits().await;
+        }
+        let pattern = format!(
+            "%{}%",
+            folded
+                .replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_")
+        );
+        let rows = sqlx::query(&format!(
+            "{SELECT_VISIT} WHERE search_key LIKE ?1 ESCAPE '\\' ORDER BY time_in DESC, id DESC"
+        ))
+        .bind(pattern)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(visit_from_row).collect()
+    }
+
+    /// How many days the diary keeps visits.
+    pub async fn retention_days(&self) -> Result<u32> {
+        let value: Option<String> =
+            sqlx::query_scalar("SELECT value FROM settings WHERE key = 'retention_days'")
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(value
+            .and_then(|v| v.parse().ok())
+            .filter(|d| RETENTION_CHOICES.contains(d))
+            .unwrap_or(DEFAULT_RETENTION_DAYS))
+    }
+
+    /// Sets how long visits are kept, and deletes at once what is now too old. Returns how many
+    /// visits went.
+    pub async fn set_retention_days(&self, days: u32, now: DateTime<Utc>) -> Result<usize> {
+        if !RETENTION_CHOICES.contains(&days) {
+            return Err(Error::RetentionInvalid(days));
+        }
+        sqlx::query(
+            "INSERT INTO settings (key, value) VALUES ('retention_days', ?1)
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        )
+        .bind(days.to_string())
+        .execute(&self.pool)
+        .await?;
+        self.purge_expired(now).await
+    }
+
+    /// Deletes visits that began before the retention, their alerts, and the sharing log and
+    /// notices of the same age; then rewrites the file so nothing deleted stays in free pages or
+    /// the write-ahead log. Returns how many visits went.
+    pub async fn purge_expired(&self, now: DateTime<Utc>) -> Result<usize> {
+        self.close_overdue(now).await?;
+        let days = self.retention_days().await?;
+        let cutoff = (now - Duration::days(i64::from(days))).timestamp();
+        let mut tx = self.pool.begin().await?;
+        let visits = sqlx::query("DELETE FROM visits WHERE time_in < ?1")
+            .bind(cutoff)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        let shares = sqlx::query("DELETE FROM shares WHERE created_at < ?1")
+            .bind(cutoff)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        let notices = sqlx::query("DELETE FROM exposure_notices WHERE window_to < ?1")
+            .bind(cutoff)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        tx.commit().await?;
+        if visits + shares + notices > 0 {
+            self.compact().await?;
+        }
+        Ok(visits as usize)
+    }
+
+    /// Rewrites the database without free pages and empties the write-ahead log.
+    pub(crate) async fn compact(&self) -> Result<()> {
+        sqlx::query("VACUUM").execute(&self.pool).await?;
+        sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Pages of the file that hold nothing (0 after a purge).
+    pub async fn free_pages(&self) -> Result<i64> {
+        Ok(sqlx::query_scalar("PRAGMA freelist_count")
+            .fetch_one(&self.pool)
+            .await?)
+    }
+
+    async fn check_times(
+        &self,
+        time_in: DateTime<Utc>,
+        time_out: Option<DateTime<Utc>>,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        let latest = now.timestamp() + CLOCK_SLACK;
+        if time_in.timestamp() > latest || time_out.is_some_and(|t| t.timestamp() > latest) {
+            return Err(Error::Entry("entry_in_future"));
+        }
+        if time_out.is_some_and(|out| out < time_in) {
+            return Err(Error::Entry("entry_times_backwards"));
+        }
+        let days = self.retention_days().await?;
+        if time_in < now - Duration::days(i64::from(days)) {
+            return Err(Error::Entry("entry_too_old"));
+        }
+        Ok(())
+    }
+
+    /// Fills the search key of visits written before there was one.
+    pub(crate) async fn fill_search_keys(&self) -> Result<()> {
+        let rows = sqlx::query("SELECT id, name, address FROM visits WHERE search_key = ''")
+            .fetch_all(&self.pool)
+            .await?;
+        for row in rows {
+            let (id, name, address): (i64, String, String) =
+                (row.try_get(0)?, row.try_get(1)?, row.try_get(2)?);
+            sqlx::query("UPDATE visits SET search_key = ?2 WHERE id = ?1")
+                .bind(id)
+                .bind(search_key(&name, &address))
+                .execute(&self.pool)
+                .await?;
+        }
+        Ok(())
+    }
+}
+
+/// The stay of a visit in minutes, in SQL: `stay_minutes` for a row of `visits`.
+const STAY_SQL: &str = "MIN(MAX(COALESCE(usual_stay_minutes, 120), 1), 720)";
+
+fn check_place(name: &str, address: &str, note: &str) -> Result<()> {
+    if name.is_empty() {
+        return Err(Error::Entry("entry_name_missing"));
+    }
+    if name.chars().count() > MAX_NAME
+        || address.chars().count() > MAX_ADDRESS
+        || note.chars().count() > MAX_NOTE
+    {
+        return Err(Error::Entry("entry_too_long"));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_stay_is_the_venues_or_two_hours_and_never_more_than_twelve() {
+        assert_eq!(stay_minutes(None), 120);
+        assert_eq!(stay_minutes(Some(45)), 45);
+        assert_eq!(stay_minutes(Some(720)), 720);
+        assert_eq!(stay_minutes(Some(721)), 720);
+        assert_eq!(stay_minutes(Some(0)), 1);
+        // The SQL gives the same answer as the function.
+        assert_eq!(
+            STAY_SQL,
+            format!("MIN(MAX(COALESCE(usual_stay_minutes, {DEFAULT_STAY_MINUTES}), 1), {MAX_STAY_MINUTES})")
+        );
+    }
+}
