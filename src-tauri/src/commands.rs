@@ -1,7 +1,7 @@
 //! The app's commands: one thin function each over `crates/diary`. The clock is read here.
 
 use chrono::Utc;
-use diary::Visit;
+use diary::{Entry, Visit};
 use serde::Serialize;
 use tauri::ipc::{InvokeBody, Request};
 use tauri::State;
@@ -49,19 +49,36 @@ pub fn preview_code(
     Ok(state.diary()?.preview(&text)?)
 }
 
+/// Checks in; `again` records the same venue even within 10 minutes of the last scan there
+/// (the citizen said yes to the question a `duplicate_visit` error asks).
 #[tauri::command]
-pub async fn check_in(text: String, state: State<'_, AppState>) -> Result<Visit, IpcError> {
-    Ok(state.diary()?.check_in(&text, Utc::now()).await?)
+pub async fn check_in(
+    text: String,
+    again: Option<bool>,
+    state: State<'_, AppState>,
+) -> Result<Visit, IpcError> {
+    let diary = state.diary()?;
+    Ok(if again.unwrap_or(false) {
+        diary.check_in_again(&text, Utc::now()).await?
+    } else {
+        diary.check_in(&text, Utc::now()).await?
+    })
 }
 
-/// Checks in from an image file's bytes, sent as the raw request body.
+/// Checks in from an image file's bytes, sent as the raw request body (`x-again: 1` as for
+/// `check_in`'s `again`).
 #[tauri::command]
 pub async fn check_in_image(
     request: Request<'_>,
     state: State<'_, AppState>,
 ) -> Result<Visit, IpcError> {
     let bytes = image_bytes(&request)?;
-    Ok(state.diary()?.check_in_image(bytes, Utc::now()).await?)
+    let again = request
+        .headers()
+        .get("x-again")
+        .is_some_and(|v| v.as_bytes() == b"1");
+    let text = diary::decode_qr_image(bytes)?;
+    check_in(text, Some(again), state).await
 }
 
 /// Reads the QR code in an image (a camera frame) without checking in.
@@ -86,12 +103,83 @@ pub async fn check_out(state: State<'_, AppState>) -> Result<Visit, IpcError> {
     Ok(state.diary()?.check_out(Utc::now()).await?)
 }
 
+/// The open visit, after closing it if it outlasted its stay.
 #[tauri::command]
 pub async fn open_visit(state: State<'_, AppState>) -> Result<Option<Visit>, IpcError> {
-    Ok(state.diary()?.open_visit().await?)
+    let diary = state.diary()?;
+    diary.close_overdue(Utc::now()).await?;
+    Ok(diary.open_visit().await?)
+}
+
+/// Visits, newest first; with `query`, those whose place matches it (accents and case ignored).
+#[tauri::command]
+pub async fn list_visits(
+    query: Option<String>,
+    state: State<'_, AppState>,
+) -> Result<Vec<Visit>, IpcError> {
+    let diary = state.unlocked_diary()?;
+    diary.close_overdue(Utc::now()).await?;
+    Ok(diary.search(query.as_deref().unwrap_or_default()).await?)
 }
 
 #[tauri::command]
-pub async fn list_visits(state: State<'_, AppState>) -> Result<Vec<Visit>, IpcError> {
-    Ok(state.diary()?.visits().await?)
+pub async fn get_visit(id: i64, state: State<'_, AppState>) -> Result<Visit, IpcError> {
+    Ok(state.unlocked_diary()?.visit(id).await?)
+}
+
+#[tauri::command]
+pub async fn add_manual(entry: Entry, state: State<'_, AppState>) -> Result<Visit, IpcError> {
+    Ok(state
+        .unlocked_diary()?
+        .add_manual(&entry, Utc::now())
+        .await?)
+}
+
+#[tauri::command]
+pub async fn update_visit(
+    id: i64,
+    entry: Entry,
+    state: State<'_, AppState>,
+) -> Result<Visit, IpcError> {
+    Ok(state
+        .unlocked_diary()?
+        .update_visit(id, &entry, Utc::now())
+        .await?)
+}
+
+#[tauri::command]
+pub async fn delete_visit(id: i64, state: State<'_, AppState>) -> Result<(), IpcError> {
+    Ok(state.unlocked_diary()?.delete_visit(id).await?)
+}
+
+/// How long the diary keeps visits, and the choices.
+#[derive(Serialize)]
+pub struct Retention {
+    days: u32,
+    choices: [u32; 4],
+}
+
+#[tauri::command]
+pub async fn get_retention(state: State<'_, AppState>) -> Result<Retention, IpcError> {
+    Ok(Retention {
+        days: state.diary()?.retention_days().await?,
+        choices: diary::RETENTION_CHOICES,
+    })
+}
+
+/// Sets the retention and deletes at once what is now older; returns how many visits went.
+#[tauri::command]
+pub async fn set_retention(days: u32, state: State<'_, AppState>) -> Result<usize, IpcError> {
+    Ok(state
+        .unlocked_diary()?
+        .set_retention_days(days, Utc::now())
+        .await?)
+}
+
+/// "Delete all my data": the visits, the sharing log, the alerts and settings (the whole
+/// diary file), and its key. A new, empty diary takes its place. Not behind the app lock: it is
+/// also the way out for someone who forgot the PIN, and it reveals nothing.
+#[tauri::command]
+pub async fn delete_all_data(state: State<'_, AppState>) -> Result<(), IpcError> {
+    state.erase_and_start_again().await
 }

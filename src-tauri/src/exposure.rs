@@ -10,11 +10,12 @@ use tauri::{AppHandle, Runtime, State};
 use crate::error::IpcError;
 use crate::state::AppState;
 
-/// What a refresh found: every alert now, the new ones (to be announced once), and a note for
-/// each list ignored.
+/// What a refresh found: every alert now (none while the app lock is closed: only how many), the
+/// new ones (to be announced once, by level and count), and a note for each list ignored.
 #[derive(Debug, Serialize)]
 pub struct Refresh {
     pub alerts: Vec<Alert>,
+    pub count: usize,
     pub fresh: Vec<Alert>,
     /// Lists that were ignored (bad signature, older, malformed, portal unreachable), by kind.
     pub problems: Vec<IpcError>,
@@ -115,9 +116,24 @@ pub async fn refresh_exposures<R: Runtime>(
     // Each alert is announced once: the UI raises a notification for the new ones, marked here,
     // last, so that an error before this point leaves them to be announced next time.
     diary.alerts_notified(&announce).await?;
+    let count = alerts.len();
+    let unlocked = state.unlocked_diary().is_ok();
     Ok(Refresh {
-        alerts,
-        fresh: announce,
+        alerts: if unlocked { alerts } else { Vec::new() },
+        count,
+        fresh: if unlocked {
+            announce
+        } else {
+            // Only what the notification says: the level, not the visit.
+            announce
+                .into_iter()
+                .map(|mut a| {
+                    a.visit.name.clear();
+                    a.visit.address.clear();
+                    a
+                })
+                .collect()
+        },
         problems,
     })
 }
@@ -125,5 +141,5 @@ pub async fn refresh_exposures<R: Runtime>(
 /// Every alert, newest visit first.
 #[tauri::command]
 pub async fn list_alerts(state: State<'_, AppState>) -> Result<Vec<Alert>, IpcError> {
-    Ok(state.diary()?.alerts().await?)
+    Ok(state.unlocked_diary()?.alerts().await?)
 }

@@ -9,6 +9,7 @@ mod exposure;
 mod http;
 #[cfg(target_os = "linux")]
 mod linux_camera;
+mod lock;
 mod share;
 mod state;
 
@@ -40,8 +41,11 @@ pub fn run_app<R: Runtime>(builder: tauri::Builder<R>, options: Options) -> taur
     let builder = builder
         .plugin(tauri_plugin_barcode_scanner::init())
         .plugin(tauri_plugin_deep_link::init());
-    // Every platform: a system notification when an exposure notice matches a visit.
-    let builder = builder.plugin(tauri_plugin_notification::init());
+    // Every platform: a system notification when an exposure notice matches a visit; the
+    // biometric prompt for the app lock (it answers "not available" on Linux desktops).
+    let builder = builder
+        .plugin(tauri_plugin_notification::init())
+        .plugin(tauri_plugin_biometric::init());
     builder
         .setup(move |app| {
             #[cfg(target_os = "linux")]
@@ -57,6 +61,15 @@ pub fn run_app<R: Runtime>(builder: tauri::Builder<R>, options: Options) -> taur
             *state.link.lock().expect("not yet shared") = options.link.clone();
             app.manage(state);
             app.manage(share::PendingRequests::default());
+            // While the app is open, the diary closes overdue visits and deletes what aged out
+            // every hour (on start too: `AppState::open`).
+            let handle = app.handle().clone();
+            tauri::async_runtime::spawn(async move {
+                loop {
+                    tokio::time::sleep(std::time::Duration::from_secs(3600)).await;
+                    handle.state::<AppState>().keep().await;
+                }
+            });
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
@@ -69,6 +82,19 @@ pub fn run_app<R: Runtime>(builder: tauri::Builder<R>, options: Options) -> taur
             commands::check_out,
             commands::open_visit,
             commands::list_visits,
+            commands::get_visit,
+            commands::add_manual,
+            commands::update_visit,
+            commands::delete_visit,
+            commands::get_retention,
+            commands::set_retention,
+            commands::delete_all_data,
+            lock::lock_status,
+            lock::set_pin,
+            lock::disable_lock,
+            lock::unlock,
+            lock::unlock_with_biometrics,
+            lock::lock_app,
             share::fetch_share_request,
             share::share_visits,
             share::retry_share,

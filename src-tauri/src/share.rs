@@ -141,7 +141,7 @@ pub async fn fetch_share_request(
     state: State<'_, AppState>,
     pending: State<'_, PendingRequests>,
 ) -> Result<ShareReview, IpcError> {
-    let diary = state.diary()?;
+    let diary = state.unlocked_diary()?;
     let code = protocol::normalize_share_code(&code)
         .ok_or_else(|| IpcError::new("share_code_invalid", "not a share code"))?;
     let portals: Vec<String> = state
@@ -197,7 +197,7 @@ pub async fn fetch_share_request(
 }
 
 /// What the portal's answer to an upload means for the share on the phone.
-#[derive(Debug, PartialEq, Eq)]
+#[derive(Debug, PartialEq)]
 enum Delivery {
     Uploaded,
     /// Refused for good: nothing left the phone, and nothing ever will for this request.
@@ -224,7 +224,7 @@ fn delivery(answer: Result<u16, String>) -> Delivery {
 
 /// Sends a sealed share to the portal that asked for it, and logs what happened.
 async fn deliver(state: &AppState, id: i64) -> Result<ShareOutcome, IpcError> {
-    let diary = state.diary()?;
+    let diary = state.unlocked_diary()?;
     let sealed = diary.sealed_share(id).await?;
     // Only ever to a portal the app still trusts.
     let trusted = state.trust.authorities.iter().any(|a| {
@@ -278,7 +278,7 @@ pub async fn share_visits<R: Runtime>(
     state: State<'_, AppState>,
     pending: State<'_, PendingRequests>,
 ) -> Result<ShareOutcome, IpcError> {
-    let diary = state.diary()?;
+    let diary = state.unlocked_diary()?;
     // Taken, not copied: a second tap on the button cannot seal a second share.
     let request = pending
         .0
@@ -331,7 +331,7 @@ pub async fn save_share_file<R: Runtime>(
     app: AppHandle<R>,
     state: State<'_, AppState>,
 ) -> Result<Share, IpcError> {
-    let diary = state.diary()?;
+    let diary = state.unlocked_diary()?;
     let sealed = diary.sealed_share(id).await?;
     let folder = app
         .path()
@@ -371,7 +371,7 @@ pub async fn save_share_file<R: Runtime>(
 /// The sharing log, newest first.
 #[tauri::command]
 pub async fn list_shares(state: State<'_, AppState>) -> Result<Vec<Share>, IpcError> {
-    Ok(state.diary()?.shares().await?)
+    Ok(state.unlocked_diary()?.shares().await?)
 }
 
 #[cfg(test)]

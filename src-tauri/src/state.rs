@@ -2,7 +2,10 @@
 
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, RwLock};
 
+use chrono::Utc;
 use diary::{Diary, PlatformKeyStore};
 use protocol::TrustList;
 
@@ -18,7 +21,11 @@ pub struct AppState {
     /// The authorities the app trusts: whose venue codes and share requests it believes, and
     /// the only portals it ever contacts.
     pub trust: TrustList,
-    diary: Result<Diary, IpcError>,
+    /// The open diary, or why it did not open. Replaced only when the citizen deletes all data.
+    diary: RwLock<Result<Arc<Diary>, IpcError>>,
+    /// The app lock: whether it is on (a PIN is set), and whether it was opened this session.
+    pub lock_enabled: AtomicBool,
+    pub unlocked: AtomicBool,
     /// A venue link the app was opened with (a phone camera, or the desktop's URL handler), until
     /// the UI takes it to ask the citizen.
     pub link: std::sync::Mutex<Option<String>>,
@@ -27,13 +34,35 @@ pub struct AppState {
 impl AppState {
     /// Closes the diary cleanly, so its WAL is checkpointed into the file.
     pub async fn close(&self) {
-        if let Ok(diary) = &self.diary {
+        if let Ok(diary) = self.diary() {
             diary.close().await;
         }
     }
 
-    pub fn diary(&self) -> Result<&Diary, IpcError> {
-        self.diary.as_ref().map_err(Clone::clone)
+    pub fn diary(&self) -> Result<Arc<Diary>, IpcError> {
+        self.diary.read().expect("not poisoned").clone()
+    }
+
+    /// The diary, if the app lock is off or was opened: what reading the diary and sharing need.
+    pub fn unlocked_diary(&self) -> Result<Arc<Diary>, IpcError> {
+        let diary = self.diary()?;
+        if self.lock_enabled.load(Ordering::SeqCst) && !self.unlocked.load(Ordering::SeqCst) {
+            return Err(IpcError::new("locked", "the app lock is on"));
+        }
+        Ok(diary)
+    }
+
+    /// Erases the diary and its key, then opens a new, empty one (the citizen asked for both).
+    pub async fn erase_and_start_again(&self) -> Result<(), IpcError> {
+        let old = self.diary()?;
+        let store = key_store().await?;
+        old.erase(store.as_ref().map(|s| s as &dyn diary::KeyStore))
+            .await?;
+        let fresh = open_diary(&self.data_dir, self.trust.clone()).await;
+        self.lock_enabled.store(false, Ordering::SeqCst);
+        self.unlocked.store(false, Ordering::SeqCst);
+        *self.diary.write().expect("not poisoned") = fresh.map(Arc::new);
+        self.diary().map(|_| ())
     }
 
     /// Opens the diary. A failure is kept and shown by the UI; it never becomes a new diary.
@@ -47,24 +76,45 @@ impl AppState {
             Ok(trust) => open_diary(&data_dir, trust).await,
             Err(e) => Err(e),
         };
-        AppState {
+        let lock_enabled = match &diary {
+            Ok(d) => crate::lock::enabled(d).await,
+            Err(_) => false,
+        };
+        let state = AppState {
             data_dir,
             authorities,
             trust: trusted,
-            diary,
+            diary: RwLock::new(diary.map(Arc::new)),
+            lock_enabled: AtomicBool::new(lock_enabled),
+            unlocked: AtomicBool::new(false),
             link: Default::default(),
+        };
+        state.keep().await;
+        state
+    }
+
+    /// What the diary does on start and at least daily: close a visit that outlasted its stay,
+    /// delete what is older than the retention. A failure here is not fatal; it is tried again.
+    pub async fn keep(&self) {
+        if let Ok(diary) = self.diary() {
+            let _ = diary.purge_expired(Utc::now()).await;
         }
     }
 }
 
-async fn open_diary(data_dir: &Path, trust: TrustList) -> Result<Diary, IpcError> {
+/// The platform key store, `None` where there is none (a headless machine).
+async fn key_store() -> Result<Option<PlatformKeyStore>, IpcError> {
     // Connecting to the key store may block; it runs on a blocking thread. (The diary opens
     // during setup, before the window shows, so an unlock prompt delays the first screen.)
     let store = tauri::async_runtime::spawn_blocking(PlatformKeyStore::connect)
         .await
         .map_err(|e| IpcError::new("key_store", e.to_string()))?;
+    Ok(store.ok())
+}
+
+async fn open_diary(data_dir: &Path, trust: TrustList) -> Result<Diary, IpcError> {
     // No key store at all (a headless machine): the diary falls back to a key file.
-    let store = store.ok();
+    let store = key_store().await?;
     Ok(Diary::open(
         data_dir,
         trust,

@@ -245,3 +245,83 @@ fn a_link_is_previewed_without_storing_anything() {
         Value::Null
     );
 }
+
+#[test]
+fn the_app_lock_guards_the_diary_but_never_checking_in() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_app, webview) = app(&dir.path().join("data"), &write_trust(dir.path()));
+    let status = invoke(&webview, "lock_status", json_body(json!({}))).unwrap();
+    assert_eq!(status["enabled"], false, "off by default");
+    assert_eq!(
+        status["biometrics"], false,
+        "no biometrics on a Linux desktop"
+    );
+
+    let err = invoke(&webview, "set_pin", json_body(json!({ "pin": "12" }))).unwrap_err();
+    assert_eq!(err["kind"], "pin_invalid");
+    invoke(&webview, "set_pin", json_body(json!({ "pin": "2468" }))).unwrap();
+    invoke(&webview, "lock_app", json_body(json!({}))).unwrap();
+
+    // Locked: the diary, sharing and alerts refuse; checking in still works.
+    for cmd in ["list_visits", "list_shares", "list_alerts"] {
+        let err = invoke(&webview, cmd, json_body(json!({}))).unwrap_err();
+        assert_eq!(err["kind"], "locked", "{cmd}");
+    }
+    invoke(
+        &webview,
+        "check_in",
+        json_body(json!({ "text": code("Tiệm sách Kim Đồng", &key(7)) })),
+    )
+    .unwrap();
+
+    // A wrong PIN is refused; the right one opens.
+    let err = invoke(&webview, "unlock", json_body(json!({ "pin": "1357" }))).unwrap_err();
+    assert_eq!(err["kind"], "pin_wrong");
+    invoke(&webview, "unlock", json_body(json!({ "pin": "2468" }))).unwrap();
+    let list = invoke(&webview, "list_visits", json_body(json!({}))).unwrap();
+    assert_eq!(list.as_array().unwrap().len(), 1);
+
+    // Five wrong PINs, and the next try must wait, even with the right PIN.
+    invoke(&webview, "lock_app", json_body(json!({}))).unwrap();
+    for _ in 0..5 {
+        invoke(&webview, "unlock", json_body(json!({ "pin": "0000" }))).unwrap_err();
+    }
+    let err = invoke(&webview, "unlock", json_body(json!({ "pin": "2468" }))).unwrap_err();
+    assert_eq!(err["kind"], "pin_wait");
+    assert!(err["detail"]["seconds"].as_i64().unwrap() > 20);
+
+    // Changing or removing the PIN needs the current one.
+    let err = invoke(
+        &webview,
+        "set_pin",
+        json_body(json!({ "pin": "1111", "current": "9999" })),
+    )
+    .unwrap_err();
+    assert_eq!(err["kind"], "pin_wait");
+}
+
+#[test]
+fn a_second_scan_of_the_same_venue_asks_and_delete_all_starts_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_app, webview) = app(&dir.path().join("data"), &write_trust(dir.path()));
+    let text = code("Tiệm sách Kim Đồng", &key(7));
+    invoke(&webview, "check_in", json_body(json!({ "text": text }))).unwrap();
+    let err = invoke(&webview, "check_in", json_body(json!({ "text": text }))).unwrap_err();
+    assert_eq!(err["kind"], "duplicate_visit");
+    assert_eq!(err["detail"]["name"], "Tiệm sách Kim Đồng");
+    assert!(err["detail"]["time_in"].is_string());
+    invoke(
+        &webview,
+        "check_in",
+        json_body(json!({ "text": text, "again": true })),
+    )
+    .unwrap();
+    let list = invoke(&webview, "list_visits", json_body(json!({}))).unwrap();
+    assert_eq!(list.as_array().unwrap().len(), 2);
+
+    invoke(&webview, "delete_all_data", json_body(json!({}))).unwrap();
+    let list = invoke(&webview, "list_visits", json_body(json!({}))).unwrap();
+    assert_eq!(list, json!([]));
+    let info = invoke(&webview, "app_info", json_body(json!({}))).unwrap();
+    assert_eq!(info["error"], Value::Null);
+}

@@ -197,12 +197,39 @@ impl Diary {
         rows.iter().map(visit_from_row).collect()
     }
 
+    /// A setting kept in the diary (encrypted with it, and erased with it).
+    pub async fn setting(&self, key: &str) -> Result<Option<String>> {
+        Ok(
+            sqlx::query_scalar("SELECT value FROM settings WHERE key = ?1")
+                .bind(key)
+                .fetch_optional(&self.pool)
+                .await?,
+        )
+    }
+
+    pub async fn set_setting(&self, key: &str, value: &str) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO settings (key, value) VALUES (?1, ?2)
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        )
+        .bind(key)
+        .bind(value)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    pub async fn remove_setting(&self, key: &str) -> Result<()> {
+        sqlx::query("DELETE FROM settings WHERE key = ?1")
+            .bind(key)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
     /// How many days the diary keeps visits.
     pub async fn retention_days(&self) -> Result<u32> {
-        let value: Option<String> =
-            sqlx::query_scalar("SELECT value FROM settings WHERE key = 'retention_days'")
-                .fetch_optional(&self.pool)
-                .await?;
+        let value = self.setting("retention_days").await?;
         Ok(value
             .and_then(|v| v.parse().ok())
             .filter(|d| RETENTION_CHOICES.contains(d))
@@ -215,13 +242,8 @@ impl Diary {
         if !RETENTION_CHOICES.contains(&days) {
             return Err(Error::RetentionInvalid(days));
         }
-        sqlx::query(
-            "INSERT INTO settings (key, value) VALUES ('retention_days', ?1)
-             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-        )
-        .bind(days.to_string())
-        .execute(&self.pool)
-        .await?;
+        self.set_setting("retention_days", &days.to_string())
+            .await?;
         self.purge_expired(now).await
     }
 

@@ -160,16 +160,22 @@ impl Diary {
             .busy_timeout(Duration::from_secs(5));
         // Migrations run first, on a connection of their own with foreign keys off: rebuilding a
         // table (0005) must not cascade into the tables that refer to it.
-        let mut conn = SqliteConnection::connect_with(&options.clone().foreign_keys(false))
+        // (A pool of one rather than a bare connection: `Migrator::run` on a pool keeps the
+        // future `Send`, which a command that reopens the diary needs.)
+        let migrations = SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect_with(options.clone().foreign_keys(false))
             .await
             .map_err(|e| opening_error(e, &path))?;
         // Reading the schema is the first thing that needs the key to be right.
-        sqlx::query("SELECT count(*) FROM sqlite_master")
-            .execute(&mut conn)
+        let migrated = match sqlx::query("SELECT count(*) FROM sqlite_master")
+            .execute(&migrations)
             .await
-            .map_err(|e| opening_error(e, &path))?;
-        let migrated = MIGRATOR.run(&mut conn).await;
-        conn.close().await?;
+        {
+            Ok(_) => MIGRATOR.run(&migrations).await.map_err(Error::from),
+            Err(e) => Err(opening_error(e, &path)),
+        };
+        migrations.close().await;
         migrated?;
         let pool = SqlitePoolOptions::new()
             .max_connections(1)
