@@ -20,6 +20,8 @@ pub struct AppInfo {
     /// Why the diary did not open; absent if it did.
     error: Option<IpcError>,
     authorities: Vec<String>,
+    /// The system's preferred languages (BCP 47), most preferred first.
+    locales: Vec<String>,
 }
 
 #[tauri::command]
@@ -31,6 +33,7 @@ pub fn app_info(state: State<'_, AppState>) -> AppInfo {
         key_location: state.diary().ok().map(|d| d.key_location().clone()),
         error: state.diary().err(),
         authorities: state.authorities.clone(),
+        locales: sys_locale::get_locales().collect(),
     }
 }
 

@@ -42,7 +42,7 @@ test('importing a QR image of a signed venue code records the visit, name intact
     await screenshot(app, '02-home-checked-in');
 
     await goTo(app, 'diary');
-    assert.equal(await text(app, '[data-testid=visit] h2'), NAME);
+    assert.equal(await text(app, '[data-testid=visit] .name'), NAME);
     assert.equal(
       await text(app, '[data-testid=visit] [data-testid=verified]'),
       '✓ Mã do Sở Y tế Cao Bằng cấp, đã xác thực',
@@ -106,7 +106,7 @@ test('the visit is still there after quitting, and the file holds no plaintext',
   try {
     assert.equal(await text(app, '[data-testid=open-visit] h2'), NAME);
     await goTo(app, 'diary');
-    assert.equal(await text(app, '[data-testid=visit] h2'), NAME);
+    assert.equal(await text(app, '[data-testid=visit] .name'), NAME);
     assert.equal((await app.$$('[data-testid=visit]')).length, 1);
   } finally {
     await closeApp(app, data);
@@ -197,7 +197,7 @@ test('a venue link opens a confirmation; Check in puts it in the diary, Cancel d
     await (await app.$(`button=${vi.confirm.checkIn}`)).click();
     assert.equal(await text(app, '[data-testid=open-visit] h2'), NAME);
     await goTo(app, 'diary');
-    assert.equal(await text(app, '[data-testid=visit] h2'), NAME);
+    assert.equal(await text(app, '[data-testid=visit] .name'), NAME);
   } finally {
     await closeApp(app, data);
   }

@@ -60,6 +60,7 @@ export function tempDir(prefix) {
 
 let driverPort;
 let noKeyStoreDriverPort;
+let englishDriverPort;
 
 export async function startServices() {
   for (const [file, what] of [[APP, 'the app (make app)'], [PORTAL, 'portal']]) {
@@ -83,12 +84,18 @@ export async function startServices() {
     });
     process.env.DISPLAY = `:${display}`;
   }
-  driverPort = await startDriver(process.env);
+  // The app follows the system's language on first start: these phones speak Vietnamese. (The
+  // locales need not be installed: WebKit reads the names from the environment.)
+  const vietnamese = { LANGUAGE: 'vi', LANG: 'vi_VN.UTF-8', LC_ALL: 'vi_VN.UTF-8' };
+  driverPort = await startDriver({ ...process.env, ...vietnamese });
   // A second driver whose apps find no Secret Service, as on a machine without a key store.
   noKeyStoreDriverPort = await startDriver({
     ...process.env,
+    ...vietnamese,
     DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent/visit-diary-test-bus',
   });
+  // A third whose system speaks English.
+  englishDriverPort = await startDriver({ ...process.env, LANGUAGE: 'en_GB:en', LANG: 'en_GB.UTF-8', LC_ALL: 'en_GB.UTF-8' });
 }
 
 async function startDriver(env) {
@@ -198,19 +205,31 @@ export function makeAuthority(label, venueName) {
   return { dir, trust: join(dir, 'trust.json'), png, code };
 }
 
+/** Another venue of an authority made by `makeAuthority`: its poster image and code. */
+export function addVenue(authority, venueName, sector = 'market') {
+  const png = join(authority.dir, `venue-${authority.venues = (authority.venues ?? 0) + 1}.png`);
+  const out = portal(
+    'venue-code', 'make', '--data-dir', authority.dir,
+    '--name', venueName,
+    '--address', 'Phố Xuân Trường, Phường Hợp Giang, Cao Bằng',
+    '--unit', '1273', '--sector', sector, '--png', png,
+  );
+  return { png, code: out.trim().split('\n').at(-1) };
+}
+
 /**
  * Starts the app on `dataDir`, trusting `trustFile`, and waits for its first screen. With
  * `{ keyStore: false }` the app runs where no key store answers; with `{ mockCamera: true }` the
  * webview has WebKit's test camera; with `{ link }` the app is opened by a venue link.
  */
-export async function openApp(dataDir, trustFile, { keyStore = true, mockCamera = false, link } = {}) {
+export async function openApp(dataDir, trustFile, { keyStore = true, mockCamera = false, link, english = false } = {}) {
   const args = ['--data-dir', dataDir, '--trust', trustFile];
   if (mockCamera) args.push('--mock-camera');
   // As a desktop URL handler starts the app: the link as a plain argument.
   if (link) args.push(link);
   const browser = await remote({
     hostname: '127.0.0.1',
-    port: keyStore ? driverPort : noKeyStoreDriverPort,
+    port: english ? englishDriverPort : keyStore ? driverPort : noKeyStoreDriverPort,
     logLevel: 'warn',
     connectionRetryCount: 0,
     capabilities: {

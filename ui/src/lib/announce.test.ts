@@ -28,6 +28,8 @@ const alert = (level: Alert['level'], name: string): Alert => ({
     time_in: '2026-11-29T01:05:00Z',
     time_out: null,
     checkout: null,
+    note: '',
+    edited_at: null,
   },
   window_from: '2026-11-29T01:00:00Z',
   window_to: '2026-11-29T03:00:00Z',

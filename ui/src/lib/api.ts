@@ -15,7 +15,31 @@ export interface Visit {
   authority: string | null;
   time_in: string;
   time_out: string | null;
-  checkout: 'tap' | 'next-scan' | 'auto' | null;
+  checkout: 'tap' | 'next-scan' | 'auto' | 'manual' | null;
+  note: string;
+  /** When the citizen last corrected it. */
+  edited_at: string | null;
+}
+
+/** A visit written or corrected by hand (a scanned visit keeps its place). */
+export interface Entry {
+  name: string;
+  address: string;
+  time_in: string;
+  time_out: string | null;
+  note: string;
+}
+
+export interface Retention {
+  days: number;
+  choices: number[];
+}
+
+export interface LockStatus {
+  enabled: boolean;
+  unlocked: boolean;
+  biometrics: boolean;
+  wait_seconds: number;
 }
 
 /** What a code says, read without storing anything. */
@@ -80,7 +104,9 @@ export interface Alert {
 }
 
 export interface Refresh {
+  /** Empty while the app lock is closed; `count` says how many there are. */
   alerts: Alert[];
+  count: number;
   /** Alerts found by this refresh, each returned once: the UI announces them. */
   fresh: Alert[];
   problems: AppError[];
@@ -91,6 +117,8 @@ export type KeyLocation = { kind: 'key_store'; name: string } | { kind: 'file'; 
 export interface AppError {
   kind: string;
   message: string;
+  /** What some sentences need: a place and time (`duplicate_visit`), seconds (`pin_wait`). */
+  detail?: Record<string, unknown>;
 }
 
 export interface AppInfo {
@@ -100,6 +128,8 @@ export interface AppInfo {
   key_location: KeyLocation | null;
   error: AppError | null;
   authorities: string[];
+  /** The system's preferred languages, most preferred first. */
+  locales: string[];
 }
 
 export function toAppError(e: unknown): AppError {
@@ -111,22 +141,37 @@ export function toAppError(e: unknown): AppError {
 
 export const api = {
   appInfo: () => invoke<AppInfo>('app_info'),
-  checkIn: (text: string) => invoke<Visit>('check_in', { text }),
+  /** `again`: record the same venue even within 10 minutes (the citizen said yes). */
+  checkIn: (text: string, again = false) => invoke<Visit>('check_in', { text, again }),
   previewCode: (text: string) => invoke<ScannedVenue>('preview_code', { text }),
   takeLink: () => invoke<string | null>('take_link'),
   /** The image file's bytes go as the raw request body, not as JSON. */
-  checkInImage: (bytes: Uint8Array) => invoke<Visit>('check_in_image', bytes),
+  checkInImage: (bytes: Uint8Array, again = false) =>
+    invoke<Visit>('check_in_image', bytes, { headers: { 'x-again': again ? '1' : '0' } }),
   decodeQr: (bytes: Uint8Array) => invoke<string>('decode_qr', bytes),
   checkOut: () => invoke<Visit>('check_out'),
   openVisit: () => invoke<Visit | null>('open_visit'),
-    listVisits: () => invoke<Visit[]>('list_visits'),
+  listVisits: (query = '') => invoke<Visit[]>('list_visits', { query }),
+  getVisit: (id: number) => invoke<Visit>('get_visit', { id }),
+  addManual: (entry: Entry) => invoke<Visit>('add_manual', { entry }),
+  updateVisit: (id: number, entry: Entry) => invoke<Visit>('update_visit', { id, entry }),
+  deleteVisit: (id: number) => invoke<void>('delete_visit', { id }),
+  getRetention: () => invoke<Retention>('get_retention'),
+  setRetention: (days: number) => invoke<number>('set_retention', { days }),
+  deleteAllData: () => invoke<void>('delete_all_data'),
+  lockStatus: () => invoke<LockStatus>('lock_status'),
+  setPin: (pin: string, current?: string) => invoke<void>('set_pin', { pin, current }),
+  disableLock: (pin: string) => invoke<void>('disable_lock', { pin }),
+  unlock: (pin: string) => invoke<void>('unlock', { pin }),
+  unlockWithBiometrics: (reason: string) => invoke<void>('unlock_with_biometrics', { reason }),
+  lockApp: () => invoke<void>('lock_app'),
   fetchShareRequest: (code: string) => invoke<ShareReview>('fetch_share_request', { code }),
   shareVisits: (code: string, visitIds: number[]) =>
     invoke<ShareOutcome>('share_visits', { code, visitIds }),
   retryShare: (id: number) => invoke<ShareOutcome>('retry_share', { id }),
   saveShareFile: (id: number) => invoke<Share>('save_share_file', { id }),
-    listShares: () => invoke<Share[]>('list_shares'),
-    forgetShareRequest: (code: string) => invoke<void>('forget_share_request', { code }),
+  listShares: () => invoke<Share[]>('list_shares'),
+  forgetShareRequest: (code: string) => invoke<void>('forget_share_request', { code }),
   refreshExposures: () => invoke<Refresh>('refresh_exposures'),
   listAlerts: () => invoke<Alert[]>('list_alerts'),
 };

@@ -8,6 +8,7 @@ export function badge(
   v: { origin: string; signature: string; authority: string | null },
   t: Translate,
 ): { tone: 'ok' | 'warn' | 'plain'; text: string } {
+  if (v.origin === 'manual') return { tone: 'plain', text: t('diary.manual') };
   if (v.origin === 'vd1') {
     return {
       tone: 'ok',

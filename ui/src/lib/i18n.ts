@@ -23,10 +23,31 @@ function saved(): Language | null {
   }
 }
 
-/** Vietnamese unless the user chose English. */
+/** The system's language on first start, if the app speaks it; Vietnamese otherwise. */
+export function systemLanguage(languages: readonly string[] = navigator.languages ?? []): Language {
+  for (const tag of languages) {
+    const base = tag.toLowerCase().split('-')[0];
+    const found = LANGUAGES.find((l) => l.code === base);
+    if (found) return found.code;
+  }
+  return 'vi';
+}
+
+/** The language the user chose, else the system's (first start), else Vietnamese. */
 export function setupI18n(initial?: Language) {
-  const lang = initial ?? saved() ?? 'vi';
+  const lang = initial ?? saved() ?? systemLanguage();
   init({ fallbackLocale: 'vi', initialLocale: lang });
+  document.documentElement.lang = lang;
+}
+
+/**
+ * Once the app says which languages the system prefers (the webview's own list is not reliable
+ * on Linux), they decide, unless the user chose a language in Settings.
+ */
+export function followSystem(languages: readonly string[]) {
+  if (saved() || languages.length === 0) return;
+  const lang = systemLanguage(languages);
+  locale.set(lang);
   document.documentElement.lang = lang;
 }
 
@@ -47,6 +68,40 @@ export function formatDate(iso: string, lang: string): string {
     month: lang === 'vi' ? '2-digit' : 'short',
     year: 'numeric',
   }).format(new Date(iso));
+}
+
+/** `29/11/2026 14:05` (Vietnamese) or `29 Nov 2026 14:05`. */
+export function formatDateTime(iso: string, lang: string): string {
+  return `${formatDate(iso, lang)} ${formatTime(iso, lang)}`;
+}
+
+/** The local day of a time, `2026-11-29`, for grouping. */
+export function localDay(iso: string): string {
+  const d = new Date(iso);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+}
+
+/** A `datetime-local` input's value for a time, and back. */
+export function toLocalInput(iso: string): string {
+  const d = new Date(iso);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${localDay(iso)}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
+}
+
+export function fromLocalInput(value: string): string | null {
+  if (!value) return null;
+  const d = new Date(value);
+  return Number.isNaN(d.getTime()) ? null : d.toISOString();
+}
+
+/** A day heading: `Thứ Bảy, 28/11/2026` or `Saturday, 28 Nov 2026`. */
+export function formatDay(day: string, lang: string): string {
+  const [y, m, d] = day.split('-').map(Number);
+  const date = new Date(y, m - 1, d, 12);
+  const weekday = new Intl.DateTimeFormat(lang === 'vi' ? 'vi-VN' : 'en-GB', { weekday: 'long' }).format(date);
+  const title = weekday.charAt(0).toUpperCase() + weekday.slice(1);
+  return `${title}, ${formatDate(date.toISOString(), lang)}`;
 }
 
 /** `14:05`, 24-hour in both languages. */

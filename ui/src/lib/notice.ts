@@ -10,8 +10,9 @@ export interface Notice {
 /** One sentence in the user's language for any error that reaches the UI. */
 export function errorNotice(e: unknown): Notice {
   const t = get(_);
-  const { kind } = toAppError(e);
+  const { kind, detail } = toAppError(e);
   const key = `errors.${kind}`;
-  const text = t(key);
+  const values = detail ? Object.fromEntries(Object.entries(detail).map(([k, v]) => [k, String(v)])) : undefined;
+  const text = t(key, { values });
   return { tone: 'bad', text: text === key ? t('errors.unknown') : text };
 }

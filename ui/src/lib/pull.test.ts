@@ -37,6 +37,16 @@ test('a short pull, an upward drag or a drag on a button does not refresh', asyn
   destroy();
 });
 
+test('a mouse drag on selectable text selects it rather than pulling', async () => {
+  const { node, onrefresh, destroy } = setup();
+  const text = document.createElement('p');
+  text.setAttribute('data-selectable', '');
+  node.append(text);
+  await drag(text, 3 * PULL_THRESHOLD);
+  expect(onrefresh).not.toHaveBeenCalled();
+  destroy();
+});
+
 test('a pull only starts at the top of the page', async () => {
   const { node, onrefresh, destroy } = setup();
   Object.defineProperty(window, 'scrollY', { value: 200, configurable: true });

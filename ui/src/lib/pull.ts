@@ -71,8 +71,12 @@ export const pullToRefresh: Action<HTMLElement, PullOptions> = (node, initial) =
   const touchMove = (e: TouchEvent) => move(e.touches[0].clientY, e);
   const mouseDown = (e: MouseEvent) => {
     if (e.button !== 0) return;
+    // Text the reader may want to select (marked `data-selectable`) is not a handle for a pull.
+    if (e.target instanceof Element && e.target.closest('[data-selectable]')) return;
     begin(e.clientY, e.target);
     if (startY === null) return;
+    // A pull does not select the text it starts on.
+    e.preventDefault();
     window.addEventListener('mousemove', mouseMove);
     window.addEventListener('mouseup', mouseUp, { once: true });
   };

@@ -1,38 +1,99 @@
-import { render, screen } from '@testing-library/svelte';
+import { render, screen, fireEvent, waitFor } from '@testing-library/svelte';
 import { mockIPC, clearMocks } from '@tauri-apps/api/mocks';
 import Diary from './Diary.svelte';
+import type { Visit } from '../lib/api';
 
 afterEach(() => clearMocks());
 
-test('an empty diary says what to do', async () => {
-  mockIPC(() => []);
+const market: Visit = {
+  id: 2, origin: 'vd1', signature: 'verified', venue_id: 'b', name: 'Nhà thuốc Minh Châu', address: 'Hợp Giang',
+  unit_code: 1273, sector: 'shop', usual_stay_minutes: 30, key_id: 'k', authority: 'Sở Y tế Cao Bằng',
+  time_in: '2026-11-29T02:30:00Z', time_out: null, checkout: null, note: '', edited_at: null,
+};
+const post: Visit = {
+  id: 1, origin: 'nhs-covid19', signature: 'unverified', venue_id: '4WT59M5Y',
+  name: 'Bưu điện tỉnh', address: 'Sông Hiến', unit_code: null, sector: null,
+  usual_stay_minutes: null, key_id: '3', authority: null,
+  time_in: '2026-11-28T01:00:00Z', time_out: '2026-11-28T01:45:00Z', checkout: 'tap', note: '', edited_at: null,
+};
+
+/** The diary's commands over `visits`; `calls` records each command and its arguments. */
+function backend(visits: Visit[], calls: [string, unknown][] = []) {
+  mockIPC((cmd, args) => {
+    calls.push([cmd, args]);
+    if (cmd === 'list_visits') {
+      const q = String((args as { query?: string }).query ?? '').toLowerCase();
+      return visits.filter((v) => v.name.toLowerCase().includes(q));
+    }
+    if (cmd === 'get_retention') return { days: 21, choices: [14, 21, 30, 60] };
+    if (cmd === 'add_manual') return { ...post, id: 9, origin: 'manual', checkout: 'manual', ...(args as { entry: object }).entry };
+    if (cmd === 'delete_visit') return null;
+    throw new Error(`unexpected ${cmd}`);
+  });
+  return calls;
+}
+
+test('an empty diary says what to do, and how long it keeps visits', async () => {
+  backend([]);
   render(Diary);
-  expect(await screen.findByTestId('diary-empty')).toHaveTextContent('Khi bạn quét mã QR');
+  expect(await screen.findByTestId('diary-empty')).toHaveTextContent('Quét mã QR dán ở cửa nơi bạn đến');
+  expect(await screen.findByTestId('retention-note')).toHaveTextContent('trong 21 ngày');
 });
 
-test('visits are listed in the order given, with times and whether they were verified', async () => {
-  mockIPC(() => [
-    {
-      id: 2, origin: 'vd1', signature: 'verified', venue_id: 'b', name: 'Nhà thuốc Minh Châu', address: 'Hợp Giang',
-      unit_code: 1273, sector: 'shop', usual_stay_minutes: 30, key_id: 'k', authority: 'Sở Y tế Cao Bằng',
-      time_in: '2026-11-29T02:30:00Z', time_out: null, checkout: null,
-    },
-    {
-      id: 1, origin: 'nhs-covid19', signature: 'unverified', venue_id: '4WT59M5Y',
-      name: 'Bưu điện tỉnh', address: 'Sông Hiến', unit_code: null, sector: null,
-      usual_stay_minutes: null, key_id: '3', authority: null,
-      time_in: '2026-11-28T01:00:00Z', time_out: '2026-11-28T01:45:00Z', checkout: 'tap',
-    },
-  ]);
+test('visits are grouped by day, newest first, with times and whether they were verified', async () => {
+  backend([market, post]);
   render(Diary);
   const items = await screen.findAllByTestId('visit');
-  expect(items.map((i) => i.querySelector('h2')!.textContent)).toEqual(['Nhà thuốc Minh Châu', 'Bưu điện tỉnh']);
+  expect(items.map((i) => i.querySelector('.name')!.textContent)).toEqual(['Nhà thuốc Minh Châu', 'Bưu điện tỉnh']);
+  const days = screen.getAllByTestId('day').map((d) => d.textContent);
+  expect(days).toHaveLength(2);
+  expect(days[1]).toContain('28/11/2026');
   expect(items[0]).toHaveTextContent('Chưa ra');
   expect(items[0]).toHaveTextContent('Mã do Sở Y tế Cao Bằng cấp, đã xác thực');
   expect(items[1]).toHaveTextContent('Mã NHS COVID-19 (Anh và xứ Wales), không xác thực được chữ ký');
-  expect(items[1]).toHaveTextContent('28/11/2026');
   expect(items[1]).toHaveTextContent('(bạn bấm Ra về)');
-  expect(screen.getByText('2 lần ra vào')).toBeInTheDocument();
+  expect(screen.getByText('2 lượt ghé')).toBeInTheDocument();
+  expect(items[0]).toHaveAccessibleName(/^Nhà thuốc Minh Châu/);
+});
+
+test('search asks the diary, and says when nothing matches', async () => {
+  const calls = backend([market, post]);
+  render(Diary);
+  const search = await screen.findByLabelText('Tìm theo tên nơi');
+  await fireEvent.input(search, { target: { value: 'zzz' } });
+  expect(await screen.findByTestId('no-results')).toHaveTextContent('Không có lượt ghé nào khớp với “zzz”.');
+  expect(calls).toContainEqual(['list_visits', { query: 'zzz' }]);
+});
+
+test('a visit opens its detail, and deleting asks first', async () => {
+  const calls = backend([market, post]);
+  render(Diary);
+  await fireEvent.click((await screen.findAllByTestId('visit'))[1]);
+  expect(await screen.findByTestId('visit-detail')).toHaveTextContent('Bưu điện tỉnh');
+  await fireEvent.click(screen.getByTestId('delete-visit'));
+  expect(screen.getByRole('alertdialog')).toHaveTextContent('Xoá lượt ghé ở Bưu điện tỉnh?');
+  expect(calls.some(([c]) => c === 'delete_visit')).toBe(false);
+  await fireEvent.click(screen.getByTestId('confirm-delete'));
+  await waitFor(() => expect(calls).toContainEqual(['delete_visit', { id: 1 }]));
+  expect(await screen.findByTestId('diary-notice')).toHaveTextContent('Đã xoá lượt ghé ở Bưu điện tỉnh.');
+});
+
+test('a visit added by hand sends the place, times and note', async () => {
+  const calls = backend([]);
+  render(Diary);
+  await fireEvent.click(await screen.findByTestId('add-visit'));
+  await fireEvent.input(screen.getByLabelText('Tên nơi'), { target: { value: 'Nhà văn hóa tổ 5' } });
+  await fireEvent.input(screen.getByLabelText('Giờ vào'), { target: { value: '2026-11-28T09:00' } });
+  await fireEvent.input(screen.getByLabelText('Giờ ra'), { target: { value: '2026-11-28T10:30' } });
+  await fireEvent.input(screen.getByLabelText('Ghi chú (không bắt buộc)'), { target: { value: 'Họp tổ' } });
+  await fireEvent.submit(screen.getByTestId('visit-form'));
+  await waitFor(() => expect(calls.some(([c]) => c === 'add_manual')).toBe(true));
+  const [, args] = calls.find(([c]) => c === 'add_manual')!;
+  const entry = (args as { entry: { name: string; time_in: string; time_out: string; note: string } }).entry;
+  expect(entry.name).toBe('Nhà văn hóa tổ 5');
+  expect(entry.note).toBe('Họp tổ');
+  expect(new Date(entry.time_out).getTime() - new Date(entry.time_in).getTime()).toBe(90 * 60 * 1000);
+  expect(await screen.findByTestId('visit-detail')).toHaveTextContent('Nhập tay');
 });
 
 test('a diary that cannot be read shows a sentence, not database text', async () => {
@@ -46,12 +107,10 @@ test('a diary that cannot be read shows a sentence, not database text', async ()
 });
 
 test('a code unsigned by design says so, without alarm', async () => {
-  mockIPC(() => [
+  backend([
     {
-      id: 3, origin: 'nz-covid-tracer', signature: 'unsigned', venue_id: '7000000243950',
-      name: 'Blue Stone Table 1', address: 'Leeston', unit_code: null, sector: null,
-      usual_stay_minutes: null, key_id: null, authority: null,
-      time_in: '2026-11-28T01:00:00Z', time_out: null, checkout: null,
+      ...post, id: 3, origin: 'nz-covid-tracer', signature: 'unsigned', venue_id: '7000000243950',
+      name: 'Blue Stone Table 1', address: 'Leeston', key_id: null, time_out: null, checkout: null,
     },
   ]);
   render(Diary);

@@ -24,6 +24,8 @@ const visit = (name: string): Visit => ({
   time_in: '2026-11-29T01:05:00Z',
   time_out: null,
   checkout: null,
+  note: '',
+  edited_at: null,
 });
 
 function chooseImage(bytes: number[]) {
@@ -141,4 +143,36 @@ test('a code from the native scanner is checked in', async () => {
   await fireEvent.click(screen.getByRole('button', { name: /Quét mã QR/ }));
   expect(await screen.findByTestId('notice')).toHaveTextContent('Đã ghi nhận: Bưu điện tỉnh');
   expect(text).toBe('https://yte.example/v/1#abc');
+});
+
+test('the same venue again within ten minutes is asked about, and recorded only on yes', async () => {
+  const calls: unknown[] = [];
+  mockIPC((cmd, payload) => {
+    if (cmd === 'open_visit') return null;
+    if (cmd === 'check_in') {
+      calls.push(payload);
+      if (!(payload as { again: boolean }).again) {
+        throw {
+          kind: 'duplicate_visit',
+          message: 'duplicate',
+          detail: { name: 'Chợ Xanh Cao Bằng', time_in: '2026-11-29T01:05:00Z' },
+        };
+      }
+      return visit('Chợ Xanh Cao Bằng');
+    }
+    throw new Error(`unexpected ${cmd}`);
+  });
+  render(Home, { platform: 'linux' });
+  await fireEvent.click(screen.getByRole('button', { name: 'Nhập mã bằng tay' }));
+  await fireEvent.input(screen.getByLabelText('Mã địa điểm'), { target: { value: 'https://x/v/1#a' } });
+  await fireEvent.click(screen.getByRole('button', { name: 'Ghi nhận' }));
+  const ask = await screen.findByTestId('duplicate');
+  expect(ask).toHaveTextContent(/Bạn vừa ghi nhận Chợ Xanh Cao Bằng lúc \d\d:05\. Ghi nhận thêm một lượt nữa\?/);
+  expect(screen.queryByTestId('open-visit')).toBeNull();
+  await fireEvent.click(screen.getByTestId('duplicate-yes'));
+  expect(await screen.findByTestId('open-visit')).toHaveTextContent('Chợ Xanh Cao Bằng');
+  expect(calls).toEqual([
+    { text: 'https://x/v/1#a', again: false },
+    { text: 'https://x/v/1#a', again: true },
+  ]);
 });

@@ -10,6 +10,7 @@ const info = (key_location: AppInfo['key_location']): AppInfo => ({
   key_location,
   error: null,
   authorities: ['Sở Y tế Cao Bằng'],
+  locales: [],
 });
 
 afterEach(() => locale.set('vi'));
@@ -32,4 +33,39 @@ test('switching to English translates the screen', async () => {
   await fireEvent.change(screen.getByLabelText('Ngôn ngữ'), { target: { value: 'en' } });
   expect(await screen.findByRole('heading', { level: 1 })).toHaveTextContent('Settings and about');
   expect(document.documentElement.lang).toBe('en');
+});
+
+test('the retention choice is saved and says what went; deleting everything names it first', async () => {
+  const { mockIPC, clearMocks } = await import('@tauri-apps/api/mocks');
+  const calls: [string, unknown][] = [];
+  mockIPC((cmd, args) => {
+    calls.push([cmd, args]);
+    if (cmd === 'get_retention') return { days: 21, choices: [14, 21, 30, 60] };
+    if (cmd === 'set_retention') return 3;
+    if (cmd === 'list_visits') return [{}, {}];
+    if (cmd === 'list_alerts') return [];
+    if (cmd === 'delete_all_data') return null;
+    if (cmd === 'list_shares') return [];
+    throw new Error(`unexpected ${cmd}`);
+  });
+  const erased = vi.fn();
+  render(Settings, {
+    info: info({ kind: 'key_store', name: 'Secret Service' }),
+    lock: { enabled: false, unlocked: false, biometrics: false, wait_seconds: 0 },
+    onerased: erased,
+  });
+  const retention = await screen.findByTestId('retention');
+  await fireEvent.change(retention, { target: { value: '14' } });
+  expect(await screen.findByTestId('retention-notice')).toHaveTextContent('Đã lưu và đã xoá 3 lượt ghé cũ hơn.');
+  expect(calls).toContainEqual(['set_retention', { days: 14 }]);
+
+  await fireEvent.click(screen.getByTestId('erase'));
+  expect(await screen.findByTestId('erase-question')).toHaveTextContent(
+    'Xoá 2 lượt ghé, 0 lần chia sẻ, 0 cảnh báo và khoá mã hoá?',
+  );
+  expect(calls.some(([c]) => c === 'delete_all_data')).toBe(false);
+  await fireEvent.click(screen.getByTestId('erase-yes'));
+  expect(await screen.findByTestId('erase-notice')).toHaveTextContent('Đã xoá toàn bộ dữ liệu.');
+  expect(erased).toHaveBeenCalledOnce();
+  clearMocks();
 });

@@ -18,6 +18,8 @@ const visit = (id: number, name: string): Visit => ({
   time_in: `2026-11-2${id}T01:05:00Z`,
   time_out: null,
   checkout: null,
+  note: '',
+  edited_at: null,
 });
 
 const review: ShareReview = {
