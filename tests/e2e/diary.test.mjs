@@ -51,11 +51,16 @@ async function setField(app, selector, value) {
   );
 }
 
-/** `YYYY-MM-DDTHH:MM` for a `datetime-local` input, `days` days and `hours` hours ago, local. */
-function localInput(days, hours = 0) {
+/** The form's date (`dd/mm/yyyy`) and time (`hh:mm`), `days` days and `hours` hours ago, local. */
+function ago(days, hours = 0) {
   const d = new Date(Date.now() - days * 86400_000 - hours * 3600_000);
   const pad = (n) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
+  return { date: `${pad(d.getDate())}/${pad(d.getMonth() + 1)}/${d.getFullYear()}`, time: `${pad(d.getHours())}:${pad(d.getMinutes())}` };
+}
+
+async function setTime(app, which, when) {
+  await setField(app, `#visit-${which}-date`, when.date);
+  await setField(app, `#visit-${which}-time`, when.time);
 }
 
 async function addByHand(app, { name, address = 'Tổ 5, Phường Sông Hiến', from, to, note = '' }) {
@@ -63,8 +68,8 @@ async function addByHand(app, { name, address = 'Tổ 5, Phường Sông Hiến'
   await press(app, '[data-testid=add-visit]');
   await (await app.$('#visit-name')).setValue(name);
   await (await app.$('#visit-address')).setValue(address);
-  await setField(app, '#visit-in', from);
-  await setField(app, '#visit-out', to);
+  await setTime(app, 'in', from);
+  await setTime(app, 'out', to);
   if (note) await (await app.$('#visit-note')).setValue(note);
   await press(app, '[data-testid=save-visit]');
   await (await app.$('[data-testid=visit-detail]')).waitForExist({ timeout: 10000 });
@@ -127,8 +132,8 @@ test('a visit added by hand round-trips, is corrected and deleted', async () => 
   try {
     await addByHand(app, {
       name: 'Nhà văn hóa tổ 5',
-      from: localInput(1, 3),
-      to: localInput(1, 1),
+      from: ago(1, 3),
+      to: ago(1, 1),
       note: 'Họp tổ dân phố',
     });
     assert.equal(await text(app, '[data-testid=detail-source]'), vi.diary.manual);
@@ -144,7 +149,7 @@ test('a visit added by hand round-trips, is corrected and deleted', async () => 
     // Corrected: it ended half an hour later.
     await (await app.$('[data-testid=visit]')).click();
     await press(app, '[data-testid=edit-visit]');
-    await setField(app, '#visit-out', localInput(1, 0.5));
+    await setTime(app, 'out', ago(1, 0.5));
     await screenshot(app, '45-visit-form');
     await press(app, '[data-testid=save-visit]');
     await app.waitUntil(async () => (await text(app, '[data-testid=visit-detail]')).includes(vi.visit.edited), {
@@ -166,8 +171,8 @@ test('a shorter retention deletes the visits older than it at once', async () =>
   const data = tempDir('diary-retention');
   const app = await openApp(data, authority.trust);
   try {
-    await addByHand(app, { name: 'Quán phở hai mươi ngày trước', from: localInput(20, 2), to: localInput(20, 1) });
-    await addByHand(app, { name: 'Quán cà phê hôm qua', from: localInput(1, 2), to: localInput(1, 1) });
+    await addByHand(app, { name: 'Quán phở hai mươi ngày trước', from: ago(20, 2), to: ago(20, 1) });
+    await addByHand(app, { name: 'Quán cà phê hôm qua', from: ago(1, 2), to: ago(1, 1) });
     await goTo(app, 'diary');
     assert.equal(await text(app, '[data-testid=retention-note]'), vi.diary.keeps.replace('{days}', '21'));
     assert.equal((await visitNames(app)).length, 2);
@@ -314,7 +319,7 @@ test('every screen in Vietnamese and English: all text changes, no key shows, ax
   try {
     await importImage(app, authority.png);
     await app.waitUntil(async () => (await text(app, '[data-testid=notice]')).includes(A), { timeout: 15000 });
-    await addByHand(app, { name: 'Nhà văn hóa tổ 5', from: localInput(1, 3), to: localInput(1, 1), note: 'Họp tổ' });
+    await addByHand(app, { name: 'Nhà văn hóa tổ 5', from: ago(1, 3), to: ago(1, 1), note: 'Họp tổ' });
 
     const viWalk = await walk(app, 'vi');
     await goTo(app, 'settings');

@@ -320,6 +320,7 @@ origin-vd1 = Department QR code
 origin-nz-covid-tracer = NZ COVID Tracer
 origin-nhs-covid19 = NHS COVID-19
 origin-cwa = Corona-Warn-App
+origin-manual = Entered by hand (no code)
 csv-day = Day
 csv-time-in = In
 csv-time-out = Out

@@ -302,6 +302,7 @@ origin-vd1 = Mã QR của Sở
 origin-nz-covid-tracer = NZ COVID Tracer
 origin-nhs-covid19 = NHS COVID-19
 origin-cwa = Corona-Warn-App
+origin-manual = Người dân nhập tay (không có mã)
 csv-day = Ngày
 csv-time-in = Giờ vào
 csv-time-out = Giờ ra

@@ -1,6 +1,6 @@
 import { get } from 'svelte/store';
 import { locale } from 'svelte-i18n';
-import { followSystem, setLanguage, systemLanguage } from './i18n';
+import { followSystem, fromFields, setLanguage, systemLanguage, toDateField, toTimeField } from './i18n';
 
 afterEach(() => {
   localStorage.clear();
@@ -21,4 +21,16 @@ test('on first start the system decides; after a choice in Settings, the choice 
   setLanguage('vi');
   followSystem(['en-US']);
   expect(get(locale)).toBe('vi');
+});
+
+test('the form reads dates as dd/mm/yyyy and times on the 24-hour clock', () => {
+  const iso = fromFields('28/11/2026', '14:05') as string;
+  expect(toDateField(iso)).toBe('28/11/2026');
+  expect(toTimeField(iso)).toBe('14:05');
+  expect(fromFields('28/11/2026', '14h05')).toBe(iso);
+  expect(fromFields(' 28.11.2026 ', '14.05')).toBe(iso);
+  expect(fromFields('', '')).toBeNull();
+  for (const [d, t] of [['31/02/2026', '10:00'], ['28/11/2026', '24:00'], ['11/28/2026', '10:00'], ['28/11/26', '10:00'], ['28/11/2026', '']]) {
+    expect(fromFields(d, t)).toBe('invalid');
+  }
 });

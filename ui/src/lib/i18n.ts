@@ -78,21 +78,37 @@ export function formatDateTime(iso: string, lang: string): string {
 /** The local day of a time, `2026-11-29`, for grouping. */
 export function localDay(iso: string): string {
   const d = new Date(iso);
-  const pad = (n: number) => String(n).padStart(2, '0');
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
 }
 
-/** A `datetime-local` input's value for a time, and back. */
-export function toLocalInput(iso: string): string {
+const pad = (n: number) => String(n).padStart(2, '0');
+
+/** A time as the diary's form shows it, in both languages: `29/11/2026` and `14:05` (local). */
+export function toDateField(iso: string): string {
   const d = new Date(iso);
-  const pad = (n: number) => String(n).padStart(2, '0');
-  return `${localDay(iso)}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
+  return `${pad(d.getDate())}/${pad(d.getMonth() + 1)}/${d.getFullYear()}`;
 }
 
-export function fromLocalInput(value: string): string | null {
-  if (!value) return null;
-  const d = new Date(value);
-  return Number.isNaN(d.getTime()) ? null : d.toISOString();
+export function toTimeField(iso: string): string {
+  const d = new Date(iso);
+  return `${pad(d.getHours())}:${pad(d.getMinutes())}`;
+}
+
+/**
+ * The time a date field (`dd/mm/yyyy`) and a time field (`hh:mm`, 24-hour; `14h05` and
+ * `14.05` too) name, local, as ISO 8601. `null` when both are empty; `'invalid'` otherwise.
+ */
+export function fromFields(date: string, time: string): string | null | 'invalid' {
+  if (!date.trim() && !time.trim()) return null;
+  const d = /^\s*(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*(\d{4})\s*$/.exec(date);
+  const t = /^\s*(\d{1,2})\s*[:hH.]\s*(\d{2})\s*$/.exec(time);
+  if (!d || !t) return 'invalid';
+  const [day, month, year, hour, minute] = [d[1], d[2], d[3], t[1], t[2]].map(Number);
+  const when = new Date(year, month - 1, day, hour, minute);
+  const same =
+    when.getFullYear() === year && when.getMonth() === month - 1 && when.getDate() === day &&
+    when.getHours() === hour && when.getMinutes() === minute;
+  return same ? when.toISOString() : 'invalid';
 }
 
 /** A day heading: `Thứ Bảy, 28/11/2026` or `Saturday, 28 Nov 2026`. */

@@ -83,8 +83,10 @@ test('a visit added by hand sends the place, times and note', async () => {
   render(Diary);
   await fireEvent.click(await screen.findByTestId('add-visit'));
   await fireEvent.input(screen.getByLabelText('Tên nơi'), { target: { value: 'Nhà văn hóa tổ 5' } });
-  await fireEvent.input(screen.getByLabelText('Giờ vào'), { target: { value: '2026-11-28T09:00' } });
-  await fireEvent.input(screen.getByLabelText('Giờ ra'), { target: { value: '2026-11-28T10:30' } });
+  await fireEvent.input(document.querySelector('#visit-in-date')!, { target: { value: '28/11/2026' } });
+  await fireEvent.input(document.querySelector('#visit-in-time')!, { target: { value: '09:00' } });
+  await fireEvent.input(document.querySelector('#visit-out-date')!, { target: { value: '28/11/2026' } });
+  await fireEvent.input(document.querySelector('#visit-out-time')!, { target: { value: '10h30' } });
   await fireEvent.input(screen.getByLabelText('Ghi chú (không bắt buộc)'), { target: { value: 'Họp tổ' } });
   await fireEvent.submit(screen.getByTestId('visit-form'));
   await waitFor(() => expect(calls.some(([c]) => c === 'add_manual')).toBe(true));
@@ -94,6 +96,17 @@ test('a visit added by hand sends the place, times and note', async () => {
   expect(entry.note).toBe('Họp tổ');
   expect(new Date(entry.time_out).getTime() - new Date(entry.time_in).getTime()).toBe(90 * 60 * 1000);
   expect(await screen.findByTestId('visit-detail')).toHaveTextContent('Nhập tay');
+});
+
+test('a time the form cannot read is refused with the expected format, and nothing is sent', async () => {
+  const calls = backend([]);
+  render(Diary);
+  await fireEvent.click(await screen.findByTestId('add-visit'));
+  await fireEvent.input(screen.getByLabelText('Tên nơi'), { target: { value: 'Quán phở' } });
+  await fireEvent.input(document.querySelector('#visit-in-date')!, { target: { value: '31/02/2026' } });
+  await fireEvent.submit(screen.getByTestId('visit-form'));
+  expect(await screen.findByTestId('form-notice')).toHaveTextContent('Hãy nhập ngày dạng dd/mm/yyyy');
+  expect(calls.some(([c]) => c === 'add_manual')).toBe(false);
 });
 
 test('a diary that cannot be read shows a sentence, not database text', async () => {
