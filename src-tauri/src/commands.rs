@@ -61,11 +61,12 @@ pub async fn check_in(
     state: State<'_, AppState>,
 ) -> Result<Visit, IpcError> {
     let diary = state.diary()?;
-    Ok(if again.unwrap_or(false) {
+    let visit = if again.unwrap_or(false) {
         diary.check_in_again(&text, Utc::now()).await?
     } else {
         diary.check_in(&text, Utc::now()).await?
-    })
+    };
+    Ok(state.shown(visit))
 }
 
 /// Checks in from an image file's bytes, sent as the raw request body (`x-again: 1` as for
@@ -103,7 +104,8 @@ fn image_bytes<'a>(request: &'a Request<'_>) -> Result<&'a [u8], IpcError> {
 
 #[tauri::command]
 pub async fn check_out(state: State<'_, AppState>) -> Result<Visit, IpcError> {
-    Ok(state.diary()?.check_out(Utc::now()).await?)
+    let visit = state.diary()?.check_out(Utc::now()).await?;
+    Ok(state.shown(visit))
 }
 
 /// The open visit, after closing it if it outlasted its stay.
@@ -111,7 +113,7 @@ pub async fn check_out(state: State<'_, AppState>) -> Result<Visit, IpcError> {
 pub async fn open_visit(state: State<'_, AppState>) -> Result<Option<Visit>, IpcError> {
     let diary = state.diary()?;
     diary.close_overdue(Utc::now()).await?;
-    Ok(diary.open_visit().await?)
+    Ok(diary.open_visit().await?.map(|v| state.shown(v)))
 }
 
 /// Visits, newest first; with `query`, those whose place matches it (accents and case ignored).

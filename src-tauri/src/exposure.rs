@@ -11,12 +11,13 @@ use crate::error::IpcError;
 use crate::state::AppState;
 
 /// What a refresh found: every alert now (none while the app lock is closed: only how many), the
-/// new ones (to be announced once, by level and count), and a note for each list ignored.
+/// level of each new one (to be announced once, by level and count: nothing about the visit),
+/// and a note for each list ignored.
 #[derive(Debug, Serialize)]
 pub struct Refresh {
     pub alerts: Vec<Alert>,
     pub count: usize,
-    pub fresh: Vec<Alert>,
+    pub fresh: Vec<String>,
     /// Lists that were ignored (bad signature, older, malformed, portal unreachable), by kind.
     pub problems: Vec<IpcError>,
 }
@@ -121,19 +122,7 @@ pub async fn refresh_exposures<R: Runtime>(
     Ok(Refresh {
         alerts: if unlocked { alerts } else { Vec::new() },
         count,
-        fresh: if unlocked {
-            announce
-        } else {
-            // Only what the notification says: the level, not the visit.
-            announce
-                .into_iter()
-                .map(|mut a| {
-                    a.visit.name.clear();
-                    a.visit.address.clear();
-                    a
-                })
-                .collect()
-        },
+        fresh: announce.into_iter().map(|a| a.level).collect(),
         problems,
     })
 }

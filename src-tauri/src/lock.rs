@@ -81,9 +81,18 @@ async fn wait_seconds(diary: &diary::Diary) -> Result<i64, IpcError> {
     Ok((until - Utc::now().timestamp()).max(0))
 }
 
-/// Checks a PIN against the one set, counting failures. `Ok(())` when it matches.
-async fn check_pin(diary: &diary::Diary, pin: &str) -> Result<(), IpcError> {
-    let wait = wait_seconds(diary).await?;
+/// Checks a PIN against the one set, counting failures. `Ok(())` when it matches. One check
+/// runs at a time; the wait is kept both in the diary (across restarts) and as a monotonic
+/// instant (so that moving the clock forward does not end it).
+async fn check_pin(state: &AppState, diary: &diary::Diary, pin: &str) -> Result<(), IpcError> {
+    let mut until = state.pin_checks.lock().await;
+    let in_memory = until
+        .map(|u| {
+            u.saturating_duration_since(std::time::Instant::now())
+                .as_secs() as i64
+        })
+        .unwrap_or(0);
+    let wait = wait_seconds(diary).await?.max(in_memory);
     if wait > 0 {
         return Err(IpcError::new("pin_wait", format!("wait {wait} s"))
             .with_detail(serde_json::json!({ "seconds": wait })));
@@ -98,6 +107,7 @@ async fn check_pin(diary: &diary::Diary, pin: &str) -> Result<(), IpcError> {
     if matches {
         diary.remove_setting(FAILURES).await?;
         diary.remove_setting(WAIT_UNTIL).await?;
+        *until = None;
         return Ok(());
     }
     let failures: u32 = diary
@@ -109,8 +119,15 @@ async fn check_pin(diary: &diary::Diary, pin: &str) -> Result<(), IpcError> {
     diary.set_setting(FAILURES, &failures.to_string()).await?;
     let wait = wait_after(failures);
     if wait > 0 {
-        let until = Utc::now().timestamp() + wait;
-        diary.set_setting(WAIT_UNTIL, &until.to_string()).await?;
+        let saved: i64 = diary
+            .setting(WAIT_UNTIL)
+            .await?
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0);
+        // Never shorter than a wait already saved.
+        let new = (Utc::now().timestamp() + wait).max(saved);
+        diary.set_setting(WAIT_UNTIL, &new.to_string()).await?;
+        *until = Some(std::time::Instant::now() + std::time::Duration::from_secs(wait as u64));
     }
     Err(IpcError::new("pin_wrong", "wrong PIN").with_detail(serde_json::json!({ "seconds": wait })))
 }
@@ -149,7 +166,7 @@ pub async fn set_pin(
         return Err(IpcError::new("pin_invalid", "a PIN is 4 to 12 digits"));
     }
     if state.lock_enabled.load(Ordering::SeqCst) {
-        check_pin(&diary, current.as_deref().unwrap_or_default()).await?;
+        check_pin(&state, &diary, current.as_deref().unwrap_or_default()).await?;
     }
     let hash = tauri::async_runtime::spawn_blocking(move || hash_pin(&pin))
         .await
@@ -164,7 +181,7 @@ pub async fn set_pin(
 #[tauri::command]
 pub async fn disable_lock(pin: String, state: State<'_, AppState>) -> Result<(), IpcError> {
     let diary = state.diary()?;
-    check_pin(&diary, &pin).await?;
+    check_pin(&state, &diary, &pin).await?;
     diary.remove_setting(PIN_HASH).await?;
     state.lock_enabled.store(false, Ordering::SeqCst);
     Ok(())
@@ -173,7 +190,7 @@ pub async fn disable_lock(pin: String, state: State<'_, AppState>) -> Result<(),
 #[tauri::command]
 pub async fn unlock(pin: String, state: State<'_, AppState>) -> Result<(), IpcError> {
     let diary = state.diary()?;
-    check_pin(&diary, &pin).await?;
+    check_pin(&state, &diary, &pin).await?;
     state.unlocked.store(true, Ordering::SeqCst);
     Ok(())
 }

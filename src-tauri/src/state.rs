@@ -26,6 +26,11 @@ pub struct AppState {
     /// The app lock: whether it is on (a PIN is set), and whether it was opened this session.
     pub lock_enabled: AtomicBool,
     pub unlocked: AtomicBool,
+    /// One PIN check at a time (so parallel tries cannot share one count), and a wait that the
+    /// phone's clock cannot shorten.
+    pub pin_checks: tokio::sync::Mutex<Option<std::time::Instant>>,
+    /// One "delete all my data" at a time.
+    erasing: tokio::sync::Mutex<()>,
     /// A venue link the app was opened with (a phone camera, or the desktop's URL handler), until
     /// the UI takes it to ask the citizen.
     pub link: std::sync::Mutex<Option<String>>,
@@ -52,16 +57,38 @@ impl AppState {
         Ok(diary)
     }
 
+    /// What a command that works while locked (checking in and out) may show of a visit: the
+    /// place, which the citizen is standing in, but not their note.
+    pub fn shown(&self, mut visit: diary::Visit) -> diary::Visit {
+        if self.unlocked_diary().is_err() {
+            visit.note.clear();
+        }
+        visit
+    }
+
     /// Erases the diary and its key, then opens a new, empty one (the citizen asked for both).
+    /// Whatever happened to the erasing, the diary is opened again, so the app never keeps a
+    /// closed diary: it shows what is there (a new diary, or the old one if nothing was deleted).
     pub async fn erase_and_start_again(&self) -> Result<(), IpcError> {
+        let _one_at_a_time = self.erasing.lock().await;
         let old = self.diary()?;
-        let store = key_store().await?;
-        old.erase(store.as_ref().map(|s| s as &dyn diary::KeyStore))
-            .await?;
-        let fresh = open_diary(&self.data_dir, self.trust.clone()).await;
-        self.lock_enabled.store(false, Ordering::SeqCst);
+        let store = key_store().await;
+        let erased = match &store {
+            Ok(store) => old
+                .erase(store.as_ref().map(|s| s as &dyn diary::KeyStore))
+                .await
+                .map_err(IpcError::from),
+            Err(e) => Err(e.clone()),
+        };
+        let reopened = open_diary(&self.data_dir, self.trust.clone()).await;
+        let lock_enabled = match &reopened {
+            Ok(d) => crate::lock::enabled(d).await,
+            Err(_) => false,
+        };
+        self.lock_enabled.store(lock_enabled, Ordering::SeqCst);
         self.unlocked.store(false, Ordering::SeqCst);
-        *self.diary.write().expect("not poisoned") = fresh.map(Arc::new);
+        *self.diary.write().expect("not poisoned") = reopened.map(Arc::new);
+        erased?;
         self.diary().map(|_| ())
     }
 
@@ -87,6 +114,8 @@ impl AppState {
             diary: RwLock::new(diary.map(Arc::new)),
             lock_enabled: AtomicBool::new(lock_enabled),
             unlocked: AtomicBool::new(false),
+            pin_checks: tokio::sync::Mutex::new(None),
+            erasing: tokio::sync::Mutex::new(()),
             link: Default::default(),
         };
         state.keep().await;

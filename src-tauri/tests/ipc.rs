@@ -262,9 +262,21 @@ fn the_app_lock_guards_the_diary_but_never_checking_in() {
     invoke(&webview, "set_pin", json_body(json!({ "pin": "2468" }))).unwrap();
     invoke(&webview, "lock_app", json_body(json!({}))).unwrap();
 
-    // Locked: the diary, sharing and alerts refuse; checking in still works.
-    for cmd in ["list_visits", "list_shares", "list_alerts"] {
-        let err = invoke(&webview, cmd, json_body(json!({}))).unwrap_err();
+    // Locked: reading, changing or sharing the diary refuses; checking in still works.
+    let entry = json!({ "name": "Quán", "address": "", "time_in": "2026-11-28T01:00:00Z",
+                        "time_out": "2026-11-28T02:00:00Z", "note": "" });
+    for (cmd, args) in [
+        ("list_visits", json!({})),
+        ("get_visit", json!({ "id": 1 })),
+        ("add_manual", json!({ "entry": entry })),
+        ("update_visit", json!({ "id": 1, "entry": entry })),
+        ("delete_visit", json!({ "id": 1 })),
+        ("set_retention", json!({ "days": 14 })),
+        ("list_shares", json!({})),
+        ("fetch_share_request", json!({ "code": "ABCD-EFGH-JKMN" })),
+        ("list_alerts", json!({})),
+    ] {
+        let err = invoke(&webview, cmd, json_body(args)).unwrap_err();
         assert_eq!(err["kind"], "locked", "{cmd}");
     }
     invoke(
@@ -274,8 +286,22 @@ fn the_app_lock_guards_the_diary_but_never_checking_in() {
     )
     .unwrap();
 
-    // A wrong PIN is refused; the right one opens.
+    // A wrong PIN is refused, also for changing or removing it; the right one opens.
     let err = invoke(&webview, "unlock", json_body(json!({ "pin": "1357" }))).unwrap_err();
+    assert_eq!(err["kind"], "pin_wrong");
+    let err = invoke(
+        &webview,
+        "set_pin",
+        json_body(json!({ "pin": "1111", "current": "9999" })),
+    )
+    .unwrap_err();
+    assert_eq!(err["kind"], "pin_wrong");
+    let err = invoke(
+        &webview,
+        "disable_lock",
+        json_body(json!({ "pin": "9999" })),
+    )
+    .unwrap_err();
     assert_eq!(err["kind"], "pin_wrong");
     invoke(&webview, "unlock", json_body(json!({ "pin": "2468" }))).unwrap();
     let list = invoke(&webview, "list_visits", json_body(json!({}))).unwrap();
@@ -290,11 +316,18 @@ fn the_app_lock_guards_the_diary_but_never_checking_in() {
     assert_eq!(err["kind"], "pin_wait");
     assert!(err["detail"]["seconds"].as_i64().unwrap() > 20);
 
-    // Changing or removing the PIN needs the current one.
+    // While waiting, even the right PIN cannot change or remove the lock.
     let err = invoke(
         &webview,
         "set_pin",
-        json_body(json!({ "pin": "1111", "current": "9999" })),
+        json_body(json!({ "pin": "1111", "current": "2468" })),
+    )
+    .unwrap_err();
+    assert_eq!(err["kind"], "pin_wait");
+    let err = invoke(
+        &webview,
+        "disable_lock",
+        json_body(json!({ "pin": "2468" })),
     )
     .unwrap_err();
     assert_eq!(err["kind"], "pin_wait");
@@ -302,6 +335,12 @@ fn the_app_lock_guards_the_diary_but_never_checking_in() {
 
 #[test]
 fn a_second_scan_of_the_same_venue_asks_and_delete_all_starts_again() {
+    // Deleting all data deletes the diary key from the session's key store: never the key of
+    // someone's real diary.
+    assert!(
+        std::env::var_os("VISIT_DIARY_REQUIRE_KEYSTORE").is_some(),
+        "run the app's tests through tests/with-keyring.sh (make unit), with a throwaway key store"
+    );
     let dir = tempfile::tempdir().unwrap();
     let (_app, webview) = app(&dir.path().join("data"), &write_trust(dir.path()));
     let text = code("Tiệm sách Kim Đồng", &key(7));

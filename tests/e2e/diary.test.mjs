@@ -179,6 +179,11 @@ test('a shorter retention deletes the visits older than it at once', async () =>
 
     await goTo(app, 'settings');
     await (await app.$('[data-testid=retention]')).selectByAttribute('value', '14');
+    // Shorter, with an older visit: asked first.
+    await (await app.$('[data-testid=retention-question]')).waitForExist({ timeout: 10000 });
+    assert.match(await text(app, '[data-testid=retention-question]'), /^Giữ 14 ngày sẽ xoá ngay 1 lượt ghé cũ hơn\./);
+    await screenshot(app, '46-settings-retention-question');
+    await press(app, '[data-testid=retention-yes]');
     await (await app.$('[data-testid=retention-notice]')).waitForExist({ timeout: 10000 });
     assert.equal(await text(app, '[data-testid=retention-notice]'), 'Đã lưu và đã xoá 1 lượt ghé cũ hơn.');
     await screenshot(app, '46-settings-retention');

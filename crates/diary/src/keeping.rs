@@ -135,9 +135,26 @@ impl Diary {
         if entry.time_out.is_none() && old.time_out.is_some() {
             return Err(Error::Entry("entry_time_out_missing"));
         }
-        self.check_times(entry.time_in, entry.time_out, now).await?;
-        let checkout = match (&old.checkout, entry.time_out) {
+        // The form shows minutes: a time given back in the same minute is the time as it was, so
+        // saving only a note moves nothing.
+        let same_minute =
+            |a: DateTime<Utc>, b: DateTime<Utc>| a.timestamp() / 60 == b.timestamp() / 60;
+        let time_in = if same_minute(entry.time_in, old.time_in) {
+            old.time_in
+        } else {
+            entry.time_in
+        };
+        let time_out = match (entry.time_out, old.time_out) {
+            (Some(new), Some(was)) if same_minute(new, was) => Some(was),
+            (new, _) => new,
+        };
+        self.check_times(time_in, time_out, now).await?;
+        let times_changed = time_in != old.time_in || time_out != old.time_out;
+        let checkout = match (&old.checkout, time_out) {
             (_, None) => None,
+            (Some(how), Some(_)) if how == "manual" => Some(how.clone()),
+            // Set by the citizen now, however it was closed before.
+            (Some(_), Some(out)) if Some(out) != old.time_out => Some("tap".to_owned()),
             (Some(how), Some(_)) => Some(how.clone()),
             // The open visit given a time out by the citizen.
             (None, Some(_)) => Some("tap".to_owned()),
@@ -150,15 +167,17 @@ impl Diary {
         .bind(id)
         .bind(&name)
         .bind(&address)
-        .bind(entry.time_in.timestamp())
-        .bind(entry.time_out.map(|t| t.timestamp()))
+        .bind(time_in.timestamp())
+        .bind(time_out.map(|t| t.timestamp()))
         .bind(checkout)
         .bind(&note)
         .bind(now.timestamp())
         .bind(search_key(&name, &address))
         .execute(&self.pool)
         .await?;
-        self.rematch_all(now).await?;
+        if times_changed {
+            self.rematch_all(now).await?;
+        }
         self.visit(id).await
     }
 

@@ -146,12 +146,41 @@ impl Diary {
         if exists {
             probe(&path, &key).await?;
         }
-        let options = SqliteConnectOptions::from_str("sqlite:")
+        Diary::open_file(path, Some(&key), exists, trust, key_location).await
+    }
+
+    /// The same diary without encryption: SQLCipher given no key writes a plain SQLite file.
+    /// Only for measuring what encryption costs (`make bench`); never in the app.
+    #[cfg(feature = "bench")]
+    pub async fn open_unencrypted(data_dir: &Path, trust: TrustList) -> Result<Diary> {
+        std::fs::create_dir_all(data_dir).map_err(|e| Error::DataFolder {
+            path: data_dir.to_owned(),
+            why: e.to_string(),
+        })?;
+        let path = data_dir.join(DB_FILE);
+        let exists = path.exists();
+        let location = KeyLocation::File {
+            path: PathBuf::new(),
+        };
+        Diary::open_file(path, None, exists, trust, location).await
+    }
+
+    async fn open_file(
+        path: PathBuf,
+        key: Option<&DbKey>,
+        exists: bool,
+        trust: TrustList,
+        key_location: KeyLocation,
+    ) -> Result<Diary> {
+        let mut options = SqliteConnectOptions::from_str("sqlite:")
             .expect("static options parse")
             .filename(&path)
-            .create_if_missing(!exists)
+            .create_if_missing(!exists);
+        if let Some(key) = key {
             // sqlx writes pragma values verbatim and sends `key` first.
-            .pragma("key", key.pragma_value().to_string())
+            options = options.pragma("key", key.pragma_value().to_string());
+        }
+        let options = options
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
@@ -190,6 +219,33 @@ impl Diary {
         };
         diary.fill_search_keys().await?;
         Ok(diary)
+    }
+
+    /// Writes many visits in one transaction, to give a benchmark a full diary quickly:
+    /// `(name, address, venue id, time in, time out)`.
+    #[cfg(feature = "bench")]
+    pub async fn insert_visits_for_bench(
+        &self,
+        visits: &[(String, String, String, i64, i64)],
+    ) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        for (name, address, venue, time_in, time_out) in visits {
+            sqlx::query(
+                "INSERT INTO visits (origin, verified, signature, venue_id, name, address,
+                                     time_in, time_out, checkout, search_key)
+                 VALUES ('vd1', 1, 'verified', ?1, ?2, ?3, ?4, ?5, 'tap', ?6)",
+            )
+            .bind(venue)
+            .bind(name)
+            .bind(address)
+            .bind(time_in)
+            .bind(time_out)
+            .bind(keeping::search_key(name, address))
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
     }
 
     pub fn key_location(&self) -> &KeyLocation {
@@ -328,7 +384,7 @@ impl Diary {
     }
 
     /// Deletes the whole diary: the database and its write-ahead files first, then the key (the
-    /// key file, and the key in `key_store`). A new diary can then be opened in the same folder.
+    /// key file, or the key in `key_store` if that is where this diary's key was). A new diary can then be opened in the same folder.
     /// The diary is closed; any later call on it fails.
     pub async fn erase(&self, key_store: Option<&dyn KeyStore>) -> Result<()> {
         self.pool.close().await;
@@ -350,7 +406,8 @@ impl Diary {
                 Err(e) => return Err(folder(e)),
             }
         }
-        if let Some(store) = key_store {
+        // The key store is asked to forget the key only when this diary's key lived there.
+        if let (Some(store), KeyLocation::KeyStore { .. }) = (key_store, &self.key_location) {
             store.delete()?;
         }
         Ok(())

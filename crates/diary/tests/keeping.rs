@@ -223,6 +223,29 @@ async fn a_visit_is_corrected_but_its_place_comes_from_the_code() {
         "entry_times_backwards"
     );
     assert_eq!(diary.visit(v.id).await.unwrap(), fixed);
+    // An automatic check-out corrected by the citizen is theirs now; saving only a note, with
+    // the times as the form shows them (to the minute), moves nothing.
+    diary
+        .check_in(&code("Bưu điện", 2), at(9, 0) + Duration::seconds(17))
+        .await
+        .unwrap();
+    let auto = diary.close_overdue(at(11, 0)).await.unwrap().unwrap();
+    assert_eq!(auto.checkout.as_deref(), Some("auto"));
+    let mut note_only = entry("", at(9, 0), Some(at(10, 0)));
+    note_only.note = "Gửi thư".into();
+    let kept = diary
+        .update_visit(auto.id, &note_only, at(12, 0))
+        .await
+        .unwrap();
+    assert_eq!((kept.time_in, kept.time_out), (auto.time_in, auto.time_out));
+    assert_eq!(kept.checkout.as_deref(), Some("auto"));
+    let fixed_out = diary
+        .update_visit(auto.id, &entry("", at(9, 0), Some(at(9, 40))), at(12, 0))
+        .await
+        .unwrap();
+    assert_eq!(fixed_out.time_out, Some(at(9, 40)));
+    assert_eq!(fixed_out.checkout.as_deref(), Some("tap"));
+
     // A manual entry's place can be corrected too.
     let m = diary
         .add_manual(&entry("Quán phở", at(9, 0), Some(at(9, 30))), at(12, 0))

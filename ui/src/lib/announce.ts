@@ -5,18 +5,20 @@ import { get } from 'svelte/store';
 import { _ } from 'svelte-i18n';
 import type { Alert } from './api';
 
+type Level = Alert['level'];
+
 export interface Announcement {
   title: string;
   body: string;
 }
 
-/** The notification for alerts found together; the more urgent level speaks for all. */
-export function announcement(alerts: Alert[]): Announcement {
+/** The notification for alerts found together (their levels); the more urgent speaks for all. */
+export function announcement(levels: Level[]): Announcement {
   const t = get(_);
-  const level = alerts.some((a) => a.level === 'test') ? 'test' : 'monitor';
+  const level = levels.includes('test') ? 'test' : 'monitor';
   return {
     title: t('alerts.notification.title'),
-    body: t(`alerts.notification.${level}`, { values: { count: alerts.length } }),
+    body: t(`alerts.notification.${level}`, { values: { count: levels.length } }),
   };
 }
 
@@ -24,14 +26,14 @@ export function announcement(alerts: Alert[]): Announcement {
  * Raises the notification for alerts a refresh found for the first time. Where notifications
  * are refused or there is no notification service, the Alerts tab and its badge still show them.
  */
-export async function announce(alerts: Alert[]): Promise<void> {
-  if (alerts.length === 0) return;
+export async function announce(levels: Level[]): Promise<void> {
+  if (levels.length === 0) return;
   try {
     const notification = await import('@tauri-apps/plugin-notification');
     let granted = await notification.isPermissionGranted();
     if (!granted) granted = (await notification.requestPermission()) === 'granted';
     if (granted) {
-      notification.sendNotification({ ...announcement(alerts), visibility: notification.Visibility.Private });
+      notification.sendNotification({ ...announcement(levels), visibility: notification.Visibility.Private });
     }
   } catch (e) {
     console.warn('notifications are unavailable', e);

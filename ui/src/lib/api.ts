@@ -107,8 +107,8 @@ export interface Refresh {
   /** Empty while the app lock is closed; `count` says how many there are. */
   alerts: Alert[];
   count: number;
-  /** Alerts found by this refresh, each returned once: the UI announces them. */
-  fresh: Alert[];
+  /** The level of each alert this refresh found, each returned once: the UI announces them. */
+  fresh: Alert['level'][];
   problems: AppError[];
 }
 

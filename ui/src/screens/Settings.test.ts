@@ -1,4 +1,4 @@
-import { render, screen, fireEvent } from '@testing-library/svelte';
+import { render, screen, fireEvent, waitFor } from '@testing-library/svelte';
 import { locale } from 'svelte-i18n';
 import Settings from './Settings.svelte';
 import type { AppInfo } from '../lib/api';
@@ -42,7 +42,10 @@ test('the retention choice is saved and says what went; deleting everything name
     calls.push([cmd, args]);
     if (cmd === 'get_retention') return { days: 21, choices: [14, 21, 30, 60] };
     if (cmd === 'set_retention') return 3;
-    if (cmd === 'list_visits') return [{}, {}];
+    if (cmd === 'list_visits') {
+      const ago = (days: number) => new Date(Date.now() - days * 86_400_000).toISOString();
+      return [{ time_in: ago(1) }, { time_in: ago(20) }];
+    }
     if (cmd === 'list_alerts') return [];
     if (cmd === 'delete_all_data') return null;
     if (cmd === 'list_shares') return [];
@@ -56,6 +59,13 @@ test('the retention choice is saved and says what went; deleting everything name
   });
   const retention = await screen.findByTestId('retention');
   await fireEvent.change(retention, { target: { value: '14' } });
+  // Shorter, with a visit older than that: asked first, nothing deleted yet.
+  expect(await screen.findByTestId('retention-question')).toHaveTextContent(
+    'Giữ 14 ngày sẽ xoá ngay 1 lượt ghé cũ hơn.',
+  );
+  expect(calls.some(([c]) => c === 'set_retention')).toBe(false);
+  expect(document.activeElement).toHaveTextContent('Giữ như cũ');
+  await fireEvent.click(screen.getByTestId('retention-yes'));
   expect(await screen.findByTestId('retention-notice')).toHaveTextContent('Đã lưu và đã xoá 3 lượt ghé cũ hơn.');
   expect(calls).toContainEqual(['set_retention', { days: 14 }]);
 
@@ -64,8 +74,10 @@ test('the retention choice is saved and says what went; deleting everything name
     'Xoá 2 lượt ghé, 0 lần chia sẻ, 0 cảnh báo và khoá mã hoá?',
   );
   expect(calls.some(([c]) => c === 'delete_all_data')).toBe(false);
+  expect(document.activeElement).toHaveTextContent('Không xoá');
   await fireEvent.click(screen.getByTestId('erase-yes'));
-  expect(await screen.findByTestId('erase-notice')).toHaveTextContent('Đã xoá toàn bộ dữ liệu.');
-  expect(erased).toHaveBeenCalledOnce();
+  await waitFor(() => expect(erased).toHaveBeenCalledOnce());
+  expect(erased.mock.calls[0][0]).toMatch(/^Đã xoá toàn bộ dữ liệu\./);
+  expect(calls.filter(([c]) => c === 'delete_all_data')).toHaveLength(1);
   clearMocks();
 });

@@ -1,0 +1,381 @@
+//! `vd-bench`: the measurements `bench/run.py` makes in Rust, printed as one JSON object.
+//!
+//! ```text
+//! vd-bench diary [--smoke]     check-in, on SQLCipher and on plain SQLite; list and search
+//! vd-bench matching [--smoke]  exposure notices against visits
+//! vd-bench sizes               a sealed 60-day diary of 300 visits; the QR of a long name
+//! vd-bench decode MANIFEST     the app's QR decoder on every image a manifest lists
+//! vd-bench seal TRUST REQUESTS OUT VENUE
+//!                              a sealed diary for each signed share request (one per line of
+//!                              REQUESTS: `code signed`), to OUT/CODE.vdshare, as the app would
+//! ```
+//!
+//! Times are wall-clock on this machine; each figure is given as median, p99 (or the maximum
+//! where there are fewer than 100 samples), spread (p90 − p10) and sample count.
+
+use std::path::Path;
+use std::time::Instant;
+
+use chrono::{Duration, NaiveDate, TimeZone, Utc};
+use diary::Diary;
+use ed25519_dalek::SigningKey;
+use protocol::exposure::{match_notices, Level, Notice, Stay};
+use protocol::{sign_venue_code, Authority, Sector, TrustList, TrustedKey, Venue};
+use rand::{Rng, SeedableRng};
+use serde_json::{json, Value};
+
+const HOST: &str = "yte.caobang.example";
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let smoke = args.iter().any(|a| a == "--smoke");
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a runtime");
+    let out = match args.first().map(String::as_str) {
+        Some("diary") => runtime.block_on(diary_bench(smoke)),
+        Some("matching") => matching(smoke),
+        Some("sizes") => sizes(),
+        Some("decode") => decode(Path::new(args.get(1).expect("a manifest"))),
+        Some("seal") => seal(&args[1..]),
+        _ => {
+            eprintln!(
+                "usage: vd-bench diary|matching|sizes [--smoke] | decode MANIFEST | seal TRUST REQUESTS OUT VENUE"
+            );
+            std::process::exit(2);
+        }
+    };
+    println!("{}", serde_json::to_string_pretty(&out).expect("JSON"));
+}
+
+/// Median, p99, spread (p90 − p10) and count of samples in milliseconds.
+fn stats(mut ms: Vec<f64>) -> Value {
+    ms.sort_by(|a, b| a.total_cmp(b));
+    let at = |q: f64| ms[((ms.len() - 1) as f64 * q).round() as usize];
+    json!({
+        "median_ms": at(0.5),
+        "p99_ms": at(0.99),
+        "spread_ms": at(0.9) - at(0.1),
+        "min_ms": ms[0],
+        "max_ms": ms[ms.len() - 1],
+        "n": ms.len(),
+    })
+}
+
+fn time<T>(f: impl FnOnce() -> T) -> (T, f64) {
+    let start = Instant::now();
+    let out = f();
+    (out, start.elapsed().as_secs_f64() * 1000.0)
+}
+
+fn authority() -> SigningKey {
+    SigningKey::from_bytes(&[7; 32])
+}
+
+fn trust() -> TrustList {
+    TrustList {
+        nhs_keys: Vec::new(),
+        authorities: vec![Authority {
+            name: "Sở Y tế Cao Bằng".into(),
+            portal_url: format!("https://{HOST}"),
+            keys: vec![TrustedKey::new(authority().verifying_key())],
+        }],
+    }
+}
+
+fn venue(n: u32, name: String) -> Venue {
+    let mut id = [0u8; 16];
+    id[..4].copy_from_slice(&n.to_be_bytes());
+    id[4] = 0x5a;
+    Venue {
+        id: uuid::Uuid::from_bytes(id),
+        name,
+        address: "Phố Xuân Trường, Phường Hợp Giang, Cao Bằng".into(),
+        unit: 1273,
+        sector: Sector::Market,
+        usual_stay_minutes: 60,
+        issued: NaiveDate::from_ymd_opt(2026, 11, 1).expect("a date"),
+    }
+}
+
+const NAMES: [&str; 6] = [
+    "Chợ Xanh",
+    "Trạm Y tế",
+    "Nhà văn hóa",
+    "Quán phở",
+    "Cửa hàng tạp hoá",
+    "Trường Tiểu học",
+];
+
+/// Check-in (read + verify + encrypted insert) with 0, 10 000 and 100 000 visits stored, on
+/// SQLCipher and on plain SQLite; then listing 21 days and searching with the most stored.
+async fn diary_bench(smoke: bool) -> Value {
+    let sizes: &[usize] = if smoke {
+        &[0, 200]
+    } else {
+        &[0, 10_000, 100_000]
+    };
+    let check_ins = if smoke { 20 } else { 300 };
+    let codes: Vec<String> = (0..check_ins as u32)
+        .map(|n| {
+            sign_venue_code(
+                &venue(n, format!("{} số {n}", NAMES[n as usize % 6])),
+                HOST,
+                &authority(),
+            )
+            .expect("a code")
+        })
+        .collect();
+    let now = Utc::now();
+    let mut results = serde_json::Map::new();
+    for &encrypted in &[true, false] {
+        for &stored in sizes {
+            let dir = tempfile::tempdir().expect("a folder");
+            let diary = if encrypted {
+                Diary::open(dir.path(), trust(), None).await
+            } else {
+                Diary::open_unencrypted(dir.path(), trust()).await
+            }
+            .expect("a diary");
+            fill(&diary, stored, now).await;
+            let mut samples = Vec::with_capacity(check_ins);
+            for (i, code) in codes.iter().enumerate() {
+                // Twenty minutes apart: each scan closes the one before by "next scan".
+                let at = now - Duration::minutes(20 * (check_ins - i) as i64);
+                let start = Instant::now();
+                diary.check_in(code, at).await.expect("a check-in");
+                samples.push(start.elapsed().as_secs_f64() * 1000.0);
+            }
+            let key = format!(
+                "check_in_{}_{stored}",
+                if encrypted { "sqlcipher" } else { "plain" }
+            );
+            results.insert(key, stats(samples));
+            if stored == *sizes.last().expect("a size") {
+                let mut list = Vec::new();
+                let mut search = Vec::new();
+                for _ in 0..if smoke { 3 } else { 20 } {
+                    let start = Instant::now();
+                    let visits = diary
+                        .visits_between(now - Duration::days(21), now)
+                        .await
+                        .expect("a list");
+                    list.push(start.elapsed().as_secs_f64() * 1000.0);
+                    assert!(!visits.is_empty());
+                    let start = Instant::now();
+                    let found = diary.search("cho xanh").await.expect("a search");
+                    search.push(start.elapsed().as_secs_f64() * 1000.0);
+                    assert!(!found.is_empty());
+                }
+                let which = if encrypted { "sqlcipher" } else { "plain" };
+                results.insert(format!("list_21_days_{which}_{stored}"), stats(list));
+                results.insert(format!("search_{which}_{stored}"), stats(search));
+            }
+            diary.close().await;
+        }
+    }
+    Value::Object(results)
+}
+
+/// `n` closed visits spread over the last 60 days, in one transaction.
+async fn fill(diary: &Diary, n: usize, now: chrono::DateTime<Utc>) {
+    let span = 60 * 24 * 3600;
+    let visits: Vec<_> = (0..n)
+        .map(|i| {
+            let time_in = now.timestamp() - span + (i as i64 * span) / n.max(1) as i64 - 3600;
+            (
+                format!("{} số {i}", NAMES[i % 6]),
+                "Phố Xuân Trường, Phường Hợp Giang".to_string(),
+                format!("{:032x}", i),
+                time_in,
+                time_in + 1800,
+            )
+        })
+        .collect();
+    for chunk in visits.chunks(10_000) {
+        diary.insert_visits_for_bench(chunk).await.expect("visits");
+    }
+}
+
+/// Matching 1 000 / 10 000 / 100 000 notices against 1 000 / 10 000 visits, as a phone does.
+fn matching(smoke: bool) -> Value {
+    let notice_counts: &[usize] = if smoke {
+        &[100, 1000]
+    } else {
+        &[1000, 10_000, 100_000]
+    };
+    let visit_counts: &[usize] = if smoke { &[100] } else { &[1000, 10_000] };
+    let mut rng = rand::rngs::StdRng::seed_from_u64(2021);
+    // A province's worth of venues: notices and visits meet at some of them.
+    let venues = 2_000u32;
+    let hash = |v: u32| protocol::exposure::venue_hash(&venue(v, String::new()).id);
+    let hashes: Vec<_> = (0..venues).map(hash).collect();
+    let day = 24 * 3600;
+    let mut results = serde_json::Map::new();
+    for &visits in visit_counts {
+        let stays: Vec<Stay> = (0..visits)
+            .map(|i| {
+                let start = rng.gen_range(0..60 * day);
+                Stay {
+                    visit_id: i as i64,
+                    venue_hash: hashes[rng.gen_range(0..venues) as usize],
+                    start,
+                    end: start + rng.gen_range(600..7200),
+                }
+            })
+            .collect();
+        for &notices in notice_counts {
+            let list: Vec<Notice> = (0..notices)
+                .map(|i| {
+                    let from = rng.gen_range(0..60 * day);
+                    Notice {
+                        id: i as u64,
+                        venue_hash: hashes[rng.gen_range(0..venues) as usize],
+                        from,
+                        to: from + 4 * 3600,
+                        level: Level::Test,
+                        advice_vi: "Hãy đi xét nghiệm.".into(),
+                        advice_en: "Get tested.".into(),
+                    }
+                })
+                .collect();
+            let mut samples = Vec::new();
+            let mut found = 0;
+            for _ in 0..if smoke { 3 } else { 15 } {
+                let (matched, ms) = time(|| match_notices(&stays, &list));
+                found = matched.len();
+                samples.push(ms);
+            }
+            let mut s = stats(samples);
+            s["matches"] = json!(found);
+            results.insert(format!("match_{notices}_notices_{visits}_visits"), s);
+        }
+    }
+    Value::Object(results)
+}
+
+/// A sealed diary of 300 visits over 60 days; the QR of a venue code whose name is 100
+/// Vietnamese characters.
+fn sizes() -> Value {
+    use hpke::{Kem, Serializable};
+    let (_, public) = hpke::kem::X25519HkdfSha256::derive_keypair(&[5; 32]);
+    let public: [u8; 32] = public.to_bytes().into();
+    let code = protocol::share_code([1; 8]);
+    let request = protocol::ShareRequest {
+        id: [4; 16],
+        code: code.clone(),
+        department: "Sở Y tế Cao Bằng".into(),
+        department_key: public,
+        department_key_id: protocol::KeyId::of_department(&public),
+        from: NaiveDate::from_ymd_opt(2026, 10, 1).expect("a date"),
+        to: NaiveDate::from_ymd_opt(2026, 11, 29).expect("a date"),
+        purpose: "Truy vết ca bệnh số 12".into(),
+        expires: Utc
+            .with_ymd_and_hms(2026, 12, 1, 0, 0, 0)
+            .unwrap()
+            .timestamp(),
+        upload_url: format!("https://{HOST}/api/v1/share-requests/{code}/diary"),
+    };
+    let start = Utc
+        .with_ymd_and_hms(2026, 10, 1, 7, 0, 0)
+        .unwrap()
+        .timestamp();
+    let visits = (0..300)
+        .map(|i| protocol::SharedVisit {
+            name: format!("{} số {i}", NAMES[i % 6]),
+            address: "Số 12 Phố Xuân Trường, Phường Hợp Giang, Cao Bằng".into(),
+            unit: Some(1273),
+            venue_id: Some(uuid::Uuid::from_bytes([i as u8; 16]).to_string()),
+            origin: "vd1".into(),
+            time_in: start + i as i64 * 4 * 3600,
+            time_out: Some(start + i as i64 * 4 * 3600 + 2400),
+        })
+        .collect();
+    let diary = protocol::SharedDiary::new(&request.id, "0.1.0", visits);
+    let sealed = protocol::seal_diary(&diary, &request, [9; 32]).expect("sealed");
+
+    let name: String = "Trung tâm Văn hóa Thể thao và Truyền thông huyện Trùng Khánh, tỉnh Cao Bằng – Nhà thi đấu đa năng số 1"
+        .chars()
+        .take(100)
+        .collect();
+    let long = venue(1, name.clone());
+    let text = sign_venue_code(&long, HOST, &authority()).expect("a code");
+    let qr = qrcode::QrCode::with_error_correction_level(text.as_bytes(), qrcode::EcLevel::Q)
+        .expect("a QR");
+    let version = match qr.version() {
+        qrcode::Version::Normal(v) => v,
+        qrcode::Version::Micro(v) => v,
+    };
+    json!({
+        "sealed_diary_300_visits_bytes": sealed.len(),
+        "venue_code_100_char_name": {
+            "name_chars": name.chars().count(),
+            "code_bytes": text.len(),
+            "qr_version": version,
+            "qr_modules": qr.width(),
+            "error_correction": "Q",
+        },
+    })
+}
+
+/// The app's decoder (`diary::decode_qr_image`) on each image of a manifest:
+/// `[{"file": "...", "text": "expected"}]`, paths relative to the manifest.
+fn decode(manifest: &Path) -> Value {
+    let list: Vec<Value> =
+        serde_json::from_str(&std::fs::read_to_string(manifest).expect("the manifest"))
+            .expect("a JSON manifest");
+    let dir = manifest.parent().expect("a folder");
+    let mut out = Vec::with_capacity(list.len());
+    for item in list {
+        let file = item["file"].as_str().expect("file");
+        let expected = item["text"].as_str().expect("text");
+        let bytes = std::fs::read(dir.join(file)).expect("an image");
+        let (result, ms) = time(|| diary::decode_qr_image(&bytes));
+        let status = match result {
+            Ok(text) if text == expected => "ok",
+            Ok(_) => "wrong",
+            Err(_) => "none",
+        };
+        out.push(json!({ "file": file, "status": status, "ms": ms }));
+    }
+    Value::Array(out)
+}
+
+/// Seals a diary of 20 visits (at `venue`, a venue the portal registered) for each signed share
+/// request, exactly as the app does for a citizen who consents.
+fn seal(args: &[String]) -> Value {
+    let [trust, requests, out, venue] = args else {
+        panic!("seal TRUST REQUESTS OUT VENUE");
+    };
+    let trust = TrustList::from_json(&std::fs::read_to_string(trust).expect("the trust file"))
+        .expect("a trust file");
+    let now = Utc::now().timestamp();
+    let mut count = 0;
+    for line in std::fs::read_to_string(requests)
+        .expect("the requests")
+        .lines()
+    {
+        let Some((code, signed)) = line.split_once(' ') else {
+            continue;
+        };
+        let request = protocol::read_share_request(signed, &trust, now).expect("a request");
+        let visits = (0..20)
+            .map(|i| protocol::SharedVisit {
+                name: format!("{} số {i}", NAMES[i % 6]),
+                address: "Phố Xuân Trường, Phường Hợp Giang, Cao Bằng".into(),
+                unit: Some(1273),
+                venue_id: Some(venue.clone()),
+                origin: "vd1".into(),
+                time_in: now - (i as i64 + 1) * 6 * 3600,
+                time_out: Some(now - (i as i64 + 1) * 6 * 3600 + 2400),
+            })
+            .collect();
+        let diary = protocol::SharedDiary::new(&request.request.id, "0.1.0", visits);
+        let sealed =
+            protocol::seal_diary(&diary, &request.request, rand::random()).expect("sealed");
+        std::fs::write(Path::new(out).join(format!("{code}.vdshare")), sealed).expect("written");
+        count += 1;
+    }
+    json!({ "sealed": count })
+}
