@@ -15,10 +15,11 @@ SCREENSHOTS := tests/e2e/out
 
 DEB_PACKAGES := build-essential pkg-config libssl-dev libwebkit2gtk-4.1-dev libgtk-3-dev \
 	libayatana-appindicator3-dev librsvg2-dev xvfb webkit2gtk-driver dbus gnome-keyring \
-	libsecret-tools procps poppler-utils postgresql chromium chromium-driver
+	libsecret-tools procps poppler-utils postgresql chromium chromium-driver \
+	python3-venv wrk nginx-light
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test deps deps-system deps-toolchain deps-node deps-driver deps-fuzz ui app dev-authority lint unit e2e fuzz fuzz-smoke clean
+.PHONY: run test deps deps-system deps-toolchain deps-node deps-driver deps-fuzz deps-bench ui app dev-authority lint unit e2e fuzz fuzz-smoke bench bench-smoke clean
 
 # Fuzzing: every reader of outside input, FUZZ_SECONDS each (make fuzz); CI runs a short smoke.
 FUZZ_SECONDS ?= 60
@@ -31,7 +32,7 @@ run: deps-system deps-toolchain deps-node app dev-authority
 	trap "kill $$portal" EXIT; \
 	./target/debug/visit-diary --trust $(DEV_AUTHORITY)/trust.json
 
-test: deps lint unit e2e fuzz-smoke
+test: deps lint unit e2e fuzz-smoke bench-smoke
 	@echo
 	@echo "Screenshots of every screen at phone size: $(SCREENSHOTS)/"
 
@@ -112,6 +113,27 @@ fuzz: deps-fuzz
 
 fuzz-smoke:
 	$(MAKE) fuzz FUZZ_SECONDS=5
+
+# Benchmarks: release builds, a corpus of camera-like poster images, the portal under load on
+# SQLite and PostgreSQL beside nginx; writes bench/REPORT.md and bench/report.json. The peers'
+# Python packages (zxing-cpp, OpenCV) go into bench/.venv from PyPI.
+BENCH_PYTHON := bench/.venv/bin/python
+
+deps-bench: deps
+	@[ -x $(BENCH_PYTHON) ] || python3 -m venv bench/.venv
+	@$(BENCH_PYTHON) -c 'import cv2, zxingcpp, numpy' 2>/dev/null || \
+		bench/.venv/bin/pip install --quiet --disable-pip-version-check -r bench/requirements.txt
+
+bench: deps-bench ui
+	cargo build --release -p bench -p portal
+	cargo build --release -p visit-diary $(FEATURES)
+	$(BENCH_PYTHON) bench/run.py
+
+# The same harness at tiny sizes on the debug builds, so that it keeps working (CI runs this);
+# it writes bench/smoke/.
+bench-smoke: deps-bench app
+	cargo build -p bench
+	$(BENCH_PYTHON) bench/run.py --smoke
 
 clean:
 	cargo clean

@@ -372,6 +372,72 @@ def wrk(url, seconds, script=None, env=None):
     return result
 
 
+def upload_load(port, sealed_dir):
+    """64 phones uploading at once, each diary to its own share request, until all are sent.
+
+    wrk and oha replay one request body; every upload here must differ (a share request is
+    answered once), so the clients are 64 threads with a kept-alive connection each. Each phone
+    has its own address (`X-Forwarded-For`, read with `--behind-proxy`).
+    """
+    import http.client
+    import queue
+    import threading
+
+    work = queue.Queue()
+    for i, path in enumerate(sorted(sealed_dir.iterdir())):
+        work.put((i, path.stem, path.read_bytes()))
+    latencies, statuses, failures = [], {}, [0]
+    lock = threading.Lock()
+
+    def phone(w):
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        while True:
+            try:
+                i, code, body = work.get_nowait()
+            except queue.Empty:
+                break
+            start = time.perf_counter()
+            try:
+                conn.request("POST", f"/api/v1/share-requests/{code}/diary", body=body, headers={
+                    "Content-Type": "application/octet-stream",
+                    "X-Forwarded-For": f"10.{w}.{i // 250}.{i % 250}",
+                })
+                response = conn.getresponse()
+                response.read()
+            except (OSError, http.client.HTTPException):
+                with lock:
+                    failures[0] += 1
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+                continue
+            ms = (time.perf_counter() - start) * 1000
+            with lock:
+                latencies.append(ms)
+                statuses[response.status] = statuses.get(response.status, 0) + 1
+        conn.close()
+
+    threads = [threading.Thread(target=phone, args=(w,)) for w in range(CONNECTIONS)]
+    start = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    seconds = time.perf_counter() - start
+    s = summary(latencies)
+    return {
+        "requests": len(latencies),
+        "seconds": seconds,
+        "throughput_per_s": len(latencies) / seconds,
+        "p50_ms": s["median_ms"],
+        "p90_ms": sorted(latencies)[round((len(latencies) - 1) * 0.9)],
+        "p99_ms": s["p99_ms"],
+        "socket_errors": failures[0],
+        "non_2xx": sum(n for status, n in statuses.items() if not 200 <= status < 300),
+        "statuses": {str(k): v for k, v in statuses.items()},
+        "client": "64 Python threads (http.client)",
+    }
+
+
 def load_section(binaries, work, smoke, backend):
     """Diary uploads and exposure-list downloads, 64 connections, on one backend."""
     pg = PostgreSQL(work) if backend == "postgres" else None
@@ -439,12 +505,9 @@ def load_section(binaries, work, smoke, backend):
         for notice in re.findall(rf"/cases/{case}/notices/(\d+)/publish", page):
             staff.post(f"/cases/{case}/notices/{notice}/publish", {}, page)
 
-        upload_script = work / f"upload-{backend}.lua"
-        upload_script.write_text(UPLOAD_LUA.replace("@DIR@", str(sealed)))
+        uploads_result = upload_load(port, sealed)
+        uploads_result["stored"] = int(run_sql_count(pg, data, "SELECT COUNT(*) FROM share_requests WHERE sealed IS NOT NULL"))
         seconds = 3 if smoke else 20
-        uploads_result = wrk(url, seconds, upload_script)
-        stored = int(run_sql_count(pg, data, "SELECT COUNT(*) FROM share_requests WHERE sealed IS NOT NULL"))
-        uploads_result["stored"] = stored
 
         with urllib.request.urlopen(f"{url}/api/v1/exposures") as r:
             list_bytes = r.read()
@@ -511,56 +574,6 @@ http {{
         nginx.wait()
 
 
-# Every request a new diary for the next share request; a distinct X-Forwarded-For per phone.
-UPLOAD_LUA = r"""
-local files = {}
-local n = 0
-local threads = {}
-function setup(thread)
-  thread:set("id", #threads)
-  table.insert(threads, thread)
-end
-function init(args)
-  local list = io.popen('ls "@DIR@"')
-  local i = 0
-  for name in list:lines() do
-    if i % 2 == id then
-      local f = io.open("@DIR@/" .. name, "rb")
-      table.insert(files, { code = name:gsub("%.vdshare$", ""), body = f:read("*a") })
-      f:close()
-    end
-    i = i + 1
-  end
-  list:close()
-end
-function request()
-  n = n + 1
-  if n > #files then
-    wrk.thread:stop()
-    n = #files
-  end
-  local f = files[n]
-  return wrk.format("POST", "/api/v1/share-requests/" .. f.code .. "/diary",
-    { ["Content-Type"] = "application/octet-stream",
-      ["X-Forwarded-For"] = "10." .. id .. "." .. math.floor(n / 250) .. "." .. (n % 250) },
-    f.body)
-end
-""" + r"""
-local statuses = {}
-function response(status, headers, body)
-  statuses[status] = (statuses[status] or 0) + 1
-end
-""".replace("local statuses = {}", "statuses = {}") + r"""
-function done(summary, latency, requests)
-  local s = string.format('{"requests": %d, "seconds": %.3f, "throughput_per_s": %.1f, "p50_ms": %.2f, "p90_ms": %.2f, "p99_ms": %.2f, "socket_errors": %d, "non_2xx": %d}',
-    summary.requests, summary.duration / 1e6, summary.requests / (summary.duration / 1e6),
-    latency:percentile(50) / 1000, latency:percentile(90) / 1000, latency:percentile(99) / 1000,
-    summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout,
-    summary.errors.status)
-  print(s)
-end
-"""
-
 GET_LUA = r"""
 function done(summary, latency, requests)
   print(string.format('{"requests": %d, "seconds": %.3f, "throughput_per_s": %.1f, "p50_ms": %.2f, "p90_ms": %.2f, "p99_ms": %.2f, "socket_errors": %d, "non_2xx": %d}',
@@ -605,6 +618,29 @@ def ratio(a, b):
     return a / b if b else float("nan")
 
 
+# What measuring found far from its peer or limit, what was changed, and the figures before and
+# after, measured with this harness on the development machine (2 cores; see the top of the
+# report). Kept here because a run measures only the code as it is.
+FIXES = [
+    "**Exposure-list downloads.** Every request read the notices from the database and signed the"
+    " list again. With 64 connections and a 35 kB list of 200 notices the release portal served"
+    " 890 requests/s on SQLite and 2 154 on PostgreSQL, 1 % and 2 % of nginx's 90 575 for the same"
+    " bytes. The signed list is now made once per tag (sequence, day, `since`) and kept in memory"
+    " until the tag changes or its oldest notice ages past the retention; each request still reads"
+    " the sequence (one row) so that several portal processes agree. After: 26 679 requests/s on"
+    " SQLite and 18 356 on PostgreSQL, 30 % and 20 % of nginx (89 553 in that run); p99 from 98 ms"
+    " to 3.8 ms on SQLite. The rest of the gap is that one query and the web framework.",
+    "**How diary reads are measured.** The first version of this benchmark read on the connection"
+    " that had just written the 100 000 visits in one transaction: SQLCipher's list took 2.6 s and"
+    " its search 1.4 s, 4× and 40× plain SQLite, while the write-ahead log held every new page."
+    " Closed and opened again (which checkpoints the log), as a diary that grew over weeks is, the"
+    " same reads cost 1.1× and 2.4× plain SQLite (the table above). The app never writes that much"
+    " at once, and its purges end with `VACUUM` and a checkpoint. Not fixed, and worth knowing:"
+    " listing 35 000 visits takes about 0.7 s whether encrypted or not, about 20 µs a row in sqlx's"
+    " row decoding; a real diary holds tens of visits a day.",
+]
+
+
 def write_report(results, out_dir, smoke):
     out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / "report.json").write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
@@ -622,18 +658,26 @@ def write_report(results, out_dir, smoke):
     if "diary" in results:
         d = results["diary"]
         lines += ["## Check-in: read, verify, encrypted insert", "",
-                  "| visits stored | SQLCipher | plain SQLite (same code, no key) | encryption overhead |", "|---|---|---|---|"]
+                  "| visits stored | SQLCipher | plain SQLite (same code, no key) | encryption overhead, medians | on the fastest check-ins |", "|---|---|---|---|---|"]
         stored = sorted({int(k.rsplit("_", 1)[1]) for k in d if k.startswith("check_in_sqlcipher_")})
         for n in stored:
             enc, plain = d[f"check_in_sqlcipher_{n}"], d[f"check_in_plain_{n}"]
             over = ratio(enc["median_ms"], plain["median_ms"]) - 1
-            lines.append(f"| {n:,} | {fmt(enc)} | {fmt(plain)} | {over:+.1%} |")
+            fastest = ratio(enc["min_ms"], plain["min_ms"]) - 1
+            lines.append(f"| {n:,} | {fmt(enc)} | {fmt(plain)} | {over:+.1%} | {fastest:+.1%} |")
         lines += ["", "SQLCipher's makers give 5–15 % for encryption. Every check-in is one transaction"
-                  " committed with `synchronous=FULL` in WAL mode, so the time is mostly the disk's flush.", ""]
+                  " committed with `synchronous=FULL` in WAL mode, so most of its time is the disk's flush,"
+                  " which varies more than encryption costs; the two diaries' check-ins are interleaved so"
+                  " that the variation falls on both alike, and the fastest check-ins (least disturbed by"
+                  " the disk) are compared too. Across three runs on this machine the medians' ratio moved"
+                  " between −49 % and +95 % and the fastest check-ins' between −13 % and +77 %: this"
+                  " machine's disk does not let a run resolve encryption's share of a check-in, so the"
+                  " makers' figure is neither confirmed nor refuted here. The reads below, which touch no"
+                  " disk flush, show it better.", ""]
         top = stored[-1]
-        lines += [f"## Diary reads with {top:,} visits stored", "", "| read | SQLCipher | plain SQLite |", "|---|---|---|",
-                  f"| visits of the last 21 days | {fmt(d[f'list_21_days_sqlcipher_{top}'])} | {fmt(d[f'list_21_days_plain_{top}'])} |",
-                  f"| search \"cho xanh\" (accents ignored) | {fmt(d[f'search_sqlcipher_{top}'])} | {fmt(d[f'search_plain_{top}'])} |", ""]
+        lines += [f"## Diary reads with {top:,} visits stored (over 60 days)", "", "| read | rows | SQLCipher | plain SQLite |", "|---|---|---|---|",
+                  f"| visits of the last 21 days | {d[f'list_21_days_sqlcipher_{top}']['rows']:,} | {fmt(d[f'list_21_days_sqlcipher_{top}'])} | {fmt(d[f'list_21_days_plain_{top}'])} |",
+                  f"| search \"cho xanh 6\" (accents ignored) | {d[f'search_sqlcipher_{top}']['rows']:,} | {fmt(d[f'search_sqlcipher_{top}'])} | {fmt(d[f'search_plain_{top}'])} |", ""]
 
     if "matching" in results:
         lines += ["## Exposure matching on the phone", "", "| notices | visits | time | matches | per notice |", "|---|---|---|---|---|"]
@@ -675,7 +719,10 @@ def write_report(results, out_dir, smoke):
                     lines.append(f"On {backend} the portal serves the list at {ratio(r['exposure_list']['throughput_per_s'], n['throughput_per_s']):.0%} of nginx's rate.")
         lines += ["", "Uploads: each a sealed diary of 20 visits for its own share request, opened once by"
                   " the portal to check it was sealed for that request, then stored; every phone has its own"
-                  " address (`X-Forwarded-For`, `--behind-proxy`). A run ends when the requests made for it are used up.", ""]
+                  " address (`X-Forwarded-For`, `--behind-proxy`). wrk replays one body, and a share request is"
+                  " answered once, so uploads come from 64 Python threads, each with its own kept-alive"
+                  " connection, until every request made for the run is answered. Downloads use wrk (2 threads,"
+                  " 64 connections). Client and server share this machine's cores.", ""]
 
     if "sizes" in results:
         s = results["sizes"]
@@ -688,6 +735,10 @@ def write_report(results, out_dir, smoke):
                   f"| venue code with a {v['name_chars']}-character Vietnamese name | {v['code_bytes']} bytes: QR version {v['qr_version']} ({v['qr_modules']}×{v['qr_modules']} modules) at level {v['error_correction']} |",
                   f"| app cold start to the first screen (Xvfb, through WebDriver) | {fmt(s['cold_start'])} |", ""]
 
+    if not smoke:
+        lines += ["## Profiled and fixed", ""]
+        lines += [f"- {fix}" for fix in FIXES]
+        lines.append("")
     for note in results.get("notes", []):
         lines += [note, ""]
     (out_dir / "REPORT.md").write_text("\n".join(lines))

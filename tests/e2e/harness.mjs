@@ -10,7 +10,7 @@ import { remote } from 'webdriverio';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
 const TARGET = process.env.CARGO_TARGET_DIR ?? join(ROOT, 'target');
-export const APP = join(TARGET, 'debug', 'visit-diary');
+export const APP = process.env.VISIT_DIARY_APP ?? join(TARGET, 'debug', 'visit-diary');
 export const PORTAL = join(TARGET, 'debug', 'portal');
 export const SHOTS = process.env.E2E_SCREENSHOTS ?? join(ROOT, 'tests', 'e2e', 'out');
 

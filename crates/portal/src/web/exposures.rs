@@ -2,6 +2,10 @@
 //! then perhaps retracted), and the app downloads one signed list of the published ones, which
 //! names venues only by hash. The list is served so that a CDN can cache it.
 
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -292,47 +296,118 @@ pub async fn get_list(
     headers: HeaderMap,
     Query(q): Query<ListQuery>,
 ) -> Response {
-    let list = match current(&app, q.since).await {
-        Ok(list) => list,
-        Err(e) => {
-            eprintln!("portal: {e}");
-            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
-        }
-    };
-    // The notices dropping off with time change the list without a new sequence; the day is
-    // part of the tag so caches notice.
-    let day = now() / 86_400;
-    let etag = match q.since {
-        Some(s) => format!("\"{}-{}-since-{s}\"", list.sequence, day),
-        None => format!("\"{}-{}\"", list.sequence, day),
-    };
-    let cache = [
-        (
-            header::CACHE_CONTROL,
-            HeaderValue::from_str(&format!("public, max-age={MAX_AGE_SECONDS}")).expect("ASCII"),
-        ),
-        (header::ETAG, HeaderValue::from_str(&etag).expect("ASCII")),
-    ];
-    let unchanged = headers
-        .get(header::IF_NONE_MATCH)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.split(',').any(|t| t.trim() == etag));
-    if unchanged {
-        return (StatusCode::NOT_MODIFIED, cache).into_response();
-    }
-    match protocol::exposure::sign_exposure_list(&list, &app.authority.key) {
-        Ok(signed) => (
-            cache,
-            axum::Json(serde_json::json!({
-                "format": "visit-diary-exposure-list",
-                "version": 1,
-                "signed": signed,
-            })),
-        )
-            .into_response(),
+    match list_response(&app, &headers, q.since).await {
+        Ok(response) => response,
         Err(e) => {
             eprintln!("portal: {e}");
             StatusCode::INTERNAL_SERVER_ERROR.into_response()
         }
     }
+}
+
+/// Signed lists by tag. A tag names the sequence, the day and `since`, so the same tag is the
+/// same list: it is made and signed once, then served from memory (every phone asks for the
+/// same few lists) until its oldest notice passes the retention. Entries of past sequences are
+/// dropped as the cache fills.
+#[derive(Default)]
+pub struct ListCache(Mutex<HashMap<String, (Bytes, i64)>>);
+
+impl ListCache {
+    /// Forgets every list (after a published notice was changed other than by publishing or
+    /// retracting, which the portal itself never does).
+    pub fn clear(&self) {
+        self.0.lock().expect("not poisoned").clear();
+    }
+}
+
+const CACHED_LISTS: usize = 64;
+
+/// The tag of a list; the day is in it because notices dropping off with time change the list
+/// without a new sequence.
+fn list_tag(sequence: u64, since: Option<u64>) -> String {
+    let day = now() / 86_400;
+    match since {
+        Some(s) => format!("\"{sequence}-{day}-since-{s}\""),
+        None => format!("\"{sequence}-{day}\""),
+    }
+}
+
+async fn list_response(
+    app: &AppState,
+    headers: &HeaderMap,
+    since: Option<u64>,
+) -> Result<Response, String> {
+    let sequence: i64 = sqlx::query_scalar("SELECT sequence FROM exposure_list WHERE id = 1")
+        .fetch_one(&app.db.pool)
+        .await
+        .map_err(|e| e.to_string())?;
+    let etag = list_tag(sequence as u64, since);
+    let cache_headers = |etag: &str| {
+        [
+            (
+                header::CACHE_CONTROL,
+                HeaderValue::from_str(&format!("public, max-age={MAX_AGE_SECONDS}"))
+                    .expect("ASCII"),
+            ),
+            (header::ETAG, HeaderValue::from_str(etag).expect("ASCII")),
+        ]
+    };
+    let unchanged = headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|t| t.trim() == etag));
+    if unchanged {
+        return Ok((StatusCode::NOT_MODIFIED, cache_headers(&etag)).into_response());
+    }
+    let cached = app
+        .exposure_lists
+        .0
+        .lock()
+        .expect("not poisoned")
+        .get(&etag)
+        .filter(|(_, until)| now() <= *until)
+        .map(|(body, _)| body.clone());
+    if let Some(body) = cached {
+        return Ok(json_body(cache_headers(&etag), body));
+    }
+    let list = current(app, since).await.map_err(|e| e.to_string())?;
+    // The list as read may be newer than the sequence asked above: its own tag goes with it.
+    let etag = list_tag(list.sequence, since);
+    let signed = protocol::exposure::sign_exposure_list(&list, &app.authority.key)
+        .map_err(|e| e.to_string())?;
+    let body = Bytes::from(
+        serde_json::to_vec(&serde_json::json!({
+            "format": "visit-diary-exposure-list",
+            "version": 1,
+            "signed": signed,
+        }))
+        .map_err(|e| e.to_string())?,
+    );
+    // Served until the oldest notice in it drops off.
+    let until = list
+        .notices
+        .iter()
+        .map(|n| n.to + RETENTION_SECONDS)
+        .min()
+        .unwrap_or(i64::MAX);
+    {
+        let mut cache = app.exposure_lists.0.lock().expect("not poisoned");
+        if cache.len() >= CACHED_LISTS {
+            cache.clear();
+        }
+        cache.insert(etag.clone(), (body.clone(), until));
+    }
+    Ok(json_body(cache_headers(&etag), body))
+}
+
+fn json_body(headers: [(header::HeaderName, HeaderValue); 2], body: Bytes) -> Response {
+    (
+        headers,
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        )],
+        body,
+    )
+        .into_response()
 }

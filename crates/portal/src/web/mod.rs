@@ -129,6 +129,8 @@ pub struct Inner {
     /// Behind a reverse proxy: the client's address is the last one in `X-Forwarded-For`.
     pub behind_proxy: bool,
     pub imports: Mutex<HashMap<String, Arc<ImportJob>>>,
+    /// Signed exposure lists already made, by tag (`exposures::get_list`).
+    pub exposure_lists: exposures::ListCache,
 }
 
 #[derive(Clone)]
@@ -160,6 +162,7 @@ impl AppState {
             secure_cookies,
             behind_proxy,
             imports: Mutex::new(HashMap::new()),
+            exposure_lists: exposures::ListCache::default(),
         }))
     }
 
