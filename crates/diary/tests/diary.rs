@@ -1,10 +1,13 @@
 //! The diary against a real SQLCipher file in a temporary folder.
 
 use std::path::Path;
-use std::sync::Mutex;
 
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use diary::{DbKey, Diary, Error, KeyLocation, KeyStore, DB_FILE, KEY_FILE};
+
+mod common;
+
+use common::MemoryStore;
 use ed25519_dalek::SigningKey;
 use protocol::{sign_venue_code, Authority, Sector, TrustList, TrustedKey, Venue};
 
@@ -64,43 +67,6 @@ fn snapshot(dir: &Path) -> Vec<(String, Vec<u8>)> {
         .collect();
     files.sort();
     files
-}
-
-/// An in-memory key store, for the logic of choosing where a key goes (the real Secret Service
-/// is tested in `keystore.rs`).
-#[derive(Default)]
-struct MemoryStore {
-    key: Mutex<Option<Vec<u8>>>,
-    refuse: bool,
-    unreachable: bool,
-}
-
-impl KeyStore for MemoryStore {
-    fn name(&self) -> &str {
-        "memory"
-    }
-    fn load(&self) -> diary::Result<Option<DbKey>> {
-        if self.unreachable {
-            return Err(Error::KeyStore("locked".into()));
-        }
-        Ok(self
-            .key
-            .lock()
-            .unwrap()
-            .as_deref()
-            .and_then(DbKey::from_bytes))
-    }
-    fn save(&self, key: &DbKey) -> diary::Result<()> {
-        if self.refuse {
-            return Err(Error::KeyStore("refused".into()));
-        }
-        *self.key.lock().unwrap() = Some(key.as_bytes().to_vec());
-        Ok(())
-    }
-    fn delete(&self) -> diary::Result<()> {
-        *self.key.lock().unwrap() = None;
-        Ok(())
-    }
 }
 
 #[tokio::test]

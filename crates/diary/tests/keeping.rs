@@ -3,7 +3,6 @@
 
 use std::borrow::Cow;
 use std::str::FromStr;
-use std::sync::Mutex;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use diary::{DbKey, Diary, Entry, Error, KeyStore, DB_FILE, KEY_FILE};
@@ -14,7 +13,7 @@ use uuid::Uuid;
 
 mod common;
 
-use common::{code, code_staying, trust};
+use common::{code, code_staying, trust, MemoryStore};
 
 fn at(h: u32, m: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 29, h, m, 0).unwrap()
@@ -403,31 +402,6 @@ async fn search_ignores_case_and_vietnamese_accents() {
     assert!(diary.search("%").await.unwrap().len() == 1);
     assert!(diary.search("_").await.unwrap().is_empty());
     assert_eq!(diary.search("").await.unwrap().len(), 3);
-}
-
-#[derive(Default)]
-struct MemoryStore(Mutex<Option<Vec<u8>>>);
-
-impl KeyStore for MemoryStore {
-    fn name(&self) -> &str {
-        "memory"
-    }
-    fn load(&self) -> diary::Result<Option<DbKey>> {
-        Ok(self
-            .0
-            .lock()
-            .unwrap()
-            .as_deref()
-            .and_then(DbKey::from_bytes))
-    }
-    fn save(&self, key: &DbKey) -> diary::Result<()> {
-        *self.0.lock().unwrap() = Some(key.as_bytes().to_vec());
-        Ok(())
-    }
-    fn delete(&self) -> diary::Result<()> {
-        *self.0.lock().unwrap() = None;
-        Ok(())
-    }
 }
 
 #[tokio::test]

@@ -1,7 +1,10 @@
 //! A test authority the diaries in these tests trust, and venue codes it signs.
 #![allow(dead_code)]
 
+use std::sync::Mutex;
+
 use chrono::NaiveDate;
+use diary::{DbKey, Error, KeyStore};
 use ed25519_dalek::SigningKey;
 use protocol::{sign_venue_code, Authority, Sector, TrustList, TrustedKey, Venue};
 use uuid::Uuid;
@@ -40,4 +43,43 @@ pub fn code_staying(name: &str, n: u8, minutes: u16) -> String {
         issued: NaiveDate::from_ymd_opt(2026, 11, 1).unwrap(),
     };
     sign_venue_code(&venue, HOST, &authority()).unwrap()
+}
+
+/// An in-memory key store, for the logic of choosing where a key goes (the real Secret Service
+/// is tested in `keystore.rs`).
+#[derive(Default)]
+pub struct MemoryStore {
+    pub key: Mutex<Option<Vec<u8>>>,
+    /// Refuses to save, as a store whose prompt was dismissed.
+    pub refuse: bool,
+    /// Answers nothing, as a locked store.
+    pub unreachable: bool,
+}
+
+impl KeyStore for MemoryStore {
+    fn name(&self) -> &str {
+        "memory"
+    }
+    fn load(&self) -> diary::Result<Option<DbKey>> {
+        if self.unreachable {
+            return Err(Error::KeyStore("locked".into()));
+        }
+        Ok(self
+            .key
+            .lock()
+            .unwrap()
+            .as_deref()
+            .and_then(DbKey::from_bytes))
+    }
+    fn save(&self, key: &DbKey) -> diary::Result<()> {
+        if self.refuse {
+            return Err(Error::KeyStore("refused".into()));
+        }
+        *self.key.lock().unwrap() = Some(key.as_bytes().to_vec());
+        Ok(())
+    }
+    fn delete(&self) -> diary::Result<()> {
+        *self.key.lock().unwrap() = None;
+        Ok(())
+    }
 }
