@@ -3,7 +3,8 @@
 // screen walked in both languages with axe-core, touch-target and 200 % text checks.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import {
   startServices, stopServices, makeAuthority, addVenue, openApp, closeApp, screenshot, text, tempDir, press,
 } from './harness.mjs';
@@ -301,19 +302,24 @@ function phrases(messages) {
 
 const KEY = /\b(app|nav|home|camera|diary|visit|settings|lock|errors|alerts|share|confirm|startup|history)\.[a-zA-Z]/;
 
+/** Checks the screen on show, saves its screenshot, and returns its text. */
+async function check(app, name, lang, problems) {
+  await app.pause(200);
+  const body = await app.execute(() => document.body.innerText);
+  if (KEY.test(body)) problems.push(`${name} (${lang}) shows an untranslated key: ${body.match(KEY)[0]}`);
+  for (const finding of await axeFindings(app)) problems.push(`${name} (${lang}) axe: ${finding}`);
+  for (const small of await smallTargets(app)) problems.push(`${name} (${lang}) small target: ${small}`);
+  for (const p of await largeTextProblems(app)) problems.push(`${name} (${lang}) at 200 % text: ${p}`);
+  await screenshot(app, `50-${name}-${lang}`);
+  return body;
+}
+
 async function walk(app, lang) {
   const texts = {};
   const problems = [];
   for (const [name, reach] of SCREENS) {
     await reach(app);
-    await app.pause(200);
-    const body = await app.execute(() => document.body.innerText);
-    texts[name] = body;
-    if (KEY.test(body)) problems.push(`${name} (${lang}) shows an untranslated key: ${body.match(KEY)[0]}`);
-    for (const finding of await axeFindings(app)) problems.push(`${name} (${lang}) axe: ${finding}`);
-    for (const small of await smallTargets(app)) problems.push(`${name} (${lang}) small target: ${small}`);
-    for (const p of await largeTextProblems(app)) problems.push(`${name} (${lang}) at 200 % text: ${p}`);
-    await screenshot(app, `50-${name}-${lang}`);
+    texts[name] = await check(app, name, lang, problems);
   }
   return { texts, problems };
 }
@@ -345,6 +351,69 @@ test('every screen in Vietnamese and English: all text changes, no key shows, ax
     await app.execute(() => localStorage.removeItem('visit-diary.language')).catch(() => {});
     await closeApp(app, data);
   }
+});
+
+test('the screens that need a fresh start, in both languages: confirmation, camera, lock, start-up error', async () => {
+  // Vietnamese from a Vietnamese system, English from an English one (no language chosen).
+  const texts = { vi: {}, en: {} };
+  const problems = [];
+  for (const lang of ['vi', 'en']) {
+    const english = lang === 'en';
+    // A venue link opening the app: the confirmation.
+    let data = tempDir(`screens-${lang}`);
+    let app = await openApp(data, authority.trust, { english, link: authority.code });
+    try {
+      await (await app.$('[data-testid=confirm]')).waitForExist({ timeout: 15000 });
+      texts[lang].confirm = await check(app, 'confirm', lang, problems);
+    } finally {
+      await closeApp(app, data);
+    }
+    // The in-app camera (WebKit's test camera), then the lock after a restart.
+    app = await openApp(data, authority.trust, { english, mockCamera: true });
+    try {
+      await press(app, '[data-testid=open-camera]');
+      await (await app.$('#camera-title')).waitForExist({ timeout: 15000 });
+      texts[lang].camera = await check(app, 'camera', lang, problems);
+      await press(app, '[data-testid=close-camera]');
+      await goTo(app, 'settings');
+      await press(app, '[data-testid=lock-on]');
+      await (await app.$('[data-testid=pin-new]')).setValue('2468');
+      await (await app.$('[data-testid=pin-again]')).setValue('2468');
+      await press(app, '[data-testid=save-lock]');
+      await (await app.$('[data-testid=lock-notice]')).waitForExist({ timeout: 10000 });
+    } finally {
+      await closeApp(app, data);
+    }
+    app = await openApp(data, authority.trust, { english });
+    try {
+      await goTo(app, 'diary');
+      await (await app.$('[data-testid=lock]')).waitForExist({ timeout: 10000 });
+      texts[lang].lock = await check(app, 'lock', lang, problems);
+    } finally {
+      await closeApp(app, data);
+    }
+    // A damaged diary: the start-up error, the file left as it was.
+    data = tempDir(`screens-damaged-${lang}`);
+    app = await openApp(data, authority.trust, { english });
+    await closeApp(app, data);
+    const db = join(data, 'diary.sqlite');
+    const bytes = readFileSync(db);
+    bytes.fill(0x41, 0, 64);
+    writeFileSync(db, bytes);
+    app = await openApp(data, authority.trust, { english });
+    try {
+      await (await app.$('[data-testid=startup-error]')).waitForExist({ timeout: 15000 });
+      texts[lang].startup = await check(app, 'startup-error', lang, problems);
+    } finally {
+      await closeApp(app, data);
+    }
+  }
+  const viPhrases = phrases(vi).filter((p) => !phrases(en).includes(p));
+  for (const [name, body] of Object.entries(texts.en)) {
+    for (const p of viPhrases) if (body.includes(p)) problems.push(`${name} (en) still says "${p}"`);
+    if (body === texts.vi[name]) problems.push(`${name} did not change language`);
+  }
+  assert.deepEqual(problems, []);
 });
 
 test('on first start the app speaks the system language: English here', async () => {
