@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync, readFileSync, statSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  startServices, stopServices, makeAuthority, openApp, closeApp, screenshot, text, tempDir, filesOf,
+  startServices, stopServices, makeAuthority, goTo, openApp, closeApp, screenshot, text, tempDir, filesOf,
 } from './harness.mjs';
 
 const NAME = 'Trạm Y tế Phường Thục Phán – Điểm tiêm chủng số 3';
@@ -25,10 +25,6 @@ async function importImage(app, png) {
   const input = await app.$('[data-testid=import-image]');
   await input.waitForExist({ timeout: 15000 });
   await input.addValue(png);
-}
-
-async function goTo(app, tab) {
-  await (await app.$(`[data-tab=${tab}]`)).click();
 }
 
 test('importing a QR image of a signed venue code records the visit, name intact', async () => {

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  startServices, stopServices, makeAuthority, addVenue, openApp, closeApp, screenshot, text, tempDir, press,
+  startServices, stopServices, makeAuthority, goTo, addVenue, openApp, closeApp, screenshot, text, tempDir, press,
 } from './harness.mjs';
 import { axeFindings, smallTargets, largeTextProblems } from './a11y.mjs';
 
@@ -26,15 +26,17 @@ before(async () => {
 
 after(stopServices);
 
-async function goTo(app, tab) {
-  await (await app.$(`[data-tab=${tab}]`)).click();
-}
-
 async function importImage(app, png) {
   await goTo(app, 'home');
   const input = await app.$('[data-testid=import-image]');
   await input.waitForExist({ timeout: 15000 });
   await input.addValue(png);
+}
+
+/** Checks in with a poster image and waits for the app to say so. */
+async function checkIn(app, png, name) {
+  await importImage(app, png);
+  await app.waitUntil(async () => (await text(app, '[data-testid=notice]')).includes(name), { timeout: 15000 });
 }
 
 /** Sets an input's value as typing would (for inputs WebDriver cannot type into, like dates). */
@@ -86,8 +88,7 @@ test('checking in at A and then at B closes A at the moment of B; the same place
   const data = tempDir('diary-ab');
   const app = await openApp(data, authority.trust);
   try {
-    await importImage(app, authority.png);
-    await app.waitUntil(async () => (await text(app, '[data-testid=notice]')).includes(A), { timeout: 15000 });
+    await checkIn(app, authority.png, A);
     // The same poster again, a moment later: asked, not recorded.
     await importImage(app, authority.png);
     const ask = await app.$('[data-testid=duplicate]');
@@ -96,8 +97,7 @@ test('checking in at A and then at B closes A at the moment of B; the same place
     await screenshot(app, '40-home-duplicate');
     await press(app, '[data-testid=duplicate-no]');
 
-    await importImage(app, venueB.png);
-    await app.waitUntil(async () => (await text(app, '[data-testid=notice]')).includes(B), { timeout: 15000 });
+    await checkIn(app, venueB.png, B);
 
     await goTo(app, 'diary');
     await (await app.$('[data-testid=visit]')).waitForExist({ timeout: 10000 });
@@ -202,8 +202,7 @@ test('the app lock asks for the PIN before the diary, refuses a wrong one, never
   const data = tempDir('diary-lock');
   let app = await openApp(data, authority.trust);
   try {
-    await importImage(app, authority.png);
-    await app.waitUntil(async () => (await text(app, '[data-testid=notice]')).includes(A), { timeout: 15000 });
+    await checkIn(app, authority.png, A);
     await goTo(app, 'settings');
     await press(app, '[data-testid=lock-on]');
     await (await app.$('[data-testid=pin-new]')).setValue('2468');
@@ -223,8 +222,7 @@ test('the app lock asks for the PIN before the diary, refuses a wrong one, never
     await (await app.$('[data-testid=lock-error]')).waitForExist({ timeout: 10000 });
     assert.equal(await text(app, '[data-testid=lock-error]'), vi.errors.pin_wrong);
     // Scanning needs no PIN.
-    await importImage(app, venueB.png);
-    await app.waitUntil(async () => (await text(app, '[data-testid=notice]')).includes(B), { timeout: 15000 });
+    await checkIn(app, venueB.png, B);
     await goTo(app, 'diary');
     await (await app.$('[data-testid=pin]')).setValue('2468');
     await press(app, '[data-testid=unlock]');
@@ -328,8 +326,7 @@ test('every screen in Vietnamese and English: all text changes, no key shows, ax
   const data = tempDir('diary-walk');
   const app = await openApp(data, authority.trust);
   try {
-    await importImage(app, authority.png);
-    await app.waitUntil(async () => (await text(app, '[data-testid=notice]')).includes(A), { timeout: 15000 });
+    await checkIn(app, authority.png, A);
     await addByHand(app, { name: 'Nhà văn hóa tổ 5', from: ago(1, 3), to: ago(1, 1), note: 'Họp tổ' });
 
     const viWalk = await walk(app, 'vi');

@@ -205,6 +205,11 @@ export function makeAuthority(label, venueName) {
   return { dir, trust: join(dir, 'trust.json'), png, code };
 }
 
+/** Opens one of the app's tabs (home, diary, alerts, share, settings). */
+export async function goTo(app, tab) {
+  await (await app.$(`[data-tab=${tab}]`)).click();
+}
+
 /** Another venue of an authority made by `makeAuthority`: its poster image and code. */
 export function addVenue(authority, venueName, sector = 'market') {
   const png = join(authority.dir, `venue-${authority.venues = (authority.venues ?? 0) + 1}.png`);
