@@ -300,7 +300,15 @@ async fn the_overlap_view_shows_other_cases_at_the_same_place_and_time(backend: 
     let market = register_venue(&p, &mut c, "Chợ Xanh Cao Bằng").await;
     let school = register_venue(&p, &mut c, "Trường Tiểu học Hợp Giang").await;
     let h = 3600;
-    let t = chrono::Utc::now().timestamp() - 48 * h;
+    // 10:00 local (UTC+7) two days ago, so that every stay below falls within one local day
+    // whatever the hour the test runs.
+    let zone = chrono::FixedOffset::east_opt(7 * 3600).unwrap();
+    let t = (chrono::Utc::now().with_timezone(&zone).date_naive() - chrono::Duration::days(2))
+        .and_hms_opt(10, 0, 0)
+        .unwrap()
+        .and_local_timezone(zone)
+        .unwrap()
+        .timestamp();
 
     // Case 1 was at the market 10:00–12:00 and at the school, never checked out, at 14:00 (both
     // registered as markets here: a usual stay of an hour, so 14:00–15:00).
