@@ -49,12 +49,9 @@ fn download(
                 .limit(16 * 1024 * 1024)
                 .read_to_string()
                 .map_err(|e| IpcError::new("exposure_network", e.to_string()))?;
-            let json: serde_json::Value = serde_json::from_str(&body)
+            let signed = protocol::read_answer(&body, protocol::answer::EXPOSURE_LIST_ANSWER)
                 .map_err(|e| IpcError::new("exposure_malformed", e.to_string()))?;
-            let signed = json["signed"]
-                .as_str()
-                .ok_or_else(|| IpcError::new("exposure_malformed", "no signed list"))?;
-            Ok(Some((signed.to_owned(), etag)))
+            Ok(Some((signed, etag)))
         }
         status => Err(IpcError::new("exposure_network", format!("HTTP {status}"))),
     }

@@ -91,12 +91,9 @@ fn fetch_signed(portals: &[String], code: &str) -> Result<(String, String), IpcE
                     .limit(64 * 1024)
                     .read_to_string()
                     .map_err(network)?;
-                let json: serde_json::Value = serde_json::from_str(&body)
+                let signed = protocol::read_answer(&body, protocol::answer::SHARE_REQUEST_ANSWER)
                     .map_err(|e| IpcError::new("share_portal_garbage", e.to_string()))?;
-                let signed = json["signed"]
-                    .as_str()
-                    .ok_or_else(|| IpcError::new("share_portal_garbage", "no signed request"))?;
-                found.push((portal.clone(), signed.to_owned()));
+                found.push((portal.clone(), signed));
             }
             404 => {}
             409 => {

@@ -3,8 +3,8 @@
 //! `verify_strict` against the trusted key with that id.
 
 use ciborium::Value;
-use coset::{iana, CborSerializable, CoseSign1};
-use ed25519_dalek::Signature;
+use coset::{iana, CborSerializable, CoseSign1, CoseSign1Builder, HeaderBuilder};
+use ed25519_dalek::{Signature, Signer, SigningKey};
 
 use crate::{Authority, Error, KeyId, Result, TrustList};
 
@@ -17,6 +17,27 @@ impl Signed {
     pub fn payload(&self) -> &[u8] {
         self.sign1.payload.as_deref().unwrap_or_default()
     }
+}
+
+/// Signs `payload` with external AAD `aad`: a COSE_Sign1 whose protected header names EdDSA and
+/// the key's id, as [`decode`] reads it.
+pub(crate) fn sign(
+    payload: Vec<u8>,
+    aad: &[u8],
+    key: &SigningKey,
+) -> std::result::Result<Vec<u8>, coset::CoseError> {
+    let kid = KeyId::of(&key.verifying_key());
+    CoseSign1Builder::new()
+        .protected(
+            HeaderBuilder::new()
+                .algorithm(iana::Algorithm::EdDSA)
+                .key_id(kid.0.to_vec())
+                .build(),
+        )
+        .payload(payload)
+        .create_signature(aad, |tbs| key.sign(tbs).to_bytes().to_vec())
+        .build()
+        .to_vec()
 }
 
 /// Checks the shape of a COSE_Sign1; an error says what is wrong, in words.

@@ -34,6 +34,8 @@ pub enum Error {
         "This exposure list (number {sequence}) is older than the last one accepted ({last})."
     )]
     StaleExposureList { sequence: u64, last: u64 },
+    #[error("The portal's answer cannot be read: {0}.")]
+    NotPortalAnswer(String),
 }
 
 impl Error {
@@ -54,6 +56,7 @@ impl Error {
             Error::NotExposureList(_) => "not_exposure_list",
             Error::InvalidExposureList(_) => "invalid_exposure_list",
             Error::StaleExposureList { .. } => "stale_exposure_list",
+            Error::NotPortalAnswer(_) => "not_portal_answer",
         }
     }
 }

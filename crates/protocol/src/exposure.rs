@@ -20,17 +20,16 @@
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use ciborium::Value;
-use coset::{iana, CborSerializable, CoseSign1Builder, HeaderBuilder};
-use ed25519_dalek::{Signer, SigningKey};
+use ed25519_dalek::SigningKey;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use uuid::Uuid;
 
-use crate::{Error, KeyId, Result, TrustList};
+use crate::{Error, Result, TrustList};
 
 pub const EXPOSURE_LIST_VERSION: u64 = 1;
-const LIST_AAD: &[u8] = b"visit-diary/exposure-list/v1";
+pub(crate) const LIST_AAD: &[u8] = b"visit-diary/exposure-list/v1";
 const VENUE_HASH_DOMAIN: &[u8] = b"visit-diary/venue-hash/v1";
 pub const MAX_ADVICE_CHARS: usize = 1000;
 
@@ -199,19 +198,7 @@ pub fn sign_exposure_list(list: &ExposureList, key: &SigningKey) -> Result<Strin
     ]);
     let mut payload = Vec::new();
     ciborium::into_writer(&content, &mut payload).expect("writing CBOR to a Vec cannot fail");
-    let kid = KeyId::of(&key.verifying_key());
-    let sign1 = CoseSign1Builder::new()
-        .protected(
-            HeaderBuilder::new()
-                .algorithm(iana::Algorithm::EdDSA)
-                .key_id(kid.0.to_vec())
-                .build(),
-        )
-        .payload(payload)
-        .create_signature(LIST_AAD, |tbs| key.sign(tbs).to_bytes().to_vec())
-        .build();
-    let bytes = sign1
-        .to_vec()
+    let bytes = crate::cose::sign(payload, LIST_AAD, key)
         .map_err(|e| invalid(&format!("cannot encode: {e}")))?;
     Ok(URL_SAFE_NO_PAD.encode(bytes))
 }

@@ -3,17 +3,21 @@
 //! Invariant: this crate does no IO. No files, sockets, clock or global randomness: callers pass
 //! keys, time and random bytes as arguments, so every function here is exact and testable.
 
+pub mod answer;
 pub mod code;
 mod cose;
 mod error;
 pub mod exposure;
 pub mod foreign;
+#[cfg(feature = "fuzzing")]
+pub mod fuzzing;
 pub mod keys;
 pub mod share;
 pub mod text;
 pub mod trust;
 pub mod venue;
 
+pub use answer::read_answer;
 pub use code::{read_code, Origin, ScannedVenue, SignatureStatus};
 pub use error::{Error, Result};
 pub use keys::KeyId;

@@ -28,8 +28,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use chrono::NaiveDate;
 use ciborium::Value;
-use coset::{iana, CborSerializable, CoseSign1Builder, HeaderBuilder};
-use ed25519_dalek::{Signer, SigningKey};
+use ed25519_dalek::SigningKey;
 use hpke::aead::ChaCha20Poly1305;
 use hpke::kdf::HkdfSha256;
 use hpke::kem::X25519HkdfSha256;
@@ -41,7 +40,7 @@ use crate::{Error, KeyId, Result, TrustList};
 
 pub const SHARE_REQUEST_VERSION: u64 = 1;
 pub const SEALED_DIARY_VERSION: u8 = 1;
-const REQUEST_AAD: &[u8] = b"visit-diary/share-request/v1";
+pub(crate) const REQUEST_AAD: &[u8] = b"visit-diary/share-request/v1";
 const HPKE_INFO: &[u8] = b"visit-diary/sealed-diary/v1";
 /// Crockford's base32: no I, L, O or U, so a code read aloud is not misheard.
 const CROCKFORD: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
@@ -169,7 +168,6 @@ impl ShareRequest {
 /// Signs a share request with the authority's key; the text the portal serves.
 pub fn sign_share_request(request: &ShareRequest, key: &SigningKey) -> Result<String> {
     request.validate()?;
-    let kid = KeyId::of(&key.verifying_key());
     let content = Value::Map(vec![
         (0.into(), SHARE_REQUEST_VERSION.into()),
         (1.into(), Value::Bytes(request.id.to_vec())),
@@ -185,17 +183,7 @@ pub fn sign_share_request(request: &ShareRequest, key: &SigningKey) -> Result<St
     ]);
     let mut payload = Vec::new();
     ciborium::into_writer(&content, &mut payload).expect("writing CBOR to a Vec cannot fail");
-    let protected = HeaderBuilder::new()
-        .algorithm(iana::Algorithm::EdDSA)
-        .key_id(kid.0.to_vec())
-        .build();
-    let sign1 = CoseSign1Builder::new()
-        .protected(protected)
-        .payload(payload)
-        .create_signature(REQUEST_AAD, |tbs| key.sign(tbs).to_bytes().to_vec())
-        .build();
-    let bytes = sign1
-        .to_vec()
+    let bytes = crate::cose::sign(payload, REQUEST_AAD, key)
         .map_err(|e| Error::InvalidShareRequest(format!("cannot encode: {e}")))?;
     Ok(URL_SAFE_NO_PAD.encode(bytes))
 }
@@ -350,17 +338,26 @@ pub fn seal_diary(
     if diary.request_id != hex::encode(request.id) {
         return Err(Error::SealedDiary("the diary names another request".into()));
     }
-    let public = <X25519HkdfSha256 as Kem>::PublicKey::from_bytes(&request.department_key)
-        .map_err(|_| Error::InvalidShareRequest("the department key".into()))?;
     let plaintext = serde_json::to_vec(diary).expect("a diary serialises");
+    seal_bytes(&plaintext, &request.id, &request.department_key, random)
+}
+
+pub(crate) fn seal_bytes(
+    plaintext: &[u8],
+    request_id: &[u8; 16],
+    department_key: &[u8; 32],
+    random: [u8; 32],
+) -> Result<Vec<u8>> {
+    let public = <X25519HkdfSha256 as Kem>::PublicKey::from_bytes(department_key)
+        .map_err(|_| Error::InvalidShareRequest("the department key".into()))?;
     let mut rng = rand_chacha::ChaCha20Rng::from_seed(random);
     let (encapped, ciphertext) =
         hpke::single_shot_seal::<ChaCha20Poly1305, HkdfSha256, X25519HkdfSha256, _>(
             &OpModeS::Base,
             &public,
-            &bound_to(&request.id),
-            &plaintext,
-            &bound_to(&request.id),
+            &bound_to(request_id),
+            plaintext,
+            &bound_to(request_id),
             &mut rng,
         )
         .map_err(|e| Error::SealedDiary(format!("cannot seal: {e}")))?;

@@ -23,8 +23,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use chrono::{Days, NaiveDate};
 use ciborium::Value;
-use coset::{iana, CborSerializable, CoseSign1Builder, HeaderBuilder};
-use ed25519_dalek::{Signer, SigningKey};
+use ed25519_dalek::SigningKey;
 use serde::Serialize;
 use uuid::Uuid;
 
@@ -174,7 +173,6 @@ fn epoch() -> NaiveDate {
 pub fn sign_venue_code(venue: &Venue, host: &str, key: &SigningKey) -> Result<String> {
     venue.validate()?;
     let host = check_host(host).ok_or_else(|| Error::InvalidVenue(format!("host {host:?}")))?;
-    let kid = KeyId::of(&key.verifying_key());
     let days = venue.issued.signed_duration_since(epoch()).num_days();
     let content = Value::Map(vec![
         (0.into(), VENUE_CODE_VERSION.into()),
@@ -188,17 +186,7 @@ pub fn sign_venue_code(venue: &Venue, host: &str, key: &SigningKey) -> Result<St
     ]);
     let mut payload = Vec::new();
     ciborium::into_writer(&content, &mut payload).expect("writing CBOR to a Vec cannot fail");
-    let protected = HeaderBuilder::new()
-        .algorithm(iana::Algorithm::EdDSA)
-        .key_id(kid.0.to_vec())
-        .build();
-    let sign1 = CoseSign1Builder::new()
-        .protected(protected)
-        .payload(payload)
-        .create_signature(host.as_bytes(), |tbs| key.sign(tbs).to_bytes().to_vec())
-        .build();
-    let bytes = sign1
-        .to_vec()
+    let bytes = crate::cose::sign(payload, host.as_bytes(), key)
         .map_err(|e| Error::InvalidVenue(format!("cannot encode: {e}")))?;
     let code = format!(
         "https://{host}/v/{VENUE_CODE_VERSION}#{}",

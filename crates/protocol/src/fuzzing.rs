@@ -1,0 +1,32 @@
+//! For the fuzz targets only (feature `fuzzing`): sign or seal whatever bytes the fuzzer makes,
+//! so that mutations reach the readers' content parsers instead of stopping at a signature or
+//! an authentication tag. Nothing else may enable this feature.
+
+use ed25519_dalek::SigningKey;
+
+/// `payload` signed as a share request's content would be, as the portal serves it.
+pub fn sign_share_request_content(payload: &[u8], key: &SigningKey) -> String {
+    signed(payload, crate::share::REQUEST_AAD, key)
+}
+
+/// `payload` signed as an exposure list's content would be, as the portal serves it.
+pub fn sign_exposure_list_content(payload: &[u8], key: &SigningKey) -> String {
+    signed(payload, crate::exposure::LIST_AAD, key)
+}
+
+fn signed(payload: &[u8], aad: &[u8], key: &SigningKey) -> String {
+    use base64::Engine;
+    let bytes = crate::cose::sign(payload.to_vec(), aad, key).expect("a COSE_Sign1 encodes");
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// `plaintext` sealed for `request_id` to the department's `public` key, as the app seals a
+/// diary's JSON.
+pub fn seal_diary_plaintext(
+    plaintext: &[u8],
+    request_id: &[u8; 16],
+    public: &[u8; 32],
+    random: [u8; 32],
+) -> Vec<u8> {
+    crate::share::seal_bytes(plaintext, request_id, public, random).expect("the key is valid")
+}
