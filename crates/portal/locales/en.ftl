@@ -107,6 +107,8 @@ action-login-throttled = Sign-in blocked for a while
 action-login-refused-disabled = Sign-in to a disabled account
 action-logout = Signed out
 action-password-changed = Changed password
+action-password-change-failed = Password change: wrong current password
+action-password-change-throttled = Password change blocked for a while
 action-user-created = Created an account
 action-user-edited = Edited an account
 action-user-disabled = Disabled an account
@@ -336,6 +338,7 @@ action-diary-opened-overlap = Opened another case's diary to find overlaps
 action-diary-exported = Downloaded a shared diary (CSV)
 action-diary-received-file = Received a diary as a file
 action-diary-received = Received a diary from the app
+action-share-codes-throttled = An address tried too many share codes and was blocked for a while
 
 notice-make = Make an exposure notice for this visit
 notice-from = From

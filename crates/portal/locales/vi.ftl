@@ -101,6 +101,8 @@ action-login-throttled = Đăng nhập bị tạm chặn
 action-login-refused-disabled = Đăng nhập bằng tài khoản đã khóa
 action-logout = Đăng xuất
 action-password-changed = Đổi mật khẩu
+action-password-change-failed = Đổi mật khẩu: nhập sai mật khẩu hiện tại
+action-password-change-throttled = Đổi mật khẩu bị tạm chặn
 action-user-created = Tạo tài khoản
 action-user-edited = Sửa tài khoản
 action-user-disabled = Khóa tài khoản
@@ -318,6 +320,7 @@ action-diary-opened-overlap = Mở nhật ký của ca khác để đối chiế
 action-diary-exported = Tải nhật ký được chia sẻ (CSV)
 action-diary-received-file = Nhận nhật ký qua tệp
 action-diary-received = Nhận nhật ký từ ứng dụng
+action-share-codes-throttled = Một địa chỉ thử mã chia sẻ quá nhiều lần, bị tạm chặn
 
 notice-make = Tạo thông báo tiếp xúc cho lượt ghé này
 notice-from = Từ

@@ -60,19 +60,28 @@ pub async fn lookup(app: &AppState, code: &str) -> Result<Lookup, sqlx::Error> {
 
 /// The throttle key of an address: IPv4 as it is, IPv6 by its /64 (one household or phone).
 fn throttle_key(addr: &str) -> String {
-    match addr.parse::<std::net::IpAddr>() {
-        Ok(std::net::IpAddr::V6(v6)) => {
-            let s = v6.segments();
-            format!("share:{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
-        }
-        _ => format!("share:{addr}"),
-    }
+    format!("share:{}", super::throttle::address_key(addr))
 }
 
 /// Counts an attempt against the address before the code is looked up, so that parallel
 /// guesses cannot all slip in first. False when the address has used up its attempts.
 async fn reserve(app: &AppState, addr: &str) -> Result<bool, sqlx::Error> {
-    let attempts = super::throttle::count(&app.db.pool, &throttle_key(addr), WINDOW, now()).await?;
+    let key = throttle_key(addr);
+    let attempts = super::throttle::count(&app.db.pool, &key, WINDOW, now()).await?;
+    // The first refusal in a window goes to the audit log, where admins see guessing (once per
+    // window, so a guesser cannot flood the log).
+    if attempts == LOOKUP_FAILURES + 1 {
+        super::auth::audit(
+            &app.db.pool,
+            None,
+            "app",
+            "share_codes_throttled",
+            &key,
+            "",
+            addr,
+        )
+        .await?;
+    }
     Ok(attempts <= LOOKUP_FAILURES)
 }
 
@@ -138,12 +147,11 @@ pub async fn get_request(
     }
     match found {
         Ok(Lookup::Open { signed, .. }) => (
-            [(header::CACHE_CONTROL, "no-store")],
-            Json(json!({
-                "format": "visit-diary-share-request",
-                "version": 1,
-                "signed": signed,
-            })),
+            [
+                (header::CACHE_CONTROL, "no-store"),
+                (header::CONTENT_TYPE, "application/json"),
+            ],
+            protocol::answer::write_answer(protocol::answer::SHARE_REQUEST_ANSWER, signed),
         )
             .into_response(),
         Ok(other) => refusal(&other),
@@ -159,14 +167,25 @@ pub enum Stored {
     NotForThisRequest,
 }
 
+/// Who delivered a diary: the audit-log entry written with it.
+pub struct Receipt<'a> {
+    pub user_id: Option<i64>,
+    pub username: &'a str,
+    pub action: &'a str,
+    pub detail: &'a str,
+    pub addr: &'a str,
+}
+
 /// Stores a sealed diary for the request `code` names, once. The diary is opened (and dropped)
 /// first to check that it was sealed to this department for this very request; what is stored
-/// is the bytes as they came.
+/// is the bytes as they came, with the `receipt` in the audit log in the same transaction. The
+/// same bytes again are `Stored::Yes` with no second receipt.
 pub async fn store(
     app: &AppState,
     code: &str,
     sealed: &[u8],
     via: &str,
+    receipt: Receipt<'_>,
 ) -> Result<Stored, sqlx::Error> {
     let id = match lookup(app, code).await? {
         Lookup::Open { id, .. } => id,
@@ -184,6 +203,9 @@ pub async fn store(
         return Ok(Stored::NotForThisRequest);
     }
     let t = now();
+    // The diary and its receipt together or not at all: a portal stopped in between must not
+    // keep a diary the audit log does not show (the phone may never come back to retry).
+    let mut tx = app.db.pool.begin().await?;
     let stored = sqlx::query(
         "UPDATE share_requests SET sealed = $1, answered_at = $2, delivered_via = $3 \
          WHERE id = $4 AND answered_at IS NULL AND expires_at > $2",
@@ -192,14 +214,30 @@ pub async fn store(
     .bind(t)
     .bind(via)
     .bind(&id)
-    .execute(&app.db.pool)
+    .execute(&mut *tx)
     .await?;
-    if stored.rows_affected() == 1 {
-        Ok(Stored::Yes)
-    } else {
-        // Someone answered (or the request expired) in between.
-        Ok(Stored::Refused(lookup(app, code).await?))
+    if stored.rows_affected() != 1 {
+        tx.rollback().await?;
+        // Someone answered (or the request expired) in between: perhaps with these very bytes,
+        // the same upload sent twice at once.
+        return Ok(match lookup(app, code).await? {
+            Lookup::Answered if already_stored(app, code, sealed).await? => Stored::Yes,
+            other => Stored::Refused(other),
+        });
     }
+    let code = protocol::normalize_share_code(code).unwrap_or_else(|| code.to_owned());
+    super::auth::audit(
+        &mut *tx,
+        receipt.user_id,
+        receipt.username,
+        receipt.action,
+        &code,
+        receipt.detail,
+        receipt.addr,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Stored::Yes)
 }
 
 async fn already_stored(app: &AppState, code: &str, sealed: &[u8]) -> Result<bool, sqlx::Error> {
@@ -226,7 +264,15 @@ pub async fn post_diary(
         Ok(false) => return throttled(),
         Err(e) => return internal(e),
     }
-    let stored = store(&app, &code, &body, "upload").await;
+    // No staff member did this: the receipt names the app and the address it came from.
+    let receipt = Receipt {
+        user_id: None,
+        username: "app",
+        action: "diary_received",
+        detail: "",
+        addr: &ctx.addr,
+    };
+    let stored = store(&app, &code, &body, "upload", receipt).await;
     // Unknown codes and diaries that do not open keep counting against the address.
     if matches!(
         stored,
@@ -237,29 +283,12 @@ pub async fn post_diary(
         }
     }
     match stored {
-        Ok(Stored::Yes) => {
-            // No staff member did this: the entry names the app and the address it came from.
-            let code = protocol::normalize_share_code(&code).unwrap_or(code);
-            if let Err(e) = super::auth::audit(
-                &app.db.pool,
-                None,
-                "app",
-                "diary_received",
-                &code,
-                "",
-                &ctx.addr,
-            )
-            .await
-            {
-                return internal(e);
-            }
-            (
-                StatusCode::CREATED,
-                [(header::CACHE_CONTROL, "no-store")],
-                Json(json!({ "status": "stored" })),
-            )
-                .into_response()
-        }
+        Ok(Stored::Yes) => (
+            StatusCode::CREATED,
+            [(header::CACHE_CONTROL, "no-store")],
+            Json(json!({ "status": "stored" })),
+        )
+            .into_response(),
         Ok(Stored::Refused(lookup)) => refusal(&lookup),
         Ok(Stored::NotForThisRequest) => answer(
             StatusCode::UNPROCESSABLE_ENTITY,

@@ -417,7 +417,8 @@ pub async fn login(
         again(error, StatusCode::TOO_MANY_REQUESTS)
     };
     let user_key = format!("user:{username}");
-    let addr_key = format!("addr:{}", ctx.addr);
+    // By network for IPv6, as share codes are: a /64 offers endless addresses to guess from.
+    let addr_key = format!("addr:{}", super::throttle::address_key(&ctx.addr));
     // Locked now, or over the limit with this attempt: the password is not even checked.
     let mut locked = None;
     for key in [&user_key, &addr_key] {
@@ -490,6 +491,14 @@ pub async fn login(
     // Always a new session token: a token planted before sign-in never becomes a session.
     let token = random_token();
     let mut tx = app.db.pool.begin().await?;
+    // A session this browser already had (another account, on a shared computer) ends here: it
+    // must not stay usable by whoever kept its cookie.
+    if let Some(replaced) = &ctx.session {
+        sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+            .bind(&replaced.token_hash)
+            .execute(&mut *tx)
+            .await?;
+    }
     sqlx::query(
         "INSERT INTO sessions (token_hash, user_id, csrf, created_at, last_seen) \
          VALUES ($1, $2, $3, $4, $4)",
@@ -584,12 +593,16 @@ pub async fn change_password(
         .bind(staff.session.user_id)
         .fetch_one(&app.db.pool)
         .await?;
+    let username = staff.session.username.clone();
     if !allowed {
         let until = locked_until(&app, &user_key, t).await?.unwrap_or(t);
         errors.add(
             "current",
             tr.ta("login-throttled", &[("time", show_time(until).into())]),
         );
+        staff
+            .audit(&app.db.pool, "password_change_throttled", &username, "")
+            .await?;
     } else if verify_blocking(form.current.clone(), hash).await {
         sqlx::query("DELETE FROM login_throttle WHERE key = $1")
             .bind(&user_key)
@@ -598,6 +611,10 @@ pub async fn change_password(
     } else {
         failed_attempt(&app, &user_key, ACCOUNT_FAILURES, t).await?;
         errors.add("current", tr.t("password-current-wrong"));
+        // Someone at an open session guessing its password: admins see it as they see sign-ins.
+        staff
+            .audit(&app.db.pool, "password_change_failed", &username, "")
+            .await?;
     }
     if let Some(problem) = password_problem(&form.new) {
         errors.add("new", tr.t(problem));

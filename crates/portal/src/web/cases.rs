@@ -490,13 +490,17 @@ pub async fn create_request(
         (None, _) => errors.add("from", tr.t("share-date-invalid")),
         (_, None) => errors.add("to", tr.t("share-date-invalid")),
         (Some(f), Some(t)) if f > t => errors.add("to", tr.t("share-range-backwards")),
-        (Some(f), Some(t)) if t > today || f < today - Duration::days(MAX_RANGE_DAYS) => {
+        // Fewer than MAX_RANGE_DAYS days from the first to today, as the protocol signs them.
+        (Some(f), Some(t)) if t > today || (today - f).num_days() >= MAX_RANGE_DAYS => {
             errors.add("from", tr.t("share-range-too-far"))
         }
         _ => {}
     }
     let purpose = clean(&form.purpose);
-    if purpose.is_empty() || purpose.chars().count() > protocol::share::MAX_PURPOSE_CHARS {
+    if purpose.is_empty()
+        || purpose.chars().count() > protocol::share::MAX_PURPOSE_CHARS
+        || !signable_purpose(&app, &purpose)
+    {
         errors.add("purpose", tr.t("share-purpose-invalid"));
     }
     let hours = match form.hours.trim().parse::<i64>() {
@@ -570,6 +574,28 @@ pub async fn create_request(
     Ok(Redirect::to(&format!("/cases/{id}?created=1")).into_response())
 }
 
+/// Whether the protocol signs a request with this purpose: pasted text can carry control or
+/// invisible characters, which it refuses. Checked on a request otherwise sure to pass, so the
+/// form says so instead of failing when the real one is signed.
+fn signable_purpose(app: &AppState, purpose: &str) -> bool {
+    let today = local(now()).date_naive();
+    let department = &app.authority.department;
+    ShareRequest {
+        id: [0; 16],
+        code: protocol::share_code([0; 8]),
+        department: app.authority.settings.name.clone(),
+        department_key: department.public,
+        department_key_id: department.key_id(),
+        from: today,
+        to: today,
+        purpose: purpose.to_owned(),
+        expires: now(),
+        upload_url: app.authority.settings.portal_url.clone(),
+    }
+    .validate()
+    .is_ok()
+}
+
 /// The code of a share request of this case (a request of another case is not found here).
 async fn request_code(app: &AppState, case_id: i64, request: &str) -> WebResult<String> {
     sqlx::query_scalar("SELECT code FROM share_requests WHERE id = $1 AND case_id = $2")
@@ -616,29 +642,38 @@ pub async fn receive_file(
     staff.require(Role::Tracer)?;
     let code = request_code(&app, id, &request).await?;
     let mut bytes = None;
-    while let Ok(Some(field)) = multipart.next_field().await {
-        if field.name() == Some("file") {
-            bytes = field.bytes().await.ok();
+    loop {
+        match multipart.next_field().await {
+            Ok(Some(field)) if field.name() == Some("file") => bytes = Some(field.bytes().await),
+            Ok(Some(_)) => {}
+            Ok(None) => break,
+            Err(e) => {
+                bytes = Some(Err(e));
+                break;
+            }
         }
     }
-    let Some(bytes) = bytes.filter(|b| !b.is_empty()) else {
-        return refuse_file(id, "share-file-missing");
+    let bytes = match bytes {
+        Some(Ok(bytes)) if !bytes.is_empty() => bytes,
+        // Larger than the route reads: no sealed diary is, so say that rather than "choose a
+        // file", since one was chosen.
+        Some(Err(e)) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+            return refuse_file(id, "share-file-not-for-request")
+        }
+        _ => return refuse_file(id, "share-file-missing"),
     };
     if bytes.len() > protocol::share::MAX_SEALED_BYTES {
         return refuse_file(id, "share-file-not-for-request");
     }
-    match api::store(&app, &code, &bytes, "file").await? {
-        Stored::Yes => {
-            staff
-                .audit(
-                    &app.db.pool,
-                    "diary_received_file",
-                    &code,
-                    &format!("case {id}"),
-                )
-                .await?;
-            Ok(Redirect::to(&format!("/cases/{id}?received=1")).into_response())
-        }
+    let receipt = api::Receipt {
+        user_id: Some(staff.session.user_id),
+        username: &staff.session.username,
+        action: "diary_received_file",
+        detail: &format!("case {id}"),
+        addr: &staff.ctx.addr,
+    };
+    match api::store(&app, &code, &bytes, "file", receipt).await? {
+        Stored::Yes => Ok(Redirect::to(&format!("/cases/{id}?received=1")).into_response()),
         Stored::NotForThisRequest => refuse_file(id, "share-file-not-for-request"),
         Stored::Refused(Lookup::Answered) => refuse_file(id, "share-already-answered"),
         Stored::Refused(Lookup::Expired) => refuse_file(id, "share-expired"),
@@ -753,11 +788,17 @@ pub async fn overlaps(State(app): State<AppState>, staff: Staff, Path(id): Path<
         if stays.contains_key(venue) {
             continue;
         }
-        let minutes: Option<i64> =
-            sqlx::query_scalar("SELECT usual_stay_minutes FROM venues WHERE id = $1")
-                .bind(venue)
-                .fetch_optional(&app.db.pool)
-                .await?;
+        // The portal's venue ids are UUIDs; a diary may hold any text here (even a NUL, which
+        // PostgreSQL refuses to compare).
+        let minutes: Option<i64> = match uuid::Uuid::parse_str(venue) {
+            Ok(_) => {
+                sqlx::query_scalar("SELECT usual_stay_minutes FROM venues WHERE id = $1")
+                    .bind(venue)
+                    .fetch_optional(&app.db.pool)
+                    .await?
+            }
+            Err(_) => None,
+        };
         stays.insert(venue.to_owned(), minutes.map(|m| m * 60));
     }
     let usual = |venue: &str| stays.get(venue).copied().flatten();

@@ -136,6 +136,27 @@ pub async fn create(
             return refuse("notice-advice-invalid");
         }
     }
+    // Once published, a notice the protocol will not sign (advice with invisible characters,
+    // which pasted text can carry) would leave every phone without a list: refused here instead.
+    let probe = Notice {
+        id: 0,
+        venue_hash: exposure::venue_hash(&venue),
+        from,
+        to,
+        level,
+        advice_vi: advice_vi.clone(),
+        advice_en: advice_en.clone(),
+    };
+    let list = ExposureList {
+        sequence: 0,
+        issued: 0,
+        base: None,
+        notices: vec![probe],
+        retracted: Vec::new(),
+    };
+    if exposure::sign_exposure_list(&list, &app.authority.key).is_err() {
+        return refuse("notice-advice-invalid");
+    }
     let mut tx = app.db.pool.begin().await?;
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO exposure_notices (case_id, venue_id, window_from, window_to, level, \
@@ -375,14 +396,10 @@ async fn list_response(
     let etag = list_tag(list.sequence, since);
     let signed = protocol::exposure::sign_exposure_list(&list, &app.authority.key)
         .map_err(|e| e.to_string())?;
-    let body = Bytes::from(
-        serde_json::to_vec(&serde_json::json!({
-            "format": "visit-diary-exposure-list",
-            "version": 1,
-            "signed": signed,
-        }))
-        .map_err(|e| e.to_string())?,
-    );
+    let body = Bytes::from(protocol::answer::write_answer(
+        protocol::answer::EXPOSURE_LIST_ANSWER,
+        signed,
+    ));
     // Served until the oldest notice in it drops off.
     let until = list
         .notices

@@ -611,6 +611,11 @@ async fn frame(State(app): State<AppState>, req: Request, next: Next) -> Respons
         path,
         login_csrf: cookie_value(&parts.headers, LOGIN_CSRF_COOKIE).map(str::to_owned),
     };
+    // No address of the portal has a NUL in it, and PostgreSQL refuses text holding one: such a
+    // request is for no page, rather than a server error at the first query that binds it.
+    if ctx.path.contains("%00") {
+        return finish(&app, ctx, WebError::NotFound.into_response());
+    }
     // The app's API carries no cookies and no forms: its requests need no CSRF token.
     let api = parts.uri.path().starts_with("/api/");
     let body = if parts.method == Method::POST && !api {
@@ -629,23 +634,29 @@ async fn frame(State(app): State<AppState>, req: Request, next: Next) -> Respons
 /// The client's address: the peer's, or behind a proxy the one the proxy appended last to
 /// `X-Forwarded-For` (earlier entries are whatever the client claimed).
 fn client_address(app: &AppState, parts: &Parts) -> String {
-    if app.behind_proxy {
-        let forwarded = parts
-            .headers
-            .get_all("x-forwarded-for")
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .flat_map(|v| v.split(','))
-            .last()
-            .and_then(|a| a.trim().parse::<std::net::IpAddr>().ok());
-        if let Some(ip) = forwarded {
-            return ip.to_string();
-        }
-    }
-    parts
-        .extensions
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip().to_string())
+    let forwarded = app
+        .behind_proxy
+        .then(|| {
+            parts
+                .headers
+                .get_all("x-forwarded-for")
+                .iter()
+                .filter_map(|v| v.to_str().ok())
+                .flat_map(|v| v.split(','))
+                .last()
+                .and_then(|a| a.trim().parse::<std::net::IpAddr>().ok())
+        })
+        .flatten();
+    // An IPv4 client of a dual-stack listener shows as ::ffff:a.b.c.d. It is the client a.b.c.d,
+    // not a member of one IPv6 network that throttling would count as a single household.
+    forwarded
+        .or_else(|| {
+            parts
+                .extensions
+                .get::<ConnectInfo<SocketAddr>>()
+                .map(|c| c.0.ip())
+        })
+        .map(|ip| ip.to_canonical().to_string())
         .unwrap_or_else(|| "unknown".to_owned())
 }
 
@@ -683,6 +694,12 @@ async fn check_csrf(ctx: &Ctx, parts: &Parts, body: Body) -> Result<Body, WebErr
         let bytes = axum::body::to_bytes(body, FORM_LIMIT)
             .await
             .map_err(|_| WebError::BadCsrf)?;
+        // What the portal's pages never send is refused like a form without its token: text that
+        // is not UTF-8 would be stored with U+FFFD in place of what was typed, and a NUL is
+        // refused by PostgreSQL with a server error.
+        if !plain_form(&bytes) {
+            return Err(WebError::BadCsrf);
+        }
         let given = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes)
             .ok()
             .and_then(|pairs| pairs.into_iter().find(|(k, _)| k == "csrf").map(|(_, v)| v));
@@ -692,6 +709,28 @@ async fn check_csrf(ctx: &Ctx, parts: &Parts, body: Body) -> Result<Body, WebErr
         Some(given) if !expected.is_empty() && auth::same_token(&given, &expected) => Ok(body),
         _ => Err(WebError::BadCsrf),
     }
+}
+
+/// Whether every name and value of a urlencoded form decodes to UTF-8 without a NUL. The body is
+/// decoded as a whole: `&` and `=` are ASCII, so they never split a valid character.
+fn plain_form(body: &[u8]) -> bool {
+    let hex = |at: usize| body.get(at).and_then(|b| (*b as char).to_digit(16));
+    let mut decoded = Vec::with_capacity(body.len());
+    let mut at = 0;
+    while at < body.len() {
+        match (body[at], hex(at + 1), hex(at + 2)) {
+            (b'%', Some(high), Some(low)) => {
+                decoded.push((high * 16 + low) as u8);
+                at += 3;
+            }
+            // A `%` without two hex digits stands for itself, as the form parser reads it.
+            (byte, _, _) => {
+                decoded.push(byte);
+                at += 1;
+            }
+        }
+    }
+    std::str::from_utf8(&decoded).is_ok_and(|text| !text.contains('\0'))
 }
 
 fn finish(app: &AppState, ctx: Ctx, mut response: Response) -> Response {

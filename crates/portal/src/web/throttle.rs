@@ -3,6 +3,18 @@
 
 use sqlx::AnyPool;
 
+/// The part of a client's address a throttle counts: IPv4 as it is, IPv6 by its /64 (one
+/// household or phone, which can pick any address in it).
+pub fn address_key(addr: &str) -> String {
+    match addr.parse::<std::net::IpAddr>() {
+        Ok(std::net::IpAddr::V6(v6)) => {
+            let s = v6.segments();
+            format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+        }
+        _ => addr.to_owned(),
+    }
+}
+
 /// Counts one more attempt for `key` at `t`, starting a new count when the last window (of
 /// `window` seconds) is over. Returns the attempts in the current window, this one included.
 pub async fn count(db: &AnyPool, key: &str, window: i64, t: i64) -> Result<i64, sqlx::Error> {

@@ -944,6 +944,11 @@ pub async fn import_template(staff: Staff) -> WebResult {
 pub fn parse_csv(bytes: &[u8]) -> Result<Vec<(usize, VenueInput)>, &'static str> {
     let text = std::str::from_utf8(bytes).map_err(|_| "import-not-utf8")?;
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    // A file saved as UTF-16 (Excel's "Unicode text") is valid UTF-8 full of NULs. No list of
+    // venues has one, and PostgreSQL refuses to store one.
+    if text.contains('\0') {
+        return Err("import-not-utf8");
+    }
     let first_line = text.lines().next().unwrap_or("");
     // Spreadsheets set to Vietnamese often save with semicolons.
     let delimiter = if first_line.contains(';') && !first_line.contains(',') {
@@ -1008,6 +1013,16 @@ pub fn parse_csv(bytes: &[u8]) -> Result<Vec<(usize, VenueInput)>, &'static str>
         return Err("import-empty");
     }
     Ok(rows)
+}
+
+/// Checks one imported row: its sector may be named as a spreadsheet names it.
+pub fn check_row(
+    mut input: VenueInput,
+    units: &UnitList,
+    authority: &Authority,
+) -> Result<ValidVenue, Vec<(&'static str, &'static str)>> {
+    input.sector = sector_named(&input.sector);
+    validate(&input, units, authority)
 }
 
 /// A sector as a spreadsheet may name it: its stable name, or its label in either language.
@@ -1123,9 +1138,8 @@ async fn run_import(
     }
     let mut errors = Vec::new();
     let mut valid = Vec::with_capacity(rows.len());
-    for (i, (row, mut input)) in rows.into_iter().enumerate() {
-        input.sector = sector_named(&input.sector);
-        match validate(&input, &app.units, &app.authority) {
+    for (i, (row, input)) in rows.into_iter().enumerate() {
+        match check_row(input, &app.units, &app.authority) {
             Ok(v) => {
                 if !seen.insert((v.commune_code, fold(&v.name), fold(&v.address))) {
                     errors.push(RowError {
