@@ -168,3 +168,45 @@ fn ten_thousand_notices_against_two_thousand_visits() {
     assert!(!found.is_empty());
     assert_eq!(found, brute);
 }
+
+mod seeds;
+
+/// The seeds of the `exposure_list` and `portal_answer` fuzz targets: a whole list and a change
+/// to one, each read as it should.
+#[test]
+fn the_fuzz_seeds_are_real_lists() {
+    use protocol::answer::{write_answer, EXPOSURE_LIST_ANSWER};
+    let whole = sign_exposure_list(&list(3), &key()).unwrap();
+    let change = sign_exposure_list(
+        &ExposureList {
+            base: Some(2),
+            retracted: vec![7, 8],
+            ..list(3)
+        },
+        &key(),
+    )
+    .unwrap();
+    for signed in [&whole, &change] {
+        assert!(read_exposure_list(signed, &trust(), Some(2)).is_ok());
+    }
+    seeds::seed(
+        "exposure_list",
+        "whole",
+        &seeds::with_mode(0, whole.as_bytes()),
+    );
+    seeds::seed(
+        "exposure_list",
+        "whole-content",
+        &seeds::with_mode(1, &seeds::content(&whole)),
+    );
+    seeds::seed(
+        "exposure_list",
+        "change-content",
+        &seeds::with_mode(3, &seeds::content(&change)),
+    );
+    seeds::seed(
+        "portal_answer",
+        "exposure-list",
+        &write_answer(EXPOSURE_LIST_ANSWER, whole),
+    );
+}

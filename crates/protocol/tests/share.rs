@@ -303,3 +303,35 @@ fn a_diary_sealed_by_version_1_still_opens() {
     let (secret, _) = department();
     assert_eq!(open_diary(&sealed, &[7; 16], &secret).unwrap(), diary());
 }
+
+mod seeds;
+
+/// The seeds of the `share_request`, `sealed_diary` and `portal_answer` fuzz targets: each reads
+/// as it should, so fuzzing starts from inputs that pass every check.
+#[test]
+fn the_fuzz_seeds_are_real_requests_and_diaries() {
+    use protocol::answer::{write_answer, SHARE_REQUEST_ANSWER};
+    let signed = sign_share_request(&request(), &authority_key()).unwrap();
+    assert!(read_share_request(&signed, &trust(), NOW).is_ok());
+    seeds::seed(
+        "share_request",
+        "signed",
+        &seeds::with_mode(0, signed.as_bytes()),
+    );
+    seeds::seed(
+        "share_request",
+        "content",
+        &seeds::with_mode(1, &seeds::content(&signed)),
+    );
+    let answer = write_answer(SHARE_REQUEST_ANSWER, signed);
+    seeds::seed("portal_answer", "share-request", &answer);
+
+    let sealed = std::fs::read(fixture()).unwrap();
+    seeds::seed("sealed_diary", "sealed-v1", &seeds::with_mode(0, &sealed));
+    let plaintext = serde_json::to_vec(&diary()).unwrap();
+    seeds::seed(
+        "sealed_diary",
+        "plaintext",
+        &seeds::with_mode(1, &plaintext),
+    );
+}

@@ -1,0 +1,57 @@
+//! Exposure lists as the app reads and matches them. The first byte chooses how the rest is
+//! used (bit 0: the served text, or the CBOR content signed here with the trusted key so that
+//! mutations reach the content parser) and which list the phone accepted last (bit 1).
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use protocol::exposure::{match_notices, read_exposure_list, venue_hash, Stay};
+use protocol::{Authority, TrustList, TrustedKey};
+use std::sync::OnceLock;
+
+fn key() -> ed25519_dalek::SigningKey {
+    // The authority of crates/protocol/tests/exposure.rs.
+    ed25519_dalek::SigningKey::from_bytes(&[11u8; 32])
+}
+
+fn trust() -> &'static TrustList {
+    static TRUST: OnceLock<TrustList> = OnceLock::new();
+    TRUST.get_or_init(|| TrustList {
+        nhs_keys: Vec::new(),
+        authorities: vec![Authority {
+            name: "Sở Y tế Cao Bằng".into(),
+            portal_url: "https://yte.caobang.example".into(),
+            keys: vec![TrustedKey::new(key().verifying_key())],
+        }],
+    })
+}
+
+fuzz_target!(|data: &[u8]| {
+    let Some((&mode, rest)) = data.split_first() else {
+        return;
+    };
+    let text = if mode & 1 == 0 {
+        match std::str::from_utf8(rest) {
+            Ok(text) => text.to_owned(),
+            Err(_) => return,
+        }
+    } else {
+        protocol::fuzzing::sign_exposure_list_content(rest, &key())
+    };
+    let last = (mode & 2 != 0).then_some(2);
+    if let Ok(read) = read_exposure_list(&text, trust(), last) {
+        assert!(last.is_none_or(|l| read.list.sequence >= l));
+        // Matching whatever the list holds against a few stays never panics and only names
+        // stays that exist.
+        let stays: Vec<Stay> = (0..4)
+            .map(|i| Stay {
+                visit_id: i,
+                venue_hash: venue_hash(&uuid::Uuid::from_bytes([i as u8; 16])),
+                start: i * 3600,
+                end: i * 3600 + 7200,
+            })
+            .collect();
+        for (visit, _) in match_notices(&stays, &read.list.notices) {
+            assert!((0..4).contains(&visit));
+        }
+    }
+});

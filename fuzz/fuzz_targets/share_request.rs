@@ -1,0 +1,46 @@
+//! Share requests as the app reads them. The first byte chooses how the rest is used: as the
+//! text a portal serves (mutations mostly stop at the signature), or as the CBOR content, signed
+//! here with the trusted key so that mutations reach the content parser and its checks.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use protocol::{read_share_request, Authority, TrustList, TrustedKey};
+use std::sync::OnceLock;
+
+/// The fixtures' authority (crates/protocol/tests/share.rs) and a time inside the seeds' window.
+const NOW: i64 = 1_795_000_000;
+
+fn key() -> ed25519_dalek::SigningKey {
+    ed25519_dalek::SigningKey::from_bytes(&[3u8; 32])
+}
+
+fn trust() -> &'static TrustList {
+    static TRUST: OnceLock<TrustList> = OnceLock::new();
+    TRUST.get_or_init(|| TrustList {
+        nhs_keys: Vec::new(),
+        authorities: vec![Authority {
+            name: "Sở Y tế Cao Bằng".into(),
+            portal_url: "https://yte.caobang.example".into(),
+            keys: vec![TrustedKey::new(key().verifying_key())],
+        }],
+    })
+}
+
+fuzz_target!(|data: &[u8]| {
+    let Some((&mode, rest)) = data.split_first() else {
+        return;
+    };
+    let text = if mode % 2 == 0 {
+        match std::str::from_utf8(rest) {
+            Ok(text) => text.to_owned(),
+            Err(_) => return,
+        }
+    } else {
+        protocol::fuzzing::sign_share_request_content(rest, &key())
+    };
+    if let Ok(read) = read_share_request(&text, trust(), NOW) {
+        // What the app shows and checks of a request it accepted must hold.
+        assert!(read.request.validate().is_ok());
+        assert!(read.request.expires > NOW);
+    }
+});
