@@ -44,8 +44,38 @@ pub enum Error {
     DataFolder { path: PathBuf, why: String },
     #[error("The diary could not be upgraded: {0}.")]
     Migration(#[from] sqlx::migrate::MigrateError),
+    /// SQLite found pages it cannot read: a truncated or partly overwritten file.
+    #[error("The diary file is damaged: {0}.")]
+    Damaged(String),
+    /// The device's storage is full; the change was not written (SQLite rolled it back).
+    #[error("The device's storage is full; nothing was written.")]
+    DiskFull,
+    /// The data folder or the diary's files can no longer be written.
+    #[error("The diary's files cannot be written: {0}.")]
+    ReadOnly(String),
     #[error("The diary could not be read or written: {0}.")]
-    Storage(#[from] sqlx::Error),
+    Storage(sqlx::Error),
+}
+
+impl From<sqlx::Error> for Error {
+    /// Storage errors a citizen can act on get their own kind: a full device, a folder that
+    /// became read-only, a damaged file. (Primary result codes: the extended ones are these
+    /// plus a multiple of 256.)
+    fn from(e: sqlx::Error) -> Error {
+        let code = match &e {
+            sqlx::Error::Database(db) => db.code().and_then(|c| c.parse::<i32>().ok()),
+            _ => None,
+        };
+        match code.map(|c| c & 0xff) {
+            // SQLITE_FULL
+            Some(13) => Error::DiskFull,
+            // SQLITE_READONLY
+            Some(8) => Error::ReadOnly(e.to_string()),
+            // SQLITE_CORRUPT, SQLITE_NOTADB (past the first page, which the key check reads)
+            Some(11 | 26) => Error::Damaged(e.to_string()),
+            _ => Error::Storage(e),
+        }
+    }
 }
 
 impl Error {
@@ -69,6 +99,9 @@ impl Error {
             Error::KeyStore(_) => "key_store",
             Error::DataFolder { .. } => "data_folder",
             Error::Migration(_) => "migration",
+            Error::Damaged(_) => "diary_damaged",
+            Error::DiskFull => "disk_full",
+            Error::ReadOnly(_) => "read_only",
             Error::Storage(_) => "storage",
         }
     }

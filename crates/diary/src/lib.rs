@@ -461,6 +461,27 @@ fn key_location_of(store: &dyn KeyStore) -> KeyLocation {
 /// damaged file is found before anything could write to it (closing a read-write connection may
 /// checkpoint the WAL into the file).
 async fn probe(path: &Path, key: &DbKey) -> Result<()> {
+    // A reader in WAL mode makes the `-wal` and `-shm` files if they are missing. For a diary
+    // refused here they are taken away again, so that its folder is left as it was found.
+    let companions: Vec<PathBuf> = ["-wal", "-shm"]
+        .iter()
+        .map(|suffix| {
+            let mut name = path.as_os_str().to_owned();
+            name.push(suffix);
+            PathBuf::from(name)
+        })
+        .filter(|p| !p.exists())
+        .collect();
+    let probed = probe_connection(path, key).await;
+    if probed.is_err() {
+        for made in companions {
+            let _ = std::fs::remove_file(made);
+        }
+    }
+    probed
+}
+
+async fn probe_connection(path: &Path, key: &DbKey) -> Result<()> {
     let options = SqliteConnectOptions::from_str("sqlite:")
         .expect("static options parse")
         .filename(path)
@@ -474,8 +495,22 @@ async fn probe(path: &Path, key: &DbKey) -> Result<()> {
         .execute(&mut conn)
         .await
         .map_err(|e| opening_error(e, path));
+    // The key opened the first page; every other page must read too. A truncated or partly
+    // overwritten diary is refused here, before anything (a migration, a check-in) writes to it.
+    // A diary holds weeks of visits, so reading it all costs milliseconds (`make bench`).
+    let checked = match read {
+        Ok(_) => sqlx::query_scalar::<_, String>("PRAGMA quick_check(1)")
+            .fetch_one(&mut conn)
+            .await
+            .map_err(Error::from)
+            .and_then(|answer| match answer.as_str() {
+                "ok" => Ok(()),
+                _ => Err(Error::Damaged(answer)),
+            }),
+        Err(e) => Err(e),
+    };
     let _ = conn.close().await;
-    read.map(|_| ())
+    checked
 }
 
 fn opening_error(e: sqlx::Error, path: &Path) -> Error {
@@ -491,6 +526,6 @@ fn opening_error(e: sqlx::Error, path: &Path) -> Error {
                 why: db.message().to_owned(),
             }
         }
-        _ => Error::Storage(e),
+        _ => Error::from(e),
     }
 }

@@ -1,13 +1,11 @@
 //! The diary against a real SQLCipher file in a temporary folder.
 
-use std::path::Path;
-
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use diary::{DbKey, Diary, Error, KeyLocation, KeyStore, DB_FILE, KEY_FILE};
 
 mod common;
 
-use common::MemoryStore;
+use common::{snapshot, MemoryStore};
 use ed25519_dalek::SigningKey;
 use protocol::{sign_venue_code, Authority, Sector, TrustList, TrustedKey, Venue};
 
@@ -51,22 +49,6 @@ fn rand_bytes(seed: &str) -> [u8; 16] {
 
 fn at(h: u32, m: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 29, h, m, 0).unwrap()
-}
-
-/// Every byte of the diary's files, to prove a failure changed nothing.
-fn snapshot(dir: &Path) -> Vec<(String, Vec<u8>)> {
-    let mut files: Vec<_> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .map(|p| {
-            (
-                p.file_name().unwrap().to_string_lossy().into_owned(),
-                std::fs::read(&p).unwrap(),
-            )
-        })
-        .collect();
-    files.sort();
-    files
 }
 
 #[tokio::test]

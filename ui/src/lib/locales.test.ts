@@ -16,7 +16,7 @@ test('every error kind the Rust side can send has a sentence', () => {
     'not_venue_code', 'unsupported_version', 'unknown_key', 'bad_signature', 'malformed_code',
     'invalid_venue', 'invalid_trust', 'image_unreadable', 'no_qr_code', 'no_open_visit',
     'key_missing', 'key_rejected', 'key_file_damaged', 'key_store', 'data_folder', 'migration',
-    'storage',
+    'storage', 'diary_damaged', 'disk_full', 'read_only',
   ];
   for (const kind of kinds) expect(vi.errors).toHaveProperty(kind);
 });
