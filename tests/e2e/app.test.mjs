@@ -209,3 +209,53 @@ test('a venue link opens a confirmation; Check in puts it in the diary, Cancel d
     await closeApp(app, other);
   }
 });
+
+test('the webview loads nothing from outside: remote scripts, images, frames, fetches and inline scripts are refused', async () => {
+  // A server that counts every request: nothing the page tries may reach it.
+  const { createServer } = await import('node:http');
+  let hits = 0;
+  const server = createServer((req, res) => {
+    hits += 1;
+    res.setHeader('Content-Type', req.url.endsWith('.js') ? 'text/javascript' : 'image/png');
+    res.end(req.url.endsWith('.js') ? 'window.__remote = true;' : '');
+  });
+  await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
+  const origin = `http://127.0.0.1:${server.address().port}`;
+  const data = tempDir('data');
+  const app = await openApp(data, ours.trust);
+  try {
+    await text(app, 'h1');
+    const outcome = await app.executeAsync((origin, done) => {
+      const violations = [];
+      document.addEventListener('securitypolicyviolation', (e) => violations.push(e.violatedDirective));
+      const script = document.createElement('script');
+      script.src = `${origin}/remote.js`;
+      document.head.append(script);
+      const inline = document.createElement('script');
+      inline.textContent = 'window.__inline = true;';
+      document.head.append(inline);
+      const img = document.createElement('img');
+      img.src = `${origin}/pixel.png`;
+      document.body.append(img);
+      const frame = document.createElement('iframe');
+      frame.src = `${origin}/frame`;
+      document.body.append(frame);
+      let fetched = 'no';
+      fetch(`${origin}/data`).then(() => { fetched = 'yes'; }, () => { fetched = 'refused'; });
+      setTimeout(() => {
+        script.remove(); inline.remove(); img.remove(); frame.remove();
+        done({ remote: window.__remote === true, inline: window.__inline === true, fetched, violations });
+      }, 1500);
+    }, origin);
+    assert.equal(outcome.remote, false, 'a remote script ran');
+    assert.equal(outcome.inline, false, 'an inline script ran');
+    assert.equal(outcome.fetched, 'refused');
+    for (const directive of ['script-src', 'img-src', 'connect-src']) {
+      assert.ok(outcome.violations.some((v) => v.startsWith(directive)), `no ${directive} violation: ${outcome.violations}`);
+    }
+    assert.equal(hits, 0, 'a request reached the outside server');
+  } finally {
+    await closeApp(app, data);
+    server.close();
+  }
+});
