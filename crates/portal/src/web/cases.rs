@@ -27,8 +27,9 @@ use crate::text::{clean, csv_cell};
 pub const DEFAULT_DAYS: i64 = 21;
 pub const DEFAULT_EXPIRY_HOURS: i64 = 48;
 const MAX_EXPIRY_HOURS: i64 = 14 * 24;
-/// How far back a request may reach (the longest retention a diary offers).
-const MAX_RANGE_DAYS: i64 = 60;
+// How far back a request may reach (the longest retention a diary offers), as the protocol
+// signs it.
+use protocol::share::MAX_RANGE_DAYS;
 
 pub struct CaseRow {
     pub id: i64,
