@@ -57,21 +57,27 @@ pub enum Error {
     Storage(sqlx::Error),
 }
 
+/// SQLite's primary result code of a database error: sqlx reports the extended code, the
+/// primary one plus a multiple of 256.
+pub(crate) fn primary_code(e: &sqlx::Error) -> Option<i32> {
+    match e {
+        sqlx::Error::Database(db) => db.code()?.parse::<i32>().ok().map(|c| c & 0xff),
+        _ => None,
+    }
+}
+
 impl From<sqlx::Error> for Error {
     /// Storage errors a citizen can act on get their own kind: a full device, a folder that
-    /// became read-only, a damaged file. (Primary result codes: the extended ones are these
-    /// plus a multiple of 256.)
+    /// became read-only, a damaged file.
     fn from(e: sqlx::Error) -> Error {
-        let code = match &e {
-            sqlx::Error::Database(db) => db.code().and_then(|c| c.parse::<i32>().ok()),
-            _ => None,
-        };
-        match code.map(|c| c & 0xff) {
+        match primary_code(&e) {
             // SQLITE_FULL
             Some(13) => Error::DiskFull,
             // SQLITE_READONLY
             Some(8) => Error::ReadOnly(e.to_string()),
-            // SQLITE_CORRUPT, SQLITE_NOTADB (past the first page, which the key check reads)
+            // SQLITE_CORRUPT: SQLCipher's answer to a page that fails its check (a wrong key
+            // fails on the first page, read while opening: see `opening_error`). NOTADB is
+            // kept here for SQLite's own damaged files.
             Some(11 | 26) => Error::Damaged(e.to_string()),
             _ => Error::Storage(e),
         }

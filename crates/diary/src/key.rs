@@ -166,42 +166,22 @@ impl KeyFile {
             })
     }
 
-    /// Writes a new key file; never replaces one that exists. The key is written whole to a
-    /// temporary file first and linked into place, so that a crash or a full device never
-    /// leaves a partial key file (which would keep the app from ever starting).
+    /// Writes a new key file; never replaces one that exists. (A crash while it is written can
+    /// leave it partial; [`Diary::open`](crate::Diary::open) replaces such a file only while no
+    /// diary was ever written with it.)
     pub fn create(&self, key: &DbKey) -> Result<()> {
         let fail = |e: std::io::Error| Error::DataFolder {
             path: self.path.clone(),
             why: e.to_string(),
         };
-        let mut temporary = self.path.clone().into_os_string();
-        temporary.push(".new");
-        let temporary = PathBuf::from(temporary);
-        // Left by a crash before the key was linked into place: no diary was written with it.
-        match fs::remove_file(&temporary) {
-            Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(fail(e)),
-            _ => {}
-        }
         let mut options = OpenOptions::new();
         options.write(true).create_new(true);
         #[cfg(unix)]
         std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-        let written = (|| {
-            let mut file = options.open(&temporary)?;
-            let text = Zeroizing::new(format!("{}\n", hex::encode(key.as_bytes())));
-            file.write_all(text.as_bytes())?;
-            file.sync_all()?;
-            // A link fails if the key file exists: an existing key is never replaced.
-            fs::hard_link(&temporary, &self.path)?;
-            // The new name is durable once the folder is.
-            #[cfg(unix)]
-            if let Some(folder) = self.path.parent() {
-                fs::File::open(folder)?.sync_all()?;
-            }
-            Ok(())
-        })();
-        let _ = fs::remove_file(&temporary);
-        written.map_err(fail)?;
+        let mut file = options.open(&self.path).map_err(fail)?;
+        let text = Zeroizing::new(format!("{}\n", hex::encode(key.as_bytes())));
+        file.write_all(text.as_bytes()).map_err(fail)?;
+        file.sync_all().map_err(fail)?;
         Ok(())
     }
 }

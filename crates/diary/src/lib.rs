@@ -101,7 +101,21 @@ impl Diary {
             path: data_dir.join(KEY_FILE),
         };
 
-        let (key, key_location) = if let Some(key) = key_file.load()? {
+        // A key file is written before the diary it opens. Damaged with no diary beside it, it
+        // is what a crash (or a full device) left while the first key was being written: no
+        // visit was ever encrypted with it, so a new key replaces it. With a diary, it is an
+        // error, always.
+        let found = match key_file.load() {
+            Err(Error::KeyFileDamaged { .. }) if !exists => {
+                std::fs::remove_file(&key_file.path).map_err(|e| Error::DataFolder {
+                    path: key_file.path.clone(),
+                    why: e.to_string(),
+                })?;
+                None
+            }
+            other => other?,
+        };
+        let (key, key_location) = if let Some(key) = found {
             let location = KeyLocation::File {
                 path: key_file.path.clone(),
             };
@@ -201,7 +215,15 @@ impl Diary {
             .execute(&migrations)
             .await
         {
-            Ok(_) => MIGRATOR.run(&migrations).await.map_err(Error::from),
+            Ok(_) => MIGRATOR.run(&migrations).await.map_err(|e| match e {
+                // A full device or a damaged page met while upgrading says so, not "upgrade".
+                sqlx::migrate::MigrateError::Execute(inner)
+                    if matches!(error::primary_code(&inner), Some(13 | 8 | 11 | 26)) =>
+                {
+                    Error::from(inner)
+                }
+                e => Error::from(e),
+            }),
             Err(e) => Err(opening_error(e, &path)),
         };
         migrations.close().await;
@@ -473,7 +495,14 @@ async fn probe(path: &Path, key: &DbKey) -> Result<()> {
         .filter(|p| !p.exists())
         .collect();
     let probed = probe_connection(path, key).await;
-    if probed.is_err() {
+    // Only for a diary refused as unreadable, and only while nothing was written to the new
+    // log: another instance of the app opening the same diary at this moment keeps its files.
+    if matches!(probed, Err(Error::KeyRejected { .. } | Error::Damaged(_)))
+        && companions
+            .iter()
+            .filter(|p| p.to_string_lossy().ends_with("-wal"))
+            .all(|wal| std::fs::metadata(wal).map_or(true, |m| m.len() == 0))
+    {
         for made in companions {
             let _ = std::fs::remove_file(made);
         }
@@ -514,18 +543,16 @@ async fn probe_connection(path: &Path, key: &DbKey) -> Result<()> {
 }
 
 fn opening_error(e: sqlx::Error, path: &Path) -> Error {
-    match &e {
-        // SQLITE_NOTADB: SQLCipher's answer to a wrong key, and SQLite's to a damaged file.
-        sqlx::Error::Database(db) if db.code().as_deref() == Some("26") => Error::KeyRejected {
+    match (error::primary_code(&e), &e) {
+        // SQLITE_NOTADB: SQLCipher's answer to a wrong key, and SQLite's to a damaged first page.
+        (Some(26), _) => Error::KeyRejected {
             path: path.to_owned(),
         },
         // SQLITE_CANTOPEN, SQLITE_PERM, SQLITE_READONLY
-        sqlx::Error::Database(db) if matches!(db.code().as_deref(), Some("14" | "3" | "8")) => {
-            Error::DataFolder {
-                path: path.to_owned(),
-                why: db.message().to_owned(),
-            }
-        }
+        (Some(14 | 3 | 8), sqlx::Error::Database(db)) => Error::DataFolder {
+            path: path.to_owned(),
+            why: db.message().to_owned(),
+        },
         _ => Error::from(e),
     }
 }

@@ -253,6 +253,32 @@ async fn a_damaged_key_file_is_an_error() {
     assert_eq!(err.kind(), "key_file_damaged");
 }
 
+/// What a crash while the very first key was written leaves: part of a key file and no diary.
+/// Nothing was ever encrypted with it, so the app starts with a new key instead of refusing to
+/// start for ever.
+#[tokio::test]
+async fn a_half_written_first_key_with_no_diary_is_replaced() {
+    let dir = tempfile::tempdir().unwrap();
+    for partial in ["", "3d6dea98"] {
+        std::fs::write(dir.path().join(KEY_FILE), partial).unwrap();
+        let diary = Diary::open(dir.path(), trust(), None).await.unwrap();
+        diary
+            .check_in(&code("Chợ Xanh", &authority()), at(7, 0))
+            .await
+            .unwrap();
+        diary.close().await;
+        let key = std::fs::read_to_string(dir.path().join(KEY_FILE)).unwrap();
+        assert_eq!(key.trim().len(), 64);
+        // Now a diary exists: the same damage is an error, not a new key.
+        std::fs::write(dir.path().join(KEY_FILE), partial).unwrap();
+        let err = Diary::open(dir.path(), trust(), None).await.err().unwrap();
+        assert_eq!(err.kind(), "key_file_damaged");
+        for file in std::fs::read_dir(dir.path()).unwrap() {
+            std::fs::remove_file(file.unwrap().path()).unwrap();
+        }
+    }
+}
+
 #[tokio::test]
 async fn a_key_store_that_answers_keeps_the_key_and_no_key_file_is_written() {
     let dir = tempfile::tempdir().unwrap();

@@ -99,6 +99,7 @@ fn killed_fifty_times_while_checking_in_no_acknowledged_visit_is_lost() {
     // (visit id, time in) of every check-in the child was told had been saved.
     let mut acknowledged: Vec<(i64, i64)> = Vec::new();
     let mut killed_before_any = 0;
+    let log = dir.path().with_extension("writer.log");
     for round in 0..ROUNDS {
         let mut writer = child(
             "writer",
@@ -108,30 +109,41 @@ fn killed_fifty_times_while_checking_in_no_acknowledged_visit_is_lost() {
             ],
         )
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
+        .stderr(Stdio::from(std::fs::File::create(&log).unwrap()))
         .spawn()
         .unwrap();
         let stdout = writer.stdout.take().unwrap();
+        let (opened_tx, opened) = std::sync::mpsc::channel();
         let reader = std::thread::spawn(move || {
-            BufReader::new(stdout)
-                .lines()
-                .map_while(|l| l.ok())
-                .filter_map(|l| {
-                    let mut words = l.strip_prefix("saved ")?.split(' ');
-                    let id = words.next()?.parse().ok()?;
-                    let time_in = words.next()?.parse().ok()?;
-                    Some((id, time_in))
-                })
-                .collect::<Vec<(i64, i64)>>()
+            let mut saved = Vec::new();
+            for line in BufReader::new(stdout).lines().map_while(|l| l.ok()) {
+                if line == "opened" {
+                    let _ = opened_tx.send(());
+                }
+                let mut words = line.strip_prefix("saved ").unwrap_or("").split(' ');
+                if let (Some(Ok(id)), Some(Ok(time_in))) = (
+                    words.next().map(str::parse::<i64>),
+                    words.next().map(str::parse::<i64>),
+                ) {
+                    saved.push((id, time_in));
+                }
+            }
+            saved
         });
-        // Anywhere from while the diary opens (its first round: while it is created) to
-        // dozens of check-ins in.
-        std::thread::sleep(Duration::from_millis(random.next(400)));
+        // One round in five is killed while the diary opens (the first: while it is created),
+        // the others up to a few dozen check-ins after it opened, however slow the machine.
+        if round % 5 == 0 {
+            std::thread::sleep(Duration::from_millis(random.next(150)));
+        } else {
+            let _ = opened.recv_timeout(Duration::from_secs(60));
+            std::thread::sleep(Duration::from_millis(random.next(300)));
+        }
         writer.kill().unwrap();
         let status = writer.wait().unwrap();
         assert!(
             status.code().is_none(),
-            "the writer was killed, not finished"
+            "the writer was killed, not finished: {}",
+            std::fs::read_to_string(&log).unwrap_or_default()
         );
         let saved = reader.join().unwrap();
         if saved.is_empty() {
@@ -169,6 +181,7 @@ fn killed_fifty_times_while_checking_in_no_acknowledged_visit_is_lost() {
     );
     // The kills landed mid-stream, not only before the first write.
     assert!(acknowledged.len() as u64 > ROUNDS);
+    let _ = std::fs::remove_file(&log);
 }
 
 /// Checks in, and checks out now and then, until it is killed; says `saved <id> <time in>` after
@@ -183,6 +196,7 @@ fn writer() {
     println!();
     runtime().block_on(async {
         let diary = Diary::open(Path::new(&dir), trust(), None).await.unwrap();
+        println!("opened");
         for i in 0.. {
             let at = moment(round, i * 2);
             let visit = diary.check_in(&codes[i as usize % 2], at).await.unwrap();
@@ -197,8 +211,34 @@ fn writer() {
 /// The commands that run a child in its own user and mount namespace, where it may mount.
 const UNSHARE: &[&str] = &["unshare", "--user", "--map-root-user", "--mount"];
 
+/// Whether this machine lets a process mount a filesystem in a user namespace of its own. Not
+/// everywhere does: containers with the default seccomp profile, Ubuntu 24.04's AppArmor rule
+/// for unprivileged users. There the two tests below say they did not run, unless
+/// `VISIT_DIARY_REQUIRE_NAMESPACES` is set (CI sets it), when they fail.
+fn namespaces_work() -> bool {
+    let dir = tempfile::tempdir().unwrap();
+    let works = Command::new(UNSHARE[0])
+        .args(&UNSHARE[1..])
+        .args(["mount", "-t", "tmpfs", "-o", "size=64k", "diary-test"])
+        .arg(dir.path())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !works {
+        assert!(
+            std::env::var_os("VISIT_DIARY_REQUIRE_NAMESPACES").is_none(),
+            "this machine does not let `unshare --user --mount` mount a tmpfs"
+        );
+        eprintln!("NOT RUN: this machine does not let a test mount a small filesystem of its own");
+    }
+    works
+}
+
 /// Runs `name` in its own namespace and checks that it passed.
 fn in_namespace(name: &str) {
+    if !namespaces_work() {
+        return;
+    }
     let dir = tempfile::tempdir().unwrap();
     let output = child_under(
         Some(UNSHARE),
@@ -209,11 +249,6 @@ fn in_namespace(name: &str) {
     .expect("unshare (util-linux) runs");
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(
-        !stderr.contains("unshare failed"),
-        "this test needs user namespaces (unshare --user), to mount a small filesystem \
-         without root: {stderr}"
-    );
     assert!(
         output.status.success() && stdout.contains("1 passed"),
         "{name} failed:\n{stdout}\n{stderr}"
@@ -321,7 +356,7 @@ fn full_device() {
 }
 
 #[test]
-fn a_read_only_data_folder_is_an_error_and_nothing_changes() {
+fn a_read_only_data_folder_is_a_clear_error_not_a_fresh_diary() {
     in_namespace("read_only_folder");
 }
 
@@ -339,7 +374,6 @@ fn read_only_folder() {
             .unwrap();
         diary.close().await;
     });
-    let before = snapshot(path);
     let status = Command::new("mount")
         .args(["-o", "remount,ro", &dir])
         .status()
@@ -350,10 +384,9 @@ fn read_only_folder() {
             .await
             .err()
             .expect("no diary");
-        assert!(matches!(e.kind(), "data_folder" | "read_only"), "{e}");
+        assert_eq!(e.kind(), "data_folder", "{e}");
         println!("\n  read-only folder: {e}");
     });
-    assert_unchanged(path, &before);
 }
 
 /// A diary of `n` visits, closed.
