@@ -50,14 +50,6 @@ fn uploads() -> usize {
         .unwrap_or(10_000)
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 fn portal(database: Option<&str>) -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_portal"));
     // The data folder's own master key; the database the test chose.
@@ -496,7 +488,7 @@ async fn uploads_survive_a_killed_and_a_stopped_server(backend: Backend) {
         Backend::Postgres => Some(support::postgres().database().await),
     };
     let database = database.as_deref();
-    let port = free_port();
+    let port = support::free_port();
     let listen = format!("127.0.0.1:{port}");
     let portal_url = format!("http://{listen}");
 
