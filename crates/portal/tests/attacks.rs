@@ -1187,6 +1187,19 @@ async fn text_the_app_would_refuse_is_refused_at_the_form(backend: Backend) {
         .await;
     let r = p.client().get("/api/v1/exposures").await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+
+    // A notice saved before the form checked its advice, then published: the list still signs
+    // and reaches every phone, without that one notice.
+    sqlx::query("UPDATE exposure_notices SET advice_en = 'Get tested\u{200b}now' WHERE id = $1")
+        .bind(id)
+        .execute(&p.app.db.pool)
+        .await
+        .unwrap();
+    let list = portal::web::exposures::current(&p.app, None).await.unwrap();
+    assert!(list.notices.is_empty(), "{:?}", list.notices);
+    p.app.exposure_lists.clear();
+    let r = p.client().get("/api/v1/exposures").await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -119,7 +119,9 @@ fn invalid(what: &str) -> Error {
 }
 
 impl Notice {
-    fn validate(&self) -> Result<()> {
+    /// Whether the notice can be signed: a window that ends after it starts, advice in both
+    /// languages within the limit and free of invisible characters.
+    pub fn validate(&self) -> Result<()> {
         if self.from >= self.to {
             return Err(invalid("a notice's window ends before it starts"));
         }

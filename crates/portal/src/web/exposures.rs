@@ -147,14 +147,7 @@ pub async fn create(
         advice_vi: advice_vi.clone(),
         advice_en: advice_en.clone(),
     };
-    let list = ExposureList {
-        sequence: 0,
-        issued: 0,
-        base: None,
-        notices: vec![probe],
-        retracted: Vec::new(),
-    };
-    if exposure::sign_exposure_list(&list, &app.authority.key).is_err() {
+    if probe.validate().is_err() {
         return refuse("notice-advice-invalid");
     }
     let mut tx = app.db.pool.begin().await?;
@@ -291,7 +284,7 @@ pub async fn current(app: &AppState, since: Option<u64>) -> Result<ExposureList,
         let Ok(venue) = Uuid::parse_str(&row.try_get::<String, _>(1)?) else {
             continue;
         };
-        notices.push(Notice {
+        let notice = Notice {
             id: id as u64,
             venue_hash: exposure::venue_hash(&venue),
             from: row.try_get(2)?,
@@ -299,7 +292,14 @@ pub async fn current(app: &AppState, since: Option<u64>) -> Result<ExposureList,
             level: Level::parse(&row.try_get::<String, _>(4)?).unwrap_or(Level::Monitor),
             advice_vi: row.try_get(5)?,
             advice_en: row.try_get(6)?,
-        });
+        };
+        // One notice the protocol will not sign (saved before the form checked it) must not
+        // leave every phone without a list: it is left out, and said so to the operator.
+        if let Err(e) = notice.validate() {
+            eprintln!("portal: notice {id} is left out of the exposure list: {e}");
+            continue;
+        }
+        notices.push(notice);
     }
     Ok(ExposureList {
         sequence: sequence as u64,
