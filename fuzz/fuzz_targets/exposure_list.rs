@@ -5,7 +5,7 @@
 
 use libfuzzer_sys::fuzz_target;
 use protocol::exposure::{match_notices, read_exposure_list, venue_hash, Stay};
-use protocol::{Authority, TrustList, TrustedKey};
+use protocol::TrustList;
 use std::sync::OnceLock;
 
 fn key() -> ed25519_dalek::SigningKey {
@@ -15,14 +15,7 @@ fn key() -> ed25519_dalek::SigningKey {
 
 fn trust() -> &'static TrustList {
     static TRUST: OnceLock<TrustList> = OnceLock::new();
-    TRUST.get_or_init(|| TrustList {
-        nhs_keys: Vec::new(),
-        authorities: vec![Authority {
-            name: "Sở Y tế Cao Bằng".into(),
-            portal_url: "https://yte.caobang.example".into(),
-            keys: vec![TrustedKey::new(key().verifying_key())],
-        }],
-    })
+    TRUST.get_or_init(|| protocol::fuzzing::trust_in(&key()))
 }
 
 fuzz_target!(|data: &[u8]| {

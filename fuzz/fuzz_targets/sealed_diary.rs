@@ -37,6 +37,9 @@ fuzz_target!(|data: &[u8]| {
             public,
             [2; 32],
         );
-        assert_eq!(protocol::open_diary(&again, &REQUEST_ID, secret).unwrap(), diary);
+        assert_eq!(
+            protocol::open_diary(&again, &REQUEST_ID, secret).unwrap(),
+            diary
+        );
     }
 });

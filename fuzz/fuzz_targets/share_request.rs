@@ -4,7 +4,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use protocol::{read_share_request, Authority, TrustList, TrustedKey};
+use protocol::{read_share_request, TrustList};
 use std::sync::OnceLock;
 
 /// The fixtures' authority (crates/protocol/tests/share.rs) and a time inside the seeds' window.
@@ -16,14 +16,7 @@ fn key() -> ed25519_dalek::SigningKey {
 
 fn trust() -> &'static TrustList {
     static TRUST: OnceLock<TrustList> = OnceLock::new();
-    TRUST.get_or_init(|| TrustList {
-        nhs_keys: Vec::new(),
-        authorities: vec![Authority {
-            name: "Sở Y tế Cao Bằng".into(),
-            portal_url: "https://yte.caobang.example".into(),
-            keys: vec![TrustedKey::new(key().verifying_key())],
-        }],
-    })
+    TRUST.get_or_init(|| protocol::fuzzing::trust_in(&key()))
 }
 
 fuzz_target!(|data: &[u8]| {

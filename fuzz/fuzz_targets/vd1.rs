@@ -3,22 +3,17 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use protocol::{read_code, read_venue_code, Authority, TrustList, TrustedKey};
+use protocol::{read_code, read_venue_code, TrustList};
 use std::sync::OnceLock;
+
+fn key() -> ed25519_dalek::SigningKey {
+    // The fixtures' test authority (crates/protocol/tests/venue_code.rs).
+    ed25519_dalek::SigningKey::from_bytes(&[7u8; 32])
+}
 
 fn trust() -> &'static TrustList {
     static TRUST: OnceLock<TrustList> = OnceLock::new();
-    TRUST.get_or_init(|| TrustList {
-        nhs_keys: Vec::new(),
-        authorities: vec![Authority {
-            name: "fuzz".into(),
-            portal_url: "https://yte.caobang.example".into(),
-            // The fixtures' test authority (crates/protocol/tests/venue_code.rs).
-            keys: vec![TrustedKey::new(
-                ed25519_dalek::SigningKey::from_bytes(&[7u8; 32]).verifying_key(),
-            )],
-        }],
-    })
+    TRUST.get_or_init(|| protocol::fuzzing::trust_in(&key()))
 }
 
 fuzz_target!(|data: &[u8]| {

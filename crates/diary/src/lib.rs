@@ -485,26 +485,24 @@ fn key_location_of(store: &dyn KeyStore) -> KeyLocation {
 async fn probe(path: &Path, key: &DbKey) -> Result<()> {
     // A reader in WAL mode makes the `-wal` and `-shm` files if they are missing. For a diary
     // refused here they are taken away again, so that its folder is left as it was found.
-    let companions: Vec<PathBuf> = ["-wal", "-shm"]
-        .iter()
-        .map(|suffix| {
-            let mut name = path.as_os_str().to_owned();
-            name.push(suffix);
-            PathBuf::from(name)
-        })
+    let beside = |suffix: &str| {
+        let mut name = path.as_os_str().to_owned();
+        name.push(suffix);
+        PathBuf::from(name)
+    };
+    let wal = beside("-wal");
+    let made: Vec<PathBuf> = [wal.clone(), beside("-shm")]
+        .into_iter()
         .filter(|p| !p.exists())
         .collect();
     let probed = probe_connection(path, key).await;
-    // Only for a diary refused as unreadable, and only while nothing was written to the new
-    // log: another instance of the app opening the same diary at this moment keeps its files.
-    if matches!(probed, Err(Error::KeyRejected { .. } | Error::Damaged(_)))
-        && companions
-            .iter()
-            .filter(|p| p.to_string_lossy().ends_with("-wal"))
-            .all(|wal| std::fs::metadata(wal).map_or(true, |m| m.len() == 0))
-    {
-        for made in companions {
-            let _ = std::fs::remove_file(made);
+    // Only for a diary refused as unreadable, and only while nothing was written to a log made
+    // here: another instance of the app opening the same diary at this moment keeps its files.
+    let log_unwritten =
+        !made.contains(&wal) || std::fs::metadata(&wal).map_or(true, |m| m.len() == 0);
+    if matches!(probed, Err(Error::KeyRejected { .. } | Error::Damaged(_))) && log_unwritten {
+        for file in made {
+            let _ = std::fs::remove_file(file);
         }
     }
     probed

@@ -14,9 +14,8 @@ pub const EXPOSURE_LIST_ANSWER: &str = "visit-diary-exposure-list";
 pub const ANSWER_VERSION: u64 = 1;
 
 #[derive(Debug, Serialize, Deserialize)]
-struct Answer<'a> {
-    #[serde(borrow)]
-    format: Option<std::borrow::Cow<'a, str>>,
+struct Answer {
+    format: Option<String>,
     version: Option<u64>,
     signed: String,
 }

@@ -140,13 +140,19 @@ fn check_text(what: &str, text: &str, max: usize) -> Result<()> {
     Ok(())
 }
 
+/// Whether a purpose can be signed: not empty, at most [`MAX_PURPOSE_CHARS`], and free of the
+/// control and invisible characters pasted text can carry. (The portal checks its form with it.)
+pub fn check_purpose(purpose: &str) -> Result<()> {
+    check_text("purpose", purpose, MAX_PURPOSE_CHARS)
+}
+
 impl ShareRequest {
     pub fn validate(&self) -> Result<()> {
         if normalize_share_code(&self.code).as_deref() != Some(self.code.as_str()) {
             return Err(Error::InvalidShareRequest("the code".into()));
         }
         check_text("department", &self.department, 200)?;
-        check_text("purpose", &self.purpose, MAX_PURPOSE_CHARS)?;
+        check_purpose(&self.purpose)?;
         if self.from > self.to || (self.to - self.from).num_days() >= MAX_RANGE_DAYS {
             return Err(Error::InvalidShareRequest("the date range".into()));
         }
