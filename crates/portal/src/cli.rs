@@ -97,7 +97,8 @@ pub enum VenueCode {
         name: String,
         #[arg(long)]
         address: String,
-        /// GSO code of the commune or ward.
+        /// GSO code of the commune or ward, in the list of units this authority was set up with
+        /// (`init --province`, `--units`).
         #[arg(long)]
         unit: u32,
         /// One of: state-agency, school, health-facility, market, shop, restaurant-cafe,
@@ -111,7 +112,8 @@ pub enum VenueCode {
         #[arg(long)]
         png: Option<PathBuf>,
     },
-    /// Print what a venue code says as one JSON object; with --data-dir, check its signature.
+    /// Print what a venue code says as one JSON object; with --data-dir, check its signature
+    /// and name its unit from that authority's list of units (else from the national 2025 list).
     Inspect {
         #[arg(long)]
         data_dir: Option<PathBuf>,
@@ -326,7 +328,13 @@ fn make(
         let names: Vec<_> = Sector::ALL.iter().map(|s| s.as_str()).collect();
         Error::UnknownSector(sector.to_owned(), names.join(", "))
     })?;
-    let commune = units::commune(unit).ok_or(Error::UnknownUnit(unit))?;
+    // The authority's own list: the same code names different communes in 2021 and 2025.
+    let list = UnitList::load(authority.settings.units, authority.settings.province)?;
+    let commune = list.commune(unit).ok_or_else(|| not_in_list(&list, unit))?;
+    let district = list
+        .district_of(commune)
+        .map(|d| format!(", {}", d.name))
+        .unwrap_or_default();
     let mut id = [0u8; 16];
     rand::rngs::OsRng.fill_bytes(&mut id);
     let venue = Venue {
@@ -342,8 +350,14 @@ fn make(
     let code = protocol::sign_venue_code(&venue, &authority.settings.host, &authority.key)?;
     venues::record(data_dir, &venue.id.to_string(), &code)?;
     let mut out = format!(
-        "Venue: {}\nId: {}\nUnit: {} {}, {}\n",
-        venue.name, venue.id, unit, commune.name, commune.province
+        "Venue: {}\nId: {}\nUnit: {} {}{}, {} ({} list)\n",
+        venue.name,
+        venue.id,
+        unit,
+        commune.name,
+        district,
+        list.province_name,
+        list.edition.as_str()
     );
     if let Some(png) = png {
         qr::write_png(&code, png, 800)?;
@@ -353,10 +367,55 @@ fn make(
     Ok(out)
 }
 
+/// Why a unit code cannot be used by this authority, in one sentence: where the code is in the
+/// national 2025 list, if anywhere.
+fn not_in_list(list: &UnitList, unit: u32) -> Error {
+    let elsewhere = units::commune(unit)
+        .map(|u| {
+            format!(
+                "; the national 2025 list names it {}, {}",
+                u.name, u.province
+            )
+        })
+        .unwrap_or_default();
+    Error::UnitNotInList {
+        unit,
+        province: list.province_name.clone(),
+        edition: list.edition.as_str(),
+        elsewhere,
+    }
+}
+
+/// The settings in a data folder, if it has them (a folder may hold only a trust file).
+fn settings_in(dir: &Path) -> Result<Option<Settings>> {
+    let path = dir.join(authority::CONFIG_FILE);
+    match std::fs::read_to_string(&path) {
+        Ok(text) => serde_json::from_str(&text)
+            .map(Some)
+            .map_err(|e| Error::DamagedConfig(path, e.to_string())),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(Error::Io { path, source: e }),
+    }
+}
+
+/// The list of units `inspect` names a code's unit from: the authority's own with --data-dir
+/// (when its folder has settings), else the national 2025 list.
+enum InspectList {
+    Authority(UnitList),
+    National(&'static str),
+}
+
 fn inspect(data_dir: Option<&Path>, text: &str) -> Result<String> {
     let trust = data_dir.map(authority::load_trust).transpose()?;
+    let list = match data_dir {
+        Some(dir) => match settings_in(dir)? {
+            Some(s) => InspectList::Authority(UnitList::load(s.units, s.province)?),
+            None => InspectList::National("the data folder has no authority.json"),
+        },
+        None => InspectList::National("no --data-dir was given"),
+    };
     let value = if protocol::code::foreign_origin(text).is_none() {
-        inspect_ours(trust.as_ref(), text)?
+        inspect_ours(trust.as_ref(), &list, text)?
     } else {
         // Foreign codes: New Zealand, NHS COVID-19 (checked against the trust file's NHS keys),
         // Corona-Warn-App. Anything else is an error with its one-line reason.
@@ -382,7 +441,11 @@ fn inspect(data_dir: Option<&Path>, text: &str) -> Result<String> {
 /// This system's code. Without a trust file, or for a code signed by a key it does not list, the
 /// code is shown as read but not verified. A signature that does not match a trusted key is an
 /// error.
-fn inspect_ours(trust: Option<&protocol::TrustList>, text: &str) -> Result<serde_json::Value> {
+fn inspect_ours(
+    trust: Option<&protocol::TrustList>,
+    list: &InspectList,
+    text: &str,
+) -> Result<serde_json::Value> {
     let (venue, key_id, host) = protocol::venue::inspect_venue_code(text)?;
     let (verified, authority, not_verified) = match trust {
         Some(trust) => match protocol::read_venue_code(text, trust) {
@@ -396,7 +459,42 @@ fn inspect_ours(trust: Option<&protocol::TrustList>, text: &str) -> Result<serde
             Some("no trust file was given (--data-dir)".to_owned()),
         ),
     };
-    let unit = units::commune(venue.unit);
+    // The unit's name, district and province, and which list they come from.
+    // A code of another authority (another province) is named from the national list.
+    let authority_place = match list {
+        InspectList::Authority(list) => list.commune(venue.unit).map(|p| (list, p)),
+        InspectList::National(_) => None,
+    };
+    let national_why = match list {
+        InspectList::Authority(_) => "the unit is not in this authority's list",
+        InspectList::National(why) => why,
+    };
+    let (unit_name, district, province, unit_list) = match authority_place {
+        Some((list, place)) => (
+            Some(place.name.clone()),
+            list.district_of(place).map(|d| d.name.clone()),
+            Some(list.province_name.clone()),
+            json!({
+                "edition": list.edition.as_str(),
+                "province": list.province_code,
+                "chosen_by": "the authority's settings (authority.json)",
+            }),
+        ),
+        None => {
+            let why = national_why;
+            let unit = units::commune(venue.unit);
+            (
+                unit.map(|u| u.name.clone()),
+                None,
+                unit.map(|u| u.province.clone()),
+                json!({
+                    "edition": Edition::Y2025.as_str(),
+                    "province": null,
+                    "chosen_by": format!("the national 2025 list, since {why}"),
+                }),
+            )
+        }
+    };
     Ok(json!({
         "format": "vd1",
         "verified": verified,
@@ -405,8 +503,10 @@ fn inspect_ours(trust: Option<&protocol::TrustList>, text: &str) -> Result<serde
         "address": venue.address,
         "venue_id": venue.id,
         "unit": venue.unit,
-        "unit_name": unit.map(|u| &u.name),
-        "province": unit.map(|u| &u.province),
+        "unit_name": unit_name,
+        "district": district,
+        "province": province,
+        "unit_list": unit_list,
         "sector": venue.sector,
         "usual_stay_minutes": venue.usual_stay_minutes,
         "issued": venue.issued,

@@ -20,6 +20,15 @@ pub enum Error {
     InvalidHost(String),
     #[error("{0} is not a commune or ward code in the official list of administrative units")]
     UnknownUnit(u32),
+    #[error("{unit} is not a commune or ward of {province} in the {edition} list of administrative units this portal uses{elsewhere}")]
+    UnitNotInList {
+        unit: u32,
+        province: String,
+        edition: &'static str,
+        /// Where the code is in the national 2025 list, as "; the national 2025 list names it …",
+        /// or empty.
+        elsewhere: String,
+    },
     #[error("unknown sector {0:?}; use one of: {1}")]
     UnknownSector(String, String),
     #[error("{0}")]

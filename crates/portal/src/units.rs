@@ -1,5 +1,7 @@
-//! The official administrative units (GSO codes, two-tier units in force from 2025-07-01),
-//! from `data/vietnam-2025.json`.
+//! The official administrative units (GSO codes): the two-tier units of every province in force
+//! from 2025-07-01 (`data/vietnam-2025.json`), and Cao Bằng's 2021 three-tier units with districts
+//! (`data/cao-bang-2021.json`). A portal registers venues under one province in one edition
+//! ([`UnitList`]); [`commune`] looks a code up in the national 2025 list.
 
 use std::collections::HashMap;
 use std::sync::OnceLock;
@@ -57,7 +59,7 @@ fn all() -> &'static HashMap<u32, Unit> {
     })
 }
 
-/// The commune or ward with this GSO code.
+/// The commune or ward with this GSO code in the national 2025 list.
 pub fn commune(code: u32) -> Option<&'static Unit> {
     all().get(&code)
 }
@@ -81,6 +83,13 @@ impl Edition {
             "2021" => Some(Edition::Y2021),
             "2025" => Some(Edition::Y2025),
             _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Edition::Y2021 => "2021",
+            Edition::Y2025 => "2025",
         }
     }
 }
@@ -197,13 +206,32 @@ impl UnitList {
     }
 
     /// The commune a person named: by code, or by name with or without its accents and
-    /// with or without "Xã"/"Phường"/"Thị trấn" in front.
+    /// with or without "Xã"/"Phường"/"Thị trấn" in front. Nothing when the name is not in the
+    /// list or names more than one commune (see [`UnitList::lookup`]).
     pub fn find(&self, text: &str) -> Option<&Place> {
+        match self.candidates(text).as_slice() {
+            [one] => Some(one),
+            _ => None,
+        }
+    }
+
+    /// Every commune the text may name: the one with this code, the communes with exactly this
+    /// name (folded), or else those whose name matches without "Xã"/"Phường"/"Thị trấn".
+    /// In the 2021 list six names occur in more than one district.
+    pub fn candidates(&self, text: &str) -> Vec<&Place> {
         let text = text.trim();
         if let Ok(code) = text.parse::<u32>() {
-            return self.commune(code);
+            return self.commune(code).into_iter().collect();
         }
         let wanted = crate::text::fold(text);
+        let exact: Vec<&Place> = self
+            .communes
+            .iter()
+            .filter(|c| c.folded == wanted)
+            .collect();
+        if !exact.is_empty() {
+            return exact;
+        }
         let bare = |s: &str| {
             ["xa ", "phuong ", "thi tran "]
                 .iter()
@@ -211,21 +239,110 @@ impl UnitList {
                 .unwrap_or(s)
                 .to_owned()
         };
-        let exact: Vec<&Place> = self
-            .communes
+        let wanted = bare(&wanted);
+        self.communes
             .iter()
-            .filter(|c| c.folded == wanted)
-            .collect();
-        if exact.len() == 1 {
-            return Some(exact[0]);
-        }
-        let loose: Vec<&Place> = self
-            .communes
-            .iter()
-            .filter(|c| bare(&c.folded) == bare(&wanted))
-            .collect();
-        (loose.len() == 1).then(|| loose[0])
+            .filter(|c| bare(&c.folded) == wanted)
+            .collect()
     }
+
+    /// The district a person named: by code, or by name with or without accents and with or
+    /// without "Huyện"/"Thành phố"/"Thị xã"/"Quận" in front. Nothing in the two-tier list.
+    pub fn find_district(&self, text: &str) -> Option<&District> {
+        let text = text.trim();
+        if let Ok(code) = text.parse::<u32>() {
+            return self.district(code);
+        }
+        let bare = |s: &str| {
+            let s = crate::text::fold(s);
+            ["huyen ", "thanh pho ", "thi xa ", "quan "]
+                .iter()
+                .find_map(|p| s.strip_prefix(p))
+                .map(str::to_owned)
+                .unwrap_or(s)
+        };
+        let wanted = crate::text::fold(text);
+        let exact: Vec<&District> = self
+            .districts
+            .iter()
+            .filter(|d| crate::text::fold(&d.name) == wanted)
+            .collect();
+        if let [one] = exact.as_slice() {
+            return Some(one);
+        }
+        let wanted = bare(text);
+        let loose: Vec<&District> = self
+            .districts
+            .iter()
+            .filter(|d| bare(&d.name) == wanted)
+            .collect();
+        match loose.as_slice() {
+            [one] => Some(one),
+            _ => None,
+        }
+    }
+
+    /// The district of a commune, where the list has districts.
+    pub fn district_of(&self, place: &Place) -> Option<&District> {
+        place.district.and_then(|d| self.district(d))
+    }
+
+    /// A commune as a list shows it: "Phường Hợp Giang, Thành phố Cao Bằng" where the list has
+    /// districts (six names occur in two or three districts), else the commune's name; the code
+    /// itself when the list does not have it.
+    pub fn label(&self, code: u32) -> String {
+        match self.commune(code) {
+            Some(c) => match self.district_of(c) {
+                Some(d) => format!("{}, {}", c.name, d.name),
+                None => c.name.clone(),
+            },
+            None => code.to_string(),
+        }
+    }
+
+    /// The commune named by `commune` (a code or a name), in the district named by `district`
+    /// where one is given and the list has districts (the two-tier list ignores it).
+    pub fn lookup(&self, commune: &str, district: &str) -> Lookup<'_> {
+        let district = match district.trim() {
+            "" => None,
+            _ if self.districts.is_empty() => None,
+            text => match self.find_district(text) {
+                Some(d) => Some(d),
+                None => return Lookup::UnknownDistrict,
+            },
+        };
+        let all = self.candidates(commune);
+        if all.is_empty() {
+            return Lookup::Unknown;
+        }
+        let within: Vec<&Place> = match district {
+            Some(d) => all
+                .iter()
+                .copied()
+                .filter(|c| c.district == Some(d.code))
+                .collect(),
+            None => all.clone(),
+        };
+        match (within.as_slice(), district) {
+            ([one], _) => Lookup::Found(one),
+            ([], Some(d)) => Lookup::NotInDistrict(d, all),
+            _ => Lookup::Ambiguous(within),
+        }
+    }
+}
+
+/// What [`UnitList::lookup`] found.
+#[derive(Debug)]
+pub enum Lookup<'a> {
+    Found(&'a Place),
+    /// No commune of the list has this code or name.
+    Unknown,
+    /// The district given is not in the list.
+    UnknownDistrict,
+    /// The commune exists, but not in the district given: where it is instead.
+    NotInDistrict(&'a District, Vec<&'a Place>),
+    /// More than one commune has this name (in the 2021 list, in different districts).
+    Ambiguous(Vec<&'a Place>),
 }
 
 fn place(code: u32, name: String, district: Option<u32>) -> Place {
@@ -269,5 +386,56 @@ mod tests {
         assert_eq!(old.find("Sông Hiến").unwrap().code, 1267);
         assert!(old.find("Hoàn Kiếm").is_none());
         assert!(old.find("99999").is_none());
+    }
+
+    #[test]
+    fn names_in_two_districts_need_the_district() {
+        let old = UnitList::load(Edition::Y2021, 4).unwrap();
+        assert!(old.find("Xã Vĩnh Quang").is_none());
+        let Lookup::Ambiguous(both) = old.lookup("Xã Vĩnh Quang", "") else {
+            panic!("ambiguous")
+        };
+        let mut codes: Vec<u32> = both.iter().map(|c| c.code).collect();
+        codes.sort();
+        assert_eq!(codes, [1300, 1693]);
+        assert_eq!(old.lookup("Hưng Đạo", "").ambiguous_len(), 3);
+        for district in ["Huyện Bảo Lâm", "huyen bao lam", "Bảo Lâm", "42"] {
+            let Lookup::Found(c) = old.lookup("xa vinh quang", district) else {
+                panic!("{district}")
+            };
+            assert_eq!(c.code, 1300, "{district}");
+        }
+        assert!(matches!(
+            old.lookup("Vĩnh Quang", "Thành phố Cao Bằng"),
+            Lookup::Found(c) if c.code == 1693
+        ));
+        // "Hoà An" and "Hòa An" are the same district.
+        assert!(matches!(old.lookup("Quang Trung", "Hòa An"), Lookup::Found(c) if c.code == 1702));
+        assert!(matches!(
+            old.lookup("1693", "Huyện Bảo Lâm"),
+            Lookup::NotInDistrict(d, _) if d.code == 42
+        ));
+        assert!(matches!(
+            old.lookup("Xã Vĩnh Quang", "Hoàn Kiếm"),
+            Lookup::UnknownDistrict
+        ));
+        assert!(matches!(old.lookup("Hoàn Kiếm", ""), Lookup::Unknown));
+        assert_eq!(old.label(1273), "Phường Hợp Giang, Thành phố Cao Bằng");
+
+        // The two-tier list has no districts: a district column is ignored.
+        let new = UnitList::load(Edition::Y2025, 4).unwrap();
+        assert!(
+            matches!(new.lookup("1273", "Huyện Bảo Lâm"), Lookup::Found(c) if c.name == "Phường Thục Phán")
+        );
+        assert_eq!(new.label(1273), "Phường Thục Phán");
+    }
+
+    impl Lookup<'_> {
+        fn ambiguous_len(&self) -> usize {
+            match self {
+                Lookup::Ambiguous(all) => all.len(),
+                _ => 0,
+            }
+        }
     }
 }

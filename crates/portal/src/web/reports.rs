@@ -1,5 +1,9 @@
 //! The roll-out coverage report: active venues with posters by district and commune, by sector and
 //! week by week, as a page, an SVG chart and CSV files.
+//!
+//! Today's tables count the venues active now. The weekly history counts, for each week, the
+//! venues that had a poster and were still active at the end of that week (from `poster_first_at`
+//! and `deactivated_at`), so deactivating a venue does not rewrite earlier weeks.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -42,10 +46,24 @@ pub struct WeekLine {
 }
 
 pub struct DistrictLine {
+    pub code: u32,
     pub name: String,
     pub communes: usize,
     pub covered: usize,
+    pub registered: usize,
     pub with_poster: usize,
+}
+
+/// A venue as the report counts it.
+#[derive(Debug, Clone)]
+pub struct Counted {
+    pub commune: u32,
+    pub sector: String,
+    pub poster_first_at: Option<i64>,
+    pub active: bool,
+    /// When it was deactivated; `None` while active, and for venues deactivated before the
+    /// portal kept this time whose last change was not known either (none: see migration 0004).
+    pub deactivated_at: Option<i64>,
 }
 
 pub struct Coverage {
@@ -63,25 +81,43 @@ fn monday(date: NaiveDate) -> NaiveDate {
     date - Duration::days(date.weekday().num_days_from_monday() as i64)
 }
 
-/// Counts from the rows (commune, sector, first poster time) of active venues.
-pub fn count(
-    units: &UnitList,
-    tr: &Tr,
-    venues: &[(u32, String, Option<i64>)],
-    today: NaiveDate,
-) -> Coverage {
+/// Counts venues: today's tables from the active ones, the weekly history from every venue that
+/// had a poster, each counted from the week of its first poster until the week it was
+/// deactivated (that week and later no longer count it).
+pub fn count(units: &UnitList, tr: &Tr, venues: &[Counted], today: NaiveDate) -> Coverage {
     let mut by_commune: HashMap<u32, (usize, usize)> = HashMap::new();
     let mut by_sector: HashMap<&str, (usize, usize)> = HashMap::new();
-    let mut per_week: BTreeMap<NaiveDate, usize> = BTreeMap::new();
-    for (commune, sector, poster) in venues {
-        let c = by_commune.entry(*commune).or_default();
-        let s = by_sector.entry(sector.as_str()).or_default();
+    // Posters first taken away in each week, and the change in the running total each week.
+    let mut new_in_week: BTreeMap<NaiveDate, usize> = BTreeMap::new();
+    let mut change: BTreeMap<NaiveDate, i64> = BTreeMap::new();
+    let week_of = |t: i64| monday(local(t).date_naive());
+    for v in venues {
+        if let Some(t) = v.poster_first_at {
+            let until = match (v.active, v.deactivated_at) {
+                (true, _) => None,
+                (false, Some(d)) => Some(week_of(d)),
+                // Inactive since an unknown time: left out of the history.
+                (false, None) => continue,
+            };
+            let from = week_of(t);
+            *new_in_week.entry(from).or_default() += 1;
+            if until.is_none_or(|u| u > from) {
+                *change.entry(from).or_default() += 1;
+                if let Some(u) = until {
+                    *change.entry(u).or_default() -= 1;
+                }
+            }
+        }
+        if !v.active {
+            continue;
+        }
+        let c = by_commune.entry(v.commune).or_default();
+        let s = by_sector.entry(v.sector.as_str()).or_default();
         c.0 += 1;
         s.0 += 1;
-        if let Some(t) = poster {
+        if v.poster_first_at.is_some() {
             c.1 += 1;
             s.1 += 1;
-            *per_week.entry(monday(local(*t).date_naive())).or_default() += 1;
         }
     }
     let communes: Vec<CommuneLine> = units
@@ -109,9 +145,11 @@ pub fn count(
                 .filter(|c| c.district_code == d.code.to_string())
                 .collect();
             DistrictLine {
+                code: d.code,
                 name: d.name.clone(),
                 communes: lines.len(),
                 covered: lines.iter().filter(|c| c.with_poster > 0).count(),
+                registered: lines.iter().map(|c| c.registered).sum(),
                 with_poster: lines.iter().map(|c| c.with_poster).sum(),
             }
         })
@@ -130,25 +168,28 @@ pub fn count(
         .collect();
     // Every week from the first poster to this one, quiet weeks included.
     let mut weeks = Vec::new();
-    if let Some((&first, _)) = per_week.iter().next() {
+    if let Some((&first, _)) = new_in_week.iter().next() {
         let mut week = first;
-        let mut total = 0;
-        let last = monday(today).max(*per_week.keys().last().expect("not empty"));
+        let mut total: i64 = 0;
+        let last = monday(today).max(*new_in_week.keys().last().expect("not empty"));
         while week <= last {
-            let new_posters = per_week.get(&week).copied().unwrap_or(0);
-            total += new_posters;
+            total += change.get(&week).copied().unwrap_or(0);
             weeks.push(WeekLine {
                 monday: week,
-                new_posters,
-                total,
+                new_posters: new_in_week.get(&week).copied().unwrap_or(0),
+                total: total.max(0) as usize,
             });
             week += Duration::days(7);
         }
     }
+    let active: Vec<&Counted> = venues.iter().filter(|v| v.active).collect();
     Coverage {
         province: units.province_name.clone(),
-        registered: venues.len(),
-        with_poster: venues.iter().filter(|v| v.2.is_some()).count(),
+        registered: active.len(),
+        with_poster: active
+            .iter()
+            .filter(|v| v.poster_first_at.is_some())
+            .count(),
         covered_communes: communes.iter().filter(|c| c.with_poster > 0).count(),
         communes,
         districts,
@@ -158,17 +199,22 @@ pub fn count(
 }
 
 async fn load(app: &AppState, tr: &Tr) -> WebResult<Coverage> {
-    let rows =
-        sqlx::query("SELECT commune_code, sector, poster_first_at FROM venues WHERE active = 1")
-            .fetch_all(&app.db.pool)
-            .await?;
+    // Active venues, and inactive ones that had a poster (for the weekly history).
+    let rows = sqlx::query(
+        "SELECT commune_code, sector, poster_first_at, active, deactivated_at FROM venues \
+         WHERE active = 1 OR poster_first_at IS NOT NULL",
+    )
+    .fetch_all(&app.db.pool)
+    .await?;
     let mut venues = Vec::with_capacity(rows.len());
     for row in rows {
-        venues.push((
-            row.try_get::<i64, _>(0)? as u32,
-            row.try_get::<String, _>(1)?,
-            row.try_get::<Option<i64>, _>(2)?,
-        ));
+        venues.push(Counted {
+            commune: row.try_get::<i64, _>(0)? as u32,
+            sector: row.try_get::<String, _>(1)?,
+            poster_first_at: row.try_get::<Option<i64>, _>(2)?,
+            active: row.try_get::<i64, _>(3)? != 0,
+            deactivated_at: row.try_get::<Option<i64>, _>(4)?,
+        });
     }
     Ok(count(&app.units, tr, &venues, local(now()).date_naive()))
 }
@@ -305,7 +351,7 @@ fn write_csv(rows: Vec<Vec<String>>) -> Result<Vec<u8>, WebError> {
     Ok(bytes)
 }
 
-/// `communes.csv`, `sectors.csv` or `weeks.csv`.
+/// `communes.csv`, `districts.csv` (where the list has districts), `sectors.csv` or `weeks.csv`.
 pub async fn csv(
     State(app): State<AppState>,
     staff: Staff,
@@ -332,6 +378,25 @@ pub async fn csv(
                 c.name.clone(),
                 c.registered.to_string(),
                 c.with_poster.to_string(),
+            ]
+        }))
+        .collect(),
+        "districts.csv" if !app.units.districts.is_empty() => std::iter::once(vec![
+            h("csv-district-code"),
+            h("csv-district"),
+            h("csv-communes"),
+            h("csv-communes-covered"),
+            h("csv-registered"),
+            h("csv-with-poster"),
+        ])
+        .chain(r.districts.iter().map(|d| {
+            vec![
+                d.code.to_string(),
+                d.name.clone(),
+                d.communes.to_string(),
+                d.covered.to_string(),
+                d.registered.to_string(),
+                d.with_poster.to_string(),
             ]
         }))
         .collect(),
@@ -391,15 +456,71 @@ mod tests {
             .timestamp()
     }
 
+    fn active(commune: u32, sector: &str, poster: Option<i64>) -> Counted {
+        Counted {
+            commune,
+            sector: sector.to_owned(),
+            poster_first_at: poster,
+            active: true,
+            deactivated_at: None,
+        }
+    }
+
+    #[test]
+    fn a_deactivated_venue_counts_in_the_weeks_before() {
+        let units = UnitList::load(Edition::Y2021, 4).unwrap();
+        let tr = Tr::new(Lang::Vi);
+        let gone = |poster: &str, deactivated: Option<&str>| Counted {
+            active: false,
+            deactivated_at: deactivated.map(ts),
+            ..active(1267, "shop", Some(ts(poster)))
+        };
+        let venues = vec![
+            active(1270, "shop", Some(ts("2026-11-02"))),
+            // A poster in week 1, deactivated in week 5.
+            gone("2026-11-03", Some("2026-12-02")),
+            // A poster and its deactivation in the same week: never in a total.
+            gone("2026-11-10", Some("2026-11-12")),
+            // Deactivated before the portal kept the time, with no time known.
+            gone("2026-11-04", None),
+        ];
+        let r = count(
+            &units,
+            &tr,
+            &venues,
+            NaiveDate::from_ymd_opt(2026, 12, 9).unwrap(),
+        );
+        let weeks: Vec<(String, usize, usize)> = r
+            .weeks
+            .iter()
+            .map(|w| (w.monday.to_string(), w.new_posters, w.total))
+            .collect();
+        assert_eq!(
+            weeks,
+            [
+                ("2026-11-02".into(), 2, 2),
+                ("2026-11-09".into(), 1, 2),
+                ("2026-11-16".into(), 0, 2),
+                ("2026-11-23".into(), 0, 2),
+                ("2026-11-30".into(), 0, 1),
+                ("2026-12-07".into(), 0, 1),
+            ]
+        );
+        // Today's tables count active venues only.
+        assert_eq!((r.registered, r.with_poster), (1, 1));
+        let song_hien = r.communes.iter().find(|c| c.code == 1267).unwrap();
+        assert_eq!((song_hien.registered, song_hien.with_poster), (0, 0));
+    }
+
     #[test]
     fn counts_by_commune_district_sector_and_week() {
         let units = UnitList::load(Edition::Y2021, 4).unwrap();
         let tr = Tr::new(Lang::Vi);
         let venues = vec![
-            (1267, "shop".to_owned(), Some(ts("2026-11-02"))),
-            (1267, "school".to_owned(), Some(ts("2026-11-04"))),
-            (1270, "shop".to_owned(), None),
-            (1270, "market".to_owned(), Some(ts("2026-11-17"))),
+            active(1267, "shop", Some(ts("2026-11-02"))),
+            active(1267, "school", Some(ts("2026-11-04"))),
+            active(1270, "shop", None),
+            active(1270, "market", Some(ts("2026-11-17"))),
         ];
         let today = NaiveDate::from_ymd_opt(2026, 11, 29).unwrap();
         let r = count(&units, &tr, &venues, today);
@@ -415,7 +536,7 @@ mod tests {
             .iter()
             .find(|d| d.name == "Thành phố Cao Bằng")
             .unwrap();
-        assert_eq!((city.covered, city.with_poster), (2, 3));
+        assert_eq!((city.covered, city.registered, city.with_poster), (2, 4, 3));
         let shop = r.sectors.iter().find(|s| s.sector == "shop").unwrap();
         assert_eq!((shop.registered, shop.with_poster), (2, 1));
         // Weeks from Monday 2 November to the week of 29 November, the quiet one included.
@@ -451,7 +572,7 @@ mod tests {
         let r = count(
             &units,
             &Tr::new(Lang::En),
-            &[(code, "shop".into(), Some(t))],
+            &[active(code, "shop", Some(t))],
             NaiveDate::from_ymd_opt(2026, 11, 9).unwrap(),
         );
         assert_eq!(r.weeks[0].monday.to_string(), "2026-11-09");

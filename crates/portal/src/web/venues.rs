@@ -26,7 +26,7 @@ use crate::authority::Authority;
 use crate::i18n::{Lang, Tr};
 use crate::poster;
 use crate::text::{clean, fold};
-use crate::units::UnitList;
+use crate::units::{Lookup, Place, UnitList};
 
 pub const PAGE_SIZE: i64 = 25;
 /// The most rows one CSV file may hold.
@@ -76,6 +76,10 @@ pub struct VenueInput {
     pub address: String,
     #[serde(default)]
     pub commune: String,
+    /// The commune's district, by name or code: only a CSV file gives it, for the 2021 list's
+    /// communes whose names occur in more than one district. Ignored by the two-tier list.
+    #[serde(default)]
+    pub district: String,
     #[serde(default)]
     pub sector: String,
     #[serde(default)]
@@ -112,58 +116,152 @@ pub fn clean_phone(text: &str) -> Option<String> {
         .then_some(compact)
 }
 
-/// Checks a venue as staff entered it. Each problem is a field and a message id.
+/// A problem with what staff entered: the field, a message id and the message's arguments.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    pub field: &'static str,
+    pub message: &'static str,
+    pub args: Vec<(&'static str, String)>,
+}
+
+impl Problem {
+    pub fn new(field: &'static str, message: &'static str) -> Problem {
+        Problem {
+            field,
+            message,
+            args: Vec::new(),
+        }
+    }
+
+    /// The message in the reader's language.
+    pub fn text(&self, tr: &Tr) -> String {
+        let args: Vec<(&str, fluent_bundle::FluentValue<'_>)> = self
+            .args
+            .iter()
+            .map(|(k, v)| (*k, v.as_str().into()))
+            .collect();
+        tr.ta(self.message, &args)
+    }
+}
+
+impl From<(&'static str, &'static str)> for Problem {
+    fn from((field, message): (&'static str, &'static str)) -> Problem {
+        Problem::new(field, message)
+    }
+}
+
+/// The commune named in a form or a row, or what is wrong with it.
+fn commune_of<'a>(input: &VenueInput, units: &'a UnitList) -> Result<&'a Place, Problem> {
+    if input.commune.trim().is_empty() {
+        return Err(Problem::new("commune", "venue-commune-required"));
+    }
+    // "Phường Hợp Giang (1273)": a commune with its code.
+    let with_code = |c: &Place| format!("{} ({})", c.name, c.code);
+    // "Huyện Bảo Lâm (1300)": where a commune of that name is, with the commune's code.
+    let in_district = |c: &Place| match units.district_of(c) {
+        Some(d) => format!("{} ({})", d.name, c.code),
+        None => with_code(c),
+    };
+    match units.lookup(&input.commune, &input.district) {
+        Lookup::Found(c) => Ok(c),
+        Lookup::Unknown => Err(Problem::new("commune", "venue-commune-unknown")),
+        Lookup::UnknownDistrict => Err(Problem::new("district", "venue-district-unknown")),
+        Lookup::NotInDistrict(d, elsewhere) => Err(Problem {
+            field: "district",
+            message: "venue-commune-not-in-district",
+            args: vec![
+                ("commune", elsewhere[0].name.clone()),
+                ("district", d.name.clone()),
+                (
+                    "places",
+                    elsewhere
+                        .iter()
+                        .map(|c| in_district(c))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                ),
+            ],
+        }),
+        Lookup::Ambiguous(all) => {
+            let same_name = all.iter().all(|c| c.name == all[0].name);
+            let name = if same_name {
+                all[0].name.clone()
+            } else {
+                clean(&input.commune)
+            };
+            let (message, places): (_, Vec<String>) = if units.districts.is_empty() {
+                (
+                    "venue-commune-ambiguous-name",
+                    all.iter().map(|c| with_code(c)).collect(),
+                )
+            } else {
+                (
+                    "venue-commune-ambiguous",
+                    all.iter().map(|c| in_district(c)).collect(),
+                )
+            };
+            Err(Problem {
+                field: "commune",
+                message,
+                args: vec![
+                    ("name", name),
+                    ("count", all.len().to_string()),
+                    ("places", places.join(", ")),
+                ],
+            })
+        }
+    }
+}
+
+/// Checks a venue as staff entered it. Each problem is a field and a message.
 pub fn validate(
     input: &VenueInput,
     units: &UnitList,
     authority: &Authority,
-) -> Result<ValidVenue, Vec<(&'static str, &'static str)>> {
-    let mut problems = Vec::new();
+) -> Result<ValidVenue, Vec<Problem>> {
+    let mut problems: Vec<Problem> = Vec::new();
     let name = clean(&input.name);
     let address = clean(&input.address);
     let contact_name = clean(&input.contact_name);
     if name.is_empty() {
-        problems.push(("name", "venue-name-required"));
+        problems.push(Problem::new("name", "venue-name-required"));
     } else if name.chars().count() > protocol::venue::MAX_NAME_CHARS {
-        problems.push(("name", "venue-name-too-long"));
+        problems.push(Problem::new("name", "venue-name-too-long"));
     }
     if address.is_empty() {
-        problems.push(("address", "venue-address-required"));
+        problems.push(Problem::new("address", "venue-address-required"));
     } else if address.chars().count() > protocol::venue::MAX_ADDRESS_CHARS {
-        problems.push(("address", "venue-address-too-long"));
+        problems.push(Problem::new("address", "venue-address-too-long"));
     }
-    let commune = if input.commune.trim().is_empty() {
-        problems.push(("commune", "venue-commune-required"));
-        None
-    } else {
-        let found = units.find(&input.commune);
-        if found.is_none() {
-            problems.push(("commune", "venue-commune-unknown"));
+    let commune = match commune_of(input, units) {
+        Ok(c) => Some(c),
+        Err(problem) => {
+            problems.push(problem);
+            None
         }
-        found
     };
     let sector = Sector::from_name(input.sector.trim());
     if sector.is_none() {
-        problems.push(("sector", "venue-sector-unknown"));
+        problems.push(Problem::new("sector", "venue-sector-unknown"));
     }
     let stay = match input.usual_stay.trim() {
         "" => sector.map(|s| s.default_stay_minutes()),
         text => match text.parse::<u16>() {
             Ok(m) if (MIN_STAY..=protocol::venue::MAX_STAY_MINUTES).contains(&m) => Some(m),
             _ => {
-                problems.push(("usual_stay", "venue-stay-invalid"));
+                problems.push(Problem::new("usual_stay", "venue-stay-invalid"));
                 None
             }
         },
     };
     if contact_name.is_empty() {
-        problems.push(("contact_name", "venue-contact-required"));
+        problems.push(Problem::new("contact_name", "venue-contact-required"));
     } else if contact_name.chars().count() > MAX_CONTACT_CHARS {
-        problems.push(("contact_name", "venue-contact-too-long"));
+        problems.push(Problem::new("contact_name", "venue-contact-too-long"));
     }
     let phone = clean_phone(&input.contact_phone);
     if phone.is_none() {
-        problems.push(("contact_phone", "venue-phone-invalid"));
+        problems.push(Problem::new("contact_phone", "venue-phone-invalid"));
     }
     let (Some(commune), Some(sector), Some(stay), Some(phone), true) =
         (commune, sector, stay, phone, problems.is_empty())
@@ -182,7 +280,7 @@ pub fn validate(
     // The poster's QR code must stay readable: sign a code now to know it fits.
     let probe = to_protocol(&venue, Uuid::nil(), chrono::Utc::now().date_naive());
     if protocol::sign_venue_code(&probe, &authority.settings.host, &authority.key).is_err() {
-        return Err(vec![("name", "venue-too-long-for-qr")]);
+        return Err(vec![Problem::new("name", "venue-too-long-for-qr")]);
     }
     Ok(venue)
 }
@@ -258,6 +356,7 @@ impl VenueRecord {
             name: self.name.clone(),
             address: self.address.clone(),
             commune: self.commune_code.to_string(),
+            district: String::new(),
             sector: self.sector.clone(),
             usual_stay: self.usual_stay_minutes.to_string(),
             contact_name: self.contact_name.clone(),
@@ -325,6 +424,18 @@ pub fn commune_name(units: &UnitList, code: u32) -> String {
         .unwrap_or_else(|| code.to_string())
 }
 
+/// Districts for a select box: empty in the two-tier list.
+pub fn district_choices(units: &UnitList) -> Vec<Choice> {
+    units
+        .districts
+        .iter()
+        .map(|d| Choice {
+            value: d.code.to_string(),
+            label: d.name.clone(),
+        })
+        .collect()
+}
+
 // ---------------------------------------------------------------------------------------------
 // The list
 
@@ -332,6 +443,8 @@ pub fn commune_name(units: &UnitList, code: u32) -> String {
 pub struct ListQuery {
     #[serde(default)]
     q: String,
+    #[serde(default)]
+    district: String,
     #[serde(default)]
     commune: String,
     #[serde(default)]
@@ -355,9 +468,12 @@ pub struct ListRow {
 struct ListTemplate {
     c: Chrome,
     q: String,
+    district: String,
     commune: String,
     sector: String,
     status: String,
+    /// Empty in the two-tier list.
+    districts: Vec<Choice>,
     communes: Vec<ChoiceGroup>,
     sectors: Vec<Choice>,
     rows: Vec<ListRow>,
@@ -392,6 +508,23 @@ pub async fn list(
         );
         filter.with("search_key LIKE {} ESCAPE '\\'", Arg::Text(pattern));
     }
+    if let Some(district) = q
+        .district
+        .trim()
+        .parse::<u32>()
+        .ok()
+        .and_then(|d| app.units.district(d))
+    {
+        // The codes come from the bundled list, never from the request.
+        let codes: Vec<String> = app
+            .units
+            .communes
+            .iter()
+            .filter(|c| c.district == Some(district.code))
+            .map(|c| c.code.to_string())
+            .collect();
+        filter.plain(&format!("commune_code IN ({})", codes.join(", ")));
+    }
     if let Ok(code) = q.commune.trim().parse::<i64>() {
         filter.with("commune_code = {}", Arg::Int(code));
     }
@@ -412,7 +545,8 @@ pub async fn list(
         .collect::<Result<Vec<_>, _>>()?
         .into_iter()
         .map(|v| ListRow {
-            commune: commune_name(&app.units, v.commune_code),
+            // Where the list has districts, with the district: six communes share a name.
+            commune: app.units.label(v.commune_code),
             sector: sector_label(&tr, &v.sector),
             poster: v.poster_first_at.map(show_time).unwrap_or_default(),
             active: v.active,
@@ -424,6 +558,7 @@ pub async fn list(
         "/venues",
         &[
             ("q", q.q.as_str()),
+            ("district", q.district.as_str()),
             ("commune", q.commune.as_str()),
             ("sector", q.sector.as_str()),
             ("status", q.status.as_str()),
@@ -435,9 +570,11 @@ pub async fn list(
         c: staff.chrome("venues-title"),
         prev_url,
         next_url,
+        districts: district_choices(&app.units),
         communes: commune_groups(&app.units),
         sectors: sector_choices(&tr),
         q: q.q,
+        district: q.district,
         commune: q.commune,
         sector: q.sector,
         status: q.status,
@@ -501,10 +638,10 @@ impl FormTemplate {
     }
 }
 
-fn field_errors(tr: &Tr, problems: &[(&'static str, &'static str)]) -> FieldErrors {
+fn field_errors(tr: &Tr, problems: &[Problem]) -> FieldErrors {
     let mut errors = FieldErrors::default();
-    for (field, id) in problems {
-        errors.add(field, tr.t(id));
+    for p in problems {
+        errors.add(p.field, p.text(tr));
     }
     errors
 }
@@ -539,7 +676,7 @@ pub async fn create(
         return match is_duplicate(&e) {
             true => {
                 let mut page = FormTemplate::new(&staff, &app, "venue-new-title", input);
-                page.errors = field_errors(&staff.tr(), &[("name", "venue-duplicate")]);
+                page.errors = field_errors(&staff.tr(), &[Problem::new("name", "venue-duplicate")]);
                 render_status(StatusCode::UNPROCESSABLE_ENTITY, page)
             }
             false => Err(e.into()),
@@ -678,7 +815,7 @@ pub async fn update(
         return match is_duplicate(&e) {
             true => {
                 let mut page = FormTemplate::of(&staff, &app, &record, input);
-                page.errors = field_errors(&staff.tr(), &[("name", "venue-duplicate")]);
+                page.errors = field_errors(&staff.tr(), &[Problem::new("name", "venue-duplicate")]);
                 render_status(StatusCode::UNPROCESSABLE_ENTITY, page)
             }
             false => Err(e.into()),
@@ -696,8 +833,15 @@ async fn set_active(app: &AppState, staff: &Staff, id: &str, active: bool) -> We
     staff.require(Role::Registrar)?;
     let record = find(app, id).await?;
     let mut tx = app.db.pool.begin().await?;
-    sqlx::query("UPDATE venues SET active = $1, updated_at = $2 WHERE id = $3")
-        .bind(active as i64)
+    // The coverage report's weekly history counts a venue until it was deactivated; a second
+    // deactivation keeps the first time.
+    let sql = if active {
+        "UPDATE venues SET active = 1, updated_at = $1, deactivated_at = NULL WHERE id = $2"
+    } else {
+        "UPDATE venues SET active = 0, updated_at = $1, \
+         deactivated_at = COALESCE(deactivated_at, $1) WHERE id = $2"
+    };
+    sqlx::query(sql)
         .bind(now())
         .bind(id)
         .execute(&mut *tx)
@@ -819,6 +963,20 @@ const COLUMNS: &[(&str, &[&str])] = &[
             "phuong xa",
         ],
     ),
+    (
+        "district",
+        &[
+            "district",
+            "district code",
+            "huyen",
+            "ma huyen",
+            "quan huyen",
+            "huyen thanh pho",
+            "huyen thi xa",
+            "huyen thi xa thanh pho",
+            "huyen thanh pho thi xa",
+        ],
+    ),
     ("sector", &["sector", "linh vuc", "loai hinh"]),
     (
         "contact_name",
@@ -851,8 +1009,7 @@ const REQUIRED: &[&str] = &[
 #[derive(Debug, Clone)]
 pub struct RowError {
     pub row: usize,
-    pub field: &'static str,
-    pub message: &'static str,
+    pub problem: Problem,
 }
 
 #[derive(Debug)]
@@ -878,6 +1035,8 @@ pub struct ImportJob {
 struct ImportTemplate {
     c: Chrome,
     error: String,
+    /// The 2021 list: the page describes the district column.
+    has_districts: bool,
 }
 
 /// The messages a refused upload can show. A refusal goes back to the form by a redirect, so
@@ -897,7 +1056,11 @@ pub struct ImportQuery {
     error: Option<String>,
 }
 
-pub async fn import_page(staff: Staff, Query(q): Query<ImportQuery>) -> WebResult {
+pub async fn import_page(
+    State(app): State<AppState>,
+    staff: Staff,
+    Query(q): Query<ImportQuery>,
+) -> WebResult {
     staff.require(Role::Registrar)?;
     let error = q
         .error
@@ -908,6 +1071,7 @@ pub async fn import_page(staff: Staff, Query(q): Query<ImportQuery>) -> WebResul
     let page = ImportTemplate {
         c: staff.chrome("import-title"),
         error,
+        has_districts: !app.units.districts.is_empty(),
     };
     if q.error.is_some() {
         render_status(StatusCode::UNPROCESSABLE_ENTITY, page)
@@ -916,26 +1080,68 @@ pub async fn import_page(staff: Staff, Query(q): Query<ImportQuery>) -> WebResul
     }
 }
 
-/// An example file with the column names in the reader's language.
-pub async fn import_template(staff: Staff) -> WebResult {
+/// An example file with the column names in the reader's language and a commune of the
+/// portal's own list (with its district, in the 2021 list), so that the file imports as it is.
+pub async fn import_template(State(app): State<AppState>, staff: Staff) -> WebResult {
     staff.require(Role::Registrar)?;
-    let text = match staff.ctx.lang {
-        Lang::Vi => {
-            "ten,dia_chi,xa_phuong,linh_vuc,nguoi_lien_he,dien_thoai,thoi_gian_luu_phut\n\
-                     Quán Cô Ba,\"Số 12 Phố Vườn Cam, Cao Bằng\",Phường Thục Phán,\
-                     restaurant-cafe,Nông Thị Ba,0912 345 678,\n"
-        }
-        Lang::En => {
-            "name,address,commune,sector,contact_name,contact_phone,usual_stay_minutes\n\
-                     Quán Cô Ba,\"Số 12 Phố Vườn Cam, Cao Bằng\",Phường Thục Phán,\
-                     restaurant-cafe,Nông Thị Ba,0912 345 678,\n"
-        }
-    };
     Ok(download(
         "text/csv; charset=utf-8",
         "venues-template.csv",
-        text.as_bytes().to_vec(),
+        template_csv(&app.units, staff.ctx.lang).into_bytes(),
     ))
+}
+
+/// The example file of [`import_template`].
+pub fn template_csv(units: &UnitList, lang: Lang) -> String {
+    let commune = &units.communes[0];
+    let district = units.district_of(commune);
+    let headers: &[&str] = match lang {
+        Lang::Vi => &[
+            "ten",
+            "dia_chi",
+            "huyen",
+            "xa_phuong",
+            "linh_vuc",
+            "nguoi_lien_he",
+            "dien_thoai",
+            "thoi_gian_luu_phut",
+        ],
+        Lang::En => &[
+            "name",
+            "address",
+            "district",
+            "commune",
+            "sector",
+            "contact_name",
+            "contact_phone",
+            "usual_stay_minutes",
+        ],
+    };
+    let address = format!("Số 12 Phố Vườn Cam, {}", commune.name);
+    let row = [
+        "Quán Cô Ba",
+        address.as_str(),
+        district.map(|d| d.name.as_str()).unwrap_or(""),
+        commune.name.as_str(),
+        "restaurant-cafe",
+        "Nông Thị Ba",
+        "0912 345 678",
+        "",
+    ];
+    // No district column where the list has no districts.
+    let keep = |i: &usize| district.is_some() || *i != 2;
+    let mut out = csv::Writer::from_writer(Vec::new());
+    for record in [headers.to_vec(), row.to_vec()] {
+        out.write_record(
+            record
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| keep(i))
+                .map(|(_, cell)| crate::text::csv_cell(cell)),
+        )
+        .expect("writing to memory");
+    }
+    String::from_utf8(out.into_inner().expect("writing to memory")).expect("UTF-8 in, UTF-8 out")
 }
 
 /// The rows of a CSV file as venue inputs with their row number as a spreadsheet shows it (the
@@ -1005,6 +1211,7 @@ pub fn parse_csv(bytes: &[u8]) -> Result<Vec<(usize, VenueInput)>, &'static str>
                 name: cell("name"),
                 address: cell("address"),
                 commune: cell("commune"),
+                district: cell("district"),
                 sector: cell("sector"),
                 usual_stay: cell("usual_stay"),
                 contact_name: cell("contact_name"),
@@ -1023,7 +1230,7 @@ pub fn check_row(
     mut input: VenueInput,
     units: &UnitList,
     authority: &Authority,
-) -> Result<ValidVenue, Vec<(&'static str, &'static str)>> {
+) -> Result<ValidVenue, Vec<Problem>> {
     input.sector = sector_named(&input.sector);
     validate(&input, units, authority)
 }
@@ -1220,17 +1427,16 @@ async fn run_import(
                 if !seen.insert((v.commune_code, fold(&v.name), fold(&v.address))) {
                     errors.push(RowError {
                         row,
-                        field: "name",
-                        message: "import-duplicate",
+                        problem: Problem::new("name", "import-duplicate"),
                     });
                 }
                 valid.push((row, v));
             }
-            Err(problems) => errors.extend(problems.into_iter().map(|(field, message)| RowError {
-                row,
-                field,
-                message,
-            })),
+            Err(problems) => errors.extend(
+                problems
+                    .into_iter()
+                    .map(|problem| RowError { row, problem }),
+            ),
         }
         job.checked.fetch_add(1, Ordering::Relaxed);
         if i % 256 == 0 {
@@ -1248,8 +1454,7 @@ async fn run_import(
             Err(e) if is_duplicate(&e) => {
                 return Ok(Err(vec![RowError {
                     row: *row,
-                    field: "name",
-                    message: "import-duplicate",
+                    problem: Problem::new("name", "import-duplicate"),
                 }]))
             }
             Err(e) => return Err(e),
@@ -1338,8 +1543,11 @@ pub async fn import_progress(
                 .take(SHOWN_ERRORS)
                 .map(|e| ShownRowError {
                     row: e.row,
-                    column: tr.t(&format!("venue-field-{}", e.field.replace('_', "-"))),
-                    message: tr.t(e.message),
+                    column: tr.t(&format!(
+                        "venue-field-{}",
+                        e.problem.field.replace('_', "-")
+                    )),
+                    message: e.problem.text(&tr),
                 })
                 .collect();
         }

@@ -1,0 +1,538 @@
+//! A portal on Cao Bằng's 2021 three-tier list (province → district → commune): six commune
+//! names occur in more than one district, and the same GSO code can name different communes in
+//! the 2021 and 2025 lists. The web tests run on SQLite and on PostgreSQL; the command line's on
+//! the real binary.
+
+mod support;
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use axum::http::StatusCode;
+use chrono::{Datelike, Duration, FixedOffset, NaiveDate, Utc};
+use portal::db::Backend;
+use portal::units::Edition;
+use portal::web::Role;
+use support::{Client, Portal};
+
+on_both_backends!(
+    an_import_asks_for_the_district_of_a_name_two_districts_share,
+    the_import_template_follows_the_list_of_units,
+    the_venue_list_names_districts_and_filters_by_them,
+    past_weeks_keep_a_venue_deactivated_later,
+    districts_have_their_own_csv,
+);
+
+const HEADER_VI: &str = "ten,dia_chi,xa_phuong,linh_vuc,nguoi_lien_he,dien_thoai\n";
+
+async fn wait_for_job(c: &mut Client, path: &str) -> String {
+    for _ in 0..600 {
+        let r = c.get(path).await;
+        assert_eq!(r.status, StatusCode::OK);
+        if !r.body.contains("http-equiv=\"refresh\"") {
+            return r.body;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("the import did not finish");
+}
+
+async fn import(c: &mut Client, text: &str) -> String {
+    let csrf = c.csrf().await;
+    let r = c
+        .upload("/venues/import", &csrf, "venues.csv", text.as_bytes())
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    wait_for_job(c, r.location()).await
+}
+
+fn id_of(location: &str) -> String {
+    location
+        .trim_start_matches("/venues/")
+        .split('?')
+        .next()
+        .unwrap()
+        .to_owned()
+}
+
+async fn register(c: &mut Client, name: &str, commune: &str) -> String {
+    let r = c
+        .post(
+            "/venues/new",
+            &[
+                ("name", name),
+                ("address", "Phố Kim Đồng"),
+                ("commune", commune),
+                ("sector", "shop"),
+                ("usual_stay", ""),
+                ("contact_name", "Bà Hoa"),
+                ("contact_phone", "0912345678"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    id_of(r.location())
+}
+
+async fn an_import_asks_for_the_district_of_a_name_two_districts_share(backend: Backend) {
+    let p = Portal::with_units(backend, Edition::Y2021).await;
+    p.add_user("lan", &[Role::Registrar]).await;
+    let mut c = p.signed_in("lan").await;
+
+    // Without a district: the row says which districts have the name, not "not in the list".
+    let ambiguous = format!(
+        "{HEADER_VI}Quán A,Số 1,Xã Vĩnh Quang,Cửa hàng,Bà B,0912345678\n\
+         Quán B,Số 2,hung dao,Cửa hàng,Bà B,0912345678\n"
+    );
+    let page = import(&mut c, &ambiguous).await;
+    assert!(page.contains("Chưa lưu gì"), "{page}");
+    assert!(
+        page.contains(
+            "<td>2</td><td>Xã, phường</td><td>Xã Vĩnh Quang có ở 2 huyện, thành phố: \
+             Thành phố Cao Bằng (1693), Huyện Bảo Lâm (1300) (số trong ngoặc là mã xã). \
+             Hãy thêm cột huyện (huyen) hoặc ghi mã xã thay cho tên xã.</td>"
+        ),
+        "{page}"
+    );
+    assert!(
+        page.contains(
+            "Xã Hưng Đạo có ở 3 huyện, thành phố: Thành phố Cao Bằng (1705), \
+             Huyện Bảo Lạc (1351), Huyện Nguyên Bình (1783)"
+        ),
+        "{page}"
+    );
+    assert!(!page.contains("không có trong danh mục"), "{page}");
+
+    // The same in English.
+    let r = c.get("/lang/en?next=%2Fvenues").await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let page = import(&mut c, &ambiguous).await;
+    assert!(
+        page.contains(
+            "The name Xã Vĩnh Quang is used in 2 districts: Thành phố Cao Bằng (1693), \
+             Huyện Bảo Lâm (1300) (commune codes in brackets). Add a district column \
+             (district or huyen)"
+        ),
+        "{page}"
+    );
+    c.get("/lang/vi?next=%2Fvenues").await;
+    assert_eq!(p.count("SELECT COUNT(*) FROM venues").await, 0);
+
+    // A district column, by name (with or without "Huyện", accents or not) or by code; a
+    // commune code that is not in the district named, and an unknown district, are wrong.
+    let wrong = "ten,dia_chi,huyen,xa_phuong,linh_vuc,nguoi_lien_he,dien_thoai\n\
+                 Quán A,Số 1,Huyện Hà Quảng,1693,Cửa hàng,Bà B,0912345678\n\
+                 Quán B,Số 2,Huyện Hoàn Kiếm,Xã Vĩnh Quang,Cửa hàng,Bà B,0912345678\n";
+    let page = import(&mut c, wrong).await;
+    assert!(
+        page.contains(
+            "<td>2</td><td>Huyện, thành phố</td><td>Xã Vĩnh Quang không thuộc Huyện Hà Quảng."
+        ),
+        "{page}"
+    );
+    assert!(
+        page.contains("<td>3</td><td>Huyện, thành phố</td><td>Huyện, thành phố này không có"),
+        "{page}"
+    );
+
+    let good = "Tên;Địa chỉ;Huyện/Thành phố;Xã/Phường;Lĩnh vực;Người liên hệ;Điện thoại\n\
+                Quán A;Số 1;Huyện Bảo Lâm;Xã Vĩnh Quang;Cửa hàng;Bà B;0912345678\n\
+                Quán B;Số 2;thanh pho cao bang;Vĩnh Quang;Cửa hàng;Bà B;0912345678\n\
+                Quán C;Số 3;51;Xã Quang Trung;Cửa hàng;Bà B;0912345678\n\
+                Quán D;Số 4;;1783;Cửa hàng;Bà B;0912345678\n\
+                Quán E;Số 5;;Phường Hợp Giang;Cửa hàng;Bà B;0912345678\n";
+    let page = import(&mut c, good).await;
+    assert!(page.contains("Đã lưu 5 địa điểm"), "{page}");
+    for (name, code) in [
+        ("Quán A", 1300),
+        ("Quán B", 1693),
+        ("Quán C", 1702),
+        ("Quán D", 1783),
+        ("Quán E", 1273),
+    ] {
+        assert_eq!(
+            p.count(&format!(
+                "SELECT commune_code FROM venues WHERE name = '{name}'"
+            ))
+            .await,
+            code,
+            "{name}"
+        );
+    }
+}
+
+async fn the_import_template_follows_the_list_of_units(backend: Backend) {
+    for (edition, commune, district) in [
+        (
+            Edition::Y2021,
+            "Phường Sông Hiến",
+            Some("Thành phố Cao Bằng"),
+        ),
+        (Edition::Y2025, "Phường Thục Phán", None),
+    ] {
+        let p = Portal::with_units(backend, edition).await;
+        p.add_user("lan", &[Role::Registrar]).await;
+        let mut c = p.signed_in("lan").await;
+        let page = c.get("/venues/import").await;
+        assert_eq!(
+            page.body.contains("<code>huyen</code>"),
+            district.is_some(),
+            "{edition:?}"
+        );
+
+        let vi = c.get("/venues/import/template.csv").await;
+        assert_eq!(vi.status, StatusCode::OK);
+        assert!(vi.body.contains(commune), "{edition:?}: {}", vi.body);
+        match district {
+            Some(d) => {
+                assert!(
+                    vi.body.starts_with("ten,dia_chi,huyen,xa_phuong,"),
+                    "{}",
+                    vi.body
+                );
+                assert!(vi.body.contains(d), "{}", vi.body);
+            }
+            None => assert!(!vi.body.contains("huyen"), "{}", vi.body),
+        }
+        // Uploaded as it is, the template registers its venue.
+        let page = import(&mut c, &vi.body).await;
+        assert!(page.contains("Đã lưu 1 địa điểm"), "{edition:?}: {page}");
+
+        c.get("/lang/en?next=%2Fvenues").await;
+        let en = c.get("/venues/import/template.csv").await;
+        assert!(en.body.starts_with("name,address,"), "{}", en.body);
+        assert_eq!(en.body.contains(",district,"), district.is_some());
+        assert!(en.body.contains(commune));
+        // The same venue again: a duplicate, which shows the row was read as the same commune.
+        let page = import(&mut c, &en.body).await;
+        assert!(page.contains("<td>2</td>"), "{page}");
+        assert_eq!(p.count("SELECT COUNT(*) FROM venues").await, 1);
+    }
+}
+
+async fn the_venue_list_names_districts_and_filters_by_them(backend: Backend) {
+    let p = Portal::with_units(backend, Edition::Y2021).await;
+    p.add_user("lan", &[Role::Registrar]).await;
+    let mut c = p.signed_in("lan").await;
+    register(&mut c, "Cửa hàng Một", "1693").await;
+    register(&mut c, "Cửa hàng Hai", "1300").await;
+    register(&mut c, "Cửa hàng Ba", "1273").await;
+
+    let list = c.get("/venues").await;
+    assert!(
+        list.body
+            .contains("<td>Xã Vĩnh Quang, Thành phố Cao Bằng</td>"),
+        "{}",
+        list.body
+    );
+    assert!(list.body.contains("<td>Xã Vĩnh Quang, Huyện Bảo Lâm</td>"));
+    assert!(list
+        .body
+        .contains("<td>Phường Hợp Giang, Thành phố Cao Bằng</td>"));
+    assert!(list
+        .body
+        .contains("<select id=\"district\" name=\"district\">"));
+
+    let bao_lam = c.get("/venues?district=42").await;
+    assert!(bao_lam.body.contains("Cửa hàng Hai"), "{}", bao_lam.body);
+    assert!(!bao_lam.body.contains("Cửa hàng Một"));
+    assert!(bao_lam.body.contains("<option value=\"42\" selected>"));
+    let city = c.get("/venues?district=40").await;
+    assert!(city.body.contains("Cửa hàng Một") && city.body.contains("Cửa hàng Ba"));
+    assert!(!city.body.contains("Cửa hàng Hai"));
+    // A district and a commune of another district: nothing.
+    let none = c.get("/venues?district=42&commune=1693").await;
+    for name in ["Cửa hàng Một", "Cửa hàng Hai", "Cửa hàng Ba"] {
+        assert!(!none.body.contains(name), "{}", none.body);
+    }
+    // Anything else in the district box is no filter.
+    for odd in ["99", "abc", "42%20OR%201%3D1"] {
+        let all = c.get(&format!("/venues?district={odd}")).await;
+        assert_eq!(all.status, StatusCode::OK);
+        assert!(
+            all.body.contains("Cửa hàng Một") && all.body.contains("Cửa hàng Hai"),
+            "{odd}"
+        );
+    }
+
+    // The two-tier list has no districts: no district box, the commune alone.
+    let p = Portal::with_units(backend, Edition::Y2025).await;
+    p.add_user("lan", &[Role::Registrar]).await;
+    let mut c = p.signed_in("lan").await;
+    register(&mut c, "Cửa hàng Một", "1273").await;
+    let list = c.get("/venues").await;
+    assert!(
+        list.body.contains("<td>Phường Thục Phán</td>"),
+        "{}",
+        list.body
+    );
+    assert!(!list.body.contains("id=\"district\""));
+}
+
+/// The Monday of the week (Vietnam time) holding `t`.
+fn monday_of(t: chrono::DateTime<Utc>) -> NaiveDate {
+    let local = t
+        .with_timezone(&FixedOffset::east_opt(7 * 3600).unwrap())
+        .date_naive();
+    local - Duration::days(local.weekday().num_days_from_monday() as i64)
+}
+
+async fn past_weeks_keep_a_venue_deactivated_later(backend: Backend) {
+    let p = Portal::with_units(backend, Edition::Y2021).await;
+    p.add_user("lan", &[Role::Registrar, Role::Reporter]).await;
+    let mut c = p.signed_in("lan").await;
+    let early = register(&mut c, "Chợ Sớm", "1267").await;
+    let late = register(&mut c, "Chợ Muộn", "1270").await;
+    for id in [&early, &late] {
+        let r = c.get(&format!("/venues/{id}/poster/svg")).await;
+        assert_eq!(r.status, StatusCode::OK);
+    }
+    // The early venue's poster went out five weeks ago.
+    let now = Utc::now();
+    let five_weeks_ago = now - Duration::weeks(5);
+    sqlx::query("UPDATE venues SET poster_first_at = $1 WHERE id = $2")
+        .bind(five_weeks_ago.timestamp())
+        .bind(&early)
+        .execute(&p.app.db.pool)
+        .await
+        .unwrap();
+
+    let weeks = |body: &str| -> Vec<String> {
+        body.trim_start_matches('\u{feff}')
+            .lines()
+            .skip(1)
+            .map(str::to_owned)
+            .collect()
+    };
+    let first = monday_of(five_weeks_ago);
+    let expected = |this_week_total: usize| -> Vec<String> {
+        (0..=5)
+            .map(|i| {
+                let week = first + Duration::weeks(i);
+                let new = if i == 0 || i == 5 { 1 } else { 0 };
+                let total = if i == 5 { this_week_total } else { 1 };
+                format!("{week},{new},{total}")
+            })
+            .collect()
+    };
+    assert_eq!(monday_of(now), first + Duration::weeks(5));
+    let before = c.get("/reports/coverage/weeks.csv").await;
+    assert_eq!(weeks(&before.body), expected(2));
+
+    // Deactivated this week: the earlier weeks keep counting it, this week does not.
+    let r = c.post(&format!("/venues/{early}/deactivate"), &[]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let deactivated_at = p
+        .count(&format!(
+            "SELECT deactivated_at FROM venues WHERE id = '{early}'"
+        ))
+        .await;
+    assert!((deactivated_at - Utc::now().timestamp()).abs() < 60);
+    let after = c.get("/reports/coverage/weeks.csv").await;
+    assert_eq!(weeks(&after.body), expected(1), "{}", after.body);
+    let page = c.get("/reports/coverage").await;
+    assert!(page.body.contains("id=\"total-with-poster\">1<"));
+    assert!(page.body.contains("id=\"weeks-note\""));
+
+    // A second deactivation keeps the first time; activating again clears it.
+    sqlx::query("UPDATE venues SET deactivated_at = $1 WHERE id = $2")
+        .bind(deactivated_at - 100)
+        .bind(&early)
+        .execute(&p.app.db.pool)
+        .await
+        .unwrap();
+    c.post(&format!("/venues/{early}/deactivate"), &[]).await;
+    assert_eq!(
+        p.count(&format!(
+            "SELECT deactivated_at FROM venues WHERE id = '{early}'"
+        ))
+        .await,
+        deactivated_at - 100
+    );
+    c.post(&format!("/venues/{early}/activate"), &[]).await;
+    assert_eq!(
+        p.count(&format!(
+            "SELECT COUNT(*) FROM venues WHERE id = '{early}' AND deactivated_at IS NULL \
+             AND active = 1"
+        ))
+        .await,
+        1
+    );
+    let again = c.get("/reports/coverage/weeks.csv").await;
+    assert_eq!(weeks(&again.body), expected(2));
+}
+
+async fn districts_have_their_own_csv(backend: Backend) {
+    let p = Portal::with_units(backend, Edition::Y2021).await;
+    p.add_user("lan", &[Role::Registrar, Role::Reporter]).await;
+    let mut c = p.signed_in("lan").await;
+    let a = register(&mut c, "Chợ A", "1267").await;
+    register(&mut c, "Chợ B", "1300").await;
+    c.get(&format!("/venues/{a}/poster/svg")).await;
+
+    let page = c.get("/reports/coverage").await;
+    assert!(page
+        .body
+        .contains("<a href=\"/reports/coverage/districts.csv\">"));
+    let csv = c.get("/reports/coverage/districts.csv").await;
+    assert_eq!(csv.status, StatusCode::OK);
+    assert_eq!(csv.header("content-type"), "text/csv; charset=utf-8");
+    assert!(csv
+        .header("content-disposition")
+        .contains("coverage-districts.csv"));
+    let lines: Vec<&str> = csv.body.trim_start_matches('\u{feff}').lines().collect();
+    assert_eq!(lines.len(), 11, "{}", csv.body);
+    assert_eq!(
+        lines[0],
+        "Mã huyện,\"Huyện, thành phố\",\"Số xã, phường\",\"Số xã, phường đã có áp phích\",\
+         Đã đăng ký,Đã có áp phích"
+    );
+    assert_eq!(lines[1], "40,Thành phố Cao Bằng,11,1,1,1");
+    assert_eq!(lines[2], "42,Huyện Bảo Lâm,13,0,1,0");
+    assert_eq!(
+        p.count("SELECT COUNT(*) FROM audit_log WHERE target = 'districts.csv'")
+            .await,
+        1
+    );
+
+    // The two-tier list has no districts: no such file.
+    let p = Portal::with_units(backend, Edition::Y2025).await;
+    p.add_user("lan", &[Role::Reporter]).await;
+    let mut c = p.signed_in("lan").await;
+    let page = c.get("/reports/coverage").await;
+    assert!(!page.body.contains("districts.csv"));
+    assert_eq!(
+        c.get("/reports/coverage/districts.csv").await.status,
+        StatusCode::NOT_FOUND
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// The command line
+
+fn portal(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_portal"))
+        .args(args)
+        .env_remove("PORTAL_MASTER_KEY")
+        .env_remove("DATABASE_URL")
+        .env("PORTAL_ADMIN_PASSWORD", support::PASSWORD)
+        .output()
+        .expect("portal runs")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8(bytes.to_vec()).unwrap()
+}
+
+fn make(dir: &Path, unit: &str) -> Output {
+    portal(&[
+        "venue-code",
+        "make",
+        "--data-dir",
+        dir.to_str().unwrap(),
+        "--name",
+        "Quán cà phê Phố Cũ",
+        "--address",
+        "Tổ 3, Phường Hợp Giang",
+        "--unit",
+        unit,
+        "--sector",
+        "restaurant-cafe",
+    ])
+}
+
+fn inspect(dir: Option<&Path>, code: &str) -> serde_json::Value {
+    let mut args = vec!["venue-code", "inspect"];
+    if let Some(dir) = dir {
+        args.extend(["--data-dir", dir.to_str().unwrap()]);
+    }
+    args.push(code);
+    let o = portal(&args);
+    assert!(o.status.success(), "{o:?}");
+    serde_json::from_str(text(&o.stdout).trim()).unwrap()
+}
+
+#[test]
+fn the_command_line_uses_the_authoritys_list_of_units() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = portal(&[
+        "init",
+        "--data-dir",
+        dir.path().to_str().unwrap(),
+        "--host",
+        "yte.caobang.example",
+        "--units",
+        "2021",
+    ]);
+    assert!(o.status.success(), "{o:?}");
+
+    // 1273 is Phường Hợp Giang in 2021 (Phường Thục Phán from 2025).
+    let o = make(dir.path(), "1273");
+    assert!(o.status.success(), "{o:?}");
+    let out = text(&o.stdout);
+    assert!(
+        out.contains("Unit: 1273 Phường Hợp Giang, Thành phố Cao Bằng, Tỉnh Cao Bằng (2021 list)"),
+        "{out}"
+    );
+    let code = out.lines().last().unwrap().to_owned();
+    let v = inspect(Some(dir.path()), &code);
+    assert_eq!(v["verified"], true);
+    assert_eq!(v["unit"], 1273);
+    assert_eq!(v["unit_name"], "Phường Hợp Giang");
+    assert_eq!(v["district"], "Thành phố Cao Bằng");
+    assert_eq!(v["province"], "Tỉnh Cao Bằng");
+    assert_eq!(v["unit_list"]["edition"], "2021");
+    assert_eq!(v["unit_list"]["province"], 4);
+
+    // Without --data-dir: the national 2025 list, and it says so.
+    let v = inspect(None, &code);
+    assert_eq!(v["unit_name"], "Phường Thục Phán");
+    assert_eq!(v["unit_list"]["edition"], "2025");
+    assert!(v["unit_list"]["chosen_by"]
+        .as_str()
+        .unwrap()
+        .contains("no --data-dir"));
+
+    // A unit of another province is refused in one sentence that says why.
+    let o = make(dir.path(), "70");
+    assert!(!o.status.success());
+    let err = text(&o.stderr);
+    assert_eq!(
+        err.trim(),
+        "portal: 70 is not a commune or ward of Tỉnh Cao Bằng in the 2021 list of \
+         administrative units this portal uses; the national 2025 list names it Phường Hoàn \
+         Kiếm, Thành phố Hà Nội",
+        "{err}"
+    );
+    let o = make(dir.path(), "99999");
+    assert!(!o.status.success());
+    assert!(text(&o.stderr).contains("99999 is not a commune or ward of Tỉnh Cao Bằng"));
+    // Only the venue that was made is kept for `poster --venue`.
+    let kept = std::fs::read_to_string(dir.path().join("venues.jsonl")).unwrap();
+    assert_eq!(kept.lines().count(), 1, "{kept}");
+}
+
+#[test]
+fn a_2025_authority_names_its_own_communes_and_refuses_others() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = portal(&[
+        "init",
+        "--data-dir",
+        dir.path().to_str().unwrap(),
+        "--host",
+        "yte.caobang.example",
+    ]);
+    assert!(o.status.success(), "{o:?}");
+    let o = make(dir.path(), "1273");
+    assert!(o.status.success(), "{o:?}");
+    assert!(text(&o.stdout).contains("Unit: 1273 Phường Thục Phán, Cao Bằng (2025 list)"));
+    let code = text(&o.stdout).lines().last().unwrap().to_owned();
+    let v = inspect(Some(dir.path()), &code);
+    assert_eq!(v["unit_name"], "Phường Thục Phán");
+    assert_eq!(v["district"], serde_json::Value::Null);
+    assert_eq!(v["unit_list"]["edition"], "2025");
+    // Hà Nội's ward, on Cao Bằng's portal.
+    let o = make(dir.path(), "70");
+    assert!(!o.status.success());
+    assert!(text(&o.stderr).contains("70 is not a commune or ward of Cao Bằng in the 2025 list"));
+}
