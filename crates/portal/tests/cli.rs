@@ -460,3 +460,154 @@ fn foreign_codes_inspect_in_the_same_shape() {
     assert_eq!(o.status.code(), Some(1));
     assert_eq!(String::from_utf8(o.stderr).unwrap().lines().count(), 1);
 }
+
+/// The accounts in a data folder's database: name, roles, active, must change its password,
+/// and whether `password` opens it.
+fn accounts(dir: &Path, password: &str) -> Vec<(String, String, i64, i64, bool)> {
+    let url = format!("sqlite://{}", dir.join("portal.db").display());
+    tokio::runtime::Runtime::new().unwrap().block_on(async {
+        let db = portal::db::Db::open(&url).await.unwrap();
+        let rows: Vec<(String, String, i64, i64, String)> = sqlx::query_as(
+            "SELECT username, roles, active, must_change_password, password_hash FROM users \
+             ORDER BY id",
+        )
+        .fetch_all(&db.pool)
+        .await
+        .unwrap();
+        db.close().await;
+        rows.into_iter()
+            .map(|(name, roles, active, must_change, hash)| {
+                let opens = portal::web::auth::verify_password(password, &hash);
+                (name, roles, active, must_change, opens)
+            })
+            .collect()
+    })
+}
+
+#[test]
+fn init_names_the_first_admin_after_portal_admin_user() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().to_str().unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_portal"))
+        .args(["init", "--data-dir", d])
+        .env_remove("PORTAL_MASTER_KEY")
+        .env_remove("DATABASE_URL")
+        .env("PORTAL_ADMIN_USER", "somebody")
+        .env("PORTAL_ADMIN_PASSWORD", "a long enough test password")
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{o:?}");
+    assert!(
+        stdout(&o).contains("Created the admin account \"somebody\""),
+        "{}",
+        stdout(&o)
+    );
+    // The only account: an active admin who signs in with the password given, not `admin`.
+    assert_eq!(
+        accounts(dir.path(), "a long enough test password"),
+        [("somebody".into(), "admin".into(), 1, 0, true)]
+    );
+    // A name the portal would refuse at its own form is refused here too, and nothing is made.
+    let other = tempfile::tempdir().unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_portal"))
+        .args(["init", "--data-dir", other.path().to_str().unwrap()])
+        .env_remove("PORTAL_MASTER_KEY")
+        .env_remove("DATABASE_URL")
+        .env("PORTAL_ADMIN_USER", "Some Body")
+        .env("PORTAL_ADMIN_PASSWORD", "a long enough test password")
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("PORTAL_ADMIN_USER"));
+    assert!(accounts(other.path(), "a long enough test password").is_empty());
+}
+
+/// Runs `portal init` on a pseudo-terminal (Python's `pty` module), answering its two password
+/// prompts as a person would, each only once it is asked. Returns the exit code and what the
+/// terminal showed, or None when no Python is there to drive a terminal.
+fn init_on_a_terminal(dir: &Path, first: &str, again: &str) -> Option<(i32, String)> {
+    const DRIVER: &str = r#"
+import os, pty, select, sys, time
+exe, data_dir, first, again = sys.argv[1:5]
+pid, fd = pty.fork()
+if pid == 0:
+    os.execv(exe, [exe, "init", "--data-dir", data_dir])
+shown = b""
+def read(wait):
+    global shown
+    ready, _, _ = select.select([fd], [], [], wait)
+    if not ready:
+        return None
+    try:
+        chunk = os.read(fd, 4096)
+    except OSError:
+        chunk = b""
+    shown += chunk
+    return chunk
+def expect(prompt):
+    end = time.time() + 120
+    while prompt not in shown:
+        chunk = read(max(0.0, end - time.time()))
+        if not chunk:
+            os.kill(pid, 9)
+            sys.stderr.write("no prompt %r; the terminal showed %r\n" % (prompt, shown))
+            sys.exit(97)
+expect(b"Password for somebody: ")
+os.write(fd, first.encode() + b"\n")
+expect(b"The same password again: ")
+os.write(fd, again.encode() + b"\n")
+while read(120):
+    pass
+_, status = os.waitpid(pid, 0)
+sys.stdout.write(shown.decode("utf-8", "replace"))
+sys.exit(os.WEXITSTATUS(status) if os.WIFEXITED(status) else 98)
+"#;
+    let python = Command::new("python3").args(["-c", "import pty"]).output();
+    if !python.is_ok_and(|o| o.status.success()) {
+        return None;
+    }
+    let o = Command::new("python3")
+        .args(["-c", DRIVER, env!("CARGO_BIN_EXE_portal")])
+        .arg(dir)
+        .args([first, again])
+        .env_remove("PORTAL_MASTER_KEY")
+        .env_remove("DATABASE_URL")
+        .env_remove("PORTAL_ADMIN_PASSWORD")
+        .env("PORTAL_ADMIN_USER", "somebody")
+        .output()
+        .unwrap();
+    let code = o.status.code().unwrap_or(-1);
+    assert!(
+        code != 97 && code != 98,
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    Some((code, stdout(&o)))
+}
+
+#[test]
+fn init_on_a_terminal_asks_for_the_admin_password_twice() {
+    let dir = tempfile::tempdir().unwrap();
+    let password = "mây trắng trên đỉnh Phja Oắc";
+    // Two different answers: nothing is made, and the next init asks again.
+    let Some((code, shown)) = init_on_a_terminal(dir.path(), password, "something else entirely")
+    else {
+        eprintln!("skipped: no python3 with its pty module to drive a terminal");
+        return;
+    };
+    assert_eq!(code, 1, "{shown}");
+    assert!(shown.contains("the two passwords differ"), "{shown}");
+    assert!(accounts(dir.path(), password).is_empty());
+    let (code, shown) = init_on_a_terminal(dir.path(), password, password).unwrap();
+    assert_eq!(code, 0, "{shown}");
+    assert!(
+        shown.contains("Created the admin account \"somebody\""),
+        "{shown}"
+    );
+    // Typed without being shown.
+    assert!(!shown.contains(password), "{shown}");
+    assert_eq!(
+        accounts(dir.path(), password),
+        [("somebody".into(), "admin".into(), 1, 0, true)]
+    );
+}

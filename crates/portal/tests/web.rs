@@ -13,9 +13,11 @@ on_both_backends!(
     signing_in_and_out,
     wrong_passwords_are_throttled_per_account_and_per_address,
     an_idle_session_ends_and_says_so,
+    a_form_sent_after_the_session_ended_goes_to_sign_in,
     every_role_against_every_route,
     every_form_needs_its_csrf_token,
     admins_manage_accounts,
+    a_name_taken_meanwhile_is_refused_next_to_its_field,
     the_audit_log_records_and_filters,
     venues_are_validated_registered_edited_and_found,
     posters_carry_a_code_the_app_verifies,
@@ -320,65 +322,381 @@ async fn an_idle_session_ends_and_says_so(backend: Backend) {
     assert_eq!(r.location(), "/");
 }
 
-/// Every route with the roles that may use it. Paths name real objects made below.
+async fn a_form_sent_after_the_session_ended_goes_to_sign_in(backend: Backend) {
+    let p = Portal::new(backend).await;
+    p.add_user("lan", &[Role::Registrar]).await;
+    let mut c = p.signed_in("lan").await;
+    let commune = commune_2025(&p);
+    // The form is drawn while the session is live; the person leaves the desk.
+    let stale = c.get("/venues/new").await.csrf();
+    sqlx::query("UPDATE sessions SET last_seen = last_seen - 3600")
+        .execute(&p.app.db.pool)
+        .await
+        .unwrap();
+    let audit_before = p.count("SELECT COUNT(*) FROM audit_log").await;
+    let mut form = venue_form("Quán Hết Giờ", &commune);
+    form.push(("csrf", &stale));
+    let r = c.post_raw("/venues/new", &form).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert_eq!(r.location(), "/login?ended=1");
+    // The file upload form, whose token rides in its address, goes the same way.
+    let r = c.upload("/venues/import", &stale, "v.csv", b"name\n").await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert_eq!(r.location(), "/login?ended=1");
+    let login = c.get(r.location()).await;
+    assert_eq!(login.status, StatusCode::OK);
+    assert!(login.body.contains("Phiên làm việc đã hết hạn"));
+    // Nothing was done: no venue, no audit entry.
+    assert_eq!(p.count("SELECT COUNT(*) FROM venues").await, 0);
+    assert_eq!(
+        p.count("SELECT COUNT(*) FROM audit_log").await,
+        audit_before
+    );
+    // The login form itself still needs its own token, ended session cookie or not.
+    assert!(c.cookies.contains_key("vd_session"));
+    let r = c
+        .post_raw("/login", &[("username", "lan"), ("password", PASSWORD)])
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert!(r.body.contains("Biểu mẫu đã hết hạn"));
+    let r = c
+        .post_raw(
+            "/login",
+            &[
+                ("csrf", &login.csrf()),
+                ("username", "lan"),
+                ("password", PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+
+    // A live session: a missing, wrong or old token is still refused, and does nothing.
+    let audit_before = p.count("SELECT COUNT(*) FROM audit_log").await;
+    for token in [None, Some("wrong"), Some(stale.as_str())] {
+        let mut form = venue_form("Quán Hết Giờ", &commune);
+        if let Some(token) = token {
+            form.push(("csrf", token));
+        }
+        let r = c.post_raw("/venues/new", &form).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{token:?}");
+        assert!(r.body.contains("Biểu mẫu đã hết hạn"), "{token:?}");
+    }
+    let r = c.upload("/venues/import", &stale, "v.csv", b"name\n").await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert_eq!(p.count("SELECT COUNT(*) FROM venues").await, 0);
+    assert_eq!(
+        p.count("SELECT COUNT(*) FROM audit_log").await,
+        audit_before
+    );
+    // With the live session's token the form goes through.
+    register(&p, &mut c, "Quán Hết Giờ").await;
+    assert_eq!(p.count("SELECT COUNT(*) FROM venues").await, 1);
+}
+
+/// Who may use a route.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Access {
+    /// Anyone, signed in or not: the login form, the language switch, the app's API, the style.
+    Anyone,
+    /// Signed-in staff holding one of these roles.
+    Roles(&'static [Role]),
+}
+
+/// One request of the authorisation matrix: `method` is GET, POST (a form) or UPLOAD (the
+/// multipart forms, token in the address); `route` is the path as the router names it, `path`
+/// a real one.
+struct Route {
+    method: &'static str,
+    route: &'static str,
+    path: String,
+    access: Access,
+}
+
+/// Every route with who may use it. Paths name real objects made below; the guard test
+/// `the_matrix_names_every_route_of_the_router` keeps this list and the router in step.
 fn routes(
     venue: &str,
     user: i64,
     job: &str,
     case: i64,
     request: &str,
-) -> Vec<(&'static str, String, &'static [Role])> {
+    notice: i64,
+    code: &str,
+) -> Vec<Route> {
+    use Access::{Anyone, Roles};
     use Role::*;
+    const STAFF: &[Role] = &[Admin, Registrar, Tracer, Reporter];
+    let r = |method, route, path: String, access| Route {
+        method,
+        route,
+        path,
+        access,
+    };
     let v = |s: &str| format!("/venues/{venue}{s}");
     let u = |s: &str| format!("/admin/users/{user}{s}");
+    let c = |s: &str| format!("/cases/{case}{s}");
     vec![
-        ("GET", "/".into(), &[Admin, Registrar, Tracer, Reporter]),
-        (
+        r("GET", "/", "/".into(), Roles(STAFF)),
+        r("GET", "/login", "/login".into(), Anyone),
+        r("POST", "/login", "/login".into(), Anyone),
+        r("POST", "/logout", "/logout".into(), Roles(STAFF)),
+        r("GET", "/lang/{lang}", "/lang/vi?next=/".into(), Anyone),
+        r(
             "GET",
+            "/account/password",
             "/account/password".into(),
-            &[Admin, Registrar, Tracer, Reporter],
+            Roles(STAFF),
         ),
-        ("GET", "/admin/users".into(), &[Admin]),
-        ("GET", "/admin/users/new".into(), &[Admin]),
-        ("POST", "/admin/users/new".into(), &[Admin]),
-        ("GET", u(""), &[Admin]),
-        ("POST", u(""), &[Admin]),
-        ("POST", u("/disable"), &[Admin]),
-        ("POST", u("/enable"), &[Admin]),
-        ("POST", u("/reset"), &[Admin]),
-        ("GET", "/admin/audit".into(), &[Admin]),
-        ("GET", "/venues".into(), &[Registrar]),
-        ("GET", "/venues/new".into(), &[Registrar]),
-        ("POST", "/venues/new".into(), &[Registrar]),
-        ("GET", v(""), &[Registrar]),
-        ("POST", v(""), &[Registrar]),
-        ("POST", v("/deactivate"), &[Registrar]),
-        ("POST", v("/activate"), &[Registrar]),
-        ("GET", v("/poster/svg"), &[Registrar]),
-        ("GET", v("/poster/png"), &[Registrar]),
-        ("GET", v("/poster/pdf"), &[Registrar]),
-        ("GET", "/venues/import".into(), &[Registrar]),
-        ("UPLOAD", "/venues/import".into(), &[Registrar]),
-        ("GET", "/venues/import/template.csv".into(), &[Registrar]),
-        ("GET", format!("/venues/import/{job}"), &[Registrar]),
-        ("GET", "/cases".into(), &[Tracer]),
-        ("POST", "/cases".into(), &[Tracer]),
-        ("GET", format!("/cases/{case}"), &[Tracer]),
-        ("POST", format!("/cases/{case}/requests"), &[Tracer]),
-        (
+        r(
+            "POST",
+            "/account/password",
+            "/account/password".into(),
+            Roles(STAFF),
+        ),
+        r(
             "GET",
-            format!("/cases/{case}/requests/{request}/qr"),
-            &[Tracer],
+            "/admin/users",
+            "/admin/users".into(),
+            Roles(&[Admin]),
         ),
-        ("GET", format!("/cases/{case}/visits.csv"), &[Tracer]),
-        ("GET", format!("/cases/{case}/overlaps"), &[Tracer]),
-        ("POST", format!("/cases/{case}/notices"), &[Tracer]),
-        ("GET", "/reports/coverage".into(), &[Reporter]),
-        ("GET", "/reports/coverage/chart".into(), &[Reporter]),
-        ("GET", "/reports/coverage/communes.csv".into(), &[Reporter]),
-        ("GET", "/reports/coverage/sectors.csv".into(), &[Reporter]),
-        ("GET", "/reports/coverage/weeks.csv".into(), &[Reporter]),
+        r(
+            "GET",
+            "/admin/users/new",
+            "/admin/users/new".into(),
+            Roles(&[Admin]),
+        ),
+        r(
+            "POST",
+            "/admin/users/new",
+            "/admin/users/new".into(),
+            Roles(&[Admin]),
+        ),
+        r("GET", "/admin/users/{id}", u(""), Roles(&[Admin])),
+        r("POST", "/admin/users/{id}", u(""), Roles(&[Admin])),
+        r(
+            "POST",
+            "/admin/users/{id}/disable",
+            u("/disable"),
+            Roles(&[Admin]),
+        ),
+        r(
+            "POST",
+            "/admin/users/{id}/enable",
+            u("/enable"),
+            Roles(&[Admin]),
+        ),
+        r(
+            "POST",
+            "/admin/users/{id}/reset",
+            u("/reset"),
+            Roles(&[Admin]),
+        ),
+        r(
+            "GET",
+            "/admin/audit",
+            "/admin/audit".into(),
+            Roles(&[Admin]),
+        ),
+        r("GET", "/venues", "/venues".into(), Roles(&[Registrar])),
+        r(
+            "GET",
+            "/venues/new",
+            "/venues/new".into(),
+            Roles(&[Registrar]),
+        ),
+        r(
+            "POST",
+            "/venues/new",
+            "/venues/new".into(),
+            Roles(&[Registrar]),
+        ),
+        r(
+            "GET",
+            "/venues/import",
+            "/venues/import".into(),
+            Roles(&[Registrar]),
+        ),
+        r(
+            "UPLOAD",
+            "/venues/import",
+            "/venues/import".into(),
+            Roles(&[Registrar]),
+        ),
+        r(
+            "GET",
+            "/venues/import/template.csv",
+            "/venues/import/template.csv".into(),
+            Roles(&[Registrar]),
+        ),
+        r(
+            "GET",
+            "/venues/import/{job}",
+            format!("/venues/import/{job}"),
+            Roles(&[Registrar]),
+        ),
+        r("GET", "/venues/{id}", v(""), Roles(&[Registrar])),
+        r("POST", "/venues/{id}", v(""), Roles(&[Registrar])),
+        r(
+            "POST",
+            "/venues/{id}/deactivate",
+            v("/deactivate"),
+            Roles(&[Registrar]),
+        ),
+        r(
+            "POST",
+            "/venues/{id}/activate",
+            v("/activate"),
+            Roles(&[Registrar]),
+        ),
+        r(
+            "GET",
+            "/venues/{id}/poster/{format}",
+            v("/poster/svg"),
+            Roles(&[Registrar]),
+        ),
+        r(
+            "GET",
+            "/venues/{id}/poster/{format}",
+            v("/poster/png"),
+            Roles(&[Registrar]),
+        ),
+        r(
+            "GET",
+            "/venues/{id}/poster/{format}",
+            v("/poster/pdf"),
+            Roles(&[Registrar]),
+        ),
+        r("GET", "/cases", "/cases".into(), Roles(&[Tracer])),
+        r("POST", "/cases", "/cases".into(), Roles(&[Tracer])),
+        r("GET", "/cases/{id}", c(""), Roles(&[Tracer])),
+        r(
+            "POST",
+            "/cases/{id}/requests",
+            c("/requests"),
+            Roles(&[Tracer]),
+        ),
+        r(
+            "GET",
+            "/cases/{id}/requests/{request}/qr",
+            c(&format!("/requests/{request}/qr")),
+            Roles(&[Tracer]),
+        ),
+        r(
+            "UPLOAD",
+            "/cases/{id}/requests/{request}/file",
+            c(&format!("/requests/{request}/file")),
+            Roles(&[Tracer]),
+        ),
+        r(
+            "GET",
+            "/cases/{id}/visits.csv",
+            c("/visits.csv"),
+            Roles(&[Tracer]),
+        ),
+        r(
+            "GET",
+            "/cases/{id}/overlaps",
+            c("/overlaps"),
+            Roles(&[Tracer]),
+        ),
+        r(
+            "POST",
+            "/cases/{id}/notices",
+            c("/notices"),
+            Roles(&[Tracer]),
+        ),
+        r(
+            "POST",
+            "/cases/{id}/notices/{notice}/publish",
+            c(&format!("/notices/{notice}/publish")),
+            Roles(&[Tracer]),
+        ),
+        r(
+            "POST",
+            "/cases/{id}/notices/{notice}/retract",
+            c(&format!("/notices/{notice}/retract")),
+            Roles(&[Tracer]),
+        ),
+        r(
+            "GET",
+            "/api/v1/exposures",
+            "/api/v1/exposures".into(),
+            Anyone,
+        ),
+        r(
+            "GET",
+            "/api/v1/share-requests/{code}",
+            format!("/api/v1/share-requests/{code}"),
+            Anyone,
+        ),
+        r(
+            "POST",
+            "/api/v1/share-requests/{code}/diary",
+            format!("/api/v1/share-requests/{code}/diary"),
+            Anyone,
+        ),
+        r(
+            "GET",
+            "/reports/coverage",
+            "/reports/coverage".into(),
+            Roles(&[Reporter]),
+        ),
+        r(
+            "GET",
+            "/reports/coverage/chart",
+            "/reports/coverage/chart".into(),
+            Roles(&[Reporter]),
+        ),
+        r(
+            "GET",
+            "/reports/coverage/{table}",
+            "/reports/coverage/communes.csv".into(),
+            Roles(&[Reporter]),
+        ),
+        r(
+            "GET",
+            "/reports/coverage/{table}",
+            "/reports/coverage/sectors.csv".into(),
+            Roles(&[Reporter]),
+        ),
+        r(
+            "GET",
+            "/reports/coverage/{table}",
+            "/reports/coverage/weeks.csv".into(),
+            Roles(&[Reporter]),
+        ),
+        r(
+            "GET",
+            "/static/portal.css",
+            "/static/portal.css".into(),
+            Anyone,
+        ),
     ]
+}
+
+/// Sends one request of the matrix as a browser would: a form with `csrf` (the session's, or
+/// before sign-in the login form's), an upload with it in the address.
+async fn send(c: &mut support::Client, route: &Route, csrf: &str) -> support::Response {
+    match route.method {
+        "GET" => c.get(&route.path).await,
+        "UPLOAD" => c.upload(&route.path, csrf, "v.csv", b"name\n").await,
+        _ => c.post_raw(&route.path, &[("csrf", csrf)]).await,
+    }
+}
+
+/// What a route open to anyone must not answer: a refusal, or a detour to sign in.
+fn assert_open(r: &support::Response, who: &str, route: &Route) {
+    assert!(
+        r.status != StatusCode::FORBIDDEN
+            && !r.status.is_server_error()
+            && !r.location().starts_with("/login"),
+        "{who} may {} {}: got {} {}",
+        route.method,
+        route.path,
+        r.status,
+        r.location()
+    );
 }
 
 async fn every_role_against_every_route(backend: Backend) {
@@ -417,66 +735,141 @@ async fn every_role_against_every_route(backend: Backend) {
             ],
         )
         .await;
-    let request: String = sqlx::query_scalar("SELECT id FROM share_requests")
+    let (request, code): (String, String) = sqlx::query_as("SELECT id, code FROM share_requests")
         .fetch_one(&p.app.db.pool)
         .await
         .unwrap();
-    let routes = routes(&venue, target, &job, case, &request);
+    let t = chrono::Utc::now().timestamp();
+    let r = tracer
+        .post(
+            &format!("/cases/{case}/notices"),
+            &[
+                ("venue_id", &venue),
+                ("from", &portal::web::exposures::local_input(t - 7200)),
+                ("to", &portal::web::exposures::local_input(t)),
+                ("level", "monitor"),
+                ("advice_vi", "Theo dõi sức khỏe (Matrix)."),
+                ("advice_en", "Watch for symptoms (Matrix)."),
+            ],
+        )
+        .await;
+    assert!(r.location().contains("notice=drafted"), "{}", r.location());
+    let notice = p.count("SELECT id FROM exposure_notices").await;
+    let routes = routes(&venue, target, &job, case, &request, notice, &code);
 
     for role in Role::ALL {
         let mut c = p.signed_in(&name(role)).await;
-        for (method, path, allowed) in &routes {
-            let r = match *method {
-                "GET" => c.get(path).await,
-                "UPLOAD" => {
-                    let csrf = c.csrf().await;
-                    c.upload(path, &csrf, "v.csv", b"name\n").await
+        let csrf = c.csrf().await;
+        for route in &routes {
+            if route.route == "/logout" {
+                // Signing out ends the session the rest of the walk uses: on a session of its own.
+                let mut once = p.signed_in(&name(role)).await;
+                let csrf = once.csrf().await;
+                let r = send(&mut once, route, &csrf).await;
+                assert_eq!(r.location(), "/login", "{role:?}");
+                assert_eq!(once.get("/").await.status, StatusCode::SEE_OTHER);
+                continue;
+            }
+            let r = send(&mut c, route, &csrf).await;
+            let who = format!("{role:?}");
+            match route.access {
+                Access::Anyone => assert_open(&r, &who, route),
+                Access::Roles(allowed) if allowed.contains(&role) => {
+                    assert!(
+                        (r.status.is_success()
+                            || r.status.is_redirection()
+                            || r.status == StatusCode::UNPROCESSABLE_ENTITY)
+                            && !r.location().starts_with("/login"),
+                        "{role:?} may {} {}: got {} {}",
+                        route.method,
+                        route.path,
+                        r.status,
+                        r.location()
+                    );
                 }
-                _ => c.post(path, &[]).await,
-            };
-            if allowed.contains(&role) {
-                assert!(
-                    r.status.is_success()
-                        || r.status.is_redirection()
-                        || r.status == StatusCode::UNPROCESSABLE_ENTITY,
-                    "{role:?} may {method} {path}: got {}",
-                    r.status
-                );
-            } else {
-                assert_eq!(
-                    r.status,
-                    StatusCode::FORBIDDEN,
-                    "{role:?} may not {method} {path}"
-                );
-                assert!(!r.body.contains("Matrix"), "a refusal shows no data");
-                assert!(r.body.contains("Không có quyền"));
+                Access::Roles(_) => {
+                    assert_eq!(
+                        r.status,
+                        StatusCode::FORBIDDEN,
+                        "{role:?} may not {} {}",
+                        route.method,
+                        route.path
+                    );
+                    assert!(!r.body.contains("Matrix"), "a refusal shows no data");
+                    assert!(r.body.contains("Không có quyền"));
+                }
             }
         }
     }
-    // Every role may sign out.
-    for role in Role::ALL {
-        let mut c = p.signed_in(&name(role)).await;
-        let r = c.post("/logout", &[]).await;
-        assert_eq!(r.location(), "/login", "{role:?}");
-        assert_eq!(c.get("/").await.status, StatusCode::SEE_OTHER);
-    }
-    // Nobody signed in: every route sends to the login page, and nothing else is shown.
+    // What the allowed requests did is theirs: the notice went out and was taken back.
+    assert_eq!(
+        p.count("SELECT COUNT(*) FROM exposure_notices WHERE state = 'retracted'")
+            .await,
+        1
+    );
+
+    // Nobody signed in: every route for staff sends to the login page, and nothing else is shown.
     let mut anonymous = p.client();
     anonymous.get("/login").await;
-    for (method, path, _) in &routes {
-        let r = match *method {
-            "GET" => anonymous.get(path).await,
-            "UPLOAD" => {
-                let csrf = anonymous.cookies["vd_csrf"].clone();
-                anonymous.upload(path, &csrf, "v.csv", b"x").await
+    for route in &routes {
+        let csrf = anonymous.cookies["vd_csrf"].clone();
+        let r = send(&mut anonymous, route, &csrf).await;
+        match route.access {
+            Access::Anyone => assert_open(&r, "nobody", route),
+            Access::Roles(_) => {
+                assert_eq!(
+                    r.status,
+                    StatusCode::SEE_OTHER,
+                    "{} {}",
+                    route.method,
+                    route.path
+                );
+                assert!(
+                    r.location().starts_with("/login"),
+                    "{} {}",
+                    route.method,
+                    route.path
+                );
             }
-            _ => {
-                let csrf = anonymous.cookies["vd_csrf"].clone();
-                anonymous.post_raw(path, &[("csrf", &csrf)]).await
-            }
+        }
+    }
+    // A session that has ended: the same, saying why, for forms sent with its token too.
+    let mut ended = p.signed_in("admin").await;
+    let stale = ended.csrf().await;
+    sqlx::query(
+        "UPDATE sessions SET last_seen = last_seen - 3600 \
+         WHERE user_id = (SELECT id FROM users WHERE username = 'admin')",
+    )
+    .execute(&p.app.db.pool)
+    .await
+    .unwrap();
+    ended.get("/login").await;
+    for route in &routes {
+        let csrf = if route.route == "/login" {
+            ended.cookies["vd_csrf"].clone()
+        } else {
+            stale.clone()
         };
-        assert_eq!(r.status, StatusCode::SEE_OTHER, "{method} {path}");
-        assert!(r.location().starts_with("/login"), "{method} {path}");
+        let r = send(&mut ended, route, &csrf).await;
+        match route.access {
+            Access::Anyone => assert_open(&r, "an ended session", route),
+            Access::Roles(_) => {
+                assert_eq!(
+                    r.status,
+                    StatusCode::SEE_OTHER,
+                    "{} {}",
+                    route.method,
+                    route.path
+                );
+                assert!(
+                    r.location().starts_with("/login") && r.location().ends_with("ended=1"),
+                    "{} {}: {}",
+                    route.method,
+                    route.path,
+                    r.location()
+                );
+            }
+        }
     }
     // Unknown routes and objects are 404s.
     let mut admin = p.signed_in("admin").await;
@@ -501,6 +894,107 @@ async fn every_role_against_every_route(backend: Backend) {
             .status,
         StatusCode::NOT_FOUND
     );
+}
+
+/// The routes the router declares, read from its source: (method, path) for every method of
+/// every route. Routes added in any other way than one route call each are refused, so that
+/// none can slip past the matrix.
+fn routes_of_the_router() -> std::collections::BTreeSet<(String, String)> {
+    let source = include_str!("../src/web/mod.rs");
+    let start = source.find("pub fn router(").expect("the router function");
+    let body = &source[start..];
+    let body = &body[..body.find("\n}\n").expect("the end of the router function")];
+    for other in [".nest(", ".merge(", ".route_service(", ".nest_service("] {
+        assert!(
+            !body.contains(other),
+            "the router uses {other}: teach this test to read it"
+        );
+    }
+    let mut found = std::collections::BTreeSet::new();
+    for (at, _) in body.match_indices(".route(") {
+        // The call's arguments, up to its closing parenthesis.
+        let rest = &body[at + ".route(".len()..];
+        let mut depth = 1;
+        let mut end = 0;
+        let mut in_string = false;
+        for (i, ch) in rest.char_indices() {
+            match ch {
+                '"' => in_string = !in_string,
+                '(' if !in_string => depth += 1,
+                ')' if !in_string => {
+                    depth -= 1;
+                    if depth == 0 {
+                        end = i;
+                        break;
+                    }
+                }
+                _ => {}
+            }
+        }
+        let call = &rest[..end];
+        let path = call
+            .split('"')
+            .nth(1)
+            .unwrap_or_else(|| panic!("a path in {call}"));
+        let mut methods = 0;
+        for method in [
+            "get", "post", "put", "patch", "delete", "head", "options", "any",
+        ] {
+            let needle = format!("{method}(");
+            for (i, _) in call.match_indices(&needle) {
+                let before = call[..i].chars().next_back();
+                if before.is_some_and(|b| b.is_alphanumeric() || b == '_' || b == ':') {
+                    continue;
+                }
+                found.insert((method.to_uppercase(), path.to_owned()));
+                methods += 1;
+            }
+        }
+        assert!(methods > 0, "no method for {path} in {call}");
+    }
+    found
+}
+
+#[test]
+fn the_matrix_names_every_route_of_the_router() {
+    let router = routes_of_the_router();
+    assert!(router.len() > 40, "{router:?}");
+    let matrix: std::collections::BTreeSet<(String, String)> = routes("v", 1, "j", 1, "r", 1, "c")
+        .iter()
+        .map(|r| {
+            let method = match r.method {
+                "UPLOAD" => "POST",
+                m => m,
+            };
+            (method.to_owned(), r.route.to_owned())
+        })
+        .collect();
+    let missing: Vec<_> = router.difference(&matrix).collect();
+    assert!(
+        missing.is_empty(),
+        "routes without an entry in the authorisation matrix (tests/web.rs, fn routes): \
+         {missing:?}"
+    );
+    let stale: Vec<_> = matrix.difference(&router).collect();
+    assert!(
+        stale.is_empty(),
+        "matrix entries for routes the router does not have: {stale:?}"
+    );
+    // Every entry's real path fits its route.
+    for r in routes("v", 1, "j", 1, "r", 1, "c") {
+        let path = r.path.split('?').next().unwrap();
+        let (parts, pattern): (Vec<_>, Vec<_>) =
+            (path.split('/').collect(), r.route.split('/').collect());
+        assert_eq!(parts.len(), pattern.len(), "{} for {}", r.path, r.route);
+        for (part, want) in parts.iter().zip(&pattern) {
+            assert!(
+                want.starts_with('{') || part == want,
+                "{} for {}",
+                r.path,
+                r.route
+            );
+        }
+    }
 }
 
 async fn every_form_needs_its_csrf_token(backend: Backend) {
@@ -653,9 +1147,35 @@ async fn admins_manage_accounts(backend: Backend) {
         StatusCode::SEE_OTHER
     );
 
-    // Reset: a new temporary password, the old one no longer works.
+    // Reset: a new temporary password, the old one no longer works. The reset answers with a
+    // redirect (a reload must not reset again), and the page after it shows the password once.
+    let mut other_admin = {
+        p.add_user("admin2", &[Role::Admin]).await;
+        p.signed_in("admin2").await
+    };
     let r = admin.post(&format!("/admin/users/{id}/reset"), &[]).await;
-    let reset = between(&r.body, "id=\"temporary-password\">", "<");
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert_eq!(r.location(), format!("/admin/users/{id}?reset=1"));
+    // Not to another admin, even at the same address.
+    let elsewhere = other_admin.get(r.location()).await;
+    assert!(!elsewhere.body.contains("temporary-password"));
+    let page = admin.get(r.location()).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("Đã đặt lại mật khẩu"));
+    let reset = between(&page.body, "id=\"temporary-password\">", "<");
+    assert_eq!(reset.len(), 19);
+    let again = admin.get(r.location()).await;
+    assert_eq!(again.status, StatusCode::OK);
+    assert!(!again.body.contains("temporary-password"), "shown once");
+    assert!(!again.body.contains(&reset));
+    assert!(again.body.contains("chỉ hiện một lần"), "{}", again.body);
+    assert!(!again.body.contains("Đã đặt lại mật khẩu;"));
+    assert_eq!(
+        p.count("SELECT COUNT(*) FROM audit_log WHERE action = 'user_password_reset'")
+            .await,
+        1,
+        "reading the page again resets nothing"
+    );
     assert_eq!(
         p.client().login("lan.anh", new).await.status,
         StatusCode::UNAUTHORIZED
@@ -684,6 +1204,16 @@ async fn admins_manage_accounts(backend: Backend) {
         .await;
     let r = admin.post(&format!("/admin/users/{me}/disable"), &[]).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    // Nor reset their own password: the reset would end this session before showing it.
+    assert!(!admin
+        .get(&format!("/admin/users/{me}"))
+        .await
+        .body
+        .contains("/reset\""));
+    let r = admin.post(&format!("/admin/users/{me}/reset"), &[]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("trang Đổi mật khẩu"), "{}", r.body);
+    assert_eq!(admin.get("/admin/users").await.status, StatusCode::OK);
     let r = admin
         .post(
             &format!("/admin/users/{me}"),
@@ -694,7 +1224,81 @@ async fn admins_manage_accounts(backend: Backend) {
     assert_eq!(
         p.count("SELECT COUNT(*) FROM users WHERE roles LIKE '%admin%' AND active = 1")
             .await,
+        2
+    );
+}
+
+async fn a_name_taken_meanwhile_is_refused_next_to_its_field(backend: Backend) {
+    let p = Portal::new(backend).await;
+    // The database's refusal of a second account with one name is recognised as such.
+    p.add_user("lan.anh", &[Role::Registrar]).await;
+    let twice = portal::web::auth::insert_user(
+        &p.app.db.pool,
+        "lan.anh",
+        "Hoàng Lan Anh",
+        &[Role::Tracer],
+        PASSWORD,
+        true,
+    )
+    .await
+    .unwrap_err();
+    assert!(portal::web::admin::name_taken(&twice), "{twice}");
+
+    // Two admins make the same name at once: the other admin's account is written (not yet
+    // committed) after this form's check found the name free.
+    let mut admin = p.signed_in("admin").await;
+    let csrf = admin.csrf().await;
+    let mut other = p.app.db.pool.begin().await.unwrap();
+    portal::web::auth::insert_user(
+        &mut *other,
+        "hoa",
+        "Lò Thị Hoa (other admin)",
+        &[Role::Tracer],
+        PASSWORD,
+        true,
+    )
+    .await
+    .unwrap();
+    let form = tokio::spawn(async move {
+        admin
+            .post_raw(
+                "/admin/users/new",
+                &[
+                    ("csrf", &csrf),
+                    ("username", "hoa"),
+                    ("display_name", "Lò Thị Hoa"),
+                    ("role_tracer", "on"),
+                ],
+            )
+            .await
+    });
+    // The form's check is done within milliseconds; its insert then waits for, or follows, the
+    // other admin's commit, and is refused by the database.
+    tokio::time::sleep(std::time::Duration::from_millis(1000)).await;
+    other.commit().await.unwrap();
+    let r = form.await.unwrap();
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(r.body.contains("id=\"username-error\""), "{}", r.body);
+    assert!(r.body.contains("đã có người dùng"));
+    assert!(r.body.contains("aria-invalid=\"true\""));
+    assert!(
+        r.body.contains("value=\"Lò Thị Hoa\""),
+        "the form stays filled in"
+    );
+    assert_eq!(
+        p.count("SELECT COUNT(*) FROM users WHERE username = 'hoa'")
+            .await,
         1
+    );
+    let kept: String = sqlx::query_scalar("SELECT display_name FROM users WHERE username = 'hoa'")
+        .fetch_one(&p.app.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(kept, "Lò Thị Hoa (other admin)");
+    assert_eq!(
+        p.count("SELECT COUNT(*) FROM audit_log WHERE action = 'user_created'")
+            .await,
+        0
     );
 }
 
@@ -725,8 +1329,29 @@ async fn the_audit_log_records_and_filters(backend: Backend) {
         .get("/admin/audit?from=2001-01-01&to=2001-01-02")
         .await;
     assert!(none.body.contains("0 mục"));
+    // A date that is not one: the message next to its field, as on every form.
     let bad = admin.get("/admin/audit?from=hôm-qua").await;
-    assert!(bad.body.contains("Ngày không hợp lệ"));
+    assert_eq!(bad.status, StatusCode::OK);
+    let field = between(&bad.body, "<input id=\"from\"", ">");
+    assert!(
+        field.contains("aria-invalid=\"true\"")
+            && field.contains("aria-describedby=\"from-error\""),
+        "{field}"
+    );
+    assert!(bad
+        .body
+        .contains("<p class=\"field-error\" id=\"from-error\">Ngày không hợp lệ"));
+    assert!(!bad.body.contains("to-error"));
+    assert!(bad.body.contains("Có 1 chỗ cần sửa"));
+    let bad = admin
+        .get("/admin/audit?from=2001-01-01&to=31/12/2001")
+        .await;
+    assert!(bad.body.contains("id=\"to-error\""));
+    assert!(!bad.body.contains("id=\"from-error\""));
+    let field = between(&bad.body, "<input id=\"to\"", ">");
+    assert!(field.contains("aria-describedby=\"to-error\""), "{field}");
+    let good = admin.get("/admin/audit?from=2001-01-01").await;
+    assert!(!good.body.contains("field-error") && !good.body.contains("aria-invalid"));
     // Who, what, when, from where.
     let row = sqlx::query_as::<_, (String, String, String, i64)>(
         "SELECT username, action, address, at FROM audit_log WHERE action = 'venue_registered'",

@@ -1,5 +1,8 @@
 //! Staff accounts and the audit log, for admins.
 
+use std::collections::HashMap;
+use std::sync::Mutex;
+
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -8,12 +11,14 @@ use axum::Form;
 use chrono::{NaiveDate, TimeZone};
 use serde::Deserialize;
 use sqlx::Row;
+use zeroize::Zeroizing;
 
 use super::auth::{self, temporary_password, username_problem};
 use super::filter::{page_links, page_of, Arg, Filter};
 use super::venues::{Choice, FieldErrors};
 use super::{
-    local, render, render_status, show_time, AppState, Chrome, Role, Staff, WebError, WebResult,
+    local, now, render, render_status, show_time, AppState, Chrome, Role, Staff, WebError,
+    WebResult,
 };
 use crate::text::clean;
 
@@ -126,6 +131,8 @@ struct UserFormTemplate {
     display_name: String,
     roles: Vec<RoleBox>,
     active: bool,
+    /// The signed-in admin's own account: no reset button (the password page is theirs).
+    own: bool,
     errors: FieldErrors,
     notice: String,
     /// A temporary password to hand over, shown once.
@@ -141,6 +148,7 @@ impl UserFormTemplate {
             display_name: String::new(),
             roles: role_boxes(staff, &[]),
             active: true,
+            own: false,
             errors: FieldErrors::default(),
             notice: String::new(),
             password: String::new(),
@@ -191,7 +199,21 @@ pub async fn create_user(
     }
     let password = temporary_password();
     let mut tx = app.db.pool.begin().await?;
-    let id = auth::insert_user(&mut *tx, &username, &display_name, &roles, &password, true).await?;
+    let inserted =
+        auth::insert_user(&mut *tx, &username, &display_name, &roles, &password, true).await;
+    let id = match inserted {
+        Ok(id) => id,
+        // Another admin made the same name between the check above and now.
+        Err(e) if name_taken(&e) => {
+            drop(tx);
+            page.username = form.username.trim().to_owned();
+            page.display_name = display_name;
+            page.roles = role_boxes(&staff, &roles);
+            page.errors.add("username", tr.t("username-taken"));
+            return render_status(StatusCode::UNPROCESSABLE_ENTITY, page);
+        }
+        Err(e) => return Err(e.into()),
+    };
     staff
         .audit(&mut *tx, "user_created", &username, &Role::join(&roles))
         .await?;
@@ -204,6 +226,11 @@ pub async fn create_user(
     page.notice = tr.t("user-created");
     page.password = password;
     render(page)
+}
+
+/// The database refused a second account with the same name.
+pub fn name_taken(e: &sqlx::Error) -> bool {
+    matches!(e, sqlx::Error::Database(d) if d.is_unique_violation())
 }
 
 struct UserRecord {
@@ -235,12 +262,14 @@ fn edit_page(staff: &Staff, id: i64, user: &UserRecord) -> UserFormTemplate {
     page.display_name = user.display_name.clone();
     page.roles = role_boxes(staff, &user.roles);
     page.active = user.active;
+    page.own = id == staff.session.user_id;
     page
 }
 
 #[derive(Deserialize)]
 pub struct Saved {
     saved: Option<String>,
+    reset: Option<String>,
 }
 
 pub async fn user_page(
@@ -254,6 +283,17 @@ pub async fn user_page(
     let mut page = edit_page(&staff, id, &user);
     if q.saved.is_some() {
         page.notice = staff.tr().t("user-saved");
+    }
+    if q.reset.is_some() {
+        // Shown to the admin who reset it, once: a reload of this page, or anyone else opening
+        // it, is told that instead.
+        match app.handovers.take(&staff.session.token_hash, id) {
+            Some(password) => {
+                page.notice = staff.tr().t("user-reset-done");
+                page.password = password.to_string();
+            }
+            None => page.notice = staff.tr().t("user-reset-shown"),
+        }
     }
     render(page)
 }
@@ -353,6 +393,14 @@ pub async fn reset_user(
 ) -> WebResult {
     staff.require(Role::Admin)?;
     let user = find_user(&app, id).await?;
+    // A reset ends the account's sessions, this one too, before its password could be shown:
+    // an admin changes their own password on the password page instead.
+    if id == staff.session.user_id {
+        let mut page = edit_page(&staff, id, &user);
+        page.errors
+            .add("active", staff.tr().t("user-cannot-reset-self"));
+        return render_status(StatusCode::UNPROCESSABLE_ENTITY, page);
+    }
     let password = temporary_password();
     let hash = auth::hash_blocking(password.clone()).await;
     let mut tx = app.db.pool.begin().await?;
@@ -361,7 +409,7 @@ pub async fn reset_user(
          WHERE id = $3",
     )
     .bind(hash)
-    .bind(super::now())
+    .bind(now())
     .bind(id)
     .execute(&mut *tx)
     .await?;
@@ -370,10 +418,49 @@ pub async fn reset_user(
         .audit(&mut *tx, "user_password_reset", &user.username, "")
         .await?;
     tx.commit().await?;
-    let mut page = edit_page(&staff, id, &user);
-    page.notice = staff.tr().t("user-reset-done");
-    page.password = password;
-    render(page)
+    // The answer is a redirect, so that reloading the page does not reset the password again;
+    // the new one waits on the server for the page to show it, never in the address.
+    app.handovers.put(&staff.session.token_hash, id, password);
+    Ok(Redirect::to(&format!("/admin/users/{id}?reset=1")).into_response())
+}
+
+/// How long a temporary password waits to be shown.
+const HANDOVER_SECONDS: i64 = 10 * 60;
+
+struct Handover {
+    password: Zeroizing<String>,
+    made: i64,
+}
+
+/// Temporary passwords from resets, each waiting to be shown once to the admin who made it,
+/// by that admin's session and the account reset (two resets in two tabs keep both). In memory:
+/// a password not shown within minutes (or by the time the portal restarts) is gone, and the
+/// admin resets again.
+#[derive(Default)]
+pub struct Handovers(Mutex<HashMap<(String, i64), Handover>>);
+
+impl Handovers {
+    fn put(&self, session: &str, user_id: i64, password: String) {
+        let t = now();
+        let mut all = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        all.retain(|_, h| t - h.made < HANDOVER_SECONDS);
+        all.insert(
+            (session.to_owned(), user_id),
+            Handover {
+                password: Zeroizing::new(password),
+                made: t,
+            },
+        );
+    }
+
+    fn take(&self, session: &str, user_id: i64) -> Option<Zeroizing<String>> {
+        let t = now();
+        let mut all = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        // Passwords nobody came back for go now, not at the next reset.
+        all.retain(|_, h| t - h.made < HANDOVER_SECONDS);
+        all.remove(&(session.to_owned(), user_id))
+            .map(|h| h.password)
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -453,7 +540,7 @@ struct AuditTemplate {
     pages: i64,
     prev_url: String,
     next_url: String,
-    error: String,
+    errors: FieldErrors,
 }
 
 /// The first second of a local day (UTC+7).
@@ -473,20 +560,20 @@ pub async fn audit(
     staff.require(Role::Admin)?;
     let tr = staff.tr();
     let mut filter = Filter::default();
-    let mut error = String::new();
+    let mut errors = FieldErrors::default();
     if !q.user.trim().is_empty() {
         filter.with("username = {}", Arg::Text(q.user.trim().to_lowercase()));
     }
     if ACTIONS.contains(&q.action.as_str()) {
         filter.with("action = {}", Arg::Text(q.action.clone()));
     }
-    for (text, op, extra) in [(&q.from, ">=", 0), (&q.to, "<", 24 * 3600)] {
+    for (field, text, op, extra) in [("from", &q.from, ">=", 0), ("to", &q.to, "<", 24 * 3600)] {
         if text.trim().is_empty() {
             continue;
         }
         match day_start(text) {
             Some(t) => filter.with(&format!("at {op} {{}}"), Arg::Int(t + extra)),
-            None => error = tr.t("audit-bad-date"),
+            None => errors.add(field, tr.t("audit-bad-date")),
         }
     }
     let total = filter.count(&app.db.pool, "audit_log").await?;
@@ -545,6 +632,6 @@ pub async fn audit(
         total,
         page,
         pages,
-        error,
+        errors,
     })
 }

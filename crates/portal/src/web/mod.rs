@@ -131,6 +131,8 @@ pub struct Inner {
     pub imports: Mutex<HashMap<String, Arc<ImportJob>>>,
     /// Signed exposure lists already made, by tag (`exposures::get_list`).
     pub exposure_lists: exposures::ListCache,
+    /// Temporary passwords from resets, until the page after the reset shows them.
+    pub handovers: admin::Handovers,
 }
 
 #[derive(Clone)]
@@ -163,6 +165,7 @@ impl AppState {
             behind_proxy,
             imports: Mutex::new(HashMap::new()),
             exposure_lists: exposures::ListCache::default(),
+            handovers: admin::Handovers::default(),
         }))
     }
 
@@ -618,6 +621,13 @@ async fn frame(State(app): State<AppState>, req: Request, next: Next) -> Respons
     }
     // The app's API carries no cookies and no forms: its requests need no CSRF token.
     let api = parts.uri.path().starts_with("/api/");
+    // A form sent from a session that has ended since the page was drawn (idle at the desk): its
+    // token is the ended session's, so it would fail the CSRF check and read as an expired form.
+    // Every such form but the login form needs someone signed in: send the person to sign in
+    // again, as a page would, without running the handler.
+    if parts.method == Method::POST && !api && ctx.session_ended && !public_form(&parts) {
+        return finish(&app, ctx, Redirect::to(ENDED_URL).into_response());
+    }
     let body = if parts.method == Method::POST && !api {
         match check_csrf(&ctx, &parts, body).await {
             Ok(body) => body,
@@ -658,6 +668,14 @@ fn client_address(app: &AppState, parts: &Parts) -> String {
         })
         .map(|ip| ip.to_canonical().to_string())
         .unwrap_or_else(|| "unknown".to_owned())
+}
+
+/// Where a form sent from an ended session goes: the login page, saying why.
+pub const ENDED_URL: &str = "/login?ended=1";
+
+/// The one form posted by someone not signed in: the login form, checked against its own token.
+fn public_form(parts: &Parts) -> bool {
+    parts.uri.path() == "/login"
 }
 
 fn partial_ctx(lang: Lang, addr: String, path: String) -> Ctx {
