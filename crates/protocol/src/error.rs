@@ -24,6 +24,10 @@ pub enum Error {
     InvalidShareRequest(String),
     #[error("This share request has expired.")]
     ShareRequestExpired,
+    #[error(
+        "This share request would send the diary to {0}, which is not its authority's portal."
+    )]
+    UploadElsewhere(String),
     #[error("The sealed diary cannot be opened: {0}.")]
     SealedDiary(String),
     #[error("This is not an exposure list: {0}.")]
@@ -52,6 +56,7 @@ impl Error {
             Error::NotShareRequest(_) => "not_share_request",
             Error::InvalidShareRequest(_) => "invalid_share_request",
             Error::ShareRequestExpired => "share_request_expired",
+            Error::UploadElsewhere(_) => "upload_elsewhere",
             Error::SealedDiary(_) => "sealed_diary",
             Error::NotExposureList(_) => "not_exposure_list",
             Error::InvalidExposureList(_) => "invalid_exposure_list",

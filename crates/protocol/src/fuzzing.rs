@@ -1,6 +1,6 @@
 //! For the fuzz targets only (feature `fuzzing`): sign or seal whatever bytes the fuzzer makes,
 //! so that mutations reach the readers' content parsers instead of stopping at a signature or
-//! an authentication tag. Nothing else may enable this feature.
+//! an authentication tag. Only the fuzz targets and the protocol's own tests enable it.
 
 use ed25519_dalek::SigningKey;
 

@@ -211,9 +211,7 @@ pub fn read_share_request(text: &str, trust: &TrustList, now: i64) -> Result<Ver
     // The diary goes only to the portal of the authority that signed the request.
     let portal = authority.portal_url.trim_end_matches('/');
     if !request.upload_url.starts_with(&format!("{portal}/")) {
-        return Err(Error::InvalidShareRequest(
-            "the upload address is not on the authority's portal".into(),
-        ));
+        return Err(Error::UploadElsewhere(request.upload_url));
     }
     Ok(VerifiedShareRequest {
         request,

@@ -165,7 +165,7 @@ fn requests_from_strangers_expired_or_sending_elsewhere_are_refused() {
         assert!(
             matches!(
                 read_share_request(&text, &trust(), NOW),
-                Err(Error::InvalidShareRequest(_))
+                Err(Error::UploadElsewhere(_))
             ),
             "{url}"
         );
@@ -302,6 +302,50 @@ fn a_diary_sealed_by_version_1_still_opens() {
     let sealed = std::fs::read(fixture()).unwrap();
     let (secret, _) = department();
     assert_eq!(open_diary(&sealed, &[7; 16], &secret).unwrap(), diary());
+}
+
+fn request_fixture() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("test-cases/share/share-request-v1.txt")
+}
+
+/// A request signed by a version-1 portal keeps reading in every later app. `UPDATE_EXPECT=1`
+/// writes the fixture (only ever for a new version's own file).
+#[test]
+fn a_request_signed_by_version_1_still_reads() {
+    if std::env::var_os("UPDATE_EXPECT").is_some() && !request_fixture().exists() {
+        let signed = sign_share_request(&request(), &authority_key()).unwrap();
+        std::fs::write(request_fixture(), format!("{signed}\n")).unwrap();
+    }
+    let text = std::fs::read_to_string(request_fixture()).unwrap();
+    let read = read_share_request(text.trim(), &trust(), NOW).unwrap();
+    assert_eq!(read.request, request());
+    assert_eq!(read.authority, "Sở Y tế Cao Bằng");
+}
+
+/// A request or a diary of a version this build does not know is refused as such, not
+/// misread: an older app meeting a newer portal says so instead of guessing.
+#[test]
+fn a_newer_version_is_refused_not_misread() {
+    use ciborium::Value;
+    let text = std::fs::read_to_string(request_fixture()).unwrap();
+    let mut content: Value = ciborium::from_reader(&seeds::content(text.trim())[..]).unwrap();
+    let Value::Map(fields) = &mut content else {
+        panic!("a request is a map")
+    };
+    fields[0].1 = 2.into();
+    let mut payload = Vec::new();
+    ciborium::into_writer(&content, &mut payload).unwrap();
+    let newer = protocol::fuzzing::sign_share_request_content(&payload, &authority_key());
+    assert!(matches!(
+        read_share_request(&newer, &trust(), NOW),
+        Err(Error::UnsupportedVersion(2))
+    ));
+
+    let mut sealed = std::fs::read(fixture()).unwrap();
+    sealed[0] = 2;
+    let (secret, _) = department();
+    let refused = open_diary(&sealed, &[7; 16], &secret).unwrap_err();
+    assert!(refused.to_string().contains("version 2"), "{refused}");
 }
 
 mod seeds;
