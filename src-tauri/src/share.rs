@@ -125,11 +125,22 @@ fn fetch_signed(portals: &[String], code: &str) -> Result<(String, String), IpcE
     }
 }
 
-fn untrusted(e: protocol::Error) -> IpcError {
-    match e {
-        protocol::Error::ShareRequestExpired => IpcError::new("share_expired", e.to_string()),
-        e => IpcError::new("share_untrusted", e.to_string()),
-    }
+/// What a signed request that does not read means for the citizen. Only a request signed by a
+/// key the trust file does not hold (or whose signature does not match, or that would send the
+/// diary away from the signer's portal) is "untrusted"; a text that is not a request at all is
+/// the portal answering garbage.
+fn request_error(e: protocol::Error) -> IpcError {
+    use protocol::Error as E;
+    let kind = match &e {
+        E::ShareRequestExpired => "share_expired",
+        E::UnknownKey { .. } | E::BadSignature | E::UploadElsewhere(_) => "share_untrusted",
+        // A portal newer than this app: the citizen can do something about it.
+        E::UnsupportedVersion(_) => "share_newer_version",
+        // Not base64url, not a COSE_Sign1, content that is not a request, a request the
+        // protocol's own rules refuse.
+        _ => "share_portal_garbage",
+    };
+    IpcError::new(kind, e.to_string())
 }
 
 #[tauri::command]
@@ -153,7 +164,7 @@ pub async fn fetch_share_request(
             .await
             .map_err(network)??;
     let request = protocol::read_share_request(&signed, &state.trust, Utc::now().timestamp())
-        .map_err(untrusted)?;
+        .map_err(request_error)?;
     if request.request.code != code {
         return Err(IpcError::new(
             "share_untrusted",
@@ -193,7 +204,13 @@ pub async fn fetch_share_request(
     Ok(review)
 }
 
-/// What the portal's answer to an upload means for the share on the phone.
+/// A sealed diary that did not reach the portal because of the network: kept on the phone.
+fn upload_network(e: impl std::fmt::Display) -> IpcError {
+    IpcError::new("share_upload_network", e.to_string())
+}
+
+/// What the portal's answer to an upload means for the share on the phone. (After consent the
+/// sealed bytes may have been sent: these kinds are not the fetch's "nothing was sent".)
 #[derive(Debug, PartialEq)]
 enum Delivery {
     Uploaded,
@@ -206,16 +223,15 @@ enum Delivery {
 fn delivery(answer: Result<u16, String>) -> Delivery {
     match answer {
         Ok(201) => Delivery::Uploaded,
-        Ok(409) => Delivery::Refused("answered", "share_answered"),
-        Ok(410) => Delivery::Refused("expired", "share_expired"),
-        // A 404 from a proxy or a portal under maintenance, a 422, a redirect, a 5xx: the sealed
-        // diary the citizen consented to send stays on the phone.
-        Ok(404) => Delivery::Kept(IpcError::new("share_portal_error", "HTTP 404")),
+        Ok(409) => Delivery::Refused("answered", "share_upload_answered"),
+        Ok(410) => Delivery::Refused("expired", "share_upload_expired"),
+        // A 404 from a proxy or a portal under maintenance, a 422, a 429, a redirect, a 5xx: the
+        // sealed diary the citizen consented to send stays on the phone.
         Ok(status) => Delivery::Kept(IpcError::new(
-            "share_portal_error",
+            "share_upload_failed",
             format!("HTTP {status}"),
         )),
-        Err(e) => Delivery::Kept(network(e)),
+        Err(e) => Delivery::Kept(upload_network(e)),
     }
 }
 
@@ -234,7 +250,7 @@ async fn deliver(state: &AppState, id: i64) -> Result<ShareOutcome, IpcError> {
             share: sealed.share,
             delivered: false,
             problem: Some(IpcError::new(
-                "share_untrusted",
+                "share_upload_untrusted",
                 "the portal is no longer trusted",
             )),
         });
@@ -249,7 +265,7 @@ async fn deliver(state: &AppState, id: i64) -> Result<ShareOutcome, IpcError> {
             .map_err(|e| e.to_string())
     })
     .await
-    .map_err(network)?;
+    .map_err(upload_network)?;
     let (share, delivered, problem) = match delivery(answer) {
         Delivery::Uploaded => (diary.share_uploaded(id, Utc::now()).await?, true, None),
         Delivery::Refused(why, kind) => (
@@ -282,9 +298,15 @@ pub async fn share_visits<R: Runtime>(
         .lock()
         .expect("not poisoned")
         .remove(&code)
-        .ok_or_else(|| IpcError::new("share_code_invalid", "fetch the request first"))?;
+        // A second tap after a failure, or the app restarted: the request must be fetched again.
+        .ok_or_else(|| IpcError::new("share_not_fetched", "fetch the request first"))?;
+    // It expired while the citizen read it: nothing is sealed, and the request is gone (the
+    // screen goes back to the code).
     if request.request.expires <= Utc::now().timestamp() {
-        return Err(IpcError::new("share_expired", "the request has expired"));
+        return Err(IpcError::new(
+            "share_consent_expired",
+            "the request expired before consent",
+        ));
     }
     let (from, to) = bounds(request.request.from, request.request.to);
     let mut random = [0u8; 32];
@@ -444,11 +466,11 @@ mod tests {
         assert_eq!(delivery(Ok(201)), Delivery::Uploaded);
         assert_eq!(
             delivery(Ok(409)),
-            Delivery::Refused("answered", "share_answered")
+            Delivery::Refused("answered", "share_upload_answered")
         );
         assert_eq!(
             delivery(Ok(410)),
-            Delivery::Refused("expired", "share_expired")
+            Delivery::Refused("expired", "share_upload_expired")
         );
         for kept in [
             Ok(200),
@@ -459,10 +481,58 @@ mod tests {
             Ok(500),
             Err("down".into()),
         ] {
-            assert!(
-                matches!(delivery(kept.clone()), Delivery::Kept(_)),
-                "{kept:?}"
-            );
+            let Delivery::Kept(problem) = delivery(kept.clone()) else {
+                panic!("{kept:?} must keep the share");
+            };
+            let kind = if kept.is_ok() {
+                "share_upload_failed"
+            } else {
+                "share_upload_network"
+            };
+            assert_eq!(problem.kind, kind, "{kept:?}");
+        }
+    }
+
+    #[test]
+    fn only_a_well_formed_request_from_an_unknown_key_is_untrusted() {
+        use ed25519_dalek::SigningKey;
+        use protocol::{Authority, KeyId, ShareRequest, TrustList, TrustedKey};
+        let trusted = SigningKey::from_bytes(&[7; 32]);
+        let trust = TrustList {
+            nhs_keys: Vec::new(),
+            authorities: vec![Authority {
+                name: "Sở Y tế Cao Bằng".into(),
+                portal_url: "https://yte.caobang.example".into(),
+                keys: vec![TrustedKey::new(trusted.verifying_key())],
+            }],
+        };
+        let code = protocol::share_code([1; 8]);
+        let request = |upload_url: &str| ShareRequest {
+            id: [4; 16],
+            code: code.clone(),
+            department: "Sở Y tế Cao Bằng".into(),
+            department_key: [9; 32],
+            department_key_id: KeyId::of_department(&[9; 32]),
+            from: NaiveDate::from_ymd_opt(2026, 11, 20).unwrap(),
+            to: NaiveDate::from_ymd_opt(2026, 11, 29).unwrap(),
+            purpose: "Truy vết ca 12".into(),
+            expires: 2_000,
+            upload_url: upload_url.into(),
+        };
+        let ours = request("https://yte.caobang.example/api/v1/share-requests/x/diary");
+        let kind = |signed: &str, now: i64| {
+            request_error(protocol::read_share_request(signed, &trust, now).unwrap_err()).kind
+        };
+        let good = protocol::sign_share_request(&ours, &trusted).unwrap();
+        assert_eq!(kind(&good, 2_000), "share_expired");
+        let stranger = SigningKey::from_bytes(&[9; 32]);
+        let theirs = protocol::sign_share_request(&ours, &stranger).unwrap();
+        assert_eq!(kind(&theirs, 1_000), "share_untrusted");
+        let elsewhere = request("https://evil.example/api/v1/share-requests/x/diary");
+        let elsewhere = protocol::sign_share_request(&elsewhere, &trusted).unwrap();
+        assert_eq!(kind(&elsewhere, 1_000), "share_untrusted");
+        for garbage in ["", "!!!", "bm90IGEgcmVxdWVzdA", &good[..good.len() / 2]] {
+            assert_eq!(kind(garbage, 1_000), "share_portal_garbage", "{garbage}");
         }
     }
 

@@ -266,9 +266,9 @@ impl Diary {
         self.purge_expired(now).await
     }
 
-    /// Deletes visits that began before the retention, their alerts, and the sharing log and
-    /// notices of the same age; then rewrites the file so nothing deleted stays in free pages or
-    /// the write-ahead log. Returns how many visits went.
+    /// Deletes visits that began before the retention (and the sharing log's copies of them),
+    /// their alerts, and the sharing log and notices of the same age; then rewrites the file so
+    /// nothing deleted stays in free pages or the write-ahead log. Returns how many visits went.
     pub async fn purge_expired(&self, now: DateTime<Utc>) -> Result<usize> {
         self.close_overdue(now).await?;
         let days = self.retention_days().await?;
@@ -279,6 +279,18 @@ impl Diary {
             .execute(&mut *tx)
             .await?
             .rows_affected();
+        // A share's copy of a visit goes when the visit itself would have (the diary keeps no
+        // visit longer than the retention, sent or not), and all of them with their share (also
+        // by the foreign key's cascade; said here so it holds whatever the connection's foreign
+        // key setting). The share's count stays, so its history says how many went.
+        let copies = sqlx::query(
+            "DELETE FROM share_visits WHERE time_in < ?1 OR share_id IN \
+             (SELECT id FROM shares WHERE created_at < ?1)",
+        )
+        .bind(cutoff)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
         let shares = sqlx::query("DELETE FROM shares WHERE created_at < ?1")
             .bind(cutoff)
             .execute(&mut *tx)
@@ -290,7 +302,7 @@ impl Diary {
             .await?
             .rows_affected();
         tx.commit().await?;
-        if visits + shares + notices > 0 {
+        if visits + copies + shares + notices > 0 {
             self.compact().await?;
         }
         Ok(visits as usize)

@@ -34,7 +34,7 @@ pub use keeping::{
 };
 pub use key::{DbKey, KeyLocation, KeyStore, PlatformKeyStore};
 pub use scan::decode_qr_image;
-pub use share::{Sealed, Share};
+pub use share::{Sealed, SentVisit, Share};
 
 use key::KeyFile;
 

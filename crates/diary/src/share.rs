@@ -28,6 +28,23 @@ pub struct Share {
     /// The saved file's path, or why the portal refused.
     pub note: Option<String>,
     pub expires_at: DateTime<Utc>,
+    /// The visits sealed in this share, as they went into the sealed diary (oldest first).
+    /// `None` for a share logged before the diary kept this list (only its count is known).
+    pub visits: Option<Vec<SentVisit>>,
+}
+
+/// One visit as it went into a sealed diary: a copy, not a pointer to the diary's visit (which
+/// the citizen may later correct or delete).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SentVisit {
+    pub name: String,
+    pub address: String,
+    pub unit: Option<u32>,
+    pub venue_id: Option<String>,
+    /// `vd1`, `nz-covid-tracer`, `nhs-covid19`, `cwa` or `manual`.
+    pub origin: String,
+    pub time_in: DateTime<Utc>,
+    pub time_out: Option<DateTime<Utc>>,
 }
 
 /// A sealed share waiting to leave the phone.
@@ -39,7 +56,8 @@ pub struct Sealed {
 
 const SELECT_SHARE: &str =
     "SELECT id, created_at, authority, department, request_id, code, purpose, \
-     date_from, date_to, visit_count, status, delivered_at, note, expires_at FROM shares";
+     date_from, date_to, visit_count, status, delivered_at, note, expires_at, list_kept \
+     FROM shares";
 
 fn time(secs: i64) -> Result<DateTime<Utc>> {
     Utc.timestamp_opt(secs, 0)
@@ -63,7 +81,37 @@ fn share_from_row(row: &SqliteRow) -> Result<Share> {
         delivered_at: row.try_get::<Option<i64>, _>(11)?.map(time).transpose()?,
         note: row.try_get(12)?,
         expires_at: time(row.try_get(13)?)?,
+        // Kept since migration 0006; retention may since have emptied it.
+        visits: (row.try_get::<i64, _>(14)? != 0).then(Vec::new),
     })
+}
+
+const SELECT_SENT: &str =
+    "SELECT share_id, name, address, unit, venue_id, origin, time_in, time_out \
+     FROM share_visits";
+
+fn sent_from_row(row: &SqliteRow) -> Result<(i64, SentVisit)> {
+    Ok((
+        row.try_get(0)?,
+        SentVisit {
+            name: row.try_get(1)?,
+            address: row.try_get(2)?,
+            unit: row.try_get(3)?,
+            venue_id: row.try_get(4)?,
+            origin: row.try_get(5)?,
+            time_in: time(row.try_get(6)?)?,
+            time_out: row.try_get::<Option<i64>, _>(7)?.map(time).transpose()?,
+        },
+    ))
+}
+
+/// Gives each share the visits logged for it (a share whose list was not kept has none).
+fn attach(shares: &mut [Share], sent: Vec<(i64, SentVisit)>) {
+    for (id, visit) in sent {
+        if let Some(share) = shares.iter_mut().find(|s| s.id == id) {
+            share.visits.get_or_insert_with(Vec::new).push(visit);
+        }
+    }
 }
 
 impl Diary {
@@ -120,10 +168,12 @@ impl Diary {
         let r = &request.request;
         let diary = SharedDiary::new(&r.id, app_version, chosen);
         let bytes = protocol::seal_diary(&diary, r, random)?;
+        // The share and the list of what it holds are logged together or not at all.
+        let mut tx = self.pool.begin().await?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO shares (created_at, authority, department, request_id, code, purpose, \
-             date_from, date_to, upload_url, expires_at, visit_count, status, sealed) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 'pending', ?12) RETURNING id",
+             date_from, date_to, upload_url, expires_at, visit_count, status, sealed, list_kept) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 'pending', ?12, 1) RETURNING id",
         )
         .bind(now.timestamp())
         .bind(&request.authority)
@@ -137,8 +187,27 @@ impl Diary {
         .bind(r.expires)
         .bind(diary.visits.len() as i64)
         .bind(&bytes)
-        .fetch_one(&self.pool)
+        .fetch_one(&mut *tx)
         .await?;
+        // Exactly the visits in the sealed plaintext, in its order.
+        for (position, v) in diary.visits.iter().enumerate() {
+            sqlx::query(
+                "INSERT INTO share_visits (share_id, position, name, address, unit, venue_id, \
+                 origin, time_in, time_out) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            )
+            .bind(id)
+            .bind(position as i64)
+            .bind(&v.name)
+            .bind(&v.address)
+            .bind(v.unit)
+            .bind(&v.venue_id)
+            .bind(&v.origin)
+            .bind(v.time_in)
+            .bind(v.time_out)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
         Ok(Sealed {
             share: self.share(id).await?,
             upload_url: r.upload_url.clone(),
@@ -152,7 +221,19 @@ impl Diary {
             .fetch_optional(&self.pool)
             .await?
             .ok_or(Error::NoSuchShare(id))?;
-        share_from_row(&row)
+        let mut share = [share_from_row(&row)?];
+        let sent = sqlx::query(&format!(
+            "{SELECT_SENT} WHERE share_id = ?1 ORDER BY position"
+        ))
+        .bind(id)
+        .fetch_all(&self.pool)
+        .await?;
+        attach(
+            &mut share,
+            sent.iter().map(sent_from_row).collect::<Result<_>>()?,
+        );
+        let [share] = share;
+        Ok(share)
     }
 
     /// A share still holding its sealed bytes (pending, or saved as a file), to send or save.
@@ -218,6 +299,17 @@ impl Diary {
         let rows = sqlx::query(&format!("{SELECT_SHARE} ORDER BY created_at DESC, id DESC"))
             .fetch_all(&self.pool)
             .await?;
-        rows.iter().map(share_from_row).collect()
+        let mut shares = rows
+            .iter()
+            .map(share_from_row)
+            .collect::<Result<Vec<_>>>()?;
+        let sent = sqlx::query(&format!("{SELECT_SENT} ORDER BY share_id, position"))
+            .fetch_all(&self.pool)
+            .await?;
+        attach(
+            &mut shares,
+            sent.iter().map(sent_from_row).collect::<Result<_>>()?,
+        );
+        Ok(shares)
     }
 }

@@ -81,6 +81,20 @@ export interface Share {
   delivered_at: string | null;
   note: string | null;
   expires_at: string;
+  /** The visits sealed, as they went (retention removes old ones); null for shares made before
+   * the list was kept. */
+  visits: SentVisit[] | null;
+}
+
+/** One visit as it went into a sealed diary (a copy, kept with its share). */
+export interface SentVisit {
+  name: string;
+  address: string;
+  unit: number | null;
+  venue_id: string | null;
+  origin: string;
+  time_in: string;
+  time_out: string | null;
 }
 
 export interface ShareOutcome {

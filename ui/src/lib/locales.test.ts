@@ -20,3 +20,25 @@ test('every error kind the Rust side can send has a sentence', () => {
   ];
   for (const kind of kinds) expect(vi.errors).toHaveProperty(kind);
 });
+
+test('every sharing problem kind the Rust side can send has a sentence in both languages', () => {
+  // src-tauri/src/share.rs: fetching a request, then consent and delivery (which have their own
+  // sentences: after consent the sealed diary may have left the phone); and the Share screen's
+  // own share_not_request_qr.
+  const kinds = [
+    'share_code_invalid', 'share_unknown_code', 'share_expired', 'share_answered', 'share_network',
+    'share_portal_garbage', 'share_portal_error', 'share_untrusted', 'share_throttled',
+    'share_no_authority', 'nothing_chosen', 'share_file', 'share_consent_expired',
+    'share_not_fetched', 'share_upload_network', 'share_upload_failed', 'share_upload_answered',
+    'share_upload_expired', 'share_upload_untrusted', 'share_newer_version', 'share_not_request_qr',
+  ];
+  for (const kind of kinds) {
+    expect(vi.share.errors).toHaveProperty(kind);
+    expect(en.share.errors).toHaveProperty(kind);
+  }
+  // Fetch-time sentences may say nothing was sent; upload-time ones must not.
+  for (const kind of kinds.filter((k) => k.startsWith('share_upload_'))) {
+    const sentence = (en.share.errors as Record<string, string>)[kind];
+    expect(sentence).not.toMatch(/Nothing was sent/);
+  }
+});

@@ -1,0 +1,107 @@
+// The Share screen in English: every sharing problem the Rust side sends reads as its own English
+// sentence (the Vietnamese ones are in Share.test.ts).
+import { render, screen, fireEvent, waitFor } from '@testing-library/svelte';
+import { mockIPC, clearMocks } from '@tauri-apps/api/mocks';
+import { locale } from 'svelte-i18n';
+import Share from './Share.svelte';
+import type { ShareReview } from '../lib/api';
+
+const review: ShareReview = {
+  code: '7KQ2-M9XD-4RTA',
+  authority: 'Sở Y tế Cao Bằng',
+  department: 'Sở Y tế Cao Bằng',
+  purpose: 'Truy vết ca bệnh số 12',
+  from: '2026-11-09',
+  to: '2026-11-29',
+  expires: '2026-12-01T00:00:00Z',
+  visits: [
+    {
+      id: 1,
+      origin: 'vd1',
+      signature: 'verified',
+      venue_id: 'v1',
+      name: 'Chợ Xanh',
+      address: 'Phường Thục Phán',
+      unit_code: 1273,
+      sector: 'market',
+      usual_stay_minutes: 60,
+      key_id: 'k',
+      authority: 'Sở Y tế Cao Bằng',
+      time_in: '2026-11-21T01:05:00Z',
+      time_out: null,
+      checkout: null,
+      note: '',
+      edited_at: null,
+    },
+  ],
+};
+
+beforeEach(() => locale.set('en'));
+afterEach(() => {
+  clearMocks();
+  locale.set('vi');
+});
+
+async function askFor(code = '7KQ2-M9XD-4RTA') {
+  await fireEvent.input(screen.getByLabelText('The request code the tracer read to you'), {
+    target: { value: code },
+  });
+  await fireEvent.click(screen.getByTestId('fetch-request'));
+}
+
+test.each([
+  ['share_answered', 'This request has already been answered; each request is answered once. Nothing was sent.'],
+  ['share_portal_garbage', 'The health portal answered something that is not a request. Nothing was sent.'],
+  ['share_untrusted', 'This request is not signed by a health authority the app trusts. Nothing was sent.'],
+  ['share_expired', 'This request has expired. Nothing was sent.'],
+  ['share_network', 'The health portal cannot be reached. Check the network and try again.'],
+  ['share_unknown_code', 'No request has this code. Ask the tracer for the right code.'],
+  ['share_portal_error', 'The health portal reported an error. Nothing was sent; try again later.'],
+  ['share_throttled', 'Too many wrong codes. Wait 15 minutes and try again.'],
+  ['share_no_authority', 'The app trusts no health authority yet, so it cannot share.'],
+  ['share_code_invalid', 'That is not a request code. A code has 12 characters, for example 7KQ2-M9XD-4RTA.'],
+])('a request that fails with %s says so in English', async (kind, sentence) => {
+  mockIPC((cmd) => {
+    if (cmd === 'fetch_share_request') throw { kind, message: 'x' };
+  });
+  render(Share);
+  await askFor();
+  await waitFor(() => expect(screen.getByTestId('share-notice')).toHaveTextContent(sentence));
+  expect(screen.queryByTestId('consent')).not.toBeInTheDocument();
+});
+
+test.each([
+  ['share_upload_network', 'Not delivered: the health portal could not be reached. The sealed diary is kept on your phone'],
+  ['share_upload_failed', 'Not delivered: the health portal did not accept it this time. The sealed diary is kept on your phone'],
+  ['share_upload_answered', 'The health portal did not take it: this request had already been answered'],
+  ['share_upload_expired', 'Not delivered: the request expired before the diary reached the health portal'],
+  ['share_upload_untrusted', 'Not delivered: the app no longer trusts this health portal'],
+])('after consent, an upload that fails with %s says so in English', async (kind, sentence) => {
+  mockIPC((cmd) => {
+    if (cmd === 'fetch_share_request') return review;
+    if (cmd === 'share_visits')
+      return {
+        share: { id: 1, visit_count: 1, department: 'Sở Y tế Cao Bằng', status: 'pending' },
+        delivered: false,
+        problem: { kind, message: 'x' },
+      };
+  });
+  render(Share);
+  await askFor();
+  await fireEvent.click(await screen.findByTestId('consent'));
+  await waitFor(() => expect(screen.getByTestId('share-notice')).toHaveTextContent(sentence));
+});
+
+test.each([
+  ['share_consent_expired', 'This request expired before you agreed. Nothing was sealed or sent.'],
+  ['share_not_fetched', 'The app no longer holds this request. Enter the code again to fetch it.'],
+])('a consent refused with %s says so in English', async (kind, sentence) => {
+  mockIPC((cmd) => {
+    if (cmd === 'fetch_share_request') return review;
+    if (cmd === 'share_visits') throw { kind, message: 'x' };
+  });
+  render(Share);
+  await askFor();
+  await fireEvent.click(await screen.findByTestId('consent'));
+  await waitFor(() => expect(screen.getByTestId('share-notice')).toHaveTextContent(sentence));
+});
