@@ -5,6 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import {
   startServices, stopServices, startPortal, openChromium, openApp, closeApp, screenshot, text,
   tempDir, portal, press, waitForDownload, adminWithRoles,
@@ -21,6 +22,8 @@ const HOSTILE = '=HYPERLINK("http://evil.example","<script>alert(1)</script>")';
 let site;
 let browser;
 let downloads;
+// The case the first test opens; the second asks again on it.
+let casePath;
 
 before(async () => {
   await startServices();
@@ -74,7 +77,7 @@ test('a tracer asks, the citizen shares two of three visits, the portal shows ex
   await (await browser.$('#notes')).setValue('Sốt từ ngày 25/11.');
   await (await browser.$('#open-case')).click();
   await (await browser.$('#purpose')).waitForExist({ timeout: 10000 });
-  const casePath = new URL(await browser.getUrl()).pathname;
+  casePath = new URL(await browser.getUrl()).pathname;
   await (await browser.$('#purpose')).setValue('Truy vết tiếp xúc của ca bệnh số 12');
   await (await browser.$('#create-request')).click();
   const code = await text(browser, '.request .code');
@@ -90,7 +93,7 @@ test('a tracer asks, the citizen shares two of three visits, the portal shows ex
       [UNTICKED, 'Tổ 5, Phường Thục Phán'],
       [HOSTILE, '=1+2'],
     ]) {
-            await typeCode(app, venueCode(name, address), name);
+      await typeCode(app, venueCode(name, address), name);
     }
 
     // The code the tracer read out, typed in lower case with spaces.
@@ -118,7 +121,12 @@ test('a tracer asks, the citizen shares two of three visits, the portal shows ex
     assert.match(log, /Sở Y tế Cao Bằng/);
     assert.match(log, new RegExp(`2 lượt ghé · yêu cầu ${code}`));
     assert.match(log, /Đã gửi qua mạng/);
-    await (await app.$('[data-testid=share-history]')).scrollIntoView();
+    // Opened, its list names exactly the two visits that left, not the unticked one.
+    await press(app, '[data-testid=share-visits] summary');
+    const sent = [];
+    for (const v of await app.$$('[data-testid=share-visit-sent] .name')) sent.push(await v.getText());
+    assert.deepEqual(sent.sort(), [SHARED, HOSTILE].sort());
+    await (await app.$('[data-testid=share-log]')).scrollIntoView();
     await screenshot(app, '23-share-history');
 
     // The same code again: refused, in one sentence, and nothing is sent.
@@ -136,7 +144,7 @@ test('a tracer asks, the citizen shares two of three visits, the portal shows ex
   const shown = [];
   for (const n of names) shown.push(await n.getText());
   assert.deepEqual(shown, [SHARED, HOSTILE]);
-    assert.equal(await browser.execute(() => document.querySelectorAll('main script').length), 0);
+  assert.equal(await browser.execute(() => document.querySelectorAll('main script').length), 0);
   await browser.execute(() => document.querySelector('#visits-heading').scrollIntoView());
   await screenshot(browser, 'portal-21-case-timeline');
 
@@ -146,4 +154,55 @@ test('a tracer asks, the citizen shares two of three visits, the portal shows ex
   assert.ok(!csv.includes(UNTICKED));
   assert.ok(csv.includes(`"'=HYPERLINK(""http://evil.example"",""<script>alert(1)</script>"")"`), csv);
   assert.ok(csv.includes(",'=1+2,"), csv);
+});
+
+test("the request's QR on the portal opens the request in the app, from the Scan tab or the Share screen", async () => {
+  await go(casePath);
+  await (await browser.$('#purpose')).setValue('Hỏi lại bằng mã QR');
+  await (await browser.$('#create-request')).click();
+  const waiting = await browser.$('.request p.code[id^="code-"]');
+  await waiting.waitForExist({ timeout: 10000 });
+  const code = await waiting.getText();
+  // The QR as the tracer's screen shows it: a picture of the screen, as a phone's camera sees it.
+  const shown = await browser.$(`.request[data-code="${code}"] img.qr`);
+  await shown.scrollIntoView({ block: 'center' });
+  const qr = join(tempDir('share-qr'), 'request.png');
+  await shown.saveScreenshot(qr);
+
+  const data = tempDir('share-qr-data');
+  const app = await openApp(data, site.trust);
+  try {
+    // Scanned by habit where venues are scanned: the Share screen takes the request.
+    const input = await app.$('[data-testid=import-image]');
+    await input.waitForExist({ timeout: 15000 });
+    await input.addValue(qr);
+    await app.waitUntil(
+      async () => (await (await app.$('[data-testid=share-purpose]')).isExisting()),
+      { timeout: 15000, timeoutMsg: 'the request QR did not open the request' },
+    );
+    assert.equal(await text(app, '[data-testid=share-purpose]'), 'Hỏi lại bằng mã QR');
+    assert.equal(await text(app, '[data-testid=share-department]'), 'Sở Y tế Cao Bằng');
+    assert.equal(await (await app.$('[data-testid=share-notice]')).isExisting(), false);
+    await screenshot(app, '25-share-from-scan');
+    await press(app, '[data-testid=cancel-share]');
+
+    // The Share screen's own picker reads the same QR.
+    const picker = await app.$('[data-testid=request-image]');
+    await picker.waitForExist({ timeout: 15000 });
+    await picker.addValue(qr);
+    await (await app.$('[data-testid=share-purpose]')).waitForExist({ timeout: 15000 });
+    assert.equal(await text(app, '[data-testid=share-purpose]'), 'Hỏi lại bằng mã QR');
+    await press(app, '[data-testid=cancel-share]');
+
+    // Nothing was checked in: the request's QR is not a venue.
+    await (await app.$('[data-tab=diary]')).click();
+    await (await app.$('[data-testid=diary-empty]')).waitForExist({ timeout: 15000 });
+    assert.equal(await (await app.$('[data-testid=visit]')).isExisting(), false);
+  } finally {
+    await closeApp(app, data);
+  }
+
+  // Looking and cancelling sent nothing: the request still waits for a diary.
+  await go(casePath);
+  assert.equal(await (await browser.$(`.request[data-code="${code}"] img.qr`)).isExisting(), true);
 });

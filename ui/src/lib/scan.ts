@@ -21,3 +21,12 @@ export function isCancelled(e: unknown): boolean {
   const text = typeof e === 'string' ? e : String((e as { message?: string })?.message ?? e);
   return /cancel/i.test(text);
 }
+
+/**
+ * The code in a share request's QR (`VDSHARE:` then the code), or null for any other text. A
+ * request's QR scanned where venues are scanned is sent to the Share screen instead.
+ */
+export function requestCode(text: string): string | null {
+  const match = /^VDSHARE:([0-9A-Za-z -]{1,40})$/i.exec(text.trim());
+  return match ? match[1].trim() : null;
+}
