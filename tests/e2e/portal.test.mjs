@@ -3,6 +3,8 @@
 // the poster's QR → the coverage report counts the venue.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import {
   startServices, stopServices, startPortal, openChromium, openApp, closeApp, screenshot, text,
   tempDir, waitForDownload, ADMIN_PASSWORD,
@@ -66,7 +68,7 @@ test('staff register a venue, print its poster, the app checks in with it, the r
   await go('/venues');
   assert.equal(await text(browser, 'h1'), 'Không có quyền');
   await screenshot(browser, 'portal-04-forbidden');
-    await go('/admin/audit?action=user_created');
+  await go('/admin/audit?action=user_created');
   const entry = (await text(browser, 'tbody tr')).replace(/\s+/g, ' ');
   assert.match(entry, /admin Tạo tài khoản dang\.ky registrar,reporter 127\.0\.0\.1$/);
   await screenshot(browser, 'portal-05-audit');
@@ -169,4 +171,89 @@ test('every page is readable at phone width: nothing wider than the screen but t
     assert.deepEqual(overflow, [], `${path} has elements wider than the screen`);
     assert.notEqual(await text(browser, 'h1'), 'Đăng nhập', `${path} is shown signed in`);
   }
+});
+
+test('a large CSV import shows its progress, a file with mistakes names each row, and the other pages staff meet', async () => {
+  await go('/');
+  if (!(await (await browser.$('form[action="/logout"]')).isExisting())) {
+    await signIn('dang.ky', REGISTRAR_PASSWORD);
+  }
+  await (await browser.$('form[action="/logout"]')).waitForExist({ timeout: 10000 });
+  await screenshot(browser, 'portal-13-home-registrar');
+  await go('/account/password');
+  await screenshot(browser, 'portal-14-password');
+
+  // A spreadsheet with two mistakes among good rows: nothing is saved, each mistake has its row.
+  const dir = tempDir('import');
+  const header = 'ten,dia_chi,xa_phuong,linh_vuc,nguoi_lien_he,dien_thoai';
+  const row = (i) => `Quầy hàng số ${i},Chợ Xanh ${i},Phường Thục Phán,shop,Nông Thị Hoa,0206 38${String(i).padStart(5, '0')}`;
+  const broken = [
+    header,
+    row(1),
+    'Quầy không xã,Chợ Xanh,,shop,Nông Thị Hoa,0206 3852 998',
+    row(2),
+    'Quầy lạ,Chợ Xanh,Xã Không Có,shop,Nông Thị Hoa,0206 3852 999',
+  ];
+  writeFileSync(join(dir, 'broken.csv'), `${broken.join('\r\n')}\r\n`);
+  await go('/venues/import');
+  await (await browser.$('#file')).addValue(join(dir, 'broken.csv'));
+  await (await browser.$('main button[type=submit]')).click();
+  await (await browser.$('#import-errors')).waitForExist({ timeout: 20000 });
+  const rows = [];
+  for (const tr of await browser.$$('#import-errors tbody tr')) {
+    rows.push(await browser.execute((r) => [...r.cells].map((c) => c.textContent.trim()).slice(0, 2), tr));
+  }
+  // Spreadsheet rows (the header is row 1), and the column to fix.
+  assert.deepEqual(rows, [['3', 'Xã, phường'], ['5', 'Xã, phường']]);
+  await screenshot(browser, 'portal-15-import-errors');
+  await go('/venues?q=quay+hang+so');
+  assert.equal(await text(browser, '#venue-count'), '0 địa điểm');
+
+  // A large file: the progress bar moves on its own (the page refreshes itself, no script), then
+  // says how many were saved.
+  const many = 3000;
+  const lines = [header];
+  for (let i = 1; i <= many; i += 1) lines.push(row(i));
+  writeFileSync(join(dir, 'large.csv'), `${lines.join('\n')}\n`);
+  await go('/venues/import');
+  await (await browser.$('#file')).addValue(join(dir, 'large.csv'));
+  await (await browser.$('main button[type=submit]')).click();
+  await (await browser.$('#progress')).waitForExist({ timeout: 20000 });
+  await screenshot(browser, 'portal-16-import-progress');
+  await browser.waitUntil(
+    async () => (await browser.$('#import-done').isExisting()) || browser.$('#import-errors').isExisting(),
+    { timeout: 180000, interval: 500, timeoutMsg: 'the import did not finish' },
+  );
+  assert.equal(await text(browser, '#import-done'), `Đã lưu ${many} địa điểm.`);
+  assert.equal(await (await browser.$('#progress')).getAttribute('value'), await (await browser.$('#progress')).getAttribute('max'));
+  await screenshot(browser, 'portal-17-import-done');
+  await go('/venues?q=quay+hang+so');
+  assert.equal(await text(browser, '#venue-count'), `${many} địa điểm`);
+
+  await go('/khong-co-trang-nay');
+  assert.equal(await text(browser, 'h1'), 'Không tìm thấy');
+  await screenshot(browser, 'portal-18-not-found');
+  await signOut();
+
+  // The admin's pages, at phone width too.
+  await signIn('admin', ADMIN_PASSWORD);
+  await (await browser.$('form[action="/logout"]')).waitForExist({ timeout: 10000 });
+  for (const path of ['/admin/users', '/admin/users/new', '/admin/audit']) {
+    await go(path);
+    const overflow = await browser.execute(() => {
+      const wide = [];
+      for (const el of document.querySelectorAll('body *')) {
+        if (el.closest('.scroll')) continue;
+        const r = el.getBoundingClientRect();
+        if (r.right > window.innerWidth + 1) wide.push(`${el.tagName}.${el.className}`);
+      }
+      return wide;
+    });
+    assert.deepEqual(overflow, [], `${path} has elements wider than the screen`);
+  }
+  await go('/admin/users');
+  await screenshot(browser, 'portal-19-users');
+  await signOut();
+  await go('/login?ended=1');
+  await screenshot(browser, 'portal-01b-session-ended');
 });
