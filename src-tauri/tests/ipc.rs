@@ -7,11 +7,10 @@ use chrono::NaiveDate;
 use ed25519_dalek::SigningKey;
 use protocol::{sign_venue_code, Authority, Sector, TrustList, TrustedKey, Venue};
 use serde_json::{json, Value};
-use tauri::ipc::{CallbackFn, InvokeBody};
-use tauri::test::{get_ipc_response, mock_builder, mock_context, noop_assets, INVOKE_KEY};
-use tauri::webview::InvokeRequest;
-use tauri::WebviewWindow;
-use visit_diary_lib::{run_app, Options};
+use tauri::ipc::InvokeBody;
+
+mod common;
+use common::{app, invoke};
 
 const HOST: &str = "yte.caobang.example";
 
@@ -44,51 +43,6 @@ fn code(name: &str, signer: &SigningKey) -> String {
         issued: NaiveDate::from_ymd_opt(2026, 11, 1).unwrap(),
     };
     sign_venue_code(&venue, HOST, signer).unwrap()
-}
-
-fn app(
-    data_dir: &Path,
-    trust: &Path,
-) -> (
-    tauri::App<tauri::test::MockRuntime>,
-    WebviewWindow<tauri::test::MockRuntime>,
-) {
-    let options = Options {
-        data_dir: Some(data_dir.to_owned()),
-        trust_file: Some(trust.to_owned()),
-        mock_camera: false,
-        link: None,
-    };
-    let mut app = run_app(mock_builder(), options)
-        .build(mock_context(noop_assets()))
-        .unwrap();
-    // Setup (where the diary opens) runs with the event loop's first turn.
-    #[allow(deprecated)]
-    app.run_iteration(|_, _| {});
-    let webview = tauri::WebviewWindowBuilder::new(&app, "main", Default::default())
-        .build()
-        .unwrap();
-    (app, webview)
-}
-
-fn invoke(
-    webview: &WebviewWindow<tauri::test::MockRuntime>,
-    cmd: &str,
-    body: InvokeBody,
-) -> Result<Value, Value> {
-    get_ipc_response(
-        webview,
-        InvokeRequest {
-            cmd: cmd.into(),
-            callback: CallbackFn(0),
-            error: CallbackFn(1),
-            url: "tauri://localhost".parse().unwrap(),
-            body,
-            headers: Default::default(),
-            invoke_key: INVOKE_KEY.to_string(),
-        },
-    )
-    .map(|b| b.deserialize::<Value>().unwrap())
 }
 
 fn json_body(value: Value) -> InvokeBody {

@@ -13,11 +13,11 @@ use chrono::{Duration, Local, Utc};
 use ed25519_dalek::SigningKey;
 use protocol::{sign_share_request, Authority, KeyId, ShareRequest, TrustList, TrustedKey};
 use serde_json::{json, Value};
-use tauri::ipc::{CallbackFn, InvokeBody};
-use tauri::test::{get_ipc_response, mock_builder, mock_context, noop_assets, INVOKE_KEY};
-use tauri::webview::InvokeRequest;
+use tauri::ipc::InvokeBody;
 use tauri::WebviewWindow;
-use visit_diary_lib::{run_app, Options};
+
+mod common;
+use common::app;
 
 const AUTHORITY: &str = "Sở Y tế Cao Bằng";
 
@@ -136,48 +136,12 @@ fn code(n: u8) -> String {
     protocol::share_code([n; 8])
 }
 
-fn app(
-    data_dir: &Path,
-    trust: &Path,
-) -> (
-    tauri::App<tauri::test::MockRuntime>,
-    WebviewWindow<tauri::test::MockRuntime>,
-) {
-    let options = Options {
-        data_dir: Some(data_dir.to_owned()),
-        trust_file: Some(trust.to_owned()),
-        mock_camera: false,
-        link: None,
-    };
-    let mut app = run_app(mock_builder(), options)
-        .build(mock_context(noop_assets()))
-        .unwrap();
-    #[allow(deprecated)]
-    app.run_iteration(|_, _| {});
-    let webview = tauri::WebviewWindowBuilder::new(&app, "main", Default::default())
-        .build()
-        .unwrap();
-    (app, webview)
-}
-
 fn invoke(
     webview: &WebviewWindow<tauri::test::MockRuntime>,
     cmd: &str,
     args: Value,
 ) -> Result<Value, Value> {
-    get_ipc_response(
-        webview,
-        InvokeRequest {
-            cmd: cmd.into(),
-            callback: CallbackFn(0),
-            error: CallbackFn(1),
-            url: "tauri://localhost".parse().unwrap(),
-            body: InvokeBody::Json(args),
-            headers: Default::default(),
-            invoke_key: INVOKE_KEY.to_string(),
-        },
-    )
-    .map(|b| b.deserialize::<Value>().unwrap())
+    common::invoke(webview, cmd, InvokeBody::Json(args))
 }
 
 fn kind(result: Result<Value, Value>) -> String {

@@ -40,6 +40,19 @@ async function signIn(name, password) {
   await (await browser.$('main button[type=submit]')).click();
 }
 
+/** Elements of the page wider than the screen, leaving out tables that scroll on purpose. */
+function wideElements() {
+  return browser.execute(() => {
+    const wide = [];
+    for (const el of document.querySelectorAll('body *')) {
+      if (el.closest('.scroll')) continue;
+      const r = el.getBoundingClientRect();
+      if (r.right > window.innerWidth + 1) wide.push(`${el.tagName}.${el.className}`);
+    }
+    return wide;
+  });
+}
+
 async function signOut() {
   await (await browser.$('form[action="/logout"] button')).click();
   await (await browser.$('#username')).waitForExist({ timeout: 10000 });
@@ -159,15 +172,7 @@ test('every page is readable at phone width: nothing wider than the screen but t
   await (await browser.$('form[action="/logout"]')).waitForExist({ timeout: 10000 });
   for (const path of ['/venues', '/venues/new', '/venues/import', '/reports/coverage', '/account/password']) {
     await go(path);
-    const overflow = await browser.execute(() => {
-      const wide = [];
-      for (const el of document.querySelectorAll('body *')) {
-        if (el.closest('.scroll')) continue;
-        const r = el.getBoundingClientRect();
-        if (r.right > window.innerWidth + 1) wide.push(`${el.tagName}.${el.className}`);
-      }
-      return wide;
-    });
+    const overflow = await wideElements();
     assert.deepEqual(overflow, [], `${path} has elements wider than the screen`);
     assert.notEqual(await text(browser, 'h1'), 'Đăng nhập', `${path} is shown signed in`);
   }
@@ -240,15 +245,7 @@ test('a large CSV import shows its progress, a file with mistakes names each row
   await (await browser.$('form[action="/logout"]')).waitForExist({ timeout: 10000 });
   for (const path of ['/admin/users', '/admin/users/new', '/admin/audit']) {
     await go(path);
-    const overflow = await browser.execute(() => {
-      const wide = [];
-      for (const el of document.querySelectorAll('body *')) {
-        if (el.closest('.scroll')) continue;
-        const r = el.getBoundingClientRect();
-        if (r.right > window.innerWidth + 1) wide.push(`${el.tagName}.${el.className}`);
-      }
-      return wide;
-    });
+    const overflow = await wideElements();
     assert.deepEqual(overflow, [], `${path} has elements wider than the screen`);
   }
   await go('/admin/users');

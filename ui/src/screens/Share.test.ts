@@ -1,37 +1,9 @@
 import { render, screen, fireEvent, waitFor } from '@testing-library/svelte';
 import { mockIPC, clearMocks } from '@tauri-apps/api/mocks';
 import Share from './Share.svelte';
-import type { ShareReview, Visit } from '../lib/api';
+import { review as fixture, visit } from '../test-fixtures';
 
-const visit = (id: number, name: string): Visit => ({
-  id,
-  origin: 'vd1',
-  signature: 'verified',
-  venue_id: `v${id}`,
-  name,
-  address: 'Phường Thục Phán',
-  unit_code: 1273,
-  sector: 'market',
-  usual_stay_minutes: 60,
-  key_id: 'k',
-  authority: 'Sở Y tế Cao Bằng',
-  time_in: `2026-11-2${id}T01:05:00Z`,
-  time_out: null,
-  checkout: null,
-  note: '',
-  edited_at: null,
-});
-
-const review: ShareReview = {
-  code: '7KQ2-M9XD-4RTA',
-  authority: 'Sở Y tế Cao Bằng',
-  department: 'Sở Y tế Cao Bằng',
-  purpose: 'Truy vết ca bệnh số 12',
-  from: '2026-11-09',
-  to: '2026-11-29',
-  expires: '2026-12-01T00:00:00Z',
-  visits: [visit(1, 'Chợ Xanh'), visit(2, 'Trạm Y tế'), visit(3, 'Nhà văn hóa Tổ 5')],
-};
+const review = fixture([visit(1, 'Chợ Xanh'), visit(2, 'Trạm Y tế'), visit(3, 'Nhà văn hóa Tổ 5')]);
 
 afterEach(() => clearMocks());
 

@@ -4,37 +4,9 @@ import { render, screen, fireEvent, waitFor } from '@testing-library/svelte';
 import { mockIPC, clearMocks } from '@tauri-apps/api/mocks';
 import { locale } from 'svelte-i18n';
 import Share from './Share.svelte';
-import type { ShareReview } from '../lib/api';
+import { review as fixture, visit } from '../test-fixtures';
 
-const review: ShareReview = {
-  code: '7KQ2-M9XD-4RTA',
-  authority: 'Sở Y tế Cao Bằng',
-  department: 'Sở Y tế Cao Bằng',
-  purpose: 'Truy vết ca bệnh số 12',
-  from: '2026-11-09',
-  to: '2026-11-29',
-  expires: '2026-12-01T00:00:00Z',
-  visits: [
-    {
-      id: 1,
-      origin: 'vd1',
-      signature: 'verified',
-      venue_id: 'v1',
-      name: 'Chợ Xanh',
-      address: 'Phường Thục Phán',
-      unit_code: 1273,
-      sector: 'market',
-      usual_stay_minutes: 60,
-      key_id: 'k',
-      authority: 'Sở Y tế Cao Bằng',
-      time_in: '2026-11-21T01:05:00Z',
-      time_out: null,
-      checkout: null,
-      note: '',
-      edited_at: null,
-    },
-  ],
-};
+const review = fixture([visit(1, 'Chợ Xanh')]);
 
 beforeEach(() => locale.set('en'));
 afterEach(() => {

@@ -5,42 +5,15 @@ import { mockIPC, clearMocks } from '@tauri-apps/api/mocks';
 import Share from './Share.svelte';
 import Home from './Home.svelte';
 import { requestCode, scanNative } from '../lib/scan';
-import type { ShareReview } from '../lib/api';
+import { review as fixture, visit } from '../test-fixtures';
 
 vi.mock('../lib/scan', async (original) => ({
   ...(await original<typeof import('../lib/scan')>()),
   scanNative: vi.fn(),
 }));
 
-const review: ShareReview = {
-  code: '7KQ2-M9XD-4RTA',
-  authority: 'Sở Y tế Cao Bằng',
-  department: 'Sở Y tế Cao Bằng',
-  purpose: 'Truy vết ca bệnh số 12',
-  from: '2026-11-09',
-  to: '2026-11-29',
-  expires: '2026-12-01T00:00:00Z',
-  visits: [],
-};
+const review = fixture([]);
 
-const visitOne = {
-  id: 1,
-  origin: 'vd1',
-  signature: 'verified',
-  venue_id: 'v1',
-  name: 'Chợ Xanh',
-  address: 'Phường Thục Phán',
-  unit_code: 1273,
-  sector: 'market',
-  usual_stay_minutes: 60,
-  key_id: 'k',
-  authority: 'Sở Y tế Cao Bằng',
-  time_in: '2026-11-21T01:05:00Z',
-  time_out: null,
-  checkout: null,
-  note: '',
-  edited_at: null,
-};
 
 afterEach(() => {
   clearMocks();
@@ -164,7 +137,7 @@ test('a photo of some other QR on the Scan tab still says it is not a venue code
 
 test('a request that expired while the citizen read it goes back to the code, with the reason', async () => {
   mockIPC((cmd) => {
-    if (cmd === 'fetch_share_request') return { ...review, visits: [{ ...visitOne }] };
+    if (cmd === 'fetch_share_request') return fixture([visit(1, 'Chợ Xanh')]);
     if (cmd === 'share_visits') throw { kind: 'share_consent_expired', message: 'expired' };
   });
   render(Share, { initialCode: '7KQ2-M9XD-4RTA' });
