@@ -346,6 +346,7 @@ action-case-opened = Opened a case
 action-share-request-created = Created a share request
 action-diary-opened = Opened a shared diary
 action-diary-opened-overlap = Opened another case's diary to find overlaps
+action-diary-unreadable = Tried to open a shared diary that would not open
 action-diary-exported = Downloaded a shared diary (CSV)
 action-diary-received-file = Received a diary as a file
 action-diary-received = Received a diary from the app

@@ -328,6 +328,7 @@ action-case-opened = Mở ca bệnh
 action-share-request-created = Tạo yêu cầu chia sẻ
 action-diary-opened = Mở nhật ký được chia sẻ
 action-diary-opened-overlap = Mở nhật ký của ca khác để đối chiếu nơi và giờ trùng nhau
+action-diary-unreadable = Thử mở một nhật ký được chia sẻ nhưng không mở được
 action-diary-exported = Tải nhật ký được chia sẻ (CSV)
 action-diary-received-file = Nhận nhật ký qua tệp
 action-diary-received = Nhận nhật ký từ ứng dụng

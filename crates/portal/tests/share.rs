@@ -373,6 +373,35 @@ async fn the_case_page_opens_shared_diaries_and_logs_each_opening(backend: Backe
     );
     // Another tracer's case number that does not exist: 404.
     assert_eq!(c.get("/cases/99999").await.status, StatusCode::NOT_FOUND);
+
+    // Bytes damaged at rest: the page says a diary would not open, and the attempt is logged.
+    let mut sealed: Vec<u8> =
+        sqlx::query_scalar("SELECT sealed FROM share_requests WHERE code = $1")
+            .bind(&code)
+            .fetch_one(&p.app.db.pool)
+            .await
+            .unwrap();
+    let last = sealed.len() - 1;
+    sealed[last] ^= 1;
+    sqlx::query("UPDATE share_requests SET sealed = $1 WHERE code = $2")
+        .bind(sealed)
+        .bind(&code)
+        .execute(&p.app.db.pool)
+        .await
+        .unwrap();
+    let page = c.get(&format!("/cases/{case}")).await;
+    assert!(
+        page.body.contains("1 nhật ký không mở được"),
+        "{}",
+        page.body
+    );
+    assert_eq!(page.body.matches("<tr class=\"visit\">").count(), 0);
+    assert_eq!(p.count(opened).await, 2);
+    assert_eq!(
+        p.count("SELECT COUNT(*) FROM audit_log WHERE action = 'diary_unreadable'")
+            .await,
+        1
+    );
 }
 
 async fn a_vdshare_file_is_received_once(backend: Backend) {

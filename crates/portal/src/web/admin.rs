@@ -494,6 +494,7 @@ pub const ACTIONS: &[&str] = &[
     "share_request_created",
     "diary_opened",
     "diary_opened_overlap",
+    "diary_unreadable",
     "diary_exported",
     "diary_received_file",
     "diary_received",

@@ -242,7 +242,8 @@ struct Opened {
 }
 
 /// Opens sealed diaries now with the department key, writing each opening to the audit log
-/// (`why`, the request's code, `detail` of its case); and counts those that would not open.
+/// (`why`, the request's code, `detail` of its case), and each that would not open too
+/// (`diary_unreadable`); and counts those.
 async fn open_sealed(
     app: &AppState,
     staff: &Staff,
@@ -254,15 +255,12 @@ async fn open_sealed(
     let mut visits = Vec::new();
     let mut unreadable = 0;
     for row in rows {
-        let Some(request_id) = hex::decode(&row.id)
+        let opened = hex::decode(&row.id)
             .ok()
             .and_then(|b| <[u8; 16]>::try_from(b).ok())
-        else {
-            unreadable += 1;
-            continue;
-        };
-        match protocol::open_diary(&row.sealed, &request_id, &secret) {
-            Ok(diary) => {
+            .and_then(|id| protocol::open_diary(&row.sealed, &id, &secret).ok());
+        match opened {
+            Some(diary) => {
                 staff
                     .audit(&app.db.pool, why, &row.code, &detail(row.case_id))
                     .await?;
@@ -272,7 +270,18 @@ async fn open_sealed(
                     visit,
                 }));
             }
-            Err(_) => unreadable += 1,
+            // Tried, and it would not open: an attempt on a citizen's diary all the same.
+            None => {
+                staff
+                    .audit(
+                        &app.db.pool,
+                        "diary_unreadable",
+                        &row.code,
+                        &detail(row.case_id),
+                    )
+                    .await?;
+                unreadable += 1;
+            }
         }
     }
     visits.sort_by_key(|o| o.visit.time_in);
