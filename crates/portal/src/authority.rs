@@ -205,8 +205,7 @@ impl Authority {
         }
         let config_path = dir.join(CONFIG_FILE);
         let config = fs::read_to_string(&config_path).map_err(io(&config_path))?;
-        let settings: Settings = serde_json::from_str(&config)
-            .map_err(|e| Error::DamagedConfig(config_path.clone(), e.to_string()))?;
+        let settings = parse_settings(&config_path, &config)?;
         let master = MasterKey::find(dir, false)?;
         let key = open_signing(&master, &text, &key_path)?;
         let department_path = dir.join(DEPARTMENT_KEY_FILE);
@@ -239,6 +238,20 @@ impl Authority {
 }
 
 /// Reads the trust file in `dir`.
+/// The settings in a data folder, if it has them (a folder may hold only a trust file).
+pub fn settings_in(dir: &Path) -> Result<Option<Settings>> {
+    let path = dir.join(CONFIG_FILE);
+    match fs::read_to_string(&path) {
+        Ok(text) => parse_settings(&path, &text).map(Some),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(io(&path)(e)),
+    }
+}
+
+fn parse_settings(path: &Path, text: &str) -> Result<Settings> {
+    serde_json::from_str(text).map_err(|e| Error::DamagedConfig(path.to_owned(), e.to_string()))
+}
+
 pub fn load_trust(dir: &Path) -> Result<TrustList> {
     let path: PathBuf = dir.join(TRUST_FILE);
     let text = match fs::read_to_string(&path) {

@@ -386,18 +386,6 @@ fn not_in_list(list: &UnitList, unit: u32) -> Error {
     }
 }
 
-/// The settings in a data folder, if it has them (a folder may hold only a trust file).
-fn settings_in(dir: &Path) -> Result<Option<Settings>> {
-    let path = dir.join(authority::CONFIG_FILE);
-    match std::fs::read_to_string(&path) {
-        Ok(text) => serde_json::from_str(&text)
-            .map(Some)
-            .map_err(|e| Error::DamagedConfig(path, e.to_string())),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(Error::Io { path, source: e }),
-    }
-}
-
 /// The list of units `inspect` names a code's unit from: the authority's own with --data-dir
 /// (when its folder has settings), else the national 2025 list.
 enum InspectList {
@@ -408,7 +396,7 @@ enum InspectList {
 fn inspect(data_dir: Option<&Path>, text: &str) -> Result<String> {
     let trust = data_dir.map(authority::load_trust).transpose()?;
     let list = match data_dir {
-        Some(dir) => match settings_in(dir)? {
+        Some(dir) => match authority::settings_in(dir)? {
             Some(s) => InspectList::Authority(UnitList::load(s.units, s.province)?),
             None => InspectList::National("the data folder has no authority.json"),
         },

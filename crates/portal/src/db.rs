@@ -107,3 +107,9 @@ impl From<sqlx::Error> for Error {
         Error::Database(e.to_string())
     }
 }
+
+/// The database refused a row another already holds (a venue's name and address in a commune,
+/// a user name): a unique index, on either backend.
+pub fn is_duplicate(e: &sqlx::Error) -> bool {
+    matches!(e, sqlx::Error::Database(d) if d.is_unique_violation())
+}

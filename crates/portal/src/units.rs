@@ -118,6 +118,8 @@ struct District2021 {
 pub struct District {
     pub code: u32,
     pub name: String,
+    /// The name folded for matching typed text, as [`Place::folded`].
+    pub folded: String,
 }
 
 /// A commune or ward of the province, with its district where the list has districts.
@@ -161,6 +163,7 @@ impl UnitList {
                     }
                     districts.push(District {
                         code: d.code,
+                        folded: crate::text::fold(&d.name),
                         name: d.name,
                     });
                 }
@@ -223,27 +226,12 @@ impl UnitList {
         if let Ok(code) = text.parse::<u32>() {
             return self.commune(code).into_iter().collect();
         }
-        let wanted = crate::text::fold(text);
-        let exact: Vec<&Place> = self
-            .communes
-            .iter()
-            .filter(|c| c.folded == wanted)
-            .collect();
-        if !exact.is_empty() {
-            return exact;
-        }
-        let bare = |s: &str| {
-            ["xa ", "phuong ", "thi tran "]
-                .iter()
-                .find_map(|p| s.strip_prefix(p))
-                .unwrap_or(s)
-                .to_owned()
-        };
-        let wanted = bare(&wanted);
-        self.communes
-            .iter()
-            .filter(|c| bare(&c.folded) == wanted)
-            .collect()
+        by_name(
+            &self.communes,
+            |c| &c.folded,
+            &crate::text::fold(text),
+            &["xa ", "phuong ", "thi tran "],
+        )
     }
 
     /// The district a person named: by code, or by name with or without accents and with or
@@ -253,30 +241,14 @@ impl UnitList {
         if let Ok(code) = text.parse::<u32>() {
             return self.district(code);
         }
-        let bare = |s: &str| {
-            let s = crate::text::fold(s);
-            ["huyen ", "thanh pho ", "thi xa ", "quan "]
-                .iter()
-                .find_map(|p| s.strip_prefix(p))
-                .map(str::to_owned)
-                .unwrap_or(s)
-        };
-        let wanted = crate::text::fold(text);
-        let exact: Vec<&District> = self
-            .districts
-            .iter()
-            .filter(|d| crate::text::fold(&d.name) == wanted)
-            .collect();
-        if let [one] = exact.as_slice() {
-            return Some(one);
-        }
-        let wanted = bare(text);
-        let loose: Vec<&District> = self
-            .districts
-            .iter()
-            .filter(|d| bare(&d.name) == wanted)
-            .collect();
-        match loose.as_slice() {
+        match by_name(
+            &self.districts,
+            |d| &d.folded,
+            &crate::text::fold(text),
+            &["huyen ", "thanh pho ", "thi xa ", "quan "],
+        )
+        .as_slice()
+        {
             [one] => Some(one),
             _ => None,
         }
@@ -343,6 +315,29 @@ pub enum Lookup<'a> {
     NotInDistrict(&'a District, Vec<&'a Place>),
     /// More than one commune has this name (in the 2021 list, in different districts).
     Ambiguous(Vec<&'a Place>),
+}
+
+/// The units whose folded name is `wanted`; or, when none is, those whose name matches once the
+/// kind of unit in front ("xa ", "huyen ", …, folded) is left off both.
+fn by_name<'a, T>(
+    units: &'a [T],
+    folded: impl Fn(&T) -> &str,
+    wanted: &str,
+    kinds: &[&str],
+) -> Vec<&'a T> {
+    let exact: Vec<&T> = units.iter().filter(|u| folded(u) == wanted).collect();
+    if !exact.is_empty() {
+        return exact;
+    }
+    let bare = |s: &str| {
+        kinds
+            .iter()
+            .find_map(|k| s.strip_prefix(k))
+            .unwrap_or(s)
+            .to_owned()
+    };
+    let wanted = bare(wanted);
+    units.iter().filter(|u| bare(folded(u)) == wanted).collect()
 }
 
 fn place(code: u32, name: String, district: Option<u32>) -> Place {

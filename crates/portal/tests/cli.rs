@@ -18,18 +18,33 @@ fn stdout(o: &Output) -> String {
     String::from_utf8(o.stdout.clone()).unwrap()
 }
 
+fn stderr(o: &Output) -> String {
+    String::from_utf8(o.stderr.clone()).unwrap()
+}
+
 fn init(dir: &Path) {
-    let o = portal(&[
+    init_with(dir, &[]);
+}
+
+fn init_with(dir: &Path, extra: &[&str]) {
+    let mut args = vec![
         "init",
         "--data-dir",
         dir.to_str().unwrap(),
         "--host",
         "yte.caobang.example",
-    ]);
+    ];
+    args.extend_from_slice(extra);
+    let o = portal(&args);
     assert!(o.status.success(), "{o:?}");
 }
 
 fn make(dir: &Path, name: &str, extra: &[&str]) -> Output {
+    make_at(dir, name, "1273", extra)
+}
+
+/// A venue code made for the commune or ward `unit`.
+fn make_at(dir: &Path, name: &str, unit: &str, extra: &[&str]) -> Output {
     let mut args = vec![
         "venue-code",
         "make",
@@ -40,7 +55,7 @@ fn make(dir: &Path, name: &str, extra: &[&str]) -> Output {
         "--address",
         "Tổ 3, Phường Thục Phán",
         "--unit",
-        "1273",
+        unit,
         "--sector",
         "restaurant-cafe",
     ];
@@ -523,11 +538,12 @@ fn init_names_the_first_admin_after_portal_admin_user() {
 }
 
 /// Runs `portal init` on a pseudo-terminal (Python's `pty` module), answering its two password
-/// prompts as a person would, each only once it is asked. Returns the exit code and what the
+/// prompts as a person would, each only once it is asked and the terminal has stopped echoing
+/// (the prompt is written a moment before echo is turned off; a person is slower). Returns the exit code and what the
 /// terminal showed, or None when no Python is there to drive a terminal.
 fn init_on_a_terminal(dir: &Path, first: &str, again: &str) -> Option<(i32, String)> {
     const DRIVER: &str = r#"
-import os, pty, select, sys, time
+import os, pty, select, sys, termios, time
 exe, data_dir, first, again = sys.argv[1:5]
 pid, fd = pty.fork()
 if pid == 0:
@@ -552,9 +568,19 @@ def expect(prompt):
             os.kill(pid, 9)
             sys.stderr.write("no prompt %r; the terminal showed %r\n" % (prompt, shown))
             sys.exit(97)
+def quiet():
+    end = time.time() + 120
+    while termios.tcgetattr(fd)[3] & termios.ECHO:
+        if time.time() > end:
+            os.kill(pid, 9)
+            sys.stderr.write("the terminal kept echoing; it showed %r\n" % shown)
+            sys.exit(97)
+        time.sleep(0.01)
 expect(b"Password for somebody: ")
+quiet()
 os.write(fd, first.encode() + b"\n")
 expect(b"The same password again: ")
+quiet()
 os.write(fd, again.encode() + b"\n")
 while read(120):
     pass
@@ -610,4 +636,88 @@ fn init_on_a_terminal_asks_for_the_admin_password_twice() {
         accounts(dir.path(), password),
         [("somebody".into(), "admin".into(), 1, 0, true)]
     );
+}
+
+/// What `venue-code inspect` prints, with or without a data folder.
+fn inspect(dir: Option<&Path>, code: &str) -> serde_json::Value {
+    let mut args = vec!["venue-code", "inspect"];
+    if let Some(dir) = dir {
+        args.extend(["--data-dir", dir.to_str().unwrap()]);
+    }
+    args.push(code);
+    let o = portal(&args);
+    assert!(o.status.success(), "{o:?}");
+    serde_json::from_str(stdout(&o).trim()).unwrap()
+}
+
+// The list of units is the authority's own: the same GSO code names different communes in
+// Cao Bằng's 2021 three-tier list and the 2025 list.
+
+#[test]
+fn the_command_line_uses_the_authoritys_list_of_units() {
+    let dir = tempfile::tempdir().unwrap();
+    init_with(dir.path(), &["--units", "2021"]);
+
+    // 1273 is Phường Hợp Giang in 2021 (Phường Thục Phán from 2025).
+    let o = make_at(dir.path(), "Quán cà phê Phố Cũ", "1273", &[]);
+    assert!(o.status.success(), "{o:?}");
+    let out = stdout(&o);
+    assert!(
+        out.contains("Unit: 1273 Phường Hợp Giang, Thành phố Cao Bằng, Tỉnh Cao Bằng (2021 list)"),
+        "{out}"
+    );
+    let code = out.lines().last().unwrap().to_owned();
+    let v = inspect(Some(dir.path()), &code);
+    assert_eq!(v["verified"], true);
+    assert_eq!(v["unit"], 1273);
+    assert_eq!(v["unit_name"], "Phường Hợp Giang");
+    assert_eq!(v["district"], "Thành phố Cao Bằng");
+    assert_eq!(v["province"], "Tỉnh Cao Bằng");
+    assert_eq!(v["unit_list"]["edition"], "2021");
+    assert_eq!(v["unit_list"]["province"], 4);
+
+    // Without --data-dir: the national 2025 list, and it says so.
+    let v = inspect(None, &code);
+    assert_eq!(v["unit_name"], "Phường Thục Phán");
+    assert_eq!(v["unit_list"]["edition"], "2025");
+    assert!(v["unit_list"]["chosen_by"]
+        .as_str()
+        .unwrap()
+        .contains("no --data-dir"));
+
+    // A unit of another province is refused in one sentence that says why.
+    let o = make_at(dir.path(), "Quán cà phê Phố Cũ", "70", &[]);
+    assert!(!o.status.success());
+    let err = stderr(&o);
+    assert_eq!(
+        err.trim(),
+        "portal: 70 is not a commune or ward of Tỉnh Cao Bằng in the 2021 list of \
+         administrative units this portal uses; the national 2025 list names it Phường Hoàn \
+         Kiếm, Thành phố Hà Nội",
+        "{err}"
+    );
+    let o = make_at(dir.path(), "Quán cà phê Phố Cũ", "99999", &[]);
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("99999 is not a commune or ward of Tỉnh Cao Bằng"));
+    // Only the venue that was made is kept for `poster --venue`.
+    let kept = std::fs::read_to_string(dir.path().join("venues.jsonl")).unwrap();
+    assert_eq!(kept.lines().count(), 1, "{kept}");
+}
+
+#[test]
+fn a_2025_authority_names_its_own_communes_and_refuses_others() {
+    let dir = tempfile::tempdir().unwrap();
+    init(dir.path());
+    let o = make_at(dir.path(), "Quán cà phê Phố Cũ", "1273", &[]);
+    assert!(o.status.success(), "{o:?}");
+    assert!(stdout(&o).contains("Unit: 1273 Phường Thục Phán, Cao Bằng (2025 list)"));
+    let code = stdout(&o).lines().last().unwrap().to_owned();
+    let v = inspect(Some(dir.path()), &code);
+    assert_eq!(v["unit_name"], "Phường Thục Phán");
+    assert_eq!(v["district"], serde_json::Value::Null);
+    assert_eq!(v["unit_list"]["edition"], "2025");
+    // Hà Nội's ward, on Cao Bằng's portal.
+    let o = make_at(dir.path(), "Quán cà phê Phố Cũ", "70", &[]);
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("70 is not a commune or ward of Cao Bằng in the 2025 list"));
 }

@@ -1,12 +1,9 @@
 //! A portal on Cao Bằng's 2021 three-tier list (province → district → commune): six commune
 //! names occur in more than one district, and the same GSO code can name different communes in
-//! the 2021 and 2025 lists. The web tests run on SQLite and on PostgreSQL; the command line's on
-//! the real binary.
+//! the 2021 and 2025 lists. Each test runs on SQLite and on PostgreSQL; the command line's own
+//! list of units is tested in `cli.rs`.
 
 mod support;
-
-use std::path::Path;
-use std::process::{Command, Output};
 
 use axum::http::StatusCode;
 use chrono::{Datelike, Duration, FixedOffset, NaiveDate, Utc};
@@ -405,134 +402,4 @@ async fn districts_have_their_own_csv(backend: Backend) {
         c.get("/reports/coverage/districts.csv").await.status,
         StatusCode::NOT_FOUND
     );
-}
-
-// ---------------------------------------------------------------------------------------------
-// The command line
-
-fn portal(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_portal"))
-        .args(args)
-        .env_remove("PORTAL_MASTER_KEY")
-        .env_remove("DATABASE_URL")
-        .env("PORTAL_ADMIN_PASSWORD", support::PASSWORD)
-        .output()
-        .expect("portal runs")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8(bytes.to_vec()).unwrap()
-}
-
-fn make(dir: &Path, unit: &str) -> Output {
-    portal(&[
-        "venue-code",
-        "make",
-        "--data-dir",
-        dir.to_str().unwrap(),
-        "--name",
-        "Quán cà phê Phố Cũ",
-        "--address",
-        "Tổ 3, Phường Hợp Giang",
-        "--unit",
-        unit,
-        "--sector",
-        "restaurant-cafe",
-    ])
-}
-
-fn inspect(dir: Option<&Path>, code: &str) -> serde_json::Value {
-    let mut args = vec!["venue-code", "inspect"];
-    if let Some(dir) = dir {
-        args.extend(["--data-dir", dir.to_str().unwrap()]);
-    }
-    args.push(code);
-    let o = portal(&args);
-    assert!(o.status.success(), "{o:?}");
-    serde_json::from_str(text(&o.stdout).trim()).unwrap()
-}
-
-#[test]
-fn the_command_line_uses_the_authoritys_list_of_units() {
-    let dir = tempfile::tempdir().unwrap();
-    let o = portal(&[
-        "init",
-        "--data-dir",
-        dir.path().to_str().unwrap(),
-        "--host",
-        "yte.caobang.example",
-        "--units",
-        "2021",
-    ]);
-    assert!(o.status.success(), "{o:?}");
-
-    // 1273 is Phường Hợp Giang in 2021 (Phường Thục Phán from 2025).
-    let o = make(dir.path(), "1273");
-    assert!(o.status.success(), "{o:?}");
-    let out = text(&o.stdout);
-    assert!(
-        out.contains("Unit: 1273 Phường Hợp Giang, Thành phố Cao Bằng, Tỉnh Cao Bằng (2021 list)"),
-        "{out}"
-    );
-    let code = out.lines().last().unwrap().to_owned();
-    let v = inspect(Some(dir.path()), &code);
-    assert_eq!(v["verified"], true);
-    assert_eq!(v["unit"], 1273);
-    assert_eq!(v["unit_name"], "Phường Hợp Giang");
-    assert_eq!(v["district"], "Thành phố Cao Bằng");
-    assert_eq!(v["province"], "Tỉnh Cao Bằng");
-    assert_eq!(v["unit_list"]["edition"], "2021");
-    assert_eq!(v["unit_list"]["province"], 4);
-
-    // Without --data-dir: the national 2025 list, and it says so.
-    let v = inspect(None, &code);
-    assert_eq!(v["unit_name"], "Phường Thục Phán");
-    assert_eq!(v["unit_list"]["edition"], "2025");
-    assert!(v["unit_list"]["chosen_by"]
-        .as_str()
-        .unwrap()
-        .contains("no --data-dir"));
-
-    // A unit of another province is refused in one sentence that says why.
-    let o = make(dir.path(), "70");
-    assert!(!o.status.success());
-    let err = text(&o.stderr);
-    assert_eq!(
-        err.trim(),
-        "portal: 70 is not a commune or ward of Tỉnh Cao Bằng in the 2021 list of \
-         administrative units this portal uses; the national 2025 list names it Phường Hoàn \
-         Kiếm, Thành phố Hà Nội",
-        "{err}"
-    );
-    let o = make(dir.path(), "99999");
-    assert!(!o.status.success());
-    assert!(text(&o.stderr).contains("99999 is not a commune or ward of Tỉnh Cao Bằng"));
-    // Only the venue that was made is kept for `poster --venue`.
-    let kept = std::fs::read_to_string(dir.path().join("venues.jsonl")).unwrap();
-    assert_eq!(kept.lines().count(), 1, "{kept}");
-}
-
-#[test]
-fn a_2025_authority_names_its_own_communes_and_refuses_others() {
-    let dir = tempfile::tempdir().unwrap();
-    let o = portal(&[
-        "init",
-        "--data-dir",
-        dir.path().to_str().unwrap(),
-        "--host",
-        "yte.caobang.example",
-    ]);
-    assert!(o.status.success(), "{o:?}");
-    let o = make(dir.path(), "1273");
-    assert!(o.status.success(), "{o:?}");
-    assert!(text(&o.stdout).contains("Unit: 1273 Phường Thục Phán, Cao Bằng (2025 list)"));
-    let code = text(&o.stdout).lines().last().unwrap().to_owned();
-    let v = inspect(Some(dir.path()), &code);
-    assert_eq!(v["unit_name"], "Phường Thục Phán");
-    assert_eq!(v["district"], serde_json::Value::Null);
-    assert_eq!(v["unit_list"]["edition"], "2025");
-    // Hà Nội's ward, on Cao Bằng's portal.
-    let o = make(dir.path(), "70");
-    assert!(!o.status.success());
-    assert!(text(&o.stderr).contains("70 is not a commune or ward of Cao Bằng in the 2025 list"));
 }

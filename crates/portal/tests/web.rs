@@ -1242,7 +1242,7 @@ async fn a_name_taken_meanwhile_is_refused_next_to_its_field(backend: Backend) {
     )
     .await
     .unwrap_err();
-    assert!(portal::web::admin::name_taken(&twice), "{twice}");
+    assert!(portal::db::is_duplicate(&twice), "{twice}");
 
     // Two admins make the same name at once: the other admin's account is written (not yet
     // committed) after this form's check found the name free.

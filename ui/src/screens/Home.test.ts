@@ -8,25 +8,10 @@ vi.mock('../lib/scan', async (original) => ({
   scanNative: vi.fn(),
 }));
 import type { Visit } from '../lib/api';
+import { visit as fixture } from '../test-fixtures';
 
-const visit = (name: string): Visit => ({
-  id: 1,
-  origin: 'vd1',
-  signature: 'verified',
-  venue_id: 'x',
-  name,
-  address: 'Phường Thục Phán',
-  unit_code: 1273,
-  sector: 'market',
-  usual_stay_minutes: 60,
-  key_id: 'k',
-  authority: 'Sở Y tế Cao Bằng',
-  time_in: '2026-11-29T01:05:00Z',
-  time_out: null,
-  checkout: null,
-  note: '',
-  edited_at: null,
-});
+/** A visit checked in today at 08:05 in Vietnam. */
+const visit = (name: string): Visit => ({ ...fixture(1, name), time_in: '2026-11-29T01:05:00Z' });
 
 function chooseImage(bytes: number[]) {
   const input = screen.getByTestId('import-image') as HTMLInputElement;

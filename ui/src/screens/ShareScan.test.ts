@@ -103,34 +103,30 @@ test('a request QR scanned on the Scan tab goes to Share, and nothing is checked
   expect(screen.queryByTestId('notice')).toBeNull();
 });
 
-test('a photo of a request QR chosen on the Scan tab goes to Share instead of an error', async () => {
+/** A photo chosen on the Scan tab whose QR holds `text`, which is no venue code. */
+async function photoOnScanTab(text: string) {
   mockIPC((cmd) => {
     if (cmd === 'open_visit') return null;
-    if (cmd === 'check_in_image') throw { kind: 'not_venue_code', message: 'VDSHARE' };
-    if (cmd === 'decode_qr') return 'VDSHARE:7KQ2-M9XD-4RTA';
+    if (cmd === 'check_in_image') throw { kind: 'not_venue_code', message: text };
+    if (cmd === 'decode_qr') return text;
   });
   const onsharecode = vi.fn();
   render(Home, { platform: 'linux', onsharecode });
   const input = screen.getByTestId('import-image') as HTMLInputElement;
-  const file = { name: 'request.png', type: 'image/png', arrayBuffer: async () => new Uint8Array([1]).buffer };
+  const file = { name: 'qr.png', type: 'image/png', arrayBuffer: async () => new Uint8Array([1]).buffer };
   Object.defineProperty(input, 'files', { value: [file], configurable: true });
   await fireEvent.change(input);
+  return onsharecode;
+}
+
+test('a photo of a request QR chosen on the Scan tab goes to Share instead of an error', async () => {
+  const onsharecode = await photoOnScanTab('VDSHARE:7KQ2-M9XD-4RTA');
   await waitFor(() => expect(onsharecode).toHaveBeenCalledWith('7KQ2-M9XD-4RTA'));
   expect(screen.queryByTestId('notice')).toBeNull();
 });
 
 test('a photo of some other QR on the Scan tab still says it is not a venue code', async () => {
-  mockIPC((cmd) => {
-    if (cmd === 'open_visit') return null;
-    if (cmd === 'check_in_image') throw { kind: 'not_venue_code', message: 'other' };
-    if (cmd === 'decode_qr') return 'https://example.com';
-  });
-  const onsharecode = vi.fn();
-  render(Home, { platform: 'linux', onsharecode });
-  const input = screen.getByTestId('import-image') as HTMLInputElement;
-  const file = { name: 'x.png', type: 'image/png', arrayBuffer: async () => new Uint8Array([1]).buffer };
-  Object.defineProperty(input, 'files', { value: [file], configurable: true });
-  await fireEvent.change(input);
+  const onsharecode = await photoOnScanTab('https://example.com');
   expect(await screen.findByTestId('notice')).toHaveTextContent('Mã QR này không phải mã địa điểm');
   expect(onsharecode).not.toHaveBeenCalled();
 });

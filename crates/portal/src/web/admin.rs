@@ -204,7 +204,7 @@ pub async fn create_user(
     let id = match inserted {
         Ok(id) => id,
         // Another admin made the same name between the check above and now.
-        Err(e) if name_taken(&e) => {
+        Err(e) if crate::db::is_duplicate(&e) => {
             drop(tx);
             page.username = form.username.trim().to_owned();
             page.display_name = display_name;
@@ -226,11 +226,6 @@ pub async fn create_user(
     page.notice = tr.t("user-created");
     page.password = password;
     render(page)
-}
-
-/// The database refused a second account with the same name.
-pub fn name_taken(e: &sqlx::Error) -> bool {
-    matches!(e, sqlx::Error::Database(d) if d.is_unique_violation())
 }
 
 struct UserRecord {

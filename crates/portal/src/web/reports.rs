@@ -87,7 +87,7 @@ fn monday(date: NaiveDate) -> NaiveDate {
 pub fn count(units: &UnitList, tr: &Tr, venues: &[Counted], today: NaiveDate) -> Coverage {
     let mut by_commune: HashMap<u32, (usize, usize)> = HashMap::new();
     let mut by_sector: HashMap<&str, (usize, usize)> = HashMap::new();
-    // Posters first taken away in each week, and the change in the running total each week.
+    // Venues given their first poster in each week, and the change in the running total each week.
     let mut new_in_week: BTreeMap<NaiveDate, usize> = BTreeMap::new();
     let mut change: BTreeMap<NaiveDate, i64> = BTreeMap::new();
     let week_of = |t: i64| monday(local(t).date_naive());

@@ -23,6 +23,7 @@ use super::{
     WebError, WebResult, IMPORT_LIMIT,
 };
 use crate::authority::Authority;
+use crate::db;
 use crate::i18n::{Lang, Tr};
 use crate::poster;
 use crate::text::{clean, fold};
@@ -417,13 +418,6 @@ pub fn sector_choices(tr: &Tr) -> Vec<Choice> {
         .collect()
 }
 
-pub fn commune_name(units: &UnitList, code: u32) -> String {
-    units
-        .commune(code)
-        .map(|c| c.name.clone())
-        .unwrap_or_else(|| code.to_string())
-}
-
 /// Districts for a select box: empty in the two-tier list.
 pub fn district_choices(units: &UnitList) -> Vec<Choice> {
     units
@@ -673,7 +667,7 @@ pub async fn create(
     let id = new_venue_id();
     let mut tx = app.db.pool.begin().await?;
     if let Err(e) = insert(&mut *tx, &id, &venue).await {
-        return match is_duplicate(&e) {
+        return match db::is_duplicate(&e) {
             true => {
                 let mut page = FormTemplate::new(&staff, &app, "venue-new-title", input);
                 page.errors = field_errors(&staff.tr(), &[Problem::new("name", "venue-duplicate")]);
@@ -687,11 +681,6 @@ pub async fn create(
         .await?;
     tx.commit().await?;
     Ok(Redirect::to(&format!("/venues/{id}?registered=1")).into_response())
-}
-
-/// The database refused a second venue with the same name and address in a commune.
-fn is_duplicate(e: &sqlx::Error) -> bool {
-    matches!(e, sqlx::Error::Database(d) if d.is_unique_violation())
 }
 
 fn new_venue_id() -> String {
@@ -812,7 +801,7 @@ pub async fn update(
     .execute(&mut *tx)
     .await;
     if let Err(e) = updated {
-        return match is_duplicate(&e) {
+        return match db::is_duplicate(&e) {
             true => {
                 let mut page = FormTemplate::of(&staff, &app, &record, input);
                 page.errors = field_errors(&staff.tr(), &[Problem::new("name", "venue-duplicate")]);
@@ -1451,7 +1440,7 @@ async fn run_import(
         match insert(&mut *tx, &new_venue_id(), v).await {
             Ok(()) => {}
             // Registered by someone else while this file was being checked: nothing is saved.
-            Err(e) if is_duplicate(&e) => {
+            Err(e) if db::is_duplicate(&e) => {
                 return Ok(Err(vec![RowError {
                     row: *row,
                     problem: Problem::new("name", "import-duplicate"),
