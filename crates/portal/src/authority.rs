@@ -56,7 +56,13 @@ impl DepartmentKey {
     fn generate() -> DepartmentKey {
         let mut ikm = Zeroizing::new([0u8; 32]);
         rand::rngs::OsRng.fill_bytes(ikm.as_mut());
-        let (secret, public) = HpkeKem::derive_keypair(ikm.as_ref());
+        DepartmentKey::derive(&ikm)
+    }
+
+    /// The key pair RFC 9180's DeriveKeyPair makes from `ikm` (32 random bytes in use; fixed
+    /// bytes in tests).
+    pub fn derive(ikm: &[u8; 32]) -> DepartmentKey {
+        let (secret, public) = HpkeKem::derive_keypair(ikm);
         DepartmentKey::from_parts(&public.to_bytes(), &secret.to_bytes())
             .expect("a derived key pair has the right sizes")
     }

@@ -1,3 +1,5 @@
+//! The portal's one error type: everything the command line and the server can fail at.
+
 use std::path::PathBuf;
 
 /// Everything the portal can fail at. Messages are one sentence, printed as they are by the CLI.
@@ -57,6 +59,8 @@ pub enum Error {
     DatabaseUrl,
     #[error("database: {0}")]
     Database(String),
+    #[error("stored data the portal cannot read: {0}")]
+    Stored(String),
     #[error("{0}")]
     Account(String),
     #[error("cannot listen on {0}: {1}")]

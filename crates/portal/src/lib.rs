@@ -1,23 +1,23 @@
-//! The health authority's portal: the staff web site (`web`: accounts, venues and posters,
-//! coverage reports, cases with share requests and shared diaries, exposure notices and the
-//! signed list), its database (`db`), the authority's keys sealed at rest (`authority`, `keys`),
-//! the official list of administrative units, printable posters, overlaps between cases
-//! (`overlap`), and the command line (`init`, `serve`, `venue-code`, `poster`).
+//! The health authority's portal, in three layers: the rules (`domain`: accounts, venues, CSV
+//! import, share requests, coverage, overlaps between cases, exposure notices), the storage
+//! (`store`: every SQL statement, SQLite or PostgreSQL), and the staff web site and the app's API
+//! (`web`); beside them the authority's keys sealed at rest (`authority`, `keys`), the official
+//! list of administrative units, printable posters, and the command line (`init`, `serve`,
+//! `venue-code`, `poster`), which uses the rules and the storage, never the web site.
 //!
 //! Invariant: the portal never links the diary; it shares only `crates/protocol` with the app.
 
 pub mod authority;
 pub mod cli;
-pub mod db;
+pub mod domain;
 mod error;
 pub mod i18n;
 pub mod keys;
-pub mod overlap;
 pub mod poster;
 pub mod qr;
+pub mod store;
 pub mod text;
 pub mod units;
-pub mod venues;
 pub mod web;
 
 pub use error::{Error, Result};

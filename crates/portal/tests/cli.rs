@@ -481,7 +481,7 @@ fn foreign_codes_inspect_in_the_same_shape() {
 fn accounts(dir: &Path, password: &str) -> Vec<(String, String, i64, i64, bool)> {
     let url = format!("sqlite://{}", dir.join("portal.db").display());
     tokio::runtime::Runtime::new().unwrap().block_on(async {
-        let db = portal::db::Db::open(&url).await.unwrap();
+        let db = portal::store::Db::open(&url).await.unwrap();
         let rows: Vec<(String, String, i64, i64, String)> = sqlx::query_as(
             "SELECT username, roles, active, must_change_password, password_hash FROM users \
              ORDER BY id",
@@ -492,7 +492,7 @@ fn accounts(dir: &Path, password: &str) -> Vec<(String, String, i64, i64, bool)>
         db.close().await;
         rows.into_iter()
             .map(|(name, roles, active, must_change, hash)| {
-                let opens = portal::web::auth::verify_password(password, &hash);
+                let opens = portal::domain::accounts::verify_password(password, &hash);
                 (name, roles, active, must_change, opens)
             })
             .collect()

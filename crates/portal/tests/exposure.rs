@@ -5,8 +5,8 @@ mod support;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
-use portal::db::Backend;
-use portal::web::Role;
+use portal::domain::accounts::Role;
+use portal::store::Backend;
 use protocol::exposure::{read_exposure_list, venue_hash, Level};
 use protocol::{SharedDiary, SharedVisit, TrustList};
 use support::{days_ago, Client, Portal};

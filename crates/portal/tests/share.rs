@@ -4,8 +4,8 @@ mod support;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
-use portal::db::Backend;
-use portal::web::Role;
+use portal::domain::accounts::Role;
+use portal::store::Backend;
 use protocol::{SharedDiary, SharedVisit, TrustList, VerifiedShareRequest};
 use support::{days_ago, Client, Portal};
 

@@ -33,7 +33,7 @@ use hyper::body::Bytes;
 use hyper::client::conn::http1::SendRequest;
 use hyper_util::rt::TokioIo;
 use portal::authority::Authority;
-use portal::db::{Backend, Db};
+use portal::store::{Backend, Db};
 use protocol::{ShareRequest, SharedDiary, SharedVisit};
 use rand::RngCore;
 

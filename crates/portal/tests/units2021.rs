@@ -7,9 +7,9 @@ mod support;
 
 use axum::http::StatusCode;
 use chrono::{Datelike, Duration, FixedOffset, NaiveDate, Utc};
-use portal::db::Backend;
+use portal::domain::accounts::Role;
+use portal::store::Backend;
 use portal::units::Edition;
-use portal::web::Role;
 use support::{Client, Portal};
 
 on_both_backends!(

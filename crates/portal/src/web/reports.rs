@@ -1,222 +1,33 @@
-//! The roll-out coverage report: active venues with posters by district and commune, by sector and
-//! week by week, as a page, an SVG chart and CSV files.
-//!
-//! Today's tables count the venues active now. The weekly history counts, for each week, the
-//! venues that had a poster and were still active at the end of that week (from `poster_first_at`
-//! and `deactivated_at`), so deactivating a venue does not rewrite earlier weeks.
-
-use std::collections::{BTreeMap, HashMap};
+//! The roll-out coverage report, for reporters: a page with tables and a chart, the chart as an
+//! SVG image, and CSV files of each table (counted by `domain::coverage`).
 
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::header;
 use axum::response::IntoResponse;
-use chrono::{Datelike, Duration, NaiveDate};
-use protocol::Sector;
-use sqlx::Row;
 
-use super::venues::sector_label;
-use super::{download, local, now, render, AppState, Chrome, Role, Staff, WebError, WebResult};
+use super::error::{csv_file, download, render, WebError, WebResult};
+use super::extract::{Chrome, Staff};
+use super::now;
+use super::routes::{Access, Routes};
+use super::state::AppState;
+use crate::domain::accounts::Role;
+use crate::domain::coverage::{count, Coverage, WeekLine};
+use crate::domain::time::local_date;
 use crate::i18n::Tr;
-use crate::text::csv_cell;
-use crate::units::UnitList;
+use crate::store::{audit, venues};
 
-/// Venues of one commune.
-pub struct CommuneLine {
-    pub district_code: String,
-    pub district: String,
-    pub code: u32,
-    pub name: String,
-    pub registered: usize,
-    pub with_poster: usize,
-}
-
-pub struct SectorLine {
-    pub sector: String,
-    pub label: String,
-    pub registered: usize,
-    pub with_poster: usize,
-}
-
-pub struct WeekLine {
-    /// The Monday that starts the week.
-    pub monday: NaiveDate,
-    pub new_posters: usize,
-    pub total: usize,
-}
-
-pub struct DistrictLine {
-    pub code: u32,
-    pub name: String,
-    pub communes: usize,
-    pub covered: usize,
-    pub registered: usize,
-    pub with_poster: usize,
-}
-
-/// A venue as the report counts it.
-#[derive(Debug, Clone)]
-pub struct Counted {
-    pub commune: u32,
-    pub sector: String,
-    pub poster_first_at: Option<i64>,
-    pub active: bool,
-    /// When it was deactivated; `None` while active, and for venues deactivated before the
-    /// portal kept this time whose last change was not known either (none: see migration 0004).
-    pub deactivated_at: Option<i64>,
-}
-
-pub struct Coverage {
-    pub province: String,
-    pub communes: Vec<CommuneLine>,
-    pub districts: Vec<DistrictLine>,
-    pub sectors: Vec<SectorLine>,
-    pub weeks: Vec<WeekLine>,
-    pub registered: usize,
-    pub with_poster: usize,
-    pub covered_communes: usize,
-}
-
-fn monday(date: NaiveDate) -> NaiveDate {
-    date - Duration::days(date.weekday().num_days_from_monday() as i64)
-}
-
-/// Counts venues: today's tables from the active ones, the weekly history from every venue that
-/// had a poster, each counted from the week of its first poster until the week it was
-/// deactivated (that week and later no longer count it).
-pub fn count(units: &UnitList, tr: &Tr, venues: &[Counted], today: NaiveDate) -> Coverage {
-    let mut by_commune: HashMap<u32, (usize, usize)> = HashMap::new();
-    let mut by_sector: HashMap<&str, (usize, usize)> = HashMap::new();
-    // Venues given their first poster in each week, and the change in the running total each week.
-    let mut new_in_week: BTreeMap<NaiveDate, usize> = BTreeMap::new();
-    let mut change: BTreeMap<NaiveDate, i64> = BTreeMap::new();
-    let week_of = |t: i64| monday(local(t).date_naive());
-    for v in venues {
-        if let Some(t) = v.poster_first_at {
-            let until = match (v.active, v.deactivated_at) {
-                (true, _) => None,
-                (false, Some(d)) => Some(week_of(d)),
-                // Inactive since an unknown time: left out of the history.
-                (false, None) => continue,
-            };
-            let from = week_of(t);
-            *new_in_week.entry(from).or_default() += 1;
-            if until.is_none_or(|u| u > from) {
-                *change.entry(from).or_default() += 1;
-                if let Some(u) = until {
-                    *change.entry(u).or_default() -= 1;
-                }
-            }
-        }
-        if !v.active {
-            continue;
-        }
-        let c = by_commune.entry(v.commune).or_default();
-        let s = by_sector.entry(v.sector.as_str()).or_default();
-        c.0 += 1;
-        s.0 += 1;
-        if v.poster_first_at.is_some() {
-            c.1 += 1;
-            s.1 += 1;
-        }
-    }
-    let communes: Vec<CommuneLine> = units
-        .communes
-        .iter()
-        .map(|c| {
-            let (registered, with_poster) = by_commune.get(&c.code).copied().unwrap_or_default();
-            let district = c.district.and_then(|d| units.district(d));
-            CommuneLine {
-                district_code: district.map(|d| d.code.to_string()).unwrap_or_default(),
-                district: district.map(|d| d.name.clone()).unwrap_or_default(),
-                code: c.code,
-                name: c.name.clone(),
-                registered,
-                with_poster,
-            }
-        })
-        .collect();
-    let districts = units
-        .districts
-        .iter()
-        .map(|d| {
-            let lines: Vec<&CommuneLine> = communes
-                .iter()
-                .filter(|c| c.district_code == d.code.to_string())
-                .collect();
-            DistrictLine {
-                code: d.code,
-                name: d.name.clone(),
-                communes: lines.len(),
-                covered: lines.iter().filter(|c| c.with_poster > 0).count(),
-                registered: lines.iter().map(|c| c.registered).sum(),
-                with_poster: lines.iter().map(|c| c.with_poster).sum(),
-            }
-        })
-        .collect();
-    let sectors = Sector::ALL
-        .iter()
-        .map(|s| {
-            let (registered, with_poster) = by_sector.get(s.as_str()).copied().unwrap_or_default();
-            SectorLine {
-                sector: s.as_str().to_owned(),
-                label: sector_label(tr, s.as_str()),
-                registered,
-                with_poster,
-            }
-        })
-        .collect();
-    // Every week from the first poster to this one, quiet weeks included.
-    let mut weeks = Vec::new();
-    if let Some((&first, _)) = new_in_week.iter().next() {
-        let mut week = first;
-        let mut total: i64 = 0;
-        let last = monday(today).max(*new_in_week.keys().last().expect("not empty"));
-        while week <= last {
-            total += change.get(&week).copied().unwrap_or(0);
-            weeks.push(WeekLine {
-                monday: week,
-                new_posters: new_in_week.get(&week).copied().unwrap_or(0),
-                total: total.max(0) as usize,
-            });
-            week += Duration::days(7);
-        }
-    }
-    let active: Vec<&Counted> = venues.iter().filter(|v| v.active).collect();
-    Coverage {
-        province: units.province_name.clone(),
-        registered: active.len(),
-        with_poster: active
-            .iter()
-            .filter(|v| v.poster_first_at.is_some())
-            .count(),
-        covered_communes: communes.iter().filter(|c| c.with_poster > 0).count(),
-        communes,
-        districts,
-        sectors,
-        weeks,
-    }
+pub fn routes() -> Routes {
+    let reporter = Access::Role(Role::Reporter);
+    Routes::new()
+        .get("/reports/coverage", reporter, coverage)
+        .get("/reports/coverage/chart", reporter, chart)
+        .get("/reports/coverage/{table}", reporter, csv)
 }
 
 async fn load(app: &AppState, tr: &Tr) -> WebResult<Coverage> {
-    // Active venues, and inactive ones that had a poster (for the weekly history).
-    let rows = sqlx::query(
-        "SELECT commune_code, sector, poster_first_at, active, deactivated_at FROM venues \
-         WHERE active = 1 OR poster_first_at IS NOT NULL",
-    )
-    .fetch_all(&app.db.pool)
-    .await?;
-    let mut venues = Vec::with_capacity(rows.len());
-    for row in rows {
-        venues.push(Counted {
-            commune: row.try_get::<i64, _>(0)? as u32,
-            sector: row.try_get::<String, _>(1)?,
-            poster_first_at: row.try_get::<Option<i64>, _>(2)?,
-            active: row.try_get::<i64, _>(3)? != 0,
-            deactivated_at: row.try_get::<Option<i64>, _>(4)?,
-        });
-    }
-    Ok(count(&app.units, tr, &venues, local(now()).date_naive()))
+    let venues = venues::counted(&app.db.pool).await?;
+    Ok(count(&app.units, tr, &venues, local_date(now())))
 }
 
 /// A bar chart of venues with posters, week by week (the running total), as SVG.
@@ -299,8 +110,7 @@ struct CoverageTemplate {
     has_districts: bool,
 }
 
-pub async fn coverage(State(app): State<AppState>, staff: Staff) -> WebResult {
-    staff.require(Role::Reporter)?;
+async fn coverage(State(app): State<AppState>, staff: Staff) -> WebResult {
     let tr = staff.tr();
     let r = load(&app, &tr).await?;
     let chart = chart_svg(&r, &tr);
@@ -325,8 +135,7 @@ pub async fn coverage(State(app): State<AppState>, staff: Staff) -> WebResult {
     })
 }
 
-pub async fn chart(State(app): State<AppState>, staff: Staff) -> WebResult {
-    staff.require(Role::Reporter)?;
+async fn chart(State(app): State<AppState>, staff: Staff) -> WebResult {
     let tr = staff.tr();
     let r = load(&app, &tr).await?;
     Ok((
@@ -336,28 +145,8 @@ pub async fn chart(State(app): State<AppState>, staff: Staff) -> WebResult {
         .into_response())
 }
 
-fn write_csv(rows: Vec<Vec<String>>) -> Result<Vec<u8>, WebError> {
-    let mut out = csv::Writer::from_writer(Vec::new());
-    for row in rows {
-        out.write_record(row.iter().map(|c| csv_cell(c)))
-            .map_err(|e| WebError::Internal(e.to_string()))?;
-    }
-    // A byte-order mark, so that spreadsheets open Vietnamese text as UTF-8.
-    let mut bytes = "\u{feff}".as_bytes().to_vec();
-    bytes.extend(
-        out.into_inner()
-            .map_err(|e| WebError::Internal(e.to_string()))?,
-    );
-    Ok(bytes)
-}
-
 /// `communes.csv`, `districts.csv` (where the list has districts), `sectors.csv` or `weeks.csv`.
-pub async fn csv(
-    State(app): State<AppState>,
-    staff: Staff,
-    Path(table): Path<String>,
-) -> WebResult {
-    staff.require(Role::Reporter)?;
+async fn csv(State(app): State<AppState>, staff: Staff, Path(table): Path<String>) -> WebResult {
     let tr = staff.tr();
     let r = load(&app, &tr).await?;
     let h = |id: &str| tr.t(id);
@@ -430,10 +219,12 @@ pub async fn csv(
         .collect(),
         _ => return Err(WebError::NotFound),
     };
-    let bytes = write_csv(rows)?;
-    staff
-        .audit(&app.db.pool, "report_downloaded", &table, "")
-        .await?;
+    let bytes = csv_file(rows)?;
+    audit::write(
+        &app.db.pool,
+        &staff.entry("report_downloaded", &table, "", now()),
+    )
+    .await?;
     Ok(download(
         "text/csv; charset=utf-8",
         &format!("coverage-{table}"),
@@ -444,138 +235,54 @@ pub async fn csv(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::coverage::Counted;
     use crate::i18n::Lang;
-    use crate::units::Edition;
-
-    fn ts(date: &str) -> i64 {
-        NaiveDate::parse_from_str(date, "%Y-%m-%d")
-            .unwrap()
-            .and_hms_opt(10, 0, 0)
-            .unwrap()
-            .and_utc()
-            .timestamp()
-    }
-
-    fn active(commune: u32, sector: &str, poster: Option<i64>) -> Counted {
-        Counted {
-            commune,
-            sector: sector.to_owned(),
-            poster_first_at: poster,
-            active: true,
-            deactivated_at: None,
-        }
-    }
+    use crate::units::{Edition, UnitList};
+    use chrono::NaiveDate;
 
     #[test]
-    fn a_deactivated_venue_counts_in_the_weeks_before() {
-        let units = UnitList::load(Edition::Y2021, 4).unwrap();
+    fn the_chart_draws_a_bar_a_week() {
+        let units = UnitList::load(Edition::Y2025, 4).unwrap();
         let tr = Tr::new(Lang::Vi);
-        let gone = |poster: &str, deactivated: Option<&str>| Counted {
-            active: false,
-            deactivated_at: deactivated.map(ts),
-            ..active(1267, "shop", Some(ts(poster)))
+        let poster = |d: u32| {
+            Some(
+                NaiveDate::from_ymd_opt(2026, 11, d)
+                    .unwrap()
+                    .and_hms_opt(10, 0, 0)
+                    .unwrap()
+                    .and_utc()
+                    .timestamp(),
+            )
         };
-        let venues = vec![
-            active(1270, "shop", Some(ts("2026-11-02"))),
-            // A poster in week 1, deactivated in week 5.
-            gone("2026-11-03", Some("2026-12-02")),
-            // A poster and its deactivation in the same week: never in a total.
-            gone("2026-11-10", Some("2026-11-12")),
-            // Deactivated before the portal kept the time, with no time known.
-            gone("2026-11-04", None),
-        ];
+        let venues: Vec<Counted> = [2, 17]
+            .into_iter()
+            .map(|d| Counted {
+                commune: units.communes[0].code,
+                sector: "shop".into(),
+                poster_first_at: poster(d),
+                active: true,
+                deactivated_at: None,
+            })
+            .collect();
         let r = count(
             &units,
             &tr,
             &venues,
-            NaiveDate::from_ymd_opt(2026, 12, 9).unwrap(),
-        );
-        let weeks: Vec<(String, usize, usize)> = r
-            .weeks
-            .iter()
-            .map(|w| (w.monday.to_string(), w.new_posters, w.total))
-            .collect();
-        assert_eq!(
-            weeks,
-            [
-                ("2026-11-02".into(), 2, 2),
-                ("2026-11-09".into(), 1, 2),
-                ("2026-11-16".into(), 0, 2),
-                ("2026-11-23".into(), 0, 2),
-                ("2026-11-30".into(), 0, 1),
-                ("2026-12-07".into(), 0, 1),
-            ]
-        );
-        // Today's tables count active venues only.
-        assert_eq!((r.registered, r.with_poster), (1, 1));
-        let song_hien = r.communes.iter().find(|c| c.code == 1267).unwrap();
-        assert_eq!((song_hien.registered, song_hien.with_poster), (0, 0));
-    }
-
-    #[test]
-    fn counts_by_commune_district_sector_and_week() {
-        let units = UnitList::load(Edition::Y2021, 4).unwrap();
-        let tr = Tr::new(Lang::Vi);
-        let venues = vec![
-            active(1267, "shop", Some(ts("2026-11-02"))),
-            active(1267, "school", Some(ts("2026-11-04"))),
-            active(1270, "shop", None),
-            active(1270, "market", Some(ts("2026-11-17"))),
-        ];
-        let today = NaiveDate::from_ymd_opt(2026, 11, 29).unwrap();
-        let r = count(&units, &tr, &venues, today);
-        assert_eq!((r.registered, r.with_poster, r.covered_communes), (4, 3, 2));
-        let song_hien = r.communes.iter().find(|c| c.code == 1267).unwrap();
-        assert_eq!((song_hien.registered, song_hien.with_poster), (2, 2));
-        let song_bang = r.communes.iter().find(|c| c.code == 1270).unwrap();
-        assert_eq!((song_bang.registered, song_bang.with_poster), (2, 1));
-        // Communes with none are listed too.
-        assert_eq!(r.communes.len(), 161);
-        let city = r
-            .districts
-            .iter()
-            .find(|d| d.name == "Thành phố Cao Bằng")
-            .unwrap();
-        assert_eq!((city.covered, city.registered, city.with_poster), (2, 4, 3));
-        let shop = r.sectors.iter().find(|s| s.sector == "shop").unwrap();
-        assert_eq!((shop.registered, shop.with_poster), (2, 1));
-        // Weeks from Monday 2 November to the week of 29 November, the quiet one included.
-        let weeks: Vec<(String, usize, usize)> = r
-            .weeks
-            .iter()
-            .map(|w| (w.monday.to_string(), w.new_posters, w.total))
-            .collect();
-        assert_eq!(
-            weeks,
-            [
-                ("2026-11-02".into(), 2, 2),
-                ("2026-11-09".into(), 0, 2),
-                ("2026-11-16".into(), 1, 3),
-                ("2026-11-23".into(), 0, 3),
-            ]
+            NaiveDate::from_ymd_opt(2026, 11, 29).unwrap(),
         );
         let svg = chart_svg(&r, &tr);
         assert_eq!(svg.matches("<rect x=").count(), 4);
-    }
-
-    #[test]
-    fn weeks_follow_vietnam_time() {
-        // 17:30 UTC on Sunday 8 November is 00:30 on Monday 9 November in Vietnam.
-        let t = NaiveDate::from_ymd_opt(2026, 11, 8)
-            .unwrap()
-            .and_hms_opt(17, 30, 0)
-            .unwrap()
-            .and_utc()
-            .timestamp();
-        let units = UnitList::load(Edition::Y2025, 4).unwrap();
-        let code = units.communes[0].code;
-        let r = count(
-            &units,
-            &Tr::new(Lang::En),
-            &[active(code, "shop", Some(t))],
-            NaiveDate::from_ymd_opt(2026, 11, 9).unwrap(),
+        assert!(svg.contains("<title>02/11/2026: 1</title>"), "{svg}");
+        assert!(svg.contains("<title>23/11/2026: 2</title>"), "{svg}");
+        let empty = chart_svg(
+            &count(
+                &units,
+                &tr,
+                &[],
+                NaiveDate::from_ymd_opt(2026, 11, 29).unwrap(),
+            ),
+            &tr,
         );
-        assert_eq!(r.weeks[0].monday.to_string(), "2026-11-09");
-        assert!(r.districts.is_empty());
+        assert!(empty.contains(&tr.t("coverage-none-yet")));
     }
 }

@@ -15,9 +15,11 @@ use axum::http::{header, Request, StatusCode};
 use axum::Router;
 use http_body_util::BodyExt;
 use portal::authority::{Authority, Settings};
-use portal::db::{Backend, Db};
+use portal::domain::accounts::{hash_password, Role};
+use portal::store::users::{self, NewUser};
+use portal::store::{Backend, Db};
 use portal::units::{Edition, UnitList};
-use portal::web::{self, AppState, Role};
+use portal::web::{self, AppState};
 use tower::ServiceExt;
 
 pub const PASSWORD: &str = "a long enough test password";
@@ -231,7 +233,7 @@ impl Portal {
     }
 
     pub async fn add_user(&self, name: &str, roles: &[Role]) -> i64 {
-        web::auth::insert_user(
+        insert_user(
             &self.app.db.pool,
             name,
             &format!("{name} (test)"),
@@ -271,6 +273,26 @@ impl Portal {
             .await
             .unwrap()
     }
+}
+
+/// Adds an account as the admin pages do, with its password hashed.
+pub async fn insert_user<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(
+    db: E,
+    username: &str,
+    display_name: &str,
+    roles: &[Role],
+    password: &str,
+    must_change_password: bool,
+) -> Result<i64, sqlx::Error> {
+    let hash = hash_password(password, &mut rand::rngs::OsRng);
+    let user = NewUser {
+        username,
+        display_name,
+        roles,
+        password_hash: &hash,
+        must_change_password,
+    };
+    users::insert(db, &user, chrono::Utc::now().timestamp()).await
 }
 
 pub struct Response {
@@ -440,7 +462,7 @@ macro_rules! on_both_backends {
             $(
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $name() {
-                    super::$name(portal::db::Backend::Sqlite).await
+                    super::$name(portal::store::Backend::Sqlite).await
                 }
             )*
         }
@@ -448,7 +470,7 @@ macro_rules! on_both_backends {
             $(
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $name() {
-                    super::$name(portal::db::Backend::Postgres).await
+                    super::$name(portal::store::Backend::Postgres).await
                 }
             )*
         }

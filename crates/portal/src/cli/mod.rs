@@ -1,4 +1,9 @@
-//! The `portal` command line.
+//! The `portal` command line: `init`, `serve`, `venue-code make|inspect`, `poster`. It uses the
+//! rules (`domain`) and the storage (`store`) as the web site does, never the web site itself
+//! (`serve` only starts it).
+
+mod inspect;
+mod venue_file;
 
 use std::path::{Path, PathBuf};
 
@@ -6,15 +11,16 @@ use chrono::Utc;
 use clap::{Parser, Subcommand};
 use protocol::{Sector, Venue};
 use rand::RngCore;
-use serde_json::json;
 use unicode_normalization::UnicodeNormalization;
 
 use std::io::IsTerminal;
 
 use crate::authority::{self, Authority, InitReport, Settings};
-use crate::db::{self, Db};
+use crate::domain::accounts::{hash_password, password_problem, username_problem, Role};
+use crate::i18n::{Lang, Tr};
+use crate::store::{self, users, Db};
 use crate::units::{Edition, UnitList};
-use crate::{poster, qr, units, venues, Error, Result};
+use crate::{poster, qr, units, Error, Result};
 
 #[derive(Parser)]
 #[command(
@@ -144,7 +150,7 @@ pub fn run(cli: Cli) -> Result<String> {
             let report = Authority::init(&data_dir, settings)?;
             let mut out = describe(&report, &data_dir);
             let admin = runtime()?.block_on(async {
-                let db = Db::open(&db::url_for(&data_dir)?).await?;
+                let db = Db::open(&store::url_for(&data_dir)?).await?;
                 let made = ensure_admin(&db).await;
                 db.close().await;
                 made
@@ -166,7 +172,7 @@ pub fn run(cli: Cli) -> Result<String> {
             let authority = Authority::load(&data_dir)?;
             let units = UnitList::load(authority.settings.units, authority.settings.province)?;
             runtime()?.block_on(async {
-                let db = Db::open(&db::url_for(&data_dir)?).await?;
+                let db = Db::open(&store::url_for(&data_dir)?).await?;
                 let app = crate::web::AppState::configured(db, authority, units, behind_proxy);
                 crate::web::serve(app, &listen).await
             })?;
@@ -190,7 +196,7 @@ pub fn run(cli: Cli) -> Result<String> {
             png.as_deref(),
         ),
         Command::VenueCode(VenueCode::Inspect { data_dir, text }) => {
-            inspect(data_dir.as_deref(), &text)
+            inspect::inspect(data_dir.as_deref(), &text)
         }
         Command::Poster {
             data_dir,
@@ -200,7 +206,7 @@ pub fn run(cli: Cli) -> Result<String> {
         } => {
             let code = match (code, venue) {
                 (Some(code), _) => code,
-                (None, Some(id)) => venues::code_of(&data_dir, &id)?,
+                (None, Some(id)) => venue_file::code_of(&data_dir, &id)?,
                 (None, None) => unreachable!("clap requires --code or --venue"),
             };
             // Only a code this authority's trust file verifies goes on a poster.
@@ -261,17 +267,15 @@ fn describe(report: &InitReport, dir: &Path) -> String {
 
 /// Makes the first admin account when there is no account at all. Returns its name if made.
 async fn ensure_admin(db: &Db) -> Result<Option<String>> {
-    let users: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users")
-        .fetch_one(&db.pool)
-        .await?;
-    if users > 0 {
+    if users::count(&db.pool).await? > 0 {
         return Ok(None);
     }
+    let english = Tr::new(Lang::En);
     let name = std::env::var("PORTAL_ADMIN_USER").unwrap_or_else(|_| "admin".to_owned());
-    if let Some(problem) = crate::web::auth::username_problem(&name) {
+    if let Some(problem) = username_problem(&name) {
         return Err(Error::Account(format!(
             "PORTAL_ADMIN_USER {name:?}: {}",
-            crate::i18n::Tr::new(crate::i18n::Lang::En).t(problem)
+            english.t(problem)
         )));
     }
     let password = match std::env::var("PORTAL_ADMIN_PASSWORD") {
@@ -296,21 +300,21 @@ async fn ensure_admin(db: &Db) -> Result<Option<String>> {
             ))
         }
     };
-    if let Some(problem) = crate::web::auth::password_problem(&password) {
+    if let Some(problem) = password_problem(&password) {
         return Err(Error::Account(format!(
             "the admin password: {}",
-            crate::i18n::Tr::new(crate::i18n::Lang::En).t(problem)
+            english.t(problem)
         )));
     }
-    crate::web::auth::insert_user(
-        &db.pool,
-        &name,
-        &name,
-        &[crate::web::Role::Admin],
-        &password,
-        false,
-    )
-    .await?;
+    let hash = hash_password(&password, &mut rand::rngs::OsRng);
+    let admin = users::NewUser {
+        username: &name,
+        display_name: &name,
+        roles: &[Role::Admin],
+        password_hash: &hash,
+        must_change_password: false,
+    };
+    users::insert(&db.pool, &admin, Utc::now().timestamp()).await?;
     Ok(Some(name))
 }
 
@@ -348,7 +352,7 @@ fn make(
         issued: Utc::now().date_naive(),
     };
     let code = protocol::sign_venue_code(&venue, &authority.settings.host, &authority.key)?;
-    venues::record(data_dir, &venue.id.to_string(), &code)?;
+    venue_file::record(data_dir, &venue.id.to_string(), &code)?;
     let mut out = format!(
         "Venue: {}\nId: {}\nUnit: {} {}{}, {} ({} list)\n",
         venue.name,
@@ -384,123 +388,4 @@ fn not_in_list(list: &UnitList, unit: u32) -> Error {
         edition: list.edition.as_str(),
         elsewhere,
     }
-}
-
-/// The list of units `inspect` names a code's unit from: the authority's own with --data-dir
-/// (when its folder has settings), else the national 2025 list.
-enum InspectList {
-    Authority(UnitList),
-    National(&'static str),
-}
-
-fn inspect(data_dir: Option<&Path>, text: &str) -> Result<String> {
-    let trust = data_dir.map(authority::load_trust).transpose()?;
-    let list = match data_dir {
-        Some(dir) => match authority::settings_in(dir)? {
-            Some(s) => InspectList::Authority(UnitList::load(s.units, s.province)?),
-            None => InspectList::National("the data folder has no authority.json"),
-        },
-        None => InspectList::National("no --data-dir was given"),
-    };
-    let value = if protocol::code::foreign_origin(text).is_none() {
-        inspect_ours(trust.as_ref(), &list, text)?
-    } else {
-        // Foreign codes: New Zealand, NHS COVID-19 (checked against the trust file's NHS keys),
-        // Corona-Warn-App. Anything else is an error with its one-line reason.
-        let v = protocol::read_code(text, &trust.unwrap_or_default())?;
-        let mut value = json!({
-            "format": v.origin,
-            "verified": v.signature == protocol::SignatureStatus::Verified,
-            "signature": v.signature,
-            "name": v.name,
-            "address": v.address,
-            "venue_id": v.venue_id,
-            "key_id": v.key_id,
-            "usual_stay_minutes": v.usual_stay_minutes,
-        });
-        if let (Some(out), Some(details)) = (value.as_object_mut(), v.details.as_object()) {
-            out.extend(details.clone());
-        }
-        value
-    };
-    Ok(serde_json::to_string(&value).expect("JSON serialises"))
-}
-
-/// This system's code. Without a trust file, or for a code signed by a key it does not list, the
-/// code is shown as read but not verified. A signature that does not match a trusted key is an
-/// error.
-fn inspect_ours(
-    trust: Option<&protocol::TrustList>,
-    list: &InspectList,
-    text: &str,
-) -> Result<serde_json::Value> {
-    let (venue, key_id, host) = protocol::venue::inspect_venue_code(text)?;
-    let (verified, authority, not_verified) = match trust {
-        Some(trust) => match protocol::read_venue_code(text, trust) {
-            Ok(v) => (true, Some(v.authority), None),
-            Err(e @ protocol::Error::UnknownKey { .. }) => (false, None, Some(e.to_string())),
-            Err(e) => return Err(e.into()),
-        },
-        None => (
-            false,
-            None,
-            Some("no trust file was given (--data-dir)".to_owned()),
-        ),
-    };
-    // The unit's name, district and province, and which list they come from.
-    // A code of another authority (another province) is named from the national list.
-    let authority_place = match list {
-        InspectList::Authority(list) => list.commune(venue.unit).map(|p| (list, p)),
-        InspectList::National(_) => None,
-    };
-    let national_why = match list {
-        InspectList::Authority(_) => "the unit is not in this authority's list",
-        InspectList::National(why) => why,
-    };
-    let (unit_name, district, province, unit_list) = match authority_place {
-        Some((list, place)) => (
-            Some(place.name.clone()),
-            list.district_of(place).map(|d| d.name.clone()),
-            Some(list.province_name.clone()),
-            json!({
-                "edition": list.edition.as_str(),
-                "province": list.province_code,
-                "chosen_by": "the authority's settings (authority.json)",
-            }),
-        ),
-        None => {
-            let why = national_why;
-            let unit = units::commune(venue.unit);
-            (
-                unit.map(|u| u.name.clone()),
-                None,
-                unit.map(|u| u.province.clone()),
-                json!({
-                    "edition": Edition::Y2025.as_str(),
-                    "province": null,
-                    "chosen_by": format!("the national 2025 list, since {why}"),
-                }),
-            )
-        }
-    };
-    Ok(json!({
-        "format": "vd1",
-        "verified": verified,
-        "signature": if verified { "verified" } else { "unverified" },
-        "name": venue.name,
-        "address": venue.address,
-        "venue_id": venue.id,
-        "unit": venue.unit,
-        "unit_name": unit_name,
-        "district": district,
-        "province": province,
-        "unit_list": unit_list,
-        "sector": venue.sector,
-        "usual_stay_minutes": venue.usual_stay_minutes,
-        "issued": venue.issued,
-        "key_id": key_id,
-        "host": host,
-        "authority": authority,
-        "not_verified_because": not_verified,
-    }))
 }

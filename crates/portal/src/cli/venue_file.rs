@@ -1,5 +1,5 @@
 //! The venue codes this authority made, one JSON line each in `venues.jsonl`, so a poster can be
-//! printed again by venue id. (The portal's server will keep venues in its database.)
+//! printed again by venue id. (Venues registered on the web site live in the database instead.)
 
 use std::fs::OpenOptions;
 use std::io::{BufRead, BufReader, Write};

@@ -1,5 +1,5 @@
 //! The WHERE clause of a list page, built from the filters a person chose, with its arguments
-//! bound in order; and the page arithmetic shared by every paged list.
+//! bound in order.
 
 use sqlx::any::AnyRow;
 use sqlx::AnyPool;
@@ -49,16 +49,20 @@ impl Filter {
         query.fetch_one(db).await
     }
 
-    /// `SELECT columns FROM table WHERE … rest` (rest: ordering, limit, offset).
-    pub async fn rows(
+    /// `SELECT columns FROM table WHERE … rest` (rest: ordering, limit, offset), each row read
+    /// as a `T`.
+    pub async fn rows<T>(
         &self,
         db: &AnyPool,
         columns: &str,
         table: &str,
         rest: &str,
-    ) -> Result<Vec<AnyRow>, sqlx::Error> {
+    ) -> Result<Vec<T>, sqlx::Error>
+    where
+        T: for<'r> sqlx::FromRow<'r, AnyRow> + Send + Unpin,
+    {
         let sql = format!("SELECT {columns} FROM {table} {} {rest}", self.clause());
-        let mut query = sqlx::query(&sql);
+        let mut query = sqlx::query_as::<_, T>(&sql);
         for arg in &self.args {
             query = match arg {
                 Arg::Text(t) => query.bind(t.as_str()),
@@ -67,38 +71,6 @@ impl Filter {
         }
         query.fetch_all(db).await
     }
-}
-
-/// The page to show (1-based, within range) and how many there are, for `total` rows in pages
-/// of `size`.
-pub fn page_of(total: i64, size: i64, asked: Option<i64>) -> (i64, i64) {
-    let pages = ((total + size - 1) / size).max(1);
-    (asked.unwrap_or(1).clamp(1, pages), pages)
-}
-
-/// Links to the previous and next pages (empty at either end) that keep the other parameters.
-pub fn page_links(path: &str, params: &[(&str, &str)], page: i64, pages: i64) -> (String, String) {
-    let link = |p: i64| {
-        let page = p.to_string();
-        let mut all = params.to_vec();
-        all.push(("page", &page));
-        format!(
-            "{path}?{}",
-            serde_urlencoded::to_string(&all).unwrap_or_default()
-        )
-    };
-    (
-        if page > 1 {
-            link(page - 1)
-        } else {
-            String::new()
-        },
-        if page < pages {
-            link(page + 1)
-        } else {
-            String::new()
-        },
-    )
 }
 
 #[cfg(test)]
@@ -116,24 +88,5 @@ mod tests {
             "WHERE active = 1 AND name LIKE $1 ESCAPE '\\' AND commune_code = $2"
         );
         assert_eq!(Filter::default().clause(), "");
-    }
-
-    #[test]
-    fn page_links_keep_the_filters() {
-        let (prev, next) = page_links("/venues", &[("q", "hà nội")], 2, 3);
-        assert_eq!(prev, "/venues?q=h%C3%A0+n%E1%BB%99i&page=1");
-        assert_eq!(next, "/venues?q=h%C3%A0+n%E1%BB%99i&page=3");
-        assert_eq!(
-            page_links("/venues", &[], 1, 1),
-            (String::new(), String::new())
-        );
-    }
-
-    #[test]
-    fn pages_stay_in_range() {
-        assert_eq!(page_of(0, 25, None), (1, 1));
-        assert_eq!(page_of(26, 25, Some(2)), (2, 2));
-        assert_eq!(page_of(26, 25, Some(9)), (2, 2));
-        assert_eq!(page_of(50, 25, Some(-3)), (1, 2));
     }
 }

@@ -1,13 +1,29 @@
-//! The portal's database: SQLite in the data folder by default, PostgreSQL when `DATABASE_URL`
-//! names one. Queries are written once, in the SQL both understand (`$1` placeholders, integers
-//! for times and flags), and run through sqlx's Any driver; each backend has its own migrations.
+//! The portal's storage: every SQL statement of the portal is in this module, one file per
+//! group of tables, and rows are read through `sqlx::FromRow` structs. SQLite in the data folder
+//! by default, PostgreSQL when `DATABASE_URL` names one. Queries are written once, in the SQL both
+//! understand (`$1` placeholders, integers for times and flags), and run through sqlx's Any
+//! driver; each backend has its own migrations, which must hold the same schema (a test compares
+//! them).
+//!
+//! Functions take the time as an argument, as the rules do; a function that changes something a
+//! person did takes its audit-log entry and writes both in one transaction.
+
+pub mod audit;
+pub mod cases;
+pub mod filter;
+pub mod notices;
+pub mod requests;
+pub mod sessions;
+pub mod throttle;
+pub mod users;
+pub mod venues;
 
 use std::path::Path;
 use std::str::FromStr;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::migrate::Migrator;
-use sqlx::{AnyPool, ConnectOptions, Executor};
+use sqlx::{Any, AnyPool, ConnectOptions, Executor};
 
 use crate::{Error, Result};
 
@@ -99,6 +115,15 @@ impl Db {
 
     pub async fn close(&self) {
         self.pool.close().await;
+    }
+}
+
+/// One transaction, for the few handlers that write to several tables at once.
+pub type Tx = sqlx::Transaction<'static, Any>;
+
+impl Db {
+    pub async fn begin(&self) -> Result<Tx, sqlx::Error> {
+        self.pool.begin().await
     }
 }
 

@@ -1,0 +1,318 @@
+//! Exposure notices: what a tracer may draft from a case's visits, the states a notice passes
+//! through (draft, published, retracted), and the list the app downloads, which names venues
+//! only by hash.
+
+use protocol::exposure::{self, ExposureList, Level, Notice};
+use serde::Deserialize;
+use uuid::Uuid;
+
+use super::time::parse_local;
+use crate::text::clean;
+
+/// Notices whose window ended longer ago than this leave the list (the longest a diary keeps
+/// visits).
+pub const RETENTION_SECONDS: i64 = 60 * 24 * 3600;
+
+/// A notice as the case page's form gives it.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct NoticeInput {
+    #[serde(default)]
+    pub venue_id: String,
+    #[serde(default)]
+    pub from: String,
+    #[serde(default)]
+    pub to: String,
+    #[serde(default)]
+    pub level: String,
+    #[serde(default)]
+    pub advice_vi: String,
+    #[serde(default)]
+    pub advice_en: String,
+}
+
+/// A notice ready to be saved as a draft.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Draft {
+    pub venue: Uuid,
+    pub from: i64,
+    pub to: i64,
+    pub level: Level,
+    pub advice_vi: String,
+    pub advice_en: String,
+}
+
+/// The venue a notice names: only a venue id the portal could have made (its ids are what phones
+/// hash); whether it is registered is the store's to say.
+pub fn venue_of(input: &NoticeInput) -> Option<Uuid> {
+    Uuid::parse_str(input.venue_id.trim()).ok()
+}
+
+/// Checks the rest of a notice for `venue`, or the message id of what is wrong.
+pub fn validate(input: &NoticeInput, venue: Uuid) -> Result<Draft, &'static str> {
+    let (Some(from), Some(to)) = (parse_local(&input.from), parse_local(&input.to)) else {
+        return Err("notice-window-invalid");
+    };
+    if from >= to {
+        return Err("notice-window-invalid");
+    }
+    let Some(level) = Level::parse(input.level.trim()) else {
+        return Err("notice-level-invalid");
+    };
+    let (advice_vi, advice_en) = (clean(&input.advice_vi), clean(&input.advice_en));
+    for advice in [&advice_vi, &advice_en] {
+        if advice.is_empty() || advice.chars().count() > exposure::MAX_ADVICE_CHARS {
+            return Err("notice-advice-invalid");
+        }
+    }
+    // Once published, a notice the protocol will not sign (advice with invisible characters,
+    // which pasted text can carry) would leave every phone without a list: refused here instead.
+    let probe = Notice {
+        id: 0,
+        venue_hash: exposure::venue_hash(&venue),
+        from,
+        to,
+        level,
+        advice_vi: advice_vi.clone(),
+        advice_en: advice_en.clone(),
+    };
+    if probe.validate().is_err() {
+        return Err("notice-advice-invalid");
+    }
+    Ok(Draft {
+        venue,
+        from,
+        to,
+        level,
+        advice_vi,
+        advice_en,
+    })
+}
+
+/// What a tracer does to a notice: publish a draft, or retract a published one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Change {
+    Publish,
+    Retract,
+}
+
+impl Change {
+    /// The state a notice must be in.
+    pub fn from_state(self) -> &'static str {
+        match self {
+            Change::Publish => "draft",
+            Change::Retract => "published",
+        }
+    }
+
+    /// The state it is in afterwards.
+    pub fn to_state(self) -> &'static str {
+        match self {
+            Change::Publish => "published",
+            Change::Retract => "retracted",
+        }
+    }
+
+    /// Its audit-log action.
+    pub fn action(self) -> &'static str {
+        match self {
+            Change::Publish => "notice_published",
+            Change::Retract => "notice_retracted",
+        }
+    }
+}
+
+/// A published or retracted notice as stored.
+#[derive(Debug, Clone)]
+pub struct Stored {
+    pub id: i64,
+    pub venue_id: String,
+    pub from: i64,
+    pub to: i64,
+    pub level: String,
+    pub advice_vi: String,
+    pub advice_en: String,
+    pub state: String,
+}
+
+/// The list as of `now`: every published notice still within retention, or with `since`, what
+/// changed after that sequence (retracted ones named by id). A notice the protocol will not sign
+/// (saved before the form checked it) is left out rather than leaving every phone without a
+/// list; each left out comes back with the reason, for the operator.
+pub fn list(
+    sequence: u64,
+    issued: i64,
+    since: Option<u64>,
+    changed: Vec<Stored>,
+    now: i64,
+) -> (ExposureList, Vec<(i64, String)>) {
+    let oldest = now - RETENTION_SECONDS;
+    let mut notices = Vec::new();
+    let mut retracted = Vec::new();
+    let mut left_out = Vec::new();
+    for n in changed {
+        if n.state == "retracted" {
+            if since.is_some() {
+                retracted.push(n.id as u64);
+            }
+            continue;
+        }
+        if n.to < oldest {
+            continue;
+        }
+        let Ok(venue) = Uuid::parse_str(&n.venue_id) else {
+            continue;
+        };
+        let notice = Notice {
+            id: n.id as u64,
+            venue_hash: exposure::venue_hash(&venue),
+            from: n.from,
+            to: n.to,
+            level: Level::parse(&n.level).unwrap_or(Level::Monitor),
+            advice_vi: n.advice_vi,
+            advice_en: n.advice_en,
+        };
+        if let Err(e) = notice.validate() {
+            left_out.push((n.id, e.to_string()));
+            continue;
+        }
+        notices.push(notice);
+    }
+    let list = ExposureList {
+        sequence,
+        issued,
+        base: since,
+        notices,
+        retracted,
+    };
+    (list, left_out)
+}
+
+/// The tag of a list: the sequence, the day (notices drop off with time without a new
+/// sequence) and `since`. The same tag is the same list.
+pub fn list_tag(sequence: u64, since: Option<u64>, now: i64) -> String {
+    let day = now / 86_400;
+    match since {
+        Some(s) => format!("\"{sequence}-{day}-since-{s}\""),
+        None => format!("\"{sequence}-{day}\""),
+    }
+}
+
+/// Until when a signed list may be served as it is: until its oldest notice drops off.
+pub fn valid_until(list: &ExposureList) -> i64 {
+    list.notices
+        .iter()
+        .map(|n| n.to + RETENTION_SECONDS)
+        .min()
+        .unwrap_or(i64::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn input(from: &str, to: &str, level: &str, advice: &str) -> NoticeInput {
+        NoticeInput {
+            venue_id: Uuid::from_bytes([7; 16]).to_string(),
+            from: from.into(),
+            to: to.into(),
+            level: level.into(),
+            advice_vi: advice.into(),
+            advice_en: "Watch for symptoms.".into(),
+        }
+    }
+
+    #[test]
+    fn a_notice_needs_a_window_a_level_and_advice_the_protocol_signs() {
+        let venue = Uuid::from_bytes([7; 16]);
+        let ok = input(
+            "2026-11-29T08:00",
+            "2026-11-29T10:00",
+            "monitor",
+            " Theo dõi ",
+        );
+        assert_eq!(venue_of(&ok), Some(venue));
+        let draft = validate(&ok, venue).unwrap();
+        assert_eq!(
+            (draft.to - draft.from, draft.advice_vi.as_str()),
+            (7200, "Theo dõi")
+        );
+        for (bad, why) in [
+            (
+                input("2026-11-29T10:00", "2026-11-29T10:00", "monitor", "x"),
+                "notice-window-invalid",
+            ),
+            (
+                input("29/11/2026", "2026-11-29T10:00", "monitor", "x"),
+                "notice-window-invalid",
+            ),
+            (
+                input("2026-11-29T08:00", "2026-11-29T10:00", "panic", "x"),
+                "notice-level-invalid",
+            ),
+            (
+                input("2026-11-29T08:00", "2026-11-29T10:00", "monitor", " "),
+                "notice-advice-invalid",
+            ),
+            (
+                input(
+                    "2026-11-29T08:00",
+                    "2026-11-29T10:00",
+                    "monitor",
+                    "a\u{200b}b",
+                ),
+                "notice-advice-invalid",
+            ),
+        ] {
+            assert_eq!(validate(&bad, venue), Err(why), "{bad:?}");
+        }
+        let mut not_ours = ok.clone();
+        not_ours.venue_id = "Quán Cô Ba".into();
+        assert_eq!(venue_of(&not_ours), None);
+    }
+
+    fn stored(id: i64, to: i64, state: &str, advice: &str) -> Stored {
+        Stored {
+            id,
+            venue_id: Uuid::from_bytes([id as u8; 16]).to_string(),
+            from: to - 3600,
+            to,
+            level: "monitor".into(),
+            advice_vi: advice.into(),
+            advice_en: "Watch.".into(),
+            state: state.into(),
+        }
+    }
+
+    #[test]
+    fn the_list_keeps_what_is_published_and_recent_and_names_retractions_only_in_changes() {
+        let now = 100 * 86_400;
+        let changed = vec![
+            stored(1, now - 3600, "published", "Theo dõi."),
+            stored(2, now - RETENTION_SECONDS - 1, "published", "Cũ."),
+            stored(3, now, "retracted", "Rút."),
+            stored(4, now, "published", "a\u{200b}b"),
+        ];
+        let (whole, left_out) = list(9, now, None, changed.clone(), now);
+        assert_eq!(whole.notices.iter().map(|n| n.id).collect::<Vec<_>>(), [1]);
+        assert!(whole.retracted.is_empty());
+        assert_eq!(left_out.iter().map(|l| l.0).collect::<Vec<_>>(), [4]);
+        let (change, _) = list(9, now, Some(8), changed, now);
+        assert_eq!(change.retracted, [3]);
+        assert_eq!(change.base, Some(8));
+        assert_eq!(valid_until(&whole), now - 3600 + RETENTION_SECONDS);
+        assert_eq!(list_tag(9, None, now), "\"9-100\"");
+        assert_eq!(list_tag(9, Some(8), now + 86_400), "\"9-101-since-8\"");
+    }
+
+    #[test]
+    fn publishing_and_retracting_move_one_state_on() {
+        assert_eq!(
+            (Change::Publish.from_state(), Change::Publish.to_state()),
+            ("draft", "published")
+        );
+        assert_eq!(
+            (Change::Retract.from_state(), Change::Retract.to_state()),
+            ("published", "retracted")
+        );
+    }
+}

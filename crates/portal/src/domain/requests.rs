@@ -1,0 +1,274 @@
+//! Share requests: what a tracer may ask for (which days, why, for how long), the signed request
+//! itself, whether a request can still be answered, and opening what a citizen sealed for it.
+
+use chrono::{Duration, NaiveDate};
+use protocol::share::{MAX_PURPOSE_CHARS, MAX_RANGE_DAYS};
+use protocol::{ShareRequest, SharedDiary};
+use rand::{CryptoRng, RngCore};
+use serde::Deserialize;
+
+use super::Problem;
+use crate::authority::Authority;
+use crate::text::clean;
+use crate::Result;
+
+/// Days a share request covers unless the tracer says otherwise (the incubation period the
+/// province used).
+pub const DEFAULT_DAYS: i64 = 21;
+pub const DEFAULT_EXPIRY_HOURS: i64 = 48;
+const MAX_EXPIRY_HOURS: i64 = 14 * 24;
+
+/// A request as the tracer's form gives it: text as typed.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct RequestInput {
+    #[serde(default)]
+    pub from: String,
+    #[serde(default)]
+    pub to: String,
+    #[serde(default)]
+    pub purpose: String,
+    #[serde(default)]
+    pub hours: String,
+}
+
+/// A request that passed every check.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ValidRequest {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub purpose: String,
+    pub hours: i64,
+}
+
+/// The days a new request offers: the last `DEFAULT_DAYS` up to `today`.
+pub fn default_range(today: NaiveDate) -> (NaiveDate, NaiveDate) {
+    (today - Duration::days(DEFAULT_DAYS - 1), today)
+}
+
+/// Checks a request typed on `today` (Vietnam's date).
+pub fn validate(
+    input: &RequestInput,
+    today: NaiveDate,
+) -> std::result::Result<ValidRequest, Vec<Problem>> {
+    let mut problems = Vec::new();
+    let from = NaiveDate::parse_from_str(input.from.trim(), "%Y-%m-%d").ok();
+    let to = NaiveDate::parse_from_str(input.to.trim(), "%Y-%m-%d").ok();
+    match (from, to) {
+        (None, _) => problems.push(Problem::new("from", "share-date-invalid")),
+        (_, None) => problems.push(Problem::new("to", "share-date-invalid")),
+        (Some(f), Some(t)) if f > t => problems.push(Problem::new("to", "share-range-backwards")),
+        // Fewer than MAX_RANGE_DAYS days from the first to today, as the protocol signs them.
+        (Some(f), Some(t)) if t > today || (today - f).num_days() >= MAX_RANGE_DAYS => {
+            problems.push(Problem::new("from", "share-range-too-far"))
+        }
+        _ => {}
+    }
+    let purpose = clean(&input.purpose);
+    if purpose.is_empty()
+        || purpose.chars().count() > MAX_PURPOSE_CHARS
+        || protocol::share::check_purpose(&purpose).is_err()
+    {
+        problems.push(Problem::new("purpose", "share-purpose-invalid"));
+    }
+    let hours = match input.hours.trim().parse::<i64>() {
+        Ok(h) if (1..=MAX_EXPIRY_HOURS).contains(&h) => Some(h),
+        _ => {
+            problems.push(Problem::new("hours", "share-hours-invalid"));
+            None
+        }
+    };
+    match (from, to, hours, problems.is_empty()) {
+        (Some(from), Some(to), Some(hours), true) => Ok(ValidRequest {
+            from,
+            to,
+            purpose,
+            hours,
+        }),
+        _ => Err(problems),
+    }
+}
+
+/// A new request, signed by the authority at `now`, with a random id and code. Returns the
+/// request and its signed text.
+pub fn new_request(
+    valid: &ValidRequest,
+    authority: &Authority,
+    now: i64,
+    rng: &mut (impl RngCore + CryptoRng),
+) -> Result<(ShareRequest, String)> {
+    let mut id = [0u8; 16];
+    let mut code_bytes = [0u8; 8];
+    rng.fill_bytes(&mut id);
+    rng.fill_bytes(&mut code_bytes);
+    let code = protocol::share_code(code_bytes);
+    let department = &authority.department;
+    let portal = authority.settings.portal_url.trim_end_matches('/');
+    let request = ShareRequest {
+        id,
+        code: code.clone(),
+        department: authority.settings.name.clone(),
+        department_key: department.public,
+        department_key_id: department.key_id(),
+        from: valid.from,
+        to: valid.to,
+        purpose: valid.purpose.clone(),
+        expires: now + valid.hours * 3600,
+        upload_url: format!("{portal}/api/v1/share-requests/{code}/diary"),
+    };
+    let signed = protocol::sign_share_request(&request, &authority.key)?;
+    Ok((request, signed))
+}
+
+/// The QR a citizen scans in person: the code, marked as a Visit Diary share code.
+pub fn qr_text(code: &str) -> String {
+    format!("VDSHARE:{code}")
+}
+
+/// Where a request stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    Waiting,
+    Answered,
+    Expired,
+}
+
+impl Status {
+    pub fn of(answered: bool, expires_at: i64, now: i64) -> Status {
+        match (answered, expires_at > now) {
+            (true, _) => Status::Answered,
+            (false, true) => Status::Waiting,
+            (false, false) => Status::Expired,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Waiting => "waiting",
+            Status::Answered => "answered",
+            Status::Expired => "expired",
+        }
+    }
+}
+
+/// A request id as stored (hex) as the protocol binds it.
+pub fn request_id(hex_id: &str) -> Option<[u8; 16]> {
+    hex::decode(hex_id).ok()?.try_into().ok()
+}
+
+/// Opens a sealed diary with the department's key, if it was sealed for the request `hex_id`.
+pub fn open(sealed: &[u8], hex_id: &str, authority: &Authority) -> Option<SharedDiary> {
+    let id = request_id(hex_id)?;
+    protocol::open_diary(sealed, &id, &authority.department.secret_bytes()).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::testing::authority;
+    use rand::rngs::StdRng;
+    use rand::SeedableRng;
+
+    fn input(from: &str, to: &str, purpose: &str, hours: &str) -> RequestInput {
+        RequestInput {
+            from: from.into(),
+            to: to.into(),
+            purpose: purpose.into(),
+            hours: hours.into(),
+        }
+    }
+
+    fn fields(
+        r: std::result::Result<ValidRequest, Vec<Problem>>,
+    ) -> Vec<(&'static str, &'static str)> {
+        r.unwrap_err()
+            .iter()
+            .map(|p| (p.field, p.message))
+            .collect()
+    }
+
+    #[test]
+    fn a_request_covers_past_days_up_to_today_within_the_protocols_range() {
+        let today = NaiveDate::from_ymd_opt(2026, 11, 29).unwrap();
+        let ok = validate(&input("2026-11-09", "2026-11-29", "  Ca  12 ", "48"), today).unwrap();
+        assert_eq!(ok.purpose, "Ca 12");
+        assert_eq!(
+            (ok.from, ok.to, ok.hours),
+            (today - Duration::days(20), today, 48)
+        );
+        assert_eq!(default_range(today).0, ok.from);
+        // 59 days back is the last day the protocol signs.
+        assert!(validate(&input("2026-10-01", "2026-10-02", "x", "1"), today).is_ok());
+        let checks = [
+            (
+                input("", "2026-11-29", "x", "1"),
+                vec![("from", "share-date-invalid")],
+            ),
+            (
+                input("2026-11-29", "29/11", "x", "1"),
+                vec![("to", "share-date-invalid")],
+            ),
+            (
+                input("2026-11-29", "2026-11-28", "x", "1"),
+                vec![("to", "share-range-backwards")],
+            ),
+            (
+                input("2026-11-29", "2026-11-30", "x", "1"),
+                vec![("from", "share-range-too-far")],
+            ),
+            (
+                input("2026-09-30", "2026-10-01", "x", "1"),
+                vec![("from", "share-range-too-far")],
+            ),
+            (
+                input("2026-11-29", "2026-11-29", "a\u{202e}b", "1"),
+                vec![("purpose", "share-purpose-invalid")],
+            ),
+            (
+                input("2026-11-29", "2026-11-29", "x", "0"),
+                vec![("hours", "share-hours-invalid")],
+            ),
+            (
+                input("2026-11-29", "2026-11-29", "x", "337"),
+                vec![("hours", "share-hours-invalid")],
+            ),
+        ];
+        for (form, expected) in checks {
+            assert_eq!(fields(validate(&form, today)), expected, "{form:?}");
+        }
+    }
+
+    #[test]
+    fn a_new_request_is_signed_for_the_department_and_uploads_to_its_portal() {
+        let authority = authority();
+        let valid = ValidRequest {
+            from: NaiveDate::from_ymd_opt(2026, 11, 20).unwrap(),
+            to: NaiveDate::from_ymd_opt(2026, 11, 29).unwrap(),
+            purpose: "Truy vết ca 12".into(),
+            hours: 48,
+        };
+        let mut rng = StdRng::seed_from_u64(4);
+        let (request, signed) = new_request(&valid, &authority, 1_000, &mut rng).unwrap();
+        assert_eq!(request.expires, 1_000 + 48 * 3600);
+        assert_eq!(
+            request.upload_url,
+            format!(
+                "https://yte.caobang.example/api/v1/share-requests/{}/diary",
+                request.code
+            )
+        );
+        let read = protocol::read_share_request(&signed, &authority.trust(), 1_000).unwrap();
+        assert_eq!(read.request, request);
+        let (other, _) = new_request(&valid, &authority, 1_000, &mut rng).unwrap();
+        assert_ne!((other.id, other.code), (request.id, request.code.clone()));
+        assert_eq!(qr_text(&request.code), format!("VDSHARE:{}", request.code));
+    }
+
+    #[test]
+    fn a_request_waits_until_answered_or_expired() {
+        assert_eq!(Status::of(false, 10, 9), Status::Waiting);
+        assert_eq!(Status::of(false, 10, 10), Status::Expired);
+        assert_eq!(Status::of(true, 10, 20), Status::Answered);
+        assert_eq!(request_id("00"), None);
+        assert_eq!(request_id(&"ab".repeat(16)), Some([0xab; 16]));
+    }
+}

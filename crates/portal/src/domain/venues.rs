@@ -1,0 +1,435 @@
+//! Venues as staff register them: what a valid venue is, the signed code of a registered one,
+//! and the keys the registry searches and deduplicates by.
+
+use chrono::NaiveDate;
+use protocol::{Sector, Venue};
+use rand::{CryptoRng, RngCore};
+use serde::Deserialize;
+use uuid::Uuid;
+
+use super::Problem;
+use crate::authority::Authority;
+use crate::i18n::Tr;
+use crate::text::{clean, fold};
+use crate::units::{Lookup, Place, UnitList};
+use crate::{Error, Result};
+
+const MIN_STAY: u16 = 5;
+const MAX_CONTACT_CHARS: usize = 100;
+
+/// A venue as a form or a CSV row gives it: text as typed.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct VenueInput {
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub address: String,
+    #[serde(default)]
+    pub commune: String,
+    /// The commune's district, by name or code: only a CSV file gives it, for the 2021 list's
+    /// communes whose names occur in more than one district. Ignored by the two-tier list.
+    #[serde(default)]
+    pub district: String,
+    #[serde(default)]
+    pub sector: String,
+    #[serde(default)]
+    pub usual_stay: String,
+    #[serde(default)]
+    pub contact_name: String,
+    #[serde(default)]
+    pub contact_phone: String,
+}
+
+/// A venue that passed every check.
+#[derive(Debug, Clone)]
+pub struct ValidVenue {
+    pub name: String,
+    pub address: String,
+    pub commune_code: u32,
+    pub sector: Sector,
+    pub usual_stay_minutes: u16,
+    pub contact_name: String,
+    pub contact_phone: String,
+}
+
+impl ValidVenue {
+    /// What the registry's search matches: name and address, folded.
+    pub fn search_key(&self) -> String {
+        fold(&format!("{} {}", self.name, self.address))
+    }
+
+    /// What makes two venues of one commune the same venue: name and address, folded.
+    pub fn dedupe_key(&self) -> String {
+        format!("{}\n{}", fold(&self.name), fold(&self.address))
+    }
+}
+
+/// A registered venue as stored.
+#[derive(Debug, Clone)]
+pub struct Registered {
+    pub id: String,
+    pub name: String,
+    pub address: String,
+    pub commune_code: u32,
+    pub sector: String,
+    pub usual_stay_minutes: u16,
+    pub contact_name: String,
+    pub contact_phone: String,
+    pub active: bool,
+    /// The date the venue's code carries, `2026-11-29`.
+    pub code_issued: String,
+    pub updated_at: i64,
+    pub poster_first_at: Option<i64>,
+}
+
+impl Registered {
+    /// The venue as its form shows it.
+    pub fn input(&self) -> VenueInput {
+        VenueInput {
+            name: self.name.clone(),
+            address: self.address.clone(),
+            commune: self.commune_code.to_string(),
+            district: String::new(),
+            sector: self.sector.clone(),
+            usual_stay: self.usual_stay_minutes.to_string(),
+            contact_name: self.contact_name.clone(),
+            contact_phone: self.contact_phone.clone(),
+        }
+    }
+
+    /// Whether `changed` alters what the QR code says (name, address, commune, sector, stay):
+    /// then the code gets a new date and the poster must be printed again.
+    pub fn code_changes(&self, changed: &ValidVenue) -> bool {
+        changed.name != self.name
+            || changed.address != self.address
+            || changed.commune_code != self.commune_code
+            || changed.sector.as_str() != self.sector
+            || changed.usual_stay_minutes != self.usual_stay_minutes
+    }
+
+    /// The signed venue code of this venue.
+    pub fn code(&self, authority: &Authority) -> Result<String> {
+        let sector = Sector::from_name(&self.sector)
+            .ok_or_else(|| Error::Stored(format!("venue {} has no sector", self.id)))?;
+        let issued = NaiveDate::parse_from_str(&self.code_issued, "%Y-%m-%d")
+            .map_err(|e| Error::Stored(format!("venue {}: {e}", self.id)))?;
+        let id = Uuid::parse_str(&self.id)
+            .map_err(|e| Error::Stored(format!("venue {}: {e}", self.id)))?;
+        let venue = Venue {
+            id,
+            name: self.name.clone(),
+            address: self.address.clone(),
+            unit: self.commune_code,
+            sector,
+            usual_stay_minutes: self.usual_stay_minutes,
+            issued,
+        };
+        Ok(protocol::sign_venue_code(
+            &venue,
+            &authority.settings.host,
+            &authority.key,
+        )?)
+    }
+}
+
+/// A new venue's id: random, as the protocol makes them.
+pub fn new_venue_id(rng: &mut (impl RngCore + CryptoRng)) -> String {
+    let mut bytes = [0u8; 16];
+    rng.fill_bytes(&mut bytes);
+    Venue::id_from_random(bytes).to_string()
+}
+
+/// The date a code issued on `today` carries, as stored.
+pub fn issued(today: NaiveDate) -> String {
+    today.format("%Y-%m-%d").to_string()
+}
+
+/// A phone number as Vietnamese numbers are written: 0 or +84, then 9 or 10 digits; spaces, dots
+/// and hyphens between digits are allowed and dropped.
+pub fn clean_phone(text: &str) -> Option<String> {
+    let compact: String = text
+        .chars()
+        .filter(|c| !matches!(c, ' ' | '.' | '-'))
+        .collect();
+    let digits = compact
+        .strip_prefix("+84")
+        .or_else(|| compact.strip_prefix('0'))?;
+    ((9..=10).contains(&digits.len()) && digits.chars().all(|c| c.is_ascii_digit()))
+        .then_some(compact)
+}
+
+pub fn sector_label(tr: &Tr, sector: &str) -> String {
+    tr.t(&format!("sector-{sector}"))
+}
+
+/// The commune named in a form or a row, or what is wrong with it.
+fn commune_of<'a>(
+    input: &VenueInput,
+    units: &'a UnitList,
+) -> std::result::Result<&'a Place, Problem> {
+    if input.commune.trim().is_empty() {
+        return Err(Problem::new("commune", "venue-commune-required"));
+    }
+    // "Phường Hợp Giang (1273)": a commune with its code.
+    let with_code = |c: &Place| format!("{} ({})", c.name, c.code);
+    // "Huyện Bảo Lâm (1300)": where a commune of that name is, with the commune's code.
+    let in_district = |c: &Place| match units.district_of(c) {
+        Some(d) => format!("{} ({})", d.name, c.code),
+        None => with_code(c),
+    };
+    match units.lookup(&input.commune, &input.district) {
+        Lookup::Found(c) => Ok(c),
+        Lookup::Unknown => Err(Problem::new("commune", "venue-commune-unknown")),
+        Lookup::UnknownDistrict => Err(Problem::new("district", "venue-district-unknown")),
+        Lookup::NotInDistrict(d, elsewhere) => Err(Problem {
+            field: "district",
+            message: "venue-commune-not-in-district",
+            args: vec![
+                ("commune", elsewhere[0].name.clone()),
+                ("district", d.name.clone()),
+                (
+                    "places",
+                    elsewhere
+                        .iter()
+                        .map(|c| in_district(c))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                ),
+            ],
+        }),
+        Lookup::Ambiguous(all) => {
+            let same_name = all.iter().all(|c| c.name == all[0].name);
+            let name = if same_name {
+                all[0].name.clone()
+            } else {
+                clean(&input.commune)
+            };
+            let (message, places): (_, Vec<String>) = if units.districts.is_empty() {
+                (
+                    "venue-commune-ambiguous-name",
+                    all.iter().map(|c| with_code(c)).collect(),
+                )
+            } else {
+                (
+                    "venue-commune-ambiguous",
+                    all.iter().map(|c| in_district(c)).collect(),
+                )
+            };
+            Err(Problem {
+                field: "commune",
+                message,
+                args: vec![
+                    ("name", name),
+                    ("count", all.len().to_string()),
+                    ("places", places.join(", ")),
+                ],
+            })
+        }
+    }
+}
+
+/// Checks a venue as staff entered it on `today`. Each problem is a field and a message.
+pub fn validate(
+    input: &VenueInput,
+    units: &UnitList,
+    authority: &Authority,
+    today: NaiveDate,
+) -> std::result::Result<ValidVenue, Vec<Problem>> {
+    let mut problems: Vec<Problem> = Vec::new();
+    let name = clean(&input.name);
+    let address = clean(&input.address);
+    let contact_name = clean(&input.contact_name);
+    if name.is_empty() {
+        problems.push(Problem::new("name", "venue-name-required"));
+    } else if name.chars().count() > protocol::venue::MAX_NAME_CHARS {
+        problems.push(Problem::new("name", "venue-name-too-long"));
+    }
+    if address.is_empty() {
+        problems.push(Problem::new("address", "venue-address-required"));
+    } else if address.chars().count() > protocol::venue::MAX_ADDRESS_CHARS {
+        problems.push(Problem::new("address", "venue-address-too-long"));
+    }
+    let commune = match commune_of(input, units) {
+        Ok(c) => Some(c),
+        Err(problem) => {
+            problems.push(problem);
+            None
+        }
+    };
+    let sector = Sector::from_name(input.sector.trim());
+    if sector.is_none() {
+        problems.push(Problem::new("sector", "venue-sector-unknown"));
+    }
+    let stay = match input.usual_stay.trim() {
+        "" => sector.map(|s| s.default_stay_minutes()),
+        text => match text.parse::<u16>() {
+            Ok(m) if (MIN_STAY..=protocol::venue::MAX_STAY_MINUTES).contains(&m) => Some(m),
+            _ => {
+                problems.push(Problem::new("usual_stay", "venue-stay-invalid"));
+                None
+            }
+        },
+    };
+    if contact_name.is_empty() {
+        problems.push(Problem::new("contact_name", "venue-contact-required"));
+    } else if contact_name.chars().count() > MAX_CONTACT_CHARS {
+        problems.push(Problem::new("contact_name", "venue-contact-too-long"));
+    }
+    let phone = clean_phone(&input.contact_phone);
+    if phone.is_none() {
+        problems.push(Problem::new("contact_phone", "venue-phone-invalid"));
+    }
+    let (Some(commune), Some(sector), Some(stay), Some(phone), true) =
+        (commune, sector, stay, phone, problems.is_empty())
+    else {
+        return Err(problems);
+    };
+    let venue = ValidVenue {
+        name,
+        address,
+        commune_code: commune.code,
+        sector,
+        usual_stay_minutes: stay,
+        contact_name,
+        contact_phone: phone,
+    };
+    // The poster's QR code must stay readable: sign a code now to know it fits.
+    let probe = Venue {
+        id: Uuid::nil(),
+        name: venue.name.clone(),
+        address: venue.address.clone(),
+        unit: venue.commune_code,
+        sector: venue.sector,
+        usual_stay_minutes: venue.usual_stay_minutes,
+        issued: today,
+    };
+    if protocol::sign_venue_code(&probe, &authority.settings.host, &authority.key).is_err() {
+        return Err(vec![Problem::new("name", "venue-too-long-for-qr")]);
+    }
+    Ok(venue)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::testing::authority;
+    use crate::units::Edition;
+
+    fn input(name: &str, commune: &str, stay: &str, phone: &str) -> VenueInput {
+        VenueInput {
+            name: name.into(),
+            address: " Số 12  Phố Vườn Cam ".into(),
+            commune: commune.into(),
+            district: String::new(),
+            sector: "restaurant-cafe".into(),
+            usual_stay: stay.into(),
+            contact_name: "Nông Thị Ba".into(),
+            contact_phone: phone.into(),
+        }
+    }
+
+    #[test]
+    fn a_venue_is_checked_field_by_field_and_must_fit_a_poster() {
+        let units = UnitList::load(Edition::Y2021, 4).unwrap();
+        let (authority, today) = (authority(), NaiveDate::from_ymd_opt(2026, 11, 29).unwrap());
+        let ok = validate(
+            &input("Quán Cô Ba", "1273", "", "0912 345 678"),
+            &units,
+            &authority,
+            today,
+        )
+        .unwrap();
+        assert_eq!(ok.address, "Số 12 Phố Vườn Cam");
+        assert_eq!(ok.commune_code, 1273);
+        // No stay given: the sector's usual one.
+        assert_eq!(
+            ok.usual_stay_minutes,
+            Sector::RestaurantCafe.default_stay_minutes()
+        );
+        assert_eq!(ok.contact_phone, "0912345678");
+        assert_eq!(ok.search_key(), "quan co ba so 12 pho vuon cam");
+        let fields = |v: VenueInput| -> Vec<&'static str> {
+            validate(&v, &units, &authority, today)
+                .unwrap_err()
+                .iter()
+                .map(|p| p.field)
+                .collect()
+        };
+        assert_eq!(
+            fields(input(" ", "", "4", "12")),
+            ["name", "commune", "usual_stay", "contact_phone"]
+        );
+        assert_eq!(
+            fields(input("A", "9999", "721", "0912345678")),
+            ["commune", "usual_stay"]
+        );
+        // Every field at its longest still fits, but a name of only wide characters at the limit
+        // makes a code too long for the poster's QR.
+        let wide = "𝔸".repeat(protocol::venue::MAX_NAME_CHARS);
+        let mut long = input(&wide, "1273", "", "0912345678");
+        long.address = "𝔸".repeat(protocol::venue::MAX_ADDRESS_CHARS);
+        assert_eq!(
+            validate(&long, &units, &authority, today).unwrap_err(),
+            [Problem::new("name", "venue-too-long-for-qr")]
+        );
+    }
+
+    #[test]
+    fn a_changed_name_or_place_changes_the_code_and_a_new_phone_does_not() {
+        let units = UnitList::load(Edition::Y2021, 4).unwrap();
+        let (authority, today) = (authority(), NaiveDate::from_ymd_opt(2026, 11, 29).unwrap());
+        let v = validate(
+            &input("Quán Cô Ba", "1273", "60", "0912345678"),
+            &units,
+            &authority,
+            today,
+        )
+        .unwrap();
+        let registered = Registered {
+            id: Uuid::from_bytes([1; 16]).to_string(),
+            name: v.name.clone(),
+            address: v.address.clone(),
+            commune_code: v.commune_code,
+            sector: v.sector.as_str().into(),
+            usual_stay_minutes: v.usual_stay_minutes,
+            contact_name: v.contact_name.clone(),
+            contact_phone: v.contact_phone.clone(),
+            active: true,
+            code_issued: issued(today),
+            updated_at: 0,
+            poster_first_at: None,
+        };
+        let mut phone = v.clone();
+        phone.contact_phone = "0987654321".into();
+        assert!(!registered.code_changes(&phone));
+        let mut stay = v.clone();
+        stay.usual_stay_minutes = 90;
+        assert!(registered.code_changes(&stay));
+        let code = registered.code(&authority).unwrap();
+        let read = protocol::read_venue_code(&code, &authority.trust()).unwrap();
+        assert_eq!(
+            (read.venue.name.as_str(), read.venue.issued),
+            ("Quán Cô Ba", today)
+        );
+        let mut broken = registered.clone();
+        broken.sector = "casino".into();
+        assert!(broken.code(&authority).is_err());
+    }
+
+    #[test]
+    fn vietnamese_phone_numbers() {
+        assert_eq!(clean_phone("0912 345 678").unwrap(), "0912345678");
+        assert_eq!(clean_phone("+84 912.345.678").unwrap(), "+84912345678");
+        assert_eq!(clean_phone("0206 3852 123").unwrap(), "02063852123");
+        for bad in [
+            "",
+            "12345",
+            "0912",
+            "09123456789012",
+            "abc0912345678",
+            "+1 555 0100",
+        ] {
+            assert!(clean_phone(bad).is_none(), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,145 @@
+//! Exposure notices (`exposure_notices`) and the sequence of the list they make
+//! (`exposure_list`, one row).
+
+use sqlx::{Any, AnyPool, Executor};
+
+use super::Tx;
+use crate::domain::notices::{Change, Draft, Stored};
+
+/// A notice as its case page lists it, named by its venue's name where the venue is known.
+#[derive(Debug, sqlx::FromRow)]
+pub struct Listed {
+    pub id: i64,
+    pub venue: String,
+    pub window_from: i64,
+    pub window_to: i64,
+    pub level: String,
+    pub advice_vi: String,
+    pub state: String,
+}
+
+pub async fn of_case(db: &AnyPool, case_id: i64) -> Result<Vec<Listed>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT n.id, COALESCE(v.name, n.venue_id) AS venue, n.window_from, n.window_to, \
+         n.level, n.advice_vi, n.state FROM exposure_notices n \
+         LEFT JOIN venues v ON v.id = n.venue_id WHERE n.case_id = $1 ORDER BY n.id",
+    )
+    .bind(case_id)
+    .fetch_all(db)
+    .await
+}
+
+/// Saves a draft of case `case_id`; its id.
+pub async fn insert<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    case_id: i64,
+    draft: &Draft,
+    created_by: i64,
+    now: i64,
+) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
+        "INSERT INTO exposure_notices (case_id, venue_id, window_from, window_to, level, \
+         advice_vi, advice_en, state, created_by, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, 'draft', $8, $9) RETURNING id",
+    )
+    .bind(case_id)
+    .bind(draft.venue.to_string())
+    .bind(draft.from)
+    .bind(draft.to)
+    .bind(draft.level.as_str())
+    .bind(&draft.advice_vi)
+    .bind(&draft.advice_en)
+    .bind(created_by)
+    .bind(now)
+    .fetch_one(db)
+    .await
+}
+
+/// Publishes or retracts notice `id` of case `case_id` in `tx`, as a new list sequence. False
+/// when the notice is not in the state the change needs; the caller then rolls back, so the
+/// sequence is not raised either.
+pub async fn change(
+    tx: &mut Tx,
+    case_id: i64,
+    id: i64,
+    change: Change,
+    now: i64,
+) -> Result<bool, sqlx::Error> {
+    let sequence: i64 = sqlx::query_scalar(
+        "UPDATE exposure_list SET sequence = sequence + 1, issued = $1 WHERE id = 1 \
+         RETURNING sequence",
+    )
+    .bind(now)
+    .fetch_one(&mut **tx)
+    .await?;
+    let changed = sqlx::query(
+        "UPDATE exposure_notices SET state = $1, changed_seq = $2 \
+         WHERE id = $3 AND case_id = $4 AND state = $5",
+    )
+    .bind(change.to_state())
+    .bind(sequence)
+    .bind(id)
+    .bind(case_id)
+    .bind(change.from_state())
+    .execute(&mut **tx)
+    .await?;
+    Ok(changed.rows_affected() == 1)
+}
+
+/// The list's current sequence.
+pub async fn sequence(db: &AnyPool) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("SELECT sequence FROM exposure_list WHERE id = 1")
+        .fetch_one(db)
+        .await
+}
+
+#[derive(sqlx::FromRow)]
+struct Head {
+    sequence: i64,
+    issued: i64,
+}
+
+#[derive(sqlx::FromRow)]
+struct Row {
+    id: i64,
+    venue_id: String,
+    window_from: i64,
+    window_to: i64,
+    level: String,
+    advice_vi: String,
+    advice_en: String,
+    state: String,
+}
+
+/// The list's sequence and issue time, and every published or retracted notice changed after
+/// sequence `since` (every one when `None`).
+pub async fn changed_since(
+    db: &AnyPool,
+    since: Option<u64>,
+) -> Result<(u64, i64, Vec<Stored>), sqlx::Error> {
+    let head: Head = sqlx::query_as("SELECT sequence, issued FROM exposure_list WHERE id = 1")
+        .fetch_one(db)
+        .await?;
+    let rows: Vec<Row> = sqlx::query_as(
+        "SELECT id, venue_id, window_from, window_to, level, advice_vi, advice_en, state \
+         FROM exposure_notices WHERE state IN ('published', 'retracted') \
+         AND changed_seq > $1 ORDER BY id",
+    )
+    .bind(since.map(|s| s as i64).unwrap_or(-1))
+    .fetch_all(db)
+    .await?;
+    let notices = rows
+        .into_iter()
+        .map(|r| Stored {
+            id: r.id,
+            venue_id: r.venue_id,
+            from: r.window_from,
+            to: r.window_to,
+            level: r.level,
+            advice_vi: r.advice_vi,
+            advice_en: r.advice_en,
+            state: r.state,
+        })
+        .collect();
+    Ok((head.sequence as u64, head.issued, notices))
+}

@@ -1,0 +1,90 @@
+//! Attempts counted per key (an account, an address) over a window (`login_throttle`), in the
+//! database so that several portal processes behind one load balancer share the count.
+
+use sqlx::AnyPool;
+
+use crate::domain::throttle::{LOCK_SECONDS, THROTTLE_WINDOW};
+
+/// Counts one more attempt for `key` at `t`, starting a new count when the last window (of
+/// `window` seconds) is over. Returns the attempts in the current window, this one included.
+pub async fn count(db: &AnyPool, key: &str, window: i64, t: i64) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
+        "INSERT INTO login_throttle (key, failures, window_start, locked_until) \
+         VALUES ($1, 1, $2, 0) \
+         ON CONFLICT (key) DO UPDATE SET \
+         failures = CASE WHEN login_throttle.window_start < $3 THEN 1 \
+                    ELSE login_throttle.failures + 1 END, \
+         window_start = CASE WHEN login_throttle.window_start < $3 THEN $2 \
+                        ELSE login_throttle.window_start END \
+         RETURNING failures",
+    )
+    .bind(key)
+    .bind(t)
+    .bind(t - window)
+    .fetch_one(db)
+    .await
+}
+
+/// Gives one attempt back (it turned out to be a good one).
+pub async fn give_back(db: &AnyPool, key: &str) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE login_throttle SET failures = failures - 1 WHERE key = $1 AND failures > 0",
+    )
+    .bind(key)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// The attempts counted for `key`, if any.
+pub async fn failures(db: &AnyPool, key: &str) -> Result<Option<i64>, sqlx::Error> {
+    sqlx::query_scalar("SELECT failures FROM login_throttle WHERE key = $1")
+        .bind(key)
+        .fetch_optional(db)
+        .await
+}
+
+/// The time `key` stays locked until, if it is locked at `t`.
+pub async fn locked_until(db: &AnyPool, key: &str, t: i64) -> Result<Option<i64>, sqlx::Error> {
+    let until: Option<i64> =
+        sqlx::query_scalar("SELECT locked_until FROM login_throttle WHERE key = $1")
+            .bind(key)
+            .fetch_optional(db)
+            .await?;
+    Ok(until.filter(|u| *u > t))
+}
+
+/// Locks `key` from `t` for `LOCK_SECONDS`, unless it is locked already.
+pub async fn lock(db: &AnyPool, key: &str, t: i64) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        // The count stays (attempts still in flight stay refused); a new window starts, so
+        // the count is forgotten once the lock has run out.
+        "UPDATE login_throttle SET locked_until = $1, window_start = $2 \
+         WHERE key = $3 AND locked_until <= $2",
+    )
+    .bind(t + LOCK_SECONDS)
+    .bind(t)
+    .bind(key)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// Forgets the count of `key` (a good password).
+pub async fn forget(db: &AnyPool, key: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM login_throttle WHERE key = $1")
+        .bind(key)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+/// Forgets counts whose window and lock are over at `t`.
+pub async fn tidy(db: &AnyPool, t: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM login_throttle WHERE window_start < $1 AND locked_until < $2")
+        .bind(t - THROTTLE_WINDOW)
+        .bind(t)
+        .execute(db)
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,240 @@
+//! The venue registry (`venues`).
+
+use std::collections::HashSet;
+
+use sqlx::{Any, AnyPool, Executor};
+
+use super::filter::Filter;
+use crate::domain::coverage::Counted;
+use crate::domain::venues::{Registered, ValidVenue};
+use crate::text::fold;
+
+/// A venue as a row holds it.
+#[derive(Debug, sqlx::FromRow)]
+struct Row {
+    id: String,
+    name: String,
+    address: String,
+    commune_code: i64,
+    sector: String,
+    usual_stay_minutes: i64,
+    contact_name: String,
+    contact_phone: String,
+    active: i64,
+    code_issued: String,
+    updated_at: i64,
+    poster_first_at: Option<i64>,
+}
+
+impl From<Row> for Registered {
+    fn from(r: Row) -> Registered {
+        Registered {
+            id: r.id,
+            name: r.name,
+            address: r.address,
+            commune_code: r.commune_code as u32,
+            sector: r.sector,
+            usual_stay_minutes: r.usual_stay_minutes as u16,
+            contact_name: r.contact_name,
+            contact_phone: r.contact_phone,
+            active: r.active != 0,
+            code_issued: r.code_issued,
+            updated_at: r.updated_at,
+            poster_first_at: r.poster_first_at,
+        }
+    }
+}
+
+const COLUMNS: &str = "id, name, address, commune_code, sector, usual_stay_minutes, \
+     contact_name, contact_phone, active, code_issued, updated_at, poster_first_at";
+
+/// The venue `id` names (a UUID; the caller checks the form).
+pub async fn find(db: &AnyPool, id: &str) -> Result<Option<Registered>, sqlx::Error> {
+    let row: Option<Row> = sqlx::query_as(&format!("SELECT {COLUMNS} FROM venues WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(db)
+        .await?;
+    Ok(row.map(Registered::from))
+}
+
+/// Whether a venue with this id is registered (active or not).
+pub async fn exists(db: &AnyPool, id: &str) -> Result<bool, sqlx::Error> {
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM venues WHERE id = $1")
+        .bind(id)
+        .fetch_one(db)
+        .await?;
+    Ok(n > 0)
+}
+
+pub async fn count(db: &AnyPool, filter: &Filter) -> Result<i64, sqlx::Error> {
+    filter.count(db, "venues").await
+}
+
+/// One page of the venues matching `filter`, in the order of their folded names.
+pub async fn page(
+    db: &AnyPool,
+    filter: &Filter,
+    size: i64,
+    offset: i64,
+) -> Result<Vec<Registered>, sqlx::Error> {
+    let rows: Vec<Row> = filter
+        .rows(
+            db,
+            COLUMNS,
+            "venues",
+            &format!("ORDER BY search_key, id LIMIT {size} OFFSET {offset}"),
+        )
+        .await?;
+    Ok(rows.into_iter().map(Registered::from).collect())
+}
+
+/// Registers a venue whose code is dated `issued`, at `now`. The same name and address in one
+/// commune again is a unique violation (`store::is_duplicate`).
+pub async fn insert<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    id: &str,
+    v: &ValidVenue,
+    issued: &str,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO venues (id, name, address, commune_code, sector, usual_stay_minutes, \
+         contact_name, contact_phone, active, search_key, dedupe_key, code_issued, created_at, \
+         updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 1, $9, $10, $11, $12, $12)",
+    )
+    .bind(id)
+    .bind(&v.name)
+    .bind(&v.address)
+    .bind(v.commune_code as i64)
+    .bind(v.sector.as_str())
+    .bind(v.usual_stay_minutes as i64)
+    .bind(&v.contact_name)
+    .bind(&v.contact_phone)
+    .bind(v.search_key())
+    .bind(v.dedupe_key())
+    .bind(issued)
+    .bind(now)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// Saves a changed venue, its code dated `issued`.
+pub async fn update<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    id: &str,
+    v: &ValidVenue,
+    issued: &str,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE venues SET name = $1, address = $2, commune_code = $3, sector = $4, \
+         usual_stay_minutes = $5, contact_name = $6, contact_phone = $7, search_key = $8, \
+         code_issued = $9, updated_at = $10, dedupe_key = $12 WHERE id = $11",
+    )
+    .bind(&v.name)
+    .bind(&v.address)
+    .bind(v.commune_code as i64)
+    .bind(v.sector.as_str())
+    .bind(v.usual_stay_minutes as i64)
+    .bind(&v.contact_name)
+    .bind(&v.contact_phone)
+    .bind(v.search_key())
+    .bind(issued)
+    .bind(now)
+    .bind(id)
+    .bind(v.dedupe_key())
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// Activates or deactivates a venue at `now`.
+pub async fn set_active<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    id: &str,
+    active: bool,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    // The coverage report's weekly history counts a venue until it was deactivated; a second
+    // deactivation keeps the first time.
+    let sql = if active {
+        "UPDATE venues SET active = 1, updated_at = $1, deactivated_at = NULL WHERE id = $2"
+    } else {
+        "UPDATE venues SET active = 0, updated_at = $1, \
+         deactivated_at = COALESCE(deactivated_at, $1) WHERE id = $2"
+    };
+    sqlx::query(sql).bind(now).bind(id).execute(db).await?;
+    Ok(())
+}
+
+/// Notes the first time a poster of the venue was taken away.
+pub async fn poster_taken<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    id: &str,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE venues SET poster_first_at = $1 WHERE id = $2 AND poster_first_at IS NULL")
+        .bind(now)
+        .bind(id)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+#[derive(sqlx::FromRow)]
+struct Key {
+    commune_code: i64,
+    name: String,
+    address: String,
+}
+
+/// Every registered venue as an import compares rows with it: commune, folded name, folded
+/// address.
+pub async fn keys(db: &AnyPool) -> Result<HashSet<(u32, String, String)>, sqlx::Error> {
+    let rows: Vec<Key> = sqlx::query_as("SELECT commune_code, name, address FROM venues")
+        .fetch_all(db)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|k| (k.commune_code as u32, fold(&k.name), fold(&k.address)))
+        .collect())
+}
+
+#[derive(sqlx::FromRow)]
+struct CountedRow {
+    commune_code: i64,
+    sector: String,
+    poster_first_at: Option<i64>,
+    active: i64,
+    deactivated_at: Option<i64>,
+}
+
+/// What the coverage report counts: active venues, and inactive ones that had a poster (for the
+/// weekly history).
+pub async fn counted(db: &AnyPool) -> Result<Vec<Counted>, sqlx::Error> {
+    let rows: Vec<CountedRow> = sqlx::query_as(
+        "SELECT commune_code, sector, poster_first_at, active, deactivated_at FROM venues \
+         WHERE active = 1 OR poster_first_at IS NOT NULL",
+    )
+    .fetch_all(db)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| Counted {
+            commune: r.commune_code as u32,
+            sector: r.sector,
+            poster_first_at: r.poster_first_at,
+            active: r.active != 0,
+            deactivated_at: r.deactivated_at,
+        })
+        .collect())
+}
+
+/// The usual stay of a registered venue, in minutes.
+pub async fn usual_stay(db: &AnyPool, id: &str) -> Result<Option<i64>, sqlx::Error> {
+    sqlx::query_scalar("SELECT usual_stay_minutes FROM venues WHERE id = $1")
+        .bind(id)
+        .fetch_optional(db)
+        .await
+}

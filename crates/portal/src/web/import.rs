@@ -1,0 +1,304 @@
+//! Importing venues from a CSV file, for registrars: the upload form and its template, the
+//! import itself as a background job (every row checked, then all saved in one transaction or
+//! none), and its progress page, which refreshes itself (no script).
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+
+use askama::Template;
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect};
+use rand::rngs::OsRng;
+use serde::Deserialize;
+
+use super::error::{download, render, render_status, WebError, WebResult};
+use super::extract::{Chrome, Staff};
+use super::forms::known_message;
+use super::now;
+use super::routes::{Access, Routes};
+use super::state::AppState;
+use crate::domain::accounts::{random_token, Role};
+use crate::domain::audit::Entry;
+use crate::domain::import::{check_all, parse_csv, template_csv, RowError};
+use crate::domain::time::local_date;
+use crate::domain::venues::{issued, new_venue_id, ValidVenue};
+use crate::domain::Problem;
+use crate::store::{self, audit, venues};
+
+/// The largest CSV file taken.
+pub const IMPORT_LIMIT: usize = 10 * 1024 * 1024;
+/// At most this many row errors are listed on the page.
+const SHOWN_ERRORS: usize = 500;
+
+pub fn routes() -> Routes {
+    let registrar = Access::Role(Role::Registrar);
+    Routes::new()
+        .get("/venues/import", registrar, import_page)
+        .upload(
+            "/venues/import",
+            registrar,
+            IMPORT_LIMIT + 64 * 1024,
+            import,
+        )
+        .get("/venues/import/template.csv", registrar, import_template)
+        .get("/venues/import/{job}", registrar, import_progress)
+}
+
+#[derive(Debug)]
+pub enum JobState {
+    Running,
+    /// Nothing was saved; every problem is listed.
+    Failed(Vec<RowError>),
+    Done(usize),
+    Broken,
+}
+
+/// A running import of venues from a CSV file.
+pub struct ImportJob {
+    pub owner: i64,
+    pub total: usize,
+    pub checked: AtomicUsize,
+    pub saved: AtomicUsize,
+    pub state: Mutex<JobState>,
+    pub filename: String,
+}
+
+#[derive(Template)]
+#[template(path = "import.html")]
+struct ImportTemplate {
+    c: Chrome,
+    error: String,
+    /// The 2021 list: the page describes the district column.
+    has_districts: bool,
+}
+
+/// The messages a refused upload can show. A refusal goes back to the form by a redirect, so
+/// the upload's address (which carries the form's token) never stays in the address bar.
+const IMPORT_ERRORS: &[&str] = &[
+    "import-too-large",
+    "import-no-file",
+    "import-not-utf8",
+    "import-unreadable",
+    "import-missing-columns",
+    "import-too-many-rows",
+    "import-empty",
+];
+
+#[derive(Deserialize)]
+struct ImportQuery {
+    error: Option<String>,
+}
+
+async fn import_page(
+    State(app): State<AppState>,
+    staff: Staff,
+    Query(q): Query<ImportQuery>,
+) -> WebResult {
+    let error = known_message(q.error.as_deref(), IMPORT_ERRORS)
+        .map(|id| staff.tr().t(id))
+        .unwrap_or_default();
+    let page = ImportTemplate {
+        c: staff.chrome("import-title"),
+        error,
+        has_districts: !app.units.districts.is_empty(),
+    };
+    if q.error.is_some() {
+        render_status(StatusCode::UNPROCESSABLE_ENTITY, page)
+    } else {
+        render(page)
+    }
+}
+
+/// An example file with the column names in the reader's language and a commune of the
+/// portal's own list (with its district, in the 2021 list), so that the file imports as it is.
+async fn import_template(State(app): State<AppState>, staff: Staff) -> WebResult {
+    Ok(download(
+        "text/csv; charset=utf-8",
+        "venues-template.csv",
+        template_csv(&app.units, staff.ctx.lang).into_bytes(),
+    ))
+}
+
+async fn import(State(app): State<AppState>, staff: Staff, mut multipart: Multipart) -> WebResult {
+    let again = |id: &str| -> WebResult {
+        Ok(Redirect::to(&format!("/venues/import?error={id}")).into_response())
+    };
+    let mut file = None;
+    while let Ok(Some(field)) = multipart.next_field().await {
+        if field.name() == Some("file") {
+            let name = field.file_name().unwrap_or("").to_owned();
+            match field.bytes().await {
+                Ok(bytes) if bytes.len() <= IMPORT_LIMIT => file = Some((name, bytes)),
+                _ => return again("import-too-large"),
+            }
+        }
+    }
+    let Some((filename, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
+        return again("import-no-file");
+    };
+    let rows = match parse_csv(&bytes) {
+        Ok(rows) => rows,
+        Err(id) => return again(id),
+    };
+    let job = Arc::new(ImportJob {
+        owner: staff.session.user_id,
+        total: rows.len(),
+        checked: AtomicUsize::new(0),
+        saved: AtomicUsize::new(0),
+        state: Mutex::new(JobState::Running),
+        filename,
+    });
+    let job_id = random_token(&mut OsRng);
+    {
+        let mut imports = app.imports.lock().expect("not poisoned");
+        // Finished imports are forgotten once newer ones start.
+        if imports.len() > 100 {
+            imports
+                .retain(|_, j| matches!(*j.state.lock().expect("not poisoned"), JobState::Running));
+        }
+        imports.insert(job_id.clone(), job.clone());
+    }
+    // The audit entry's time is when the rows are saved.
+    let actor = staff.entry("venues_imported", &job.filename, "", 0);
+    let task_app = app.clone();
+    tokio::spawn(async move {
+        let state = match run(&task_app, &job, rows, actor).await {
+            Ok(Ok(n)) => JobState::Done(n),
+            Ok(Err(errors)) => JobState::Failed(errors),
+            Err(e) => {
+                eprintln!("portal: import failed: {e:?}");
+                JobState::Broken
+            }
+        };
+        *job.state.lock().expect("not poisoned") = state;
+    });
+    Ok(Redirect::to(&format!("/venues/import/{job_id}")).into_response())
+}
+
+/// Checks every row (away from the async workers: each is signed once to know its code fits),
+/// then saves all of them with their audit-log entry in one transaction, or none if any row is
+/// wrong.
+async fn run(
+    app: &AppState,
+    job: &Arc<ImportJob>,
+    rows: Vec<(usize, crate::domain::venues::VenueInput)>,
+    mut entry: Entry,
+) -> Result<Result<usize, Vec<RowError>>, WebError> {
+    let existing = venues::keys(&app.db.pool).await?;
+    let today = local_date(now());
+    let (checking_app, checking_job) = (app.clone(), job.clone());
+    let checked = tokio::task::spawn_blocking(move || {
+        check_all(
+            rows,
+            existing,
+            &checking_app.units,
+            &checking_app.authority,
+            today,
+            &checking_job.checked,
+        )
+    })
+    .await?;
+    let valid: Vec<(usize, ValidVenue)> = match checked {
+        Ok(valid) => valid,
+        Err(errors) => return Ok(Err(errors)),
+    };
+    let t = now();
+    let code_issued = issued(local_date(t));
+    let mut tx = app.db.begin().await?;
+    for (row, v) in &valid {
+        match venues::insert(&mut *tx, &new_venue_id(&mut OsRng), v, &code_issued, t).await {
+            Ok(()) => {}
+            // Registered by someone else while this file was being checked: nothing is saved.
+            Err(e) if store::is_duplicate(&e) => {
+                return Ok(Err(vec![RowError {
+                    row: *row,
+                    problem: Problem::new("name", "import-duplicate"),
+                }]))
+            }
+            Err(e) => return Err(e.into()),
+        }
+        job.saved.fetch_add(1, Ordering::Relaxed);
+    }
+    entry.detail = valid.len().to_string();
+    entry.at = t;
+    audit::write(&mut *tx, &entry).await?;
+    tx.commit().await?;
+    Ok(Ok(valid.len()))
+}
+
+pub struct ShownRowError {
+    pub row: usize,
+    pub column: String,
+    pub message: String,
+}
+
+#[derive(Template)]
+#[template(path = "import_job.html")]
+struct JobTemplate {
+    c: Chrome,
+    filename: String,
+    running: bool,
+    done: usize,
+    max: usize,
+    percent: usize,
+    saved: Option<usize>,
+    broken: bool,
+    errors: Vec<ShownRowError>,
+    more_errors: usize,
+}
+
+async fn import_progress(
+    State(app): State<AppState>,
+    staff: Staff,
+    Path(job_id): Path<String>,
+) -> WebResult {
+    let job = app
+        .imports
+        .lock()
+        .expect("not poisoned")
+        .get(&job_id)
+        .cloned()
+        .filter(|j| j.owner == staff.session.user_id)
+        .ok_or(WebError::NotFound)?;
+    let tr = staff.tr();
+    let max = job.total * 2;
+    let done = job.checked.load(Ordering::Relaxed) + job.saved.load(Ordering::Relaxed);
+    let mut page = JobTemplate {
+        c: staff.chrome("import-title"),
+        filename: job.filename.clone(),
+        running: false,
+        done,
+        max,
+        percent: (done * 100).checked_div(max).unwrap_or(0),
+        saved: None,
+        broken: false,
+        errors: Vec::new(),
+        more_errors: 0,
+    };
+    match &*job.state.lock().expect("not poisoned") {
+        JobState::Running => page.running = true,
+        JobState::Done(n) => {
+            page.saved = Some(*n);
+            page.done = max;
+            page.percent = 100;
+        }
+        JobState::Broken => page.broken = true,
+        JobState::Failed(errors) => {
+            page.more_errors = errors.len().saturating_sub(SHOWN_ERRORS);
+            page.errors = errors
+                .iter()
+                .take(SHOWN_ERRORS)
+                .map(|e| ShownRowError {
+                    row: e.row,
+                    column: tr.t(&format!(
+                        "venue-field-{}",
+                        e.problem.field.replace('_', "-")
+                    )),
+                    message: e.problem.text(&tr),
+                })
+                .collect();
+        }
+    }
+    render(page)
+}

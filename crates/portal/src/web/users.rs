@@ -1,0 +1,421 @@
+//! Staff accounts, for admins: the list, making an account with a temporary password shown once,
+//! roles and names, disabling, and resetting a password.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect};
+use axum::Form;
+use rand::rngs::OsRng;
+use serde::Deserialize;
+use zeroize::Zeroizing;
+
+use super::auth::hash_blocking;
+use super::error::{render, render_status, WebError, WebResult};
+use super::extract::{Chrome, Staff};
+use super::forms::FieldErrors;
+use super::now;
+use super::routes::{Access, Routes};
+use super::state::AppState;
+use crate::domain::accounts::{account_problems, temporary_password, username_problem, Role};
+use crate::domain::time::show_time;
+use crate::store::{self, audit, sessions, users};
+use crate::text::clean;
+
+pub fn routes() -> Routes {
+    let admin = Access::Role(Role::Admin);
+    Routes::new()
+        .get("/admin/users", admin, list)
+        .get("/admin/users/new", admin, new_user_page)
+        .post("/admin/users/new", admin, create_user)
+        .get("/admin/users/{id}", admin, user_page)
+        .post("/admin/users/{id}", admin, update_user)
+        .post("/admin/users/{id}/disable", admin, disable_user)
+        .post("/admin/users/{id}/enable", admin, enable_user)
+        .post("/admin/users/{id}/reset", admin, reset_user)
+}
+
+pub struct UserRow {
+    pub id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub roles: String,
+    pub active: bool,
+    pub created: String,
+}
+
+#[derive(Template)]
+#[template(path = "users.html")]
+struct UsersTemplate {
+    c: Chrome,
+    users: Vec<UserRow>,
+}
+
+fn role_names(staff: &Staff, roles: &[Role]) -> String {
+    let tr = staff.tr();
+    roles
+        .iter()
+        .map(|r| tr.t(&format!("role-{}", r.as_str())))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+async fn list(State(app): State<AppState>, staff: Staff) -> WebResult {
+    let users = users::all(&app.db.pool)
+        .await?
+        .into_iter()
+        .map(|u| UserRow {
+            roles: role_names(&staff, &u.roles()),
+            active: u.active(),
+            created: show_time(u.created_at),
+            id: u.id,
+            username: u.username,
+            display_name: u.display_name,
+        })
+        .collect();
+    render(UsersTemplate {
+        c: staff.chrome("users-title"),
+        users,
+    })
+}
+
+/// The user form's fields. Roles come as one checkbox each (`role_admin=on`, ...).
+#[derive(Debug, Default, Deserialize)]
+struct UserForm {
+    #[serde(default)]
+    username: String,
+    #[serde(default)]
+    display_name: String,
+    role_admin: Option<String>,
+    role_registrar: Option<String>,
+    role_tracer: Option<String>,
+    role_reporter: Option<String>,
+}
+
+impl UserForm {
+    fn roles(&self) -> Vec<Role> {
+        [
+            (Role::Admin, &self.role_admin),
+            (Role::Registrar, &self.role_registrar),
+            (Role::Tracer, &self.role_tracer),
+            (Role::Reporter, &self.role_reporter),
+        ]
+        .into_iter()
+        .filter(|(_, v)| v.is_some())
+        .map(|(r, _)| r)
+        .collect()
+    }
+}
+
+pub struct RoleBox {
+    pub name: String,
+    pub label: String,
+    pub checked: bool,
+}
+
+fn role_boxes(staff: &Staff, roles: &[Role]) -> Vec<RoleBox> {
+    let tr = staff.tr();
+    Role::ALL
+        .iter()
+        .map(|r| RoleBox {
+            name: format!("role_{}", r.as_str()),
+            label: format!(
+                "{} ({})",
+                tr.t(&format!("role-{}", r.as_str())),
+                tr.t(&format!("role-{}-does", r.as_str()))
+            ),
+            checked: roles.contains(r),
+        })
+        .collect()
+}
+
+#[derive(Template)]
+#[template(path = "user_form.html")]
+struct UserFormTemplate {
+    c: Chrome,
+    /// 0 while creating.
+    id: i64,
+    username: String,
+    display_name: String,
+    roles: Vec<RoleBox>,
+    active: bool,
+    /// The signed-in admin's own account: no reset button (the password page is theirs).
+    own: bool,
+    errors: FieldErrors,
+    notice: String,
+    /// A temporary password to hand over, shown once.
+    password: String,
+}
+
+impl UserFormTemplate {
+    fn new(staff: &Staff, title: &str) -> UserFormTemplate {
+        UserFormTemplate {
+            c: staff.chrome(title),
+            id: 0,
+            username: String::new(),
+            display_name: String::new(),
+            roles: role_boxes(staff, &[]),
+            active: true,
+            own: false,
+            errors: FieldErrors::default(),
+            notice: String::new(),
+            password: String::new(),
+        }
+    }
+
+    /// The new-user form again, as it was filled in, with its errors.
+    fn refused(
+        staff: &Staff,
+        form: &UserForm,
+        display_name: String,
+        roles: &[Role],
+        errors: FieldErrors,
+    ) -> WebResult {
+        let mut page = UserFormTemplate::new(staff, "user-new-title");
+        page.username = form.username.trim().to_owned();
+        page.display_name = display_name;
+        page.roles = role_boxes(staff, roles);
+        page.errors = errors;
+        render_status(StatusCode::UNPROCESSABLE_ENTITY, page)
+    }
+}
+
+async fn new_user_page(staff: Staff) -> WebResult {
+    render(UserFormTemplate::new(&staff, "user-new-title"))
+}
+
+async fn create_user(
+    State(app): State<AppState>,
+    staff: Staff,
+    Form(form): Form<UserForm>,
+) -> WebResult {
+    let tr = staff.tr();
+    let username = form.username.trim().to_lowercase();
+    let display_name = clean(&form.display_name);
+    let roles = form.roles();
+    let mut errors = FieldErrors::default();
+    if let Some(problem) = username_problem(&username) {
+        errors.add("username", tr.t(problem));
+    } else if users::name_taken(&app.db.pool, &username).await? {
+        errors.add("username", tr.t("username-taken"));
+    }
+    for (field, problem) in account_problems(&display_name, &roles) {
+        errors.add(field, tr.t(problem));
+    }
+    if !errors.is_empty() {
+        return UserFormTemplate::refused(&staff, &form, display_name, &roles, errors);
+    }
+    let password = temporary_password(&mut OsRng);
+    let hash = hash_blocking(password.clone()).await;
+    let t = now();
+    let mut tx = app.db.begin().await?;
+    let new = users::NewUser {
+        username: &username,
+        display_name: &display_name,
+        roles: &roles,
+        password_hash: &hash,
+        must_change_password: true,
+    };
+    let id = match users::insert(&mut *tx, &new, t).await {
+        Ok(id) => id,
+        // Another admin made the same name between the check above and now.
+        Err(e) if store::is_duplicate(&e) => {
+            drop(tx);
+            let mut errors = FieldErrors::default();
+            errors.add("username", tr.t("username-taken"));
+            return UserFormTemplate::refused(&staff, &form, display_name, &roles, errors);
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let entry = staff.entry("user_created", &username, &Role::join(&roles), t);
+    audit::write(&mut *tx, &entry).await?;
+    tx.commit().await?;
+    let mut page = UserFormTemplate::new(&staff, "user-edit-title");
+    page.id = id;
+    page.username = username;
+    page.display_name = display_name;
+    page.roles = role_boxes(&staff, &roles);
+    page.notice = tr.t("user-created");
+    page.password = password;
+    render(page)
+}
+
+async fn find_user(app: &AppState, id: i64) -> WebResult<users::User> {
+    users::find(&app.db.pool, id)
+        .await?
+        .ok_or(WebError::NotFound)
+}
+
+fn edit_page(staff: &Staff, user: &users::User) -> UserFormTemplate {
+    let mut page = UserFormTemplate::new(staff, "user-edit-title");
+    page.c.title = format!("{} · {}", staff.tr().t("user-edit-title"), user.username);
+    page.id = user.id;
+    page.username = user.username.clone();
+    page.display_name = user.display_name.clone();
+    page.roles = role_boxes(staff, &user.roles());
+    page.active = user.active();
+    page.own = user.id == staff.session.user_id;
+    page
+}
+
+#[derive(Deserialize)]
+struct Saved {
+    saved: Option<String>,
+    reset: Option<String>,
+}
+
+async fn user_page(
+    State(app): State<AppState>,
+    staff: Staff,
+    Path(id): Path<i64>,
+    Query(q): Query<Saved>,
+) -> WebResult {
+    let user = find_user(&app, id).await?;
+    let mut page = edit_page(&staff, &user);
+    if q.saved.is_some() {
+        page.notice = staff.tr().t("user-saved");
+    }
+    if q.reset.is_some() {
+        // Shown to the admin who reset it, once: a reload of this page, or anyone else opening
+        // it, is told that instead.
+        match app.handovers.take(&staff.session.token_hash, id, now()) {
+            Some(password) => {
+                page.notice = staff.tr().t("user-reset-done");
+                page.password = password.to_string();
+            }
+            None => page.notice = staff.tr().t("user-reset-shown"),
+        }
+    }
+    render(page)
+}
+
+async fn update_user(
+    State(app): State<AppState>,
+    staff: Staff,
+    Path(id): Path<i64>,
+    Form(form): Form<UserForm>,
+) -> WebResult {
+    let tr = staff.tr();
+    let user = find_user(&app, id).await?;
+    let display_name = clean(&form.display_name);
+    let roles = form.roles();
+    let mut errors = FieldErrors::default();
+    for (field, problem) in account_problems(&display_name, &roles) {
+        errors.add(field, tr.t(problem));
+    }
+    // Nobody removes their own admin role: the portal would be left without anyone to undo it.
+    if id == staff.session.user_id && !roles.contains(&Role::Admin) {
+        errors.add("roles", tr.t("roles-keep-own-admin"));
+    }
+    if !errors.is_empty() {
+        let mut page = edit_page(&staff, &user);
+        page.display_name = display_name;
+        page.roles = role_boxes(&staff, &roles);
+        page.errors = errors;
+        return render_status(StatusCode::UNPROCESSABLE_ENTITY, page);
+    }
+    let mut tx = app.db.begin().await?;
+    users::update(&mut *tx, id, &display_name, &roles).await?;
+    let entry = staff.entry("user_edited", &user.username, &Role::join(&roles), now());
+    audit::write(&mut *tx, &entry).await?;
+    tx.commit().await?;
+    Ok(Redirect::to(&format!("/admin/users/{id}?saved=1")).into_response())
+}
+
+async fn set_active(app: &AppState, staff: &Staff, id: i64, active: bool) -> WebResult {
+    let user = find_user(app, id).await?;
+    if id == staff.session.user_id && !active {
+        let mut page = edit_page(staff, &user);
+        page.errors
+            .add("active", staff.tr().t("user-cannot-disable-self"));
+        return render_status(StatusCode::UNPROCESSABLE_ENTITY, page);
+    }
+    let mut tx = app.db.begin().await?;
+    users::set_active(&mut *tx, id, active).await?;
+    if !active {
+        sessions::end_all(&mut *tx, id).await?;
+    }
+    let action = if active {
+        "user_enabled"
+    } else {
+        "user_disabled"
+    };
+    audit::write(&mut *tx, &staff.entry(action, &user.username, "", now())).await?;
+    tx.commit().await?;
+    Ok(Redirect::to(&format!("/admin/users/{id}?saved=1")).into_response())
+}
+
+async fn disable_user(State(app): State<AppState>, staff: Staff, Path(id): Path<i64>) -> WebResult {
+    set_active(&app, &staff, id, false).await
+}
+
+async fn enable_user(State(app): State<AppState>, staff: Staff, Path(id): Path<i64>) -> WebResult {
+    set_active(&app, &staff, id, true).await
+}
+
+/// Gives the account a new temporary password, shown once, and ends its sessions.
+async fn reset_user(State(app): State<AppState>, staff: Staff, Path(id): Path<i64>) -> WebResult {
+    let user = find_user(&app, id).await?;
+    // A reset ends the account's sessions, this one too, before its password could be shown:
+    // an admin changes their own password on the password page instead.
+    if id == staff.session.user_id {
+        let mut page = edit_page(&staff, &user);
+        page.errors
+            .add("active", staff.tr().t("user-cannot-reset-self"));
+        return render_status(StatusCode::UNPROCESSABLE_ENTITY, page);
+    }
+    let password = temporary_password(&mut OsRng);
+    let hash = hash_blocking(password.clone()).await;
+    let t = now();
+    let mut tx = app.db.begin().await?;
+    users::set_password(&mut *tx, id, &hash, true, t).await?;
+    sessions::end_all(&mut *tx, id).await?;
+    let entry = staff.entry("user_password_reset", &user.username, "", t);
+    audit::write(&mut *tx, &entry).await?;
+    tx.commit().await?;
+    // The answer is a redirect, so that reloading the page does not reset the password again;
+    // the new one waits on the server for the page to show it, never in the address.
+    app.handovers
+        .put(&staff.session.token_hash, id, password, now());
+    Ok(Redirect::to(&format!("/admin/users/{id}?reset=1")).into_response())
+}
+
+/// How long a temporary password waits to be shown.
+const HANDOVER_SECONDS: i64 = 10 * 60;
+
+struct Handover {
+    password: Zeroizing<String>,
+    made: i64,
+}
+
+/// Temporary passwords from resets, each waiting to be shown once to the admin who made it,
+/// by that admin's session and the account reset (two resets in two tabs keep both). In memory:
+/// a password not shown within minutes (or by the time the portal restarts) is gone, and the
+/// admin resets again.
+#[derive(Default)]
+pub struct Handovers(Mutex<HashMap<(String, i64), Handover>>);
+
+impl Handovers {
+    fn put(&self, session: &str, user_id: i64, password: String, t: i64) {
+        let mut all = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        all.retain(|_, h| t - h.made < HANDOVER_SECONDS);
+        all.insert(
+            (session.to_owned(), user_id),
+            Handover {
+                password: Zeroizing::new(password),
+                made: t,
+            },
+        );
+    }
+
+    fn take(&self, session: &str, user_id: i64, t: i64) -> Option<Zeroizing<String>> {
+        let mut all = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        // Passwords nobody came back for go now, not at the next reset.
+        all.retain(|_, h| t - h.made < HANDOVER_SECONDS);
+        all.remove(&(session.to_owned(), user_id))
+            .map(|h| h.password)
+    }
+}

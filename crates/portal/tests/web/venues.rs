@@ -1,0 +1,316 @@
+//! The venue registry: forms, posters, CSV import and its progress page.
+
+use crate::*;
+
+crate::on_both_backends!(
+    venues_are_validated_registered_edited_and_found,
+    posters_carry_a_code_the_app_verifies,
+    csv_import_saves_all_rows_or_none,
+);
+
+async fn venues_are_validated_registered_edited_and_found(backend: Backend) {
+    let p = Portal::new(backend).await;
+    p.add_user("lan", &[Role::Registrar]).await;
+    let mut c = p.signed_in("lan").await;
+    // Every field wrong: each message next to its field, nothing saved.
+    let r = c
+        .post(
+            "/venues/new",
+            &[
+                ("name", "  "),
+                ("address", ""),
+                ("commune", "99999"),
+                ("sector", "casino"),
+                ("usual_stay", "2"),
+                ("contact_name", ""),
+                ("contact_phone", "12345"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    for field in [
+        "name",
+        "address",
+        "commune",
+        "sector",
+        "usual_stay",
+        "contact_name",
+        "contact_phone",
+    ] {
+        assert!(r.body.contains(&format!("id=\"{field}-error\"")), "{field}");
+    }
+    assert!(r.body.contains("không có trong danh mục"));
+    assert!(r.body.contains("value=\"2\""), "what was typed stays");
+    // A commune of another province is not in this portal's list.
+    let hanoi = portal::units::UnitList::load(Edition::Y2025, 1)
+        .unwrap()
+        .communes[0]
+        .code
+        .to_string();
+    let r = c
+        .post("/venues/new", &venue_form("Quán Cô Ba", &hanoi))
+        .await;
+    assert!(r.body.contains("id=\"commune-error\""));
+    // Too long for a QR code a phone reads easily.
+    let long_name = "Nhà văn hóa ".repeat(16);
+    let long_address = "Tổ dân phố số 1, ".repeat(17);
+    let mut form = venue_form(&long_name, "");
+    let commune = commune_2025(&p);
+    form[1] = ("address", &long_address);
+    form[2] = ("commune", &commune);
+    let r = c.post("/venues/new", &form).await;
+    assert!(r.body.contains("quá dài để mã QR"), "{}", r.body);
+    assert_eq!(p.count("SELECT COUNT(*) FROM venues").await, 0);
+
+    let id = register(&p, &mut c, "  Quán   Cô Ba ").await;
+    // The same place twice, however it is typed, is refused.
+    let r = c
+        .post("/venues/new", &venue_form("QUÁN CÔ BA", &commune))
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("đã có một địa điểm cùng tên"), "{}", r.body);
+    let page = c.get(&format!("/venues/{id}?registered=1")).await;
+    assert!(page.body.contains("Đã đăng ký địa điểm"));
+    assert!(page.body.contains("value=\"Quán Cô Ba\""), "spaces tidied");
+    assert!(page.body.contains("value=\"0912345678\""), "phone tidied");
+    assert!(
+        page.body.contains("value=\"60\""),
+        "the sector's usual stay"
+    );
+
+    // Search ignores accents and case.
+    for q in ["quan co ba", "QUÁN", "vuon cam"] {
+        let r = c
+            .get(&format!("/venues?q={}", crate::support::urlencode(q)))
+            .await;
+        assert!(r.body.contains("Quán Cô Ba"), "{q}");
+    }
+    let r = c.get("/venues?q=%25").await;
+    assert!(r.body.contains("0 địa điểm"), "% is searched as itself");
+
+    // Editing what the code says asks for a new poster; the contact alone does not.
+    let mut form = venue_form("Quán Cô Ba", &commune);
+    form[5] = ("contact_name", "Nông Văn Tư");
+    let r = c.post(&format!("/venues/{id}"), &form).await;
+    assert_eq!(r.location(), format!("/venues/{id}?saved=1"));
+    let form = venue_form("Quán Cô Ba 2", &commune);
+    let r = c.post(&format!("/venues/{id}"), &form).await;
+    assert_eq!(r.location(), format!("/venues/{id}?reprint=1"));
+    let mut bad = venue_form("", &commune);
+    bad[6] = ("contact_phone", "");
+    let r = c.post(&format!("/venues/{id}"), &bad).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        p.count("SELECT COUNT(*) FROM venues WHERE name = 'Quán Cô Ba 2'")
+            .await,
+        1,
+        "unchanged"
+    );
+
+    // Pages of 25.
+    for i in 0..29 {
+        register(&p, &mut c, &format!("Cửa hàng số {i:02}")).await;
+    }
+    let first = c.get("/venues").await;
+    assert!(first.body.contains("30 địa điểm"));
+    assert!(first.body.contains("1 / 2"));
+    assert_eq!(
+        first.body.matches("<tr>").count() + first.body.matches("<tr class").count(),
+        26
+    );
+    let second = c.get("/venues?page=2").await;
+    assert!(second.body.contains("2 / 2"));
+    assert!(second.body.contains("Quán Cô Ba 2"));
+
+    // Deactivated: gone from the active list, no poster, back when reactivated.
+    c.post(&format!("/venues/{id}/deactivate"), &[]).await;
+    let r = c.get("/venues?q=co+ba").await;
+    assert!(r.body.contains("0 địa điểm"));
+    let r = c.get("/venues?q=co+ba&status=inactive").await;
+    assert!(r.body.contains("Quán Cô Ba 2"));
+    let r = c.get(&format!("/venues/{id}/poster/pdf")).await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    assert!(r.body.contains("đã ngừng hoạt động"));
+    c.post(&format!("/venues/{id}/activate"), &[]).await;
+    assert_eq!(
+        c.get(&format!("/venues/{id}/poster/svg")).await.status,
+        StatusCode::OK
+    );
+}
+
+async fn posters_carry_a_code_the_app_verifies(backend: Backend) {
+    let p = Portal::new(backend).await;
+    p.add_user("lan", &[Role::Registrar]).await;
+    let mut c = p.signed_in("lan").await;
+    let id = register(&p, &mut c, "Ủy ban nhân dân Phường Thục Phán").await;
+    assert_eq!(
+        p.count("SELECT COUNT(*) FROM venues WHERE poster_first_at IS NULL")
+            .await,
+        1
+    );
+    let pdf = c.get(&format!("/venues/{id}/poster/pdf")).await;
+    assert_eq!(pdf.status, StatusCode::OK);
+    assert_eq!(pdf.header("content-type"), "application/pdf");
+    assert!(pdf.header("content-disposition").contains(".pdf"));
+    assert!(pdf.bytes.starts_with(b"%PDF"));
+    let png = c.get(&format!("/venues/{id}/poster/png")).await;
+    assert_eq!(png.header("content-type"), "image/png");
+    let svg = c.get(&format!("/venues/{id}/poster/svg")).await;
+    assert!(svg.body.contains("<svg"));
+    assert_eq!(
+        p.count("SELECT COUNT(*) FROM venues WHERE poster_first_at IS NOT NULL")
+            .await,
+        1
+    );
+
+    // The QR on the PNG decodes to a code that the app's trust file verifies, naming the venue.
+    let image = image::load_from_memory(&png.bytes).unwrap().to_luma8();
+    let mut grid = rqrr::PreparedImage::prepare(image);
+    let grids = grid.detect_grids();
+    assert_eq!(grids.len(), 1);
+    let (_, text) = grids[0].decode().unwrap();
+    let trust = protocol::TrustList::from_json(
+        &std::fs::read_to_string(p.dir.path().join("trust.json")).unwrap(),
+    )
+    .unwrap();
+    let venue = protocol::read_venue_code(&text, &trust).unwrap();
+    assert_eq!(venue.venue.id.to_string(), id);
+    assert_eq!(venue.venue.name, "Ủy ban nhân dân Phường Thục Phán");
+    assert_eq!(venue.host, "yte.caobang.example");
+    // The same code every time for an unchanged venue: a reprinted poster matches the first.
+    let again = c.get(&format!("/venues/{id}/poster/svg")).await;
+    assert_eq!(again.body, svg.body);
+    assert_eq!(
+        p.count("SELECT COUNT(*) FROM audit_log WHERE action = 'poster_downloaded'")
+            .await,
+        4
+    );
+}
+
+async fn csv_import_saves_all_rows_or_none(backend: Backend) {
+    let p = Portal::new(backend).await;
+    p.add_user("lan", &[Role::Registrar]).await;
+    p.add_user("minh", &[Role::Registrar]).await;
+    let mut c = p.signed_in("lan").await;
+    let csrf = c.csrf().await;
+    let name = &p.app.units.communes[1].name;
+    let code = p.app.units.communes[0].code;
+    let mut good = String::from("ten,dia_chi,xa_phuong,linh_vuc,nguoi_lien_he,dien_thoai\n");
+    for i in 0..300 {
+        let commune = if i % 2 == 0 {
+            code.to_string()
+        } else {
+            name.clone()
+        };
+        good += &format!(
+            "Cửa hàng {i},\"Số {i}, phố Kim Đồng\",{commune},Cửa hàng,Bà Hoa,0912345{i:03}\n"
+        );
+    }
+    let bad = "name,address,commune,sector,contact_name,contact_phone\n\
+               Chợ A,Số 1,Hoàn Kiếm,market,Ông B,0912345678\n\
+               Chợ B,Số 2,9999999,chợ trời,Ông C,12\n\
+               Chợ C,Số 3,Phường Thục Phán,market,Ông D,0912345678\n";
+
+    // A file with mistakes: every one listed by row and column, nothing saved.
+    let r = c
+        .upload("/venues/import", &csrf, "bad.csv", bad.as_bytes())
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let page = wait_for_job(&mut c, r.location()).await;
+    assert!(page.contains("Chưa lưu gì"), "{page}");
+    for expected in [
+        "<td>2</td><td>Xã, phường</td>",
+        "<td>3</td><td>Lĩnh vực</td>",
+        "<td>3</td><td>Số điện thoại liên hệ</td>",
+    ] {
+        assert!(page.contains(expected), "{expected} in {page}");
+    }
+    assert_eq!(p.count("SELECT COUNT(*) FROM venues").await, 0);
+    // Someone else cannot see the job.
+    let mut minh = p.signed_in("minh").await;
+    assert_eq!(minh.get(r.location()).await.status, StatusCode::NOT_FOUND);
+
+    let r = c
+        .upload("/venues/import", &csrf, "good.csv", good.as_bytes())
+        .await;
+    let page = wait_for_job(&mut c, r.location()).await;
+    assert!(page.contains("Đã lưu 300 địa điểm"), "{page}");
+    assert!(page.contains("value=\"600\""), "a full progress bar");
+    assert_eq!(p.count("SELECT COUNT(*) FROM venues").await, 300);
+    assert_eq!(
+        p.count("SELECT COUNT(*) FROM venues WHERE sector = 'shop'")
+            .await,
+        300
+    );
+    // The same file again: all duplicates, nothing saved twice.
+    let r = c
+        .upload("/venues/import", &csrf, "good.csv", good.as_bytes())
+        .await;
+    let page = wait_for_job(&mut c, r.location()).await;
+    assert!(page.contains("trùng tên và địa chỉ"));
+    assert_eq!(p.count("SELECT COUNT(*) FROM venues").await, 300);
+
+    // Files that cannot be read say why, on the form.
+    for (bytes, words) in [
+        (&b"a,b\n1,2\n"[..], "thiếu cột"),
+        (&b"\xff\xfe\x00"[..], "UTF-8"),
+        (&b""[..], "Hãy chọn một tệp"),
+    ] {
+        let r = c.upload("/venues/import", &csrf, "x.csv", bytes).await;
+        // Back to the form by a redirect: the upload's address, with its token, is not kept.
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        assert!(
+            r.location().starts_with("/venues/import?error="),
+            "{}",
+            r.location()
+        );
+        let page = c.get(r.location()).await;
+        assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(page.body.contains(words), "{words}");
+    }
+    assert_eq!(
+        p.count("SELECT COUNT(*) FROM audit_log WHERE action = 'venues_imported'")
+            .await,
+        1
+    );
+}
+
+async fn wait_for_job(c: &mut crate::support::Client, path: &str) -> String {
+    for _ in 0..600 {
+        let r = c.get(path).await;
+        assert_eq!(r.status, StatusCode::OK);
+        if !r.body.contains("http-equiv=\"refresh\"") {
+            return r.body;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("the import did not finish");
+}
+
+#[tokio::test]
+async fn a_running_import_shows_its_progress_and_refreshes_itself() {
+    use std::sync::atomic::AtomicUsize;
+    let p = Portal::new(Backend::Sqlite).await;
+    let owner = p.add_user("lan", &[Role::Registrar]).await;
+    let job = std::sync::Arc::new(portal::web::import::ImportJob {
+        owner,
+        total: 100,
+        checked: AtomicUsize::new(100),
+        saved: AtomicUsize::new(30),
+        state: std::sync::Mutex::new(portal::web::import::JobState::Running),
+        filename: "<b>venues</b>.csv".into(),
+    });
+    p.app.imports.lock().unwrap().insert("job-1".into(), job);
+    let mut c = p.signed_in("lan").await;
+    let page = c.get("/venues/import/job-1").await;
+    assert!(page
+        .body
+        .contains("<meta http-equiv=\"refresh\" content=\"1\">"));
+    assert!(
+        page.body.contains("max=\"200\" value=\"130\""),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("<p>65%</p>"));
+    assert!(page.body.contains("&#60;b&#62;venues"));
+}
