@@ -2,9 +2,6 @@
 //! or with `?since=N` what changed after sequence N, naming venues only by hash. Served with an
 //! `ETag` and `Cache-Control` so a CDN can cache it, and `304` when the client has it already.
 
-use std::collections::HashMap;
-use std::sync::Mutex;
-
 use axum::body::Bytes;
 use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
@@ -57,23 +54,6 @@ async fn get_list(
     }
 }
 
-/// Signed lists by tag. A tag names the sequence, the day and `since`, so the same tag is the
-/// same list: it is made and signed once, then served from memory (every phone asks for the
-/// same few lists) until its oldest notice passes the retention. Entries of past sequences are
-/// dropped as the cache fills.
-#[derive(Default)]
-pub struct ListCache(Mutex<HashMap<String, (Bytes, i64)>>);
-
-impl ListCache {
-    /// Forgets every list (after a published notice was changed other than by publishing or
-    /// retracting, which the portal itself never does).
-    pub fn clear(&self) {
-        self.0.lock().expect("not poisoned").clear();
-    }
-}
-
-const CACHED_LISTS: usize = 64;
-
 async fn list_response(
     app: &AppState,
     headers: &HeaderMap,
@@ -100,14 +80,7 @@ async fn list_response(
     if unchanged {
         return Ok((StatusCode::NOT_MODIFIED, cache_headers(&etag)).into_response());
     }
-    let cached = app
-        .exposure_lists
-        .0
-        .lock()
-        .expect("not poisoned")
-        .get(&etag)
-        .filter(|(_, until)| now() <= *until)
-        .map(|(body, _)| body.clone());
+    let cached = app.exposure_lists.get(&etag, now());
     if let Some(body) = cached {
         return Ok(json_body(cache_headers(&etag), body));
     }
@@ -122,13 +95,7 @@ async fn list_response(
     ));
     // Served until the oldest notice in it drops off.
     let until = valid_until(&list);
-    {
-        let mut cache = app.exposure_lists.0.lock().expect("not poisoned");
-        if cache.len() >= CACHED_LISTS {
-            cache.clear();
-        }
-        cache.insert(etag.clone(), (body.clone(), until));
-    }
+    app.exposure_lists.put(&etag, body.clone(), until);
     Ok(json_body(cache_headers(&etag), body))
 }
 

@@ -15,6 +15,7 @@ use serde::Deserialize;
 use super::error::{download, render, render_status, WebError, WebResult};
 use super::extract::{Chrome, Staff};
 use super::forms::known_message;
+use super::memory::{ImportJob, JobState};
 use super::now;
 use super::routes::{Access, Routes};
 use super::state::AppState;
@@ -43,25 +44,6 @@ pub fn routes() -> Routes {
         )
         .get("/venues/import/template.csv", registrar, import_template)
         .get("/venues/import/{job}", registrar, import_progress)
-}
-
-#[derive(Debug)]
-pub enum JobState {
-    Running,
-    /// Nothing was saved; every problem is listed.
-    Failed(Vec<RowError>),
-    Done(usize),
-    Broken,
-}
-
-/// A running import of venues from a CSV file.
-pub struct ImportJob {
-    pub owner: i64,
-    pub total: usize,
-    pub checked: AtomicUsize,
-    pub saved: AtomicUsize,
-    pub state: Mutex<JobState>,
-    pub filename: String,
 }
 
 #[derive(Template)]

@@ -17,6 +17,7 @@ pub mod extract;
 pub mod forms;
 pub mod frame;
 pub mod import;
+pub mod memory;
 pub mod notices;
 pub mod overlaps;
 pub mod pages;

@@ -145,12 +145,30 @@ async fn chart(State(app): State<AppState>, staff: Staff) -> WebResult {
         .into_response())
 }
 
-/// `communes.csv`, `districts.csv` (where the list has districts), `sectors.csv` or `weeks.csv`.
+/// One of the report's tables as a CSV file; each download is in the audit log.
 async fn csv(State(app): State<AppState>, staff: Staff, Path(table): Path<String>) -> WebResult {
     let tr = staff.tr();
     let r = load(&app, &tr).await?;
+    let rows =
+        csv_table(&table, &r, &tr, !app.units.districts.is_empty()).ok_or(WebError::NotFound)?;
+    let bytes = csv_file(rows)?;
+    audit::write(
+        &app.db.pool,
+        &staff.entry("report_downloaded", &table, "", now()),
+    )
+    .await?;
+    Ok(download(
+        "text/csv; charset=utf-8",
+        &format!("coverage-{table}"),
+        bytes,
+    ))
+}
+
+/// The rows of `communes.csv`, `districts.csv` (where the list has districts), `sectors.csv` or
+/// `weeks.csv`, headed in the reader's language; `None` for any other name.
+fn csv_table(table: &str, r: &Coverage, tr: &Tr, has_districts: bool) -> Option<Vec<Vec<String>>> {
     let h = |id: &str| tr.t(id);
-    let rows: Vec<Vec<String>> = match table.as_str() {
+    Some(match table {
         "communes.csv" => std::iter::once(vec![
             h("csv-district-code"),
             h("csv-district"),
@@ -170,7 +188,7 @@ async fn csv(State(app): State<AppState>, staff: Staff, Path(table): Path<String
             ]
         }))
         .collect(),
-        "districts.csv" if !app.units.districts.is_empty() => std::iter::once(vec![
+        "districts.csv" if has_districts => std::iter::once(vec![
             h("csv-district-code"),
             h("csv-district"),
             h("csv-communes"),
@@ -217,19 +235,8 @@ async fn csv(State(app): State<AppState>, staff: Staff, Path(table): Path<String
             ]
         }))
         .collect(),
-        _ => return Err(WebError::NotFound),
-    };
-    let bytes = csv_file(rows)?;
-    audit::write(
-        &app.db.pool,
-        &staff.entry("report_downloaded", &table, "", now()),
-    )
-    .await?;
-    Ok(download(
-        "text/csv; charset=utf-8",
-        &format!("coverage-{table}"),
-        bytes,
-    ))
+        _ => return None,
+    })
 }
 
 #[cfg(test)]

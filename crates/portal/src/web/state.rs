@@ -7,9 +7,7 @@ use std::sync::{Arc, Mutex};
 
 use axum::http::HeaderValue;
 
-use super::exposure_list::ListCache;
-use super::import::ImportJob;
-use super::users::Handovers;
+use super::memory::{Handovers, ImportJob, ListCache};
 use crate::authority::Authority;
 use crate::store::Db;
 use crate::units::UnitList;

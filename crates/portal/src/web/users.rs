@@ -1,9 +1,6 @@
 //! Staff accounts, for admins: the list, making an account with a temporary password shown once,
 //! roles and names, disabling, and resetting a password.
 
-use std::collections::HashMap;
-use std::sync::Mutex;
-
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -11,7 +8,6 @@ use axum::response::{IntoResponse, Redirect};
 use axum::Form;
 use rand::rngs::OsRng;
 use serde::Deserialize;
-use zeroize::Zeroizing;
 
 use super::auth::hash_blocking;
 use super::error::{render, render_status, WebError, WebResult};
@@ -381,41 +377,4 @@ async fn reset_user(State(app): State<AppState>, staff: Staff, Path(id): Path<i6
     app.handovers
         .put(&staff.session.token_hash, id, password, now());
     Ok(Redirect::to(&format!("/admin/users/{id}?reset=1")).into_response())
-}
-
-/// How long a temporary password waits to be shown.
-const HANDOVER_SECONDS: i64 = 10 * 60;
-
-struct Handover {
-    password: Zeroizing<String>,
-    made: i64,
-}
-
-/// Temporary passwords from resets, each waiting to be shown once to the admin who made it,
-/// by that admin's session and the account reset (two resets in two tabs keep both). In memory:
-/// a password not shown within minutes (or by the time the portal restarts) is gone, and the
-/// admin resets again.
-#[derive(Default)]
-pub struct Handovers(Mutex<HashMap<(String, i64), Handover>>);
-
-impl Handovers {
-    fn put(&self, session: &str, user_id: i64, password: String, t: i64) {
-        let mut all = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        all.retain(|_, h| t - h.made < HANDOVER_SECONDS);
-        all.insert(
-            (session.to_owned(), user_id),
-            Handover {
-                password: Zeroizing::new(password),
-                made: t,
-            },
-        );
-    }
-
-    fn take(&self, session: &str, user_id: i64, t: i64) -> Option<Zeroizing<String>> {
-        let mut all = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        // Passwords nobody came back for go now, not at the next reset.
-        all.retain(|_, h| t - h.made < HANDOVER_SECONDS);
-        all.remove(&(session.to_owned(), user_id))
-            .map(|h| h.password)
-    }
 }

@@ -292,12 +292,12 @@ async fn a_running_import_shows_its_progress_and_refreshes_itself() {
     use std::sync::atomic::AtomicUsize;
     let p = Portal::new(Backend::Sqlite).await;
     let owner = p.add_user("lan", &[Role::Registrar]).await;
-    let job = std::sync::Arc::new(portal::web::import::ImportJob {
+    let job = std::sync::Arc::new(portal::web::memory::ImportJob {
         owner,
         total: 100,
         checked: AtomicUsize::new(100),
         saved: AtomicUsize::new(30),
-        state: std::sync::Mutex::new(portal::web::import::JobState::Running),
+        state: std::sync::Mutex::new(portal::web::memory::JobState::Running),
         filename: "<b>venues</b>.csv".into(),
     });
     p.app.imports.lock().unwrap().insert("job-1".into(), job);
