@@ -3,11 +3,8 @@
 use chrono::{DateTime, TimeZone, Utc};
 use diary::Diary;
 use protocol::exposure::{venue_hash, ExposureList, Level, Notice, VerifiedExposureList};
+use test_support::{code, trust};
 use uuid::Uuid;
-
-mod common;
-
-use common::{code, trust};
 
 fn at(h: u32, m: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 28, h, m, 0).unwrap()

@@ -5,22 +5,16 @@ use protocol::exposure::{
     match_notices, read_exposure_list, sign_exposure_list, venue_hash, ExposureList, Level, Notice,
     Stay,
 };
-use protocol::{Authority, Error, TrustList, TrustedKey};
+use protocol::{Error, TrustList};
 use uuid::Uuid;
 
+/// The authority that signs the lists here (and the `exposure_list` fuzz target's seeds).
 fn key() -> SigningKey {
-    SigningKey::from_bytes(&[11; 32])
+    test_support::key(11)
 }
 
 fn trust() -> TrustList {
-    TrustList {
-        nhs_keys: Vec::new(),
-        authorities: vec![Authority {
-            name: "Sở Y tế Cao Bằng".into(),
-            portal_url: "https://yte.caobang.example".into(),
-            keys: vec![TrustedKey::new(key().verifying_key())],
-        }],
-    }
+    test_support::trust_in(&key())
 }
 
 fn venue(n: u8) -> Uuid {
@@ -91,7 +85,7 @@ fn tampered_unknown_or_older_lists_are_refused() {
             "byte {i}"
         );
     }
-    let stranger = sign_exposure_list(&list(7), &SigningKey::from_bytes(&[12; 32])).unwrap();
+    let stranger = sign_exposure_list(&list(7), &test_support::key(12)).unwrap();
     assert!(matches!(
         read_exposure_list(&stranger, &trust(), None),
         Err(Error::UnknownKey { .. })

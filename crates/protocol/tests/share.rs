@@ -8,31 +8,24 @@ use hpke::{Deserializable, Kem, Serializable};
 use protocol::share::MAX_SEALED_BYTES;
 use protocol::{
     normalize_share_code, open_diary, read_share_request, seal_diary, share_code,
-    sign_share_request, Authority, Error, KeyId, ShareRequest, SharedDiary, SharedVisit, TrustList,
-    TrustedKey,
+    sign_share_request, Error, KeyId, ShareRequest, SharedDiary, SharedVisit, TrustList,
 };
+use test_support::PORTAL_URL as PORTAL;
 
 const NOW: i64 = 1_795_000_000;
-const PORTAL: &str = "https://yte.caobang.example";
 
+/// The authority that signs the requests here (and the share fixtures and fuzz seeds).
 fn authority_key() -> SigningKey {
-    SigningKey::from_bytes(&[3; 32])
+    test_support::key(3)
 }
 
+/// The department the diaries here are sealed to.
 fn department() -> ([u8; 32], [u8; 32]) {
-    let (secret, public) = hpke::kem::X25519HkdfSha256::derive_keypair(&[9; 32]);
-    (secret.to_bytes().into(), public.to_bytes().into())
+    test_support::department(9)
 }
 
 fn trust() -> TrustList {
-    TrustList {
-        nhs_keys: Vec::new(),
-        authorities: vec![Authority {
-            name: "Sở Y tế Cao Bằng".into(),
-            portal_url: PORTAL.into(),
-            keys: vec![TrustedKey::new(authority_key().verifying_key())],
-        }],
-    }
+    test_support::trust_in(&authority_key())
 }
 
 fn request() -> ShareRequest {
@@ -140,7 +133,7 @@ fn every_changed_byte_of_a_request_is_refused() {
 
 #[test]
 fn requests_from_strangers_expired_or_sending_elsewhere_are_refused() {
-    let stranger = SigningKey::from_bytes(&[4; 32]);
+    let stranger = test_support::key(4);
     let text = sign_share_request(&request(), &stranger).unwrap();
     assert!(matches!(
         read_share_request(&text, &trust(), NOW),
@@ -261,8 +254,8 @@ fn a_sealed_diary_opens_only_with_its_key_for_its_request() {
     );
     // …but bound to request [8; 16] while its JSON claims [7; 16], it does not.
     assert!(open_diary(&seal_raw(&plaintext, [8; 16]), &[7; 16], &secret).is_err());
-    let (other, _) = hpke::kem::X25519HkdfSha256::derive_keypair(&[10; 32]);
-    assert!(open_diary(&sealed, &[7; 16], &other.to_bytes().into()).is_err());
+    let (other, _) = test_support::department(10);
+    assert!(open_diary(&sealed, &[7; 16], &other).is_err());
     for len in [0, 1, 32, 48, sealed.len() - 1] {
         assert!(
             open_diary(&sealed[..len], &[7; 16], &secret).is_err(),

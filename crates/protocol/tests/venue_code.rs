@@ -13,29 +13,11 @@ use chrono::NaiveDate;
 use ciborium::Value;
 use coset::{iana, CborSerializable, CoseSign1Builder, HeaderBuilder};
 use ed25519_dalek::{Signer, SigningKey};
-use protocol::{
-    read_venue_code, sign_venue_code, Authority, Error, KeyId, Sector, TrustList, TrustedKey, Venue,
-};
-
-const HOST: &str = "yte.caobang.example";
-
-fn authority_key() -> SigningKey {
-    SigningKey::from_bytes(&[7u8; 32])
-}
+use protocol::{read_venue_code, sign_venue_code, Error, KeyId, Sector, TrustList, Venue};
+use test_support::{authority_key, trust, HOST};
 
 fn stranger_key() -> SigningKey {
-    SigningKey::from_bytes(&[9u8; 32])
-}
-
-fn trust() -> TrustList {
-    TrustList {
-        nhs_keys: Vec::new(),
-        authorities: vec![Authority {
-            name: "Sở Y tế Cao Bằng".into(),
-            portal_url: format!("https://{HOST}"),
-            keys: vec![TrustedKey::new(authority_key().verifying_key())],
-        }],
-    }
+    test_support::key(9)
 }
 
 fn venue(name: &str) -> Venue {
