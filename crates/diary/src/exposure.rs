@@ -3,12 +3,12 @@
 
 use std::collections::HashSet;
 
-use chrono::{DateTime, Duration, TimeZone, Utc};
+use chrono::{DateTime, TimeZone, Utc};
 use protocol::exposure::{match_notices, venue_hash, Level, Stay, VerifiedExposureList};
+use protocol::stay::span;
 use serde::Serialize;
 use sqlx::Row;
 
-use crate::keeping::stay_minutes;
 use crate::{Diary, Error, Result, Visit};
 
 /// A visit that matched a notice, and what to do about it.
@@ -32,14 +32,15 @@ fn time(secs: i64) -> Result<DateTime<Utc>> {
         .ok_or_else(|| Error::Storage(sqlx::Error::Decode("time out of range".into())))
 }
 
-/// How matching sees a visit: the hash of its venue id and its interval.
+/// How matching sees a visit: the hash of its venue id and the span it counts for, by the same
+/// rule as the portal's overlaps.
 fn stay(v: &Visit) -> Option<Stay> {
     let id = uuid::Uuid::parse_str(v.venue_id.as_deref()?).ok()?;
-    let start = v.time_in.timestamp();
-    let end = match v.time_out {
-        Some(out) => out.timestamp(),
-        None => (v.time_in + Duration::minutes(stay_minutes(v.usual_stay_minutes))).timestamp(),
-    };
+    let (start, end) = span(
+        v.time_in.timestamp(),
+        v.time_out.map(|t| t.timestamp()),
+        v.usual_stay_minutes,
+    );
     (v.origin == "vd1").then_some(Stay {
         visit_id: v.id,
         venue_hash: venue_hash(&id),

@@ -28,10 +28,7 @@ use sqlx::{Connection, Row, SqliteConnection};
 
 pub use error::{Error, Result};
 pub use exposure::Alert;
-pub use keeping::{
-    stay_minutes, Entry, DEFAULT_RETENTION_DAYS, DEFAULT_STAY_MINUTES, DUPLICATE_SECONDS,
-    MAX_STAY_MINUTES, RETENTION_CHOICES,
-};
+pub use keeping::{Entry, DEFAULT_RETENTION_DAYS, DUPLICATE_SECONDS, RETENTION_CHOICES};
 pub use key::{DbKey, KeyLocation, KeyStore, PlatformKeyStore};
 pub use scan::decode_qr_image;
 pub use share::{Sealed, SentVisit, Share};
