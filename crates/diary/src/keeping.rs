@@ -340,8 +340,9 @@ impl Diary {
             .fetch_all(&self.pool)
             .await?;
         for row in rows {
-            let (id, name, address): (i64, String, String) =
-                (row.try_get(0)?, row.try_get(1)?, row.try_get(2)?);
+            let id: i64 = row.try_get("id")?;
+            let name: String = row.try_get("name")?;
+            let address: String = row.try_get("address")?;
             sqlx::query("UPDATE visits SET search_key = ?2 WHERE id = ?1")
                 .bind(id)
                 .bind(search_key(&name, &address))
