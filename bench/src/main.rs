@@ -18,13 +18,11 @@ use std::time::Instant;
 
 use chrono::{Duration, NaiveDate, TimeZone, Utc};
 use diary::Diary;
-use ed25519_dalek::SigningKey;
 use protocol::exposure::{match_notices, Level, Notice, Stay};
-use protocol::{sign_venue_code, Authority, Sector, TrustList, TrustedKey, Venue};
+use protocol::{TrustList, Venue};
 use rand::{Rng, SeedableRng};
 use serde_json::{json, Value};
-
-const HOST: &str = "yte.caobang.example";
+use test_support::{authority_key, trust, HOST};
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -69,33 +67,15 @@ fn time<T>(f: impl FnOnce() -> T) -> (T, f64) {
     (out, start.elapsed().as_secs_f64() * 1000.0)
 }
 
-fn authority() -> SigningKey {
-    SigningKey::from_bytes(&[7; 32])
-}
-
-fn trust() -> TrustList {
-    TrustList {
-        nhs_keys: Vec::new(),
-        authorities: vec![Authority {
-            name: "Sở Y tế Cao Bằng".into(),
-            portal_url: format!("https://{HOST}"),
-            keys: vec![TrustedKey::new(authority().verifying_key())],
-        }],
-    }
-}
-
+/// A market whose venue id holds `n`, so that every venue of a run is its own.
 fn venue(n: u32, name: String) -> Venue {
     let mut id = [0u8; 16];
     id[..4].copy_from_slice(&n.to_be_bytes());
     id[4] = 0x5a;
     Venue {
         id: uuid::Uuid::from_bytes(id),
-        name,
         address: "Phố Xuân Trường, Phường Hợp Giang, Cao Bằng".into(),
-        unit: 1273,
-        sector: Sector::Market,
-        usual_stay_minutes: 60,
-        issued: NaiveDate::from_ymd_opt(2026, 11, 1).expect("a date"),
+        ..test_support::venue(&name, 0)
     }
 }
 
@@ -119,12 +99,10 @@ async fn diary_bench(smoke: bool) -> Value {
     let check_ins = if smoke { 20 } else { 300 };
     let codes: Vec<String> = (0..check_ins as u32)
         .map(|n| {
-            sign_venue_code(
+            test_support::sign(
                 &venue(n, format!("{} số {n}", NAMES[n as usize % 6])),
-                HOST,
-                &authority(),
+                &authority_key(),
             )
-            .expect("a code")
         })
         .collect();
     let now = Utc::now();
@@ -298,9 +276,7 @@ fn matching(smoke: bool) -> Value {
 /// A sealed diary of 300 visits over 60 days; the QR of a venue code whose name is 100
 /// Vietnamese characters.
 fn sizes() -> Value {
-    use hpke::{Kem, Serializable};
-    let (_, public) = hpke::kem::X25519HkdfSha256::derive_keypair(&[5; 32]);
-    let public: [u8; 32] = public.to_bytes().into();
+    let (_, public) = test_support::department(5);
     let code = protocol::share_code([1; 8]);
     let request = protocol::ShareRequest {
         id: [4; 16],
@@ -340,7 +316,7 @@ fn sizes() -> Value {
         .take(100)
         .collect();
     let long = venue(1, name.clone());
-    let text = sign_venue_code(&long, HOST, &authority()).expect("a code");
+    let text = test_support::sign(&long, &authority_key());
     let qr = qrcode::QrCode::with_error_correction_level(text.as_bytes(), qrcode::EcLevel::Q)
         .expect("a QR");
     let version = match qr.version() {

@@ -8,14 +8,14 @@ use protocol::exposure::{match_notices, read_exposure_list, venue_hash, Stay};
 use protocol::TrustList;
 use std::sync::OnceLock;
 
+/// The authority of crates/protocol/tests/exposure.rs, which signed the seeds.
 fn key() -> ed25519_dalek::SigningKey {
-    // The authority of crates/protocol/tests/exposure.rs.
-    ed25519_dalek::SigningKey::from_bytes(&[11u8; 32])
+    test_support::key(11)
 }
 
 fn trust() -> &'static TrustList {
     static TRUST: OnceLock<TrustList> = OnceLock::new();
-    TRUST.get_or_init(|| protocol::fuzzing::trust_in(&key()))
+    TRUST.get_or_init(|| test_support::trust_in(&key()))
 }
 
 fuzz_target!(|data: &[u8]| {

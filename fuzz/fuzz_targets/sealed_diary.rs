@@ -3,7 +3,6 @@
 //! here to the department key so that mutations reach the diary's parser and its checks.
 #![no_main]
 
-use hpke::{Kem, Serializable};
 use libfuzzer_sys::fuzz_target;
 use std::sync::OnceLock;
 
@@ -12,10 +11,7 @@ const REQUEST_ID: [u8; 16] = [7; 16];
 
 fn department() -> &'static ([u8; 32], [u8; 32]) {
     static KEYS: OnceLock<([u8; 32], [u8; 32])> = OnceLock::new();
-    KEYS.get_or_init(|| {
-        let (secret, public) = hpke::kem::X25519HkdfSha256::derive_keypair(&[9; 32]);
-        (secret.to_bytes().into(), public.to_bytes().into())
-    })
+    KEYS.get_or_init(|| test_support::department(9))
 }
 
 fuzz_target!(|data: &[u8]| {

@@ -11,12 +11,12 @@ use std::sync::OnceLock;
 const NOW: i64 = 1_795_000_000;
 
 fn key() -> ed25519_dalek::SigningKey {
-    ed25519_dalek::SigningKey::from_bytes(&[3u8; 32])
+    test_support::key(3)
 }
 
 fn trust() -> &'static TrustList {
     static TRUST: OnceLock<TrustList> = OnceLock::new();
-    TRUST.get_or_init(|| protocol::fuzzing::trust_in(&key()))
+    TRUST.get_or_init(|| test_support::trust_in(&key()))
 }
 
 fuzz_target!(|data: &[u8]| {

@@ -6,14 +6,10 @@ use libfuzzer_sys::fuzz_target;
 use protocol::{read_code, read_venue_code, TrustList};
 use std::sync::OnceLock;
 
-fn key() -> ed25519_dalek::SigningKey {
-    // The fixtures' test authority (crates/protocol/tests/venue_code.rs).
-    ed25519_dalek::SigningKey::from_bytes(&[7u8; 32])
-}
-
+/// The venue-code fixtures' authority, which signed the seeds.
 fn trust() -> &'static TrustList {
     static TRUST: OnceLock<TrustList> = OnceLock::new();
-    TRUST.get_or_init(|| protocol::fuzzing::trust_in(&key()))
+    TRUST.get_or_init(test_support::trust)
 }
 
 fuzz_target!(|data: &[u8]| {

@@ -20,7 +20,7 @@ fn context() -> &'static (UnitList, Authority) {
                 province: 4,
                 units: Edition::default(),
             },
-            key: ed25519_dalek::SigningKey::from_bytes(&[7; 32]),
+            key: test_support::authority_key(),
             department: DepartmentKey::derive(&[8; 32]),
         };
         let units = UnitList::load(authority.settings.units, 4).expect("the units load");

@@ -3,46 +3,31 @@
 
 use std::path::Path;
 
-use chrono::NaiveDate;
 use ed25519_dalek::SigningKey;
-use protocol::{sign_venue_code, Authority, Sector, TrustList, TrustedKey, Venue};
+use protocol::{Sector, Venue};
 use serde_json::{json, Value};
 use tauri::ipc::InvokeBody;
+use test_support::key;
 
 mod common;
 use common::{app, invoke};
 
-const HOST: &str = "yte.caobang.example";
-
-fn key(seed: u8) -> SigningKey {
-    SigningKey::from_bytes(&[seed; 32])
-}
-
 fn write_trust(dir: &Path) -> std::path::PathBuf {
-    let trust = TrustList {
-        nhs_keys: Vec::new(),
-        authorities: vec![Authority {
-            name: "Sở Y tế Cao Bằng".into(),
-            portal_url: format!("https://{HOST}"),
-            keys: vec![TrustedKey::new(key(7).verifying_key())],
-        }],
-    };
     let path = dir.join("trust.json");
-    std::fs::write(&path, trust.to_json()).unwrap();
+    std::fs::write(&path, test_support::trust_in(&key(7)).to_json()).unwrap();
     path
 }
 
+/// A shop in Phường Thục Phán, signed by `signer`.
 fn code(name: &str, signer: &SigningKey) -> String {
     let venue = Venue {
         id: Venue::id_from_random([3; 16]),
-        name: name.into(),
         address: "Phường Thục Phán".into(),
-        unit: 1273,
         sector: Sector::Shop,
         usual_stay_minutes: 30,
-        issued: NaiveDate::from_ymd_opt(2026, 11, 1).unwrap(),
+        ..test_support::venue(name, 0)
     };
-    sign_venue_code(&venue, HOST, signer).unwrap()
+    test_support::sign(&venue, signer)
 }
 
 fn json_body(value: Value) -> InvokeBody {

@@ -11,18 +11,18 @@ use std::sync::{Arc, Mutex};
 
 use chrono::{Duration, Local, Utc};
 use ed25519_dalek::SigningKey;
-use protocol::{sign_share_request, Authority, KeyId, ShareRequest, TrustList, TrustedKey};
+use protocol::{sign_share_request, KeyId, ShareRequest};
 use serde_json::{json, Value};
 use tauri::ipc::InvokeBody;
 use tauri::WebviewWindow;
 
+use test_support::AUTHORITY;
+
 mod common;
 use common::app;
 
-const AUTHORITY: &str = "Sở Y tế Cao Bằng";
-
 fn trusted_key() -> SigningKey {
-    SigningKey::from_bytes(&[7; 32])
+    test_support::key(7)
 }
 
 /// What the stub portal answers: a status and a body, or `None` to close the connection without
@@ -95,14 +95,9 @@ fn posts(seen: &Seen) -> Vec<String> {
 }
 
 fn write_trust(dir: &Path, portal_url: &str) -> PathBuf {
-    let trust = TrustList {
-        nhs_keys: Vec::new(),
-        authorities: vec![Authority {
-            name: AUTHORITY.into(),
-            portal_url: portal_url.into(),
-            keys: vec![TrustedKey::new(trusted_key().verifying_key())],
-        }],
-    };
+    // The stub portal's address, so that its requests' uploads stay on their portal.
+    let mut trust = test_support::trust_in(&trusted_key());
+    trust.authorities[0].portal_url = portal_url.into();
     let path = dir.join("trust.json");
     std::fs::write(&path, trust.to_json()).unwrap();
     path
@@ -168,7 +163,7 @@ fn add_visit(webview: &WebviewWindow<tauri::test::MockRuntime>, name: &str) -> i
 #[test]
 fn a_request_that_must_not_be_believed_says_why_and_nothing_is_sent() {
     let dir = tempfile::tempdir().unwrap();
-    let stranger = SigningKey::from_bytes(&[9; 32]);
+    let stranger = test_support::key(9);
     // The portal's address is known only once it listens; the answers are made on demand.
     let portal: Arc<Mutex<String>> = Arc::default();
     let at = portal.clone();

@@ -1,3 +1,6 @@
+//! The diary's one error type, with a stable kind for the UI, and how SQLite's result codes
+//! become the kinds a citizen can act on (a full device, a read-only folder, a damaged file).
+
 use std::path::PathBuf;
 
 /// Everything that can go wrong with the diary. Opening has one variant per step, and none of

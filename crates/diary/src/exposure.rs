@@ -3,12 +3,12 @@
 
 use std::collections::HashSet;
 
-use chrono::{DateTime, Duration, TimeZone, Utc};
+use chrono::{DateTime, TimeZone, Utc};
 use protocol::exposure::{match_notices, venue_hash, Level, Stay, VerifiedExposureList};
+use protocol::stay::span;
 use serde::Serialize;
 use sqlx::Row;
 
-use crate::keeping::stay_minutes;
 use crate::{Diary, Error, Result, Visit};
 
 /// A visit that matched a notice, and what to do about it.
@@ -32,14 +32,56 @@ fn time(secs: i64) -> Result<DateTime<Utc>> {
         .ok_or_else(|| Error::Storage(sqlx::Error::Decode("time out of range".into())))
 }
 
-/// How matching sees a visit: the hash of its venue id and its interval.
+/// A kept notice as `exposure_notices` holds it.
+#[derive(sqlx::FromRow)]
+struct NoticeRow {
+    id: i64,
+    venue_hash: Vec<u8>,
+    window_from: i64,
+    window_to: i64,
+    level: String,
+    advice_vi: String,
+    advice_en: String,
+}
+
+impl NoticeRow {
+    fn into_notice(self) -> protocol::exposure::Notice {
+        protocol::exposure::Notice {
+            id: self.id as u64,
+            venue_hash: self.venue_hash.try_into().unwrap_or([0; 16]),
+            from: self.window_from,
+            to: self.window_to,
+            level: Level::parse(&self.level).unwrap_or(Level::Monitor),
+            advice_vi: self.advice_vi,
+            advice_en: self.advice_en,
+        }
+    }
+}
+
+/// An alert joined with its notice.
+#[derive(sqlx::FromRow)]
+struct AlertRow {
+    authority: String,
+    notice_id: i64,
+    visit_id: i64,
+    window_from: i64,
+    window_to: i64,
+    level: String,
+    advice_vi: String,
+    advice_en: String,
+    created_at: i64,
+    notified: i64,
+}
+
+/// How matching sees a visit: the hash of its venue id and the span it counts for, by the same
+/// rule as the portal's overlaps.
 fn stay(v: &Visit) -> Option<Stay> {
     let id = uuid::Uuid::parse_str(v.venue_id.as_deref()?).ok()?;
-    let start = v.time_in.timestamp();
-    let end = match v.time_out {
-        Some(out) => out.timestamp(),
-        None => (v.time_in + Duration::minutes(stay_minutes(v.usual_stay_minutes))).timestamp(),
-    };
+    let (start, end) = span(
+        v.time_in.timestamp(),
+        v.time_out.map(|t| t.timestamp()),
+        v.usual_stay_minutes,
+    );
     (v.origin == "vd1").then_some(Stay {
         visit_id: v.id,
         venue_hash: venue_hash(&id),
@@ -56,7 +98,10 @@ impl Diary {
             .fetch_optional(&self.pool)
             .await?;
         Ok(match row {
-            Some(row) => Some((row.try_get::<i64, _>(0)? as u64, row.try_get(1)?)),
+            Some(row) => Some((
+                row.try_get::<i64, _>("sequence")? as u64,
+                row.try_get("etag")?,
+            )),
             None => None,
         })
     }
@@ -120,27 +165,16 @@ impl Diary {
     /// Matches every kept notice of `authority` against the diary, here on the phone: alerts
     /// that no longer match go, and the new ones are returned.
     pub(crate) async fn rematch(&self, authority: &str, now: DateTime<Utc>) -> Result<Vec<Alert>> {
-        let notices = sqlx::query(
+        let notices: Vec<protocol::exposure::Notice> = sqlx::query_as::<_, NoticeRow>(
             "SELECT id, venue_hash, window_from, window_to, level, advice_vi, advice_en \
              FROM exposure_notices WHERE authority = ?1",
         )
         .bind(authority)
         .fetch_all(&self.pool)
         .await?
-        .iter()
-        .map(|row| -> Result<protocol::exposure::Notice> {
-            let hash: Vec<u8> = row.try_get(1)?;
-            Ok(protocol::exposure::Notice {
-                id: row.try_get::<i64, _>(0)? as u64,
-                venue_hash: hash.try_into().unwrap_or([0; 16]),
-                from: row.try_get(2)?,
-                to: row.try_get(3)?,
-                level: Level::parse(&row.try_get::<String, _>(4)?).unwrap_or(Level::Monitor),
-                advice_vi: row.try_get(5)?,
-                advice_en: row.try_get(6)?,
-            })
-        })
-        .collect::<Result<Vec<_>>>()?;
+        .into_iter()
+        .map(NoticeRow::into_notice)
+        .collect();
         let stays: Vec<Stay> = self.visits().await?.iter().filter_map(stay).collect();
         let matched: HashSet<(i64, i64)> = match_notices(&stays, &notices)
             .into_iter()
@@ -154,7 +188,7 @@ impl Diary {
                 .fetch_all(&mut *tx)
                 .await?
                 .iter()
-                .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+                .map(|r| Ok((r.try_get("visit_id")?, r.try_get("notice_id")?)))
                 .collect::<Result<_>>()?;
         for (visit, notice) in existing.difference(&matched) {
             sqlx::query(
@@ -201,9 +235,11 @@ impl Diary {
 
     /// Every alert, newest visit first.
     pub async fn alerts(&self) -> Result<Vec<Alert>> {
-        let rows = sqlx::query(
-            "SELECT a.authority, a.notice_id, a.visit_id, n.window_from, n.window_to, n.level, \
-             n.advice_vi, n.advice_en, a.created_at, a.notified FROM alerts a \
+        let rows = sqlx::query_as::<_, AlertRow>(
+            "SELECT a.authority AS authority, a.notice_id AS notice_id, a.visit_id AS visit_id, \
+             n.window_from AS window_from, n.window_to AS window_to, n.level AS level, \
+             n.advice_vi AS advice_vi, n.advice_en AS advice_en, a.created_at AS created_at, \
+             a.notified AS notified FROM alerts a \
              JOIN exposure_notices n ON n.authority = a.authority AND n.id = a.notice_id",
         )
         .fetch_all(&self.pool)
@@ -211,21 +247,20 @@ impl Diary {
         let visits = self.visits().await?;
         let mut alerts = Vec::with_capacity(rows.len());
         for row in rows {
-            let visit_id: i64 = row.try_get(2)?;
-            let Some(visit) = visits.iter().find(|v| v.id == visit_id) else {
+            let Some(visit) = visits.iter().find(|v| v.id == row.visit_id) else {
                 continue;
             };
             alerts.push(Alert {
-                authority: row.try_get(0)?,
-                notice_id: row.try_get(1)?,
+                authority: row.authority,
+                notice_id: row.notice_id,
                 visit: visit.clone(),
-                window_from: time(row.try_get(3)?)?,
-                window_to: time(row.try_get(4)?)?,
-                level: row.try_get(5)?,
-                advice_vi: row.try_get(6)?,
-                advice_en: row.try_get(7)?,
-                created_at: time(row.try_get(8)?)?,
-                notified: row.try_get::<i64, _>(9)? != 0,
+                window_from: time(row.window_from)?,
+                window_to: time(row.window_to)?,
+                level: row.level,
+                advice_vi: row.advice_vi,
+                advice_en: row.advice_en,
+                created_at: time(row.created_at)?,
+                notified: row.notified != 0,
             });
         }
         alerts.sort_by_key(|a| std::cmp::Reverse(a.visit.time_in));

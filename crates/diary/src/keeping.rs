@@ -3,7 +3,8 @@
 //!
 //! Rules (each has a test in `tests/keeping.rs`):
 //! - An open visit closes by itself after the venue's usual stay, or 2 hours where the code names
-//!   none, never more than 12 hours; it is marked `auto`, at time in plus that stay.
+//!   none, never more than 12 hours (`protocol::stay`, the rule the portal uses too); it is
+//!   marked `auto`, at time in plus that stay.
 //! - Scanning the same venue again within 10 minutes of the last visit there is refused with
 //!   `Error::Duplicate`, for the app to ask; `check_in_again` records it anyway.
 //! - Visits older than the retention (14, 21, 30 or 60 days; 21 unless the citizen chose) are
@@ -23,23 +24,12 @@ pub const DEFAULT_RETENTION_DAYS: u32 = 21;
 pub const RETENTION_CHOICES: [u32; 4] = [14, 21, 30, 60];
 /// A second scan of the same venue within this time asks before recording.
 pub const DUPLICATE_SECONDS: i64 = 10 * 60;
-/// A visit's stay when it was never checked out and its venue names no usual stay.
-pub const DEFAULT_STAY_MINUTES: i64 = 120;
-/// No visit stays open longer than this, whatever the venue says.
-pub const MAX_STAY_MINUTES: i64 = 12 * 60;
 
 const MAX_NAME: usize = 200;
 const MAX_ADDRESS: usize = 300;
 const MAX_NOTE: usize = 1000;
 /// Clocks differ a little; a time this far ahead of the phone's is still "now".
 const CLOCK_SLACK: i64 = 5 * 60;
-
-/// How long a visit never checked out lasts, in minutes.
-pub fn stay_minutes(usual: Option<u32>) -> i64 {
-    usual
-        .map_or(DEFAULT_STAY_MINUTES, i64::from)
-        .clamp(1, MAX_STAY_MINUTES)
-}
 
 /// A visit as the citizen writes or corrects it. For a scanned visit only the times and the note
 /// are taken: its place comes from the signed code.
@@ -70,7 +60,7 @@ impl Diary {
         let id: Option<i64> = sqlx::query_scalar(&format!(
             "UPDATE visits SET time_out = time_in + {stay} * 60, checkout = 'auto' \
              WHERE time_out IS NULL AND time_in + {stay} * 60 <= ?1 RETURNING id",
-            stay = STAY_SQL
+            stay = stay_sql()
         ))
         .bind(now.timestamp())
         .fetch_optional(&self.pool)
@@ -350,8 +340,9 @@ impl Diary {
             .fetch_all(&self.pool)
             .await?;
         for row in rows {
-            let (id, name, address): (i64, String, String) =
-                (row.try_get(0)?, row.try_get(1)?, row.try_get(2)?);
+            let id: i64 = row.try_get("id")?;
+            let name: String = row.try_get("name")?;
+            let address: String = row.try_get("address")?;
             sqlx::query("UPDATE visits SET search_key = ?2 WHERE id = ?1")
                 .bind(id)
                 .bind(search_key(&name, &address))
@@ -362,8 +353,15 @@ impl Diary {
     }
 }
 
-/// The stay of a visit in minutes, in SQL: `stay_minutes` for a row of `visits`.
-const STAY_SQL: &str = "MIN(MAX(COALESCE(usual_stay_minutes, 120), 1), 720)";
+/// The stay of a visit in minutes, in SQL: `protocol::stay::stay_minutes` for a row of
+/// `visits`, so that the database closes a visit when matching says it ended.
+fn stay_sql() -> String {
+    use protocol::stay::{DEFAULT_STAY_MINUTES, MAX_STAY_MINUTES, MIN_STAY_MINUTES};
+    format!(
+        "MIN(MAX(COALESCE(usual_stay_minutes, {DEFAULT_STAY_MINUTES}), {MIN_STAY_MINUTES}), \
+         {MAX_STAY_MINUTES})"
+    )
+}
 
 fn check_place(name: &str, address: &str, note: &str) -> Result<()> {
     if name.is_empty() {
@@ -381,18 +379,25 @@ fn check_place(name: &str, address: &str, note: &str) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use protocol::stay::stay_minutes;
 
-    #[test]
-    fn a_stay_is_the_venues_or_two_hours_and_never_more_than_twelve() {
-        assert_eq!(stay_minutes(None), 120);
-        assert_eq!(stay_minutes(Some(45)), 45);
-        assert_eq!(stay_minutes(Some(720)), 720);
-        assert_eq!(stay_minutes(Some(721)), 720);
-        assert_eq!(stay_minutes(Some(0)), 1);
-        // The SQL gives the same answer as the function.
-        assert_eq!(
-            STAY_SQL,
-            format!("MIN(MAX(COALESCE(usual_stay_minutes, {DEFAULT_STAY_MINUTES}), 1), {MAX_STAY_MINUTES})")
-        );
+    /// SQLite itself works out the stay `close_overdue` uses, for venues that name none, too
+    /// short, usual and too long a stay: each is the protocol's.
+    #[tokio::test]
+    async fn the_sql_stay_is_the_protocols() {
+        let pool = sqlx::SqlitePool::connect("sqlite::memory:").await.unwrap();
+        let mut usuals = vec![None, Some(u32::MAX), Some(i32::MAX as u32), Some(100_000)];
+        usuals.extend([0, 1, 2, 45, 60, 119, 120, 121, 719, 720, 721, 1440].map(Some));
+        for usual in usuals {
+            let sql: i64 = sqlx::query_scalar(&format!(
+                "SELECT {} FROM (SELECT ?1 AS usual_stay_minutes)",
+                stay_sql()
+            ))
+            .bind(usual.map(i64::from))
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+            assert_eq!(sql, stay_minutes(usual), "usual stay {usual:?}");
+        }
     }
 }

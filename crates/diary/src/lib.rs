@@ -28,10 +28,7 @@ use sqlx::{Connection, Row, SqliteConnection};
 
 pub use error::{Error, Result};
 pub use exposure::Alert;
-pub use keeping::{
-    stay_minutes, Entry, DEFAULT_RETENTION_DAYS, DEFAULT_STAY_MINUTES, DUPLICATE_SECONDS,
-    MAX_STAY_MINUTES, RETENTION_CHOICES,
-};
+pub use keeping::{Entry, DEFAULT_RETENTION_DAYS, DUPLICATE_SECONDS, RETENTION_CHOICES};
 pub use key::{DbKey, KeyLocation, KeyStore, PlatformKeyStore};
 pub use scan::decode_qr_image;
 pub use share::{Sealed, SentVisit, Share};
@@ -305,17 +302,17 @@ impl Diary {
             .fetch_optional(&mut *tx)
             .await?;
             if let Some(last) = last {
-                let origin: String = last.try_get(0)?;
-                let venue_id: Option<String> = last.try_get(1)?;
-                let code: Option<String> = last.try_get(2)?;
-                let time_in: i64 = last.try_get(3)?;
+                let origin: String = last.try_get("origin")?;
+                let venue_id: Option<String> = last.try_get("venue_id")?;
+                let code: Option<String> = last.try_get("code")?;
+                let time_in: i64 = last.try_get("time_in")?;
                 let same = origin == venue.origin.as_str()
                     && (code.as_deref() == Some(text.trim())
                         || (!venue.venue_id.is_empty()
                             && venue_id.as_deref() == Some(venue.venue_id.as_str())));
                 if same && (at - time_in).abs() < keeping::DUPLICATE_SECONDS {
                     return Err(Error::Duplicate {
-                        name: last.try_get(4)?,
+                        name: last.try_get("name")?,
                         time_in: Utc.timestamp_opt(time_in, 0).single().unwrap_or(now),
                     });
                 }

@@ -4,7 +4,6 @@
 use chrono::{DateTime, TimeZone, Utc};
 use protocol::{SharedDiary, SharedVisit, VerifiedShareRequest};
 use serde::Serialize;
-use sqlx::sqlite::SqliteRow;
 use sqlx::Row;
 
 use crate::{Diary, Error, Result, Visit};
@@ -65,44 +64,82 @@ fn time(secs: i64) -> Result<DateTime<Utc>> {
         .ok_or_else(|| Error::Storage(sqlx::Error::Decode("time out of range".into())))
 }
 
-fn share_from_row(row: &SqliteRow) -> Result<Share> {
-    Ok(Share {
-        id: row.try_get(0)?,
-        created_at: time(row.try_get(1)?)?,
-        authority: row.try_get(2)?,
-        department: row.try_get(3)?,
-        request_id: row.try_get(4)?,
-        code: row.try_get(5)?,
-        purpose: row.try_get(6)?,
-        date_from: row.try_get(7)?,
-        date_to: row.try_get(8)?,
-        visit_count: row.try_get(9)?,
-        status: row.try_get(10)?,
-        delivered_at: row.try_get::<Option<i64>, _>(11)?.map(time).transpose()?,
-        note: row.try_get(12)?,
-        expires_at: time(row.try_get(13)?)?,
-        // Kept since migration 0006; retention may since have emptied it.
-        visits: (row.try_get::<i64, _>(14)? != 0).then(Vec::new),
-    })
+/// A row of `shares`, as [`SELECT_SHARE`] reads it.
+#[derive(sqlx::FromRow)]
+struct ShareRow {
+    id: i64,
+    created_at: i64,
+    authority: String,
+    department: String,
+    request_id: String,
+    code: String,
+    purpose: String,
+    date_from: String,
+    date_to: String,
+    visit_count: i64,
+    status: String,
+    delivered_at: Option<i64>,
+    note: Option<String>,
+    expires_at: i64,
+    list_kept: i64,
+}
+
+impl ShareRow {
+    fn into_share(self) -> Result<Share> {
+        Ok(Share {
+            id: self.id,
+            created_at: time(self.created_at)?,
+            authority: self.authority,
+            department: self.department,
+            request_id: self.request_id,
+            code: self.code,
+            purpose: self.purpose,
+            date_from: self.date_from,
+            date_to: self.date_to,
+            visit_count: self.visit_count,
+            status: self.status,
+            delivered_at: self.delivered_at.map(time).transpose()?,
+            note: self.note,
+            expires_at: time(self.expires_at)?,
+            // Kept since migration 0006; retention may since have emptied it.
+            visits: (self.list_kept != 0).then(Vec::new),
+        })
+    }
 }
 
 const SELECT_SENT: &str =
     "SELECT share_id, name, address, unit, venue_id, origin, time_in, time_out \
      FROM share_visits";
 
-fn sent_from_row(row: &SqliteRow) -> Result<(i64, SentVisit)> {
-    Ok((
-        row.try_get(0)?,
-        SentVisit {
-            name: row.try_get(1)?,
-            address: row.try_get(2)?,
-            unit: row.try_get(3)?,
-            venue_id: row.try_get(4)?,
-            origin: row.try_get(5)?,
-            time_in: time(row.try_get(6)?)?,
-            time_out: row.try_get::<Option<i64>, _>(7)?.map(time).transpose()?,
-        },
-    ))
+/// A row of `share_visits`, as [`SELECT_SENT`] reads it.
+#[derive(sqlx::FromRow)]
+struct SentRow {
+    share_id: i64,
+    name: String,
+    address: String,
+    unit: Option<u32>,
+    venue_id: Option<String>,
+    origin: String,
+    time_in: i64,
+    time_out: Option<i64>,
+}
+
+impl SentRow {
+    /// The share it belongs to, and the visit.
+    fn into_sent(self) -> Result<(i64, SentVisit)> {
+        Ok((
+            self.share_id,
+            SentVisit {
+                name: self.name,
+                address: self.address,
+                unit: self.unit,
+                venue_id: self.venue_id,
+                origin: self.origin,
+                time_in: time(self.time_in)?,
+                time_out: self.time_out.map(time).transpose()?,
+            },
+        ))
+    }
 }
 
 /// Gives each share the visits logged for it (a share whose list was not kept has none).
@@ -216,13 +253,13 @@ impl Diary {
     }
 
     pub async fn share(&self, id: i64) -> Result<Share> {
-        let row = sqlx::query(&format!("{SELECT_SHARE} WHERE id = ?1"))
+        let row = sqlx::query_as::<_, ShareRow>(&format!("{SELECT_SHARE} WHERE id = ?1"))
             .bind(id)
             .fetch_optional(&self.pool)
             .await?
             .ok_or(Error::NoSuchShare(id))?;
-        let mut share = [share_from_row(&row)?];
-        let sent = sqlx::query(&format!(
+        let mut share = [row.into_share()?];
+        let sent = sqlx::query_as::<_, SentRow>(&format!(
             "{SELECT_SENT} WHERE share_id = ?1 ORDER BY position"
         ))
         .bind(id)
@@ -230,7 +267,9 @@ impl Diary {
         .await?;
         attach(
             &mut share,
-            sent.iter().map(sent_from_row).collect::<Result<_>>()?,
+            sent.into_iter()
+                .map(SentRow::into_sent)
+                .collect::<Result<_>>()?,
         );
         let [share] = share;
         Ok(share)
@@ -243,10 +282,10 @@ impl Diary {
             .fetch_optional(&self.pool)
             .await?
             .ok_or(Error::NoSuchShare(id))?;
-        let bytes: Option<Vec<u8>> = row.try_get(1)?;
+        let bytes: Option<Vec<u8>> = row.try_get("sealed")?;
         Ok(Sealed {
             share: self.share(id).await?,
-            upload_url: row.try_get(0)?,
+            upload_url: row.try_get("upload_url")?,
             bytes: bytes.ok_or(Error::NoSuchShare(id))?,
         })
     }
@@ -296,19 +335,24 @@ impl Diary {
 
     /// The sharing log, newest first.
     pub async fn shares(&self) -> Result<Vec<Share>> {
-        let rows = sqlx::query(&format!("{SELECT_SHARE} ORDER BY created_at DESC, id DESC"))
-            .fetch_all(&self.pool)
-            .await?;
+        let rows = sqlx::query_as::<_, ShareRow>(&format!(
+            "{SELECT_SHARE} ORDER BY created_at DESC, id DESC"
+        ))
+        .fetch_all(&self.pool)
+        .await?;
         let mut shares = rows
-            .iter()
-            .map(share_from_row)
+            .into_iter()
+            .map(ShareRow::into_share)
             .collect::<Result<Vec<_>>>()?;
-        let sent = sqlx::query(&format!("{SELECT_SENT} ORDER BY share_id, position"))
-            .fetch_all(&self.pool)
-            .await?;
+        let sent =
+            sqlx::query_as::<_, SentRow>(&format!("{SELECT_SENT} ORDER BY share_id, position"))
+                .fetch_all(&self.pool)
+                .await?;
         attach(
             &mut shares,
-            sent.iter().map(sent_from_row).collect::<Result<_>>()?,
+            sent.into_iter()
+                .map(SentRow::into_sent)
+                .collect::<Result<_>>()?,
         );
         Ok(shares)
     }

@@ -1,42 +1,23 @@
 //! The diary against a real SQLCipher file in a temporary folder.
 
-use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
+use chrono::{DateTime, Duration, TimeZone, Utc};
 use diary::{DbKey, Diary, Error, KeyLocation, KeyStore, DB_FILE, KEY_FILE};
 
 mod common;
 
 use common::{snapshot, MemoryStore};
 use ed25519_dalek::SigningKey;
-use protocol::{sign_venue_code, Authority, Sector, TrustList, TrustedKey, Venue};
+use protocol::Venue;
+use test_support::{authority_key as authority, trust, HOST};
 
-const HOST: &str = "yte.caobang.example";
-
-fn authority() -> SigningKey {
-    SigningKey::from_bytes(&[7u8; 32])
-}
-
-fn trust() -> TrustList {
-    TrustList {
-        nhs_keys: Vec::new(),
-        authorities: vec![Authority {
-            name: "Sở Y tế Cao Bằng".into(),
-            portal_url: format!("https://{HOST}"),
-            keys: vec![TrustedKey::new(authority().verifying_key())],
-        }],
-    }
-}
-
+/// A market whose venue id comes from its name, in Phường Hợp Giang, signed by `key`.
 fn code(name: &str, key: &SigningKey) -> String {
     let venue = Venue {
         id: Venue::id_from_random(rand_bytes(name)),
-        name: name.into(),
         address: "Phường Hợp Giang, Cao Bằng".into(),
-        unit: 1273,
-        sector: Sector::Market,
-        usual_stay_minutes: 60,
-        issued: NaiveDate::from_ymd_opt(2026, 11, 1).unwrap(),
+        ..test_support::venue(name, 0)
     };
-    sign_venue_code(&venue, HOST, key).unwrap()
+    test_support::sign(&venue, key)
 }
 
 fn rand_bytes(seed: &str) -> [u8; 16] {
@@ -154,7 +135,7 @@ async fn a_bad_code_changes_nothing_on_disk() {
         .await
         .unwrap();
     let before = snapshot(dir.path());
-    let stranger = SigningKey::from_bytes(&[9u8; 32]);
+    let stranger = test_support::key(9);
     for (text, kind) in [
         (code("Giả mạo", &stranger), "unknown_key"),
         ("xin chào".to_owned(), "not_venue_code"),

@@ -1,13 +1,10 @@
 //! Matching exposure notices against a real SQLCipher diary, on the phone.
 
-use chrono::{DateTime, TimeZone, Utc};
-use diary::Diary;
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use diary::{Diary, Entry};
 use protocol::exposure::{venue_hash, ExposureList, Level, Notice, VerifiedExposureList};
+use test_support::{code, trust};
 use uuid::Uuid;
-
-mod common;
-
-use common::{code, trust};
 
 fn at(h: u32, m: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 28, h, m, 0).unwrap()
@@ -126,4 +123,48 @@ async fn one_notice_one_alert_for_the_right_visit_and_a_retraction_clears_it() {
         .await
         .unwrap();
     assert!(diary.alerts().await.unwrap().is_empty());
+}
+
+/// A visit corrected by hand to last more than a day counts for 24 hours in matching, as the
+/// portal's overlaps count it (`protocol::stay::span`): a notice from its second day on does
+/// not reach it, however long its time out says it stayed.
+#[tokio::test]
+async fn a_visit_longer_than_a_day_counts_for_its_first_24_hours() {
+    let dir = tempfile::tempdir().unwrap();
+    let diary = Diary::open(dir.path(), trust(), None).await.unwrap();
+    let time_in = at(8, 0) - Duration::days(2);
+    let visit = diary
+        .check_in(&code("Nhà nghỉ Bằng Giang", 3), time_in)
+        .await
+        .unwrap();
+    let now = at(21, 0);
+    let corrected = Entry {
+        name: String::new(),
+        address: String::new(),
+        time_in,
+        time_out: Some(time_in + Duration::hours(30)),
+        note: String::new(),
+    };
+    let visit = diary.update_visit(visit.id, &corrected, now).await.unwrap();
+    assert_eq!(visit.time_out, Some(time_in + Duration::hours(30)));
+
+    let day = Duration::hours(24);
+    let notices = vec![
+        // Its last minute of counting, and the first after it: the second is the change.
+        notice(20, 3, time_in + day - Duration::minutes(1), time_in + day),
+        notice(21, 3, time_in + day, time_in + Duration::hours(29)),
+        notice(
+            22,
+            3,
+            time_in + Duration::hours(29),
+            time_in + Duration::hours(31),
+        ),
+    ];
+    let new = diary
+        .apply_exposure_list(&list(1, None, notices, vec![]), None, now)
+        .await
+        .unwrap();
+    let mut matched: Vec<(i64, i64)> = new.iter().map(|a| (a.visit.id, a.notice_id)).collect();
+    matched.sort_unstable();
+    assert_eq!(matched, [(visit.id, 20)]);
 }

@@ -15,8 +15,9 @@ use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use chrono::{DateTime, TimeZone, Utc};
-use common::{assert_unchanged, code, snapshot, trust};
+use common::{assert_unchanged, snapshot};
 use diary::{Diary, Error, DB_FILE};
+use test_support::{code, trust};
 
 /// Set for a child process: the data folder it works in.
 const CHILD_DIR: &str = "VISIT_DIARY_FAULTS_DIR";

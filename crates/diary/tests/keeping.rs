@@ -13,7 +13,8 @@ use uuid::Uuid;
 
 mod common;
 
-use common::{code, code_staying, trust, MemoryStore};
+use common::MemoryStore;
+use test_support::{code, code_staying, trust};
 
 fn at(h: u32, m: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 29, h, m, 0).unwrap()

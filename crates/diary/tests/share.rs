@@ -6,22 +6,17 @@ use std::str::FromStr;
 
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use diary::{Diary, Entry, Error, SentVisit, DB_FILE, KEY_FILE};
-use hpke::{Kem, Serializable};
 use protocol::{sign_share_request, KeyId, ShareRequest, VerifiedShareRequest};
 use sqlx::sqlite::SqliteConnectOptions;
 use sqlx::{ConnectOptions, Connection};
-
-mod common;
-
-use common::{authority, code, trust, HOST};
+use test_support::{authority_key as authority, code, trust, HOST};
 
 fn at(day: u32, h: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, day, h, 0, 0).unwrap()
 }
 
 fn department() -> ([u8; 32], [u8; 32]) {
-    let (secret, public) = hpke::kem::X25519HkdfSha256::derive_keypair(&[5; 32]);
-    (secret.to_bytes().into(), public.to_bytes().into())
+    test_support::department(5)
 }
 
 fn request() -> VerifiedShareRequest {

@@ -1,3 +1,6 @@
+//! The protocol's one error type: every way a wire format read here can be wrong, each with a
+//! stable kind for user interfaces.
+
 use crate::KeyId;
 
 /// Every way a wire format read by this crate can be wrong. Messages are sentences for logs and

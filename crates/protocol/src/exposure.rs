@@ -290,9 +290,8 @@ pub fn read_exposure_list(
 pub struct Stay {
     pub visit_id: i64,
     pub venue_hash: VenueHash,
-    /// Unix seconds.
+    /// Unix seconds: with `end`, the visit's [`crate::stay::span`].
     pub start: i64,
-    /// The time out, or for a visit not checked out the time in plus the venue's usual stay.
     pub end: i64,
 }
 

@@ -4,20 +4,6 @@
 
 use ed25519_dalek::SigningKey;
 
-use crate::{Authority, TrustList, TrustedKey};
-
-/// A trust list of one authority, at the fixtures' portal, holding `key`'s public half.
-pub fn trust_in(key: &SigningKey) -> TrustList {
-    TrustList {
-        nhs_keys: Vec::new(),
-        authorities: vec![Authority {
-            name: "Sở Y tế Cao Bằng".into(),
-            portal_url: "https://yte.caobang.example".into(),
-            keys: vec![TrustedKey::new(key.verifying_key())],
-        }],
-    }
-}
-
 /// `payload` signed as a share request's content would be, as the portal serves it.
 pub fn sign_share_request_content(payload: &[u8], key: &SigningKey) -> String {
     signed(payload, crate::share::REQUEST_AAD, key)

@@ -13,6 +13,7 @@ pub mod foreign;
 pub mod fuzzing;
 pub mod keys;
 pub mod share;
+pub mod stay;
 pub mod text;
 pub mod trust;
 pub mod venue;

@@ -27,14 +27,15 @@ use ed25519_dalek::SigningKey;
 use serde::Serialize;
 use uuid::Uuid;
 
+use crate::stay::MIN_STAY_MINUTES;
 use crate::{Error, KeyId, Result, TrustList};
 
 /// The venue code format version written in the URL path and in the payload.
 pub const VENUE_CODE_VERSION: u64 = 1;
 pub const MAX_NAME_CHARS: usize = 200;
 pub const MAX_ADDRESS_CHARS: usize = 300;
-/// The longest usual stay a code may carry: 12 hours.
-pub const MAX_STAY_MINUTES: u16 = 12 * 60;
+/// The longest usual stay a code may carry: the stay rule's own limit.
+pub use crate::stay::MAX_STAY_MINUTES;
 /// The longest code signed: QR version 25 at error correction Q holds 715 bytes, which printed
 /// 15 cm wide gives modules of 1.3 mm, still read by phone cameras at arm's length.
 pub const MAX_CODE_BYTES: usize = 700;
@@ -122,9 +123,9 @@ impl Venue {
     pub fn validate(&self) -> Result<()> {
         check_text("name", &self.name, MAX_NAME_CHARS)?;
         check_text("address", &self.address, MAX_ADDRESS_CHARS)?;
-        if self.usual_stay_minutes == 0 || self.usual_stay_minutes > MAX_STAY_MINUTES {
+        if !(MIN_STAY_MINUTES..=MAX_STAY_MINUTES).contains(&self.usual_stay_minutes) {
             return Err(Error::InvalidVenue(format!(
-                "usual stay must be between 1 and {MAX_STAY_MINUTES} minutes"
+                "usual stay must be between {MIN_STAY_MINUTES} and {MAX_STAY_MINUTES} minutes"
             )));
         }
         if self.issued < epoch() {

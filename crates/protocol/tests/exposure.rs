@@ -1,26 +1,28 @@
-//! Exposure lists and matching: signatures, tampering, replay, and the overlap rule.
+//! Exposure lists and matching: signatures, tampering, replay, the overlap rule, and the fixture
+//! files in `test-cases/exposure-list`.
+//!
+//! Fixtures (runner and `UPDATE_EXPECT` in `fixtures/mod.rs`): each `NAME.txt` is read against a
+//! trust list holding `key()` alone, by a phone whose last accepted list was number
+//! `LAST_ACCEPTED`.
 
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use ciborium::Value;
 use ed25519_dalek::SigningKey;
 use protocol::exposure::{
     match_notices, read_exposure_list, sign_exposure_list, venue_hash, ExposureList, Level, Notice,
     Stay,
 };
-use protocol::{Authority, Error, TrustList, TrustedKey};
+use protocol::{Error, TrustList};
 use uuid::Uuid;
 
+/// The authority that signs the lists here (and the `exposure_list` fuzz target's seeds).
 fn key() -> SigningKey {
-    SigningKey::from_bytes(&[11; 32])
+    test_support::key(11)
 }
 
 fn trust() -> TrustList {
-    TrustList {
-        nhs_keys: Vec::new(),
-        authorities: vec![Authority {
-            name: "Sở Y tế Cao Bằng".into(),
-            portal_url: "https://yte.caobang.example".into(),
-            keys: vec![TrustedKey::new(key().verifying_key())],
-        }],
-    }
+    test_support::trust_in(&key())
 }
 
 fn venue(n: u8) -> Uuid {
@@ -78,8 +80,7 @@ fn a_signed_list_reads_back() {
 
 #[test]
 fn tampered_unknown_or_older_lists_are_refused() {
-    use base64::Engine;
-    let engine = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let engine = URL_SAFE_NO_PAD;
     let bytes = engine
         .decode(sign_exposure_list(&list(7), &key()).unwrap())
         .unwrap();
@@ -91,7 +92,7 @@ fn tampered_unknown_or_older_lists_are_refused() {
             "byte {i}"
         );
     }
-    let stranger = sign_exposure_list(&list(7), &SigningKey::from_bytes(&[12; 32])).unwrap();
+    let stranger = sign_exposure_list(&list(7), &test_support::key(12)).unwrap();
     assert!(matches!(
         read_exposure_list(&stranger, &trust(), None),
         Err(Error::UnknownKey { .. })
@@ -209,4 +210,121 @@ fn the_fuzz_seeds_are_real_lists() {
         "exposure-list",
         &write_answer(EXPOSURE_LIST_ANSWER, whole),
     );
+}
+
+mod fixtures;
+
+/// The list the fixtures' phone accepted last: a list numbered below it is a replay.
+const LAST_ACCEPTED: u64 = 5;
+
+/// `signed`'s content (a list's CBOR map) changed by `edit`, then signed by `key` as a list:
+/// contents `sign_exposure_list` would refuse to sign.
+fn resigned(signed: &str, edit: impl FnOnce(&mut Vec<(Value, Value)>)) -> String {
+    let mut content: Value = ciborium::from_reader(&seeds::content(signed)[..]).unwrap();
+    let Value::Map(fields) = &mut content else {
+        panic!("a list is a map")
+    };
+    edit(fields);
+    let mut payload = Vec::new();
+    ciborium::into_writer(&content, &mut payload).unwrap();
+    protocol::fuzzing::sign_exposure_list_content(&payload, &key())
+}
+
+/// The first notice's field `i` of a list's content.
+fn first_notice(fields: &mut [(Value, Value)], i: usize) -> &mut Value {
+    let Value::Array(notices) = &mut fields[4].1 else {
+        panic!("the notices are an array")
+    };
+    let Value::Array(notice) = &mut notices[0] else {
+        panic!("a notice is an array")
+    };
+    &mut notice[i]
+}
+
+fn exposure_list_cases() -> Vec<fixtures::Case> {
+    use fixtures::{invalid, line, valid};
+    let sign = |l: &ExposureList| sign_exposure_list(l, &key()).unwrap();
+    let good = sign(&list(7));
+    vec![
+        valid("whole", line(&good)),
+        // The same number as the last accepted: the same list again, perhaps shorter.
+        valid("same-number-again", line(sign(&list(LAST_ACCEPTED)))),
+        valid(
+            "change",
+            line(sign(&ExposureList {
+                base: Some(7),
+                notices: vec![notice(3, 3, 20_000, 27_200)],
+                retracted: vec![1],
+                ..list(8)
+            })),
+        ),
+        valid(
+            "no-notices",
+            line(sign(&ExposureList {
+                notices: Vec::new(),
+                ..list(9)
+            })),
+        ),
+        invalid("older", line(sign(&list(LAST_ACCEPTED - 1)))),
+        invalid(
+            "stranger-key",
+            line(sign_exposure_list(&list(7), &test_support::key(12)).unwrap()),
+        ),
+        invalid("bad-signature", {
+            let mut bytes = URL_SAFE_NO_PAD.decode(&good).unwrap();
+            *bytes.last_mut().unwrap() ^= 0x01;
+            line(URL_SAFE_NO_PAD.encode(bytes))
+        }),
+        // Cut off in the middle of the signature: still base64url, no longer COSE.
+        invalid("truncated", {
+            let bytes = URL_SAFE_NO_PAD.decode(&good).unwrap();
+            line(URL_SAFE_NO_PAD.encode(&bytes[..bytes.len() - 20]))
+        }),
+        // Text cut off on its way (a copy that missed its end).
+        invalid("cut-off-text", line(&good[..good.len() - 21])),
+        invalid(
+            "not-base64",
+            line("<html><body>502 Bad Gateway</body></html>"),
+        ),
+        invalid("version-2", line(resigned(&good, |f| f[0].1 = 2.into()))),
+        // Signed by the trusted key, but as a share request: the signature is not a list's.
+        invalid(
+            "share-request-signature",
+            line(protocol::fuzzing::sign_share_request_content(
+                &seeds::content(&good),
+                &key(),
+            )),
+        ),
+        invalid(
+            "missing-field",
+            line(resigned(&good, |f| {
+                f.pop();
+            })),
+        ),
+        invalid(
+            "window-backwards",
+            line(resigned(&good, |f| *first_notice(f, 3) = 500.into())),
+        ),
+        invalid(
+            "unknown-level",
+            line(resigned(&good, |f| *first_notice(f, 4) = 7.into())),
+        ),
+        invalid(
+            "invisible-advice",
+            line(resigned(&good, |f| {
+                *first_notice(f, 6) = "Get tested\u{200b} at the nearest health station.".into()
+            })),
+        ),
+    ]
+}
+
+#[test]
+fn exposure_list_fixtures_read_as_expected() {
+    fixtures::check("exposure-list", "txt", exposure_list_cases(), |bytes| {
+        fixtures::outcome(read_exposure_list(
+            fixtures::text(bytes),
+            &trust(),
+            Some(LAST_ACCEPTED),
+        ))
+    });
 }

@@ -4,9 +4,8 @@
 use chrono::{Days, NaiveDate};
 use ed25519_dalek::SigningKey;
 use proptest::prelude::*;
-use protocol::{
-    read_code, read_venue_code, sign_venue_code, Authority, Sector, TrustList, TrustedKey, Venue,
-};
+use protocol::{read_code, read_venue_code, sign_venue_code, Sector, TrustList, Venue};
+use test_support::{trust_in, HOST};
 
 /// Text of Vietnamese letters (with every tone mark), digits and punctuation seen on signs.
 fn vietnamese_text(max: usize) -> impl Strategy<Value = String> {
@@ -47,27 +46,16 @@ fn venue() -> impl Strategy<Value = Venue> {
         })
 }
 
-fn trust_for(key: &SigningKey) -> TrustList {
-    TrustList {
-        nhs_keys: Vec::new(),
-        authorities: vec![Authority {
-            name: "Sở Y tế".into(),
-            portal_url: "https://yte.example".into(),
-            keys: vec![TrustedKey::new(key.verifying_key())],
-        }],
-    }
-}
-
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(200))]
 
     #[test]
     fn a_signed_code_reads_back_as_the_same_venue(venue in venue(), seed in any::<[u8; 32]>()) {
         let key = SigningKey::from_bytes(&seed);
-        let code = sign_venue_code(&venue, "yte.caobang.example", &key).unwrap();
-        let read = read_venue_code(&code, &trust_for(&key)).unwrap();
+        let code = sign_venue_code(&venue, HOST, &key).unwrap();
+        let read = read_venue_code(&code, &trust_in(&key)).unwrap();
         prop_assert_eq!(&read.venue, &venue);
-        let any = read_code(&code, &trust_for(&key)).unwrap();
+        let any = read_code(&code, &trust_in(&key)).unwrap();
         prop_assert_eq!(any.name, venue.name);
     }
 
@@ -78,8 +66,8 @@ proptest! {
         other in any::<[u8; 32]>(),
     ) {
         prop_assume!(seed != other);
-        let code = sign_venue_code(&venue, "yte.caobang.example", &SigningKey::from_bytes(&other)).unwrap();
-        let trust = trust_for(&SigningKey::from_bytes(&seed));
+        let code = sign_venue_code(&venue, HOST, &SigningKey::from_bytes(&other)).unwrap();
+        let trust = trust_in(&SigningKey::from_bytes(&seed));
         prop_assert!(read_venue_code(&code, &trust).is_err());
         prop_assert!(read_code(&code, &trust).is_err());
     }

@@ -1,38 +1,41 @@
-//! Share requests and sealed diaries: round trips, and everything that must not pass.
+//! Share requests and sealed diaries: round trips, everything that must not pass, and the
+//! fixture files in `test-cases/share-request` and `test-cases/sealed-diary`.
+//!
+//! Fixtures (runner and `UPDATE_EXPECT` in `fixtures/mod.rs`): a request `NAME.txt` is read at
+//! `NOW` against a trust list holding `authority_key()` alone; a sealed diary `NAME.bin` is
+//! opened for request `[7; 16]` with `department()`'s secret. A sealed diary is kept as the raw
+//! bytes an app uploads (and saves as a `.vdshare` file): that is the format, and the version-1
+//! file is byte for byte what version 1 wrote. `valid/version-1.*` are frozen: no test writes them.
 
 use std::path::PathBuf;
 
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
 use chrono::NaiveDate;
+use ciborium::Value;
 use ed25519_dalek::SigningKey;
 use hpke::{Deserializable, Kem, Serializable};
 use protocol::share::MAX_SEALED_BYTES;
 use protocol::{
     normalize_share_code, open_diary, read_share_request, seal_diary, share_code,
-    sign_share_request, Authority, Error, KeyId, ShareRequest, SharedDiary, SharedVisit, TrustList,
-    TrustedKey,
+    sign_share_request, Error, KeyId, ShareRequest, SharedDiary, SharedVisit, TrustList,
 };
+use test_support::PORTAL_URL as PORTAL;
 
 const NOW: i64 = 1_795_000_000;
-const PORTAL: &str = "https://yte.caobang.example";
 
+/// The authority that signs the requests here (and the share fixtures and fuzz seeds).
 fn authority_key() -> SigningKey {
-    SigningKey::from_bytes(&[3; 32])
+    test_support::key(3)
 }
 
+/// The department the diaries here are sealed to.
 fn department() -> ([u8; 32], [u8; 32]) {
-    let (secret, public) = hpke::kem::X25519HkdfSha256::derive_keypair(&[9; 32]);
-    (secret.to_bytes().into(), public.to_bytes().into())
+    test_support::department(9)
 }
 
 fn trust() -> TrustList {
-    TrustList {
-        nhs_keys: Vec::new(),
-        authorities: vec![Authority {
-            name: "Sở Y tế Cao Bằng".into(),
-            portal_url: PORTAL.into(),
-            keys: vec![TrustedKey::new(authority_key().verifying_key())],
-        }],
-    }
+    test_support::trust_in(&authority_key())
 }
 
 fn request() -> ShareRequest {
@@ -116,8 +119,7 @@ fn a_signed_request_reads_back_and_names_its_authority() {
 
 #[test]
 fn every_changed_byte_of_a_request_is_refused() {
-    use base64::Engine;
-    let engine = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let engine = URL_SAFE_NO_PAD;
     let bytes = engine
         .decode(sign_share_request(&request(), &authority_key()).unwrap())
         .unwrap();
@@ -140,7 +142,7 @@ fn every_changed_byte_of_a_request_is_refused() {
 
 #[test]
 fn requests_from_strangers_expired_or_sending_elsewhere_are_refused() {
-    let stranger = SigningKey::from_bytes(&[4; 32]);
+    let stranger = test_support::key(4);
     let text = sign_share_request(&request(), &stranger).unwrap();
     assert!(matches!(
         read_share_request(&text, &trust(), NOW),
@@ -261,8 +263,8 @@ fn a_sealed_diary_opens_only_with_its_key_for_its_request() {
     );
     // …but bound to request [8; 16] while its JSON claims [7; 16], it does not.
     assert!(open_diary(&seal_raw(&plaintext, [8; 16]), &[7; 16], &secret).is_err());
-    let (other, _) = hpke::kem::X25519HkdfSha256::derive_keypair(&[10; 32]);
-    assert!(open_diary(&sealed, &[7; 16], &other.to_bytes().into()).is_err());
+    let (other, _) = test_support::department(10);
+    assert!(open_diary(&sealed, &[7; 16], &other).is_err());
     for len in [0, 1, 32, 48, sealed.len() - 1] {
         assert!(
             open_diary(&sealed[..len], &[7; 16], &secret).is_err(),
@@ -283,39 +285,27 @@ fn a_sealed_diary_opens_only_with_its_key_for_its_request() {
     assert!(seal_diary(&diary(), &other_request, [1; 32]).is_err());
 }
 
+/// The frozen diary sealed by version 1 (with `request()`, `department()` and `diary()`).
 fn fixture() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("test-cases/share/sealed-diary-v1.bin")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("test-cases/sealed-diary/valid/version-1.bin")
 }
 
-/// A diary sealed by version 1 keeps opening in every later version. `UPDATE_EXPECT=1` writes
-/// the fixture (only ever for a new version's own file).
+/// A diary sealed by version 1 keeps opening in every later version, to exactly what was sealed.
 #[test]
 fn a_diary_sealed_by_version_1_still_opens() {
-    if std::env::var_os("UPDATE_EXPECT").is_some() && !fixture().exists() {
-        std::fs::create_dir_all(fixture().parent().unwrap()).unwrap();
-        std::fs::write(
-            fixture(),
-            seal_diary(&diary(), &request(), [1; 32]).unwrap(),
-        )
-        .unwrap();
-    }
     let sealed = std::fs::read(fixture()).unwrap();
     let (secret, _) = department();
     assert_eq!(open_diary(&sealed, &[7; 16], &secret).unwrap(), diary());
 }
 
+/// The frozen request signed by version 1 (`request()`, signed by `authority_key()`).
 fn request_fixture() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("test-cases/share/share-request-v1.txt")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("test-cases/share-request/valid/version-1.txt")
 }
 
-/// A request signed by a version-1 portal keeps reading in every later app. `UPDATE_EXPECT=1`
-/// writes the fixture (only ever for a new version's own file).
+/// A request signed by a version-1 portal keeps reading in every later app, as what was signed.
 #[test]
 fn a_request_signed_by_version_1_still_reads() {
-    if std::env::var_os("UPDATE_EXPECT").is_some() && !request_fixture().exists() {
-        let signed = sign_share_request(&request(), &authority_key()).unwrap();
-        std::fs::write(request_fixture(), format!("{signed}\n")).unwrap();
-    }
     let text = std::fs::read_to_string(request_fixture()).unwrap();
     let read = read_share_request(text.trim(), &trust(), NOW).unwrap();
     assert_eq!(read.request, request());
@@ -326,7 +316,6 @@ fn a_request_signed_by_version_1_still_reads() {
 /// misread: an older app meeting a newer portal says so instead of guessing.
 #[test]
 fn a_newer_version_is_refused_not_misread() {
-    use ciborium::Value;
     let text = std::fs::read_to_string(request_fixture()).unwrap();
     let mut content: Value = ciborium::from_reader(&seeds::content(text.trim())[..]).unwrap();
     let Value::Map(fields) = &mut content else {
@@ -378,4 +367,231 @@ fn the_fuzz_seeds_are_real_requests_and_diaries() {
         "plaintext",
         &seeds::with_mode(1, &plaintext),
     );
+}
+
+mod fixtures;
+
+/// `content` (a share request's CBOR map, as `seeds::content` gives it) changed by `edit`, then
+/// signed by `key` as a request: contents `sign_share_request` would refuse to sign.
+fn resigned(signed: &str, key: &SigningKey, edit: impl FnOnce(&mut Vec<(Value, Value)>)) -> String {
+    let mut content: Value = ciborium::from_reader(&seeds::content(signed)[..]).unwrap();
+    let Value::Map(fields) = &mut content else {
+        panic!("a request is a map")
+    };
+    edit(fields);
+    let mut payload = Vec::new();
+    ciborium::into_writer(&content, &mut payload).unwrap();
+    protocol::fuzzing::sign_share_request_content(&payload, key)
+}
+
+fn share_request_cases() -> Vec<fixtures::Case> {
+    use fixtures::{frozen, invalid, line, valid};
+    let sign = |r: &ShareRequest| sign_share_request(r, &authority_key()).unwrap();
+    let good = sign(&request());
+    let day = |d: u32| NaiveDate::from_ymd_opt(2026, 11, d).unwrap();
+    vec![
+        frozen("version-1"),
+        valid(
+            "one-day",
+            line(sign(&ShareRequest {
+                from: day(29),
+                to: day(29),
+                purpose: "Xác minh lịch trình ngày 29/11 của ca bệnh số 13".into(),
+                ..request()
+            })),
+        ),
+        // 60 days, first and last included: the longest range there is.
+        valid(
+            "longest-range",
+            line(sign(&ShareRequest {
+                from: day(29) - chrono::Days::new(59),
+                ..request()
+            })),
+        ),
+        invalid(
+            "range-too-long",
+            line(resigned(&good, &authority_key(), |f| {
+                let to = i64::try_from(f[7].1.as_integer().unwrap()).unwrap();
+                f[6].1 = (to - 60).into();
+            })),
+        ),
+        // Open until `NOW` and read at `NOW`: closed.
+        invalid(
+            "expired",
+            line(sign(&ShareRequest {
+                expires: NOW,
+                ..request()
+            })),
+        ),
+        invalid(
+            "stranger-key",
+            line(sign_share_request(&request(), &test_support::key(4)).unwrap()),
+        ),
+        invalid("bad-signature", {
+            let mut bytes = URL_SAFE_NO_PAD.decode(&good).unwrap();
+            *bytes.last_mut().unwrap() ^= 0x01;
+            line(URL_SAFE_NO_PAD.encode(bytes))
+        }),
+        // Cut off in the middle of the signature: still base64url, no longer COSE.
+        invalid("truncated", {
+            let bytes = URL_SAFE_NO_PAD.decode(&good).unwrap();
+            line(URL_SAFE_NO_PAD.encode(&bytes[..bytes.len() - 20]))
+        }),
+        // Text cut off on its way (a copy that missed its end).
+        invalid("cut-off-text", line(&good[..good.len() - 21])),
+        invalid("not-base64", line("Mã chia sẻ: 7KQ2-M9XD-4RTA")),
+        // A venue's poster scanned where a request was expected.
+        invalid(
+            "venue-code",
+            line(test_support::sign(
+                &test_support::venue("Chợ Xanh", 1),
+                &authority_key(),
+            )),
+        ),
+        invalid(
+            "version-2",
+            line(resigned(&good, &authority_key(), |f| f[0].1 = 2.into())),
+        ),
+        invalid(
+            "upload-elsewhere",
+            line(sign(&ShareRequest {
+                upload_url: "https://yte.caobang.example.evil.example/api/v1/diary".into(),
+                ..request()
+            })),
+        ),
+        // Signed by the trusted key, but as an exposure list: the signature is not a request's.
+        invalid(
+            "exposure-list-signature",
+            line(protocol::fuzzing::sign_exposure_list_content(
+                &seeds::content(&good),
+                &authority_key(),
+            )),
+        ),
+        invalid(
+            "missing-field",
+            line(resigned(&good, &authority_key(), |f| {
+                f.pop();
+            })),
+        ),
+        invalid(
+            "department-key-id",
+            line(resigned(&good, &authority_key(), |f| {
+                f[5].1 = Value::Bytes(vec![0; 8])
+            })),
+        ),
+        invalid(
+            "invisible-purpose",
+            line(resigned(&good, &authority_key(), |f| {
+                f[8].1 = "Truy vết ca bệnh\u{200b} số 12".into()
+            })),
+        ),
+    ]
+}
+
+#[test]
+fn share_request_fixtures_read_as_expected() {
+    fixtures::check("share-request", "txt", share_request_cases(), |bytes| {
+        fixtures::outcome(read_share_request(fixtures::text(bytes), &trust(), NOW))
+    });
+}
+
+fn sealed_diary_cases() -> Vec<fixtures::Case> {
+    use fixtures::{frozen, invalid, valid};
+    let (_, public) = department();
+    // As the app seals, for request [7; 16], with whatever plaintext.
+    let seal = |plaintext: &[u8], id: [u8; 16], to: &[u8; 32]| {
+        protocol::fuzzing::seal_diary_plaintext(plaintext, &id, to, [1; 32])
+    };
+    let json = |d: &SharedDiary| serde_json::to_vec(d).unwrap();
+    let good = seal_diary(&diary(), &request(), [1; 32]).unwrap();
+    let mut names_another = diary();
+    names_another.request_id = hex::encode([8; 16]);
+    let mut newer = serde_json::to_value(diary()).unwrap();
+    newer["version"] = 2.into();
+    let mut extra = serde_json::to_value(diary()).unwrap();
+    extra["location"] = "22.6657, 106.2522".into();
+    vec![
+        frozen("version-1"),
+        valid(
+            "by-hand-and-foreign",
+            seal(
+                &json(&SharedDiary::new(
+                    &[7; 16],
+                    "0.2.0",
+                    vec![
+                        SharedVisit {
+                            name: "Nhà bác Tư".into(),
+                            address: String::new(),
+                            unit: None,
+                            venue_id: None,
+                            origin: "manual".into(),
+                            time_in: NOW - 90_000,
+                            time_out: Some(NOW - 86_400),
+                        },
+                        SharedVisit {
+                            name: "Café Lotus".into(),
+                            address: "Hauptstraße 1, Berlin".into(),
+                            unit: None,
+                            venue_id: Some("c0ffee00-0000-4000-8000-000000000001".into()),
+                            origin: "cwa".into(),
+                            time_in: NOW - 3600,
+                            time_out: None,
+                        },
+                    ],
+                )),
+                [7; 16],
+                &public,
+            ),
+        ),
+        invalid("empty", Vec::new()),
+        invalid("truncated", good[..40].to_vec()),
+        invalid("cut-short", good[..good.len() - 1].to_vec()),
+        invalid("tampered", {
+            let mut bytes = good.clone();
+            bytes[100] ^= 0x40;
+            bytes
+        }),
+        invalid("version-2", [&[2u8][..], &good[1..]].concat()),
+        // For another request: it does not open for this one.
+        invalid("other-request", {
+            let mut other = request();
+            other.id = [8; 16];
+            let mut for_other = diary();
+            for_other.request_id = hex::encode([8; 16]);
+            seal_diary(&for_other, &other, [1; 32]).unwrap()
+        }),
+        // Bound to this request but naming another inside.
+        invalid(
+            "names-another-request",
+            seal(&json(&names_another), [7; 16], &public),
+        ),
+        invalid(
+            "other-department",
+            seal(&json(&diary()), [7; 16], &test_support::department(10).1),
+        ),
+        invalid("not-a-diary", seal(br#"{"visits": []}"#, [7; 16], &public)),
+        invalid(
+            "unknown-field",
+            seal(&serde_json::to_vec(&extra).unwrap(), [7; 16], &public),
+        ),
+        invalid(
+            "newer-content",
+            seal(&serde_json::to_vec(&newer).unwrap(), [7; 16], &public),
+        ),
+        // The request's text handed back instead of a sealed diary.
+        invalid(
+            "share-request-text",
+            sign_share_request(&request(), &authority_key())
+                .unwrap()
+                .into_bytes(),
+        ),
+    ]
+}
+
+#[test]
+fn sealed_diary_fixtures_read_as_expected() {
+    let (secret, _) = department();
+    fixtures::check("sealed-diary", "bin", sealed_diary_cases(), |bytes| {
+        fixtures::outcome(open_diary(bytes, &[7; 16], &secret))
+    });
 }

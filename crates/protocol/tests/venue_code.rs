@@ -3,9 +3,8 @@
 //! Fixtures: `valid/NAME.txt` holds a code and `valid/NAME.expected` the venue it reads as;
 //! `invalid/NAME.txt` holds a code and `invalid/NAME.expected` the exact error. Inputs are frozen:
 //! codes made by earlier versions must keep reading. `UPDATE_EXPECT=1` rewrites the `.expected`
-//! files; `UPDATE_EXPECT=all` also rewrites the inputs (only when the format changes on purpose).
-
-use std::path::{Path, PathBuf};
+//! files (and writes a new case's input); `UPDATE_EXPECT=all` also rewrites the inputs (only when
+//! the format changes on purpose). The runner is `fixtures/mod.rs`, shared with the other formats.
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
@@ -13,29 +12,11 @@ use chrono::NaiveDate;
 use ciborium::Value;
 use coset::{iana, CborSerializable, CoseSign1Builder, HeaderBuilder};
 use ed25519_dalek::{Signer, SigningKey};
-use protocol::{
-    read_venue_code, sign_venue_code, Authority, Error, KeyId, Sector, TrustList, TrustedKey, Venue,
-};
-
-const HOST: &str = "yte.caobang.example";
-
-fn authority_key() -> SigningKey {
-    SigningKey::from_bytes(&[7u8; 32])
-}
+use protocol::{read_venue_code, sign_venue_code, Error, KeyId, Sector, TrustList, Venue};
+use test_support::{authority_key, trust, HOST};
 
 fn stranger_key() -> SigningKey {
-    SigningKey::from_bytes(&[9u8; 32])
-}
-
-fn trust() -> TrustList {
-    TrustList {
-        nhs_keys: Vec::new(),
-        authorities: vec![Authority {
-            name: "Sở Y tế Cao Bằng".into(),
-            portal_url: format!("https://{HOST}"),
-            keys: vec![TrustedKey::new(authority_key().verifying_key())],
-        }],
-    }
+    test_support::key(9)
 }
 
 fn venue(name: &str) -> Venue {
@@ -201,7 +182,10 @@ fn content(version: u64, sector: u64, name: &str) -> Value {
     ])
 }
 
-fn fixture_inputs() -> Vec<(&'static str, &'static str, String)> {
+mod fixtures;
+
+fn fixture_cases() -> Vec<fixtures::Case> {
+    use fixtures::{invalid, line, valid};
     let good = |name: &str| sign_venue_code(&venue(name), HOST, &authority_key()).unwrap();
     let flip_last = |code: String| {
         let (prefix, payload) = code.split_once('#').unwrap();
@@ -209,134 +193,75 @@ fn fixture_inputs() -> Vec<(&'static str, &'static str, String)> {
         *bytes.last_mut().unwrap() ^= 0x80;
         format!("{prefix}#{}", URL_SAFE_NO_PAD.encode(bytes))
     };
-    let mut cases = vec![
-        ("valid", "agency", good("Ủy ban nhân dân Phường Hợp Giang")),
-        (
-            "valid",
+    vec![
+        valid("agency", line(good("Ủy ban nhân dân Phường Hợp Giang"))),
+        valid(
             "market",
-            sign_venue_code(
-                &Venue {
-                    sector: Sector::Market,
-                    usual_stay_minutes: 90,
-                    ..venue("Chợ Xanh Cao Bằng")
-                },
-                HOST,
-                &authority_key(),
-            )
-            .unwrap(),
+            line(
+                sign_venue_code(
+                    &Venue {
+                        sector: Sector::Market,
+                        usual_stay_minutes: 90,
+                        ..venue("Chợ Xanh Cao Bằng")
+                    },
+                    HOST,
+                    &authority_key(),
+                )
+                .unwrap(),
+            ),
         ),
-        ("invalid", "plain-text", "Quán phở Bà Lan".to_owned()),
-        (
-            "invalid",
-            "other-website",
-            "https://example.com/menu".to_owned(),
-        ),
-        (
-            "invalid",
+        invalid("plain-text", line("Quán phở Bà Lan")),
+        invalid("other-website", line("https://example.com/menu")),
+        invalid(
             "http-scheme",
-            good("Chợ").replacen("https://", "http://", 1),
+            line(good("Chợ").replacen("https://", "http://", 1)),
         ),
-        (
-            "invalid",
+        invalid(
             "version-2-url",
-            good("Chợ").replacen("/v/1#", "/v/2#", 1),
+            line(good("Chợ").replacen("/v/1#", "/v/2#", 1)),
         ),
-        (
-            "invalid",
+        invalid(
             "version-2-payload",
-            sign_raw(content(2, 0, "Chợ"), HOST, &authority_key()),
+            line(sign_raw(content(2, 0, "Chợ"), HOST, &authority_key())),
         ),
-        (
-            "invalid",
+        invalid(
             "unknown-key",
-            sign_venue_code(&venue("Chợ"), HOST, &stranger_key()).unwrap(),
+            line(sign_venue_code(&venue("Chợ"), HOST, &stranger_key()).unwrap()),
         ),
-        ("invalid", "bad-signature", flip_last(good("Chợ"))),
-        (
-            "invalid",
+        invalid("bad-signature", line(flip_last(good("Chợ")))),
+        invalid(
             "other-host",
-            good("Chợ").replacen(HOST, "yte.example", 1),
+            line(good("Chợ").replacen(HOST, "yte.example", 1)),
         ),
-        (
-            "invalid",
+        invalid(
             "not-base64",
-            format!("https://{HOST}/v/1#không-phải-base64!"),
+            line(format!("https://{HOST}/v/1#không-phải-base64!")),
         ),
-        ("invalid", "truncated", {
+        invalid("truncated", {
             let c = good("Chợ");
-            c[..c.len() - 20].to_owned()
+            line(&c[..c.len() - 20])
         }),
-        (
-            "invalid",
+        invalid(
             "unknown-sector",
-            sign_raw(content(1, 99, "Chợ"), HOST, &authority_key()),
+            line(sign_raw(content(1, 99, "Chợ"), HOST, &authority_key())),
         ),
-        (
-            "invalid",
+        invalid(
             "empty-name",
-            sign_raw(content(1, 0, ""), HOST, &authority_key()),
+            line(sign_raw(content(1, 0, ""), HOST, &authority_key())),
         ),
-        ("invalid", "trailing-content", {
+        invalid("trailing-content", {
             // A validly signed payload with a byte after the content map.
             let mut payload = Vec::new();
             ciborium::into_writer(&content(1, 0, "Chợ"), &mut payload).unwrap();
             payload.push(0x00);
-            sign_raw_bytes(payload, HOST, &authority_key())
+            line(sign_raw_bytes(payload, HOST, &authority_key()))
         }),
-    ];
-    cases.sort();
-    cases
-}
-
-fn fixture_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("test-cases/venue-code")
-}
-
-fn outcome(code: &str) -> String {
-    match read_venue_code(code, &trust()) {
-        Ok(v) => serde_json::to_string_pretty(&v).unwrap() + "\n",
-        Err(e) => format!("{}: {e}\n", e.kind()),
-    }
+    ]
 }
 
 #[test]
 fn fixtures_read_as_expected() {
-    let update = std::env::var("UPDATE_EXPECT").ok();
-    if update.as_deref() == Some("all") {
-        for (group, name, code) in fixture_inputs() {
-            std::fs::write(
-                fixture_dir().join(group).join(format!("{name}.txt")),
-                code + "\n",
-            )
-            .unwrap();
-        }
-    }
-    let mut seen = 0;
-    for group in ["valid", "invalid"] {
-        let mut entries: Vec<_> = std::fs::read_dir(fixture_dir().join(group))
-            .unwrap()
-            .map(|e| e.unwrap().path())
-            .filter(|p| p.extension().is_some_and(|e| e == "txt"))
-            .collect();
-        entries.sort();
-        for input in entries {
-            let code = std::fs::read_to_string(&input).unwrap();
-            let got = outcome(&code);
-            let expected_path = input.with_extension("expected");
-            if update.is_some() {
-                std::fs::write(&expected_path, &got).unwrap();
-            }
-            let expected = std::fs::read_to_string(&expected_path)
-                .unwrap_or_else(|_| panic!("missing {}", expected_path.display()));
-            assert_eq!(got, expected, "{}", input.display());
-            assert_eq!(
-                group == "valid",
-                got.starts_with('{'),
-                "{} is in {group} but reads as {got}",
-                input.display()
-            );
-            seen += 1;
-        }
-    }
-    assert!(seen >= 14, "only {seen} fixtures found");
+    fixtures::check("venue-code", "txt", fixture_cases(), |bytes| {
+        fixtures::outcome(read_venue_code(fixtures::text(bytes), &trust()))
+    });
 }

@@ -1,0 +1,89 @@
+//! The test health authority every test, the benchmark and the fuzz targets share: its signing
+//! keys by seed, the trust list that believes them, its department's HPKE keys, and a sample
+//! venue and its code. Never part of a shipped build.
+//!
+//! Keys come from fixed seeds, not from a generator: fixture files and fuzz seeds were signed
+//! with them and must keep verifying. Each test keeps the seed it has always used (the venue
+//! codes' authority is 7, share requests 3, exposure lists 11, strangers 4, 9 and 12; the share
+//! fixtures' department 9), so this crate gives the shapes one home without making new keys.
+
+use chrono::NaiveDate;
+use ed25519_dalek::SigningKey;
+use hpke::{Kem, Serializable};
+use protocol::{sign_venue_code, Authority, Sector, TrustList, TrustedKey, Venue};
+use uuid::Uuid;
+
+/// The test authority's name, as its trust list gives it.
+pub const AUTHORITY: &str = "Sở Y tế Cao Bằng";
+/// The host its venue codes name.
+pub const HOST: &str = "yte.caobang.example";
+/// Its portal, where share requests send diaries.
+pub const PORTAL_URL: &str = "https://yte.caobang.example";
+
+/// The Ed25519 key made from 32 bytes of `seed`.
+pub fn key(seed: u8) -> SigningKey {
+    SigningKey::from_bytes(&[seed; 32])
+}
+
+/// The key that signs venue codes in the tests (seed 7): the one [`trust`] believes.
+pub fn authority_key() -> SigningKey {
+    key(7)
+}
+
+/// A trust list of one authority, [`AUTHORITY`] at [`PORTAL_URL`], holding `key`'s public half.
+pub fn trust_in(key: &SigningKey) -> TrustList {
+    TrustList {
+        nhs_keys: Vec::new(),
+        authorities: vec![Authority {
+            name: AUTHORITY.into(),
+            portal_url: PORTAL_URL.into(),
+            keys: vec![TrustedKey::new(key.verifying_key())],
+        }],
+    }
+}
+
+/// The trust list of the tests that scan venue codes: [`authority_key`] alone.
+pub fn trust() -> TrustList {
+    trust_in(&authority_key())
+}
+
+/// A department's HPKE key pair (X25519), `(secret, public)`, derived from 32 bytes of `seed`.
+pub fn department(seed: u8) -> ([u8; 32], [u8; 32]) {
+    let (secret, public) = hpke::kem::X25519HkdfSha256::derive_keypair(&[seed; 32]);
+    (secret.to_bytes().into(), public.to_bytes().into())
+}
+
+/// A market in Phường Thục Phán whose venue id is sixteen bytes of `n`, staying 60 minutes.
+/// Tests that need another field change it with `Venue { field, ..venue(name, n) }`.
+pub fn venue(name: &str, n: u8) -> Venue {
+    Venue {
+        id: Uuid::from_bytes([n; 16]),
+        name: name.into(),
+        address: "Phường Thục Phán, Cao Bằng".into(),
+        unit: 1273,
+        sector: Sector::Market,
+        usual_stay_minutes: 60,
+        issued: NaiveDate::from_ymd_opt(2026, 11, 1).expect("a valid date"),
+    }
+}
+
+/// `venue`'s code for [`HOST`], signed by `key`.
+pub fn sign(venue: &Venue, key: &SigningKey) -> String {
+    sign_venue_code(venue, HOST, key).expect("a test venue signs")
+}
+
+/// The code of [`venue`]`(name, n)`, signed by [`authority_key`].
+pub fn code(name: &str, n: u8) -> String {
+    code_staying(name, n, 60)
+}
+
+/// As [`code`], with the venue's usual stay in minutes.
+pub fn code_staying(name: &str, n: u8, minutes: u16) -> String {
+    sign(
+        &Venue {
+            usual_stay_minutes: minutes,
+            ..venue(name, n)
+        },
+        &authority_key(),
+    )
+}
