@@ -1,3 +1,5 @@
+//! The `portal` command: runs the command line (`cli`) and prints what it says, or its error.
+
 use clap::Parser;
 
 fn main() -> std::process::ExitCode {

@@ -1,19 +1,15 @@
 //! Overlaps between cases: other cases whose shared visits were at the same venue at a time that
 //! overlaps one of this case's visits. Pure logic; the web page opens the diaries and logs it.
 //!
-//! A visit's stay is its time in to its time out, or, when the citizen never checked out, its
-//! time in plus the venue's usual stay (the same rule the app uses to match exposure notices).
-//! Stays are half-open: one that ends at the minute another begins does not overlap it. A stay is
-//! counted for at most a day (a visit left open for days, from before the app closed visits by
+//! A visit counts by the one stay rule the app also matches exposure notices by
+//! (`protocol::stay::span`): its time in to its time out, or, when the citizen never checked out,
+//! its time in plus the venue's usual stay (two hours at a venue this portal does not know, never
+//! more than twelve); half-open, so one that ends at the minute another begins does not overlap
+//! it; and for at most a day (a visit left open for days, from before the app closed visits by
 //! itself, or a mistyped entry, would otherwise meet everyone). Only visits that name a venue (by
 //! origin and venue id) can be compared; names are not matched.
 
 use protocol::SharedVisit;
-
-/// The stay assumed for a visit never checked out at a venue this portal does not know.
-pub const DEFAULT_STAY_SECONDS: i64 = 2 * 3600;
-/// The longest stay counted.
-pub const MAX_STAY_SECONDS: i64 = 24 * 3600;
 
 /// One of this case's visits and another case's visit that shared a venue and a time.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -29,20 +25,10 @@ pub struct Overlap {
     pub both: (i64, i64),
 }
 
-/// The stay of a visit; `usual_stay` gives a venue's usual stay in seconds when known.
-pub fn stay(visit: &SharedVisit, usual_stay: &impl Fn(&str) -> Option<i64>) -> (i64, i64) {
-    let end = visit.time_out.unwrap_or_else(|| {
-        let usual = visit
-            .venue_id
-            .as_deref()
-            .and_then(usual_stay)
-            .unwrap_or(DEFAULT_STAY_SECONDS);
-        visit.time_in + usual
-    });
-    (
-        visit.time_in,
-        end.clamp(visit.time_in, visit.time_in + MAX_STAY_SECONDS),
-    )
+/// The stay of a visit; `usual_stay` gives a venue's usual stay in minutes when known.
+pub fn stay(visit: &SharedVisit, usual_stay: &impl Fn(&str) -> Option<u32>) -> (i64, i64) {
+    let usual = visit.venue_id.as_deref().and_then(usual_stay);
+    protocol::stay::span(visit.time_in, visit.time_out, usual)
 }
 
 /// Every pair of this case's visit and another case's visit at the same venue whose stays
@@ -50,7 +36,7 @@ pub fn stay(visit: &SharedVisit, usual_stay: &impl Fn(&str) -> Option<i64>) -> (
 pub fn overlaps(
     mine: &[SharedVisit],
     others: &[(i64, SharedVisit)],
-    usual_stay: impl Fn(&str) -> Option<i64>,
+    usual_stay: impl Fn(&str) -> Option<u32>,
 ) -> Vec<Overlap> {
     let mut found = Vec::new();
     for m in mine {
@@ -97,7 +83,7 @@ mod tests {
         }
     }
 
-    fn none(_: &str) -> Option<i64> {
+    fn none(_: &str) -> Option<u32> {
         None
     }
 
@@ -137,7 +123,9 @@ mod tests {
         // Two hours by default: 10:00–12:00 meets 11:30.
         assert_eq!(overlaps(&mine, &others, none).len(), 1);
         // A venue where people stay an hour: 10:00–11:00 does not.
-        assert_eq!(overlaps(&mine, &others, |_| Some(H)).len(), 0);
+        assert_eq!(overlaps(&mine, &others, |_| Some(60)).len(), 0);
+        // A usual stay longer than any venue may name counts as twelve hours, as on phones.
+        assert_eq!(stay(&mine[0], &|_| Some(24 * 60)), (10 * H, 22 * H));
     }
 
     #[test]

@@ -49,11 +49,11 @@ struct OverlapsTemplate {
     comparable: bool,
 }
 
-/// The usual stay, in seconds, of each of these visits' venues that the portal registered.
+/// The usual stay, in minutes, of each of these visits' venues that the portal registered.
 async fn usual_stays(
     app: &AppState,
     visits: &[SharedVisit],
-) -> WebResult<HashMap<String, Option<i64>>> {
+) -> WebResult<HashMap<String, Option<u32>>> {
     let mut stays = HashMap::new();
     for venue in visits.iter().filter_map(|v| v.venue_id.as_deref()) {
         if stays.contains_key(venue) {
@@ -65,7 +65,10 @@ async fn usual_stays(
             Ok(_) => venues::usual_stay(&app.db.pool, venue).await?,
             Err(_) => None,
         };
-        stays.insert(venue.to_owned(), minutes.map(|m| m * 60));
+        stays.insert(
+            venue.to_owned(),
+            minutes.and_then(|m| u32::try_from(m).ok()),
+        );
     }
     Ok(stays)
 }
