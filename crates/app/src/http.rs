@@ -37,3 +37,13 @@ pub struct Portals<'a, H> {
     pub trust: &'a TrustList,
     pub http: &'a H,
 }
+
+impl<H> Portals<'_, H> {
+    /// Whether `url` is under the portal of an authority the app trusts.
+    pub(crate) fn trusts(&self, url: &str) -> bool {
+        self.trust
+            .authorities
+            .iter()
+            .any(|a| url.starts_with(&format!("{}/", a.portal_url.trim_end_matches('/'))))
+    }
+}

@@ -8,7 +8,9 @@
 mod error;
 mod http;
 pub mod lock;
+pub mod share;
 
 pub use error::{Error, Result};
 pub use http::{Answer, Http, Portals};
 pub use lock::{Lock, LockStatus};
+pub use share::{ShareOutcome, ShareReview, Sharing};
