@@ -6,11 +6,13 @@
 //! everything that is stored. No Tauri, no files, no sockets here.
 
 mod error;
+pub mod exposure;
 mod http;
 pub mod lock;
 pub mod share;
 
 pub use error::{Error, Result};
+pub use exposure::Refresh;
 pub use http::{Answer, Http, Portals};
 pub use lock::{Lock, LockStatus};
 pub use share::{ShareOutcome, ShareReview, Sharing};
