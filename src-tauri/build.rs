@@ -1,3 +1,4 @@
+//! Builds Tauri's context (configuration, capabilities, icons) into the app.
 fn main() {
     tauri_build::build()
 }

@@ -1,4 +1,4 @@
-//! The app's commands: one thin function each over `crates/diary`. The clock is read here.
+//! The diary's commands: one thin function each over `crates/diary`. The clock is read here.
 
 use chrono::Utc;
 use diary::{Entry, Visit};
@@ -95,10 +95,7 @@ pub fn decode_qr(request: Request<'_>) -> Result<String, IpcError> {
 fn image_bytes<'a>(request: &'a Request<'_>) -> Result<&'a [u8], IpcError> {
     match request.body() {
         InvokeBody::Raw(bytes) => Ok(bytes),
-        InvokeBody::Json(_) => Err(IpcError::new(
-            "image_unreadable",
-            "expected the image's bytes as the raw request body",
-        )),
+        InvokeBody::Json(_) => Err(app::Error::ImageNotRaw.into()),
     }
 }
 

@@ -1,6 +1,8 @@
+//! Errors as they cross IPC: the one place an `app::Error` becomes what the UI receives.
+
 use serde::Serialize;
 
-/// Errors as they cross IPC: a stable `kind` the UI translates, an English `message` for logs,
+/// An error as the UI receives it: a stable `kind` it translates, an English `message` for logs,
 /// and for some kinds a `detail` the sentence needs (a place and time, seconds to wait). The UI
 /// never shows `message` to the user.
 #[derive(Debug, Clone, PartialEq, Serialize, thiserror::Error)]
@@ -12,35 +14,26 @@ pub struct IpcError {
     pub detail: Option<serde_json::Value>,
 }
 
-impl IpcError {
-    pub fn new(kind: &str, message: impl Into<String>) -> IpcError {
+impl From<app::Error> for IpcError {
+    fn from(e: app::Error) -> IpcError {
         IpcError {
-            kind: kind.to_owned(),
-            message: message.into(),
-            detail: None,
+            kind: e.kind().to_owned(),
+            detail: e.detail(),
+            message: e.to_string(),
         }
-    }
-
-    pub fn with_detail(mut self, detail: serde_json::Value) -> IpcError {
-        self.detail = Some(detail);
-        self
     }
 }
 
+// The diary's and the protocol's errors go through `app::Error`, so that `?` works on them in
+// commands and their kinds are mapped in one place.
 impl From<diary::Error> for IpcError {
     fn from(e: diary::Error) -> IpcError {
-        let error = IpcError::new(e.kind(), e.to_string());
-        match e {
-            diary::Error::Duplicate { name, time_in } => {
-                error.with_detail(serde_json::json!({ "name": name, "time_in": time_in }))
-            }
-            _ => error,
-        }
+        app::Error::from(e).into()
     }
 }
 
 impl From<protocol::Error> for IpcError {
     fn from(e: protocol::Error) -> IpcError {
-        IpcError::new(e.kind(), e.to_string())
+        app::Error::from(e).into()
     }
 }

@@ -1,7 +1,8 @@
-//! The Tauri 2 shell of Visit Diary: commands over `crates/diary`, plugins, the mobile entry.
+//! The Tauri 2 shell of Visit Diary: commands over `crates/diary` and `crates/app`, plugins,
+//! the mobile entry.
 //!
-//! Invariant: no diary logic here. Commands read the clock and delegate; platform differences
-//! stay behind `cfg(mobile)` in this file.
+//! Invariant: no diary logic and no app rules here. Commands read the clock and randomness and
+//! delegate; platform differences stay behind `cfg(mobile)` in this file.
 
 mod commands;
 mod error;
@@ -60,7 +61,9 @@ pub fn run_app<R: Runtime>(builder: tauri::Builder<R>, options: Options) -> taur
             let state = tauri::async_runtime::block_on(AppState::open(data_dir, trust));
             *state.link.lock().expect("not yet shared") = options.link.clone();
             app.manage(state);
-            app.manage(share::PendingRequests::default());
+            // The requests fetched, until the citizen decides; sealed diaries name this version.
+            let version = app.package_info().version.to_string();
+            app.manage(app::Sharing::new(version));
             // While the app is open, the diary closes overdue visits and deletes what aged out
             // every hour (on start too: `AppState::open`).
             let handle = app.handle().clone();

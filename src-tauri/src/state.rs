@@ -2,14 +2,15 @@
 
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, RwLock};
 
+use app::{Lock, Portals};
 use chrono::Utc;
 use diary::{Diary, PlatformKeyStore};
 use protocol::TrustList;
 
 use crate::error::IpcError;
+use crate::http::Client;
 
 /// The trust file built into the app. A deployment replaces `src-tauri/trust.json` with the one
 /// its authority's `portal init` wrote; development runs pass `--trust FILE` instead.
@@ -24,11 +25,7 @@ pub struct AppState {
     /// The open diary, or why it did not open. Replaced only when the citizen deletes all data.
     diary: RwLock<Result<Arc<Diary>, IpcError>>,
     /// The app lock: whether it is on (a PIN is set), and whether it was opened this session.
-    pub lock_enabled: AtomicBool,
-    pub unlocked: AtomicBool,
-    /// One PIN check at a time (so parallel tries cannot share one count), and a wait that the
-    /// phone's clock cannot shorten.
-    pub pin_checks: tokio::sync::Mutex<Option<std::time::Instant>>,
+    pub lock: Lock,
     /// One "delete all my data" at a time.
     erasing: tokio::sync::Mutex<()>,
     /// A venue link the app was opened with (a phone camera, or the desktop's URL handler), until
@@ -51,10 +48,16 @@ impl AppState {
     /// The diary, if the app lock is off or was opened: what reading the diary and sharing need.
     pub fn unlocked_diary(&self) -> Result<Arc<Diary>, IpcError> {
         let diary = self.diary()?;
-        if self.lock_enabled.load(Ordering::SeqCst) && !self.unlocked.load(Ordering::SeqCst) {
-            return Err(IpcError::new("locked", "the app lock is on"));
-        }
+        self.lock.require_open()?;
         Ok(diary)
+    }
+
+    /// The portals of the trusted authorities, over the real network.
+    pub fn portals(&self) -> Portals<'_, Client> {
+        Portals {
+            trust: &self.trust,
+            http: &Client,
+        }
     }
 
     /// What a command that works while locked (checking in and out) may show of a visit: the
@@ -81,12 +84,7 @@ impl AppState {
             Err(e) => Err(e.clone()),
         };
         let reopened = open_diary(&self.data_dir, self.trust.clone()).await;
-        let lock_enabled = match &reopened {
-            Ok(d) => crate::lock::enabled(d).await,
-            Err(_) => false,
-        };
-        self.lock_enabled.store(lock_enabled, Ordering::SeqCst);
-        self.unlocked.store(false, Ordering::SeqCst);
+        self.lock.reload(reopened.as_ref().ok()).await;
         *self.diary.write().expect("not poisoned") = reopened.map(Arc::new);
         erased?;
         self.diary().map(|_| ())
@@ -103,18 +101,13 @@ impl AppState {
             Ok(trust) => open_diary(&data_dir, trust).await,
             Err(e) => Err(e),
         };
-        let lock_enabled = match &diary {
-            Ok(d) => crate::lock::enabled(d).await,
-            Err(_) => false,
-        };
+        let lock = Lock::load(diary.as_ref().ok()).await;
         let state = AppState {
             data_dir,
             authorities,
             trust: trusted,
             diary: RwLock::new(diary.map(Arc::new)),
-            lock_enabled: AtomicBool::new(lock_enabled),
-            unlocked: AtomicBool::new(false),
-            pin_checks: tokio::sync::Mutex::new(None),
+            lock,
             erasing: tokio::sync::Mutex::new(()),
             link: Default::default(),
         };
@@ -137,7 +130,7 @@ async fn key_store() -> Result<Option<PlatformKeyStore>, IpcError> {
     // during setup, before the window shows, so an unlock prompt delays the first screen.)
     let store = tauri::async_runtime::spawn_blocking(PlatformKeyStore::connect)
         .await
-        .map_err(|e| IpcError::new("key_store", e.to_string()))?;
+        .map_err(|e| app::Error::KeyStore(e.to_string()))?;
     Ok(store.ok())
 }
 
@@ -204,8 +197,10 @@ fn looks_like_a_link(text: &str) -> bool {
 
 pub fn load_trust(file: Option<&Path>) -> Result<TrustList, IpcError> {
     let text = match file {
-        Some(path) => std::fs::read_to_string(path)
-            .map_err(|e| IpcError::new("invalid_trust", format!("{}: {e}", path.display())))?,
+        Some(path) => std::fs::read_to_string(path).map_err(|e| app::Error::TrustFile {
+            path: path.to_owned(),
+            why: e.to_string(),
+        })?,
         None => BUNDLED_TRUST.to_owned(),
     };
     Ok(TrustList::from_json(&text)?)

@@ -1,0 +1,115 @@
+//! Exposure lists: the app downloads each trusted authority's list, checks it, and matches it
+//! against the diary on the phone. The download is the only request: the same for every phone,
+//! with nothing in it that depends on the diary or on what matched.
+
+use chrono::{DateTime, Utc};
+use diary::{Alert, Diary};
+use serde::Serialize;
+
+use crate::error::{Error, Result};
+use crate::http::{Http, Portals};
+use crate::lock::Lock;
+
+/// The most of an exposure list that is read.
+pub const LIST_LIMIT: u64 = 16 * 1024 * 1024;
+
+/// What a refresh found: every alert now (none while the app lock is closed: only how many), the
+/// level of each new one (to be announced once, by level and count: nothing about the visit),
+/// and a note for each list ignored. `P` is how a problem crosses to the UI.
+#[derive(Debug, Serialize)]
+pub struct Refresh<P = Error> {
+    pub alerts: Vec<Alert>,
+    pub count: usize,
+    pub fresh: Vec<String>,
+    /// Lists that were ignored (bad signature, older, malformed, portal unreachable), by kind.
+    pub problems: Vec<P>,
+}
+
+impl Refresh {
+    pub fn map_problems<P>(self, f: impl FnMut(Error) -> P) -> Refresh<P> {
+        Refresh {
+            alerts: self.alerts,
+            count: self.count,
+            fresh: self.fresh,
+            problems: self.problems.into_iter().map(f).collect(),
+        }
+    }
+}
+
+/// Downloads a list: `None` when the portal says the copy we have is current (304).
+async fn download<H: Http>(
+    http: &H,
+    portal: &str,
+    etag: Option<&str>,
+) -> Result<Option<(String, Option<String>)>> {
+    let url = format!("{}/api/v1/exposures", portal.trim_end_matches('/'));
+    let answer = http
+        .get(&url, etag, LIST_LIMIT)
+        .await
+        .map_err(Error::ExposureNetwork)?;
+    match answer.status {
+        304 => Ok(None),
+        200 => {
+            let signed =
+                protocol::read_answer(&answer.body, protocol::answer::EXPOSURE_LIST_ANSWER)
+                    .map_err(Error::ExposureList)?;
+            Ok(Some((signed, answer.etag)))
+        }
+        status => Err(Error::ExposureNetwork(format!(
+            "the portal answered HTTP {status}"
+        ))),
+    }
+}
+
+/// Downloads and matches every trusted authority's list. A list that fails any check is ignored
+/// and noted; the alerts stay as they were. While `lock` is closed the alerts themselves are
+/// left out.
+pub async fn refresh<H: Http>(
+    portals: &Portals<'_, H>,
+    diary: &Diary,
+    lock: &Lock,
+    now: DateTime<Utc>,
+) -> Result<Refresh> {
+    let mut problems = Vec::new();
+    let mut announce = Vec::new();
+    for authority in &portals.trust.authorities {
+        let known = diary.exposure_state(&authority.name).await?;
+        let etag = known.as_ref().and_then(|(_, e)| e.as_deref());
+        let (signed, etag) = match download(portals.http, &authority.portal_url, etag).await {
+            Ok(Some(list)) => list,
+            Ok(None) => continue,
+            Err(e) => {
+                problems.push(e);
+                continue;
+            }
+        };
+        let last = known.map(|(sequence, _)| sequence);
+        let list = match protocol::exposure::read_exposure_list(&signed, portals.trust, last) {
+            // Only this authority's own list counts as its list.
+            Ok(list) if list.authority == authority.name && list.list.base.is_none() => list,
+            Ok(_) => {
+                problems.push(Error::ExposureElsewhere);
+                continue;
+            }
+            Err(e) => {
+                problems.push(Error::ExposureList(e));
+                continue;
+            }
+        };
+        let found = diary
+            .apply_exposure_list(&list, etag.as_deref(), now)
+            .await?;
+        announce.extend(found.into_iter().filter(|a| !a.notified));
+    }
+    let alerts = diary.alerts().await?;
+    // Each alert is announced once: the UI raises a notification for the new ones, marked here,
+    // last, so that an error before this point leaves them to be announced next time.
+    diary.alerts_notified(&announce).await?;
+    let count = alerts.len();
+    Ok(Refresh {
+        alerts: if lock.is_open() { alerts } else { Vec::new() },
+        count,
+        fresh: announce.into_iter().map(|a| a.level).collect(),
+        problems,
+    })
+}

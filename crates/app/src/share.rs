@@ -1,0 +1,407 @@
+//! Sharing the diary on a tracer's request. The app asks only the portals of the authorities it
+//! trusts, and only for the request the citizen typed; what it sends is the sealed diary of the
+//! visits the citizen chose, after the citizen said yes to that very request.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use chrono::{DateTime, NaiveDate, TimeZone, Utc};
+use diary::{Diary, Share, Visit};
+use protocol::VerifiedShareRequest;
+use serde::Serialize;
+
+use crate::error::{Error, Result};
+use crate::http::{Http, Portals};
+
+/// The most of a portal's answer to a share request that is read: a signed request is a few
+/// hundred bytes.
+pub const REQUEST_LIMIT: u64 = 64 * 1024;
+/// How many names a `.vdshare` file may try: the plain one, then `-2` … `-100`.
+const FILE_NAMES: u32 = 100;
+
+/// What the consent screen shows.
+#[derive(Debug, Serialize)]
+pub struct ShareReview {
+    pub code: String,
+    /// The authority whose key signed the request (from the app's trust file).
+    pub authority: String,
+    pub department: String,
+    pub purpose: String,
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub expires: DateTime<Utc>,
+    /// Every visit in the range, oldest first.
+    pub visits: Vec<Visit>,
+}
+
+/// What became of a share: delivered, or kept on the phone with the reason. `P` is how the
+/// problem crosses to the UI (the shell maps [`Error`] to its own shape).
+#[derive(Debug, Serialize)]
+pub struct ShareOutcome<P = Error> {
+    pub share: Share,
+    pub delivered: bool,
+    pub problem: Option<P>,
+}
+
+impl ShareOutcome {
+    pub fn map_problem<P>(self, f: impl FnOnce(Error) -> P) -> ShareOutcome<P> {
+        ShareOutcome {
+            share: self.share,
+            delivered: self.delivered,
+            problem: self.problem.map(f),
+        }
+    }
+}
+
+/// The requests fetched and verified, by code, until the citizen decides.
+pub struct Sharing {
+    /// Written into every sealed diary.
+    app_version: String,
+    pending: Mutex<HashMap<String, VerifiedShareRequest>>,
+}
+
+impl Sharing {
+    pub fn new(app_version: impl Into<String>) -> Sharing {
+        Sharing {
+            app_version: app_version.into(),
+            pending: Mutex::default(),
+        }
+    }
+
+    /// Fetches the request `code` from the one trusted portal that knows it, checks it, and
+    /// keeps it until the citizen decides. `now` carries the citizen's time zone: the request's
+    /// days are their local days.
+    pub async fn fetch<H: Http, Tz: TimeZone>(
+        &self,
+        portals: &Portals<'_, H>,
+        diary: &Diary,
+        code: &str,
+        now: DateTime<Tz>,
+    ) -> Result<ShareReview> {
+        let code = protocol::normalize_share_code(code).ok_or(Error::ShareCodeInvalid)?;
+        let (answered_by, signed) = fetch_signed(portals, &code).await?;
+        let utc = now.with_timezone(&Utc);
+        let request = protocol::read_share_request(&signed, portals.trust, utc.timestamp())
+            .map_err(Error::ShareRequest)?;
+        check_request(&request, &code, &answered_by)?;
+        let r = &request.request;
+        let (from, to) = bounds(r.from, r.to, &now.timezone());
+        let review = ShareReview {
+            code: code.clone(),
+            authority: request.authority.clone(),
+            department: r.department.clone(),
+            purpose: r.purpose.clone(),
+            from: r.from,
+            to: r.to,
+            expires: Utc.timestamp_opt(r.expires, 0).single().unwrap_or(utc),
+            visits: diary.visits_between(from, to).await?,
+        };
+        self.pending
+            .lock()
+            .expect("not poisoned")
+            .insert(code, request);
+        Ok(review)
+    }
+
+    /// The citizen consented to share `visit_ids` for the request `code`: seal, log, send.
+    /// `random` seeds the sealing.
+    pub async fn consent<H: Http, Tz: TimeZone>(
+        &self,
+        portals: &Portals<'_, H>,
+        diary: &Diary,
+        code: &str,
+        visit_ids: &[i64],
+        random: [u8; 32],
+        now: DateTime<Tz>,
+    ) -> Result<ShareOutcome> {
+        // Taken, not copied: a second tap on the button cannot seal a second share.
+        let request = self
+            .pending
+            .lock()
+            .expect("not poisoned")
+            .remove(code)
+            // A second tap after a failure, or the app restarted: the request must be fetched
+            // again.
+            .ok_or(Error::ShareNotFetched)?;
+        let utc = now.with_timezone(&Utc);
+        // It expired while the citizen read it: nothing is sealed, and the request is gone (the
+        // screen goes back to the code).
+        if request.request.expires <= utc.timestamp() {
+            return Err(Error::ShareConsentExpired);
+        }
+        let (from, to) = bounds(request.request.from, request.request.to, &now.timezone());
+        let sealed = match diary
+            .seal_share(
+                &request,
+                visit_ids,
+                from,
+                to,
+                &self.app_version,
+                random,
+                utc,
+            )
+            .await
+        {
+            Ok(sealed) => sealed,
+            Err(e) => {
+                // Nothing was sealed: the citizen may choose again.
+                self.pending
+                    .lock()
+                    .expect("not poisoned")
+                    .insert(code.to_owned(), request);
+                return Err(e.into());
+            }
+        };
+        deliver(portals, diary, sealed.share.id, utc).await
+    }
+
+    /// The citizen cancelled: the fetched request is forgotten.
+    pub fn forget(&self, code: &str) {
+        self.pending.lock().expect("not poisoned").remove(code);
+    }
+}
+
+/// The local days `from` to `to` in `tz` as a UTC interval `[start of from, start of the day
+/// after to)`.
+pub fn bounds<Tz: TimeZone>(
+    from: NaiveDate,
+    to: NaiveDate,
+    tz: &Tz,
+) -> (DateTime<Utc>, DateTime<Utc>) {
+    let start = |d: NaiveDate| {
+        let midnight = d.and_hms_opt(0, 0, 0).expect("midnight");
+        tz.from_local_datetime(&midnight)
+            .earliest()
+            .map(|t| t.with_timezone(&Utc))
+            .unwrap_or_else(|| midnight.and_utc())
+    };
+    (start(from), start(to + chrono::Duration::days(1)))
+}
+
+/// Asks every trusted portal for the request. Exactly one may know the code: it returns that
+/// portal's address and the signed text. (Two portals answering the same code would let one
+/// authority pass itself off for another's request: refused.)
+async fn fetch_signed<H: Http>(portals: &Portals<'_, H>, code: &str) -> Result<(String, String)> {
+    let authorities = &portals.trust.authorities;
+    if authorities.is_empty() {
+        return Err(Error::ShareNoAuthority);
+    }
+    let mut found: Vec<(String, String)> = Vec::new();
+    let mut refusal: Option<Error> = None;
+    let mut failure: Option<Error> = None;
+    for portal in authorities.iter().map(|a| &a.portal_url) {
+        let url = format!(
+            "{}/api/v1/share-requests/{code}",
+            portal.trim_end_matches('/')
+        );
+        let answer = match portals.http.get(&url, None, REQUEST_LIMIT).await {
+            Ok(answer) => answer,
+            Err(e) => {
+                failure.get_or_insert(Error::ShareNetwork(e));
+                continue;
+            }
+        };
+        match answer.status {
+            200 => {
+                let signed =
+                    protocol::read_answer(&answer.body, protocol::answer::SHARE_REQUEST_ANSWER)
+                        .map_err(Error::ShareRequest)?;
+                found.push((portal.clone(), signed));
+            }
+            404 => {}
+            409 => {
+                refusal.get_or_insert(Error::ShareAnswered);
+            }
+            410 => {
+                refusal.get_or_insert(Error::ShareExpired);
+            }
+            429 => {
+                refusal.get_or_insert(Error::ShareThrottled);
+            }
+            status => {
+                failure.get_or_insert(Error::SharePortalError(status));
+            }
+        }
+    }
+    match found.len() {
+        1 => Ok(found.remove(0)),
+        0 => Err(refusal.or(failure).unwrap_or(Error::ShareUnknownCode)),
+        _ => Err(Error::ShareUntrusted(
+            "more than one portal claims this code",
+        )),
+    }
+}
+
+/// What a verified request must also be: the one asked for, served by the portal of the
+/// authority that signed it, and naming that authority as the trust file does, so the name the
+/// citizen reads is the trusted one.
+fn check_request(request: &VerifiedShareRequest, code: &str, answered_by: &str) -> Result<()> {
+    if request.request.code != code {
+        return Err(Error::ShareUntrusted("the request names another code"));
+    }
+    if answered_by.trim_end_matches('/') != request.portal_url.trim_end_matches('/')
+        || request.request.department != request.authority
+    {
+        return Err(Error::ShareUntrusted(
+            "the request does not come from, or name, the authority that signed it",
+        ));
+    }
+    Ok(())
+}
+
+/// What the portal's answer to an upload means for the share on the phone.
+#[derive(Debug)]
+enum Delivery {
+    Uploaded,
+    /// Refused for good: nothing left the phone, and nothing ever will for this request.
+    Refused {
+        why: &'static str,
+        problem: Error,
+    },
+    /// Kept on the phone (with its sealed bytes) to retry or to save as a file.
+    Kept(Error),
+}
+
+fn delivery(answer: Result<u16, String>) -> Delivery {
+    match answer {
+        Ok(201) => Delivery::Uploaded,
+        Ok(409) => Delivery::Refused {
+            why: "answered",
+            problem: Error::ShareUploadAnswered,
+        },
+        Ok(410) => Delivery::Refused {
+            why: "expired",
+            problem: Error::ShareUploadExpired,
+        },
+        // A 404 from a proxy or a portal under maintenance, a 422, a 429, a redirect, a 5xx: the
+        // sealed diary the citizen consented to send stays on the phone.
+        Ok(status) => Delivery::Kept(Error::ShareUploadFailed(status)),
+        Err(e) => Delivery::Kept(Error::ShareUploadNetwork(e)),
+    }
+}
+
+/// Sends the sealed share `id` to the portal that asked for it, and logs what happened. Also
+/// the retry of a share kept on the phone.
+pub async fn deliver<H: Http>(
+    portals: &Portals<'_, H>,
+    diary: &Diary,
+    id: i64,
+    now: DateTime<Utc>,
+) -> Result<ShareOutcome> {
+    let sealed = diary.sealed_share(id).await?;
+    // Only ever to a portal the app still trusts.
+    if !portals.trusts(&sealed.upload_url) {
+        return Ok(ShareOutcome {
+            share: sealed.share,
+            delivered: false,
+            problem: Some(Error::ShareUploadUntrusted),
+        });
+    }
+    let answer = portals.http.post(&sealed.upload_url, sealed.bytes).await;
+    let (share, delivered, problem) = match delivery(answer) {
+        Delivery::Uploaded => (diary.share_uploaded(id, now).await?, true, None),
+        Delivery::Refused { why, problem } => {
+            (diary.share_refused(id, why).await?, false, Some(problem))
+        }
+        Delivery::Kept(problem) => (diary.share(id).await?, false, Some(problem)),
+    };
+    Ok(ShareOutcome {
+        share,
+        delivered,
+        problem,
+    })
+}
+
+/// The names a `.vdshare` file for the request `code` tries, in order, until one is free.
+pub fn file_names(code: &str) -> impl Iterator<Item = String> + '_ {
+    (1..=FILE_NAMES).map(move |n| match n {
+        1 => format!("nhat-ky-ra-vao-{code}.vdshare"),
+        n => format!("nhat-ky-ra-vao-{code}-{n}.vdshare"),
+    })
+}
+
+/// Saves the share `id` kept on the phone as a `.vdshare` file, to hand to the tracer another
+/// way. `write` creates the named file (never replacing one: a name taken answers
+/// `AlreadyExists`, and the next name is tried) and returns its path. Returns the share with
+/// that path in `note`.
+pub async fn save_file(
+    diary: &Diary,
+    id: i64,
+    now: DateTime<Utc>,
+    mut write: impl FnMut(&str, &[u8]) -> std::io::Result<String>,
+) -> Result<Share> {
+    let sealed = diary.sealed_share(id).await?;
+    let mut taken = None;
+    for name in file_names(&sealed.share.code) {
+        match write(&name, &sealed.bytes) {
+            Ok(path) => return Ok(diary.share_saved(id, &path, now).await?),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => taken = Some(e),
+            Err(e) => return Err(Error::ShareFile(e)),
+        }
+    }
+    Err(Error::ShareFile(
+        taken.expect("at least one name was tried"),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_a_stored_answer_drops_the_sealed_diary_and_only_final_refusals_mark_it_refused() {
+        assert!(matches!(delivery(Ok(201)), Delivery::Uploaded));
+        assert!(matches!(
+            delivery(Ok(409)),
+            Delivery::Refused {
+                why: "answered",
+                problem: Error::ShareUploadAnswered
+            }
+        ));
+        assert!(matches!(
+            delivery(Ok(410)),
+            Delivery::Refused {
+                why: "expired",
+                problem: Error::ShareUploadExpired
+            }
+        ));
+        for kept in [
+            Ok(200),
+            Ok(302),
+            Ok(404),
+            Ok(413),
+            Ok(422),
+            Ok(500),
+            Err("down".into()),
+        ] {
+            let Delivery::Kept(problem) = delivery(kept.clone()) else {
+                panic!("{kept:?} must keep the share");
+            };
+            let kind = if kept.is_ok() {
+                "share_upload_failed"
+            } else {
+                "share_upload_network"
+            };
+            assert_eq!(problem.kind(), kind, "{kept:?}");
+        }
+    }
+
+    #[test]
+    fn a_range_of_days_covers_whole_local_days() {
+        let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        let hanoi = chrono::FixedOffset::east_opt(7 * 3600).unwrap();
+        let (from, to) = bounds(d("2026-11-20"), d("2026-11-29"), &hanoi);
+        assert_eq!(to - from, chrono::Duration::days(10));
+        assert_eq!(from, Utc.with_ymd_and_hms(2026, 11, 19, 17, 0, 0).unwrap());
+        assert_eq!(from.with_timezone(&hanoi).date_naive(), d("2026-11-20"));
+    }
+
+    #[test]
+    fn a_file_name_names_the_code_then_counts_to_a_hundred() {
+        let names: Vec<String> = file_names("7KQ2-M9XD-4RTA").collect();
+        assert_eq!(names.len(), 100);
+        assert_eq!(names[0], "nhat-ky-ra-vao-7KQ2-M9XD-4RTA.vdshare");
+        assert_eq!(names[1], "nhat-ky-ra-vao-7KQ2-M9XD-4RTA-2.vdshare");
+        assert_eq!(names[99], "nhat-ky-ra-vao-7KQ2-M9XD-4RTA-100.vdshare");
+    }
+}

@@ -1,0 +1,277 @@
+//! The exposure refresh against a fake portal and a real diary: a list raises its alerts once,
+//! a list that must not count is noted and changes nothing, and a locked app shows no alert.
+
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use app::exposure::{refresh, LIST_LIMIT};
+use app::{Lock, Refresh};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use chrono::{DateTime, Utc};
+use diary::Diary;
+use ed25519_dalek::SigningKey;
+use protocol::answer::EXPOSURE_LIST_ANSWER;
+use protocol::exposure::{sign_exposure_list, venue_hash, ExposureList, Level, Notice};
+use protocol::TrustList;
+
+mod common;
+use common::*;
+
+fn notice(id: u64, venue: u8, from: DateTime<Utc>, to: DateTime<Utc>) -> Notice {
+    Notice {
+        id,
+        venue_hash: venue_hash(&uuid::Uuid::from_bytes([venue; 16])),
+        from: from.timestamp(),
+        to: to.timestamp(),
+        level: Level::Test,
+        advice_vi: "Hãy đi xét nghiệm.".into(),
+        advice_en: "Get tested.".into(),
+    }
+}
+
+/// A whole list numbered `sequence` of one notice for the venue `venue` in the morning.
+fn list(sequence: u64, venue: u8) -> ExposureList {
+    ExposureList {
+        sequence,
+        issued: at(20, 0).timestamp(),
+        base: None,
+        notices: vec![notice(sequence * 10, venue, at(8, 30), at(12, 0))],
+        retracted: Vec::new(),
+    }
+}
+
+fn list_answer(signed: &str, etag: &str) -> Reply {
+    Ok((200, Some(etag.into()), answer(EXPOSURE_LIST_ANSWER, signed)))
+}
+
+fn signed(list: &ExposureList, key: &SigningKey) -> String {
+    sign_exposure_list(list, key).unwrap()
+}
+
+/// What the fake portal serves, changed between refreshes; a request carrying the ETag of what
+/// it serves is answered 304, as the real portal does.
+#[derive(Clone, Default)]
+struct Served(Arc<Mutex<Option<Reply>>>);
+
+impl Served {
+    fn set(&self, reply: Reply) {
+        *self.0.lock().unwrap() = Some(reply);
+    }
+
+    fn portal(&self) -> FakePortal {
+        let served = self.clone();
+        FakePortal::new(move |_, _, if_none_match, _| {
+            let reply = served.0.lock().unwrap().clone().expect("something served");
+            match &reply {
+                Ok((200, Some(etag), _)) if Some(etag.as_str()) == if_none_match => {
+                    Ok((304, None, String::new()))
+                }
+                _ => reply,
+            }
+        })
+    }
+}
+
+/// A diary that visited Chợ Xanh (venue 1) at 8:00 and Trạm Y tế (venue 2) at 9:00.
+async fn visited(store: &MemoryStore, trust: TrustList) -> (tempfile::TempDir, Diary) {
+    let (dir, diary) = diary_in(store, trust).await;
+    diary
+        .check_in(&venue_code("Chợ Xanh", 1), at(8, 0))
+        .await
+        .unwrap();
+    diary
+        .check_in(&venue_code("Trạm Y tế", 2), at(9, 0))
+        .await
+        .unwrap();
+    (dir, diary)
+}
+
+async fn refreshed(portal: &FakePortal, trust: &TrustList, diary: &Diary, lock: &Lock) -> Refresh {
+    refresh(&portal.portals(trust), diary, lock, at(21, 0))
+        .await
+        .unwrap()
+}
+
+fn kinds(refresh: &Refresh) -> Vec<&'static str> {
+    refresh.problems.iter().map(|p| p.kind()).collect()
+}
+
+fn names(refresh: &Refresh) -> Vec<String> {
+    refresh
+        .alerts
+        .iter()
+        .map(|a| a.visit.name.clone())
+        .collect()
+}
+
+#[tokio::test]
+async fn a_list_raises_its_alert_once_and_304_keeps_it() {
+    let (store, trust) = (MemoryStore::default(), trust());
+    let (_dir, diary) = visited(&store, trust.clone()).await;
+    let lock = Lock::load(Some(&diary)).await;
+    let served = Served::default();
+    let portal = served.portal();
+    served.set(served_list(&list(1, 1), "\"1\""));
+
+    let first = refreshed(&portal, &trust, &diary, &lock).await;
+    assert_eq!(kinds(&first), Vec::<&str>::new());
+    assert_eq!(names(&first), ["Chợ Xanh"]);
+    assert_eq!(first.count, 1);
+    assert_eq!(first.fresh, ["test"]);
+
+    // The portal says the copy is current: nothing changes, nothing is announced again.
+    let second = refreshed(&portal, &trust, &diary, &lock).await;
+    assert_eq!(kinds(&second), Vec::<&str>::new());
+    assert_eq!(names(&second), ["Chợ Xanh"]);
+    assert_eq!(second.fresh, Vec::<String>::new());
+
+    // The same list again under another tag: read again, still announced once.
+    served.set(served_list(&list(1, 1), "\"1b\""));
+    let third = refreshed(&portal, &trust, &diary, &lock).await;
+    assert_eq!(names(&third), ["Chợ Xanh"]);
+    assert_eq!(third.fresh, Vec::<String>::new());
+
+    let seen = portal.seen.lock().unwrap().clone();
+    let url = format!("{PORTAL}/api/v1/exposures");
+    assert!(seen
+        .iter()
+        .all(|s| s.url == url && s.limit == Some(16 * 1024 * 1024)));
+    assert_eq!(LIST_LIMIT, 16 * 1024 * 1024);
+    let tags: Vec<Option<&str>> = seen.iter().map(|s| s.if_none_match.as_deref()).collect();
+    assert_eq!(tags, [None, Some("\"1\""), Some("\"1\"")]);
+}
+
+fn served_list(list: &ExposureList, etag: &str) -> Reply {
+    list_answer(&signed(list, &authority()), etag)
+}
+
+/// `signed` with the last byte of its signature changed on the way.
+fn tampered(signed: &str) -> String {
+    let mut bytes = URL_SAFE_NO_PAD.decode(signed).unwrap();
+    *bytes.last_mut().unwrap() ^= 1;
+    URL_SAFE_NO_PAD.encode(bytes)
+}
+
+#[tokio::test]
+async fn a_list_that_must_not_count_is_noted_and_the_alerts_stay() {
+    let (store, trust) = (MemoryStore::default(), trust());
+    let (_dir, diary) = visited(&store, trust.clone()).await;
+    let lock = Lock::load(Some(&diary)).await;
+    let served = Served::default();
+    let portal = served.portal();
+    served.set(served_list(&list(5, 1), "\"5\""));
+    assert_eq!(
+        names(&refreshed(&portal, &trust, &diary, &lock).await),
+        ["Chợ Xanh"]
+    );
+
+    // Each of these would alert for the other visit, were it believed.
+    let change = ExposureList {
+        base: Some(5),
+        ..list(6, 2)
+    };
+    let cases: Vec<(&str, Reply, &str)> = vec![
+        ("older", served_list(&list(4, 2), "\"4\""), "exposure_stale"),
+        (
+            "tampered with",
+            list_answer(&tampered(&signed(&list(6, 2), &authority())), "\"6\""),
+            "exposure_untrusted",
+        ),
+        (
+            "signed by a stranger",
+            list_answer(&signed(&list(6, 2), &stranger()), "\"6\""),
+            "exposure_untrusted",
+        ),
+        (
+            "a change list where the whole list belongs",
+            list_answer(&signed(&change, &authority()), "\"6\""),
+            "exposure_untrusted",
+        ),
+        (
+            "not a portal's answer",
+            Ok((200, None, "<html>Bảo trì</html>".into())),
+            "exposure_malformed",
+        ),
+        (
+            "not a signed list",
+            list_answer("bm90IGEgbGlzdA", "\"6\""),
+            "exposure_malformed",
+        ),
+        (
+            "too long to read",
+            Ok((200, None, "x".repeat(LIST_LIMIT as usize + 1))),
+            "exposure_network",
+        ),
+        ("a server error", status(500), "exposure_network"),
+        ("no answer", Err("timed out".into()), "exposure_network"),
+    ];
+    for (what, reply, expected) in cases {
+        served.set(reply);
+        let refresh = refreshed(&portal, &trust, &diary, &lock).await;
+        assert_eq!(kinds(&refresh), [expected], "a list {what}");
+        assert_eq!(names(&refresh), ["Chợ Xanh"], "a list {what}");
+        assert!(refresh.fresh.is_empty(), "a list {what}");
+        assert_eq!(
+            diary.exposure_state(AUTHORITY).await.unwrap(),
+            Some((5, Some("\"5\"".into()))),
+            "a list {what}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn only_an_authoritys_own_list_counts_as_its_list() {
+    let (store, trust) = (MemoryStore::default(), trust_two());
+    let (_dir, diary) = visited(&store, trust.clone()).await;
+    let lock = Lock::load(Some(&diary)).await;
+    // The first portal serves the other authority's list (which names a visited venue); the
+    // other portal serves its own.
+    let theirs = signed(&list(3, 1), &other_authority());
+    let empty = ExposureList {
+        notices: Vec::new(),
+        ..list(3, 1)
+    };
+    let own = signed(&empty, &other_authority());
+    let portal = FakePortal::new(move |_, url, _, _| {
+        if url.starts_with(PORTAL) {
+            list_answer(&theirs, "\"t\"")
+        } else {
+            list_answer(&own, "\"o\"")
+        }
+    });
+    let refresh = refreshed(&portal, &trust, &diary, &lock).await;
+    assert_eq!(kinds(&refresh), ["exposure_untrusted"]);
+    assert_eq!(refresh.count, 0);
+    assert_eq!(diary.exposure_state(AUTHORITY).await.unwrap(), None);
+    assert_eq!(
+        diary.exposure_state(OTHER_AUTHORITY).await.unwrap(),
+        Some((3, Some("\"o\"".into())))
+    );
+}
+
+#[tokio::test]
+async fn while_locked_a_refresh_tells_only_levels_and_a_count() {
+    let (store, trust) = (MemoryStore::default(), trust());
+    let (_dir, diary) = visited(&store, trust.clone()).await;
+    let lock = Lock::load(Some(&diary)).await;
+    lock.set_pin(&diary, "2468", None, [3; 16], at(20, 0), Instant::now())
+        .await
+        .unwrap();
+    lock.close();
+    let served = Served::default();
+    let portal = served.portal();
+    served.set(served_list(&list(1, 1), "\"1\""));
+
+    let locked = refreshed(&portal, &trust, &diary, &lock).await;
+    assert_eq!(locked.count, 1);
+    assert!(locked.alerts.is_empty(), "nothing about the visit");
+    assert_eq!(locked.fresh, ["test"]);
+
+    lock.unlock(&diary, "2468", at(21, 0), Instant::now())
+        .await
+        .unwrap();
+    let open = refreshed(&portal, &trust, &diary, &lock).await;
+    assert_eq!(names(&open), ["Chợ Xanh"]);
+    assert!(open.fresh.is_empty(), "announced once, while locked");
+}
