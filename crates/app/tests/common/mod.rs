@@ -1,6 +1,6 @@
 //! What the app crate's tests share: a real SQLCipher diary in a temporary folder with an
-//! in-memory key store (copied from `crates/diary/tests/common` until a shared test-support
-//! crate replaces it), a trusted authority that signs, and a fake portal behind [`app::Http`].
+//! in-memory key store (as `crates/diary/tests/common` has), the test authority of
+//! `test-support` and a second one, and a fake portal behind [`app::Http`].
 #![allow(dead_code)]
 
 use std::sync::Mutex;
@@ -10,34 +10,17 @@ use chrono::{DateTime, TimeZone, Utc};
 use diary::{DbKey, Diary, KeyStore};
 use ed25519_dalek::SigningKey;
 use protocol::{Authority, TrustList, TrustedKey};
+pub use test_support::{authority_key as authority, trust, AUTHORITY, PORTAL_URL as PORTAL};
 
-pub const AUTHORITY: &str = "Sở Y tế Cao Bằng";
-pub const PORTAL: &str = "https://yte.caobang.example";
 pub const OTHER_AUTHORITY: &str = "Sở Y tế Bắc Kạn";
 pub const OTHER_PORTAL: &str = "https://yte.backan.example";
 
-pub fn authority() -> SigningKey {
-    SigningKey::from_bytes(&[7; 32])
-}
-
 pub fn other_authority() -> SigningKey {
-    SigningKey::from_bytes(&[8; 32])
+    test_support::key(8)
 }
 
 pub fn stranger() -> SigningKey {
-    SigningKey::from_bytes(&[9; 32])
-}
-
-/// The one authority of a usual build.
-pub fn trust() -> TrustList {
-    TrustList {
-        nhs_keys: Vec::new(),
-        authorities: vec![Authority {
-            name: AUTHORITY.into(),
-            portal_url: PORTAL.into(),
-            keys: vec![TrustedKey::new(authority().verifying_key())],
-        }],
-    }
+    test_support::key(9)
 }
 
 /// Two trusted authorities, each with its own portal.
@@ -205,14 +188,5 @@ pub fn status(status: u16) -> Reply {
 /// A venue code signed by the trusted authority for a market whose venue id is sixteen bytes
 /// of `n`.
 pub fn venue_code(name: &str, n: u8) -> String {
-    let venue = protocol::Venue {
-        id: uuid::Uuid::from_bytes([n; 16]),
-        name: name.into(),
-        address: "Phường Thục Phán, Cao Bằng".into(),
-        unit: 1273,
-        sector: protocol::Sector::Market,
-        usual_stay_minutes: 60,
-        issued: chrono::NaiveDate::from_ymd_opt(2026, 11, 1).unwrap(),
-    };
-    protocol::sign_venue_code(&venue, "yte.caobang.example", &authority()).unwrap()
+    test_support::code(name, n)
 }
