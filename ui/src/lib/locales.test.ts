@@ -22,7 +22,7 @@ test('every error kind the Rust side can send has a sentence', () => {
 });
 
 test('every sharing problem kind the Rust side can send has a sentence in both languages', () => {
-  // src-tauri/src/share.rs: fetching a request, then consent and delivery (which have their own
+  // crates/app's share.rs (app::Error): fetching a request, then consent and delivery (which have their own
   // sentences: after consent the sealed diary may have left the phone); and the Share screen's
   // own share_not_request_qr.
   const kinds = [
