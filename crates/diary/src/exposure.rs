@@ -9,7 +9,9 @@ use protocol::stay::span;
 use serde::Serialize;
 use sqlx::Row;
 
-use crate::{Diary, Error, Result, Visit};
+use crate::diary::Diary;
+use crate::error::{Error, Result};
+use crate::visit::Visit;
 
 /// A visit that matched a notice, and what to do about it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -15,7 +15,9 @@ use chrono::{DateTime, Duration, Utc};
 use serde::Deserialize;
 use sqlx::Row;
 
-use crate::{visit_from_row, Diary, Error, Result, Visit, SELECT_VISIT};
+use crate::diary::Diary;
+use crate::error::{Error, Result};
+use crate::visit::{search_key, visit_from_row, Visit, SELECT_VISIT};
 
 /// How long the diary keeps visits unless the citizen chooses otherwise: the incubation period
 /// tracers ask about.
@@ -48,10 +50,6 @@ pub struct Entry {
 /// One spelling, trimmed, inner runs of white space as one space.
 fn tidy(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-pub(crate) fn search_key(name: &str, address: &str) -> String {
-    protocol::text::fold(&format!("{name} {address}"))
 }
 
 impl Diary {

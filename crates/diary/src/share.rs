@@ -6,7 +6,9 @@ use protocol::{SharedDiary, SharedVisit, VerifiedShareRequest};
 use serde::Serialize;
 use sqlx::Row;
 
-use crate::{Diary, Error, Result, Visit};
+use crate::diary::Diary;
+use crate::error::{Error, Result};
+use crate::visit::Visit;
 
 /// One entry of the sharing log.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

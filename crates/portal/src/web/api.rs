@@ -9,9 +9,9 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::json;
 
+use super::clock::now;
 use super::diaries::{lookup, store, Lookup, Stored};
 use super::extract::Ctx;
-use super::now;
 use super::routes::{Access, Routes};
 use super::state::AppState;
 use crate::domain::audit::Entry;

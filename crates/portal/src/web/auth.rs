@@ -9,11 +9,11 @@ use axum::Form;
 use rand::rngs::OsRng;
 use serde::Deserialize;
 
+use super::clock::now;
 use super::error::{render, render_status, WebError, WebResult};
 use super::extract::{safe_next, Chrome, Ctx, Staff, Visitor};
 use super::forms::FieldErrors;
 use super::frame::{LOGIN_CSRF_COOKIE, SESSION_COOKIE};
-use super::now;
 use super::routes::{Access, Routes};
 use super::state::AppState;
 use crate::domain::accounts::{

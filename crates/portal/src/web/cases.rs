@@ -9,11 +9,11 @@ use axum::response::{IntoResponse, Redirect};
 use axum::Form;
 use serde::Deserialize;
 
+use super::clock::now;
 use super::diaries::{open_case, Opened};
 use super::error::{csv_file, download, render, render_status, WebError, WebResult};
 use super::extract::{Chrome, Staff};
 use super::forms::{known_message, FieldErrors};
-use super::now;
 use super::routes::{Access, Routes};
 use super::state::AppState;
 use crate::domain::accounts::Role;

@@ -4,9 +4,9 @@
 
 use protocol::SharedVisit;
 
+use super::clock::now;
 use super::error::WebResult;
 use super::extract::Staff;
-use super::now;
 use super::state::AppState;
 use crate::domain::audit::Entry;
 use crate::domain::requests::{open, request_id};

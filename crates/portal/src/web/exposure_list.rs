@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Response};
 use protocol::exposure::ExposureList;
 use serde::Deserialize;
 
-use super::now;
+use super::clock::now;
 use super::routes::{Access, Routes};
 use super::state::AppState;
 use crate::domain::notices::{list, list_tag, valid_until};

@@ -14,9 +14,9 @@ use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use std::net::SocketAddr;
 
+use super::clock::now;
 use super::error::{ErrorPage, WebError};
 use super::extract::{Chrome, Ctx, Session};
-use super::now;
 use super::state::AppState;
 use crate::domain::accounts::{same_token, session_alive, token_hash, TOUCH_SECONDS};
 use crate::i18n::Lang;

@@ -12,11 +12,11 @@ use axum::response::{IntoResponse, Redirect};
 use rand::rngs::OsRng;
 use serde::Deserialize;
 
+use super::clock::now;
 use super::error::{download, render, render_status, WebError, WebResult};
 use super::extract::{Chrome, Staff};
 use super::forms::known_message;
 use super::memory::{ImportJob, JobState};
-use super::now;
 use super::routes::{Access, Routes};
 use super::state::AppState;
 use crate::domain::accounts::{random_token, Role};

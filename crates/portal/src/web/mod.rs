@@ -10,6 +10,7 @@ pub mod api;
 pub mod audit;
 pub mod auth;
 pub mod cases;
+pub mod clock;
 pub mod diaries;
 pub mod error;
 pub mod exposure_list;
@@ -32,8 +33,8 @@ pub mod venues;
 use std::net::SocketAddr;
 
 use axum::Router;
-use chrono::Utc;
 
+pub use clock::now;
 pub use error::{WebError, WebResult};
 pub use extract::{Ctx, Staff, Visitor};
 pub use routes::{Access, Route, Routes};
@@ -41,13 +42,8 @@ pub use state::AppState;
 
 use crate::Error;
 
-/// The clock, read once per use by the handlers and passed to the rules and the store.
-pub fn now() -> i64 {
-    Utc::now().timestamp()
-}
-
 /// Every route of the portal, with who may use it.
-pub fn routes() -> Routes {
+pub fn all_routes() -> Routes {
     Routes::new()
         .merge(pages::routes())
         .merge(auth::routes())
@@ -66,12 +62,12 @@ pub fn routes() -> Routes {
 
 /// The table the authorisation matrix walks: every method and path with its access.
 pub fn route_table() -> Vec<Route> {
-    routes().table().to_vec()
+    all_routes().table().to_vec()
 }
 
 /// The portal's router, every request in its frame.
 pub fn router(app: AppState) -> Router {
-    routes()
+    all_routes()
         .into_router()
         .fallback(pages::not_found)
         .layer(axum::middleware::from_fn_with_state(

@@ -6,9 +6,9 @@ use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect};
 use axum::Form;
 
+use super::clock::now;
 use super::error::{WebError, WebResult};
 use super::extract::Staff;
-use super::now;
 use super::routes::{Access, Routes};
 use super::state::AppState;
 use crate::domain::accounts::Role;

@@ -6,9 +6,9 @@ use axum::extract::{Path, State};
 use axum::http::header;
 use axum::response::IntoResponse;
 
+use super::clock::now;
 use super::error::{csv_file, download, render, WebError, WebResult};
 use super::extract::{Chrome, Staff};
-use super::now;
 use super::routes::{Access, Routes};
 use super::state::AppState;
 use crate::domain::accounts::Role;

@@ -8,11 +8,11 @@ use axum::Form;
 use rand::rngs::OsRng;
 
 use super::cases::{case_page, find};
+use super::clock::now;
 use super::diaries::{store, Lookup, Stored};
 use super::error::{WebError, WebResult};
 use super::extract::Staff;
 use super::forms::FieldErrors;
-use super::now;
 use super::routes::{Access, Routes};
 use super::state::AppState;
 use crate::domain::accounts::Role;

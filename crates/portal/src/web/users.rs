@@ -10,10 +10,10 @@ use rand::rngs::OsRng;
 use serde::Deserialize;
 
 use super::auth::hash_blocking;
+use super::clock::now;
 use super::error::{render, render_status, WebError, WebResult};
 use super::extract::{Chrome, Staff};
 use super::forms::FieldErrors;
-use super::now;
 use super::routes::{Access, Routes};
 use super::state::AppState;
 use crate::domain::accounts::{account_problems, temporary_password, username_problem, Role};

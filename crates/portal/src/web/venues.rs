@@ -12,12 +12,12 @@ use rand::rngs::OsRng;
 use serde::Deserialize;
 use uuid::Uuid;
 
+use super::clock::now;
 use super::error::{download, render, render_status, WebError, WebResult};
 use super::extract::{Chrome, Staff};
 use super::forms::{
     commune_groups, district_choices, sector_choices, Choice, ChoiceGroup, FieldErrors,
 };
-use super::now;
 use super::paging::{page_links, page_of};
 use super::routes::{Access, Routes};
 use super::state::AppState;

@@ -1,0 +1,136 @@
+//! Checking in (from scanned text or a QR image, closing the open visit, asking before a second
+//! visit to the same place within minutes), checking out, and the visits as they stand.
+
+use chrono::{DateTime, TimeZone, Utc};
+use protocol::SignatureStatus;
+use sqlx::Row;
+
+use crate::diary::Diary;
+use crate::error::{Error, Result};
+use crate::scan::decode_qr_image;
+use crate::visit::{search_key, visit_from_row, Visit, SELECT_VISIT};
+use crate::DUPLICATE_SECONDS;
+
+impl Diary {
+    /// Checks in from scanned text: reads the code (ours must verify; a foreign one is kept with
+    /// what can be said of its signature), closes the open visit at `now` (or at the end of its
+    /// stay if that came first), stores the new one. Nothing is written unless the code is
+    /// accepted. The same venue scanned again within 10 minutes is refused with
+    /// [`Error::Duplicate`], for the app to ask; [`Diary::check_in_again`] records it anyway.
+    pub async fn check_in(&self, text: &str, now: DateTime<Utc>) -> Result<Visit> {
+        self.check_in_with(text, now, false).await
+    }
+
+    /// Checks in even if the same venue was scanned less than 10 minutes ago.
+    pub async fn check_in_again(&self, text: &str, now: DateTime<Utc>) -> Result<Visit> {
+        self.check_in_with(text, now, true).await
+    }
+
+    async fn check_in_with(&self, text: &str, now: DateTime<Utc>, again: bool) -> Result<Visit> {
+        let venue = protocol::read_code(text, &self.trust)?;
+        self.close_overdue(now).await?;
+        let at = now.timestamp();
+        let mut tx = self.pool.begin().await?;
+        if !again {
+            let last = sqlx::query(
+                "SELECT origin, venue_id, code, time_in, name FROM visits
+                 ORDER BY time_in DESC, id DESC LIMIT 1",
+            )
+            .fetch_optional(&mut *tx)
+            .await?;
+            if let Some(last) = last {
+                let origin: String = last.try_get("origin")?;
+                let venue_id: Option<String> = last.try_get("venue_id")?;
+                let code: Option<String> = last.try_get("code")?;
+                let time_in: i64 = last.try_get("time_in")?;
+                let same = origin == venue.origin.as_str()
+                    && (code.as_deref() == Some(text.trim())
+                        || (!venue.venue_id.is_empty()
+                            && venue_id.as_deref() == Some(venue.venue_id.as_str())));
+                if same && (at - time_in).abs() < DUPLICATE_SECONDS {
+                    return Err(Error::Duplicate {
+                        name: last.try_get("name")?,
+                        time_in: Utc.timestamp_opt(time_in, 0).single().unwrap_or(now),
+                    });
+                }
+            }
+        }
+        sqlx::query(
+            "UPDATE visits SET time_out = MAX(?1, time_in), checkout = 'next-scan'
+             WHERE time_out IS NULL",
+        )
+        .bind(at)
+        .execute(&mut *tx)
+        .await?;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO visits (origin, verified, signature, venue_id, name, address, unit_code,
+                                 sector, usual_stay_minutes, key_id, authority, code, details,
+                                 time_in, search_key)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
+             RETURNING id",
+        )
+        .bind(venue.origin.as_str())
+        // The 0001 column, still filled for older readers of the file; `signature` says more.
+        .bind(venue.signature == SignatureStatus::Verified)
+        .bind(venue.signature.as_str())
+        .bind(&venue.venue_id)
+        .bind(&venue.name)
+        .bind(&venue.address)
+        .bind(venue.unit)
+        .bind(venue.sector.map(|s| s.as_str()))
+        .bind(venue.usual_stay_minutes)
+        .bind(&venue.key_id)
+        .bind(&venue.authority)
+        .bind(text.trim())
+        .bind(venue.details.to_string())
+        .bind(at)
+        .bind(search_key(&venue.name, &venue.address))
+        .fetch_one(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        self.visit(id).await
+    }
+
+    /// Reads a code as `check_in` would, without storing anything: what a confirmation screen
+    /// shows before the citizen decides.
+    pub fn preview(&self, text: &str) -> Result<protocol::ScannedVenue> {
+        Ok(protocol::read_code(text, &self.trust)?)
+    }
+
+    /// Checks in from an image holding a QR code.
+    pub async fn check_in_image(&self, image: &[u8], now: DateTime<Utc>) -> Result<Visit> {
+        let text = decode_qr_image(image)?;
+        self.check_in(&text, now).await
+    }
+
+    /// Closes the open visit at `now`; one that outlasted its stay was closed at its end.
+    pub async fn check_out(&self, now: DateTime<Utc>) -> Result<Visit> {
+        if let Some(closed) = self.close_overdue(now).await? {
+            return Ok(closed);
+        }
+        let id: Option<i64> = sqlx::query_scalar(
+            "UPDATE visits SET time_out = MAX(?1, time_in), checkout = 'tap'
+             WHERE time_out IS NULL RETURNING id",
+        )
+        .bind(now.timestamp())
+        .fetch_optional(&self.pool)
+        .await?;
+        self.visit(id.ok_or(Error::NoOpenVisit)?).await
+    }
+
+    /// The open visit, if any.
+    pub async fn open_visit(&self) -> Result<Option<Visit>> {
+        let row = sqlx::query(&format!("{SELECT_VISIT} WHERE time_out IS NULL"))
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|r| visit_from_row(&r)).transpose()
+    }
+
+    /// Every visit, newest first.
+    pub async fn visits(&self) -> Result<Vec<Visit>> {
+        let rows = sqlx::query(&format!("{SELECT_VISIT} ORDER BY time_in DESC, id DESC"))
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(visit_from_row).collect()
+    }
+}

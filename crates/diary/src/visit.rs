@@ -1,0 +1,77 @@
+//! A visit as the UI shows it and as a row of `visits` holds it, and the key search matches.
+
+use chrono::{DateTime, TimeZone, Utc};
+use serde::Serialize;
+use sqlx::sqlite::SqliteRow;
+use sqlx::Row;
+
+use crate::error::{Error, Result};
+
+/// One visit, as the UI shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Visit {
+    pub id: i64,
+    /// `vd1` for this system's signed venue codes; `nz-covid-tracer`, `nhs-covid19`, `cwa`;
+    /// `manual` for an entry made by hand.
+    pub origin: String,
+    /// `verified` (checked against a trusted key), `unverified` (signed by a key this app does not know) or `unsigned` (the
+    /// format has no signature).
+    pub signature: String,
+    pub venue_id: Option<String>,
+    pub name: String,
+    pub address: String,
+    pub unit_code: Option<u32>,
+    pub sector: Option<String>,
+    pub usual_stay_minutes: Option<u32>,
+    pub key_id: Option<String>,
+    pub authority: Option<String>,
+    pub time_in: DateTime<Utc>,
+    pub time_out: Option<DateTime<Utc>>,
+    /// `tap`, `next-scan`, `auto` or `manual` once the visit is closed.
+    pub checkout: Option<String>,
+    pub note: String,
+    /// When the citizen last corrected the visit.
+    pub edited_at: Option<DateTime<Utc>>,
+}
+
+pub(crate) const SELECT_VISIT: &str =
+    "SELECT id, origin, signature, venue_id, name, address, unit_code, sector,
+    usual_stay_minutes, key_id, authority, time_in, time_out, checkout, note, edited_at
+    FROM visits";
+
+pub(crate) fn visit_from_row(row: &SqliteRow) -> Result<Visit> {
+    let time = |secs: i64| {
+        Utc.timestamp_opt(secs, 0)
+            .single()
+            .ok_or_else(|| Error::Storage(sqlx::Error::Decode("time out of range".into())))
+    };
+    Ok(Visit {
+        id: row.try_get("id")?,
+        origin: row.try_get("origin")?,
+        signature: row.try_get("signature")?,
+        venue_id: row.try_get("venue_id")?,
+        name: row.try_get("name")?,
+        address: row.try_get("address")?,
+        unit_code: row.try_get("unit_code")?,
+        sector: row.try_get("sector")?,
+        usual_stay_minutes: row.try_get("usual_stay_minutes")?,
+        key_id: row.try_get("key_id")?,
+        authority: row.try_get("authority")?,
+        time_in: time(row.try_get("time_in")?)?,
+        time_out: row
+            .try_get::<Option<i64>, _>("time_out")?
+            .map(time)
+            .transpose()?,
+        checkout: row.try_get("checkout")?,
+        note: row.try_get("note")?,
+        edited_at: row
+            .try_get::<Option<i64>, _>("edited_at")?
+            .map(time)
+            .transpose()?,
+    })
+}
+
+/// What search matches a visit by: its place, folded (accents and case ignored).
+pub(crate) fn search_key(name: &str, address: &str) -> String {
+    protocol::text::fold(&format!("{name} {address}"))
+}
