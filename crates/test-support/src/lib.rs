@@ -1,6 +1,7 @@
 //! The test health authority every test, the benchmark and the fuzz targets share: its signing
 //! keys by seed, the trust list that believes them, its department's HPKE keys, and a sample
-//! venue and its code. Never part of a shipped build.
+//! venue and its code; with the `diary` feature, an in-memory key store for diaries made in
+//! tests. Never part of a shipped build.
 //!
 //! Keys come from fixed seeds, not from a generator: fixture files and fuzz seeds were signed
 //! with them and must keep verifying. Each test keeps the seed it has always used (the venue
@@ -86,4 +87,48 @@ pub fn code_staying(name: &str, n: u8, minutes: u16) -> String {
         },
         &authority_key(),
     )
+}
+
+/// An in-memory key store, for the logic of choosing where a diary's key goes (the real Secret
+/// Service is tested in `crates/diary/tests/keystore.rs`).
+#[cfg(feature = "diary")]
+#[derive(Default)]
+pub struct MemoryStore {
+    pub key: std::sync::Mutex<Option<Vec<u8>>>,
+    /// Refuses to save, as a store whose prompt was dismissed.
+    pub refuse: bool,
+    /// Answers nothing, as a locked store.
+    pub unreachable: bool,
+}
+
+#[cfg(feature = "diary")]
+impl diary::KeyStore for MemoryStore {
+    fn name(&self) -> &str {
+        "memory"
+    }
+
+    fn load(&self) -> diary::Result<Option<diary::DbKey>> {
+        if self.unreachable {
+            return Err(diary::Error::KeyStore("locked".into()));
+        }
+        Ok(self
+            .key
+            .lock()
+            .expect("not poisoned")
+            .as_deref()
+            .and_then(diary::DbKey::from_bytes))
+    }
+
+    fn save(&self, key: &diary::DbKey) -> diary::Result<()> {
+        if self.refuse {
+            return Err(diary::Error::KeyStore("refused".into()));
+        }
+        *self.key.lock().expect("not poisoned") = Some(key.as_bytes().to_vec());
+        Ok(())
+    }
+
+    fn delete(&self) -> diary::Result<()> {
+        *self.key.lock().expect("not poisoned") = None;
+        Ok(())
+    }
 }

@@ -1,16 +1,18 @@
 //! What the app crate's tests share: a real SQLCipher diary in a temporary folder with an
-//! in-memory key store (as `crates/diary/tests/common` has), the test authority of
-//! `test-support` and a second one, and a fake portal behind [`app::Http`].
-#![allow(dead_code)]
+//! in-memory key store and the test authority of `test-support`, a second authority, and a fake
+//! portal behind [`app::Http`].
+#![allow(dead_code, unused_imports)]
 
 use std::sync::Mutex;
 
 use app::{Answer, Http, Portals};
 use chrono::{DateTime, TimeZone, Utc};
-use diary::{DbKey, Diary, KeyStore};
+use diary::{Diary, KeyStore};
 use ed25519_dalek::SigningKey;
 use protocol::{Authority, TrustList, TrustedKey};
-pub use test_support::{authority_key as authority, trust, AUTHORITY, PORTAL_URL as PORTAL};
+pub use test_support::{
+    authority_key as authority, trust, MemoryStore, AUTHORITY, PORTAL_URL as PORTAL,
+};
 
 pub const OTHER_AUTHORITY: &str = "Sở Y tế Bắc Kạn";
 pub const OTHER_PORTAL: &str = "https://yte.backan.example";
@@ -37,34 +39,6 @@ pub fn trust_two() -> TrustList {
 /// 28 November 2026 at `h:m` UTC.
 pub fn at(h: u32, m: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 28, h, m, 0).unwrap()
-}
-
-/// An in-memory key store, for the logic of choosing where a key goes.
-#[derive(Default)]
-pub struct MemoryStore {
-    pub key: Mutex<Option<Vec<u8>>>,
-}
-
-impl KeyStore for MemoryStore {
-    fn name(&self) -> &str {
-        "memory"
-    }
-    fn load(&self) -> diary::Result<Option<DbKey>> {
-        Ok(self
-            .key
-            .lock()
-            .unwrap()
-            .as_deref()
-            .and_then(DbKey::from_bytes))
-    }
-    fn save(&self, key: &DbKey) -> diary::Result<()> {
-        *self.key.lock().unwrap() = Some(key.as_bytes().to_vec());
-        Ok(())
-    }
-    fn delete(&self) -> diary::Result<()> {
-        *self.key.lock().unwrap() = None;
-        Ok(())
-    }
 }
 
 /// A new diary in a temporary folder, its key in `store`; the folder goes with the returned
