@@ -14,9 +14,9 @@ fn context() -> &'static (UnitList, Authority) {
     CONTEXT.get_or_init(|| {
         let authority = Authority {
             settings: Settings {
-                name: "Sở Y tế Cao Bằng".into(),
-                host: "yte.caobang.example".into(),
-                portal_url: "https://yte.caobang.example".into(),
+                name: test_support::AUTHORITY.into(),
+                host: test_support::HOST.into(),
+                portal_url: test_support::PORTAL_URL.into(),
                 province: 4,
                 units: Edition::default(),
             },

@@ -4,13 +4,26 @@
 
 use std::time::Instant;
 
-use app::LockStatus;
+use app::{Clock, LockStatus};
 use chrono::Utc;
 use rand::RngCore;
 use tauri::{AppHandle, Runtime, State};
 
 use crate::error::IpcError;
 use crate::state::AppState;
+
+/// The system's clocks, read when the lock asks (after the PIN checks queued before).
+struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> chrono::DateTime<Utc> {
+        Utc::now()
+    }
+
+    fn instant(&self) -> Instant {
+        Instant::now()
+    }
+}
 
 fn biometrics_available<R: Runtime>(app: &AppHandle<R>) -> bool {
     use tauri_plugin_biometric::BiometricExt;
@@ -43,7 +56,7 @@ pub async fn set_pin(
     let current = current.as_deref();
     Ok(state
         .lock
-        .set_pin(&diary, &pin, current, salt, Utc::now(), Instant::now())
+        .set_pin(&diary, &pin, current, salt, &SystemClock)
         .await?)
 }
 
@@ -51,19 +64,13 @@ pub async fn set_pin(
 #[tauri::command]
 pub async fn disable_lock(pin: String, state: State<'_, AppState>) -> Result<(), IpcError> {
     let diary = state.diary()?;
-    Ok(state
-        .lock
-        .disable(&diary, &pin, Utc::now(), Instant::now())
-        .await?)
+    Ok(state.lock.disable(&diary, &pin, &SystemClock).await?)
 }
 
 #[tauri::command]
 pub async fn unlock(pin: String, state: State<'_, AppState>) -> Result<(), IpcError> {
     let diary = state.diary()?;
-    Ok(state
-        .lock
-        .unlock(&diary, &pin, Utc::now(), Instant::now())
-        .await?)
+    Ok(state.lock.unlock(&diary, &pin, &SystemClock).await?)
 }
 
 /// Phones: the owner's fingerprint or face opens the lock (the system's own prompt, in the

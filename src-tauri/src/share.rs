@@ -1,6 +1,6 @@
 //! Sharing the diary on a tracer's request: the commands over `app::Sharing`, and writing a
-//! `.vdshare` file (the core names it). The clock, the time zone and the sealing's randomness
-//! are read here.
+//! `.vdshare` file (the core names it). The clock (passed for the core to read when it needs
+//! it), the time zone and the sealing's randomness come from here.
 
 use std::io::Write;
 use std::path::Path;
@@ -22,7 +22,7 @@ pub async fn fetch_share_request(
 ) -> Result<ShareReview, IpcError> {
     let diary = state.unlocked_diary()?;
     Ok(sharing
-        .fetch(&state.portals(), &diary, &code, Local::now())
+        .fetch(&state.portals(), &diary, &code, &Local::now)
         .await?)
 }
 
@@ -44,7 +44,7 @@ pub async fn share_visits(
             &code,
             &visit_ids,
             random,
-            Local::now(),
+            &Local::now,
         )
         .await?;
     Ok(outcome.map_problem(IpcError::from))
@@ -63,7 +63,7 @@ pub async fn retry_share(
     state: State<'_, AppState>,
 ) -> Result<ShareOutcome<IpcError>, IpcError> {
     let diary = state.unlocked_diary()?;
-    let outcome = app::share::deliver(&state.portals(), &diary, id, Utc::now()).await?;
+    let outcome = app::share::deliver(&state.portals(), &diary, id, &Utc::now).await?;
     Ok(outcome.map_problem(IpcError::from))
 }
 

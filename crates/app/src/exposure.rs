@@ -50,9 +50,9 @@ async fn download<H: Http>(
     match answer.status {
         304 => Ok(None),
         200 => {
-            let signed =
-                protocol::read_answer(&answer.body, protocol::answer::EXPOSURE_LIST_ANSWER)
-                    .map_err(Error::ExposureList)?;
+            let body = answer.body.map_err(Error::ExposureNetwork)?;
+            let signed = protocol::read_answer(&body, protocol::answer::EXPOSURE_LIST_ANSWER)
+                .map_err(Error::ExposureList)?;
             Ok(Some((signed, answer.etag)))
         }
         status => Err(Error::ExposureNetwork(format!(

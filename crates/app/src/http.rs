@@ -10,16 +10,17 @@ use protocol::TrustList;
 pub struct Answer {
     pub status: u16,
     pub etag: Option<String>,
-    /// The body of a 200 answer (the only one whose body the app reads); empty otherwise.
-    pub body: String,
+    /// The body of a 200 answer (the only one whose body the app reads), or why it could not be
+    /// read (past the limit, cut off on the way); empty for other answers.
+    pub body: Result<String, String>,
 }
 
 /// HTTP as the app uses it. Implementations follow no redirects (a 3xx is an answer like any
 /// other, so a request goes only where the app chose) and give up after a bounded time. `Err`
-/// is why no answer came (no network, a timeout, a body past its limit), in words for logs.
+/// is why no answer came (no network, a timeout), in words for logs.
 pub trait Http: Sync {
     /// GETs `url`, sending `if_none_match` as `If-None-Match`. Reading a 200 answer's body
-    /// stops with an error past `limit` bytes.
+    /// stops past `limit` bytes, and the answer says so in its `body`.
     fn get(
         &self,
         url: &str,

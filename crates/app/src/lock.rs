@@ -16,6 +16,7 @@ use chrono::{DateTime, Utc};
 use diary::Diary;
 use serde::Serialize;
 
+use crate::clock::Clock;
 use crate::error::{Error, Result};
 
 // The settings' names are those of diaries written before this crate: they keep their PIN.
@@ -155,22 +156,20 @@ impl Lock {
     }
 
     /// Turns the lock on with a new PIN, or changes the PIN (the current one is needed then).
-    /// `salt` is random bytes for the hash; `now` and `instant` are the wall and monotonic
-    /// clocks' readings.
+    /// `salt` is random bytes for the hash.
     pub async fn set_pin(
         &self,
         diary: &Diary,
         pin: &str,
         current: Option<&str>,
         salt: [u8; 16],
-        now: DateTime<Utc>,
-        instant: Instant,
+        clock: &impl Clock,
     ) -> Result<()> {
         if !valid_pin(pin) {
             return Err(Error::PinInvalid);
         }
         if self.enabled.load(Ordering::SeqCst) {
-            self.check(diary, current.unwrap_or_default(), now, instant)
+            self.check(diary, current.unwrap_or_default(), clock)
                 .await?;
         }
         let pin = pin.to_owned();
@@ -182,27 +181,15 @@ impl Lock {
     }
 
     /// Turns the lock off; the current PIN is needed.
-    pub async fn disable(
-        &self,
-        diary: &Diary,
-        pin: &str,
-        now: DateTime<Utc>,
-        instant: Instant,
-    ) -> Result<()> {
-        self.check(diary, pin, now, instant).await?;
+    pub async fn disable(&self, diary: &Diary, pin: &str, clock: &impl Clock) -> Result<()> {
+        self.check(diary, pin, clock).await?;
         diary.remove_setting(PIN_HASH).await?;
         self.enabled.store(false, Ordering::SeqCst);
         Ok(())
     }
 
-    pub async fn unlock(
-        &self,
-        diary: &Diary,
-        pin: &str,
-        now: DateTime<Utc>,
-        instant: Instant,
-    ) -> Result<()> {
-        self.check(diary, pin, now, instant).await?;
+    pub async fn unlock(&self, diary: &Diary, pin: &str, clock: &impl Clock) -> Result<()> {
+        self.check(diary, pin, clock).await?;
         self.unlocked.store(true, Ordering::SeqCst);
         Ok(())
     }
@@ -220,18 +207,14 @@ impl Lock {
     /// Checks a PIN against the one set, counting failures. `Ok(())` when it matches. One check
     /// runs at a time; the wait is kept both in the diary (across restarts) and as a monotonic
     /// instant (so that moving the clock forward does not end it).
-    async fn check(
-        &self,
-        diary: &Diary,
-        pin: &str,
-        now: DateTime<Utc>,
-        instant: Instant,
-    ) -> Result<()> {
+    async fn check(&self, diary: &Diary, pin: &str, clock: &impl Clock) -> Result<()> {
         let mut until = self.checks.lock().await;
+        // Read now, after the checks queued before this one: a try that waited its turn is
+        // counted from when it ran.
         let in_memory = until
-            .map(|u| u.saturating_duration_since(instant).as_secs() as i64)
+            .map(|u| u.saturating_duration_since(clock.instant()).as_secs() as i64)
             .unwrap_or(0);
-        let wait = wait_seconds(diary, now).await?.max(in_memory);
+        let wait = wait_seconds(diary, clock.now()).await?.max(in_memory);
         if wait > 0 {
             return Err(Error::PinWait { seconds: wait });
         }
@@ -251,9 +234,10 @@ impl Lock {
         if wait > 0 {
             let saved: i64 = number(diary, WAIT_UNTIL).await?;
             // Never shorter than a wait already saved.
-            let new = (now.timestamp() + wait).max(saved);
+            // From when the wrong PIN was found wrong, as the hash took its time.
+            let new = (clock.now().timestamp() + wait).max(saved);
             diary.set_setting(WAIT_UNTIL, &new.to_string()).await?;
-            *until = Some(instant + Duration::from_secs(wait as u64));
+            *until = Some(clock.instant() + Duration::from_secs(wait as u64));
         }
         Err(Error::PinWrong { seconds: wait })
     }

@@ -69,17 +69,18 @@ impl Sharing {
     }
 
     /// Fetches the request `code` from the one trusted portal that knows it, checks it, and
-    /// keeps it until the citizen decides. `now` carries the citizen's time zone: the request's
-    /// days are their local days.
+    /// keeps it until the citizen decides. `clock` reads the citizen's time, in their time zone
+    /// (the request's days are their local days), once the portal has answered.
     pub async fn fetch<H: Http, Tz: TimeZone>(
         &self,
         portals: &Portals<'_, H>,
         diary: &Diary,
         code: &str,
-        now: DateTime<Tz>,
+        clock: &(impl Fn() -> DateTime<Tz> + Sync),
     ) -> Result<ShareReview> {
         let code = protocol::normalize_share_code(code).ok_or(Error::ShareCodeInvalid)?;
         let (answered_by, signed) = fetch_signed(portals, &code).await?;
+        let now = clock();
         let utc = now.with_timezone(&Utc);
         let request = protocol::read_share_request(&signed, portals.trust, utc.timestamp())
             .map_err(Error::ShareRequest)?;
@@ -104,7 +105,7 @@ impl Sharing {
     }
 
     /// The citizen consented to share `visit_ids` for the request `code`: seal, log, send.
-    /// `random` seeds the sealing.
+    /// `random` seeds the sealing; `clock` reads the citizen's time, in their time zone.
     pub async fn consent<H: Http, Tz: TimeZone>(
         &self,
         portals: &Portals<'_, H>,
@@ -112,7 +113,7 @@ impl Sharing {
         code: &str,
         visit_ids: &[i64],
         random: [u8; 32],
-        now: DateTime<Tz>,
+        clock: &(impl Fn() -> DateTime<Tz> + Sync),
     ) -> Result<ShareOutcome> {
         // Taken, not copied: a second tap on the button cannot seal a second share.
         let request = self
@@ -123,6 +124,7 @@ impl Sharing {
             // A second tap after a failure, or the app restarted: the request must be fetched
             // again.
             .ok_or(Error::ShareNotFetched)?;
+        let now = clock();
         let utc = now.with_timezone(&Utc);
         // It expired while the citizen read it: nothing is sealed, and the request is gone (the
         // screen goes back to the code).
@@ -152,7 +154,10 @@ impl Sharing {
                 return Err(e.into());
             }
         };
-        deliver(portals, diary, sealed.share.id, utc).await
+        deliver(portals, diary, sealed.share.id, &|| {
+            clock().with_timezone(&Utc)
+        })
+        .await
     }
 
     /// The citizen cancelled: the fetched request is forgotten.
@@ -203,9 +208,11 @@ async fn fetch_signed<H: Http>(portals: &Portals<'_, H>, code: &str) -> Result<(
         };
         match answer.status {
             200 => {
-                let signed =
-                    protocol::read_answer(&answer.body, protocol::answer::SHARE_REQUEST_ANSWER)
-                        .map_err(Error::ShareRequest)?;
+                // A portal that claimed the code but whose answer did not arrive whole: the
+                // network failed this fetch, whatever the other portals say.
+                let body = answer.body.map_err(Error::ShareNetwork)?;
+                let signed = protocol::read_answer(&body, protocol::answer::SHARE_REQUEST_ANSWER)
+                    .map_err(Error::ShareRequest)?;
                 found.push((portal.clone(), signed));
             }
             404 => {}
@@ -280,13 +287,14 @@ fn delivery(answer: Result<u16, String>) -> Delivery {
     }
 }
 
-/// Sends the sealed share `id` to the portal that asked for it, and logs what happened. Also
-/// the retry of a share kept on the phone.
+/// Sends the sealed share `id` to the portal that asked for it, and logs what happened (delivered
+/// at the time `clock` reads once the portal has answered). Also the retry of a share kept on the
+/// phone.
 pub async fn deliver<H: Http>(
     portals: &Portals<'_, H>,
     diary: &Diary,
     id: i64,
-    now: DateTime<Utc>,
+    clock: &(impl Fn() -> DateTime<Utc> + Sync),
 ) -> Result<ShareOutcome> {
     let sealed = diary.sealed_share(id).await?;
     // Only ever to a portal the app still trusts.
@@ -299,7 +307,7 @@ pub async fn deliver<H: Http>(
     }
     let answer = portals.http.post(&sealed.upload_url, sealed.bytes).await;
     let (share, delivered, problem) = match delivery(answer) {
-        Delivery::Uploaded => (diary.share_uploaded(id, now).await?, true, None),
+        Delivery::Uploaded => (diary.share_uploaded(id, clock()).await?, true, None),
         Delivery::Refused { why, problem } => {
             (diary.share_refused(id, why).await?, false, Some(problem))
         }

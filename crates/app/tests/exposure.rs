@@ -255,7 +255,7 @@ async fn while_locked_a_refresh_tells_only_levels_and_a_count() {
     let (store, trust) = (MemoryStore::default(), trust());
     let (_dir, diary) = visited(&store, trust.clone()).await;
     let lock = Lock::load(Some(&diary)).await;
-    lock.set_pin(&diary, "2468", None, [3; 16], at(20, 0), Instant::now())
+    lock.set_pin(&diary, "2468", None, [3; 16], &(at(20, 0), Instant::now()))
         .await
         .unwrap();
     lock.close();
@@ -268,7 +268,7 @@ async fn while_locked_a_refresh_tells_only_levels_and_a_count() {
     assert!(locked.alerts.is_empty(), "nothing about the visit");
     assert_eq!(locked.fresh, ["test"]);
 
-    lock.unlock(&diary, "2468", at(21, 0), Instant::now())
+    lock.unlock(&diary, "2468", &(at(21, 0), Instant::now()))
         .await
         .unwrap();
     let open = refreshed(&portal, &trust, &diary, &lock).await;

@@ -30,12 +30,14 @@ async fn a_pin_turns_the_lock_on_and_is_kept_only_as_a_hash() {
     assert!(!status.enabled);
 
     for bad in ["12", "1234567890123", "12a4", "١٢٣٤"] {
-        let set = lock.set_pin(&diary, bad, None, [1; 16], now, instant).await;
+        let set = lock
+            .set_pin(&diary, bad, None, [1; 16], &(now, instant))
+            .await;
         assert_eq!(kind(set), "pin_invalid", "{bad}");
     }
     assert!(!lock.status(&diary, false, now).await.unwrap().enabled);
 
-    lock.set_pin(&diary, "2468", None, [1; 16], now, instant)
+    lock.set_pin(&diary, "2468", None, [1; 16], &(now, instant))
         .await
         .unwrap();
     assert!(lock.is_open(), "whoever set it has it open");
@@ -53,24 +55,24 @@ async fn a_pin_turns_the_lock_on_and_is_kept_only_as_a_hash() {
 
     // Changing the PIN needs the current one.
     let change = lock
-        .set_pin(&diary, "1111", Some("9999"), [2; 16], now, instant)
+        .set_pin(&diary, "1111", Some("9999"), [2; 16], &(now, instant))
         .await;
     assert_eq!(kind(change), "pin_wrong");
     assert_eq!(
-        kind(lock.disable(&diary, "9999", now, instant).await),
+        kind(lock.disable(&diary, "9999", &(now, instant)).await),
         "pin_wrong"
     );
-    lock.unlock(&diary, "2468", now, instant).await.unwrap();
+    lock.unlock(&diary, "2468", &(now, instant)).await.unwrap();
     assert!(lock.is_open());
-    lock.set_pin(&diary, "1111", Some("2468"), [2; 16], now, instant)
+    lock.set_pin(&diary, "1111", Some("2468"), [2; 16], &(now, instant))
         .await
         .unwrap();
     lock.close();
     assert_eq!(
-        kind(lock.unlock(&diary, "2468", now, instant).await),
+        kind(lock.unlock(&diary, "2468", &(now, instant)).await),
         "pin_wrong"
     );
-    lock.disable(&diary, "1111", now, instant).await.unwrap();
+    lock.disable(&diary, "1111", &(now, instant)).await.unwrap();
     assert!(lock.is_open());
     assert_eq!(diary.setting("lock.pin_hash").await.unwrap(), None);
 }
@@ -81,26 +83,26 @@ async fn five_wrong_pins_then_a_wait_that_the_clock_cannot_shorten() {
     let (_dir, diary) = diary_in(&store, trust()).await;
     let lock = Lock::load(Some(&diary)).await;
     let (now, instant) = (at(10, 0), Instant::now());
-    lock.set_pin(&diary, "2468", None, [1; 16], now, instant)
+    lock.set_pin(&diary, "2468", None, [1; 16], &(now, instant))
         .await
         .unwrap();
     lock.close();
     for _ in 0..4 {
-        let wrong = lock.unlock(&diary, "0000", now, instant).await;
+        let wrong = lock.unlock(&diary, "0000", &(now, instant)).await;
         assert_eq!(seconds(wrong), Some(0), "free tries");
     }
-    let fifth = lock.unlock(&diary, "0000", now, instant).await;
+    let fifth = lock.unlock(&diary, "0000", &(now, instant)).await;
     assert_eq!(seconds(fifth), Some(30));
 
     // Even the right PIN waits, for changing or removing the lock too.
-    let right = lock.unlock(&diary, "2468", now, instant).await;
+    let right = lock.unlock(&diary, "2468", &(now, instant)).await;
     assert_eq!(kind(right), "pin_wait");
     let set = lock
-        .set_pin(&diary, "1111", Some("2468"), [2; 16], now, instant)
+        .set_pin(&diary, "1111", Some("2468"), [2; 16], &(now, instant))
         .await;
     assert_eq!(kind(set), "pin_wait");
     assert_eq!(
-        kind(lock.disable(&diary, "2468", now, instant).await),
+        kind(lock.disable(&diary, "2468", &(now, instant)).await),
         "pin_wait"
     );
     assert_eq!(
@@ -113,8 +115,10 @@ async fn five_wrong_pins_then_a_wait_that_the_clock_cannot_shorten() {
         .unlock(
             &diary,
             "2468",
-            now + chrono::Duration::hours(1),
-            instant + Duration::from_secs(10),
+            &(
+                now + chrono::Duration::hours(1),
+                instant + Duration::from_secs(10),
+            ),
         )
         .await;
     assert_eq!(seconds(later), Some(20));
@@ -123,8 +127,10 @@ async fn five_wrong_pins_then_a_wait_that_the_clock_cannot_shorten() {
         .unlock(
             &diary,
             "2468",
-            now - chrono::Duration::hours(1),
-            instant + Duration::from_secs(31),
+            &(
+                now - chrono::Duration::hours(1),
+                instant + Duration::from_secs(31),
+            ),
         )
         .await;
     assert_eq!(kind(earlier), "pin_wait");
@@ -135,28 +141,27 @@ async fn five_wrong_pins_then_a_wait_that_the_clock_cannot_shorten() {
         .unlock(
             &diary,
             "2468",
-            now + chrono::Duration::seconds(10),
-            Instant::now(),
+            &(now + chrono::Duration::seconds(10), Instant::now()),
         )
         .await;
     assert_eq!(seconds(soon), Some(20));
     let after = now + chrono::Duration::seconds(31);
     restarted
-        .unlock(&diary, "2468", after, Instant::now())
+        .unlock(&diary, "2468", &(after, Instant::now()))
         .await
         .unwrap();
     assert!(restarted.is_open());
     // The right PIN starts the count again.
     restarted.close();
     let wrong = restarted
-        .unlock(&diary, "0000", after, Instant::now())
+        .unlock(&diary, "0000", &(after, Instant::now()))
         .await;
     assert_eq!(seconds(wrong), Some(0));
 
     // Each wait doubles.
     for _ in 0..4 {
         restarted
-            .unlock(&diary, "0000", after, Instant::now())
+            .unlock(&diary, "0000", &(after, Instant::now()))
             .await
             .unwrap_err();
     }
@@ -165,8 +170,7 @@ async fn five_wrong_pins_then_a_wait_that_the_clock_cannot_shorten() {
         .unlock(
             &diary,
             "0000",
-            much_later,
-            Instant::now() + Duration::from_secs(60),
+            &(much_later, Instant::now() + Duration::from_secs(60)),
         )
         .await;
     assert!(
@@ -181,12 +185,13 @@ async fn tries_at_the_same_moment_cannot_get_past_the_wait() {
     let (_dir, diary) = diary_in(&store, trust()).await;
     let lock = Lock::load(Some(&diary)).await;
     let (now, instant) = (at(10, 0), Instant::now());
-    lock.set_pin(&diary, "2468", None, [1; 16], now, instant)
+    lock.set_pin(&diary, "2468", None, [1; 16], &(now, instant))
         .await
         .unwrap();
     lock.close();
     // Eight guesses sent at once: five are checked, each counted, and the rest must wait.
-    let wrong = || lock.unlock(&diary, "0000", now, instant);
+    let clock = (now, instant);
+    let wrong = || lock.unlock(&diary, "0000", &clock);
     let tries = tokio::join!(
         wrong(),
         wrong(),
@@ -214,7 +219,7 @@ async fn tries_at_the_same_moment_cannot_get_past_the_wait() {
         "none lost to another try"
     );
     assert_eq!(
-        kind(lock.unlock(&diary, "2468", now, instant).await),
+        kind(lock.unlock(&diary, "2468", &(now, instant)).await),
         "pin_wait"
     );
 }
@@ -224,7 +229,7 @@ async fn the_owner_confirmed_by_the_platform_opens_it_and_a_new_diary_has_no_loc
     let store = MemoryStore::default();
     let (_dir, diary) = diary_in(&store, trust()).await;
     let lock = Lock::load(Some(&diary)).await;
-    lock.set_pin(&diary, "2468", None, [1; 16], at(10, 0), Instant::now())
+    lock.set_pin(&diary, "2468", None, [1; 16], &(at(10, 0), Instant::now()))
         .await
         .unwrap();
     lock.close();

@@ -91,10 +91,10 @@ async fn refused_before_consent(trust: TrustList, portal: FakePortal, code: &str
     let id = visit(&diary, "Chợ Xanh", 27, 9).await;
     let sharing = Sharing::new("1.0.0");
     let portals = portal.portals(&trust);
-    let fetched = kind(sharing.fetch(&portals, &diary, code, now()).await);
+    let fetched = kind(sharing.fetch(&portals, &diary, code, &now).await);
     // Nothing fetched, so there is nothing to consent to.
     let consent = sharing
-        .consent(&portals, &diary, code, &[id], [1; 32], now())
+        .consent(&portals, &diary, code, &[id], [1; 32], &now)
         .await;
     assert_eq!(kind(consent), "share_not_fetched", "{fetched}");
     assert_eq!(portal.posts(), Vec::<String>::new(), "nothing was sent");
@@ -153,7 +153,7 @@ async fn the_one_portal_that_knows_the_code_is_asked_as_the_trust_file_says() {
     // Typed in lower case with spaces: the code is the same.
     let typed = code(1).to_lowercase().replace('-', " ");
     let review = sharing
-        .fetch(&portal.portals(&trust), &diary, &typed, now())
+        .fetch(&portal.portals(&trust), &diary, &typed, &now)
         .await
         .unwrap();
     assert_eq!(review.code, code(1));
@@ -184,6 +184,33 @@ async fn two_portals_claiming_one_code_are_neither_believed() {
         refused_before_consent(trust, portal, &code(1)).await,
         "share_untrusted"
     );
+}
+
+/// A portal that claimed the code but whose answer did not arrive whole stops the fetch: the
+/// network failed it, whatever another portal says (a second claim would not have been believed,
+/// and a refusal elsewhere is not this request's).
+#[tokio::test]
+async fn an_answer_that_does_not_arrive_whole_fails_the_fetch_whatever_the_others_say() {
+    for other in [
+        served(
+            &request(&code(1), OTHER_PORTAL, OTHER_AUTHORITY),
+            &other_authority(),
+        ),
+        status(410),
+        status(404),
+    ] {
+        let portal = FakePortal::new(move |_, url, _, _| {
+            if url.starts_with(PORTAL) {
+                ok("x".repeat(REQUEST_LIMIT as usize + 1))
+            } else {
+                other.clone()
+            }
+        });
+        assert_eq!(
+            refused_before_consent(trust_two(), portal, &code(1)).await,
+            "share_network"
+        );
+    }
 }
 
 /// A version-2 request, signed by `signer` as a newer portal would: the version field of a
@@ -298,7 +325,7 @@ async fn a_request_that_must_not_be_believed_says_why_and_nothing_is_sent() {
     let portal = answering(served(&ours(), &authority()));
     let trust = trust();
     let review = Sharing::new("1.0.0")
-        .fetch(&portal.portals(&trust), &diary, &asked, now())
+        .fetch(&portal.portals(&trust), &diary, &asked, &now)
         .await
         .unwrap();
     assert_eq!(review.authority, AUTHORITY);
@@ -316,7 +343,7 @@ async fn the_review_holds_the_visits_of_the_citizens_own_days() {
     let late = visit(&diary, "Nhà văn hóa", 28, 16).await;
     let portal = answering(served(&request(&code(1), PORTAL, AUTHORITY), &authority()));
     let review = Sharing::new("1.0.0")
-        .fetch(&portal.portals(&trust), &diary, &code(1), now())
+        .fetch(&portal.portals(&trust), &diary, &code(1), &now)
         .await
         .unwrap();
     let ids: Vec<i64> = review.visits.iter().map(|v| v.id).collect();
@@ -350,7 +377,7 @@ async fn fetched(upload: impl Fn(usize) -> Reply + Send + Sync + 'static) -> Con
     let sharing = Sharing::new("1.0.0");
     let trust = trust();
     sharing
-        .fetch(&portal.portals(&trust), &diary, &code(1), now())
+        .fetch(&portal.portals(&trust), &diary, &code(1), &now)
         .await
         .unwrap();
     Consented {
@@ -372,7 +399,7 @@ impl Consented {
                 &code(1),
                 &[self.visit],
                 [1; 32],
-                now(),
+                &now,
             )
             .await
     }
@@ -460,7 +487,7 @@ async fn a_second_tap_seals_nothing_more_and_a_kept_share_is_sent_on_retry() {
         &shared.portal.portals(&trust),
         &shared.diary,
         first.share.id,
-        at(11, 0),
+        &|| at(11, 0),
     )
     .await
     .unwrap();
@@ -492,7 +519,7 @@ async fn a_kept_share_goes_only_to_a_portal_still_trusted() {
             trust: &trust,
             http: shared.portal.as_ref(),
         };
-        let outcome = deliver(&portals, &shared.diary, kept.share.id, at(11, 0))
+        let outcome = deliver(&portals, &shared.diary, kept.share.id, &|| at(11, 0))
             .await
             .unwrap();
         assert!(!outcome.delivered);
@@ -512,7 +539,7 @@ async fn sealing_that_fails_gives_the_request_back_and_a_late_consent_seals_noth
     let portals = shared.portal.portals(&trust);
     let nothing = shared
         .sharing
-        .consent(&portals, &shared.diary, &code(1), &[], [1; 32], now())
+        .consent(&portals, &shared.diary, &code(1), &[], [1; 32], &now)
         .await;
     assert_eq!(kind(nothing), "nothing_chosen");
     // The citizen chooses again: the request is still there.
@@ -531,7 +558,7 @@ async fn sealing_that_fails_gives_the_request_back_and_a_late_consent_seals_noth
             &code(1),
             &[late.visit],
             [1; 32],
-            after,
+            &|| after,
         )
         .await;
     assert_eq!(kind(consent), "share_consent_expired");
@@ -543,7 +570,7 @@ async fn sealing_that_fails_gives_the_request_back_and_a_late_consent_seals_noth
             &code(1),
             &[late.visit],
             [1; 32],
-            now(),
+            &now,
         )
         .await;
     assert_eq!(kind(again), "share_not_fetched", "the request is gone");

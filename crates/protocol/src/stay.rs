@@ -68,7 +68,8 @@ mod tests {
             span(IN, Some(IN + 13 * 3600), Some(45)),
             (IN, IN + 13 * 3600)
         );
-        // Checked out the moment it began: an empty interval, which matches nothing.
+        // Checked out the moment it began: an empty interval, which meets only a window that began
+        // before that moment and ends after it.
         assert_eq!(span(IN, Some(IN), None), (IN, IN));
     }
 

@@ -129,15 +129,13 @@ impl Http for FakePortal {
         limit: u64,
     ) -> Result<Answer, String> {
         let (status, etag, body) = self.reply("GET", url, if_none_match, Some(limit))?;
-        if body.len() as u64 > limit {
-            return Err("the answer is longer than the limit".into());
-        }
-        Ok(Answer {
-            status,
-            etag,
-            // As the real client: only a 200 answer's body is read.
-            body: if status == 200 { body } else { String::new() },
-        })
+        // As the real client: only a 200 answer's body is read, up to the limit.
+        let body = match status {
+            200 if body.len() as u64 > limit => Err("the answer is longer than the limit".into()),
+            200 => Ok(body),
+            _ => Ok(String::new()),
+        };
+        Ok(Answer { status, etag, body })
     }
 
     async fn post(&self, url: &str, _body: Vec<u8>) -> Result<u16, String> {

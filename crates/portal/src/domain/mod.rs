@@ -59,13 +59,13 @@ pub(crate) mod testing {
     pub fn authority() -> Authority {
         Authority {
             settings: Settings {
-                name: "Sở Y tế Cao Bằng".into(),
-                host: "yte.caobang.example".into(),
-                portal_url: "https://yte.caobang.example".into(),
+                name: test_support::AUTHORITY.into(),
+                host: test_support::HOST.into(),
+                portal_url: test_support::PORTAL_URL.into(),
                 province: 4,
                 units: Edition::Y2025,
             },
-            key: ed25519_dalek::SigningKey::from_bytes(&[7; 32]),
+            key: test_support::authority_key(),
             department: DepartmentKey::derive(&[8; 32]),
         }
     }

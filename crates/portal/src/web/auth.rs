@@ -166,7 +166,8 @@ async fn locked(app: &AppState, user_key: &str, addr_key: &str, t: i64) -> WebRe
     Ok(None)
 }
 
-/// An audit entry for a sign-in attempt, whose account may not exist.
+/// An audit entry for a sign-in attempt, whose account may not exist; `at` is when it is
+/// written (after the password check, which takes its time), as for every entry.
 fn attempt(
     ctx: &Ctx,
     user_id: Option<i64>,
@@ -212,7 +213,7 @@ async fn login(
     if let Some(until) = locked(&app, &user_key, &addr_key, t).await? {
         audit::write(
             &app.db.pool,
-            &attempt(&ctx, None, &username, "login_throttled", t),
+            &attempt(&ctx, None, &username, "login_throttled", now()),
         )
         .await?;
         let error = tr.ta("login-throttled", &[("time", show_time(until).into())]);
@@ -229,7 +230,7 @@ async fn login(
         failed_attempt(&app, &addr_key, ADDRESS_FAILURES, t).await?;
         audit::write(
             &app.db.pool,
-            &attempt(&ctx, None, &username, "login_failed", t),
+            &attempt(&ctx, None, &username, "login_failed", now()),
         )
         .await?;
         return again(tr.t("login-failed"), StatusCode::UNAUTHORIZED);
@@ -238,7 +239,13 @@ async fn login(
     throttle::forget(&app.db.pool, &user_key).await?;
     throttle::give_back(&app.db.pool, &addr_key).await?;
     if !user.active() {
-        let entry = attempt(&ctx, Some(user.id), &username, "login_refused_disabled", t);
+        let entry = attempt(
+            &ctx,
+            Some(user.id),
+            &username,
+            "login_refused_disabled",
+            now(),
+        );
         audit::write(&app.db.pool, &entry).await?;
         return again(tr.t("login-disabled"), StatusCode::FORBIDDEN);
     }
@@ -273,7 +280,11 @@ async fn start_session(
     }
     let csrf = random_token(&mut OsRng);
     sessions::insert(&mut *tx, &token_hash(&token), user_id, &csrf, t).await?;
-    audit::write(&mut *tx, &attempt(ctx, Some(user_id), username, "login", t)).await?;
+    audit::write(
+        &mut *tx,
+        &attempt(ctx, Some(user_id), username, "login", now()),
+    )
+    .await?;
     tx.commit().await?;
     Ok(token)
 }
@@ -339,7 +350,7 @@ async fn check_current(
         let until = throttle::locked_until(&app.db.pool, &user_key, t)
             .await?
             .unwrap_or(t);
-        let entry = staff.entry("password_change_throttled", username, "", t);
+        let entry = staff.entry("password_change_throttled", username, "", now());
         audit::write(&app.db.pool, &entry).await?;
         return Ok(Some(
             tr.ta("login-throttled", &[("time", show_time(until).into())]),
@@ -351,7 +362,7 @@ async fn check_current(
     }
     failed_attempt(app, &user_key, ACCOUNT_FAILURES, t).await?;
     // Someone at an open session guessing its password: admins see it as they see sign-ins.
-    let entry = staff.entry("password_change_failed", username, "", t);
+    let entry = staff.entry("password_change_failed", username, "", now());
     audit::write(&app.db.pool, &entry).await?;
     Ok(Some(tr.t("password-current-wrong")))
 }

@@ -89,9 +89,10 @@ async fn overlaps(State(app): State<AppState>, staff: Staff, Path(id): Path<i64>
         mine.iter().map(|v| v.time_in).min(),
         mine.iter().map(|v| overlap::stay(v, &usual).1).max(),
     ) {
-        // Request ranges are local dates; a day either side covers any stay that reaches into
-        // this case's (a stay counts for a day at most: `overlap::stay`).
-        let (from, to) = (local_date(first - 86_400), local_date(last + 86_400));
+        // Request ranges are local dates; the longest a stay counts for either side covers any
+        // stay that reaches into this case's (`protocol::stay::span`).
+        let reach = protocol::stay::MAX_SPAN_SECONDS;
+        let (from, to) = (local_date(first - reach), local_date(last + reach));
         let rows = requests::sealed_of_other_cases(&app.db.pool, id, from, to).await?;
         let tried = rows.len();
         let (opened, bad) = open_sealed(&app, &staff, rows, "diary_opened_overlap", |other| {
