@@ -92,6 +92,10 @@ unit: ui
 
 # The real app under Xvfb through tauri-driver and WebKitWebDriver; the real portal in headless
 # Chromium through chromedriver.
+# `make e2e FILTER=share` runs one feature's end-to-end tests: the files whose name matches FILTER
+# (a case-insensitive regular expression), or else those holding a test whose title matches it.
+# Make expands `$` on its command line: write `FILTER='share$$'`.
+export FILTER
 e2e: app deps-driver
 	rm -rf $(SCREENSHOTS)
 	dbus-run-session -- tests/with-keyring.sh npm --prefix tests run e2e
