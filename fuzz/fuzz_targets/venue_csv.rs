@@ -22,6 +22,7 @@ fn context() -> &'static (UnitList, Authority) {
             },
             key: test_support::authority_key(),
             department: DepartmentKey::derive(&[8; 32]),
+            door: None,
         };
         let units = UnitList::load(authority.settings.units, 4).expect("the units load");
         (units, authority)

@@ -43,6 +43,26 @@ pub enum Error {
     StaleExposureList { sequence: u64, last: u64 },
     #[error("The portal's answer cannot be read: {0}.")]
     NotPortalAnswer(String),
+    #[error("{0}")]
+    IdCard(#[from] crate::idcard::Problem),
+    #[error("This contact cannot go on a personal card: {0}.")]
+    InvalidContact(String),
+    #[error("This is not a Visit Diary personal card.")]
+    NotContactCard,
+    #[error("This personal card is damaged: {0}.")]
+    ContactCard(String),
+    #[error("This personal card is sealed to door key {kid}, which is not this authority's.")]
+    ContactCardElsewhere { kid: KeyId },
+    #[error("The door entry cannot be opened: {0}.")]
+    DoorEntry(String),
+    #[error(
+        "This is a venue's poster, not a person's code: visitors scan it with their own phone."
+    )]
+    DoorVenuePoster,
+    #[error("This is a share code for a tracer's request, not a person's code.")]
+    DoorShareCode,
+    #[error("This is not a citizen ID card, a personal card or a citizen's own code.")]
+    DoorUnknown,
 }
 
 impl Error {
@@ -65,6 +85,15 @@ impl Error {
             Error::InvalidExposureList(_) => "invalid_exposure_list",
             Error::StaleExposureList { .. } => "stale_exposure_list",
             Error::NotPortalAnswer(_) => "not_portal_answer",
+            Error::IdCard(problem) => problem.kind(),
+            Error::InvalidContact(_) => "invalid_contact",
+            Error::NotContactCard => "not_contact_card",
+            Error::ContactCard(_) => "contact_card_damaged",
+            Error::ContactCardElsewhere { .. } => "contact_card_elsewhere",
+            Error::DoorEntry(_) => "door_entry",
+            Error::DoorVenuePoster => "door_venue_poster",
+            Error::DoorShareCode => "door_share_code",
+            Error::DoorUnknown => "door_unknown",
         }
     }
 }

@@ -30,3 +30,23 @@ pub fn seal_diary_plaintext(
 ) -> Vec<u8> {
     crate::share::seal_bytes(plaintext, request_id, public, random).expect("the key is valid")
 }
+
+/// `plaintext` sealed to a door key as a contact card's content would be, as the card's text.
+pub fn seal_card_plaintext(
+    plaintext: &[u8],
+    key: &crate::door::DoorKey,
+    random: [u8; 32],
+) -> String {
+    crate::door::seal_card_bytes(plaintext, key, random).expect("the key is valid")
+}
+
+/// `plaintext` sealed to a door key as an entry recorded at `venue` at `time_in` would be.
+pub fn seal_entry_plaintext(
+    plaintext: &[u8],
+    venue: &uuid::Uuid,
+    time_in: i64,
+    key: &crate::door::DoorKey,
+    random: [u8; 32],
+) -> Vec<u8> {
+    crate::door::seal_entry_bytes(plaintext, venue, time_in, key, random).expect("the key is valid")
+}

@@ -9,6 +9,8 @@ use sha2::{Digest, Sha256};
 const KEY_ID_DOMAIN: &[u8] = b"visit-diary/key-id/v1";
 /// The same for the department's HPKE (X25519) keys, which open shared diaries.
 const DEPARTMENT_KEY_ID_DOMAIN: &[u8] = b"visit-diary/department-key-id/v1";
+/// The same for the door keys (X25519), which open personal cards and venue mode's entries.
+const DOOR_KEY_ID_DOMAIN: &[u8] = b"visit-diary/door-key-id/v1";
 
 /// A short identifier of an authority's public key: the first 8 bytes of a domain-separated
 /// SHA-256 of the key. Written as 16 lowercase hex digits.
@@ -28,8 +30,17 @@ impl KeyId {
 
     /// The id of a department's X25519 public key (32 bytes, as RFC 9180 serialises it).
     pub fn of_department(public: &[u8; 32]) -> KeyId {
+        KeyId::domain_hash(DEPARTMENT_KEY_ID_DOMAIN, public)
+    }
+
+    /// The id of a door key's X25519 public key (`door.rs`).
+    pub fn of_door(public: &[u8; 32]) -> KeyId {
+        KeyId::domain_hash(DOOR_KEY_ID_DOMAIN, public)
+    }
+
+    fn domain_hash(domain: &[u8], public: &[u8; 32]) -> KeyId {
         let digest = Sha256::new()
-            .chain_update(DEPARTMENT_KEY_ID_DOMAIN)
+            .chain_update(domain)
             .chain_update(public)
             .finalize();
         let mut id = [0u8; 8];
@@ -62,5 +73,12 @@ impl fmt::Debug for KeyId {
 impl serde::Serialize for KeyId {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.collect_str(self)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for KeyId {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<KeyId, D::Error> {
+        let text = String::deserialize(d)?;
+        KeyId::parse_hex(&text).ok_or_else(|| serde::de::Error::custom("not a key id"))
     }
 }

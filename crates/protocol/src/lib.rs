@@ -6,11 +6,13 @@
 pub mod answer;
 pub mod code;
 mod cose;
+pub mod door;
 mod error;
 pub mod exposure;
 pub mod foreign;
 #[cfg(feature = "fuzzing")]
 pub mod fuzzing;
+pub mod idcard;
 pub mod keys;
 pub mod share;
 pub mod stay;
@@ -21,6 +23,7 @@ pub mod venue;
 pub use answer::read_answer;
 pub use code::{read_code, Origin, ScannedVenue, SignatureStatus};
 pub use error::{Error, Result};
+pub use idcard::{read_id_card, IdCard};
 pub use keys::KeyId;
 pub use share::{
     normalize_share_code, open_diary, read_share_request, seal_diary, share_code,

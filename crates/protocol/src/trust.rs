@@ -3,14 +3,19 @@
 //! ```json
 //! { "format": "visit-diary-trust", "version": 1,
 //!   "authorities": [ { "name": "Sở Y tế Cao Bằng", "portal_url": "https://…",
-//!                      "keys": [ { "kid": "…16 hex…", "alg": "Ed25519", "public_key": "…base64url…" } ] } ] }
+//!                      "keys": [ { "kid": "…16 hex…", "alg": "Ed25519", "public_key": "…base64url…" } ],
+//!                      "door_keys": [ { "kid": "…", "alg": "X25519", "public_key": "…" } ] } ] }
 //! ```
+//!
+//! `door_keys` (optional) are the keys venue mode seals personal cards and door entries to
+//! (`door.rs`); an authority without one has no venue mode yet.
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use ed25519_dalek::VerifyingKey;
 use serde::{Deserialize, Serialize};
 
+use crate::door::DoorKey;
 use crate::foreign::nhs::NhsKey;
 use crate::{Error, KeyId, Result};
 
@@ -31,6 +36,8 @@ pub struct Authority {
     pub name: String,
     pub portal_url: String,
     pub keys: Vec<TrustedKey>,
+    /// The keys personal cards and door entries are sealed to (venue mode).
+    pub door_keys: Vec<DoorKey>,
 }
 
 #[derive(Debug, Clone)]
@@ -76,6 +83,8 @@ struct AuthorityFile {
     name: String,
     portal_url: String,
     keys: Vec<KeyFile>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    door_keys: Vec<KeyFile>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -130,10 +139,41 @@ impl TrustList {
                 }
                 keys.push(TrustedKey { kid, key });
             }
+            let mut door_keys = Vec::with_capacity(a.door_keys.len());
+            for k in a.door_keys {
+                if k.alg != "X25519" {
+                    return Err(Error::InvalidTrust(format!(
+                        "door key algorithm {:?}",
+                        k.alg
+                    )));
+                }
+                let public = URL_SAFE_NO_PAD
+                    .decode(&k.public_key)
+                    .ok()
+                    .and_then(|b| <[u8; 32]>::try_from(b).ok())
+                    .ok_or_else(|| {
+                        Error::InvalidTrust(format!("door key {} is not 32 bytes", k.kid))
+                    })?;
+                let key = DoorKey::new(public);
+                if !seen.insert(key.kid) {
+                    return Err(Error::InvalidTrust(format!(
+                        "key {} is listed twice",
+                        key.kid
+                    )));
+                }
+                if KeyId::parse_hex(&k.kid) != Some(key.kid) {
+                    return Err(Error::InvalidTrust(format!(
+                        "door key id {} does not match its key (expected {})",
+                        k.kid, key.kid
+                    )));
+                }
+                door_keys.push(key);
+            }
             authorities.push(Authority {
                 name: a.name,
                 portal_url: a.portal_url,
                 keys,
+                door_keys,
             });
         }
         let nhs_keys = file
@@ -175,6 +215,15 @@ impl TrustList {
                             public_key: URL_SAFE_NO_PAD.encode(k.key.as_bytes()),
                         })
                         .collect(),
+                    door_keys: a
+                        .door_keys
+                        .iter()
+                        .map(|k| KeyFile {
+                            kid: k.kid.to_string(),
+                            alg: "X25519".to_owned(),
+                            public_key: URL_SAFE_NO_PAD.encode(k.public),
+                        })
+                        .collect(),
                 })
                 .collect(),
             foreign: ForeignFile {
@@ -191,6 +240,13 @@ impl TrustList {
         let mut text = serde_json::to_string_pretty(&file).expect("trust file serialises");
         text.push('\n');
         text
+    }
+
+    /// The authority whose door key has this id, if trusted, and the key.
+    pub fn door_key(&self, kid: &KeyId) -> Option<(&Authority, &DoorKey)> {
+        self.authorities
+            .iter()
+            .find_map(|a| a.door_keys.iter().find(|k| &k.kid == kid).map(|k| (a, k)))
     }
 
     /// The authority and key with this id, if trusted.

@@ -39,8 +39,15 @@ pub fn trust_in(key: &SigningKey) -> TrustList {
             name: AUTHORITY.into(),
             portal_url: PORTAL_URL.into(),
             keys: vec![TrustedKey::new(key.verifying_key())],
+            door_keys: vec![door().1],
         }],
     }
+}
+
+/// The test authority's door key (venue mode), `(secret, public)`: department key seed 21.
+pub fn door() -> ([u8; 32], protocol::door::DoorKey) {
+    let (secret, public) = department(21);
+    (secret, protocol::door::DoorKey::new(public))
 }
 
 /// The trust list of the tests that scan venue codes: [`authority_key`] alone.

@@ -32,6 +32,7 @@ pub fn trust_two() -> TrustList {
         name: OTHER_AUTHORITY.into(),
         portal_url: OTHER_PORTAL.into(),
         keys: vec![TrustedKey::new(other_authority().verifying_key())],
+        door_keys: Vec::new(),
     });
     trust
 }

@@ -1,6 +1,7 @@
 //! The fuzz targets' seed corpora (`fuzz/seeds/<target>/`) are made from these tests' fixtures,
 //! so that fuzzing starts from what portals and apps really send. `UPDATE_EXPECT=1` writes them;
 //! otherwise each seed must be on disk exactly as the fixtures make it today.
+#![allow(dead_code)]
 
 use std::path::PathBuf;
 
