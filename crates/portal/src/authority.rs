@@ -1,8 +1,9 @@
 //! The authority's keys and settings in the data folder.
 //!
 //! `authority.json` holds the name, host, portal address and the unit list in use;
-//! `authority.key` the Ed25519 signing seed and `department.key` the X25519 key that opens shared
-//! diaries, both sealed under the master key (see `keys`); `trust.json` what the app must trust.
+//! `authority.key` the Ed25519 signing seed, `department.key` the X25519 key that opens shared
+//! diaries and `door.key` the X25519 key that opens personal cards and venue mode's entries, all
+//! sealed under the master key (see `keys`); `trust.json` what the app must trust.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -21,6 +22,7 @@ use crate::{Error, Result};
 
 pub const KEY_FILE: &str = "authority.key";
 pub const DEPARTMENT_KEY_FILE: &str = "department.key";
+pub const DOOR_KEY_FILE: &str = "door.key";
 pub const CONFIG_FILE: &str = "authority.json";
 pub const TRUST_FILE: &str = "trust.json";
 
@@ -46,7 +48,8 @@ fn default_province() -> u32 {
     4
 }
 
-/// The department's HPKE key pair (RFC 9180, DHKEM X25519 HKDF-SHA256).
+/// An HPKE key pair (RFC 9180, DHKEM X25519 HKDF-SHA256): the department's, which opens shared
+/// diaries, or the door key, which opens what venue mode seals.
 pub struct DepartmentKey {
     pub public: [u8; 32],
     secret: Zeroizing<[u8; 32]>,
@@ -85,6 +88,11 @@ impl DepartmentKey {
         KeyId::of_department(&self.public)
     }
 
+    /// The key's id as a door key (`door.key`), which venue mode's formats name.
+    pub fn key_id_as_door(&self) -> KeyId {
+        KeyId::of_door(&self.public)
+    }
+
     /// The private key's bytes, for opening shared diaries.
     pub fn secret_bytes(&self) -> Zeroizing<[u8; 32]> {
         self.secret.clone()
@@ -95,6 +103,8 @@ pub struct Authority {
     pub settings: Settings,
     pub key: SigningKey,
     pub department: DepartmentKey,
+    /// The door key; a data folder from before venue mode has none until `init` runs again.
+    pub door: Option<DepartmentKey>,
 }
 
 /// What `init` did, step by step.
@@ -104,9 +114,15 @@ pub struct InitReport {
     pub master_key_created: bool,
     pub signing_key_created: bool,
     pub department_key_created: bool,
+    pub door_key_created: bool,
     /// An `authority.key` from before keys were sealed was sealed in place (same key).
     pub signing_key_sealed: bool,
     pub trust_created: bool,
+    /// The door key was added to an existing trust file.
+    pub trust_door_key_added: bool,
+    /// The existing trust file does not list this authority's signing key, so the door key could
+    /// not be added to its entry.
+    pub trust_lacks_authority: bool,
 }
 
 impl Authority {
@@ -188,11 +204,30 @@ impl Authority {
             }
             Err(e) => return Err(io(department_path)(e)),
         }
+        let door_path = dir.join(DOOR_KEY_FILE);
+        match fs::read_to_string(&door_path) {
+            Ok(text) => {
+                open_door(&master, &text, &door_path)?;
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                let key = DepartmentKey::generate();
+                let sealed = keys::seal(&master, Kind::DoorHpke, &key.public, key.secret.as_ref());
+                keys::write_private(&door_path, &sealed)?;
+                report.door_key_created = true;
+            }
+            Err(e) => return Err(io(door_path)(e)),
+        }
         let trust_path = dir.join(TRUST_FILE);
+        let authority = Authority::load(dir)?;
         if !trust_path.exists() {
-            let authority = Authority::load(dir)?;
             fs::write(&trust_path, authority.trust().to_json()).map_err(io(&trust_path))?;
             report.trust_created = true;
+        } else {
+            match add_door_key(&trust_path, &authority)? {
+                DoorInTrust::Added => report.trust_door_key_added = true,
+                DoorInTrust::AuthorityMissing => report.trust_lacks_authority = true,
+                DoorInTrust::AlreadyThere => {}
+            }
         }
         Ok(report)
     }
@@ -223,10 +258,17 @@ impl Authority {
             Err(e) => return Err(io(department_path)(e)),
         };
         let department = open_department(&master, &department_text, &department_path)?;
+        let door_path = dir.join(DOOR_KEY_FILE);
+        let door = match fs::read_to_string(&door_path) {
+            Ok(text) => Some(open_door(&master, &text, &door_path)?),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+            Err(e) => return Err(io(door_path)(e)),
+        };
         Ok(Authority {
             settings,
             key,
             department,
+            door,
         })
     }
 
@@ -238,6 +280,11 @@ impl Authority {
                 name: self.settings.name.clone(),
                 portal_url: self.settings.portal_url.clone(),
                 keys: vec![TrustedKey::new(self.key.verifying_key())],
+                door_keys: self
+                    .door
+                    .iter()
+                    .map(|k| protocol::door::DoorKey::new(k.public))
+                    .collect(),
             }],
         }
     }
@@ -293,4 +340,48 @@ fn open_signing(master: &MasterKey, text: &str, path: &Path) -> Result<SigningKe
 fn open_department(master: &MasterKey, text: &str, path: &Path) -> Result<DepartmentKey> {
     let (public, secret) = keys::open(master, Kind::DepartmentHpke, text, path)?;
     DepartmentKey::from_parts(&public, &secret).ok_or_else(|| Error::DamagedKey(path.to_owned()))
+}
+
+fn open_door(master: &MasterKey, text: &str, path: &Path) -> Result<DepartmentKey> {
+    let (public, secret) = keys::open(master, Kind::DoorHpke, text, path)?;
+    DepartmentKey::from_parts(&public, &secret).ok_or_else(|| Error::DamagedKey(path.to_owned()))
+}
+
+enum DoorInTrust {
+    Added,
+    AlreadyThere,
+    AuthorityMissing,
+}
+
+/// Adds the authority's door key to its entry in an existing trust file (one made before venue
+/// mode), keeping everything else in it. The file is replaced through a temporary file and a
+/// rename, so a crash leaves the old file or the new one.
+fn add_door_key(path: &Path, authority: &Authority) -> Result<DoorInTrust> {
+    let Some(door) = &authority.door else {
+        return Ok(DoorInTrust::AlreadyThere);
+    };
+    let text = fs::read_to_string(path).map_err(io(path))?;
+    let mut trust = TrustList::from_json(&text)?;
+    let signing = KeyId::of(&authority.key.verifying_key());
+    let door = protocol::door::DoorKey::new(door.public);
+    let Some(entry) = trust
+        .authorities
+        .iter_mut()
+        .find(|a| a.keys.iter().any(|k| k.kid == signing))
+    else {
+        return Ok(DoorInTrust::AuthorityMissing);
+    };
+    if entry.door_keys.contains(&door) {
+        return Ok(DoorInTrust::AlreadyThere);
+    }
+    entry.door_keys.push(door);
+    let tmp = path.with_extension("json.tmp");
+    let write = || -> std::io::Result<()> {
+        let mut file = fs::File::create(&tmp)?;
+        std::io::Write::write_all(&mut file, trust.to_json().as_bytes())?;
+        file.sync_all()?;
+        fs::rename(&tmp, path)
+    };
+    write().map_err(io(path))?;
+    Ok(DoorInTrust::Added)
 }

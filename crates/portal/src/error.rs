@@ -55,6 +55,10 @@ pub enum Error {
     UnknownProvince(u32, &'static str),
     #[error("unknown list of units {0:?}; use 2025 or 2021")]
     UnknownUnitList(String),
+    #[error("this is not a code Visit Diary knows (a venue code, a share request or share code, a personal card, or a citizen ID card's QR)")]
+    UnknownText,
+    #[error("this looks like a signed share request, which can only be checked against an authority's trust file: give --data-dir")]
+    NeedsTrust,
     #[error("DATABASE_URL must start with postgres://, postgresql:// or sqlite:")]
     DatabaseUrl,
     #[error("database: {0}")]

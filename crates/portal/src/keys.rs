@@ -30,6 +30,8 @@ pub enum Kind {
     AuthoritySigning,
     /// The department's X25519 private key: opens shared diaries (HPKE).
     DepartmentHpke,
+    /// The door key's X25519 private key: opens personal cards and venue mode's entries (HPKE).
+    DoorHpke,
 }
 
 impl Kind {
@@ -37,6 +39,7 @@ impl Kind {
         match self {
             Kind::AuthoritySigning => "authority-ed25519",
             Kind::DepartmentHpke => "department-x25519-hpke",
+            Kind::DoorHpke => "door-x25519-hpke",
         }
     }
 }

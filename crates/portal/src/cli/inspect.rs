@@ -1,13 +1,75 @@
 //! `portal venue-code inspect`: what a venue code says, as one JSON object, with its unit named
-//! from the authority's own list of units where there is one.
+//! from the authority's own list of units where there is one; and `portal inspect`, which says
+//! the same of any QR text the system knows (venue codes, share requests and share codes, citizen
+//! ID cards).
 
 use std::path::Path;
 
 use serde_json::json;
 
 use crate::authority;
+use crate::domain::time;
 use crate::units::{self, Edition, UnitList};
-use crate::Result;
+use crate::{Error, Result};
+
+/// What `portal inspect` makes of any text, `now` being the time it runs (Unix seconds): the
+/// first format the text has the shape of is read, and its refusal is the answer.
+pub fn inspect_any(data_dir: Option<&Path>, text: &str, now: i64) -> Result<String> {
+    let text = text.trim_end_matches(['\r', '\n']);
+    if protocol::idcard::looks_like_id_card(text) {
+        // A card's dates are checked against today in Vietnam, as a door's device would.
+        let card = protocol::read_id_card(text, time::local_date(now))?;
+        let mut value = serde_json::to_value(&card).expect("a card serialises");
+        value["format"] = json!("cccd");
+        return Ok(serde_json::to_string(&value).expect("JSON serialises"));
+    }
+    // A share code as typed, or as the QR a citizen scans in person shows it.
+    let typed = text.strip_prefix("VDSHARE:").unwrap_or(text);
+    if let Some(code) = protocol::normalize_share_code(typed) {
+        // A share code alone is a key to look up, not a signed request: say what it is.
+        return Ok(json!({ "format": "share-code", "code": code }).to_string());
+    }
+    let looks_like_venue = protocol::code::foreign_origin(text).is_some()
+        || protocol::venue::inspect_venue_code(text).is_ok()
+        || text.contains("/v/");
+    if looks_like_venue {
+        return inspect(data_dir, text);
+    }
+    if text.starts_with(protocol::door::CARD_PREFIX) {
+        return inspect_card(data_dir, text);
+    }
+    // A signed request is a COSE_Sign1 (a CBOR array, tagged or not) in base64url: anything
+    // else is no code of ours.
+    use base64::Engine;
+    let signed = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(text.trim())
+        .is_ok_and(|bytes| matches!(bytes.first(), Some(0xD2 | 0x84)));
+    if !signed {
+        return Err(Error::UnknownText);
+    }
+    let Some(dir) = data_dir else {
+        return Err(Error::NeedsTrust);
+    };
+    match protocol::read_share_request(text, &authority::load_trust(dir)?, now) {
+        Ok(v) => Ok(json!({
+            "format": "share-request",
+            "verified": true,
+            "authority": v.authority,
+            "portal_url": v.portal_url,
+            "key_id": v.key_id,
+            "code": v.request.code,
+            "department": v.request.department,
+            "department_key_id": v.request.department_key_id,
+            "from": v.request.from,
+            "to": v.request.to,
+            "purpose": v.request.purpose,
+            "expires": time::show_time(v.request.expires),
+            "upload_url": v.request.upload_url,
+        })
+        .to_string()),
+        Err(e) => Err(e.into()),
+    }
+}
 
 /// The list of units `inspect` names a code's unit from: the authority's own with --data-dir
 /// (when its folder has settings), else the national 2025 list.
@@ -47,6 +109,40 @@ pub fn inspect(data_dir: Option<&Path>, text: &str) -> Result<String> {
         value
     };
     Ok(serde_json::to_string(&value).expect("JSON serialises"))
+}
+
+/// A personal card (or a citizen's "my code"): which door key it is sealed to, whose key that is
+/// in the trust file, and whether this data folder's door key opens it. Never what it holds.
+fn inspect_card(data_dir: Option<&Path>, text: &str) -> Result<String> {
+    let card = protocol::door::parse_contact_card(text)?;
+    let trust = data_dir.map(authority::load_trust).transpose()?;
+    let owner = trust
+        .as_ref()
+        .and_then(|t| t.door_key(&card.kid))
+        .map(|(a, _)| a.name.clone());
+    // Whether this portal opens it needs its door key, and so its master key: where they are
+    // missing, say so instead of failing.
+    let (opens, unchecked) = match data_dir.map(authority::Authority::load) {
+        None => (json!(false), None),
+        Some(Err(e)) => (json!(null), Some(e.to_string())),
+        Some(Ok(authority)) => match authority.door {
+            Some(door) if door.key_id_as_door() == card.kid => {
+                protocol::door::open_contact_card(&card, &door.secret_bytes())?;
+                (json!(true), None)
+            }
+            _ => (json!(false), None),
+        },
+    };
+    let mut value = json!({
+        "format": "personal-card",
+        "door_key_id": card.kid,
+        "authority": owner,
+        "this_portal_can_open": opens,
+    });
+    if let Some(why) = unchecked {
+        value["not_checked_because"] = json!(why);
+    }
+    Ok(value.to_string())
 }
 
 /// This system's code. Without a trust file, or for a code signed by a key it does not list, the

@@ -1,4 +1,4 @@
-//! The `portal` command line: `init`, `serve`, `venue-code make|inspect`, `poster`. It uses the
+//! The `portal` command line: `init`, `serve`, `venue-code make|inspect`, `poster`, `inspect`. It uses the
 //! rules (`domain`) and the storage (`store`) as the web site does, never the web site itself
 //! (`serve` only starts it).
 
@@ -35,9 +35,10 @@ pub struct Cli {
 
 #[derive(Subcommand)]
 pub enum Command {
-    /// Create what is missing of a portal: settings, master key, the authority's signing key and
-    /// the department's HPKE key (both sealed under the master key), the database, the first
-    /// admin account and the trust file for the app. Never overwrites keys.
+    /// Create what is missing of a portal: settings, master key, the authority's signing key,
+    /// the department's HPKE key and the door key (all sealed under the master key), the
+    /// database, the first admin account and the trust file for the app (or the door key added
+    /// to it). Never overwrites keys.
     ///
     /// The master key comes from PORTAL_MASTER_KEY (64 hex digits) or DIR/master.key; the
     /// database from DATABASE_URL (postgres://...) or DIR/portal.db; the admin's name from
@@ -90,6 +91,20 @@ pub enum Command {
         venue: Option<String>,
         #[arg(long)]
         out: PathBuf,
+    },
+    /// Say what any QR text this system knows is, as one JSON object: a venue code (ours or
+    /// foreign, as `venue-code inspect`), a share request or share code, a personal card (whose
+    /// door key, and whether this portal opens it; never its content), or the QR of a citizen ID
+    /// card (its fields). For staff asked "why does this not scan?". Anything else, or a code
+    /// that is refused, is one line on standard error and exit status 1.
+    Inspect {
+        /// The authority's data folder: its trust file checks signatures and its list of units
+        /// names a venue's unit.
+        #[arg(long)]
+        data_dir: Option<PathBuf>,
+        /// The text, or `-` to read it from standard input (an ID card's text then stays out of
+        /// the process list and the shell's history).
+        text: String,
     },
 }
 
@@ -198,6 +213,21 @@ pub fn run(cli: Cli) -> Result<String> {
         Command::VenueCode(VenueCode::Inspect { data_dir, text }) => {
             inspect::inspect(data_dir.as_deref(), &text)
         }
+        Command::Inspect { data_dir, text } => {
+            let text = if text == "-" {
+                let mut read = String::new();
+                std::io::Read::read_to_string(&mut std::io::stdin(), &mut read).map_err(|e| {
+                    Error::Io {
+                        path: PathBuf::from("standard input"),
+                        source: e,
+                    }
+                })?;
+                read
+            } else {
+                text
+            };
+            inspect::inspect_any(data_dir.as_deref(), &text, Utc::now().timestamp())
+        }
         Command::Poster {
             data_dir,
             code,
@@ -255,7 +285,19 @@ fn describe(report: &InitReport, dir: &Path) -> String {
         report.department_key_created,
         "Made the department's HPKE key, sealed.",
     );
+    line(
+        report.door_key_created,
+        "Made the door key for venue mode (personal cards, entries at the door), sealed.",
+    );
     line(report.trust_created, "Wrote the trust file for the app.");
+    line(
+        report.trust_door_key_added,
+        "Added the door key to the trust file: ship it with the next version of the app.",
+    );
+    line(
+        report.trust_lacks_authority,
+        "The trust file does not list this authority's signing key, so the door key was not added to it: check trust.json.",
+    );
     if out.is_empty() {
         out = format!(
             "{} already holds an authority; its keys were left as they are.\n",

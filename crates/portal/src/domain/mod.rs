@@ -67,6 +67,7 @@ pub(crate) mod testing {
             },
             key: test_support::authority_key(),
             department: DepartmentKey::derive(&[8; 32]),
+            door: None,
         }
     }
 }

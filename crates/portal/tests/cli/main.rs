@@ -1,5 +1,8 @@
 //! The `portal` binary as a registrar uses it.
 
+mod door;
+mod inspect;
+
 use std::path::Path;
 use std::process::{Command, Output};
 
@@ -70,6 +73,7 @@ fn init_twice_never_replaces_a_key() {
     let files = [
         "authority.key",
         "department.key",
+        "door.key",
         "master.key",
         "trust.json",
         "authority.json",
@@ -87,7 +91,13 @@ fn init_twice_never_replaces_a_key() {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        for f in ["authority.key", "department.key", "master.key", "portal.db"] {
+        for f in [
+            "authority.key",
+            "department.key",
+            "door.key",
+            "master.key",
+            "portal.db",
+        ] {
             let mode = std::fs::metadata(dir.path().join(f))
                 .unwrap()
                 .permissions()
@@ -104,6 +114,7 @@ fn private_keys_are_sealed_at_rest() {
     for (file, kind) in [
         ("authority.key", "authority-ed25519"),
         ("department.key", "department-x25519-hpke"),
+        ("door.key", "door-x25519-hpke"),
     ] {
         let sealed: serde_json::Value =
             serde_json::from_slice(&std::fs::read(dir.path().join(file)).unwrap()).unwrap();
