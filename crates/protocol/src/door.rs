@@ -468,6 +468,28 @@ pub enum DoorScan {
 }
 
 impl DoorScan {
+    /// The door device's tag of this card under its own random `key`: the same person's ID card,
+    /// or the same printed personal card, gives the same tag, so that a second scan finds them
+    /// inside. "My code" is sealed afresh each time it is shown, so its tag never repeats. The
+    /// tag says nothing of the card without the key, which never leaves the device.
+    pub fn tag(&self, key: &[u8; 32]) -> [u8; 32] {
+        use hmac::{Hmac, Mac};
+        let mut mac = Hmac::<sha2::Sha256>::new_from_slice(key).expect("any key length");
+        mac.update(b"visit-diary/door-tag/v1\0");
+        match self {
+            DoorScan::IdCard(card) => {
+                mac.update(b"id-card\0");
+                mac.update(card.number.as_bytes());
+            }
+            DoorScan::ContactCard(card) => {
+                mac.update(b"contact-card\0");
+                mac.update(&card.kid.0);
+                mac.update(&card.sealed);
+            }
+        }
+        mac.finalize().into_bytes().into()
+    }
+
     /// What is sealed for this scan.
     pub fn scanned(&self) -> Scanned {
         match self {

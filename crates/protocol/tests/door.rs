@@ -354,6 +354,33 @@ fn the_trust_file_carries_door_keys_and_older_files_still_read() {
 }
 
 #[test]
+fn a_card_has_one_tag_per_device_and_my_code_never_repeats_one() {
+    use protocol::door::read_door_scan;
+    let today = NaiveDate::from_ymd_opt(2026, 12, 4).unwrap();
+    let (_, key) = door();
+    let keys = [key];
+    let scan = |text: &str| read_door_scan(text, today, &keys).unwrap();
+    let device = [7u8; 32];
+    // The same ID card, however the scanner pads it, is one person at this door.
+    let tag = scan(CARD).tag(&device);
+    assert_eq!(scan(&format!(" {CARD}\r\n")).tag(&device), tag);
+    // Another door's device cannot tell it is the same person.
+    assert_ne!(scan(CARD).tag(&[8; 32]), tag);
+    // Another person, the same name and birth: another tag (the number is what is tagged).
+    let other = CARD.replacen("004090001234", "004090001235", 1);
+    assert_ne!(scan(&other).tag(&device), tag);
+    // A printed card repeats its tag; "my code" is sealed afresh each time, so never does.
+    let printed = seal_contact(&grandmother(), CardSource::Printed, &key, [1; 32]).unwrap();
+    assert_eq!(scan(&printed).tag(&device), scan(&printed).tag(&device));
+    let shown_again = seal_contact(&grandmother(), CardSource::App, &key, [2; 32]).unwrap();
+    assert_ne!(scan(&shown_again).tag(&device), scan(&printed).tag(&device));
+    // A tag is not the number's plain hash.
+    use sha2::Digest;
+    let plain: [u8; 32] = sha2::Sha256::digest(b"004090001234").into();
+    assert_ne!(tag, plain);
+}
+
+#[test]
 fn the_door_says_what_it_was_shown() {
     use protocol::door::{read_door_scan, DoorScan};
     let today = NaiveDate::from_ymd_opt(2026, 12, 4).unwrap();
