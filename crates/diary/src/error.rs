@@ -34,6 +34,17 @@ pub enum Error {
     Entry(&'static str),
     #[error("The diary keeps visits 14, 21, 30 or 60 days, not {0}.")]
     RetentionInvalid(u32),
+    /// A poster this device cannot be bound to; the kind says why.
+    #[error("This poster cannot bind the device to its venue ({0}).")]
+    DoorPoster(&'static str),
+    #[error("The device is already bound to a venue.")]
+    DoorAlreadyBound,
+    #[error("The device is not bound to a venue.")]
+    DoorNotBound,
+    #[error("This card was scanned coming in at {time_in}; scan again to record leaving.")]
+    DoorDuplicate {
+        time_in: chrono::DateTime<chrono::Utc>,
+    },
 
     #[error("The diary exists but its key is missing ({store}).")]
     KeyMissing { store: String },
@@ -102,6 +113,10 @@ impl Error {
             Error::NoSuchVisit(_) => "no_such_visit",
             Error::Entry(kind) => kind,
             Error::RetentionInvalid(_) => "retention_invalid",
+            Error::DoorPoster(kind) => kind,
+            Error::DoorAlreadyBound => "door_already_bound",
+            Error::DoorNotBound => "door_not_bound",
+            Error::DoorDuplicate { .. } => "door_duplicate",
             Error::KeyMissing { .. } => "key_missing",
             Error::KeyRejected { .. } => "key_rejected",
             Error::KeyFileDamaged { .. } => "key_file_damaged",

@@ -9,7 +9,8 @@
 //!   `Error::Duplicate`, for the app to ask; `check_in_again` records it anyway.
 //! - Visits older than the retention (14, 21, 30 or 60 days; 21 unless the citizen chose) are
 //!   deleted from the file itself (secure delete, then `VACUUM`), with their alerts, and the
-//!   sharing log and notices of the same age.
+//!   sharing log and notices of the same age; the door's guestbook (venue mode) by its own
+//!   retention, in the same purge.
 
 use chrono::{DateTime, Duration, Utc};
 use serde::Deserialize;
@@ -255,12 +256,15 @@ impl Diary {
     }
 
     /// Deletes visits that began before the retention (and the sharing log's copies of them),
-    /// their alerts, and the sharing log and notices of the same age; then rewrites the file so
+    /// their alerts, the sharing log and notices of the same age, and the guestbook's entries
+    /// older than its own retention; then rewrites the file so
     /// nothing deleted stays in free pages or the write-ahead log. Returns how many visits went.
     pub async fn purge_expired(&self, now: DateTime<Utc>) -> Result<usize> {
         self.close_overdue(now).await?;
         let days = self.retention_days().await?;
         let cutoff = (now - Duration::days(i64::from(days))).timestamp();
+        let door_days = self.door_retention_days().await?;
+        let door_cutoff = (now - Duration::days(i64::from(door_days))).timestamp();
         let mut tx = self.pool.begin().await?;
         let visits = sqlx::query("DELETE FROM visits WHERE time_in < ?1")
             .bind(cutoff)
@@ -289,8 +293,9 @@ impl Diary {
             .execute(&mut *tx)
             .await?
             .rows_affected();
+        let entries = crate::door::purge_entries(&mut tx, door_cutoff).await?;
         tx.commit().await?;
-        if visits + copies + shares + notices > 0 {
+        if visits + copies + shares + notices + entries > 0 {
             self.compact().await?;
         }
         Ok(visits as usize)

@@ -1,7 +1,7 @@
 //! The phone's diary: an encrypted SQLite file (SQLCipher through sqlx), its key, and the
 //! operations on visits (checking in from a scanned code or a QR image and out, in `checkin.rs`;
 //! entries by hand, corrections, retention and search in `keeping.rs`; sharing in `share.rs`;
-//! exposure lists in `exposure.rs`). `diary.rs` opens, closes and erases it; `visit.rs` is a
+//! exposure lists in `exposure.rs`; venue mode's guestbook in `door.rs`). `diary.rs` opens, closes and erases it; `visit.rs` is a
 //! visit as the UI shows it and as a row holds it.
 //!
 //! Invariants: only this crate touches the diary's files. Time always comes in as an argument.
@@ -10,6 +10,7 @@
 
 mod checkin;
 mod diary;
+mod door;
 mod error;
 mod exposure;
 mod keeping;
@@ -19,6 +20,10 @@ mod share;
 mod visit;
 
 pub use diary::{Diary, DB_FILE, KEY_FILE};
+pub use door::{
+    DayCount, Direction, DoorBinding, DoorCheck, DoorCounts, DoorRecord, SealedDoorEntry,
+    CHART_DAYS,
+};
 pub use error::{Error, Result};
 pub use exposure::Alert;
 pub use keeping::{Entry, DEFAULT_RETENTION_DAYS, DUPLICATE_SECONDS, RETENTION_CHOICES};

@@ -40,3 +40,63 @@ pub fn assert_unchanged(dir: &Path, before: &[(String, Vec<u8>)]) {
         );
     }
 }
+
+/// Vietnam's time, UTC+7 all year.
+pub fn vietnam() -> chrono::FixedOffset {
+    chrono::FixedOffset::east_opt(7 * 3600).unwrap()
+}
+
+/// A diary for venue mode in a new folder, its key in a memory key store (returned, so that a
+/// test can read the file itself), trusting `trust` or the test authority.
+pub async fn door_diary(
+    trust: Option<protocol::TrustList>,
+) -> (tempfile::TempDir, MemoryStore, diary::Diary) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = MemoryStore::default();
+    let trust = trust.unwrap_or_else(test_support::trust);
+    let diary = diary::Diary::open(dir.path(), trust, Some(&store))
+        .await
+        .unwrap();
+    (dir, store, diary)
+}
+
+/// The personal number of someone born on `born` of `sex` in Cao Bằng (004), with `serial` as
+/// its last six digits: the century and sex digit and the year agree with the card.
+pub fn id_number(born: chrono::NaiveDate, sex: protocol::idcard::Sex, serial: u32) -> String {
+    use chrono::Datelike;
+    let century = (born.year() - 1900) / 100;
+    let digit = century * 2 + i32::from(sex == protocol::idcard::Sex::Female);
+    format!("004{digit}{:02}{serial:06}", born.year() % 100)
+}
+
+/// The `i`-th of a thousand different people's ID cards, half men, half women, born 1940–2019.
+pub fn id_card(i: u32) -> protocol::idcard::IdCard {
+    use protocol::idcard::Sex;
+    const FAMILY: [&str; 10] = [
+        "Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Nông", "Bế", "Lý", "Đàm", "Hà",
+    ];
+    const MIDDLE: [&str; 10] = [
+        "Văn", "Thị", "Đức", "Minh", "Thu", "Quốc", "Ngọc", "Hữu", "Thanh", "Bảo",
+    ];
+    const GIVEN: [&str; 10] = [
+        "An", "Bình", "Cường", "Dũng", "Giang", "Hạnh", "Khánh", "Lan", "Mai", "Nam",
+    ];
+    let i = i % 1000;
+    let sex = if i.is_multiple_of(2) { Sex::Male } else { Sex::Female };
+    let born =
+        chrono::NaiveDate::from_ymd_opt(1940 + (i % 80) as i32, 1 + i % 12, 1 + i % 28).unwrap();
+    protocol::idcard::IdCard {
+        number: id_number(born, sex, 100_000 + i),
+        old_number: i.is_multiple_of(3).then(|| format!("{:09}", 80_000_000 + i)),
+        name: format!(
+            "{} {} {}",
+            FAMILY[(i % 10) as usize],
+            MIDDLE[(i / 10 % 10) as usize],
+            GIVEN[(i / 100) as usize]
+        ),
+        born,
+        sex,
+        address: format!("Số {} Phố Kim Đồng, Phường Hợp Giang, Cao Bằng", i + 1),
+        issued: chrono::NaiveDate::from_ymd_opt(2021, 6, 1).unwrap(),
+    }
+}
