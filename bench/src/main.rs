@@ -192,7 +192,74 @@ async fn diary_bench(smoke: bool) -> Value {
             }
         }
     }
+    door_bench(smoke, &mut results).await;
     Value::Object(results)
+}
+
+/// Venue mode: a scan at the door (read the ID card, seal it to the door key, encrypted insert)
+/// with 0 and 5 000 entries stored, every scan a new person; beside the citizen's check-in.
+async fn door_bench(smoke: bool, results: &mut serde_json::Map<String, Value>) {
+    let sizes: &[u32] = if smoke { &[0, 100] } else { &[0, 5_000] };
+    let scans = if smoke { 20 } else { 300 };
+    let offset = chrono::FixedOffset::east_opt(7 * 3600).expect("UTC+7");
+    let person = |n: u32| {
+        // Born 1950–1999, half men, half women; the number agrees with both (Cao Bằng, 004).
+        let female = n % 2 == 1;
+        let year = 1950 + (n % 50) as i32;
+        let born = chrono::NaiveDate::from_ymd_opt(year, 1 + n % 12, 1 + n % 28).expect("a day");
+        protocol::idcard::card_text(&protocol::idcard::IdCard {
+            number: format!("004{}{:02}{:06}", u8::from(female), year % 100, n),
+            old_number: None,
+            name: format!(
+                "{} Văn {}",
+                ["Nguyễn", "Hoàng", "Nông"][n as usize % 3],
+                ["An", "Bình", "Dũng", "Hà"][n as usize % 4]
+            ),
+            born,
+            sex: if female {
+                protocol::idcard::Sex::Female
+            } else {
+                protocol::idcard::Sex::Male
+            },
+            address: format!("Số {n} Phố Kim Đồng, Phường Hợp Giang, Cao Bằng"),
+            issued: chrono::NaiveDate::from_ymd_opt(2021, 6, 1).expect("a day"),
+        })
+    };
+    let now = Utc::now();
+    for &stored in sizes {
+        let dir = tempfile::tempdir().expect("a folder");
+        let diary = Diary::open(dir.path(), trust(), None)
+            .await
+            .expect("a diary");
+        diary
+            .bind_door(&test_support::code("Chợ Xanh", 2), now - Duration::days(20))
+            .await
+            .expect("bound");
+        // The stored entries: real scans a minute apart over the days before, as a busy door's.
+        let first = now - Duration::minutes(i64::from(stored + scans) + 60);
+        for n in 0..stored {
+            let at = first + Duration::minutes(i64::from(n));
+            diary
+                .door_scan(&person(n), at, offset)
+                .await
+                .expect("an entry");
+        }
+        diary.close().await;
+        let diary = Diary::open(dir.path(), trust(), None)
+            .await
+            .expect("a diary");
+        let mut samples = Vec::new();
+        for n in stored..stored + scans {
+            let at = first + Duration::minutes(i64::from(n));
+            let text = person(n);
+            let start = Instant::now();
+            let record = diary.door_scan(&text, at, offset).await.expect("an entry");
+            samples.push(start.elapsed().as_secs_f64() * 1000.0);
+            assert_eq!(record.direction, diary::Direction::In);
+        }
+        results.insert(format!("door_scan_{stored}"), stats(samples));
+        diary.close().await;
+    }
 }
 
 /// `n` closed visits spread over the last 60 days, in one transaction.
