@@ -38,6 +38,12 @@ pub enum Error {
     #[error("The PIN could not be hashed or checked: {0}.")]
     PinHash(String),
 
+    // Venue mode.
+    #[error(
+        "This device is in venue mode: the citizen's diary is closed until venue mode is left."
+    )]
+    VenueMode,
+
     // Fetching a share request: nothing has been sealed or sent.
     #[error("This is not a share code.")]
     ShareCodeInvalid,
@@ -106,6 +112,7 @@ impl Error {
             Error::PinWait { .. } => "pin_wait",
             Error::PinWrong { .. } => "pin_wrong",
             Error::PinHash(_) => "storage",
+            Error::VenueMode => "venue_mode",
             Error::ShareCodeInvalid => "share_code_invalid",
             Error::ShareNoAuthority => "share_no_authority",
             Error::ShareNetwork(_) => "share_network",

@@ -1,5 +1,5 @@
 //! The app's rules between the diary and the Tauri shell: sharing on a tracer's request, the
-//! exposure refresh, the app lock, and the one error every command answers with.
+//! exposure refresh, the app lock, venue mode, and the one error every command answers with.
 //!
 //! Invariant: no IO of its own. The shell passes the clock (a function reading the wall clock,
 //! and for the lock's waits a [`Clock`] with a monotonic `Instant`), randomness (as bytes) and an
@@ -7,6 +7,7 @@
 //! sockets here.
 
 mod clock;
+pub mod door;
 mod error;
 pub mod exposure;
 mod http;
@@ -14,6 +15,7 @@ pub mod lock;
 pub mod share;
 
 pub use clock::Clock;
+pub use door::{Door, DoorStatus};
 pub use error::{Error, Result};
 pub use exposure::Refresh;
 pub use http::{Answer, Http, Portals};

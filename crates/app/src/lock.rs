@@ -19,10 +19,27 @@ use serde::Serialize;
 use crate::clock::Clock;
 use crate::error::{Error, Result};
 
-// The settings' names are those of diaries written before this crate: they keep their PIN.
-const PIN_HASH: &str = "lock.pin_hash";
-const FAILURES: &str = "lock.failures";
-const WAIT_UNTIL: &str = "lock.wait_until";
+/// Where a PIN and its wrong tries are kept in the diary's settings.
+#[derive(Debug)]
+pub(crate) struct PinSettings {
+    pub(crate) hash: &'static str,
+    failures: &'static str,
+    wait_until: &'static str,
+}
+
+/// The app lock's. The names are those of diaries written before this crate: they keep their PIN.
+const APP_LOCK: PinSettings = PinSettings {
+    hash: "lock.pin_hash",
+    failures: "lock.failures",
+    wait_until: "lock.wait_until",
+};
+
+/// Venue mode's: the PIN that leaving venue mode needs (`door.rs`), counted on its own.
+pub(crate) const DOOR_PIN: PinSettings = PinSettings {
+    hash: "door.pin_hash",
+    failures: "door.failures",
+    wait_until: "door.wait_until",
+};
 /// Wrong PINs allowed before each try has to wait.
 const FREE_TRIES: u32 = 5;
 const FIRST_WAIT_SECONDS: i64 = 30;
@@ -40,6 +57,7 @@ pub struct LockStatus {
 
 /// The lock of one running app over its diary.
 pub struct Lock {
+    settings: &'static PinSettings,
     /// A PIN is set in the diary.
     enabled: AtomicBool,
     /// The lock was opened this session.
@@ -59,11 +77,11 @@ pub fn wait_after(failures: u32) -> i64 {
 }
 
 /// A PIN is 4 to 12 digits.
-fn valid_pin(pin: &str) -> bool {
+pub(crate) fn valid_pin(pin: &str) -> bool {
     (4..=12).contains(&pin.len()) && pin.bytes().all(|b| b.is_ascii_digit())
 }
 
-fn hash_pin(pin: &str, salt: &[u8; 16]) -> Result<String> {
+pub(crate) fn hash_pin(pin: &str, salt: &[u8; 16]) -> Result<String> {
     let salt = SaltString::encode_b64(salt).map_err(|e| Error::PinHash(e.to_string()))?;
     Argon2::default()
         .hash_password(pin.as_bytes(), &salt)
@@ -82,7 +100,9 @@ fn pin_matches(pin: &str, hash: &str) -> bool {
 }
 
 /// Argon2id takes a noticeable time on purpose: it runs off the async threads.
-async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Result<T> {
+pub(crate) async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> T + Send + 'static,
+) -> Result<T> {
     tokio::task::spawn_blocking(f)
         .await
         .map_err(|e| Error::PinHash(e.to_string()))
@@ -96,15 +116,15 @@ async fn number<T: std::str::FromStr + Default>(diary: &Diary, key: &str) -> Res
         .unwrap_or_default())
 }
 
-async fn wait_seconds(diary: &Diary, now: DateTime<Utc>) -> Result<i64> {
-    let until: i64 = number(diary, WAIT_UNTIL).await?;
+async fn wait_seconds(diary: &Diary, key: &str, now: DateTime<Utc>) -> Result<i64> {
+    let until: i64 = number(diary, key).await?;
     Ok((until - now.timestamp()).max(0))
 }
 
 /// Whether a PIN is set in `diary` (a diary that does not answer has none).
-async fn enabled_in(diary: Option<&Diary>) -> bool {
+async fn enabled_in(diary: Option<&Diary>, key: &str) -> bool {
     match diary {
-        Some(diary) => matches!(diary.setting(PIN_HASH).await, Ok(Some(_))),
+        Some(diary) => matches!(diary.setting(key).await, Ok(Some(_))),
         None => false,
     }
 }
@@ -112,8 +132,13 @@ async fn enabled_in(diary: Option<&Diary>) -> bool {
 impl Lock {
     /// The lock as `diary` says, closed. No diary (it did not open): no lock.
     pub async fn load(diary: Option<&Diary>) -> Lock {
+        Lock::load_with(diary, &APP_LOCK).await
+    }
+
+    pub(crate) async fn load_with(diary: Option<&Diary>, settings: &'static PinSettings) -> Lock {
         Lock {
-            enabled: AtomicBool::new(enabled_in(diary).await),
+            settings,
+            enabled: AtomicBool::new(enabled_in(diary, settings.hash).await),
             unlocked: AtomicBool::new(false),
             checks: tokio::sync::Mutex::new(None),
         }
@@ -121,9 +146,21 @@ impl Lock {
 
     /// The diary was replaced (deleting all data): the lock is as the new one says, closed.
     pub async fn reload(&self, diary: Option<&Diary>) {
-        self.enabled
-            .store(enabled_in(diary).await, Ordering::SeqCst);
+        self.enabled.store(
+            enabled_in(diary, self.settings.hash).await,
+            Ordering::SeqCst,
+        );
         self.unlocked.store(false, Ordering::SeqCst);
+    }
+
+    /// A PIN is set.
+    pub fn is_enabled(&self) -> bool {
+        self.enabled.load(Ordering::SeqCst)
+    }
+
+    /// Seconds before the next PIN may be tried.
+    pub async fn wait_seconds(&self, diary: &Diary, now: DateTime<Utc>) -> Result<i64> {
+        wait_seconds(diary, self.settings.wait_until, now).await
     }
 
     /// The lock is off, or was opened this session.
@@ -151,7 +188,7 @@ impl Lock {
             enabled: self.enabled.load(Ordering::SeqCst),
             unlocked: self.unlocked.load(Ordering::SeqCst),
             biometrics,
-            wait_seconds: wait_seconds(diary, now).await?,
+            wait_seconds: self.wait_seconds(diary, now).await?,
         })
     }
 
@@ -174,7 +211,7 @@ impl Lock {
         }
         let pin = pin.to_owned();
         let hash = blocking(move || hash_pin(&pin, &salt)).await??;
-        diary.set_setting(PIN_HASH, &hash).await?;
+        diary.set_setting(self.settings.hash, &hash).await?;
         self.enabled.store(true, Ordering::SeqCst);
         self.unlocked.store(true, Ordering::SeqCst);
         Ok(())
@@ -183,7 +220,7 @@ impl Lock {
     /// Turns the lock off; the current PIN is needed.
     pub async fn disable(&self, diary: &Diary, pin: &str, clock: &impl Clock) -> Result<()> {
         self.check(diary, pin, clock).await?;
-        diary.remove_setting(PIN_HASH).await?;
+        diary.remove_setting(self.settings.hash).await?;
         self.enabled.store(false, Ordering::SeqCst);
         Ok(())
     }
@@ -207,36 +244,41 @@ impl Lock {
     /// Checks a PIN against the one set, counting failures. `Ok(())` when it matches. One check
     /// runs at a time; the wait is kept both in the diary (across restarts) and as a monotonic
     /// instant (so that moving the clock forward does not end it).
-    async fn check(&self, diary: &Diary, pin: &str, clock: &impl Clock) -> Result<()> {
+    pub(crate) async fn check(&self, diary: &Diary, pin: &str, clock: &impl Clock) -> Result<()> {
+        let names = self.settings;
         let mut until = self.checks.lock().await;
         // Read now, after the checks queued before this one: a try that waited its turn is
         // counted from when it ran.
         let in_memory = until
             .map(|u| u.saturating_duration_since(clock.instant()).as_secs() as i64)
             .unwrap_or(0);
-        let wait = wait_seconds(diary, clock.now()).await?.max(in_memory);
+        let wait = self.wait_seconds(diary, clock.now()).await?.max(in_memory);
         if wait > 0 {
             return Err(Error::PinWait { seconds: wait });
         }
-        let Some(hash) = diary.setting(PIN_HASH).await? else {
+        let Some(hash) = diary.setting(names.hash).await? else {
             return Ok(());
         };
         let candidate = pin.to_owned();
         if blocking(move || pin_matches(&candidate, &hash)).await? {
-            diary.remove_setting(FAILURES).await?;
-            diary.remove_setting(WAIT_UNTIL).await?;
+            diary.remove_setting(names.failures).await?;
+            diary.remove_setting(names.wait_until).await?;
             *until = None;
             return Ok(());
         }
-        let failures = number::<u32>(diary, FAILURES).await? + 1;
-        diary.set_setting(FAILURES, &failures.to_string()).await?;
+        let failures = number::<u32>(diary, names.failures).await? + 1;
+        diary
+            .set_setting(names.failures, &failures.to_string())
+            .await?;
         let wait = wait_after(failures);
         if wait > 0 {
-            let saved: i64 = number(diary, WAIT_UNTIL).await?;
+            let saved: i64 = number(diary, names.wait_until).await?;
             // Never shorter than a wait already saved.
             // From when the wrong PIN was found wrong, as the hash took its time.
             let new = (clock.now().timestamp() + wait).max(saved);
-            diary.set_setting(WAIT_UNTIL, &new.to_string()).await?;
+            diary
+                .set_setting(names.wait_until, &new.to_string())
+                .await?;
             *until = Some(clock.instant() + Duration::from_secs(wait as u64));
         }
         Err(Error::PinWrong { seconds: wait })

@@ -1,0 +1,123 @@
+//! Venue mode in the app: turning it on (the venue's own poster binds the device, and a PIN is set
+//! then), leaving it (that PIN, with the app lock's waits after wrong tries), and the rule that a
+//! device in venue mode keeps to its door: the citizen's diary, check-in and sharing refuse with
+//! `venue_mode`, in the commands, not only in the UI.
+//!
+//! The PIN is an Argon2id hash in the diary's settings, beside the app lock's and counted apart
+//! from it. It is set before the device is bound and removed after it is unbound, so that a crash
+//! between the two never leaves a bound device that leaves without a PIN.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use chrono::{DateTime, Utc};
+use diary::{Diary, DoorBinding};
+use serde::Serialize;
+
+use crate::clock::Clock;
+use crate::error::{Error, Result};
+use crate::lock::{blocking, hash_pin, valid_pin, Lock, DOOR_PIN};
+
+/// What the door's screens need to know on start.
+#[derive(Debug, Serialize)]
+pub struct DoorStatus {
+    /// The venue the device is bound to: venue mode is on.
+    pub binding: Option<DoorBinding>,
+    /// Seconds before the next PIN to leave venue mode may be tried.
+    pub wait_seconds: i64,
+}
+
+/// Venue mode of one running app over its diary.
+pub struct Door {
+    on: AtomicBool,
+    pin: Lock,
+}
+
+async fn bound(diary: Option<&Diary>) -> bool {
+    match diary {
+        Some(diary) => matches!(diary.door_binding().await, Ok(Some(_))),
+        None => false,
+    }
+}
+
+impl Door {
+    /// Venue mode as `diary` says. No diary (it did not open): off.
+    pub async fn load(diary: Option<&Diary>) -> Door {
+        Door {
+            on: AtomicBool::new(bound(diary).await),
+            pin: Lock::load_with(diary, &DOOR_PIN).await,
+        }
+    }
+
+    /// The diary was replaced (deleting all data, which venue mode refuses): as the new one says.
+    pub async fn reload(&self, diary: Option<&Diary>) {
+        self.on.store(bound(diary).await, Ordering::SeqCst);
+        self.pin.reload(diary).await;
+    }
+
+    pub fn is_on(&self) -> bool {
+        self.on.load(Ordering::SeqCst)
+    }
+
+    /// What the citizen's own part of the app needs: venue mode off.
+    pub fn require_off(&self) -> Result<()> {
+        if self.is_on() {
+            Err(Error::VenueMode)
+        } else {
+            Ok(())
+        }
+    }
+
+    pub async fn status(&self, diary: &Diary, now: DateTime<Utc>) -> Result<DoorStatus> {
+        Ok(DoorStatus {
+            binding: diary.door_binding().await?,
+            wait_seconds: self.pin.wait_seconds(diary, now).await?,
+        })
+    }
+
+    /// Turns venue mode on: binds the device to the venue of `poster` (its own poster, verified)
+    /// and sets the PIN that leaving will need. `salt` is random bytes for the PIN's hash.
+    pub async fn turn_on(
+        &self,
+        diary: &Diary,
+        poster: &str,
+        pin: &str,
+        salt: [u8; 16],
+        now: DateTime<Utc>,
+    ) -> Result<DoorBinding> {
+        if !valid_pin(pin) {
+            return Err(Error::PinInvalid);
+        }
+        if self.is_on() {
+            return Err(diary::Error::DoorAlreadyBound.into());
+        }
+        // The poster is checked before the slow hash, and again when binding.
+        diary.door_preview(poster)?;
+        let pin = pin.to_owned();
+        let hash = blocking(move || hash_pin(&pin, &salt)).await??;
+        diary.set_setting(DOOR_PIN.hash, &hash).await?;
+        let bound = match diary.bind_door(poster, now).await {
+            Ok(bound) => bound,
+            Err(e) => {
+                let _ = diary.remove_setting(DOOR_PIN.hash).await;
+                return Err(e.into());
+            }
+        };
+        self.pin.reload(Some(diary)).await;
+        self.on.store(true, Ordering::SeqCst);
+        Ok(bound)
+    }
+
+    /// Leaves venue mode with the PIN set when it was turned on. The guestbook stays, sealed,
+    /// until its retention, for a tracer who asks.
+    pub async fn turn_off(&self, diary: &Diary, pin: &str, clock: &impl Clock) -> Result<()> {
+        if !self.is_on() {
+            return Err(diary::Error::DoorNotBound.into());
+        }
+        self.pin.check(diary, pin, clock).await?;
+        diary.unbind_door(clock.now()).await?;
+        self.on.store(false, Ordering::SeqCst);
+        diary.remove_setting(DOOR_PIN.hash).await?;
+        self.pin.reload(Some(diary)).await;
+        Ok(())
+    }
+}
