@@ -49,7 +49,7 @@ pub fn preview_code(
     text: String,
     state: State<'_, AppState>,
 ) -> Result<protocol::ScannedVenue, IpcError> {
-    Ok(state.diary()?.preview(&text)?)
+    Ok(state.citizen_diary()?.preview(&text)?)
 }
 
 /// Checks in; `again` records the same venue even within 10 minutes of the last scan there
@@ -60,7 +60,7 @@ pub async fn check_in(
     again: Option<bool>,
     state: State<'_, AppState>,
 ) -> Result<Visit, IpcError> {
-    let diary = state.diary()?;
+    let diary = state.citizen_diary()?;
     let visit = if again.unwrap_or(false) {
         diary.check_in_again(&text, Utc::now()).await?
     } else {
@@ -101,14 +101,14 @@ fn image_bytes<'a>(request: &'a Request<'_>) -> Result<&'a [u8], IpcError> {
 
 #[tauri::command]
 pub async fn check_out(state: State<'_, AppState>) -> Result<Visit, IpcError> {
-    let visit = state.diary()?.check_out(Utc::now()).await?;
+    let visit = state.citizen_diary()?.check_out(Utc::now()).await?;
     Ok(state.shown(visit))
 }
 
 /// The open visit, after closing it if it outlasted its stay.
 #[tauri::command]
 pub async fn open_visit(state: State<'_, AppState>) -> Result<Option<Visit>, IpcError> {
-    let diary = state.diary()?;
+    let diary = state.citizen_diary()?;
     diary.close_overdue(Utc::now()).await?;
     Ok(diary.open_visit().await?.map(|v| state.shown(v)))
 }

@@ -14,7 +14,7 @@ use crate::state::AppState;
 /// count.
 #[tauri::command]
 pub async fn refresh_exposures(state: State<'_, AppState>) -> Result<Refresh<IpcError>, IpcError> {
-    let diary = state.diary()?;
+    let diary = state.citizen_diary()?;
     let refresh = app::exposure::refresh(&state.portals(), &diary, &state.lock, Utc::now()).await?;
     Ok(refresh.map_problems(IpcError::from))
 }

@@ -5,6 +5,7 @@
 //! delegate; platform differences stay behind `cfg(mobile)` in this file.
 
 mod commands;
+mod door;
 mod error;
 mod exposure;
 mod http;
@@ -106,5 +107,11 @@ pub fn run_app<R: Runtime>(builder: tauri::Builder<R>, options: Options) -> taur
             share::forget_share_request,
             exposure::refresh_exposures,
             exposure::list_alerts,
+            door::door_status,
+            door::door_preview,
+            door::door_turn_on,
+            door::door_turn_off,
+            door::door_scan,
+            door::door_counts,
         ])
 }

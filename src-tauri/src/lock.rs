@@ -13,7 +13,7 @@ use crate::error::IpcError;
 use crate::state::AppState;
 
 /// The system's clocks, read when the lock asks (after the PIN checks queued before).
-struct SystemClock;
+pub struct SystemClock;
 
 impl Clock for SystemClock {
     fn now(&self) -> chrono::DateTime<Utc> {

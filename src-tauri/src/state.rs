@@ -4,7 +4,7 @@ use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
 
-use app::{Lock, Portals};
+use app::{Door, Lock, Portals};
 use chrono::Utc;
 use diary::{Diary, PlatformKeyStore};
 use protocol::TrustList;
@@ -26,6 +26,8 @@ pub struct AppState {
     diary: RwLock<Result<Arc<Diary>, IpcError>>,
     /// The app lock: whether it is on (a PIN is set), and whether it was opened this session.
     pub lock: Lock,
+    /// Venue mode: whether this device is bound to a venue's door.
+    pub door: Door,
     /// One "delete all my data" at a time.
     erasing: tokio::sync::Mutex<()>,
     /// A venue link the app was opened with (a phone camera, or the desktop's URL handler), until
@@ -46,9 +48,27 @@ impl AppState {
     }
 
     /// The diary, if the app lock is off or was opened: what reading the diary and sharing need.
+    /// Never in venue mode.
     pub fn unlocked_diary(&self) -> Result<Arc<Diary>, IpcError> {
-        let diary = self.diary()?;
+        let diary = self.citizen_diary()?;
         self.lock.require_open()?;
+        Ok(diary)
+    }
+
+    /// The diary for the citizen's own part of the app (checking in and out): refused in venue
+    /// mode, where the device is the venue's door.
+    pub fn citizen_diary(&self) -> Result<Arc<Diary>, IpcError> {
+        let diary = self.diary()?;
+        self.door.require_off()?;
+        Ok(diary)
+    }
+
+    /// The diary for the door's screens: only in venue mode.
+    pub fn door_diary(&self) -> Result<Arc<Diary>, IpcError> {
+        let diary = self.diary()?;
+        if !self.door.is_on() {
+            return Err(diary::Error::DoorNotBound.into());
+        }
         Ok(diary)
     }
 
@@ -74,7 +94,8 @@ impl AppState {
     /// closed diary: it shows what is there (a new diary, or the old one if nothing was deleted).
     pub async fn erase_and_start_again(&self) -> Result<(), IpcError> {
         let _one_at_a_time = self.erasing.lock().await;
-        let old = self.diary()?;
+        // In venue mode the guestbook is the venue's: it is not the citizen's to delete.
+        let old = self.citizen_diary()?;
         let store = key_store().await;
         let erased = match &store {
             Ok(store) => old
@@ -85,6 +106,7 @@ impl AppState {
         };
         let reopened = open_diary(&self.data_dir, self.trust.clone()).await;
         self.lock.reload(reopened.as_ref().ok()).await;
+        self.door.reload(reopened.as_ref().ok()).await;
         *self.diary.write().expect("not poisoned") = reopened.map(Arc::new);
         erased?;
         self.diary().map(|_| ())
@@ -102,12 +124,14 @@ impl AppState {
             Err(e) => Err(e),
         };
         let lock = Lock::load(diary.as_ref().ok()).await;
+        let door = Door::load(diary.as_ref().ok()).await;
         let state = AppState {
             data_dir,
             authorities,
             trust: trusted,
             diary: RwLock::new(diary.map(Arc::new)),
             lock,
+            door,
             erasing: tokio::sync::Mutex::new(()),
             link: Default::default(),
         };

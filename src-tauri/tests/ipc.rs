@@ -303,3 +303,86 @@ fn a_second_scan_of_the_same_venue_asks_and_delete_all_starts_again() {
     let info = invoke(&webview, "app_info", json_body(json!({}))).unwrap();
     assert_eq!(info["error"], Value::Null);
 }
+
+#[test]
+fn venue_mode_turns_the_app_into_the_venues_door_until_its_pin_is_given() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_app, webview) = app(&dir.path().join("data"), &write_trust(dir.path()));
+    let poster = code("Ủy ban nhân dân Phường Thục Phán", &key(7));
+    let status = invoke(&webview, "door_status", json_body(json!({}))).unwrap();
+    assert_eq!(status["binding"], Value::Null);
+    let err = invoke(&webview, "door_counts", json_body(json!({}))).unwrap_err();
+    assert_eq!(err["kind"], "door_not_bound");
+
+    let preview = invoke(
+        &webview,
+        "door_preview",
+        json_body(json!({ "text": poster })),
+    )
+    .unwrap();
+    assert_eq!(preview["name"], "Ủy ban nhân dân Phường Thục Phán");
+    let err = invoke(
+        &webview,
+        "door_turn_on",
+        json_body(json!({ "poster": poster, "pin": "12" })),
+    )
+    .unwrap_err();
+    assert_eq!(err["kind"], "pin_invalid");
+    let bound = invoke(
+        &webview,
+        "door_turn_on",
+        json_body(json!({ "poster": poster, "pin": "2468" })),
+    )
+    .unwrap();
+    assert_eq!(bound["name"], "Ủy ban nhân dân Phường Thục Phán");
+
+    // The citizen's part of the app is closed, in the commands themselves.
+    for (cmd, args) in [
+        ("check_in", json!({ "text": poster })),
+        ("check_out", json!({})),
+        ("preview_code", json!({ "text": poster })),
+        ("open_visit", json!({})),
+        ("list_visits", json!({})),
+        ("list_shares", json!({})),
+        ("refresh_exposures", json!({})),
+        ("delete_all_data", json!({})),
+    ] {
+        let err = invoke(&webview, cmd, json_body(args)).unwrap_err();
+        assert_eq!(err["kind"], "venue_mode", "{cmd}");
+    }
+
+    let card = "004090001234|095123456|Nông Văn Dũng|15031990|Nam|Tổ 5, Phường Hợp Giang, Cao Bằng|20082021";
+    let record = invoke(&webview, "door_scan", json_body(json!({ "text": card }))).unwrap();
+    assert_eq!(record["direction"], "in");
+    assert_eq!(
+        record["check"],
+        json!({ "card": "id-card", "initials": "N.V.D.", "born_year": 1990, "sex": "male" })
+    );
+    let err = invoke(&webview, "door_scan", json_body(json!({ "text": card }))).unwrap_err();
+    assert_eq!(err["kind"], "door_duplicate");
+    let err = invoke(&webview, "door_scan", json_body(json!({ "text": poster }))).unwrap_err();
+    assert_eq!(err["kind"], "door_venue_poster");
+    let counts = invoke(&webview, "door_counts", json_body(json!({}))).unwrap();
+    assert_eq!(
+        (counts["inside"].as_u64(), counts["today"].as_u64()),
+        (Some(1), Some(1))
+    );
+    assert_eq!(counts["by_day"].as_array().unwrap().len(), 14);
+
+    let err = invoke(
+        &webview,
+        "door_turn_off",
+        json_body(json!({ "pin": "1357" })),
+    )
+    .unwrap_err();
+    assert_eq!(err["kind"], "pin_wrong");
+    invoke(
+        &webview,
+        "door_turn_off",
+        json_body(json!({ "pin": "2468" })),
+    )
+    .unwrap();
+    invoke(&webview, "check_in", json_body(json!({ "text": poster }))).unwrap();
+    let err = invoke(&webview, "door_scan", json_body(json!({ "text": card }))).unwrap_err();
+    assert_eq!(err["kind"], "door_not_bound");
+}

@@ -1,0 +1,78 @@
+//! Venue mode's commands over `app::Door` and the diary's guestbook. The clocks, the device's
+//! UTC offset and the PIN hash's salt are read here.
+
+use app::DoorStatus;
+use chrono::{FixedOffset, Local, Offset, Utc};
+use diary::{DoorBinding, DoorCounts, DoorRecord};
+use rand::RngCore;
+use tauri::State;
+
+use crate::error::IpcError;
+use crate::lock::SystemClock;
+use crate::state::AppState;
+
+/// The device's offset from UTC now: which day and hour it is at the door.
+fn local_offset() -> FixedOffset {
+    Local::now().offset().fix()
+}
+
+#[tauri::command]
+pub async fn door_status(state: State<'_, AppState>) -> Result<DoorStatus, IpcError> {
+    let diary = state.diary()?;
+    Ok(state.door.status(&diary, Utc::now()).await?)
+}
+
+/// What the venue's poster says, for the person in charge to confirm before binding.
+#[tauri::command]
+pub fn door_preview(
+    text: String,
+    state: State<'_, AppState>,
+) -> Result<protocol::ScannedVenue, IpcError> {
+    Ok(state.citizen_diary()?.door_preview(&text)?)
+}
+
+/// Turns venue mode on: the device is bound to the poster's venue, and `pin` will be needed to
+/// leave.
+#[tauri::command]
+pub async fn door_turn_on(
+    poster: String,
+    pin: String,
+    state: State<'_, AppState>,
+) -> Result<DoorBinding, IpcError> {
+    let diary = state.unlocked_diary()?;
+    let mut salt = [0u8; 16];
+    rand::rngs::OsRng.fill_bytes(&mut salt);
+    Ok(state
+        .door
+        .turn_on(&diary, &poster, &pin, salt, Utc::now())
+        .await?)
+}
+
+#[tauri::command]
+pub async fn door_turn_off(pin: String, state: State<'_, AppState>) -> Result<(), IpcError> {
+    let diary = state.diary()?;
+    Ok(state.door.turn_off(&diary, &pin, &SystemClock).await?)
+}
+
+/// Records what the guard scanned; `again` records leaving although the card came in less than
+/// 10 minutes ago (the guard said yes to the question a `door_duplicate` error asks).
+#[tauri::command]
+pub async fn door_scan(
+    text: String,
+    again: Option<bool>,
+    state: State<'_, AppState>,
+) -> Result<DoorRecord, IpcError> {
+    let diary = state.door_diary()?;
+    let (now, offset) = (Utc::now(), local_offset());
+    Ok(if again.unwrap_or(false) {
+        diary.door_scan_again(&text, now, offset).await?
+    } else {
+        diary.door_scan(&text, now, offset).await?
+    })
+}
+
+#[tauri::command]
+pub async fn door_counts(state: State<'_, AppState>) -> Result<DoorCounts, IpcError> {
+    let diary = state.door_diary()?;
+    Ok(diary.door_counts(Utc::now(), local_offset()).await?)
+}
