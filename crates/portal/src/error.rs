@@ -43,6 +43,8 @@ pub enum Error {
     PosterFormat(PathBuf),
     #[error("no venue {0} was made in this data folder")]
     UnknownVenue(String),
+    #[error("{dir} has no door key yet: run `portal init --data-dir {dir}` again to make it", dir = .0.display())]
+    NoDoorKey(PathBuf),
     #[error("{dir} does not hold the master key and PORTAL_MASTER_KEY is not set: the sealed keys cannot be opened without it (restore master.key from your backup, or set PORTAL_MASTER_KEY)", dir = .0.display())]
     MasterKeyMissing(PathBuf),
     #[error("PORTAL_MASTER_KEY must be 64 hexadecimal digits (32 bytes)")]

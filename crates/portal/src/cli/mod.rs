@@ -2,6 +2,7 @@
 //! rules (`domain`) and the storage (`store`) as the web site does, never the web site itself
 //! (`serve` only starts it).
 
+mod card;
 mod inspect;
 mod venue_file;
 
@@ -91,6 +92,25 @@ pub enum Command {
         venue: Option<String>,
         #[arg(long)]
         out: PathBuf,
+    },
+    /// A personal card for someone without a phone (venue mode): the name, phone number and
+    /// commune sealed to this authority's door key, for the guard at a door to scan. The card's
+    /// text is the last line printed; print the name beside its QR for the guard.
+    ContactCard {
+        #[arg(long)]
+        data_dir: PathBuf,
+        /// The person's full name, as on their ID card.
+        #[arg(long)]
+        name: String,
+        /// A Vietnamese phone number where a tracer can reach them (or their family).
+        #[arg(long)]
+        phone: String,
+        /// GSO code of the commune or ward where they live.
+        #[arg(long)]
+        unit: u32,
+        /// Also write the card's QR as an image (PNG).
+        #[arg(long)]
+        png: Option<PathBuf>,
     },
     /// Say what any QR text this system knows is, as one JSON object: a venue code (ours or
     /// foreign, as `venue-code inspect`), a share request or share code, a personal card (whose
@@ -213,6 +233,13 @@ pub fn run(cli: Cli) -> Result<String> {
         Command::VenueCode(VenueCode::Inspect { data_dir, text }) => {
             inspect::inspect(data_dir.as_deref(), &text)
         }
+        Command::ContactCard {
+            data_dir,
+            name,
+            phone,
+            unit,
+            png,
+        } => card::make(&data_dir, &name, &phone, unit, png.as_deref()),
         Command::Inspect { data_dir, text } => {
             let text = if text == "-" {
                 let mut read = String::new();

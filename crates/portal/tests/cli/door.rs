@@ -1,6 +1,6 @@
 //! The door key of venue mode, as `portal init` makes it and adds it to the trust file.
 
-use super::{init, portal, stdout};
+use super::{init, portal, stderr, stdout};
 
 /// A data folder made before venue mode has no door key: the portal still starts, and the next
 /// `init` makes the key and adds it to the trust file, keeping everything else in it.
@@ -76,4 +76,85 @@ fn init_gives_an_older_authority_its_door_key() {
 fn base64_url(bytes: &[u8]) -> String {
     use base64::Engine;
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// Commune staff make a personal card: sealed to this authority's door key, it opens with that
+/// key to exactly the person's contact, its QR holds the same text, and `inspect` says whose it
+/// is without reading it.
+#[test]
+fn a_personal_card_is_sealed_to_the_door_key_and_its_qr_holds_it() {
+    let dir = tempfile::tempdir().unwrap();
+    init(dir.path());
+    let png = dir.path().join("card.png");
+    let data = dir.path().to_str().unwrap();
+    let o = portal(&[
+        "contact-card",
+        "--data-dir",
+        data,
+        "--name",
+        "  Lương   Thị Ánh ",
+        "--phone",
+        "+84 912 345 678",
+        "--unit",
+        "1273",
+        "--png",
+        png.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{o:?}");
+    assert!(
+        stdout(&o).contains("Personal card: Lương Thị Ánh"),
+        "{}",
+        stdout(&o)
+    );
+    let text = stdout(&o).lines().last().unwrap().to_owned();
+    assert!(text.starts_with("VDC1:"), "{text}");
+    let authority = portal::authority::Authority::load(dir.path()).unwrap();
+    let door = authority.door.expect("a door key");
+    let card = protocol::door::parse_contact_card(&text).unwrap();
+    let opened = protocol::door::open_contact_card(&card, &door.secret_bytes()).unwrap();
+    assert_eq!(
+        (
+            opened.contact.name.as_str(),
+            opened.contact.phone.as_str(),
+            opened.contact.commune
+        ),
+        ("Lương Thị Ánh", "0912345678", 1273)
+    );
+    assert_eq!(opened.source, protocol::door::CardSource::Printed);
+    let image = image::open(&png).unwrap().to_luma8();
+    let mut prepared = rqrr::PreparedImage::prepare(image);
+    assert_eq!(prepared.detect_grids()[0].decode().unwrap().1, text);
+    let inspected = portal(&["inspect", "--data-dir", data, &text]);
+    assert!(inspected.status.success(), "{inspected:?}");
+    assert!(
+        !stdout(&inspected).contains("Lương"),
+        "{}",
+        stdout(&inspected)
+    );
+
+    // A name with markup, a foreign number, a commune of another province: one line, no card.
+    for (name, phone, unit) in [
+        ("<b>Ánh</b>", "0912345678", "1273"),
+        ("Lương Thị Ánh", "+1 202 555 0100", "1273"),
+        ("Lương Thị Ánh", "0912345678", "1"),
+    ] {
+        let png = dir.path().join("refused.png");
+        let o = portal(&[
+            "contact-card",
+            "--data-dir",
+            data,
+            "--name",
+            name,
+            "--phone",
+            phone,
+            "--unit",
+            unit,
+            "--png",
+            png.to_str().unwrap(),
+        ]);
+        assert_eq!(o.status.code(), Some(1), "{name} {phone} {unit}");
+        assert_eq!(stderr(&o).lines().count(), 1, "{}", stderr(&o));
+        assert!(stdout(&o).is_empty());
+        assert!(!png.exists());
+    }
 }
