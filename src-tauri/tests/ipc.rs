@@ -360,6 +360,7 @@ fn venue_mode_turns_the_app_into_the_venues_door_until_its_pin_is_given() {
     );
     let err = invoke(&webview, "door_scan", json_body(json!({ "text": card }))).unwrap_err();
     assert_eq!(err["kind"], "door_duplicate");
+    assert!(err["detail"]["time_in"].is_string(), "{err}");
     let err = invoke(&webview, "door_scan", json_body(json!({ "text": poster }))).unwrap_err();
     assert_eq!(err["kind"], "door_venue_poster");
     let counts = invoke(&webview, "door_counts", json_body(json!({}))).unwrap();

@@ -158,6 +158,9 @@ impl Error {
             Error::Diary(diary::Error::Duplicate { name, time_in }) => {
                 Some(json!({ "name": name, "time_in": time_in }))
             }
+            Error::Diary(diary::Error::DoorDuplicate { time_in }) => {
+                Some(json!({ "time_in": time_in }))
+            }
             Error::PinWait { seconds } | Error::PinWrong { seconds } => {
                 Some(json!({ "seconds": seconds }))
             }

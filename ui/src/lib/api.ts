@@ -126,6 +126,43 @@ export interface Refresh {
   problems: AppError[];
 }
 
+/** Venue mode: the venue this device records entries for. */
+export interface DoorBinding {
+  venue_id: string;
+  name: string;
+  address: string;
+  authority: string;
+  usual_stay_minutes: number | null;
+  bound_at: string;
+}
+
+export interface DoorStatus {
+  binding: DoorBinding | null;
+  /** Seconds before the next PIN to leave venue mode may be tried. */
+  wait_seconds: number;
+}
+
+/** What the guard checks against the card: never a name or a number. */
+export type DoorCheck =
+  | { card: 'id-card'; initials: string; born_year: number; sex: 'male' | 'female' }
+  | { card: 'contact-card' };
+
+export interface DoorRecord {
+  direction: 'in' | 'out';
+  time_in: string;
+  time_out: string | null;
+  check: DoorCheck;
+}
+
+export interface DoorCounts {
+  inside: number;
+  today: number;
+  /** Entries today by local hour, 24 of them. */
+  by_hour: number[];
+  /** The last 14 local days, oldest first. */
+  by_day: { date: string; entries: number }[];
+}
+
 export type KeyLocation = { kind: 'key_store'; name: string } | { kind: 'file'; path: string };
 
 export interface AppError {
@@ -188,6 +225,13 @@ export const api = {
   forgetShareRequest: (code: string) => invoke<void>('forget_share_request', { code }),
   refreshExposures: () => invoke<Refresh>('refresh_exposures'),
   listAlerts: () => invoke<Alert[]>('list_alerts'),
+  doorStatus: () => invoke<DoorStatus>('door_status'),
+  doorPreview: (text: string) => invoke<ScannedVenue>('door_preview', { text }),
+  doorTurnOn: (poster: string, pin: string) => invoke<DoorBinding>('door_turn_on', { poster, pin }),
+  doorTurnOff: (pin: string) => invoke<void>('door_turn_off', { pin }),
+  /** `again`: record leaving although the card came in less than 10 minutes ago (the guard said yes). */
+  doorScan: (text: string, again = false) => invoke<DoorRecord>('door_scan', { text, again }),
+  doorCounts: () => invoke<DoorCounts>('door_counts'),
 };
 
 export const isMobile = (platform: string) => platform === 'android' || platform === 'ios';

@@ -21,6 +21,22 @@ test('every error kind the Rust side can send has a sentence', () => {
   for (const kind of kinds) expect(vi.errors).toHaveProperty(kind);
 });
 
+test('every venue-mode kind the Rust side can send has a sentence in both languages', () => {
+  // crates/protocol (the ID card and personal card readers, read_door_scan), crates/diary's
+  // door.rs and crates/app's door.rs.
+  const kinds = [
+    'venue_mode', 'door_poster_not_ours', 'door_poster_no_door_key', 'door_already_bound',
+    'door_not_bound', 'door_duplicate', 'not_id_card', 'id_card_too_long', 'id_card_truncated',
+    'id_card_number', 'id_card_name', 'id_card_born', 'id_card_sex', 'id_card_address',
+    'id_card_issued', 'not_contact_card', 'contact_card_damaged', 'contact_card_elsewhere',
+    'invalid_contact', 'door_venue_poster', 'door_share_code', 'door_unknown',
+  ];
+  for (const kind of kinds) {
+    expect(vi.errors).toHaveProperty(kind);
+    expect(en.errors).toHaveProperty(kind);
+  }
+});
+
 test('every sharing problem kind the Rust side can send has a sentence in both languages', () => {
   // crates/app's share.rs (app::Error): fetching a request, then consent and delivery (which have their own
   // sentences: after consent the sealed diary may have left the phone); and the Share screen's

@@ -1,0 +1,159 @@
+import { render, screen, fireEvent, waitFor } from '@testing-library/svelte';
+import { mockIPC, clearMocks } from '@tauri-apps/api/mocks';
+import Door from './Door.svelte';
+import DoorSetup from './DoorSetup.svelte';
+import type { DoorBinding, DoorCounts, DoorRecord } from '../lib/api';
+
+const binding: DoorBinding = {
+  venue_id: '07070707-0707-0707-0707-070707070707',
+  name: 'Ủy ban nhân dân Phường Thục Phán',
+  address: 'Số 1 Phố Hoàng Đình Giong',
+  authority: 'Sở Y tế Cao Bằng',
+  usual_stay_minutes: 60,
+  bound_at: '2026-12-04T01:00:00Z',
+};
+
+function counts(inside: number, today: number): DoorCounts {
+  const by_hour = Array(24).fill(0);
+  by_hour[8] = today;
+  const by_day = Array.from({ length: 14 }, (_, i) => ({
+    date: new Date(Date.UTC(2026, 10, 21 + i)).toISOString().slice(0, 10),
+    entries: i === 13 ? today : 0,
+  }));
+  return { inside, today, by_hour, by_day };
+}
+
+const cameIn: DoorRecord = {
+  direction: 'in',
+  time_in: '2026-12-04T01:05:00Z',
+  time_out: null,
+  check: { card: 'id-card', initials: 'N.V.D.', born_year: 1990, sex: 'male' },
+};
+
+function typeCode(text: string) {
+  fireEvent.click(screen.getByText('Mã không quét được? Nhập mã'));
+  fireEvent.input(screen.getByTestId('door-scan-type'), { target: { value: text } });
+  fireEvent.submit(screen.getByTestId('door-scan-type').closest('form')!);
+}
+
+afterEach(() => clearMocks());
+
+test('a scanned ID card shows a big green IN with only initials, year and sex, and the counts move', async () => {
+  let scans = 0;
+  mockIPC((cmd, payload) => {
+    if (cmd === 'door_counts') return counts(scans, scans);
+    if (cmd === 'door_scan') {
+      scans += 1;
+      expect(payload).toEqual({ text: 'the card', again: false });
+      return cameIn;
+    }
+    throw new Error(`unexpected ${cmd}`);
+  });
+  render(Door, { platform: 'linux', binding, onleft: () => {} });
+  expect(await screen.findByTestId('door-venue')).toHaveTextContent(binding.name);
+  await waitFor(() => expect(screen.getByTestId('door-inside')).toHaveTextContent('0'));
+  typeCode('the card');
+  const result = await screen.findByTestId('door-result');
+  expect(result).toHaveAttribute('data-direction', 'in');
+  expect(result).toHaveAttribute('role', 'status');
+  expect(result).toHaveTextContent('VÀO ✓');
+  expect(screen.getByTestId('door-check')).toHaveTextContent('N.V.D. · 1990 · Nam');
+  await waitFor(() => expect(screen.getByTestId('door-inside')).toHaveTextContent('1'));
+  expect(screen.getByTestId('door-today')).toHaveTextContent('1');
+});
+
+test('a second scan within minutes asks before recording the person leaving', async () => {
+  const calls: unknown[] = [];
+  mockIPC((cmd, payload) => {
+    if (cmd === 'door_counts') return counts(1, 1);
+    if (cmd === 'door_scan') {
+      calls.push(payload);
+      if (!(payload as { again: boolean }).again) {
+        throw { kind: 'door_duplicate', message: 'x', detail: { time_in: '2026-12-04T01:05:00Z' } };
+      }
+      return { ...cameIn, direction: 'out', time_out: '2026-12-04T01:09:00Z' };
+    }
+    throw new Error(`unexpected ${cmd}`);
+  });
+  render(Door, { platform: 'linux', binding, onleft: () => {} });
+  typeCode('the card');
+  const question = await screen.findByTestId('door-duplicate');
+  expect(question).toHaveTextContent(/^Thẻ này vừa được ghi vào lúc \d\d:05\. Ghi là người này ra về\?/);
+  expect(screen.queryByTestId('door-result')).toBeNull();
+  fireEvent.click(screen.getByTestId('door-duplicate-yes'));
+  const result = await screen.findByTestId('door-result');
+  expect(result).toHaveAttribute('data-direction', 'out');
+  expect(result).toHaveTextContent('RA ✓');
+  expect(calls).toEqual([
+    { text: 'the card', again: false },
+    { text: 'the card', again: true },
+  ]);
+});
+
+test('anything else is a big red NOT RECORDED with one sentence', async () => {
+  mockIPC((cmd) => {
+    if (cmd === 'door_counts') return counts(0, 0);
+    if (cmd === 'door_scan') throw { kind: 'door_venue_poster', message: 'a poster' };
+    throw new Error(`unexpected ${cmd}`);
+  });
+  render(Door, { platform: 'linux', binding, onleft: () => {} });
+  typeCode('https://yte.caobang.example/v/1#x');
+  const result = await screen.findByTestId('door-result');
+  expect(result).toHaveAttribute('role', 'alert');
+  expect(result).toHaveTextContent('KHÔNG GHI');
+  expect(screen.getByTestId('door-problem')).toHaveTextContent(
+    'Đây là áp phích của một địa điểm: khách tự quét bằng điện thoại của mình. Không có gì được lưu.',
+  );
+});
+
+test('leaving venue mode needs its PIN', async () => {
+  let left = false;
+  mockIPC((cmd, payload) => {
+    if (cmd === 'door_counts') return counts(0, 0);
+    if (cmd === 'door_turn_off') {
+      if ((payload as { pin: string }).pin !== '2468') throw { kind: 'pin_wrong', message: 'x', detail: { seconds: 0 } };
+      return null;
+    }
+    throw new Error(`unexpected ${cmd}`);
+  });
+  render(Door, { platform: 'linux', binding, onleft: () => (left = true) });
+  fireEvent.click(await screen.findByTestId('door-leave'));
+  fireEvent.input(screen.getByTestId('door-leave-pin'), { target: { value: '1111' } });
+  fireEvent.click(screen.getByTestId('door-leave-confirm'));
+  expect(await screen.findByTestId('door-leave-notice')).toHaveTextContent(/PIN/);
+  expect(left).toBe(false);
+  fireEvent.input(screen.getByTestId('door-leave-pin'), { target: { value: '2468' } });
+  fireEvent.click(screen.getByTestId('door-leave-confirm'));
+  await waitFor(() => expect(left).toBe(true));
+});
+
+test("turning venue mode on shows the poster's venue and needs the PIN twice", async () => {
+  const turnedOn: unknown[] = [];
+  mockIPC((cmd, payload) => {
+    if (cmd === 'door_preview') {
+      return { origin: 'vd1', signature: 'verified', venue_id: binding.venue_id, name: binding.name,
+        address: binding.address, authority: binding.authority, usual_stay_minutes: 60 };
+    }
+    if (cmd === 'door_turn_on') {
+      turnedOn.push(payload);
+      return binding;
+    }
+    throw new Error(`unexpected ${cmd}`);
+  });
+  let done = false;
+  render(DoorSetup, { platform: 'linux', onturnedon: () => (done = true) });
+  fireEvent.click(screen.getByTestId('door-setup-start'));
+  fireEvent.click(screen.getByText('Mã không quét được? Nhập mã'));
+  fireEvent.input(screen.getByTestId('door-poster-type'), { target: { value: 'the poster' } });
+  fireEvent.submit(screen.getByTestId('door-poster-type').closest('form')!);
+  expect(await screen.findByTestId('door-venue-name')).toHaveTextContent(binding.name);
+  fireEvent.input(screen.getByTestId('door-pin'), { target: { value: '2468' } });
+  fireEvent.input(screen.getByTestId('door-pin-again'), { target: { value: '2469' } });
+  fireEvent.click(screen.getByTestId('door-turn-on'));
+  expect(await screen.findByTestId('door-setup-notice')).toHaveTextContent('không giống nhau');
+  expect(turnedOn).toEqual([]);
+  fireEvent.input(screen.getByTestId('door-pin-again'), { target: { value: '2468' } });
+  fireEvent.click(screen.getByTestId('door-turn-on'));
+  await waitFor(() => expect(done).toBe(true));
+  expect(turnedOn).toEqual([{ poster: 'the poster', pin: '2468' }]);
+});
