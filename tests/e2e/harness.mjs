@@ -244,7 +244,11 @@ export async function openApp(dataDir, trustFile, { keyStore = true, mockCamera 
     },
   });
   await browser.waitUntil(
-    async () => (await browser.$('nav').isExisting()) || (await browser.$('[data-testid=startup-error]').isExisting()),
+    async () =>
+      (await browser.$('nav').isExisting()) ||
+      (await browser.$('[data-testid=startup-error]').isExisting()) ||
+      // A device in venue mode shows the door, without tabs.
+      (await browser.$('[data-testid=door-venue]').isExisting()),
     { timeout: 30000, timeoutMsg: 'the app showed no screen' },
   );
   return browser;

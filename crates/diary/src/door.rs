@@ -132,6 +132,27 @@ pub struct SealedDoorEntry {
     pub sealed: Vec<u8>,
 }
 
+#[derive(FromRow)]
+struct InsideRow {
+    id: i64,
+    time_in: i64,
+}
+
+#[derive(FromRow)]
+struct CountRow {
+    day: i64,
+    hour: i64,
+    entries: i64,
+}
+
+#[derive(FromRow)]
+struct EntryRow {
+    venue_id: String,
+    time_in: i64,
+    time_out: Option<i64>,
+    sealed: Vec<u8>,
+}
+
 fn at(seconds: i64) -> DateTime<Utc> {
     Utc.timestamp_opt(seconds, 0)
         .single()
@@ -299,13 +320,13 @@ impl Diary {
         let moment = now.timestamp();
         let mut tx = self.pool.begin().await?;
         close_overdue(&mut tx, &binding, moment).await?;
-        let inside: Option<(i64, i64)> = sqlx::query_as(
+        let inside: Option<InsideRow> = sqlx::query_as(
             "SELECT id, time_in FROM door_entries WHERE tag = ?1 AND time_out IS NULL",
         )
         .bind(&tag[..])
         .fetch_optional(&mut *tx)
         .await?;
-        if let Some((id, time_in)) = inside {
+        if let Some(InsideRow { id, time_in }) = inside {
             if !again && (moment - time_in).abs() < DUPLICATE_SECONDS {
                 return Err(Error::DoorDuplicate {
                     time_in: at(time_in),
@@ -375,9 +396,9 @@ impl Diary {
         let first_day = local_today - Duration::days(i64::from(CHART_DAYS) - 1);
         let shift = i64::from(offset.local_minus_utc());
         // Grouped by local day and hour: (time + offset) counted in whole days and hours.
-        let rows: Vec<(i64, i64, i64)> = sqlx::query_as(
+        let rows: Vec<CountRow> = sqlx::query_as(
             "SELECT (time_in + ?2) / 86400 AS day, ((time_in + ?2) % 86400) / 3600 AS hour,
-                    count(*)
+                    count(*) AS entries
              FROM door_entries WHERE venue_id = ?1 AND time_in >= ?3 AND time_in <= ?4
              GROUP BY day, hour",
         )
@@ -397,8 +418,8 @@ impl Diary {
             })
             .collect();
         let first_number = epoch_day(first_day);
-        for (day, hour, count) in rows {
-            let count = u32::try_from(count).unwrap_or(u32::MAX);
+        for CountRow { day, hour, entries } in rows {
+            let count = u32::try_from(entries).unwrap_or(u32::MAX);
             if let Some(slot) = usize::try_from(day - first_number)
                 .ok()
                 .and_then(|i| by_day.get_mut(i))
@@ -427,7 +448,7 @@ impl Diary {
         from: DateTime<Utc>,
         to: DateTime<Utc>,
     ) -> Result<Vec<SealedDoorEntry>> {
-        let rows: Vec<(String, i64, Option<i64>, Vec<u8>)> = sqlx::query_as(
+        let rows: Vec<EntryRow> = sqlx::query_as(
             "SELECT venue_id, time_in, time_out, sealed FROM door_entries
              WHERE venue_id = ?1 AND time_in >= ?2 AND time_in < ?3 ORDER BY time_in, id",
         )
@@ -438,11 +459,11 @@ impl Diary {
         .await?;
         Ok(rows
             .into_iter()
-            .map(|(venue_id, time_in, time_out, sealed)| SealedDoorEntry {
-                venue_id,
-                time_in: at(time_in),
-                time_out: time_out.map(at),
-                sealed,
+            .map(|row| SealedDoorEntry {
+                venue_id: row.venue_id,
+                time_in: at(row.time_in),
+                time_out: row.time_out.map(at),
+                sealed: row.sealed,
             })
             .collect())
     }

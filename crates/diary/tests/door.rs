@@ -579,6 +579,13 @@ fn the_test_cards_are_valid_distinct_people() {
         let read = protocol::read_id_card(&card_text(&card), today).unwrap();
         assert_eq!(read, card);
         assert!(numbers.insert(card.number));
-        assert_eq!(card.sex, if i.is_multiple_of(2) { Sex::Male } else { Sex::Female });
+        assert_eq!(
+            card.sex,
+            if i.is_multiple_of(2) {
+                Sex::Male
+            } else {
+                Sex::Female
+            }
+        );
     }
 }

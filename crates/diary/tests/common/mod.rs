@@ -82,12 +82,18 @@ pub fn id_card(i: u32) -> protocol::idcard::IdCard {
         "An", "Bình", "Cường", "Dũng", "Giang", "Hạnh", "Khánh", "Lan", "Mai", "Nam",
     ];
     let i = i % 1000;
-    let sex = if i.is_multiple_of(2) { Sex::Male } else { Sex::Female };
+    let sex = if i.is_multiple_of(2) {
+        Sex::Male
+    } else {
+        Sex::Female
+    };
     let born =
         chrono::NaiveDate::from_ymd_opt(1940 + (i % 80) as i32, 1 + i % 12, 1 + i % 28).unwrap();
     protocol::idcard::IdCard {
         number: id_number(born, sex, 100_000 + i),
-        old_number: i.is_multiple_of(3).then(|| format!("{:09}", 80_000_000 + i)),
+        old_number: i
+            .is_multiple_of(3)
+            .then(|| format!("{:09}", 80_000_000 + i)),
         name: format!(
             "{} {} {}",
             FAMILY[(i % 10) as usize],

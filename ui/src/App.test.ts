@@ -1,0 +1,53 @@
+import { render, screen } from '@testing-library/svelte';
+import { mockIPC, clearMocks } from '@tauri-apps/api/mocks';
+import App from './App.svelte';
+
+afterEach(() => clearMocks());
+
+const info = {
+  version: '0.1.0', platform: 'linux', data_dir: '/d', key_location: null, error: null,
+  authorities: ['Sở Y tế Cao Bằng'], locales: ['vi-VN'],
+};
+
+test('a device in venue mode starts on the door and never shows or calls the citizen part', async () => {
+  const calls: string[] = [];
+  mockIPC((cmd) => {
+    calls.push(cmd);
+    if (cmd === 'app_info') return info;
+    if (cmd === 'door_status') {
+      return {
+        binding: { venue_id: 'v', name: 'Chợ Xanh', address: 'Phường Thục Phán', authority: 'Sở Y tế Cao Bằng',
+          usual_stay_minutes: 60, bound_at: '2026-12-04T01:00:00Z' },
+        wait_seconds: 0,
+      };
+    }
+    if (cmd === 'door_counts') {
+      const by_day = Array.from({ length: 14 }, (_, i) => ({
+        date: new Date(Date.UTC(2026, 10, 21 + i)).toISOString().slice(0, 10),
+        entries: 0,
+      }));
+      return { inside: 0, today: 0, by_hour: Array(24).fill(0), by_day };
+    }
+    throw { kind: 'venue_mode', message: cmd };
+  });
+  render(App);
+  expect(await screen.findByTestId('door-venue')).toHaveTextContent('Chợ Xanh');
+  expect(document.querySelector('nav')).toBeNull();
+  expect(calls.filter((c) => !['app_info', 'door_status', 'door_counts'].includes(c))).toEqual([]);
+});
+
+test('without venue mode the citizen part starts with its tabs', async () => {
+  mockIPC((cmd) => {
+    if (cmd === 'app_info') return info;
+    if (cmd === 'door_status') return { binding: null, wait_seconds: 0 };
+    if (cmd === 'take_link') return null;
+    if (cmd === 'lock_status') return { enabled: false, unlocked: false, biometrics: false, wait_seconds: 0 };
+    if (cmd === 'list_alerts') return [];
+    if (cmd === 'refresh_exposures') return { alerts: [], count: 0, fresh: [], problems: [] };
+    if (cmd === 'open_visit') return null;
+    throw new Error(`unexpected ${cmd}`);
+  });
+  render(App);
+  await screen.findByRole('navigation');
+  expect(screen.queryByTestId('door-venue')).toBeNull();
+});
