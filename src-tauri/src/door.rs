@@ -71,6 +71,21 @@ pub async fn door_scan(
     })
 }
 
+/// Changes how long the guestbook keeps entries (the venue mode's PIN is needed); returns how
+/// many entries went.
+#[tauri::command]
+pub async fn door_set_retention(
+    days: u32,
+    pin: String,
+    state: State<'_, AppState>,
+) -> Result<usize, IpcError> {
+    let diary = state.door_diary()?;
+    Ok(state
+        .door
+        .set_retention(&diary, days, &pin, &SystemClock)
+        .await?)
+}
+
 #[tauri::command]
 pub async fn door_counts(state: State<'_, AppState>) -> Result<DoorCounts, IpcError> {
     let diary = state.door_diary()?;

@@ -113,5 +113,6 @@ pub fn run_app<R: Runtime>(builder: tauri::Builder<R>, options: Options) -> taur
             door::door_turn_off,
             door::door_scan,
             door::door_counts,
+            door::door_set_retention,
         ])
 }

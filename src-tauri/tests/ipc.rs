@@ -370,6 +370,24 @@ fn venue_mode_turns_the_app_into_the_venues_door_until_its_pin_is_given() {
     );
     assert_eq!(counts["by_day"].as_array().unwrap().len(), 14);
 
+    // A shorter retention needs the PIN.
+    let err = invoke(
+        &webview,
+        "door_set_retention",
+        json_body(json!({ "days": 14, "pin": "1357" })),
+    )
+    .unwrap_err();
+    assert_eq!(err["kind"], "pin_wrong");
+    let gone = invoke(
+        &webview,
+        "door_set_retention",
+        json_body(json!({ "days": 14, "pin": "2468" })),
+    )
+    .unwrap();
+    assert_eq!(gone, 0);
+    let status = invoke(&webview, "door_status", json_body(json!({}))).unwrap();
+    assert_eq!(status["retention_days"], 14);
+
     let err = invoke(
         &webview,
         "door_turn_off",

@@ -132,6 +132,21 @@ test('a door bound to its poster records an ID card and a personal card, sealed,
     await closeApp(app, data);
   }
 
+  // How long entries are kept: shown, and changed only with the PIN.
+  app = await openApp(data, authority.trust);
+  try {
+    assert.match(await text(app, '[data-testid=door-retention]'), /21 ngày/);
+    await press(app, '[data-testid=door-retention-change]');
+    await (await app.$('[data-testid=door-retention-days]')).selectByAttribute('value', '30');
+    await (await app.$('[data-testid=door-retention-pin]')).setValue('2468');
+    await check(app, 'retention', 'vi');
+    await press(app, '[data-testid=door-retention-save]');
+    assert.equal(await text(app, '[data-testid=door-retention-notice]'), 'Đã lưu. Không có lượt vào nào bị xoá.');
+    assert.match(await text(app, '[data-testid=door-retention]'), /30 ngày/);
+  } finally {
+    await closeApp(app, data);
+  }
+
   // Nothing readable about the visitors in the device's files.
   for (const [file, bytes] of filesOf(data)) {
     for (const secret of [PERSON, NUMBER, ADDRESS, 'Lương Thị Ánh', '0912345678']) {

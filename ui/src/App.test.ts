@@ -19,6 +19,8 @@ test('a device in venue mode starts on the door and never shows or calls the cit
         binding: { venue_id: 'v', name: 'Chợ Xanh', address: 'Phường Thục Phán', authority: 'Sở Y tế Cao Bằng',
           usual_stay_minutes: 60, bound_at: '2026-12-04T01:00:00Z' },
         wait_seconds: 0,
+        retention_days: 21,
+        retention_choices: [14, 21, 30, 60],
       };
     }
     if (cmd === 'door_counts') {

@@ -24,6 +24,9 @@ pub struct DoorStatus {
     pub binding: Option<DoorBinding>,
     /// Seconds before the next PIN to leave venue mode may be tried.
     pub wait_seconds: i64,
+    /// How many days the guestbook keeps entries, and the choices.
+    pub retention_days: u32,
+    pub retention_choices: Vec<u32>,
 }
 
 /// Venue mode of one running app over its diary.
@@ -71,6 +74,8 @@ impl Door {
         Ok(DoorStatus {
             binding: diary.door_binding().await?,
             wait_seconds: self.pin.wait_seconds(diary, now).await?,
+            retention_days: diary.door_retention_days().await?,
+            retention_choices: diary::RETENTION_CHOICES.to_vec(),
         })
     }
 
@@ -105,6 +110,25 @@ impl Door {
         self.pin.reload(Some(diary)).await;
         self.on.store(true, Ordering::SeqCst);
         Ok(bound)
+    }
+
+    /// Changes how long the guestbook keeps entries; the venue mode's PIN is needed, since a
+    /// shorter retention deletes entries at once. Returns how many went.
+    pub async fn set_retention(
+        &self,
+        diary: &Diary,
+        days: u32,
+        pin: &str,
+        clock: &impl Clock,
+    ) -> Result<usize> {
+        if !self.is_on() {
+            return Err(diary::Error::DoorNotBound.into());
+        }
+        if !diary::RETENTION_CHOICES.contains(&days) {
+            return Err(diary::Error::RetentionInvalid(days).into());
+        }
+        self.pin.check(diary, pin, clock).await?;
+        Ok(diary.set_door_retention_days(days, clock.now()).await?)
     }
 
     /// Leaves venue mode with the PIN set when it was turned on. The guestbook stays, sealed,

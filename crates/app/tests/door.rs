@@ -127,3 +127,49 @@ fn card() -> String {
     "004090001234|095123456|Nông Văn Dũng|15031990|Nam|Tổ 5, Phường Hợp Giang, Cao Bằng|20082021"
         .into()
 }
+
+#[tokio::test]
+async fn a_shorter_retention_needs_the_pin_and_deletes_older_entries_at_once() {
+    let store = MemoryStore::default();
+    let (_dir, diary) = diary_in(&store, trust()).await;
+    let door = Door::load(Some(&diary)).await;
+    let (now, instant) = (at(8, 0), Instant::now());
+    let vietnam = chrono::FixedOffset::east_opt(7 * 3600).unwrap();
+    door.turn_on(
+        &diary,
+        &test_support::code("Chợ Xanh", 2),
+        "2468",
+        [1; 16],
+        now,
+    )
+    .await
+    .unwrap();
+    let status = door.status(&diary, now).await.unwrap();
+    assert_eq!(
+        (status.retention_days, status.retention_choices),
+        (21, vec![14, 21, 30, 60])
+    );
+    let old = now - chrono::Duration::days(15);
+    diary.door_scan(&card(), old, vietnam).await.unwrap();
+    diary.door_scan(&card(), now, vietnam).await.unwrap();
+
+    let wrong = door
+        .set_retention(&diary, 14, "1111", &(now, instant))
+        .await;
+    assert_eq!(kind(wrong), "pin_wrong");
+    assert_eq!(
+        kind(
+            door.set_retention(&diary, 15, "2468", &(now, instant))
+                .await
+        ),
+        "retention_invalid"
+    );
+    assert_eq!(diary.door_entry_count().await.unwrap(), 2);
+    let gone = door
+        .set_retention(&diary, 14, "2468", &(now, instant))
+        .await
+        .unwrap();
+    assert_eq!(gone, 1);
+    assert_eq!(diary.door_entry_count().await.unwrap(), 1);
+    assert_eq!(door.status(&diary, now).await.unwrap().retention_days, 14);
+}

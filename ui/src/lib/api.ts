@@ -140,6 +140,9 @@ export interface DoorStatus {
   binding: DoorBinding | null;
   /** Seconds before the next PIN to leave venue mode may be tried. */
   wait_seconds: number;
+  /** How many days the guestbook keeps entries, and the choices. */
+  retention_days: number;
+  retention_choices: number[];
 }
 
 /** What the guard checks against the card: never a name or a number. */
@@ -232,6 +235,8 @@ export const api = {
   /** `again`: record leaving although the card came in less than 10 minutes ago (the guard said yes). */
   doorScan: (text: string, again = false) => invoke<DoorRecord>('door_scan', { text, again }),
   doorCounts: () => invoke<DoorCounts>('door_counts'),
+  /** Needs the venue mode's PIN; returns how many entries went. */
+  doorSetRetention: (days: number, pin: string) => invoke<number>('door_set_retention', { days, pin }),
 };
 
 export const isMobile = (platform: string) => platform === 'android' || platform === 'ios';

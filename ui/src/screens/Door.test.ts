@@ -23,6 +23,8 @@ function counts(inside: number, today: number): DoorCounts {
   return { inside, today, by_hour, by_day };
 }
 
+const status = { binding, wait_seconds: 0, retention_days: 21, retention_choices: [14, 21, 30, 60] };
+
 const cameIn: DoorRecord = {
   direction: 'in',
   time_in: '2026-12-04T01:05:00Z',
@@ -41,6 +43,7 @@ afterEach(() => clearMocks());
 test('a scanned ID card shows a big green IN with only initials, year and sex, and the counts move', async () => {
   let scans = 0;
   mockIPC((cmd, payload) => {
+    if (cmd === 'door_status') return status;
     if (cmd === 'door_counts') return counts(scans, scans);
     if (cmd === 'door_scan') {
       scans += 1;
@@ -65,6 +68,7 @@ test('a scanned ID card shows a big green IN with only initials, year and sex, a
 test('a second scan within minutes asks before recording the person leaving', async () => {
   const calls: unknown[] = [];
   mockIPC((cmd, payload) => {
+    if (cmd === 'door_status') return status;
     if (cmd === 'door_counts') return counts(1, 1);
     if (cmd === 'door_scan') {
       calls.push(payload);
@@ -92,6 +96,7 @@ test('a second scan within minutes asks before recording the person leaving', as
 
 test('anything else is a big red NOT RECORDED with one sentence', async () => {
   mockIPC((cmd) => {
+    if (cmd === 'door_status') return status;
     if (cmd === 'door_counts') return counts(0, 0);
     if (cmd === 'door_scan') throw { kind: 'door_venue_poster', message: 'a poster' };
     throw new Error(`unexpected ${cmd}`);
@@ -109,6 +114,7 @@ test('anything else is a big red NOT RECORDED with one sentence', async () => {
 test('leaving venue mode needs its PIN', async () => {
   let left = false;
   mockIPC((cmd, payload) => {
+    if (cmd === 'door_status') return status;
     if (cmd === 'door_counts') return counts(0, 0);
     if (cmd === 'door_turn_off') {
       if ((payload as { pin: string }).pin !== '2468') throw { kind: 'pin_wrong', message: 'x', detail: { seconds: 0 } };
@@ -156,4 +162,33 @@ test("turning venue mode on shows the poster's venue and needs the PIN twice", a
   fireEvent.click(screen.getByTestId('door-turn-on'));
   await waitFor(() => expect(done).toBe(true));
   expect(turnedOn).toEqual([{ poster: 'the poster', pin: '2468' }]);
+});
+
+test('a shorter retention needs the PIN, and says how many entries went', async () => {
+  const asked: unknown[] = [];
+  let days = 21;
+  mockIPC((cmd, payload) => {
+    if (cmd === 'door_status') return { ...status, retention_days: days };
+    if (cmd === 'door_counts') return counts(0, 0);
+    if (cmd === 'door_set_retention') {
+      asked.push(payload);
+      const { pin } = payload as { days: number; pin: string };
+      if (pin !== '2468') throw { kind: 'pin_wrong', message: 'x', detail: { seconds: 0 } };
+      days = (payload as { days: number }).days;
+      return 3;
+    }
+    throw new Error(`unexpected ${cmd}`);
+  });
+  render(Door, { platform: 'linux', binding, onleft: () => {} });
+  expect(await screen.findByTestId('door-retention')).toHaveTextContent('Các lượt vào được giữ 21 ngày');
+  fireEvent.click(screen.getByTestId('door-retention-change'));
+  fireEvent.change(screen.getByTestId('door-retention-days'), { target: { value: '14' } });
+  fireEvent.input(screen.getByTestId('door-retention-pin'), { target: { value: '1111' } });
+  fireEvent.click(screen.getByTestId('door-retention-save'));
+  expect(await screen.findByTestId('door-retention-notice')).toHaveTextContent('Mã PIN không đúng.');
+  fireEvent.input(screen.getByTestId('door-retention-pin'), { target: { value: '2468' } });
+  fireEvent.click(screen.getByTestId('door-retention-save'));
+  await waitFor(() => expect(screen.getByTestId('door-retention-notice')).toHaveTextContent('Đã lưu. Đã xoá 3 lượt vào cũ.'));
+  expect(screen.getByTestId('door-retention')).toHaveTextContent('Các lượt vào được giữ 14 ngày');
+  expect(asked).toEqual([{ days: 14, pin: '1111' }, { days: 14, pin: '2468' }]);
 });
