@@ -658,8 +658,8 @@ def write_report(results, out_dir, smoke):
     if "diary" in results:
         d = results["diary"]
         if "diary_date" in results:
-            lines += [f"The diary sections were measured again on {results['diary_date']}, on the same machine, after"
-                      " opening a diary began to read every page for damage; the rest is from the date above.", ""]
+            lines += [f"The diary sections (check-in, the door, reads) were measured again on {results['diary_date']}, on"
+                      " the same machine; the rest is from the date above.", ""]
         lines += ["## Check-in: read, verify, encrypted insert", "",
                   "| visits stored | SQLCipher | plain SQLite (same code, no key) | encryption overhead, medians | on the fastest check-ins |", "|---|---|---|---|---|"]
         stored = sorted({int(k.rsplit("_", 1)[1]) for k in d if k.startswith("check_in_sqlcipher_")})
