@@ -1,6 +1,7 @@
 //! The app lock's commands over `app::Lock`, and what only the platform can do: ask whether the
 //! device has biometrics and prompt for them. The wall and monotonic clocks and the PIN hash's
-//! salt are read here.
+//! salt are read here. Changing or opening the lock is refused in venue mode, where the device
+//! is the venue's door: a guard must not set a PIN on its owner's diary.
 
 use std::time::Instant;
 
@@ -50,7 +51,7 @@ pub async fn set_pin(
     current: Option<String>,
     state: State<'_, AppState>,
 ) -> Result<(), IpcError> {
-    let diary = state.diary()?;
+    let diary = state.citizen_diary()?;
     let mut salt = [0u8; 16];
     rand::rngs::OsRng.fill_bytes(&mut salt);
     let current = current.as_deref();
@@ -63,13 +64,13 @@ pub async fn set_pin(
 /// Turns the lock off; the current PIN is needed.
 #[tauri::command]
 pub async fn disable_lock(pin: String, state: State<'_, AppState>) -> Result<(), IpcError> {
-    let diary = state.diary()?;
+    let diary = state.citizen_diary()?;
     Ok(state.lock.disable(&diary, &pin, &SystemClock).await?)
 }
 
 #[tauri::command]
 pub async fn unlock(pin: String, state: State<'_, AppState>) -> Result<(), IpcError> {
-    let diary = state.diary()?;
+    let diary = state.citizen_diary()?;
     Ok(state.lock.unlock(&diary, &pin, &SystemClock).await?)
 }
 
@@ -82,7 +83,7 @@ pub async fn unlock_with_biometrics<R: Runtime>(
     state: State<'_, AppState>,
 ) -> Result<(), IpcError> {
     use tauri_plugin_biometric::{AuthOptions, BiometricExt};
-    state.diary()?;
+    state.citizen_diary()?;
     let handle = app.clone();
     let failed = |e: String| IpcError::from(app::Error::BiometricsFailed(e));
     tauri::async_runtime::spawn_blocking(move || {

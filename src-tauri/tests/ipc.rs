@@ -346,6 +346,12 @@ fn venue_mode_turns_the_app_into_the_venues_door_until_its_pin_is_given() {
         ("list_shares", json!({})),
         ("refresh_exposures", json!({})),
         ("delete_all_data", json!({})),
+        ("list_alerts", json!({})),
+        ("set_retention", json!({ "days": 14 })),
+        ("fetch_share_request", json!({ "code": "ABCD-EFGH-JKMN" })),
+        ("set_pin", json!({ "pin": "1357" })),
+        ("disable_lock", json!({ "pin": "1357" })),
+        ("unlock", json!({ "pin": "1357" })),
     ] {
         let err = invoke(&webview, cmd, json_body(args)).unwrap_err();
         assert_eq!(err["kind"], "venue_mode", "{cmd}");

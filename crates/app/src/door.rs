@@ -3,9 +3,9 @@
 //! device in venue mode keeps to its door: the citizen's diary, check-in and sharing refuse with
 //! `venue_mode`, in the commands, not only in the UI.
 //!
-//! The PIN is an Argon2id hash in the diary's settings, beside the app lock's and counted apart
-//! from it. It is set before the device is bound and removed after it is unbound, so that a crash
-//! between the two never leaves a bound device that leaves without a PIN.
+//! The PIN is an Argon2id hash kept in the binding's own row, written and deleted with it, so that
+//! a door never exists without its PIN, whatever runs at the same time or crashes; its wrong tries
+//! are counted in the diary's settings, apart from the app lock's.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -99,14 +99,7 @@ impl Door {
         diary.door_preview(poster)?;
         let pin = pin.to_owned();
         let hash = blocking(move || hash_pin(&pin, &salt)).await??;
-        diary.set_setting(DOOR_PIN.hash, &hash).await?;
-        let bound = match diary.bind_door(poster, now).await {
-            Ok(bound) => bound,
-            Err(e) => {
-                let _ = diary.remove_setting(DOOR_PIN.hash).await;
-                return Err(e.into());
-            }
-        };
+        let bound = diary.bind_door(poster, &hash, now).await?;
         self.pin.reload(Some(diary)).await;
         self.on.store(true, Ordering::SeqCst);
         Ok(bound)
@@ -138,9 +131,9 @@ impl Door {
             return Err(diary::Error::DoorNotBound.into());
         }
         self.pin.check(diary, pin, clock).await?;
+        // The PIN's hash goes with the binding.
         diary.unbind_door(clock.now()).await?;
         self.on.store(false, Ordering::SeqCst);
-        diary.remove_setting(DOOR_PIN.hash).await?;
         self.pin.reload(Some(diary)).await;
         Ok(())
     }

@@ -19,27 +19,57 @@ use serde::Serialize;
 use crate::clock::Clock;
 use crate::error::{Error, Result};
 
-/// Where a PIN and its wrong tries are kept in the diary's settings.
+/// Where a PIN's hash is kept.
+#[derive(Debug)]
+pub(crate) enum PinHash {
+    /// In the diary's settings, under this name.
+    Setting(&'static str),
+    /// In venue mode's binding, written and deleted with it (`Diary::bind_door`).
+    DoorBinding,
+}
+
+/// Where a PIN and its wrong tries are kept in the diary.
 #[derive(Debug)]
 pub(crate) struct PinSettings {
-    pub(crate) hash: &'static str,
+    hash: PinHash,
     failures: &'static str,
     wait_until: &'static str,
 }
 
 /// The app lock's. The names are those of diaries written before this crate: they keep their PIN.
 const APP_LOCK: PinSettings = PinSettings {
-    hash: "lock.pin_hash",
+    hash: PinHash::Setting("lock.pin_hash"),
     failures: "lock.failures",
     wait_until: "lock.wait_until",
 };
 
-/// Venue mode's: the PIN that leaving venue mode needs (`door.rs`), counted on its own.
+/// Venue mode's: the PIN that leaving venue mode needs (`door.rs`), its wrong tries counted on
+/// their own.
 pub(crate) const DOOR_PIN: PinSettings = PinSettings {
-    hash: "door.pin_hash",
+    hash: PinHash::DoorBinding,
     failures: "door.failures",
     wait_until: "door.wait_until",
 };
+
+/// The PIN's hash as stored, if any.
+async fn stored_hash(diary: &Diary, settings: &PinSettings) -> Result<Option<String>> {
+    Ok(match settings.hash {
+        PinHash::Setting(key) => diary.setting(key).await?,
+        PinHash::DoorBinding => diary.door_pin_hash().await?,
+    })
+}
+
+impl PinSettings {
+    /// The setting a PIN set through [`Lock::set_pin`] goes to (the app lock's only).
+    fn setting(&self) -> Result<&'static str> {
+        match self.hash {
+            PinHash::Setting(key) => Ok(key),
+            PinHash::DoorBinding => Err(Error::PinHash(
+                "venue mode's PIN is set with its binding, not here".into(),
+            )),
+        }
+    }
+}
 /// Wrong PINs allowed before each try has to wait.
 const FREE_TRIES: u32 = 5;
 const FIRST_WAIT_SECONDS: i64 = 30;
@@ -122,9 +152,9 @@ async fn wait_seconds(diary: &Diary, key: &str, now: DateTime<Utc>) -> Result<i6
 }
 
 /// Whether a PIN is set in `diary` (a diary that does not answer has none).
-async fn enabled_in(diary: Option<&Diary>, key: &str) -> bool {
+async fn enabled_in(diary: Option<&Diary>, settings: &PinSettings) -> bool {
     match diary {
-        Some(diary) => matches!(diary.setting(key).await, Ok(Some(_))),
+        Some(diary) => matches!(stored_hash(diary, settings).await, Ok(Some(_))),
         None => false,
     }
 }
@@ -138,7 +168,7 @@ impl Lock {
     pub(crate) async fn load_with(diary: Option<&Diary>, settings: &'static PinSettings) -> Lock {
         Lock {
             settings,
-            enabled: AtomicBool::new(enabled_in(diary, settings.hash).await),
+            enabled: AtomicBool::new(enabled_in(diary, settings).await),
             unlocked: AtomicBool::new(false),
             checks: tokio::sync::Mutex::new(None),
         }
@@ -146,10 +176,8 @@ impl Lock {
 
     /// The diary was replaced (deleting all data): the lock is as the new one says, closed.
     pub async fn reload(&self, diary: Option<&Diary>) {
-        self.enabled.store(
-            enabled_in(diary, self.settings.hash).await,
-            Ordering::SeqCst,
-        );
+        self.enabled
+            .store(enabled_in(diary, self.settings).await, Ordering::SeqCst);
         self.unlocked.store(false, Ordering::SeqCst);
     }
 
@@ -211,7 +239,7 @@ impl Lock {
         }
         let pin = pin.to_owned();
         let hash = blocking(move || hash_pin(&pin, &salt)).await??;
-        diary.set_setting(self.settings.hash, &hash).await?;
+        diary.set_setting(self.settings.setting()?, &hash).await?;
         self.enabled.store(true, Ordering::SeqCst);
         self.unlocked.store(true, Ordering::SeqCst);
         Ok(())
@@ -220,7 +248,7 @@ impl Lock {
     /// Turns the lock off; the current PIN is needed.
     pub async fn disable(&self, diary: &Diary, pin: &str, clock: &impl Clock) -> Result<()> {
         self.check(diary, pin, clock).await?;
-        diary.remove_setting(self.settings.hash).await?;
+        diary.remove_setting(self.settings.setting()?).await?;
         self.enabled.store(false, Ordering::SeqCst);
         Ok(())
     }
@@ -256,7 +284,7 @@ impl Lock {
         if wait > 0 {
             return Err(Error::PinWait { seconds: wait });
         }
-        let Some(hash) = diary.setting(names.hash).await? else {
+        let Some(hash) = stored_hash(diary, names).await? else {
             return Ok(());
         };
         let candidate = pin.to_owned();

@@ -38,7 +38,7 @@ async fn venue_mode_needs_a_pin_and_the_venues_poster_and_closes_the_citizens_di
         "unknown_key"
     );
     assert!(!door.is_on());
-    assert_eq!(diary.setting("door.pin_hash").await.unwrap(), None);
+    assert_eq!(diary.door_pin_hash().await.unwrap(), None);
     assert!(diary.door_binding().await.unwrap().is_none());
 
     let bound = door
@@ -48,7 +48,7 @@ async fn venue_mode_needs_a_pin_and_the_venues_poster_and_closes_the_citizens_di
     assert_eq!(bound.name, "Ủy ban nhân dân Phường Thục Phán");
     assert!(door.is_on());
     assert_eq!(kind(door.require_off()), "venue_mode");
-    let hash = diary.setting("door.pin_hash").await.unwrap().unwrap();
+    let hash = diary.door_pin_hash().await.unwrap().unwrap();
     assert!(hash.starts_with("$argon2id$") && !hash.contains("2468"));
     let status = door.status(&diary, now).await.unwrap();
     assert_eq!(status.binding.unwrap().venue_id, bound.venue_id);
@@ -113,7 +113,7 @@ async fn leaving_needs_the_pin_and_wrong_ones_wait_apart_from_the_app_lock() {
     assert!(!door.is_on());
     assert_eq!(kind(door.require_off()), "ok");
     assert!(diary.door_binding().await.unwrap().is_none());
-    assert_eq!(diary.setting("door.pin_hash").await.unwrap(), None);
+    assert_eq!(diary.door_pin_hash().await.unwrap(), None);
     // The guestbook stays, sealed, until its retention; whoever was inside is closed.
     assert_eq!(diary.door_entry_count().await.unwrap(), 1);
     assert_eq!(

@@ -16,8 +16,9 @@ CREATE TABLE door_binding (
     -- door key entries are sealed to.
     code               TEXT    NOT NULL,
     key_id             TEXT    NOT NULL,
-    -- 32 random bytes, made at binding: the key of the tags below. Never leaves the device.
-    tag_key            BLOB    NOT NULL CHECK (length(tag_key) = 32),
+    -- The Argon2id hash of the PIN that leaving venue mode needs: written and deleted with the
+    -- binding, so a door never exists without its PIN.
+    pin_hash           TEXT    NOT NULL,
     bound_at           INTEGER NOT NULL
 );
 
@@ -29,14 +30,16 @@ CREATE TABLE door_entries (
     time_out INTEGER,
     -- 'scan' (scanned again on the way out) or 'auto' (after the venue's usual stay).
     checkout TEXT CHECK (checkout IN ('scan', 'auto')),
-    -- A keyed hash of the card (HMAC with the binding's tag key), so that a second scan of the
-    -- same card finds the person inside. Kept only while they are inside: cleared when the
-    -- entry closes, so nothing on the device links two visits of one person.
+    -- A keyed hash of the card (HMAC under a key the running app keeps in memory only, never
+    -- written), so that a second scan of the same card finds the person inside. Kept while they
+    -- are inside, and after the usual stay closed their entry until twice that stay (so that
+    -- someone who stayed longer is scanned out, not in); then cleared, and all of them when the
+    -- app starts, since the key they were made with is gone.
     tag      BLOB CHECK (tag IS NULL OR length(tag) = 32),
     sealed   BLOB    NOT NULL,
     CHECK (time_out IS NULL OR time_out >= time_in),
     CHECK ((time_out IS NULL) = (checkout IS NULL)),
-    CHECK (time_out IS NULL OR tag IS NULL)
+    CHECK (tag IS NULL OR time_out IS NULL OR checkout = 'auto')
 );
 
 CREATE INDEX door_entries_by_time_in ON door_entries (venue_id, time_in);

@@ -27,6 +27,8 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 pub struct Diary {
     pub(crate) pool: SqlitePool,
     pub(crate) trust: TrustList,
+    /// Venue mode's tag key: random for each opening, kept in memory only (`door.rs`).
+    pub(crate) door_tag_key: zeroize::Zeroizing<[u8; 32]>,
     key_location: KeyLocation,
     path: PathBuf,
 }
@@ -184,13 +186,17 @@ impl Diary {
             .connect_with(options.create_if_missing(false))
             .await
             .map_err(|e| opening_error(e, &path))?;
+        let mut door_tag_key = zeroize::Zeroizing::new([0u8; 32]);
+        rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, door_tag_key.as_mut());
         let diary = Diary {
             pool,
             trust,
+            door_tag_key,
             key_location,
             path,
         };
         diary.fill_search_keys().await?;
+        diary.forget_door_tags().await?;
         Ok(diary)
     }
 

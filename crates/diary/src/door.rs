@@ -8,8 +8,13 @@
 //!   in the same transaction that stores it; nothing readable about the person is written.
 //! - A second scan of the same card while its holder is inside records them leaving; within
 //!   10 minutes of coming in it is refused with [`Error::DoorDuplicate`] first, for the guard to
-//!   confirm. Whoever is not scanned out leaves after the venue's usual stay (`protocol::stay`).
-//! - The tag that finds a person inside is cleared when their entry closes.
+//!   confirm. Whoever is not scanned out leaves after the venue's usual stay (`protocol::stay`);
+//!   scanned before twice that stay has passed, they are recorded leaving then, not coming in.
+//! - The tag that finds a person inside is keyed with 32 random bytes the running app keeps in
+//!   memory only: the file never holds what would turn a tag back into an ID number. It is
+//!   cleared when the entry is scanned out, after twice the stay, and for all entries when the
+//!   diary opens (the key it was made with is gone). After a restart, someone still inside who
+//!   is scanned again is recorded coming in again; their first entry closes after the stay.
 //! - Entries older than the venue's retention (14, 21, 30 or 60 days; 21 unless chosen) go with
 //!   the diary's own purge (secure delete, then `VACUUM`).
 
@@ -49,7 +54,6 @@ struct BindingRow {
     authority: String,
     usual_stay_minutes: Option<i64>,
     key_id: String,
-    tag_key: Vec<u8>,
     bound_at: i64,
 }
 
@@ -71,6 +75,9 @@ impl BindingRow {
         protocol::stay::stay_minutes(usual) * 60
     }
 }
+
+/// The longest stay there is, in seconds: entries with no binding to say theirs close after it.
+const MAX_STAY_SECONDS: i64 = protocol::stay::MAX_STAY_MINUTES as i64 * 60;
 
 /// What the guard checks against the card in front of them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -183,15 +190,19 @@ impl Diary {
         }
     }
 
-    /// Binds this device to the venue of `text`, its own poster. One venue at a time: a device
-    /// already bound is unbound first ([`Diary::unbind_door`]).
-    pub async fn bind_door(&self, text: &str, now: DateTime<Utc>) -> Result<DoorBinding> {
+    /// Binds this device to the venue of `text`, its own poster, with the hash of the PIN that
+    /// leaving will need (written in the same row, so a door never exists without it). One
+    /// venue at a time: a device already bound is unbound first ([`Diary::unbind_door`]).
+    pub async fn bind_door(
+        &self,
+        text: &str,
+        pin_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<DoorBinding> {
         let (venue, kid) = self.bindable(text)?;
-        let mut tag_key = [0u8; 32];
-        rand::rngs::OsRng.fill_bytes(&mut tag_key);
         let done = sqlx::query(
             "INSERT INTO door_binding (id, venue_id, name, address, authority, usual_stay_minutes,
-                                       code, key_id, tag_key, bound_at)
+                                       code, key_id, pin_hash, bound_at)
              VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
              ON CONFLICT (id) DO NOTHING",
         )
@@ -202,7 +213,7 @@ impl Diary {
         .bind(venue.usual_stay_minutes.map(i64::from))
         .bind(text.trim())
         .bind(kid.to_string())
-        .bind(&tag_key[..])
+        .bind(pin_hash)
         .bind(now.timestamp())
         .execute(&self.pool)
         .await?;
@@ -214,36 +225,44 @@ impl Diary {
             .ok_or_else(|| Error::Storage(sqlx::Error::RowNotFound))
     }
 
+    /// The hash of the PIN that leaving venue mode needs, while the device is bound.
+    pub async fn door_pin_hash(&self) -> Result<Option<String>> {
+        Ok(
+            sqlx::query_scalar("SELECT pin_hash FROM door_binding WHERE id = 1")
+                .fetch_optional(&self.pool)
+                .await?,
+        )
+    }
+
     /// The venue this device is bound to: venue mode is on while there is one.
     pub async fn door_binding(&self) -> Result<Option<DoorBinding>> {
         Ok(self.binding_row().await?.map(|row| row.binding()))
     }
 
     async fn binding_row(&self) -> Result<Option<BindingRow>> {
-        Ok(sqlx::query_as::<_, BindingRow>(
-            "SELECT venue_id, name, address, authority, usual_stay_minutes, key_id, tag_key,
-                    bound_at
-             FROM door_binding WHERE id = 1",
-        )
-        .fetch_optional(&self.pool)
-        .await?)
+        let mut conn = self.pool.acquire().await?;
+        binding_in(&mut conn).await
     }
 
     /// Ends venue mode. The guestbook stays, sealed, until its retention, for a tracer who asks;
     /// whoever is still inside is closed as after the venue's usual stay (or now, if sooner),
     /// and with them go the last tags.
     pub async fn unbind_door(&self, now: DateTime<Utc>) -> Result<()> {
-        let binding = self.binding_row().await?.ok_or(Error::DoorNotBound)?;
         let mut tx = self.pool.begin().await?;
+        let binding = binding_in(&mut tx).await?.ok_or(Error::DoorNotBound)?;
         sqlx::query(
             "UPDATE door_entries SET time_out = MAX(time_in, MIN(?1, time_in + ?2)),
-                                     checkout = 'auto', tag = NULL
+                                     checkout = 'auto'
              WHERE time_out IS NULL",
         )
         .bind(now.timestamp())
         .bind(binding.stay_seconds())
         .execute(&mut *tx)
         .await?;
+        sqlx::query("UPDATE door_entries SET tag = NULL WHERE tag IS NOT NULL")
+            .execute(&mut *tx)
+            .await?;
+        // The PIN's hash is in this row: it goes with it.
         sqlx::query("DELETE FROM door_binding")
             .execute(&mut *tx)
             .await?;
@@ -254,9 +273,18 @@ impl Diary {
     /// The door keys of the authority that signed the bound venue's poster, newest last, as the
     /// trust list has them now.
     fn door_keys(&self, binding: &BindingRow) -> Result<Vec<DoorKey>> {
+        // By the poster's signing key, or, once that key has left the trust list (rotated), by
+        // the authority's name.
         let keys = KeyId::parse_hex(&binding.key_id)
             .and_then(|kid| self.trust.find(&kid))
-            .map(|(authority, _)| authority.door_keys.clone())
+            .map(|(authority, _)| authority)
+            .or_else(|| {
+                self.trust
+                    .authorities
+                    .iter()
+                    .find(|a| a.name == binding.authority)
+            })
+            .map(|authority| authority.door_keys.clone())
             .unwrap_or_default();
         if keys.is_empty() {
             return Err(Error::DoorPoster("door_poster_no_door_key"));
@@ -295,7 +323,11 @@ impl Diary {
         offset: FixedOffset,
         again: bool,
     ) -> Result<DoorRecord> {
-        let binding = self.binding_row().await?.ok_or(Error::DoorNotBound)?;
+        let moment = now.timestamp();
+        // The binding is read in the scan's own transaction: a scan racing with leaving venue
+        // mode either is recorded before the binding goes, or is refused.
+        let mut tx = self.pool.begin().await?;
+        let binding = binding_in(&mut tx).await?.ok_or(Error::DoorNotBound)?;
         let keys = self.door_keys(&binding)?;
         let today = now.with_timezone(&offset).date_naive();
         let scan = read_door_scan(text, today, &keys)?;
@@ -310,23 +342,16 @@ impl Diary {
             }
             DoorScan::ContactCard(_) => DoorCheck::ContactCard,
         };
-        let tag = scan.tag(
-            binding
-                .tag_key
-                .as_slice()
-                .try_into()
-                .map_err(|_| Error::Damaged("the door's tag key is not 32 bytes".into()))?,
-        );
-        let moment = now.timestamp();
-        let mut tx = self.pool.begin().await?;
-        close_overdue(&mut tx, &binding, moment).await?;
-        let inside: Option<InsideRow> = sqlx::query_as(
-            "SELECT id, time_in FROM door_entries WHERE tag = ?1 AND time_out IS NULL",
+        let tag = scan.tag(&self.door_tag_key);
+        close_overdue(&mut tx, binding.stay_seconds(), moment).await?;
+        // Inside, or closed by the usual stay a while ago and still in its grace.
+        let found: Option<InsideRow> = sqlx::query_as(
+            "SELECT id, time_in FROM door_entries WHERE tag = ?1 ORDER BY time_in DESC LIMIT 1",
         )
         .bind(&tag[..])
         .fetch_optional(&mut *tx)
         .await?;
-        if let Some(InsideRow { id, time_in }) = inside {
+        if let Some(InsideRow { id, time_in }) = found {
             if !again && (moment - time_in).abs() < DUPLICATE_SECONDS {
                 return Err(Error::DoorDuplicate {
                     time_in: at(time_in),
@@ -375,10 +400,10 @@ impl Diary {
     /// The bound venue's counts at `now`, with days and hours in the local offset `offset`.
     /// Whoever outstayed the venue's usual stay is closed first.
     pub async fn door_counts(&self, now: DateTime<Utc>, offset: FixedOffset) -> Result<DoorCounts> {
-        let binding = self.binding_row().await?.ok_or(Error::DoorNotBound)?;
         let moment = now.timestamp();
         let mut tx = self.pool.begin().await?;
-        close_overdue(&mut tx, &binding, moment).await?;
+        let binding = binding_in(&mut tx).await?.ok_or(Error::DoorNotBound)?;
+        close_overdue(&mut tx, binding.stay_seconds(), moment).await?;
         tx.commit().await?;
         let inside: i64 = sqlx::query_scalar(
             "SELECT count(*) FROM door_entries WHERE venue_id = ?1 AND time_out IS NULL",
@@ -509,20 +534,59 @@ pub(crate) async fn purge_entries(tx: &mut Transaction<'_, Sqlite>, cutoff: i64)
         .rows_affected())
 }
 
-/// Closes the entries of whoever outstayed the venue's usual stay, at time in plus that stay,
-/// and clears their tags.
-async fn close_overdue(
-    tx: &mut Transaction<'_, Sqlite>,
-    binding: &BindingRow,
-    now: i64,
-) -> Result<()> {
+/// Closes the entries of whoever outstayed the venue's usual stay (`stay` seconds), at time in
+/// plus that stay, keeping their tags until twice the stay; clears the tags older than that.
+async fn close_overdue(tx: &mut Transaction<'_, Sqlite>, stay: i64, now: i64) -> Result<()> {
     sqlx::query(
-        "UPDATE door_entries SET time_out = time_in + ?2, checkout = 'auto', tag = NULL
+        "UPDATE door_entries SET time_out = time_in + ?2, checkout = 'auto'
          WHERE time_out IS NULL AND time_in + ?2 <= ?1",
     )
     .bind(now)
-    .bind(binding.stay_seconds())
+    .bind(stay)
+    .execute(&mut **tx)
+    .await?;
+    sqlx::query(
+        "UPDATE door_entries SET tag = NULL
+         WHERE tag IS NOT NULL AND time_out IS NOT NULL AND time_in + 2 * ?2 <= ?1",
+    )
+    .bind(now)
+    .bind(stay)
     .execute(&mut **tx)
     .await?;
     Ok(())
+}
+
+/// The binding, read on `conn` (a transaction's, or one of the pool's).
+async fn binding_in(conn: &mut sqlx::SqliteConnection) -> Result<Option<BindingRow>> {
+    Ok(sqlx::query_as::<_, BindingRow>(
+        "SELECT venue_id, name, address, authority, usual_stay_minutes, key_id, bound_at
+         FROM door_binding WHERE id = 1",
+    )
+    .fetch_optional(conn)
+    .await?)
+}
+
+impl Diary {
+    /// What the diary's purge (on start and hourly) does for the door: closes whoever outstayed
+    /// the bound venue's stay (with no venue bound, the longest stay there is) and clears the
+    /// tags past their grace, whether or not anyone scans or looks at the counts.
+    pub(crate) async fn close_door_overdue(
+        &self,
+        tx: &mut Transaction<'_, Sqlite>,
+        now: i64,
+    ) -> Result<()> {
+        let stay = binding_in(tx)
+            .await?
+            .map_or(MAX_STAY_SECONDS, |b| b.stay_seconds());
+        close_overdue(tx, stay, now).await
+    }
+
+    /// Clears every tag: done when the diary opens, since the key they were made with lived only
+    /// in the app that made them.
+    pub(crate) async fn forget_door_tags(&self) -> Result<()> {
+        sqlx::query("UPDATE door_entries SET tag = NULL WHERE tag IS NOT NULL")
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
 }

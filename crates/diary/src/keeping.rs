@@ -293,6 +293,7 @@ impl Diary {
             .execute(&mut *tx)
             .await?
             .rows_affected();
+        self.close_door_overdue(&mut tx, now.timestamp()).await?;
         let entries = crate::door::purge_entries(&mut tx, door_cutoff).await?;
         tx.commit().await?;
         if visits + copies + shares + notices + entries > 0 {

@@ -14,7 +14,7 @@ use uuid::Uuid;
 
 mod common;
 
-use common::{door_diary, id_card, id_number, vietnam};
+use common::{door_diary, id_card, id_number, vietnam, PIN_HASH};
 use test_support::{code, code_staying, door, sign, trust, venue};
 
 fn at(h: u32, m: u32) -> DateTime<Utc> {
@@ -44,15 +44,22 @@ async fn a_device_binds_only_to_a_verified_poster_of_an_authority_with_a_door_ke
 
     // A poster signed by a key nobody trusts, and a foreign code, bind nothing.
     let untrusted = sign(&venue("Chợ giả", 8), &test_support::key(99));
-    assert!(diary.bind_door(&untrusted, at(1, 0)).await.is_err());
+    assert!(diary
+        .bind_door(&untrusted, PIN_HASH, at(1, 0))
+        .await
+        .is_err());
     let nz = "NZCOVIDTRACER:eyJnbG4iOiI3MDAwMDAwMjQzOTUwIiwidmVyIjoiYzE5OjEiLCJ0eXAiOiJlbnRyeSIsIm9wbiI6IkJsdWUgU3RvbmUgVGFibGUgMSIsImFkciI6IlVuaXQgMSwgNTQ3IFdhaWtpbWloaWEgUm9hZFxuUkQgMi9EdW5zYW5kZWxcbkxlZXN0b24ifQ";
     assert_eq!(
-        diary.bind_door(nz, at(1, 0)).await.unwrap_err().kind(),
+        diary
+            .bind_door(nz, PIN_HASH, at(1, 0))
+            .await
+            .unwrap_err()
+            .kind(),
         "door_poster_not_ours"
     );
     assert!(diary.door_binding().await.unwrap().is_none());
 
-    let bound = diary.bind_door(&poster, at(1, 0)).await.unwrap();
+    let bound = diary.bind_door(&poster, PIN_HASH, at(1, 0)).await.unwrap();
     assert_eq!(bound.name, "Ủy ban nhân dân Phường Thục Phán");
     assert_eq!(bound.venue_id, Uuid::from_bytes([7; 16]).to_string());
     assert_eq!(bound.usual_stay_minutes, Some(30));
@@ -61,7 +68,11 @@ async fn a_device_binds_only_to_a_verified_poster_of_an_authority_with_a_door_ke
     // One venue at a time.
     let other = code("Chợ Xanh", 2);
     assert_eq!(
-        diary.bind_door(&other, at(1, 5)).await.unwrap_err().kind(),
+        diary
+            .bind_door(&other, PIN_HASH, at(1, 5))
+            .await
+            .unwrap_err()
+            .kind(),
         "door_already_bound"
     );
     diary.unbind_door(at(2, 0)).await.unwrap();
@@ -71,7 +82,11 @@ async fn a_device_binds_only_to_a_verified_poster_of_an_authority_with_a_door_ke
         "door_not_bound"
     );
     assert_eq!(
-        diary.bind_door(&other, at(2, 1)).await.unwrap().name,
+        diary
+            .bind_door(&other, PIN_HASH, at(2, 1))
+            .await
+            .unwrap()
+            .name,
         "Chợ Xanh"
     );
 }
@@ -87,7 +102,11 @@ async fn an_authority_without_a_door_key_cannot_have_a_door() {
         "door_poster_no_door_key"
     );
     assert_eq!(
-        diary.bind_door(&poster, at(1, 0)).await.unwrap_err().kind(),
+        diary
+            .bind_door(&poster, PIN_HASH, at(1, 0))
+            .await
+            .unwrap_err()
+            .kind(),
         "door_poster_no_door_key"
     );
 }
@@ -104,7 +123,7 @@ async fn nothing_is_recorded_before_the_device_is_bound() {
 async fn an_id_card_comes_in_asks_on_a_quick_second_scan_and_goes_out_on_a_later_one() {
     let (_dir, _store, diary) = door_diary(None).await;
     let poster = code_staying("Bưu điện tỉnh", 3, 120);
-    diary.bind_door(&poster, at(0, 0)).await.unwrap();
+    diary.bind_door(&poster, PIN_HASH, at(0, 0)).await.unwrap();
     let card = card_of(4);
 
     let came = diary.door_scan(&card, at(1, 0), vietnam()).await.unwrap();
@@ -169,10 +188,10 @@ async fn an_id_card_comes_in_asks_on_a_quick_second_scan_and_goes_out_on_a_later
 }
 
 #[tokio::test]
-async fn whoever_is_not_scanned_out_leaves_after_the_venues_usual_stay_and_loses_their_tag() {
+async fn after_the_usual_stay_a_scan_still_records_leaving_until_twice_the_stay() {
     let (dir, store, diary) = door_diary(None).await;
     diary
-        .bind_door(&code_staying("Chợ Xanh", 2, 45), at(0, 0))
+        .bind_door(&code_staying("Chợ Xanh", 2, 45), PIN_HASH, at(0, 0))
         .await
         .unwrap();
     diary
@@ -202,9 +221,18 @@ async fn whoever_is_not_scanned_out_leaves_after_the_venues_usual_stay_and_loses
         1
     );
 
-    // The first left at the end of their stay; the same card now comes in again, not out.
-    let back = diary
+    // The first stayed longer than the usual stay: scanned at 2:00, within twice the stay, they
+    // are recorded leaving at 2:00, not coming in.
+    let left = diary
         .door_scan(&card_of(1), at(2, 0), vietnam())
+        .await
+        .unwrap();
+    assert_eq!(left.direction, Direction::Out);
+    assert_eq!(left.time_out, Some(at(2, 0)));
+    // The second was closed at 2:15; twice the stay has passed at 3:00, and their tag with it:
+    // scanned at 3:05, they come in again.
+    let back = diary
+        .door_scan(&card_of(2), at(3, 5), vietnam())
         .await
         .unwrap();
     assert_eq!(back.direction, Direction::In);
@@ -220,13 +248,179 @@ async fn whoever_is_not_scanned_out_leaves_after_the_venues_usual_stay_and_loses
         vec![
             (
                 at(1, 0).timestamp(),
-                Some(at(1, 45).timestamp()),
+                Some(at(2, 0).timestamp()),
+                Some("scan".into()),
+                false
+            ),
+            (
+                at(1, 30).timestamp(),
+                Some(at(2, 15).timestamp()),
                 Some("auto".into()),
                 false
             ),
-            (at(1, 30).timestamp(), None, None, true),
-            (at(2, 0).timestamp(), None, None, true),
+            // Closing the diary is not opening it: the open entry keeps its tag until then.
+            (at(3, 5).timestamp(), None, None, true),
         ]
+    );
+}
+
+#[tokio::test]
+async fn the_hourly_purge_closes_and_forgets_without_anyone_scanning() {
+    let (dir, store, diary) = door_diary(None).await;
+    diary
+        .bind_door(&code_staying("Chợ Xanh", 2, 45), PIN_HASH, at(0, 0))
+        .await
+        .unwrap();
+    diary
+        .door_scan(&card_of(1), at(1, 0), vietnam())
+        .await
+        .unwrap();
+    diary.purge_expired(at(3, 0)).await.unwrap();
+    diary.close().await;
+    let rows = raw_rows(
+        &dir,
+        &store,
+        "SELECT time_out, checkout, tag FROM door_entries",
+    )
+    .await;
+    let (time_out, checkout, tag): (Option<i64>, Option<String>, Option<Vec<u8>>) =
+        (rows[0].get(0), rows[0].get(1), rows[0].get(2));
+    assert_eq!(
+        (time_out, checkout.as_deref(), tag),
+        (Some(at(1, 45).timestamp()), Some("auto"), None)
+    );
+}
+
+#[tokio::test]
+async fn the_tag_key_lives_only_in_memory_so_a_restart_forgets_who_is_inside() {
+    let (dir, store, diary) = door_diary(None).await;
+    diary
+        .bind_door(&code("Chợ Xanh", 2), PIN_HASH, at(0, 0))
+        .await
+        .unwrap();
+    diary
+        .door_scan(&card_of(1), at(1, 0), vietnam())
+        .await
+        .unwrap();
+    diary.close().await;
+    // Nothing in the file is a key: the binding holds the venue, the poster and the PIN's hash.
+    let columns = raw_rows(
+        &dir,
+        &store,
+        "SELECT name FROM pragma_table_info('door_binding') ORDER BY cid",
+    )
+    .await;
+    let columns: Vec<String> = columns.iter().map(|r| r.get(0)).collect();
+    assert_eq!(
+        columns,
+        [
+            "id",
+            "venue_id",
+            "name",
+            "address",
+            "authority",
+            "usual_stay_minutes",
+            "code",
+            "key_id",
+            "pin_hash",
+            "bound_at"
+        ]
+    );
+
+    let diary = diary::Diary::open(dir.path(), trust(), Some(&store))
+        .await
+        .unwrap();
+    let tagged = raw_rows(
+        &dir,
+        &store,
+        "SELECT count(*) FROM door_entries WHERE tag IS NOT NULL",
+    )
+    .await;
+    assert_eq!(tagged[0].get::<i64, _>(0), 0, "opening forgets every tag");
+    // Still inside (the usual stay has not passed), but no longer recognised: in again.
+    let again = diary
+        .door_scan(&card_of(1), at(1, 20), vietnam())
+        .await
+        .unwrap();
+    assert_eq!(again.direction, Direction::In);
+    assert_eq!(
+        diary
+            .door_counts(at(1, 20), vietnam())
+            .await
+            .unwrap()
+            .inside,
+        2
+    );
+}
+
+#[tokio::test]
+async fn leaving_venue_mode_closes_whoever_is_inside_and_keeps_the_entries() {
+    let (dir, store, diary) = door_diary(None).await;
+    diary
+        .bind_door(&code_staying("Chợ Xanh", 2, 60), PIN_HASH, at(0, 0))
+        .await
+        .unwrap();
+    assert_eq!(
+        diary.door_pin_hash().await.unwrap().as_deref(),
+        Some(PIN_HASH)
+    );
+    diary
+        .door_scan(&card_of(1), at(1, 0), vietnam())
+        .await
+        .unwrap();
+    diary
+        .door_scan(&card_of(2), at(1, 50), vietnam())
+        .await
+        .unwrap();
+    diary.unbind_door(at(2, 10)).await.unwrap();
+    assert_eq!(
+        diary.door_pin_hash().await.unwrap(),
+        None,
+        "the PIN goes with the binding"
+    );
+    diary.close().await;
+    let rows = raw_rows(
+        &dir,
+        &store,
+        "SELECT time_out, checkout, tag IS NOT NULL FROM door_entries ORDER BY id",
+    )
+    .await;
+    let rows: Vec<(Option<i64>, Option<String>, bool)> = rows
+        .iter()
+        .map(|r| (r.get(0), r.get(1), r.get(2)))
+        .collect();
+    assert_eq!(
+        rows,
+        vec![
+            // Closed at the end of its stay (before leaving) and at leaving (within its stay).
+            (Some(at(2, 0).timestamp()), Some("auto".into()), false),
+            (Some(at(2, 10).timestamp()), Some("auto".into()), false),
+        ]
+    );
+}
+
+#[tokio::test]
+async fn counts_follow_the_local_day_west_of_greenwich_too() {
+    let (_dir, _store, diary) = door_diary(None).await;
+    diary
+        .bind_door(&code("Chợ Xanh", 2), PIN_HASH, at(0, 0))
+        .await
+        .unwrap();
+    let west = chrono::FixedOffset::west_opt(5 * 3600).unwrap();
+    // 2026-12-04 03:30 UTC is 22:30 on the 3rd at UTC−5; 05:10 UTC is 00:10 on the 4th.
+    diary.door_scan(&card_of(1), at(3, 30), west).await.unwrap();
+    diary.door_scan(&card_of(2), at(5, 10), west).await.unwrap();
+    let counts = diary.door_counts(at(5, 30), west).await.unwrap();
+    assert_eq!(counts.today, 1);
+    assert_eq!(counts.by_hour[0], 1);
+    assert_eq!(counts.by_hour.iter().sum::<u32>(), 1);
+    let last: Vec<(String, u32)> = counts.by_day[12..]
+        .iter()
+        .map(|d| (d.date.to_string(), d.entries))
+        .collect();
+    assert_eq!(
+        last,
+        [("2026-12-03".to_owned(), 1), ("2026-12-04".to_owned(), 1)]
     );
 }
 
@@ -234,7 +428,7 @@ async fn whoever_is_not_scanned_out_leaves_after_the_venues_usual_stay_and_loses
 async fn personal_cards_printed_go_in_and_out_and_my_code_is_a_new_entry_each_time() {
     let (_dir, _store, diary) = door_diary(None).await;
     diary
-        .bind_door(&code("Chợ Xanh", 2), at(0, 0))
+        .bind_door(&code("Chợ Xanh", 2), PIN_HASH, at(0, 0))
         .await
         .unwrap();
     let printed = contact_card("Hoàng Thị Mai", CardSource::Printed, 1);
@@ -271,7 +465,7 @@ async fn personal_cards_printed_go_in_and_out_and_my_code_is_a_new_entry_each_ti
 async fn anything_but_a_persons_card_stores_nothing_and_the_next_scan_works() {
     let (_dir, _store, diary) = door_diary(None).await;
     let poster = code("Chợ Xanh", 2);
-    diary.bind_door(&poster, at(0, 0)).await.unwrap();
+    diary.bind_door(&poster, PIN_HASH, at(0, 0)).await.unwrap();
     let good = id_card(9);
     let text = card_text(&good);
     let mut torn = text.clone();
@@ -326,7 +520,7 @@ async fn anything_but_a_persons_card_stores_nothing_and_the_next_scan_works() {
 async fn the_authority_opens_each_entry_for_its_venue_and_time_only() {
     let (_dir, _store, diary) = door_diary(None).await;
     diary
-        .bind_door(&code("Chợ Xanh", 2), at(0, 0))
+        .bind_door(&code("Chợ Xanh", 2), PIN_HASH, at(0, 0))
         .await
         .unwrap();
     let venue = Uuid::from_bytes([2; 16]);
@@ -385,7 +579,7 @@ async fn the_authority_opens_each_entry_for_its_venue_and_time_only() {
 async fn the_venue_sees_counts_by_local_hour_and_day_for_fourteen_days() {
     let (_dir, _store, diary) = door_diary(None).await;
     diary
-        .bind_door(&code_staying("Chợ Xanh", 2, 60), at(0, 0))
+        .bind_door(&code_staying("Chợ Xanh", 2, 60), PIN_HASH, at(0, 0))
         .await
         .unwrap();
     // Local time is UTC+7: 2026-12-04 07:30 local is 00:30 UTC.
@@ -439,7 +633,7 @@ async fn the_venue_sees_counts_by_local_hour_and_day_for_fourteen_days() {
 async fn entries_older_than_the_retention_go_and_the_file_keeps_no_free_pages() {
     let (_dir, _store, diary) = door_diary(None).await;
     diary
-        .bind_door(&code("Chợ Xanh", 2), at(0, 0))
+        .bind_door(&code("Chợ Xanh", 2), PIN_HASH, at(0, 0))
         .await
         .unwrap();
     assert_eq!(diary.door_retention_days().await.unwrap(), 21);
@@ -483,7 +677,7 @@ async fn entries_older_than_the_retention_go_and_the_file_keeps_no_free_pages() 
 async fn after_a_thousand_entries_no_name_number_or_address_is_in_the_file_or_its_log() {
     let (dir, store, diary) = door_diary(None).await;
     diary
-        .bind_door(&code("Chợ Xanh", 2), at(0, 0))
+        .bind_door(&code("Chợ Xanh", 2), PIN_HASH, at(0, 0))
         .await
         .unwrap();
     let start = at(0, 0) - Duration::days(3);

@@ -15,7 +15,7 @@ use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use chrono::{DateTime, TimeZone, Utc};
-use common::{assert_unchanged, snapshot};
+use common::{assert_unchanged, snapshot, PIN_HASH};
 use diary::{Diary, Error, DB_FILE};
 use test_support::{code, trust};
 
@@ -270,7 +270,7 @@ fn door_writer() {
         let diary = Diary::open(Path::new(&dir), trust(), None).await.unwrap();
         if diary.door_binding().await.unwrap().is_none() {
             diary
-                .bind_door(&code("Chợ Xanh", 2), moment(0, 0))
+                .bind_door(&code("Chợ Xanh", 2), PIN_HASH, moment(0, 0))
                 .await
                 .unwrap();
         }

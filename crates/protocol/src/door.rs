@@ -470,8 +470,9 @@ pub enum DoorScan {
 impl DoorScan {
     /// The door device's tag of this card under its own random `key`: the same person's ID card,
     /// or the same printed personal card, gives the same tag, so that a second scan finds them
-    /// inside. "My code" is sealed afresh each time it is shown, so its tag never repeats. The
-    /// tag says nothing of the card without the key, which never leaves the device.
+    /// inside. "My code" is sealed afresh each time it is shown, so its tag never repeats.
+    /// Without the key a tag says nothing of the card; with it, the ID numbers are few enough to
+    /// try them all, so a door keeps its key in memory only (`crates/diary`), never in a file.
     pub fn tag(&self, key: &[u8; 32]) -> [u8; 32] {
         use hmac::{Hmac, Mac};
         let mut mac = Hmac::<sha2::Sha256>::new_from_slice(key).expect("any key length");

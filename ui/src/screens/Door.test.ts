@@ -192,3 +192,24 @@ test('a shorter retention needs the PIN, and says how many entries went', async 
   expect(screen.getByTestId('door-retention')).toHaveTextContent('Các lượt vào được giữ 14 ngày');
   expect(asked).toEqual([{ days: 14, pin: '1111' }, { days: 14, pin: '2468' }]);
 });
+
+test('the answer goes after 15 seconds, so the next visitor does not see it', async () => {
+  vi.useFakeTimers({ shouldAdvanceTime: true });
+  try {
+    mockIPC((cmd) => {
+      if (cmd === 'door_status') return status;
+      if (cmd === 'door_counts') return counts(1, 1);
+      if (cmd === 'door_scan') return cameIn;
+      throw new Error(`unexpected ${cmd}`);
+    });
+    render(Door, { platform: 'linux', binding, onleft: () => {} });
+    typeCode('the card');
+    await screen.findByTestId('door-result');
+    vi.advanceTimersByTime(14_000);
+    expect(screen.queryByTestId('door-result')).not.toBeNull();
+    vi.advanceTimersByTime(2_000);
+    await waitFor(() => expect(screen.queryByTestId('door-result')).toBeNull());
+  } finally {
+    vi.useRealTimers();
+  }
+});

@@ -106,3 +106,6 @@ pub fn id_card(i: u32) -> protocol::idcard::IdCard {
         issued: chrono::NaiveDate::from_ymd_opt(2021, 6, 1).unwrap(),
     }
 }
+
+/// What the guestbook keeps as the PIN's hash in the tests (the app makes a real Argon2id one).
+pub const PIN_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$dGVzdHNhbHQ$dGVzdGhhc2g";
