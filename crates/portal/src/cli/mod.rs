@@ -95,16 +95,18 @@ pub enum Command {
     },
     /// A personal card for someone without a phone (venue mode): the name, phone number and
     /// commune sealed to this authority's door key, for the guard at a door to scan. The card's
-    /// text is the last line printed; print the name beside its QR for the guard.
+    /// text is the last line printed; print the name beside its QR for the guard. Without
+    /// --name and --phone, they are read from standard input, one a line (so they stay out of
+    /// the process list and the shell's history).
     ContactCard {
         #[arg(long)]
         data_dir: PathBuf,
         /// The person's full name, as on their ID card.
-        #[arg(long)]
-        name: String,
+        #[arg(long, requires = "phone")]
+        name: Option<String>,
         /// A Vietnamese phone number where a tracer can reach them (or their family).
-        #[arg(long)]
-        phone: String,
+        #[arg(long, requires = "name")]
+        phone: Option<String>,
         /// GSO code of the commune or ward where they live.
         #[arg(long)]
         unit: u32,
@@ -239,7 +241,25 @@ pub fn run(cli: Cli) -> Result<String> {
             phone,
             unit,
             png,
-        } => card::make(&data_dir, &name, &phone, unit, png.as_deref()),
+        } => {
+            let (name, phone) = match (name, phone) {
+                (Some(name), Some(phone)) => (name, phone),
+                _ => {
+                    let mut read = String::new();
+                    std::io::Read::read_to_string(&mut std::io::stdin(), &mut read).map_err(
+                        |e| Error::Io {
+                            path: PathBuf::from("standard input"),
+                            source: e,
+                        },
+                    )?;
+                    let mut lines = read.lines();
+                    let name = lines.next().unwrap_or_default().to_owned();
+                    let phone = lines.next().unwrap_or_default().to_owned();
+                    (name, phone)
+                }
+            };
+            card::make(&data_dir, &name, &phone, unit, png.as_deref())
+        }
         Command::Inspect { data_dir, text } => {
             let text = if text == "-" {
                 let mut read = String::new();

@@ -132,6 +132,33 @@ fn a_personal_card_is_sealed_to_the_door_key_and_its_qr_holds_it() {
         stdout(&inspected)
     );
 
+    // From standard input, so the name and number stay out of the process list.
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_portal"))
+        .args(["contact-card", "--data-dir", data, "--unit", "1273"])
+        .env_remove("PORTAL_MASTER_KEY")
+        .env_remove("DATABASE_URL")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all("Hoàng Văn Thụ\n0987 654 321\n".as_bytes())
+        .unwrap();
+    let o = child.wait_with_output().unwrap();
+    assert!(o.status.success(), "{o:?}");
+    let text = stdout(&o).lines().last().unwrap().to_owned();
+    let card = protocol::door::parse_contact_card(&text).unwrap();
+    let opened = protocol::door::open_contact_card(&card, &door.secret_bytes()).unwrap();
+    assert_eq!(
+        (opened.contact.name.as_str(), opened.contact.phone.as_str()),
+        ("Hoàng Văn Thụ", "0987654321")
+    );
+
     // A name with markup, a foreign number, a commune of another province: one line, no card.
     for (name, phone, unit) in [
         ("<b>Ánh</b>", "0912345678", "1273"),
