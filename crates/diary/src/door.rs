@@ -29,7 +29,7 @@ use uuid::Uuid;
 
 use crate::diary::Diary;
 use crate::error::{Error, Result};
-use crate::{DEFAULT_RETENTION_DAYS, DUPLICATE_SECONDS, RETENTION_CHOICES};
+use crate::{DUPLICATE_SECONDS, RETENTION_CHOICES};
 
 const RETENTION_SETTING: &str = "door.retention_days";
 /// The days the venue's chart shows, today included.
@@ -495,11 +495,7 @@ impl Diary {
 
     /// How many days the guestbook keeps entries.
     pub async fn door_retention_days(&self) -> Result<u32> {
-        let value = self.setting(RETENTION_SETTING).await?;
-        Ok(value
-            .and_then(|v| v.parse().ok())
-            .filter(|d| RETENTION_CHOICES.contains(d))
-            .unwrap_or(DEFAULT_RETENTION_DAYS))
+        self.retention_in(RETENTION_SETTING).await
     }
 
     /// Sets how long the guestbook keeps entries, and deletes at once what is now too old (with

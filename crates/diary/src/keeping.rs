@@ -237,7 +237,12 @@ impl Diary {
 
     /// How many days the diary keeps visits.
     pub async fn retention_days(&self) -> Result<u32> {
-        let value = self.setting("retention_days").await?;
+        self.retention_in("retention_days").await
+    }
+
+    /// A retention kept in the setting `key`: one of the choices, or the default.
+    pub(crate) async fn retention_in(&self, key: &str) -> Result<u32> {
+        let value = self.setting(key).await?;
         Ok(value
             .and_then(|v| v.parse().ok())
             .filter(|d| RETENTION_CHOICES.contains(d))
