@@ -4,11 +4,10 @@
 use app::DoorStatus;
 use chrono::{FixedOffset, Local, Offset, Utc};
 use diary::{DoorBinding, DoorCounts, DoorRecord};
-use rand::RngCore;
 use tauri::State;
 
 use crate::error::IpcError;
-use crate::lock::SystemClock;
+use crate::lock::{new_salt, SystemClock};
 use crate::state::AppState;
 
 /// The device's offset from UTC now: which day and hour it is at the door.
@@ -40,11 +39,9 @@ pub async fn door_turn_on(
     state: State<'_, AppState>,
 ) -> Result<DoorBinding, IpcError> {
     let diary = state.unlocked_diary()?;
-    let mut salt = [0u8; 16];
-    rand::rngs::OsRng.fill_bytes(&mut salt);
     Ok(state
         .door
-        .turn_on(&diary, &poster, &pin, salt, Utc::now())
+        .turn_on(&diary, &poster, &pin, new_salt(), Utc::now())
         .await?)
 }
 

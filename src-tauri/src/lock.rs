@@ -34,6 +34,13 @@ fn biometrics_available<R: Runtime>(app: &AppHandle<R>) -> bool {
         .unwrap_or(false)
 }
 
+/// 16 random bytes for a PIN's hash (the app lock's, venue mode's).
+pub fn new_salt() -> [u8; 16] {
+    let mut salt = [0u8; 16];
+    rand::rngs::OsRng.fill_bytes(&mut salt);
+    salt
+}
+
 #[tauri::command]
 pub async fn lock_status<R: Runtime>(
     app: AppHandle<R>,
@@ -52,8 +59,7 @@ pub async fn set_pin(
     state: State<'_, AppState>,
 ) -> Result<(), IpcError> {
     let diary = state.citizen_diary()?;
-    let mut salt = [0u8; 16];
-    rand::rngs::OsRng.fill_bytes(&mut salt);
+    let salt = new_salt();
     let current = current.as_deref();
     Ok(state
         .lock

@@ -181,11 +181,6 @@ impl Lock {
         self.unlocked.store(false, Ordering::SeqCst);
     }
 
-    /// A PIN is set.
-    pub fn is_enabled(&self) -> bool {
-        self.enabled.load(Ordering::SeqCst)
-    }
-
     /// Seconds before the next PIN may be tried.
     pub async fn wait_seconds(&self, diary: &Diary, now: DateTime<Utc>) -> Result<i64> {
         wait_seconds(diary, self.settings.wait_until, now).await

@@ -245,13 +245,7 @@ pub fn run(cli: Cli) -> Result<String> {
             let (name, phone) = match (name, phone) {
                 (Some(name), Some(phone)) => (name, phone),
                 _ => {
-                    let mut read = String::new();
-                    std::io::Read::read_to_string(&mut std::io::stdin(), &mut read).map_err(
-                        |e| Error::Io {
-                            path: PathBuf::from("standard input"),
-                            source: e,
-                        },
-                    )?;
+                    let read = read_stdin()?;
                     let mut lines = read.lines();
                     let name = lines.next().unwrap_or_default().to_owned();
                     let phone = lines.next().unwrap_or_default().to_owned();
@@ -261,18 +255,7 @@ pub fn run(cli: Cli) -> Result<String> {
             card::make(&data_dir, &name, &phone, unit, png.as_deref())
         }
         Command::Inspect { data_dir, text } => {
-            let text = if text == "-" {
-                let mut read = String::new();
-                std::io::Read::read_to_string(&mut std::io::stdin(), &mut read).map_err(|e| {
-                    Error::Io {
-                        path: PathBuf::from("standard input"),
-                        source: e,
-                    }
-                })?;
-                read
-            } else {
-                text
-            };
+            let text = if text == "-" { read_stdin()? } else { text };
             inspect::inspect_any(data_dir.as_deref(), &text, Utc::now().timestamp())
         }
         Command::Poster {
@@ -292,6 +275,17 @@ pub fn run(cli: Cli) -> Result<String> {
             Ok(format!("Poster: {}", out.display()))
         }
     }
+}
+
+/// All of standard input: for what should stay out of the process list and the shell's history
+/// (an ID card's text, a person's name and phone).
+fn read_stdin() -> Result<String> {
+    let mut read = String::new();
+    std::io::Read::read_to_string(&mut std::io::stdin(), &mut read).map_err(|e| Error::Io {
+        path: PathBuf::from("standard input"),
+        source: e,
+    })?;
+    Ok(read)
 }
 
 fn runtime() -> Result<tokio::runtime::Runtime> {
