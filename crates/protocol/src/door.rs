@@ -433,7 +433,7 @@ fn open(
 }
 
 /// A byte string in CBOR (serde's default would write an array of numbers), base64url in JSON.
-mod serde_bytes_vec {
+pub(crate) mod serde_bytes_vec {
     use base64::engine::general_purpose::URL_SAFE_NO_PAD;
     use base64::Engine;
     use serde::{Deserialize, Deserializer, Serializer};

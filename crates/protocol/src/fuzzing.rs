@@ -9,6 +9,30 @@ pub fn sign_share_request_content(payload: &[u8], key: &SigningKey) -> String {
     signed(payload, crate::share::REQUEST_AAD, key)
 }
 
+/// `payload` signed as a door request's content would be, as the portal serves it.
+pub fn sign_door_request_content(payload: &[u8], key: &SigningKey) -> String {
+    signed(payload, crate::door_request::AAD, key)
+}
+
+/// `plaintext` sealed for `request_id` to the department's `public` key, as a door seals its
+/// guestbook's CBOR.
+pub fn seal_guestbook_plaintext(
+    plaintext: &[u8],
+    request_id: &[u8; 16],
+    public: &[u8; 32],
+    random: [u8; 32],
+) -> Vec<u8> {
+    crate::share::seal_with(
+        crate::door_request::HPKE_INFO,
+        crate::door_request::SEALED_GUESTBOOK_VERSION,
+        plaintext,
+        request_id,
+        public,
+        random,
+    )
+    .expect("the key is valid")
+}
+
 /// `payload` signed as an exposure list's content would be, as the portal serves it.
 pub fn sign_exposure_list_content(payload: &[u8], key: &SigningKey) -> String {
     signed(payload, crate::exposure::LIST_AAD, key)

@@ -7,6 +7,7 @@ pub mod answer;
 pub mod code;
 mod cose;
 pub mod door;
+pub mod door_request;
 mod error;
 pub mod exposure;
 pub mod foreign;
@@ -22,6 +23,10 @@ pub mod venue;
 
 pub use answer::read_answer;
 pub use code::{read_code, Origin, ScannedVenue, SignatureStatus};
+pub use door_request::{
+    open_guestbook, read_door_request, seal_guestbook, sign_door_request, Asked, DoorRequest,
+    Guestbook, GuestbookEntry, VerifiedDoorRequest,
+};
 pub use error::{Error, Result};
 pub use idcard::{read_id_card, IdCard};
 pub use keys::KeyId;

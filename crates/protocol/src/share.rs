@@ -326,10 +326,8 @@ impl SharedDiary {
 /// The HPKE info and the associated data are both the format name followed by the request id:
 /// each request gets its own keys, so even a reused seed never reuses a key and nonce across
 /// requests, and a diary for one request cannot open for another.
-fn bound_to(request_id: &[u8; 16]) -> Vec<u8> {
-    let mut bytes = HPKE_INFO.to_vec();
-    bytes.extend_from_slice(request_id);
-    bytes
+fn bound_to(info: &[u8], request_id: &[u8; 16]) -> Vec<u8> {
+    [info, request_id].concat()
 }
 
 /// Seals the chosen visits for the department named in `request`, bound to that request.
@@ -352,35 +350,57 @@ pub(crate) fn seal_bytes(
     department_key: &[u8; 32],
     random: [u8; 32],
 ) -> Result<Vec<u8>> {
+    seal_with(
+        HPKE_INFO,
+        SEALED_DIARY_VERSION,
+        plaintext,
+        request_id,
+        department_key,
+        random,
+    )
+}
+
+/// What answers a request (a sealed diary, a sealed guestbook): `version`, the encapsulated key,
+/// then the HPKE ciphertext of `plaintext` to the department's key, bound to `info` and the
+/// request id.
+pub(crate) fn seal_with(
+    info: &[u8],
+    version: u8,
+    plaintext: &[u8],
+    request_id: &[u8; 16],
+    department_key: &[u8; 32],
+    random: [u8; 32],
+) -> Result<Vec<u8>> {
     let public = <X25519HkdfSha256 as Kem>::PublicKey::from_bytes(department_key)
         .map_err(|_| Error::InvalidShareRequest("the department key".into()))?;
     let mut rng = rand_chacha::ChaCha20Rng::from_seed(random);
-    let (encapped, ciphertext) =
-        hpke::single_shot_seal::<ChaCha20Poly1305, HkdfSha256, X25519HkdfSha256, _>(
-            &OpModeS::Base,
-            &public,
-            &bound_to(request_id),
-            plaintext,
-            &bound_to(request_id),
-            &mut rng,
-        )
-        .map_err(|e| Error::SealedDiary(format!("cannot seal: {e}")))?;
+    let bound = bound_to(info, request_id);
+    let (encapped, ciphertext) = hpke::single_shot_seal::<
+        ChaCha20Poly1305,
+        HkdfSha256,
+        X25519HkdfSha256,
+        _,
+    >(&OpModeS::Base, &public, &bound, plaintext, &bound, &mut rng)
+    .map_err(|e| Error::SealedDiary(format!("cannot seal: {e}")))?;
     let mut out = Vec::with_capacity(1 + 32 + ciphertext.len());
-    out.push(SEALED_DIARY_VERSION);
+    out.push(version);
     out.extend_from_slice(&encapped.to_bytes());
     out.extend_from_slice(&ciphertext);
     Ok(out)
 }
 
-/// Opens a sealed diary with the department's private key, for the request it must answer.
-pub fn open_diary(sealed: &[u8], request_id: &[u8; 16], secret: &[u8; 32]) -> Result<SharedDiary> {
+/// The plaintext of what [`seal_with`] sealed, opened with the department's private key.
+pub(crate) fn open_with(
+    info: &[u8],
+    version: u8,
+    sealed: &[u8],
+    request_id: &[u8; 16],
+    secret: &[u8; 32],
+) -> Result<Vec<u8>> {
     let bad = |what: &str| Error::SealedDiary(what.to_owned());
-    if sealed.len() > MAX_SEALED_BYTES {
-        return Err(bad("it is too large"));
-    }
-    let (&version, rest) = sealed.split_first().ok_or_else(|| bad("it is empty"))?;
-    if version != SEALED_DIARY_VERSION {
-        return Err(bad(&format!("version {version} is not read here")));
+    let (&found, rest) = sealed.split_first().ok_or_else(|| bad("it is empty"))?;
+    if found != version {
+        return Err(bad(&format!("version {found} is not read here")));
     }
     if rest.len() < 32 + 16 {
         return Err(bad("it is truncated"));
@@ -390,15 +410,25 @@ pub fn open_diary(sealed: &[u8], request_id: &[u8; 16], secret: &[u8; 32]) -> Re
         .map_err(|_| bad("the encapsulated key is damaged"))?;
     let private = <X25519HkdfSha256 as Kem>::PrivateKey::from_bytes(secret)
         .map_err(|_| bad("the department key is damaged"))?;
-    let plaintext = hpke::single_shot_open::<ChaCha20Poly1305, HkdfSha256, X25519HkdfSha256>(
+    let bound = bound_to(info, request_id);
+    hpke::single_shot_open::<ChaCha20Poly1305, HkdfSha256, X25519HkdfSha256>(
         &OpModeR::Base,
         &private,
         &encapped,
-        &bound_to(request_id),
+        &bound,
         ciphertext,
-        &bound_to(request_id),
+        &bound,
     )
-    .map_err(|_| bad("it does not open with this key for this request"))?;
+    .map_err(|_| bad("it does not open with this key for this request"))
+}
+
+/// Opens a sealed diary with the department's private key, for the request it must answer.
+pub fn open_diary(sealed: &[u8], request_id: &[u8; 16], secret: &[u8; 32]) -> Result<SharedDiary> {
+    let bad = |what: &str| Error::SealedDiary(what.to_owned());
+    if sealed.len() > MAX_SEALED_BYTES {
+        return Err(bad("it is too large"));
+    }
+    let plaintext = open_with(HPKE_INFO, SEALED_DIARY_VERSION, sealed, request_id, secret)?;
     let diary: SharedDiary =
         serde_json::from_slice(&plaintext).map_err(|_| bad("its content is not a diary"))?;
     if diary.format != SHARED_DIARY_FORMAT
