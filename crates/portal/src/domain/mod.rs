@@ -5,7 +5,9 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod cards;
 pub mod coverage;
+pub mod door_requests;
 pub mod import;
 pub mod notices;
 pub mod overlap;

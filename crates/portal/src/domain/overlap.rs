@@ -19,6 +19,8 @@ pub struct Overlap {
     /// This case's stay, unix seconds, half-open.
     pub mine: (i64, i64),
     pub other_case: i64,
+    /// Which of `others` it is.
+    pub other: usize,
     /// The other case's stay.
     pub theirs: (i64, i64),
     /// When both were there.
@@ -44,7 +46,7 @@ pub fn overlaps(
             continue;
         };
         let a = stay(m, &usual_stay);
-        for (case, o) in others {
+        for (other, (case, o)) in others.iter().enumerate() {
             if o.origin != m.origin || o.venue_id.as_deref() != Some(venue) {
                 continue;
             }
@@ -55,6 +57,7 @@ pub fn overlaps(
                     venue_address: m.address.clone(),
                     mine: a,
                     other_case: *case,
+                    other,
                     theirs: b,
                     both: (a.0.max(b.0), a.1.min(b.1)),
                 });

@@ -16,7 +16,7 @@ use crate::Result;
 /// province used).
 pub const DEFAULT_DAYS: i64 = 21;
 pub const DEFAULT_EXPIRY_HOURS: i64 = 48;
-const MAX_EXPIRY_HOURS: i64 = 14 * 24;
+pub const MAX_EXPIRY_HOURS: i64 = 14 * 24;
 
 /// A request as the tracer's form gives it: text as typed.
 #[derive(Debug, Clone, Default, Deserialize)]

@@ -1,7 +1,7 @@
 //! Share requests and the sealed diaries that answer them (`share_requests`).
 
 use chrono::NaiveDate;
-use protocol::ShareRequest;
+use protocol::{DoorRequest, ShareRequest};
 use sqlx::{Any, AnyPool, Executor};
 
 /// Keeps a new request of case `case_id` with its signed text.
@@ -32,6 +32,40 @@ pub async fn insert<'e, E: Executor<'e, Database = Any>>(
     Ok(())
 }
 
+/// Keeps a new request of case `case_id` to a venue's door, with its signed text; its range is
+/// the window's local dates.
+pub async fn insert_door<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    case_id: i64,
+    request: &DoorRequest,
+    signed: &str,
+    created_by: i64,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    let (from, to) = crate::domain::door_requests::dates(request.from, request.to);
+    sqlx::query(
+        "INSERT INTO share_requests (id, case_id, code, date_from, date_to, purpose, expires_at, \
+         signed, created_by, created_at, venue_id, window_from, window_to) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+    )
+    .bind(hex::encode(request.id))
+    .bind(case_id)
+    .bind(&request.code)
+    .bind(from.to_string())
+    .bind(to.to_string())
+    .bind(&request.purpose)
+    .bind(request.expires)
+    .bind(signed)
+    .bind(created_by)
+    .bind(now)
+    .bind(request.venue.to_string())
+    .bind(request.from)
+    .bind(request.to)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
 /// A request as its case page lists it.
 #[derive(Debug, sqlx::FromRow)]
 pub struct Listed {
@@ -43,13 +77,20 @@ pub struct Listed {
     pub expires_at: i64,
     pub answered_at: Option<i64>,
     pub delivered_via: Option<String>,
+    /// A request to a venue's door: the venue, its registered name, and the window.
+    pub venue_id: Option<String>,
+    pub venue_name: Option<String>,
+    pub window_from: Option<i64>,
+    pub window_to: Option<i64>,
 }
 
 /// The requests of a case, newest first.
 pub async fn of_case(db: &AnyPool, case_id: i64) -> Result<Vec<Listed>, sqlx::Error> {
     sqlx::query_as(
-        "SELECT id, code, date_from, date_to, purpose, expires_at, answered_at, delivered_via \
-         FROM share_requests WHERE case_id = $1 ORDER BY created_at DESC",
+        "SELECT r.id, r.code, r.date_from, r.date_to, r.purpose, r.expires_at, r.answered_at, \
+         r.delivered_via, r.venue_id, v.name AS venue_name, r.window_from, r.window_to \
+         FROM share_requests r LEFT JOIN venues v ON v.id = r.venue_id \
+         WHERE r.case_id = $1 ORDER BY r.created_at DESC",
     )
     .bind(case_id)
     .fetch_all(db)
@@ -76,13 +117,20 @@ pub struct ByCode {
     pub signed: String,
     pub expires_at: i64,
     pub answered_at: Option<i64>,
+    /// Set for a request to a venue's door, with its window.
+    pub venue_id: Option<String>,
+    pub window_from: Option<i64>,
+    pub window_to: Option<i64>,
 }
 
 pub async fn by_code(db: &AnyPool, code: &str) -> Result<Option<ByCode>, sqlx::Error> {
-    sqlx::query_as("SELECT id, signed, expires_at, answered_at FROM share_requests WHERE code = $1")
-        .bind(code)
-        .fetch_optional(db)
-        .await
+    sqlx::query_as(
+        "SELECT id, signed, expires_at, answered_at, venue_id, window_from, window_to \
+         FROM share_requests WHERE code = $1",
+    )
+    .bind(code)
+    .fetch_optional(db)
+    .await
 }
 
 /// The sealed diary stored for a code, if any.
@@ -117,38 +165,51 @@ pub async fn answer<'e, E: Executor<'e, Database = Any>>(
     Ok(stored.rows_affected() == 1)
 }
 
-/// A sealed diary as stored: its request (hex id and code) and the case it answers.
+/// A sealed diary or guestbook as stored: its request (hex id and code), the case it answers,
+/// and for a door's guestbook the venue (with what the registry says of it) and the window.
 #[derive(Debug, sqlx::FromRow)]
 pub struct Sealed {
     pub id: String,
     pub code: String,
     pub sealed: Vec<u8>,
     pub case_id: i64,
+    pub venue_id: Option<String>,
+    pub window_from: Option<i64>,
+    pub window_to: Option<i64>,
+    pub venue_name: Option<String>,
+    pub venue_address: Option<String>,
+    pub venue_commune: Option<i64>,
 }
 
-/// The sealed diaries of a case, in the order they came.
+const SEALED: &str = "SELECT r.id, r.code, r.sealed, r.case_id, r.venue_id, r.window_from, \
+     r.window_to, v.name AS venue_name, v.address AS venue_address, \
+     v.commune_code AS venue_commune \
+     FROM share_requests r LEFT JOIN venues v ON v.id = r.venue_id";
+
+/// The sealed diaries and guestbooks of a case, in the order they came.
 pub async fn sealed_of_case(db: &AnyPool, case_id: i64) -> Result<Vec<Sealed>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT id, code, sealed, case_id FROM share_requests \
-         WHERE case_id = $1 AND sealed IS NOT NULL ORDER BY answered_at",
-    )
+    sqlx::query_as(&format!(
+        "{SEALED} WHERE r.case_id = $1 AND r.sealed IS NOT NULL ORDER BY r.answered_at"
+    ))
     .bind(case_id)
     .fetch_all(db)
     .await
 }
 
-/// The sealed diaries of every other case whose requested days meet `from`..=`to`.
-pub async fn sealed_of_other_cases(
+/// What the overlap view compares a case with, for requested days that meet `from`..=`to`: the
+/// sealed diaries of every other case, and the guestbooks of every case, this one's too (the
+/// people a door recorded while this case's citizen was there).
+pub async fn sealed_meeting(
     db: &AnyPool,
     case_id: i64,
     from: NaiveDate,
     to: NaiveDate,
 ) -> Result<Vec<Sealed>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT id, code, sealed, case_id FROM share_requests WHERE case_id <> $1 \
-         AND sealed IS NOT NULL AND date_to >= $2 AND date_from <= $3 \
-         ORDER BY case_id, answered_at",
-    )
+    sqlx::query_as(&format!(
+        "{SEALED} WHERE (r.case_id <> $1 OR r.venue_id IS NOT NULL) \
+         AND r.sealed IS NOT NULL AND r.date_to >= $2 AND r.date_from <= $3 \
+         ORDER BY r.case_id, r.answered_at"
+    ))
     .bind(case_id)
     .bind(from.to_string())
     .bind(to.to_string())

@@ -1,6 +1,7 @@
 //! The app's API for share requests: fetch a signed request by its code, and answer it once with
-//! a sealed diary. No cookies, no sessions: the code is the only key, and lookups are throttled
-//! per address so codes cannot be guessed.
+//! a sealed diary (a citizen's app) or a sealed guestbook (a venue's door). No cookies, no
+//! sessions: the code is the only key, and lookups are throttled per address so codes cannot be
+//! guessed.
 
 use axum::body::Bytes;
 use axum::extract::{Path, State};
@@ -10,7 +11,7 @@ use axum::Json;
 use serde_json::json;
 
 use super::clock::now;
-use super::diaries::{lookup, store, Lookup, Stored};
+use super::diaries::{lookup, store, Answer, Lookup, Stored};
 use super::extract::Ctx;
 use super::routes::{Access, Routes};
 use super::state::AppState;
@@ -26,6 +27,12 @@ pub fn routes() -> Routes {
             Access::Anyone,
             protocol::share::MAX_SEALED_BYTES,
             post_diary,
+        )
+        .upload(
+            "/api/v1/share-requests/{code}/guestbook",
+            Access::Anyone,
+            protocol::door_request::MAX_SEALED_GUESTBOOK_BYTES,
+            post_guestbook,
         )
 }
 
@@ -137,12 +144,18 @@ async fn get_request(
         }
     }
     match found {
-        Ok(Lookup::Open { signed, .. }) => (
+        Ok(Lookup::Open { signed, door, .. }) => (
             [
                 (header::CACHE_CONTROL, "no-store"),
                 (header::CONTENT_TYPE, "application/json"),
             ],
-            protocol::answer::write_answer(protocol::answer::SHARE_REQUEST_ANSWER, signed),
+            protocol::answer::write_answer(
+                match door {
+                    None => protocol::answer::SHARE_REQUEST_ANSWER,
+                    Some(_) => protocol::door_request::DOOR_REQUEST_ANSWER,
+                },
+                signed,
+            ),
         )
             .into_response(),
         Ok(other) => refusal(&other),
@@ -153,9 +166,29 @@ async fn get_request(
 /// `POST /api/v1/share-requests/{code}/diary` with the sealed diary as the body.
 async fn post_diary(
     State(app): State<AppState>,
-    axum::Extension(ctx): axum::Extension<Ctx>,
+    ctx: axum::Extension<Ctx>,
     Path(code): Path<String>,
     body: Bytes,
+) -> Response {
+    post(app, ctx, code, body, Answer::Diary).await
+}
+
+/// `POST /api/v1/share-requests/{code}/guestbook` with a door's sealed guestbook as the body.
+async fn post_guestbook(
+    State(app): State<AppState>,
+    ctx: axum::Extension<Ctx>,
+    Path(code): Path<String>,
+    body: Bytes,
+) -> Response {
+    post(app, ctx, code, body, Answer::Guestbook).await
+}
+
+async fn post(
+    app: AppState,
+    axum::Extension(ctx): axum::Extension<Ctx>,
+    code: String,
+    body: Bytes,
+    kind: Answer,
 ) -> Response {
     match reserve(&app, &ctx.addr).await {
         Ok(true) => {}
@@ -163,7 +196,7 @@ async fn post_diary(
         Err(e) => return internal(e),
     }
     let receipt = from_the_app("diary_received", "", &ctx.addr, 0);
-    let stored = store(&app, &code, &body, "upload", receipt).await;
+    let stored = store(&app, &code, &body, Some(kind), "upload", receipt).await;
     // Unknown codes and diaries that do not open keep counting against the address.
     if matches!(
         stored,
@@ -184,7 +217,10 @@ async fn post_diary(
         Ok(Stored::NotForThisRequest) => answer(
             StatusCode::UNPROCESSABLE_ENTITY,
             "not_for_this_request",
-            "This is not a diary sealed for this request.",
+            match kind {
+                Answer::Diary => "This is not a diary sealed for this request.",
+                Answer::Guestbook => "This is not a guestbook sealed for this request.",
+            },
         ),
         Err(e) => internal(e),
     }

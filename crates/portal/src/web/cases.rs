@@ -1,6 +1,7 @@
-//! Cases, for tracers: the list, opening a case, a case's page (its share requests, the visits
-//! its citizens shared, opened with the department key on each view and audited, and its
-//! exposure notices), and the shared visits as CSV.
+//! Cases, for tracers: the list, opening a case, a case's page (its share requests and requests
+//! to venues' doors, the visits its citizens shared and the people doors recorded, opened with
+//! the department key on each view and audited, and its exposure notices), and the shared visits
+//! as CSV.
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -10,13 +11,14 @@ use axum::Form;
 use serde::Deserialize;
 
 use super::clock::now;
-use super::diaries::{open_case, Opened};
+use super::diaries::{open_case, open_case_diaries, Opened};
 use super::error::{csv_file, download, render, render_status, WebError, WebResult};
 use super::extract::{Chrome, Staff};
 use super::forms::{known_message, FieldErrors};
 use super::routes::{Access, Routes};
 use super::state::AppState;
 use crate::domain::accounts::Role;
+use crate::domain::door_requests::Person;
 use crate::domain::requests::{default_range, Status, DEFAULT_EXPIRY_HOURS};
 use crate::domain::time::{local, local_date, local_input, show_date, show_span, show_time};
 use crate::i18n::{Lang, Tr};
@@ -133,6 +135,37 @@ pub struct RequestRow {
     pub status: &'static str,
     pub status_label: String,
     pub delivered: String,
+    /// A request to a venue's door: the venue's name (or id, if no longer registered) and the
+    /// window; empty for a request to a citizen.
+    pub venue: String,
+    pub window: String,
+}
+
+/// One person a venue's door recorded, in a guestbook that answered this case's request.
+pub struct GuestbookRow {
+    pub day: String,
+    pub time_in: String,
+    pub time_out: String,
+    pub venue: String,
+    pub name: String,
+    pub number: String,
+    pub detail: String,
+    pub address: String,
+    /// `id-card`, `printed`, `app` or `unreadable`.
+    pub source: &'static str,
+    pub source_label: String,
+    pub code: String,
+}
+
+/// A person a door recorded, in one line (the overlap view's).
+pub fn person_text(tr: &Tr, p: &Person) -> String {
+    let label = tr.t(&format!("door-source-{}", p.source.as_str()));
+    [label.as_str(), p.name.as_str(), p.number.as_str()]
+        .iter()
+        .filter(|s| !s.is_empty())
+        .copied()
+        .collect::<Vec<_>>()
+        .join(" · ")
 }
 
 /// One shared visit on the timeline.
@@ -142,6 +175,10 @@ pub struct TimelineVisit {
     /// The visit's times, for a notice's window (`datetime-local` values).
     pub from_input: String,
     pub to_input: String,
+    /// The end of a request to the venue's door: the visit's own end (its time out, or the usual
+    /// stay, not past now), to the next minute; no more of other people's visits than the
+    /// citizen's own stay covers.
+    pub door_to_input: String,
     pub day: String,
     pub name: String,
     pub address: String,
@@ -176,6 +213,12 @@ pub struct CaseTemplate {
     pub purpose: String,
     pub hours: String,
     pub errors: FieldErrors,
+    guestbook: Vec<GuestbookRow>,
+    /// The form asking a venue's door, as typed (after an error).
+    pub door_venue: String,
+    pub door_from: String,
+    pub door_to: String,
+    pub door_purpose: String,
     notice: String,
     unreadable: usize,
     notices: Vec<NoticeRow>,
@@ -210,6 +253,15 @@ async fn request_rows(app: &AppState, tr: &Tr, id: i64, t: i64) -> WebResult<Vec
                     }
                     _ => String::new(),
                 },
+                venue: match (&r.venue_name, &r.venue_id) {
+                    (Some(name), _) => name.clone(),
+                    (None, Some(id)) => id.clone(),
+                    _ => String::new(),
+                },
+                window: match (r.window_from, r.window_to) {
+                    (Some(from), Some(to)) => show_span(from, to),
+                    _ => String::new(),
+                },
                 id: r.id,
                 code: r.code,
                 purpose: r.purpose,
@@ -218,10 +270,40 @@ async fn request_rows(app: &AppState, tr: &Tr, id: i64, t: i64) -> WebResult<Vec
         .collect())
 }
 
-fn timeline(tr: &Tr, opened: Vec<Opened>) -> Vec<TimelineVisit> {
+fn guestbook(tr: &Tr, opened: &[Opened]) -> Vec<GuestbookRow> {
+    opened
+        .iter()
+        .filter_map(|o| Some((o, o.person.as_ref()?)))
+        .map(|(o, p)| GuestbookRow {
+            day: local(o.visit.time_in).format("%d/%m/%Y").to_string(),
+            time_in: local(o.visit.time_in).format("%H:%M").to_string(),
+            time_out: o
+                .visit
+                .time_out
+                .map(|t| local(t).format("%H:%M").to_string())
+                .unwrap_or_default(),
+            venue: o.visit.name.clone(),
+            name: p.name.clone(),
+            number: p.number.clone(),
+            detail: p.detail.clone(),
+            address: p.address.clone(),
+            source: p.source.as_str(),
+            source_label: tr.t(&format!("door-source-{}", p.source.as_str())),
+            code: o.code.clone(),
+        })
+        .collect()
+}
+
+fn timeline(tr: &Tr, opened: Vec<Opened>, now: i64) -> Vec<TimelineVisit> {
     opened
         .into_iter()
+        .filter(|o| o.person.is_none())
         .map(|Opened { code, visit: v, .. }| TimelineVisit {
+            door_to_input: {
+                let end = protocol::stay::span(v.time_in, v.time_out, None).1.min(now);
+                let minute = |t: i64| t.div_euclid(60) * 60;
+                local_input(minute(end + 59).max(minute(v.time_in) + 60))
+            },
             venue_id: if v.origin == "vd1" {
                 v.venue_id.clone().unwrap_or_default()
             } else {
@@ -281,12 +363,17 @@ pub async fn case_page(
         opened: show_time(case.created_at),
         notes: case.notes,
         requests,
-        visits: timeline(&tr, opened),
+        guestbook: guestbook(&tr, &opened),
+        visits: timeline(&tr, opened, t),
         from: from.to_string(),
         to: to.to_string(),
         purpose: String::new(),
         hours: DEFAULT_EXPIRY_HOURS.to_string(),
         errors: FieldErrors::default(),
+        door_venue: String::new(),
+        door_from: String::new(),
+        door_to: String::new(),
+        door_purpose: String::new(),
         notice: String::new(),
         unreadable,
         notices: notice_rows(app, &tr, id).await?,
@@ -333,7 +420,9 @@ async fn case(
 ) -> WebResult {
     let tr = staff.tr();
     case_page(&app, &staff, id, |page| {
-        if q.created.is_some() {
+        if q.created.as_deref() == Some("door") {
+            page.notice = tr.t("door-request-created");
+        } else if q.created.is_some() {
             page.notice = tr.t("share-request-created");
         } else if q.received.is_some() {
             page.notice = tr.t("share-file-received");
@@ -358,7 +447,8 @@ async fn case(
 async fn export(State(app): State<AppState>, staff: Staff, Path(id): Path<i64>) -> WebResult {
     find(&app, id).await?;
     let tr = staff.tr();
-    let (visits, _) = open_case(&app, &staff, id, "diary_exported").await?;
+    // Only the citizens' diaries: the people doors recorded are listed on the page, not exported.
+    let (visits, _) = open_case_diaries(&app, &staff, id, "diary_exported").await?;
     let header = [
         "csv-day",
         "csv-time-in",
@@ -373,21 +463,26 @@ async fn export(State(app): State<AppState>, staff: Staff, Path(id): Path<i64>) 
     .iter()
     .map(|h| tr.t(h))
     .collect();
-    let rows = visits.iter().map(|Opened { code, visit: v, .. }| {
-        vec![
-            local(v.time_in).format("%Y-%m-%d").to_string(),
-            local(v.time_in).format("%H:%M").to_string(),
-            v.time_out
-                .map(|t| local(t).format("%H:%M").to_string())
-                .unwrap_or_default(),
-            v.name.clone(),
-            v.address.clone(),
-            v.unit.map(|u| u.to_string()).unwrap_or_default(),
-            v.venue_id.clone().unwrap_or_default(),
-            v.origin.clone(),
-            code.clone(),
-        ]
-    });
+    // The people doors recorded are not the case's visits: they are listed on the page only.
+    let rows =
+        visits
+            .iter()
+            .filter(|o| o.person.is_none())
+            .map(|Opened { code, visit: v, .. }| {
+                vec![
+                    local(v.time_in).format("%Y-%m-%d").to_string(),
+                    local(v.time_in).format("%H:%M").to_string(),
+                    v.time_out
+                        .map(|t| local(t).format("%H:%M").to_string())
+                        .unwrap_or_default(),
+                    v.name.clone(),
+                    v.address.clone(),
+                    v.unit.map(|u| u.to_string()).unwrap_or_default(),
+                    v.venue_id.clone().unwrap_or_default(),
+                    v.origin.clone(),
+                    code.clone(),
+                ]
+            });
     let bytes = csv_file(std::iter::once(header).chain(rows))?;
     Ok(download(
         "text/csv; charset=utf-8",

@@ -1,20 +1,27 @@
-//! Shared diaries, as the case pages and the app's API use them: looking up a request by its
-//! code, storing the sealed diary that answers it (once), and opening sealed diaries with the
-//! department key, each opening (and each that would not open) written to the audit log.
+//! Shared diaries and doors' guestbooks, as the case pages and the app's API use them: looking up
+//! a request by its code, storing the sealed diary or guestbook that answers it (once), and
+//! opening them with the department key (a guestbook's entries then with the door key), each
+//! opening (and each that would not open) written to the audit log.
 
-use protocol::SharedVisit;
+use protocol::{Asked, SharedVisit};
 
 use super::clock::now;
 use super::error::WebResult;
 use super::extract::Staff;
 use super::state::AppState;
 use crate::domain::audit::Entry;
+use crate::domain::door_requests::{self, Person};
 use crate::domain::requests::{open, request_id};
 use crate::store::{audit, requests};
 
 /// The request a code names, and whether it can still be answered.
 pub enum Lookup {
-    Open { id: String, signed: String },
+    /// `door` is what a request to a venue's door asks (none for a request to a citizen).
+    Open {
+        id: String,
+        signed: String,
+        door: Option<Asked>,
+    },
     Unknown,
     Expired,
     Answered,
@@ -33,10 +40,25 @@ pub async fn lookup(app: &AppState, code: &str) -> Result<Lookup, sqlx::Error> {
     if found.expires_at <= now() {
         return Ok(Lookup::Expired);
     }
+    let door = match (&found.venue_id, found.window_from, found.window_to) {
+        (Some(venue), Some(from), Some(to)) => {
+            let id = request_id(&found.id).expect("request ids are 16 bytes of hex");
+            door_requests::asked(&id, venue, from, to)
+        }
+        _ => None,
+    };
     Ok(Lookup::Open {
         id: found.id,
         signed: found.signed,
+        door,
     })
+}
+
+/// What an upload answers: a citizen's sealed diary, or a door's sealed guestbook.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Answer {
+    Diary,
+    Guestbook,
 }
 
 /// What became of a sealed diary offered for a request.
@@ -47,26 +69,36 @@ pub enum Stored {
     NotForThisRequest,
 }
 
-/// Stores a sealed diary for the request `code` names, once. The diary is opened (and dropped)
-/// first to check that it was sealed to this department for this very request; what is stored
-/// is the bytes as they came, with the `receipt` (whose target becomes the code) in the audit
-/// log in the same transaction. The same bytes again are `Stored::Yes` with no second receipt.
+/// Stores a sealed diary or guestbook (`answer`, or either when `None`: a file a tracer uploads)
+/// for the request `code` names, once. It is opened (and dropped) first to check that it was
+/// sealed to this department for this very request (a guestbook: and that every entry opens with
+/// the door key); what is stored is the bytes as they came, with the `receipt` (whose target
+/// becomes the code) in the audit log in the same transaction. The same bytes again are
+/// `Stored::Yes` with no second receipt.
 pub async fn store(
     app: &AppState,
     code: &str,
     sealed: &[u8],
+    answer: Option<Answer>,
     via: &str,
     mut receipt: Entry,
 ) -> Result<Stored, sqlx::Error> {
-    let id = match lookup(app, code).await? {
-        Lookup::Open { id, .. } => id,
+    let (id, door) = match lookup(app, code).await? {
+        Lookup::Open { id, door, .. } => (id, door),
         // The same bytes again (the app's first upload stored them, but it never heard the
         // answer): stored, not refused.
         Lookup::Answered if already_stored(app, code, sealed).await? => return Ok(Stored::Yes),
         other => return Ok(Stored::Refused(other)),
     };
     assert!(request_id(&id).is_some(), "request ids are 16 bytes of hex");
-    if open(sealed, &id, &app.authority).is_none() {
+    let opens = match (door, answer) {
+        (None, None | Some(Answer::Diary)) => open(sealed, &id, &app.authority).is_some(),
+        (Some(asked), None | Some(Answer::Guestbook)) => {
+            door_requests::open(sealed, &asked, &app.authority).is_some()
+        }
+        _ => false,
+    };
+    if !opens {
         return Ok(Stored::NotForThisRequest);
     }
     let t = now();
@@ -83,6 +115,12 @@ pub async fn store(
         });
     }
     receipt.target = protocol::normalize_share_code(code).unwrap_or_else(|| code.to_owned());
+    if door.is_some() {
+        receipt.action = match receipt.action {
+            "diary_received_file" => "guestbook_received_file",
+            _ => "guestbook_received",
+        };
+    }
     receipt.at = t;
     audit::write(&mut *tx, &receipt).await?;
     tx.commit().await?;
@@ -97,11 +135,53 @@ async fn already_stored(app: &AppState, code: &str, sealed: &[u8]) -> Result<boo
     Ok(stored.as_deref() == Some(sealed))
 }
 
-/// A shared visit, with the request (code) and case it came with.
+/// A shared visit, with the request (code) and case it came with; or an entry of a door's
+/// guestbook, as a visit to that venue with the `person` the door recorded.
 pub struct Opened {
     pub code: String,
     pub case_id: i64,
     pub visit: SharedVisit,
+    pub person: Option<Person>,
+}
+
+/// What the audit log calls opening a door's guestbook for the same reason as a diary.
+fn guestbook_action(why: &'static str) -> &'static str {
+    match why {
+        "diary_opened_overlap" => "guestbook_opened_overlap",
+        _ => "guestbook_opened",
+    }
+}
+
+/// Opens one stored answer: a diary's visits, or a guestbook's entries as visits to its venue.
+fn open_row(app: &AppState, row: &requests::Sealed) -> Option<Vec<(SharedVisit, Option<Person>)>> {
+    let Some(venue) = &row.venue_id else {
+        let diary = open(&row.sealed, &row.id, &app.authority)?;
+        return Some(diary.visits.into_iter().map(|v| (v, None)).collect());
+    };
+    let asked = door_requests::asked(
+        &request_id(&row.id)?,
+        venue,
+        row.window_from?,
+        row.window_to?,
+    )?;
+    let entries = door_requests::open(&row.sealed, &asked, &app.authority)?;
+    Some(
+        entries
+            .into_iter()
+            .map(|e| {
+                let visit = SharedVisit {
+                    name: row.venue_name.clone().unwrap_or_default(),
+                    address: row.venue_address.clone().unwrap_or_default(),
+                    unit: row.venue_commune.and_then(|c| u32::try_from(c).ok()),
+                    venue_id: Some(venue.clone()),
+                    origin: "vd1".into(),
+                    time_in: e.time_in,
+                    time_out: e.time_out,
+                };
+                (visit, Some(e.person))
+            })
+            .collect(),
+    )
 }
 
 /// Opens sealed diaries now with the department key, writing each opening to the audit log
@@ -117,20 +197,22 @@ pub async fn open_sealed(
     let mut visits = Vec::new();
     let mut unreadable = 0;
     for row in rows {
-        let opened = open(&row.sealed, &row.id, &app.authority);
+        let opened = open_row(app, &row);
         // Tried, and it would not open: an attempt on a citizen's diary all the same.
-        let action = if opened.is_some() {
-            why
-        } else {
-            "diary_unreadable"
+        let action = match (row.venue_id.is_some(), opened.is_some()) {
+            (false, true) => why,
+            (false, false) => "diary_unreadable",
+            (true, true) => guestbook_action(why),
+            (true, false) => "guestbook_unreadable",
         };
         let entry = staff.entry(action, &row.code, &detail(row.case_id), now());
         audit::write(&app.db.pool, &entry).await?;
         match opened {
-            Some(diary) => visits.extend(diary.visits.into_iter().map(|visit| Opened {
+            Some(found) => visits.extend(found.into_iter().map(|(visit, person)| Opened {
                 code: row.code.clone(),
                 case_id: row.case_id,
                 visit,
+                person,
             })),
             None => unreadable += 1,
         }
@@ -139,7 +221,8 @@ pub async fn open_sealed(
     Ok((visits, unreadable))
 }
 
-/// The visits shared for a case, opened now; and how many sealed diaries would not open.
+/// The visits shared for a case and the people doors recorded for it, opened now; and how many
+/// would not open.
 pub async fn open_case(
     app: &AppState,
     staff: &Staff,
@@ -147,5 +230,18 @@ pub async fn open_case(
     why: &'static str,
 ) -> WebResult<(Vec<Opened>, usize)> {
     let rows = requests::sealed_of_case(&app.db.pool, case_id).await?;
+    open_sealed(app, staff, rows, why, |case| format!("case {case}")).await
+}
+
+/// The visits its citizens shared for a case, opened now (doors' guestbooks stay shut); and how
+/// many diaries would not open.
+pub async fn open_case_diaries(
+    app: &AppState,
+    staff: &Staff,
+    case_id: i64,
+    why: &'static str,
+) -> WebResult<(Vec<Opened>, usize)> {
+    let mut rows = requests::sealed_of_case(&app.db.pool, case_id).await?;
+    rows.retain(|r| r.venue_id.is_none());
     open_sealed(app, staff, rows, why, |case| format!("case {case}")).await
 }

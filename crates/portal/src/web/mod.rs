@@ -9,6 +9,7 @@
 pub mod api;
 pub mod audit;
 pub mod auth;
+pub mod cards;
 pub mod cases;
 pub mod clock;
 pub mod diaries;
@@ -51,6 +52,7 @@ pub fn all_routes() -> Routes {
         .merge(audit::routes())
         .merge(venues::routes())
         .merge(import::routes())
+        .merge(cards::routes())
         .merge(reports::routes())
         .merge(cases::routes())
         .merge(requests::routes())

@@ -1,7 +1,8 @@
 //! Overlaps between cases, for tracers: other cases whose citizens were at one of this case's
-//! venues at an overlapping time (the rule is `domain::overlap`). Opening another case's diary is
-//! a reading of it like any other: each is written to the audit log, and only the diaries whose
-//! dates could overlap this case's visits are opened.
+//! venues at an overlapping time, and the people a venue's door recorded there then (from any
+//! case's request to that door, this one's too; the rule is `domain::overlap`). Opening another
+//! case's diary or a guestbook is a reading of it like any other: each is written to the audit
+//! log, and only those whose dates could overlap this case's visits are opened.
 
 use std::collections::HashMap;
 
@@ -9,8 +10,8 @@ use askama::Template;
 use axum::extract::{Path, State};
 use protocol::SharedVisit;
 
-use super::cases::find;
-use super::diaries::{open_case, open_sealed};
+use super::cases::{find, person_text};
+use super::diaries::{open_case_diaries, open_sealed};
 use super::error::{render, WebResult};
 use super::extract::{Chrome, Staff};
 use super::routes::{Access, Routes};
@@ -33,6 +34,8 @@ pub struct OverlapRow {
     pub case_label: String,
     pub theirs: String,
     pub both: String,
+    /// For an entry of a door's guestbook: who the door recorded.
+    pub person: String,
 }
 
 #[derive(Template)]
@@ -75,7 +78,8 @@ async fn usual_stays(
 
 async fn overlaps(State(app): State<AppState>, staff: Staff, Path(id): Path<i64>) -> WebResult {
     let case = find(&app, id).await?;
-    let (mine, mut unreadable) = open_case(&app, &staff, id, "diary_opened").await?;
+    // The case's own visits (its guestbooks list other people, and are opened below).
+    let (mine, mut unreadable) = open_case_diaries(&app, &staff, id, "diary_opened").await?;
     let mine: Vec<SharedVisit> = mine
         .into_iter()
         .map(|o| o.visit)
@@ -84,6 +88,7 @@ async fn overlaps(State(app): State<AppState>, staff: Staff, Path(id): Path<i64>
     let stays = usual_stays(&app, &mine).await?;
     let usual = |venue: &str| stays.get(venue).copied().flatten();
     let mut others = Vec::new();
+    let mut people = Vec::new();
     let mut compared = 0;
     if let (Some(first), Some(last)) = (
         mine.iter().map(|v| v.time_in).min(),
@@ -93,7 +98,7 @@ async fn overlaps(State(app): State<AppState>, staff: Staff, Path(id): Path<i64>
         // stay that reaches into this case's (`protocol::stay::span`).
         let reach = protocol::stay::MAX_SPAN_SECONDS;
         let (from, to) = (local_date(first - reach), local_date(last + reach));
-        let rows = requests::sealed_of_other_cases(&app.db.pool, id, from, to).await?;
+        let rows = requests::sealed_meeting(&app.db.pool, id, from, to).await?;
         let tried = rows.len();
         let (opened, bad) = open_sealed(&app, &staff, rows, "diary_opened_overlap", |other| {
             format!("case {other}, overlaps of case {id}")
@@ -101,9 +106,13 @@ async fn overlaps(State(app): State<AppState>, staff: Staff, Path(id): Path<i64>
         .await?;
         compared = tried - bad;
         unreadable += bad;
-        others = opened.into_iter().map(|o| (o.case_id, o.visit)).collect();
+        for o in opened {
+            others.push((o.case_id, o.visit));
+            people.push(o.person);
+        }
     }
     let found = overlap::overlaps(&mine, &others, usual);
+    let tr = staff.tr();
     let mut rows = Vec::with_capacity(found.len());
     for o in found {
         rows.push(OverlapRow {
@@ -114,6 +123,10 @@ async fn overlaps(State(app): State<AppState>, staff: Staff, Path(id): Path<i64>
             case_id: o.other_case,
             theirs: show_span(o.theirs.0, o.theirs.1),
             both: show_span(o.both.0, o.both.1),
+            person: people[o.other]
+                .as_ref()
+                .map(|p| person_text(&tr, p))
+                .unwrap_or_default(),
         });
     }
     let mut c = staff.chrome("overlaps-title");

@@ -1,5 +1,7 @@
 //! Share requests of a case, for tracers: asking a citizen for their diary (a short code to read
-//! aloud and its QR), and receiving a `.vdshare` file the citizen handed over another way.
+//! aloud and its QR), asking a venue's door for the people it recorded in a window (the same
+//! code, for the person in charge there), and receiving a `.vdshare` file handed over another
+//! way.
 
 use axum::extract::{Multipart, Path, State};
 use axum::http::{header, StatusCode};
@@ -16,20 +18,22 @@ use super::forms::FieldErrors;
 use super::routes::{Access, Routes};
 use super::state::AppState;
 use crate::domain::accounts::Role;
+use crate::domain::door_requests::{self, DoorRequestInput};
 use crate::domain::requests::{new_request, qr_text, validate, RequestInput};
 use crate::domain::time::local_date;
-use crate::store::{audit, requests};
+use crate::store::{audit, requests, venues};
 use crate::text::clean;
 
 pub fn routes() -> Routes {
     let tracer = Access::Role(Role::Tracer);
     Routes::new()
         .post("/cases/{id}/requests", tracer, create)
+        .post("/cases/{id}/door-requests", tracer, create_door)
         .get("/cases/{id}/requests/{request}/qr", tracer, qr)
         .upload(
             "/cases/{id}/requests/{request}/file",
             tracer,
-            protocol::share::MAX_SEALED_BYTES + 64 * 1024,
+            protocol::door_request::MAX_SEALED_GUESTBOOK_BYTES + 64 * 1024,
             receive_file,
         )
 }
@@ -72,6 +76,57 @@ async fn create(
     audit::write(&mut *tx, &entry).await?;
     tx.commit().await?;
     Ok(Redirect::to(&format!("/cases/{id}?created=1")).into_response())
+}
+
+async fn create_door(
+    State(app): State<AppState>,
+    staff: Staff,
+    Path(id): Path<i64>,
+    Form(form): Form<DoorRequestInput>,
+) -> WebResult {
+    find(&app, id).await?;
+    let t = now();
+    let mut valid = door_requests::validate(&form, t);
+    if let Ok(v) = &valid {
+        // Only a venue this portal registered has a poster its door could be bound to.
+        if !venues::exists(&app.db.pool, &v.venue.to_string()).await? {
+            valid = Err(vec![crate::domain::Problem::new(
+                "door",
+                "door-venue-unknown",
+            )]);
+        }
+    }
+    let valid = match valid {
+        Ok(valid) => valid,
+        Err(problems) => {
+            let errors = FieldErrors::of(&staff.tr(), &problems[..1]);
+            return case_page(&app, &staff, id, |page| {
+                page.door_venue = form.venue_id.trim().to_owned();
+                page.door_from = form.from.clone();
+                page.door_to = form.to.clone();
+                page.door_purpose = clean(&form.purpose);
+                page.hours = form.hours.clone();
+                page.errors = errors;
+            })
+            .await
+            .map(|mut r| {
+                *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+                r
+            });
+        }
+    };
+    let (request, signed) = door_requests::new_request(&valid, &app.authority, t, &mut OsRng)?;
+    let mut tx = app.db.begin().await?;
+    requests::insert_door(&mut *tx, id, &request, &signed, staff.session.user_id, t).await?;
+    let entry = staff.entry(
+        "door_request_created",
+        &request.code,
+        &format!("case {id}, venue {}", request.venue),
+        t,
+    );
+    audit::write(&mut *tx, &entry).await?;
+    tx.commit().await?;
+    Ok(Redirect::to(&format!("/cases/{id}?created=door#requests-heading")).into_response())
 }
 
 /// The code of a share request of this case (a request of another case is not found here).
@@ -126,11 +181,8 @@ async fn receive_file(
         }
         _ => return refuse_file(id, "share-file-missing"),
     };
-    if bytes.len() > protocol::share::MAX_SEALED_BYTES {
-        return refuse_file(id, "share-file-not-for-request");
-    }
     let receipt = staff.entry("diary_received_file", "", &format!("case {id}"), 0);
-    match store(&app, &code, &bytes, "file", receipt).await? {
+    match store(&app, &code, &bytes, None, "file", receipt).await? {
         Stored::Yes => Ok(Redirect::to(&format!("/cases/{id}?received=1")).into_response()),
         Stored::NotForThisRequest => refuse_file(id, "share-file-not-for-request"),
         Stored::Refused(Lookup::Answered) => refuse_file(id, "share-already-answered"),

@@ -99,6 +99,33 @@ fn inspect_says_what_any_text_is() {
             &"2026-12-03".into()
         )
     );
+    // A tracer's request to a venue's door: its own format, its venue and window.
+    let door = protocol::DoorRequest {
+        id: [8; 16],
+        code: protocol::share_code([2; 8]),
+        department: authority.settings.name.clone(),
+        department_key: authority.department.public,
+        department_key_id: authority.department.key_id(),
+        venue: uuid::Uuid::from_bytes([5; 16]),
+        from: now - 7200,
+        to: now - 3600,
+        purpose: "Truy vết ca 12 tại bưu điện".into(),
+        expires: now + 3600,
+        upload_url: format!(
+            "{}/api/v1/share-requests/x/guestbook",
+            authority.settings.portal_url
+        ),
+    };
+    let door_signed = protocol::sign_door_request(&door, &authority.key).unwrap();
+    let v = inspect_any(d, &door_signed).unwrap();
+    assert_eq!(
+        (&v["format"], &v["verified"], &v["venue"]),
+        (
+            &"door-request".into(),
+            &true.into(),
+            &"05050505-0505-0505-0505-050505050505".into()
+        )
+    );
     // Without the trust file it cannot be checked, and says so.
     let e = inspect_any(None, &signed).unwrap_err();
     assert!(e.contains("--data-dir"), "{e}");

@@ -44,6 +44,7 @@ fn paths(route: &str, o: &Objects) -> Vec<String> {
             .collect(),
         "/cases/{id}" => vec![c("")],
         "/cases/{id}/requests" => vec![c("/requests")],
+        "/cases/{id}/door-requests" => vec![c("/door-requests")],
         "/cases/{id}/requests/{request}/qr" => vec![c(&format!("/requests/{}/qr", o.request))],
         "/cases/{id}/requests/{request}/file" => {
             vec![c(&format!("/requests/{}/file", o.request))]
@@ -60,6 +61,9 @@ fn paths(route: &str, o: &Objects) -> Vec<String> {
         "/api/v1/share-requests/{code}" => vec![format!("/api/v1/share-requests/{}", o.code)],
         "/api/v1/share-requests/{code}/diary" => {
             vec![format!("/api/v1/share-requests/{}/diary", o.code)]
+        }
+        "/api/v1/share-requests/{code}/guestbook" => {
+            vec![format!("/api/v1/share-requests/{}/guestbook", o.code)]
         }
         "/reports/coverage/{table}" => ["communes.csv", "sectors.csv", "weeks.csv"]
             .iter()
@@ -99,13 +103,14 @@ fn allows(access: Access, role: Role) -> bool {
 }
 
 /// Who the department lets use each part of the site: admins the accounts and the log,
-/// registrars the venues, tracers the cases, reporters the reports; anyone the sign-in, the
-/// language switch, the style sheet and the app's API; every member of staff the rest.
+/// registrars the venues and personal cards, tracers the cases, reporters the reports; anyone
+/// the sign-in, the language switch, the style sheet and the app's API; every member of staff
+/// the rest.
 fn department_rule(path: &str) -> Access {
     let first = path.split('/').nth(1).unwrap_or("");
     match first {
         "admin" => Access::Role(Role::Admin),
-        "venues" => Access::Role(Role::Registrar),
+        "venues" | "cards" => Access::Role(Role::Registrar),
         "cases" => Access::Role(Role::Tracer),
         "reports" => Access::Role(Role::Reporter),
         "api" | "login" | "lang" | "static" => Access::Anyone,
