@@ -1,10 +1,12 @@
-//! Venue mode's commands over `app::Door` and the diary's guestbook. The clocks, the device's
-//! UTC offset and the PIN hash's salt are read here.
+//! Venue mode's commands over `app::Door` and the diary's guestbook, and a tracer's request to
+//! the door over `app::DoorAsks`. The clocks, the device's UTC offset, the PIN hash's salt and
+//! the sealing's randomness are read here.
 
-use app::DoorStatus;
+use app::{DoorAnswer, DoorAsks, DoorRequestReview, DoorStatus};
 use chrono::{FixedOffset, Local, Offset, Utc};
 use diary::{DoorBinding, DoorCounts, DoorRecord};
-use tauri::State;
+use rand::RngCore;
+use tauri::{AppHandle, Runtime, State};
 
 use crate::error::IpcError;
 use crate::lock::{new_salt, SystemClock};
@@ -37,8 +39,10 @@ pub async fn door_turn_on(
     poster: String,
     pin: String,
     state: State<'_, AppState>,
+    asks: State<'_, DoorAsks>,
 ) -> Result<DoorBinding, IpcError> {
     let diary = state.unlocked_diary()?;
+    asks.clear();
     Ok(state
         .door
         .turn_on(&diary, &poster, &pin, new_salt(), Utc::now())
@@ -46,9 +50,15 @@ pub async fn door_turn_on(
 }
 
 #[tauri::command]
-pub async fn door_turn_off(pin: String, state: State<'_, AppState>) -> Result<(), IpcError> {
+pub async fn door_turn_off(
+    pin: String,
+    state: State<'_, AppState>,
+    asks: State<'_, DoorAsks>,
+) -> Result<(), IpcError> {
     let diary = state.diary()?;
-    Ok(state.door.turn_off(&diary, &pin, &SystemClock).await?)
+    state.door.turn_off(&diary, &pin, &SystemClock).await?;
+    asks.clear();
+    Ok(())
 }
 
 /// Records what the guard scanned; `again` records leaving although the card came in less than
@@ -87,4 +97,64 @@ pub async fn door_set_retention(
 pub async fn door_counts(state: State<'_, AppState>) -> Result<DoorCounts, IpcError> {
     let diary = state.door_diary()?;
     Ok(diary.door_counts(Utc::now(), local_offset()).await?)
+}
+
+/// Fetches the tracer's request `code` from the door's own authority's portal and checks that it
+/// asks this venue; what the person in charge reads before deciding.
+#[tauri::command]
+pub async fn door_request_fetch(
+    code: String,
+    state: State<'_, AppState>,
+    asks: State<'_, DoorAsks>,
+) -> Result<DoorRequestReview, IpcError> {
+    let diary = state.door_diary()?;
+    Ok(asks
+        .fetch(&state.door, &state.portals(), &diary, &code, &Utc::now)
+        .await?)
+}
+
+/// The person in charge agreed with the venue mode's PIN: the window's entries, still sealed,
+/// are sealed for the request and sent.
+#[tauri::command]
+pub async fn door_request_answer(
+    code: String,
+    pin: String,
+    state: State<'_, AppState>,
+    asks: State<'_, DoorAsks>,
+) -> Result<DoorAnswer<IpcError>, IpcError> {
+    let diary = state.door_diary()?;
+    let mut random = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut random);
+    let answer = asks
+        .answer(
+            &state.door,
+            &state.portals(),
+            &diary,
+            &code,
+            &pin,
+            random,
+            &SystemClock,
+        )
+        .await?;
+    Ok(answer.map_problem(IpcError::from))
+}
+
+/// Saves an answer that could not be sent as a file to hand to the tracer; returns its path.
+#[tauri::command]
+pub async fn door_request_save<R: Runtime>(
+    code: String,
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    asks: State<'_, DoorAsks>,
+) -> Result<String, IpcError> {
+    state.door_diary()?;
+    let folder = crate::share::file_folder(&app, &state);
+    let write = |name: &str, bytes: &[u8]| crate::share::write_new(&folder.join(name), bytes);
+    Ok(asks.save_file(&code, write)?)
+}
+
+/// The person in charge said no or left: the request is forgotten.
+#[tauri::command]
+pub fn door_request_forget(code: String, asks: State<'_, DoorAsks>) {
+    asks.forget(&code);
 }

@@ -4,6 +4,7 @@
 //! Invariant: no diary logic and no app rules here. Commands read the clock and randomness and
 //! delegate; platform differences stay behind `cfg(mobile)` in this file.
 
+mod card;
 mod commands;
 mod door;
 mod error;
@@ -64,7 +65,9 @@ pub fn run_app<R: Runtime>(builder: tauri::Builder<R>, options: Options) -> taur
             app.manage(state);
             // The requests fetched, until the citizen decides; sealed diaries name this version.
             let version = app.package_info().version.to_string();
-            app.manage(app::Sharing::new(version));
+            app.manage(app::Sharing::new(version.clone()));
+            // A tracer's requests to this door, the same way; guestbooks name this version.
+            app.manage(app::DoorAsks::new(version));
             // While the app is open, the diary closes overdue visits and deletes what aged out
             // every hour (on start too: `AppState::open`).
             let handle = app.handle().clone();
@@ -114,5 +117,17 @@ pub fn run_app<R: Runtime>(builder: tauri::Builder<R>, options: Options) -> taur
             door::door_scan,
             door::door_counts,
             door::door_set_retention,
+            door::door_request_fetch,
+            door::door_request_answer,
+            door::door_request_save,
+            door::door_request_forget,
+            card::card_provinces,
+            card::card_authorities,
+            card::my_contact,
+            card::set_my_contact,
+            card::forget_my_contact,
+            card::my_code,
+            card::family_card,
+            card::save_family_card,
         ])
 }

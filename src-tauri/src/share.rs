@@ -3,7 +3,7 @@
 //! it), the time zone and the sealing's randomness come from here.
 
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use app::{ShareOutcome, ShareReview, Sharing};
 use chrono::{Local, Utc};
@@ -68,7 +68,7 @@ pub async fn retry_share(
 }
 
 /// Writes a new file (never over one: a name taken is `AlreadyExists`) and flushes it to disk.
-fn write_new(path: &Path, bytes: &[u8]) -> std::io::Result<String> {
+pub(crate) fn write_new(path: &Path, bytes: &[u8]) -> std::io::Result<String> {
     let mut file = std::fs::OpenOptions::new()
         .write(true)
         .create_new(true)
@@ -87,14 +87,18 @@ pub async fn save_share_file<R: Runtime>(
     state: State<'_, AppState>,
 ) -> Result<Share, IpcError> {
     let diary = state.unlocked_diary()?;
-    let folder = app
-        .path()
+    let folder = file_folder(&app, &state);
+    let write = |name: &str, bytes: &[u8]| write_new(&folder.join(name), bytes);
+    Ok(app::share::save_file(&diary, id, Utc::now(), write).await?)
+}
+
+/// Where a file to hand over goes: Downloads where there is one, else the app's data folder.
+pub(crate) fn file_folder<R: Runtime>(app: &AppHandle<R>, state: &AppState) -> PathBuf {
+    app.path()
         .download_dir()
         .ok()
         .filter(|d| d.is_dir())
-        .unwrap_or_else(|| state.data_dir.clone());
-    let write = |name: &str, bytes: &[u8]| write_new(&folder.join(name), bytes);
-    Ok(app::share::save_file(&diary, id, Utc::now(), write).await?)
+        .unwrap_or_else(|| state.data_dir.clone())
 }
 
 /// The sharing log, newest first.

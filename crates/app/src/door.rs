@@ -70,6 +70,25 @@ impl Door {
         }
     }
 
+    /// The venue this door is bound to; refused outside venue mode.
+    pub(crate) async fn binding(&self, diary: &Diary) -> Result<DoorBinding> {
+        match diary.door_binding().await? {
+            Some(binding) if self.is_on() => Ok(binding),
+            _ => Err(diary::Error::DoorNotBound.into()),
+        }
+    }
+
+    /// Checks the venue mode's PIN (the person in charge), with its waits after wrong tries.
+    pub(crate) async fn check_pin(
+        &self,
+        diary: &Diary,
+        pin: &str,
+        clock: &impl Clock,
+    ) -> Result<()> {
+        self.binding(diary).await?;
+        self.pin.check(diary, pin, clock).await
+    }
+
     pub async fn status(&self, diary: &Diary, now: DateTime<Utc>) -> Result<DoorStatus> {
         Ok(DoorStatus {
             binding: diary.door_binding().await?,

@@ -38,6 +38,10 @@ pub enum Error {
     #[error("The PIN could not be hashed or checked: {0}.")]
     PinHash(String),
 
+    // Personal cards.
+    #[error("No authority the app trusts has a key for personal cards.")]
+    CardNoAuthority,
+
     // Venue mode.
     #[error(
         "This device is in venue mode: the citizen's diary is closed until venue mode is left."
@@ -70,6 +74,12 @@ pub enum Error {
     ShareRequest(protocol::Error),
     #[error("The request must be fetched first.")]
     ShareNotFetched,
+    #[error("This code asks a venue's door for its guestbook, not a citizen for their diary.")]
+    ShareForDoor,
+    #[error("This code asks a citizen for their diary, not a venue's door for its guestbook.")]
+    DoorRequestForCitizen,
+    #[error("This request asks another venue's door.")]
+    DoorRequestOtherVenue,
     #[error("The request expired before the citizen consented.")]
     ShareConsentExpired,
 
@@ -113,6 +123,7 @@ impl Error {
             Error::PinWrong { .. } => "pin_wrong",
             Error::PinHash(_) => "storage",
             Error::VenueMode => "venue_mode",
+            Error::CardNoAuthority => "card_no_authority",
             Error::ShareCodeInvalid => "share_code_invalid",
             Error::ShareNoAuthority => "share_no_authority",
             Error::ShareNetwork(_) => "share_network",
@@ -135,6 +146,9 @@ impl Error {
                 _ => "share_portal_garbage",
             },
             Error::ShareNotFetched => "share_not_fetched",
+            Error::ShareForDoor => "share_for_door",
+            Error::DoorRequestForCitizen => "door_request_for_citizen",
+            Error::DoorRequestOtherVenue => "door_request_other_venue",
             Error::ShareConsentExpired => "share_consent_expired",
             Error::ShareUploadUntrusted => "share_upload_untrusted",
             Error::ShareUploadAnswered => "share_upload_answered",
@@ -160,6 +174,17 @@ impl Error {
             }
             Error::Diary(diary::Error::DoorDuplicate { time_in }) => {
                 Some(json!({ "time_in": time_in }))
+            }
+            // Which field of a personal card to fix.
+            Error::Protocol(protocol::Error::InvalidContact(why)) => {
+                let field = if why.starts_with("the name") {
+                    "name"
+                } else if why.starts_with("the phone") {
+                    "phone"
+                } else {
+                    "commune"
+                };
+                Some(json!({ "field": field }))
             }
             Error::PinWait { seconds } | Error::PinWrong { seconds } => {
                 Some(json!({ "seconds": seconds }))

@@ -195,38 +195,25 @@ async fn fetch_signed<H: Http>(portals: &Portals<'_, H>, code: &str) -> Result<(
     let mut refusal: Option<Error> = None;
     let mut failure: Option<Error> = None;
     for portal in authorities.iter().map(|a| &a.portal_url) {
-        let url = format!(
-            "{}/api/v1/share-requests/{code}",
-            portal.trim_end_matches('/')
-        );
-        let answer = match portals.http.get(&url, None, REQUEST_LIMIT).await {
-            Ok(answer) => answer,
-            Err(e) => {
-                failure.get_or_insert(Error::ShareNetwork(e));
-                continue;
-            }
-        };
-        match answer.status {
-            200 => {
-                // A portal that claimed the code but whose answer did not arrive whole: the
-                // network failed this fetch, whatever the other portals say.
-                let body = answer.body.map_err(Error::ShareNetwork)?;
+        match ask_portal(portals.http, portal, code).await? {
+            Reply::Found(body) => {
                 let signed = protocol::read_answer(&body, protocol::answer::SHARE_REQUEST_ANSWER)
-                    .map_err(Error::ShareRequest)?;
+                    .map_err(|e| {
+                    // A code the tracer made for a venue's door, typed into a citizen's app.
+                    let for_door = protocol::door_request::DOOR_REQUEST_ANSWER;
+                    match protocol::read_answer(&body, for_door) {
+                        Ok(_) => Error::ShareForDoor,
+                        Err(_) => Error::ShareRequest(e),
+                    }
+                })?;
                 found.push((portal.clone(), signed));
             }
-            404 => {}
-            409 => {
-                refusal.get_or_insert(Error::ShareAnswered);
+            Reply::Unknown => {}
+            Reply::Refused(e) => {
+                refusal.get_or_insert(e);
             }
-            410 => {
-                refusal.get_or_insert(Error::ShareExpired);
-            }
-            429 => {
-                refusal.get_or_insert(Error::ShareThrottled);
-            }
-            status => {
-                failure.get_or_insert(Error::SharePortalError(status));
+            Reply::Failed(e) => {
+                failure.get_or_insert(e);
             }
         }
     }
@@ -237,6 +224,38 @@ async fn fetch_signed<H: Http>(portals: &Portals<'_, H>, code: &str) -> Result<(
             "more than one portal claims this code",
         )),
     }
+}
+
+/// What one portal said of a code.
+pub(crate) enum Reply {
+    /// It knows the code: the body of its answer, whole.
+    Found(String),
+    Unknown,
+    /// It knows the code and refuses it: answered, expired, or too many codes tried.
+    Refused(Error),
+    /// No answer, or one that says nothing of the code.
+    Failed(Error),
+}
+
+/// Asks the portal at `portal` for the request `code`. `Err`: it claimed the code but its answer
+/// did not arrive whole, so the network failed this fetch whatever other portals say.
+pub(crate) async fn ask_portal<H: Http>(http: &H, portal: &str, code: &str) -> Result<Reply> {
+    let url = format!(
+        "{}/api/v1/share-requests/{code}",
+        portal.trim_end_matches('/')
+    );
+    let answer = match http.get(&url, None, REQUEST_LIMIT).await {
+        Ok(answer) => answer,
+        Err(e) => return Ok(Reply::Failed(Error::ShareNetwork(e))),
+    };
+    Ok(match answer.status {
+        200 => Reply::Found(answer.body.map_err(Error::ShareNetwork)?),
+        404 => Reply::Unknown,
+        409 => Reply::Refused(Error::ShareAnswered),
+        410 => Reply::Refused(Error::ShareExpired),
+        429 => Reply::Refused(Error::ShareThrottled),
+        status => Reply::Failed(Error::SharePortalError(status)),
+    })
 }
 
 /// What a verified request must also be: the one asked for, served by the portal of the
@@ -258,7 +277,7 @@ fn check_request(request: &VerifiedShareRequest, code: &str, answered_by: &str) 
 
 /// What the portal's answer to an upload means for the share on the phone.
 #[derive(Debug)]
-enum Delivery {
+pub(crate) enum Delivery {
     Uploaded,
     /// Refused for good: nothing left the phone, and nothing ever will for this request.
     Refused {
@@ -269,7 +288,7 @@ enum Delivery {
     Kept(Error),
 }
 
-fn delivery(answer: Result<u16, String>) -> Delivery {
+pub(crate) fn delivery(answer: Result<u16, String>) -> Delivery {
     match answer {
         Ok(201) => Delivery::Uploaded,
         Ok(409) => Delivery::Refused {
@@ -321,28 +340,30 @@ pub async fn deliver<H: Http>(
 }
 
 /// The names a `.vdshare` file for the request `code` tries, in order, until one is free.
-pub fn file_names(code: &str) -> impl Iterator<Item = String> + '_ {
+pub fn file_names(code: &str) -> impl Iterator<Item = String> {
+    names_from(format!("nhat-ky-ra-vao-{code}"), "vdshare")
+}
+
+fn names_from(base: String, ext: &'static str) -> impl Iterator<Item = String> {
     (1..=FILE_NAMES).map(move |n| match n {
-        1 => format!("nhat-ky-ra-vao-{code}.vdshare"),
-        n => format!("nhat-ky-ra-vao-{code}-{n}.vdshare"),
+        1 => format!("{base}.{ext}"),
+        n => format!("{base}-{n}.{ext}"),
     })
 }
 
-/// Saves the share `id` kept on the phone as a `.vdshare` file, to hand to the tracer another
-/// way. `write` creates the named file (never replacing one: a name taken answers
-/// `AlreadyExists`, and the next name is tried) and returns its path. Returns the share with
-/// that path in `note`.
-pub async fn save_file(
-    diary: &Diary,
-    id: i64,
-    now: DateTime<Utc>,
+/// Writes `bytes` under the first free name `base(-n).ext`; `write` creates the named file (never
+/// replacing one: a name taken answers `AlreadyExists`, and the next name is tried) and returns
+/// its path.
+pub fn write_file(
+    base: String,
+    ext: &'static str,
+    bytes: &[u8],
     mut write: impl FnMut(&str, &[u8]) -> std::io::Result<String>,
-) -> Result<Share> {
-    let sealed = diary.sealed_share(id).await?;
+) -> Result<String> {
     let mut taken = None;
-    for name in file_names(&sealed.share.code) {
-        match write(&name, &sealed.bytes) {
-            Ok(path) => return Ok(diary.share_saved(id, &path, now).await?),
+    for name in names_from(base, ext) {
+        match write(&name, bytes) {
+            Ok(path) => return Ok(path),
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => taken = Some(e),
             Err(e) => return Err(Error::ShareFile(e)),
         }
@@ -350,6 +371,20 @@ pub async fn save_file(
     Err(Error::ShareFile(
         taken.expect("at least one name was tried"),
     ))
+}
+
+/// Saves the share `id` kept on the phone as a `.vdshare` file, to hand to the tracer another
+/// way (see [`write_file`] for `write`). Returns the share with that path in `note`.
+pub async fn save_file(
+    diary: &Diary,
+    id: i64,
+    now: DateTime<Utc>,
+    write: impl FnMut(&str, &[u8]) -> std::io::Result<String>,
+) -> Result<Share> {
+    let sealed = diary.sealed_share(id).await?;
+    let base = format!("nhat-ky-ra-vao-{}", sealed.share.code);
+    let path = write_file(base, "vdshare", &sealed.bytes, write)?;
+    Ok(diary.share_saved(id, &path, now).await?)
 }
 
 #[cfg(test)]

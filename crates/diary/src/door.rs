@@ -465,8 +465,9 @@ impl Diary {
         })
     }
 
-    /// The entries of `venue_id` that began in `[from, to)`, oldest first, still sealed: what a
-    /// tracer's request to the venue takes.
+    /// The entries of `venue_id` whose stay meets `[from, to)` (in before `to`, and not out by
+    /// `from`; someone still inside is there), oldest first, still sealed: what a tracer's
+    /// request to the venue takes (`protocol::Guestbook::in_window`, the same rule).
     pub async fn door_entries_between(
         &self,
         venue_id: &str,
@@ -475,7 +476,8 @@ impl Diary {
     ) -> Result<Vec<SealedDoorEntry>> {
         let rows: Vec<EntryRow> = sqlx::query_as(
             "SELECT venue_id, time_in, time_out, sealed FROM door_entries
-             WHERE venue_id = ?1 AND time_in >= ?2 AND time_in < ?3 ORDER BY time_in, id",
+             WHERE venue_id = ?1 AND time_in < ?3 AND (time_out IS NULL OR time_out > ?2)
+             ORDER BY time_in, id",
         )
         .bind(venue_id)
         .bind(from.timestamp())

@@ -166,6 +166,51 @@ export interface DoorCounts {
   by_day: { date: string; entries: number }[];
 }
 
+/** A tracer's request to this door, as the person in charge reads it. */
+export interface DoorRequestReview {
+  code: string;
+  authority: string;
+  department: string;
+  purpose: string;
+  from: string;
+  to: string;
+  expires: string;
+  /** How many entries of the window would be sent, still sealed. */
+  entries: number;
+}
+
+export interface DoorAnswer {
+  code: string;
+  entries: number;
+  delivered: boolean;
+  problem: AppError | null;
+  /** The sealed answer is kept until the app closes, to save as a file. */
+  can_save: boolean;
+}
+
+/** A person's contact as a personal card holds it, with where the commune is. */
+export interface ShownContact {
+  name: string;
+  phone: string;
+  commune: number;
+  commune_name: string;
+  province_name: string;
+}
+
+/** A personal card's code: its QR as an SVG, and whose door key it is sealed to. */
+export interface CardCode {
+  text: string;
+  svg: string;
+  authority: string;
+  contact: ShownContact;
+}
+
+export interface Province {
+  code: number;
+  name: string;
+  communes: { code: number; name: string }[];
+}
+
 export type KeyLocation = { kind: 'key_store'; name: string } | { kind: 'file'; path: string };
 
 export interface AppError {
@@ -237,6 +282,25 @@ export const api = {
   doorCounts: () => invoke<DoorCounts>('door_counts'),
   /** Needs the venue mode's PIN; returns how many entries went. */
   doorSetRetention: (days: number, pin: string) => invoke<number>('door_set_retention', { days, pin }),
+  doorRequestFetch: (code: string) => invoke<DoorRequestReview>('door_request_fetch', { code }),
+  /** The person in charge agreed, with the venue mode's PIN. */
+  doorRequestAnswer: (code: string, pin: string) => invoke<DoorAnswer>('door_request_answer', { code, pin }),
+  /** Returns the saved file's path. */
+  doorRequestSave: (code: string) => invoke<string>('door_request_save', { code }),
+  doorRequestForget: (code: string) => invoke<void>('door_request_forget', { code }),
+  cardProvinces: () => invoke<Province[]>('card_provinces'),
+  cardAuthorities: () => invoke<string[]>('card_authorities'),
+  myContact: () => invoke<ShownContact | null>('my_contact'),
+  setMyContact: (name: string, phone: string, commune: number) =>
+    invoke<ShownContact>('set_my_contact', { name, phone, commune }),
+  forgetMyContact: () => invoke<void>('forget_my_contact'),
+  /** Sealed afresh on every call: two showings cannot be linked. */
+  myCode: (authority: string | null = null) => invoke<CardCode | null>('my_code', { authority }),
+  familyCard: (name: string, phone: string, commune: number, authority: string | null = null) =>
+    invoke<CardCode>('family_card', { name, phone, commune, authority }),
+  /** Returns the saved SVG's path. */
+  saveFamilyCard: (name: string, phone: string, commune: number, authority: string | null = null) =>
+    invoke<string>('save_family_card', { name, phone, commune, authority }),
 };
 
 export const isMobile = (platform: string) => platform === 'android' || platform === 'ios';

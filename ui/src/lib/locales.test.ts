@@ -37,6 +37,23 @@ test('every venue-mode kind the Rust side can send has a sentence in both langua
   }
 });
 
+test('every problem of a tracer\'s request to a door has a sentence in both languages', () => {
+  // crates/app's door_request.rs: the share kinds it reuses, and its own.
+  const kinds = [
+    'share_code_invalid', 'share_unknown_code', 'share_expired', 'share_answered', 'share_network',
+    'share_portal_garbage', 'share_portal_error', 'share_untrusted', 'share_throttled',
+    'share_no_authority', 'share_newer_version', 'share_not_fetched', 'share_consent_expired',
+    'share_upload_network', 'share_upload_failed', 'share_upload_answered', 'share_upload_expired',
+    'share_upload_untrusted', 'share_file', 'door_request_for_citizen', 'door_request_other_venue',
+  ];
+  for (const kind of kinds) {
+    expect(vi.door.request.errors).toHaveProperty(kind);
+    expect(en.door.request.errors).toHaveProperty(kind);
+  }
+  expect(vi.share.errors).toHaveProperty('share_for_door');
+  expect(en.share.errors).toHaveProperty('share_for_door');
+});
+
 test('every sharing problem kind the Rust side can send has a sentence in both languages', () => {
   // crates/app's share.rs (app::Error): fetching a request, then consent and delivery (which have their own
   // sentences: after consent the sealed diary may have left the phone); and the Share screen's

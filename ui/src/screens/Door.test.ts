@@ -213,3 +213,32 @@ test('the answer goes after 15 seconds, so the next visitor does not see it', as
     vi.useRealTimers();
   }
 });
+
+test('a tracer\'s code scanned at the door opens the request, not a refusal', async () => {
+  mockIPC((cmd, payload) => {
+    if (cmd === 'door_status') return status;
+    if (cmd === 'door_counts') return counts(0, 0);
+    if (cmd === 'door_scan') throw { kind: 'door_share_code', message: '' };
+    if (cmd === 'door_request_forget') return null;
+    if (cmd === 'door_request_fetch') {
+      expect(payload).toEqual({ code: '7KQ2-M9XD-4RTA' });
+      return {
+        code: '7KQ2-M9XD-4RTA', authority: binding.authority, department: binding.authority,
+        purpose: 'Truy vết ca 12', from: '2026-12-04T01:00:00Z', to: '2026-12-04T02:00:00Z',
+        expires: '2026-12-06T01:00:00Z', entries: 4,
+      };
+    }
+    throw new Error(`unexpected ${cmd}`);
+  });
+  render(Door, { platform: 'linux', binding, onleft: () => {} });
+  await screen.findByTestId('door-venue');
+  typeCode('VDSHARE:7KQ2-M9XD-4RTA');
+  expect(await screen.findByTestId('door-request-purpose')).toHaveTextContent('Truy vết ca 12');
+  expect(screen.queryByTestId('door-result')).toBeNull();
+  // Declined, then the same code scanned again: the request opens again.
+  await fireEvent.click(screen.getByTestId('door-request-decline'));
+  await screen.findByTestId('door-request-start');
+  fireEvent.input(screen.getByTestId('door-scan-type'), { target: { value: 'VDSHARE:7KQ2-M9XD-4RTA' } });
+  fireEvent.submit(screen.getByTestId('door-scan-type').closest('form')!);
+  expect(await screen.findByTestId('door-request-purpose')).toHaveTextContent('Truy vết ca 12');
+});

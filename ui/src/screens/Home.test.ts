@@ -46,6 +46,7 @@ test('a refused code shows one Vietnamese sentence and keeps the open visit', as
   mockIPC((cmd) => {
     if (cmd === 'open_visit') return visit('Bưu điện tỉnh');
     if (cmd === 'check_in_image') throw { kind: 'unknown_key', message: 'signed by key 0011' };
+    if (cmd === 'my_contact') return null;
     throw new Error(`unexpected ${cmd}`);
   });
   render(Home, { platform: 'linux' });
@@ -61,7 +62,7 @@ test('a refused code shows one Vietnamese sentence and keeps the open visit', as
 
 test('an error kind the UI does not know still reads as a sentence', async () => {
   mockIPC((cmd) => {
-    if (cmd === 'open_visit') return null;
+    if (cmd === 'open_visit' || cmd === 'my_contact') return null;
     throw { kind: 'something_new', message: 'SQLITE_IOERR: disk I/O error' };
   });
   render(Home, { platform: 'linux' });

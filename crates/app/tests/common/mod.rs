@@ -72,6 +72,8 @@ type Answering = dyn Fn(&str, &str, Option<&str>, usize) -> Reply + Send + Sync;
 pub struct FakePortal {
     answer: Box<Answering>,
     pub seen: Mutex<Vec<Seen>>,
+    /// The bodies of the POSTs, in order.
+    pub bodies: Mutex<Vec<Vec<u8>>>,
 }
 
 impl FakePortal {
@@ -81,6 +83,7 @@ impl FakePortal {
         FakePortal {
             answer: Box::new(answer),
             seen: Mutex::default(),
+            bodies: Mutex::default(),
         }
     }
 
@@ -139,7 +142,8 @@ impl Http for FakePortal {
         Ok(Answer { status, etag, body })
     }
 
-    async fn post(&self, url: &str, _body: Vec<u8>) -> Result<u16, String> {
+    async fn post(&self, url: &str, body: Vec<u8>) -> Result<u16, String> {
+        self.bodies.lock().unwrap().push(body);
         self.reply("POST", url, None, None)
             .map(|(status, _, _)| status)
     }
