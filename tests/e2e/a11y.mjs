@@ -85,3 +85,15 @@ export async function largeTextProblems(browser) {
   });
   return problems;
 }
+
+/**
+ * Every check above on the current screen, each finding added to `problems` as a line naming the
+ * screen and language. Returns the findings' count.
+ */
+export async function accessibilityProblems(app, name, lang, problems) {
+  const before = problems.length;
+  for (const finding of await axeFindings(app)) problems.push(`${name} (${lang}) axe: ${finding}`);
+  for (const small of await smallTargets(app)) problems.push(`${name} (${lang}) small target: ${small}`);
+  for (const p of await largeTextProblems(app)) problems.push(`${name} (${lang}) at 200 % text: ${p}`);
+  return problems.length - before;
+}

@@ -13,7 +13,7 @@ import {
   startServices, stopServices, startPortal, openChromium, openApp, closeApp, screenshot, text,
   tempDir, portal, press, waitForDownload, adminWithRoles, goTo,
 } from './harness.mjs';
-import { axeFindings, smallTargets, largeTextProblems } from './a11y.mjs';
+import { accessibilityProblems } from './a11y.mjs';
 
 const vi = JSON.parse(readFileSync(new URL('../../ui/src/locales/vi.json', import.meta.url), 'utf8'));
 const en = JSON.parse(readFileSync(new URL('../../ui/src/locales/en.json', import.meta.url), 'utf8'));
@@ -55,9 +55,7 @@ const problems = [];
 
 async function check(app, name, lang) {
   await app.pause(200);
-  for (const finding of await axeFindings(app)) problems.push(`${name} (${lang}) axe: ${finding}`);
-  for (const small of await smallTargets(app)) problems.push(`${name} (${lang}) small target: ${small}`);
-  for (const p of await largeTextProblems(app)) problems.push(`${name} (${lang}) at 200 % text: ${p}`);
+  await accessibilityProblems(app, name, lang, problems);
   await screenshot(app, `61-door-request-${name}-${lang}`);
 }
 

@@ -11,7 +11,7 @@ import {
   startServices, stopServices, makeAuthority, goTo, openApp, closeApp, screenshot, text, tempDir,
   filesOf, portal, press,
 } from './harness.mjs';
-import { axeFindings, smallTargets, largeTextProblems } from './a11y.mjs';
+import { accessibilityProblems } from './a11y.mjs';
 
 const VENUE = 'Ủy ban nhân dân Phường Thục Phán';
 const vi = JSON.parse(readFileSync(new URL('../../ui/src/locales/vi.json', import.meta.url), 'utf8'));
@@ -66,9 +66,7 @@ const problems = [];
 
 async function check(app, name, lang) {
   await app.pause(200);
-  for (const finding of await axeFindings(app)) problems.push(`${name} (${lang}) axe: ${finding}`);
-  for (const small of await smallTargets(app)) problems.push(`${name} (${lang}) small target: ${small}`);
-  for (const p of await largeTextProblems(app)) problems.push(`${name} (${lang}) at 200 % text: ${p}`);
+  await accessibilityProblems(app, name, lang, problems);
   await screenshot(app, `60-door-${name}-${lang}`);
 }
 

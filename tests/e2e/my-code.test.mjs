@@ -10,7 +10,7 @@ import {
   startServices, stopServices, makeAuthority, goTo, openApp, closeApp, text, tempDir, press,
   filesOf, screenshot, SHOTS,
 } from './harness.mjs';
-import { axeFindings, smallTargets, largeTextProblems } from './a11y.mjs';
+import { accessibilityProblems } from './a11y.mjs';
 
 const vi = JSON.parse(readFileSync(new URL('../../ui/src/locales/vi.json', import.meta.url), 'utf8'));
 const VENUE = 'Trung tâm Văn hóa tỉnh Cao Bằng';
@@ -29,9 +29,7 @@ after(stopServices);
 
 async function check(app, name, lang) {
   await app.pause(200);
-  for (const finding of await axeFindings(app)) problems.push(`${name} (${lang}) axe: ${finding}`);
-  for (const small of await smallTargets(app)) problems.push(`${name} (${lang}) small target: ${small}`);
-  for (const p of await largeTextProblems(app)) problems.push(`${name} (${lang}) at 200 % text: ${p}`);
+  await accessibilityProblems(app, name, lang, problems);
   await screenshot(app, `62-card-${name}-${lang}`);
 }
 

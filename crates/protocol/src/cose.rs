@@ -101,3 +101,64 @@ pub(crate) fn canonical_map(
         _ => Err("the content is not a map"),
     }
 }
+
+/// The fields of a signed content whose keys are the integers 0, 1, 2, … in order, each read by
+/// its kind; anything else is `NotShareRequest` (the signed requests' malformed error).
+pub(crate) struct Fields(Vec<(Value, Value)>);
+
+impl Fields {
+    /// The content `bytes`, which must have exactly `count` fields.
+    pub fn read(bytes: &[u8], count: usize) -> Result<Fields> {
+        let entries = canonical_map(bytes).map_err(malformed)?;
+        if entries.len() != count {
+            return Err(malformed("the content has the wrong fields"));
+        }
+        Ok(Fields(entries))
+    }
+
+    fn field(&self, k: u64) -> Result<&Value> {
+        let (key, value) = &self.0[k as usize];
+        (key.as_integer() == Some(k.into()))
+            .then_some(value)
+            .ok_or_else(|| malformed("the fields are out of order"))
+    }
+
+    pub fn int(&self, k: u64) -> Result<i64> {
+        self.field(k)?
+            .as_integer()
+            .and_then(|i| i64::try_from(i).ok())
+            .ok_or_else(|| malformed("a number field"))
+    }
+
+    pub fn text(&self, k: u64) -> Result<String> {
+        self.field(k)?
+            .as_text()
+            .map(str::to_owned)
+            .ok_or_else(|| malformed("a text field"))
+    }
+
+    pub fn bytes(&self, k: u64) -> Result<Vec<u8>> {
+        self.field(k)?
+            .as_bytes()
+            .cloned()
+            .ok_or_else(|| malformed("a bytes field"))
+    }
+
+    /// Field `k` as exactly `N` bytes (`what` names it in the error).
+    pub fn array<const N: usize>(&self, k: u64, what: &str) -> Result<[u8; N]> {
+        self.bytes(k)?.try_into().map_err(|_| malformed(what))
+    }
+
+    /// The format version in field 0, which must be `version`.
+    pub fn version(&self, version: u64) -> Result<()> {
+        let found = self.int(0)?;
+        if found != version as i64 {
+            return Err(Error::UnsupportedVersion(found as u64));
+        }
+        Ok(())
+    }
+}
+
+pub(crate) fn malformed(what: &str) -> Error {
+    Error::NotShareRequest(what.to_owned())
+}

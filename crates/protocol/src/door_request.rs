@@ -184,56 +184,22 @@ pub fn read_door_request(text: &str, trust: &TrustList, now: i64) -> Result<Veri
 }
 
 fn parse(bytes: &[u8]) -> Result<DoorRequest> {
-    let malformed = |what: &str| Error::NotShareRequest(what.to_owned());
-    let entries = crate::cose::canonical_map(bytes).map_err(malformed)?;
-    if entries.len() != 12 {
-        return Err(malformed("the content has the wrong fields"));
-    }
-    let field = |k: u64| {
-        let (key, value) = &entries[k as usize];
-        (key.as_integer() == Some(k.into()))
-            .then_some(value)
-            .ok_or_else(|| malformed("the fields are out of order"))
-    };
-    let int = |k: u64| -> Result<i64> {
-        field(k)?
-            .as_integer()
-            .and_then(|i| i64::try_from(i).ok())
-            .ok_or_else(|| malformed("a number field"))
-    };
-    let text = |k: u64| -> Result<String> {
-        field(k)?
-            .as_text()
-            .map(str::to_owned)
-            .ok_or_else(|| malformed("a text field"))
-    };
-    let bytes_of = |k: u64| -> Result<Vec<u8>> {
-        field(k)?
-            .as_bytes()
-            .cloned()
-            .ok_or_else(|| malformed("a bytes field"))
-    };
-    let version = int(0)?;
-    if version != DOOR_REQUEST_VERSION as i64 {
-        return Err(Error::UnsupportedVersion(version as u64));
-    }
+    let malformed = crate::cose::malformed;
+    let f = crate::cose::Fields::read(bytes, 12)?;
+    f.version(DOOR_REQUEST_VERSION)?;
     let request = DoorRequest {
-        id: bytes_of(1)?
-            .try_into()
-            .map_err(|_| malformed("the request id"))?,
-        code: text(2)?,
-        department: text(3)?,
-        department_key: bytes_of(4)?
-            .try_into()
-            .map_err(|_| malformed("the department key"))?,
-        department_key_id: KeyId::from_slice(&bytes_of(5)?)
+        id: f.array(1, "the request id")?,
+        code: f.text(2)?,
+        department: f.text(3)?,
+        department_key: f.array(4, "the department key")?,
+        department_key_id: KeyId::from_slice(&f.bytes(5)?)
             .ok_or_else(|| malformed("the department key id"))?,
-        venue: Uuid::from_slice(&bytes_of(6)?).map_err(|_| malformed("the venue"))?,
-        from: int(7)?,
-        to: int(8)?,
-        purpose: text(9)?,
-        expires: int(10)?,
-        upload_url: text(11)?,
+        venue: Uuid::from_bytes(f.array(6, "the venue")?),
+        from: f.int(7)?,
+        to: f.int(8)?,
+        purpose: f.text(9)?,
+        expires: f.int(10)?,
+        upload_url: f.text(11)?,
     };
     request.validate()?;
     Ok(request)

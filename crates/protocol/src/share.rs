@@ -222,60 +222,26 @@ pub fn read_share_request(text: &str, trust: &TrustList, now: i64) -> Result<Ver
 }
 
 fn parse_request(bytes: &[u8]) -> Result<ShareRequest> {
-    let malformed = |what: &str| Error::NotShareRequest(what.to_owned());
-    let entries = crate::cose::canonical_map(bytes).map_err(malformed)?;
-    if entries.len() != 11 {
-        return Err(malformed("the content has the wrong fields"));
-    }
-    let field = |k: u64| {
-        let (key, value) = &entries[k as usize];
-        (key.as_integer() == Some(k.into()))
-            .then_some(value)
-            .ok_or_else(|| malformed("the fields are out of order"))
-    };
-    let int = |k: u64| -> Result<i64> {
-        field(k)?
-            .as_integer()
-            .and_then(|i| i64::try_from(i).ok())
-            .ok_or_else(|| malformed("a number field"))
-    };
-    let text = |k: u64| -> Result<String> {
-        field(k)?
-            .as_text()
-            .map(str::to_owned)
-            .ok_or_else(|| malformed("a text field"))
-    };
-    let bytes_of = |k: u64| -> Result<Vec<u8>> {
-        field(k)?
-            .as_bytes()
-            .cloned()
-            .ok_or_else(|| malformed("a bytes field"))
-    };
-    let version = int(0)?;
-    if version != SHARE_REQUEST_VERSION as i64 {
-        return Err(Error::UnsupportedVersion(version as u64));
-    }
+    let malformed = crate::cose::malformed;
+    let f = crate::cose::Fields::read(bytes, 11)?;
+    f.version(SHARE_REQUEST_VERSION)?;
     let date = |k: u64| -> Result<NaiveDate> {
         epoch()
-            .checked_add_signed(chrono::Duration::days(int(k)?))
+            .checked_add_signed(chrono::Duration::days(f.int(k)?))
             .ok_or_else(|| malformed("a date"))
     };
     let request = ShareRequest {
-        id: bytes_of(1)?
-            .try_into()
-            .map_err(|_| malformed("the request id"))?,
-        code: text(2)?,
-        department: text(3)?,
-        department_key: bytes_of(4)?
-            .try_into()
-            .map_err(|_| malformed("the department key"))?,
-        department_key_id: KeyId::from_slice(&bytes_of(5)?)
+        id: f.array(1, "the request id")?,
+        code: f.text(2)?,
+        department: f.text(3)?,
+        department_key: f.array(4, "the department key")?,
+        department_key_id: KeyId::from_slice(&f.bytes(5)?)
             .ok_or_else(|| malformed("the department key id"))?,
         from: date(6)?,
         to: date(7)?,
-        purpose: text(8)?,
-        expires: int(9)?,
-        upload_url: text(10)?,
+        purpose: f.text(8)?,
+        expires: f.int(9)?,
+        upload_url: f.text(10)?,
     };
     request.validate()?;
     Ok(request)

@@ -99,11 +99,7 @@ pub fn new_request(
     now: i64,
     rng: &mut (impl RngCore + CryptoRng),
 ) -> Result<(DoorRequest, String)> {
-    let mut id = [0u8; 16];
-    let mut code_bytes = [0u8; 8];
-    rng.fill_bytes(&mut id);
-    rng.fill_bytes(&mut code_bytes);
-    let code = protocol::share_code(code_bytes);
+    let (id, code) = super::requests::new_id_and_code(rng);
     let portal = authority.settings.portal_url.trim_end_matches('/');
     let department = &authority.department;
     let request = DoorRequest {

@@ -88,6 +88,15 @@ pub fn validate(
     }
 }
 
+/// A new request's random id and its short code (a citizen's or a door's).
+pub fn new_id_and_code(rng: &mut (impl RngCore + CryptoRng)) -> ([u8; 16], String) {
+    let mut id = [0u8; 16];
+    let mut code_bytes = [0u8; 8];
+    rng.fill_bytes(&mut id);
+    rng.fill_bytes(&mut code_bytes);
+    (id, protocol::share_code(code_bytes))
+}
+
 /// A new request, signed by the authority at `now`, with a random id and code. Returns the
 /// request and its signed text.
 pub fn new_request(
@@ -96,11 +105,7 @@ pub fn new_request(
     now: i64,
     rng: &mut (impl RngCore + CryptoRng),
 ) -> Result<(ShareRequest, String)> {
-    let mut id = [0u8; 16];
-    let mut code_bytes = [0u8; 8];
-    rng.fill_bytes(&mut id);
-    rng.fill_bytes(&mut code_bytes);
-    let code = protocol::share_code(code_bytes);
+    let (id, code) = new_id_and_code(rng);
     let department = &authority.department;
     let portal = authority.settings.portal_url.trim_end_matches('/');
     let request = ShareRequest {
