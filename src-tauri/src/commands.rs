@@ -43,6 +43,26 @@ pub fn take_link(state: State<'_, AppState>) -> Option<String> {
     state.link.lock().ok()?.take()
 }
 
+/// A second launch of the app on a desktop, with `argv` (a venue link, perhaps): the link waits
+/// for the UI as the first launch's does, the UI is told (`venue-link`), and the window comes to
+/// the front.
+#[cfg(desktop)]
+pub fn link_from_second_launch<R: tauri::Runtime>(app: &tauri::AppHandle<R>, argv: Vec<String>) {
+    use tauri::{Emitter, Manager};
+    let options = crate::Options::parse(argv.into_iter().map(std::ffi::OsString::from));
+    if let (Some(link), Some(state)) = (options.link, app.try_state::<AppState>()) {
+        if let Ok(mut waiting) = state.link.lock() {
+            *waiting = Some(link);
+        }
+        let _ = app.emit_to("main", "venue-link", ());
+    }
+    if let Some(window) = app.get_webview_window("main") {
+        let _ = window.unminimize();
+        let _ = window.show();
+        let _ = window.set_focus();
+    }
+}
+
 /// What a code says, without storing anything.
 #[tauri::command]
 pub fn preview_code(

@@ -24,7 +24,23 @@ pub use state::{AppState, Options};
 #[cfg_attr(mobile, tauri::mobile_entry_point)]
 pub fn run() {
     let options = Options::parse(std::env::args_os());
-    run_app(tauri::Builder::default(), options)
+    let builder = tauri::Builder::default();
+    // Desktops: a second launch (a venue link opened from the browser or the file manager) hands
+    // its link to the running app and exits; the plugin must be the first one registered.
+    #[cfg(desktop)]
+    let builder = {
+        let single = tauri_plugin_single_instance::Builder::new()
+            .callback(|app, argv, _cwd| commands::link_from_second_launch(app, argv));
+        // One app per diary: a second launch on another data folder (a developer's, a test's)
+        // is an app of its own. (Linux; elsewhere the plugin keys on the app's identifier.)
+        #[cfg(target_os = "linux")]
+        let single = match &options.data_dir {
+            Some(dir) => single.dbus_id(state::instance_id(dir)),
+            None => single,
+        };
+        builder.plugin(single.build())
+    };
+    run_app(builder, options)
         .build(tauri::generate_context!())
         .expect("error while building Visit Diary")
         .run(|app, event| {

@@ -208,6 +208,18 @@ impl Options {
     }
 }
 
+/// The D-Bus name of the app running on the diary in `dir` (not the default one): the app's
+/// identifier and a hash of the folder's absolute path, so that two launches on one folder are
+/// one app, and on two folders two.
+#[cfg(target_os = "linux")]
+pub fn instance_id(dir: &std::path::Path) -> String {
+    use std::hash::{Hash, Hasher};
+    let absolute = std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf());
+    let mut hasher = std::hash::DefaultHasher::new();
+    absolute.hash(&mut hasher);
+    format!("org.visitdiary.app.diary_{:016x}", hasher.finish())
+}
+
 /// Venue links the app answers: `https://<host>/v/…`, and the foreign formats it reads. Whether
 /// the link is a valid code is for the confirmation screen to say.
 fn looks_like_a_link(text: &str) -> bool {

@@ -111,6 +111,18 @@ fn capabilities_grant_only_what_the_ui_uses() {
             ]),
         ),
         (
+            "linux".to_owned(),
+            set(&["core:event:allow-listen", "core:event:allow-unlisten"]),
+        ),
+        (
+            "macOS".to_owned(),
+            set(&["core:event:allow-listen", "core:event:allow-unlisten"]),
+        ),
+        (
+            "windows".to_owned(),
+            set(&["core:event:allow-listen", "core:event:allow-unlisten"]),
+        ),
+        (
             "android".to_owned(),
             set(&[
                 "barcode-scanner:default",

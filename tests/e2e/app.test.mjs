@@ -3,8 +3,10 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync, readFileSync, statSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
 import {
   startServices, stopServices, makeAuthority, goTo, openApp, closeApp, screenshot, text, tempDir, filesOf,
+  APP,
 } from './harness.mjs';
 
 const NAME = 'Trạm Y tế Phường Thục Phán – Điểm tiêm chủng số 3';
@@ -207,6 +209,26 @@ test('a venue link opens a confirmation; Check in puts it in the diary, Cancel d
     assert.equal(await text(app, '[data-testid=diary-empty]'), vi.diary.empty);
   } finally {
     await closeApp(app, other);
+  }
+});
+
+test('a venue link opened while the app runs goes to it, not to a second window', async () => {
+  const data = tempDir('data');
+  const app = await openApp(data, ours.trust);
+  try {
+    await (await app.$('nav')).waitForExist({ timeout: 15000 });
+    // As the desktop's URL handler starts the app again: the link as its argument, the same diary.
+    const second = spawnSync(APP, ['--data-dir', data, '--trust', ours.trust, ours.code], {
+      timeout: 30000,
+      env: process.env,
+    });
+    assert.equal(second.status, 0, `the second launch did not hand over and exit: ${second.stderr}`);
+    assert.equal(await text(app, '[data-testid=confirm-name]'), NAME);
+    await screenshot(app, '11-confirm-second-launch');
+    await (await app.$(`button=${vi.confirm.checkIn}`)).click();
+    assert.equal(await text(app, '[data-testid=open-visit] h2'), NAME);
+  } finally {
+    await closeApp(app, data);
   }
 });
 
