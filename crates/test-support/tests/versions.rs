@@ -68,7 +68,9 @@ fn every_tauri_npm_package_has_its_crates_major_and_minor() {
             continue;
         };
         let Some(locked) = crates.get(&name) else {
-            drift.push(format!("@tauri-apps/{package} {version} has no crate {name} locked"));
+            drift.push(format!(
+                "@tauri-apps/{package} {version} has no crate {name} locked"
+            ));
             continue;
         };
         pairs += 1;
@@ -90,7 +92,10 @@ fn every_tauri_npm_package_has_its_crates_major_and_minor() {
 fn the_check_sees_a_drift() {
     assert_eq!(major_minor("2.8.0"), "2.8");
     assert_ne!(major_minor("2.8.0"), major_minor("2.5.0"));
-    assert_eq!(crate_of("plugin-deep-link").as_deref(), Some("tauri-plugin-deep-link"));
+    assert_eq!(
+        crate_of("plugin-deep-link").as_deref(),
+        Some("tauri-plugin-deep-link")
+    );
     assert_eq!(crate_of("api").as_deref(), Some("tauri"));
     assert_eq!(crate_of("cli"), None);
 }
