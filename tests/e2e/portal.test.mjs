@@ -7,7 +7,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   startServices, stopServices, startPortal, openChromium, openApp, closeApp, screenshot, text,
-  tempDir, waitForDownload, ADMIN_PASSWORD,
+  tempDir, waitForDownload, ADMIN_PASSWORD, portal,
 } from './harness.mjs';
 
 const VENUE = 'Nhà văn hóa Tổ 5 Phường Thục Phán';
@@ -253,4 +253,30 @@ test('a large CSV import shows its progress, a file with mistakes names each row
   await signOut();
   await go('/login?ended=1');
   await screenshot(browser, 'portal-01b-session-ended');
+});
+
+test('a poster scanned without the app opens a page that names the venue, read in the browser', async () => {
+  // A venue code of this portal's authority, as a phone's camera opens it: its host is the
+  // portal's in this test, so the link opens the portal's own page.
+  const out = portal(
+    'venue-code', 'make', '--data-dir', site.dir, '--name', 'Bưu điện <Phường> Thục Phán',
+    '--address', 'Số 1 Phố Vườn Cam, Phường Thục Phán', '--unit', '1273', '--sector', 'state-agency',
+  );
+  const fragment = out.trim().split('\n').at(-1).split('#')[1];
+  await go(`/v/1#${fragment}`);
+  const name = await browser.$('[data-venue=name]');
+  await browser.waitUntil(async () => (await name.getText()) !== '', {
+    timeout: 10000,
+    timeoutMsg: 'the page never showed the venue',
+  });
+  // As text, never as markup.
+  assert.equal(await name.getText(), 'Bưu điện <Phường> Thục Phán');
+  assert.equal(await text(browser, '[data-venue=address]'), 'Số 1 Phố Vườn Cam, Phường Thục Phán');
+  assert.equal(await (await browser.$('[data-venue=unknown]')).isDisplayed(), false);
+  await screenshot(browser, 'portal-50-venue-link');
+  assert.deepEqual(await wideElements(), []);
+
+  // Without a code: the page still says what to do.
+  await go('/v/1');
+  assert.match(await text(browser, '[data-venue=unknown]'), /Nhật ký ra vào/);
 });

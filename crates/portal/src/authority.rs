@@ -42,6 +42,33 @@ pub struct Settings {
     /// Which official list of units venues are registered under.
     #[serde(default)]
     pub units: Edition,
+    /// The phone apps that answer this host's venue links (app links, universal links), for the
+    /// `/.well-known` files; none until the deployment names them in `authority.json`.
+    #[serde(default, skip_serializing_if = "Apps::is_empty")]
+    pub apps: Apps,
+}
+
+/// The deployment's phone apps, as the platforms' link-verification files name them.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Apps {
+    /// The Android package (`org.visitdiary.app`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub android_package: Option<String>,
+    /// The SHA-256 fingerprints of the certificates the Android app is signed with
+    /// (`AB:CD:…`, as `keytool` prints them).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub android_sha256: Vec<String>,
+    /// The iOS app ids, `TEAMID.bundle.id`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub apple_app_ids: Vec<String>,
+}
+
+impl Apps {
+    pub fn is_empty(&self) -> bool {
+        self.android_package.is_none()
+            && self.android_sha256.is_empty()
+            && self.apple_app_ids.is_empty()
+    }
 }
 
 fn default_province() -> u32 {

@@ -183,6 +183,7 @@ pub fn run(cli: Cli) -> Result<String> {
                 portal_url,
                 province,
                 units,
+                apps: Default::default(),
             };
             let report = Authority::init(&data_dir, settings)?;
             let mut out = describe(&report, &data_dir);

@@ -66,6 +66,7 @@ pub(crate) mod testing {
                 portal_url: test_support::PORTAL_URL.into(),
                 province: 4,
                 units: Edition::Y2025,
+                apps: Default::default(),
             },
             key: test_support::authority_key(),
             department: DepartmentKey::derive(&[8; 32]),

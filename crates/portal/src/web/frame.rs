@@ -32,6 +32,16 @@ pub const CONTENT_SECURITY_POLICY: &str =
     "default-src 'none'; style-src 'self'; img-src 'self' data:; \
      form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
+/// The one page with a script (`/v/…`, which reads the venue from the address's fragment in the
+/// browser): the same policy, with scripts from the portal itself.
+pub const SCRIPT_PAGE_POLICY: &str =
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+     form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+/// Marks a response whose page runs the portal's own script.
+#[derive(Debug, Clone, Copy)]
+pub struct AllowsScript;
+
 /// The live session a cookie names, if any. Ended sessions are deleted on sight.
 async fn find_session(app: &AppState, token: &str) -> Result<Option<Session>, WebError> {
     let hash = token_hash(token);
@@ -256,9 +266,14 @@ fn finish(app: &AppState, ctx: Ctx, mut response: Response) -> Response {
         .unwrap_or_else(|_| "error".to_owned());
         response = (status, Html(html)).into_response();
     }
+    let policy = if response.extensions().get::<AllowsScript>().is_some() {
+        SCRIPT_PAGE_POLICY
+    } else {
+        CONTENT_SECURITY_POLICY
+    };
     let headers = response.headers_mut();
     for (name, value) in [
-        ("content-security-policy", CONTENT_SECURITY_POLICY),
+        ("content-security-policy", policy),
         ("x-content-type-options", "nosniff"),
         ("referrer-policy", "same-origin"),
         ("x-frame-options", "DENY"),

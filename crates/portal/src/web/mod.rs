@@ -19,6 +19,7 @@ pub mod extract;
 pub mod forms;
 pub mod frame;
 pub mod import;
+pub mod links;
 pub mod memory;
 pub mod notices;
 pub mod overlaps;
@@ -51,6 +52,7 @@ pub fn all_routes() -> Routes {
         .merge(users::routes())
         .merge(audit::routes())
         .merge(venues::routes())
+        .merge(links::routes())
         .merge(import::routes())
         .merge(cards::routes())
         .merge(reports::routes())

@@ -204,14 +204,31 @@ impl Portal {
         behind_proxy: bool,
         portal_url: &str,
     ) -> Portal {
+        Portal::set_up(backend, units, behind_proxy, portal_url, |_| {}).await
+    }
+
+    /// A portal whose settings `change` edits before `init`.
+    pub async fn with_settings(backend: Backend, change: impl FnOnce(&mut Settings)) -> Portal {
+        Portal::set_up(backend, Edition::Y2025, false, "http://127.0.0.1", change).await
+    }
+
+    async fn set_up(
+        backend: Backend,
+        units: Edition,
+        behind_proxy: bool,
+        portal_url: &str,
+        change: impl FnOnce(&mut Settings),
+    ) -> Portal {
         let dir = tempfile::tempdir().unwrap();
-        let settings = Settings {
+        let mut settings = Settings {
             name: "Sở Y tế Cao Bằng".into(),
             host: "yte.caobang.example".into(),
             portal_url: portal_url.into(),
             province: 4,
             units,
+            apps: Default::default(),
         };
+        change(&mut settings);
         Authority::init(dir.path(), settings).unwrap();
         let authority = Authority::load(dir.path()).unwrap();
         let url = match backend {

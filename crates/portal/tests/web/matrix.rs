@@ -30,6 +30,7 @@ fn paths(route: &str, o: &Objects) -> Vec<String> {
     let c = |s: &str| format!("/cases/{}{s}", o.case);
     match route {
         "/lang/{lang}" => vec!["/lang/vi?next=/".into()],
+        "/v/{version}" => vec!["/v/1".into()],
         "/admin/users/{id}" => vec![u("")],
         "/admin/users/{id}/disable" => vec![u("/disable")],
         "/admin/users/{id}/enable" => vec![u("/enable")],
@@ -104,8 +105,9 @@ fn allows(access: Access, role: Role) -> bool {
 
 /// Who the department lets use each part of the site: admins the accounts and the log,
 /// registrars the venues and personal cards, tracers the cases, reporters the reports; anyone
-/// the sign-in, the language switch, the style sheet and the app's API; every member of staff
-/// the rest.
+/// the sign-in, the language switch, the style sheet and the script, the app's API, the page a
+/// venue's link opens without the app and the platforms' link files; every member of staff the
+/// rest.
 fn department_rule(path: &str) -> Access {
     let first = path.split('/').nth(1).unwrap_or("");
     match first {
@@ -113,7 +115,7 @@ fn department_rule(path: &str) -> Access {
         "venues" | "cards" => Access::Role(Role::Registrar),
         "cases" => Access::Role(Role::Tracer),
         "reports" => Access::Role(Role::Reporter),
-        "api" | "login" | "lang" | "static" => Access::Anyone,
+        "api" | "login" | "lang" | "static" | "v" | ".well-known" => Access::Anyone,
         _ => Access::Staff,
     }
 }

@@ -1,0 +1,103 @@
+//! What a venue's link opens when the app does not: `/v/{version}`, a page that tells a citizen
+//! how to get and open Visit Diary, with the venue's name read from the address's fragment by a
+//! script in their browser (the fragment never reaches this server); and the `/.well-known` files
+//! with which Android and iOS let the app answer this host's links, from the deployment's
+//! settings (`authority.json`, `apps`).
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde_json::json;
+
+use super::error::{render, WebError, WebResult};
+use super::extract::{Chrome, Visitor};
+use super::frame::AllowsScript;
+use super::routes::{Access, Routes};
+use super::state::AppState;
+
+pub fn routes() -> Routes {
+    Routes::new()
+        .get("/v/{version}", Access::Anyone, venue_link)
+        .get("/static/venue-link.js", Access::Anyone, script)
+        .get("/.well-known/assetlinks.json", Access::Anyone, assetlinks)
+        .get(
+            "/.well-known/apple-app-site-association",
+            Access::Anyone,
+            apple_association,
+        )
+}
+
+#[derive(Template)]
+#[template(path = "venue_link.html")]
+struct VenueLinkTemplate {
+    c: Chrome,
+    authority: String,
+}
+
+async fn venue_link(
+    State(app): State<AppState>,
+    Visitor(ctx): Visitor,
+    Path(version): Path<String>,
+) -> WebResult {
+    // Only the versions of the venue code there are.
+    if version != protocol::venue::VENUE_CODE_VERSION.to_string() {
+        return Err(WebError::NotFound);
+    }
+    let mut response = render(VenueLinkTemplate {
+        c: ctx.chrome("venue-link-title"),
+        authority: app.authority.settings.name.clone(),
+    })?;
+    response.extensions_mut().insert(AllowsScript);
+    Ok(response)
+}
+
+async fn script() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../../static/venue-link.js"),
+    )
+        .into_response()
+}
+
+/// Android's Digital Asset Links: the app may open this host's links.
+async fn assetlinks(State(app): State<AppState>) -> Response {
+    let apps = &app.authority.settings.apps;
+    let Some(package) = &apps.android_package else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    public_json(json!([{
+        "relation": ["delegate_permission/common.handle_all_urls"],
+        "target": {
+            "namespace": "android_app",
+            "package_name": package,
+            "sha256_cert_fingerprints": apps.android_sha256,
+        },
+    }]))
+}
+
+/// Apple's app-site association: the app answers `/v/…` on this host.
+async fn apple_association(State(app): State<AppState>) -> Response {
+    let ids = &app.authority.settings.apps.apple_app_ids;
+    if ids.is_empty() {
+        return StatusCode::NOT_FOUND.into_response();
+    }
+    public_json(json!({
+        "applinks": {
+            "details": [{ "appIDs": ids, "components": [{ "/": "/v/*" }] }],
+        },
+    }))
+}
+
+/// JSON the platforms fetch: no redirect, cacheable.
+fn public_json(value: serde_json::Value) -> Response {
+    (
+        [(header::CACHE_CONTROL, "public, max-age=3600")],
+        Json(value),
+    )
+        .into_response()
+}
