@@ -445,3 +445,4 @@ venue-link-step-install = Install the Visit Diary app (Nhật ký ra vào on Goo
 venue-link-step-scan = Open the app and scan this QR code again; or open this link again, and the phone opens the app.
 venue-link-step-again = Confirm the venue's name in the app. The diary is encrypted and stays on your phone.
 venue-link-authority = Code issued by the health authority:
+local-host-warning = This portal writes the host "localhost" into venue codes: for trying it out only. Posters printed now will not open on a phone. Set "host" in authority.json to the authority's domain and restart the portal.

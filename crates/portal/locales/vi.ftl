@@ -427,3 +427,4 @@ venue-link-step-install = Cài ứng dụng Nhật ký ra vào (Nhật ký ra v�
 venue-link-step-scan = Mở ứng dụng và quét lại mã QR này; hoặc mở lại đường liên kết này, điện thoại sẽ mở ứng dụng.
 venue-link-step-again = Xác nhận tên địa điểm trong ứng dụng. Nhật ký được mã hoá và chỉ nằm trên điện thoại của bạn.
 venue-link-authority = Mã do cơ quan y tế cấp:
+local-host-warning = Cổng này ghi tên máy "localhost" vào mã QR của địa điểm: chỉ dùng để thử. Áp phích in bây giờ không mở được trên điện thoại. Hãy đặt "host" trong authority.json là tên miền của cơ quan rồi khởi động lại cổng.

@@ -89,3 +89,20 @@ async fn the_platforms_link_files_come_from_the_settings_or_not_at_all() {
         serde_json::json!("/v/*")
     );
 }
+
+#[tokio::test]
+async fn a_portal_whose_codes_name_localhost_says_so_on_every_page() {
+    let p = Portal::new(Backend::Sqlite).await;
+    let login = p.client().get("/login").await;
+    assert!(!login.body.contains("id=\"local-host\""));
+    let p = Portal::with_settings(Backend::Sqlite, |s| s.host = "localhost".into()).await;
+    let mut c = p.client();
+    for path in ["/login", "/v/1", "/no-such-page"] {
+        let r = c.get(path).await;
+        assert!(
+            r.body.contains("id=\"local-host\"") && r.body.contains("localhost"),
+            "{path}: {}",
+            r.body
+        );
+    }
+}

@@ -36,6 +36,9 @@ pub struct Ctx {
     pub path: String,
     /// The token the login form carries before anyone is signed in.
     pub login_csrf: Option<String>,
+    /// The venue codes' host is this machine (`localhost`): fine for development, but posters
+    /// made now open nothing on a phone, and every page says so.
+    pub local_host: bool,
 }
 
 impl Ctx {
@@ -65,6 +68,7 @@ impl Ctx {
                 self.lang.other().code(),
                 form_urlencoded(&self.path)
             ),
+            local_host: self.local_host,
         }
     }
 
@@ -108,6 +112,7 @@ pub struct Chrome {
     pub roles: Vec<Role>,
     pub csrf: String,
     pub lang_url: String,
+    pub local_host: bool,
 }
 
 impl Chrome {

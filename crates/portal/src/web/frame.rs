@@ -103,7 +103,10 @@ pub async fn frame(State(app): State<AppState>, req: Request, next: Next) -> Res
     let session = match &token {
         Some(token) => match find_session(&app, token).await {
             Ok(session) => session,
-            Err(e) => return finish(&app, partial_ctx(lang, addr, path), e.into_response()),
+            Err(e) => {
+                let ctx = partial_ctx(&app, lang, addr, path);
+                return finish(&app, ctx, e.into_response());
+            }
         },
         None => None,
     };
@@ -114,6 +117,7 @@ pub async fn frame(State(app): State<AppState>, req: Request, next: Next) -> Res
         session,
         path,
         login_csrf: cookie_value(&parts.headers, LOGIN_CSRF_COOKIE).map(str::to_owned),
+        local_host: local_host(&app),
     };
     // No address of the portal has a NUL in it, and PostgreSQL refuses text holding one: such a
     // request is for no page, rather than a server error at the first query that binds it.
@@ -179,7 +183,7 @@ fn public_form(parts: &Parts) -> bool {
     parts.uri.path() == "/login"
 }
 
-fn partial_ctx(lang: Lang, addr: String, path: String) -> Ctx {
+fn partial_ctx(app: &AppState, lang: Lang, addr: String, path: String) -> Ctx {
     Ctx {
         lang,
         addr,
@@ -187,7 +191,17 @@ fn partial_ctx(lang: Lang, addr: String, path: String) -> Ctx {
         session_ended: false,
         path,
         login_csrf: None,
+        local_host: local_host(app),
     }
+}
+
+/// Whether venue codes name this machine, which no phone can reach.
+fn local_host(app: &AppState) -> bool {
+    let host = app.authority.settings.host.to_ascii_lowercase();
+    host == "localhost"
+        || host.ends_with(".localhost")
+        || host.starts_with("127.")
+        || host == "[::1]"
 }
 
 /// The token a POST must carry: the session's, or before sign-in the login cookie's. Forms send
