@@ -16,6 +16,7 @@ use super::extract::{Chrome, Visitor};
 use super::frame::AllowsScript;
 use super::routes::{Access, Routes};
 use super::state::AppState;
+use crate::i18n::{Lang, Tr};
 
 pub fn routes() -> Routes {
     Routes::new()
@@ -34,6 +35,31 @@ pub fn routes() -> Routes {
 struct VenueLinkTemplate {
     c: Chrome,
     authority: String,
+    /// The steps in both languages, the reader's first: a switch of language would lose the
+    /// fragment, and with it the venue.
+    texts: Vec<Steps>,
+}
+
+/// What the page says, in one language.
+struct Steps {
+    lang: &'static str,
+    title: String,
+    steps: [String; 3],
+    authority: String,
+}
+
+fn steps(lang: Lang) -> Steps {
+    let tr = Tr::new(lang);
+    Steps {
+        lang: lang.code(),
+        title: tr.t("venue-link-steps-title"),
+        steps: [
+            tr.t("venue-link-step-install"),
+            tr.t("venue-link-step-scan"),
+            tr.t("venue-link-step-again"),
+        ],
+        authority: tr.t("venue-link-authority"),
+    }
 }
 
 async fn venue_link(
@@ -48,6 +74,7 @@ async fn venue_link(
     let mut response = render(VenueLinkTemplate {
         c: ctx.chrome("venue-link-title"),
         authority: app.authority.settings.name.clone(),
+        texts: vec![steps(ctx.lang), steps(ctx.lang.other())],
     })?;
     response.extensions_mut().insert(AllowsScript);
     Ok(response)
