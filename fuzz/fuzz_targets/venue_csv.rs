@@ -19,6 +19,7 @@ fn context() -> &'static (UnitList, Authority) {
                 portal_url: test_support::PORTAL_URL.into(),
                 province: 4,
                 units: Edition::default(),
+                apps: Default::default(),
             },
             key: test_support::authority_key(),
             department: DepartmentKey::derive(&[8; 32]),
