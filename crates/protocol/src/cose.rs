@@ -162,3 +162,44 @@ impl Fields {
 pub(crate) fn malformed(what: &str) -> Error {
     Error::NotShareRequest(what.to_owned())
 }
+
+/// A signed request (a share request, a door request) as it travels: `content` signed with
+/// external AAD `aad`, in base64url.
+pub(crate) fn sign_request(content: Value, aad: &[u8], key: &SigningKey) -> Result<String> {
+    use base64::Engine;
+    let mut payload = Vec::new();
+    ciborium::into_writer(&content, &mut payload).expect("writing CBOR to a Vec cannot fail");
+    let bytes = sign(payload, aad, key)
+        .map_err(|e| Error::InvalidShareRequest(format!("cannot encode: {e}")))?;
+    Ok(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes))
+}
+
+/// A signed request read: its signature (external AAD `aad`) against the trusted authorities,
+/// its content by `parse`, still open at `now` (Unix seconds) by its `expires`, and uploading only
+/// to the signing authority's own portal. Returns the request, its authority and the key's id.
+pub(crate) fn read_request<'t, T>(
+    text: &str,
+    aad: &[u8],
+    trust: &'t TrustList,
+    now: i64,
+    parse: impl FnOnce(&[u8]) -> Result<T>,
+    expires_and_upload: impl FnOnce(&T) -> (i64, &str),
+) -> Result<(T, &'t Authority, KeyId)> {
+    use base64::Engine;
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(text.trim())
+        .map_err(|_| malformed("not base64url"))?;
+    let signed = decode(&bytes).map_err(malformed)?;
+    let authority = verify(&signed, aad, trust)?;
+    let request = parse(signed.payload())?;
+    let (expires, upload_url) = expires_and_upload(&request);
+    if now >= expires {
+        return Err(Error::ShareRequestExpired);
+    }
+    // What answers it goes only to the portal of the authority that signed it.
+    let portal = authority.portal_url.trim_end_matches('/');
+    if !upload_url.starts_with(&format!("{portal}/")) {
+        return Err(Error::UploadElsewhere(upload_url.to_owned()));
+    }
+    Ok((request, authority, signed.kid))
+}

@@ -28,8 +28,6 @@
 //! it (`door.rs`), which only the door key opens. The outer seal hides even the entries' times and
 //! count from whoever carries the file.
 
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine;
 use ciborium::Value;
 use ed25519_dalek::SigningKey;
 use serde::{Deserialize, Serialize};
@@ -151,35 +149,21 @@ pub fn sign_door_request(request: &DoorRequest, key: &SigningKey) -> Result<Stri
         (10.into(), request.expires.into()),
         (11.into(), Value::Text(request.upload_url.clone())),
     ]);
-    let mut payload = Vec::new();
-    ciborium::into_writer(&content, &mut payload).expect("writing CBOR to a Vec cannot fail");
-    let bytes = crate::cose::sign(payload, AAD, key)
-        .map_err(|e| Error::InvalidShareRequest(format!("cannot encode: {e}")))?;
-    Ok(URL_SAFE_NO_PAD.encode(bytes))
+    crate::cose::sign_request(content, AAD, key)
 }
 
 /// Reads a signed door request: its signature against the trusted authorities, that it is still
 /// open at `now` (Unix seconds), and that it uploads to the signing authority's own portal.
 pub fn read_door_request(text: &str, trust: &TrustList, now: i64) -> Result<VerifiedDoorRequest> {
-    let malformed = |what: &str| Error::NotShareRequest(what.to_owned());
-    let bytes = URL_SAFE_NO_PAD
-        .decode(text.trim())
-        .map_err(|_| malformed("not base64url"))?;
-    let signed = crate::cose::decode(&bytes).map_err(malformed)?;
-    let authority = crate::cose::verify(&signed, AAD, trust)?;
-    let request = parse(signed.payload())?;
-    if now >= request.expires {
-        return Err(Error::ShareRequestExpired);
-    }
-    let portal = authority.portal_url.trim_end_matches('/');
-    if !request.upload_url.starts_with(&format!("{portal}/")) {
-        return Err(Error::UploadElsewhere(request.upload_url));
-    }
+    let (request, authority, key_id) =
+        crate::cose::read_request(text, AAD, trust, now, parse, |r| {
+            (r.expires, r.upload_url.as_str())
+        })?;
     Ok(VerifiedDoorRequest {
         request,
         authority: authority.name.clone(),
         portal_url: authority.portal_url.clone(),
-        key_id: signed.kid,
+        key_id,
     })
 }
 

@@ -24,8 +24,6 @@
 //! the info and the associated data `visit-diary/sealed-diary/v1` followed by the request id.
 //! The plaintext is JSON ([`SharedDiary`]), which names the request id again.
 
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine;
 use chrono::NaiveDate;
 use ciborium::Value;
 use ed25519_dalek::SigningKey;
@@ -187,37 +185,22 @@ pub fn sign_share_request(request: &ShareRequest, key: &SigningKey) -> Result<St
         (9.into(), request.expires.into()),
         (10.into(), Value::Text(request.upload_url.clone())),
     ]);
-    let mut payload = Vec::new();
-    ciborium::into_writer(&content, &mut payload).expect("writing CBOR to a Vec cannot fail");
-    let bytes = crate::cose::sign(payload, REQUEST_AAD, key)
-        .map_err(|e| Error::InvalidShareRequest(format!("cannot encode: {e}")))?;
-    Ok(URL_SAFE_NO_PAD.encode(bytes))
+    crate::cose::sign_request(content, REQUEST_AAD, key)
 }
 
 /// Reads a signed share request, checks its signature against the trusted authorities, that it
 /// is still open at `now` (Unix seconds), and that its upload address is on the signing
 /// authority's own portal.
 pub fn read_share_request(text: &str, trust: &TrustList, now: i64) -> Result<VerifiedShareRequest> {
-    let malformed = |what: &str| Error::NotShareRequest(what.to_owned());
-    let bytes = URL_SAFE_NO_PAD
-        .decode(text.trim())
-        .map_err(|_| malformed("not base64url"))?;
-    let signed = crate::cose::decode(&bytes).map_err(malformed)?;
-    let authority = crate::cose::verify(&signed, REQUEST_AAD, trust)?;
-    let request = parse_request(signed.payload())?;
-    if now >= request.expires {
-        return Err(Error::ShareRequestExpired);
-    }
-    // The diary goes only to the portal of the authority that signed the request.
-    let portal = authority.portal_url.trim_end_matches('/');
-    if !request.upload_url.starts_with(&format!("{portal}/")) {
-        return Err(Error::UploadElsewhere(request.upload_url));
-    }
+    let (request, authority, key_id) =
+        crate::cose::read_request(text, REQUEST_AAD, trust, now, parse_request, |r| {
+            (r.expires, r.upload_url.as_str())
+        })?;
     Ok(VerifiedShareRequest {
         request,
         authority: authority.name.clone(),
         portal_url: authority.portal_url.clone(),
-        key_id: signed.kid,
+        key_id,
     })
 }
 
