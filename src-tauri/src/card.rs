@@ -111,14 +111,11 @@ pub async fn save_family_card<R: Runtime>(
         authority.as_deref(),
         random(),
     )?;
-    let folder = crate::share::file_folder(&app, &state);
+    let folder = crate::share::file_folder(&app, &state)?;
     let svg = app::card::printable(&card);
     // The file's name says what it is, not whose: file lists and backups show names.
     let write = |name: &str, bytes: &[u8]| crate::share::write_new(&folder.join(name), bytes);
-    Ok(app::share::write_file(
-        "the-ca-nhan".into(),
-        "svg",
-        svg.as_bytes(),
-        write,
-    )?)
+    let path = app::share::write_file("the-ca-nhan".into(), "svg", svg.as_bytes(), write)?;
+    crate::share::hand_over(&app, &path, "image/svg+xml")?;
+    Ok(path)
 }

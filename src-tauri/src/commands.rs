@@ -24,11 +24,14 @@ pub struct AppInfo {
     locales: Vec<String>,
 }
 
+/// The platform the UI is told it runs on: the real one, but for `--as-phone` (debug builds).
+pub struct Platform(pub &'static str);
+
 #[tauri::command]
-pub fn app_info(state: State<'_, AppState>) -> AppInfo {
+pub fn app_info(state: State<'_, AppState>, platform: State<'_, Platform>) -> AppInfo {
     AppInfo {
         version: env!("CARGO_PKG_VERSION"),
-        platform: std::env::consts::OS,
+        platform: platform.0,
         data_dir: state.data_dir.display().to_string(),
         key_location: state.diary().ok().map(|d| d.key_location().clone()),
         error: state.diary().err(),

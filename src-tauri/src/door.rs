@@ -148,9 +148,11 @@ pub async fn door_request_save<R: Runtime>(
     asks: State<'_, DoorAsks>,
 ) -> Result<String, IpcError> {
     state.door_diary()?;
-    let folder = crate::share::file_folder(&app, &state);
+    let folder = crate::share::file_folder(&app, &state)?;
     let write = |name: &str, bytes: &[u8]| crate::share::write_new(&folder.join(name), bytes);
-    Ok(asks.save_file(&code, write)?)
+    let path = asks.save_file(&code, write)?;
+    crate::share::hand_over(&app, &path, "application/octet-stream")?;
+    Ok(path)
 }
 
 /// The person in charge said no or left: the request is forgotten.

@@ -14,6 +14,17 @@ pub struct IpcError {
     pub detail: Option<serde_json::Value>,
 }
 
+impl IpcError {
+    /// Phones: the file was written but the system share sheet did not open.
+    pub fn share_sheet(message: String) -> IpcError {
+        IpcError {
+            kind: "share_sheet".into(),
+            message,
+            detail: None,
+        }
+    }
+}
+
 impl From<app::Error> for IpcError {
     fn from(e: app::Error) -> IpcError {
         IpcError {

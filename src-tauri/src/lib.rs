@@ -55,11 +55,14 @@ pub fn run() {
 /// Builds the app on any runtime, so tests can pass `tauri::test::mock_builder()`.
 pub fn run_app<R: Runtime>(builder: tauri::Builder<R>, options: Options) -> tauri::Builder<R> {
     // Phones: the native scanner, and venue links (app links / universal links for the
-    // authority's host) opening the app; the UI listens with `onOpenUrl`.
+    // authority's host) opening the app; the UI listens with `onOpenUrl`. The app's own `phone`
+    // plugin (crates/phone): screens kept out of screenshots and the app switcher, the torch while
+    // scanning, the share sheet for the files the app writes.
     #[cfg(mobile)]
     let builder = builder
         .plugin(tauri_plugin_barcode_scanner::init())
-        .plugin(tauri_plugin_deep_link::init());
+        .plugin(tauri_plugin_deep_link::init())
+        .plugin(tauri_plugin_phone::init());
     // Every platform: a system notification when an exposure notice matches a visit; the
     // biometric prompt for the app lock (it answers "not available" on Linux desktops).
     let builder = builder
@@ -71,6 +74,13 @@ pub fn run_app<R: Runtime>(builder: tauri::Builder<R>, options: Options) -> taur
             if let Some(window) = app.get_webview_window("main") {
                 linux_camera::enable(&window, options.mock_camera);
             }
+            #[cfg(mobile)]
+            share::empty_outbox(app.handle());
+            app.manage(commands::Platform(if options.as_phone {
+                "android"
+            } else {
+                std::env::consts::OS
+            }));
             let data_dir = match options.data_dir.clone() {
                 Some(dir) => dir,
                 None => app.path().app_data_dir()?,

@@ -87,18 +87,72 @@ pub async fn save_share_file<R: Runtime>(
     state: State<'_, AppState>,
 ) -> Result<Share, IpcError> {
     let diary = state.unlocked_diary()?;
-    let folder = file_folder(&app, &state);
+    let folder = file_folder(&app, &state)?;
     let write = |name: &str, bytes: &[u8]| write_new(&folder.join(name), bytes);
-    Ok(app::share::save_file(&diary, id, Utc::now(), write).await?)
+    let share = app::share::save_file(&diary, id, Utc::now(), write).await?;
+    if let Some(path) = &share.note {
+        hand_over(&app, path, "application/octet-stream")?;
+    }
+    Ok(share)
 }
 
-/// Where a file to hand over goes: Downloads where there is one, else the app's data folder.
-pub(crate) fn file_folder<R: Runtime>(app: &AppHandle<R>, state: &AppState) -> PathBuf {
-    app.path()
+/// Where a file to hand over goes. Desktops: Downloads where there is one, else the app's data
+/// folder. Phones: the outbox in the app's cache folder, on its way to the share sheet
+/// ([`hand_over`]); the app's own folders are out of the citizen's reach there.
+pub(crate) fn file_folder<R: Runtime>(
+    app: &AppHandle<R>,
+    state: &AppState,
+) -> Result<PathBuf, IpcError> {
+    #[cfg(mobile)]
+    {
+        let _ = state;
+        let outbox = app
+            .path()
+            .app_cache_dir()
+            .map_err(|e| IpcError::share_sheet(e.to_string()))?
+            .join(tauri_plugin_phone::OUTBOX);
+        std::fs::create_dir_all(&outbox).map_err(|e| IpcError::share_sheet(e.to_string()))?;
+        Ok(outbox)
+    }
+    #[cfg(desktop)]
+    Ok(app
+        .path()
         .download_dir()
         .ok()
         .filter(|d| d.is_dir())
-        .unwrap_or_else(|| state.data_dir.clone())
+        .unwrap_or_else(|| state.data_dir.clone()))
+}
+
+/// Phones: the system share sheet for a file just written to the outbox, so the citizen sends it
+/// on with the app of their choice. Desktops: nothing (the file is in Downloads).
+pub(crate) fn hand_over<R: Runtime>(
+    app: &AppHandle<R>,
+    path: &str,
+    mime: &str,
+) -> Result<(), IpcError> {
+    #[cfg(mobile)]
+    {
+        use tauri_plugin_phone::PhoneExt;
+        let path = Path::new(path);
+        let title = path.file_name().map(|n| n.to_string_lossy().into_owned());
+        app.phone()
+            .share_file(path, mime, title.as_deref().unwrap_or_default())
+            .map_err(|e| IpcError::share_sheet(e.to_string()))
+    }
+    #[cfg(desktop)]
+    {
+        let _ = (app, path, mime);
+        Ok(())
+    }
+}
+
+/// Phones: the outbox's files from an earlier run are deleted on start; whatever the share sheet
+/// was to send has been read by then.
+#[cfg(mobile)]
+pub(crate) fn empty_outbox<R: Runtime>(app: &AppHandle<R>) {
+    if let Ok(cache) = app.path().app_cache_dir() {
+        let _ = std::fs::remove_dir_all(cache.join(tauri_plugin_phone::OUTBOX));
+    }
 }
 
 /// The sharing log, newest first.

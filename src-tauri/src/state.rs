@@ -177,6 +177,10 @@ pub struct Options {
     pub trust_file: Option<PathBuf>,
     /// Debug builds only: WebKit's test camera instead of a real one (Linux).
     pub mock_camera: bool,
+    /// Debug builds only (`--as-phone`): the UI is told it runs on a phone (Android), so that the
+    /// desktop end-to-end tests drive its phone paths (the native scanner's overlay, the back
+    /// button, the share sheet's sentences) with the phone's plugins faked in the page.
+    pub as_phone: bool,
     /// The first argument that looks like a venue link, as a desktop URL handler passes it.
     pub link: Option<String>,
 }
@@ -197,6 +201,7 @@ impl Options {
                     }
                 }
                 Some("--mock-camera") => options.mock_camera = cfg!(debug_assertions),
+                Some("--as-phone") => options.as_phone = cfg!(debug_assertions),
                 Some(flag) if flag.starts_with("--") => {}
                 Some(text) if options.link.is_none() && looks_like_a_link(text) => {
                     options.link = Some(text.to_owned())
@@ -274,6 +279,7 @@ mod tests {
             "--trust",
             "/t.json",
             "--other",
+            "--as-phone",
             "https://yte.example/v/1#abc",
         ]
         .map(OsString::from);
@@ -283,6 +289,7 @@ mod tests {
                 data_dir: Some("/d".into()),
                 trust_file: Some("/t.json".into()),
                 mock_camera: false,
+                as_phone: true,
                 link: Some("https://yte.example/v/1#abc".into()),
             }
         );

@@ -126,20 +126,44 @@ fn capabilities_grant_only_what_the_ui_uses() {
             "android".to_owned(),
             set(&[
                 "barcode-scanner:default",
+                "core:app:allow-register-listener",
+                "core:app:allow-remove-listener",
                 "core:event:allow-listen",
                 "core:event:allow-unlisten",
                 "deep-link:default",
+                "phone:default",
             ]),
         ),
         (
             "iOS".to_owned(),
             set(&[
                 "barcode-scanner:default",
+                "core:app:allow-register-listener",
+                "core:app:allow-remove-listener",
                 "core:event:allow-listen",
                 "core:event:allow-unlisten",
                 "deep-link:default",
+                "phone:default",
             ]),
         ),
     ]);
     assert_eq!(granted, expected);
+}
+
+/// The webview may keep its screens out of sight and switch the torch, but not hand a file to
+/// the share sheet: the Rust side does, for files it wrote (a webview that could name any path
+/// could send the diary's own database out).
+#[test]
+fn the_phone_plugin_lends_the_webview_no_file() {
+    let text = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../crates/phone/permissions/default.toml"),
+    )
+    .unwrap();
+    // One line in our own file: `permissions = [...]`, a JSON list too.
+    let line = text
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("permissions = "))
+        .expect("a permissions line");
+    let granted: Vec<String> = serde_json::from_str(line).unwrap();
+    assert_eq!(granted, ["allow-set-secure", "allow-torch"]);
 }

@@ -22,6 +22,7 @@ pub fn app(
         data_dir: Some(data_dir.to_owned()),
         trust_file: Some(trust.to_owned()),
         mock_camera: false,
+        as_phone: false,
         link: None,
     };
     let mut app = run_app(mock_builder(), options)

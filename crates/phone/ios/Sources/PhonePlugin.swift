@@ -1,0 +1,126 @@
+// The iOS half of the `phone` plugin (crates/phone/src/lib.rs says what each command is for).
+import AVFoundation
+import Tauri
+import UIKit
+import WebKit
+
+class SecureArgs: Decodable {
+  let on: Bool
+}
+
+class TorchArgs: Decodable {
+  let on: Bool
+}
+
+class ShareArgs: Decodable {
+  let path: String
+  let mime: String?
+  let title: String?
+}
+
+class PhonePlugin: Plugin {
+  /// Whether the screen showing now must not appear in the app switcher.
+  private var secure = false
+  private var cover: UIView?
+
+  @objc public override func load(webview: WKWebView) {
+    let center = NotificationCenter.default
+    center.addObserver(
+      self, selector: #selector(willResignActive),
+      name: UIApplication.willResignActiveNotification, object: nil)
+    center.addObserver(
+      self, selector: #selector(didBecomeActive),
+      name: UIApplication.didBecomeActiveNotification, object: nil)
+  }
+
+  /// iOS takes the app switcher's snapshot after this: the cover must be up by then.
+  @objc private func willResignActive() {
+    guard secure, cover == nil, let window = keyWindow() else { return }
+    let view = UIView(frame: window.bounds)
+    view.autoresizingMask = [.flexibleWidth, .flexibleHeight]
+    // The app's brand green, and its name: what the header shows.
+    view.backgroundColor = UIColor(red: 10 / 255, green: 92 / 255, blue: 85 / 255, alpha: 1)  // #0a5c55
+    let label = UILabel()
+    label.text = Bundle.main.object(forInfoDictionaryKey: "CFBundleDisplayName") as? String
+    label.textColor = .white
+    label.font = UIFont.preferredFont(forTextStyle: .title2)
+    label.translatesAutoresizingMaskIntoConstraints = false
+    view.addSubview(label)
+    NSLayoutConstraint.activate([
+      label.centerXAnchor.constraint(equalTo: view.centerXAnchor),
+      label.centerYAnchor.constraint(equalTo: view.centerYAnchor),
+    ])
+    window.addSubview(view)
+    cover = view
+  }
+
+  @objc private func didBecomeActive() {
+    cover?.removeFromSuperview()
+    cover = nil
+  }
+
+  private func keyWindow() -> UIWindow? {
+    UIApplication.shared.connectedScenes
+      .compactMap { $0 as? UIWindowScene }
+      .flatMap { $0.windows }
+      .first { $0.isKeyWindow }
+  }
+
+  @objc public func setSecure(_ invoke: Invoke) throws {
+    let args = try invoke.parseArgs(SecureArgs.self)
+    DispatchQueue.main.async {
+      self.secure = args.on
+      invoke.resolve()
+    }
+  }
+
+  /// The torch of the back camera, which the barcode scanner is running.
+  @objc public func torch(_ invoke: Invoke) throws {
+    let args = try invoke.parseArgs(TorchArgs.self)
+    guard let device = AVCaptureDevice.default(for: .video), device.hasTorch else {
+      invoke.reject("no torch")
+      return
+    }
+    do {
+      try device.lockForConfiguration()
+      device.torchMode = args.on ? .on : .off
+      device.unlockForConfiguration()
+      invoke.resolve(["on": args.on])
+    } catch {
+      invoke.reject(error.localizedDescription)
+    }
+  }
+
+  /// The share sheet for one file of the app's outbox folder. Called by the Rust side only.
+  @objc public func shareFile(_ invoke: Invoke) throws {
+    let args = try invoke.parseArgs(ShareArgs.self)
+    let url = URL(fileURLWithPath: args.path).standardizedFileURL
+    guard url.deletingLastPathComponent().lastPathComponent == "outbox",
+      FileManager.default.fileExists(atPath: url.path)
+    else {
+      invoke.reject("not a file of the outbox")
+      return
+    }
+    DispatchQueue.main.async {
+      guard let root = self.manager.viewController else {
+        invoke.reject("share sheet unavailable")
+        return
+      }
+      let sheet = UIActivityViewController(activityItems: [url], applicationActivities: nil)
+      // iPads show the sheet as a popover, which needs an anchor.
+      if let popover = sheet.popoverPresentationController {
+        popover.sourceView = root.view
+        popover.sourceRect = CGRect(
+          x: root.view.bounds.midX, y: root.view.bounds.maxY, width: 0, height: 0)
+        popover.permittedArrowDirections = []
+      }
+      sheet.completionWithItemsHandler = { _, _, _, _ in invoke.resolve() }
+      root.present(sheet, animated: true)
+    }
+  }
+}
+
+@_cdecl("init_plugin_phone")
+public func initPlugin() -> Plugin {
+  return PhonePlugin()
+}
