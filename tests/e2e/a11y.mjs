@@ -60,7 +60,8 @@ export async function largeTextProblems(browser) {
       found.push(`the page is ${document.documentElement.scrollWidth}px wide on a ${width}px screen`);
     }
     const controls = [...document.querySelectorAll('button, a[href], input:not([type=file]), select, textarea, label.button')]
-      .filter((el) => !el.closest('.visually-hidden'))
+      // Behind a modal (inert, or hidden under the scanner's overlay) nothing can be reached.
+      .filter((el) => !el.closest('.visually-hidden, [inert]') && getComputedStyle(el).visibility !== 'hidden')
       .map((el) => ({ el, r: el.getBoundingClientRect() }))
       .filter(({ r }) => r.width > 0 && r.height > 0);
     for (let i = 0; i < controls.length; i++) {

@@ -225,11 +225,13 @@ export function addVenue(authority, venueName, sector = 'market') {
 /**
  * Starts the app on `dataDir`, trusting `trustFile`, and waits for its first screen. With
  * `{ keyStore: false }` the app runs where no key store answers; with `{ mockCamera: true }` the
- * webview has WebKit's test camera; with `{ link }` the app is opened by a venue link.
+ * webview has WebKit's test camera; with `{ link }` the app is opened by a venue link; with
+ * `{ asPhone: true }` the UI is told it runs on a phone (see phone.test.mjs).
  */
-export async function openApp(dataDir, trustFile, { keyStore = true, mockCamera = false, link, english = false } = {}) {
+export async function openApp(dataDir, trustFile, { keyStore = true, mockCamera = false, link, english = false, asPhone = false } = {}) {
   const args = ['--data-dir', dataDir, '--trust', trustFile];
   if (mockCamera) args.push('--mock-camera');
+  if (asPhone) args.push('--as-phone');
   // As a desktop URL handler starts the app: the link as a plain argument.
   if (link) args.push(link);
   const browser = await remote({

@@ -1,6 +1,9 @@
-import { render, screen } from '@testing-library/svelte';
+import { render, screen, fireEvent, waitFor } from '@testing-library/svelte';
 import { mockIPC, clearMocks } from '@tauri-apps/api/mocks';
 import App from './App.svelte';
+import { fakePhone } from './lib/fakePhone';
+import { resetBack } from './lib/back';
+import { resetPhone } from './lib/phone';
 
 afterEach(() => clearMocks());
 
@@ -52,4 +55,59 @@ test('without venue mode the citizen part starts with its tabs', async () => {
   render(App);
   await screen.findByRole('navigation');
   expect(screen.queryByTestId('door-venue')).toBeNull();
+});
+
+describe('on a phone', () => {
+  const citizen = (cmd: string) => {
+    if (cmd === 'app_info') return { ...info, platform: 'android' };
+    if (cmd === 'door_status') return { binding: null, wait_seconds: 0 };
+    if (cmd === 'take_link') return null;
+    if (cmd === 'lock_status') return { enabled: false, unlocked: false, biometrics: false, wait_seconds: 0 };
+    if (cmd === 'list_alerts') return [];
+    if (cmd === 'refresh_exposures') return { alerts: [], count: 0, fresh: [], problems: [] };
+    if (cmd === 'open_visit') return null;
+    if (cmd === 'list_visits') return [];
+    if (cmd === 'get_retention') return { days: 21, choices: [14, 21, 30, 60] };
+    if (cmd === 'my_contact') return null;
+    if (cmd.startsWith('plugin:deep-link|')) return [];
+    if (cmd === 'plugin:event|listen') return 1;
+    return undefined;
+  };
+
+  afterEach(() => {
+    resetBack();
+    resetPhone();
+  });
+
+  test('Android\'s back goes from a tab to Home, and from Home leaves the app', async () => {
+    const phone = fakePhone(citizen);
+    render(App);
+    await screen.findByRole('navigation');
+    // At Home, nothing is open: the app does not take the back button, so Android leaves it.
+    expect(phone.pressBack()).toBe(false);
+    await fireEvent.click(document.querySelector<HTMLElement>('[data-tab="diary"]')!);
+    await waitFor(() => expect(phone.names()).toContain('plugin:app|register_listener'));
+    expect(phone.pressBack()).toBe(true);
+    await waitFor(() => expect(document.querySelector('[data-tab="home"]')).toHaveAttribute('aria-current', 'page'));
+    await waitFor(() => expect(phone.pressBack()).toBe(false));
+  });
+
+  test('the diary\'s screens are kept out of screenshots and the app switcher, Home and Settings are not', async () => {
+    const phone = fakePhone(citizen);
+    render(App);
+    await screen.findByRole('navigation');
+    const secure = () => phone.calls.filter((c) => c.cmd === 'plugin:phone|set_secure').map((c) => c.args.on);
+    expect(secure()).toEqual([]);
+    for (const [tab, expected] of [
+      ['diary', [true]],
+      ['alerts', [true]],
+      ['share', [true]],
+      ['settings', [true, false]],
+      ['home', [true, false]],
+      ['alerts', [true, false, true]],
+    ] as const) {
+      await fireEvent.click(document.querySelector<HTMLElement>(`[data-tab="${tab}"]`)!);
+      await waitFor(() => expect(secure()).toEqual(expected));
+    }
+  });
 });

@@ -1,0 +1,86 @@
+// What only a phone does, through the app's own `phone` plugin (crates/phone): keeping the
+// diary's screens out of screenshots and the app switcher, the torch while scanning; and what the
+// UI says about a file once the share sheet has it.
+import { invoke } from '@tauri-apps/api/core';
+import { get } from 'svelte/store';
+import { _ } from 'svelte-i18n';
+
+let phone = false;
+
+/** Called once at start with whether this is a phone. */
+export function setPhone(on: boolean) {
+  phone = on;
+  void sync();
+}
+
+export function onPhone(): boolean {
+  return phone;
+}
+
+let holds = 0;
+let secure = false;
+
+/**
+ * While the caller shows the diary's content, the screen stays out of sight: on Android
+ * `FLAG_SECURE` (no screenshot, no recording, a blank card among recent apps); on iOS a cover over
+ * the window in the app switcher. Nothing on desktops. Call the returned function when it no
+ * longer shows.
+ */
+export function holdOutOfSight(): () => void {
+  holds += 1;
+  schedule();
+  let released = false;
+  return () => {
+    if (released) return;
+    released = true;
+    holds -= 1;
+    schedule();
+  };
+}
+
+/** Whether the screens showing now are kept out of sight (what was last asked of the phone). */
+export function outOfSight(): boolean {
+  return secure;
+}
+
+let scheduled = false;
+
+/** Once the screens have settled: going from one kept screen to the next never lets go between. */
+function schedule() {
+  if (scheduled) return;
+  scheduled = true;
+  queueMicrotask(() => {
+    scheduled = false;
+    void sync();
+  });
+}
+
+async function sync() {
+  const on = holds > 0;
+  if (!phone || secure === on) return;
+  secure = on;
+  await invoke('plugin:phone|set_secure', { on }).catch((e) => console.warn('set_secure', e));
+}
+
+/** Switches the torch of the camera the scanner holds; rejects where there is none. */
+export async function torch(on: boolean): Promise<void> {
+  await invoke('plugin:phone|torch', { on });
+}
+
+/**
+ * What to say once a file was written: on desktops where it was saved (`key` takes `{path}`);
+ * on phones that the share sheet is open for it.
+ */
+export function fileSentence(key: string, path: string): string {
+  const t = get(_);
+  if (!phone) return t(key, { values: { path } });
+  const name = path.split(/[\\/]/).pop() ?? path;
+  return t('phone.shared', { values: { name } });
+}
+
+/** Tests: back to a desktop with nothing set. */
+export function resetPhone() {
+  phone = false;
+  holds = 0;
+  secure = false;
+}
