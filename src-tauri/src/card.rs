@@ -116,6 +116,6 @@ pub async fn save_family_card<R: Runtime>(
     // The file's name says what it is, not whose: file lists and backups show names.
     let write = |name: &str, bytes: &[u8]| crate::share::write_new(&folder.join(name), bytes);
     let path = app::share::write_file("the-ca-nhan".into(), "svg", svg.as_bytes(), write)?;
-    crate::share::hand_over(&app, &path, "image/svg+xml")?;
+    crate::share::hand_over(&app, &path, "image/svg+xml").await?;
     Ok(path)
 }

@@ -151,7 +151,7 @@ pub async fn door_request_save<R: Runtime>(
     let folder = crate::share::file_folder(&app, &state)?;
     let write = |name: &str, bytes: &[u8]| crate::share::write_new(&folder.join(name), bytes);
     let path = asks.save_file(&code, write)?;
-    crate::share::hand_over(&app, &path, "application/octet-stream")?;
+    crate::share::hand_over(&app, &path, "application/octet-stream").await?;
     Ok(path)
 }
 

@@ -91,7 +91,7 @@ pub async fn save_share_file<R: Runtime>(
     let write = |name: &str, bytes: &[u8]| write_new(&folder.join(name), bytes);
     let share = app::share::save_file(&diary, id, Utc::now(), write).await?;
     if let Some(path) = &share.note {
-        hand_over(&app, path, "application/octet-stream")?;
+        hand_over(&app, path, "application/octet-stream").await?;
     }
     Ok(share)
 }
@@ -125,7 +125,7 @@ pub(crate) fn file_folder<R: Runtime>(
 
 /// Phones: the system share sheet for a file just written to the outbox, so the citizen sends it
 /// on with the app of their choice. Desktops: nothing (the file is in Downloads).
-pub(crate) fn hand_over<R: Runtime>(
+pub(crate) async fn hand_over<R: Runtime>(
     app: &AppHandle<R>,
     path: &str,
     mime: &str,
@@ -137,6 +137,7 @@ pub(crate) fn hand_over<R: Runtime>(
         let title = path.file_name().map(|n| n.to_string_lossy().into_owned());
         app.phone()
             .share_file(path, mime, title.as_deref().unwrap_or_default())
+            .await
             .map_err(|e| IpcError::share_sheet(e.to_string()))
     }
     #[cfg(desktop)]

@@ -33,7 +33,17 @@ fn nothing_of_the_app_goes_to_a_backup_or_a_new_phone() {
         let start = rules.find(&format!("<{section}>")).expect(section);
         let end = rules.find(&format!("</{section}>")).expect(section);
         let body = &rules[start..end];
-        for domain in ["root", "file", "database", "sharedpref", "external"] {
+        for domain in [
+            "root",
+            "file",
+            "database",
+            "sharedpref",
+            "external",
+            "device_root",
+            "device_file",
+            "device_database",
+            "device_sharedpref",
+        ] {
             assert!(
                 body.contains(&format!(r#"<exclude domain="{domain}" path="." />"#)),
                 "{section} keeps {domain}"

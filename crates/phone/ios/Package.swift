@@ -1,4 +1,4 @@
-// swift-tools-version:5.3
+// swift-tools-version:5.5
 // The iOS half of the `phone` plugin, built into the app by the generated Xcode project.
 
 import PackageDescription

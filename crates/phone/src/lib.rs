@@ -57,14 +57,14 @@ struct ShareFile<'a> {
 
 impl<R: Runtime> Phone<R> {
     /// Opens the system share sheet for `path` (a file under [`OUTBOX`] in the app's cache
-    /// folder), titled `title`. Returns once the sheet is shown (Android) or closed (iOS); neither
-    /// platform says reliably where the file went, and the app does not ask.
-    pub fn share_file(&self, path: &Path, mime: &str, title: &str) -> Result<(), Error> {
+    /// folder), titled `title`. Returns once the sheet is shown; neither platform says reliably
+    /// where the file went, and the app does not ask.
+    pub async fn share_file(&self, path: &Path, mime: &str, title: &str) -> Result<(), Error> {
         #[cfg(mobile)]
         {
             let path = path.to_string_lossy();
             self.handle
-                .run_mobile_plugin::<serde::de::IgnoredAny>(
+                .run_mobile_plugin_async::<serde::de::IgnoredAny>(
                     "shareFile",
                     ShareFile {
                         path: &path,
@@ -72,6 +72,7 @@ impl<R: Runtime> Phone<R> {
                         title,
                     },
                 )
+                .await
                 .map(|_| ())
                 .map_err(Error::from)
         }

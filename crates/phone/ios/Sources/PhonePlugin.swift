@@ -74,7 +74,8 @@ class PhonePlugin: Plugin {
     }
   }
 
-  /// The torch of the back camera, which the barcode scanner is running.
+  /// The torch of the default back camera: the one the barcode scanner runs (it picks the back
+  /// wide-angle camera). iOS would switch it on without a scan too; the UI asks only while one runs.
   @objc public func torch(_ invoke: Invoke) throws {
     let args = try invoke.parseArgs(TorchArgs.self)
     guard let device = AVCaptureDevice.default(for: .video), device.hasTorch else {
@@ -94,28 +95,38 @@ class PhonePlugin: Plugin {
   /// The share sheet for one file of the app's outbox folder. Called by the Rust side only.
   @objc public func shareFile(_ invoke: Invoke) throws {
     let args = try invoke.parseArgs(ShareArgs.self)
-    let url = URL(fileURLWithPath: args.path).standardizedFileURL
-    guard url.deletingLastPathComponent().lastPathComponent == "outbox",
+    let url = URL(fileURLWithPath: args.path).resolvingSymlinksInPath()
+    // Tauri's cache folder on iOS: Library/Caches/<bundle identifier>; the outbox is in it.
+    let caches = FileManager.default.urls(for: .cachesDirectory, in: .userDomainMask).first
+    let outbox = caches?
+      .appendingPathComponent(Bundle.main.bundleIdentifier ?? "")
+      .appendingPathComponent("outbox")
+      .resolvingSymlinksInPath()
+    guard let outbox = outbox,
+      url.deletingLastPathComponent().path == outbox.path,
       FileManager.default.fileExists(atPath: url.path)
     else {
       invoke.reject("not a file of the outbox")
       return
     }
     DispatchQueue.main.async {
-      guard let root = self.manager.viewController else {
+      // Presented from whatever is on top (an alert, another sheet), or it would not show.
+      guard var top = self.manager.viewController else {
         invoke.reject("share sheet unavailable")
         return
       }
+      while let presented = top.presentedViewController { top = presented }
       let sheet = UIActivityViewController(activityItems: [url], applicationActivities: nil)
       // iPads show the sheet as a popover, which needs an anchor.
       if let popover = sheet.popoverPresentationController {
-        popover.sourceView = root.view
+        popover.sourceView = top.view
         popover.sourceRect = CGRect(
-          x: root.view.bounds.midX, y: root.view.bounds.maxY, width: 0, height: 0)
+          x: top.view.bounds.midX, y: top.view.bounds.maxY, width: 0, height: 0)
         popover.permittedArrowDirections = []
       }
-      sheet.completionWithItemsHandler = { _, _, _, _ in invoke.resolve() }
-      root.present(sheet, animated: true)
+      top.present(sheet, animated: true) {
+        invoke.resolve()
+      }
     }
   }
 }

@@ -54,15 +54,20 @@ class PhonePlugin(private val activity: Activity) : Plugin(activity) {
 
     /**
      * The torch, through the camera the barcode scanner holds (Android refuses
-     * `CameraManager.setTorchMode` to anyone else while it is bound). Rejects when no scan is
-     * running or the camera has no flash.
+     * `CameraManager.setTorchMode` to anyone else while it is bound). Rejects with `not ready`
+     * while the scanner's camera is still being bound (just after the scan starts), with `no
+     * torch` when the camera has no flash.
      */
     @Command
     fun torch(invoke: Invoke) {
         val args = invoke.parseArgs(TorchArgs::class.java)
         activity.runOnUiThread {
             val camera = scannerCamera()
-            if (camera == null || !camera.cameraInfo.hasFlashUnit()) {
+            if (camera == null) {
+                invoke.reject("not ready")
+                return@runOnUiThread
+            }
+            if (!camera.cameraInfo.hasFlashUnit()) {
                 invoke.reject("no torch")
                 return@runOnUiThread
             }
