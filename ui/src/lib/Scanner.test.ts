@@ -58,6 +58,18 @@ test('a phone whose torch cannot be switched says so instead of offering it agai
   await scanning.catch(() => {});
 });
 
+test('a torch asked for while the camera is still being bound is asked again', async () => {
+  const phone = fakePhone();
+  phone.torchNotReady = 2;
+  render(Scanner);
+  const scanning = scanNative();
+  await fireEvent.click(await screen.findByRole('button', { name: 'Bật đèn' }));
+  await waitFor(() => expect(screen.getByRole('button', { name: 'Tắt đèn' })).toBeInTheDocument(), { timeout: 3000 });
+  expect(phone.calls.filter((c) => c.cmd === 'plugin:phone|torch')).toHaveLength(3);
+  await fireEvent.click(screen.getByRole('button', { name: 'Huỷ' }));
+  await scanning.catch(() => {});
+});
+
 test('a refused camera leads to Settings, and the scan goes on once the camera is allowed there', async () => {
   const phone = fakePhone();
   phone.camera = 'denied';

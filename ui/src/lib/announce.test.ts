@@ -1,12 +1,15 @@
-import { isPermissionGranted, requestPermission, sendNotification } from '@tauri-apps/plugin-notification';
+import { isPermissionGranted, requestPermission, sendNotification, createChannel } from '@tauri-apps/plugin-notification';
 import { setLanguage } from './i18n';
-import { announce, announcement } from './announce';
+import { announce, announcement, CHANNEL } from './announce';
+import { setPlatform, resetPhone } from './phone';
 
 vi.mock('@tauri-apps/plugin-notification', () => ({
   isPermissionGranted: vi.fn(),
   requestPermission: vi.fn(),
   sendNotification: vi.fn(),
+  createChannel: vi.fn(),
   Visibility: { Private: 0 },
+  Importance: { High: 4 },
 }));
 
 beforeEach(() => {
@@ -46,4 +49,28 @@ test('nothing is raised without new alerts or without permission', async () => {
   vi.mocked(requestPermission).mockResolvedValue('denied');
   await announce(['test']);
   expect(sendNotification).not.toHaveBeenCalled();
+});
+
+test('on Android the alerts have a channel of their own, named in the person\'s language', async () => {
+  vi.mocked(isPermissionGranted).mockResolvedValue(true);
+  setPlatform('android');
+  try {
+    await announce(['monitor']);
+    expect(createChannel).toHaveBeenCalledWith(expect.objectContaining({
+      id: CHANNEL, name: 'Cảnh báo tiếp xúc', importance: 4, visibility: 0,
+    }));
+    expect(vi.mocked(sendNotification).mock.calls[0][0]).toMatchObject({ channelId: CHANNEL, visibility: 0 });
+  } finally {
+    resetPhone();
+  }
+  // Elsewhere there are no channels (iOS and desktops refuse them).
+  vi.mocked(createChannel).mockClear();
+  setPlatform('ios');
+  try {
+    await announce(['monitor']);
+    expect(createChannel).not.toHaveBeenCalled();
+    expect(vi.mocked(sendNotification).mock.calls[1][0]).not.toHaveProperty('channelId');
+  } finally {
+    resetPhone();
+  }
 });

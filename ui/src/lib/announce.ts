@@ -4,6 +4,10 @@
 import { get } from 'svelte/store';
 import { _ } from 'svelte-i18n';
 import type { Alert } from './api';
+import { onAndroid } from './phone';
+
+/** Android: the alerts' own notification channel, named in the person's language in the phone's settings. */
+export const CHANNEL = 'exposure-alerts';
 
 type Level = Alert['level'];
 
@@ -32,9 +36,24 @@ export async function announce(levels: Level[]): Promise<void> {
     const notification = await import('@tauri-apps/plugin-notification');
     let granted = await notification.isPermissionGranted();
     if (!granted) granted = (await notification.requestPermission()) === 'granted';
-    if (granted) {
-      notification.sendNotification({ ...announcement(levels), visibility: notification.Visibility.Private });
+    if (!granted) return;
+    if (onAndroid()) {
+      // Without a channel of its own, Android files the alerts under one named "Default".
+      const t = get(_);
+      await notification.createChannel({
+        id: CHANNEL,
+        name: t('alerts.channel.name'),
+        description: t('alerts.channel.description'),
+        importance: notification.Importance.High,
+        visibility: notification.Visibility.Private,
+        vibration: true,
+      });
     }
+    notification.sendNotification({
+      ...announcement(levels),
+      visibility: notification.Visibility.Private,
+      ...(onAndroid() ? { channelId: CHANNEL } : {}),
+    });
   } catch (e) {
     console.warn('notifications are unavailable', e);
   }

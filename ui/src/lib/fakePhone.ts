@@ -12,6 +12,8 @@ export interface FakePhone {
   asked: 'granted' | 'denied';
   /** Whether the torch can be switched. */
   hasTorch: boolean;
+  /** How many more torch calls answer that the camera is still being bound. */
+  torchNotReady: number;
   /** Ends the running scan with this text. */
   scanned(text: string): void;
   /** Presses Android's back button; false when the app does not listen (Android leaves it). */
@@ -27,6 +29,7 @@ export function fakePhone(other: (cmd: string, args: Record<string, unknown>) =>
     camera: 'granted',
     asked: 'granted',
     hasTorch: true,
+    torchNotReady: 0,
     scanned(text) {
       pending?.resolve({ content: text, format: 'QR_CODE', bounds: null });
       pending = null;
@@ -59,6 +62,10 @@ export function fakePhone(other: (cmd: string, args: Record<string, unknown>) =>
       case 'plugin:barcode-scanner|open_app_settings':
         return null;
       case 'plugin:phone|torch':
+        if (phone.torchNotReady > 0) {
+          phone.torchNotReady -= 1;
+          throw 'not ready';
+        }
         if (!phone.hasTorch) throw 'no torch';
         return { on: args.on };
       case 'plugin:phone|set_secure':

@@ -6,15 +6,22 @@ import { get } from 'svelte/store';
 import { _ } from 'svelte-i18n';
 
 let phone = false;
+let android = false;
 
-/** Called once at start with whether this is a phone. */
-export function setPhone(on: boolean) {
-  phone = on;
+/** Called once at start with the platform the app runs on (`AppInfo.platform`). */
+export function setPlatform(platform: string) {
+  android = platform === 'android';
+  phone = android || platform === 'ios';
   void sync();
 }
 
 export function onPhone(): boolean {
   return phone;
+}
+
+/** Android: notification channels, the back button. */
+export function onAndroid(): boolean {
+  return android;
 }
 
 let holds = 0;
@@ -58,8 +65,12 @@ function schedule() {
 async function sync() {
   const on = holds > 0;
   if (!phone || secure === on) return;
-  secure = on;
-  await invoke('plugin:phone|set_secure', { on }).catch((e) => console.warn('set_secure', e));
+  try {
+    await invoke('plugin:phone|set_secure', { on });
+    secure = on;
+  } catch (e) {
+    console.warn('set_secure', e);
+  }
 }
 
 /** Switches the torch of the camera the scanner holds; rejects where there is none. */
@@ -81,6 +92,7 @@ export function fileSentence(key: string, path: string): string {
 /** Tests: back to a desktop with nothing set. */
 export function resetPhone() {
   phone = false;
+  android = false;
   holds = 0;
   secure = false;
 }

@@ -58,11 +58,20 @@ export async function cancelScan() {
 
 export async function toggleTorch() {
   const on = !get(scanner).torch;
-  try {
-    await torch(on);
-    scanner.update((s) => ({ ...s, torch: on }));
-  } catch {
-    scanner.update((s) => ({ ...s, torch: false, noTorch: true }));
+  // Just after the scan starts, Android's camera may still be being bound: asked again shortly.
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await torch(on);
+      scanner.update((s) => ({ ...s, torch: on }));
+      return;
+    } catch (e) {
+      if (/not ready/i.test(String(e)) && attempt < 3 && get(scanner).view === 'scanning') {
+        await new Promise((r) => setTimeout(r, 300));
+        continue;
+      }
+      scanner.update((s) => ({ ...s, torch: false, noTorch: true }));
+      return;
+    }
   }
 }
 
