@@ -164,8 +164,8 @@ impl Diary {
         self.rematch(authority, now).await
     }
 
-    /// Matches every kept notice of `authority` against the diary, here on the phone: alerts
-    /// that no longer match go, and the new ones are returned.
+    /// Matches every kept notice of `authority` against the diary's visits to that authority's
+    /// venues, here on the phone: alerts that no longer match go, and the new ones are returned.
     pub(crate) async fn rematch(&self, authority: &str, now: DateTime<Utc>) -> Result<Vec<Alert>> {
         let notices: Vec<protocol::exposure::Notice> = sqlx::query_as::<_, NoticeRow>(
             "SELECT id, venue_hash, window_from, window_to, level, advice_vi, advice_en \
@@ -177,7 +177,15 @@ impl Diary {
         .into_iter()
         .map(NoticeRow::into_notice)
         .collect();
-        let stays: Vec<Stay> = self.visits().await?.iter().filter_map(stay).collect();
+        // Only visits to this authority's own venues (the codes it signed): another authority,
+        // trusted for its own province, cannot alert people for places it does not register.
+        let stays: Vec<Stay> = self
+            .visits()
+            .await?
+            .iter()
+            .filter(|v| v.authority.as_deref() == Some(authority))
+            .filter_map(stay)
+            .collect();
         let matched: HashSet<(i64, i64)> = match_notices(&stays, &notices)
             .into_iter()
             .map(|(visit, notice)| (visit, notice as i64))

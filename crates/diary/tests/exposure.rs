@@ -168,3 +168,30 @@ async fn a_visit_longer_than_a_day_counts_for_its_first_24_hours() {
     matched.sort_unstable();
     assert_eq!(matched, [(visit.id, 20)]);
 }
+
+#[tokio::test]
+async fn an_authority_alerts_only_for_the_venues_it_signed() {
+    let dir = tempfile::tempdir().unwrap();
+    let diary = Diary::open(dir.path(), trust(), None).await.unwrap();
+    let visit = diary
+        .check_in(&code("Chợ Xanh", 1), at(8, 0))
+        .await
+        .unwrap();
+    let now = at(21, 0);
+    // Another trusted authority's list naming the same venue (its hash is public): no alert.
+    let mut elsewhere = list(1, None, vec![notice(10, 1, at(8, 30), at(12, 0))], vec![]);
+    elsewhere.authority = "Sở Y tế Lạng Sơn".into();
+    assert!(diary
+        .apply_exposure_list(&elsewhere, None, now)
+        .await
+        .unwrap()
+        .is_empty());
+    assert!(diary.alerts().await.unwrap().is_empty());
+    // The authority that signed the venue's code: the alert.
+    let own = list(1, None, vec![notice(10, 1, at(8, 30), at(12, 0))], vec![]);
+    let new = diary.apply_exposure_list(&own, None, now).await.unwrap();
+    assert_eq!(
+        new.iter().map(|a| a.visit.id).collect::<Vec<_>>(),
+        [visit.id]
+    );
+}
