@@ -1,6 +1,8 @@
 //! Staff accounts, for admins: the list, making an account with a temporary password shown once,
 //! roles and names, disabling, and resetting a password.
 
+use std::collections::HashMap;
+
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -78,31 +80,25 @@ async fn list(State(app): State<AppState>, staff: Staff) -> WebResult {
     })
 }
 
-/// The user form's fields. Roles come as one checkbox each (`role_admin=on`, ...).
+/// The user form's fields. Roles come as one checkbox each (`role_admin=on`, ...), read for
+/// every role there is, so that a new role cannot be shown on the form and dropped on saving.
 #[derive(Debug, Default, Deserialize)]
 struct UserForm {
     #[serde(default)]
     username: String,
     #[serde(default)]
     display_name: String,
-    role_admin: Option<String>,
-    role_registrar: Option<String>,
-    role_tracer: Option<String>,
-    role_reporter: Option<String>,
+    /// The checkboxes ticked, and the form's token.
+    #[serde(flatten)]
+    ticked: HashMap<String, String>,
 }
 
 impl UserForm {
     fn roles(&self) -> Vec<Role> {
-        [
-            (Role::Admin, &self.role_admin),
-            (Role::Registrar, &self.role_registrar),
-            (Role::Tracer, &self.role_tracer),
-            (Role::Reporter, &self.role_reporter),
-        ]
-        .into_iter()
-        .filter(|(_, v)| v.is_some())
-        .map(|(r, _)| r)
-        .collect()
+        Role::ALL
+            .into_iter()
+            .filter(|r| self.ticked.contains_key(&format!("role_{}", r.as_str())))
+            .collect()
     }
 }
 

@@ -43,12 +43,19 @@ async fn admins_manage_accounts(backend: Backend) {
                 ("display_name", "Hoàng Lan Anh"),
                 ("role_registrar", "on"),
                 ("role_reporter", "on"),
+                ("role_supervisor", "on"),
             ],
         )
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     let temporary = between(&r.body, "id=\"temporary-password\">", "<");
     assert_eq!(temporary.len(), 19);
+    // Every role ticked is kept, the newest too.
+    let roles: String = sqlx::query_scalar("SELECT roles FROM users WHERE username = 'lan.anh'")
+        .fetch_one(&p.app.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(roles, "registrar,reporter,supervisor");
 
     // The new person must choose a password first.
     let mut lan = p.client();
