@@ -17,7 +17,6 @@ a sealed diary, a long venue code's QR; the app's cold start under Xvfb).
 import argparse
 import datetime
 import gzip
-import http.cookiejar
 import json
 import os
 import platform
@@ -33,6 +32,8 @@ import time
 import urllib.parse
 import urllib.request
 from pathlib import Path
+
+from staff import Staff, second_staff
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
@@ -321,42 +322,6 @@ class PostgreSQL:
             shutil.rmtree(self.dir, ignore_errors=True)
 
 
-class Staff:
-    """A signed-in staff member of the portal, through its plain HTML forms."""
-
-    def __init__(self, url):
-        self.url = url
-        self.jar = http.cookiejar.CookieJar()
-        self.opener = urllib.request.build_opener(
-            urllib.request.HTTPCookieProcessor(self.jar), NoRedirect()
-        )
-
-    def get(self, path):
-        with self.opener.open(self.url + path) as r:
-            return r.read().decode()
-
-    def post(self, path, fields, page=None):
-        page = page if page is not None else self.get(path if not path.endswith(("/requests", "/notices")) else "/cases")
-        token = re.search(r'name="csrf" value="([^"]+)"', page).group(1)
-        body = urllib.parse.urlencode({**fields, "csrf": token}, doseq=True).encode()
-        request = urllib.request.Request(self.url + path, data=body, method="POST")
-        try:
-            with self.opener.open(request) as r:
-                return r.status, r.headers.get("location", ""), r.read().decode()
-        except urllib.error.HTTPError as e:
-            return e.code, e.headers.get("location", ""), e.read().decode()
-
-
-class NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):
-        return None
-
-    def http_error_302(self, req, fp, code, msg, headers):
-        return fp
-
-    http_error_303 = http_error_301 = http_error_307 = http_error_302
-
-
 def wrk(url, seconds, script=None, env=None):
     """wrk at 64 connections; the Lua script's `done` prints one JSON line of what it saw."""
     args = ["wrk", "-t", "2", "-c", str(CONNECTIONS), "-d", f"{seconds}s", "--latency"]
@@ -491,19 +456,46 @@ def load_section(binaries, work, smoke, backend):
         vd_bench(binaries, "seal", data / "trust.json", work / f"requests-{backend}.txt", sealed, venue)
         log(f"load ({backend}): {len(codes)} share requests sealed")
 
-        # Notices to fill the list: 200 (20 in the smoke run), each drafted and published.
+        # Notices to fill the list: 200 (20 in the smoke run). A tracer drafts each for the
+        # venue a case's shared diary names (a case of its own, with one diary: drafting opens the
+        # case's diaries to check the venue), and a second member of staff, a supervisor,
+        # publishes it: whoever drafts a notice cannot.
+        status, location, _ = staff.post("/cases", {"label": "Thông báo đo hiệu năng", "notes": ""}, staff.get("/cases"))
+        notice_case = re.search(r"/cases/(\d+)", location).group(1)
+        staff.post(f"/cases/{notice_case}/requests", {
+            "from": str(today - datetime.timedelta(days=20)), "to": str(today),
+            "purpose": "Đo hiệu năng", "hours": "48",
+        }, staff.get(f"/cases/{notice_case}"))
+        notice_code = re.search(r'<p class="code" id="code-[0-9a-f]+">([0-9A-Z-]+)</p>', staff.get(f"/cases/{notice_case}")).group(1)
+        with urllib.request.urlopen(f"{url}/api/v1/share-requests/{notice_code}") as r:
+            (work / f"notice-request-{backend}.txt").write_text(f"{notice_code} {json.loads(r.read())['signed']}")
+        notice_sealed = work / f"sealed-notice-{backend}"
+        notice_sealed.mkdir()
+        vd_bench(binaries, "seal", data / "trust.json", work / f"notice-request-{backend}.txt", notice_sealed, venue)
+        (diary,) = notice_sealed.iterdir()
+        with urllib.request.urlopen(urllib.request.Request(
+            f"{url}/api/v1/share-requests/{diary.stem}/diary", data=diary.read_bytes(), method="POST",
+            headers={"Content-Type": "application/octet-stream"},
+        )) as r:
+            assert r.status == 201, f"the notice case's diary answered {r.status}"
+        notice_page = staff.get(f"/cases/{notice_case}")
         notice_count = 20 if smoke else 200
+        zone = datetime.timezone(datetime.timedelta(hours=7))  # the portal reads form times in Vietnam's
         for i in range(notice_count):
-            start = datetime.datetime.now() - datetime.timedelta(hours=2 + i)
-            staff.post(f"/cases/{case}/notices", {
+            start = datetime.datetime.now(zone) - datetime.timedelta(hours=2 + i)
+            status, location, _ = staff.post(f"/cases/{notice_case}/notices", {
                 "venue_id": venue, "from": start.strftime("%Y-%m-%dT%H:%M"),
                 "to": (start + datetime.timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"),
                 "level": "test", "advice_vi": "Hãy đi xét nghiệm tại trạm y tế gần nhất.",
                 "advice_en": "Get tested at the nearest health station.",
-            }, case_page)
-        page = staff.get(f"/cases/{case}")
-        for notice in re.findall(rf"/cases/{case}/notices/(\d+)/publish", page):
-            staff.post(f"/cases/{case}/notices/{notice}/publish", {}, page)
+            }, notice_page)
+            assert "notice=drafted" in location, f"a notice was refused: {status} {location}"
+        supervisor = second_staff(staff, url, "duyet", "role_supervisor")
+        page = supervisor.get(f"/cases/{notice_case}")
+        for notice in re.findall(rf"/cases/{notice_case}/notices/(\d+)/publish", page):
+            supervisor.post(f"/cases/{notice_case}/notices/{notice}/publish", {}, page)
+        published = int(run_sql_count(pg, data, "SELECT COUNT(*) FROM exposure_notices WHERE state = 'published'"))
+        assert published == notice_count, f"{published} of {notice_count} notices published"
 
         uploads_result = upload_load(port, sealed)
         uploads_result["stored"] = int(run_sql_count(pg, data, "SELECT COUNT(*) FROM share_requests WHERE sealed IS NOT NULL"))

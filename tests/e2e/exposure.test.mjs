@@ -1,5 +1,5 @@
 // Exposure notices across the two real programs: the citizen visited two venues and shared the
-// visits with a tracer; the portal publishes a notice for one venue; the real app downloads the
+// visits with a tracer; the tracer drafts a notice for one venue and a supervisor publishes it; the real app downloads the
 // list, matches it on the phone, raises one system notification and shows exactly one alert, for
 // the right visit, with the advice in Vietnamese. A tampered list and a replayed older list are
 // ignored with a sentence; after the notice is retracted, a pull on the Alerts screen clears it.
@@ -9,7 +9,7 @@ import { readdirSync } from 'node:fs';
 import { createServer, request } from 'node:http';
 import {
   startServices, stopServices, startPortal, openChromium, openApp, closeApp, screenshot, text,
-  tempDir, press, waitForDownload, adminWithRoles,
+  tempDir, press, waitForDownload, adminWithRoles, signInAsNewStaff,
 } from './harness.mjs';
 import { notificationServer } from './notifications.mjs';
 
@@ -189,8 +189,16 @@ test('a notice for one of two visited venues raises exactly one alert, cleared o
       break;
     }
     assert.ok(made, 'the case page offers a notice for A');
-    await (await browser.$('.exposure-notice form button')).waitForExist({ timeout: 10000 });
+    // Drafted: it waits for a supervisor; the tracer has no button to publish it.
+    await (await browser.$('.exposure-notice .awaiting')).waitForExist({ timeout: 10000 });
+    assert.equal(await (await browser.$('.exposure-notice form button')).isExisting(), false);
     await screenshot(browser, 'portal-30-notice-draft');
+    // A second member of staff, a supervisor, finds it among the drafts waiting and publishes it.
+    await signInAsNewStaff(browser, site, 'duyet', ['supervisor']);
+    await go('/notices');
+    await (await browser.$(`a[href="${casePath}#notices"]`)).click();
+    await (await browser.$('.exposure-notice form button')).waitForExist({ timeout: 10000 });
+    await screenshot(browser, 'portal-31-notice-to-approve');
     await (await browser.$('.exposure-notice form button')).click();
     await (await browser.$('.exposure-notice[data-state=published]')).waitForExist({ timeout: 10000 });
 

@@ -325,3 +325,29 @@ export async function adminWithRoles(browser, site, roles) {
   await (await browser.$('main form[action="/admin/users/1"] button[type=submit]')).click();
   await (await browser.$('main .notice.ok')).waitForExist({ timeout: 10000 });
 }
+
+/**
+ * The admin signed in now makes a member of staff named `username` with `roles`; the browser
+ * then signs in as them, changing the temporary password as the portal asks the first time.
+ */
+export async function signInAsNewStaff(browser, site, username, roles) {
+  await browser.url(`${site.url}/admin/users/new`);
+  await (await browser.$('#username')).setValue(username);
+  await (await browser.$('#display_name')).setValue(username);
+  for (const role of roles) await (await browser.$(`#role_${role}`)).click();
+  await (await browser.$('main form[action="/admin/users/new"] button[type=submit]')).click();
+  const temporary = await text(browser, '#temporary-password');
+  await (await browser.$('form[action="/logout"] button')).click();
+  await browser.url(`${site.url}/login`);
+  await (await browser.$('#username')).setValue(username);
+  await (await browser.$('#password')).setValue(temporary);
+  await (await browser.$('main button[type=submit]')).click();
+  await (await browser.$('#current')).waitForExist({ timeout: 10000 });
+  const chosen = `${ADMIN_PASSWORD} của ${username}`;
+  await (await browser.$('#current')).setValue(temporary);
+  await (await browser.$('#new')).setValue(chosen);
+  await (await browser.$('#confirm')).setValue(chosen);
+  await (await browser.$('main form button[type=submit]')).click();
+  // The password page says it was changed.
+  await (await browser.$('main .notice.ok')).waitForExist({ timeout: 10000, timeoutMsg: `${username}'s new password was not taken` });
+}

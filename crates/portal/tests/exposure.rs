@@ -8,17 +8,17 @@ use axum::http::{Request, StatusCode};
 use portal::domain::accounts::Role;
 use portal::store::Backend;
 use protocol::exposure::{read_exposure_list, venue_hash, Level};
-use protocol::{SharedDiary, SharedVisit, TrustList};
+use protocol::{SharedVisit, TrustList};
 use support::{days_ago, Client, Portal};
 
 on_both_backends!(
     notices_are_drafted_published_served_and_retracted,
+    no_single_person_alerts_a_venue,
     the_overlap_view_shows_other_cases_at_the_same_place_and_time
 );
 
 fn trust(p: &Portal) -> TrustList {
-    TrustList::from_json(&std::fs::read_to_string(p.dir.path().join("trust.json")).unwrap())
-        .unwrap()
+    p.trust()
 }
 
 async fn list(
@@ -98,29 +98,7 @@ async fn case_sharing(
         .fetch_one(&p.app.db.pool)
         .await
         .unwrap();
-    let json: serde_json::Value = serde_json::from_str(
-        &p.client()
-            .get(&format!("/api/v1/share-requests/{code}"))
-            .await
-            .body,
-    )
-    .unwrap();
-    let request = protocol::read_share_request(
-        json["signed"].as_str().unwrap(),
-        &trust(p),
-        chrono::Utc::now().timestamp(),
-    )
-    .unwrap();
-    let diary = SharedDiary::new(&request.request.id, "0.1.0", visits);
-    let sealed = protocol::seal_diary(&diary, &request.request, rand::random()).unwrap();
-    let r = p
-        .client()
-        .send(
-            Request::post(format!("/api/v1/share-requests/{code}/diary"))
-                .body(Body::from(sealed))
-                .unwrap(),
-        )
-        .await;
+    let r = p.share_visits(&code, visits).await;
     assert_eq!(r.status, StatusCode::CREATED);
     (case, code)
 }
@@ -142,7 +120,10 @@ async fn case_with_visit(p: &Portal, c: &mut Client) -> (i64, String) {
 async fn notices_are_drafted_published_served_and_retracted(backend: Backend) {
     let p = Portal::new(backend).await;
     p.add_user("lan", &[Role::Tracer, Role::Registrar]).await;
+    p.add_user("hoa", &[Role::Supervisor]).await;
     let mut c = p.signed_in("lan").await;
+    // The second pair of eyes: publishing is hers.
+    let mut s = p.signed_in("hoa").await;
     let (case, venue) = case_with_visit(&p, &mut c).await;
 
     // Nothing published yet: an empty list, sequence 0.
@@ -207,7 +188,7 @@ async fn notices_are_drafted_published_served_and_retracted(backend: Backend) {
     // A draft is not published.
     assert_eq!(list(&p, "").await.1.unwrap().notices.len(), 0);
 
-    c.post(&format!("/cases/{case}/notices/{id}/publish"), &[])
+    s.post(&format!("/cases/{case}/notices/{id}/publish"), &[])
         .await;
     let (r, published) = list(&p, "").await;
     let published = published.unwrap();
@@ -220,6 +201,15 @@ async fn notices_are_drafted_published_served_and_retracted(backend: Backend) {
     );
     assert_eq!((n.level, n.advice_vi.as_str()), (Level::Test, advice));
     assert_eq!(n.to - n.from, 3600);
+    // Phones know it by a random id, not the row's: consecutive notices say nothing of each
+    // other or of the drafts between them.
+    let public: i64 = sqlx::query_scalar("SELECT public_id FROM exposure_notices WHERE id = $1")
+        .bind(id)
+        .fetch_one(&p.app.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(n.id, public as u64);
+    assert!(n.id >= 1 << 32, "{}", n.id);
     // The list names no venue.
     assert!(!r.body.contains(&venue) && !r.body.contains("Chợ Xanh"));
     // A CDN may cache it; a client that has it gets 304.
@@ -237,7 +227,7 @@ async fn notices_are_drafted_published_served_and_retracted(backend: Backend) {
     assert_eq!(again.status, StatusCode::NOT_MODIFIED);
     assert!(again.body.is_empty());
     // Publishing twice does nothing.
-    let r = c
+    let r = s
         .post(&format!("/cases/{case}/notices/{id}/publish"), &[])
         .await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
@@ -254,7 +244,7 @@ async fn notices_are_drafted_published_served_and_retracted(backend: Backend) {
     let whole = list(&p, "").await.1.unwrap();
     assert_eq!((whole.sequence, whole.notices.len()), (2, 0));
     let changes = list(&p, "?since=1").await.1.unwrap();
-    assert_eq!(changes.retracted, vec![id as u64]);
+    assert_eq!(changes.retracted, vec![public as u64]);
     let (r, _) = list(&p, "").await;
     assert_ne!(r.header("etag"), etag, "a new list, a new tag");
 
@@ -274,7 +264,7 @@ async fn notices_are_drafted_published_served_and_retracted(backend: Backend) {
         .await;
     assert!(r.location().contains("drafted"));
     let second = p.count("SELECT MAX(id) FROM exposure_notices").await;
-    c.post(&format!("/cases/{case}/notices/{second}/publish"), &[])
+    s.post(&format!("/cases/{case}/notices/{second}/publish"), &[])
         .await;
     assert_eq!(list(&p, "").await.1.unwrap().notices.len(), 1);
     // The notice ages past the retention (moved back in time here; a published notice is
@@ -291,6 +281,165 @@ async fn notices_are_drafted_published_served_and_retracted(backend: Backend) {
             .await,
         5
     );
+}
+
+/// A notice's fields with this window, for `venue`.
+fn notice_form<'a>(venue: &'a str, from: &'a str, to: &'a str) -> Vec<(&'a str, &'a str)> {
+    vec![
+        ("venue_id", venue),
+        ("from", from),
+        ("to", to),
+        ("level", "test"),
+        ("advice_vi", "Đi xét nghiệm."),
+        ("advice_en", "Get tested."),
+    ]
+}
+
+async fn no_single_person_alerts_a_venue(backend: Backend) {
+    let p = Portal::new(backend).await;
+    p.add_user("lan", &[Role::Tracer, Role::Registrar]).await;
+    // A supervisor who also traces: she drafts, and still cannot publish alone.
+    p.add_user("minh", &[Role::Tracer, Role::Supervisor]).await;
+    p.add_user("hoa", &[Role::Supervisor]).await;
+    let mut lan = p.signed_in("lan").await;
+    let mut minh = p.signed_in("minh").await;
+    let mut hoa = p.signed_in("hoa").await;
+    let (case, venue) = case_with_visit(&p, &mut lan).await;
+    let elsewhere = register_venue(&p, &mut lan, "Quán Cà phê Phố Cũ").await;
+    let t = chrono::Utc::now().timestamp();
+    let input = portal::domain::time::local_input;
+    let (from, to) = (input(t - 3 * 3600), input(t - 2 * 3600));
+    let refused = |r: &support::Response, why: &str| {
+        assert_eq!(
+            r.location(),
+            format!("/cases/{case}?notice_error={why}"),
+            "{why}"
+        )
+    };
+    let notices = || p.count("SELECT COUNT(*) FROM exposure_notices");
+
+    // Windows: at most a day, and over by now.
+    let (long_from, future_to) = (input(t - 2 * 3600 - 24 * 3600 - 60), input(t + 3600));
+    for (from, to, why) in [
+        (long_from.as_str(), to.as_str(), "notice-window-too-long"),
+        (from.as_str(), future_to.as_str(), "notice-window-future"),
+    ] {
+        let r = lan
+            .post(
+                &format!("/cases/{case}/notices"),
+                &notice_form(&venue, from, to),
+            )
+            .await;
+        refused(&r, why);
+    }
+    assert_eq!(notices().await, 0);
+
+    // A registered venue the case's visits do not name: not for a tracer, even with a reason.
+    let mut form = notice_form(&elsewhere, &from, &to);
+    form.push(("reason", "Ca khai báo qua điện thoại"));
+    let r = lan.post(&format!("/cases/{case}/notices"), &form).await;
+    refused(&r, "notice-venue-not-in-case");
+    // A supervisor may, saying why; the reason goes into the audit log.
+    let r = minh
+        .post(
+            &format!("/cases/{case}/notices"),
+            &notice_form(&elsewhere, &from, &to),
+        )
+        .await;
+    refused(&r, "notice-reason-missing");
+    assert_eq!(notices().await, 0);
+    let r = minh.post(&format!("/cases/{case}/notices"), &form).await;
+    assert!(r.location().contains("notice=drafted"), "{}", r.location());
+    let detail: String =
+        sqlx::query_scalar("SELECT detail FROM audit_log WHERE action = 'notice_drafted_override'")
+            .fetch_one(&p.app.db.pool)
+            .await
+            .unwrap();
+    assert_eq!(detail, format!("case {case}: Ca khai báo qua điện thoại"));
+    let override_id = p.count("SELECT MAX(id) FROM exposure_notices").await;
+
+    // The case's own venue: the tracer's draft. Checking it opened the case's diary, audited.
+    let r = lan
+        .post(
+            &format!("/cases/{case}/notices"),
+            &notice_form(&venue, &from, &to),
+        )
+        .await;
+    assert!(r.location().contains("notice=drafted"), "{}", r.location());
+    let id = p.count("SELECT MAX(id) FROM exposure_notices").await;
+    assert!(
+        p.count("SELECT COUNT(*) FROM audit_log WHERE action = 'diary_opened_notice'")
+            .await
+            >= 2
+    );
+
+    // Four eyes: the tracer may not publish; the supervisor who drafted may not either.
+    let r = lan
+        .post(&format!("/cases/{case}/notices/{id}/publish"), &[])
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let r = minh
+        .post(&format!("/cases/{case}/notices/{override_id}/publish"), &[])
+        .await;
+    refused(&r, "notice-own-draft");
+    assert_eq!(list(&p, "").await.1.unwrap().notices.len(), 0);
+    assert_eq!(
+        p.count("SELECT COUNT(*) FROM exposure_notices WHERE state = 'draft'")
+            .await,
+        2
+    );
+
+    // The supervisors' list of drafts: both, each leading to its case; not for tracers.
+    let page = hoa.get("/notices").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert_eq!(
+        page.body.matches("class=\"card awaiting-notice\"").count(),
+        2
+    );
+    assert!(page
+        .body
+        .contains(&format!("href=\"/cases/{case}#notices\"")));
+    assert!(page.body.contains("Quán Cà phê Phố Cũ"));
+    assert_eq!(lan.get("/notices").await.status, StatusCode::FORBIDDEN);
+    // Minh's own draft waits for someone else, on the case page too.
+    let case_page = minh.get(&format!("/cases/{case}")).await;
+    assert!(!case_page
+        .body
+        .contains(&format!("/notices/{override_id}/publish")));
+    assert!(case_page.body.contains(&format!("/notices/{id}/publish")));
+
+    // A supervisor who does not trace reads the case and its notices, with who drafted each,
+    // and is offered none of the tracer's forms.
+    let hoa_page = hoa.get(&format!("/cases/{case}")).await;
+    assert_eq!(hoa_page.status, StatusCode::OK);
+    assert_eq!(hoa_page.body.matches("Người soạn:").count(), 2);
+    for tracers_only in [
+        format!("action=\"/cases/{case}/requests\""),
+        format!("action=\"/cases/{case}/door-requests\""),
+        format!("href=\"/cases/{case}/visits.csv\""),
+    ] {
+        assert!(!hoa_page.body.contains(&tracers_only), "{tracers_only}");
+    }
+
+    // Another supervisor publishes both: now phones get them.
+    for n in [id, override_id] {
+        let r = hoa
+            .post(&format!("/cases/{case}/notices/{n}/publish"), &[])
+            .await;
+        assert!(
+            r.location().contains("notice=published"),
+            "{}",
+            r.location()
+        );
+    }
+    assert_eq!(list(&p, "").await.1.unwrap().notices.len(), 2);
+    let published_by: Vec<String> = sqlx::query_scalar(
+        "SELECT username FROM audit_log WHERE action = 'notice_published' ORDER BY id",
+    )
+    .fetch_all(&p.app.db.pool)
+    .await
+    .unwrap();
+    assert_eq!(published_by, ["hoa", "hoa"]);
 }
 
 async fn the_overlap_view_shows_other_cases_at_the_same_place_and_time(backend: Backend) {

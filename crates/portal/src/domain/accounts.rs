@@ -32,10 +32,19 @@ pub enum Role {
     Tracer,
     /// Reads the roll-out reports.
     Reporter,
+    /// Approves a tracer's exposure notice before it reaches any phone (the second pair of
+    /// eyes), and may draft one for a venue outside a case's visits, saying why.
+    Supervisor,
 }
 
 impl Role {
-    pub const ALL: [Role; 4] = [Role::Admin, Role::Registrar, Role::Tracer, Role::Reporter];
+    pub const ALL: [Role; 5] = [
+        Role::Admin,
+        Role::Registrar,
+        Role::Tracer,
+        Role::Reporter,
+        Role::Supervisor,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -43,6 +52,7 @@ impl Role {
             Role::Registrar => "registrar",
             Role::Tracer => "tracer",
             Role::Reporter => "reporter",
+            Role::Supervisor => "supervisor",
         }
     }
 

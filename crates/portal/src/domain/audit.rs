@@ -40,6 +40,8 @@ pub const ACTIONS: &[&str] = &[
     "guestbook_received",
     "guestbook_received_file",
     "notice_drafted",
+    "notice_drafted_override",
+    "diary_opened_notice",
     "notice_published",
     "notice_retracted",
 ];

@@ -13,6 +13,12 @@ use crate::text::clean;
 /// visits).
 pub const RETENTION_SECONDS: i64 = 60 * 24 * 3600;
 
+/// A notice's window at most: a case's stay at a place, not a province's week.
+pub const MAX_WINDOW_SECONDS: i64 = 24 * 3600;
+
+/// A supervisor's reason for a notice outside a case's visits, at most this long.
+pub const MAX_REASON_CHARS: usize = 500;
+
 /// A notice as the case page's form gives it.
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct NoticeInput {
@@ -28,6 +34,9 @@ pub struct NoticeInput {
     pub advice_vi: String,
     #[serde(default)]
     pub advice_en: String,
+    /// A supervisor's reason for a venue the case's shared visits and guestbooks do not name.
+    #[serde(default)]
+    pub reason: String,
 }
 
 /// A notice ready to be saved as a draft.
@@ -47,13 +56,23 @@ pub fn venue_of(input: &NoticeInput) -> Option<Uuid> {
     Uuid::parse_str(input.venue_id.trim()).ok()
 }
 
-/// Checks the rest of a notice for `venue`, or the message id of what is wrong.
-pub fn validate(input: &NoticeInput, venue: Uuid) -> Result<Draft, &'static str> {
+/// Checks the rest of a notice for `venue` at `now`, or the message id of what is wrong: a
+/// window that has begun and ended by now (a notice says where a case was, not where it will be),
+/// at most [`MAX_WINDOW_SECONDS`] long.
+pub fn validate(input: &NoticeInput, venue: Uuid, now: i64) -> Result<Draft, &'static str> {
     let (Some(from), Some(to)) = (parse_local(&input.from), parse_local(&input.to)) else {
         return Err("notice-window-invalid");
     };
     if from >= to {
         return Err("notice-window-invalid");
+    }
+    // The form's times are to the minute: a window may run to the end of the current one (a
+    // visit of the last few seconds is in it), not beyond.
+    if to > end_of_minute(now) {
+        return Err("notice-window-future");
+    }
+    if to - from > MAX_WINDOW_SECONDS {
+        return Err("notice-window-too-long");
     }
     let Some(level) = Level::parse(input.level.trim()) else {
         return Err("notice-level-invalid");
@@ -86,6 +105,58 @@ pub fn validate(input: &NoticeInput, venue: Uuid) -> Result<Draft, &'static str>
         advice_vi,
         advice_en,
     })
+}
+
+/// The end of the minute `now` is in: the latest a notice's window may end.
+pub fn end_of_minute(now: i64) -> i64 {
+    now.div_euclid(60) * 60 + 60
+}
+
+/// Whether a notice may name `venue` for a case whose shared visits and door guestbooks name
+/// `case_venues`: yes; otherwise only a supervisor, with a reason (which the audit log keeps).
+/// `Err` is the message id.
+pub fn venue_allowed<'a>(
+    venue: &Uuid,
+    case_venues: impl IntoIterator<Item = &'a str>,
+    supervisor: bool,
+    reason: &str,
+) -> Result<Override, &'static str> {
+    let venue = venue.to_string();
+    if case_venues
+        .into_iter()
+        .any(|v| v.eq_ignore_ascii_case(&venue))
+    {
+        return Ok(Override::No);
+    }
+    if !supervisor {
+        return Err("notice-venue-not-in-case");
+    }
+    let reason = clean(reason);
+    if reason.is_empty() || reason.chars().count() > MAX_REASON_CHARS {
+        return Err("notice-reason-missing");
+    }
+    Ok(Override::Because(reason))
+}
+
+/// Whether a draft names a venue outside its case's visits, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Override {
+    No,
+    Because(String),
+}
+
+/// The id phones will know a new notice by, from 64 random bits: in [2^32, 2^53), so that it is
+/// never an earlier notice's row id (which those keep), fits a database integer and a
+/// JavaScript number, and says nothing of the notices before it.
+pub fn public_id(random: u64) -> i64 {
+    const LOW: u64 = 1 << 32;
+    const HIGH: u64 = 1 << 53;
+    (LOW + random % (HIGH - LOW)) as i64
+}
+
+/// Four eyes: a draft reaches phones only when someone other than who drafted it approves it.
+pub fn may_publish(drafted_by: i64, approver: i64) -> bool {
+    drafted_by != approver
 }
 
 /// What a tracer does to a notice: publish a draft, or retract a published one.
@@ -125,6 +196,8 @@ impl Change {
 #[derive(Debug, Clone)]
 pub struct Stored {
     pub id: i64,
+    /// What the list calls it ([`public_id`]).
+    pub public_id: i64,
     pub venue_id: String,
     pub from: i64,
     pub to: i64,
@@ -152,7 +225,7 @@ pub fn list(
     for n in changed {
         if n.state == "retracted" {
             if since.is_some() {
-                retracted.push(n.id as u64);
+                retracted.push(n.public_id as u64);
             }
             continue;
         }
@@ -163,7 +236,7 @@ pub fn list(
             continue;
         };
         let notice = Notice {
-            id: n.id as u64,
+            id: n.public_id as u64,
             venue_hash: exposure::venue_hash(&venue),
             from: n.from,
             to: n.to,
@@ -218,8 +291,12 @@ mod tests {
             level: level.into(),
             advice_vi: advice.into(),
             advice_en: "Watch for symptoms.".into(),
+            reason: String::new(),
         }
     }
+
+    /// 2026-12-01 07:00 in Cao Bằng (00:00 UTC).
+    const NOW: i64 = 1796083200;
 
     #[test]
     fn a_notice_needs_a_window_a_level_and_advice_the_protocol_signs() {
@@ -231,7 +308,7 @@ mod tests {
             " Theo dõi ",
         );
         assert_eq!(venue_of(&ok), Some(venue));
-        let draft = validate(&ok, venue).unwrap();
+        let draft = validate(&ok, venue, NOW).unwrap();
         assert_eq!(
             (draft.to - draft.from, draft.advice_vi.as_str()),
             (7200, "Theo dõi")
@@ -263,16 +340,79 @@ mod tests {
                 "notice-advice-invalid",
             ),
         ] {
-            assert_eq!(validate(&bad, venue), Err(why), "{bad:?}");
+            assert_eq!(validate(&bad, venue, NOW), Err(why), "{bad:?}");
         }
         let mut not_ours = ok.clone();
         not_ours.venue_id = "Quán Cô Ba".into();
         assert_eq!(venue_of(&not_ours), None);
     }
 
+    #[test]
+    fn a_window_is_a_stay_that_has_happened_not_a_week_or_tomorrow() {
+        let venue = Uuid::from_bytes([7; 16]);
+        let window = |from: &str, to: &str| validate(&input(from, to, "test", "x"), venue, NOW);
+        // 24 hours exactly, ending with the current minute (07:00 local): fine.
+        assert!(window("2026-11-30T07:01", "2026-12-01T07:01").is_ok());
+        assert_eq!(
+            window("2026-11-30T06:59", "2026-12-01T07:00"),
+            Err("notice-window-too-long")
+        );
+        assert_eq!(
+            window("2026-11-24T07:00", "2026-12-01T07:00"),
+            Err("notice-window-too-long")
+        );
+        assert_eq!(
+            window("2026-12-01T06:00", "2026-12-01T07:02"),
+            Err("notice-window-future")
+        );
+        assert_eq!(
+            window("2026-12-02T08:00", "2026-12-02T09:00"),
+            Err("notice-window-future")
+        );
+    }
+
+    #[test]
+    fn only_a_venue_of_the_case_unless_a_supervisor_says_why() {
+        let venue = Uuid::from_bytes([7; 16]);
+        let other = Uuid::from_bytes([8; 16]).to_string();
+        let mine = venue.to_string().to_uppercase();
+        assert_eq!(
+            venue_allowed(&venue, [other.as_str(), mine.as_str()], false, ""),
+            Ok(Override::No)
+        );
+        assert_eq!(
+            venue_allowed(&venue, [other.as_str()], false, "lý do"),
+            Err("notice-venue-not-in-case")
+        );
+        assert_eq!(
+            venue_allowed(&venue, [other.as_str()], true, "  "),
+            Err("notice-reason-missing")
+        );
+        assert_eq!(
+            venue_allowed(&venue, [], true, " Ca F1 khai báo qua điện thoại "),
+            Ok(Override::Because("Ca F1 khai báo qua điện thoại".into()))
+        );
+    }
+
+    #[test]
+    fn public_ids_are_never_row_ids_and_fit_a_javascript_number() {
+        for random in [0, 1, u64::MAX, (1 << 53) - (1 << 32), 1 << 63] {
+            let id = public_id(random);
+            assert!((1 << 32..1 << 53).contains(&id), "{random}: {id}");
+        }
+        assert_ne!(public_id(7), public_id(8));
+    }
+
+    #[test]
+    fn the_one_who_drafted_does_not_approve() {
+        assert!(!may_publish(4, 4));
+        assert!(may_publish(4, 5));
+    }
+
     fn stored(id: i64, to: i64, state: &str, advice: &str) -> Stored {
         Stored {
             id,
+            public_id: (1 << 40) + id,
             venue_id: Uuid::from_bytes([id as u8; 16]).to_string(),
             from: to - 3600,
             to,
@@ -293,11 +433,15 @@ mod tests {
             stored(4, now, "published", "a\u{200b}b"),
         ];
         let (whole, left_out) = list(9, now, None, changed.clone(), now);
-        assert_eq!(whole.notices.iter().map(|n| n.id).collect::<Vec<_>>(), [1]);
+        // Phones know notices by their public ids; the operator by row ids.
+        assert_eq!(
+            whole.notices.iter().map(|n| n.id).collect::<Vec<_>>(),
+            [(1 << 40) + 1]
+        );
         assert!(whole.retracted.is_empty());
         assert_eq!(left_out.iter().map(|l| l.0).collect::<Vec<_>>(), [4]);
         let (change, _) = list(9, now, Some(8), changed, now);
-        assert_eq!(change.retracted, [3]);
+        assert_eq!(change.retracted, [(1 << 40) + 3]);
         assert_eq!(change.base, Some(8));
         assert_eq!(valid_until(&whole), now - 3600 + RETENTION_SECONDS);
         assert_eq!(list_tag(9, None, now), "\"9-100\"");

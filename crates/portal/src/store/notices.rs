@@ -10,6 +10,8 @@ use crate::domain::notices::{Change, Draft, Stored};
 #[derive(Debug, sqlx::FromRow)]
 pub struct Listed {
     pub id: i64,
+    pub created_by: i64,
+    pub drafted_by: String,
     pub venue: String,
     pub window_from: i64,
     pub window_to: i64,
@@ -20,27 +22,71 @@ pub struct Listed {
 
 pub async fn of_case(db: &AnyPool, case_id: i64) -> Result<Vec<Listed>, sqlx::Error> {
     sqlx::query_as(
-        "SELECT n.id, COALESCE(v.name, n.venue_id) AS venue, n.window_from, n.window_to, \
-         n.level, n.advice_vi, n.state FROM exposure_notices n \
-         LEFT JOIN venues v ON v.id = n.venue_id WHERE n.case_id = $1 ORDER BY n.id",
+        "SELECT n.id, n.created_by, COALESCE(u.display_name, '') AS drafted_by, \
+         COALESCE(v.name, n.venue_id) AS venue, n.window_from, n.window_to, n.level, \
+         n.advice_vi, n.state FROM exposure_notices n \
+         LEFT JOIN venues v ON v.id = n.venue_id LEFT JOIN users u ON u.id = n.created_by \
+         WHERE n.case_id = $1 ORDER BY n.id",
     )
     .bind(case_id)
     .fetch_all(db)
     .await
 }
 
+/// Who drafted notice `id` of case `case_id`, while it is a draft.
+pub async fn drafted_by(db: &AnyPool, case_id: i64, id: i64) -> Result<Option<i64>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT created_by FROM exposure_notices WHERE id = $1 AND case_id = $2 AND state = 'draft'",
+    )
+    .bind(id)
+    .bind(case_id)
+    .fetch_optional(db)
+    .await
+}
+
+/// A draft waiting for a supervisor: its case, its venue by name, who drafted it.
+#[derive(Debug, sqlx::FromRow)]
+pub struct Awaiting {
+    pub id: i64,
+    pub case_id: i64,
+    pub case_label: String,
+    pub venue: String,
+    pub window_from: i64,
+    pub window_to: i64,
+    pub level: String,
+    pub created_by: i64,
+    pub drafted_by: String,
+    pub created_at: i64,
+}
+
+/// Every draft, oldest first.
+pub async fn drafts(db: &AnyPool) -> Result<Vec<Awaiting>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT n.id, n.case_id, c.label AS case_label, COALESCE(v.name, n.venue_id) AS venue, \
+         n.window_from, n.window_to, n.level, n.created_by, \
+         COALESCE(u.display_name, '') AS drafted_by, n.created_at \
+         FROM exposure_notices n JOIN cases c ON c.id = n.case_id \
+         LEFT JOIN venues v ON v.id = n.venue_id LEFT JOIN users u ON u.id = n.created_by \
+         WHERE n.state = 'draft' ORDER BY n.created_at, n.id",
+    )
+    .fetch_all(db)
+    .await
+}
+
 /// Saves a draft of case `case_id`; its id.
+/// `public_id` is what the list will call it (`domain::notices::public_id`).
 pub async fn insert<'e, E: Executor<'e, Database = Any>>(
     db: E,
     case_id: i64,
     draft: &Draft,
     created_by: i64,
     now: i64,
+    public_id: i64,
 ) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar(
         "INSERT INTO exposure_notices (case_id, venue_id, window_from, window_to, level, \
-         advice_vi, advice_en, state, created_by, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, 'draft', $8, $9) RETURNING id",
+         advice_vi, advice_en, state, created_by, created_at, public_id) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, 'draft', $8, $9, $10) RETURNING id",
     )
     .bind(case_id)
     .bind(draft.venue.to_string())
@@ -51,6 +97,7 @@ pub async fn insert<'e, E: Executor<'e, Database = Any>>(
     .bind(&draft.advice_en)
     .bind(created_by)
     .bind(now)
+    .bind(public_id)
     .fetch_one(db)
     .await
 }
@@ -102,6 +149,7 @@ struct Head {
 #[derive(sqlx::FromRow)]
 struct Row {
     id: i64,
+    public_id: i64,
     venue_id: String,
     window_from: i64,
     window_to: i64,
@@ -121,8 +169,8 @@ pub async fn changed_since(
         .fetch_one(db)
         .await?;
     let rows: Vec<Row> = sqlx::query_as(
-        "SELECT id, venue_id, window_from, window_to, level, advice_vi, advice_en, state \
-         FROM exposure_notices WHERE state IN ('published', 'retracted') \
+        "SELECT id, COALESCE(public_id, id) AS public_id, venue_id, window_from, window_to, \
+         level, advice_vi, advice_en, state FROM exposure_notices WHERE state IN ('published', 'retracted') \
          AND changed_seq > $1 ORDER BY id",
     )
     .bind(since.map(|s| s as i64).unwrap_or(-1))
@@ -132,6 +180,7 @@ pub async fn changed_since(
         .into_iter()
         .map(|r| Stored {
             id: r.id,
+            public_id: r.public_id,
             venue_id: r.venue_id,
             from: r.window_from,
             to: r.window_to,

@@ -19,10 +19,12 @@ use super::routes::{Access, Routes};
 use super::state::AppState;
 use crate::domain::accounts::Role;
 use crate::domain::door_requests::Person;
+use crate::domain::notices;
 use crate::domain::requests::{default_range, Status, DEFAULT_EXPIRY_HOURS};
 use crate::domain::time::{local, local_date, local_input, show_date, show_span, show_time};
 use crate::i18n::{Lang, Tr};
-use crate::store::{audit, cases, notices, requests};
+use crate::store::notices as stored_notices;
+use crate::store::{audit, cases, requests};
 use crate::text::clean;
 
 pub fn routes() -> Routes {
@@ -30,7 +32,12 @@ pub fn routes() -> Routes {
     Routes::new()
         .get("/cases", tracer, list)
         .post("/cases", tracer, open)
-        .get("/cases/{id}", tracer, case)
+        // Supervisors read a case to judge the notices drafted for it.
+        .get(
+            "/cases/{id}",
+            Access::Any(&[Role::Tracer, Role::Supervisor]),
+            case,
+        )
         .get("/cases/{id}/visits.csv", tracer, export)
 }
 
@@ -172,8 +179,10 @@ pub fn person_text(tr: &Tr, p: &Person) -> String {
 pub struct TimelineVisit {
     /// Our own venue's id, when the code was one this portal can name in a notice.
     pub venue_id: String,
-    /// The visit's times, for a notice's window (`datetime-local` values).
+    /// The visit's start (`datetime-local`), where a request to its door begins.
     pub from_input: String,
+    /// A notice's window for the visit (`datetime-local`): at most a day, ended by now.
+    pub notice_from_input: String,
     pub to_input: String,
     /// The end of a request to the venue's door: the visit's own end (its time out, or the usual
     /// stay, not past now), to the next minute; no more of other people's visits than the
@@ -192,6 +201,9 @@ pub struct TimelineVisit {
 /// A notice as staff see it.
 pub struct NoticeRow {
     pub id: i64,
+    /// Drafted by the reader: another supervisor approves it.
+    pub own: bool,
+    pub drafted_by: String,
     pub venue: String,
     pub window: String,
     pub level: String,
@@ -294,6 +306,15 @@ fn guestbook(tr: &Tr, opened: &[Opened]) -> Vec<GuestbookRow> {
         .collect()
 }
 
+/// Where the case page's notice form for a visit ends its window: an hour after the visit
+/// began at least, at its time out otherwise, never after the current minute ends.
+fn notice_window_end(time_in: i64, time_out: Option<i64>, now: i64) -> i64 {
+    time_out
+        .unwrap_or(time_in)
+        .max(time_in + 3600)
+        .min(notices::end_of_minute(now))
+}
+
 fn timeline(tr: &Tr, opened: Vec<Opened>, now: i64) -> Vec<TimelineVisit> {
     opened
         .into_iter()
@@ -309,10 +330,15 @@ fn timeline(tr: &Tr, opened: Vec<Opened>, now: i64) -> Vec<TimelineVisit> {
             } else {
                 String::new()
             },
+            // A notice's window covers at least an hour from the visit's start (a brief visit
+            // still shared the air of the place with whoever was there), but no more than a day
+            // and no later than the current minute (the form refuses either).
+            notice_from_input: {
+                let to = notice_window_end(v.time_in, v.time_out, now);
+                local_input(v.time_in.max(to - notices::MAX_WINDOW_SECONDS).min(to - 60))
+            },
             from_input: local_input(v.time_in),
-            // A notice's window covers at least an hour from the visit's start: a brief visit
-            // still shared the air of the place with whoever was there.
-            to_input: local_input(v.time_out.unwrap_or(v.time_in).max(v.time_in + 3600)),
+            to_input: local_input(notice_window_end(v.time_in, v.time_out, now)),
             day: local(v.time_in).format("%d/%m/%Y").to_string(),
             time_in: local(v.time_in).format("%H:%M").to_string(),
             time_out: v
@@ -328,12 +354,19 @@ fn timeline(tr: &Tr, opened: Vec<Opened>, now: i64) -> Vec<TimelineVisit> {
         .collect()
 }
 
-async fn notice_rows(app: &AppState, tr: &Tr, case_id: i64) -> WebResult<Vec<NoticeRow>> {
-    Ok(notices::of_case(&app.db.pool, case_id)
+async fn notice_rows(
+    app: &AppState,
+    tr: &Tr,
+    case_id: i64,
+    reader: i64,
+) -> WebResult<Vec<NoticeRow>> {
+    Ok(stored_notices::of_case(&app.db.pool, case_id)
         .await?
         .into_iter()
         .map(|n| NoticeRow {
             id: n.id,
+            own: n.created_by == reader,
+            drafted_by: n.drafted_by,
             venue: n.venue,
             window: show_span(n.window_from, n.window_to),
             level: tr.t(&format!("notice-level-{}", n.level)),
@@ -376,7 +409,7 @@ pub async fn case_page(
         door_purpose: String::new(),
         notice: String::new(),
         unreadable,
-        notices: notice_rows(app, &tr, id).await?,
+        notices: notice_rows(app, &tr, id, staff.session.user_id).await?,
         advice_vi: Tr::new(Lang::Vi).t("notice-default-advice"),
         advice_en: Tr::new(Lang::En).t("notice-default-advice"),
     };
@@ -401,6 +434,11 @@ pub const NOTICE_ERRORS: &[&str] = &[
     "notice-window-invalid",
     "notice-level-invalid",
     "notice-advice-invalid",
+    "notice-window-future",
+    "notice-window-too-long",
+    "notice-venue-not-in-case",
+    "notice-reason-missing",
+    "notice-own-draft",
 ];
 
 #[derive(Deserialize, Default)]

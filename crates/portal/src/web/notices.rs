@@ -1,29 +1,68 @@
-//! Exposure notices of a case, for tracers: a draft from one of the case's shared visits, then
-//! published (a new list sequence), then perhaps retracted. Nothing reaches a phone until a
-//! notice is published; the list itself is `exposure_list.rs`.
+//! Exposure notices of a case: a tracer drafts one for a venue the case's shared visits or its
+//! doors' guestbooks name (a supervisor may name another, saying why), and a supervisor who did
+//! not draft it approves it, which publishes it (a new list sequence); then perhaps it is
+//! retracted. Nothing reaches a phone until two people have agreed. The list itself is
+//! `exposure_list.rs`; supervisors find the drafts waiting for them at `/notices`.
 
+use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect};
 use axum::Form;
+use rand::rngs::OsRng;
+use rand::RngCore;
 
 use super::clock::now;
-use super::error::{WebError, WebResult};
-use super::extract::Staff;
+use super::diaries::open_case_diaries;
+use super::error::{render, WebError, WebResult};
+use super::extract::{Chrome, Staff};
 use super::routes::{Access, Routes};
 use super::state::AppState;
 use crate::domain::accounts::Role;
-use crate::domain::notices::{validate, venue_of, Change, NoticeInput};
-use crate::store::{audit, cases, notices, venues};
+use crate::domain::notices::{
+    may_publish, public_id, validate, venue_allowed, venue_of, Change, NoticeInput, Override,
+};
+use crate::domain::time::{show_span, show_time};
+use crate::store::{audit, cases, notices, requests, venues};
+
+/// Who may draft a notice and retract one: tracers, and supervisors.
+const CASE_STAFF: &[Role] = &[Role::Tracer, Role::Supervisor];
 
 pub fn routes() -> Routes {
-    let tracer = Access::Role(Role::Tracer);
+    let supervisor = Access::Role(Role::Supervisor);
     Routes::new()
-        .post("/cases/{id}/notices", tracer, draft)
-        .post("/cases/{id}/notices/{notice}/publish", tracer, publish)
-        .post("/cases/{id}/notices/{notice}/retract", tracer, retract)
+        .get("/notices", supervisor, awaiting)
+        .post("/cases/{id}/notices", Access::Any(CASE_STAFF), draft)
+        .post("/cases/{id}/notices/{notice}/publish", supervisor, publish)
+        .post(
+            "/cases/{id}/notices/{notice}/retract",
+            Access::Any(CASE_STAFF),
+            retract,
+        )
 }
 
-/// Makes a draft notice for one of the case's visits. Nothing is published yet.
+/// Back to the case page, saying why (one of `cases::NOTICE_ERRORS`).
+fn refuse(case_id: i64, why: &str) -> WebResult {
+    Ok(Redirect::to(&format!("/cases/{case_id}?notice_error={why}")).into_response())
+}
+
+/// The venues a case's own evidence names: the visits its citizens shared (opened now with the
+/// department key, and audited as such) and the doors asked for it whose guestbooks came.
+async fn case_venues(app: &AppState, staff: &Staff, case_id: i64) -> WebResult<Vec<String>> {
+    let (opened, _) = open_case_diaries(app, staff, case_id, "diary_opened_notice").await?;
+    let mut found: Vec<String> = opened
+        .into_iter()
+        .filter_map(|o| o.visit.venue_id)
+        .collect();
+    found.extend(
+        requests::sealed_of_case(&app.db.pool, case_id)
+            .await?
+            .into_iter()
+            .filter_map(|r| r.venue_id),
+    );
+    Ok(found)
+}
+
+/// Makes a draft notice. Nothing is published yet.
 async fn draft(
     State(app): State<AppState>,
     staff: Staff,
@@ -33,30 +72,46 @@ async fn draft(
     if cases::find(&app.db.pool, case_id).await?.is_none() {
         return Err(WebError::NotFound);
     }
-    // Back to the case page, saying why (one of `cases::NOTICE_ERRORS`).
-    let refuse = |why: &str| -> WebResult {
-        Ok(Redirect::to(&format!("/cases/{case_id}?notice_error={why}")).into_response())
-    };
     // Only venues this portal registered: their ids are what phones hash.
     let Some(venue) = venue_of(&form) else {
-        return refuse("notice-venue-unknown");
+        return refuse(case_id, "notice-venue-unknown");
     };
     if !venues::exists(&app.db.pool, &venue.to_string()).await? {
-        return refuse("notice-venue-unknown");
+        return refuse(case_id, "notice-venue-unknown");
     }
-    let draft = match validate(&form, venue) {
-        Ok(draft) => draft,
-        Err(why) => return refuse(why),
-    };
     let t = now();
+    let draft = match validate(&form, venue, t) {
+        Ok(draft) => draft,
+        Err(why) => return refuse(case_id, why),
+    };
+    let named = case_venues(&app, &staff, case_id).await?;
+    let supervisor = staff.session.roles.contains(&Role::Supervisor);
+    let reason = match venue_allowed(
+        &venue,
+        named.iter().map(String::as_str),
+        supervisor,
+        &form.reason,
+    ) {
+        Ok(reason) => reason,
+        Err(why) => return refuse(case_id, why),
+    };
+    let public = public_id(OsRng.next_u64());
     let mut tx = app.db.begin().await?;
-    let id = notices::insert(&mut *tx, case_id, &draft, staff.session.user_id, t).await?;
-    let entry = staff.entry(
-        "notice_drafted",
-        &id.to_string(),
-        &format!("case {case_id}"),
-        t,
-    );
+    let id = notices::insert(&mut *tx, case_id, &draft, staff.session.user_id, t, public).await?;
+    let entry = match &reason {
+        Override::No => staff.entry(
+            "notice_drafted",
+            &id.to_string(),
+            &format!("case {case_id}"),
+            t,
+        ),
+        Override::Because(why) => staff.entry(
+            "notice_drafted_override",
+            &id.to_string(),
+            &format!("case {case_id}: {why}"),
+            t,
+        ),
+    };
     audit::write(&mut *tx, &entry).await?;
     tx.commit().await?;
     Ok(Redirect::to(&format!("/cases/{case_id}?notice=drafted#notices")).into_response())
@@ -83,18 +138,71 @@ async fn change(app: &AppState, staff: &Staff, case_id: i64, id: i64, change: Ch
     Ok(Redirect::to(&format!("/cases/{case_id}?notice={state}#notices")).into_response())
 }
 
+/// A supervisor approves a draft someone else made: it is published.
 async fn publish(
     State(app): State<AppState>,
     staff: Staff,
     Path((case_id, id)): Path<(i64, i64)>,
 ) -> WebResult {
+    let Some(drafted_by) = notices::drafted_by(&app.db.pool, case_id, id).await? else {
+        return Err(WebError::NotFound);
+    };
+    if !may_publish(drafted_by, staff.session.user_id) {
+        return refuse(case_id, "notice-own-draft");
+    }
     change(&app, &staff, case_id, id, Change::Publish).await
 }
 
+/// A tracer or a supervisor takes a published notice back: phones clear its alerts.
 async fn retract(
     State(app): State<AppState>,
     staff: Staff,
     Path((case_id, id)): Path<(i64, i64)>,
 ) -> WebResult {
     change(&app, &staff, case_id, id, Change::Retract).await
+}
+
+/// A draft waiting for a supervisor, as the list shows it.
+pub struct AwaitingRow {
+    pub id: i64,
+    pub case_id: i64,
+    pub case_label: String,
+    pub venue: String,
+    pub window: String,
+    pub level: String,
+    pub drafted_by: String,
+    pub drafted_at: String,
+    /// Drafted by the reader: someone else must approve it.
+    pub own: bool,
+}
+
+#[derive(Template)]
+#[template(path = "notices.html")]
+struct AwaitingTemplate {
+    c: Chrome,
+    drafts: Vec<AwaitingRow>,
+}
+
+/// Supervisors: every draft waiting for approval, oldest first, each leading to its case.
+async fn awaiting(State(app): State<AppState>, staff: Staff) -> WebResult {
+    let tr = staff.tr();
+    let drafts = notices::drafts(&app.db.pool)
+        .await?
+        .into_iter()
+        .map(|d| AwaitingRow {
+            own: d.created_by == staff.session.user_id,
+            id: d.id,
+            case_id: d.case_id,
+            case_label: d.case_label,
+            venue: d.venue,
+            window: show_span(d.window_from, d.window_to),
+            level: tr.t(&format!("notice-level-{}", d.level)),
+            drafted_by: d.drafted_by,
+            drafted_at: show_time(d.created_at),
+        })
+        .collect();
+    render(AwaitingTemplate {
+        c: staff.chrome("notices-awaiting-title"),
+        drafts,
+    })
 }

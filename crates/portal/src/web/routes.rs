@@ -25,6 +25,19 @@ pub enum Access {
     Staff,
     /// Signed-in staff holding this role.
     Role(Role),
+    /// Signed-in staff holding any of these roles.
+    Any(&'static [Role]),
+}
+
+impl Access {
+    /// Whether someone holding `roles` may use a route for staff with this access.
+    pub fn admits(self, roles: &[Role]) -> bool {
+        match self {
+            Access::Anyone | Access::Staff => true,
+            Access::Role(role) => roles.contains(&role),
+            Access::Any(any) => any.iter().any(|r| roles.contains(r)),
+        }
+    }
 }
 
 /// One method and path of the router, with its access.
@@ -134,8 +147,8 @@ async fn guard(access: Access, req: Request, next: Next) -> Response {
     if let Some(detour) = ctx.detour(req.method(), req.uri().path()) {
         return detour;
     }
-    if let (Access::Role(role), Some(session)) = (access, &ctx.session) {
-        if !session.roles.contains(&role) {
+    if let Some(session) = &ctx.session {
+        if !access.admits(&session.roles) {
             return WebError::Forbidden.into_response();
         }
     }

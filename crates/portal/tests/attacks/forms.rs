@@ -322,13 +322,25 @@ async fn text_the_app_would_refuse_is_refused_at_the_form(backend: Backend) {
         );
     }
     assert_eq!(p.count("SELECT COUNT(*) FROM exposure_notices").await, 0);
-    let r = c
-        .post(&notices, &fields(&notice("Theo dõi sức khỏe.")))
-        .await;
+    // The case shared no visit: a supervisor (lan holds every role) drafts it, saying why, and
+    // another one publishes it.
+    let mut drafted = notice("Theo dõi sức khỏe.");
+    drafted.push(("reason", "Ca khai báo qua điện thoại".to_owned()));
+    let r = c.post(&notices, &fields(&drafted)).await;
     assert!(r.location().contains("notice=drafted"), "{}", r.location());
     let id = p.count("SELECT id FROM exposure_notices").await;
-    c.post(&format!("/cases/{case}/notices/{id}/publish"), &[])
+    p.add_user("hoa", &[portal::domain::accounts::Role::Supervisor])
         .await;
+    let r = p
+        .signed_in("hoa")
+        .await
+        .post(&format!("/cases/{case}/notices/{id}/publish"), &[])
+        .await;
+    assert!(
+        r.location().contains("notice=published"),
+        "{}",
+        r.location()
+    );
     let r = p.client().get("/api/v1/exposures").await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
 

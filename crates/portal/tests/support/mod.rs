@@ -284,6 +284,42 @@ impl Portal {
         c
     }
 
+    /// The trust file `portal init` wrote: what the app trusts this portal's keys by.
+    pub fn trust(&self) -> protocol::TrustList {
+        protocol::TrustList::from_json(
+            &std::fs::read_to_string(self.dir.path().join("trust.json")).unwrap(),
+        )
+        .unwrap()
+    }
+
+    /// Answers the share request `code` as the app does: fetched, checked, `visits` sealed to
+    /// it and uploaded. The upload's answer.
+    pub async fn share_visits(&self, code: &str, visits: Vec<protocol::SharedVisit>) -> Response {
+        let json: serde_json::Value = serde_json::from_str(
+            &self
+                .client()
+                .get(&format!("/api/v1/share-requests/{code}"))
+                .await
+                .body,
+        )
+        .unwrap();
+        let request = protocol::read_share_request(
+            json["signed"].as_str().unwrap(),
+            &self.trust(),
+            chrono::Utc::now().timestamp(),
+        )
+        .unwrap();
+        let diary = protocol::SharedDiary::new(&request.request.id, "0.1.0", visits);
+        let sealed = protocol::seal_diary(&diary, &request.request, rand::random()).unwrap();
+        self.client()
+            .send(
+                Request::post(format!("/api/v1/share-requests/{code}/diary"))
+                    .body(Body::from(sealed))
+                    .unwrap(),
+            )
+            .await
+    }
+
     pub async fn count(&self, sql: &str) -> i64 {
         sqlx::query_scalar::<_, i64>(sql)
             .fetch_one(&self.app.db.pool)
