@@ -243,6 +243,23 @@ async fn a_request_is_answered_once(backend: Backend) {
     .await
     .unwrap();
     assert_eq!((who.as_str(), address.as_str()), ("app", "192.0.2.10"));
+    // Kept while the throttle could use it, then forgotten: here the receipt is made older than
+    // the throttle's window, and an admin opens the log.
+    sqlx::query("UPDATE audit_log SET at = at - $1 WHERE action = 'diary_received'")
+        .bind(portal::domain::throttle::LOOKUP_WINDOW + 1)
+        .execute(&p.app.db.pool)
+        .await
+        .unwrap();
+    p.add_user("quan.tri", &[portal::domain::accounts::Role::Admin])
+        .await;
+    let log = p.signed_in("quan.tri").await.get("/admin/audit").await;
+    assert_eq!(log.status, StatusCode::OK);
+    let forgotten: String =
+        sqlx::query_scalar("SELECT address FROM audit_log WHERE action = 'diary_received' LIMIT 1")
+            .fetch_one(&p.app.db.pool)
+            .await
+            .unwrap();
+    assert_eq!(forgotten, "");
     let r = p
         .client()
         .get(&format!("/api/v1/share-requests/{code}"))

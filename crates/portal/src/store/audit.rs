@@ -26,6 +26,19 @@ pub async fn write<'e, E: Executor<'e, Database = Any>>(
     Ok(())
 }
 
+/// Blanks the address of the app's uploads logged before `before`: kept while the throttle could
+/// use it, then not (a citizen's phone's address says where they were).
+pub async fn forget_upload_addresses(db: &AnyPool, before: i64) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE audit_log SET address = '' WHERE username = 'app' \
+         AND action IN ('diary_received', 'guestbook_received') AND at < $1 AND address <> ''",
+    )
+    .bind(before)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
 /// An entry as the log page lists it.
 #[derive(Debug, sqlx::FromRow)]
 pub struct Row {

@@ -197,6 +197,10 @@ async fn post(
     }
     let receipt = from_the_app("diary_received", "", &ctx.addr, 0);
     let stored = store(&app, &code, &body, Some(kind), "upload", receipt).await;
+    // The address of an upload is kept while the throttle could use it, then forgotten.
+    if let Err(e) = audit::forget_upload_addresses(&app.db.pool, now() - LOOKUP_WINDOW).await {
+        return internal(e);
+    }
     // Unknown codes and diaries that do not open keep counting against the address.
     if matches!(
         stored,

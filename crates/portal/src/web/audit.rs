@@ -4,6 +4,7 @@ use askama::Template;
 use axum::extract::{Query, State};
 use serde::Deserialize;
 
+use super::clock::now;
 use super::error::{render, WebResult};
 use super::extract::{Chrome, Staff};
 use super::forms::{Choice, FieldErrors};
@@ -12,6 +13,7 @@ use super::routes::{Access, Routes};
 use super::state::AppState;
 use crate::domain::accounts::Role;
 use crate::domain::audit::{action_label, ACTIONS};
+use crate::domain::throttle::LOOKUP_WINDOW;
 use crate::domain::time::{day_start, show_time};
 use crate::store::audit;
 use crate::store::filter::{Arg, Filter};
@@ -63,6 +65,8 @@ struct AuditTemplate {
 }
 
 async fn log(State(app): State<AppState>, staff: Staff, Query(q): Query<AuditQuery>) -> WebResult {
+    // Phones' addresses go once the throttle no longer needs them, also when no upload came since.
+    audit::forget_upload_addresses(&app.db.pool, now() - LOOKUP_WINDOW).await?;
     let tr = staff.tr();
     let mut filter = Filter::default();
     let mut errors = FieldErrors::default();
