@@ -278,6 +278,10 @@ cases-empty = No cases yet.
 case-label-invalid = Enter a case label (at most 100 characters).
 case-notes-too-long = The notes are longer than 5,000 characters.
 case-visits = Shared visits
+case-outside = { $count ->
+    [one] One visit a phone sent lies outside the days asked for, so it is not shown or used for the case: the citizen agreed to share the days asked only.
+   *[other] { $count } visits phones sent lie outside the days asked for, so they are not shown or used for the case: the citizen agreed to share the days asked only.
+}
 case-unreadable = { $count ->
     [one] One diary does not open with the department's key.
    *[other] { $count } diaries do not open with the department's key.

@@ -266,6 +266,7 @@ cases-empty = Chưa có ca bệnh nào.
 case-label-invalid = Hãy nhập nhãn ca bệnh (tối đa 100 ký tự).
 case-notes-too-long = Ghi chú dài quá 5.000 ký tự.
 case-visits = Các lượt ghé đã được chia sẻ
+case-outside = { $count } lượt ghé do điện thoại gửi nằm ngoài những ngày được hỏi, nên không được hiển thị hay dùng cho ca bệnh: người dân chỉ đồng ý chia sẻ những ngày được hỏi.
 case-unreadable = { $count } nhật ký không mở được bằng khóa của Sở.
 case-no-visits = Chưa có nhật ký nào được chia sẻ cho ca này.
 case-export = Tải về CSV

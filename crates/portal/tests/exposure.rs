@@ -14,6 +14,7 @@ use support::{days_ago, Client, Portal};
 on_both_backends!(
     notices_are_drafted_published_served_and_retracted,
     no_single_person_alerts_a_venue,
+    visits_outside_the_days_asked_stay_out_of_the_case,
     the_overlap_view_shows_other_cases_at_the_same_place_and_time
 );
 
@@ -440,6 +441,65 @@ async fn no_single_person_alerts_a_venue(backend: Backend) {
     .await
     .unwrap();
     assert_eq!(published_by, ["hoa", "hoa"]);
+}
+
+/// A (modified) app that sends more than the days asked: the rest is not shown, exported or
+/// used for a notice; the case page says how many.
+async fn visits_outside_the_days_asked_stay_out_of_the_case(backend: Backend) {
+    let p = Portal::new(backend).await;
+    p.add_user("lan", &[Role::Tracer, Role::Registrar]).await;
+    let mut c = p.signed_in("lan").await;
+    let market = register_venue(&p, &mut c, "Chợ Xanh Cao Bằng").await;
+    let cafe = register_venue(&p, &mut c, "Quán Cà phê Phố Cũ").await;
+    let now = chrono::Utc::now().timestamp();
+    // Asked for the last three days; the cafe visit is ten days old.
+    let (case, _) = case_sharing(
+        &p,
+        &mut c,
+        "Ca 7",
+        (3, 0),
+        vec![
+            visit(
+                "Chợ Xanh Cao Bằng",
+                &market,
+                now - 5 * 3600,
+                Some(now - 4 * 3600),
+            ),
+            visit(
+                "Quán Cà phê Phố Cũ",
+                &cafe,
+                now - 10 * 86400,
+                Some(now - 10 * 86400 + 3600),
+            ),
+        ],
+    )
+    .await;
+    let page = c.get(&format!("/cases/{case}")).await;
+    assert!(page.body.contains("Chợ Xanh Cao Bằng"));
+    assert!(
+        !page.body.contains("Quán Cà phê Phố Cũ"),
+        "the visit outside is shown"
+    );
+    assert!(page
+        .body
+        .contains("1 lượt ghé do điện thoại gửi nằm ngoài những ngày được hỏi"));
+    let csv = c.get(&format!("/cases/{case}/visits.csv")).await;
+    assert!(csv.body.contains("Chợ Xanh Cao Bằng") && !csv.body.contains("Phố Cũ"));
+    // Nor can a notice name the cafe on its strength.
+    let (from, to) = (
+        portal::domain::time::local_input(now - 10 * 86400),
+        portal::domain::time::local_input(now - 10 * 86400 + 3600),
+    );
+    let r = c
+        .post(
+            &format!("/cases/{case}/notices"),
+            &notice_form(&cafe, &from, &to),
+        )
+        .await;
+    assert_eq!(
+        r.location(),
+        format!("/cases/{case}?notice_error=notice-venue-not-in-case")
+    );
 }
 
 async fn the_overlap_view_shows_other_cases_at_the_same_place_and_time(backend: Backend) {

@@ -3,7 +3,7 @@
 
 use chrono::{Duration, NaiveDate};
 use protocol::share::{MAX_PURPOSE_CHARS, MAX_RANGE_DAYS};
-use protocol::{ShareRequest, SharedDiary};
+use protocol::{ShareRequest, SharedDiary, SharedVisit};
 use rand::{CryptoRng, RngCore};
 use serde::Deserialize;
 
@@ -166,6 +166,24 @@ pub fn open(sealed: &[u8], hex_id: &str, authority: &Authority) -> Option<Shared
     protocol::open_diary(sealed, &id, &authority.department.secret_bytes()).ok()
 }
 
+/// Keeps the visits that began on the days the request asked for (`from`..=`to`, local dates, as
+/// the request was made); returns those and how many others came. The app sends only those days;
+/// one that sends more (a modified app) does not get the rest into the case: the citizen agreed to
+/// share the days asked, and the authority does not learn the others.
+pub fn within_days(
+    visits: Vec<SharedVisit>,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> (Vec<SharedVisit>, usize) {
+    let before = visits.len();
+    let kept: Vec<SharedVisit> = visits
+        .into_iter()
+        .filter(|v| (from..=to).contains(&super::time::local_date(v.time_in)))
+        .collect();
+    let outside = before - kept.len();
+    (kept, outside)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -275,5 +293,37 @@ mod tests {
         assert_eq!(Status::of(true, 10, 20), Status::Answered);
         assert_eq!(request_id("00"), None);
         assert_eq!(request_id(&"ab".repeat(16)), Some([0xab; 16]));
+    }
+
+    #[test]
+    fn visits_outside_the_days_asked_are_left_out_and_counted() {
+        // Hours from 29/11/2026 00:00 in Cao Bằng (UTC+7): 00:30 and 23:30 that day are in; 23:00
+        // the evening before and midnight after are not.
+        let at = |h: i64, m: i64| 1_795_885_200 + h * 3600 + m * 60;
+        let visit = |time_in: i64| SharedVisit {
+            name: "Chợ Xanh".into(),
+            address: String::new(),
+            unit: None,
+            venue_id: None,
+            origin: "vd1".into(),
+            time_in,
+            time_out: None,
+        };
+        let day = NaiveDate::from_ymd_opt(2026, 11, 29).unwrap();
+        let (kept, outside) = within_days(
+            vec![
+                visit(at(0, 30)),
+                visit(at(-1, 0)),
+                visit(at(23, 30)),
+                visit(at(24, 0)),
+            ],
+            day,
+            day,
+        );
+        assert_eq!(
+            kept.iter().map(|v| v.time_in).collect::<Vec<_>>(),
+            [at(0, 30), at(23, 30)]
+        );
+        assert_eq!(outside, 2);
     }
 }

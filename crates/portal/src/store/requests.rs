@@ -179,10 +179,13 @@ pub struct Sealed {
     pub venue_name: Option<String>,
     pub venue_address: Option<String>,
     pub venue_commune: Option<i64>,
+    /// The days the request asked for (local dates, `YYYY-MM-DD`).
+    pub date_from: String,
+    pub date_to: String,
 }
 
 const SEALED: &str = "SELECT r.id, r.code, r.sealed, r.case_id, r.venue_id, r.window_from, \
-     r.window_to, v.name AS venue_name, v.address AS venue_address, \
+     r.window_to, r.date_from, r.date_to, v.name AS venue_name, v.address AS venue_address, \
      v.commune_code AS venue_commune \
      FROM share_requests r LEFT JOIN venues v ON v.id = r.venue_id";
 

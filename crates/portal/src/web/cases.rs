@@ -11,7 +11,7 @@ use axum::Form;
 use serde::Deserialize;
 
 use super::clock::now;
-use super::diaries::{open_case, open_case_diaries, Opened};
+use super::diaries::{open_case, open_case_diaries, Opened, Opening};
 use super::error::{csv_file, download, render, render_status, WebError, WebResult};
 use super::extract::{Chrome, Staff};
 use super::forms::{known_message, FieldErrors};
@@ -233,6 +233,8 @@ pub struct CaseTemplate {
     pub door_purpose: String,
     notice: String,
     unreadable: usize,
+    /// Visits the phones sent for days their requests did not ask for: left out.
+    outside: usize,
     notices: Vec<NoticeRow>,
     advice_vi: String,
     advice_en: String,
@@ -388,7 +390,11 @@ pub async fn case_page(
     let t = now();
     let tr = staff.tr();
     let requests = request_rows(app, &tr, id, t).await?;
-    let (opened, unreadable) = open_case(app, staff, id, "diary_opened").await?;
+    let Opening {
+        visits: opened,
+        unreadable,
+        outside,
+    } = open_case(app, staff, id, "diary_opened").await?;
     let (from, to) = default_range(local_date(t));
     let mut page = CaseTemplate {
         c: staff.chrome("case-title"),
@@ -409,6 +415,7 @@ pub async fn case_page(
         door_purpose: String::new(),
         notice: String::new(),
         unreadable,
+        outside,
         notices: notice_rows(app, &tr, id, staff.session.user_id).await?,
         advice_vi: Tr::new(Lang::Vi).t("notice-default-advice"),
         advice_en: Tr::new(Lang::En).t("notice-default-advice"),
@@ -486,7 +493,9 @@ async fn export(State(app): State<AppState>, staff: Staff, Path(id): Path<i64>) 
     find(&app, id).await?;
     let tr = staff.tr();
     // Only the citizens' diaries: the people doors recorded are listed on the page, not exported.
-    let (visits, _) = open_case_diaries(&app, &staff, id, "diary_exported").await?;
+    let visits = open_case_diaries(&app, &staff, id, "diary_exported")
+        .await?
+        .visits;
     let header = [
         "csv-day",
         "csv-time-in",

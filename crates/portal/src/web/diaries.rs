@@ -11,7 +11,7 @@ use super::extract::Staff;
 use super::state::AppState;
 use crate::domain::audit::Entry;
 use crate::domain::door_requests::{self, Person};
-use crate::domain::requests::{open, request_id};
+use crate::domain::requests::{open, request_id, within_days};
 use crate::store::{audit, requests};
 
 /// The request a code names, and whether it can still be answered.
@@ -152,11 +152,17 @@ fn guestbook_action(why: &'static str) -> &'static str {
     }
 }
 
-/// Opens one stored answer: a diary's visits, or a guestbook's entries as visits to its venue.
-fn open_row(app: &AppState, row: &requests::Sealed) -> Option<Vec<(SharedVisit, Option<Person>)>> {
+/// Opens one stored answer: a diary's visits on the days its request asked for (and how many
+/// others it carried), or a guestbook's entries as visits to its venue.
+fn open_row(
+    app: &AppState,
+    row: &requests::Sealed,
+) -> Option<(Vec<(SharedVisit, Option<Person>)>, usize)> {
     let Some(venue) = &row.venue_id else {
         let diary = open(&row.sealed, &row.id, &app.authority)?;
-        return Some(diary.visits.into_iter().map(|v| (v, None)).collect());
+        let (from, to) = (row.date_from.parse().ok()?, row.date_to.parse().ok()?);
+        let (visits, outside) = within_days(diary.visits, from, to);
+        return Some((visits.into_iter().map(|v| (v, None)).collect(), outside));
     };
     let asked = door_requests::asked(
         &request_id(&row.id)?,
@@ -165,7 +171,7 @@ fn open_row(app: &AppState, row: &requests::Sealed) -> Option<Vec<(SharedVisit, 
         row.window_to?,
     )?;
     let entries = door_requests::open(&row.sealed, &asked, &app.authority)?;
-    Some(
+    Some((
         entries
             .into_iter()
             .map(|e| {
@@ -181,21 +187,30 @@ fn open_row(app: &AppState, row: &requests::Sealed) -> Option<Vec<(SharedVisit, 
                 (visit, Some(e.person))
             })
             .collect(),
-    )
+        0,
+    ))
+}
+
+/// What opening a case's sealed answers found: the visits (earliest first), how many answers
+/// would not open, and how many visits came for days their request did not ask for (left out).
+pub struct Opening {
+    pub visits: Vec<Opened>,
+    pub unreadable: usize,
+    pub outside: usize,
 }
 
 /// Opens sealed diaries now with the department key, writing each opening to the audit log
 /// (`why`, the request's code, `detail` of its case), and each that would not open too
-/// (`diary_unreadable`); and counts those. Visits come earliest first.
+/// (`diary_unreadable`); and counts those.
 pub async fn open_sealed(
     app: &AppState,
     staff: &Staff,
     rows: Vec<requests::Sealed>,
     why: &'static str,
     detail: impl Fn(i64) -> String,
-) -> WebResult<(Vec<Opened>, usize)> {
+) -> WebResult<Opening> {
     let mut visits = Vec::new();
-    let mut unreadable = 0;
+    let (mut unreadable, mut outside) = (0, 0);
     for row in rows {
         let opened = open_row(app, &row);
         // Tried, and it would not open: an attempt on a citizen's diary all the same.
@@ -208,39 +223,44 @@ pub async fn open_sealed(
         let entry = staff.entry(action, &row.code, &detail(row.case_id), now());
         audit::write(&app.db.pool, &entry).await?;
         match opened {
-            Some(found) => visits.extend(found.into_iter().map(|(visit, person)| Opened {
-                code: row.code.clone(),
-                case_id: row.case_id,
-                visit,
-                person,
-            })),
+            Some((found, extra)) => {
+                outside += extra;
+                visits.extend(found.into_iter().map(|(visit, person)| Opened {
+                    code: row.code.clone(),
+                    case_id: row.case_id,
+                    visit,
+                    person,
+                }))
+            }
             None => unreadable += 1,
         }
     }
     visits.sort_by_key(|o| o.visit.time_in);
-    Ok((visits, unreadable))
+    Ok(Opening {
+        visits,
+        unreadable,
+        outside,
+    })
 }
 
-/// The visits shared for a case and the people doors recorded for it, opened now; and how many
-/// would not open.
+/// The visits shared for a case and the people doors recorded for it, opened now.
 pub async fn open_case(
     app: &AppState,
     staff: &Staff,
     case_id: i64,
     why: &'static str,
-) -> WebResult<(Vec<Opened>, usize)> {
+) -> WebResult<Opening> {
     let rows = requests::sealed_of_case(&app.db.pool, case_id).await?;
     open_sealed(app, staff, rows, why, |case| format!("case {case}")).await
 }
 
-/// The visits its citizens shared for a case, opened now (doors' guestbooks stay shut); and how
-/// many diaries would not open.
+/// The visits its citizens shared for a case, opened now (doors' guestbooks stay shut).
 pub async fn open_case_diaries(
     app: &AppState,
     staff: &Staff,
     case_id: i64,
     why: &'static str,
-) -> WebResult<(Vec<Opened>, usize)> {
+) -> WebResult<Opening> {
     let mut rows = requests::sealed_of_case(&app.db.pool, case_id).await?;
     rows.retain(|r| r.venue_id.is_none());
     open_sealed(app, staff, rows, why, |case| format!("case {case}")).await

@@ -48,8 +48,9 @@ fn refuse(case_id: i64, why: &str) -> WebResult {
 /// The venues a case's own evidence names: the visits its citizens shared (opened now with the
 /// department key, and audited as such) and the doors asked for it whose guestbooks came.
 async fn case_venues(app: &AppState, staff: &Staff, case_id: i64) -> WebResult<Vec<String>> {
-    let (opened, _) = open_case_diaries(app, staff, case_id, "diary_opened_notice").await?;
+    let opened = open_case_diaries(app, staff, case_id, "diary_opened_notice").await?;
     let mut found: Vec<String> = opened
+        .visits
         .into_iter()
         .filter_map(|o| o.visit.venue_id)
         .collect();

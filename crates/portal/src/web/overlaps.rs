@@ -79,8 +79,10 @@ async fn usual_stays(
 async fn overlaps(State(app): State<AppState>, staff: Staff, Path(id): Path<i64>) -> WebResult {
     let case = find(&app, id).await?;
     // The case's own visits (its guestbooks list other people, and are opened below).
-    let (mine, mut unreadable) = open_case_diaries(&app, &staff, id, "diary_opened").await?;
-    let mine: Vec<SharedVisit> = mine
+    let own = open_case_diaries(&app, &staff, id, "diary_opened").await?;
+    let mut unreadable = own.unreadable;
+    let mine: Vec<SharedVisit> = own
+        .visits
         .into_iter()
         .map(|o| o.visit)
         .filter(|v| v.venue_id.is_some())
@@ -100,13 +102,13 @@ async fn overlaps(State(app): State<AppState>, staff: Staff, Path(id): Path<i64>
         let (from, to) = (local_date(first - reach), local_date(last + reach));
         let rows = requests::sealed_meeting(&app.db.pool, id, from, to).await?;
         let tried = rows.len();
-        let (opened, bad) = open_sealed(&app, &staff, rows, "diary_opened_overlap", |other| {
+        let opened = open_sealed(&app, &staff, rows, "diary_opened_overlap", |other| {
             format!("case {other}, overlaps of case {id}")
         })
         .await?;
-        compared = tried - bad;
-        unreadable += bad;
-        for o in opened {
+        compared = tried - opened.unreadable;
+        unreadable += opened.unreadable;
+        for o in opened.visits {
             others.push((o.case_id, o.visit));
             people.push(o.person);
         }
