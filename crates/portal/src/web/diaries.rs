@@ -152,12 +152,13 @@ fn guestbook_action(why: &'static str) -> &'static str {
     }
 }
 
+/// What one stored answer holds: visits (each with the person a door recorded, for a guestbook),
+/// and how many visits were left out for lying outside the days asked.
+type Answered = (Vec<(SharedVisit, Option<Person>)>, usize);
+
 /// Opens one stored answer: a diary's visits on the days its request asked for (and how many
 /// others it carried), or a guestbook's entries as visits to its venue.
-fn open_row(
-    app: &AppState,
-    row: &requests::Sealed,
-) -> Option<(Vec<(SharedVisit, Option<Person>)>, usize)> {
+fn open_row(app: &AppState, row: &requests::Sealed) -> Option<Answered> {
     let Some(venue) = &row.venue_id else {
         let diary = open(&row.sealed, &row.id, &app.authority)?;
         let (from, to) = (row.date_from.parse().ok()?, row.date_to.parse().ok()?);
