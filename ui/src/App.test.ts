@@ -41,16 +41,23 @@ test('a device in venue mode starts on the door and never shows or calls the cit
   expect(calls.filter((c) => !['app_info', 'door_status', 'door_counts'].includes(c))).toEqual([]);
 });
 
+/** What the citizen part asks for as it starts on `platform`; `undefined` for anything else. */
+const starting = (platform: string) => (cmd: string) => {
+  if (cmd === 'app_info') return { ...info, platform };
+  if (cmd === 'door_status') return { binding: null, wait_seconds: 0 };
+  if (cmd === 'take_link') return null;
+  if (cmd === 'lock_status') return { enabled: false, unlocked: false, biometrics: false, wait_seconds: 0 };
+  if (cmd === 'list_alerts') return [];
+  if (cmd === 'refresh_exposures') return { alerts: [], count: 0, fresh: [], problems: [] };
+  if (cmd === 'open_visit') return null;
+  return undefined;
+};
+
 test('without venue mode the citizen part starts with its tabs', async () => {
   mockIPC((cmd) => {
-    if (cmd === 'app_info') return info;
-    if (cmd === 'door_status') return { binding: null, wait_seconds: 0 };
-    if (cmd === 'take_link') return null;
-    if (cmd === 'lock_status') return { enabled: false, unlocked: false, biometrics: false, wait_seconds: 0 };
-    if (cmd === 'list_alerts') return [];
-    if (cmd === 'refresh_exposures') return { alerts: [], count: 0, fresh: [], problems: [] };
-    if (cmd === 'open_visit') return null;
-    throw new Error(`unexpected ${cmd}`);
+    const answer = starting('linux')(cmd);
+    if (answer === undefined) throw new Error(`unexpected ${cmd}`);
+    return answer;
   });
   render(App);
   await screen.findByRole('navigation');
@@ -59,13 +66,8 @@ test('without venue mode the citizen part starts with its tabs', async () => {
 
 describe('on a phone', () => {
   const citizen = (cmd: string) => {
-    if (cmd === 'app_info') return { ...info, platform: 'android' };
-    if (cmd === 'door_status') return { binding: null, wait_seconds: 0 };
-    if (cmd === 'take_link') return null;
-    if (cmd === 'lock_status') return { enabled: false, unlocked: false, biometrics: false, wait_seconds: 0 };
-    if (cmd === 'list_alerts') return [];
-    if (cmd === 'refresh_exposures') return { alerts: [], count: 0, fresh: [], problems: [] };
-    if (cmd === 'open_visit') return null;
+    const answer = starting('android')(cmd);
+    if (answer !== undefined) return answer;
     if (cmd === 'list_visits') return [];
     if (cmd === 'get_retention') return { days: 21, choices: [14, 21, 30, 60] };
     if (cmd === 'my_contact') return null;

@@ -15,10 +15,6 @@ export function setPlatform(platform: string) {
   void sync();
 }
 
-export function onPhone(): boolean {
-  return phone;
-}
-
 /** Android: notification channels, the back button. */
 export function onAndroid(): boolean {
   return android;
@@ -43,11 +39,6 @@ export function holdOutOfSight(): () => void {
     holds -= 1;
     schedule();
   };
-}
-
-/** Whether the screens showing now are kept out of sight (what was last asked of the phone). */
-export function outOfSight(): boolean {
-  return secure;
 }
 
 let scheduled = false;
