@@ -1,10 +1,11 @@
 //! Exposure lists as the app reads and matches them. The first byte chooses how the rest is
 //! used (bit 0: the served text, or the CBOR content signed here with the trusted key so that
-//! mutations reach the content parser) and which list the phone accepted last (bit 1).
+//! mutations reach the content parser), which list the phone accepted last (bit 1: number 2 of
+//! version 2) and when it reads (bit 2: the seeds' issue time, or a year later).
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use protocol::exposure::{match_notices, read_exposure_list, venue_hash, Stay};
+use protocol::exposure::{match_notices, read_exposure_list, venue_hash, Accepted, Stay};
 use protocol::TrustList;
 use std::sync::OnceLock;
 
@@ -30,9 +31,18 @@ fuzz_target!(|data: &[u8]| {
     } else {
         protocol::fuzzing::sign_exposure_list_content(rest, &key())
     };
-    let last = (mode & 2 != 0).then_some(2);
-    if let Ok(read) = read_exposure_list(&text, trust(), last) {
-        assert!(last.is_none_or(|l| read.list.sequence >= l));
+    let last = (mode & 2 != 0).then_some(Accepted {
+        sequence: 2,
+        version: 2,
+    });
+    let now = if mode & 4 == 0 {
+        1_795_000_000
+    } else {
+        1_795_000_000 + 365 * 86_400
+    };
+    if let Ok(read) = read_exposure_list(&text, trust(), last, now) {
+        assert!(last.is_none_or(|l| read.list.sequence >= l.sequence && read.version == 2));
+        assert!(read.list.not_after.is_none_or(|end| now < end));
         // Matching whatever the list holds against a few stays never panics and only names
         // stays that exist.
         let stays: Vec<Stay> = (0..4)

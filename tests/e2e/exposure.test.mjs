@@ -3,13 +3,14 @@
 // list, matches it on the phone, raises one system notification and shows exactly one alert, for
 // the right visit, with the advice in Vietnamese. A tampered list and a replayed older list are
 // ignored with a sentence; after the notice is retracted, a pull on the Alerts screen clears it.
+// A venue the registrar deactivates is withdrawn: after the next list, a check-in there warns.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { createServer, request } from 'node:http';
 import {
   startServices, stopServices, startPortal, openChromium, openApp, closeApp, screenshot, text,
-  tempDir, press, waitForDownload, adminWithRoles, signInAsNewStaff,
+  tempDir, press, waitForDownload, adminWithRoles, signInAsNewStaff, ADMIN_PASSWORD,
 } from './harness.mjs';
 import { notificationServer } from './notifications.mjs';
 
@@ -250,6 +251,30 @@ test('a notice for one of two visited venues raises exactly one alert, cleared o
     ]);
     assert.equal(await (await app.$('[data-testid=no-alerts]')).isExisting(), true);
     assert.equal(notifications.received.length, 1);
+    proxy.state.mode = 'pass';
+
+    // The registrar (the admin) deactivates A: its code is withdrawn in the next list. A
+    // check-in with A's old poster is still recorded, with a warning.
+    await (await browser.$('form[action="/logout"] button')).click();
+    await go('/login');
+    await (await browser.$('#username')).setValue('admin');
+    await (await browser.$('#password')).setValue(ADMIN_PASSWORD);
+    await (await browser.$('main button[type=submit]')).click();
+    await (await browser.$('main a[href="/admin/users"]')).waitForExist({ timeout: 10000 });
+    await go(`/venues?q=${encodeURIComponent(A)}`);
+    await (await browser.$(`a=${A}`)).click();
+    await (await browser.$('form[action$="/deactivate"] button')).click();
+    await (await browser.$('form[action$="/activate"] button')).waitForExist({ timeout: 10000 });
+    await checkAlerts(app);
+    assert.deepEqual(await statusLine(app), []);
+    await (await app.$('[data-tab=home]')).click();
+    await (await app.$('[data-testid=import-image]')).addValue(posterA);
+    await app.waitUntil(async () => (await text(app, '[data-testid=notice]')).includes(A), { timeout: 15000 });
+    assert.equal(
+      await text(app, '[data-testid=notice]'),
+      `Đã ghi nhận: ${A}. Lưu ý: cơ quan y tế đã thu hồi mã QR của địa điểm này, nên tấm mã có thể đã cũ hoặc không phải của địa điểm. Hãy báo nhân viên địa điểm.`,
+    );
+    await screenshot(app, '33-withdrawn-venue');
   } finally {
     await closeApp(app, data);
   }

@@ -20,6 +20,7 @@ export const visit = (id: number, name: string): Visit => ({
   checkout: null,
   note: '',
   edited_at: null,
+  withdrawn: false,
 });
 
 /** The request of case 12, covering `visits`. */

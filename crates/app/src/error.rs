@@ -157,7 +157,10 @@ impl Error {
             Error::ShareUploadNetwork(_) => "share_upload_network",
             Error::ExposureNetwork(_) => "exposure_network",
             Error::ExposureList(e) => match e {
-                P::StaleExposureList { .. } => "exposure_stale",
+                P::StaleExposureList { .. } | P::DowngradedExposureList { .. } => "exposure_stale",
+                P::ExpiredExposureList { .. } => "exposure_expired",
+                // A portal newer than this app.
+                P::UnsupportedVersion(_) => "exposure_newer_version",
                 P::UnknownKey { .. } | P::BadSignature => "exposure_untrusted",
                 _ => "exposure_malformed",
             },
@@ -239,6 +242,17 @@ mod tests {
             last: 2,
         };
         assert_eq!(Error::ExposureList(stale).kind(), "exposure_stale");
+        let downgraded = protocol::Error::DowngradedExposureList {
+            version: 1,
+            last: 2,
+        };
+        assert_eq!(Error::ExposureList(downgraded).kind(), "exposure_stale");
+        let expired = protocol::Error::ExpiredExposureList { not_after: 0 };
+        assert_eq!(Error::ExposureList(expired).kind(), "exposure_expired");
+        assert_eq!(
+            Error::ExposureList(protocol::Error::UnsupportedVersion(3)).kind(),
+            "exposure_newer_version"
+        );
         assert_eq!(
             Error::ExposureList(protocol::Error::BadSignature).kind(),
             "exposure_untrusted"

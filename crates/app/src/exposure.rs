@@ -3,7 +3,7 @@
 //! with nothing in it that depends on the diary or on what matched.
 
 use chrono::{DateTime, Utc};
-use diary::{Alert, Diary};
+use diary::{Alert, Diary, ListState};
 use serde::Serialize;
 
 use crate::error::{Error, Result};
@@ -36,7 +36,8 @@ impl Refresh {
     }
 }
 
-/// Downloads a list: `None` when the portal says the copy we have is current (304).
+/// Downloads a list: `None` when the portal says the copy we have is current (304), which only
+/// counts as an answer to a request that named that copy.
 async fn download<H: Http>(
     http: &H,
     portal: &str,
@@ -48,7 +49,7 @@ async fn download<H: Http>(
         .await
         .map_err(Error::ExposureNetwork)?;
     match answer.status {
-        304 => Ok(None),
+        304 if etag.is_some() => Ok(None),
         200 => {
             let body = answer.body.map_err(Error::ExposureNetwork)?;
             let signed = protocol::read_answer(&body, protocol::answer::EXPOSURE_LIST_ANSWER)
@@ -58,6 +59,17 @@ async fn download<H: Http>(
         status => Err(Error::ExposureNetwork(format!(
             "the portal answered HTTP {status}"
         ))),
+    }
+}
+
+/// Notes what went wrong with an authority's list; when the list kept from it is out of date
+/// (`expired`) and was not replaced, that too, so the citizen knows alerts may be missing.
+fn note(problems: &mut Vec<Error>, e: Error, expired: Option<&ListState>) {
+    problems.push(e);
+    if let Some(k) = expired {
+        problems.push(Error::ExposureList(protocol::Error::ExpiredExposureList {
+            not_after: k.not_after.unwrap_or_default(),
+        }));
     }
 }
 
@@ -74,25 +86,41 @@ pub async fn refresh<H: Http>(
     let mut announce = Vec::new();
     for authority in &portals.trust.authorities {
         let known = diary.exposure_state(&authority.name).await?;
-        let etag = known.as_ref().and_then(|(_, e)| e.as_deref());
+        // A list past its end is not asked about by its tag: a cache (or anyone between) that
+        // answers "unchanged" cannot keep an old list in use.
+        let expired = known.as_ref().filter(|k| k.expired(now));
+        let etag = known
+            .as_ref()
+            .filter(|k| !k.expired(now))
+            .and_then(|k| k.etag.as_deref());
         let (signed, etag) = match download(portals.http, &authority.portal_url, etag).await {
             Ok(Some(list)) => list,
             Ok(None) => continue,
             Err(e) => {
-                problems.push(e);
+                note(&mut problems, e, expired);
                 continue;
             }
         };
-        let last = known.map(|(sequence, _)| sequence);
-        let list = match protocol::exposure::read_exposure_list(&signed, portals.trust, last) {
+        let last = known.as_ref().map(|k| k.accepted());
+        let list = match protocol::exposure::read_exposure_list(
+            &signed,
+            portals.trust,
+            last,
+            now.timestamp(),
+        ) {
             // Only this authority's own list counts as its list.
             Ok(list) if list.authority == authority.name && list.list.base.is_none() => list,
             Ok(_) => {
-                problems.push(Error::ExposureElsewhere);
+                note(&mut problems, Error::ExposureElsewhere, expired);
+                continue;
+            }
+            Err(e @ protocol::Error::ExpiredExposureList { .. }) => {
+                // The list just served is itself out of date: said once.
+                problems.push(Error::ExposureList(e));
                 continue;
             }
             Err(e) => {
-                problems.push(Error::ExposureList(e));
+                note(&mut problems, Error::ExposureList(e), expired);
                 continue;
             }
         };

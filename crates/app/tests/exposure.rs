@@ -35,10 +35,23 @@ fn list(sequence: u64, venue: u8) -> ExposureList {
     ExposureList {
         sequence,
         issued: at(20, 0).timestamp(),
+        not_after: Some(at(20, 0).timestamp() + 2 * DAY),
         base: None,
         notices: vec![notice(sequence * 10, venue, at(8, 30), at(12, 0))],
         retracted: Vec::new(),
+        withdrawn: Vec::new(),
     }
+}
+
+const DAY: i64 = 86_400;
+
+/// The sequence and tag kept of `authority`'s last list.
+async fn state(diary: &Diary, authority: &str) -> Option<(u64, Option<String>)> {
+    diary
+        .exposure_state(authority)
+        .await
+        .unwrap()
+        .map(|s| (s.sequence, s.etag))
 }
 
 fn list_answer(signed: &str, etag: &str) -> Reply {
@@ -88,7 +101,17 @@ async fn visited(store: &MemoryStore, trust: TrustList) -> (tempfile::TempDir, D
 }
 
 async fn refreshed(portal: &FakePortal, trust: &TrustList, diary: &Diary, lock: &Lock) -> Refresh {
-    refresh(&portal.portals(trust), diary, lock, at(21, 0))
+    refreshed_at(portal, trust, diary, lock, at(21, 0)).await
+}
+
+async fn refreshed_at(
+    portal: &FakePortal,
+    trust: &TrustList,
+    diary: &Diary,
+    lock: &Lock,
+    now: DateTime<Utc>,
+) -> Refresh {
+    refresh(&portal.portals(trust), diary, lock, now)
         .await
         .unwrap()
 }
@@ -213,7 +236,7 @@ async fn a_list_that_must_not_count_is_noted_and_the_alerts_stay() {
         assert_eq!(names(&refresh), ["Chợ Xanh"], "a list {what}");
         assert!(refresh.fresh.is_empty(), "a list {what}");
         assert_eq!(
-            diary.exposure_state(AUTHORITY).await.unwrap(),
+            state(&diary, AUTHORITY).await,
             Some((5, Some("\"5\"".into()))),
             "a list {what}"
         );
@@ -243,9 +266,9 @@ async fn only_an_authoritys_own_list_counts_as_its_list() {
     let refresh = refreshed(&portal, &trust, &diary, &lock).await;
     assert_eq!(kinds(&refresh), ["exposure_untrusted"]);
     assert_eq!(refresh.count, 0);
-    assert_eq!(diary.exposure_state(AUTHORITY).await.unwrap(), None);
+    assert_eq!(state(&diary, AUTHORITY).await, None);
     assert_eq!(
-        diary.exposure_state(OTHER_AUTHORITY).await.unwrap(),
+        state(&diary, OTHER_AUTHORITY).await,
         Some((3, Some("\"o\"".into())))
     );
 }
@@ -274,4 +297,104 @@ async fn while_locked_a_refresh_tells_only_levels_and_a_count() {
     let open = refreshed(&portal, &trust, &diary, &lock).await;
     assert_eq!(names(&open), ["Chợ Xanh"]);
     assert!(open.fresh.is_empty(), "announced once, while locked");
+}
+
+/// A list is used until its end of validity: after it, the phone asks without its tag (so no
+/// "unchanged" can keep the old list in use), refuses the old list served again, and tells the
+/// citizen the list is out of date, keeping the alerts it has; a list signed afresh is taken.
+#[tokio::test]
+async fn an_old_list_is_not_kept_in_use() {
+    let (store, trust) = (MemoryStore::default(), trust());
+    let (_dir, diary) = visited(&store, trust.clone()).await;
+    let lock = Lock::load(Some(&diary)).await;
+    let served = Served::default();
+    let portal = served.portal();
+    served.set(served_list(&list(1, 1), "\"1\""));
+    assert_eq!(
+        names(&refreshed(&portal, &trust, &diary, &lock).await),
+        ["Chợ Xanh"]
+    );
+
+    let later = at(21, 0) + chrono::Duration::days(3);
+    // The portal serves the same (old) list: refused as out of date, said once.
+    let old = refreshed_at(&portal, &trust, &diary, &lock, later).await;
+    assert_eq!(kinds(&old), ["exposure_expired"]);
+    assert_eq!(names(&old), ["Chợ Xanh"]);
+    // Something between answers "unchanged" to everything: not an answer to a question the
+    // phone did not ask; the list is still out of date.
+    let stuck = FakePortal::new(|_, _, _, _| Ok((304, None, String::new())));
+    let refresh = refreshed_at(&stuck, &trust, &diary, &lock, later).await;
+    assert_eq!(kinds(&refresh), ["exposure_network", "exposure_expired"]);
+    let tags: Vec<Option<String>> = portal
+        .seen
+        .lock()
+        .unwrap()
+        .iter()
+        .chain(stuck.seen.lock().unwrap().iter())
+        .map(|s| s.if_none_match.clone())
+        .collect();
+    assert_eq!(tags, [None, None, None], "an old list's tag is not sent");
+
+    // Signed afresh (the same notices): taken, nothing to say.
+    let fresh = ExposureList {
+        issued: later.timestamp() - 60,
+        not_after: Some(later.timestamp() + 2 * DAY),
+        ..list(1, 1)
+    };
+    served.set(served_list(&fresh, "\"1-later\""));
+    let refresh = refreshed_at(&portal, &trust, &diary, &lock, later).await;
+    assert_eq!(kinds(&refresh), Vec::<&str>::new());
+    assert_eq!(names(&refresh), ["Chợ Xanh"]);
+}
+
+/// The upgrade: a phone keeps working with a portal not yet upgraded (version 1 lists), takes
+/// the upgraded portal's version 2 list after them, and from then on refuses a version 1 list
+/// (which has no end of validity) from that authority, keeping its alerts.
+#[tokio::test]
+async fn a_phone_keeps_working_across_the_portals_upgrade() {
+    let (store, trust) = (MemoryStore::default(), trust());
+    let (_dir, diary) = visited(&store, trust.clone()).await;
+    let lock = Lock::load(Some(&diary)).await;
+    let served = Served::default();
+    let portal = served.portal();
+    let v1 = |l: &ExposureList| protocol::fuzzing::sign_exposure_list_v1(l, &authority());
+    served.set(list_answer(&v1(&list(1, 1)), "\"1\""));
+    let before = refreshed(&portal, &trust, &diary, &lock).await;
+    assert_eq!(kinds(&before), Vec::<&str>::new());
+    assert_eq!(names(&before), ["Chợ Xanh"]);
+    // A version 1 list has no end: still used a week on.
+    let week = at(21, 0) + chrono::Duration::days(7);
+    served.set(list_answer(&v1(&list(2, 1)), "\"2\""));
+    let refresh = refreshed_at(&portal, &trust, &diary, &lock, week).await;
+    assert_eq!(kinds(&refresh), Vec::<&str>::new());
+
+    // Upgraded: a version 2 list, which alerts for the other visit.
+    let upgraded = ExposureList {
+        issued: week.timestamp(),
+        not_after: Some(week.timestamp() + 2 * DAY),
+        ..list(3, 2)
+    };
+    served.set(served_list(&upgraded, "\"3\""));
+    let after = refreshed_at(&portal, &trust, &diary, &lock, week).await;
+    assert_eq!(kinds(&after), Vec::<&str>::new());
+    assert_eq!(names(&after), ["Trạm Y tế"]);
+    assert_eq!(
+        diary
+            .exposure_state(AUTHORITY)
+            .await
+            .unwrap()
+            .unwrap()
+            .version,
+        2
+    );
+
+    // A version 1 list replayed, numbered higher and naming the first visit: refused.
+    served.set(list_answer(&v1(&list(9, 1)), "\"9\""));
+    let replayed = refreshed_at(&portal, &trust, &diary, &lock, week).await;
+    assert_eq!(kinds(&replayed), ["exposure_stale"]);
+    assert_eq!(names(&replayed), ["Trạm Y tế"]);
+    assert_eq!(
+        state(&diary, AUTHORITY).await,
+        Some((3, Some("\"3\"".into())))
+    );
 }

@@ -123,7 +123,10 @@ impl Diary {
         let row = sqlx::query(&format!("{SELECT_VISIT} WHERE time_out IS NULL"))
             .fetch_optional(&self.pool)
             .await?;
-        row.map(|r| visit_from_row(&r)).transpose()
+        match row {
+            Some(row) => Ok(Some(self.visit(row.try_get("id")?).await?)),
+            None => Ok(None),
+        }
     }
 
     /// Every visit, newest first.
@@ -131,6 +134,11 @@ impl Diary {
         let rows = sqlx::query(&format!("{SELECT_VISIT} ORDER BY time_in DESC, id DESC"))
             .fetch_all(&self.pool)
             .await?;
-        rows.iter().map(visit_from_row).collect()
+        let mut visits = rows
+            .iter()
+            .map(visit_from_row)
+            .collect::<Result<Vec<_>>>()?;
+        self.mark_withdrawn(&mut visits).await?;
+        Ok(visits)
     }
 }

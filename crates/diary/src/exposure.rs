@@ -4,7 +4,9 @@
 use std::collections::HashSet;
 
 use chrono::{DateTime, TimeZone, Utc};
-use protocol::exposure::{match_notices, venue_hash, Level, Stay, VerifiedExposureList};
+use protocol::exposure::{
+    match_notices, venue_hash, Accepted, Level, Stay, VenueHash, VerifiedExposureList,
+};
 use protocol::stay::span;
 use serde::Serialize;
 use sqlx::Row;
@@ -92,20 +94,78 @@ fn stay(v: &Visit) -> Option<Stay> {
     })
 }
 
+/// What the phone keeps of the last list accepted from an authority.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListState {
+    pub sequence: u64,
+    pub version: u64,
+    /// The portal's tag for it, to ask whether it changed.
+    pub etag: Option<String>,
+    /// Its end of validity (Unix seconds); none for a version 1 list.
+    pub not_after: Option<i64>,
+}
+
+impl ListState {
+    /// What a newer list is checked against.
+    pub fn accepted(&self) -> Accepted {
+        Accepted {
+            sequence: self.sequence,
+            version: self.version,
+        }
+    }
+
+    /// Whether the list is past its end at `now`.
+    pub fn expired(&self, now: DateTime<Utc>) -> bool {
+        self.not_after.is_some_and(|end| now.timestamp() >= end)
+    }
+}
+
 impl Diary {
-    /// The sequence and tag of the last list accepted from `authority`.
-    pub async fn exposure_state(&self, authority: &str) -> Result<Option<(u64, Option<String>)>> {
-        let row = sqlx::query("SELECT sequence, etag FROM exposure_lists WHERE authority = ?1")
-            .bind(authority)
-            .fetch_optional(&self.pool)
-            .await?;
+    /// What is kept of the last list accepted from `authority`.
+    pub async fn exposure_state(&self, authority: &str) -> Result<Option<ListState>> {
+        let row = sqlx::query(
+            "SELECT sequence, version, etag, not_after FROM exposure_lists WHERE authority = ?1",
+        )
+        .bind(authority)
+        .fetch_optional(&self.pool)
+        .await?;
         Ok(match row {
-            Some(row) => Some((
-                row.try_get::<i64, _>("sequence")? as u64,
-                row.try_get("etag")?,
-            )),
+            Some(row) => Some(ListState {
+                sequence: row.try_get::<i64, _>("sequence")? as u64,
+                version: row.try_get::<i64, _>("version")? as u64,
+                etag: row.try_get("etag")?,
+                not_after: row.try_get("not_after")?,
+            }),
             None => None,
         })
+    }
+
+    /// Marks the visits to venues whose authority has withdrawn their codes.
+    pub(crate) async fn mark_withdrawn(&self, visits: &mut [Visit]) -> Result<()> {
+        let withdrawn: HashSet<(String, VenueHash)> =
+            sqlx::query("SELECT authority, venue_hash FROM withdrawn_venues")
+                .fetch_all(&self.pool)
+                .await?
+                .iter()
+                .filter_map(|r| {
+                    let authority: String = r.try_get("authority").ok()?;
+                    let hash: Vec<u8> = r.try_get("venue_hash").ok()?;
+                    Some((authority, hash.try_into().ok()?))
+                })
+                .collect();
+        if withdrawn.is_empty() {
+            return Ok(());
+        }
+        for visit in visits.iter_mut().filter(|v| v.origin == "vd1") {
+            let (Some(authority), Some(id)) = (&visit.authority, &visit.venue_id) else {
+                continue;
+            };
+            let Ok(id) = uuid::Uuid::parse_str(id) else {
+                continue;
+            };
+            visit.withdrawn = withdrawn.contains(&(authority.clone(), venue_hash(&id)));
+        }
+        Ok(())
     }
 
     /// Keeps a verified list (a whole list replaces the authority's notices; a change list adds
@@ -150,15 +210,31 @@ impl Diary {
             .await?;
         }
         sqlx::query(
-            "INSERT OR REPLACE INTO exposure_lists (authority, sequence, etag, fetched_at) \
-             VALUES (?1, ?2, ?3, ?4)",
+            "INSERT OR REPLACE INTO exposure_lists (authority, sequence, etag, fetched_at, \
+             version, not_after) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
         )
         .bind(authority)
         .bind(l.sequence as i64)
         .bind(etag)
         .bind(now.timestamp())
+        .bind(list.version as i64)
+        .bind(l.not_after)
         .execute(&mut *tx)
         .await?;
+        // Every list carries the whole set of the authority's withdrawn venues.
+        sqlx::query("DELETE FROM withdrawn_venues WHERE authority = ?1")
+            .bind(authority)
+            .execute(&mut *tx)
+            .await?;
+        for hash in &l.withdrawn {
+            sqlx::query(
+                "INSERT OR IGNORE INTO withdrawn_venues (authority, venue_hash) VALUES (?1, ?2)",
+            )
+            .bind(authority)
+            .bind(hash.to_vec())
+            .execute(&mut *tx)
+            .await?;
+        }
 
         tx.commit().await?;
         self.rematch(authority, now).await

@@ -77,7 +77,10 @@ impl Diary {
             .fetch_optional(&self.pool)
             .await?
             .ok_or(Error::NoSuchVisit(id))?;
-        visit_from_row(&row)
+        let mut visit = [visit_from_row(&row)?];
+        self.mark_withdrawn(&mut visit).await?;
+        let [visit] = visit;
+        Ok(visit)
     }
 
     /// Adds a visit to a place without a poster. Both times are needed; it is marked manual
@@ -202,7 +205,12 @@ impl Diary {
         .bind(pattern)
         .fetch_all(&self.pool)
         .await?;
-        rows.iter().map(visit_from_row).collect()
+        let mut visits = rows
+            .iter()
+            .map(visit_from_row)
+            .collect::<Result<Vec<_>>>()?;
+        self.mark_withdrawn(&mut visits).await?;
+        Ok(visits)
     }
 
     /// A setting kept in the diary (encrypted with it, and erased with it).

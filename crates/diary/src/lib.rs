@@ -25,7 +25,7 @@ pub use door::{
     CHART_DAYS,
 };
 pub use error::{Error, Result};
-pub use exposure::Alert;
+pub use exposure::{Alert, ListState};
 pub use keeping::{Entry, DEFAULT_RETENTION_DAYS, DUPLICATE_SECONDS, RETENTION_CHOICES};
 pub use key::{DbKey, KeyLocation, KeyStore, PlatformKeyStore};
 pub use scan::decode_qr_image;

@@ -32,6 +32,9 @@ pub struct Visit {
     pub note: String,
     /// When the citizen last corrected the visit.
     pub edited_at: Option<DateTime<Utc>>,
+    /// The authority that signed the venue's code has since withdrawn it (its exposure list
+    /// says so): the poster may be old, or not the venue's own.
+    pub withdrawn: bool,
 }
 
 pub(crate) const SELECT_VISIT: &str =
@@ -68,6 +71,8 @@ pub(crate) fn visit_from_row(row: &SqliteRow) -> Result<Visit> {
             .try_get::<Option<i64>, _>("edited_at")?
             .map(time)
             .transpose()?,
+        // Filled by `Diary::mark_withdrawn`, which knows the lists.
+        withdrawn: false,
     })
 }
 

@@ -1,7 +1,7 @@
 //! Matching exposure notices against a real SQLCipher diary, on the phone.
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
-use diary::{Diary, Entry};
+use diary::{Diary, Entry, ListState};
 use protocol::exposure::{venue_hash, ExposureList, Level, Notice, VerifiedExposureList};
 use test_support::{code, trust};
 use uuid::Uuid;
@@ -32,11 +32,14 @@ fn list(
         list: ExposureList {
             sequence,
             issued: at(20, 0).timestamp(),
+            not_after: Some(at(20, 0).timestamp() + 2 * 86_400),
             base,
             notices,
             retracted,
+            withdrawn: Vec::new(),
         },
         authority: "Sở Y tế Cao Bằng".into(),
+        version: 2,
     }
 }
 
@@ -66,7 +69,12 @@ async fn one_notice_one_alert_for_the_right_visit_and_a_retraction_clears_it() {
     assert_eq!(new[0].advice_vi, "Hãy đi xét nghiệm.");
     assert_eq!(
         diary.exposure_state("Sở Y tế Cao Bằng").await.unwrap(),
-        Some((1, Some("\"1\"".into())))
+        Some(ListState {
+            sequence: 1,
+            version: 2,
+            etag: Some("\"1\"".into()),
+            not_after: first.list.not_after,
+        })
     );
     // A notified alert is not new again.
     diary.alerts_notified(&new).await.unwrap();
@@ -194,4 +202,57 @@ async fn an_authority_alerts_only_for_the_venues_it_signed() {
         new.iter().map(|a| a.visit.id).collect::<Vec<_>>(),
         [visit.id]
     );
+}
+
+/// A venue its authority withdrew: every visit there says so (the check-in that just happened
+/// too, for the app to warn), and only for that authority's venue; a list without it clears it.
+#[tokio::test]
+async fn visits_to_a_withdrawn_venue_say_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let diary = Diary::open(dir.path(), trust(), None).await.unwrap();
+    let market = diary
+        .check_in(&code("Chợ Xanh", 1), at(8, 0))
+        .await
+        .unwrap();
+    assert!(!market.withdrawn);
+    let now = at(21, 0);
+    let mut withdrawn = list(1, None, vec![], vec![]);
+    withdrawn.list.withdrawn = vec![venue_hash(&Uuid::from_bytes([1; 16]))];
+    // Another authority cannot withdraw this one's venue.
+    let mut elsewhere = withdrawn.clone();
+    elsewhere.authority = "Sở Y tế Lạng Sơn".into();
+    diary
+        .apply_exposure_list(&elsewhere, None, now)
+        .await
+        .unwrap();
+    assert!(!diary.visit(market.id).await.unwrap().withdrawn);
+    diary
+        .apply_exposure_list(&withdrawn, None, now)
+        .await
+        .unwrap();
+    assert!(diary.visit(market.id).await.unwrap().withdrawn);
+    let again = diary
+        .check_in(&code("Chợ Xanh", 1), at(22, 0))
+        .await
+        .unwrap();
+    assert!(again.withdrawn);
+    let other = diary
+        .check_in(&code("Trạm Y tế", 2), at(22, 30))
+        .await
+        .unwrap();
+    assert!(!other.withdrawn);
+    let marked: Vec<bool> = diary
+        .visits()
+        .await
+        .unwrap()
+        .iter()
+        .map(|v| v.withdrawn)
+        .collect();
+    assert_eq!(marked, [false, true, true]);
+    // Restored: the next list no longer names it.
+    diary
+        .apply_exposure_list(&list(2, None, vec![], vec![]), None, now)
+        .await
+        .unwrap();
+    assert!(!diary.visit(market.id).await.unwrap().withdrawn);
 }

@@ -277,11 +277,14 @@ fn list_with(notice: Notice) -> VerifiedExposureList {
         list: ExposureList {
             sequence: 1,
             issued: at(20, 0).timestamp(),
+            not_after: Some(at(20, 0).timestamp() + 2 * 86_400),
             base: None,
             notices: vec![notice],
             retracted: vec![],
+            withdrawn: vec![],
         },
         authority: "Sở Y tế Cao Bằng".into(),
+        version: 2,
     }
 }
 

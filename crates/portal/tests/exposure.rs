@@ -31,8 +31,14 @@ async fn list(
         return (r, None);
     }
     let json: serde_json::Value = serde_json::from_str(&r.body).unwrap();
-    let read = read_exposure_list(json["signed"].as_str().unwrap(), &trust(p), None).unwrap();
-    (r, Some(read.list))
+    let now = chrono::Utc::now().timestamp();
+    let read = read_exposure_list(json["signed"].as_str().unwrap(), &trust(p), None, now).unwrap();
+    // Version 2: issued now, for two days.
+    assert_eq!(read.version, 2);
+    let list = read.list;
+    assert!((now - 5..=now).contains(&list.issued), "{}", list.issued);
+    assert_eq!(list.not_after, Some(list.issued + 2 * 86_400));
+    (r, Some(list))
 }
 
 /// Registers a venue in the portal; returns its id.
@@ -248,6 +254,21 @@ async fn notices_are_drafted_published_served_and_retracted(backend: Backend) {
     assert_eq!(changes.retracted, vec![public as u64]);
     let (r, _) = list(&p, "").await;
     assert_ne!(r.header("etag"), etag, "a new list, a new tag");
+
+    // A venue withdrawn travels in the list, as a new sequence (so caches and phones fetch it);
+    // restored, it leaves the list again.
+    let r = c.post(&format!("/venues/{venue}/deactivate"), &[]).await;
+    assert!(r.location().ends_with("saved=1"), "{}", r.location());
+    let withdrawn = list(&p, "").await.1.unwrap();
+    let hash = venue_hash(&uuid::Uuid::parse_str(&venue).unwrap());
+    assert_eq!(
+        (withdrawn.sequence, withdrawn.withdrawn.clone()),
+        (3, vec![hash])
+    );
+    assert_eq!(list(&p, "?since=2").await.1.unwrap().withdrawn, vec![hash]);
+    c.post(&format!("/venues/{venue}/activate"), &[]).await;
+    let restored = list(&p, "").await.1.unwrap();
+    assert_eq!((restored.sequence, restored.withdrawn.len()), (4, 0));
 
     // An old notice drops off the list by itself.
     let r = c

@@ -10,6 +10,9 @@ use crate::{Authority, Error, KeyId, Result, TrustList};
 
 pub(crate) struct Signed {
     pub kid: KeyId,
+    /// The protected header's content type, when it has one (formats from version 2 on name
+    /// themselves there; see [`sign_typed`]).
+    pub content_type: Option<String>,
     pub sign1: CoseSign1,
 }
 
@@ -26,14 +29,27 @@ pub(crate) fn sign(
     aad: &[u8],
     key: &SigningKey,
 ) -> std::result::Result<Vec<u8>, coset::CoseError> {
+    sign_typed(payload, aad, None, key)
+}
+
+/// [`sign`], with the format's content type in the protected header when given. Formats from
+/// version 2 on carry one: a signature made for one format then names it in the signed bytes
+/// themselves, besides in the external AAD, so no other format's reader can take it.
+pub(crate) fn sign_typed(
+    payload: Vec<u8>,
+    aad: &[u8],
+    content_type: Option<&str>,
+    key: &SigningKey,
+) -> std::result::Result<Vec<u8>, coset::CoseError> {
     let kid = KeyId::of(&key.verifying_key());
+    let mut header = HeaderBuilder::new()
+        .algorithm(iana::Algorithm::EdDSA)
+        .key_id(kid.0.to_vec());
+    if let Some(content_type) = content_type {
+        header = header.content_type(content_type.to_owned());
+    }
     CoseSign1Builder::new()
-        .protected(
-            HeaderBuilder::new()
-                .algorithm(iana::Algorithm::EdDSA)
-                .key_id(kid.0.to_vec())
-                .build(),
-        )
+        .protected(header.build())
         .payload(payload)
         .create_signature(aad, |tbs| key.sign(tbs).to_bytes().to_vec())
         .build()
@@ -64,7 +80,16 @@ pub(crate) fn decode(bytes: &[u8]) -> std::result::Result<Signed, &'static str> 
     if sign1.payload.is_none() {
         return Err("the payload is missing");
     }
-    Ok(Signed { kid, sign1 })
+    let content_type = match &header.content_type {
+        None => None,
+        Some(coset::RegisteredLabel::Text(text)) => Some(text.clone()),
+        Some(_) => return Err("the content type is not one of this system's"),
+    };
+    Ok(Signed {
+        kid,
+        content_type,
+        sign1,
+    })
 }
 
 /// Verifies the signature (with external AAD `aad`) against the trusted key the header names;

@@ -41,6 +41,15 @@ pub enum Error {
         "This exposure list (number {sequence}) is older than the last one accepted ({last})."
     )]
     StaleExposureList { sequence: u64, last: u64 },
+    #[error(
+        "This exposure list was to be used until {} and is out of date; the portal has not given a newer one.",
+        utc(*not_after)
+    )]
+    ExpiredExposureList { not_after: i64 },
+    #[error(
+        "This exposure list is of version {version}, older than the version {last} already accepted from its authority."
+    )]
+    DowngradedExposureList { version: u64, last: u64 },
     #[error("The portal's answer cannot be read: {0}.")]
     NotPortalAnswer(String),
     #[error("{0}")]
@@ -84,6 +93,8 @@ impl Error {
             Error::NotExposureList(_) => "not_exposure_list",
             Error::InvalidExposureList(_) => "invalid_exposure_list",
             Error::StaleExposureList { .. } => "stale_exposure_list",
+            Error::ExpiredExposureList { .. } => "expired_exposure_list",
+            Error::DowngradedExposureList { .. } => "downgraded_exposure_list",
             Error::NotPortalAnswer(_) => "not_portal_answer",
             Error::IdCard(problem) => problem.kind(),
             Error::InvalidContact(_) => "invalid_contact",
@@ -96,6 +107,14 @@ impl Error {
             Error::DoorUnknown => "door_unknown",
         }
     }
+}
+
+/// A Unix time as an ISO 8601 UTC date and time, for messages.
+fn utc(secs: i64) -> String {
+    chrono::DateTime::from_timestamp(secs, 0).map_or_else(
+        || secs.to_string(),
+        |t| t.format("%Y-%m-%d %H:%M UTC").to_string(),
+    )
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,21 +1,31 @@
 //! Exposure lists: the notices a health authority publishes, signed, and the matching every phone
 //! does on its own.
 //!
-//! A list is a COSE_Sign1 (EdDSA, the authority's key id; external AAD
-//! `visit-diary/exposure-list/v1`) over a canonical CBOR map:
+//! A list is a COSE_Sign1 (EdDSA, the authority's key id) over a canonical CBOR map. Version 2,
+//! which portals sign now, names its format in the protected header (content type
+//! [`LIST_CONTENT_TYPE`]) and has external AAD `visit-diary/exposure-list/v2`:
 //!
 //! | key | value |
 //! |---|---|
-//! | 0 | format version, 1 |
+//! | 0 | format version, 2 |
 //! | 1 | sequence number: grows with every change the authority publishes |
 //! | 2 | issue time, Unix seconds |
-//! | 3 | the sequence this list is a change to (a list sent for `?since=N`), or null for a whole list |
-//! | 4 | notices: arrays `[id, venue hash (16 bytes), from, to, level, advice vi, advice en]` |
-//! | 5 | ids of notices retracted since the base (empty in a whole list) |
+//! | 3 | not after, Unix seconds: a phone uses the list until then and no longer (at most [`MAX_LIST_LIFETIME`] after the issue time) |
+//! | 4 | the sequence this list is a change to (a list sent for `?since=N`), or null for a whole list |
+//! | 5 | notices: arrays `[id, venue hash (16 bytes), from, to, level, advice vi, advice en]` |
+//! | 6 | ids of notices retracted since the base (empty in a whole list) |
+//! | 7 | withdrawn venues: the venue hashes of every venue whose codes the authority has withdrawn (the whole set, in a change list too) |
+//!
+//! Version 1 (no content type, AAD `visit-diary/exposure-list/v1`) has keys 0, 1, 2, then base,
+//! notices and retracted as 3, 4 and 5; no end of validity and no withdrawn venues. It is still
+//! read, until a phone has accepted a version 2 list from that authority: from then on a
+//! version 1 list from it is refused, so an old list cannot be replayed past the check of time.
 //!
 //! A notice names no venue: only `venue_hash`, the first 16 bytes of SHA-256 over
 //! `visit-diary/venue-hash/v1` followed by the venue id's 16 bytes. A phone hashes the venue ids
-//! in its own diary and compares.
+//! in its own diary and compares. A list is one authority's: its notices are that authority's
+//! (the signer's), and a phone matches them only against visits to the venues that authority
+//! signed.
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
@@ -28,8 +38,15 @@ use uuid::Uuid;
 
 use crate::{Error, Result, TrustList};
 
-pub const EXPOSURE_LIST_VERSION: u64 = 1;
-pub(crate) const LIST_AAD: &[u8] = b"visit-diary/exposure-list/v1";
+/// The version [`sign_exposure_list`] writes.
+pub const EXPOSURE_LIST_VERSION: u64 = 2;
+pub(crate) const LIST_AAD: &[u8] = b"visit-diary/exposure-list/v2";
+pub(crate) const LIST_AAD_V1: &[u8] = b"visit-diary/exposure-list/v1";
+/// The content type version 2 lists carry in their protected header.
+pub const LIST_CONTENT_TYPE: &str = "application/vnd.visit-diary.exposure-list.v2+cbor";
+/// The longest a list may be used after it was issued: a portal re-signs its list at least daily,
+/// so a phone that cannot get a new one for a week is told its list is old.
+pub const MAX_LIST_LIFETIME: i64 = 7 * 86_400;
 const VENUE_HASH_DOMAIN: &[u8] = b"visit-diary/venue-hash/v1";
 pub const MAX_ADVICE_CHARS: usize = 1000;
 
@@ -108,10 +125,24 @@ fn hex_hash<S: serde::Serializer>(hash: &VenueHash, s: S) -> std::result::Result
 pub struct ExposureList {
     pub sequence: u64,
     pub issued: i64,
+    /// When the list stops being used (Unix seconds). `None` only in a version 1 list, which has
+    /// no end; [`sign_exposure_list`] requires it.
+    pub not_after: Option<i64>,
     /// For a change list: the sequence it applies to.
     pub base: Option<u64>,
     pub notices: Vec<Notice>,
     pub retracted: Vec<u64>,
+    /// The venues (by hash) whose codes the authority has withdrawn: the whole set. Empty in a
+    /// version 1 list.
+    #[serde(serialize_with = "hex_hashes")]
+    pub withdrawn: Vec<VenueHash>,
+}
+
+fn hex_hashes<S: serde::Serializer>(
+    hashes: &[VenueHash],
+    s: S,
+) -> std::result::Result<S::Ok, S::Error> {
+    s.collect_seq(hashes.iter().map(hex::encode))
 }
 
 fn invalid(what: &str) -> Error {
@@ -136,7 +167,7 @@ impl Notice {
         Ok(())
     }
 
-    fn to_cbor(&self) -> Value {
+    pub(crate) fn to_cbor(&self) -> Value {
         Value::Array(vec![
             self.id.into(),
             Value::Bytes(self.venue_hash.to_vec()),
@@ -179,30 +210,52 @@ impl Notice {
     }
 }
 
-/// Signs a list with the authority's key; the base64url text the portal serves.
+/// Signs a list with the authority's key, as version 2; the base64url text the portal serves.
 pub fn sign_exposure_list(list: &ExposureList, key: &SigningKey) -> Result<String> {
     for notice in &list.notices {
         notice.validate()?;
     }
+    let not_after = list
+        .not_after
+        .ok_or_else(|| invalid("a list must say until when it may be used"))?;
+    check_validity(list.issued, not_after)?;
     let content = Value::Map(vec![
         (0.into(), EXPOSURE_LIST_VERSION.into()),
         (1.into(), list.sequence.into()),
         (2.into(), list.issued.into()),
-        (3.into(), list.base.map_or(Value::Null, Value::from)),
+        (3.into(), not_after.into()),
+        (4.into(), list.base.map_or(Value::Null, Value::from)),
         (
-            4.into(),
+            5.into(),
             Value::Array(list.notices.iter().map(Notice::to_cbor).collect()),
         ),
         (
-            5.into(),
+            6.into(),
             Value::Array(list.retracted.iter().map(|id| (*id).into()).collect()),
+        ),
+        (
+            7.into(),
+            Value::Array(
+                list.withdrawn
+                    .iter()
+                    .map(|h| Value::Bytes(h.to_vec()))
+                    .collect(),
+            ),
         ),
     ]);
     let mut payload = Vec::new();
     ciborium::into_writer(&content, &mut payload).expect("writing CBOR to a Vec cannot fail");
-    let bytes = crate::cose::sign(payload, LIST_AAD, key)
+    let bytes = crate::cose::sign_typed(payload, LIST_AAD, Some(LIST_CONTENT_TYPE), key)
         .map_err(|e| invalid(&format!("cannot encode: {e}")))?;
     Ok(URL_SAFE_NO_PAD.encode(bytes))
+}
+
+/// A version 2 list's end of validity must come after its issue time, and not too long after.
+fn check_validity(issued: i64, not_after: i64) -> Result<()> {
+    if not_after <= issued || not_after - issued > MAX_LIST_LIFETIME {
+        return Err(invalid("the list's end of validity"));
+    }
+    Ok(())
 }
 
 /// A list verified against the trusted authorities, with the name of the one that signed it.
@@ -210,24 +263,78 @@ pub fn sign_exposure_list(list: &ExposureList, key: &SigningKey) -> Result<Strin
 pub struct VerifiedExposureList {
     pub list: ExposureList,
     pub authority: String,
+    /// The format version it came in.
+    pub version: u64,
 }
 
-/// Reads a signed list. `last` is the sequence of the last list this phone accepted from that
-/// authority, if any: an older list is a replay and is refused. (The same sequence again is the
-/// same list, perhaps with old notices dropped off, and is read.)
+/// What a phone kept of the last list it accepted from an authority.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Accepted {
+    pub sequence: u64,
+    pub version: u64,
+}
+
+/// The version a list's content type names: none is version 1.
+fn version_of(content_type: Option<&str>) -> Result<u64> {
+    let Some(content_type) = content_type else {
+        return Ok(1);
+    };
+    let version = content_type
+        .strip_prefix("application/vnd.visit-diary.exposure-list.v")
+        .and_then(|rest| rest.strip_suffix("+cbor"))
+        .and_then(|n| n.parse::<u64>().ok())
+        .ok_or_else(|| {
+            Error::NotExposureList("the content type is not an exposure list's".into())
+        })?;
+    match version {
+        // Version 1 had no content type: one that says 1 was not made by a portal.
+        1 => Err(Error::NotExposureList("the content type".into())),
+        2 => Ok(2),
+        other => Err(Error::UnsupportedVersion(other)),
+    }
+}
+
+/// Reads a signed list at time `now` (Unix seconds). `last` is what this phone kept of the last
+/// list it accepted from that authority, if any: an older list is a replay and is refused (the
+/// same sequence again is the same list, perhaps with old notices dropped off, and is read), as
+/// is a version 1 list once a version 2 one was accepted. A version 2 list past its end of
+/// validity is refused.
 pub fn read_exposure_list(
     text: &str,
     trust: &TrustList,
-    last: Option<u64>,
+    last: Option<Accepted>,
+    now: i64,
 ) -> Result<VerifiedExposureList> {
     let malformed = |what: &str| Error::NotExposureList(what.to_owned());
     let bytes = URL_SAFE_NO_PAD
         .decode(text.trim())
         .map_err(|_| malformed("not base64url"))?;
     let signed = crate::cose::decode(&bytes).map_err(malformed)?;
-    let authority = crate::cose::verify(&signed, LIST_AAD, trust)?;
+    let version = version_of(signed.content_type.as_deref())?;
+    let aad = if version == 1 { LIST_AAD_V1 } else { LIST_AAD };
+    let authority = crate::cose::verify(&signed, aad, trust)?;
     let entries = crate::cose::canonical_map(signed.payload()).map_err(malformed)?;
-    if entries.len() != 6
+    let uint = |v: &Value| {
+        v.as_integer()
+            .and_then(|n| u64::try_from(n).ok())
+            .ok_or_else(|| malformed("a number"))
+    };
+    let int = |v: &Value, what: &str| {
+        v.as_integer()
+            .and_then(|n| i64::try_from(n).ok())
+            .ok_or_else(|| malformed(what))
+    };
+    match entries.first() {
+        Some((k, v)) if k.as_integer() == Some(0.into()) => {
+            let found = uint(v)?;
+            if found != version {
+                return Err(Error::UnsupportedVersion(found));
+            }
+        }
+        _ => return Err(malformed("the fields")),
+    }
+    let count = if version == 1 { 6 } else { 8 };
+    if entries.len() != count
         || entries
             .iter()
             .enumerate()
@@ -235,53 +342,80 @@ pub fn read_exposure_list(
     {
         return Err(malformed("the fields"));
     }
-    let uint = |v: &Value| {
-        v.as_integer()
-            .and_then(|n| u64::try_from(n).ok())
-            .ok_or_else(|| malformed("a number"))
+    // Version 2 has the end of validity as field 3; the fields after it move up by one.
+    let (not_after, rest) = if version == 1 {
+        (None, &entries[3..])
+    } else {
+        (
+            Some(int(&entries[3].1, "the end of validity")?),
+            &entries[4..],
+        )
     };
-    let version = uint(&entries[0].1)?;
-    if version != EXPOSURE_LIST_VERSION {
-        return Err(Error::UnsupportedVersion(version));
-    }
     let sequence = uint(&entries[1].1)?;
-    let issued = entries[2]
-        .1
-        .as_integer()
-        .and_then(|n| i64::try_from(n).ok())
-        .ok_or_else(|| malformed("the issue time"))?;
-    let base = match &entries[3].1 {
+    let issued = int(&entries[2].1, "the issue time")?;
+    let base = match &rest[0].1 {
         Value::Null => None,
         v => Some(uint(v)?),
     };
-    let notices = entries[4]
+    let notices = rest[1]
         .1
         .as_array()
         .ok_or_else(|| malformed("the notices"))?
         .iter()
         .map(Notice::from_cbor)
         .collect::<Result<Vec<_>>>()?;
-    let retracted = entries[5]
+    let retracted = rest[2]
         .1
         .as_array()
         .ok_or_else(|| malformed("the retracted ids"))?
         .iter()
         .map(uint)
         .collect::<Result<Vec<_>>>()?;
+    let withdrawn = match rest.get(3) {
+        None => Vec::new(),
+        Some((_, v)) => v
+            .as_array()
+            .ok_or_else(|| malformed("the withdrawn venues"))?
+            .iter()
+            .map(|h| {
+                h.as_bytes()
+                    .and_then(|b| VenueHash::try_from(b.as_slice()).ok())
+                    .ok_or_else(|| malformed("a withdrawn venue"))
+            })
+            .collect::<Result<Vec<_>>>()?,
+    };
+    if let Some(not_after) = not_after {
+        check_validity(issued, not_after)?;
+        if now >= not_after {
+            return Err(Error::ExpiredExposureList { not_after });
+        }
+    }
     if let Some(last) = last {
-        if sequence < last {
-            return Err(Error::StaleExposureList { sequence, last });
+        if version < last.version {
+            return Err(Error::DowngradedExposureList {
+                version,
+                last: last.version,
+            });
+        }
+        if sequence < last.sequence {
+            return Err(Error::StaleExposureList {
+                sequence,
+                last: last.sequence,
+            });
         }
     }
     Ok(VerifiedExposureList {
         list: ExposureList {
             sequence,
             issued,
+            not_after,
             base,
             notices,
             retracted,
+            withdrawn,
         },
         authority: authority.name.clone(),
+        version,
     })
 }
 

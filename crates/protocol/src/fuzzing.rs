@@ -33,9 +33,49 @@ pub fn seal_guestbook_plaintext(
     .expect("the key is valid")
 }
 
-/// `payload` signed as an exposure list's content would be, as the portal serves it.
+/// `payload` signed as an exposure list's content would be, as the portal serves it (version 2).
 pub fn sign_exposure_list_content(payload: &[u8], key: &SigningKey) -> String {
-    signed(payload, crate::exposure::LIST_AAD, key)
+    sign_cose(
+        payload,
+        crate::exposure::LIST_AAD,
+        Some(crate::exposure::LIST_CONTENT_TYPE),
+        key,
+    )
+}
+
+/// `list` as portals before version 2 signed it (version 1: no end of validity, no withdrawn
+/// venues), for the tests of the upgrade.
+pub fn sign_exposure_list_v1(list: &crate::exposure::ExposureList, key: &SigningKey) -> String {
+    use ciborium::Value;
+    let notices = Value::Array(list.notices.iter().map(|n| n.to_cbor()).collect());
+    let content = Value::Map(vec![
+        (0.into(), 1.into()),
+        (1.into(), list.sequence.into()),
+        (2.into(), list.issued.into()),
+        (3.into(), list.base.map_or(Value::Null, Value::from)),
+        (4.into(), notices),
+        (
+            5.into(),
+            Value::Array(list.retracted.iter().map(|id| (*id).into()).collect()),
+        ),
+    ]);
+    let mut payload = Vec::new();
+    ciborium::into_writer(&content, &mut payload).expect("writing CBOR to a Vec cannot fail");
+    signed(&payload, crate::exposure::LIST_AAD_V1, key)
+}
+
+/// `payload` signed with external AAD `aad` and, when given, `content_type` in the protected
+/// header: any format's signature, right or wrong, for the tests of domain separation.
+pub fn sign_cose(
+    payload: &[u8],
+    aad: &[u8],
+    content_type: Option<&str>,
+    key: &SigningKey,
+) -> String {
+    use base64::Engine;
+    let bytes = crate::cose::sign_typed(payload.to_vec(), aad, content_type, key)
+        .expect("a COSE_Sign1 encodes");
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
 }
 
 fn signed(payload: &[u8], aad: &[u8], key: &SigningKey) -> String {

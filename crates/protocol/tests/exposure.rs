@@ -1,17 +1,17 @@
 //! Exposure lists and matching: signatures, tampering, replay, the overlap rule, and the fixture
 //! files in `test-cases/exposure-list`.
 //!
-//! Fixtures (runner and `UPDATE_EXPECT` in `fixtures/mod.rs`): each `NAME.txt` is read against a
-//! trust list holding `key()` alone, by a phone whose last accepted list was number
-//! `LAST_ACCEPTED`.
+//! Fixtures (runner and `UPDATE_EXPECT` in `fixtures/mod.rs`): each `NAME.txt` is read at `NOW`
+//! against a trust list holding `key()` alone, by a phone whose last accepted list was number
+//! `LAST_ACCEPTED`, of version 1 (so that the version 1 files, frozen, still read).
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use ciborium::Value;
 use ed25519_dalek::SigningKey;
 use protocol::exposure::{
-    match_notices, read_exposure_list, sign_exposure_list, venue_hash, ExposureList, Level, Notice,
-    Stay,
+    match_notices, read_exposure_list, sign_exposure_list, venue_hash, Accepted, ExposureList,
+    Level, Notice, Stay, LIST_CONTENT_TYPE, MAX_LIST_LIFETIME,
 };
 use protocol::{Error, TrustList};
 use uuid::Uuid;
@@ -41,14 +41,24 @@ fn notice(id: u64, venue_n: u8, from: i64, to: i64) -> Notice {
     }
 }
 
+const ISSUED: i64 = 1_795_000_000;
+/// When the tests read: an hour after the lists were issued.
+const NOW: i64 = ISSUED + 3600;
+
 fn list(sequence: u64) -> ExposureList {
     ExposureList {
         sequence,
-        issued: 1_795_000_000,
+        issued: ISSUED,
+        not_after: Some(ISSUED + 2 * 86_400),
         base: None,
         notices: vec![notice(1, 1, 1000, 2000), notice(2, 2, 5000, 9000)],
         retracted: Vec::new(),
+        withdrawn: Vec::new(),
     }
+}
+
+fn after(sequence: u64, version: u64) -> Option<Accepted> {
+    Some(Accepted { sequence, version })
 }
 
 #[test]
@@ -65,15 +75,19 @@ fn venue_hashes_are_domain_separated_and_name_no_venue() {
 #[test]
 fn a_signed_list_reads_back() {
     let text = sign_exposure_list(&list(7), &key()).unwrap();
-    let read = read_exposure_list(&text, &trust(), Some(6)).unwrap();
+    let read = read_exposure_list(&text, &trust(), after(6, 2), NOW).unwrap();
     assert_eq!(read.list, list(7));
     assert_eq!(read.authority, "Sở Y tế Cao Bằng");
+    assert_eq!(read.version, 2);
     let mut change = list(8);
     change.base = Some(7);
     change.retracted = vec![1];
+    change.withdrawn = vec![venue_hash(&venue(9))];
     let text = sign_exposure_list(&change, &key()).unwrap();
     assert_eq!(
-        read_exposure_list(&text, &trust(), Some(7)).unwrap().list,
+        read_exposure_list(&text, &trust(), after(7, 2), NOW)
+            .unwrap()
+            .list,
         change
     );
 }
@@ -88,32 +102,128 @@ fn tampered_unknown_or_older_lists_are_refused() {
         let mut changed = bytes.clone();
         changed[i] ^= 0x20;
         assert!(
-            read_exposure_list(&engine.encode(&changed), &trust(), None).is_err(),
+            read_exposure_list(&engine.encode(&changed), &trust(), None, NOW).is_err(),
             "byte {i}"
         );
     }
     let stranger = sign_exposure_list(&list(7), &test_support::key(12)).unwrap();
     assert!(matches!(
-        read_exposure_list(&stranger, &trust(), None),
+        read_exposure_list(&stranger, &trust(), None, NOW),
         Err(Error::UnknownKey { .. })
     ));
     // A replay of an older list is refused; the same list again is read.
     let text = sign_exposure_list(&list(7), &key()).unwrap();
     for last in [8, 100] {
         assert!(matches!(
-            read_exposure_list(&text, &trust(), Some(last)),
+            read_exposure_list(&text, &trust(), after(last, 2), NOW),
             Err(Error::StaleExposureList { .. })
         ));
     }
-    assert!(read_exposure_list(&text, &trust(), Some(7)).is_ok());
+    assert!(read_exposure_list(&text, &trust(), after(7, 2), NOW).is_ok());
     assert!(matches!(
-        read_exposure_list("garbage!", &trust(), None),
+        read_exposure_list("garbage!", &trust(), None, NOW),
         Err(Error::NotExposureList(_))
     ));
     // Nothing malformed is signed in the first place.
     let mut bad = list(9);
     bad.notices[0].to = bad.notices[0].from;
     assert!(sign_exposure_list(&bad, &key()).is_err());
+    for not_after in [None, Some(ISSUED), Some(ISSUED + MAX_LIST_LIFETIME + 1)] {
+        let endless = ExposureList {
+            not_after,
+            ..list(9)
+        };
+        assert!(
+            sign_exposure_list(&endless, &key()).is_err(),
+            "{not_after:?}"
+        );
+    }
+}
+
+/// A list is used until its end of validity and not a second longer, whatever a cache, a
+/// proxy or a first install is given: that is what keeps an old list from passing as current.
+#[test]
+fn a_list_past_its_end_is_refused() {
+    let text = sign_exposure_list(&list(7), &key()).unwrap();
+    let end = ISSUED + 2 * 86_400;
+    for last in [None, after(7, 2)] {
+        assert!(read_exposure_list(&text, &trust(), last, end - 1).is_ok());
+        assert_eq!(
+            read_exposure_list(&text, &trust(), last, end),
+            Err(Error::ExpiredExposureList { not_after: end })
+        );
+    }
+}
+
+/// The upgrade: a phone reads version 1 lists from a portal not yet upgraded, and version 2 ones
+/// after a version 1; once it has a version 2 list from an authority, a version 1 list from it
+/// (which has no end of validity) is a downgrade and refused, whatever its number.
+#[test]
+fn version_one_lists_read_until_a_version_two_is_accepted() {
+    let v1 = protocol::fuzzing::sign_exposure_list_v1(&list(7), &key());
+    let read = read_exposure_list(&v1, &trust(), after(6, 1), NOW).unwrap();
+    assert_eq!(read.version, 1);
+    assert_eq!(read.list.not_after, None);
+    assert_eq!(read.list.notices, list(7).notices);
+    // Long after: a version 1 list has no end.
+    assert!(read_exposure_list(&v1, &trust(), None, NOW + 365 * 86_400).is_ok());
+    let v2 = sign_exposure_list(&list(8), &key()).unwrap();
+    assert!(read_exposure_list(&v2, &trust(), after(7, 1), NOW).is_ok());
+    let newer_v1 = protocol::fuzzing::sign_exposure_list_v1(&list(50), &key());
+    assert_eq!(
+        read_exposure_list(&newer_v1, &trust(), after(8, 2), NOW),
+        Err(Error::DowngradedExposureList {
+            version: 1,
+            last: 2
+        })
+    );
+}
+
+/// Each version's signature is bound to its format twice over: by the external AAD, and in
+/// version 2 by the content type in the signed header. Neither can be swapped for the other.
+#[test]
+fn a_list_signature_is_only_a_list_signature() {
+    use protocol::fuzzing::sign_cose;
+    let content = seeds::content(&sign_exposure_list(&list(7), &key()).unwrap());
+    let read = |text: String| read_exposure_list(&text, &trust(), None, NOW);
+    // The right pair reads.
+    assert!(read(sign_cose(
+        &content,
+        b"visit-diary/exposure-list/v2",
+        Some(LIST_CONTENT_TYPE),
+        &key()
+    ))
+    .is_ok());
+    // The version 2 content type over another format's AAD, or none over version 2's.
+    for (aad, content_type) in [
+        (
+            &b"visit-diary/exposure-list/v1"[..],
+            Some(LIST_CONTENT_TYPE),
+        ),
+        (
+            &b"visit-diary/share-request/v1"[..],
+            Some(LIST_CONTENT_TYPE),
+        ),
+        (&b"visit-diary/exposure-list/v2"[..], None),
+    ] {
+        assert!(
+            matches!(
+                read(sign_cose(&content, aad, content_type, &key())),
+                Err(Error::BadSignature | Error::UnsupportedVersion(_))
+            ),
+            "{aad:?} {content_type:?}"
+        );
+    }
+    // Another format's content type.
+    assert!(matches!(
+        read(sign_cose(
+            &content,
+            b"visit-diary/exposure-list/v2",
+            Some("application/cbor"),
+            &key()
+        )),
+        Err(Error::NotExposureList(_))
+    ));
 }
 
 fn stay(visit_id: i64, venue_n: u8, start: i64, end: i64) -> Stay {
@@ -188,7 +298,7 @@ fn the_fuzz_seeds_are_real_lists() {
     )
     .unwrap();
     for signed in [&whole, &change] {
-        assert!(read_exposure_list(signed, &trust(), Some(2)).is_ok());
+        assert!(read_exposure_list(signed, &trust(), after(2, 2), NOW).is_ok());
     }
     seeds::seed(
         "exposure_list",
@@ -232,7 +342,7 @@ fn resigned(signed: &str, edit: impl FnOnce(&mut Vec<(Value, Value)>)) -> String
 
 /// The first notice's field `i` of a list's content.
 fn first_notice(fields: &mut [(Value, Value)], i: usize) -> &mut Value {
-    let Value::Array(notices) = &mut fields[4].1 else {
+    let Value::Array(notices) = &mut fields[5].1 else {
         panic!("the notices are an array")
     };
     let Value::Array(notice) = &mut notices[0] else {
@@ -242,63 +352,112 @@ fn first_notice(fields: &mut [(Value, Value)], i: usize) -> &mut Value {
 }
 
 fn exposure_list_cases() -> Vec<fixtures::Case> {
-    use fixtures::{invalid, line, valid};
+    use fixtures::{frozen, invalid, line, valid};
     let sign = |l: &ExposureList| sign_exposure_list(l, &key()).unwrap();
     let good = sign(&list(7));
     let mut cases = vec![
-        valid("whole", line(&good)),
+        // Version 1, as portals signed lists before version 2: still read.
+        frozen("whole"),
+        frozen("same-number-again"),
+        frozen("change"),
+        frozen("no-notices"),
+        valid("whole-v2", line(&good)),
         // The same number as the last accepted: the same list again, perhaps shorter.
-        valid("same-number-again", line(sign(&list(LAST_ACCEPTED)))),
+        valid("same-number-again-v2", line(sign(&list(LAST_ACCEPTED)))),
         valid(
-            "change",
+            "change-v2",
             line(sign(&ExposureList {
                 base: Some(7),
                 notices: vec![notice(3, 3, 20_000, 27_200)],
                 retracted: vec![1],
+                withdrawn: vec![venue_hash(&venue(4)), venue_hash(&venue(5))],
                 ..list(8)
             })),
         ),
         valid(
-            "no-notices",
+            "no-notices-v2",
             line(sign(&ExposureList {
                 notices: Vec::new(),
                 ..list(9)
             })),
         ),
-        invalid("older", line(sign(&list(LAST_ACCEPTED - 1)))),
+        // Valid until the second before `NOW`.
         invalid(
-            "stranger-key",
+            "expired-v2",
+            line(sign(&ExposureList {
+                issued: NOW - 86_400,
+                not_after: Some(NOW),
+                ..list(9)
+            })),
+        ),
+        invalid(
+            "valid-too-long-v2",
+            line(resigned(&good, |f| {
+                f[3].1 = (ISSUED + MAX_LIST_LIFETIME + 60).into()
+            })),
+        ),
+        invalid(
+            "ends-before-issued-v2",
+            line(resigned(&good, |f| f[3].1 = (ISSUED - 1).into())),
+        ),
+        invalid("older-v2", line(sign(&list(LAST_ACCEPTED - 1)))),
+        invalid(
+            "stranger-key-v2",
             line(sign_exposure_list(&list(7), &test_support::key(12)).unwrap()),
         ),
         invalid(
             "not-base64",
             line("<html><body>502 Bad Gateway</body></html>"),
         ),
-        invalid("version-2", line(resigned(&good, |f| f[0].1 = 2.into()))),
+        invalid(
+            "version-3",
+            line(protocol::fuzzing::sign_cose(
+                &seeds::content(&good),
+                b"visit-diary/exposure-list/v2",
+                Some("application/vnd.visit-diary.exposure-list.v3+cbor"),
+                &key(),
+            )),
+        ),
+        // Version 2 content with version 1's signature: no content type, version 1's AAD.
+        invalid(
+            "v2-content-signed-as-v1",
+            line(protocol::fuzzing::sign_cose(
+                &seeds::content(&good),
+                b"visit-diary/exposure-list/v1",
+                None,
+                &key(),
+            )),
+        ),
         // Signed by the trusted key, but as a share request: the signature is not a list's.
         invalid(
-            "share-request-signature",
+            "share-request-signature-v2",
             line(protocol::fuzzing::sign_share_request_content(
                 &seeds::content(&good),
                 &key(),
             )),
         ),
         invalid(
-            "missing-field",
+            "missing-field-v2",
             line(resigned(&good, |f| {
                 f.pop();
             })),
         ),
         invalid(
-            "window-backwards",
+            "withdrawn-venue-not-a-hash-v2",
+            line(resigned(&good, |f| {
+                f[7].1 = Value::Array(vec![Value::Bytes(vec![1; 15])])
+            })),
+        ),
+        invalid(
+            "window-backwards-v2",
             line(resigned(&good, |f| *first_notice(f, 3) = 500.into())),
         ),
         invalid(
-            "unknown-level",
+            "unknown-level-v2",
             line(resigned(&good, |f| *first_notice(f, 4) = 7.into())),
         ),
         invalid(
-            "invisible-advice",
+            "invisible-advice-v2",
             line(resigned(&good, |f| {
                 *first_notice(f, 6) = "Get tested\u{200b} at the nearest health station.".into()
             })),
@@ -314,7 +473,8 @@ fn exposure_list_fixtures_read_as_expected() {
         fixtures::outcome(read_exposure_list(
             fixtures::text(bytes),
             &trust(),
-            Some(LAST_ACCEPTED),
+            after(LAST_ACCEPTED, 1),
+            NOW,
         ))
     });
 }

@@ -19,6 +19,8 @@ export interface Visit {
   note: string;
   /** When the citizen last corrected it. */
   edited_at: string | null;
+  /** The authority has since withdrawn the venue's code (its exposure list says so). */
+  withdrawn: boolean;
 }
 
 /** A visit written or corrected by hand (a scanned visit keeps its place). */

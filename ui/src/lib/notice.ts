@@ -3,7 +3,7 @@ import { _ } from 'svelte-i18n';
 import { toAppError } from './api';
 
 export interface Notice {
-  tone: 'ok' | 'bad';
+  tone: 'ok' | 'warn' | 'bad';
   text: string;
 }
 

@@ -27,6 +27,23 @@ test('a venue link is shown and checked in only when the citizen says so', async
   expect(calls).toEqual(['preview_code', 'check_in']);
 });
 
+test('a venue whose code was withdrawn is checked in and the warning stays until closed', async () => {
+  mockIPC((cmd) => {
+    if (cmd === 'preview_code') return scanned;
+    if (cmd === 'check_in') return { ...scanned, id: 1, withdrawn: true };
+    throw new Error(`unexpected ${cmd}`);
+  });
+  const onclose = vi.fn();
+  render(Confirm, { text: 'https://yte.example/v/1#abc', onclose });
+  await screen.findByTestId('confirm-name');
+  await fireEvent.click(screen.getByRole('button', { name: 'Ghi nhận' }));
+  expect(await screen.findByTestId('confirm-withdrawn')).toHaveTextContent('cơ quan y tế đã thu hồi mã QR của địa điểm này');
+  expect(onclose).not.toHaveBeenCalled();
+  expect(screen.queryByRole('button', { name: 'Ghi nhận' })).toBeNull();
+  await fireEvent.click(screen.getByRole('button', { name: 'Đóng' }));
+  expect(onclose).toHaveBeenCalled();
+});
+
 test('cancel stores nothing', async () => {
   const calls: string[] = [];
   mockIPC((cmd) => {

@@ -8,13 +8,13 @@ afterEach(() => clearMocks());
 const market: Visit = {
   id: 2, origin: 'vd1', signature: 'verified', venue_id: 'b', name: 'Nhà thuốc Minh Châu', address: 'Hợp Giang',
   unit_code: 1273, sector: 'shop', usual_stay_minutes: 30, key_id: 'k', authority: 'Sở Y tế Cao Bằng',
-  time_in: '2026-11-29T02:30:00Z', time_out: null, checkout: null, note: '', edited_at: null,
+  time_in: '2026-11-29T02:30:00Z', time_out: null, checkout: null, note: '', edited_at: null, withdrawn: false,
 };
 const post: Visit = {
   id: 1, origin: 'nhs-covid19', signature: 'unverified', venue_id: '4WT59M5Y',
   name: 'Bưu điện tỉnh', address: 'Sông Hiến', unit_code: null, sector: null,
   usual_stay_minutes: null, key_id: '3', authority: null,
-  time_in: '2026-11-28T01:00:00Z', time_out: '2026-11-28T01:45:00Z', checkout: 'tap', note: '', edited_at: null,
+  time_in: '2026-11-28T01:00:00Z', time_out: '2026-11-28T01:45:00Z', checkout: 'tap', note: '', edited_at: null, withdrawn: false,
 };
 
 /** The diary's commands over `visits`; `calls` records each command and its arguments. */

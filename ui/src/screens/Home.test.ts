@@ -42,6 +42,20 @@ test('an imported image is sent as raw bytes and the visit is shown as open', as
   expect(Array.from(received as Uint8Array)).toEqual([1, 2, 3]);
 });
 
+test('a check-in at a venue whose code was withdrawn is kept, with a warning', async () => {
+  mockIPC((cmd) => {
+    if (cmd === 'open_visit') return null;
+    if (cmd === 'check_in_image') return { ...visit('Chợ Xanh Cao Bằng'), withdrawn: true };
+    throw new Error(`unexpected ${cmd}`);
+  });
+  render(Home, { platform: 'linux' });
+  chooseImage([1, 2, 3]);
+  const notice = await screen.findByTestId('notice');
+  expect(notice).toHaveTextContent('Đã ghi nhận: Chợ Xanh Cao Bằng. Lưu ý: cơ quan y tế đã thu hồi mã QR');
+  expect(notice).toHaveClass('warn');
+  expect(screen.getByTestId('open-visit')).toHaveTextContent('Chợ Xanh Cao Bằng');
+});
+
 test('a refused code shows one Vietnamese sentence and keeps the open visit', async () => {
   mockIPC((cmd) => {
     if (cmd === 'open_visit') return visit('Bưu điện tỉnh');

@@ -13,6 +13,11 @@ use crate::text::clean;
 /// visits).
 pub const RETENTION_SECONDS: i64 = 60 * 24 * 3600;
 
+/// How long a signed list may be used: two days from its signing. The portal signs afresh at
+/// least daily (a list's tag changes with the day), so a phone that refreshes keeps a valid list;
+/// one cut off from the portal is told its list is old after two days.
+pub const LIST_LIFETIME_SECONDS: i64 = 2 * 86_400;
+
 /// A notice's window at most: a case's stay at a place, not a province's week.
 pub const MAX_WINDOW_SECONDS: i64 = 24 * 3600;
 
@@ -207,15 +212,16 @@ pub struct Stored {
     pub state: String,
 }
 
-/// The list as of `now`: every published notice still within retention, or with `since`, what
-/// changed after that sequence (retracted ones named by id). A notice the protocol will not sign
+/// The list as of `now`, issued now and valid for [`LIST_LIFETIME_SECONDS`]: every published
+/// notice still within retention, or with `since`, what changed after that sequence (retracted
+/// ones named by id), and every withdrawn venue (by id). A notice the protocol will not sign
 /// (saved before the form checked it) is left out rather than leaving every phone without a
 /// list; each left out comes back with the reason, for the operator.
 pub fn list(
     sequence: u64,
-    issued: i64,
     since: Option<u64>,
     changed: Vec<Stored>,
+    withdrawn: &[String],
     now: i64,
 ) -> (ExposureList, Vec<(i64, String)>) {
     let oldest = now - RETENTION_SECONDS;
@@ -252,10 +258,16 @@ pub fn list(
     }
     let list = ExposureList {
         sequence,
-        issued,
+        issued: now,
+        not_after: Some(now + LIST_LIFETIME_SECONDS),
         base: since,
         notices,
         retracted,
+        withdrawn: withdrawn
+            .iter()
+            .filter_map(|id| Uuid::parse_str(id).ok())
+            .map(|id| exposure::venue_hash(&id))
+            .collect(),
     };
     (list, left_out)
 }
@@ -270,13 +282,18 @@ pub fn list_tag(sequence: u64, since: Option<u64>, now: i64) -> String {
     }
 }
 
-/// Until when a signed list may be served as it is: until its oldest notice drops off.
+/// Until when a signed list may be served as it is: until its oldest notice drops off, and no
+/// longer than the first half of its validity, so that what phones get always has a day left.
 pub fn valid_until(list: &ExposureList) -> i64 {
+    let half_life = list
+        .not_after
+        .map_or(i64::MAX, |end| end - LIST_LIFETIME_SECONDS / 2);
     list.notices
         .iter()
         .map(|n| n.to + RETENTION_SECONDS)
         .min()
         .unwrap_or(i64::MAX)
+        .min(half_life)
 }
 
 #[cfg(test)]
@@ -432,7 +449,14 @@ mod tests {
             stored(3, now, "retracted", "Rút."),
             stored(4, now, "published", "a\u{200b}b"),
         ];
-        let (whole, left_out) = list(9, now, None, changed.clone(), now);
+        let withdrawn = [Uuid::from_bytes([5; 16]).to_string()];
+        let (whole, left_out) = list(9, None, changed.clone(), &withdrawn, now);
+        assert_eq!(whole.issued, now);
+        assert_eq!(whole.not_after, Some(now + LIST_LIFETIME_SECONDS));
+        assert_eq!(
+            whole.withdrawn,
+            [exposure::venue_hash(&Uuid::from_bytes([5; 16]))]
+        );
         // Phones know notices by their public ids; the operator by row ids.
         assert_eq!(
             whole.notices.iter().map(|n| n.id).collect::<Vec<_>>(),
@@ -440,10 +464,18 @@ mod tests {
         );
         assert!(whole.retracted.is_empty());
         assert_eq!(left_out.iter().map(|l| l.0).collect::<Vec<_>>(), [4]);
-        let (change, _) = list(9, now, Some(8), changed, now);
+        let (change, _) = list(9, Some(8), changed, &withdrawn, now);
         assert_eq!(change.retracted, [(1 << 40) + 3]);
         assert_eq!(change.base, Some(8));
-        assert_eq!(valid_until(&whole), now - 3600 + RETENTION_SECONDS);
+        // The whole set of withdrawn venues, in a change too.
+        assert_eq!(change.withdrawn, whole.withdrawn);
+        // Served for a day at most, though its notice stays two months.
+        assert_eq!(valid_until(&whole), now + LIST_LIFETIME_SECONDS / 2);
+        let endless = ExposureList {
+            not_after: None,
+            ..whole.clone()
+        };
+        assert_eq!(valid_until(&endless), now - 3600 + RETENTION_SECONDS);
         assert_eq!(list_tag(9, None, now), "\"9-100\"");
         assert_eq!(list_tag(9, Some(8), now + 86_400), "\"9-101-since-8\"");
     }

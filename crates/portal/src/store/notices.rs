@@ -102,6 +102,26 @@ pub async fn insert<'e, E: Executor<'e, Database = Any>>(
     .await
 }
 
+/// Raises the list's sequence at `now` in `tx`, for a change phones must learn of that is not a
+/// notice's: a venue withdrawn or restored. Returns the new sequence.
+pub async fn raise_sequence(tx: &mut Tx, now: i64) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
+        "UPDATE exposure_list SET sequence = sequence + 1, issued = $1 WHERE id = 1 \
+         RETURNING sequence",
+    )
+    .bind(now)
+    .fetch_one(&mut **tx)
+    .await
+}
+
+/// The ids of every venue withdrawn (deactivated): their codes are no longer the authority's,
+/// which version 2 lists tell phones.
+pub async fn withdrawn_venues(db: &AnyPool) -> Result<Vec<String>, sqlx::Error> {
+    sqlx::query_scalar("SELECT id FROM venues WHERE active = 0 ORDER BY id")
+        .fetch_all(db)
+        .await
+}
+
 /// Publishes or retracts notice `id` of case `case_id` in `tx`, as a new list sequence. False
 /// when the notice is not in the state the change needs; the caller then rolls back, so the
 /// sequence is not raised either.
@@ -112,13 +132,7 @@ pub async fn change(
     change: Change,
     now: i64,
 ) -> Result<bool, sqlx::Error> {
-    let sequence: i64 = sqlx::query_scalar(
-        "UPDATE exposure_list SET sequence = sequence + 1, issued = $1 WHERE id = 1 \
-         RETURNING sequence",
-    )
-    .bind(now)
-    .fetch_one(&mut **tx)
-    .await?;
+    let sequence = raise_sequence(tx, now).await?;
     let changed = sqlx::query(
         "UPDATE exposure_notices SET state = $1, changed_seq = $2 \
          WHERE id = $3 AND case_id = $4 AND state = $5",
@@ -141,12 +155,6 @@ pub async fn sequence(db: &AnyPool) -> Result<i64, sqlx::Error> {
 }
 
 #[derive(sqlx::FromRow)]
-struct Head {
-    sequence: i64,
-    issued: i64,
-}
-
-#[derive(sqlx::FromRow)]
 struct Row {
     id: i64,
     public_id: i64,
@@ -159,15 +167,13 @@ struct Row {
     state: String,
 }
 
-/// The list's sequence and issue time, and every published or retracted notice changed after
+/// The list's sequence, and every published or retracted notice changed after
 /// sequence `since` (every one when `None`).
 pub async fn changed_since(
     db: &AnyPool,
     since: Option<u64>,
-) -> Result<(u64, i64, Vec<Stored>), sqlx::Error> {
-    let head: Head = sqlx::query_as("SELECT sequence, issued FROM exposure_list WHERE id = 1")
-        .fetch_one(db)
-        .await?;
+) -> Result<(u64, Vec<Stored>), sqlx::Error> {
+    let sequence = sequence(db).await?;
     let rows: Vec<Row> = sqlx::query_as(
         "SELECT id, COALESCE(public_id, id) AS public_id, venue_id, window_from, window_to, \
          level, advice_vi, advice_en, state FROM exposure_notices WHERE state IN ('published', 'retracted') \
@@ -190,5 +196,5 @@ pub async fn changed_since(
             state: r.state,
         })
         .collect();
-    Ok((head.sequence as u64, head.issued, notices))
+    Ok((sequence as u64, notices))
 }

@@ -30,8 +30,9 @@ struct ListQuery {
 /// The list as of now: every published notice still within retention, or with `since`, what
 /// changed after that sequence. A notice left out is said so to the operator.
 pub async fn current(app: &AppState, since: Option<u64>) -> Result<ExposureList, sqlx::Error> {
-    let (sequence, issued, changed) = notices::changed_since(&app.db.pool, since).await?;
-    let (list, left_out) = list(sequence, issued, since, changed, now());
+    let (sequence, changed) = notices::changed_since(&app.db.pool, since).await?;
+    let withdrawn = notices::withdrawn_venues(&app.db.pool).await?;
+    let (list, left_out) = list(sequence, since, changed, &withdrawn, now());
     for (id, why) in left_out {
         eprintln!("portal: notice {id} is left out of the exposure list: {why}");
     }

@@ -361,6 +361,8 @@ async fn set_active(app: &AppState, staff: &Staff, id: &str, active: bool) -> We
     let t = now();
     let mut tx = app.db.begin().await?;
     venues::set_active(&mut *tx, id, active, t).await?;
+    // Withdrawn venues travel in the exposure list: a new sequence, so phones and caches fetch it.
+    crate::store::notices::raise_sequence(&mut tx, t).await?;
     let action = if active {
         "venue_activated"
     } else {
