@@ -126,12 +126,69 @@ impl DepartmentKey {
     }
 }
 
+/// The keys made for each request: one HPKE key pair per share request (a citizen's or a
+/// door's), whose private key is kept in the request's row sealed under the master key. A diary
+/// then opens only with its own request's key: a key that leaks opens one request's answer, not
+/// every diary ever shared, and deleting a request's key deletes the only way to open its answer.
+/// Requests made before this kept the department key, which still opens theirs.
+pub struct RequestKeys(MasterKey);
+
+/// Where a request key's errors point: the column it is kept in.
+const REQUEST_KEY_COLUMN: &str = "share_requests.request_key";
+
+impl RequestKeys {
+    pub fn new(master: MasterKey) -> RequestKeys {
+        RequestKeys(master)
+    }
+
+    /// A new key pair for a request, from 32 bytes of `rng`, and its private key sealed as the
+    /// request's row keeps it.
+    pub fn make(
+        &self,
+        rng: &mut (impl rand::RngCore + rand::CryptoRng),
+    ) -> (DepartmentKey, String) {
+        let mut ikm = Zeroizing::new([0u8; 32]);
+        rng.fill_bytes(ikm.as_mut());
+        let key = DepartmentKey::derive(&ikm);
+        let sealed = keys::seal(&self.0, Kind::RequestHpke, &key.public, key.secret.as_ref());
+        (key, sealed)
+    }
+
+    /// A request's key pair from its row's sealed text; `None` if it does not open under this
+    /// master key.
+    pub fn open(&self, sealed: &str) -> Option<DepartmentKey> {
+        let (public, secret) = keys::open(
+            &self.0,
+            Kind::RequestHpke,
+            sealed,
+            Path::new(REQUEST_KEY_COLUMN),
+        )
+        .ok()?;
+        DepartmentKey::from_parts(&public, &secret)
+    }
+}
+
 pub struct Authority {
     pub settings: Settings,
     pub key: SigningKey,
+    /// The department key: opens what was sealed for requests made before each request had a
+    /// key of its own.
     pub department: DepartmentKey,
     /// The door key; a data folder from before venue mode has none until `init` runs again.
     pub door: Option<DepartmentKey>,
+    pub requests: RequestKeys,
+}
+
+impl Authority {
+    /// The private key that opens the answer to a request: its own key (`request_key`, as its
+    /// row keeps it), or the department key for a request made before requests had their own.
+    /// `None` when the request's key does not open.
+    pub fn request_secret(&self, request_key: Option<&str>) -> Option<Zeroizing<[u8; 32]>> {
+        match request_key {
+            Some(sealed) => Some(self.requests.open(sealed)?.secret_bytes()),
+            None => Some(self.department.secret_bytes()),
+        }
+    }
 }
 
 /// What `init` did, step by step.
@@ -296,6 +353,7 @@ impl Authority {
             key,
             department,
             door,
+            requests: RequestKeys::new(master),
         })
     }
 

@@ -32,6 +32,8 @@ pub enum Kind {
     DepartmentHpke,
     /// The door key's X25519 private key: opens personal cards and venue mode's entries (HPKE).
     DoorHpke,
+    /// One request's X25519 private key: opens the diary or guestbook that answers it (HPKE).
+    RequestHpke,
 }
 
 impl Kind {
@@ -40,6 +42,7 @@ impl Kind {
             Kind::AuthoritySigning => "authority-ed25519",
             Kind::DepartmentHpke => "department-x25519-hpke",
             Kind::DoorHpke => "door-x25519-hpke",
+            Kind::RequestHpke => "request-x25519-hpke",
         }
     }
 }

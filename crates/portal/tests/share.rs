@@ -15,6 +15,7 @@ on_both_backends!(
     unknown_codes_are_throttled_per_address,
     the_case_page_opens_shared_diaries_and_logs_each_opening,
     a_vdshare_file_is_received_once,
+    each_request_has_a_key_of_its_own_and_older_requests_still_open,
 );
 
 async fn tracer(p: &Portal) -> Client {
@@ -166,11 +167,12 @@ async fn a_tracer_opens_a_case_and_a_request_the_app_can_verify(backend: Backend
     assert!(r.body.contains("id=\"from-error\""));
     assert_eq!(p.count("SELECT COUNT(*) FROM share_requests").await, 1);
 
-    // What the app fetches verifies against the trust file and names this department's key.
+    // What the app fetches verifies against the trust file and names a key of its own, not the
+    // department key.
     let request = fetch(&p, &code).await;
     assert_eq!(request.request.code, code);
     assert_eq!(request.request.department, "Sở Y tế Cao Bằng");
-    assert_eq!(
+    assert_ne!(
         request.request.department_key,
         p.app.authority.department.public
     );
@@ -481,4 +483,56 @@ async fn a_vdshare_file_is_received_once(backend: Backend) {
         upload(&p, &code, seal(&request)).await.status,
         StatusCode::CONFLICT
     );
+}
+
+/// A request is sealed to a key of its own, which opens its diary alone: a diary sealed to the
+/// department key for a new request is refused. A request made before the upgrade (signed with
+/// the department key, no key of its own in its row) is still answered and opened.
+async fn each_request_has_a_key_of_its_own_and_older_requests_still_open(backend: Backend) {
+    let p = Portal::new(backend).await;
+    let mut c = tracer(&p).await;
+    let (_, code) = case_with_request(&mut c, "Ca 8").await;
+    let request = fetch(&p, &code).await;
+    let department = &p.app.authority.department;
+    assert_ne!(request.request.department_key, department.public);
+    let kept: Option<String> =
+        sqlx::query_scalar("SELECT request_key FROM share_requests WHERE code = $1")
+            .bind(&code)
+            .fetch_one(&p.app.db.pool)
+            .await
+            .unwrap();
+    assert!(kept.unwrap().contains("request-x25519-hpke"));
+    // Sealed to the department key instead: not this request's.
+    let to_department = protocol::ShareRequest {
+        department_key: department.public,
+        department_key_id: department.key_id(),
+        ..request.request.clone()
+    };
+    let diary = SharedDiary::new(&request.request.id, "0.1.0", visits());
+    let wrong = protocol::seal_diary(&diary, &to_department, rand::random()).unwrap();
+    assert_ne!(upload(&p, &code, wrong).await.status, StatusCode::CREATED);
+
+    // A request as the portal made them before: the department key, nothing in the row.
+    let (case, old_code) = case_with_request(&mut c, "Ca 9").await;
+    let old = fetch(&p, &old_code).await.request;
+    let old = protocol::ShareRequest {
+        department_key: department.public,
+        department_key_id: department.key_id(),
+        ..old
+    };
+    let signed = protocol::sign_share_request(&old, &p.app.authority.key).unwrap();
+    sqlx::query("UPDATE share_requests SET signed = $1, request_key = NULL WHERE code = $2")
+        .bind(&signed)
+        .bind(&old_code)
+        .execute(&p.app.db.pool)
+        .await
+        .unwrap();
+    let request = fetch(&p, &old_code).await;
+    assert_eq!(request.request.department_key, department.public);
+    assert_eq!(
+        upload(&p, &old_code, seal(&request)).await.status,
+        StatusCode::CREATED
+    );
+    let page = c.get(&format!("/cases/{case}")).await;
+    assert_eq!(page.body.matches("<tr class=\"visit\">").count(), 2);
 }

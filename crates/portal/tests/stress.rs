@@ -132,8 +132,9 @@ struct Upload {
     sealed: Bytes,
 }
 
-/// What the test makes directly in the database, as `cases::create_request` does for each
-/// request: signed with the authority's key, for the department's key.
+/// What the test makes directly in the database, as the portal made each request before requests
+/// had keys of their own: signed with the authority's key, for the department's key (which still
+/// opens such requests' diaries).
 struct Made {
     request: ShareRequest,
     signed: String,

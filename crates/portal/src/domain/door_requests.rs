@@ -98,17 +98,17 @@ pub fn new_request(
     authority: &Authority,
     now: i64,
     rng: &mut (impl RngCore + CryptoRng),
-) -> Result<(DoorRequest, String)> {
+) -> Result<(DoorRequest, String, String)> {
     let (id, code) = super::requests::new_id_and_code(rng);
+    let (key, sealed_key) = authority.requests.make(rng);
     let portal = authority.settings.portal_url.trim_end_matches('/');
-    let department = &authority.department;
     let request = DoorRequest {
         id,
         upload_url: format!("{portal}/api/v1/share-requests/{code}/guestbook"),
         code,
         department: authority.settings.name.clone(),
-        department_key: department.public,
-        department_key_id: department.key_id(),
+        department_key: key.public,
+        department_key_id: key.key_id(),
         venue: valid.venue,
         from: valid.from,
         to: valid.to,
@@ -116,7 +116,7 @@ pub fn new_request(
         expires: now + valid.hours * 3600,
     };
     let signed = protocol::sign_door_request(&request, &authority.key)?;
-    Ok((request, signed))
+    Ok((request, signed, sealed_key))
 }
 
 /// How a person came in: the card the guard scanned.
@@ -174,12 +174,18 @@ pub fn asked(id: &[u8; 16], venue: &str, from: i64, to: i64) -> Option<Asked> {
     })
 }
 
-/// Opens a sealed guestbook with the department key, then each entry with the door key. `None`
-/// when the guestbook does not open for this request, or an entry does not (what a door wrote
-/// opens whole, or it was not written by a door).
-pub fn open(sealed: &[u8], asked: &Asked, authority: &Authority) -> Option<Vec<DoorVisit>> {
-    let guestbook =
-        protocol::open_guestbook(sealed, asked, &authority.department.secret_bytes()).ok()?;
+/// Opens a sealed guestbook with its request's key (`request_key` as the row keeps it; the
+/// department key for a request made before requests had their own), then each entry with the
+/// door key. `None` when the guestbook does not open for this request, or an entry does not
+/// (what a door wrote opens whole, or it was not written by a door).
+pub fn open(
+    sealed: &[u8],
+    asked: &Asked,
+    request_key: Option<&str>,
+    authority: &Authority,
+) -> Option<Vec<DoorVisit>> {
+    let secret = authority.request_secret(request_key)?;
+    let guestbook = protocol::open_guestbook(sealed, asked, &secret).ok()?;
     let door = authority.door.as_ref()?.secret_bytes();
     let mut visits = Vec::with_capacity(guestbook.entries.len());
     for entry in guestbook.entries {
@@ -316,7 +322,7 @@ mod tests {
         let door = DoorKey::new(door_key.public);
         authority.door = Some(door_key);
         let valid = validate(&input(NOW - 7200, NOW), NOW).unwrap();
-        let (request, signed) =
+        let (request, signed, key) =
             new_request(&valid, &authority, NOW, &mut StdRng::seed_from_u64(1)).unwrap();
         assert!(request.upload_url.ends_with("/guestbook"));
         protocol::read_door_request(&signed, &authority.trust(), NOW).unwrap();
@@ -357,7 +363,7 @@ mod tests {
             entries,
         };
         let sealed = protocol::seal_guestbook(&guestbook, &request, [9; 32]).unwrap();
-        let people: Vec<Person> = open(&sealed, &request.asked(), &authority)
+        let people: Vec<Person> = open(&sealed, &request.asked(), Some(&key), &authority)
             .unwrap()
             .into_iter()
             .map(|v| v.person)
@@ -378,11 +384,16 @@ mod tests {
             "{}",
             people[1].detail
         );
-        // Without the door key, or for another window: nothing opens.
+        // Without the request's own key (the department key opens only older requests' answers),
+        // without the door key, or for another window: nothing opens.
+        assert_eq!(open(&sealed, &request.asked(), None, &authority), None);
         let mut other = request.asked();
         other.venue = Uuid::nil();
-        assert_eq!(open(&sealed, &other, &authority), None);
+        assert_eq!(open(&sealed, &other, Some(&key), &authority), None);
         authority.door = None;
-        assert_eq!(open(&sealed, &request.asked(), &authority), None);
+        assert_eq!(
+            open(&sealed, &request.asked(), Some(&key), &authority),
+            None
+        );
     }
 }

@@ -55,7 +55,8 @@ impl From<(&'static str, &'static str)> for Problem {
 /// An authority for the rules' unit tests, made in memory from fixed keys.
 #[cfg(test)]
 pub(crate) mod testing {
-    use crate::authority::{Authority, DepartmentKey, Settings};
+    use crate::authority::{Authority, DepartmentKey, RequestKeys, Settings};
+    use crate::keys::MasterKey;
     use crate::units::Edition;
 
     pub fn authority() -> Authority {
@@ -71,6 +72,7 @@ pub(crate) mod testing {
             key: test_support::authority_key(),
             department: DepartmentKey::derive(&[8; 32]),
             door: None,
+            requests: RequestKeys::new(MasterKey::from_bytes([9; 32])),
         }
     }
 }

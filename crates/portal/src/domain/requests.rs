@@ -97,23 +97,24 @@ pub fn new_id_and_code(rng: &mut (impl RngCore + CryptoRng)) -> ([u8; 16], Strin
     (id, protocol::share_code(code_bytes))
 }
 
-/// A new request, signed by the authority at `now`, with a random id and code. Returns the
-/// request and its signed text.
+/// A new request, signed by the authority at `now`, with a random id and code and a key pair of
+/// its own (see [`crate::authority::RequestKeys`]). Returns the request, its signed text, and its
+/// private key sealed for its row.
 pub fn new_request(
     valid: &ValidRequest,
     authority: &Authority,
     now: i64,
     rng: &mut (impl RngCore + CryptoRng),
-) -> Result<(ShareRequest, String)> {
+) -> Result<(ShareRequest, String, String)> {
     let (id, code) = new_id_and_code(rng);
-    let department = &authority.department;
+    let (key, sealed_key) = authority.requests.make(rng);
     let portal = authority.settings.portal_url.trim_end_matches('/');
     let request = ShareRequest {
         id,
         code: code.clone(),
         department: authority.settings.name.clone(),
-        department_key: department.public,
-        department_key_id: department.key_id(),
+        department_key: key.public,
+        department_key_id: key.key_id(),
         from: valid.from,
         to: valid.to,
         purpose: valid.purpose.clone(),
@@ -121,7 +122,7 @@ pub fn new_request(
         upload_url: format!("{portal}/api/v1/share-requests/{code}/diary"),
     };
     let signed = protocol::sign_share_request(&request, &authority.key)?;
-    Ok((request, signed))
+    Ok((request, signed, sealed_key))
 }
 
 /// The QR a citizen scans in person: the code, marked as a Visit Diary share code.
@@ -160,10 +161,18 @@ pub fn request_id(hex_id: &str) -> Option<[u8; 16]> {
     hex::decode(hex_id).ok()?.try_into().ok()
 }
 
-/// Opens a sealed diary with the department's key, if it was sealed for the request `hex_id`.
-pub fn open(sealed: &[u8], hex_id: &str, authority: &Authority) -> Option<SharedDiary> {
+/// Opens a sealed diary with its request's key (`request_key` as the row keeps it; the
+/// department key for a request made before requests had their own), if it was sealed for the
+/// request `hex_id`.
+pub fn open(
+    sealed: &[u8],
+    hex_id: &str,
+    request_key: Option<&str>,
+    authority: &Authority,
+) -> Option<SharedDiary> {
     let id = request_id(hex_id)?;
-    protocol::open_diary(sealed, &id, &authority.department.secret_bytes()).ok()
+    let secret = authority.request_secret(request_key)?;
+    protocol::open_diary(sealed, &id, &secret).ok()
 }
 
 /// Keeps the visits that began on the days the request asked for (`from`..=`to`, local dates, as
@@ -270,7 +279,7 @@ mod tests {
             hours: 48,
         };
         let mut rng = StdRng::seed_from_u64(4);
-        let (request, signed) = new_request(&valid, &authority, 1_000, &mut rng).unwrap();
+        let (request, signed, _) = new_request(&valid, &authority, 1_000, &mut rng).unwrap();
         assert_eq!(request.expires, 1_000 + 48 * 3600);
         assert_eq!(
             request.upload_url,
@@ -281,9 +290,52 @@ mod tests {
         );
         let read = protocol::read_share_request(&signed, &authority.trust(), 1_000).unwrap();
         assert_eq!(read.request, request);
-        let (other, _) = new_request(&valid, &authority, 1_000, &mut rng).unwrap();
+        let (other, _, _) = new_request(&valid, &authority, 1_000, &mut rng).unwrap();
         assert_ne!((other.id, other.code), (request.id, request.code.clone()));
         assert_eq!(qr_text(&request.code), format!("VDSHARE:{}", request.code));
+    }
+
+    /// Each request has a key pair of its own, kept sealed in its row: the diary answering it
+    /// opens with that key only, neither with the department key nor with another request's.
+    /// A request from before (no key of its own) still opens with the department key.
+    #[test]
+    fn each_request_has_its_own_key_and_only_it_opens_the_answer() {
+        let authority = authority();
+        let valid = ValidRequest {
+            from: NaiveDate::from_ymd_opt(2026, 11, 20).unwrap(),
+            to: NaiveDate::from_ymd_opt(2026, 11, 29).unwrap(),
+            purpose: "Truy vết ca 12".into(),
+            hours: 48,
+        };
+        let mut rng = StdRng::seed_from_u64(5);
+        let (request, _, key) = new_request(&valid, &authority, 1_000, &mut rng).unwrap();
+        let (other, _, other_key) = new_request(&valid, &authority, 1_000, &mut rng).unwrap();
+        assert_ne!(request.department_key, authority.department.public);
+        assert_ne!(request.department_key, other.department_key);
+        // The row keeps the private key sealed, not in the clear.
+        let opened = authority.requests.open(&key).unwrap();
+        assert_eq!(opened.public, request.department_key);
+        assert!(!key.contains(&hex::encode(opened.secret_bytes().as_ref())));
+
+        let diary = SharedDiary::new(&request.id, "test", Vec::new());
+        let sealed = protocol::seal_diary(&diary, &request, [3; 32]).unwrap();
+        let hex_id = hex::encode(request.id);
+        assert_eq!(
+            open(&sealed, &hex_id, Some(&key), &authority).map(|d| d.request_id),
+            Some(hex_id.clone())
+        );
+        assert!(open(&sealed, &hex_id, None, &authority).is_none());
+        assert!(open(&sealed, &hex_id, Some(&other_key), &authority).is_none());
+        assert!(open(&sealed, &hex_id, Some("not a key"), &authority).is_none());
+
+        // Sealed to the department key, as requests were before: opens without a key of its own.
+        let old = ShareRequest {
+            department_key: authority.department.public,
+            department_key_id: authority.department.key_id(),
+            ..request.clone()
+        };
+        let sealed = protocol::seal_diary(&diary, &old, [3; 32]).unwrap();
+        assert!(open(&sealed, &hex_id, None, &authority).is_some());
     }
 
     #[test]

@@ -10,12 +10,14 @@ pub async fn insert<'e, E: Executor<'e, Database = Any>>(
     case_id: i64,
     request: &ShareRequest,
     signed: &str,
+    request_key: &str,
     created_by: i64,
     now: i64,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO share_requests (id, case_id, code, date_from, date_to, purpose, expires_at, \
-         signed, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+         signed, created_by, created_at, request_key) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
     )
     .bind(hex::encode(request.id))
     .bind(case_id)
@@ -27,6 +29,7 @@ pub async fn insert<'e, E: Executor<'e, Database = Any>>(
     .bind(signed)
     .bind(created_by)
     .bind(now)
+    .bind(request_key)
     .execute(db)
     .await?;
     Ok(())
@@ -39,14 +42,15 @@ pub async fn insert_door<'e, E: Executor<'e, Database = Any>>(
     case_id: i64,
     request: &DoorRequest,
     signed: &str,
+    request_key: &str,
     created_by: i64,
     now: i64,
 ) -> Result<(), sqlx::Error> {
     let (from, to) = crate::domain::door_requests::dates(request.from, request.to);
     sqlx::query(
         "INSERT INTO share_requests (id, case_id, code, date_from, date_to, purpose, expires_at, \
-         signed, created_by, created_at, venue_id, window_from, window_to) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+         signed, created_by, created_at, venue_id, window_from, window_to, request_key) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
     )
     .bind(hex::encode(request.id))
     .bind(case_id)
@@ -61,6 +65,7 @@ pub async fn insert_door<'e, E: Executor<'e, Database = Any>>(
     .bind(request.venue.to_string())
     .bind(request.from)
     .bind(request.to)
+    .bind(request_key)
     .execute(db)
     .await?;
     Ok(())
@@ -121,12 +126,14 @@ pub struct ByCode {
     pub venue_id: Option<String>,
     pub window_from: Option<i64>,
     pub window_to: Option<i64>,
+    /// The request's own private key, sealed; none for a request made before requests had one.
+    pub request_key: Option<String>,
 }
 
 pub async fn by_code(db: &AnyPool, code: &str) -> Result<Option<ByCode>, sqlx::Error> {
     sqlx::query_as(
-        "SELECT id, signed, expires_at, answered_at, venue_id, window_from, window_to \
-         FROM share_requests WHERE code = $1",
+        "SELECT id, signed, expires_at, answered_at, venue_id, window_from, window_to, \
+         request_key FROM share_requests WHERE code = $1",
     )
     .bind(code)
     .fetch_optional(db)
@@ -182,10 +189,13 @@ pub struct Sealed {
     /// The days the request asked for (local dates, `YYYY-MM-DD`).
     pub date_from: String,
     pub date_to: String,
+    /// The request's own private key, sealed; none for a request made before requests had one.
+    pub request_key: Option<String>,
 }
 
 const SEALED: &str = "SELECT r.id, r.code, r.sealed, r.case_id, r.venue_id, r.window_from, \
-     r.window_to, r.date_from, r.date_to, v.name AS venue_name, v.address AS venue_address, \
+     r.window_to, r.date_from, r.date_to, r.request_key, v.name AS venue_name, \
+     v.address AS venue_address, \
      v.commune_code AS venue_commune \
      FROM share_requests r LEFT JOIN venues v ON v.id = r.venue_id";
 

@@ -1,6 +1,6 @@
 //! Shared diaries and doors' guestbooks, as the case pages and the app's API use them: looking up
 //! a request by its code, storing the sealed diary or guestbook that answers it (once), and
-//! opening them with the department key (a guestbook's entries then with the door key), each
+//! opening them with their request's own key (a guestbook's entries then with the door key), each
 //! opening (and each that would not open) written to the audit log.
 
 use protocol::{Asked, SharedVisit};
@@ -21,6 +21,8 @@ pub enum Lookup {
         id: String,
         signed: String,
         door: Option<Asked>,
+        /// The request's own private key, sealed (none for a request from before).
+        request_key: Option<String>,
     },
     Unknown,
     Expired,
@@ -51,6 +53,7 @@ pub async fn lookup(app: &AppState, code: &str) -> Result<Lookup, sqlx::Error> {
         id: found.id,
         signed: found.signed,
         door,
+        request_key: found.request_key,
     })
 }
 
@@ -65,7 +68,7 @@ pub enum Answer {
 pub enum Stored {
     Yes,
     Refused(Lookup),
-    /// It does not open with the department key for this request.
+    /// It does not open with this request's key.
     NotForThisRequest,
 }
 
@@ -83,8 +86,13 @@ pub async fn store(
     via: &str,
     mut receipt: Entry,
 ) -> Result<Stored, sqlx::Error> {
-    let (id, door) = match lookup(app, code).await? {
-        Lookup::Open { id, door, .. } => (id, door),
+    let (id, door, key) = match lookup(app, code).await? {
+        Lookup::Open {
+            id,
+            door,
+            request_key,
+            ..
+        } => (id, door, request_key),
         // The same bytes again (the app's first upload stored them, but it never heard the
         // answer): stored, not refused.
         Lookup::Answered if already_stored(app, code, sealed).await? => return Ok(Stored::Yes),
@@ -92,9 +100,11 @@ pub async fn store(
     };
     assert!(request_id(&id).is_some(), "request ids are 16 bytes of hex");
     let opens = match (door, answer) {
-        (None, None | Some(Answer::Diary)) => open(sealed, &id, &app.authority).is_some(),
+        (None, None | Some(Answer::Diary)) => {
+            open(sealed, &id, key.as_deref(), &app.authority).is_some()
+        }
         (Some(asked), None | Some(Answer::Guestbook)) => {
-            door_requests::open(sealed, &asked, &app.authority).is_some()
+            door_requests::open(sealed, &asked, key.as_deref(), &app.authority).is_some()
         }
         _ => false,
     };
@@ -160,7 +170,12 @@ type Answered = (Vec<(SharedVisit, Option<Person>)>, usize);
 /// others it carried), or a guestbook's entries as visits to its venue.
 fn open_row(app: &AppState, row: &requests::Sealed) -> Option<Answered> {
     let Some(venue) = &row.venue_id else {
-        let diary = open(&row.sealed, &row.id, &app.authority)?;
+        let diary = open(
+            &row.sealed,
+            &row.id,
+            row.request_key.as_deref(),
+            &app.authority,
+        )?;
         let (from, to) = (row.date_from.parse().ok()?, row.date_to.parse().ok()?);
         let (visits, outside) = within_days(diary.visits, from, to);
         return Some((visits.into_iter().map(|v| (v, None)).collect(), outside));
@@ -171,7 +186,12 @@ fn open_row(app: &AppState, row: &requests::Sealed) -> Option<Answered> {
         row.window_from?,
         row.window_to?,
     )?;
-    let entries = door_requests::open(&row.sealed, &asked, &app.authority)?;
+    let entries = door_requests::open(
+        &row.sealed,
+        &asked,
+        row.request_key.as_deref(),
+        &app.authority,
+    )?;
     Some((
         entries
             .into_iter()
@@ -200,7 +220,7 @@ pub struct Opening {
     pub outside: usize,
 }
 
-/// Opens sealed diaries now with the department key, writing each opening to the audit log
+/// Opens sealed diaries now with their requests' keys, writing each opening to the audit log
 /// (`why`, the request's code, `detail` of its case), and each that would not open too
 /// (`diary_unreadable`); and counts those.
 pub async fn open_sealed(

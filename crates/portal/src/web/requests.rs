@@ -64,9 +64,18 @@ async fn create(
             });
         }
     };
-    let (request, signed) = new_request(&valid, &app.authority, t, &mut OsRng)?;
+    let (request, signed, key) = new_request(&valid, &app.authority, t, &mut OsRng)?;
     let mut tx = app.db.begin().await?;
-    requests::insert(&mut *tx, id, &request, &signed, staff.session.user_id, t).await?;
+    requests::insert(
+        &mut *tx,
+        id,
+        &request,
+        &signed,
+        &key,
+        staff.session.user_id,
+        t,
+    )
+    .await?;
     let entry = staff.entry(
         "share_request_created",
         &request.code,
@@ -115,9 +124,18 @@ async fn create_door(
             });
         }
     };
-    let (request, signed) = door_requests::new_request(&valid, &app.authority, t, &mut OsRng)?;
+    let (request, signed, key) = door_requests::new_request(&valid, &app.authority, t, &mut OsRng)?;
     let mut tx = app.db.begin().await?;
-    requests::insert_door(&mut *tx, id, &request, &signed, staff.session.user_id, t).await?;
+    requests::insert_door(
+        &mut *tx,
+        id,
+        &request,
+        &signed,
+        &key,
+        staff.session.user_id,
+        t,
+    )
+    .await?;
     let entry = staff.entry(
         "door_request_created",
         &request.code,
