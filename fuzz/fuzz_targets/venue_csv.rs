@@ -4,7 +4,8 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use portal::authority::{Authority, DepartmentKey, Settings};
+use portal::authority::{Authority, DepartmentKey, RequestKeys, Settings};
+use portal::keys::MasterKey;
 use portal::domain::import::{check_row, parse_csv};
 use portal::units::{Edition, UnitList};
 use std::sync::OnceLock;
@@ -24,6 +25,7 @@ fn context() -> &'static (UnitList, Authority) {
             key: test_support::authority_key(),
             department: DepartmentKey::derive(&[8; 32]),
             door: None,
+            requests: RequestKeys::new(MasterKey::from_bytes([9; 32])),
         };
         let units = UnitList::load(authority.settings.units, 4).expect("the units load");
         (units, authority)

@@ -364,6 +364,7 @@ impl Authority {
             authorities: vec![TrustedAuthority {
                 name: self.settings.name.clone(),
                 portal_url: self.settings.portal_url.clone(),
+                hosts: vec![self.settings.host.clone()],
                 keys: vec![TrustedKey::new(self.key.verifying_key())],
                 door_keys: self
                     .door

@@ -72,7 +72,8 @@ impl MasterKey {
         }
     }
 
-    #[cfg(test)]
+    /// A master key from its bytes: for the tests and fuzz targets, which make an authority in
+    /// memory.
     pub fn from_bytes(bytes: [u8; 32]) -> MasterKey {
         MasterKey(Zeroizing::new(bytes))
     }

@@ -17,6 +17,8 @@ pub enum Error {
     BadSignature,
     #[error("This venue code is damaged: {0}.")]
     Malformed(String),
+    #[error("This venue code names the address {host}, which is not its signing authority's.")]
+    VenueHostElsewhere { host: String },
     #[error("The venue is not valid: {0}.")]
     InvalidVenue(String),
     #[error("The trust file is not valid: {0}.")]
@@ -83,6 +85,7 @@ impl Error {
             Error::UnknownKey { .. } => "unknown_key",
             Error::BadSignature => "bad_signature",
             Error::Malformed(_) => "malformed_code",
+            Error::VenueHostElsewhere { .. } => "venue_host_elsewhere",
             Error::InvalidVenue(_) => "invalid_venue",
             Error::InvalidTrust(_) => "invalid_trust",
             Error::NotShareRequest(_) => "not_share_request",

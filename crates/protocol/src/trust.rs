@@ -9,6 +9,14 @@
 //!
 //! `door_keys` (optional) are the keys venue mode seals personal cards and door entries to
 //! (`door.rs`); an authority without one has no venue mode yet.
+//!
+//! `hosts` (optional) are the hosts the authority's venue codes name (`https://<host>/v/1#…`):
+//! a code signed by the authority's key for any other host is refused, so one authority's key
+//! cannot put its codes under another's address. A trust file from before has none, and then the
+//! host is not checked.
+//!
+//! Each authority's name must be unique in the file: the phone keeps each authority's exposure
+//! list and notices under its name.
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
@@ -35,6 +43,8 @@ pub struct TrustList {
 pub struct Authority {
     pub name: String,
     pub portal_url: String,
+    /// The hosts its venue codes name; empty: not checked (a trust file from before).
+    pub hosts: Vec<String>,
     pub keys: Vec<TrustedKey>,
     /// The keys personal cards and door entries are sealed to (venue mode).
     pub door_keys: Vec<DoorKey>,
@@ -82,6 +92,8 @@ struct PemKeyFile {
 struct AuthorityFile {
     name: String,
     portal_url: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    hosts: Vec<String>,
     keys: Vec<KeyFile>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     door_keys: Vec<KeyFile>,
@@ -113,7 +125,21 @@ impl TrustList {
         let mut authorities = Vec::with_capacity(file.authorities.len());
         // One key under two names would let the app credit a code to the wrong authority.
         let mut seen = std::collections::HashSet::new();
+        let mut names = std::collections::HashSet::new();
         for a in file.authorities {
+            if !names.insert(a.name.clone()) {
+                return Err(Error::InvalidTrust(format!(
+                    "two authorities are named {:?}",
+                    a.name
+                )));
+            }
+            let mut hosts = Vec::with_capacity(a.hosts.len());
+            for host in &a.hosts {
+                match crate::venue::check_host(host) {
+                    Some(checked) if &checked == host => hosts.push(checked),
+                    _ => return Err(Error::InvalidTrust(format!("host {host:?}"))),
+                }
+            }
             let mut keys = Vec::with_capacity(a.keys.len());
             for k in a.keys {
                 if k.alg != "Ed25519" {
@@ -172,6 +198,7 @@ impl TrustList {
             authorities.push(Authority {
                 name: a.name,
                 portal_url: a.portal_url,
+                hosts,
                 keys,
                 door_keys,
             });
@@ -206,6 +233,7 @@ impl TrustList {
                 .map(|a| AuthorityFile {
                     name: a.name.clone(),
                     portal_url: a.portal_url.clone(),
+                    hosts: a.hosts.clone(),
                     keys: a
                         .keys
                         .iter()

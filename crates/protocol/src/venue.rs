@@ -264,6 +264,10 @@ fn decode(text: &str) -> Result<Unverified> {
 pub fn read_venue_code(text: &str, trust: &TrustList) -> Result<VerifiedVenue> {
     let Unverified { host, signed } = decode(text)?;
     let authority = crate::cose::verify(&signed, host.as_bytes(), trust)?;
+    // The address in the code must be one of its signer's own.
+    if !authority.hosts.is_empty() && !authority.hosts.contains(&host) {
+        return Err(Error::VenueHostElsewhere { host });
+    }
     let venue = parse_content(signed.payload())?;
     Ok(VerifiedVenue {
         venue,

@@ -142,6 +142,53 @@ fn trust_file_round_trips_and_rejects_a_mismatched_key_id() {
     ));
 }
 
+/// A code signed by a trusted key for a host that is not its authority's is refused (the key
+/// cannot put codes under another authority's address); a trust file that names no hosts (from
+/// before) does not check. Two authorities of one name, or a host that is not one, make the trust
+/// file invalid.
+#[test]
+fn a_code_must_name_its_signers_host() {
+    let v = venue("Chợ Xanh");
+    let elsewhere = sign_venue_code(&v, "yte.langson.example", &authority_key()).unwrap();
+    assert_eq!(
+        read_venue_code(&elsewhere, &trust()),
+        Err(Error::VenueHostElsewhere {
+            host: "yte.langson.example".into()
+        })
+    );
+    let own = sign_venue_code(&v, HOST, &authority_key()).unwrap();
+    assert!(read_venue_code(&own, &trust()).is_ok());
+    let mut older = trust();
+    older.authorities[0].hosts.clear();
+    assert!(read_venue_code(&elsewhere, &older).is_ok());
+
+    let json = trust().to_json();
+    assert!(
+        json.contains(&format!("\"hosts\": [\n        \"{HOST}\"")),
+        "{json}"
+    );
+    assert_eq!(
+        TrustList::from_json(&json).unwrap().authorities[0].hosts,
+        [HOST]
+    );
+    let mut twice = trust();
+    let mut second = twice.authorities[0].clone();
+    second.keys = vec![protocol::TrustedKey::new(stranger_key().verifying_key())];
+    second.door_keys.clear();
+    twice.authorities.push(second);
+    assert!(matches!(
+        TrustList::from_json(&twice.to_json()),
+        Err(Error::InvalidTrust(why)) if why.contains("two authorities")
+    ));
+    for bad in ["Yte.CaoBang.example", "yte caobang", ""] {
+        let text = json.replace(&format!("\"{HOST}\""), &format!("{bad:?}"));
+        assert!(
+            matches!(TrustList::from_json(&text), Err(Error::InvalidTrust(_))),
+            "{bad}"
+        );
+    }
+}
+
 // ---- fixtures -------------------------------------------------------------------------------
 
 /// Signs arbitrary content the way `sign_venue_code` does, to make invalid-but-signed fixtures.

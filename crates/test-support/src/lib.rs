@@ -38,6 +38,7 @@ pub fn trust_in(key: &SigningKey) -> TrustList {
         authorities: vec![Authority {
             name: AUTHORITY.into(),
             portal_url: PORTAL_URL.into(),
+            hosts: vec![HOST.into()],
             keys: vec![TrustedKey::new(key.verifying_key())],
             door_keys: vec![door().1],
         }],

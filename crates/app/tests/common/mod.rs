@@ -31,6 +31,7 @@ pub fn trust_two() -> TrustList {
     trust.authorities.push(Authority {
         name: OTHER_AUTHORITY.into(),
         portal_url: OTHER_PORTAL.into(),
+        hosts: Vec::new(),
         keys: vec![TrustedKey::new(other_authority().verifying_key())],
         door_keys: Vec::new(),
     });
