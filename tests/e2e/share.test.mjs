@@ -24,6 +24,8 @@ let browser;
 let downloads;
 // The case the first test opens; the second asks again on it.
 let casePath;
+/** The four digits the app showed for the diary it sent. */
+let checkDigits;
 
 before(async () => {
   await startServices();
@@ -113,6 +115,9 @@ test('a tracer asks, the citizen shares two of three visits, the portal shows ex
     await screenshot(app, '21-share-consent');
     await press(app, '[data-testid=consent]');
     assert.equal(await text(app, '[data-testid=share-result]'), 'Đã gửi 2 lượt ghé cho Sở Y tế Cao Bằng.');
+    // Four digits to read to the tracer on the call; the portal shows its own (checked below).
+    checkDigits = (await text(app, '[data-testid=share-check-digits] .digits')).trim();
+    assert.match(checkDigits, /^\d{4}$/);
     await screenshot(app, '22-share-sent');
 
     // The sharing log says exactly what left the phone.
@@ -138,8 +143,10 @@ test('a tracer asks, the citizen shares two of three visits, the portal shows ex
     await closeApp(app, data);
   }
 
-  // The case page opens the sealed diary: exactly the two chosen visits, names intact.
+  // The case page opens the sealed diary: exactly the two chosen visits, names intact; beside it,
+  // the same four digits the app showed.
   await go(casePath);
+  assert.equal(await text(browser, '.check-digits'), checkDigits);
   const names = await browser.$$('#timeline .venue-name');
   const shown = [];
   for (const n of names) shown.push(await n.getText());

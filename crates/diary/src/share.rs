@@ -29,6 +29,9 @@ pub struct Share {
     /// The saved file's path, or why the portal refused.
     pub note: Option<String>,
     pub expires_at: DateTime<Utc>,
+    /// Four digits of the sealed diary's hash ([`protocol::check_digits`]), which the portal
+    /// shows beside the diary it stored; `None` for a share logged before they were kept.
+    pub check_digits: Option<String>,
     /// The visits sealed in this share, as they went into the sealed diary (oldest first).
     /// `None` for a share logged before the diary kept this list (only its count is known).
     pub visits: Option<Vec<SentVisit>>,
@@ -57,8 +60,8 @@ pub struct Sealed {
 
 const SELECT_SHARE: &str =
     "SELECT id, created_at, authority, department, request_id, code, purpose, \
-     date_from, date_to, visit_count, status, delivered_at, note, expires_at, list_kept \
-     FROM shares";
+     date_from, date_to, visit_count, status, delivered_at, note, expires_at, list_kept, \
+     check_digits FROM shares";
 
 fn time(secs: i64) -> Result<DateTime<Utc>> {
     Utc.timestamp_opt(secs, 0)
@@ -84,6 +87,7 @@ struct ShareRow {
     note: Option<String>,
     expires_at: i64,
     list_kept: i64,
+    check_digits: Option<String>,
 }
 
 impl ShareRow {
@@ -103,6 +107,7 @@ impl ShareRow {
             delivered_at: self.delivered_at.map(time).transpose()?,
             note: self.note,
             expires_at: time(self.expires_at)?,
+            check_digits: self.check_digits,
             // Kept since migration 0006; retention may since have emptied it.
             visits: (self.list_kept != 0).then(Vec::new),
         })
@@ -211,8 +216,10 @@ impl Diary {
         let mut tx = self.pool.begin().await?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO shares (created_at, authority, department, request_id, code, purpose, \
-             date_from, date_to, upload_url, expires_at, visit_count, status, sealed, list_kept) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 'pending', ?12, 1) RETURNING id",
+             date_from, date_to, upload_url, expires_at, visit_count, status, sealed, list_kept, \
+             check_digits) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 'pending', ?12, 1, ?13) \
+             RETURNING id",
         )
         .bind(now.timestamp())
         .bind(&request.authority)
@@ -226,6 +233,7 @@ impl Diary {
         .bind(r.expires)
         .bind(diary.visits.len() as i64)
         .bind(&bytes)
+        .bind(protocol::check_digits(&bytes))
         .fetch_one(&mut *tx)
         .await?;
         // Exactly the visits in the sealed plaintext, in its order.

@@ -99,6 +99,13 @@ async fn only_the_chosen_visits_leave_sealed_and_the_log_says_so() {
     assert_eq!(opened.visits[0].unit, Some(1273));
     assert_eq!(opened.visits[0].origin, "vd1");
     assert_eq!(opened.app_version, "0.1.0");
+    // The four digits the citizen reads to the tracer are those of exactly these bytes, kept.
+    let digits = protocol::check_digits(&sealed.bytes);
+    assert_eq!(sealed.share.check_digits.as_deref(), Some(digits.as_str()));
+    assert_eq!(
+        diary.shares().await.unwrap()[0].check_digits.as_deref(),
+        Some(digits.as_str())
+    );
 
     // Pending shares keep their bytes for a retry; once uploaded they are dropped.
     assert_eq!(

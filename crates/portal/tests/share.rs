@@ -360,8 +360,9 @@ async fn the_case_page_opens_shared_diaries_and_logs_each_opening(backend: Backe
     let mut c = tracer(&p).await;
     let (case, code) = case_with_request(&mut c, "Ca 7").await;
     let request = fetch(&p, &code).await;
+    let sealed = seal(&request);
     assert_eq!(
-        upload(&p, &code, seal(&request)).await.status,
+        upload(&p, &code, sealed.clone()).await.status,
         StatusCode::CREATED
     );
 
@@ -373,6 +374,11 @@ async fn the_case_page_opens_shared_diaries_and_logs_each_opening(backend: Backe
     assert!(page.body.contains("Mã QR của Sở"));
     assert!(page.body.contains("NZ COVID Tracer"));
     assert!(page.body.contains("Đã nhận nhật ký"));
+    // The four digits the citizen's app shows for what it sent, beside the diary stored.
+    assert!(page.body.contains(&format!(
+        "<span class=\"check-digits\">{}</span>",
+        protocol::check_digits(&sealed)
+    )));
     // Hostile names are text, not markup.
     assert!(!page.body.contains("<script>alert"));
     assert!(page.body.contains("&#60;script&#62;"));

@@ -31,7 +31,7 @@ pub use error::{Error, Result};
 pub use idcard::{read_id_card, IdCard};
 pub use keys::KeyId;
 pub use share::{
-    normalize_share_code, open_diary, read_share_request, seal_diary, share_code,
+    check_digits, normalize_share_code, open_diary, read_share_request, seal_diary, share_code,
     sign_share_request, ShareRequest, SharedDiary, SharedVisit, VerifiedShareRequest,
 };
 pub use trust::{Authority, TrustList, TrustedKey};

@@ -50,6 +50,23 @@ pub const MAX_SEALED_BYTES: usize = 1024 * 1024;
 /// The longest range a request may cover, in days (the longest a diary keeps visits).
 pub const MAX_RANGE_DAYS: i64 = 60;
 
+const CHECK_DIGITS_DOMAIN: &[u8] = b"visit-diary/check-digits/v1";
+
+/// Four digits both sides show of a sealed diary: the app after sealing, the portal beside the
+/// diary it stored. Read aloud on the tracer's call, they tell whether the diary the portal holds
+/// is the one this phone sent, and not one someone who knew the code uploaded first. The first
+/// four bytes of SHA-256 over `visit-diary/check-digits/v1` and the sealed bytes, as a number,
+/// modulo 10 000, written with four digits.
+pub fn check_digits(sealed: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::new()
+        .chain_update(CHECK_DIGITS_DOMAIN)
+        .chain_update(sealed)
+        .finalize();
+    let n = u32::from_be_bytes([digest[0], digest[1], digest[2], digest[3]]);
+    format!("{:04}", n % 10_000)
+}
+
 /// What a tracer asks a citizen for.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ShareRequest {

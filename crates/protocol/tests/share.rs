@@ -585,3 +585,20 @@ fn sealed_diary_fixtures_read_as_expected() {
         fixtures::outcome(open_diary(bytes, &[7; 16], &secret))
     });
 }
+
+/// The four digits read aloud on the tracer's call: always four decimal digits, the same for
+/// the same bytes, and spread over all ten thousand values, so a diary someone else uploaded
+/// shows other digits (but for one chance in ten thousand).
+#[test]
+fn check_digits_are_four_digits_of_the_sealed_bytes() {
+    let mut seen = std::collections::HashSet::new();
+    for i in 0u32..2000 {
+        let bytes = i.to_be_bytes();
+        let digits = protocol::check_digits(&bytes);
+        assert_eq!(digits.len(), 4, "{digits}");
+        assert!(digits.bytes().all(|b| b.is_ascii_digit()), "{digits}");
+        assert_eq!(digits, protocol::check_digits(&bytes));
+        seen.insert(digits);
+    }
+    assert!(seen.len() > 1750, "{}", seen.len());
+}

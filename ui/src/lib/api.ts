@@ -83,6 +83,8 @@ export interface Share {
   delivered_at: string | null;
   note: string | null;
   expires_at: string;
+  /** Four digits of the sealed diary's hash, which the portal shows too; null for older shares. */
+  check_digits: string | null;
   /** The visits sealed, as they went (retention removes old ones); null for shares made before
    * the list was kept. */
   visits: SentVisit[] | null;

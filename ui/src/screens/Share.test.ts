@@ -14,7 +14,7 @@ test('the citizen sees who asks and why, unticks a visit, and the button names w
     if (cmd === 'share_visits') {
       sent = args;
       return {
-        share: { id: 1, visit_count: 2, department: 'Sở Y tế Cao Bằng', status: 'uploaded' },
+        share: { id: 1, visit_count: 2, department: 'Sở Y tế Cao Bằng', status: 'uploaded', check_digits: '0427' },
         delivered: true,
         problem: null,
       };
@@ -37,6 +37,8 @@ test('the citizen sees who asks and why, unticks a visit, and the button names w
   expect(await screen.findByTestId('share-result')).toHaveTextContent(
     'Đã gửi 2 lượt ghé cho Sở Y tế Cao Bằng.',
   );
+  // The four digits to read to the tracer, who sees the same beside the diary received.
+  expect(screen.getByTestId('share-check-digits')).toHaveTextContent('Mã đối chiếu: 0427');
   expect(sent).toEqual({ code: '7KQ2-M9XD-4RTA', visitIds: [1, 3] });
 });
 

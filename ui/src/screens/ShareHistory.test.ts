@@ -20,6 +20,7 @@ const share = (id: number, status: string, extra: object = {}) => ({
   delivered_at: null,
   note: null,
   expires_at: '2026-12-01T00:00:00Z',
+  check_digits: null,
   visits: [
     {
       name: 'Chợ Xanh',

@@ -87,14 +87,16 @@ pub struct Listed {
     pub venue_name: Option<String>,
     pub window_from: Option<i64>,
     pub window_to: Option<i64>,
+    /// The diary or guestbook that answered it, as it came (for its check digits).
+    pub sealed: Option<Vec<u8>>,
 }
 
 /// The requests of a case, newest first.
 pub async fn of_case(db: &AnyPool, case_id: i64) -> Result<Vec<Listed>, sqlx::Error> {
     sqlx::query_as(
         "SELECT r.id, r.code, r.date_from, r.date_to, r.purpose, r.expires_at, r.answered_at, \
-         r.delivered_via, r.venue_id, v.name AS venue_name, r.window_from, r.window_to \
-         FROM share_requests r LEFT JOIN venues v ON v.id = r.venue_id \
+         r.delivered_via, r.venue_id, v.name AS venue_name, r.window_from, r.window_to, \
+         r.sealed FROM share_requests r LEFT JOIN venues v ON v.id = r.venue_id \
          WHERE r.case_id = $1 ORDER BY r.created_at DESC",
     )
     .bind(case_id)

@@ -146,6 +146,8 @@ pub struct RequestRow {
     /// window; empty for a request to a citizen.
     pub venue: String,
     pub window: String,
+    /// Four digits of the answer's hash, which the citizen's app shows too; empty until answered.
+    pub check_digits: String,
 }
 
 /// One person a venue's door recorded, in a guestbook that answered this case's request.
@@ -276,6 +278,11 @@ async fn request_rows(app: &AppState, tr: &Tr, id: i64, t: i64) -> WebResult<Vec
                     (Some(from), Some(to)) => show_span(from, to),
                     _ => String::new(),
                 },
+                check_digits: r
+                    .sealed
+                    .as_deref()
+                    .map(protocol::check_digits)
+                    .unwrap_or_default(),
                 id: r.id,
                 code: r.code,
                 purpose: r.purpose,
