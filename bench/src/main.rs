@@ -346,7 +346,8 @@ fn matching(smoke: bool) -> Value {
     Value::Object(results)
 }
 
-/// A sealed diary of 300 visits over 60 days; the QR of a venue code whose name is 100
+/// A sealed diary of 300 visits over 60 days at 256 places (versions 2 and 1); the QR of a venue
+/// code whose name is 100
 /// Vietnamese characters.
 fn sizes() -> Value {
     let (_, public) = test_support::department(5);
@@ -382,7 +383,13 @@ fn sizes() -> Value {
         })
         .collect();
     let diary = protocol::SharedDiary::new(&request.id, "0.1.0", visits);
-    let sealed = protocol::seal_diary(&diary, &request, [9; 32]).expect("sealed");
+    // Version 2 as the app sends it when every venue is the requesting authority's own (by id),
+    // and with every place written out (venues of other authorities, foreign codes).
+    let sealed = protocol::seal_diary_naming(&diary, &request, &|_| true, [9; 32]).expect("sealed");
+    let named = protocol::seal_diary(&diary, &request, [9; 32]).expect("sealed");
+    // Version 1 was the JSON, sealed: one version byte, the 32-byte encapsulated key and the
+    // 16-byte tag around it.
+    let v1 = serde_json::to_vec(&diary).expect("JSON").len() + 1 + 32 + 16;
 
     let name: String = "Trung tâm Văn hóa Thể thao và Truyền thông huyện Trùng Khánh, tỉnh Cao Bằng – Nhà thi đấu đa năng số 1"
         .chars()
@@ -398,6 +405,8 @@ fn sizes() -> Value {
     };
     json!({
         "sealed_diary_300_visits_bytes": sealed.len(),
+        "sealed_diary_300_visits_named_bytes": named.len(),
+        "sealed_diary_300_visits_v1_bytes": v1,
         "venue_code_100_char_name": {
             "name_chars": name.chars().count(),
             "code_bytes": text.len(),

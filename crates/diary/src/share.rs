@@ -192,26 +192,37 @@ impl Diary {
         }
         let in_range = self.visits_between(from, to).await?;
         let mut chosen = Vec::with_capacity(ids.len());
+        let mut own = std::collections::HashSet::new();
         for id in ids {
             let visit = in_range
                 .iter()
                 .find(|v| v.id == *id)
                 .ok_or(Error::VisitNotInRange(*id))?;
+            if visit.origin == "vd1" && visit.authority.as_deref() == Some(&request.authority) {
+                own.extend(visit.venue_id.clone());
+            }
+            // In whole minutes, as the sealed diary carries them (in down, out up), so the
+            // sharing log holds exactly what left.
             chosen.push(SharedVisit {
                 name: visit.name.clone(),
                 address: visit.address.clone(),
                 unit: visit.unit_code,
                 venue_id: visit.venue_id.clone(),
                 origin: visit.origin.clone(),
-                time_in: visit.time_in.timestamp(),
-                time_out: visit.time_out.map(|t| t.timestamp()),
+                time_in: visit.time_in.timestamp().div_euclid(60) * 60,
+                time_out: visit
+                    .time_out
+                    .map(|t| (t.timestamp() + 59).div_euclid(60) * 60),
             });
         }
         chosen.sort_by_key(|v| v.time_in);
         chosen.dedup();
         let r = &request.request;
         let diary = SharedDiary::new(&r.id, app_version, chosen);
-        let bytes = protocol::seal_diary(&diary, r, random)?;
+        // The requesting authority's own venues (codes it signed) go by id: its portal has their
+        // names and addresses.
+        let own_venue = |v: &SharedVisit| v.venue_id.as_ref().is_some_and(|id| own.contains(id));
+        let bytes = protocol::seal_diary_naming(&diary, r, &own_venue, random)?;
         // The share and the list of what it holds are logged together or not at all.
         let mut tx = self.pool.begin().await?;
         let id: i64 = sqlx::query_scalar(

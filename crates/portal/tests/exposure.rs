@@ -15,7 +15,8 @@ on_both_backends!(
     notices_are_drafted_published_served_and_retracted,
     no_single_person_alerts_a_venue,
     visits_outside_the_days_asked_stay_out_of_the_case,
-    the_overlap_view_shows_other_cases_at_the_same_place_and_time
+    the_overlap_view_shows_other_cases_at_the_same_place_and_time,
+    own_venues_come_by_id_and_show_as_the_registry_names_them
 );
 
 fn trust(p: &Portal) -> TrustList {
@@ -113,7 +114,8 @@ async fn case_sharing(
 /// A case whose citizen shared one visit at a venue this portal registered.
 async fn case_with_visit(p: &Portal, c: &mut Client) -> (i64, String) {
     let venue = register_venue(p, c, "Chợ Xanh Cao Bằng").await;
-    let now = chrono::Utc::now().timestamp();
+    // On a whole minute: a sealed diary carries times in minutes.
+    let now = chrono::Utc::now().timestamp() / 60 * 60;
     let visits = vec![visit(
         "Chợ Xanh Cao Bằng",
         &venue,
@@ -673,4 +675,53 @@ async fn the_overlap_view_shows_other_cases_at_the_same_place_and_time(backend: 
             .status,
         StatusCode::FORBIDDEN
     );
+}
+
+/// The app sends visits to this authority's own venues by id alone (sealed diary version 2): the
+/// case page shows them with the registry's name and address; an id the registry does not hold
+/// (only a modified app sends one) shows as the id.
+async fn own_venues_come_by_id_and_show_as_the_registry_names_them(backend: Backend) {
+    let p = Portal::new(backend).await;
+    p.add_user("lan", &[Role::Tracer, Role::Registrar]).await;
+    let mut c = p.signed_in("lan").await;
+    let venue = register_venue(&p, &mut c, "Chợ Xanh Cao Bằng").await;
+    let r = c.post("/cases", &[("label", "Ca 21"), ("notes", "")]).await;
+    let case: i64 = r.location().trim_start_matches("/cases/").parse().unwrap();
+    c.post(
+        &format!("/cases/{case}/requests"),
+        &[
+            ("from", &days_ago(1)),
+            ("to", &days_ago(0)),
+            ("purpose", "Truy vết"),
+            ("hours", "48"),
+        ],
+    )
+    .await;
+    let code: String = sqlx::query_scalar("SELECT code FROM share_requests WHERE case_id = $1")
+        .bind(case)
+        .fetch_one(&p.app.db.pool)
+        .await
+        .unwrap();
+    let now = chrono::Utc::now().timestamp();
+    let unknown = "0b0d6a52-2f3c-4a55-9a4e-2d9b4c1f7e10";
+    let visits = vec![
+        visit(
+            "Tên trên điện thoại",
+            &venue,
+            now - 3 * 3600,
+            Some(now - 2 * 3600),
+        ),
+        visit("Không có trong sổ", unknown, now - 3600, None),
+    ];
+    let r = p
+        .share_visits_naming(&code, visits, &|v| v.origin == "vd1")
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED);
+    let page = c.get(&format!("/cases/{case}")).await;
+    assert!(page.body.contains("Chợ Xanh Cao Bằng"), "{}", page.body);
+    assert!(page.body.contains("Phố Xuân Trường"));
+    // What the phone called them did not leave it.
+    assert!(!page.body.contains("Tên trên điện thoại"));
+    assert!(!page.body.contains("Không có trong sổ"));
+    assert!(page.body.contains(unknown));
 }

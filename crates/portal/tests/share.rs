@@ -493,7 +493,8 @@ async fn a_vdshare_file_is_received_once(backend: Backend) {
 
 /// A request is sealed to a key of its own, which opens its diary alone: a diary sealed to the
 /// department key for a new request is refused. A request made before the upgrade (signed with
-/// the department key, no key of its own in its row) is still answered and opened.
+/// the department key, no key of its own in its row) is still answered, by an app from before the
+/// upgrade (sealed diary version 1), and opened.
 async fn each_request_has_a_key_of_its_own_and_older_requests_still_open(backend: Backend) {
     let p = Portal::new(backend).await;
     let mut c = tracer(&p).await;
@@ -535,10 +536,15 @@ async fn each_request_has_a_key_of_its_own_and_older_requests_still_open(backend
         .unwrap();
     let request = fetch(&p, &old_code).await;
     assert_eq!(request.request.department_key, department.public);
-    assert_eq!(
-        upload(&p, &old_code, seal(&request)).await.status,
-        StatusCode::CREATED
+    // Answered by an app from before too: a version 1 diary (JSON), which still opens.
+    let v1 = protocol::fuzzing::seal_diary_plaintext(
+        &serde_json::to_vec(&SharedDiary::new(&request.request.id, "0.1.0", visits())).unwrap(),
+        &request.request.id,
+        &request.request.department_key,
+        rand::random(),
     );
+    assert_eq!(v1[0], 1);
+    assert_eq!(upload(&p, &old_code, v1).await.status, StatusCode::CREATED);
     let page = c.get(&format!("/cases/{case}")).await;
     assert_eq!(page.body.matches("<tr class=\"visit\">").count(), 2);
 }

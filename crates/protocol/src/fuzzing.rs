@@ -84,8 +84,24 @@ fn signed(payload: &[u8], aad: &[u8], key: &SigningKey) -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
 }
 
-/// `plaintext` sealed for `request_id` to the department's `public` key, as the app seals a
-/// diary's JSON.
+/// A diary's version 2 plaintext (compact CBOR, padded), every place written out.
+pub fn diary_plaintext_v2(diary: &crate::SharedDiary) -> Vec<u8> {
+    crate::compact::encode(diary, &|_| false)
+}
+
+/// `plaintext` sealed for `request_id` to the department's `public` key as version 2 seals its
+/// compact CBOR (padded or not, as given).
+pub fn seal_diary_plaintext_v2(
+    plaintext: &[u8],
+    request_id: &[u8; 16],
+    public: &[u8; 32],
+    random: [u8; 32],
+) -> Vec<u8> {
+    crate::share::seal_bytes_v2(plaintext, request_id, public, random).expect("the key is valid")
+}
+
+/// `plaintext` sealed for `request_id` to the department's `public` key, as apps before version
+/// 2 sealed a diary's JSON (version 1).
 pub fn seal_diary_plaintext(
     plaintext: &[u8],
     request_id: &[u8; 16],

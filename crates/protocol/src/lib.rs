@@ -5,6 +5,7 @@
 
 pub mod answer;
 pub mod code;
+mod compact;
 mod cose;
 pub mod door;
 pub mod door_request;
@@ -31,8 +32,9 @@ pub use error::{Error, Result};
 pub use idcard::{read_id_card, IdCard};
 pub use keys::KeyId;
 pub use share::{
-    check_digits, normalize_share_code, open_diary, read_share_request, seal_diary, share_code,
-    sign_share_request, ShareRequest, SharedDiary, SharedVisit, VerifiedShareRequest,
+    check_digits, normalize_share_code, open_diary, read_share_request, seal_diary,
+    seal_diary_naming, share_code, sign_share_request, ShareRequest, SharedDiary, SharedVisit,
+    VerifiedShareRequest,
 };
 pub use trust::{Authority, TrustList, TrustedKey};
 pub use venue::{

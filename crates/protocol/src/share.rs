@@ -37,9 +37,12 @@ use serde::{Deserialize, Serialize};
 use crate::{Error, KeyId, Result, TrustList};
 
 pub const SHARE_REQUEST_VERSION: u64 = 1;
-pub const SEALED_DIARY_VERSION: u8 = 1;
+/// The sealed diary version [`seal_diary`] writes; version 1 is still opened.
+pub const SEALED_DIARY_VERSION: u8 = 2;
+const SEALED_DIARY_V1: u8 = 1;
 pub(crate) const REQUEST_AAD: &[u8] = b"visit-diary/share-request/v1";
 const HPKE_INFO: &[u8] = b"visit-diary/sealed-diary/v1";
+const HPKE_INFO_V2: &[u8] = b"visit-diary/sealed-diary/v2";
 /// Crockford's base32: no I, L, O or U, so a code read aloud is not misheard.
 const CROCKFORD: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 pub const CODE_CHARS: usize = 12;
@@ -296,20 +299,59 @@ fn bound_to(info: &[u8], request_id: &[u8; 16]) -> Vec<u8> {
     [info, request_id].concat()
 }
 
-/// Seals the chosen visits for the department named in `request`, bound to that request.
-/// `random` seeds the encapsulation; the caller draws it from the system's generator.
+/// Seals the chosen visits for the key named in `request`, bound to that request, as version 2
+/// (compact and padded, every place written out). `random` seeds the encapsulation; the caller
+/// draws it from the system's generator.
 pub fn seal_diary(
     diary: &SharedDiary,
     request: &ShareRequest,
     random: [u8; 32],
 ) -> Result<Vec<u8>> {
+    seal_diary_naming(diary, request, &|_| false, random)
+}
+
+/// Version 2's plaintext as given, sealed (for the fuzz targets and tests).
+#[cfg(feature = "fuzzing")]
+pub(crate) fn seal_bytes_v2(
+    plaintext: &[u8],
+    request_id: &[u8; 16],
+    department_key: &[u8; 32],
+    random: [u8; 32],
+) -> Result<Vec<u8>> {
+    seal_with(
+        HPKE_INFO_V2,
+        SEALED_DIARY_VERSION,
+        plaintext,
+        request_id,
+        department_key,
+        random,
+    )
+}
+
+/// [`seal_diary`], sending visits for which `own` holds (venues of this system, by id) by their
+/// venue id alone: the requesting authority's own venues, whose names its portal has.
+pub fn seal_diary_naming(
+    diary: &SharedDiary,
+    request: &ShareRequest,
+    own: &dyn Fn(&SharedVisit) -> bool,
+    random: [u8; 32],
+) -> Result<Vec<u8>> {
     if diary.request_id != hex::encode(request.id) {
         return Err(Error::SealedDiary("the diary names another request".into()));
     }
-    let plaintext = serde_json::to_vec(diary).expect("a diary serialises");
-    seal_bytes(&plaintext, &request.id, &request.department_key, random)
+    let plaintext = crate::compact::encode(diary, own);
+    seal_with(
+        HPKE_INFO_V2,
+        SEALED_DIARY_VERSION,
+        &plaintext,
+        &request.id,
+        &request.department_key,
+        random,
+    )
 }
 
+/// Version 1: the diary as JSON, unpadded (what apps before version 2 sent).
+#[cfg(feature = "fuzzing")]
 pub(crate) fn seal_bytes(
     plaintext: &[u8],
     request_id: &[u8; 16],
@@ -318,7 +360,7 @@ pub(crate) fn seal_bytes(
 ) -> Result<Vec<u8>> {
     seal_with(
         HPKE_INFO,
-        SEALED_DIARY_VERSION,
+        SEALED_DIARY_V1,
         plaintext,
         request_id,
         department_key,
@@ -388,13 +430,25 @@ pub(crate) fn open_with(
     .map_err(|_| bad("it does not open with this key for this request"))
 }
 
-/// Opens a sealed diary with the department's private key, for the request it must answer.
+/// Opens a sealed diary (version 2, or 1 from apps before it) with the private key of the
+/// request it must answer. In version 2, visits to the authority's own venues come with an empty
+/// name and address, for the portal to fill from its registry by venue id.
 pub fn open_diary(sealed: &[u8], request_id: &[u8; 16], secret: &[u8; 32]) -> Result<SharedDiary> {
     let bad = |what: &str| Error::SealedDiary(what.to_owned());
     if sealed.len() > MAX_SEALED_BYTES {
         return Err(bad("it is too large"));
     }
-    let plaintext = open_with(HPKE_INFO, SEALED_DIARY_VERSION, sealed, request_id, secret)?;
+    if sealed.first() == Some(&SEALED_DIARY_VERSION) {
+        let plaintext = open_with(
+            HPKE_INFO_V2,
+            SEALED_DIARY_VERSION,
+            sealed,
+            request_id,
+            secret,
+        )?;
+        return crate::compact::decode(&plaintext, request_id);
+    }
+    let plaintext = open_with(HPKE_INFO, SEALED_DIARY_V1, sealed, request_id, secret)?;
     let diary: SharedDiary =
         serde_json::from_slice(&plaintext).map_err(|_| bad("its content is not a diary"))?;
     if diary.format != SHARED_DIARY_FORMAT

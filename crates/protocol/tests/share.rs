@@ -17,8 +17,9 @@ use ed25519_dalek::SigningKey;
 use hpke::{Deserializable, Kem, Serializable};
 use protocol::share::MAX_SEALED_BYTES;
 use protocol::{
-    normalize_share_code, open_diary, read_share_request, seal_diary, share_code,
-    sign_share_request, Error, KeyId, ShareRequest, SharedDiary, SharedVisit, TrustList,
+    normalize_share_code, open_diary, read_share_request, seal_diary, seal_diary_naming,
+    share_code, sign_share_request, Error, KeyId, ShareRequest, SharedDiary, SharedVisit,
+    TrustList,
 };
 use test_support::PORTAL_URL as PORTAL;
 
@@ -215,7 +216,7 @@ fn requests_from_strangers_expired_or_sending_elsewhere_are_refused() {
 fn a_sealed_diary_opens_only_with_its_key_for_its_request() {
     let (secret, _) = department();
     let sealed = seal_diary(&diary(), &request(), [1; 32]).unwrap();
-    assert_eq!(sealed[0], 1);
+    assert_eq!(sealed[0], 2);
     // Nothing of the visits is readable in the sealed bytes.
     for word in ["Chợ", "Xanh", "HYPERLINK", "vd1", "1273"] {
         assert!(
@@ -223,7 +224,10 @@ fn a_sealed_diary_opens_only_with_its_key_for_its_request() {
             "{word}"
         );
     }
-    assert_eq!(open_diary(&sealed, &[7; 16], &secret).unwrap(), diary());
+    assert_eq!(
+        open_diary(&sealed, &[7; 16], &secret).unwrap(),
+        in_minutes(diary())
+    );
     // Fresh randomness, fresh ciphertext.
     assert_ne!(seal_diary(&diary(), &request(), [2; 32]).unwrap(), sealed);
 
@@ -285,6 +289,93 @@ fn a_sealed_diary_opens_only_with_its_key_for_its_request() {
     assert!(seal_diary(&diary(), &other_request, [1; 32]).is_err());
 }
 
+/// `d` as a version 2 diary opens: times in whole minutes (in rounded down, out rounded up).
+fn in_minutes(mut d: SharedDiary) -> SharedDiary {
+    d.version = 2;
+    for v in &mut d.visits {
+        v.time_in = v.time_in.div_euclid(60) * 60;
+        v.time_out = v.time_out.map(|t| (t + 59).div_euclid(60) * 60);
+    }
+    d
+}
+
+/// 300 visits over 60 days, at 256 places (every one a new place but for the last 44): what the
+/// benchmark seals, and the worst a diary of that length gets.
+fn long_diary() -> SharedDiary {
+    let visits = (0..300)
+        .map(|i| SharedVisit {
+            name: format!("Quán cà phê số {i}"),
+            address: "Số 12 Phố Xuân Trường, Phường Hợp Giang, Cao Bằng".into(),
+            unit: Some(1273),
+            venue_id: Some(uuid::Uuid::from_bytes([i as u8; 16]).to_string()),
+            origin: "vd1".into(),
+            time_in: NOW - 60 * 86_400 + i as i64 * 4 * 3600,
+            time_out: Some(NOW - 60 * 86_400 + i as i64 * 4 * 3600 + 2400),
+        })
+        .collect();
+    SharedDiary::new(&[7; 16], "0.3.0", visits)
+}
+
+/// Version 2 is small and padded: the authority's own venues go by id (its portal fills their
+/// names), each place once, times in minutes; the sealed length is one of a few buckets, so it
+/// does not tell how many visits are inside.
+#[test]
+fn version_2_is_compact_padded_and_names_own_venues_by_id() {
+    let (secret, _) = department();
+    let long = long_diary();
+    let all_own = seal_diary_naming(&long, &request(), &|_| true, [1; 32]).unwrap();
+    assert!(all_own.len() <= 12_000, "{} bytes", all_own.len());
+    let v1 = protocol::fuzzing::seal_diary_plaintext(
+        &serde_json::to_vec(&long).unwrap(),
+        &[7; 16],
+        &request().department_key,
+        [1; 32],
+    );
+    assert!(
+        v1.len() > 5 * all_own.len(),
+        "{} and {}",
+        v1.len(),
+        all_own.len()
+    );
+    let opened = open_diary(&all_own, &[7; 16], &secret).unwrap();
+    assert_eq!(opened.visits.len(), 300);
+    // By id alone: no name, no address, for the portal to fill.
+    assert_eq!(
+        (
+            opened.visits[5].name.as_str(),
+            opened.visits[5].address.as_str()
+        ),
+        ("", "")
+    );
+    assert_eq!(opened.visits[5].venue_id, long.visits[5].venue_id);
+    // Written out, every detail comes back, in minutes.
+    let named = seal_diary(&long, &request(), [1; 32]).unwrap();
+    assert_eq!(
+        open_diary(&named, &[7; 16], &secret).unwrap(),
+        in_minutes(long.clone())
+    );
+    // One visit and forty land in the same bucket: the length says nothing between them.
+    let few = |n: usize| {
+        let mut d = long_diary();
+        d.visits.truncate(n);
+        seal_diary_naming(&d, &request(), &|_| true, [1; 32])
+            .unwrap()
+            .len()
+    };
+    assert_eq!(few(1), few(40));
+    assert!(few(300) > few(40));
+    // A time out within a minute rounds up, a time in down: the interval only grows.
+    let mut odd = diary();
+    odd.visits[0].time_in = 1_795_000_030;
+    odd.visits[0].time_out = Some(1_795_000_031);
+    let sealed = seal_diary(&odd, &request(), [1; 32]).unwrap();
+    let back = open_diary(&sealed, &[7; 16], &secret).unwrap();
+    assert_eq!(
+        (back.visits[0].time_in, back.visits[0].time_out),
+        (1_795_000_020, Some(1_795_000_080))
+    );
+}
+
 /// The frozen diary sealed by version 1 (with `request()`, `department()` and `diary()`).
 fn fixture() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("test-cases/sealed-diary/valid/version-1.bin")
@@ -331,10 +422,10 @@ fn a_newer_version_is_refused_not_misread() {
     ));
 
     let mut sealed = std::fs::read(fixture()).unwrap();
-    sealed[0] = 2;
+    sealed[0] = 3;
     let (secret, _) = department();
     let refused = open_diary(&sealed, &[7; 16], &secret).unwrap_err();
-    assert!(refused.to_string().contains("version 2"), "{refused}");
+    assert!(refused.to_string().contains("version 3"), "{refused}");
 }
 
 mod seeds;
@@ -366,6 +457,14 @@ fn the_fuzz_seeds_are_real_requests_and_diaries() {
         "sealed_diary",
         "plaintext",
         &seeds::with_mode(1, &plaintext),
+    );
+    let sealed = seal_diary(&diary(), &request(), [1; 32]).unwrap();
+    seeds::seed("sealed_diary", "sealed-v2", &seeds::with_mode(0, &sealed));
+    let compact = protocol::fuzzing::diary_plaintext_v2(&diary());
+    seeds::seed(
+        "sealed_diary",
+        "plaintext-v2",
+        &seeds::with_mode(2, &compact),
     );
 }
 
@@ -494,6 +593,32 @@ fn sealed_diary_cases() -> Vec<fixtures::Case> {
     };
     let json = |d: &SharedDiary| serde_json::to_vec(d).unwrap();
     let good = seal_diary(&diary(), &request(), [1; 32]).unwrap();
+    // Version 2 content as given (a CBOR map, then the bytes after it), sealed for [7; 16].
+    let seal_v2 = |content: Value, after: &[u8]| {
+        let mut plaintext = Vec::new();
+        ciborium::into_writer(&content, &mut plaintext).unwrap();
+        plaintext.extend_from_slice(after);
+        protocol::fuzzing::seal_diary_plaintext_v2(&plaintext, &[7; 16], &public, [1; 32])
+    };
+    let v2 = |id: [u8; 16], places: Vec<Value>, visits: Vec<Value>| {
+        Value::Map(vec![
+            (0.into(), 2.into()),
+            (1.into(), Value::Bytes(id.to_vec())),
+            (2.into(), "0.3.0".into()),
+            (3.into(), Value::Array(places)),
+            (4.into(), Value::Array(visits)),
+        ])
+    };
+    let market = || {
+        Value::Array(vec![
+            "vd1".into(),
+            Value::Bytes(vec![0x6f; 16]),
+            Value::Null,
+            Value::Null,
+            Value::Null,
+        ])
+    };
+    let visit = |place: u64| Value::Array(vec![place.into(), 29_916_600.into(), 45.into()]);
     let mut names_another = diary();
     names_another.request_id = hex::encode([8; 16]);
     let mut newer = serde_json::to_value(diary()).unwrap();
@@ -502,6 +627,55 @@ fn sealed_diary_cases() -> Vec<fixtures::Case> {
     extra["location"] = "22.6657, 106.2522".into();
     vec![
         frozen("version-1"),
+        valid("v2-every-place-named", good.clone()),
+        valid(
+            "v2-own-venue-by-id",
+            seal_diary_naming(&diary(), &request(), &|v| v.origin == "vd1", [1; 32]).unwrap(),
+        ),
+        invalid(
+            "v2-bytes-after-the-padding",
+            seal_v2(v2([7; 16], vec![market()], vec![visit(0)]), &[0, 0, 1]),
+        ),
+        invalid(
+            "v2-no-such-place",
+            seal_v2(v2([7; 16], vec![market()], vec![visit(1)]), &[0; 8]),
+        ),
+        invalid(
+            "v2-names-another-request",
+            seal_v2(v2([8; 16], vec![market()], vec![visit(0)]), &[0; 8]),
+        ),
+        // A place by id alone that is not one of this system's venues.
+        invalid(
+            "v2-foreign-place-by-id",
+            seal_v2(
+                v2(
+                    [7; 16],
+                    vec![Value::Array(vec![
+                        "cwa".into(),
+                        Value::Bytes(vec![0x6f; 16]),
+                        Value::Null,
+                        Value::Null,
+                        Value::Null,
+                    ])],
+                    vec![visit(0)],
+                ),
+                &[],
+            ),
+        ),
+        // Version 2 content sealed as version 1: the JSON reader refuses it.
+        invalid(
+            "v2-content-sealed-as-v1",
+            seal(
+                &{
+                    let mut bytes = Vec::new();
+                    ciborium::into_writer(&v2([7; 16], vec![market()], vec![visit(0)]), &mut bytes)
+                        .unwrap();
+                    bytes
+                },
+                [7; 16],
+                &public,
+            ),
+        ),
         valid(
             "by-hand-and-foreign",
             seal(
@@ -541,7 +715,7 @@ fn sealed_diary_cases() -> Vec<fixtures::Case> {
             bytes[100] ^= 0x40;
             bytes
         }),
-        invalid("version-2", [&[2u8][..], &good[1..]].concat()),
+        invalid("version-3", [&[3u8][..], &good[1..]].concat()),
         // For another request: it does not open for this one.
         invalid("other-request", {
             let mut other = request();

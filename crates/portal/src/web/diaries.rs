@@ -12,7 +12,7 @@ use super::state::AppState;
 use crate::domain::audit::Entry;
 use crate::domain::door_requests::{self, Person};
 use crate::domain::requests::{open, request_id, within_days};
-use crate::store::{audit, requests};
+use crate::store::{audit, requests, venues};
 
 /// The request a code names, and whether it can still be answered.
 pub enum Lookup {
@@ -256,12 +256,42 @@ pub async fn open_sealed(
             None => unreadable += 1,
         }
     }
+    fill_own_venues(app, &mut visits).await?;
     visits.sort_by_key(|o| o.visit.time_in);
     Ok(Opening {
         visits,
         unreadable,
         outside,
     })
+}
+
+/// Visits to this authority's own venues come by venue id alone (sealed diary version 2): their
+/// names, addresses and units from the registry. One the registry does not hold (a modified app
+/// may send any id) is shown by its id.
+async fn fill_own_venues(app: &AppState, opened: &mut [Opened]) -> Result<(), sqlx::Error> {
+    let mut registry = std::collections::HashMap::new();
+    for o in opened.iter_mut() {
+        let v = &mut o.visit;
+        if v.origin != "vd1" || !v.name.is_empty() || o.person.is_some() {
+            continue;
+        }
+        let Some(id) = v.venue_id.clone() else {
+            continue;
+        };
+        if !registry.contains_key(&id) {
+            let found = venues::find(&app.db.pool, &id).await?;
+            registry.insert(id.clone(), found);
+        }
+        match &registry[&id] {
+            Some(venue) => {
+                v.name = venue.name.clone();
+                v.address = venue.address.clone();
+                v.unit = Some(venue.commune_code);
+            }
+            None => v.name = id,
+        }
+    }
+    Ok(())
 }
 
 /// The visits shared for a case and the people doors recorded for it, opened now.

@@ -295,6 +295,17 @@ impl Portal {
     /// Answers the share request `code` as the app does: fetched, checked, `visits` sealed to
     /// it and uploaded. The upload's answer.
     pub async fn share_visits(&self, code: &str, visits: Vec<protocol::SharedVisit>) -> Response {
+        self.share_visits_naming(code, visits, &|_| false).await
+    }
+
+    /// [`Portal::share_visits`], sending the visits `own` picks by venue id alone, as the app
+    /// sends visits to the requesting authority's own venues.
+    pub async fn share_visits_naming(
+        &self,
+        code: &str,
+        visits: Vec<protocol::SharedVisit>,
+        own: &dyn Fn(&protocol::SharedVisit) -> bool,
+    ) -> Response {
         let json: serde_json::Value = serde_json::from_str(
             &self
                 .client()
@@ -310,7 +321,8 @@ impl Portal {
         )
         .unwrap();
         let diary = protocol::SharedDiary::new(&request.request.id, "0.1.0", visits);
-        let sealed = protocol::seal_diary(&diary, &request.request, rand::random()).unwrap();
+        let sealed =
+            protocol::seal_diary_naming(&diary, &request.request, own, rand::random()).unwrap();
         self.client()
             .send(
                 Request::post(format!("/api/v1/share-requests/{code}/diary"))
