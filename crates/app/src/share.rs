@@ -183,18 +183,32 @@ pub fn bounds<Tz: TimeZone>(
     (start(from), start(to + chrono::Duration::days(1)))
 }
 
-/// Asks every trusted portal for the request. Exactly one may know the code: it returns that
-/// portal's address and the signed text. (Two portals answering the same code would let one
+/// Asks the trusted portal the code's tag names (every trusted portal, for a code from before
+/// tags) for the request. Exactly one may know the code: it returns that portal's address and the
+/// signed text. (Two portals answering the same code would let one
 /// authority pass itself off for another's request: refused.)
 async fn fetch_signed<H: Http>(portals: &Portals<'_, H>, code: &str) -> Result<(String, String)> {
     let authorities = &portals.trust.authorities;
     if authorities.is_empty() {
         return Err(Error::ShareNoAuthority);
     }
+    // A code begins with the tag of the portal that issued it: only that portal is asked. A code
+    // whose tag is no trusted portal's was issued before codes had tags, and every trusted
+    // portal is asked, as then.
+    let tagged: Vec<&String> = authorities
+        .iter()
+        .map(|a| &a.portal_url)
+        .filter(|url| code.starts_with(&protocol::code_tag(url)))
+        .collect();
+    let asked: Vec<&String> = if tagged.is_empty() {
+        authorities.iter().map(|a| &a.portal_url).collect()
+    } else {
+        tagged
+    };
     let mut found: Vec<(String, String)> = Vec::new();
     let mut refusal: Option<Error> = None;
     let mut failure: Option<Error> = None;
-    for portal in authorities.iter().map(|a| &a.portal_url) {
+    for portal in asked {
         match ask_portal(portals.http, portal, code).await? {
             Reply::Found(body) => {
                 let signed = protocol::read_answer(&body, protocol::answer::SHARE_REQUEST_ANSWER)

@@ -167,6 +167,40 @@ async fn the_one_portal_that_knows_the_code_is_asked_as_the_trust_file_says() {
     assert!(seen.iter().all(|s| s.limit == Some(64 * 1024)));
 }
 
+/// A code begins with the tag of the portal that issued it: the app asks that portal alone, so
+/// the code does not travel to the other trusted portals. (`code(1)` has no trusted portal's tag:
+/// a code from before tags, for which every portal is asked, as above.)
+#[tokio::test]
+async fn a_tagged_code_is_asked_of_its_own_portal_only() {
+    let trust = trust_two();
+    assert!(![PORTAL, OTHER_PORTAL]
+        .iter()
+        .any(|p| code(1).starts_with(&protocol::code_tag(p))));
+    let tagged = protocol::share_code_for(OTHER_PORTAL, [1; 8]);
+    let ours = request(&tagged, OTHER_PORTAL, OTHER_AUTHORITY);
+    let portal = FakePortal::new(move |_, url, _, _| {
+        if url == lookup(OTHER_PORTAL, &tagged) {
+            served(&ours, &other_authority())
+        } else {
+            status(404)
+        }
+    });
+    let store = MemoryStore::default();
+    let (_dir, diary) = diary_in(&store, trust.clone()).await;
+    let sharing = Sharing::new("1.0.0");
+    let code = protocol::share_code_for(OTHER_PORTAL, [1; 8]);
+    let review = sharing
+        .fetch(&portal.portals(&trust), &diary, &code, &now)
+        .await
+        .unwrap();
+    assert_eq!(review.authority, OTHER_AUTHORITY);
+    let seen = portal.seen.lock().unwrap().clone();
+    assert_eq!(
+        seen.iter().map(|s| s.url.clone()).collect::<Vec<_>>(),
+        [lookup(OTHER_PORTAL, &code)]
+    );
+}
+
 #[tokio::test]
 async fn two_portals_claiming_one_code_are_neither_believed() {
     let trust = trust_two();

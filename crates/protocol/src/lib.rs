@@ -32,9 +32,9 @@ pub use error::{Error, Result};
 pub use idcard::{read_id_card, IdCard};
 pub use keys::KeyId;
 pub use share::{
-    check_digits, normalize_share_code, open_diary, read_share_request, seal_diary,
-    seal_diary_naming, share_code, sign_share_request, ShareRequest, SharedDiary, SharedVisit,
-    VerifiedShareRequest,
+    check_digits, code_tag, normalize_share_code, open_diary, read_share_request, seal_diary,
+    seal_diary_naming, share_code, share_code_for, sign_share_request, ShareRequest, SharedDiary,
+    SharedVisit, VerifiedShareRequest,
 };
 pub use trust::{Authority, TrustList, TrustedKey};
 pub use venue::{

@@ -121,6 +121,35 @@ pub fn share_code(random: [u8; 8]) -> String {
     format!("{}-{}-{}", &text[..4], &text[4..8], &text[8..])
 }
 
+const CODE_TAG_DOMAIN: &[u8] = b"visit-diary/share-code-tag/v1";
+/// The characters of a code that name the portal that issued it.
+pub const CODE_TAG_CHARS: usize = 2;
+
+/// The two characters that begin every code the portal at `portal_url` issues: the first 10 bits
+/// of SHA-256 over `visit-diary/share-code-tag/v1` and the URL without a trailing slash, in
+/// Crockford's base32. The app asks only the trusted portal whose tag a code begins with, so a
+/// code read to a citizen does not travel to every trusted portal.
+pub fn code_tag(portal_url: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::new()
+        .chain_update(CODE_TAG_DOMAIN)
+        .chain_update(portal_url.trim_end_matches('/').as_bytes())
+        .finalize();
+    let bits = u16::from_be_bytes([digest[0], digest[1]]) >> 6;
+    [bits >> 5, bits & 31]
+        .iter()
+        .map(|i| CROCKFORD[*i as usize] as char)
+        .collect()
+}
+
+/// A code for the portal at `portal_url`: its [`code_tag`], then 50 random bits from `random`,
+/// grouped as [`share_code`] groups them.
+pub fn share_code_for(portal_url: &str, random: [u8; 8]) -> String {
+    let random = share_code(random).replace('-', "");
+    let text = format!("{}{}", code_tag(portal_url), &random[CODE_TAG_CHARS..]);
+    format!("{}-{}-{}", &text[..4], &text[4..8], &text[8..])
+}
+
 /// A code as a person typed or read it: case, spaces and hyphens do not matter, and the letters
 /// Crockford reads as digits (O as 0, I and L as 1) are taken as those digits.
 pub fn normalize_share_code(text: &str) -> Option<String> {

@@ -776,3 +776,24 @@ fn check_digits_are_four_digits_of_the_sealed_bytes() {
     }
     assert!(seen.len() > 1750, "{}", seen.len());
 }
+
+/// A portal's codes begin with its tag (10 bits of its URL's hash), then 50 random bits; a
+/// trailing slash does not change the tag, another portal's tag differs (for these two).
+#[test]
+fn a_code_names_the_portal_that_issued_it() {
+    let ours = protocol::code_tag("https://yte.caobang.example");
+    assert_eq!(ours.len(), 2);
+    assert_eq!(ours, protocol::code_tag("https://yte.caobang.example/"));
+    assert_ne!(ours, protocol::code_tag("https://yte.langson.example"));
+    let mut codes = std::collections::HashSet::new();
+    for n in 0..50u8 {
+        let code = protocol::share_code_for("https://yte.caobang.example", [n; 8]);
+        assert!(code.starts_with(&ours), "{code}");
+        assert_eq!(
+            normalize_share_code(&code.to_lowercase()),
+            Some(code.clone())
+        );
+        codes.insert(code);
+    }
+    assert_eq!(codes.len(), 50);
+}

@@ -99,7 +99,7 @@ pub fn new_request(
     now: i64,
     rng: &mut (impl RngCore + CryptoRng),
 ) -> Result<(DoorRequest, String, String)> {
-    let (id, code) = super::requests::new_id_and_code(rng);
+    let (id, code) = super::requests::new_id_and_code(authority, rng);
     let (key, sealed_key) = authority.requests.make(rng);
     let portal = authority.settings.portal_url.trim_end_matches('/');
     let request = DoorRequest {

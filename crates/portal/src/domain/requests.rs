@@ -88,13 +88,18 @@ pub fn validate(
     }
 }
 
-/// A new request's random id and its short code (a citizen's or a door's).
-pub fn new_id_and_code(rng: &mut (impl RngCore + CryptoRng)) -> ([u8; 16], String) {
+/// A new request's random id and its short code (a citizen's or a door's), which begins with
+/// this portal's tag so that apps ask only this portal for it.
+pub fn new_id_and_code(
+    authority: &Authority,
+    rng: &mut (impl RngCore + CryptoRng),
+) -> ([u8; 16], String) {
     let mut id = [0u8; 16];
     let mut code_bytes = [0u8; 8];
     rng.fill_bytes(&mut id);
     rng.fill_bytes(&mut code_bytes);
-    (id, protocol::share_code(code_bytes))
+    let portal = &authority.settings.portal_url;
+    (id, protocol::share_code_for(portal, code_bytes))
 }
 
 /// A new request, signed by the authority at `now`, with a random id and code and a key pair of
@@ -106,7 +111,7 @@ pub fn new_request(
     now: i64,
     rng: &mut (impl RngCore + CryptoRng),
 ) -> Result<(ShareRequest, String, String)> {
-    let (id, code) = new_id_and_code(rng);
+    let (id, code) = new_id_and_code(authority, rng);
     let (key, sealed_key) = authority.requests.make(rng);
     let portal = authority.settings.portal_url.trim_end_matches('/');
     let request = ShareRequest {
@@ -281,6 +286,9 @@ mod tests {
         let mut rng = StdRng::seed_from_u64(4);
         let (request, signed, _) = new_request(&valid, &authority, 1_000, &mut rng).unwrap();
         assert_eq!(request.expires, 1_000 + 48 * 3600);
+        // The code names this portal, so that apps ask no other.
+        let tag = protocol::code_tag(&authority.settings.portal_url);
+        assert!(request.code.starts_with(&tag), "{}", request.code);
         assert_eq!(
             request.upload_url,
             format!(
