@@ -56,6 +56,16 @@ test('visits are grouped by day, newest first, with times and whether they were 
   expect(items[0]).toHaveAccessibleName(/^Nhà thuốc Minh Châu/);
 });
 
+test('a visit to a venue whose code was withdrawn says so, in the list and in its details', async () => {
+  backend([{ ...market, withdrawn: true }, post]);
+  render(Diary);
+  const items = await screen.findAllByTestId('visit');
+  expect(items[0].querySelector('[data-testid=withdrawn]')).toHaveTextContent('mã đã bị thu hồi');
+  expect(items[1].querySelector('[data-testid=withdrawn]')).toBeNull();
+  await fireEvent.click(items[0]);
+  expect(await screen.findByTestId('detail-withdrawn')).toHaveTextContent('Cơ quan y tế đã thu hồi mã QR của địa điểm này');
+});
+
 test('search asks the diary, and says when nothing matches', async () => {
   const calls = backend([market, post]);
   render(Diary);
