@@ -147,6 +147,8 @@ test('a tracer asks, the citizen shares two of three visits, the portal shows ex
   // the same four digits the app showed.
   await go(casePath);
   assert.equal(await text(browser, '.check-digits'), checkDigits);
+  await browser.execute(() => document.querySelector('.check-digits').scrollIntoView({ block: 'center' }));
+  await screenshot(browser, 'portal-22-check-digits');
   const names = await browser.$$('#timeline .venue-name');
   const shown = [];
   for (const n of names) shown.push(await n.getText());

@@ -177,6 +177,9 @@ pub struct Authority {
     /// The door key; a data folder from before venue mode has none until `init` runs again.
     pub door: Option<DepartmentKey>,
     pub requests: RequestKeys,
+    /// The data folder it was loaded from (empty for one made in memory): `venues.jsonl` there
+    /// names the venues `portal venue-code make` signed, which are not in the registry.
+    pub dir: PathBuf,
 }
 
 impl Authority {
@@ -354,6 +357,7 @@ impl Authority {
             department,
             door,
             requests: RequestKeys::new(master),
+            dir: dir.to_owned(),
         })
     }
 

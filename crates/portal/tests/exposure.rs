@@ -678,8 +678,8 @@ async fn the_overlap_view_shows_other_cases_at_the_same_place_and_time(backend: 
 }
 
 /// The app sends visits to this authority's own venues by id alone (sealed diary version 2): the
-/// case page shows them with the registry's name and address; an id the registry does not hold
-/// (only a modified app sends one) shows as the id.
+/// case page shows them with the registry's name and address, or those of the code `portal
+/// venue-code make` recorded; an id neither holds (only a modified app sends one) shows as the id.
 async fn own_venues_come_by_id_and_show_as_the_registry_names_them(backend: Backend) {
     let p = Portal::new(backend).await;
     p.add_user("lan", &[Role::Tracer, Role::Registrar]).await;
@@ -704,6 +704,21 @@ async fn own_venues_come_by_id_and_show_as_the_registry_names_them(backend: Back
         .unwrap();
     let now = chrono::Utc::now().timestamp();
     let unknown = "0b0d6a52-2f3c-4a55-9a4e-2d9b4c1f7e10";
+    // A venue `portal venue-code make` signed: in `venues.jsonl`, not in the registry.
+    let made = protocol::Venue {
+        id: protocol::Venue::id_from_random([0x33; 16]),
+        name: "Nhà văn hóa Tổ 5".into(),
+        address: "Tổ 5, Phường Sông Hiến".into(),
+        unit: 1273,
+        sector: protocol::Sector::Other,
+        usual_stay_minutes: 60,
+        issued: chrono::Utc::now().date_naive(),
+    };
+    let made_code =
+        protocol::sign_venue_code(&made, &p.app.authority.settings.host, &p.app.authority.key)
+            .unwrap();
+    portal::store::venue_file::record(&p.app.authority.dir, &made.id.to_string(), &made_code)
+        .unwrap();
     let visits = vec![
         visit(
             "Tên trên điện thoại",
@@ -711,6 +726,7 @@ async fn own_venues_come_by_id_and_show_as_the_registry_names_them(backend: Back
             now - 3 * 3600,
             Some(now - 2 * 3600),
         ),
+        visit("Tên khác", &made.id.to_string(), now - 2 * 3600, None),
         visit("Không có trong sổ", unknown, now - 3600, None),
     ];
     let r = p
@@ -720,8 +736,11 @@ async fn own_venues_come_by_id_and_show_as_the_registry_names_them(backend: Back
     let page = c.get(&format!("/cases/{case}")).await;
     assert!(page.body.contains("Chợ Xanh Cao Bằng"), "{}", page.body);
     assert!(page.body.contains("Phố Xuân Trường"));
+    assert!(page.body.contains("Nhà văn hóa Tổ 5"), "{}", page.body);
+    assert!(page.body.contains("Tổ 5, Phường Sông Hiến"));
     // What the phone called them did not leave it.
     assert!(!page.body.contains("Tên trên điện thoại"));
+    assert!(!page.body.contains("Tên khác"));
     assert!(!page.body.contains("Không có trong sổ"));
     assert!(page.body.contains(unknown));
 }

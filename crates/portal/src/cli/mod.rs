@@ -4,7 +4,6 @@
 
 mod card;
 mod inspect;
-mod venue_file;
 
 use std::path::{Path, PathBuf};
 
@@ -19,7 +18,7 @@ use std::io::IsTerminal;
 use crate::authority::{self, Authority, InitReport, Settings};
 use crate::domain::accounts::{hash_password, password_problem, username_problem, Role};
 use crate::i18n::{Lang, Tr};
-use crate::store::{self, users, Db};
+use crate::store::{self, users, venue_file, Db};
 use crate::units::{Edition, UnitList};
 use crate::{poster, qr, units, Error, Result};
 

@@ -73,6 +73,7 @@ pub(crate) mod testing {
             department: DepartmentKey::derive(&[8; 32]),
             door: None,
             requests: RequestKeys::new(MasterKey::from_bytes([9; 32])),
+            dir: Default::default(),
         }
     }
 }

@@ -16,6 +16,7 @@ pub mod requests;
 pub mod sessions;
 pub mod throttle;
 pub mod users;
+pub mod venue_file;
 pub mod venues;
 
 use std::path::Path;

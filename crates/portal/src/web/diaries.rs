@@ -265,9 +265,17 @@ pub async fn open_sealed(
     })
 }
 
+/// The name, address and unit of a venue `portal venue-code make` signed, from its code.
+fn made_by_command(dir: &std::path::Path, id: &str) -> Option<(String, String, u32)> {
+    let code = crate::store::venue_file::code_of(dir, id).ok()?;
+    let (venue, _, _) = protocol::inspect_venue_code(&code).ok()?;
+    Some((venue.name, venue.address, venue.unit))
+}
+
 /// Visits to this authority's own venues come by venue id alone (sealed diary version 2): their
-/// names, addresses and units from the registry. One the registry does not hold (a modified app
-/// may send any id) is shown by its id.
+/// names, addresses and units from the registry, or for a venue `portal venue-code make` signed,
+/// from the code it recorded in `venues.jsonl`. An id neither holds (a modified app may send any)
+/// is shown as the id.
 async fn fill_own_venues(app: &AppState, opened: &mut [Opened]) -> Result<(), sqlx::Error> {
     let mut registry = std::collections::HashMap::new();
     for o in opened.iter_mut() {
@@ -279,14 +287,17 @@ async fn fill_own_venues(app: &AppState, opened: &mut [Opened]) -> Result<(), sq
             continue;
         };
         if !registry.contains_key(&id) {
-            let found = venues::find(&app.db.pool, &id).await?;
+            let found = match venues::find(&app.db.pool, &id).await? {
+                Some(venue) => Some((venue.name, venue.address, venue.commune_code)),
+                None => made_by_command(&app.authority.dir, &id),
+            };
             registry.insert(id.clone(), found);
         }
         match &registry[&id] {
-            Some(venue) => {
-                v.name = venue.name.clone();
-                v.address = venue.address.clone();
-                v.unit = Some(venue.commune_code);
+            Some((name, address, unit)) => {
+                v.name = name.clone();
+                v.address = address.clone();
+                v.unit = Some(*unit);
             }
             None => v.name = id,
         }

@@ -306,14 +306,12 @@ impl Portal {
         visits: Vec<protocol::SharedVisit>,
         own: &dyn Fn(&protocol::SharedVisit) -> bool,
     ) -> Response {
-        let json: serde_json::Value = serde_json::from_str(
-            &self
-                .client()
-                .get(&format!("/api/v1/share-requests/{code}"))
-                .await
-                .body,
-        )
-        .unwrap();
+        let fetched = self
+            .client()
+            .get(&format!("/api/v1/share-requests/{code}"))
+            .await;
+        let json: serde_json::Value = serde_json::from_str(&fetched.body)
+            .unwrap_or_else(|_| panic!("{} {}", fetched.status, fetched.body));
         let request = protocol::read_share_request(
             json["signed"].as_str().unwrap(),
             &self.trust(),
