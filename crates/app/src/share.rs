@@ -69,8 +69,9 @@ impl Sharing {
     }
 
     /// Fetches the request `code` from the one trusted portal that knows it, checks it, and
-    /// keeps it until the citizen decides. `clock` reads the citizen's time, in their time zone
-    /// (the request's days are their local days), once the portal has answered.
+    /// keeps it until the citizen decides. `clock` reads the time once the portal has answered.
+    /// The request's days are dates in Vietnam's time ([`protocol::share::request_zone`]), as the
+    /// portal reads them, whatever zone the phone is set to.
     pub async fn fetch<H: Http, Tz: TimeZone>(
         &self,
         portals: &Portals<'_, H>,
@@ -86,7 +87,8 @@ impl Sharing {
             .map_err(Error::ShareRequest)?;
         check_request(&request, &code, &answered_by)?;
         let r = &request.request;
-        let (from, to) = bounds(r.from, r.to, &now.timezone());
+        // The request's days are Vietnam's (as the portal reads them), wherever the phone is.
+        let (from, to) = bounds(r.from, r.to, &protocol::share::request_zone());
         let review = ShareReview {
             code: code.clone(),
             authority: request.authority.clone(),
@@ -105,7 +107,7 @@ impl Sharing {
     }
 
     /// The citizen consented to share `visit_ids` for the request `code`: seal, log, send.
-    /// `random` seeds the sealing; `clock` reads the citizen's time, in their time zone.
+    /// `random` seeds the sealing; `clock` reads the time.
     pub async fn consent<H: Http, Tz: TimeZone>(
         &self,
         portals: &Portals<'_, H>,
@@ -131,7 +133,8 @@ impl Sharing {
         if request.request.expires <= utc.timestamp() {
             return Err(Error::ShareConsentExpired);
         }
-        let (from, to) = bounds(request.request.from, request.request.to, &now.timezone());
+        let zone = protocol::share::request_zone();
+        let (from, to) = bounds(request.request.from, request.request.to, &zone);
         let sealed = match diary
             .seal_share(
                 &request,

@@ -391,6 +391,53 @@ async fn the_review_holds_the_visits_of_the_citizens_own_days() {
     assert_eq!(review.expires, at(10, 0) + Duration::hours(48));
 }
 
+/// A phone set to another zone (a traveller's, UTC+1) offers the visits of the request's days in
+/// Vietnam's time, which are the ones the portal keeps: by its own clock it would take the 25th
+/// at 23:30 as outside and the 28th at 20:00 as inside, and the portal would drop one it sent.
+#[tokio::test]
+async fn a_phone_in_another_zone_offers_the_days_as_the_portal_reads_them() {
+    let trust = trust();
+    let store = MemoryStore::default();
+    let (_dir, diary) = diary_in(&store, trust.clone()).await;
+    let paris = FixedOffset::east_opt(3600).unwrap();
+    let at_paris = |d: u32, h: u32, m: u32| {
+        day(d)
+            .and_hms_opt(h, m, 0)
+            .unwrap()
+            .and_local_timezone(paris)
+            .unwrap()
+            .with_timezone(&Utc)
+    };
+    let entry = |name: &str, time_in: DateTime<Utc>| Entry {
+        name: name.into(),
+        address: "Phường Thục Phán".into(),
+        time_in,
+        time_out: Some(time_in + Duration::minutes(30)),
+        note: String::new(),
+    };
+    // The request (made at 10:00 on the 28th) is open for two days: read the next morning.
+    let later = at(10, 0) + Duration::days(1);
+    // 05:30 on the 26th in Vietnam: inside.
+    let late_evening = diary
+        .add_manual(&entry("Quán khuya", at_paris(25, 23, 30)), later)
+        .await
+        .unwrap()
+        .id;
+    // 02:00 on the 29th in Vietnam: outside.
+    diary
+        .add_manual(&entry("Chợ đêm", at_paris(28, 20, 0)), later)
+        .await
+        .unwrap();
+    let portal = answering(served(&request(&code(1), PORTAL, AUTHORITY), &authority()));
+    let in_paris = || later.with_timezone(&paris);
+    let review = Sharing::new("1.0.0")
+        .fetch(&portal.portals(&trust), &diary, &code(1), &in_paris)
+        .await
+        .unwrap();
+    let ids: Vec<i64> = review.visits.iter().map(|v| v.id).collect();
+    assert_eq!(ids, [late_evening]);
+}
+
 /// A fetched request `code(n)` and consent to the one visit, the upload answered by `upload`.
 struct Consented {
     _dir: tempfile::TempDir,

@@ -53,6 +53,13 @@ pub const MAX_SEALED_BYTES: usize = 1024 * 1024;
 /// The longest range a request may cover, in days (the longest a diary keeps visits).
 pub const MAX_RANGE_DAYS: i64 = 60;
 
+/// The zone a request's days (fields 6 and 7) are dates in: Vietnam's time, UTC+7 all year, as
+/// the portal that signs them reads them. A phone set to another zone still offers exactly the
+/// visits of those days, which are the ones the portal keeps.
+pub fn request_zone() -> chrono::FixedOffset {
+    chrono::FixedOffset::east_opt(7 * 3600).expect("UTC+7")
+}
+
 const CHECK_DIGITS_DOMAIN: &[u8] = b"visit-diary/check-digits/v1";
 
 /// Four digits both sides show of a sealed diary: the app after sealing, the portal beside the
