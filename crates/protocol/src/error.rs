@@ -11,9 +11,9 @@ pub enum Error {
     NotVenueCode,
     #[error("This venue code uses version {0}, which this version does not read.")]
     UnsupportedVersion(u64),
-    #[error("This venue code was signed by key {kid}, which is not a trusted authority key.")]
+    #[error("This was signed by key {kid}, which is not a trusted authority key.")]
     UnknownKey { kid: KeyId },
-    #[error("This venue code's signature does not match its content.")]
+    #[error("The signature does not match what was signed.")]
     BadSignature,
     #[error("This venue code is damaged: {0}.")]
     Malformed(String),
