@@ -17,6 +17,6 @@ fuzz_target!(|data: &[u8]| {
         let _ = protocol::read_share_request(&signed, &trust, 0);
     }
     if let Ok(signed) = read_answer(body, EXPOSURE_LIST_ANSWER) {
-        let _ = protocol::exposure::read_exposure_list(&signed, &trust, None);
+        let _ = protocol::exposure::read_exposure_list(&signed, &trust, None, 0);
     }
 });
