@@ -30,16 +30,29 @@ fn notice(id: u64, venue: u8, from: DateTime<Utc>, to: DateTime<Utc>) -> Notice 
     }
 }
 
-/// A whole list numbered `sequence` of one notice for the venue `venue` in the morning.
+/// A whole list numbered `sequence` of one notice for the venue `venue` in the morning, signed
+/// that evening.
 fn list(sequence: u64, venue: u8) -> ExposureList {
+    signed_on(
+        ExposureList {
+            sequence,
+            issued: 0,
+            not_after: None,
+            base: None,
+            notices: vec![notice(sequence * 10, venue, at(8, 30), at(12, 0))],
+            retracted: Vec::new(),
+            withdrawn: Vec::new(),
+        },
+        at(20, 0),
+    )
+}
+
+/// `list` as the portal signs it at `t`: issued then, for two days.
+fn signed_on(list: ExposureList, t: DateTime<Utc>) -> ExposureList {
     ExposureList {
-        sequence,
-        issued: at(20, 0).timestamp(),
-        not_after: Some(at(20, 0).timestamp() + 2 * DAY),
-        base: None,
-        notices: vec![notice(sequence * 10, venue, at(8, 30), at(12, 0))],
-        retracted: Vec::new(),
-        withdrawn: Vec::new(),
+        issued: t.timestamp(),
+        not_after: Some(t.timestamp() + 2 * DAY),
+        ..list
     }
 }
 
@@ -336,11 +349,7 @@ async fn an_old_list_is_not_kept_in_use() {
     assert_eq!(tags, [None, None, None], "an old list's tag is not sent");
 
     // Signed afresh (the same notices): taken, nothing to say.
-    let fresh = ExposureList {
-        issued: later.timestamp() - 60,
-        not_after: Some(later.timestamp() + 2 * DAY),
-        ..list(1, 1)
-    };
+    let fresh = signed_on(list(1, 1), later);
     served.set(served_list(&fresh, "\"1-later\""));
     let refresh = refreshed_at(&portal, &trust, &diary, &lock, later).await;
     assert_eq!(kinds(&refresh), Vec::<&str>::new());
@@ -369,11 +378,7 @@ async fn a_phone_keeps_working_across_the_portals_upgrade() {
     assert_eq!(kinds(&refresh), Vec::<&str>::new());
 
     // Upgraded: a version 2 list, which alerts for the other visit.
-    let upgraded = ExposureList {
-        issued: week.timestamp(),
-        not_after: Some(week.timestamp() + 2 * DAY),
-        ..list(3, 2)
-    };
+    let upgraded = signed_on(list(3, 2), week);
     served.set(served_list(&upgraded, "\"3\""));
     let after = refreshed_at(&portal, &trust, &diary, &lock, week).await;
     assert_eq!(kinds(&after), Vec::<&str>::new());

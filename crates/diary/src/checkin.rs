@@ -8,7 +8,7 @@ use sqlx::Row;
 use crate::diary::Diary;
 use crate::error::{Error, Result};
 use crate::scan::decode_qr_image;
-use crate::visit::{search_key, visit_from_row, Visit, SELECT_VISIT};
+use crate::visit::{search_key, Visit, SELECT_VISIT};
 use crate::DUPLICATE_SECONDS;
 
 impl Diary {
@@ -123,10 +123,7 @@ impl Diary {
         let row = sqlx::query(&format!("{SELECT_VISIT} WHERE time_out IS NULL"))
             .fetch_optional(&self.pool)
             .await?;
-        match row {
-            Some(row) => Ok(Some(self.visit(row.try_get("id")?).await?)),
-            None => Ok(None),
-        }
+        Ok(self.shown(row.as_slice()).await?.pop())
     }
 
     /// Every visit, newest first.
@@ -134,11 +131,6 @@ impl Diary {
         let rows = sqlx::query(&format!("{SELECT_VISIT} ORDER BY time_in DESC, id DESC"))
             .fetch_all(&self.pool)
             .await?;
-        let mut visits = rows
-            .iter()
-            .map(visit_from_row)
-            .collect::<Result<Vec<_>>>()?;
-        self.mark_withdrawn(&mut visits).await?;
-        Ok(visits)
+        self.shown(&rows).await
     }
 }

@@ -9,11 +9,12 @@ use protocol::exposure::{
 };
 use protocol::stay::span;
 use serde::Serialize;
+use sqlx::sqlite::SqliteRow;
 use sqlx::Row;
 
 use crate::diary::Diary;
 use crate::error::{Error, Result};
-use crate::visit::Visit;
+use crate::visit::{visit_from_row, Visit};
 
 /// A visit that matched a notice, and what to do about it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -140,8 +141,16 @@ impl Diary {
         })
     }
 
-    /// Marks the visits to venues whose authority has withdrawn their codes.
-    pub(crate) async fn mark_withdrawn(&self, visits: &mut [Visit]) -> Result<()> {
+    /// The visits `rows` (read with `SELECT_VISIT`) hold, each marked `withdrawn` when the
+    /// authority that signed its venue's code has withdrawn it.
+    pub(crate) async fn shown(&self, rows: &[SqliteRow]) -> Result<Vec<Visit>> {
+        let mut visits = rows
+            .iter()
+            .map(visit_from_row)
+            .collect::<Result<Vec<_>>>()?;
+        if visits.is_empty() {
+            return Ok(visits);
+        }
         let withdrawn: HashSet<(String, VenueHash)> =
             sqlx::query("SELECT authority, venue_hash FROM withdrawn_venues")
                 .fetch_all(&self.pool)
@@ -154,7 +163,7 @@ impl Diary {
                 })
                 .collect();
         if withdrawn.is_empty() {
-            return Ok(());
+            return Ok(visits);
         }
         for visit in visits.iter_mut().filter(|v| v.origin == "vd1") {
             let (Some(authority), Some(id)) = (&visit.authority, &visit.venue_id) else {
@@ -165,7 +174,7 @@ impl Diary {
             };
             visit.withdrawn = withdrawn.contains(&(authority.clone(), venue_hash(&id)));
         }
-        Ok(())
+        Ok(visits)
     }
 
     /// Keeps a verified list (a whole list replaces the authority's notices; a change list adds

@@ -18,7 +18,7 @@ use sqlx::Row;
 
 use crate::diary::Diary;
 use crate::error::{Error, Result};
-use crate::visit::{search_key, visit_from_row, Visit, SELECT_VISIT};
+use crate::visit::{search_key, Visit, SELECT_VISIT};
 
 /// How long the diary keeps visits unless the citizen chooses otherwise: the incubation period
 /// tracers ask about.
@@ -77,10 +77,8 @@ impl Diary {
             .fetch_optional(&self.pool)
             .await?
             .ok_or(Error::NoSuchVisit(id))?;
-        let mut visit = [visit_from_row(&row)?];
-        self.mark_withdrawn(&mut visit).await?;
-        let [visit] = visit;
-        Ok(visit)
+        let mut shown = self.shown(&[row]).await?;
+        Ok(shown.remove(0))
     }
 
     /// Adds a visit to a place without a poster. Both times are needed; it is marked manual
@@ -205,12 +203,7 @@ impl Diary {
         .bind(pattern)
         .fetch_all(&self.pool)
         .await?;
-        let mut visits = rows
-            .iter()
-            .map(visit_from_row)
-            .collect::<Result<Vec<_>>>()?;
-        self.mark_withdrawn(&mut visits).await?;
-        Ok(visits)
+        self.shown(&rows).await
     }
 
     /// A setting kept in the diary (encrypted with it, and erased with it).

@@ -71,7 +71,7 @@ pub(crate) fn visit_from_row(row: &SqliteRow) -> Result<Visit> {
             .try_get::<Option<i64>, _>("edited_at")?
             .map(time)
             .transpose()?,
-        // Filled by `Diary::mark_withdrawn`, which knows the lists.
+        // Filled by `Diary::shown`, which knows the lists.
         withdrawn: false,
     })
 }

@@ -80,15 +80,9 @@ fn visit(name: &str, venue: &str, time_in: i64, time_out: Option<i64>) -> Shared
     }
 }
 
-/// A case whose citizen answered a share request for `from_day`..`to_day` days ago with
-/// `visits`, through the app's API. Returns the case and the request's code.
-async fn case_sharing(
-    p: &Portal,
-    c: &mut Client,
-    label: &str,
-    days: (i64, i64),
-    visits: Vec<SharedVisit>,
-) -> (i64, String) {
+/// A new case with a share request for `from_day`..`to_day` days ago, not yet answered. Returns
+/// the case and the request's code.
+async fn case_asking(p: &Portal, c: &mut Client, label: &str, days: (i64, i64)) -> (i64, String) {
     let r = c.post("/cases", &[("label", label), ("notes", "")]).await;
     let case: i64 = r.location().trim_start_matches("/cases/").parse().unwrap();
     c.post(
@@ -106,6 +100,19 @@ async fn case_sharing(
         .fetch_one(&p.app.db.pool)
         .await
         .unwrap();
+    (case, code)
+}
+
+/// A case whose citizen answered a share request for `from_day`..`to_day` days ago with
+/// `visits`, through the app's API. Returns the case and the request's code.
+async fn case_sharing(
+    p: &Portal,
+    c: &mut Client,
+    label: &str,
+    days: (i64, i64),
+    visits: Vec<SharedVisit>,
+) -> (i64, String) {
+    let (case, code) = case_asking(p, c, label, days).await;
     let r = p.share_visits(&code, visits).await;
     assert_eq!(r.status, StatusCode::CREATED);
     (case, code)
@@ -685,23 +692,7 @@ async fn own_venues_come_by_id_and_show_as_the_registry_names_them(backend: Back
     p.add_user("lan", &[Role::Tracer, Role::Registrar]).await;
     let mut c = p.signed_in("lan").await;
     let venue = register_venue(&p, &mut c, "Chợ Xanh Cao Bằng").await;
-    let r = c.post("/cases", &[("label", "Ca 21"), ("notes", "")]).await;
-    let case: i64 = r.location().trim_start_matches("/cases/").parse().unwrap();
-    c.post(
-        &format!("/cases/{case}/requests"),
-        &[
-            ("from", &days_ago(1)),
-            ("to", &days_ago(0)),
-            ("purpose", "Truy vết"),
-            ("hours", "48"),
-        ],
-    )
-    .await;
-    let code: String = sqlx::query_scalar("SELECT code FROM share_requests WHERE case_id = $1")
-        .bind(case)
-        .fetch_one(&p.app.db.pool)
-        .await
-        .unwrap();
+    let (case, code) = case_asking(&p, &mut c, "Ca 21", (1, 0)).await;
     let now = chrono::Utc::now().timestamp();
     let unknown = "0b0d6a52-2f3c-4a55-9a4e-2d9b4c1f7e10";
     // A venue `portal venue-code make` signed: in `venues.jsonl`, not in the registry.

@@ -97,7 +97,8 @@ pub fn seal_diary_plaintext_v2(
     public: &[u8; 32],
     random: [u8; 32],
 ) -> Vec<u8> {
-    crate::share::seal_bytes_v2(plaintext, request_id, public, random).expect("the key is valid")
+    crate::share::seal_plaintext(2, plaintext, request_id, public, random)
+        .expect("the key is valid")
 }
 
 /// `plaintext` sealed for `request_id` to the department's `public` key, as apps before version
@@ -108,7 +109,8 @@ pub fn seal_diary_plaintext(
     public: &[u8; 32],
     random: [u8; 32],
 ) -> Vec<u8> {
-    crate::share::seal_bytes(plaintext, request_id, public, random).expect("the key is valid")
+    crate::share::seal_plaintext(1, plaintext, request_id, public, random)
+        .expect("the key is valid")
 }
 
 /// `plaintext` sealed to a door key as a contact card's content would be, as the card's text.

@@ -346,24 +346,6 @@ pub fn seal_diary(
     seal_diary_naming(diary, request, &|_| false, random)
 }
 
-/// Version 2's plaintext as given, sealed (for the fuzz targets and tests).
-#[cfg(feature = "fuzzing")]
-pub(crate) fn seal_bytes_v2(
-    plaintext: &[u8],
-    request_id: &[u8; 16],
-    department_key: &[u8; 32],
-    random: [u8; 32],
-) -> Result<Vec<u8>> {
-    seal_with(
-        HPKE_INFO_V2,
-        SEALED_DIARY_VERSION,
-        plaintext,
-        request_id,
-        department_key,
-        random,
-    )
-}
-
 /// [`seal_diary`], sending visits for which `own` holds (venues of this system, by id) by their
 /// venue id alone: the requesting authority's own venues, whose names its portal has.
 pub fn seal_diary_naming(
@@ -386,22 +368,22 @@ pub fn seal_diary_naming(
     )
 }
 
-/// Version 1: the diary as JSON, unpadded (what apps before version 2 sent).
+/// `plaintext` sealed as sealed diary `version` (1: JSON, what apps before version 2 sent; 2:
+/// compact CBOR), as given: for the fuzz targets and tests.
 #[cfg(feature = "fuzzing")]
-pub(crate) fn seal_bytes(
+pub(crate) fn seal_plaintext(
+    version: u8,
     plaintext: &[u8],
     request_id: &[u8; 16],
     department_key: &[u8; 32],
     random: [u8; 32],
 ) -> Result<Vec<u8>> {
-    seal_with(
-        HPKE_INFO,
-        SEALED_DIARY_V1,
-        plaintext,
-        request_id,
-        department_key,
-        random,
-    )
+    let info = if version == SEALED_DIARY_V1 {
+        HPKE_INFO
+    } else {
+        HPKE_INFO_V2
+    };
+    seal_with(info, version, plaintext, request_id, department_key, random)
 }
 
 /// What answers a request (a sealed diary, a sealed guestbook): `version`, the encapsulated key,

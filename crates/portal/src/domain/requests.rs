@@ -274,15 +274,20 @@ mod tests {
         }
     }
 
-    #[test]
-    fn a_new_request_is_signed_for_the_department_and_uploads_to_its_portal() {
-        let authority = authority();
-        let valid = ValidRequest {
+    /// A request of case 12 for 20 to 29 November, open 48 hours.
+    fn valid() -> ValidRequest {
+        ValidRequest {
             from: NaiveDate::from_ymd_opt(2026, 11, 20).unwrap(),
             to: NaiveDate::from_ymd_opt(2026, 11, 29).unwrap(),
             purpose: "Truy vết ca 12".into(),
             hours: 48,
-        };
+        }
+    }
+
+    #[test]
+    fn a_new_request_is_signed_for_the_department_and_uploads_to_its_portal() {
+        let authority = authority();
+        let valid = valid();
         let mut rng = StdRng::seed_from_u64(4);
         let (request, signed, _) = new_request(&valid, &authority, 1_000, &mut rng).unwrap();
         assert_eq!(request.expires, 1_000 + 48 * 3600);
@@ -309,12 +314,7 @@ mod tests {
     #[test]
     fn each_request_has_its_own_key_and_only_it_opens_the_answer() {
         let authority = authority();
-        let valid = ValidRequest {
-            from: NaiveDate::from_ymd_opt(2026, 11, 20).unwrap(),
-            to: NaiveDate::from_ymd_opt(2026, 11, 29).unwrap(),
-            purpose: "Truy vết ca 12".into(),
-            hours: 48,
-        };
+        let valid = valid();
         let mut rng = StdRng::seed_from_u64(5);
         let (request, _, key) = new_request(&valid, &authority, 1_000, &mut rng).unwrap();
         let (other, _, other_key) = new_request(&valid, &authority, 1_000, &mut rng).unwrap();
