@@ -391,29 +391,45 @@ fn sizes() -> Value {
     // 16-byte tag around it.
     let v1 = serde_json::to_vec(&diary).expect("JSON").len() + 1 + 32 + 16;
 
-    let name: String = "Trung tâm Văn hóa Thể thao và Truyền thông huyện Trùng Khánh, tỉnh Cao Bằng – Nhà thi đấu đa năng số 1"
+    // Venue codes: a 100-character name at level Q (a poster) and a 40-character one at level M,
+    // each as v1 and as v2 (the street and the 2021 list's commune, valid a year).
+    let long: String = "Trung tâm Văn hóa Thể thao và Truyền thông huyện Trùng Khánh, tỉnh Cao Bằng – Nhà thi đấu đa năng số 1"
         .chars()
         .take(100)
         .collect();
-    let long = venue(1, name.clone());
-    let text = test_support::sign(&long, &authority_key());
-    let qr = qrcode::QrCode::with_error_correction_level(text.as_bytes(), qrcode::EcLevel::Q)
-        .expect("a QR");
-    let version = match qr.version() {
-        qrcode::Version::Normal(v) => v,
-        qrcode::Version::Micro(v) => v,
+    let short: String = "Trạm Y tế xã Bế Triều, huyện Hòa An số 2".into();
+    let qr = |text: &str, ec: qrcode::EcLevel| {
+        let code = qrcode::QrCode::with_error_correction_level(text.as_bytes(), ec).expect("a QR");
+        let version = match code.version() {
+            qrcode::Version::Normal(v) | qrcode::Version::Micro(v) => v,
+        };
+        json!({ "code_chars": text.len(), "qr_version": version, "qr_modules": code.width() })
+    };
+    let terms = protocol::Terms {
+        edition: protocol::units::Edition::Y2021,
+        valid_until: NaiveDate::from_ymd_opt(2027, 11, 1).expect("a date"),
+    };
+    let codes = |name: &str, ec: qrcode::EcLevel, level: &str| {
+        let v = Venue {
+            address: "Số 12 Phố Xuân Trường, Phường Hợp Giang, Cao Bằng".into(),
+            ..venue(1, name.to_owned())
+        };
+        let v1 = test_support::sign(&v, &authority_key());
+        let v2 = protocol::sign_venue_code_v2(&v, &terms, test_support::HOST, &authority_key())
+            .expect("a v2 code");
+        json!({
+            "name_chars": name.chars().count(),
+            "error_correction": level,
+            "v1": qr(&v1, ec),
+            "v2": qr(&v2, ec),
+        })
     };
     json!({
         "sealed_diary_300_visits_bytes": sealed.len(),
         "sealed_diary_300_visits_named_bytes": named.len(),
         "sealed_diary_300_visits_v1_bytes": v1,
-        "venue_code_100_char_name": {
-            "name_chars": name.chars().count(),
-            "code_bytes": text.len(),
-            "qr_version": version,
-            "qr_modules": qr.width(),
-            "error_correction": "Q",
-        },
+        "venue_code_100_char_name": codes(&long, qrcode::EcLevel::Q, "Q"),
+        "venue_code_40_char_name": codes(&short, qrcode::EcLevel::M, "M"),
     })
 }
 

@@ -1,4 +1,4 @@
-//! Venue code v1, read against a trust list holding the key the seed corpus was signed with, so
+//! Venue codes (v1 and v2), read against a trust list holding the key the seed corpus was signed with, so
 //! mutations reach the signature check and the content parser.
 #![no_main]
 
@@ -15,7 +15,7 @@ fn trust() -> &'static TrustList {
 fuzz_target!(|data: &[u8]| {
     if let Ok(text) = std::str::from_utf8(data) {
         let _ = read_venue_code(text, trust());
-        let _ = read_code(text, trust());
+        let _ = read_code(text, trust(), test_support::today());
         let _ = protocol::venue::inspect_venue_code(text);
     }
 });

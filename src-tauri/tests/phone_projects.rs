@@ -62,7 +62,8 @@ fn venue_links_open_the_app_over_https_only() {
     // verified against the portal's /.well-known files.
     assert_eq!(links[0]["scheme"], serde_json::json!(["https"]));
     assert_eq!(links[0]["appLink"], true);
-    assert_eq!(links[0]["pathPrefix"], serde_json::json!(["/v/1"]));
+    // Posters of venue code v1 and v2.
+    assert_eq!(links[0]["pathPrefix"], serde_json::json!(["/v/1", "/v/2"]));
 }
 
 #[test]

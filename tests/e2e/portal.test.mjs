@@ -11,6 +11,9 @@ import {
 } from './harness.mjs';
 
 const VENUE = 'Nhà văn hóa Tổ 5 Phường Thục Phán';
+// A venue code v1's fragment (crates/protocol/test-cases/venue-code/valid/agency.txt).
+const V1_FRAGMENT =
+  'hE2iAScESKV_BbsC1brgoFiVqAABAVBCQkJCQkJCQoJCQkJCQkJCAngp4bumeSBiYW4gbmjDom4gZMOibiBQaMaw4budbmcgSOG7o3AgR2lhbmcDeERT4buRIDEgUGjhu5EgSG_DoG5nIMSQw6xuaCBHaW9uZywgUGjGsOG7nW5nIFRo4bulYyBQaMOhbiwgQ2FvIELhurFuZwQZBPkFAAYYLQcZUTJYQMet35poeJuFXrdmxT1rI3sthkZCQB4D_abZnTQ31SxjVPVibnc9VRO7O_uCJ6d2jTSVS_JoeZ5A3eFv7XSI0Qw';
 const REGISTRAR_PASSWORD = 'hoa ban nở trắng núi rừng';
 
 let site;
@@ -262,8 +265,9 @@ test('a poster scanned without the app opens a page that names the venue, read i
     'venue-code', 'make', '--data-dir', site.dir, '--name', 'Bưu điện <Phường> Thục Phán',
     '--address', 'Số 1 Phố Vườn Cam, Phường Thục Phán', '--unit', '1273', '--sector', 'state-agency',
   );
-  const fragment = out.trim().split('\n').at(-1).split('#')[1];
-  await go(`/v/1#${fragment}`);
+  const code = out.trim().split('\n').at(-1);
+  assert.match(code, /\/v\/2#[0-9]+$/);
+  await go(`/v/2#${code.split('#')[1]}`);
   const name = await browser.$('[data-venue=name]');
   await browser.waitUntil(async () => (await name.getText()) !== '', {
     timeout: 10000,
@@ -271,10 +275,19 @@ test('a poster scanned without the app opens a page that names the venue, read i
   });
   // As text, never as markup.
   assert.equal(await name.getText(), 'Bưu điện <Phường> Thục Phán');
-  assert.equal(await text(browser, '[data-venue=address]'), 'Số 1 Phố Vườn Cam, Phường Thục Phán');
+  // A v2 code carries the street: the page adds the commune and province from the portal's list.
+  assert.equal(await text(browser, '[data-venue=address]'), 'Số 1 Phố Vườn Cam, Phường Thục Phán, Cao Bằng');
   assert.equal(await (await browser.$('[data-venue=unknown]')).isDisplayed(), false);
   await screenshot(browser, 'portal-50-venue-link');
   assert.deepEqual(await wideElements(), []);
+
+  // A poster printed before version 2 still opens it with its venue (a v1 code, as the fixtures
+  // keep one).
+  await go(`/v/1#${V1_FRAGMENT}`);
+  await browser.waitUntil(async () => (await name.getText()) === 'Ủy ban nhân dân Phường Hợp Giang', {
+    timeout: 10000,
+    timeoutMsg: 'the page never showed the v1 venue',
+  });
 
   // Without a code: the page still says what to do.
   await go('/v/1');

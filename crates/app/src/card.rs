@@ -6,7 +6,7 @@
 //!
 //! The citizen's contact is kept in the diary's settings (so in the encrypted file, deleted with
 //! it); a family member's is never stored. The commune comes from the national list of 2025
-//! (`crates/portal/data/vietnam-2025.json`, the portal's own copy of the official list).
+//! (`crates/protocol/data/vietnam-2025.json`, the bundled copy of the official list).
 
 use std::sync::OnceLock;
 
@@ -42,9 +42,8 @@ struct UnitsFile {
 pub fn provinces() -> &'static [Province] {
     static PROVINCES: OnceLock<Vec<Province>> = OnceLock::new();
     PROVINCES.get_or_init(|| {
-        let file: UnitsFile =
-            serde_json::from_str(include_str!("../../portal/data/vietnam-2025.json"))
-                .expect("the bundled list of units is valid");
+        let file: UnitsFile = serde_json::from_str(protocol::units::VIETNAM_2025)
+            .expect("the bundled list of units is valid");
         let mut provinces = file.provinces;
         for p in &mut provinces {
             p.communes.sort_by(|a, b| a.name.cmp(&b.name));

@@ -27,7 +27,7 @@ impl Diary {
     }
 
     async fn check_in_with(&self, text: &str, now: DateTime<Utc>, again: bool) -> Result<Visit> {
-        let venue = protocol::read_code(text, &self.trust)?;
+        let venue = protocol::read_code(text, &self.trust, vietnam_day(now))?;
         self.close_overdue(now).await?;
         let at = now.timestamp();
         let mut tx = self.pool.begin().await?;
@@ -94,7 +94,11 @@ impl Diary {
     /// Reads a code as `check_in` would, without storing anything: what a confirmation screen
     /// shows before the citizen decides.
     pub fn preview(&self, text: &str) -> Result<protocol::ScannedVenue> {
-        Ok(protocol::read_code(text, &self.trust)?)
+        Ok(protocol::read_code(
+            text,
+            &self.trust,
+            vietnam_day(chrono::Utc::now()),
+        )?)
     }
 
     /// Checks in from an image holding a QR code.
@@ -133,4 +137,10 @@ impl Diary {
             .await?;
         self.shown(&rows).await
     }
+}
+
+/// The day in Vietnam at `now`: the day a venue code's validity is read in.
+pub(crate) fn vietnam_day(now: DateTime<Utc>) -> chrono::NaiveDate {
+    now.with_timezone(&protocol::share::request_zone())
+        .date_naive()
 }

@@ -175,7 +175,8 @@ impl Diary {
 
     /// A poster this device may be bound to, and the id of the key that signed it.
     fn bindable(&self, text: &str) -> Result<(ScannedVenue, KeyId)> {
-        let venue = protocol::read_code(text, &self.trust)?;
+        let today = crate::checkin::vietnam_day(chrono::Utc::now());
+        let venue = protocol::read_code(text, &self.trust, today)?;
         let ours = venue.origin == Origin::Vd1
             && venue.signature == SignatureStatus::Verified
             && Uuid::parse_str(&venue.venue_id).is_ok();

@@ -133,8 +133,12 @@ pub fn draw(code: &str, venue: &VerifiedVenue) -> Result<String> {
             "the name and address are too long for one A4 page; shorten them".into(),
         ));
     }
+    let until = venue
+        .valid_until
+        .map(|d| format!(" · Có giá trị đến / Valid until {}", d.format("%d/%m/%Y")))
+        .unwrap_or_default();
     let small = format!(
-        "Ngày cấp / Issued {} · Khoá / Key {} · {}",
+        "Ngày cấp / Issued {}{until} · Khoá / Key {} · {}",
         venue.venue.issued.format("%d/%m/%Y"),
         venue.key_id,
         venue.authority

@@ -1,6 +1,6 @@
 //! The official administrative units (GSO codes): the two-tier units of every province in force
-//! from 2025-07-01 (`data/vietnam-2025.json`), and Cao Bằng's 2021 three-tier units with districts
-//! (`data/cao-bang-2021.json`). A portal registers venues under one province in one edition
+//! from 2025-07-01 (`crates/protocol/data/vietnam-2025.json`), and Cao Bằng's 2021 three-tier units with districts
+//! (`crates/protocol/data/cao-bang-2021.json`). A portal registers venues under one province in one edition
 //! ([`UnitList`]); [`commune`] looks a code up in the national 2025 list.
 
 use std::collections::HashMap;
@@ -38,7 +38,7 @@ pub struct Unit {
 fn all() -> &'static HashMap<u32, Unit> {
     static UNITS: OnceLock<HashMap<u32, Unit>> = OnceLock::new();
     UNITS.get_or_init(|| {
-        let file: File = serde_json::from_str(include_str!("../data/vietnam-2025.json"))
+        let file: File = serde_json::from_str(protocol::units::VIETNAM_2025)
             .expect("the bundled unit list parses");
         file.provinces
             .into_iter()
@@ -90,6 +90,14 @@ impl Edition {
         match self {
             Edition::Y2021 => "2021",
             Edition::Y2025 => "2025",
+        }
+    }
+
+    /// The same list as venue codes name it.
+    pub fn protocol(self) -> protocol::units::Edition {
+        match self {
+            Edition::Y2021 => protocol::units::Edition::Y2021,
+            Edition::Y2025 => protocol::units::Edition::Y2025,
         }
     }
 }
@@ -149,9 +157,8 @@ impl UnitList {
     pub fn load(edition: Edition, province: u32) -> crate::Result<UnitList> {
         let (province_name, districts, communes) = match edition {
             Edition::Y2021 => {
-                let file: File2021 =
-                    serde_json::from_str(include_str!("../data/cao-bang-2021.json"))
-                        .expect("the bundled 2021 unit list parses");
+                let file: File2021 = serde_json::from_str(protocol::units::CAO_BANG_2021)
+                    .expect("the bundled 2021 unit list parses");
                 if file.province.code != province {
                     return Err(crate::Error::UnknownProvince(province, "2021"));
                 }
@@ -170,7 +177,7 @@ impl UnitList {
                 (file.province.name, districts, communes)
             }
             Edition::Y2025 => {
-                let file: File = serde_json::from_str(include_str!("../data/vietnam-2025.json"))
+                let file: File = serde_json::from_str(protocol::units::VIETNAM_2025)
                     .expect("the bundled unit list parses");
                 let p = file
                     .provinces

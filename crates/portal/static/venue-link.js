@@ -57,9 +57,94 @@ function cborItem(bytes, at) {
   }
 }
 
-/** The venue a code's fragment names: `{ name, address }`, or null for anything else. */
-function readVenue(fragment) {
+/** The bytes a v2 code's digits stand for (7 bytes in 17 digits, the last 1 to 6 in fewer). */
+function digitsToBytes(digits) {
+  const tail = [0, 3, 5, 8, 10, 13, 15];
+  const last = tail.indexOf(digits.length % 17);
+  if (!/^[0-9]*$/.test(digits) || last < 0) throw new Error('not a v2 payload');
+  const bytes = [];
+  for (let at = 0; at < digits.length; ) {
+    const take = digits.length - at >= 17 ? 17 : digits.length - at;
+    const count = take === 17 ? 7 : last;
+    let value = BigInt(digits.slice(at, at + take));
+    const chunk = [];
+    for (let i = 0; i < count; i += 1) {
+      chunk.unshift(Number(value & 255n));
+      value >>= 8n;
+    }
+    if (value !== 0n) throw new Error('not a v2 payload');
+    bytes.push(...chunk);
+    at += take;
+  }
+  return Uint8Array.from(bytes);
+}
+
+/** Canonical Huffman codes from code lengths: a map from "length:code" to the symbol. */
+function huffman(lengths) {
+  const order = lengths.map((length, symbol) => [length, symbol]).sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  const codes = new Map();
+  let code = 0;
+  let length = 0;
+  for (const [l, symbol] of order) {
+    code <<= l - length;
+    length = l;
+    codes.set(`${l}:${code}`, symbol);
+    code += 1;
+  }
+  return codes;
+}
+
+/** A text in venue code v2's coding (docs/venue-code.md), with the tables the page carries. */
+function decodeText(bytes, tables) {
+  const chars = Array.from(tables.chars);
+  const letters = /^[a-zA-Z]$/;
+  const isLetter = (c) => letters.test(c) || (chars.indexOf(c) >= 95 && chars.indexOf(c) < 229);
+  const codes = (tables.codes ??= tables.lengths.map(huffman));
+  let out = '';
+  let prev = '';
+  let bit = 0;
+  const total = bytes.length * 8;
+  const next = () => (bytes[bit >> 3] >> (7 - (bit++ & 7))) & 1;
+  while (bit < total) {
+    const table = codes[prev && isLetter(prev) ? 1 : 0];
+    let code = 0;
+    let symbol;
+    for (let length = 1; length <= 24 && bit < total; length += 1) {
+      code = (code << 1) | next();
+      symbol = table.get(`${length}:${code}`);
+      if (symbol !== undefined) break;
+    }
+    if (symbol === undefined) break; // the filling of the last byte
+    let c;
+    if (symbol === chars.length) {
+      let value = 0;
+      for (let i = 0; i < 21; i += 1) value = value * 2 + next();
+      c = String.fromCodePoint(value);
+    } else c = chars[symbol];
+    out += c;
+    prev = c;
+  }
+  return out;
+}
+
+/** A v2 code's venue: the name, and the street with this portal's names of its commune. */
+function readVenueV2(digits, tables) {
+  const bytes = digitsToBytes(digits);
+  const [content] = cborItem(bytes.subarray(0, bytes.length - 64), 0);
+  if (!Array.isArray(content) || content.length !== 10) return null;
+  const name = decodeText(content[2], tables);
+  const street = decodeText(content[3], tables);
+  const edition = ['2021', '2025'][content[5]];
+  const unit = edition === tables.edition ? tables.units[String(content[4])] : undefined;
+  const address = [street, unit].filter(Boolean).join(', ');
+  return name ? { name, address } : null;
+}
+
+/** The venue a code's fragment names: `{ name, address }`, or null for anything else. `version`
+ *  is the path's (`/v/1`, `/v/2`); `tables` what the page carries for v2. */
+function readVenue(fragment, version = 1, tables = null) {
   try {
+    if (version === 2) return tables ? readVenueV2(fragment.replace(/^#/, ''), tables) : null;
     const text = fragment.replace(/^#/, '').replace(/-/g, '+').replace(/_/g, '/');
     const binary = atob(text + '='.repeat((4 - (text.length % 4)) % 4));
     const bytes = Uint8Array.from(binary, (c) => c.charCodeAt(0));
@@ -77,7 +162,9 @@ function readVenue(fragment) {
 }
 
 if (typeof document !== 'undefined') {
-  const venue = readVenue(window.location.hash);
+  const version = window.location.pathname.endsWith('/2') ? 2 : 1;
+  const data = document.getElementById('venue-code-v2');
+  const venue = readVenue(window.location.hash, version, data ? JSON.parse(data.textContent) : null);
   if (venue) {
     for (const el of document.querySelectorAll('[data-venue=name]')) el.textContent = venue.name;
     for (const el of document.querySelectorAll('[data-venue=address]')) el.textContent = venue.address;

@@ -11,7 +11,8 @@ use crate::{read_venue_code, Result, Sector, TrustList};
 /// Which system a code comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub enum Origin {
-    /// This system's signed venue code, version 1.
+    /// This system's signed venue code, of any version (the name is from version 1, and stays:
+    /// diaries and sealed diaries store it).
     #[serde(rename = "vd1")]
     Vd1,
     #[serde(rename = "nz-covid-tracer")]
@@ -92,9 +93,10 @@ pub fn foreign_origin(text: &str) -> Option<Origin> {
     }
 }
 
-/// Reads any accepted venue code. Ours must verify; a foreign one is kept with what can be said
-/// about its signature. Text that is no venue code at all is [`Error::NotVenueCode`].
-pub fn read_code(text: &str, trust: &TrustList) -> Result<ScannedVenue> {
+/// Reads any accepted venue code. Ours must verify, and a v2 code must still be valid on `today`
+/// (the day in Vietnam); a foreign one is kept with what can be said about its signature. Text
+/// that is no venue code at all is [`Error::NotVenueCode`].
+pub fn read_code(text: &str, trust: &TrustList, today: NaiveDate) -> Result<ScannedVenue> {
     let trimmed = text.trim();
     let origin = foreign_origin(trimmed);
     if origin == Some(Origin::NzCovidTracer) {
@@ -159,6 +161,7 @@ pub fn read_code(text: &str, trust: &TrustList) -> Result<ScannedVenue> {
         });
     }
     let v = read_venue_code(trimmed, trust)?;
+    v.valid_on(today)?;
     Ok(ScannedVenue {
         origin: Origin::Vd1,
         signature: SignatureStatus::Verified,
@@ -171,6 +174,9 @@ pub fn read_code(text: &str, trust: &TrustList) -> Result<ScannedVenue> {
         issued: Some(v.venue.issued),
         key_id: Some(v.key_id.to_string()),
         authority: Some(v.authority),
-        details: json!({ "host": v.host }),
+        details: match v.valid_until {
+            Some(until) => json!({ "host": v.host, "version": v.version, "valid_until": until }),
+            None => json!({ "host": v.host }),
+        },
     })
 }

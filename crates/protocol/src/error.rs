@@ -13,6 +13,10 @@ pub enum Error {
     UnsupportedVersion(u64),
     #[error("This was signed by key {kid}, which is not a trusted authority key.")]
     UnknownKey { kid: KeyId },
+    #[error("This was signed by a key whose id begins {0}, which is not a trusted authority key.")]
+    UnknownShortKey(String),
+    #[error("This venue code was valid until {until} and has expired.")]
+    VenueCodeExpired { until: chrono::NaiveDate },
     #[error("The signature does not match what was signed.")]
     BadSignature,
     #[error("This venue code is damaged: {0}.")]
@@ -83,6 +87,8 @@ impl Error {
             Error::NotVenueCode => "not_venue_code",
             Error::UnsupportedVersion(_) => "unsupported_version",
             Error::UnknownKey { .. } => "unknown_key",
+            Error::UnknownShortKey(_) => "unknown_key",
+            Error::VenueCodeExpired { .. } => "venue_code_expired",
             Error::BadSignature => "bad_signature",
             Error::Malformed(_) => "malformed_code",
             Error::VenueHostElsewhere { .. } => "venue_host_elsewhere",

@@ -19,8 +19,11 @@ pub mod keys;
 pub mod share;
 pub mod stay;
 pub mod text;
+pub mod text_code;
 pub mod trust;
+pub mod units;
 pub mod venue;
+pub mod venue_v2;
 
 pub use answer::read_answer;
 pub use code::{read_code, Origin, ScannedVenue, SignatureStatus};
@@ -40,3 +43,4 @@ pub use trust::{Authority, TrustList, TrustedKey};
 pub use venue::{
     inspect_venue_code, read_venue_code, sign_venue_code, Sector, Venue, VerifiedVenue,
 };
+pub use venue_v2::{sign_venue_code_v2, Terms};

@@ -59,11 +59,11 @@ macro_rules! sectors {
                 match name { $($name => Some(Sector::$variant),)* _ => None }
             }
 
-            fn code(self) -> u64 {
+            pub(crate) fn code(self) -> u64 {
                 match self { $(Sector::$variant => $code),* }
             }
 
-            fn from_code(code: u64) -> Option<Sector> {
+            pub(crate) fn from_code(code: u64) -> Option<Sector> {
                 match code { $($code => Some(Sector::$variant),)* _ => None }
             }
 
@@ -111,6 +111,10 @@ pub struct VerifiedVenue {
     pub authority: String,
     /// The host named in the code's URL.
     pub host: String,
+    /// The code's format version (1 or 2).
+    pub version: u64,
+    /// The code's last valid day (version 2; a v1 code has none).
+    pub valid_until: Option<NaiveDate>,
 }
 
 impl Venue {
@@ -166,7 +170,7 @@ pub(crate) fn is_invisible(c: char) -> bool {
         | '\u{feff}' | '\u{fffe}' | '\u{ffff}')
 }
 
-fn epoch() -> NaiveDate {
+pub(crate) fn epoch() -> NaiveDate {
     NaiveDate::from_ymd_opt(1970, 1, 1).expect("valid date")
 }
 
@@ -215,9 +219,10 @@ pub fn check_host(host: &str) -> Option<String> {
 }
 
 /// The parts of a venue code URL.
-struct Parsed<'a> {
-    host: String,
-    payload: &'a str,
+pub(crate) struct Parsed<'a> {
+    pub host: String,
+    pub version: u64,
+    pub payload: &'a str,
 }
 
 fn split_url(text: &str) -> Result<Parsed<'_>> {
@@ -239,10 +244,14 @@ fn split_url(text: &str) -> Result<Parsed<'_>> {
         return Err(Error::NotVenueCode);
     }
     let version: u64 = version.parse().map_err(|_| Error::NotVenueCode)?;
-    if version != VENUE_CODE_VERSION {
+    if version != VENUE_CODE_VERSION && version != crate::venue_v2::VENUE_CODE_V2 {
         return Err(Error::UnsupportedVersion(version));
     }
-    Ok(Parsed { host, payload })
+    Ok(Parsed {
+        host,
+        version,
+        payload,
+    })
 }
 
 /// The COSE structure of a code, checked for shape but not yet for its signature.
@@ -251,8 +260,7 @@ struct Unverified {
     signed: crate::cose::Signed,
 }
 
-fn decode(text: &str) -> Result<Unverified> {
-    let Parsed { host, payload } = split_url(text)?;
+fn decode_v1(Parsed { host, payload, .. }: Parsed<'_>) -> Result<Unverified> {
     let bytes = URL_SAFE_NO_PAD
         .decode(payload)
         .map_err(|_| Error::Malformed("the payload is not base64url".into()))?;
@@ -260,29 +268,72 @@ fn decode(text: &str) -> Result<Unverified> {
     Ok(Unverified { host, signed })
 }
 
-/// Reads a venue code and checks its signature against the trusted authorities.
+/// Reads a venue code (version 1 or 2) and checks its signature against the trusted
+/// authorities. A v2 code's validity is given back, not checked: see [`VerifiedVenue::valid_on`].
 pub fn read_venue_code(text: &str, trust: &TrustList) -> Result<VerifiedVenue> {
-    let Unverified { host, signed } = decode(text)?;
-    let authority = crate::cose::verify(&signed, host.as_bytes(), trust)?;
+    let parsed = split_url(text)?;
+    let version = parsed.version;
+    let (host, venue, authority, key_id, valid_until) = if version == VENUE_CODE_VERSION {
+        let Unverified { host, signed } = decode_v1(parsed)?;
+        let authority = crate::cose::verify(&signed, host.as_bytes(), trust)?;
+        let venue = parse_content(signed.payload())?;
+        (host, venue, authority, signed.kid, None)
+    } else {
+        let code = crate::venue_v2::decode(&parsed)?;
+        let (authority, kid) = crate::venue_v2::verify(&code, &parsed.host, trust)?;
+        let until = Some(code.terms.valid_until);
+        (parsed.host, code.venue, authority, kid, until)
+    };
     // The address in the code must be one of its signer's own.
     if !authority.hosts.is_empty() && !authority.hosts.contains(&host) {
         return Err(Error::VenueHostElsewhere { host });
     }
-    let venue = parse_content(signed.payload())?;
     Ok(VerifiedVenue {
         venue,
-        key_id: signed.kid,
+        key_id,
         authority: authority.name.clone(),
         host,
+        version,
+        valid_until,
     })
 }
 
-/// Reads a venue code without checking its signature, for tools that show what a code says.
-/// Never use the result as a verified venue.
+impl VerifiedVenue {
+    /// Whether the code may be used on `today` (the day in Vietnam): a v2 code not after its last
+    /// valid day. (Not before its first day is not checked: a phone's clock may be behind.)
+    pub fn valid_on(&self, today: NaiveDate) -> Result<()> {
+        match self.valid_until {
+            Some(until) if today > until => Err(Error::VenueCodeExpired { until }),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// What a venue code says, without checking its signature, for tools that show a code: the
+/// venue, the signing key's id (a v2 code names only its first 2 bytes: the rest are zero), the
+/// host and, for version 2, the last valid day. Never use the result as a verified venue.
 pub fn inspect_venue_code(text: &str) -> Result<(Venue, KeyId, String)> {
-    let Unverified { host, signed } = decode(text)?;
-    let venue = parse_content(signed.payload())?;
-    Ok((venue, signed.kid, host))
+    let parsed = split_url(text)?;
+    if parsed.version == VENUE_CODE_VERSION {
+        let Unverified { host, signed } = decode_v1(parsed)?;
+        let venue = parse_content(signed.payload())?;
+        Ok((venue, signed.kid, host))
+    } else {
+        let code = crate::venue_v2::decode(&parsed)?;
+        let mut kid = [0; 8];
+        kid[..2].copy_from_slice(&code.kid_prefix);
+        Ok((code.venue, KeyId(kid), parsed.host))
+    }
+}
+
+/// A v2 code's list of units and last valid day, without checking its signature (tools only);
+/// `None` for a v1 code.
+pub fn inspect_venue_terms(text: &str) -> Result<Option<crate::Terms>> {
+    let parsed = split_url(text)?;
+    if parsed.version == VENUE_CODE_VERSION {
+        return Ok(None);
+    }
+    Ok(Some(crate::venue_v2::decode(&parsed)?.terms))
 }
 
 fn parse_content(bytes: &[u8]) -> Result<Venue> {

@@ -35,7 +35,12 @@ fn every_new_zealand_vector_reads() {
     let cases = v["nz_covid_tracer"]["valid"].as_array().unwrap();
     assert!(cases.len() >= 2);
     for case in cases {
-        let read = read_code(case["code"].as_str().unwrap(), &TrustList::default()).unwrap();
+        let read = read_code(
+            case["code"].as_str().unwrap(),
+            &TrustList::default(),
+            test_support::today(),
+        )
+        .unwrap();
         let expect = &case["expect"];
         assert_eq!(read.origin, Origin::NzCovidTracer);
         assert_eq!(read.signature, SignatureStatus::Unsigned);
@@ -52,13 +57,22 @@ fn new_zealand_codes_with_non_breaking_spaces_and_either_padding_read() {
         STANDARD.encode(json),
         STANDARD.encode(json).trim_end_matches('=').to_owned(),
     ] {
-        let read = read_code(&format!("NZCOVIDTRACER:{encoded}"), &TrustList::default()).unwrap();
+        let read = read_code(
+            &format!("NZCOVIDTRACER:{encoded}"),
+            &TrustList::default(),
+            test_support::today(),
+        )
+        .unwrap();
         assert_eq!(read.name, "Café Kōwhai");
         assert_eq!(read.address, "1 Queen Street\nAuckland");
     }
     let not_entry = STANDARD.encode(json.replace("entry", "exit"));
     assert!(matches!(
-        read_code(&format!("NZCOVIDTRACER:{not_entry}"), &TrustList::default()),
+        read_code(
+            &format!("NZCOVIDTRACER:{not_entry}"),
+            &TrustList::default(),
+            test_support::today()
+        ),
         Err(Error::Malformed(_))
     ));
 }
@@ -67,7 +81,12 @@ fn new_zealand_codes_with_non_breaking_spaces_and_either_padding_read() {
 fn the_nhs_vector_verifies_under_the_configured_key() {
     let v = vectors();
     for case in v["nhs_covid19"]["valid"].as_array().unwrap() {
-        let read = read_code(case["code"].as_str().unwrap(), &trust_with_nhs_test_key()).unwrap();
+        let read = read_code(
+            case["code"].as_str().unwrap(),
+            &trust_with_nhs_test_key(),
+            test_support::today(),
+        )
+        .unwrap();
         assert_eq!(read.origin, Origin::NhsCovid19);
         assert_eq!(read.signature, SignatureStatus::Verified);
         assert_eq!(read.venue_id, case["expect"]["id"].as_str().unwrap());
@@ -79,7 +98,7 @@ fn the_nhs_vector_verifies_under_the_configured_key() {
 fn an_nhs_code_whose_key_is_not_configured_is_kept_as_not_verified() {
     let v = vectors();
     let code = v["nhs_covid19"]["valid"][0]["code"].as_str().unwrap();
-    let read = read_code(code, &TrustList::default()).unwrap();
+    let read = read_code(code, &TrustList::default(), test_support::today()).unwrap();
     assert_eq!(read.signature, SignatureStatus::Unverified);
     assert_eq!(read.key_id.as_deref(), Some("3"));
     assert_eq!(read.authority, None);
@@ -89,8 +108,12 @@ fn an_nhs_code_whose_key_is_not_configured_is_kept_as_not_verified() {
 fn an_nhs_code_changed_after_signing_is_refused_under_its_key() {
     let v = vectors();
     for case in v["nhs_covid19"]["invalid"].as_array().unwrap() {
-        let err =
-            read_code(case["code"].as_str().unwrap(), &trust_with_nhs_test_key()).unwrap_err();
+        let err = read_code(
+            case["code"].as_str().unwrap(),
+            &trust_with_nhs_test_key(),
+            test_support::today(),
+        )
+        .unwrap_err();
         assert_eq!(err, Error::BadSignature, "{}", case["why"]);
     }
     // Every flipped character of the signed part is refused too.
@@ -102,7 +125,7 @@ fn an_nhs_code_changed_after_signing_is_refused_under_its_key() {
         let Ok(text) = String::from_utf8(bytes) else {
             continue;
         };
-        let read = read_code(&text, &trust_with_nhs_test_key());
+        let read = read_code(&text, &trust_with_nhs_test_key(), test_support::today());
         assert!(
             !matches!(read, Ok(ref r) if r.signature == SignatureStatus::Verified),
             "flipping byte {i} still verified"
@@ -126,16 +149,21 @@ fn malformed_nhs_codes_are_refused() {
         (format!("UKC19TRACING:1:{jws}.extra"), "four token parts"),
         (format!("UKC19TRACING::{jws}"), "empty version"),
     ] {
-        let err = read_code(&text, &trust).unwrap_err();
+        let err = read_code(&text, &trust, test_support::today()).unwrap_err();
         assert!(matches!(err, Error::Malformed(_)), "{why}: {err:?}");
-        let err = read_code(&text, &TrustList::default()).unwrap_err();
+        let err = read_code(&text, &TrustList::default(), test_support::today()).unwrap_err();
         assert!(
             matches!(err, Error::Malformed(_)),
             "{why} without keys: {err:?}"
         );
     }
     assert_eq!(
-        read_code(&code.replace("UKC19TRACING:", "UKC19TRACKING:"), &trust).unwrap_err(),
+        read_code(
+            &code.replace("UKC19TRACING:", "UKC19TRACKING:"),
+            &trust,
+            test_support::today()
+        )
+        .unwrap_err(),
         Error::NotVenueCode
     );
 }
@@ -146,7 +174,7 @@ fn the_corona_warn_app_vector_reads() {
     for case in v["cwa_event"]["valid"].as_array().unwrap() {
         let code = case["code"].as_str().unwrap();
         let expect = &case["expect"];
-        let read = read_code(code, &TrustList::default()).unwrap();
+        let read = read_code(code, &TrustList::default(), test_support::today()).unwrap();
         assert_eq!(read.origin, Origin::CoronaWarnApp);
         assert_eq!(read.signature, SignatureStatus::Unsigned);
         assert_eq!(read.name, expect["name"].as_str().unwrap());
@@ -161,6 +189,7 @@ fn the_corona_warn_app_vector_reads() {
         let padded = read_code(
             &format!("{prefix}#{payload}{padding}"),
             &TrustList::default(),
+            test_support::today(),
         )
         .unwrap();
         assert_eq!(padded.venue_id, read.venue_id);
@@ -175,7 +204,7 @@ fn text_that_is_no_venue_code_says_so() {
         "https://e.coronawarn.app?v=2#abc",
         "WIFI:S:quan-ca-phe;T:WPA;P:123;;",
     ] {
-        let err = read_code(text, &TrustList::default()).unwrap_err();
+        let err = read_code(text, &TrustList::default(), test_support::today()).unwrap_err();
         assert!(
             matches!(err, Error::NotVenueCode | Error::UnsupportedVersion(_)),
             "{text}: {err:?}"
@@ -192,7 +221,9 @@ fn nhs_keys_round_trip_through_the_trust_file() {
     let v = vectors();
     let code = v["nhs_covid19"]["valid"][0]["code"].as_str().unwrap();
     assert_eq!(
-        read_code(code, &back).unwrap().signature,
+        read_code(code, &back, test_support::today())
+            .unwrap()
+            .signature,
         SignatureStatus::Verified
     );
 }
@@ -210,7 +241,12 @@ fn nhs_token(header: &str, payload: &str, signature: &[u8]) -> String {
 fn an_nhs_code_with_an_unknown_key_is_kept_only_if_it_is_well_formed() {
     let header = r#"{"alg":"ES256","kid":"not-configured"}"#;
     let payload = r#"{"id":"ABCD1234","opn":"Corner Shop","pc":"SW1A"}"#;
-    let kept = read_code(&nhs_token(header, payload, &[1; 64]), &TrustList::default()).unwrap();
+    let kept = read_code(
+        &nhs_token(header, payload, &[1; 64]),
+        &TrustList::default(),
+        test_support::today(),
+    )
+    .unwrap();
     assert_eq!(kept.signature, SignatureStatus::Unverified);
     assert_eq!(kept.address, "SW1A");
     for (text, why) in [
@@ -233,12 +269,12 @@ fn an_nhs_code_with_an_unknown_key_is_kept_only_if_it_is_well_formed() {
             "control in kid",
         ),
     ] {
-        let err = read_code(&text, &TrustList::default()).unwrap_err();
+        let err = read_code(&text, &TrustList::default(), test_support::today()).unwrap_err();
         assert!(matches!(err, Error::Malformed(_)), "{why}: {err:?}");
     }
     let v2 = nhs_token(header, payload, &[1; 64]).replacen(":1:", ":2:", 1);
     assert_eq!(
-        read_code(&v2, &TrustList::default()).unwrap_err(),
+        read_code(&v2, &TrustList::default(), test_support::today()).unwrap_err(),
         Error::UnsupportedVersion(2)
     );
 }
@@ -249,6 +285,7 @@ fn invisible_characters_in_a_foreign_name_are_refused() {
     let err = read_code(
         &format!("NZCOVIDTRACER:{}", STANDARD.encode(json)),
         &TrustList::default(),
+        test_support::today(),
     )
     .unwrap_err();
     assert!(matches!(err, Error::Malformed(_)), "{err:?}");

@@ -21,6 +21,11 @@ pub const HOST: &str = "yte.caobang.example";
 /// Its portal, where share requests send diaries.
 pub const PORTAL_URL: &str = "https://yte.caobang.example";
 
+/// The day the tests read venue codes on, within the validity of every v2 code they make.
+pub fn today() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 12, 1).expect("a valid date")
+}
+
 /// The Ed25519 key made from 32 bytes of `seed`.
 pub fn key(seed: u8) -> SigningKey {
     SigningKey::from_bytes(&[seed; 32])

@@ -117,7 +117,10 @@ pub fn inspect(data_dir: Option<&Path>, text: &str) -> Result<String> {
     } else {
         // Foreign codes: New Zealand, NHS COVID-19 (checked against the trust file's NHS keys),
         // Corona-Warn-App. Anything else is an error with its one-line reason.
-        let v = protocol::read_code(text, &trust.unwrap_or_default())?;
+        let today = chrono::Utc::now()
+            .with_timezone(&protocol::share::request_zone())
+            .date_naive();
+        let v = protocol::read_code(text, &trust.unwrap_or_default(), today)?;
         let mut value = json!({
             "format": v.origin,
             "verified": v.signature == protocol::SignatureStatus::Verified,
@@ -179,10 +182,21 @@ fn inspect_ours(
     text: &str,
 ) -> Result<serde_json::Value> {
     let (venue, key_id, host) = protocol::venue::inspect_venue_code(text)?;
+    let terms = protocol::venue::inspect_venue_terms(text)?;
+    // A v2 code names only the first 2 bytes of its key's id; verified, the whole id is known.
+    let mut key_id = match terms {
+        Some(_) => format!("{}…", &key_id.to_string()[..4]),
+        None => key_id.to_string(),
+    };
     let (verified, authority, not_verified) = match trust {
         Some(trust) => match protocol::read_venue_code(text, trust) {
-            Ok(v) => (true, Some(v.authority), None),
-            Err(e @ protocol::Error::UnknownKey { .. }) => (false, None, Some(e.to_string())),
+            Ok(v) => {
+                key_id = v.key_id.to_string();
+                (true, Some(v.authority), None)
+            }
+            Err(e @ (protocol::Error::UnknownKey { .. } | protocol::Error::UnknownShortKey(_))) => {
+                (false, None, Some(e.to_string()))
+            }
             Err(e) => return Err(e.into()),
         },
         None => (
@@ -242,6 +256,8 @@ fn inspect_ours(
         "sector": venue.sector,
         "usual_stay_minutes": venue.usual_stay_minutes,
         "issued": venue.issued,
+        "code_version": if terms.is_some() { 2 } else { 1 },
+        "valid_until": terms.map(|t| t.valid_until),
         "key_id": key_id,
         "host": host,
         "authority": authority,

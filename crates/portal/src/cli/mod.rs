@@ -432,9 +432,9 @@ fn make(
         unit,
         sector,
         usual_stay_minutes: stay.unwrap_or(sector.default_stay_minutes()),
-        issued: Utc::now().date_naive(),
+        issued: crate::domain::time::local_date(Utc::now().timestamp()),
     };
-    let code = protocol::sign_venue_code(&venue, &authority.settings.host, &authority.key)?;
+    let code = crate::domain::venues::sign_code(&venue, &authority, venue.issued)?;
     venue_file::record(data_dir, &venue.id.to_string(), &code)?;
     let mut out = format!(
         "Venue: {}\nId: {}\nUnit: {} {}{}, {} ({} list)\n",

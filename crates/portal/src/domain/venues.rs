@@ -1,7 +1,7 @@
 //! Venues as staff register them: what a valid venue is, the signed code of a registered one,
 //! and the keys the registry searches and deduplicates by.
 
-use chrono::NaiveDate;
+use chrono::{Days, NaiveDate};
 use protocol::{Sector, Venue};
 use rand::{CryptoRng, RngCore};
 use serde::Deserialize;
@@ -107,8 +107,8 @@ impl Registered {
             || changed.usual_stay_minutes != self.usual_stay_minutes
     }
 
-    /// The signed venue code of this venue.
-    pub fn code(&self, authority: &Authority) -> Result<String> {
+    /// The signed venue code of this venue, made on `today` (the day in Vietnam).
+    pub fn code(&self, authority: &Authority, today: NaiveDate) -> Result<String> {
         let sector = Sector::from_name(&self.sector)
             .ok_or_else(|| Error::Stored(format!("venue {} has no sector", self.id)))?;
         let issued = NaiveDate::parse_from_str(&self.code_issued, "%Y-%m-%d")
@@ -124,12 +124,33 @@ impl Registered {
             usual_stay_minutes: self.usual_stay_minutes,
             issued,
         };
-        Ok(protocol::sign_venue_code(
-            &venue,
-            &authority.settings.host,
-            &authority.key,
-        )?)
+        sign_code(&venue, authority, today)
     }
+}
+
+/// How long a poster's code stays valid from the day it is made: a year, after which phones
+/// refuse it and the venue prints the poster again.
+pub const CODE_VALID_DAYS: u64 = 365;
+
+/// `venue`'s code (version 2) made on `today`: valid until a year from today. Its first day is
+/// the venue's issue date, or two years ago for an older one (a code is valid for at most three
+/// years).
+pub fn sign_code(venue: &Venue, authority: &Authority, today: NaiveDate) -> Result<String> {
+    let oldest = today - Days::new(protocol::venue_v2::MAX_VALID_DAYS - CODE_VALID_DAYS);
+    let venue = Venue {
+        issued: venue.issued.max(oldest),
+        ..venue.clone()
+    };
+    let terms = protocol::Terms {
+        edition: authority.settings.units.protocol(),
+        valid_until: today + Days::new(CODE_VALID_DAYS),
+    };
+    Ok(protocol::sign_venue_code_v2(
+        &venue,
+        &terms,
+        &authority.settings.host,
+        &authority.key,
+    )?)
 }
 
 /// A new venue's id: random, as the protocol makes them.
@@ -303,7 +324,7 @@ pub fn validate(
         usual_stay_minutes: venue.usual_stay_minutes,
         issued: today,
     };
-    if protocol::sign_venue_code(&probe, &authority.settings.host, &authority.key).is_err() {
+    if sign_code(&probe, authority, today).is_err() {
         return Err(vec![Problem::new("name", "venue-too-long-for-qr")]);
     }
     Ok(venue)
@@ -405,15 +426,27 @@ mod tests {
         let mut stay = v.clone();
         stay.usual_stay_minutes = 90;
         assert!(registered.code_changes(&stay));
-        let code = registered.code(&authority).unwrap();
+        let code = registered.code(&authority, today).unwrap();
         let read = protocol::read_venue_code(&code, &authority.trust()).unwrap();
         assert_eq!(
             (read.venue.name.as_str(), read.venue.issued),
             ("Quán Cô Ba", today)
         );
+        // A v2 code, valid for a year from the day it is made.
+        assert_eq!(read.version, 2);
+        assert_eq!(read.valid_until, Some(today + Days::new(CODE_VALID_DAYS)));
+        // An old venue's code made today starts at most two years back, and is valid a year on.
+        let later = NaiveDate::from_ymd_opt(2030, 1, 1).unwrap();
+        let read = protocol::read_venue_code(
+            &registered.code(&authority, later).unwrap(),
+            &authority.trust(),
+        )
+        .unwrap();
+        assert_eq!(read.valid_until, Some(later + Days::new(CODE_VALID_DAYS)));
+        assert!(read.venue.issued > today);
         let mut broken = registered.clone();
         broken.sector = "casino".into();
-        assert!(broken.code(&authority).is_err());
+        assert!(broken.code(&authority, today).is_err());
     }
 
     #[test]

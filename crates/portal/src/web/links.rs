@@ -38,6 +38,33 @@ struct VenueLinkTemplate {
     /// The steps in both languages, the reader's first: a switch of language would lose the
     /// fragment, and with it the venue.
     texts: Vec<Steps>,
+    /// What the script needs to read a v2 code, as JSON: the text coding, and the names of this
+    /// portal's communes (a v2 code carries the street and the commune's code).
+    v2: String,
+}
+
+/// The text coding and this portal's communes with the names above them, as JSON safe inside a
+/// `<script>` element.
+fn v2_tables(app: &AppState) -> String {
+    let (chars, lengths) = protocol::text_code::definition();
+    let edition = app.authority.settings.units.protocol();
+    let units: serde_json::Map<String, serde_json::Value> = app
+        .units
+        .communes
+        .iter()
+        .filter_map(|c| {
+            let names = protocol::units::names(edition, c.code)?;
+            Some((c.code.to_string(), json!(names.join(", "))))
+        })
+        .collect();
+    json!({
+        "chars": chars,
+        "lengths": lengths,
+        "edition": edition,
+        "units": units,
+    })
+    .to_string()
+    .replace('<', "\\u003c")
 }
 
 /// What the page says, in one language.
@@ -68,13 +95,18 @@ async fn venue_link(
     Path(version): Path<String>,
 ) -> WebResult {
     // Only the versions of the venue code there are.
-    if version != protocol::venue::VENUE_CODE_VERSION.to_string() {
+    let ours = [
+        protocol::venue::VENUE_CODE_VERSION,
+        protocol::venue_v2::VENUE_CODE_V2,
+    ];
+    if !ours.iter().any(|v| v.to_string() == version) {
         return Err(WebError::NotFound);
     }
     let mut response = render(VenueLinkTemplate {
         c: ctx.chrome("venue-link-title"),
         authority: app.authority.settings.name.clone(),
         texts: vec![steps(ctx.lang), steps(ctx.lang.other())],
+        v2: v2_tables(&app),
     })?;
     response.extensions_mut().insert(AllowsScript);
     Ok(response)

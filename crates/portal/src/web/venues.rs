@@ -401,7 +401,8 @@ async fn poster(
     if !record.active {
         return Err(WebError::Conflict("venue-inactive-poster"));
     }
-    let code = record.code(&app.authority)?;
+    let today = crate::domain::time::local_date(chrono::Utc::now().timestamp());
+    let code = record.code(&app.authority, today)?;
     // Drawn from the code as the app will read it back, so the poster shows what the app shows.
     let verified = protocol::read_venue_code(&code, &app.authority.trust())
         .map_err(|e| WebError::Internal(e.to_string()))?;

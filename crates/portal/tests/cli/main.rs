@@ -255,7 +255,7 @@ fn a_made_code_inspects_verified_with_its_vietnamese_name() {
     assert!(o.status.success(), "{o:?}");
     let code = stdout(&o).lines().last().unwrap().to_owned();
     assert!(
-        code.starts_with("https://yte.caobang.example/v/1#"),
+        code.starts_with("https://yte.caobang.example/v/2#"),
         "{code}"
     );
 
@@ -271,7 +271,11 @@ fn a_made_code_inspects_verified_with_its_vietnamese_name() {
     assert_eq!(v["format"], "vd1");
     assert_eq!(v["verified"], true);
     assert_eq!(v["name"], "Quán cà phê Phố Cũ");
-    assert_eq!(v["address"], "Tổ 3, Phường Thục Phán");
+    // The code carries the street; the commune and province come from the list of units.
+    assert_eq!(v["address"], "Tổ 3, Phường Thục Phán, Cao Bằng");
+    assert_eq!(v["code_version"], 2);
+    let until = chrono::NaiveDate::parse_from_str(v["valid_until"].as_str().unwrap(), "%Y-%m-%d");
+    assert!(until.unwrap() > chrono::Utc::now().date_naive() + chrono::Days::new(360));
     assert_eq!(v["unit"], 1273);
     assert_eq!(v["unit_name"], "Phường Thục Phán");
     assert_eq!(v["province"], "Cao Bằng");
@@ -285,6 +289,8 @@ fn a_made_code_inspects_verified_with_its_vietnamese_name() {
         v["verified"], false,
         "without a trust file nothing is verified"
     );
+    // Unverified, a v2 code's key is known only by the 2 bytes it names.
+    assert!(v["key_id"].as_str().unwrap().ends_with('…'), "{v}");
 }
 
 #[test]
