@@ -26,6 +26,8 @@ fn context() -> &'static (UnitList, Authority) {
             department: DepartmentKey::derive(&[8; 32]),
             door: None,
             requests: RequestKeys::new(MasterKey::from_bytes([9; 32])),
+            next: None,
+            retired: Vec::new(),
             dir: Default::default(),
         };
         let units = UnitList::load(authority.settings.units, 4).expect("the units load");

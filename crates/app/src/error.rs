@@ -161,7 +161,9 @@ impl Error {
                 P::ExpiredExposureList { .. } => "exposure_expired",
                 // A portal newer than this app.
                 P::UnsupportedVersion(_) => "exposure_newer_version",
-                P::UnknownKey { .. } | P::BadSignature => "exposure_untrusted",
+                P::UnknownKey { .. } | P::BadSignature | P::KeyRetired { .. } => {
+                    "exposure_untrusted"
+                }
                 _ => "exposure_malformed",
             },
             Error::ExposureElsewhere => "exposure_untrusted",
@@ -253,6 +255,11 @@ mod tests {
             Error::ExposureList(protocol::Error::UnsupportedVersion(3)).kind(),
             "exposure_newer_version"
         );
+        let retired = protocol::Error::KeyRetired {
+            kid: protocol::KeyId([1; 8]),
+            until: chrono::NaiveDate::from_ymd_opt(2027, 1, 1).unwrap(),
+        };
+        assert_eq!(Error::ExposureList(retired).kind(), "exposure_untrusted");
         assert_eq!(
             Error::ExposureList(protocol::Error::BadSignature).kind(),
             "exposure_untrusted"

@@ -177,6 +177,10 @@ pub struct Authority {
     /// The door key; a data folder from before venue mode has none until `init` runs again.
     pub door: Option<DepartmentKey>,
     pub requests: RequestKeys,
+    /// The next signing key's public half, made by `portal keys next` (see `rotation`).
+    pub next: Option<ed25519_dalek::VerifyingKey>,
+    /// Signing keys retired by `portal keys rotate`, each with its last day.
+    pub retired: Vec<TrustedKey>,
     /// The data folder it was loaded from (empty for one made in memory): `venues.jsonl` there
     /// names the venues `portal venue-code make` signed, which are not in the registry.
     pub dir: PathBuf,
@@ -351,12 +355,15 @@ impl Authority {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
             Err(e) => return Err(io(door_path)(e)),
         };
+        let next = crate::rotation::next_public(dir, &master)?;
         Ok(Authority {
             settings,
             key,
             department,
             door,
             requests: RequestKeys::new(master),
+            next,
+            retired: crate::rotation::retired(dir)?,
             dir: dir.to_owned(),
         })
     }
@@ -369,7 +376,11 @@ impl Authority {
                 name: self.settings.name.clone(),
                 portal_url: self.settings.portal_url.clone(),
                 hosts: vec![self.settings.host.clone()],
-                keys: vec![TrustedKey::new(self.key.verifying_key())],
+                // The signing key, the next one (believed before it signs), the retired ones.
+                keys: std::iter::once(TrustedKey::new(self.key.verifying_key()))
+                    .chain(self.next.map(TrustedKey::new))
+                    .chain(self.retired.iter().cloned())
+                    .collect(),
                 door_keys: self
                     .door
                     .iter()

@@ -12,6 +12,8 @@ pub enum Error {
     },
     #[error("{dir} has no authority yet; run `portal init --data-dir {dir}` first", dir = .0.display())]
     NotInitialised(PathBuf),
+    #[error("{0}")]
+    KeyRotation(String),
     #[error("the authority key file {0} is damaged")]
     DamagedKey(PathBuf),
     #[error("{0} is not a valid authority file: {1}")]

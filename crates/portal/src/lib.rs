@@ -15,6 +15,7 @@ pub mod i18n;
 pub mod keys;
 pub mod poster;
 pub mod qr;
+pub mod rotation;
 pub mod store;
 pub mod text;
 pub mod units;

@@ -6,7 +6,7 @@ use ciborium::Value;
 use coset::{iana, CborSerializable, CoseSign1, CoseSign1Builder, HeaderBuilder};
 use ed25519_dalek::{Signature, Signer, SigningKey};
 
-use crate::{Authority, Error, KeyId, Result, TrustList};
+use crate::{Authority, Error, KeyId, Result, TrustList, TrustedKey};
 
 pub(crate) struct Signed {
     pub kid: KeyId,
@@ -92,13 +92,15 @@ pub(crate) fn decode(bytes: &[u8]) -> std::result::Result<Signed, &'static str> 
     })
 }
 
-/// Verifies the signature (with external AAD `aad`) against the trusted key the header names;
-/// returns the authority that holds it.
+/// Verifies the signature (with external AAD `aad`) against the trusted key the header names,
+/// a key not retired before `now` (Unix seconds) when given; returns the authority that holds it
+/// and the key.
 pub(crate) fn verify<'t>(
     signed: &Signed,
     aad: &[u8],
     trust: &'t TrustList,
-) -> Result<&'t Authority> {
+    now: Option<i64>,
+) -> Result<(&'t Authority, &'t TrustedKey)> {
     let kid = signed.kid;
     let (authority, key) = trust.find(&kid).ok_or(Error::UnknownKey { kid })?;
     signed.sign1.verify_signature(aad, |sig, data| {
@@ -107,7 +109,10 @@ pub(crate) fn verify<'t>(
             .verify_strict(data, &sig)
             .map_err(|_| Error::BadSignature)
     })?;
-    Ok(authority)
+    if let Some(now) = now {
+        key.check_on(crate::trust::vietnam_day(now))?;
+    }
+    Ok((authority, key))
 }
 
 /// The entries of a signed content: exactly one CBOR map, in the one encoding the signing side
@@ -215,7 +220,7 @@ pub(crate) fn read_request<'t, T>(
         .decode(text.trim())
         .map_err(|_| malformed("not base64url"))?;
     let signed = decode(&bytes).map_err(malformed)?;
-    let authority = verify(&signed, aad, trust)?;
+    let (authority, _) = verify(&signed, aad, trust, Some(now))?;
     let request = parse(signed.payload())?;
     let (expires, upload_url) = expires_and_upload(&request);
     if now >= expires {

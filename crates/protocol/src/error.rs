@@ -15,6 +15,11 @@ pub enum Error {
     UnknownKey { kid: KeyId },
     #[error("This was signed by a key whose id begins {0}, which is not a trusted authority key.")]
     UnknownShortKey(String),
+    #[error("This was signed by key {kid}, which its authority retired after {until}.")]
+    KeyRetired {
+        kid: KeyId,
+        until: chrono::NaiveDate,
+    },
     #[error("This venue code was valid until {until} and has expired.")]
     VenueCodeExpired { until: chrono::NaiveDate },
     #[error("The signature does not match what was signed.")]
@@ -89,6 +94,7 @@ impl Error {
             Error::UnknownKey { .. } => "unknown_key",
             Error::UnknownShortKey(_) => "unknown_key",
             Error::VenueCodeExpired { .. } => "venue_code_expired",
+            Error::KeyRetired { .. } => "key_retired",
             Error::BadSignature => "bad_signature",
             Error::Malformed(_) => "malformed_code",
             Error::VenueHostElsewhere { .. } => "venue_host_elsewhere",

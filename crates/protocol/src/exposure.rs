@@ -312,7 +312,7 @@ pub fn read_exposure_list(
     let signed = crate::cose::decode(&bytes).map_err(malformed)?;
     let version = version_of(signed.content_type.as_deref())?;
     let aad = if version == 1 { LIST_AAD_V1 } else { LIST_AAD };
-    let authority = crate::cose::verify(&signed, aad, trust)?;
+    let (authority, _) = crate::cose::verify(&signed, aad, trust, Some(now))?;
     let entries = crate::cose::canonical_map(signed.payload()).map_err(malformed)?;
     let uint = |v: &Value| {
         v.as_integer()

@@ -7,6 +7,9 @@
 //!                      "door_keys": [ { "kid": "…", "alg": "X25519", "public_key": "…" } ] } ] }
 //! ```
 //!
+//! A signing key may carry `not_after` (`YYYY-MM-DD`): a key retired by `portal keys rotate`,
+//! whose venue codes, lists and requests are believed until that day (in Vietnam) and not after.
+//!
 //! `door_keys` (optional) are the keys venue mode seals personal cards and door entries to
 //! (`door.rs`); an authority without one has no venue mode yet.
 //!
@@ -20,6 +23,7 @@
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
+use chrono::NaiveDate;
 use ed25519_dalek::VerifyingKey;
 use serde::{Deserialize, Serialize};
 
@@ -54,6 +58,9 @@ pub struct Authority {
 pub struct TrustedKey {
     pub kid: KeyId,
     pub key: VerifyingKey,
+    /// A retired key's last day (in Vietnam): after it, nothing it signed is accepted. `None`
+    /// for a key in use.
+    pub not_after: Option<NaiveDate>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -105,6 +112,9 @@ struct KeyFile {
     kid: String,
     alg: String,
     public_key: String,
+    /// A retired signing key's last day, `YYYY-MM-DD`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    not_after: Option<String>,
 }
 
 impl TrustList {
@@ -163,7 +173,19 @@ impl TrustList {
                         k.kid
                     )));
                 }
-                keys.push(TrustedKey { kid, key });
+                let not_after = match &k.not_after {
+                    None => None,
+                    Some(day) => {
+                        Some(NaiveDate::parse_from_str(day, "%Y-%m-%d").map_err(|_| {
+                            Error::InvalidTrust(format!("key {kid}: not_after {day:?} is no date"))
+                        })?)
+                    }
+                };
+                keys.push(TrustedKey {
+                    kid,
+                    key,
+                    not_after,
+                });
             }
             let mut door_keys = Vec::with_capacity(a.door_keys.len());
             for k in a.door_keys {
@@ -241,6 +263,7 @@ impl TrustList {
                             kid: k.kid.to_string(),
                             alg: "Ed25519".to_owned(),
                             public_key: URL_SAFE_NO_PAD.encode(k.key.as_bytes()),
+                            not_after: k.not_after.map(|d| d.format("%Y-%m-%d").to_string()),
                         })
                         .collect(),
                     door_keys: a
@@ -250,6 +273,7 @@ impl TrustList {
                             kid: k.kid.to_string(),
                             alg: "X25519".to_owned(),
                             public_key: URL_SAFE_NO_PAD.encode(k.public),
+                            not_after: None,
                         })
                         .collect(),
                 })
@@ -290,6 +314,34 @@ impl TrustedKey {
         TrustedKey {
             kid: KeyId::of(&key),
             key,
+            not_after: None,
         }
     }
+
+    /// A key retired after `not_after`: what it signed is accepted until that day, and not after.
+    pub fn retired(key: VerifyingKey, not_after: NaiveDate) -> TrustedKey {
+        TrustedKey {
+            not_after: Some(not_after),
+            ..TrustedKey::new(key)
+        }
+    }
+
+    /// Whether the key may still be believed on `today` (the day in Vietnam).
+    pub fn check_on(&self, today: NaiveDate) -> Result<()> {
+        match self.not_after {
+            Some(until) if today > until => Err(Error::KeyRetired {
+                kid: self.kid,
+                until,
+            }),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// The day in Vietnam at `now` (Unix seconds), the day keys and codes are valid by.
+pub(crate) fn vietnam_day(now: i64) -> NaiveDate {
+    chrono::DateTime::from_timestamp(now, 0)
+        .unwrap_or_default()
+        .with_timezone(&crate::share::request_zone())
+        .date_naive()
 }

@@ -115,6 +115,9 @@ pub struct VerifiedVenue {
     pub version: u64,
     /// The code's last valid day (version 2; a v1 code has none).
     pub valid_until: Option<NaiveDate>,
+    /// The signing key's last day, when its authority has retired it (`portal keys rotate`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub key_not_after: Option<NaiveDate>,
 }
 
 impl Venue {
@@ -273,16 +276,16 @@ fn decode_v1(Parsed { host, payload, .. }: Parsed<'_>) -> Result<Unverified> {
 pub fn read_venue_code(text: &str, trust: &TrustList) -> Result<VerifiedVenue> {
     let parsed = split_url(text)?;
     let version = parsed.version;
-    let (host, venue, authority, key_id, valid_until) = if version == VENUE_CODE_VERSION {
+    let (host, venue, authority, key, valid_until) = if version == VENUE_CODE_VERSION {
         let Unverified { host, signed } = decode_v1(parsed)?;
-        let authority = crate::cose::verify(&signed, host.as_bytes(), trust)?;
+        let (authority, key) = crate::cose::verify(&signed, host.as_bytes(), trust, None)?;
         let venue = parse_content(signed.payload())?;
-        (host, venue, authority, signed.kid, None)
+        (host, venue, authority, key, None)
     } else {
         let code = crate::venue_v2::decode(&parsed)?;
-        let (authority, kid) = crate::venue_v2::verify(&code, &parsed.host, trust)?;
+        let (authority, key) = crate::venue_v2::verify(&code, &parsed.host, trust)?;
         let until = Some(code.terms.valid_until);
-        (parsed.host, code.venue, authority, kid, until)
+        (parsed.host, code.venue, authority, key, until)
     };
     // The address in the code must be one of its signer's own.
     if !authority.hosts.is_empty() && !authority.hosts.contains(&host) {
@@ -290,20 +293,29 @@ pub fn read_venue_code(text: &str, trust: &TrustList) -> Result<VerifiedVenue> {
     }
     Ok(VerifiedVenue {
         venue,
-        key_id,
+        key_id: key.kid,
         authority: authority.name.clone(),
         host,
         version,
         valid_until,
+        key_not_after: key.not_after,
     })
 }
 
 impl VerifiedVenue {
     /// Whether the code may be used on `today` (the day in Vietnam): a v2 code not after its last
-    /// valid day. (Not before its first day is not checked: a phone's clock may be behind.)
+    /// valid day, and any code not after its key's retirement. (Not before its first day is not
+    /// checked: a phone's clock may be behind.)
     pub fn valid_on(&self, today: NaiveDate) -> Result<()> {
         match self.valid_until {
-            Some(until) if today > until => Err(Error::VenueCodeExpired { until }),
+            Some(until) if today > until => return Err(Error::VenueCodeExpired { until }),
+            _ => {}
+        }
+        match self.key_not_after {
+            Some(until) if today > until => Err(Error::KeyRetired {
+                kid: self.key_id,
+                until,
+            }),
             _ => Ok(()),
         }
     }

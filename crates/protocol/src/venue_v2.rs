@@ -238,7 +238,7 @@ pub(crate) fn verify<'t>(
     code: &Unverified,
     host: &str,
     trust: &'t TrustList,
-) -> Result<(&'t Authority, KeyId)> {
+) -> Result<(&'t Authority, &'t crate::TrustedKey)> {
     let message = signed_bytes(host, &code.content);
     let mut candidates = trust.authorities.iter().flat_map(|a| {
         a.keys
@@ -252,7 +252,7 @@ pub(crate) fn verify<'t>(
         k.key.verify_strict(&message, &code.signature).is_ok()
     });
     match found {
-        Some((authority, key)) => Ok((authority, key.kid)),
+        Some((authority, key)) => Ok((authority, key)),
         None if any => Err(Error::BadSignature),
         None => Err(Error::UnknownShortKey(hex::encode(code.kid_prefix))),
     }

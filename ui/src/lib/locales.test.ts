@@ -14,7 +14,7 @@ test('Vietnamese and English have exactly the same messages', () => {
 test('every error kind the Rust side can send has a sentence', () => {
   const kinds = [
     'not_venue_code', 'unsupported_version', 'unknown_key', 'bad_signature', 'malformed_code',
-    'venue_host_elsewhere', 'venue_code_expired', 'invalid_venue', 'invalid_trust', 'image_unreadable', 'no_qr_code', 'no_open_visit',
+    'venue_host_elsewhere', 'venue_code_expired', 'key_retired', 'invalid_venue', 'invalid_trust', 'image_unreadable', 'no_qr_code', 'no_open_visit',
     'key_missing', 'key_rejected', 'key_file_damaged', 'key_store', 'data_folder', 'migration',
     'storage', 'diary_damaged', 'disk_full', 'read_only',
   ];

@@ -1,4 +1,5 @@
-//! The `portal` command line: `init`, `serve`, `venue-code make|inspect`, `poster`, `inspect`. It uses the
+//! The `portal` command line: `init`, `serve`, `venue-code make|inspect`, `keys next|rotate`,
+//! `poster`, `inspect`. It uses the
 //! rules (`domain`) and the storage (`store`) as the web site does, never the web site itself
 //! (`serve` only starts it).
 
@@ -79,6 +80,10 @@ pub enum Command {
     /// Venue codes: make a signed one, or read one.
     #[command(subcommand)]
     VenueCode(VenueCode),
+    /// Rotate the signing key: `next` makes the next key and adds it to trust.json (ship it in
+    /// an app release), `rotate` then signs with it and retires the old key after its codes.
+    #[command(subcommand)]
+    Keys(Keys),
     /// A printable A4 poster of a venue code; the extension of --out picks PDF, PNG or SVG.
     Poster {
         #[arg(long)]
@@ -126,6 +131,20 @@ pub enum Command {
         /// The text, or `-` to read it from standard input (an ID card's text then stays out of
         /// the process list and the shell's history).
         text: String,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum Keys {
+    /// Make the next signing key and add it to trust.json.
+    Next {
+        #[arg(long)]
+        data_dir: PathBuf,
+    },
+    /// Sign with the next key from now on; the old key is believed until its last codes expire.
+    Rotate {
+        #[arg(long)]
+        data_dir: PathBuf,
     },
 }
 
@@ -231,6 +250,11 @@ pub fn run(cli: Cli) -> Result<String> {
             &sector,
             stay,
             png.as_deref(),
+        ),
+        Command::Keys(Keys::Next { data_dir }) => crate::rotation::next(&data_dir),
+        Command::Keys(Keys::Rotate { data_dir }) => crate::rotation::rotate(
+            &data_dir,
+            crate::domain::time::local_date(Utc::now().timestamp()),
         ),
         Command::VenueCode(VenueCode::Inspect { data_dir, text }) => {
             inspect::inspect(data_dir.as_deref(), &text)

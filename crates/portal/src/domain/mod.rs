@@ -73,6 +73,8 @@ pub(crate) mod testing {
             department: DepartmentKey::derive(&[8; 32]),
             door: None,
             requests: RequestKeys::new(MasterKey::from_bytes([9; 32])),
+            next: None,
+            retired: Vec::new(),
             dir: Default::default(),
         }
     }

@@ -2,6 +2,7 @@
 
 mod door;
 mod inspect;
+mod keys;
 
 use std::path::Path;
 use std::process::{Command, Output};
