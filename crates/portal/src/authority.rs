@@ -8,7 +8,7 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use ed25519_dalek::SigningKey;
+use ed25519_dalek::{SigningKey, VerifyingKey};
 use hpke::{Deserializable, Kem, Serializable};
 use protocol::{Authority as TrustedAuthority, KeyId, TrustList, TrustedKey};
 use rand::RngCore;
@@ -264,16 +264,7 @@ impl Authority {
                 }
             }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                let mut seed = Zeroizing::new([0u8; 32]);
-                rand::rngs::OsRng.fill_bytes(seed.as_mut());
-                let key = SigningKey::from_bytes(&seed);
-                let sealed = keys::seal(
-                    &master,
-                    Kind::AuthoritySigning,
-                    key.verifying_key().as_bytes(),
-                    seed.as_ref(),
-                );
-                keys::write_private(&key_path, &sealed)?;
+                new_signing_key(&master, &key_path)?;
                 report.signing_key_created = true;
             }
             Err(e) => return Err(io(key_path)(e)),
@@ -425,7 +416,24 @@ fn legacy_seed(text: &str) -> Option<Zeroizing<[u8; 32]>> {
     Some(Zeroizing::new(seed))
 }
 
-fn open_signing(master: &MasterKey, text: &str, path: &Path) -> Result<SigningKey> {
+/// Makes a signing key and writes it to `path` (a new file), sealed under the master key;
+/// returns its public half.
+pub(crate) fn new_signing_key(master: &MasterKey, path: &Path) -> Result<VerifyingKey> {
+    let mut seed = Zeroizing::new([0u8; 32]);
+    rand::rngs::OsRng.fill_bytes(seed.as_mut());
+    let key = SigningKey::from_bytes(&seed);
+    let sealed = keys::seal(
+        master,
+        Kind::AuthoritySigning,
+        key.verifying_key().as_bytes(),
+        seed.as_ref(),
+    );
+    keys::write_private(path, &sealed)?;
+    Ok(key.verifying_key())
+}
+
+/// An Ed25519 signing key sealed under the master key, checked against its public half.
+pub(crate) fn open_signing(master: &MasterKey, text: &str, path: &Path) -> Result<SigningKey> {
     let (public, secret) = keys::open(master, Kind::AuthoritySigning, text, path)?;
     let seed: [u8; 32] = secret
         .as_slice()
@@ -476,13 +484,19 @@ fn add_door_key(path: &Path, authority: &Authority) -> Result<DoorInTrust> {
         return Ok(DoorInTrust::AlreadyThere);
     }
     entry.door_keys.push(door);
+    replace_file(path, &trust.to_json())?;
+    Ok(DoorInTrust::Added)
+}
+
+/// Replaces a (public) file of the data folder through a temporary file and a rename, so a crash
+/// leaves the old file or the new one.
+pub(crate) fn replace_file(path: &Path, text: &str) -> Result<()> {
     let tmp = path.with_extension("json.tmp");
     let write = || -> std::io::Result<()> {
         let mut file = fs::File::create(&tmp)?;
-        std::io::Write::write_all(&mut file, trust.to_json().as_bytes())?;
+        std::io::Write::write_all(&mut file, text.as_bytes())?;
         file.sync_all()?;
         fs::rename(&tmp, path)
     };
-    write().map_err(io(path))?;
-    Ok(DoorInTrust::Added)
+    write().map_err(io(path))
 }

@@ -14,15 +14,15 @@ use std::path::Path;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use chrono::{Days, NaiveDate};
-use ed25519_dalek::{SigningKey, VerifyingKey};
+use ed25519_dalek::VerifyingKey;
 use protocol::{KeyId, TrustList, TrustedKey};
-use rand::RngCore;
 use serde::{Deserialize, Serialize};
-use zeroize::Zeroizing;
 
-use crate::authority::{Authority, KEY_FILE, TRUST_FILE};
+use crate::authority::{
+    new_signing_key, open_signing, replace_file, Authority, KEY_FILE, TRUST_FILE,
+};
 use crate::error::io;
-use crate::keys::{self, Kind, MasterKey};
+use crate::keys::MasterKey;
 use crate::{Error, Result};
 
 pub const NEXT_KEY_FILE: &str = "authority.next.key";
@@ -70,23 +70,10 @@ pub fn retired(dir: &Path) -> Result<Vec<TrustedKey>> {
 pub fn next_public(dir: &Path, master: &MasterKey) -> Result<Option<VerifyingKey>> {
     let path = dir.join(NEXT_KEY_FILE);
     match fs::read_to_string(&path) {
-        Ok(text) => Ok(Some(open(master, &text, &path)?.verifying_key())),
+        Ok(text) => Ok(Some(open_signing(master, &text, &path)?.verifying_key())),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
         Err(e) => Err(io(&path)(e)),
     }
-}
-
-fn open(master: &MasterKey, text: &str, path: &Path) -> Result<SigningKey> {
-    let (public, secret) = keys::open(master, Kind::AuthoritySigning, text, path)?;
-    let seed: [u8; 32] = secret
-        .as_slice()
-        .try_into()
-        .map_err(|_| Error::DamagedKey(path.to_owned()))?;
-    let key = SigningKey::from_bytes(&seed);
-    if key.verifying_key().as_bytes().as_slice() != public.as_slice() {
-        return Err(Error::DamagedKey(path.to_owned()));
-    }
-    Ok(key)
 }
 
 /// `portal keys next`: makes the next signing key and adds it to `trust.json`.
@@ -101,20 +88,11 @@ pub fn next(dir: &Path) -> Result<String> {
         )));
     }
     let master = MasterKey::find(dir, false)?;
-    let mut seed = Zeroizing::new([0u8; 32]);
-    rand::rngs::OsRng.fill_bytes(seed.as_mut());
-    let key = SigningKey::from_bytes(&seed);
-    let sealed = keys::seal(
-        &master,
-        Kind::AuthoritySigning,
-        key.verifying_key().as_bytes(),
-        seed.as_ref(),
-    );
-    keys::write_private(&path, &sealed)?;
-    let kid = KeyId::of(&key.verifying_key());
+    let key = new_signing_key(&master, &path)?;
+    let kid = KeyId::of(&key);
     edit_trust(dir, &authority, |keys| {
         if !keys.iter().any(|k| k.kid == kid) {
-            keys.push(TrustedKey::new(key.verifying_key()));
+            keys.push(TrustedKey::new(key));
         }
     })?;
     Ok(format!(
@@ -149,7 +127,7 @@ pub fn rotate(dir: &Path, today: NaiveDate) -> Result<String> {
         })
         .collect();
     let text = serde_json::to_string_pretty(&entries).expect("a list serialises") + "\n";
-    replace(&dir.join(RETIRED_FILE), &text)?;
+    replace_file(&dir.join(RETIRED_FILE), &text)?;
     edit_trust(dir, &authority, |keys| {
         for k in keys.iter_mut() {
             if k.kid == retiring.kid {
@@ -191,16 +169,5 @@ fn edit_trust(
             ))
         })?;
     change(&mut entry.keys);
-    replace(&path, &trust.to_json())
-}
-
-fn replace(path: &Path, text: &str) -> Result<()> {
-    let tmp = path.with_extension("json.tmp");
-    let write = || -> std::io::Result<()> {
-        let mut file = fs::File::create(&tmp)?;
-        std::io::Write::write_all(&mut file, text.as_bytes())?;
-        file.sync_all()?;
-        fs::rename(&tmp, path)
-    };
-    write().map_err(io(path))
+    replace_file(&path, &trust.to_json())
 }

@@ -142,6 +142,16 @@ impl Venue {
     }
 }
 
+impl Venue {
+    /// [`Venue::validate`] for a venue read from a code: a venue out of limits is a damaged code.
+    pub(crate) fn validate_read(&self) -> Result<()> {
+        self.validate().map_err(|e| match e {
+            Error::InvalidVenue(why) => Error::Malformed(why),
+            other => other,
+        })
+    }
+}
+
 fn check_text(field: &str, text: &str, max: usize) -> Result<()> {
     if text.trim().is_empty() {
         return Err(Error::InvalidVenue(format!("{field} is empty")));
@@ -409,9 +419,6 @@ fn parse_content(bytes: &[u8]) -> Result<Venue> {
         usual_stay_minutes,
         issued,
     };
-    venue.validate().map_err(|e| match e {
-        Error::InvalidVenue(why) => Error::Malformed(why),
-        other => other,
-    })?;
+    venue.validate_read()?;
     Ok(venue)
 }

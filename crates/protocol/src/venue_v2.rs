@@ -216,10 +216,7 @@ pub(crate) fn decode(parsed: &Parsed<'_>) -> Result<Unverified> {
         usual_stay_minutes,
         issued: day(from)?,
     };
-    venue.validate().map_err(|e| match e {
-        Error::InvalidVenue(why) => Error::Malformed(why),
-        other => other,
-    })?;
+    venue.validate_read()?;
     Ok(Unverified {
         venue,
         terms: Terms {
