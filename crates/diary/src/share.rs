@@ -159,7 +159,9 @@ fn attach(shares: &mut [Share], sent: Vec<(i64, SentVisit)>) {
 }
 
 impl Diary {
-    /// Visits that began in `[from, to)`, oldest first.
+    /// Visits that overlap `[from, to)`, oldest first: those that began in it, and those that
+    /// began before it and ended after its start (an evening that runs past midnight into the
+    /// first day asked). A visit still open counts from its start alone.
     pub async fn visits_between(
         &self,
         from: DateTime<Utc>,
@@ -170,7 +172,9 @@ impl Diary {
             .await?
             .into_iter()
             .rev()
-            .filter(|v| v.time_in >= from && v.time_in < to)
+            .filter(|v| {
+                v.time_in < to && (v.time_in >= from || v.time_out.is_some_and(|out| out > from))
+            })
             .collect())
     }
 

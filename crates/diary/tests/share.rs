@@ -428,3 +428,40 @@ async fn shares_logged_before_the_list_was_kept_upgrade_with_their_count_and_no_
     assert_eq!(sealed.share.visits.map(|l| l.len()), Some(1));
     assert_eq!(diary.shares().await.unwrap()[1].visits, None);
 }
+
+/// A visit that began the evening before the first day asked and ended after its midnight is
+/// offered (the portal keeps it too); one that ended before midnight, or at it, is not.
+#[tokio::test]
+async fn a_visit_across_the_first_midnight_is_offered() {
+    let dir = tempfile::tempdir().unwrap();
+    let diary = Diary::open(dir.path(), trust(), None).await.unwrap();
+    let from = at(20, 0);
+    diary
+        .check_in(&code("Quán phở", 1), from - Duration::hours(5))
+        .await
+        .unwrap();
+    diary.check_out(from - Duration::hours(3)).await.unwrap();
+    // (Each within the usual stay of 60 minutes, so none is closed for having run over it.)
+    diary
+        .check_in(&code("Chợ đêm", 2), from - Duration::minutes(50))
+        .await
+        .unwrap();
+    diary.check_out(from).await.unwrap();
+    let across = diary
+        .check_in(&code("Karaoke", 3), from - Duration::minutes(20))
+        .await
+        .unwrap();
+    diary.check_out(from + Duration::minutes(20)).await.unwrap();
+    let inside = diary
+        .check_in(&code("Chợ Xanh", 4), at(25, 8))
+        .await
+        .unwrap();
+    let offered: Vec<i64> = diary
+        .visits_between(from, at(30, 0))
+        .await
+        .unwrap()
+        .iter()
+        .map(|v| v.id)
+        .collect();
+    assert_eq!(offered, [across.id, inside.id]);
+}

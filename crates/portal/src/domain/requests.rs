@@ -180,19 +180,24 @@ pub fn open(
     protocol::open_diary(sealed, &id, &secret).ok()
 }
 
-/// Keeps the visits that began on the days the request asked for (`from`..=`to`, local dates, as
-/// the request was made); returns those and how many others came. The app sends only those days;
-/// one that sends more (a modified app) does not get the rest into the case: the citizen agreed to
-/// share the days asked, and the authority does not learn the others.
+/// Keeps the visits that overlap the days the request asked for (`from`..=`to`, local dates, as
+/// the request was made): that began on them, or began before and ended after the first day's
+/// start; returns those and how many others came. The app sends only those; one that sends more
+/// (a modified app) does not get the rest into the case: the citizen agreed to share the days
+/// asked, and the authority does not learn the others.
 pub fn within_days(
     visits: Vec<SharedVisit>,
     from: NaiveDate,
     to: NaiveDate,
 ) -> (Vec<SharedVisit>, usize) {
     let before = visits.len();
+    let start = super::time::start_of(from);
+    let end = super::time::start_of(to + chrono::Days::new(1));
     let kept: Vec<SharedVisit> = visits
         .into_iter()
-        .filter(|v| (from..=to).contains(&super::time::local_date(v.time_in)))
+        .filter(|v| {
+            v.time_in < end && (v.time_in >= start || v.time_out.is_some_and(|out| out > start))
+        })
         .collect();
     let outside = before - kept.len();
     (kept, outside)
@@ -370,20 +375,33 @@ mod tests {
             time_out: None,
         };
         let day = NaiveDate::from_ymd_opt(2026, 11, 29).unwrap();
+        // The evening before, out at 00:30: it overlaps the day; out at 00:00 sharp, it does not.
+        let across = |out: i64| SharedVisit {
+            time_out: Some(out),
+            ..visit(at(-1, 0))
+        };
         let (kept, outside) = within_days(
             vec![
                 visit(at(0, 30)),
                 visit(at(-1, 0)),
                 visit(at(23, 30)),
                 visit(at(24, 0)),
+                across(at(0, 30)),
+                across(at(0, 0)),
             ],
             day,
             day,
         );
         assert_eq!(
-            kept.iter().map(|v| v.time_in).collect::<Vec<_>>(),
-            [at(0, 30), at(23, 30)]
+            kept.iter()
+                .map(|v| (v.time_in, v.time_out))
+                .collect::<Vec<_>>(),
+            [
+                (at(0, 30), None),
+                (at(23, 30), None),
+                (at(-1, 0), Some(at(0, 30)))
+            ]
         );
-        assert_eq!(outside, 2);
+        assert_eq!(outside, 3);
     }
 }

@@ -44,10 +44,13 @@ pub fn show_date(text: &str) -> String {
 /// The first second of a local day typed as `2026-11-29` (a date field).
 pub fn day_start(text: &str) -> Option<i64> {
     let date = NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").ok()?;
-    zone()
-        .from_local_datetime(&date.and_hms_opt(0, 0, 0)?)
-        .single()
-        .map(|t| t.timestamp())
+    Some(start_of(date))
+}
+
+/// The first second of a day in Vietnam.
+pub fn start_of(date: NaiveDate) -> i64 {
+    let midnight = date.and_hms_opt(0, 0, 0).expect("midnight exists");
+    zone().from_utc_datetime(&midnight).timestamp() - i64::from(zone().local_minus_utc())
 }
 
 /// A time typed in a `datetime-local` field (`2026-11-29T08:00`).
