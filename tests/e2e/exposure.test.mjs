@@ -10,7 +10,7 @@ import { readdirSync } from 'node:fs';
 import { createServer, request } from 'node:http';
 import {
   startServices, stopServices, startPortal, openChromium, openApp, closeApp, screenshot, text,
-  tempDir, press, waitForDownload, adminWithRoles, signInAsNewStaff, ADMIN_PASSWORD,
+  tempDir, press, waitForDownload, adminWithRoles, signInAsNewStaff, signOutOfPortal, ADMIN_PASSWORD,
 } from './harness.mjs';
 import { notificationServer } from './notifications.mjs';
 
@@ -255,7 +255,7 @@ test('a notice for one of two visited venues raises exactly one alert, cleared o
 
     // The registrar (the admin) deactivates A: its code is withdrawn in the next list. A
     // check-in with A's old poster is still recorded, with a warning.
-    await (await browser.$('form[action="/logout"] button')).click();
+    await signOutOfPortal(browser);
     await go('/login');
     await (await browser.$('#username')).setValue('admin');
     await (await browser.$('#password')).setValue(ADMIN_PASSWORD);

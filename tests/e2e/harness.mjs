@@ -327,6 +327,15 @@ export async function adminWithRoles(browser, site, roles) {
 }
 
 /**
+ * Signs out of the portal and waits for the sign-in page the portal answers with, so that the
+ * next page is not opened while the old session still holds.
+ */
+export async function signOutOfPortal(browser) {
+  await (await browser.$('form[action="/logout"] button')).click();
+  await (await browser.$('#username')).waitForExist({ timeout: 10000 });
+}
+
+/**
  * The admin signed in now makes a member of staff named `username` with `roles`; the browser
  * then signs in as them, changing the temporary password as the portal asks the first time.
  */
@@ -337,7 +346,7 @@ export async function signInAsNewStaff(browser, site, username, roles) {
   for (const role of roles) await (await browser.$(`#role_${role}`)).click();
   await (await browser.$('main form[action="/admin/users/new"] button[type=submit]')).click();
   const temporary = await text(browser, '#temporary-password');
-  await (await browser.$('form[action="/logout"] button')).click();
+  await signOutOfPortal(browser);
   await browser.url(`${site.url}/login`);
   await (await browser.$('#username')).setValue(username);
   await (await browser.$('#password')).setValue(temporary);

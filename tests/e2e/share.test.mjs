@@ -162,7 +162,9 @@ test('a tracer asks, the citizen shares two of three visits, the portal shows ex
   assert.ok(csv.includes(SHARED), csv);
   assert.ok(!csv.includes(UNTICKED));
   assert.ok(csv.includes(`"'=HYPERLINK(""http://evil.example"",""<script>alert(1)</script>"")"`), csv);
-  assert.ok(csv.includes(",'=1+2,"), csv);
+  // The address a v2 code carries is the street with the commune's names after it: the cell
+  // still begins with the neutralising quote.
+  assert.ok(csv.includes(`"'=1+2, Phường Thục Phán, Cao Bằng"`), csv);
 });
 
 test("the request's QR on the portal opens the request in the app, from the Scan tab or the Share screen", async () => {
