@@ -416,7 +416,8 @@ fn legacy_seed(text: &str) -> Option<Zeroizing<[u8; 32]>> {
     Some(Zeroizing::new(seed))
 }
 
-/// Makes a signing key and writes it to `path` (a new file), sealed under the master key;
+/// Makes a signing key and writes it to `path` (where there is none yet), sealed under the
+/// master key, through a temporary file and a rename so that a crash leaves no half-written key;
 /// returns its public half.
 pub(crate) fn new_signing_key(master: &MasterKey, path: &Path) -> Result<VerifyingKey> {
     let mut seed = Zeroizing::new([0u8; 32]);
@@ -428,7 +429,7 @@ pub(crate) fn new_signing_key(master: &MasterKey, path: &Path) -> Result<Verifyi
         key.verifying_key().as_bytes(),
         seed.as_ref(),
     );
-    keys::write_private(path, &sealed)?;
+    keys::replace_private(path, &sealed)?;
     Ok(key.verifying_key())
 }
 

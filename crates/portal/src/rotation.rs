@@ -80,15 +80,19 @@ pub fn next_public(dir: &Path, master: &MasterKey) -> Result<Option<VerifyingKey
 pub fn next(dir: &Path) -> Result<String> {
     let authority = Authority::load(dir)?;
     let path = dir.join(NEXT_KEY_FILE);
-    if let Some(next) = authority.next {
-        return Err(Error::KeyRotation(format!(
-            "the next key {} is already made ({}); rotate to it with `portal keys rotate`",
-            KeyId::of(&next),
-            path.display()
-        )));
-    }
-    let master = MasterKey::find(dir, false)?;
-    let key = new_signing_key(&master, &path)?;
+    let key = match authority.next {
+        // Already made and in the trust file: nothing to do. Made but not in it (a run that
+        // stopped between the two steps): this run finishes it.
+        Some(next) if trust_lists(dir, &next)? => {
+            return Err(Error::KeyRotation(format!(
+                "the next key {} is already made ({}) and in {TRUST_FILE}; rotate to it with `portal keys rotate`",
+                KeyId::of(&next),
+                path.display()
+            )));
+        }
+        Some(next) => next,
+        None => new_signing_key(&MasterKey::find(dir, false)?, &path)?,
+    };
     let kid = KeyId::of(&key);
     edit_trust(dir, &authority, |keys| {
         if !keys.iter().any(|k| k.kid == kid) {
@@ -96,7 +100,7 @@ pub fn next(dir: &Path) -> Result<String> {
         }
     })?;
     Ok(format!(
-        "Made the next signing key {kid} and added it to {}.\nShip that trust file in an app release; once phones have it, run `portal keys rotate`.\n",
+        "The next signing key {kid} is made and listed in {}.\nShip that trust file in an app release; once phones have it, run `portal keys rotate`.\n",
         dir.join(TRUST_FILE).display()
     ))
 }
@@ -110,6 +114,14 @@ pub fn rotate(dir: &Path, today: NaiveDate) -> Result<String> {
             "there is no next key: run `portal keys next`, ship the trust file in an app release, then rotate".into(),
         ));
     };
+    // Phones learn the next key from the trust file before it signs: never sign with one the
+    // trust file does not list.
+    if !trust_lists(dir, &next)? {
+        return Err(Error::KeyRotation(format!(
+            "{TRUST_FILE} does not list the next key {}: run `portal keys next` again to add it, ship that trust file, then rotate",
+            KeyId::of(&next)
+        )));
+    }
     let old = authority.key.verifying_key();
     let until = today + Days::new(crate::domain::venues::CODE_VALID_DAYS);
     let retiring = TrustedKey::retired(old, until);
@@ -145,6 +157,14 @@ pub fn rotate(dir: &Path, today: NaiveDate) -> Result<String> {
         KeyId::of(&next),
         retiring.kid,
     ))
+}
+
+/// Whether `trust.json` in `dir` lists `key` (as any authority's signing key).
+fn trust_lists(dir: &Path, key: &VerifyingKey) -> Result<bool> {
+    let path = dir.join(TRUST_FILE);
+    let text = fs::read_to_string(&path).map_err(io(&path))?;
+    let kid = KeyId::of(key);
+    Ok(TrustList::from_json(&text)?.find(&kid).is_some())
 }
 
 /// Changes the authority's signing keys in `trust.json` (its entry is the one holding the current

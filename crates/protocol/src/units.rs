@@ -146,7 +146,10 @@ pub fn street_of(address: &str, edition: Edition, code: u32) -> String {
     while parts.len() > 1 && parts.last().is_some_and(|p| forms.contains(&bare(p))) {
         parts.pop();
     }
-    if parts.len() == 1 && forms.contains(&bare(parts[0])) {
+    // What is left is the street, unless it is the commune's own full name ("Phường Hợp
+    // Giang"): a hamlet named like its commune ("Nà Giàng, Xã Nà Giàng") keeps its name.
+    let full = |p: &str| names.iter().any(|n| n.to_lowercase() == p.to_lowercase());
+    if parts.len() == 1 && full(parts[0]) {
         return String::new();
     }
     parts.join(", ")
@@ -181,6 +184,9 @@ mod tests {
             "Số 12 Phố Xuân Trường"
         );
         assert_eq!(street("Tổ 5, Hợp Giang"), "Tổ 5");
+        // A hamlet named like its commune stays; the commune's full name alone is no street.
+        assert_eq!(street("Hợp Giang, Phường Hợp Giang, Cao Bằng"), "Hợp Giang");
+        assert_eq!(street("phường hợp giang"), "");
         assert_eq!(street("Phường Hợp Giang, Cao Bằng"), "");
         // A part that names the place in the middle of the address stays.
         assert_eq!(street("Chợ Cao Bằng, Tổ 5"), "Chợ Cao Bằng, Tổ 5");

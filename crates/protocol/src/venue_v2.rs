@@ -1,5 +1,5 @@
 //! Venue code v2: `https://<authority host>/v/2#<decimal digits>`, small enough for a QR code of
-//! version 13 at level Q with a 100-character Vietnamese name (v1: version 19).
+//! version 13 at level Q with a 100-character Vietnamese name (v1: version 20).
 //!
 //! The fragment is the payload's bytes written in decimal, seven bytes at a time as 17 digits
 //! (the last 1 to 6 bytes as 3, 5, 8, 10, 13 or 15 digits), which a QR code holds in its numeric
@@ -34,6 +34,10 @@ use crate::{text_code, Authority, Error, KeyId, Result, Sector, TrustList, Venue
 pub const VENUE_CODE_V2: u64 = 2;
 /// The longest a v2 code may be valid: three years.
 pub const MAX_VALID_DAYS: u64 = 3 * 366;
+/// The most digits a code's fragment may have: about what v1's 700 bytes take in a QR code (QR
+/// version 25 at level Q), for names and streets outside the text coding's table, which cost 34
+/// bits a character.
+pub const MAX_DIGITS: usize = 1600;
 const DOMAIN: &[u8] = b"visit-diary/venue-code/v2";
 const SIGNATURE_BYTES: usize = 64;
 /// Digits for 0 to 6 bytes of a chunk: the fewest that hold every value of that many bytes.
@@ -128,10 +132,14 @@ pub fn sign_venue_code_v2(
     ciborium::into_writer(&content, &mut payload).expect("writing CBOR to a Vec cannot fail");
     let signature = key.sign(&signed_bytes(&host, &payload));
     payload.extend_from_slice(&signature.to_bytes());
-    Ok(format!(
-        "https://{host}/v/{VENUE_CODE_V2}#{}",
-        to_digits(&payload)
-    ))
+    let digits = to_digits(&payload);
+    if digits.len() > MAX_DIGITS {
+        return Err(Error::InvalidVenue(format!(
+            "the code would be {} digits, more than a poster's QR can carry ({MAX_DIGITS}); shorten the name or the address",
+            digits.len()
+        )));
+    }
+    Ok(format!("https://{host}/v/{VENUE_CODE_V2}#{digits}"))
 }
 
 /// A v2 code read, its signature not yet checked.

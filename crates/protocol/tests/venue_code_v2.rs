@@ -113,6 +113,19 @@ fn a_100_character_name_fits_qr_version_13_at_q_and_40_characters_version_10_at_
         "{}",
         qr_version(&code, qrcode::EcLevel::M)
     );
+    // A name outside the text coding's table (34 bits a character) as long as names may be:
+    // refused when its code would not fit a poster's QR, as v1 refused codes over 700 bytes.
+    let wide: String = "漢字喫茶店".chars().cycle().take(200).collect();
+    let long_street = Venue {
+        address: "Ngõ 12 ".to_owned() + &"😀".repeat(150),
+        ..venue(&wide)
+    };
+    let err = sign_venue_code_v2(&long_street, &terms(), HOST, &authority_key()).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("more than a poster's QR can carry"),
+        "{err}"
+    );
     // The same venue as v1, for the record: far larger.
     let v1 = sign_venue_code(&venue(&long_name(100)), HOST, &authority_key()).unwrap();
     assert!(qr_version(&v1, qrcode::EcLevel::Q) >= 17);

@@ -40,6 +40,20 @@ fn a_key_rotates_in_two_steps_and_the_old_keys_codes_read_until_they_expire() {
         portal(&["keys", "next", "--data-dir", d]).status.code(),
         Some(1)
     );
+    // A `next` that stopped before the trust file was written: `rotate` refuses to sign with a
+    // key phones would not know, and `next` again finishes the job.
+    std::fs::write(dir.path().join("trust.json"), before.to_json()).unwrap();
+    let o = portal(&["keys", "rotate", "--data-dir", d]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("does not list the next key"),
+        "{}",
+        stderr(&o)
+    );
+    let o = portal(&["keys", "next", "--data-dir", d]);
+    assert!(o.status.success(), "{o:?}");
+    assert!(stdout(&o).contains(&next_kid.to_string()));
+    assert_eq!(trust(dir.path()).authorities[0].keys.len(), 2);
     let today = chrono::Utc::now().date_naive();
     let made = code(make(dir.path(), "Chợ Xanh", &[]));
     assert_eq!(
