@@ -1,4 +1,4 @@
-//! Properties of venue code v1 over generated venues and keys, and of every reader over
+//! Properties of venue codes v1 and v2 over generated venues and keys, and of every reader over
 //! arbitrary text.
 
 use chrono::{Days, NaiveDate};

@@ -106,7 +106,10 @@ async fn venue_link(
         c: ctx.chrome("venue-link-title"),
         authority: app.authority.settings.name.clone(),
         texts: vec![steps(ctx.lang), steps(ctx.lang.other())],
-        v2: v2_tables(&app),
+        v2: app
+            .venue_link_tables
+            .get_or_init(|| v2_tables(&app))
+            .clone(),
     })?;
     response.extensions_mut().insert(AllowsScript);
     Ok(response)

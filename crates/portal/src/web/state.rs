@@ -25,6 +25,9 @@ pub struct Inner {
     pub exposure_lists: ListCache,
     /// Temporary passwords from resets, until the page after the reset shows them.
     pub handovers: Handovers,
+    /// What the venue link page's script needs to read a v2 code (`links.rs`), made at the first
+    /// such page and then kept: it depends only on the authority's list of units.
+    pub venue_link_tables: std::sync::OnceLock<String>,
 }
 
 #[derive(Clone)]
@@ -58,6 +61,7 @@ impl AppState {
             imports: Mutex::new(HashMap::new()),
             exposure_lists: ListCache::default(),
             handovers: Handovers::default(),
+            venue_link_tables: std::sync::OnceLock::new(),
         }))
     }
 
