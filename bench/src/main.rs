@@ -358,8 +358,16 @@ fn sizes() -> Value {
         department: "Sở Y tế Cao Bằng".into(),
         department_key: public,
         department_key_id: protocol::KeyId::of_department(&public),
-        from: NaiveDate::from_ymd_opt(2026, 10, 1).expect("a date"),
-        to: NaiveDate::from_ymd_opt(2026, 11, 29).expect("a date"),
+        from: protocol::share::whole_days(
+            NaiveDate::from_ymd_opt(2026, 10, 1).expect("a date"),
+            NaiveDate::from_ymd_opt(2026, 11, 29).expect("a date"),
+        )
+        .0,
+        to: protocol::share::whole_days(
+            NaiveDate::from_ymd_opt(2026, 10, 1).expect("a date"),
+            NaiveDate::from_ymd_opt(2026, 11, 29).expect("a date"),
+        )
+        .1,
         purpose: "Truy vết ca bệnh số 12".into(),
         expires: Utc
             .with_ymd_and_hms(2026, 12, 1, 0, 0, 0)
@@ -383,6 +391,11 @@ fn sizes() -> Value {
         })
         .collect();
     let diary = protocol::SharedDiary::new(&request.id, "0.1.0", visits);
+    // Signed and read back, as the app holds the request it answers.
+    let signer = test_support::key(1);
+    let signed = protocol::sign_share_request(&request, &signer).expect("signed");
+    let request =
+        protocol::read_share_request(&signed, &test_support::trust_in(&signer), 0).expect("read");
     // Version 2 as the app sends it when every venue is the requesting authority's own (by id),
     // and with every place written out (venues of other authorities, foreign codes).
     let sealed = protocol::seal_diary_naming(&diary, &request, &|_| true, [9; 32]).expect("sealed");
@@ -486,8 +499,7 @@ fn seal(args: &[String]) -> Value {
             })
             .collect();
         let diary = protocol::SharedDiary::new(&request.request.id, "0.1.0", visits);
-        let sealed =
-            protocol::seal_diary(&diary, &request.request, rand::random()).expect("sealed");
+        let sealed = protocol::seal_diary(&diary, &request, rand::random()).expect("sealed");
         std::fs::write(Path::new(out).join(format!("{code}.vdshare")), sealed).expect("written");
         count += 1;
     }

@@ -9,7 +9,7 @@ use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
-use chrono::{Duration, Local, Utc};
+use chrono::{Duration, Utc};
 use ed25519_dalek::SigningKey;
 use protocol::{sign_share_request, KeyId, ShareRequest};
 use serde_json::{json, Value};
@@ -107,15 +107,17 @@ fn write_trust(dir: &Path, portal_url: &str) -> PathBuf {
 /// days, open for `open_for` from now, signed by `signer`.
 fn signed_request(portal: &str, code: &str, open_for: Duration, signer: &SigningKey) -> String {
     let department_key = [5; 32];
-    let today = Local::now().date_naive();
+    // Today in Vietnam, as the portal signs its days.
+    let today = protocol::share::span_days(Utc::now().timestamp(), Utc::now().timestamp() + 1).0;
+    let (from, to) = protocol::share::whole_days(today - Duration::days(2), today);
     let request = ShareRequest {
         id: [4; 16],
         code: code.into(),
         department: AUTHORITY.into(),
         department_key,
         department_key_id: KeyId::of_department(&department_key),
-        from: today - Duration::days(2),
-        to: today,
+        from,
+        to,
         purpose: "Truy vết ca bệnh số 12".into(),
         expires: (Utc::now() + open_for).timestamp(),
         upload_url: format!("{portal}/api/v1/share-requests/{code}/diary"),

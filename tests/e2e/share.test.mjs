@@ -170,6 +170,12 @@ test('a tracer asks, the citizen shares two of three visits, the portal shows ex
 test("the request's QR on the portal opens the request in the app, from the Scan tab or the Share screen", async () => {
   await go(casePath);
   await (await browser.$('#purpose')).setValue('Hỏi lại bằng mã QR');
+  // Until 23:59 today (Vietnam's time): a request for part of a day, signed to the minute.
+  await browser.execute(() => {
+    document.querySelector('#to-time').value = '23:59';
+  });
+  await (await browser.$('#new-request-heading')).scrollIntoView({ block: 'start' });
+  await screenshot(browser, 'portal-23-request-hours');
   await (await browser.$('#create-request')).click();
   const waiting = await browser.$('.request p.code[id^="code-"]');
   await waiting.waitForExist({ timeout: 10000 });
@@ -193,6 +199,9 @@ test("the request's QR on the portal opens the request in the app, from the Scan
     );
     assert.equal(await text(app, '[data-testid=share-purpose]'), 'Hỏi lại bằng mã QR');
     assert.equal(await text(app, '[data-testid=share-department]'), 'Sở Y tế Cao Bằng');
+    // The case page names the span to the minute as well.
+    assert.match(await text(browser, `.request[data-code="${code}"]`), / 23:59/);
+    assert.match(await text(app, '[data-testid=share-range]'), /^Từ \d\d\/\d\d\/\d{4} đến \d\d\/\d\d\/\d{4} 23:59 \(giờ Việt Nam\)$/);
     assert.equal(await (await app.$('[data-testid=share-notice]')).isExisting(), false);
     await screenshot(app, '25-share-from-scan');
     await press(app, '[data-testid=cancel-share]');

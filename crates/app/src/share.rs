@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::sync::Mutex;
 
-use chrono::{DateTime, NaiveDate, TimeZone, Utc};
+use chrono::{DateTime, TimeZone, Utc};
 use diary::{Diary, Share, Visit};
 use protocol::VerifiedShareRequest;
 use serde::Serialize;
@@ -27,8 +27,11 @@ pub struct ShareReview {
     pub authority: String,
     pub department: String,
     pub purpose: String,
-    pub from: NaiveDate,
-    pub to: NaiveDate,
+    /// The span asked for, in Vietnam's time as the sharing log writes it
+    /// ([`protocol::share::span_text`]): `2026-11-20` for whole days (`to` the last day), or
+    /// `2026-11-20 14:00` for part of one (`to` the minute it stops).
+    pub from: String,
+    pub to: String,
     pub expires: DateTime<Utc>,
     /// Every visit in the range, oldest first.
     pub visits: Vec<Visit>,
@@ -70,8 +73,9 @@ impl Sharing {
 
     /// Fetches the request `code` from the one trusted portal that knows it, checks it, and
     /// keeps it until the citizen decides. `clock` reads the time once the portal has answered.
-    /// The request's days are dates in Vietnam's time ([`protocol::share::request_zone`]), as the
-    /// portal reads them, whatever zone the phone is set to.
+    /// The request names its span in Unix seconds (a request from before version 2, whole days
+    /// in Vietnam's time, reads as the same), so the phone offers the same visits the portal
+    /// keeps whatever zone it is set to.
     pub async fn fetch<H: Http, Tz: TimeZone>(
         &self,
         portals: &Portals<'_, H>,
@@ -87,15 +91,15 @@ impl Sharing {
             .map_err(Error::ShareRequest)?;
         check_request(&request, &code, &answered_by)?;
         let r = &request.request;
-        // The request's days are Vietnam's (as the portal reads them), wherever the phone is.
-        let (from, to) = bounds(r.from, r.to, &protocol::share::request_zone());
+        let (from, to) = span(r.from, r.to);
+        let (from_text, to_text) = protocol::share::span_text(r.from, r.to);
         let review = ShareReview {
             code: code.clone(),
             authority: request.authority.clone(),
             department: r.department.clone(),
             purpose: r.purpose.clone(),
-            from: r.from,
-            to: r.to,
+            from: from_text,
+            to: to_text,
             expires: Utc.timestamp_opt(r.expires, 0).single().unwrap_or(utc),
             visits: diary.visits_between(from, to).await?,
         };
@@ -133,8 +137,7 @@ impl Sharing {
         if request.request.expires <= utc.timestamp() {
             return Err(Error::ShareConsentExpired);
         }
-        let zone = protocol::share::request_zone();
-        let (from, to) = bounds(request.request.from, request.request.to, &zone);
+        let (from, to) = span(request.request.from, request.request.to);
         let sealed = match diary
             .seal_share(
                 &request,
@@ -169,21 +172,10 @@ impl Sharing {
     }
 }
 
-/// The local days `from` to `to` in `tz` as a UTC interval `[start of from, start of the day
-/// after to)`.
-pub fn bounds<Tz: TimeZone>(
-    from: NaiveDate,
-    to: NaiveDate,
-    tz: &Tz,
-) -> (DateTime<Utc>, DateTime<Utc>) {
-    let start = |d: NaiveDate| {
-        let midnight = d.and_hms_opt(0, 0, 0).expect("midnight");
-        tz.from_local_datetime(&midnight)
-            .earliest()
-            .map(|t| t.with_timezone(&Utc))
-            .unwrap_or_else(|| midnight.and_utc())
-    };
-    (start(from), start(to + chrono::Duration::days(1)))
+/// A request's span `[from, to)` (Unix seconds) as times.
+fn span(from: i64, to: i64) -> (DateTime<Utc>, DateTime<Utc>) {
+    let at = |t: i64| Utc.timestamp_opt(t, 0).single().unwrap_or_default();
+    (at(from), at(to))
 }
 
 /// Asks the trusted portal the code's tag names (every trusted portal, for a code from before
@@ -444,16 +436,6 @@ mod tests {
             };
             assert_eq!(problem.kind(), kind, "{kept:?}");
         }
-    }
-
-    #[test]
-    fn a_range_of_days_covers_whole_local_days() {
-        let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
-        let hanoi = chrono::FixedOffset::east_opt(7 * 3600).unwrap();
-        let (from, to) = bounds(d("2026-11-20"), d("2026-11-29"), &hanoi);
-        assert_eq!(to - from, chrono::Duration::days(10));
-        assert_eq!(from, Utc.with_ymd_and_hms(2026, 11, 19, 17, 0, 0).unwrap());
-        assert_eq!(from.with_timezone(&hanoi).date_naive(), d("2026-11-20"));
     }
 
     #[test]

@@ -8,79 +8,21 @@ use app::share::{deliver, save_file, REQUEST_LIMIT};
 use app::{Portals, Sharing};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use chrono::{DateTime, Duration, FixedOffset, NaiveDate, Utc};
+use chrono::{DateTime, Duration, FixedOffset, Utc};
 use diary::{Diary, Entry};
 use ed25519_dalek::SigningKey;
 use protocol::answer::SHARE_REQUEST_ANSWER;
-use protocol::{sign_share_request, Authority, KeyId, ShareRequest, TrustList};
+use protocol::{sign_share_request, Authority, ShareRequest, TrustList};
 
 mod common;
+use common::sharing::*;
 use common::*;
-
-/// The citizen's clock: 28 November 2026, 17:00 in Hà Nội.
-fn now() -> DateTime<FixedOffset> {
-    at(10, 0).with_timezone(&FixedOffset::east_opt(7 * 3600).unwrap())
-}
-
-fn code(n: u8) -> String {
-    protocol::share_code([n; 8])
-}
-
-fn day(d: u32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(2026, 11, d).unwrap()
-}
-
-/// The request `code` the authority at `portal` would serve: the 26th to the 28th, open for two
-/// more days.
-fn request(code: &str, portal: &str, department: &str) -> ShareRequest {
-    ShareRequest {
-        id: [4; 16],
-        code: code.into(),
-        department: department.into(),
-        department_key: [5; 32],
-        department_key_id: KeyId::of_department(&[5; 32]),
-        from: day(26),
-        to: day(28),
-        purpose: "Truy vết ca bệnh số 12".into(),
-        expires: (at(10, 0) + Duration::hours(48)).timestamp(),
-        upload_url: format!("{portal}/api/v1/share-requests/{code}/diary"),
-    }
-}
-
-fn served(request: &ShareRequest, signer: &SigningKey) -> Reply {
-    ok(answer(
-        SHARE_REQUEST_ANSWER,
-        &sign_share_request(request, signer).unwrap(),
-    ))
-}
-
-fn lookup(portal: &str, code: &str) -> String {
-    format!("{portal}/api/v1/share-requests/{code}")
-}
 
 fn kind<T>(result: Result<T, app::Error>) -> String {
     match result {
         Ok(_) => "ok".into(),
         Err(e) => e.kind().into(),
     }
-}
-
-/// A visit by hand on the citizen's day `d` (local), at `hour` local time.
-async fn visit(diary: &Diary, name: &str, d: u32, hour: u32) -> i64 {
-    let time_in = day(d)
-        .and_hms_opt(hour, 0, 0)
-        .unwrap()
-        .and_local_timezone(now().timezone())
-        .unwrap()
-        .with_timezone(&Utc);
-    let entry = Entry {
-        name: name.into(),
-        address: "Phường Thục Phán".into(),
-        time_in,
-        time_out: Some(time_in + Duration::minutes(30)),
-        note: String::new(),
-    };
-    diary.add_manual(&entry, at(10, 0)).await.unwrap().id
 }
 
 /// `code` fetched through `portal` (trusting `trust`), then consent: the kind of each, and
@@ -247,7 +189,7 @@ async fn an_answer_that_does_not_arrive_whole_fails_the_fetch_whatever_the_other
     }
 }
 
-/// A version-2 request, signed by `signer` as a newer portal would: the version field of a
+/// A version 3 request, signed by `signer` as a newer portal would: the version field of a
 /// real request changed and the content signed again.
 fn newer_version(signer: &SigningKey) -> String {
     use coset::{CborSerializable, CoseSign1, CoseSign1Builder};
@@ -259,7 +201,7 @@ fn newer_version(signer: &SigningKey) -> String {
     let ciborium::Value::Map(fields) = &mut content else {
         panic!("a request is a map")
     };
-    fields[0].1 = 2.into();
+    fields[0].1 = 3.into();
     let mut payload = Vec::new();
     ciborium::into_writer(&content, &mut payload).unwrap();
     let newer = CoseSign1Builder::new()
@@ -386,7 +328,10 @@ async fn the_review_holds_the_visits_of_the_citizens_own_days() {
         [early, late],
         "oldest first, only the 26th to the 28th"
     );
-    assert_eq!((review.from, review.to), (day(26), day(28)));
+    assert_eq!(
+        (review.from.as_str(), review.to.as_str()),
+        ("2026-11-26", "2026-11-28")
+    );
     assert_eq!(review.purpose, "Truy vết ca bệnh số 12");
     assert_eq!(review.expires, at(10, 0) + Duration::hours(48));
 }

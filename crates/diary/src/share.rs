@@ -226,7 +226,9 @@ impl Diary {
         // The requesting authority's own venues (codes it signed) go by id: its portal has their
         // names and addresses.
         let own_venue = |v: &SharedVisit| v.venue_id.as_ref().is_some_and(|id| own.contains(id));
-        let bytes = protocol::seal_diary_naming(&diary, r, &own_venue, random)?;
+        let bytes = protocol::seal_diary_naming(&diary, request, &own_venue, random)?;
+        // The span asked for, as the log shows it: days, or days and minutes, in Vietnam's time.
+        let span = protocol::share::span_text(r.from, r.to);
         // The share and the list of what it holds are logged together or not at all.
         let mut tx = self.pool.begin().await?;
         let id: i64 = sqlx::query_scalar(
@@ -242,8 +244,8 @@ impl Diary {
         .bind(hex::encode(r.id))
         .bind(&r.code)
         .bind(&r.purpose)
-        .bind(r.from.to_string())
-        .bind(r.to.to_string())
+        .bind(&span.0)
+        .bind(&span.1)
         .bind(&r.upload_url)
         .bind(r.expires)
         .bind(diary.visits.len() as i64)

@@ -6,6 +6,7 @@ use std::str::FromStr;
 
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use diary::{Diary, Entry, Error, SentVisit, DB_FILE, KEY_FILE};
+use protocol::share::whole_days;
 use protocol::{sign_share_request, KeyId, ShareRequest, VerifiedShareRequest};
 use sqlx::sqlite::SqliteConnectOptions;
 use sqlx::{ConnectOptions, Connection};
@@ -19,6 +20,10 @@ fn department() -> ([u8; 32], [u8; 32]) {
     test_support::department(5)
 }
 
+fn day(d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 11, d).unwrap()
+}
+
 fn request() -> VerifiedShareRequest {
     let (_, public) = department();
     let code = protocol::share_code([1; 8]);
@@ -28,8 +33,8 @@ fn request() -> VerifiedShareRequest {
         department: "Sở Y tế Cao Bằng".into(),
         department_key: public,
         department_key_id: KeyId::of_department(&public),
-        from: NaiveDate::from_ymd_opt(2026, 11, 20).unwrap(),
-        to: NaiveDate::from_ymd_opt(2026, 11, 29).unwrap(),
+        from: whole_days(day(20), day(29)).0,
+        to: whole_days(day(20), day(29)).1,
         purpose: "Truy vết ca 12".into(),
         expires: at(29, 23).timestamp(),
         upload_url: format!("https://{HOST}/api/v1/share-requests/{code}/diary"),
@@ -91,9 +96,17 @@ async fn only_the_chosen_visits_leave_sealed_and_the_log_says_so() {
         .unwrap();
     assert_eq!(sealed.share.status, "pending");
     assert_eq!(sealed.share.visit_count, 2);
+    // The log names the days asked as the citizen read them (whole days, in Vietnam's time).
+    assert_eq!(
+        (
+            sealed.share.date_from.as_str(),
+            sealed.share.date_to.as_str()
+        ),
+        ("2026-11-20", "2026-11-29")
+    );
     assert_eq!(sealed.upload_url, r.request.upload_url);
     let (secret, _) = department();
-    let opened = protocol::open_diary(&sealed.bytes, &[4; 16], &secret).unwrap();
+    let opened = protocol::open_diary(&sealed.bytes, &request().answering(), &secret).unwrap();
     // Both venues are the requesting authority's own: they go by id alone, the names and
     // addresses stay on the phone (the portal has them in its registry).
     let sent: Vec<(&str, &str, Option<&str>)> = opened
@@ -232,7 +245,7 @@ async fn the_log_lists_exactly_the_visits_sealed_and_they_go_with_their_share() 
 
     // What the log says left is what the department opens.
     let (secret, _) = department();
-    let opened = protocol::open_diary(&sealed.bytes, &[4; 16], &secret).unwrap();
+    let opened = protocol::open_diary(&sealed.bytes, &request().answering(), &secret).unwrap();
     let logged = sealed.share.visits.clone().expect("the list is kept");
     assert_eq!(logged.len(), 2);
     for (log, plain) in logged.iter().zip(&opened.visits) {
@@ -351,8 +364,8 @@ fn request_at(now: DateTime<Utc>) -> VerifiedShareRequest {
         department: "Sở Y tế Cao Bằng".into(),
         department_key: public,
         department_key_id: KeyId::of_department(&public),
-        from: (now - Duration::days(5)).date_naive(),
-        to: now.date_naive(),
+        from: whole_days((now - Duration::days(5)).date_naive(), now.date_naive()).0,
+        to: whole_days((now - Duration::days(5)).date_naive(), now.date_naive()).1,
         purpose: "Truy vết ca 13".into(),
         expires: (now + Duration::days(1)).timestamp(),
         upload_url: format!("https://{HOST}/api/v1/share-requests/{code}/diary"),

@@ -279,8 +279,8 @@ case-label-invalid = Enter a case label (at most 100 characters).
 case-notes-too-long = The notes are longer than 5,000 characters.
 case-visits = Shared visits
 case-outside = { $count ->
-    [one] One visit a phone sent lies outside the days asked for, so it is not shown or used for the case: the citizen agreed to share the days asked only.
-   *[other] { $count } visits phones sent lie outside the days asked for, so they are not shown or used for the case: the citizen agreed to share the days asked only.
+    [one] One visit a phone sent lies outside the period asked for, so it is not shown or used for the case: the citizen agreed to share that period only.
+   *[other] { $count } visits phones sent lie outside the period asked for, so they are not shown or used for the case: the citizen agreed to share that period only.
 }
 case-unreadable = { $count ->
     [one] One diary does not open with the department's key.
@@ -313,7 +313,7 @@ share-check-digits-hint = Ask the sender for the 4 digits their app shows. If th
 share-status-waiting = Waiting
 share-status-answered = Diary received
 share-status-expired = Expired
-share-range = Dates
+share-range = Period
 share-purpose = Purpose
 share-purpose-hint = The citizen reads this before agreeing.
 share-expires = Expires
@@ -322,12 +322,16 @@ share-file-submit = Upload the file
 share-new = New share request
 share-from = From
 share-to = To
+share-from-time = From (time on the first day)
+share-to-time = Until (time on the last day)
+share-time-hint = Leave empty for whole days. Vietnam time.
+share-time-invalid = That time is not valid (for example 14:30).
 share-hours = Valid for (hours)
 share-create = Create the request and its code
 share-request-created = The request is ready. Read the code to the citizen.
 share-file-received = The diary from the file has been received.
 share-date-invalid = That date is not valid.
-share-range-backwards = The last day must come after the first.
+share-range-backwards = The end must come after the start.
 share-range-too-far = The dates must lie within the last 60 days, not after today.
 share-purpose-invalid = Say what the diary is for (at most 500 characters).
 share-hours-invalid = Valid for 1 to 336 hours.

@@ -391,7 +391,7 @@ async fn the_overlap_view_lists_the_people_a_door_recorded_while_the_case_was_th
             time_out: Some(t - 2 * 3600),
         }],
     );
-    let sealed = protocol::seal_diary(&diary, &share.request, rand::random()).unwrap();
+    let sealed = protocol::seal_diary(&diary, &share, rand::random()).unwrap();
     assert_eq!(
         upload(&p, &share_code, "diary", sealed).await.status,
         StatusCode::CREATED

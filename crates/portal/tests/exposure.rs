@@ -512,7 +512,7 @@ async fn visits_outside_the_days_asked_stay_out_of_the_case(backend: Backend) {
     );
     assert!(page
         .body
-        .contains("1 lượt ghé do điện thoại gửi nằm ngoài những ngày được hỏi"));
+        .contains("1 lượt ghé do điện thoại gửi nằm ngoài khoảng thời gian được hỏi"));
     let csv = c.get(&format!("/cases/{case}/visits.csv")).await;
     assert!(csv.body.contains("Chợ Xanh Cao Bằng") && !csv.body.contains("Phố Cũ"));
     // Nor can a notice name the cafe on its strength.

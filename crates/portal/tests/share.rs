@@ -16,6 +16,7 @@ on_both_backends!(
     the_case_page_opens_shared_diaries_and_logs_each_opening,
     a_vdshare_file_is_received_once,
     each_request_has_a_key_of_its_own_and_older_requests_still_open,
+    a_request_may_ask_for_part_of_a_day,
 );
 
 async fn tracer(p: &Portal) -> Client {
@@ -25,22 +26,20 @@ async fn tracer(p: &Portal) -> Client {
 
 /// Opens a case and a share request; returns the case id and the request's code.
 async fn case_with_request(c: &mut Client, label: &str) -> (i64, String) {
+    case_asking(c, label, &[("from", &days_ago(20)), ("to", &days_ago(0))]).await
+}
+
+/// Opens a case and a share request for the span `span` gives (the form's date and time
+/// fields); returns the case id and the request's code.
+async fn case_asking(c: &mut Client, label: &str, span: &[(&str, &str)]) -> (i64, String) {
     let r = c
         .post("/cases", &[("label", label), ("notes", "Sốt, ho từ 20/11")])
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     let case: i64 = r.location().trim_start_matches("/cases/").parse().unwrap();
-    let r = c
-        .post(
-            &format!("/cases/{case}/requests"),
-            &[
-                ("from", &days_ago(20)),
-                ("to", &days_ago(0)),
-                ("purpose", "Truy vết ca bệnh số 12"),
-                ("hours", "48"),
-            ],
-        )
-        .await;
+    let mut fields = span.to_vec();
+    fields.extend([("purpose", "Truy vết ca bệnh số 12"), ("hours", "48")]);
+    let r = c.post(&format!("/cases/{case}/requests"), &fields).await;
     assert_eq!(
         r.location(),
         format!("/cases/{case}?created=1"),
@@ -104,7 +103,7 @@ fn visits() -> Vec<SharedVisit> {
 
 fn seal(request: &VerifiedShareRequest) -> Vec<u8> {
     let diary = SharedDiary::new(&request.request.id, "0.1.0", visits());
-    protocol::seal_diary(&diary, &request.request, rand::random()).unwrap()
+    protocol::seal_diary(&diary, request, rand::random()).unwrap()
 }
 
 async fn upload(p: &Portal, code: &str, body: Vec<u8>) -> support::Response {
@@ -177,8 +176,13 @@ async fn a_tracer_opens_a_case_and_a_request_the_app_can_verify(backend: Backend
         p.app.authority.department.public
     );
     assert_eq!(request.request.purpose, "Truy vết ca bệnh số 12");
-    assert_eq!(request.request.to.to_string(), days_ago(0));
-    assert_eq!(request.request.from.to_string(), days_ago(20));
+    // Whole days, from the first midnight to the one after today, in Vietnam's time.
+    let r = &request.request;
+    assert_eq!(
+        protocol::share::span_text(r.from, r.to),
+        (days_ago(20), days_ago(0))
+    );
+    assert_eq!(r.to - r.from, 21 * 86_400, "from {} to {}", r.from, r.to);
     assert_eq!(
         request.request.upload_url,
         format!("http://127.0.0.1/api/v1/share-requests/{code}/diary")
@@ -510,33 +514,49 @@ async fn each_request_has_a_key_of_its_own_and_older_requests_still_open(backend
             .unwrap();
     assert!(kept.unwrap().contains("request-x25519-hpke"));
     // Sealed to the department key instead: not this request's.
-    let to_department = protocol::ShareRequest {
-        department_key: department.public,
-        department_key_id: department.key_id(),
-        ..request.request.clone()
+    let to_department = protocol::VerifiedShareRequest {
+        request: protocol::ShareRequest {
+            department_key: department.public,
+            department_key_id: department.key_id(),
+            ..request.request.clone()
+        },
+        ..request.clone()
     };
     let diary = SharedDiary::new(&request.request.id, "0.1.0", visits());
     let wrong = protocol::seal_diary(&diary, &to_department, rand::random()).unwrap();
     assert_ne!(upload(&p, &code, wrong).await.status, StatusCode::CREATED);
 
-    // A request as the portal made them before: the department key, nothing in the row.
-    let (case, old_code) = case_with_request(&mut c, "Ca 9").await;
-    let old = fetch(&p, &old_code).await.request;
-    let old = protocol::ShareRequest {
-        department_key: department.public,
-        department_key_id: department.key_id(),
-        ..old
-    };
-    let signed = protocol::sign_share_request(&old, &p.app.authority.key).unwrap();
-    sqlx::query("UPDATE share_requests SET signed = $1, request_key = NULL WHERE code = $2")
+    // Requests as the portal made them before version 2: the department key, nothing in the
+    // row, whole days signed as version 1, no span kept.
+    let mut old_requests = Vec::new();
+    for label in ["Ca 9", "Ca 10"] {
+        let (case, old_code) = case_with_request(&mut c, label).await;
+        let old = fetch(&p, &old_code).await.request;
+        let old = protocol::ShareRequest {
+            department_key: department.public,
+            department_key_id: department.key_id(),
+            ..old
+        };
+        let signed = protocol::fuzzing::sign_share_request_v1(&old, &p.app.authority.key);
+        sqlx::query(
+            "UPDATE share_requests SET signed = $1, request_key = NULL, window_from = NULL, \
+             window_to = NULL WHERE code = $2",
+        )
         .bind(&signed)
         .bind(&old_code)
         .execute(&p.app.db.pool)
         .await
         .unwrap();
-    let request = fetch(&p, &old_code).await;
-    assert_eq!(request.request.department_key, department.public);
-    // Answered by an app from before too: a version 1 diary (JSON), which still opens.
+        let request = fetch(&p, &old_code).await;
+        assert_eq!(
+            (request.version, request.request.department_key),
+            (1, department.public)
+        );
+        old_requests.push((case, old_code, request));
+    }
+    // Answered by an app from before sealed diary version 2: a version 1 diary (JSON), which
+    // still opens.
+    let (case, old_code, request) = &old_requests[0];
     let v1 = protocol::fuzzing::seal_diary_plaintext(
         &serde_json::to_vec(&SharedDiary::new(&request.request.id, "0.1.0", visits())).unwrap(),
         &request.request.id,
@@ -544,7 +564,91 @@ async fn each_request_has_a_key_of_its_own_and_older_requests_still_open(backend
         rand::random(),
     );
     assert_eq!(v1[0], 1);
-    assert_eq!(upload(&p, &old_code, v1).await.status, StatusCode::CREATED);
+    assert_eq!(upload(&p, old_code, v1).await.status, StatusCode::CREATED);
     let page = c.get(&format!("/cases/{case}")).await;
     assert_eq!(page.body.matches("<tr class=\"visit\">").count(), 2);
+    // Answered by an app of today: sealed diary version 2 (bound to the request id), as apps
+    // answer a version 1 request; version 3 is for version 2 requests only.
+    let (case, old_code, request) = &old_requests[1];
+    let sealed = seal(request);
+    assert_eq!(sealed[0], 2);
+    assert_eq!(
+        upload(&p, old_code, sealed).await.status,
+        StatusCode::CREATED
+    );
+    let page = c.get(&format!("/cases/{case}")).await;
+    assert_eq!(page.body.matches("<tr class=\"visit\">").count(), 2);
+    assert!(!page.body.contains("id=\"outside\""), "{}", page.body);
+}
+
+/// A tracer asks for 14:00 to 18:00 yesterday: the signed request says so to the second, the
+/// case page shows the hours, and of what a phone sends only the visits that overlap those hours
+/// count; the rest is left out and counted.
+async fn a_request_may_ask_for_part_of_a_day(backend: Backend) {
+    let p = Portal::new(backend).await;
+    let mut c = tracer(&p).await;
+    let yesterday = days_ago(1);
+    let span = [
+        ("from", yesterday.as_str()),
+        ("to", yesterday.as_str()),
+        ("from_time", "14:00"),
+        ("to_time", "18:00"),
+    ];
+    // A time that is none: a sentence at the field, nothing signed.
+    let r = c.post("/cases", &[("label", "Ca 30"), ("notes", "")]).await;
+    let case: i64 = r.location().trim_start_matches("/cases/").parse().unwrap();
+    let mut fields = span.to_vec();
+    fields[2].1 = "25:00";
+    fields.extend([("purpose", "Truy vết"), ("hours", "48")]);
+    let r = c.post(&format!("/cases/{case}/requests"), &fields).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("Giờ không hợp lệ"), "{}", r.body);
+    assert_eq!(p.count("SELECT COUNT(*) FROM share_requests").await, 0);
+
+    let (case, code) = case_asking(&mut c, "Ca 31", &span).await;
+    let request = fetch(&p, &code).await;
+    let midnight = portal::domain::time::start_of(yesterday.parse().unwrap());
+    assert_eq!(
+        (request.version, request.request.from, request.request.to),
+        (2, midnight + 14 * 3600, midnight + 18 * 3600)
+    );
+    let day = portal::domain::time::show_date(&yesterday);
+    let page = c.get(&format!("/cases/{case}")).await;
+    assert!(
+        page.body.contains(&format!("{day} 14:00 – {day} 18:00")),
+        "{}",
+        page.body
+    );
+
+    let at = |h: i64, m: i64| midnight + h * 3600 + m * 60;
+    let visit = |name: &str, time_in: i64, time_out: Option<i64>| SharedVisit {
+        name: name.into(),
+        address: "Phố Xuân Trường".into(),
+        unit: Some(1273),
+        venue_id: None,
+        origin: "manual".into(),
+        time_in,
+        time_out,
+    };
+    let sent = vec![
+        visit("Chợ sáng", at(9, 0), Some(at(10, 0))),
+        visit("Quán trưa", at(13, 30), Some(at(14, 15))),
+        visit("Nhà văn hóa", at(16, 0), None),
+        visit("Quán tối", at(18, 0), Some(at(19, 0))),
+    ];
+    let diary = SharedDiary::new(&request.request.id, "0.3.0", sent);
+    let sealed = protocol::seal_diary(&diary, &request, rand::random()).unwrap();
+    assert_eq!(upload(&p, &code, sealed).await.status, StatusCode::CREATED);
+    let page = c.get(&format!("/cases/{case}")).await;
+    for (name, shown) in [
+        ("Chợ sáng", false),
+        ("Quán trưa", true),
+        ("Nhà văn hóa", true),
+        ("Quán tối", false),
+    ] {
+        assert_eq!(page.body.contains(name), shown, "{name}");
+    }
+    assert!(page
+        .body
+        .contains("2 lượt ghé do điện thoại gửi nằm ngoài khoảng thời gian được hỏi"));
 }

@@ -148,14 +148,15 @@ fn make(authority: &Authority, portal_url: &str, i: usize) -> Made {
     rand::rngs::OsRng.fill_bytes(&mut code);
     let code = protocol::share_code(code);
     let today = chrono::Utc::now().date_naive();
+    let (from, to) = protocol::share::whole_days(today - chrono::Duration::days(14), today);
     let request = ShareRequest {
         id,
         code: code.clone(),
         department: authority.settings.name.clone(),
         department_key: authority.department.public,
         department_key_id: authority.department.key_id(),
-        from: today - chrono::Duration::days(14),
-        to: today,
+        from,
+        to,
         purpose: format!("Truy vết ca bệnh số {i}"),
         expires: chrono::Utc::now().timestamp() + 48 * 3600,
         upload_url: format!("{portal_url}/api/v1/share-requests/{code}/diary"),
@@ -174,7 +175,8 @@ fn make(authority: &Authority, portal_url: &str, i: usize) -> Made {
         })
         .collect();
     let diary = SharedDiary::new(&id, "0.1.0", visits);
-    let sealed = protocol::seal_diary(&diary, &request, rand::random()).unwrap();
+    let read = protocol::read_share_request(&signed, &authority.trust(), now).unwrap();
+    let sealed = protocol::seal_diary(&diary, &read, rand::random()).unwrap();
     Made {
         request,
         signed,

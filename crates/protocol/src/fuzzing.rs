@@ -9,6 +9,36 @@ pub fn sign_share_request_content(payload: &[u8], key: &SigningKey) -> String {
     signed(payload, crate::share::REQUEST_AAD, key)
 }
 
+/// `request` as portals before version 2 signed it (version 1: whole days, fields 6 and 7 the
+/// first and last day since 1970-01-01), for the tests of the upgrade. Its span must begin and
+/// end at midnight in Vietnam's time.
+pub fn sign_share_request_v1(request: &crate::ShareRequest, key: &SigningKey) -> String {
+    use ciborium::Value;
+    let (first, last) = crate::share::span_days(request.from, request.to);
+    assert_eq!(
+        crate::share::whole_days(first, last),
+        (request.from, request.to),
+        "a version 1 request asks for whole days"
+    );
+    let day = |d: chrono::NaiveDate| (d - chrono::NaiveDate::default()).num_days();
+    let content = Value::Map(vec![
+        (0.into(), 1.into()),
+        (1.into(), Value::Bytes(request.id.to_vec())),
+        (2.into(), Value::Text(request.code.clone())),
+        (3.into(), Value::Text(request.department.clone())),
+        (4.into(), Value::Bytes(request.department_key.to_vec())),
+        (5.into(), Value::Bytes(request.department_key_id.0.to_vec())),
+        (6.into(), day(first).into()),
+        (7.into(), day(last).into()),
+        (8.into(), Value::Text(request.purpose.clone())),
+        (9.into(), request.expires.into()),
+        (10.into(), Value::Text(request.upload_url.clone())),
+    ]);
+    let mut payload = Vec::new();
+    ciborium::into_writer(&content, &mut payload).expect("writing CBOR to a Vec cannot fail");
+    sign_share_request_content(&payload, key)
+}
+
 /// `payload` signed as a door request's content would be, as the portal serves it.
 pub fn sign_door_request_content(payload: &[u8], key: &SigningKey) -> String {
     signed(payload, crate::door_request::AAD, key)
@@ -89,15 +119,17 @@ pub fn diary_plaintext_v2(diary: &crate::SharedDiary) -> Vec<u8> {
     crate::compact::encode(diary, &|_| false)
 }
 
-/// `plaintext` sealed for `request_id` to the department's `public` key as version 2 seals its
-/// compact CBOR (padded or not, as given).
+/// `plaintext` sealed for the request `answering` names to the department's `public` key as the
+/// app seals its compact CBOR for it (padded or not, as given): version 3 for a version 2
+/// request, version 2 for a version 1 request.
 pub fn seal_diary_plaintext_v2(
     plaintext: &[u8],
-    request_id: &[u8; 16],
+    answering: &crate::share::Answering,
     public: &[u8; 32],
     random: [u8; 32],
 ) -> Vec<u8> {
-    crate::share::seal_plaintext(2, plaintext, request_id, public, random)
+    let version = if answering.version == 1 { 2 } else { 3 };
+    crate::share::seal_plaintext(version, plaintext, answering, public, random)
         .expect("the key is valid")
 }
 
@@ -109,7 +141,12 @@ pub fn seal_diary_plaintext(
     public: &[u8; 32],
     random: [u8; 32],
 ) -> Vec<u8> {
-    crate::share::seal_plaintext(1, plaintext, request_id, public, random)
+    let answering = crate::share::Answering {
+        id: *request_id,
+        hash: [0; 32],
+        version: 1,
+    };
+    crate::share::seal_plaintext(1, plaintext, &answering, public, random)
         .expect("the key is valid")
 }
 

@@ -36,8 +36,8 @@ pub use idcard::{read_id_card, IdCard};
 pub use keys::KeyId;
 pub use share::{
     check_digits, code_tag, normalize_share_code, open_diary, read_share_request, seal_diary,
-    seal_diary_naming, share_code, share_code_for, sign_share_request, ShareRequest, SharedDiary,
-    SharedVisit, VerifiedShareRequest,
+    seal_diary_naming, share_code, share_code_for, sign_share_request, Answering, ShareRequest,
+    SharedDiary, SharedVisit, VerifiedShareRequest,
 };
 pub use trust::{Authority, TrustList, TrustedKey};
 pub use venue::{

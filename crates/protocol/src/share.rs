@@ -5,24 +5,35 @@
 //!
 //! | key | value |
 //! |---|---|
-//! | 0 | format version, 1 |
+//! | 0 | format version, 2 (1 is still read) |
 //! | 1 | request id, 16 random bytes |
 //! | 2 | short code, 12 Crockford base32 characters (60 bits) |
 //! | 3 | department name |
 //! | 4 | department HPKE public key, 32 bytes (X25519) |
 //! | 5 | its key id, 8 bytes (`KeyId::of_department`) |
-//! | 6, 7 | first and last day of the range, days since 1970-01-01 |
+//! | 6, 7 | the span asked for, Unix seconds: its first second, and the second after its last |
 //! | 8 | purpose |
 //! | 9 | expiry, Unix seconds |
 //! | 10 | upload URL |
 //!
-//! The external AAD is `visit-diary/share-request/v1`, so a signature over a venue code can never
-//! pass for one over a request. On the wire it is base64url without padding.
+//! In version 1, fields 6 and 7 were the first and last day, days since 1970-01-01, read as dates
+//! in Vietnam's time ([`request_zone`]); a version 1 request reads as the span from the first
+//! day's midnight to the midnight after the last. Version 2 lets a tracer ask for part of a day.
 //!
-//! A **sealed diary** is one version byte (1), the 32-byte HPKE encapsulated key, then the HPKE
+//! The external AAD is `visit-diary/share-request/v1` in both versions, so a signature over a
+//! venue code can never pass for one over a request. On the wire it is base64url without padding.
+//!
+//! A **sealed diary** is one version byte, the 32-byte HPKE encapsulated key, then the HPKE
 //! ciphertext: base mode, DHKEM(X25519, HKDF-SHA256), HKDF-SHA256, ChaCha20-Poly1305, with both
-//! the info and the associated data `visit-diary/sealed-diary/v1` followed by the request id.
-//! The plaintext is JSON ([`SharedDiary`]), which names the request id again.
+//! the info and the associated data bound to the request ([`Answering`]):
+//! - version 1 (JSON, [`SharedDiary`]): `visit-diary/sealed-diary/v1` and the request id;
+//! - version 2 (compact, [`crate::compact`]): `visit-diary/sealed-diary/v2` and the request id;
+//! - version 3 (version 2's plaintext): `visit-diary/sealed-diary/v3`, the request id and the
+//!   SHA-256 of the signed request's bytes, so it opens only for the very request the citizen
+//!   read: the same department key, span, purpose and address.
+//!
+//! A version 2 request is answered with version 3 only; a version 1 request with version 2 (or 1,
+//! from apps before), which a portal from before version 2 requests opens.
 
 use chrono::NaiveDate;
 use ciborium::Value;
@@ -36,13 +47,18 @@ use serde::{Deserialize, Serialize};
 
 use crate::{Error, KeyId, Result, TrustList};
 
-pub const SHARE_REQUEST_VERSION: u64 = 1;
-/// The sealed diary version [`seal_diary`] writes; version 1 is still opened.
-pub const SEALED_DIARY_VERSION: u8 = 2;
+/// The share request version [`sign_share_request`] writes; version 1 is still read.
+pub const SHARE_REQUEST_VERSION: u64 = 2;
+const SHARE_REQUEST_V1: u64 = 1;
+/// The sealed diary version [`seal_diary`] writes for a version 2 request; versions 1 and 2 still
+/// answer version 1 requests.
+pub const SEALED_DIARY_VERSION: u8 = 3;
 const SEALED_DIARY_V1: u8 = 1;
+const SEALED_DIARY_V2: u8 = 2;
 pub(crate) const REQUEST_AAD: &[u8] = b"visit-diary/share-request/v1";
 const HPKE_INFO: &[u8] = b"visit-diary/sealed-diary/v1";
 const HPKE_INFO_V2: &[u8] = b"visit-diary/sealed-diary/v2";
+const HPKE_INFO_V3: &[u8] = b"visit-diary/sealed-diary/v3";
 /// Crockford's base32: no I, L, O or U, so a code read aloud is not misheard.
 const CROCKFORD: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 pub const CODE_CHARS: usize = 12;
@@ -52,10 +68,11 @@ pub const MAX_PURPOSE_CHARS: usize = 500;
 pub const MAX_SEALED_BYTES: usize = 1024 * 1024;
 /// The longest range a request may cover, in days (the longest a diary keeps visits).
 pub const MAX_RANGE_DAYS: i64 = 60;
+const DAY: i64 = 86_400;
 
-/// The zone a request's days (fields 6 and 7) are dates in: Vietnam's time, UTC+7 all year, as
-/// the portal that signs them reads them. A phone set to another zone still offers exactly the
-/// visits of those days, which are the ones the portal keeps.
+/// The zone a version 1 request's days (fields 6 and 7) are dates in, and the zone the sharing
+/// log writes spans in: Vietnam's time, UTC+7 all year, as the portal reads them. A phone set to
+/// another zone still offers exactly the visits of the span, which are the ones the portal keeps.
 pub fn request_zone() -> chrono::FixedOffset {
     chrono::FixedOffset::east_opt(7 * 3600).expect("UTC+7")
 }
@@ -87,8 +104,10 @@ pub struct ShareRequest {
     #[serde(with = "hex_bytes")]
     pub department_key: [u8; 32],
     pub department_key_id: KeyId,
-    pub from: NaiveDate,
-    pub to: NaiveDate,
+    /// The first second asked for, Unix seconds.
+    pub from: i64,
+    /// The second after the last one asked for, Unix seconds: the span is `[from, to)`.
+    pub to: i64,
     pub purpose: String,
     /// Unix seconds.
     pub expires: i64,
@@ -104,6 +123,101 @@ pub struct VerifiedShareRequest {
     /// That authority's portal, from the trust file.
     pub portal_url: String,
     pub key_id: KeyId,
+    /// The format version it was signed in (1 or 2).
+    pub version: u64,
+    /// SHA-256 of the signed request's bytes, which a version 2 sealed diary is bound to.
+    #[serde(with = "hex_bytes")]
+    pub hash: [u8; 32],
+}
+
+impl VerifiedShareRequest {
+    /// What a diary answering this request is sealed to.
+    pub fn answering(&self) -> Answering {
+        Answering {
+            id: self.request.id,
+            hash: self.hash,
+            version: self.version,
+        }
+    }
+}
+
+/// The request a sealed diary answers, as the sealing binds it: its id, the SHA-256 of its signed
+/// bytes (which sealed diary version 3 is bound to), and its version (which says the sealed
+/// diary versions that may answer it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Answering {
+    pub id: [u8; 16],
+    pub hash: [u8; 32],
+    pub version: u64,
+}
+
+impl Answering {
+    /// The binding of the signed request `text`, as its portal kept it. The signature is not
+    /// checked: this is for the portal that signed it, reading its own store.
+    pub fn of_signed(text: &str) -> Result<Answering> {
+        let bytes = decode_text(text)?;
+        let signed = crate::cose::decode(&bytes).map_err(crate::cose::malformed)?;
+        let f = crate::cose::Fields::read(signed.payload(), 11)?;
+        Ok(Answering {
+            id: f.array(1, "the request id")?,
+            hash: sha256(&bytes),
+            version: f.int(0)? as u64,
+        })
+    }
+}
+
+fn decode_text(text: &str) -> Result<Vec<u8>> {
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(text.trim())
+        .map_err(|_| crate::cose::malformed("not base64url"))
+}
+
+fn sha256(bytes: &[u8]) -> [u8; 32] {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(bytes).into()
+}
+
+/// The first and last day (in Vietnam's time, [`request_zone`]) that the span `[from, to)`
+/// touches.
+pub fn span_days(from: i64, to: i64) -> (NaiveDate, NaiveDate) {
+    let day = |t: i64| vietnam(t).date_naive();
+    let (from, to) = (clamp(from), clamp(to));
+    (day(from), day(to.max(from + 1) - 1))
+}
+
+/// `t` within the seconds a request may name, so that no arithmetic on it overflows.
+fn clamp(t: i64) -> i64 {
+    t.clamp(0, LAST_SECOND)
+}
+
+fn vietnam(t: i64) -> chrono::DateTime<chrono::FixedOffset> {
+    chrono::DateTime::from_timestamp(clamp(t), 0)
+        .unwrap_or_default()
+        .with_timezone(&request_zone())
+}
+
+/// The span `[from, to)` as the sharing log writes it, in Vietnam's time: a bound at midnight as
+/// a day alone (`2026-11-20`; the end as the last day it covers), any other as its day and minute
+/// (`2026-11-20 14:00`; the end as the minute it stops).
+pub fn span_text(from: i64, to: i64) -> (String, String) {
+    let at_midnight = |t: i64| (clamp(t) + 7 * 3600).rem_euclid(DAY) == 0;
+    let (first, last) = span_days(from, to);
+    let show = |t: i64, day: NaiveDate| {
+        if at_midnight(t) {
+            day.to_string()
+        } else {
+            vietnam(t).format("%Y-%m-%d %H:%M").to_string()
+        }
+    };
+    (show(from, first), show(to, last))
+}
+
+/// The span from the midnight that begins `first` to the midnight that ends `last`, in Vietnam's
+/// time: what a request for those whole days asks for.
+pub fn whole_days(first: NaiveDate, last: NaiveDate) -> (i64, i64) {
+    let start = |d: NaiveDate| days(d) * DAY - 7 * 3600;
+    (start(first), start(last) + DAY)
 }
 
 mod hex_bytes {
@@ -207,7 +321,13 @@ impl ShareRequest {
         }
         check_text("department", &self.department, 200)?;
         check_purpose(&self.purpose)?;
-        if self.from > self.to || (self.to - self.from).num_days() >= MAX_RANGE_DAYS {
+        // Whole minutes, as the app rounds the visits it seals (in down, out up): a span that
+        // began within a minute would drop at the portal a visit the app offered in it.
+        if self.from >= self.to
+            || self.to - self.from > MAX_RANGE_DAYS * DAY
+            || self.from % 60 != 0
+            || self.to % 60 != 0
+        {
             return Err(Error::InvalidShareRequest("the date range".into()));
         }
         if KeyId::of_department(&self.department_key) != self.department_key_id {
@@ -235,8 +355,8 @@ pub fn sign_share_request(request: &ShareRequest, key: &SigningKey) -> Result<St
         (3.into(), Value::Text(request.department.clone())),
         (4.into(), Value::Bytes(request.department_key.to_vec())),
         (5.into(), Value::Bytes(request.department_key_id.0.to_vec())),
-        (6.into(), days(request.from).into()),
-        (7.into(), days(request.to).into()),
+        (6.into(), request.from.into()),
+        (7.into(), request.to.into()),
         (8.into(), Value::Text(request.purpose.clone())),
         (9.into(), request.expires.into()),
         (10.into(), Value::Text(request.upload_url.clone())),
@@ -248,8 +368,8 @@ pub fn sign_share_request(request: &ShareRequest, key: &SigningKey) -> Result<St
 /// is still open at `now` (Unix seconds), and that its upload address is on the signing
 /// authority's own portal.
 pub fn read_share_request(text: &str, trust: &TrustList, now: i64) -> Result<VerifiedShareRequest> {
-    let (request, authority, key_id) =
-        crate::cose::read_request(text, REQUEST_AAD, trust, now, parse_request, |r| {
+    let ((request, version), authority, key_id) =
+        crate::cose::read_request(text, REQUEST_AAD, trust, now, parse_request, |(r, _)| {
             (r.expires, r.upload_url.as_str())
         })?;
     Ok(VerifiedShareRequest {
@@ -257,17 +377,38 @@ pub fn read_share_request(text: &str, trust: &TrustList, now: i64) -> Result<Ver
         authority: authority.name.clone(),
         portal_url: authority.portal_url.clone(),
         key_id,
+        version,
+        hash: sha256(&decode_text(text)?),
     })
 }
 
-fn parse_request(bytes: &[u8]) -> Result<ShareRequest> {
+/// The last second a request can name (the end of the year 9999); none can name one before 1970.
+const LAST_SECOND: i64 = 253_402_300_799;
+
+fn parse_request(bytes: &[u8]) -> Result<(ShareRequest, u64)> {
     let malformed = crate::cose::malformed;
     let f = crate::cose::Fields::read(bytes, 11)?;
-    f.version(SHARE_REQUEST_VERSION)?;
-    let date = |k: u64| -> Result<NaiveDate> {
-        epoch()
-            .checked_add_signed(chrono::Duration::days(f.int(k)?))
-            .ok_or_else(|| malformed("a date"))
+    let version = f.int(0)? as u64;
+    let (from, to) = match version {
+        SHARE_REQUEST_V1 => {
+            let date = |k: u64| -> Result<NaiveDate> {
+                Some(f.int(k)?)
+                    .filter(|n| (0..=LAST_SECOND / DAY).contains(n))
+                    .and_then(chrono::Duration::try_days)
+                    .and_then(|d| epoch().checked_add_signed(d))
+                    .ok_or_else(|| malformed("a date"))
+            };
+            whole_days(date(6)?, date(7)?)
+        }
+        SHARE_REQUEST_VERSION => {
+            let second = |k: u64| -> Result<i64> {
+                Some(f.int(k)?)
+                    .filter(|t| (0..=LAST_SECOND).contains(t))
+                    .ok_or_else(|| malformed("a time"))
+            };
+            (second(6)?, second(7)?)
+        }
+        other => return Err(Error::UnsupportedVersion(other)),
     };
     let request = ShareRequest {
         id: f.array(1, "the request id")?,
@@ -276,14 +417,14 @@ fn parse_request(bytes: &[u8]) -> Result<ShareRequest> {
         department_key: f.array(4, "the department key")?,
         department_key_id: KeyId::from_slice(&f.bytes(5)?)
             .ok_or_else(|| malformed("the department key id"))?,
-        from: date(6)?,
-        to: date(7)?,
+        from,
+        to,
         purpose: f.text(8)?,
         expires: f.int(9)?,
         upload_url: f.text(10)?,
     };
     request.validate()?;
-    Ok(request)
+    Ok((request, version))
 }
 
 /// One visit as it leaves the phone.
@@ -328,19 +469,35 @@ impl SharedDiary {
     }
 }
 
-/// The HPKE info and the associated data are both the format name followed by the request id:
-/// each request gets its own keys, so even a reused seed never reuses a key and nonce across
-/// requests, and a diary for one request cannot open for another.
-fn bound_to(info: &[u8], request_id: &[u8; 16]) -> Vec<u8> {
-    [info, request_id].concat()
+/// The HPKE info and the associated data are both the format name followed by what binds the
+/// diary to its request (see [`seal_with`]): each request gets its own keys, so even a reused seed
+/// never reuses a key and nonce across requests, and a diary for one request cannot open for
+/// another.
+fn bound_to(info: &[u8], binding: &[u8]) -> Vec<u8> {
+    [info, binding].concat()
 }
 
-/// Seals the chosen visits for the key named in `request`, bound to that request, as version 2
-/// (compact and padded, every place written out). `random` seeds the encapsulation; the caller
-/// draws it from the system's generator.
+/// The sealed diary version that answers `answering`'s request, its HPKE info, and what it is
+/// bound to: version 3, the request id and the signed request's hash, for a version 2 request;
+/// version 2 and the id alone for a version 1 request (what its portal opens).
+fn sealing_for(answering: &Answering) -> (u8, &'static [u8], Vec<u8>) {
+    if answering.version == SHARE_REQUEST_V1 {
+        (SEALED_DIARY_V2, HPKE_INFO_V2, answering.id.to_vec())
+    } else {
+        (
+            SEALED_DIARY_VERSION,
+            HPKE_INFO_V3,
+            [&answering.id[..], &answering.hash[..]].concat(),
+        )
+    }
+}
+
+/// Seals the chosen visits for the key named in `request`, bound to that very signed request
+/// (version 3; version 2 for a version 1 request), compact and padded, every place written out.
+/// `random` seeds the encapsulation; the caller draws it from the system's generator.
 pub fn seal_diary(
     diary: &SharedDiary,
-    request: &ShareRequest,
+    request: &VerifiedShareRequest,
     random: [u8; 32],
 ) -> Result<Vec<u8>> {
     seal_diary_naming(diary, request, &|_| false, random)
@@ -350,57 +507,63 @@ pub fn seal_diary(
 /// venue id alone: the requesting authority's own venues, whose names its portal has.
 pub fn seal_diary_naming(
     diary: &SharedDiary,
-    request: &ShareRequest,
+    request: &VerifiedShareRequest,
     own: &dyn Fn(&SharedVisit) -> bool,
     random: [u8; 32],
 ) -> Result<Vec<u8>> {
-    if diary.request_id != hex::encode(request.id) {
+    let answering = request.answering();
+    if diary.request_id != hex::encode(answering.id) {
         return Err(Error::SealedDiary("the diary names another request".into()));
     }
     let plaintext = crate::compact::encode(diary, own);
+    let (version, info, binding) = sealing_for(&answering);
     seal_with(
-        HPKE_INFO_V2,
-        SEALED_DIARY_VERSION,
+        info,
+        version,
         &plaintext,
-        &request.id,
-        &request.department_key,
+        &binding,
+        &request.request.department_key,
         random,
     )
 }
 
 /// `plaintext` sealed as sealed diary `version` (1: JSON, what apps before version 2 sent; 2:
-/// compact CBOR), as given: for the fuzz targets and tests.
+/// compact CBOR bound to the id; 3: the same bound to the id and hash), as given: for the fuzz
+/// targets and tests.
 #[cfg(feature = "fuzzing")]
 pub(crate) fn seal_plaintext(
     version: u8,
     plaintext: &[u8],
-    request_id: &[u8; 16],
+    answering: &Answering,
     department_key: &[u8; 32],
     random: [u8; 32],
 ) -> Result<Vec<u8>> {
-    let info = if version == SEALED_DIARY_V1 {
-        HPKE_INFO
-    } else {
-        HPKE_INFO_V2
+    let (info, binding) = match version {
+        SEALED_DIARY_V1 => (HPKE_INFO, answering.id.to_vec()),
+        SEALED_DIARY_V2 => (HPKE_INFO_V2, answering.id.to_vec()),
+        _ => (
+            HPKE_INFO_V3,
+            [&answering.id[..], &answering.hash[..]].concat(),
+        ),
     };
-    seal_with(info, version, plaintext, request_id, department_key, random)
+    seal_with(info, version, plaintext, &binding, department_key, random)
 }
 
 /// What answers a request (a sealed diary, a sealed guestbook): `version`, the encapsulated key,
-/// then the HPKE ciphertext of `plaintext` to the department's key, bound to `info` and the
-/// request id.
+/// then the HPKE ciphertext of `plaintext` to the department's key, bound to `info` and
+/// `binding` (the request id; for a version 2 sealed diary, the id and the signed request's hash).
 pub(crate) fn seal_with(
     info: &[u8],
     version: u8,
     plaintext: &[u8],
-    request_id: &[u8; 16],
+    binding: &[u8],
     department_key: &[u8; 32],
     random: [u8; 32],
 ) -> Result<Vec<u8>> {
     let public = <X25519HkdfSha256 as Kem>::PublicKey::from_bytes(department_key)
         .map_err(|_| Error::InvalidShareRequest("the department key".into()))?;
     let mut rng = rand_chacha::ChaCha20Rng::from_seed(random);
-    let bound = bound_to(info, request_id);
+    let bound = bound_to(info, binding);
     let (encapped, ciphertext) = hpke::single_shot_seal::<
         ChaCha20Poly1305,
         HkdfSha256,
@@ -420,7 +583,7 @@ pub(crate) fn open_with(
     info: &[u8],
     version: u8,
     sealed: &[u8],
-    request_id: &[u8; 16],
+    binding: &[u8],
     secret: &[u8; 32],
 ) -> Result<Vec<u8>> {
     let bad = |what: &str| Error::SealedDiary(what.to_owned());
@@ -436,7 +599,7 @@ pub(crate) fn open_with(
         .map_err(|_| bad("the encapsulated key is damaged"))?;
     let private = <X25519HkdfSha256 as Kem>::PrivateKey::from_bytes(secret)
         .map_err(|_| bad("the department key is damaged"))?;
-    let bound = bound_to(info, request_id);
+    let bound = bound_to(info, binding);
     hpke::single_shot_open::<ChaCha20Poly1305, HkdfSha256, X25519HkdfSha256>(
         &OpModeR::Base,
         &private,
@@ -448,23 +611,36 @@ pub(crate) fn open_with(
     .map_err(|_| bad("it does not open with this key for this request"))
 }
 
-/// Opens a sealed diary (version 2, or 1 from apps before it) with the private key of the
-/// request it must answer. In version 2, visits to the authority's own venues come with an empty
-/// name and address, for the portal to fill from its registry by venue id.
-pub fn open_diary(sealed: &[u8], request_id: &[u8; 16], secret: &[u8; 32]) -> Result<SharedDiary> {
+/// Opens a sealed diary with the private key of the request it must answer: version 3 for a
+/// version 2 request; version 2, or 1 from apps before it, for a version 1 request. In versions 2
+/// and 3, visits to the authority's own venues come with an empty name and address, for the
+/// portal to fill from its registry by venue id.
+pub fn open_diary(sealed: &[u8], answering: &Answering, secret: &[u8; 32]) -> Result<SharedDiary> {
+    let request_id = &answering.id;
     let bad = |what: &str| Error::SealedDiary(what.to_owned());
     if sealed.len() > MAX_SEALED_BYTES {
         return Err(bad("it is too large"));
     }
-    if sealed.first() == Some(&SEALED_DIARY_VERSION) {
-        let plaintext = open_with(
-            HPKE_INFO_V2,
-            SEALED_DIARY_VERSION,
-            sealed,
-            request_id,
-            secret,
-        )?;
-        return crate::compact::decode(&plaintext, request_id);
+    let found = sealed.first().copied().unwrap_or_default();
+    let v1_request = answering.version == SHARE_REQUEST_V1;
+    match found {
+        SEALED_DIARY_V1 | SEALED_DIARY_V2 if !v1_request => {
+            return Err(bad(&format!(
+                "version {found} does not answer a version {} request",
+                answering.version
+            )))
+        }
+        SEALED_DIARY_VERSION if v1_request => {
+            return Err(bad(&format!(
+                "version {found} does not answer a version 1 request"
+            )))
+        }
+        SEALED_DIARY_V2 | SEALED_DIARY_VERSION => {
+            let (version, info, binding) = sealing_for(answering);
+            let plaintext = open_with(info, version, sealed, &binding, secret)?;
+            return crate::compact::decode(&plaintext, request_id);
+        }
+        _ => {}
     }
     let plaintext = open_with(HPKE_INFO, SEALED_DIARY_V1, sealed, request_id, secret)?;
     let diary: SharedDiary =

@@ -6,7 +6,7 @@
 
 mod seeds;
 
-use chrono::{NaiveDate, TimeZone, Utc};
+use chrono::{TimeZone, Utc};
 use protocol::exposure::{read_exposure_list, sign_exposure_list, ExposureList};
 use protocol::fuzzing::{
     sign_cose, sign_door_request_content, sign_exposure_list_content, sign_share_request_content,
@@ -34,8 +34,16 @@ fn share() -> String {
             department: "Sở Y tế Cao Bằng".into(),
             department_key: public,
             department_key_id: KeyId::of_department(&public),
-            from: NaiveDate::from_ymd_opt(2026, 11, 1).unwrap(),
-            to: NaiveDate::from_ymd_opt(2026, 11, 30).unwrap(),
+            from: protocol::share::whole_days(
+                chrono::NaiveDate::from_ymd_opt(2026, 11, 1).unwrap(),
+                chrono::NaiveDate::from_ymd_opt(2026, 11, 30).unwrap(),
+            )
+            .0,
+            to: protocol::share::whole_days(
+                chrono::NaiveDate::from_ymd_opt(2026, 11, 1).unwrap(),
+                chrono::NaiveDate::from_ymd_opt(2026, 11, 30).unwrap(),
+            )
+            .1,
             purpose: "Truy vết ca bệnh số 12".into(),
             expires: now() + 86_400,
         },

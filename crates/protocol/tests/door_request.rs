@@ -178,8 +178,16 @@ fn door_request_cases() -> Vec<fixtures::Case> {
         department: request().department,
         department_key: request().department_key,
         department_key_id: request().department_key_id,
-        from: chrono::NaiveDate::from_ymd_opt(2026, 11, 8).unwrap(),
-        to: chrono::NaiveDate::from_ymd_opt(2026, 11, 29).unwrap(),
+        from: protocol::share::whole_days(
+            chrono::NaiveDate::from_ymd_opt(2026, 11, 8).unwrap(),
+            chrono::NaiveDate::from_ymd_opt(2026, 11, 29).unwrap(),
+        )
+        .0,
+        to: protocol::share::whole_days(
+            chrono::NaiveDate::from_ymd_opt(2026, 11, 8).unwrap(),
+            chrono::NaiveDate::from_ymd_opt(2026, 11, 29).unwrap(),
+        )
+        .1,
         purpose: request().purpose,
         expires: NOW + 3600,
         upload_url: request().upload_url,

@@ -15,15 +15,16 @@ use chrono::NaiveDate;
 use ciborium::Value;
 use ed25519_dalek::SigningKey;
 use hpke::{Deserializable, Kem, Serializable};
+use protocol::share::whole_days;
 use protocol::share::MAX_SEALED_BYTES;
 use protocol::{
     normalize_share_code, open_diary, read_share_request, seal_diary, seal_diary_naming,
-    share_code, sign_share_request, Error, KeyId, ShareRequest, SharedDiary, SharedVisit,
-    TrustList,
+    share_code, sign_share_request, Answering, Error, KeyId, ShareRequest, SharedDiary,
+    SharedVisit, TrustList, VerifiedShareRequest,
 };
 use test_support::PORTAL_URL as PORTAL;
 
-const NOW: i64 = 1_795_000_000;
+const NOW: i64 = test_support::SHARE_NOW;
 
 /// The authority that signs the requests here (and the share fixtures and fuzz seeds).
 fn authority_key() -> SigningKey {
@@ -40,22 +41,27 @@ fn trust() -> TrustList {
 }
 
 fn request() -> ShareRequest {
-    let (_, public) = department();
-    ShareRequest {
-        id: [7; 16],
-        code: share_code([0xA5; 8]),
-        department: "Sở Y tế Cao Bằng".into(),
-        department_key: public,
-        department_key_id: KeyId::of_department(&public),
-        from: NaiveDate::from_ymd_opt(2026, 11, 8).unwrap(),
-        to: NaiveDate::from_ymd_opt(2026, 11, 29).unwrap(),
-        purpose: "Truy vết ca bệnh số 12 tại Phường Thục Phán".into(),
-        expires: NOW + 48 * 3600,
-        upload_url: format!(
-            "{PORTAL}/api/v1/share-requests/{}/diary",
-            share_code([0xA5; 8])
-        ),
-    }
+    test_support::share_request()
+}
+
+fn day(d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 11, d).unwrap()
+}
+
+/// `request()` signed and read back, as the app holds it when it seals.
+fn verified() -> VerifiedShareRequest {
+    test_support::share_request_read()
+}
+
+/// What a diary answering `request()` is bound to.
+fn answering() -> Answering {
+    verified().answering()
+}
+
+/// `request()` as a portal before version 2 signed it (the frozen fixture), read back.
+fn verified_v1() -> VerifiedShareRequest {
+    let text = std::fs::read_to_string(request_fixture()).unwrap();
+    read_share_request(text.trim(), &trust(), NOW).unwrap()
 }
 
 fn diary() -> SharedDiary {
@@ -203,7 +209,7 @@ fn requests_from_strangers_expired_or_sending_elsewhere_are_refused() {
 
     // More than 60 days is not a request anyone may make.
     let mut long = request();
-    long.from = NaiveDate::from_ymd_opt(2026, 9, 1).unwrap();
+    long.from = whole_days(NaiveDate::from_ymd_opt(2026, 9, 1).unwrap(), day(1)).0;
     assert!(sign_share_request(&long, &authority_key()).is_err());
 
     // A department key that does not match its id is refused when signing.
@@ -215,8 +221,8 @@ fn requests_from_strangers_expired_or_sending_elsewhere_are_refused() {
 #[test]
 fn a_sealed_diary_opens_only_with_its_key_for_its_request() {
     let (secret, _) = department();
-    let sealed = seal_diary(&diary(), &request(), [1; 32]).unwrap();
-    assert_eq!(sealed[0], 2);
+    let sealed = seal_diary(&diary(), &verified(), [1; 32]).unwrap();
+    assert_eq!(sealed[0], 3);
     // Nothing of the visits is readable in the sealed bytes.
     for word in ["Chợ", "Xanh", "HYPERLINK", "vd1", "1273"] {
         assert!(
@@ -225,14 +231,21 @@ fn a_sealed_diary_opens_only_with_its_key_for_its_request() {
         );
     }
     assert_eq!(
-        open_diary(&sealed, &[7; 16], &secret).unwrap(),
+        open_diary(&sealed, &answering(), &secret).unwrap(),
         in_minutes(diary())
     );
     // Fresh randomness, fresh ciphertext.
-    assert_ne!(seal_diary(&diary(), &request(), [2; 32]).unwrap(), sealed);
+    assert_ne!(seal_diary(&diary(), &verified(), [2; 32]).unwrap(), sealed);
 
     assert!(matches!(
-        open_diary(&sealed, &[8; 16], &secret),
+        open_diary(
+            &sealed,
+            &Answering {
+                id: [8; 16],
+                ..answering()
+            },
+            &secret
+        ),
         Err(Error::SealedDiary(_))
     ));
     // The binding is in the cryptography, not only in the JSON: a diary sealed for request
@@ -262,31 +275,71 @@ fn a_sealed_diary_opens_only_with_its_key_for_its_request() {
     let plaintext = serde_json::to_vec(&diary()).unwrap();
     // Sealed by hand exactly as `seal_diary` does, it opens…
     assert_eq!(
-        open_diary(&seal_raw(&plaintext, [7; 16]), &[7; 16], &secret).unwrap(),
+        open_diary(
+            &seal_raw(&plaintext, [7; 16]),
+            &verified_v1().answering(),
+            &secret
+        )
+        .unwrap(),
         diary()
     );
     // …but bound to request [8; 16] while its JSON claims [7; 16], it does not.
-    assert!(open_diary(&seal_raw(&plaintext, [8; 16]), &[7; 16], &secret).is_err());
+    assert!(open_diary(
+        &seal_raw(&plaintext, [8; 16]),
+        &verified_v1().answering(),
+        &secret
+    )
+    .is_err());
     let (other, _) = test_support::department(10);
-    assert!(open_diary(&sealed, &[7; 16], &other).is_err());
+    assert!(open_diary(&sealed, &answering(), &other).is_err());
     for len in [0, 1, 32, 48, sealed.len() - 1] {
         assert!(
-            open_diary(&sealed[..len], &[7; 16], &secret).is_err(),
+            open_diary(&sealed[..len], &answering(), &secret).is_err(),
             "{len} bytes"
         );
     }
     for i in 0..sealed.len() {
         let mut changed = sealed.clone();
         changed[i] ^= 0x40;
-        assert!(open_diary(&changed, &[7; 16], &secret).is_err(), "byte {i}");
+        assert!(
+            open_diary(&changed, &answering(), &secret).is_err(),
+            "byte {i}"
+        );
     }
     let mut huge = sealed.clone();
     huge.resize(MAX_SEALED_BYTES + 1, 0);
-    assert!(open_diary(&huge, &[7; 16], &secret).is_err());
+    assert!(open_diary(&huge, &answering(), &secret).is_err());
     // A diary naming another request is not sealed at all.
-    let mut other_request = request();
-    other_request.id = [9; 16];
+    let mut other_request = verified();
+    other_request.request.id = [9; 16];
     assert!(seal_diary(&diary(), &other_request, [1; 32]).is_err());
+    // The same request id signed over other content (another span): the diary is bound to the
+    // signed request the citizen read, not to its id alone.
+    let resigned = ShareRequest {
+        from: request().from + 3600,
+        ..request()
+    };
+    let text = sign_share_request(&resigned, &authority_key()).unwrap();
+    let resigned = read_share_request(&text, &trust(), NOW).unwrap();
+    assert_eq!(resigned.request.id, request().id);
+    let for_resigned = seal_diary(&diary(), &resigned, [1; 32]).unwrap();
+    assert!(open_diary(&for_resigned, &resigned.answering(), &secret).is_ok());
+    assert!(open_diary(&for_resigned, &answering(), &secret).is_err());
+    assert!(open_diary(&sealed, &resigned.answering(), &secret).is_err());
+
+    // A request signed before version 2 is answered with version 2, bound to its id, which its
+    // portal opens; each version answers its own request version only.
+    let old = verified_v1();
+    let for_old = seal_diary(&diary(), &old, [1; 32]).unwrap();
+    assert_eq!(for_old[0], 2);
+    assert_eq!(
+        open_diary(&for_old, &old.answering(), &secret).unwrap(),
+        in_minutes(diary())
+    );
+    for (bytes, to) in [(&for_old, answering()), (&sealed, old.answering())] {
+        let refused = open_diary(bytes, &to, &secret).unwrap_err().to_string();
+        assert!(refused.contains("does not answer a version"), "{refused}");
+    }
 }
 
 /// `d` as a version 2 diary opens: times in whole minutes (in rounded down, out rounded up).
@@ -323,7 +376,7 @@ fn long_diary() -> SharedDiary {
 fn version_2_is_compact_padded_and_names_own_venues_by_id() {
     let (secret, _) = department();
     let long = long_diary();
-    let all_own = seal_diary_naming(&long, &request(), &|_| true, [1; 32]).unwrap();
+    let all_own = seal_diary_naming(&long, &verified(), &|_| true, [1; 32]).unwrap();
     assert!(all_own.len() <= 12_000, "{} bytes", all_own.len());
     let v1 = protocol::fuzzing::seal_diary_plaintext(
         &serde_json::to_vec(&long).unwrap(),
@@ -337,7 +390,7 @@ fn version_2_is_compact_padded_and_names_own_venues_by_id() {
         v1.len(),
         all_own.len()
     );
-    let opened = open_diary(&all_own, &[7; 16], &secret).unwrap();
+    let opened = open_diary(&all_own, &answering(), &secret).unwrap();
     assert_eq!(opened.visits.len(), 300);
     // By id alone: no name, no address, for the portal to fill.
     assert_eq!(
@@ -349,16 +402,16 @@ fn version_2_is_compact_padded_and_names_own_venues_by_id() {
     );
     assert_eq!(opened.visits[5].venue_id, long.visits[5].venue_id);
     // Written out, every detail comes back, in minutes.
-    let named = seal_diary(&long, &request(), [1; 32]).unwrap();
+    let named = seal_diary(&long, &verified(), [1; 32]).unwrap();
     assert_eq!(
-        open_diary(&named, &[7; 16], &secret).unwrap(),
+        open_diary(&named, &answering(), &secret).unwrap(),
         in_minutes(long.clone())
     );
     // One visit and forty land in the same bucket: the length says nothing between them.
     let few = |n: usize| {
         let mut d = long_diary();
         d.visits.truncate(n);
-        seal_diary_naming(&d, &request(), &|_| true, [1; 32])
+        seal_diary_naming(&d, &verified(), &|_| true, [1; 32])
             .unwrap()
             .len()
     };
@@ -368,8 +421,8 @@ fn version_2_is_compact_padded_and_names_own_venues_by_id() {
     let mut odd = diary();
     odd.visits[0].time_in = 1_795_000_030;
     odd.visits[0].time_out = Some(1_795_000_031);
-    let sealed = seal_diary(&odd, &request(), [1; 32]).unwrap();
-    let back = open_diary(&sealed, &[7; 16], &secret).unwrap();
+    let sealed = seal_diary(&odd, &verified(), [1; 32]).unwrap();
+    let back = open_diary(&sealed, &answering(), &secret).unwrap();
     assert_eq!(
         (back.visits[0].time_in, back.visits[0].time_out),
         (1_795_000_020, Some(1_795_000_080))
@@ -386,7 +439,10 @@ fn fixture() -> PathBuf {
 fn a_diary_sealed_by_version_1_still_opens() {
     let sealed = std::fs::read(fixture()).unwrap();
     let (secret, _) = department();
-    assert_eq!(open_diary(&sealed, &[7; 16], &secret).unwrap(), diary());
+    assert_eq!(
+        open_diary(&sealed, &verified_v1().answering(), &secret).unwrap(),
+        diary()
+    );
 }
 
 /// The frozen request signed by version 1 (`request()`, signed by `authority_key()`).
@@ -399,8 +455,26 @@ fn request_fixture() -> PathBuf {
 fn a_request_signed_by_version_1_still_reads() {
     let text = std::fs::read_to_string(request_fixture()).unwrap();
     let read = read_share_request(text.trim(), &trust(), NOW).unwrap();
+    // Its days read as the span from the first midnight to the one after the last, in Vietnam.
     assert_eq!(read.request, request());
+    assert_eq!(read.version, 1);
     assert_eq!(read.authority, "Sở Y tế Cao Bằng");
+    // The portal signs version 2 now; the same request reads the same from either.
+    let now = read_share_request(
+        &sign_share_request(&request(), &authority_key()).unwrap(),
+        &trust(),
+        NOW,
+    )
+    .unwrap();
+    assert_eq!((now.request, now.version), (request(), 2));
+    let again = protocol::fuzzing::sign_share_request_v1(&request(), &authority_key());
+    assert_eq!(again, text.trim());
+    // An app answers a version 1 request with a version 2 diary, bound to its hash, which the
+    // portal that kept its text computes the same.
+    assert_eq!(
+        protocol::Answering::of_signed(&again).unwrap(),
+        read.answering()
+    );
 }
 
 /// A request or a diary of a version this build does not know is refused as such, not
@@ -412,20 +486,20 @@ fn a_newer_version_is_refused_not_misread() {
     let Value::Map(fields) = &mut content else {
         panic!("a request is a map")
     };
-    fields[0].1 = 2.into();
+    fields[0].1 = 3.into();
     let mut payload = Vec::new();
     ciborium::into_writer(&content, &mut payload).unwrap();
     let newer = protocol::fuzzing::sign_share_request_content(&payload, &authority_key());
     assert!(matches!(
         read_share_request(&newer, &trust(), NOW),
-        Err(Error::UnsupportedVersion(2))
+        Err(Error::UnsupportedVersion(3))
     ));
 
     let mut sealed = std::fs::read(fixture()).unwrap();
-    sealed[0] = 3;
+    sealed[0] = 4;
     let (secret, _) = department();
-    let refused = open_diary(&sealed, &[7; 16], &secret).unwrap_err();
-    assert!(refused.to_string().contains("version 3"), "{refused}");
+    let refused = open_diary(&sealed, &answering(), &secret).unwrap_err();
+    assert!(refused.to_string().contains("version 4"), "{refused}");
 }
 
 mod seeds;
@@ -447,6 +521,12 @@ fn the_fuzz_seeds_are_real_requests_and_diaries() {
         "content",
         &seeds::with_mode(1, &seeds::content(&signed)),
     );
+    let v1 = std::fs::read_to_string(request_fixture()).unwrap();
+    seeds::seed(
+        "share_request",
+        "content-v1",
+        &seeds::with_mode(1, &seeds::content(v1.trim())),
+    );
     let answer = write_answer(SHARE_REQUEST_ANSWER, signed);
     seeds::seed("portal_answer", "share-request", &answer);
 
@@ -458,8 +538,10 @@ fn the_fuzz_seeds_are_real_requests_and_diaries() {
         "plaintext",
         &seeds::with_mode(1, &plaintext),
     );
-    let sealed = seal_diary(&diary(), &request(), [1; 32]).unwrap();
+    let sealed = seal_diary(&diary(), &verified_v1(), [1; 32]).unwrap();
     seeds::seed("sealed_diary", "sealed-v2", &seeds::with_mode(0, &sealed));
+    let sealed = seal_diary(&diary(), &verified(), [1; 32]).unwrap();
+    seeds::seed("sealed_diary", "sealed-v3", &seeds::with_mode(0, &sealed));
     let compact = protocol::fuzzing::diary_plaintext_v2(&diary());
     seeds::seed(
         "sealed_diary",
@@ -469,113 +551,8 @@ fn the_fuzz_seeds_are_real_requests_and_diaries() {
 }
 
 mod fixtures;
-
-/// `content` (a share request's CBOR map, as `seeds::content` gives it) changed by `edit`, then
-/// signed by `key` as a request: contents `sign_share_request` would refuse to sign.
-fn resigned(signed: &str, key: &SigningKey, edit: impl FnOnce(&mut Vec<(Value, Value)>)) -> String {
-    let mut content: Value = ciborium::from_reader(&seeds::content(signed)[..]).unwrap();
-    let Value::Map(fields) = &mut content else {
-        panic!("a request is a map")
-    };
-    edit(fields);
-    let mut payload = Vec::new();
-    ciborium::into_writer(&content, &mut payload).unwrap();
-    protocol::fuzzing::sign_share_request_content(&payload, key)
-}
-
-fn share_request_cases() -> Vec<fixtures::Case> {
-    use fixtures::{frozen, invalid, line, valid};
-    let sign = |r: &ShareRequest| sign_share_request(r, &authority_key()).unwrap();
-    let good = sign(&request());
-    let day = |d: u32| NaiveDate::from_ymd_opt(2026, 11, d).unwrap();
-    let mut cases = vec![
-        frozen("version-1"),
-        valid(
-            "one-day",
-            line(sign(&ShareRequest {
-                from: day(29),
-                to: day(29),
-                purpose: "Xác minh lịch trình ngày 29/11 của ca bệnh số 13".into(),
-                ..request()
-            })),
-        ),
-        // 60 days, first and last included: the longest range there is.
-        valid(
-            "longest-range",
-            line(sign(&ShareRequest {
-                from: day(29) - chrono::Days::new(59),
-                ..request()
-            })),
-        ),
-        invalid(
-            "range-too-long",
-            line(resigned(&good, &authority_key(), |f| {
-                let to = i64::try_from(f[7].1.as_integer().unwrap()).unwrap();
-                f[6].1 = (to - 60).into();
-            })),
-        ),
-        // Open until `NOW` and read at `NOW`: closed.
-        invalid(
-            "expired",
-            line(sign(&ShareRequest {
-                expires: NOW,
-                ..request()
-            })),
-        ),
-        invalid(
-            "stranger-key",
-            line(sign_share_request(&request(), &test_support::key(4)).unwrap()),
-        ),
-        invalid("not-base64", line("Mã chia sẻ: 7KQ2-M9XD-4RTA")),
-        // A venue's poster scanned where a request was expected.
-        invalid(
-            "venue-code",
-            line(test_support::sign(
-                &test_support::venue("Chợ Xanh", 1),
-                &authority_key(),
-            )),
-        ),
-        invalid(
-            "version-2",
-            line(resigned(&good, &authority_key(), |f| f[0].1 = 2.into())),
-        ),
-        invalid(
-            "upload-elsewhere",
-            line(sign(&ShareRequest {
-                upload_url: "https://yte.caobang.example.evil.example/api/v1/diary".into(),
-                ..request()
-            })),
-        ),
-        // Signed by the trusted key, but as an exposure list: the signature is not a request's.
-        invalid(
-            "exposure-list-signature",
-            line(protocol::fuzzing::sign_exposure_list_content(
-                &seeds::content(&good),
-                &authority_key(),
-            )),
-        ),
-        invalid(
-            "missing-field",
-            line(resigned(&good, &authority_key(), |f| {
-                f.pop();
-            })),
-        ),
-        invalid(
-            "department-key-id",
-            line(resigned(&good, &authority_key(), |f| {
-                f[5].1 = Value::Bytes(vec![0; 8])
-            })),
-        ),
-        invalid(
-            "invisible-purpose",
-            line(resigned(&good, &authority_key(), |f| {
-                f[8].1 = "Truy vết ca bệnh\u{200b} số 12".into()
-            })),
-        ),
-    ];
-    cases.extend(fixtures::damaged(&good));
-    cases
-}
+mod share_cases;
+use share_cases::{sealed_diary_cases, share_request_cases};
 
 #[test]
 fn share_request_fixtures_read_as_expected() {
@@ -584,179 +561,19 @@ fn share_request_fixtures_read_as_expected() {
     });
 }
 
-fn sealed_diary_cases() -> Vec<fixtures::Case> {
-    use fixtures::{frozen, invalid, valid};
-    let (_, public) = department();
-    // As the app seals, for request [7; 16], with whatever plaintext.
-    let seal = |plaintext: &[u8], id: [u8; 16], to: &[u8; 32]| {
-        protocol::fuzzing::seal_diary_plaintext(plaintext, &id, to, [1; 32])
-    };
-    let json = |d: &SharedDiary| serde_json::to_vec(d).unwrap();
-    let good = seal_diary(&diary(), &request(), [1; 32]).unwrap();
-    // Version 2 content as given (a CBOR map, then the bytes after it), sealed for [7; 16].
-    let seal_v2 = |content: Value, after: &[u8]| {
-        let mut plaintext = Vec::new();
-        ciborium::into_writer(&content, &mut plaintext).unwrap();
-        plaintext.extend_from_slice(after);
-        protocol::fuzzing::seal_diary_plaintext_v2(&plaintext, &[7; 16], &public, [1; 32])
-    };
-    let v2 = |id: [u8; 16], places: Vec<Value>, visits: Vec<Value>| {
-        Value::Map(vec![
-            (0.into(), 2.into()),
-            (1.into(), Value::Bytes(id.to_vec())),
-            (2.into(), "0.3.0".into()),
-            (3.into(), Value::Array(places)),
-            (4.into(), Value::Array(visits)),
-        ])
-    };
-    let market = || {
-        Value::Array(vec![
-            "vd1".into(),
-            Value::Bytes(vec![0x6f; 16]),
-            Value::Null,
-            Value::Null,
-            Value::Null,
-        ])
-    };
-    let visit = |place: u64| Value::Array(vec![place.into(), 29_916_600.into(), 45.into()]);
-    let mut names_another = diary();
-    names_another.request_id = hex::encode([8; 16]);
-    let mut newer = serde_json::to_value(diary()).unwrap();
-    newer["version"] = 2.into();
-    let mut extra = serde_json::to_value(diary()).unwrap();
-    extra["location"] = "22.6657, 106.2522".into();
-    vec![
-        frozen("version-1"),
-        valid("v2-every-place-named", good.clone()),
-        valid(
-            "v2-own-venue-by-id",
-            seal_diary_naming(&diary(), &request(), &|v| v.origin == "vd1", [1; 32]).unwrap(),
-        ),
-        invalid(
-            "v2-bytes-after-the-padding",
-            seal_v2(v2([7; 16], vec![market()], vec![visit(0)]), &[0, 0, 1]),
-        ),
-        invalid(
-            "v2-no-such-place",
-            seal_v2(v2([7; 16], vec![market()], vec![visit(1)]), &[0; 8]),
-        ),
-        invalid(
-            "v2-names-another-request",
-            seal_v2(v2([8; 16], vec![market()], vec![visit(0)]), &[0; 8]),
-        ),
-        // A place by id alone that is not one of this system's venues.
-        invalid(
-            "v2-foreign-place-by-id",
-            seal_v2(
-                v2(
-                    [7; 16],
-                    vec![Value::Array(vec![
-                        "cwa".into(),
-                        Value::Bytes(vec![0x6f; 16]),
-                        Value::Null,
-                        Value::Null,
-                        Value::Null,
-                    ])],
-                    vec![visit(0)],
-                ),
-                &[],
-            ),
-        ),
-        // Version 2 content sealed as version 1: the JSON reader refuses it.
-        invalid(
-            "v2-content-sealed-as-v1",
-            seal(
-                &{
-                    let mut bytes = Vec::new();
-                    ciborium::into_writer(&v2([7; 16], vec![market()], vec![visit(0)]), &mut bytes)
-                        .unwrap();
-                    bytes
-                },
-                [7; 16],
-                &public,
-            ),
-        ),
-        valid(
-            "by-hand-and-foreign",
-            seal(
-                &json(&SharedDiary::new(
-                    &[7; 16],
-                    "0.2.0",
-                    vec![
-                        SharedVisit {
-                            name: "Nhà bác Tư".into(),
-                            address: String::new(),
-                            unit: None,
-                            venue_id: None,
-                            origin: "manual".into(),
-                            time_in: NOW - 90_000,
-                            time_out: Some(NOW - 86_400),
-                        },
-                        SharedVisit {
-                            name: "Café Lotus".into(),
-                            address: "Hauptstraße 1, Berlin".into(),
-                            unit: None,
-                            venue_id: Some("c0ffee00-0000-4000-8000-000000000001".into()),
-                            origin: "cwa".into(),
-                            time_in: NOW - 3600,
-                            time_out: None,
-                        },
-                    ],
-                )),
-                [7; 16],
-                &public,
-            ),
-        ),
-        invalid("empty", Vec::new()),
-        invalid("truncated", good[..40].to_vec()),
-        invalid("cut-short", good[..good.len() - 1].to_vec()),
-        invalid("tampered", {
-            let mut bytes = good.clone();
-            bytes[100] ^= 0x40;
-            bytes
-        }),
-        invalid("version-3", [&[3u8][..], &good[1..]].concat()),
-        // For another request: it does not open for this one.
-        invalid("other-request", {
-            let mut other = request();
-            other.id = [8; 16];
-            let mut for_other = diary();
-            for_other.request_id = hex::encode([8; 16]);
-            seal_diary(&for_other, &other, [1; 32]).unwrap()
-        }),
-        // Bound to this request but naming another inside.
-        invalid(
-            "names-another-request",
-            seal(&json(&names_another), [7; 16], &public),
-        ),
-        invalid(
-            "other-department",
-            seal(&json(&diary()), [7; 16], &test_support::department(10).1),
-        ),
-        invalid("not-a-diary", seal(br#"{"visits": []}"#, [7; 16], &public)),
-        invalid(
-            "unknown-field",
-            seal(&serde_json::to_vec(&extra).unwrap(), [7; 16], &public),
-        ),
-        invalid(
-            "newer-content",
-            seal(&serde_json::to_vec(&newer).unwrap(), [7; 16], &public),
-        ),
-        // The request's text handed back instead of a sealed diary.
-        invalid(
-            "share-request-text",
-            sign_share_request(&request(), &authority_key())
-                .unwrap()
-                .into_bytes(),
-        ),
-    ]
-}
-
 #[test]
 fn sealed_diary_fixtures_read_as_expected() {
     let (secret, _) = department();
+    // Version 3 answers `request()` as signed now (version 2); the others answer it as signed
+    // by version 1.
+    let (now, before) = (answering(), verified_v1().answering());
     fixtures::check("sealed-diary", "bin", sealed_diary_cases(), |bytes| {
-        fixtures::outcome(open_diary(bytes, &[7; 16], &secret))
+        let to = if bytes.first() == Some(&3) {
+            &now
+        } else {
+            &before
+        };
+        fixtures::outcome(open_diary(bytes, to, &secret))
     });
 }
 
@@ -796,4 +613,39 @@ fn a_code_names_the_portal_that_issued_it() {
         codes.insert(code);
     }
     assert_eq!(codes.len(), 50);
+}
+
+/// A span of whole days runs from midnight to midnight in Vietnam (UTC+7), and the log writes it
+/// as its first and last day; a bound within a day is written with its minute.
+#[test]
+fn spans_read_as_days_or_as_days_and_minutes_in_vietnam() {
+    use chrono::{TimeZone, Utc};
+    use protocol::share::{span_days, span_text};
+    let (from, to) = whole_days(day(20), day(29));
+    assert_eq!(
+        from,
+        Utc.with_ymd_and_hms(2026, 11, 19, 17, 0, 0)
+            .unwrap()
+            .timestamp()
+    );
+    assert_eq!(to - from, 10 * 86_400);
+    assert_eq!(span_days(from, to), (day(20), day(29)));
+    assert_eq!(
+        span_text(from, to),
+        ("2026-11-20".into(), "2026-11-29".into())
+    );
+    let (midnight, _) = whole_days(day(28), day(28));
+    assert_eq!(
+        span_text(midnight + 14 * 3600, midnight + 18 * 3600 + 1800),
+        ("2026-11-28 14:00".into(), "2026-11-28 18:30".into())
+    );
+    // From 14:00 to the end of the day: the end is the day itself.
+    assert_eq!(
+        span_text(midnight + 14 * 3600, midnight + 86_400),
+        ("2026-11-28 14:00".into(), "2026-11-28".into())
+    );
+    assert_eq!(
+        span_days(midnight + 14 * 3600, midnight + 86_400 + 60),
+        (day(28), day(29))
+    );
 }

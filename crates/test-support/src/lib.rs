@@ -145,3 +145,35 @@ impl diary::KeyStore for MemoryStore {
         Ok(())
     }
 }
+
+/// The time the share fixtures read their requests at.
+pub const SHARE_NOW: i64 = 1_795_000_000;
+
+/// The share request of the protocol's fixtures and the fuzz seeds: request `[7; 16]` to the
+/// department of seed 9, for 8 to 29 November 2026 (whole days in Vietnam), open two days.
+pub fn share_request() -> protocol::ShareRequest {
+    let (_, public) = department(9);
+    let day = |d: u32| NaiveDate::from_ymd_opt(2026, 11, d).expect("a valid date");
+    let (from, to) = protocol::share::whole_days(day(8), day(29));
+    let code = protocol::share_code([0xA5; 8]);
+    protocol::ShareRequest {
+        id: [7; 16],
+        code: code.clone(),
+        department: AUTHORITY.into(),
+        department_key: public,
+        department_key_id: protocol::KeyId::of_department(&public),
+        from,
+        to,
+        purpose: "Truy vết ca bệnh số 12 tại Phường Thục Phán".into(),
+        expires: SHARE_NOW + 48 * 3600,
+        upload_url: format!("{PORTAL_URL}/api/v1/share-requests/{code}/diary"),
+    }
+}
+
+/// [`share_request`] signed by the share requests' authority (seed 3) and read back at
+/// [`SHARE_NOW`], as an app holds it when it seals a diary.
+pub fn share_request_read() -> protocol::VerifiedShareRequest {
+    let signer = key(3);
+    let text = protocol::sign_share_request(&share_request(), &signer).expect("signed");
+    protocol::read_share_request(&text, &trust_in(&signer), SHARE_NOW).expect("read")
+}

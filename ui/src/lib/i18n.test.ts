@@ -1,6 +1,14 @@
 import { get } from 'svelte/store';
 import { locale } from 'svelte-i18n';
-import { followSystem, fromFields, setLanguage, systemLanguage, toDateField, toTimeField } from './i18n';
+import {
+  followSystem,
+  formatSpanEnd,
+  fromFields,
+  setLanguage,
+  systemLanguage,
+  toDateField,
+  toTimeField,
+} from './i18n';
 
 afterEach(() => {
   localStorage.clear();
@@ -33,4 +41,10 @@ test('the form reads dates as dd/mm/yyyy and times on the 24-hour clock', () => 
   for (const [d, t] of [['31/02/2026', '10:00'], ['28/11/2026', '24:00'], ['11/28/2026', '10:00'], ['28/11/26', '10:00'], ['28/11/2026', '']]) {
     expect(fromFields(d, t)).toBe('invalid');
   }
+});
+
+test("a request's span shows whole days as dates, and a minute where it begins or ends in a day", () => {
+  expect(formatSpanEnd('2026-11-20', 'vi')).toBe('20/11/2026');
+  expect(formatSpanEnd('2026-11-28 14:00', 'vi')).toBe('28/11/2026 14:00');
+  expect(formatSpanEnd('2026-11-28 18:30', 'en')).toBe('28 Nov 2026 18:30');
 });

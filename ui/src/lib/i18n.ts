@@ -70,6 +70,22 @@ export function formatDate(iso: string, lang: string): string {
   }).format(new Date(iso));
 }
 
+/**
+ * One end of the span a tracer asked for, as the app's core writes it in Vietnam's time: a day
+ * (`2026-11-29`, shown `29/11/2026`) or a day and minute (`2026-11-29 14:00`, shown
+ * `29/11/2026 14:00`). The minute is shown as written: it is Vietnam's, as the request says.
+ */
+export function formatSpanEnd(text: string, lang: string): string {
+  const [day, minute] = text.split(' ');
+  const date = formatDate(`${day}T12:00:00`, lang);
+  return minute ? `${date} ${minute}` : date;
+}
+
+/** Whether a span names a minute at either end (then its times are Vietnam's, and say so). */
+export function spanHasMinute(from: string, to: string): boolean {
+  return from.includes(' ') || to.includes(' ');
+}
+
 /** `29/11/2026 14:05` (Vietnamese) or `29 Nov 2026 14:05`. */
 export function formatDateTime(iso: string, lang: string): string {
   return `${formatDate(iso, lang)} ${formatTime(iso, lang)}`;

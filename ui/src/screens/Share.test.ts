@@ -78,3 +78,17 @@ test.each([
   await waitFor(() => expect(screen.getByTestId('share-notice')).toHaveTextContent(words));
   expect(screen.queryByTestId('consent')).not.toBeInTheDocument();
 });
+
+test('a request for part of a day says from which minute to which', async () => {
+  mockIPC((cmd) => {
+    if (cmd === 'fetch_share_request') return { ...review, from: '2026-11-28 14:00', to: '2026-11-28 18:00' };
+  });
+  render(Share);
+  await fireEvent.input(screen.getByLabelText('Mã yêu cầu cán bộ đọc cho bạn'), {
+    target: { value: '7KQ2-M9XD-4RTA' },
+  });
+  await fireEvent.click(screen.getByTestId('fetch-request'));
+  expect(await screen.findByTestId('share-range')).toHaveTextContent(
+    'Từ 28/11/2026 14:00 đến 28/11/2026 18:00 (giờ Việt Nam)',
+  );
+});

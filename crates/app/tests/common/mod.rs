@@ -3,6 +3,8 @@
 //! portal behind [`app::Http`].
 #![allow(dead_code, unused_imports)]
 
+pub mod sharing;
+
 use std::sync::Mutex;
 
 use app::{Answer, Http, Portals};

@@ -78,6 +78,7 @@ pub fn inspect_any(data_dir: Option<&Path>, text: &str, now: i64) -> Result<Stri
     match share {
         Ok(v) => Ok(json!({
             "format": "share-request",
+            "version": v.version,
             "verified": true,
             "authority": v.authority,
             "portal_url": v.portal_url,
@@ -85,8 +86,9 @@ pub fn inspect_any(data_dir: Option<&Path>, text: &str, now: i64) -> Result<Stri
             "code": v.request.code,
             "department": v.request.department,
             "department_key_id": v.request.department_key_id,
-            "from": v.request.from,
-            "to": v.request.to,
+            // Days, or days and minutes, in Vietnam's time, as the app's sharing log writes them.
+            "from": protocol::share::span_text(v.request.from, v.request.to).0,
+            "to": protocol::share::span_text(v.request.from, v.request.to).1,
             "purpose": v.request.purpose,
             "expires": time::show_time(v.request.expires),
             "upload_url": v.request.upload_url,

@@ -1,5 +1,6 @@
-//! Share requests: what a tracer may ask for (which days, why, for how long), the signed request
-//! itself, whether a request can still be answered, and opening what a citizen sealed for it.
+//! Share requests: what a tracer may ask for (which days, or part of them, why, for how long),
+//! the signed request itself, whether a request can still be answered, and opening what a
+//! citizen sealed for it.
 
 use chrono::{Duration, NaiveDate};
 use protocol::share::{MAX_PURPOSE_CHARS, MAX_RANGE_DAYS};
@@ -25,6 +26,12 @@ pub struct RequestInput {
     pub from: String,
     #[serde(default)]
     pub to: String,
+    /// The hour and minute the span begins on its first day (`14:00`); empty: at midnight.
+    #[serde(default)]
+    pub from_time: String,
+    /// The hour and minute it ends on its last day; empty: at the end of that day.
+    #[serde(default)]
+    pub to_time: String,
     #[serde(default)]
     pub purpose: String,
     #[serde(default)]
@@ -34,10 +41,24 @@ pub struct RequestInput {
 /// A request that passed every check.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ValidRequest {
-    pub from: NaiveDate,
-    pub to: NaiveDate,
+    /// The span asked for, Unix seconds, `[from, to)`.
+    pub from: i64,
+    pub to: i64,
     pub purpose: String,
     pub hours: i64,
+}
+
+/// A time of day typed in a `time` field (`14:00`): seconds after midnight; `Some(None)` when
+/// the field is empty, `None` when it is no time.
+fn time_of_day(text: &str) -> Option<Option<i64>> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Some(None);
+    }
+    let t = chrono::NaiveTime::parse_from_str(text, "%H:%M").ok()?;
+    Some(Some(i64::from(
+        chrono::Timelike::num_seconds_from_midnight(&t),
+    )))
 }
 
 /// The days a new request offers: the last `DEFAULT_DAYS` up to `today`.
@@ -51,12 +72,32 @@ pub fn validate(
     today: NaiveDate,
 ) -> std::result::Result<ValidRequest, Vec<Problem>> {
     let mut problems = Vec::new();
-    let from = NaiveDate::parse_from_str(input.from.trim(), "%Y-%m-%d").ok();
-    let to = NaiveDate::parse_from_str(input.to.trim(), "%Y-%m-%d").ok();
-    match (from, to) {
+    let from_day = NaiveDate::parse_from_str(input.from.trim(), "%Y-%m-%d").ok();
+    let to_day = NaiveDate::parse_from_str(input.to.trim(), "%Y-%m-%d").ok();
+    let from_time = time_of_day(&input.from_time);
+    let to_time = time_of_day(&input.to_time);
+    if from_time.is_none() {
+        problems.push(Problem::new("from", "share-time-invalid"));
+    }
+    if to_time.is_none() {
+        problems.push(Problem::new("to", "share-time-invalid"));
+    }
+    // The first second asked for, and the second after the last, in Vietnam's time.
+    let span = |f: NaiveDate, t: NaiveDate| {
+        let (start, end) = protocol::share::whole_days(f, t);
+        let start = start + from_time.flatten().unwrap_or(0);
+        let end = match to_time.flatten() {
+            Some(at) => end - 86_400 + at,
+            None => end,
+        };
+        (start, end)
+    };
+    match (from_day, to_day) {
         (None, _) => problems.push(Problem::new("from", "share-date-invalid")),
         (_, None) => problems.push(Problem::new("to", "share-date-invalid")),
-        (Some(f), Some(t)) if f > t => problems.push(Problem::new("to", "share-range-backwards")),
+        (Some(f), Some(t)) if f > t || span(f, t).0 >= span(f, t).1 => {
+            problems.push(Problem::new("to", "share-range-backwards"))
+        }
         // Fewer than MAX_RANGE_DAYS days from the first to today, as the protocol signs them.
         (Some(f), Some(t)) if t > today || (today - f).num_days() >= MAX_RANGE_DAYS => {
             problems.push(Problem::new("from", "share-range-too-far"))
@@ -77,13 +118,16 @@ pub fn validate(
             None
         }
     };
-    match (from, to, hours, problems.is_empty()) {
-        (Some(from), Some(to), Some(hours), true) => Ok(ValidRequest {
-            from,
-            to,
-            purpose,
-            hours,
-        }),
+    match (from_day, to_day, hours, problems.is_empty()) {
+        (Some(f), Some(t), Some(hours), true) => {
+            let (from, to) = span(f, t);
+            Ok(ValidRequest {
+                from,
+                to,
+                purpose,
+                hours,
+            })
+        }
         _ => Err(problems),
     }
 }
@@ -168,35 +212,60 @@ pub fn request_id(hex_id: &str) -> Option<[u8; 16]> {
 
 /// Opens a sealed diary with its request's key (`request_key` as the row keeps it; the
 /// department key for a request made before requests had their own), if it was sealed for the
-/// request `hex_id`.
+/// request `hex_id` whose signed text the row keeps as `signed`.
 pub fn open(
     sealed: &[u8],
     hex_id: &str,
+    signed: &str,
     request_key: Option<&str>,
     authority: &Authority,
 ) -> Option<SharedDiary> {
-    let id = request_id(hex_id)?;
+    let answering = protocol::Answering::of_signed(signed).ok()?;
+    if request_id(hex_id)? != answering.id {
+        return None;
+    }
     let secret = authority.request_secret(request_key)?;
-    protocol::open_diary(sealed, &id, &secret).ok()
+    protocol::open_diary(sealed, &answering, &secret).ok()
 }
 
-/// Keeps the visits that overlap the days the request asked for (`from`..=`to`, local dates, as
-/// the request was made): that began on them, or began before and ended after the first day's
-/// start; returns those and how many others came. The app sends only those; one that sends more
-/// (a modified app) does not get the rest into the case: the citizen agreed to share the days
-/// asked, and the authority does not learn the others.
-pub fn within_days(
-    visits: Vec<SharedVisit>,
-    from: NaiveDate,
-    to: NaiveDate,
-) -> (Vec<SharedVisit>, usize) {
+/// The span a stored request asked for, `[from, to)` in Unix seconds: as the row keeps it
+/// (`window_from`, `window_to`), or for a request from before spans were kept, its days from the
+/// first midnight to the one after the last.
+pub fn span_of(
+    window: (Option<i64>, Option<i64>),
+    date_from: &str,
+    date_to: &str,
+) -> Option<(i64, i64)> {
+    match window {
+        (Some(from), Some(to)) => Some((from, to)),
+        _ => Some(protocol::share::whole_days(
+            date_from.parse().ok()?,
+            date_to.parse().ok()?,
+        )),
+    }
+}
+
+/// A request's span as staff read it: `20/11/2026 – 29/11/2026` for whole days, with the hour
+/// where it begins or ends within one (`28/11/2026 14:00 – 28/11/2026 18:30`).
+pub fn show_request_span(from: i64, to: i64) -> String {
+    let (first, last) = protocol::share::span_text(from, to);
+    let show = |text: &str| match text.split_once(' ') {
+        Some((day, minute)) => format!("{} {minute}", super::time::show_date(day)),
+        None => super::time::show_date(text),
+    };
+    format!("{} – {}", show(&first), show(&last))
+}
+
+/// Keeps the visits that overlap the span the request asked for, `[from, to)`: that began in it,
+/// or began before and ended after its start; returns those and how many others came. The app
+/// sends only those; one that sends more (a modified app) does not get the rest into the case:
+/// the citizen agreed to share the span asked, and the authority does not learn the others.
+pub fn within_span(visits: Vec<SharedVisit>, from: i64, to: i64) -> (Vec<SharedVisit>, usize) {
     let before = visits.len();
-    let start = super::time::start_of(from);
-    let end = super::time::start_of(to + chrono::Days::new(1));
     let kept: Vec<SharedVisit> = visits
         .into_iter()
         .filter(|v| {
-            v.time_in < end && (v.time_in >= start || v.time_out.is_some_and(|out| out > start))
+            v.time_in < to && (v.time_in >= from || v.time_out.is_some_and(|out| out > from))
         })
         .collect();
     let outside = before - kept.len();
@@ -207,6 +276,7 @@ pub fn within_days(
 mod tests {
     use super::*;
     use crate::domain::testing::authority;
+    use crate::domain::time;
     use rand::rngs::StdRng;
     use rand::SeedableRng;
 
@@ -216,7 +286,12 @@ mod tests {
             to: to.into(),
             purpose: purpose.into(),
             hours: hours.into(),
+            ..RequestInput::default()
         }
+    }
+
+    fn day(d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 11, d).unwrap()
     }
 
     fn fields(
@@ -233,11 +308,16 @@ mod tests {
         let today = NaiveDate::from_ymd_opt(2026, 11, 29).unwrap();
         let ok = validate(&input("2026-11-09", "2026-11-29", "  Ca  12 ", "48"), today).unwrap();
         assert_eq!(ok.purpose, "Ca 12");
+        // Whole days in Vietnam's time: from the first midnight to the one after the last.
         assert_eq!(
             (ok.from, ok.to, ok.hours),
-            (today - Duration::days(20), today, 48)
+            (
+                time::start_of(today - Duration::days(20)),
+                time::start_of(today + Duration::days(1)),
+                48
+            )
         );
-        assert_eq!(default_range(today).0, ok.from);
+        assert_eq!(time::start_of(default_range(today).0), ok.from);
         // 59 days back is the last day the protocol signs.
         assert!(validate(&input("2026-10-01", "2026-10-02", "x", "1"), today).is_ok());
         let checks = [
@@ -279,11 +359,55 @@ mod tests {
         }
     }
 
+    /// Part of a day: the hours typed on the first and last day bound the span, in Vietnam's
+    /// time; a time that is none, or a span that ends before it begins, is refused.
+    #[test]
+    fn a_request_may_begin_and_end_within_a_day() {
+        let today = day(29);
+        let with = |from_time: &str, to_time: &str| RequestInput {
+            from_time: from_time.into(),
+            to_time: to_time.into(),
+            ..input("2026-11-28", "2026-11-29", "Ca 12", "48")
+        };
+        let ok = validate(&with("14:00", "09:30"), today).unwrap();
+        assert_eq!(
+            (ok.from, ok.to),
+            (
+                time::start_of(day(28)) + 14 * 3600,
+                time::start_of(day(29)) + 9 * 3600 + 1800
+            )
+        );
+        assert_eq!(
+            protocol::share::span_text(ok.from, ok.to),
+            ("2026-11-28 14:00".into(), "2026-11-29 09:30".into())
+        );
+        // Only the start: to the end of the last day.
+        let ok = validate(&with("14:00", ""), today).unwrap();
+        assert_eq!(ok.to, time::start_of(day(30)));
+        for (from_time, to_time, expected) in [
+            ("25:00", "", vec![("from", "share-time-invalid")]),
+            ("", "9h", vec![("to", "share-time-invalid")]),
+        ] {
+            assert_eq!(fields(validate(&with(from_time, to_time), today)), expected);
+        }
+        let one_day = |from_time: &str, to_time: &str| RequestInput {
+            from_time: from_time.into(),
+            to_time: to_time.into(),
+            ..input("2026-11-29", "2026-11-29", "Ca 12", "48")
+        };
+        assert_eq!(
+            fields(validate(&one_day("18:00", "18:00"), today)),
+            [("to", "share-range-backwards")]
+        );
+        assert!(validate(&one_day("18:00", "18:01"), today).is_ok());
+    }
+
     /// A request of case 12 for 20 to 29 November, open 48 hours.
     fn valid() -> ValidRequest {
+        let (from, to) = protocol::share::whole_days(day(20), day(29));
         ValidRequest {
-            from: NaiveDate::from_ymd_opt(2026, 11, 20).unwrap(),
-            to: NaiveDate::from_ymd_opt(2026, 11, 29).unwrap(),
+            from,
+            to,
             purpose: "Truy vết ca 12".into(),
             hours: 48,
         }
@@ -321,7 +445,7 @@ mod tests {
         let authority = authority();
         let valid = valid();
         let mut rng = StdRng::seed_from_u64(5);
-        let (request, _, key) = new_request(&valid, &authority, 1_000, &mut rng).unwrap();
+        let (request, signed, key) = new_request(&valid, &authority, 1_000, &mut rng).unwrap();
         let (other, _, other_key) = new_request(&valid, &authority, 1_000, &mut rng).unwrap();
         assert_ne!(request.department_key, authority.department.public);
         assert_ne!(request.department_key, other.department_key);
@@ -331,15 +455,24 @@ mod tests {
         assert!(!key.contains(&hex::encode(opened.secret_bytes().as_ref())));
 
         let diary = SharedDiary::new(&request.id, "test", Vec::new());
-        let sealed = protocol::seal_diary(&diary, &request, [3; 32]).unwrap();
+        let read =
+            |signed: &str| protocol::read_share_request(signed, &authority.trust(), 1_000).unwrap();
+        let sealed = protocol::seal_diary(&diary, &read(&signed), [3; 32]).unwrap();
         let hex_id = hex::encode(request.id);
         assert_eq!(
-            open(&sealed, &hex_id, Some(&key), &authority).map(|d| d.request_id),
+            open(&sealed, &hex_id, &signed, Some(&key), &authority).map(|d| d.request_id),
             Some(hex_id.clone())
         );
-        assert!(open(&sealed, &hex_id, None, &authority).is_none());
-        assert!(open(&sealed, &hex_id, Some(&other_key), &authority).is_none());
-        assert!(open(&sealed, &hex_id, Some("not a key"), &authority).is_none());
+        assert!(open(&sealed, &hex_id, &signed, None, &authority).is_none());
+        assert!(open(&sealed, &hex_id, &signed, Some(&other_key), &authority).is_none());
+        assert!(open(&sealed, &hex_id, &signed, Some("not a key"), &authority).is_none());
+        // Bound to the signed request: the same id signed over another span does not open it.
+        let moved = ShareRequest {
+            from: request.from + 60,
+            ..request.clone()
+        };
+        let moved = protocol::sign_share_request(&moved, &authority.key).unwrap();
+        assert!(open(&sealed, &hex_id, &moved, Some(&key), &authority).is_none());
 
         // Sealed to the department key, as requests were before: opens without a key of its own.
         let old = ShareRequest {
@@ -347,8 +480,9 @@ mod tests {
             department_key_id: authority.department.key_id(),
             ..request.clone()
         };
-        let sealed = protocol::seal_diary(&diary, &old, [3; 32]).unwrap();
-        assert!(open(&sealed, &hex_id, None, &authority).is_some());
+        let old = protocol::sign_share_request(&old, &authority.key).unwrap();
+        let sealed = protocol::seal_diary(&diary, &read(&old), [3; 32]).unwrap();
+        assert!(open(&sealed, &hex_id, &old, None, &authority).is_some());
     }
 
     #[test]
@@ -374,13 +508,13 @@ mod tests {
             time_in,
             time_out: None,
         };
-        let day = NaiveDate::from_ymd_opt(2026, 11, 29).unwrap();
+        let (from, to) = protocol::share::whole_days(day(29), day(29));
         // The evening before, out at 00:30: it overlaps the day; out at 00:00 sharp, it does not.
         let across = |out: i64| SharedVisit {
             time_out: Some(out),
             ..visit(at(-1, 0))
         };
-        let (kept, outside) = within_days(
+        let (kept, outside) = within_span(
             vec![
                 visit(at(0, 30)),
                 visit(at(-1, 0)),
@@ -389,8 +523,8 @@ mod tests {
                 across(at(0, 30)),
                 across(at(0, 0)),
             ],
-            day,
-            day,
+            from,
+            to,
         );
         assert_eq!(
             kept.iter()

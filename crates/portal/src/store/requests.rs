@@ -4,7 +4,9 @@ use chrono::NaiveDate;
 use protocol::{DoorRequest, ShareRequest};
 use sqlx::{Any, AnyPool, Executor};
 
-/// Keeps a new request of case `case_id` with its signed text.
+/// Keeps a new request of case `case_id` with its signed text: its span in seconds
+/// (`window_from`, `window_to`) and the days it touches in Vietnam's time (`date_from`,
+/// `date_to`, which lists and the overlap view compare).
 pub async fn insert<'e, E: Executor<'e, Database = Any>>(
     db: E,
     case_id: i64,
@@ -14,22 +16,25 @@ pub async fn insert<'e, E: Executor<'e, Database = Any>>(
     created_by: i64,
     now: i64,
 ) -> Result<(), sqlx::Error> {
+    let (first, last) = protocol::share::span_days(request.from, request.to);
     sqlx::query(
         "INSERT INTO share_requests (id, case_id, code, date_from, date_to, purpose, expires_at, \
-         signed, created_by, created_at, request_key) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+         signed, created_by, created_at, request_key, window_from, window_to) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
     )
     .bind(hex::encode(request.id))
     .bind(case_id)
     .bind(&request.code)
-    .bind(request.from.to_string())
-    .bind(request.to.to_string())
+    .bind(first.to_string())
+    .bind(last.to_string())
     .bind(&request.purpose)
     .bind(request.expires)
     .bind(signed)
     .bind(created_by)
     .bind(now)
     .bind(request_key)
+    .bind(request.from)
+    .bind(request.to)
     .execute(db)
     .await?;
     Ok(())
@@ -181,8 +186,12 @@ pub struct Sealed {
     pub id: String,
     pub code: String,
     pub sealed: Vec<u8>,
+    /// The signed request, which a version 2 diary is bound to.
+    pub signed: String,
     pub case_id: i64,
     pub venue_id: Option<String>,
+    /// A door's window, or the span a citizen's request asked for (none for a request from
+    /// before spans were kept: its days are in `date_from` and `date_to`).
     pub window_from: Option<i64>,
     pub window_to: Option<i64>,
     pub venue_name: Option<String>,
@@ -195,7 +204,8 @@ pub struct Sealed {
     pub request_key: Option<String>,
 }
 
-const SEALED: &str = "SELECT r.id, r.code, r.sealed, r.case_id, r.venue_id, r.window_from, \
+const SEALED: &str =
+    "SELECT r.id, r.code, r.sealed, r.signed, r.case_id, r.venue_id, r.window_from, \
      r.window_to, r.date_from, r.date_to, r.request_key, v.name AS venue_name, \
      v.address AS venue_address, \
      v.commune_code AS venue_commune \

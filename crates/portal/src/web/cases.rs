@@ -20,7 +20,9 @@ use super::state::AppState;
 use crate::domain::accounts::Role;
 use crate::domain::door_requests::Person;
 use crate::domain::notices;
-use crate::domain::requests::{default_range, Status, DEFAULT_EXPIRY_HOURS};
+use crate::domain::requests::{
+    default_range, show_request_span, span_of, Status, DEFAULT_EXPIRY_HOURS,
+};
 use crate::domain::time::{local, local_date, local_input, show_date, show_span, show_time};
 use crate::i18n::{Lang, Tr};
 use crate::store::notices as stored_notices;
@@ -224,6 +226,10 @@ pub struct CaseTemplate {
     visits: Vec<TimelineVisit>,
     pub from: String,
     pub to: String,
+    /// The hours the span begins and ends within its first and last day, as typed (empty:
+    /// whole days).
+    pub from_time: String,
+    pub to_time: String,
     pub purpose: String,
     pub hours: String,
     pub errors: FieldErrors,
@@ -259,7 +265,11 @@ async fn request_rows(app: &AppState, tr: &Tr, id: i64, t: i64) -> WebResult<Vec
         .map(|r| {
             let status = Status::of(r.answered_at.is_some(), r.expires_at, t).as_str();
             RequestRow {
-                range: format!("{} – {}", show_date(&r.date_from), show_date(&r.date_to)),
+                range: span_of((r.window_from, r.window_to), &r.date_from, &r.date_to)
+                    .map(|(from, to)| show_request_span(from, to))
+                    .unwrap_or_else(|| {
+                        format!("{} – {}", show_date(&r.date_from), show_date(&r.date_to))
+                    }),
                 expires: show_time(r.expires_at),
                 status,
                 status_label: tr.t(&format!("share-status-{status}")),
@@ -413,6 +423,8 @@ pub async fn case_page(
         visits: timeline(&tr, opened, t),
         from: from.to_string(),
         to: to.to_string(),
+        from_time: String::new(),
+        to_time: String::new(),
         purpose: String::new(),
         hours: DEFAULT_EXPIRY_HOURS.to_string(),
         errors: FieldErrors::default(),

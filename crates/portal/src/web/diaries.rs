@@ -11,7 +11,7 @@ use super::extract::Staff;
 use super::state::AppState;
 use crate::domain::audit::Entry;
 use crate::domain::door_requests::{self, Person};
-use crate::domain::requests::{open, request_id, within_days};
+use crate::domain::requests::{open, request_id, span_of, within_span};
 use crate::store::{audit, requests, venues};
 
 /// The request a code names, and whether it can still be answered.
@@ -86,13 +86,13 @@ pub async fn store(
     via: &str,
     mut receipt: Entry,
 ) -> Result<Stored, sqlx::Error> {
-    let (id, door, key) = match lookup(app, code).await? {
+    let (id, signed, door, key) = match lookup(app, code).await? {
         Lookup::Open {
             id,
+            signed,
             door,
             request_key,
-            ..
-        } => (id, door, request_key),
+        } => (id, signed, door, request_key),
         // The same bytes again (the app's first upload stored them, but it never heard the
         // answer): stored, not refused.
         Lookup::Answered if already_stored(app, code, sealed).await? => return Ok(Stored::Yes),
@@ -101,7 +101,7 @@ pub async fn store(
     assert!(request_id(&id).is_some(), "request ids are 16 bytes of hex");
     let opens = match (door, answer) {
         (None, None | Some(Answer::Diary)) => {
-            open(sealed, &id, key.as_deref(), &app.authority).is_some()
+            open(sealed, &id, &signed, key.as_deref(), &app.authority).is_some()
         }
         (Some(asked), None | Some(Answer::Guestbook)) => {
             door_requests::open(sealed, &asked, key.as_deref(), &app.authority).is_some()
@@ -173,11 +173,16 @@ fn open_row(app: &AppState, row: &requests::Sealed) -> Option<Answered> {
         let diary = open(
             &row.sealed,
             &row.id,
+            &row.signed,
             row.request_key.as_deref(),
             &app.authority,
         )?;
-        let (from, to) = (row.date_from.parse().ok()?, row.date_to.parse().ok()?);
-        let (visits, outside) = within_days(diary.visits, from, to);
+        let (from, to) = span_of(
+            (row.window_from, row.window_to),
+            &row.date_from,
+            &row.date_to,
+        )?;
+        let (visits, outside) = within_span(diary.visits, from, to);
         return Some((visits.into_iter().map(|v| (v, None)).collect(), outside));
     };
     let asked = door_requests::asked(

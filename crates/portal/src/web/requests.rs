@@ -53,6 +53,8 @@ async fn create(
             return case_page(&app, &staff, id, |page| {
                 page.from = form.from.clone();
                 page.to = form.to.clone();
+                page.from_time = form.from_time.clone();
+                page.to_time = form.to_time.clone();
                 page.purpose = clean(&form.purpose);
                 page.hours = form.hours.clone();
                 page.errors = errors;

@@ -157,7 +157,7 @@ fn visit(name: &str, address: &str, origin: &str, venue_id: Option<&str>) -> Sha
 
 fn seal(request: &VerifiedShareRequest, visits: Vec<SharedVisit>) -> Vec<u8> {
     let diary = SharedDiary::new(&request.request.id, "0.1.0", visits);
-    protocol::seal_diary(&diary, &request.request, rand::random()).unwrap()
+    protocol::seal_diary(&diary, request, rand::random()).unwrap()
 }
 
 /// Sends `body` exactly as given, with the content type given (none when empty).

@@ -76,8 +76,16 @@ fn inspect_says_what_any_text_is() {
         department: authority.settings.name.clone(),
         department_key: authority.department.public,
         department_key_id: authority.department.key_id(),
-        from: chrono::NaiveDate::from_ymd_opt(2026, 11, 20).unwrap(),
-        to: chrono::NaiveDate::from_ymd_opt(2026, 12, 3).unwrap(),
+        from: protocol::share::whole_days(
+            chrono::NaiveDate::from_ymd_opt(2026, 11, 20).unwrap(),
+            chrono::NaiveDate::from_ymd_opt(2026, 12, 3).unwrap(),
+        )
+        .0,
+        to: protocol::share::whole_days(
+            chrono::NaiveDate::from_ymd_opt(2026, 11, 20).unwrap(),
+            chrono::NaiveDate::from_ymd_opt(2026, 12, 3).unwrap(),
+        )
+        .1,
         purpose: "Truy vết ca bệnh số 12".into(),
         expires: now + 3600,
         upload_url: format!(

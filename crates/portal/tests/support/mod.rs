@@ -319,8 +319,7 @@ impl Portal {
         )
         .unwrap();
         let diary = protocol::SharedDiary::new(&request.request.id, "0.1.0", visits);
-        let sealed =
-            protocol::seal_diary_naming(&diary, &request.request, own, rand::random()).unwrap();
+        let sealed = protocol::seal_diary_naming(&diary, &request, own, rand::random()).unwrap();
         self.client()
             .send(
                 Request::post(format!("/api/v1/share-requests/{code}/diary"))
