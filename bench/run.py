@@ -736,7 +736,7 @@ def write_report(results, out_dir, smoke):
                   f"| desktop app binary ({s['app_binary']['build']}) | {s['app_binary']['bytes'] / 1e6:.1f} MB |",
                   f"| UI bundle: code and styles, gzip | {s['ui_bundle']['code_gzip_bytes'] / 1e3:.1f} kB |",
                   f"| UI bundle: fonts (Noto Sans, woff2) | {s['ui_bundle']['font_bytes'] / 1e3:.1f} kB |",
-                  f"| sealed diary, 300 visits over 60 days at 256 places: v2, the authority's own venues by id; v2, every place named; v1 | {s['sealed_diary_300_visits_bytes'] / 1e3:.1f} kB; {s['sealed_diary_300_visits_named_bytes'] / 1e3:.1f} kB; {s['sealed_diary_300_visits_v1_bytes'] / 1e3:.1f} kB |",
+                  f"| sealed diary, 300 visits over 60 days at 256 places: v3 (v2's plaintext), the authority's own venues by id; v3, every place named; v1 | {s['sealed_diary_300_visits_bytes'] / 1e3:.1f} kB; {s['sealed_diary_300_visits_named_bytes'] / 1e3:.1f} kB; {s['sealed_diary_300_visits_v1_bytes'] / 1e3:.1f} kB |",
                   *[f"| venue code, {v['name_chars']}-character Vietnamese name, level {v['error_correction']}: v2; v1 | QR version {v['v2']['qr_version']} ({v['v2']['qr_modules']}×{v['v2']['qr_modules']} modules); version {v['v1']['qr_version']} ({v['v1']['qr_modules']}×{v['v1']['qr_modules']}) |"
                     for v in (s["venue_code_100_char_name"], s["venue_code_40_char_name"])],
                   f"| app cold start to the first screen (Xvfb, through WebDriver) | {fmt(s['cold_start'])} |", ""]

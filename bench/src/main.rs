@@ -396,7 +396,7 @@ fn sizes() -> Value {
     let signed = protocol::sign_share_request(&request, &signer).expect("signed");
     let request =
         protocol::read_share_request(&signed, &test_support::trust_in(&signer), 0).expect("read");
-    // Version 2 as the app sends it when every venue is the requesting authority's own (by id),
+    // Sealed diary version 3 (version 2's plaintext) as the app sends it when every venue is the requesting authority's own (by id),
     // and with every place written out (venues of other authorities, foreign codes).
     let sealed = protocol::seal_diary_naming(&diary, &request, &|_| true, [9; 32]).expect("sealed");
     let named = protocol::seal_diary(&diary, &request, [9; 32]).expect("sealed");

@@ -26,6 +26,8 @@ fn now() -> i64 {
 fn share() -> String {
     let (_, public) = test_support::department(5);
     let code = share_code([3; 8]);
+    let day = |d: u32| chrono::NaiveDate::from_ymd_opt(2026, 11, d).unwrap();
+    let (from, to) = protocol::share::whole_days(day(1), day(30));
     sign_share_request(
         &ShareRequest {
             id: [4; 16],
@@ -34,16 +36,8 @@ fn share() -> String {
             department: "Sở Y tế Cao Bằng".into(),
             department_key: public,
             department_key_id: KeyId::of_department(&public),
-            from: protocol::share::whole_days(
-                chrono::NaiveDate::from_ymd_opt(2026, 11, 1).unwrap(),
-                chrono::NaiveDate::from_ymd_opt(2026, 11, 30).unwrap(),
-            )
-            .0,
-            to: protocol::share::whole_days(
-                chrono::NaiveDate::from_ymd_opt(2026, 11, 1).unwrap(),
-                chrono::NaiveDate::from_ymd_opt(2026, 11, 30).unwrap(),
-            )
-            .1,
+            from,
+            to,
             purpose: "Truy vết ca bệnh số 12".into(),
             expires: now() + 86_400,
         },

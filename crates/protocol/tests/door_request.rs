@@ -172,25 +172,17 @@ fn door_request_cases() -> Vec<fixtures::Case> {
         "expired",
         line(sign_door_request(&expired, &key).unwrap()),
     ));
+    // The share fixtures' span (8 to 29 November), with this door request's fields.
     let share = protocol::ShareRequest {
         id: [7; 16],
         code: request().code,
         department: request().department,
         department_key: request().department_key,
         department_key_id: request().department_key_id,
-        from: protocol::share::whole_days(
-            chrono::NaiveDate::from_ymd_opt(2026, 11, 8).unwrap(),
-            chrono::NaiveDate::from_ymd_opt(2026, 11, 29).unwrap(),
-        )
-        .0,
-        to: protocol::share::whole_days(
-            chrono::NaiveDate::from_ymd_opt(2026, 11, 8).unwrap(),
-            chrono::NaiveDate::from_ymd_opt(2026, 11, 29).unwrap(),
-        )
-        .1,
         purpose: request().purpose,
         expires: NOW + 3600,
         upload_url: request().upload_url,
+        ..test_support::share_request()
     };
     cases.push(invalid(
         "share-request",

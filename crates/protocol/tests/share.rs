@@ -283,6 +283,15 @@ fn a_sealed_diary_opens_only_with_its_key_for_its_request() {
         .unwrap(),
         diary()
     );
+    // …for the request as a portal before version 2 signed it; a request signed now takes
+    // version 3 alone, so the same JSON does not answer it.
+    let refused = open_diary(&seal_raw(&plaintext, [7; 16]), &answering(), &secret).unwrap_err();
+    assert!(
+        refused
+            .to_string()
+            .contains("does not answer a version 2 request"),
+        "{refused}"
+    );
     // …but bound to request [8; 16] while its JSON claims [7; 16], it does not.
     assert!(open_diary(
         &seal_raw(&plaintext, [8; 16]),

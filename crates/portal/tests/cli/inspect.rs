@@ -70,22 +70,18 @@ fn inspect_says_what_any_text_is() {
     // A signed share request of this authority, checked against its trust file.
     let authority = portal::authority::Authority::load(dir.path()).unwrap();
     let now = chrono::Utc::now().timestamp();
+    let (from, to) = protocol::share::whole_days(
+        chrono::NaiveDate::from_ymd_opt(2026, 11, 20).unwrap(),
+        chrono::NaiveDate::from_ymd_opt(2026, 12, 3).unwrap(),
+    );
     let request = protocol::ShareRequest {
         id: [7; 16],
         code: protocol::share_code([1; 8]),
         department: authority.settings.name.clone(),
         department_key: authority.department.public,
         department_key_id: authority.department.key_id(),
-        from: protocol::share::whole_days(
-            chrono::NaiveDate::from_ymd_opt(2026, 11, 20).unwrap(),
-            chrono::NaiveDate::from_ymd_opt(2026, 12, 3).unwrap(),
-        )
-        .0,
-        to: protocol::share::whole_days(
-            chrono::NaiveDate::from_ymd_opt(2026, 11, 20).unwrap(),
-            chrono::NaiveDate::from_ymd_opt(2026, 12, 3).unwrap(),
-        )
-        .1,
+        from,
+        to,
         purpose: "Truy vết ca bệnh số 12".into(),
         expires: now + 3600,
         upload_url: format!(
