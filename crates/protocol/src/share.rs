@@ -125,7 +125,7 @@ pub struct VerifiedShareRequest {
     pub key_id: KeyId,
     /// The format version it was signed in (1 or 2).
     pub version: u64,
-    /// SHA-256 of the signed request's bytes, which a version 2 sealed diary is bound to.
+    /// SHA-256 of the signed request's bytes, which sealed diary version 3 is bound to.
     #[serde(with = "hex_bytes")]
     pub hash: [u8; 32],
 }
