@@ -200,7 +200,7 @@ test("the request's QR on the portal opens the request in the app, from the Scan
     assert.equal(await text(app, '[data-testid=share-purpose]'), 'Hỏi lại bằng mã QR');
     assert.equal(await text(app, '[data-testid=share-department]'), 'Sở Y tế Cao Bằng');
     // The case page names the span to the minute as well.
-    assert.match(await text(browser, `.request[data-code="${code}"]`), / 23:59/);
+    assert.match(await text(browser, `.request[data-code="${code}"]`), /– \d\d\/\d\d\/\d{4} 23:59/);
     assert.match(await text(app, '[data-testid=share-range]'), /^Từ \d\d\/\d\d\/\d{4} đến \d\d\/\d\d\/\d{4} 23:59 \(giờ Việt Nam\)$/);
     assert.equal(await (await app.$('[data-testid=share-notice]')).isExisting(), false);
     await screenshot(app, '25-share-from-scan');

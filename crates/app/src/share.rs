@@ -91,7 +91,6 @@ impl Sharing {
             .map_err(Error::ShareRequest)?;
         check_request(&request, &code, &answered_by)?;
         let r = &request.request;
-        let (from, to) = span(r.from, r.to);
         let (from_text, to_text) = protocol::share::span_text(r.from, r.to);
         let review = ShareReview {
             code: code.clone(),
@@ -101,7 +100,7 @@ impl Sharing {
             from: from_text,
             to: to_text,
             expires: Utc.timestamp_opt(r.expires, 0).single().unwrap_or(utc),
-            visits: diary.visits_between(from, to).await?,
+            visits: diary.visits_asked(&request).await?,
         };
         self.pending
             .lock()
@@ -137,17 +136,8 @@ impl Sharing {
         if request.request.expires <= utc.timestamp() {
             return Err(Error::ShareConsentExpired);
         }
-        let (from, to) = span(request.request.from, request.request.to);
         let sealed = match diary
-            .seal_share(
-                &request,
-                visit_ids,
-                from,
-                to,
-                &self.app_version,
-                random,
-                utc,
-            )
+            .seal_share(&request, visit_ids, &self.app_version, random, utc)
             .await
         {
             Ok(sealed) => sealed,
@@ -170,12 +160,6 @@ impl Sharing {
     pub fn forget(&self, code: &str) {
         self.pending.lock().expect("not poisoned").remove(code);
     }
-}
-
-/// A request's span `[from, to)` (Unix seconds) as times.
-fn span(from: i64, to: i64) -> (DateTime<Utc>, DateTime<Utc>) {
-    let at = |t: i64| Utc.timestamp_opt(t, 0).single().unwrap_or_default();
-    (at(from), at(to))
 }
 
 /// Asks the trusted portal the code's tag names (every trusted portal, for a code from before

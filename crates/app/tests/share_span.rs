@@ -97,15 +97,17 @@ async fn a_request_for_part_of_a_day_offers_those_hours_and_a_version_1_request_
         ),
         ("2026-11-27 14:00", "2026-11-27 18:00")
     );
-    let sent = portal.bodies.lock().unwrap()[0].clone();
-    let bound = protocol::Answering::of_signed(&signed_part).unwrap();
-    assert_eq!(
+    // The `n`th diary the portal received, opened as the portal that signed `signed` opens it:
+    // how many visits it holds.
+    let opened = |n: usize, signed: &str| {
+        let sent = portal.bodies.lock().unwrap()[n].clone();
+        let bound = protocol::Answering::of_signed(signed).unwrap();
         protocol::open_diary(&sent, &bound, &secret)
             .unwrap()
             .visits
-            .len(),
-        2
-    );
+            .len()
+    };
+    assert_eq!(opened(0, &signed_part), 2);
 
     // The version 1 request: the 26th to the 28th, whole days.
     let review = sharing
@@ -123,13 +125,5 @@ async fn a_request_for_part_of_a_day_offers_those_hours_and_a_version_1_request_
         .await
         .unwrap();
     assert!(outcome.delivered);
-    let sent = portal.bodies.lock().unwrap()[1].clone();
-    let bound = protocol::Answering::of_signed(&v1).unwrap();
-    assert_eq!(
-        protocol::open_diary(&sent, &bound, &secret)
-            .unwrap()
-            .visits
-            .len(),
-        4
-    );
+    assert_eq!(opened(1, &v1), 4);
 }

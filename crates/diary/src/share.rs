@@ -178,15 +178,21 @@ impl Diary {
             .collect())
     }
 
-    /// Seals the visits the owner chose (`ids`, each within `[from, to)`) for `request`, and logs
-    /// the share as pending with its sealed bytes. Nothing leaves the phone here.
-    #[allow(clippy::too_many_arguments)]
+    /// The visits `request` asks for: those that overlap its span ([`Diary::visits_between`]),
+    /// which the request names in Unix seconds, so the phone offers the visits the portal keeps
+    /// whatever zone it is set to.
+    pub async fn visits_asked(&self, request: &VerifiedShareRequest) -> Result<Vec<Visit>> {
+        let r = &request.request;
+        self.visits_between(time(r.from)?, time(r.to)?).await
+    }
+
+    /// Seals the visits the owner chose (`ids`, each one [`Diary::visits_asked`] gives) for
+    /// `request`, and logs the share as pending with its sealed bytes. Nothing leaves the phone
+    /// here.
     pub async fn seal_share(
         &self,
         request: &VerifiedShareRequest,
         ids: &[i64],
-        from: DateTime<Utc>,
-        to: DateTime<Utc>,
         app_version: &str,
         random: [u8; 32],
         now: DateTime<Utc>,
@@ -194,7 +200,7 @@ impl Diary {
         if ids.is_empty() {
             return Err(Error::NothingChosen);
         }
-        let in_range = self.visits_between(from, to).await?;
+        let in_range = self.visits_asked(request).await?;
         let mut chosen = Vec::with_capacity(ids.len());
         let mut own = std::collections::HashSet::new();
         for id in ids {

@@ -75,14 +75,12 @@ async fn only_the_chosen_visits_leave_sealed_and_the_log_says_so() {
     let now = at(29, 12);
     assert!(matches!(
         diary
-            .seal_share(&r, &[a.id, before.id], from, to, "0.1.0", [9; 32], now)
+            .seal_share(&r, &[a.id, before.id], "0.1.0", [9; 32], now)
             .await,
         Err(Error::VisitNotInRange(_))
     ));
     assert!(matches!(
-        diary
-            .seal_share(&r, &[], from, to, "0.1.0", [9; 32], now)
-            .await,
+        diary.seal_share(&r, &[], "0.1.0", [9; 32], now).await,
         Err(Error::NothingChosen)
     ));
     assert!(
@@ -91,7 +89,7 @@ async fn only_the_chosen_visits_leave_sealed_and_the_log_says_so() {
     );
 
     let sealed = diary
-        .seal_share(&r, &[c.id, a.id], from, to, "0.1.0", [9; 32], now)
+        .seal_share(&r, &[c.id, a.id], "0.1.0", [9; 32], now)
         .await
         .unwrap();
     assert_eq!(sealed.share.status, "pending");
@@ -157,7 +155,7 @@ async fn only_the_chosen_visits_leave_sealed_and_the_log_says_so() {
 
     // A second share of the same request, refused by the portal, is logged as refused.
     let again = diary
-        .seal_share(&r, &[b.id], from, to, "0.1.0", [8; 32], now)
+        .seal_share(&r, &[b.id], "0.1.0", [8; 32], now)
         .await
         .unwrap();
     diary
@@ -231,15 +229,7 @@ async fn the_log_lists_exactly_the_visits_sealed_and_they_go_with_their_share() 
         .unwrap();
     let now = at(29, 12);
     let sealed = diary
-        .seal_share(
-            &request(),
-            &[b.id, a.id],
-            at(20, 0),
-            at(30, 0),
-            "0.1.0",
-            [9; 32],
-            now,
-        )
+        .seal_share(&request(), &[b.id, a.id], "0.1.0", [9; 32], now)
         .await
         .unwrap();
 
@@ -341,8 +331,6 @@ async fn the_log_lists_exactly_the_visits_sealed_and_they_go_with_their_share() 
         .seal_share(
             &request_at(now + day * 21),
             &[again.id],
-            now + day * 20,
-            now + day * 22,
             "0.1.0",
             [9; 32],
             now + day * 21,
@@ -427,15 +415,7 @@ async fn shares_logged_before_the_list_was_kept_upgrade_with_their_count_and_no_
         .await
         .unwrap();
     let sealed = diary
-        .seal_share(
-            &request(),
-            &[v.id],
-            at(20, 0),
-            at(30, 0),
-            "0.1.0",
-            [9; 32],
-            at(29, 12),
-        )
+        .seal_share(&request(), &[v.id], "0.1.0", [9; 32], at(29, 12))
         .await
         .unwrap();
     assert_eq!(sealed.share.visits.map(|l| l.len()), Some(1));

@@ -8,6 +8,7 @@ use protocol::{ShareRequest, SharedDiary, SharedVisit};
 use rand::{CryptoRng, RngCore};
 use serde::Deserialize;
 
+use super::time::start_of;
 use super::Problem;
 use crate::authority::Authority;
 use crate::text::clean;
@@ -82,20 +83,24 @@ pub fn validate(
     if to_time.is_none() {
         problems.push(Problem::new("to", "share-time-invalid"));
     }
-    // The first second asked for, and the second after the last, in Vietnam's time.
+    // The first second asked for, and the second after the last, in Vietnam's time: the first
+    // day's midnight or the hour typed, and the last day's end or the hour typed.
     let span = |f: NaiveDate, t: NaiveDate| {
-        let (start, end) = protocol::share::whole_days(f, t);
-        let start = start + from_time.flatten().unwrap_or(0);
+        let start = start_of(f) + from_time.flatten().unwrap_or(0);
         let end = match to_time.flatten() {
-            Some(at) => end - 86_400 + at,
-            None => end,
+            Some(at) => start_of(t) + at,
+            None => start_of(t + Duration::days(1)),
         };
         (start, end)
+    };
+    let backwards = |f: NaiveDate, t: NaiveDate| {
+        let (start, end) = span(f, t);
+        f > t || start >= end
     };
     match (from_day, to_day) {
         (None, _) => problems.push(Problem::new("from", "share-date-invalid")),
         (_, None) => problems.push(Problem::new("to", "share-date-invalid")),
-        (Some(f), Some(t)) if f > t || span(f, t).0 >= span(f, t).1 => {
+        (Some(f), Some(t)) if backwards(f, t) => {
             problems.push(Problem::new("to", "share-range-backwards"))
         }
         // Fewer than MAX_RANGE_DAYS days from the first to today, as the protocol signs them.
