@@ -313,6 +313,7 @@ fn matching(smoke: bool) -> Value {
                     venue_hash: hashes[rng.gen_range(0..venues) as usize],
                     start,
                     end: start + rng.gen_range(600..7200),
+                    cosigning: false,
                 }
             })
             .collect();
@@ -328,6 +329,7 @@ fn matching(smoke: bool) -> Value {
                         level: Level::Test,
                         advice_vi: "Hãy đi xét nghiệm.".into(),
                         advice_en: "Get tested.".into(),
+                        cosign: None,
                     }
                 })
                 .collect();

@@ -27,6 +27,7 @@ fn notice(id: u64, venue: u8, from: DateTime<Utc>, to: DateTime<Utc>) -> Notice 
         level: Level::Test,
         advice_vi: "Hãy đi xét nghiệm.".into(),
         advice_en: "Get tested.".into(),
+        cosign: None,
     }
 }
 

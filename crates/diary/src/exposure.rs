@@ -4,6 +4,7 @@
 use std::collections::HashSet;
 
 use chrono::{DateTime, TimeZone, Utc};
+use protocol::cosign::{cosigns, Cosign};
 use protocol::exposure::{
     match_notices, venue_hash, Accepted, Level, Stay, VenueHash, VerifiedExposureList,
 };
@@ -47,10 +48,19 @@ struct NoticeRow {
     level: String,
     advice_vi: String,
     advice_en: String,
+    cosign_owner: Option<Vec<u8>>,
+    cosign_signature: Option<Vec<u8>>,
 }
 
 impl NoticeRow {
     fn into_notice(self) -> protocol::exposure::Notice {
+        // Both kept or neither; a damaged one reads as none, which matches no co-signing venue.
+        let cosign = (|| {
+            Some(Cosign {
+                owner: self.cosign_owner?.try_into().ok()?,
+                signature: self.cosign_signature?.try_into().ok()?,
+            })
+        })();
         protocol::exposure::Notice {
             id: self.id as u64,
             venue_hash: self.venue_hash.try_into().unwrap_or([0; 16]),
@@ -59,6 +69,7 @@ impl NoticeRow {
             level: Level::parse(&self.level).unwrap_or(Level::Monitor),
             advice_vi: self.advice_vi,
             advice_en: self.advice_en,
+            cosign,
         }
     }
 }
@@ -92,6 +103,7 @@ fn stay(v: &Visit) -> Option<Stay> {
         venue_hash: venue_hash(&id),
         start,
         end,
+        cosigning: cosigns(&id),
     })
 }
 
@@ -205,7 +217,8 @@ impl Diary {
         for n in &l.notices {
             sqlx::query(
                 "INSERT OR REPLACE INTO exposure_notices (authority, id, venue_hash, window_from, \
-                 window_to, level, advice_vi, advice_en) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                 window_to, level, advice_vi, advice_en, cosign_owner, cosign_signature) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
             )
             .bind(authority)
             .bind(n.id as i64)
@@ -215,6 +228,8 @@ impl Diary {
             .bind(n.level.as_str())
             .bind(&n.advice_vi)
             .bind(&n.advice_en)
+            .bind(n.cosign.map(|c| c.owner.to_vec()))
+            .bind(n.cosign.map(|c| c.signature.to_vec()))
             .execute(&mut *tx)
             .await?;
         }
@@ -253,8 +268,8 @@ impl Diary {
     /// venues, here on the phone: alerts that no longer match go, and the new ones are returned.
     pub(crate) async fn rematch(&self, authority: &str, now: DateTime<Utc>) -> Result<Vec<Alert>> {
         let notices: Vec<protocol::exposure::Notice> = sqlx::query_as::<_, NoticeRow>(
-            "SELECT id, venue_hash, window_from, window_to, level, advice_vi, advice_en \
-             FROM exposure_notices WHERE authority = ?1",
+            "SELECT id, venue_hash, window_from, window_to, level, advice_vi, advice_en, \
+             cosign_owner, cosign_signature FROM exposure_notices WHERE authority = ?1",
         )
         .bind(authority)
         .fetch_all(&self.pool)

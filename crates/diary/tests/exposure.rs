@@ -19,6 +19,7 @@ fn notice(id: u64, venue: u8, from: DateTime<Utc>, to: DateTime<Utc>) -> Notice 
         level: Level::Test,
         advice_vi: "Hãy đi xét nghiệm.".into(),
         advice_en: "Get tested.".into(),
+        cosign: None,
     }
 }
 
@@ -255,4 +256,64 @@ async fn visits_to_a_withdrawn_venue_say_so() {
         .await
         .unwrap();
     assert!(!diary.visit(market.id).await.unwrap().withdrawn);
+}
+
+/// A venue registered with its owner's key (its id derived from the key): the phone holds back a
+/// notice its owner did not co-sign, however the authority signed the list, keeps the
+/// co-signature through its own storage, and alerts once the co-signed notice comes.
+#[tokio::test]
+async fn a_co_signing_venue_alerts_only_with_its_owners_signature() {
+    use protocol::cosign::{cosign, venue_id_of_owner};
+    let owner = test_support::key(21);
+    let id = venue_id_of_owner(&owner.verifying_key().to_bytes());
+    let dir = tempfile::tempdir().unwrap();
+    let diary = Diary::open(dir.path(), trust(), None).await.unwrap();
+    let poster = test_support::sign(
+        &protocol::Venue {
+            id,
+            ..test_support::venue("Quán cà phê Bản Giốc", 0)
+        },
+        &test_support::authority_key(),
+    );
+    let visit = diary.check_in(&poster, at(8, 0)).await.unwrap();
+    let (from, to) = (at(7, 30), at(9, 30));
+    let unsigned = Notice {
+        venue_hash: venue_hash(&id),
+        ..notice(30, 0, from, to)
+    };
+    let now = at(21, 0);
+    let held = diary
+        .apply_exposure_list(&list(1, None, vec![unsigned.clone()], vec![]), None, now)
+        .await
+        .unwrap();
+    assert!(held.is_empty(), "an un-co-signed notice alerted: {held:?}");
+    assert!(diary.alerts().await.unwrap().is_empty());
+
+    let signed = Notice {
+        cosign: Some(cosign(
+            &owner,
+            &id,
+            from.timestamp(),
+            to.timestamp(),
+            Level::Test,
+        )),
+        ..unsigned
+    };
+    let new = diary
+        .apply_exposure_list(&list(2, None, vec![signed], vec![]), None, now)
+        .await
+        .unwrap();
+    assert_eq!(new.len(), 1);
+    assert_eq!(new[0].visit.id, visit.id);
+    // Matching again from what the diary stored (after a correction) keeps the alert: the
+    // co-signature was kept, not only checked on arrival.
+    let fix = Entry {
+        name: String::new(),
+        address: String::new(),
+        time_in: at(8, 0),
+        time_out: Some(at(8, 45)),
+        note: String::new(),
+    };
+    diary.update_visit(visit.id, &fix, now).await.unwrap();
+    assert_eq!(diary.alerts().await.unwrap().len(), 1);
 }

@@ -304,6 +304,7 @@ async fn a_correction_matches_alerts_again_and_a_deletion_takes_its_alert() {
         level: Level::Test,
         advice_vi: "Hãy đi xét nghiệm.".into(),
         advice_en: "Get tested.".into(),
+        cosign: None,
     };
     let new = diary
         .apply_exposure_list(&list_with(notice), None, at(20, 0))

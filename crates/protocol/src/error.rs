@@ -83,6 +83,10 @@ pub enum Error {
     DoorShareCode,
     #[error("This is not a citizen ID card, a personal card or a citizen's own code.")]
     DoorUnknown,
+    #[error("This is not a request to co-sign a notice: {0}.")]
+    NotCosignRequest(String),
+    #[error("This is not a venue owner's sheet, or it is damaged.")]
+    NotOwnerSheet,
 }
 
 impl Error {
@@ -120,6 +124,8 @@ impl Error {
             Error::DoorVenuePoster => "door_venue_poster",
             Error::DoorShareCode => "door_share_code",
             Error::DoorUnknown => "door_unknown",
+            Error::NotCosignRequest(_) => "not_cosign_request",
+            Error::NotOwnerSheet => "not_owner_sheet",
         }
     }
 }

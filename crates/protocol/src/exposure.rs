@@ -12,7 +12,7 @@
 //! | 2 | issue time, Unix seconds |
 //! | 3 | not after, Unix seconds: a phone uses the list until then and no longer (at most [`MAX_LIST_LIFETIME`] after the issue time) |
 //! | 4 | the sequence this list is a change to (a list sent for `?since=N`), or null for a whole list |
-//! | 5 | notices: arrays `[id, venue hash (16 bytes), from, to, level, advice vi, advice en]` |
+//! | 5 | notices: arrays `[id, venue hash (16 bytes), from, to, level, advice vi, advice en]`, and for a co-signing venue two more elements, the owner's public key (32 bytes) and signature (64 bytes) ([`crate::cosign`]) |
 //! | 6 | ids of notices retracted since the base (empty in a whole list) |
 //! | 7 | withdrawn venues: the venue hashes of every venue whose codes the authority has withdrawn (the whole set, in a change list too) |
 //!
@@ -26,6 +26,11 @@
 //! in its own diary and compares. A list is one authority's: its notices are that authority's
 //! (the signer's), and a phone matches them only against visits to the venues that authority
 //! signed.
+//!
+//! A venue whose id is derived from its owner's key ([`crate::cosign::cosigns`]) is matched only
+//! by a notice its owner co-signed. A list whose notice carries a co-signature that does not
+//! verify (another key, another window or level) is refused whole, like any other damaged notice:
+//! a portal checks the signature before it keeps it.
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
@@ -36,6 +41,7 @@ use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use uuid::Uuid;
 
+use crate::cosign::Cosign;
 use crate::{Error, Result, TrustList};
 
 /// The version [`sign_exposure_list`] writes.
@@ -73,14 +79,14 @@ pub enum Level {
 }
 
 impl Level {
-    fn code(self) -> u64 {
+    pub(crate) fn code(self) -> u64 {
         match self {
             Level::Monitor => 0,
             Level::Test => 1,
         }
     }
 
-    fn from_code(code: u64) -> Option<Level> {
+    pub(crate) fn from_code(code: u64) -> Option<Level> {
         match code {
             0 => Some(Level::Monitor),
             1 => Some(Level::Test),
@@ -115,6 +121,9 @@ pub struct Notice {
     pub level: Level,
     pub advice_vi: String,
     pub advice_en: String,
+    /// The venue owner's co-signature, for a venue that co-signs.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cosign: Option<Cosign>,
 }
 
 fn hex_hash<S: serde::Serializer>(hash: &VenueHash, s: S) -> std::result::Result<S::Ok, S::Error> {
@@ -151,10 +160,14 @@ fn invalid(what: &str) -> Error {
 
 impl Notice {
     /// Whether the notice can be signed: a window that ends after it starts, advice in both
-    /// languages within the limit and free of invisible characters.
+    /// languages within the limit and free of invisible characters, and a co-signature, if any,
+    /// by the venue's owner on this venue, window and level.
     pub fn validate(&self) -> Result<()> {
         if self.from >= self.to {
             return Err(invalid("a notice's window ends before it starts"));
+        }
+        if self.cosign.is_some() && !self.cosigned() {
+            return Err(invalid("a notice's co-signature"));
         }
         for advice in [&self.advice_vi, &self.advice_en] {
             if advice.trim().is_empty()
@@ -167,8 +180,14 @@ impl Notice {
         Ok(())
     }
 
+    /// Whether the venue's owner co-signed exactly this notice's venue, window and level.
+    pub fn cosigned(&self) -> bool {
+        self.cosign
+            .is_some_and(|c| c.verifies(&self.venue_hash, self.from, self.to, self.level))
+    }
+
     pub(crate) fn to_cbor(&self) -> Value {
-        Value::Array(vec![
+        let mut items = vec![
             self.id.into(),
             Value::Bytes(self.venue_hash.to_vec()),
             self.from.into(),
@@ -176,12 +195,20 @@ impl Notice {
             self.level.code().into(),
             Value::Text(self.advice_vi.clone()),
             Value::Text(self.advice_en.clone()),
-        ])
+        ];
+        if let Some(cosign) = &self.cosign {
+            items.push(Value::Bytes(cosign.owner.to_vec()));
+            items.push(Value::Bytes(cosign.signature.to_vec()));
+        }
+        Value::Array(items)
     }
 
     fn from_cbor(value: &Value) -> Result<Notice> {
         let bad = || Error::NotExposureList("a notice".into());
-        let items = value.as_array().filter(|a| a.len() == 7).ok_or_else(bad)?;
+        let items = value
+            .as_array()
+            .filter(|a| a.len() == 7 || a.len() == 9)
+            .ok_or_else(bad)?;
         let int = |i: usize| -> Result<i64> {
             items[i]
                 .as_integer()
@@ -204,6 +231,19 @@ impl Notice {
                 .ok_or_else(bad)?,
             advice_vi: text(5)?,
             advice_en: text(6)?,
+            cosign: match items.get(7..9) {
+                Some([owner, signature]) => Some(Cosign {
+                    owner: owner
+                        .as_bytes()
+                        .and_then(|b| <[u8; 32]>::try_from(b.as_slice()).ok())
+                        .ok_or_else(bad)?,
+                    signature: signature
+                        .as_bytes()
+                        .and_then(|b| <[u8; 64]>::try_from(b.as_slice()).ok())
+                        .ok_or_else(bad)?,
+                }),
+                _ => None,
+            },
         };
         notice.validate()?;
         Ok(notice)
@@ -427,10 +467,15 @@ pub struct Stay {
     /// Unix seconds: with `end`, the visit's [`crate::stay::span`].
     pub start: i64,
     pub end: i64,
+    /// The venue co-signs its notices ([`crate::cosign::cosigns`]): only a notice its owner
+    /// co-signed matches.
+    pub cosigning: bool,
 }
 
 /// Every (visit, notice) pair where the visit was at the notice's venue during its window.
 /// Intervals are half-open: a visit that ends exactly when the window begins does not match.
+/// A notice for a co-signing venue that its owner did not co-sign matches nothing: it is held
+/// back, whoever published it.
 pub fn match_notices(stays: &[Stay], notices: &[Notice]) -> Vec<(i64, u64)> {
     let mut by_venue: HashMap<VenueHash, Vec<&Stay>> = HashMap::new();
     for stay in stays {
@@ -438,8 +483,9 @@ pub fn match_notices(stays: &[Stay], notices: &[Notice]) -> Vec<(i64, u64)> {
     }
     let mut found = Vec::new();
     for notice in notices {
+        let cosigned = notice.cosigned();
         for stay in by_venue.get(&notice.venue_hash).into_iter().flatten() {
-            if stay.start < notice.to && notice.from < stay.end {
+            if stay.start < notice.to && notice.from < stay.end && (cosigned || !stay.cosigning) {
                 found.push((stay.visit_id, notice.id));
             }
         }

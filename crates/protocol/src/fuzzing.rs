@@ -44,6 +44,11 @@ pub fn sign_door_request_content(payload: &[u8], key: &SigningKey) -> String {
     signed(payload, crate::door_request::AAD, key)
 }
 
+/// `payload` signed as a co-sign request is, whatever it holds.
+pub fn sign_cosign_request_content(payload: &[u8], key: &SigningKey) -> String {
+    signed(payload, crate::cosign::REQUEST_AAD, key)
+}
+
 /// `plaintext` sealed for `request_id` to the department's `public` key, as a door seals its
 /// guestbook's CBOR.
 pub fn seal_guestbook_plaintext(

@@ -7,6 +7,7 @@ pub mod answer;
 pub mod code;
 mod compact;
 mod cose;
+pub mod cosign;
 pub mod door;
 pub mod door_request;
 mod error;

@@ -9,6 +9,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use ciborium::Value;
 use ed25519_dalek::SigningKey;
+use protocol::cosign::{cosign, venue_id_of_owner, Cosign};
 use protocol::exposure::{
     match_notices, read_exposure_list, sign_exposure_list, venue_hash, Accepted, ExposureList,
     Level, Notice, Stay, LIST_CONTENT_TYPE, MAX_LIST_LIFETIME,
@@ -38,6 +39,7 @@ fn notice(id: u64, venue_n: u8, from: i64, to: i64) -> Notice {
         level: Level::Test,
         advice_vi: "Hãy đi xét nghiệm tại trạm y tế gần nhất.".into(),
         advice_en: "Get tested at the nearest health station.".into(),
+        cosign: None,
     }
 }
 
@@ -232,6 +234,7 @@ fn stay(visit_id: i64, venue_n: u8, start: i64, end: i64) -> Stay {
         venue_hash: venue_hash(&venue(venue_n)),
         start,
         end,
+        cosigning: false,
     }
 }
 
@@ -255,6 +258,40 @@ fn a_visit_matches_when_it_overlaps_the_window_at_the_same_venue() {
         .map(|(s, _)| (s.visit_id, 1))
         .collect();
     assert_eq!(found, expected);
+}
+
+/// A co-signing venue's visitors are alerted only by a notice its owner co-signed; a co-signed
+/// notice alerts as any other.
+#[test]
+fn a_co_signing_venue_is_matched_only_by_a_co_signed_notice() {
+    let venue = venue_id_of_owner(&owner().verifying_key().to_bytes());
+    let at_venue = Stay {
+        venue_hash: venue_hash(&venue),
+        cosigning: true,
+        ..stay(1, 0, 1500, 1600)
+    };
+    let signed = cosigned(4, &owner(), 1000, 2000);
+    let unsigned = Notice {
+        cosign: None,
+        ..signed.clone()
+    };
+    // The owner's signature carried over to a notice with another window: not its signature.
+    let moved = Notice {
+        from: 900,
+        ..signed.clone()
+    };
+    assert_eq!(match_notices(&[at_venue], std::slice::from_ref(&signed)), [(1, 4)]);
+    assert_eq!(match_notices(&[at_venue], std::slice::from_ref(&unsigned)), []);
+    assert_eq!(match_notices(&[at_venue], &[moved]), []);
+    // The same notice without the rule (a venue that does not co-sign) matches: only the rule
+    // held it back.
+    let plain = Stay {
+        cosigning: false,
+        ..at_venue
+    };
+    assert_eq!(match_notices(&[plain], &[unsigned]), [(1, 4)]);
+    assert!(protocol::cosign::cosigns(&venue));
+    assert!(!protocol::cosign::cosigns(&Uuid::from_bytes([1; 16])));
 }
 
 #[test]
@@ -326,6 +363,38 @@ mod fixtures;
 
 /// The list the fixtures' phone accepted last: a list numbered below it is a replay.
 const LAST_ACCEPTED: u64 = 5;
+
+/// The owner of the co-signing venue here, and another person's key.
+fn owner() -> SigningKey {
+    test_support::key(21)
+}
+
+/// A notice for the venue `owner()` holds, co-signed by `by` over `from`..`to`.
+fn cosigned(id: u64, by: &SigningKey, from: i64, to: i64) -> Notice {
+    let venue = venue_id_of_owner(&owner().verifying_key().to_bytes());
+    Notice {
+        venue_hash: venue_hash(&venue),
+        cosign: Some(cosign(by, &venue, from, to, Level::Test)),
+        ..notice(id, 0, 1000, 2000)
+    }
+}
+
+/// A list with one notice co-signed by the owner, as portals sign it.
+fn cosigned_list() -> ExposureList {
+    ExposureList {
+        notices: vec![cosigned(4, &owner(), 1000, 2000), notice(2, 2, 5000, 9000)],
+        ..list(7)
+    }
+}
+
+/// A co-signed list whose first notice's co-signature (elements 7 and 8) is replaced.
+fn cosign_replaced(cosign: Cosign) -> String {
+    let good = sign_exposure_list(&cosigned_list(), &key()).unwrap();
+    resigned(&good, |f| {
+        *first_notice(f, 7) = Value::Bytes(cosign.owner.to_vec());
+        *first_notice(f, 8) = Value::Bytes(cosign.signature.to_vec());
+    })
+}
 
 /// `signed`'s content (a list's CBOR map) changed by `edit`, then signed by `key` as a list:
 /// contents `sign_exposure_list` would refuse to sign.
@@ -455,6 +524,36 @@ fn exposure_list_cases() -> Vec<fixtures::Case> {
         invalid(
             "unknown-level-v2",
             line(resigned(&good, |f| *first_notice(f, 4) = 7.into())),
+        ),
+        valid(
+            "cosigned-v2",
+            line(sign_exposure_list(&cosigned_list(), &key()).unwrap()),
+        ),
+        // Signed by someone who is not the owner: their key does not derive the venue's id.
+        invalid(
+            "cosign-not-the-owner-v2",
+            line(cosign_replaced(
+                cosigned(4, &key(), 1000, 2000).cosign.unwrap(),
+            )),
+        ),
+        // The owner's signature, but for another window than the notice's.
+        invalid(
+            "cosign-other-window-v2",
+            line(cosign_replaced(
+                cosigned(4, &owner(), 1000, 5000).cosign.unwrap(),
+            )),
+        ),
+        invalid(
+            "cosign-half-v2",
+            line(resigned(&sign(&cosigned_list()), |f| {
+                let Value::Array(notices) = &mut f[5].1 else {
+                    unreachable!()
+                };
+                let Value::Array(notice) = &mut notices[0] else {
+                    unreachable!()
+                };
+                notice.pop();
+            })),
         ),
         invalid(
             "invisible-advice-v2",

@@ -98,6 +98,7 @@ pub fn validate(input: &NoticeInput, venue: Uuid, now: i64) -> Result<Draft, &'s
         level,
         advice_vi: advice_vi.clone(),
         advice_en: advice_en.clone(),
+        cosign: None,
     };
     if probe.validate().is_err() {
         return Err("notice-advice-invalid");
