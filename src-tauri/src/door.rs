@@ -1,8 +1,8 @@
-//! Venue mode's commands over `app::Door` and the diary's guestbook, and a tracer's request to
-//! the door over `app::DoorAsks`. The clocks, the device's UTC offset, the PIN hash's salt and
+//! Venue mode's commands over `app::Door` and the diary's guestbook, a tracer's request to
+//! the door over `app::DoorAsks`, and the owner's co-signature on a notice over `app::Cosigning`. The clocks, the device's UTC offset, the PIN hash's salt and
 //! the sealing's randomness are read here.
 
-use app::{DoorAnswer, DoorAsks, DoorRequestReview, DoorStatus};
+use app::{CosignReview, Cosigning, DoorAnswer, DoorAsks, DoorRequestReview, DoorStatus};
 use chrono::{FixedOffset, Local, Offset, Utc};
 use diary::{DoorBinding, DoorCounts, DoorRecord};
 use rand::RngCore;
@@ -159,4 +159,36 @@ pub async fn door_request_save<R: Runtime>(
 #[tauri::command]
 pub fn door_request_forget(code: String, asks: State<'_, DoorAsks>) {
     asks.forget(&code);
+}
+
+/// Reads a request to co-sign a notice, scanned from the tracer's screen: what the owner reads.
+#[tauri::command]
+pub async fn cosign_read(
+    text: String,
+    state: State<'_, AppState>,
+    cosigning: State<'_, Cosigning>,
+) -> Result<CosignReview, IpcError> {
+    let diary = state.door_diary()?;
+    Ok(cosigning
+        .read(&state.door, &diary, &state.trust, &text, Utc::now())
+        .await?)
+}
+
+/// The owner agreed by scanning their sheet: the signature goes to the portal that asked.
+#[tauri::command]
+pub async fn cosign_sign(
+    sheet: String,
+    state: State<'_, AppState>,
+    cosigning: State<'_, Cosigning>,
+) -> Result<(), IpcError> {
+    let diary = state.door_diary()?;
+    Ok(cosigning
+        .sign(&state.door, &diary, &state.portals(), &sheet)
+        .await?)
+}
+
+/// The owner said no or left: the request is forgotten.
+#[tauri::command]
+pub fn cosign_cancel(cosigning: State<'_, Cosigning>) {
+    cosigning.cancel();
 }

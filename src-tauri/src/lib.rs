@@ -94,6 +94,7 @@ pub fn run_app<R: Runtime>(builder: tauri::Builder<R>, options: Options) -> taur
             app.manage(app::Sharing::new(version.clone()));
             // A tracer's requests to this door, the same way; guestbooks name this version.
             app.manage(app::DoorAsks::new(version));
+            app.manage(app::Cosigning::default());
             // While the app is open, the diary closes overdue visits and deletes what aged out
             // every hour (on start too: `AppState::open`).
             let handle = app.handle().clone();
@@ -147,6 +148,9 @@ pub fn run_app<R: Runtime>(builder: tauri::Builder<R>, options: Options) -> taur
             door::door_request_answer,
             door::door_request_save,
             door::door_request_forget,
+            door::cosign_read,
+            door::cosign_sign,
+            door::cosign_cancel,
             card::card_provinces,
             card::card_authorities,
             card::my_contact,

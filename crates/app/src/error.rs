@@ -103,6 +103,21 @@ pub enum Error {
     ExposureList(protocol::Error),
     #[error("The portal served a list that is not its authority's own full list.")]
     ExposureElsewhere,
+
+    // Co-signing a notice in venue mode.
+    /// The scanned text is not a co-sign request, or one this app cannot believe.
+    #[error(transparent)]
+    CosignRequest(protocol::Error),
+    #[error("The request to co-sign is for another venue or from another authority.")]
+    CosignOtherVenue,
+    #[error("The request to co-sign must be scanned first.")]
+    CosignNotFetched,
+    #[error("This owner sheet is another venue's.")]
+    OwnerSheetOtherVenue,
+    #[error("The portal did not take the signature: HTTP {0}.")]
+    CosignRefused(u16),
+    #[error("The signature could not reach the portal: {0}.")]
+    CosignNetwork(String),
 }
 
 impl Error {
@@ -167,6 +182,20 @@ impl Error {
                 _ => "exposure_malformed",
             },
             Error::ExposureElsewhere => "exposure_untrusted",
+            Error::CosignRequest(e) => match e {
+                P::ShareRequestExpired => "cosign_expired",
+                P::UnknownKey { .. } | P::BadSignature | P::UploadElsewhere(_) => {
+                    "cosign_untrusted"
+                }
+                _ => "not_cosign_request",
+            },
+            Error::CosignOtherVenue => "cosign_other_venue",
+            Error::CosignNotFetched => "cosign_not_fetched",
+            Error::OwnerSheetOtherVenue => "owner_sheet_other_venue",
+            // The notice was published, deleted or changed meanwhile (404), or the portal would
+            // not believe the signature (422).
+            Error::CosignRefused(_) => "cosign_refused",
+            Error::CosignNetwork(_) => "cosign_network",
         }
     }
 

@@ -9,6 +9,7 @@
 
 pub mod card;
 mod clock;
+pub mod cosign;
 pub mod door;
 pub mod door_request;
 mod error;
@@ -18,6 +19,7 @@ pub mod lock;
 pub mod share;
 
 pub use clock::Clock;
+pub use cosign::{CosignReview, Cosigning};
 pub use door::{Door, DoorStatus};
 pub use door_request::{DoorAnswer, DoorAsks, DoorRequestReview};
 pub use error::{Error, Result};

@@ -476,3 +476,21 @@ notice-reason-missing = Give a reason (at most 500 characters) for a venue outsi
 notice-own-draft = Whoever drafted a notice cannot publish it: another supervisor must.
 action-notice-drafted-override = Draft an exposure notice for a venue outside the case
 action-diary-opened-notice = Open shared diaries to check a notice's venue
+
+# The venue co-signature
+venue-field-owner-cosigns = The venue's owner co-signs alerts
+venue-owner-cosigns-hint = If ticked, the portal makes the owner's own key and prints it once on an owner sheet; the portal does not keep it. Phones then alert the venue's visitors only when both the health authority and the owner confirm a notice. This cannot be changed after registration.
+venue-owner-cosigns-yes = Yes: phones take only notices the owner has signed
+owner-sheet-title = Owner sheet
+owner-sheet-heading = Owner sheet: keep it private, do not put it on the door
+owner-sheet-once = This page is shown once. Print it now and hand it to the owner in person; the portal does not keep the key on the sheet, so it cannot be printed again.
+owner-sheet-step-keep = Keep this sheet as you would a key: whoever holds it can sign for the owner.
+owner-sheet-step-sign = When a health officer asks you to co-sign an alert: open Visit Diary in venue mode, tap “Co-sign an alert”, scan the code on the officer's screen, then scan the code on this sheet.
+owner-sheet-step-lost = If the sheet is lost, tell the health authority at once: the venue must be registered again and get a new poster.
+owner-sheet-print = Print this page with the browser's Print command (Ctrl+P, or ⌘P on a Mac).
+owner-sheet-to-venue = Go to the venue's page
+notice-cosigned = The venue's owner has co-signed this notice.
+notice-cosign-waiting = Waiting for the venue's owner to co-sign.
+notice-cosign-hint = This venue is registered with its owner's key: phones alert its visitors only if the owner agrees too. Let the owner scan this code with the venue's device in venue mode (Co-sign an alert); the code can be used for 24 hours; reload the page for a new one.
+notice-awaiting-owner = It can be approved only after the venue's owner co-signs.
+notice-not-cosigned = The venue's owner has not co-signed this notice yet, so it cannot be published.

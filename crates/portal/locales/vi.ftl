@@ -455,3 +455,21 @@ notice-reason-missing = Hãy ghi lý do (tối đa 500 ký tự) khi địa đi�
 notice-own-draft = Người soạn thông báo không tự công bố được: cần một người duyệt khác.
 action-notice-drafted-override = Soạn thông báo tiếp xúc cho địa điểm ngoài ca bệnh
 action-diary-opened-notice = Mở nhật ký chia sẻ để kiểm tra địa điểm của thông báo
+
+# The venue co-signature
+venue-field-owner-cosigns = Chủ địa điểm ký xác nhận cảnh báo
+venue-owner-cosigns-hint = Nếu chọn, cổng tạo khoá riêng của chủ địa điểm và in ra một lần trên giấy chủ địa điểm; cổng không giữ khoá đó. Điện thoại chỉ báo cho người đã đến địa điểm khi cả cơ quan y tế và chủ địa điểm cùng xác nhận thông báo. Không thay đổi được sau khi đăng ký.
+venue-owner-cosigns-yes = Có: điện thoại chỉ nhận thông báo có chữ ký của chủ địa điểm
+owner-sheet-title = Giấy chủ địa điểm
+owner-sheet-heading = Giấy chủ địa điểm: giữ kín, không dán ở cửa
+owner-sheet-once = Trang này chỉ hiện một lần. Hãy in ngay và trao tận tay chủ địa điểm; cổng không lưu khoá trên giấy, nên không in lại được.
+owner-sheet-step-keep = Cất giấy này như cất chìa khoá: ai có giấy này thì ký được thay chủ địa điểm.
+owner-sheet-step-sign = Khi cán bộ y tế đề nghị ký xác nhận cảnh báo: mở ứng dụng Nhật ký ra vào ở chế độ địa điểm, bấm «Ký xác nhận cảnh báo», quét mã trên màn hình của cán bộ, rồi quét mã trên giấy này.
+owner-sheet-step-lost = Nếu mất giấy, báo ngay cho cơ quan y tế: địa điểm phải đăng ký lại và dán áp phích mới.
+owner-sheet-print = In trang này bằng lệnh In của trình duyệt (Ctrl+P, trên Mac ⌘P).
+owner-sheet-to-venue = Đến trang của địa điểm
+notice-cosigned = Chủ địa điểm đã ký xác nhận thông báo này.
+notice-cosign-waiting = Đang chờ chủ địa điểm ký xác nhận.
+notice-cosign-hint = Địa điểm này đăng ký với khoá của chủ: điện thoại chỉ báo cho người đã đến khi chủ địa điểm cũng đồng ý. Đưa chủ địa điểm quét mã này bằng thiết bị ở chế độ địa điểm (Ký xác nhận cảnh báo); mã dùng được trong 24 giờ, tải lại trang để có mã mới.
+notice-awaiting-owner = Chỉ duyệt được sau khi chủ địa điểm ký xác nhận.
+notice-not-cosigned = Chủ địa điểm chưa ký xác nhận thông báo này nên chưa công bố được.

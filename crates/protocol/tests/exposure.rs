@@ -280,8 +280,14 @@ fn a_co_signing_venue_is_matched_only_by_a_co_signed_notice() {
         from: 900,
         ..signed.clone()
     };
-    assert_eq!(match_notices(&[at_venue], std::slice::from_ref(&signed)), [(1, 4)]);
-    assert_eq!(match_notices(&[at_venue], std::slice::from_ref(&unsigned)), []);
+    assert_eq!(
+        match_notices(&[at_venue], std::slice::from_ref(&signed)),
+        [(1, 4)]
+    );
+    assert_eq!(
+        match_notices(&[at_venue], std::slice::from_ref(&unsigned)),
+        []
+    );
     assert_eq!(match_notices(&[at_venue], &[moved]), []);
     // The same notice without the rule (a venue that does not co-sign) matches: only the rule
     // held it back.

@@ -183,6 +183,15 @@ export interface DoorRequestReview {
   entries: number;
 }
 
+/** A notice the venue's owner is asked to co-sign, as the door's screen shows it. */
+export interface CosignReview {
+  authority: string;
+  venue: string;
+  from: string;
+  to: string;
+  level: 'monitor' | 'test';
+}
+
 export interface DoorAnswer {
   code: string;
   entries: number;
@@ -292,6 +301,9 @@ export const api = {
   /** Returns the saved file's path. */
   doorRequestSave: (code: string) => invoke<string>('door_request_save', { code }),
   doorRequestForget: (code: string) => invoke<void>('door_request_forget', { code }),
+  cosignRead: (text: string) => invoke<CosignReview>('cosign_read', { text }),
+  cosignSign: (sheet: string) => invoke<void>('cosign_sign', { sheet }),
+  cosignCancel: () => invoke<void>('cosign_cancel'),
   cardProvinces: () => invoke<Province[]>('card_provinces'),
   cardAuthorities: () => invoke<string[]>('card_authorities'),
   myContact: () => invoke<ShownContact | null>('my_contact'),

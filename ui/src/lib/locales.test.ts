@@ -54,6 +54,19 @@ test('every problem of a tracer\'s request to a door has a sentence in both lang
   expect(en.share.errors).toHaveProperty('share_for_door');
 });
 
+test('every problem of co-signing a notice has a sentence in both languages', () => {
+  // crates/app's cosign.rs, and the owner sheet's reader in crates/protocol.
+  const kinds = [
+    'not_cosign_request', 'cosign_untrusted', 'cosign_expired', 'cosign_other_venue',
+    'cosign_not_fetched', 'not_owner_sheet', 'owner_sheet_other_venue', 'cosign_refused',
+    'cosign_network',
+  ];
+  for (const kind of kinds) {
+    expect(vi.door.cosign.errors).toHaveProperty(kind);
+    expect(en.door.cosign.errors).toHaveProperty(kind);
+  }
+});
+
 test('every sharing problem kind the Rust side can send has a sentence in both languages', () => {
   // crates/app's share.rs (app::Error): fetching a request, then consent and delivery (which have their own
   // sentences: after consent the sealed diary may have left the phone); and the Share screen's

@@ -1,4 +1,4 @@
-import { render, screen, fireEvent, waitFor } from '@testing-library/svelte';
+import { render, screen, fireEvent, waitFor, within } from '@testing-library/svelte';
 import { mockIPC, clearMocks } from '@tauri-apps/api/mocks';
 import Door from './Door.svelte';
 import DoorSetup from './DoorSetup.svelte';
@@ -241,4 +241,63 @@ test('a tracer\'s code scanned at the door opens the request, not a refusal', as
   fireEvent.input(screen.getByTestId('door-scan-type'), { target: { value: 'VDSHARE:7KQ2-M9XD-4RTA' } });
   fireEvent.submit(screen.getByTestId('door-scan-type').closest('form')!);
   expect(await screen.findByTestId('door-request-purpose')).toHaveTextContent('Truy vết ca 12');
+});
+
+test('a co-signing venue\'s owner reads the notice, then signs with the sheet; others see no such card', async () => {
+  const calls: [string, unknown][] = [];
+  mockIPC((cmd, payload) => {
+    if (cmd === 'door_status') return status;
+    if (cmd === 'door_counts') return counts(0, 0);
+    calls.push([cmd, payload]);
+    if (cmd === 'cosign_read') {
+      return {
+        authority: 'Sở Y tế Cao Bằng',
+        venue: 'Quán cà phê Bản Giốc',
+        from: '2026-12-04T01:00:00Z',
+        to: '2026-12-04T03:00:00Z',
+        level: 'test',
+      };
+    }
+    if (cmd === 'cosign_sign') {
+      if ((payload as { sheet: string }).sheet === 'wrong sheet') {
+        throw { kind: 'owner_sheet_other_venue', message: 'x' };
+      }
+      return null;
+    }
+    throw new Error(`unexpected ${cmd}`);
+  });
+  const { unmount } = render(Door, { platform: 'linux', binding, onleft: () => {} });
+  await screen.findByTestId('door-venue');
+  // A venue with a random (version 4) id: nothing to co-sign.
+  expect(screen.queryByTestId('cosign')).toBeNull();
+  unmount();
+
+  const owned = { ...binding, venue_id: '4440e603-30ae-8bb8-a9d9-802fb390cefb' };
+  render(Door, { platform: 'linux', binding: owned, onleft: () => {} });
+  fireEvent.click(await screen.findByTestId('cosign-start'));
+  const typeInto = async (testid: string, text: string) => {
+    const card = screen.getByTestId('cosign');
+    // The typing box stays open after a code that was refused.
+    if (!screen.queryByTestId(`${testid}-type`)) {
+      fireEvent.click(within(card).getByText('Mã không quét được? Nhập mã'));
+    }
+    fireEvent.input(await screen.findByTestId(`${testid}-type`), { target: { value: text } });
+    fireEvent.submit(screen.getByTestId(`${testid}-type`).closest('form')!);
+  };
+  await typeInto('cosign-request', 'the request');
+  // Two hours on one day, shown in the device's own time zone (the end without its date).
+  const window = (await screen.findByTestId('cosign-window')).textContent!;
+  expect(window).toMatch(/^\d{2}\/12\/2026 (\d{2}):00 – (\d{2}):00$/);
+  const [, from, to] = window.match(/(\d{2}):00 – (\d{2}):00/)!;
+  expect((Number(to) - Number(from) + 24) % 24).toBe(2);
+  expect(screen.getByTestId('cosign-level')).toHaveTextContent('Đi xét nghiệm');
+  await typeInto('cosign-sheet', 'wrong sheet');
+  expect(await screen.findByTestId('cosign-problem')).toHaveTextContent('Giấy này của một địa điểm khác');
+  await typeInto('cosign-sheet', 'the sheet');
+  expect(await screen.findByTestId('cosign-sent')).toHaveTextContent('Đã gửi chữ ký');
+  expect(calls).toEqual([
+    ['cosign_read', { text: 'the request' }],
+    ['cosign_sign', { sheet: 'wrong sheet' }],
+    ['cosign_sign', { sheet: 'the sheet' }],
+  ]);
 });

@@ -209,6 +209,8 @@ pub fn parse_csv(bytes: &[u8]) -> Result<Vec<(usize, VenueInput)>, &'static str>
                 usual_stay: cell("usual_stay"),
                 contact_name: cell("contact_name"),
                 contact_phone: cell("contact_phone"),
+                // A file registers no co-signing venue: each needs its owner sheet handed over.
+                owner_cosigns: String::new(),
             },
         ));
     }

@@ -2,11 +2,13 @@
 //! through (draft, published, retracted), and the list the app downloads, which names venues
 //! only by hash.
 
+use protocol::cosign::{Cosign, CosignRequest};
 use protocol::exposure::{self, ExposureList, Level, Notice};
 use serde::Deserialize;
 use uuid::Uuid;
 
 use super::time::parse_local;
+use crate::authority::Authority;
 use crate::text::clean;
 
 /// Notices whose window ended longer ago than this leave the list (the longest a diary keeps
@@ -160,6 +162,70 @@ pub fn public_id(random: u64) -> i64 {
     (LOW + random % (HIGH - LOW)) as i64
 }
 
+/// How long a co-sign request shown to a venue's owner may be answered: a day.
+pub const COSIGN_REQUEST_SECONDS: i64 = 24 * 3600;
+
+/// Whether notices for `venue_id` need its owner's co-signature: its id derives from an owner
+/// key ([`protocol::cosign::cosigns`]).
+pub fn needs_cosign(venue_id: &str) -> bool {
+    Uuid::parse_str(venue_id).is_ok_and(|id| protocol::cosign::cosigns(&id))
+}
+
+/// A co-signature as the store keeps it (the owner's key and signature in hex).
+pub fn cosign_of(owner_hex: &str, signature_hex: &str) -> Option<Cosign> {
+    Some(Cosign {
+        owner: hex::decode(owner_hex).ok()?.try_into().ok()?,
+        signature: hex::decode(signature_hex).ok()?.try_into().ok()?,
+    })
+}
+
+/// The request a draft's venue owner signs, as its QR carries it: signed by the authority, open
+/// for [`COSIGN_REQUEST_SECONDS`], answered at this portal.
+pub fn cosign_request(
+    authority: &Authority,
+    public_id: i64,
+    venue_id: &str,
+    (from, to): (i64, i64),
+    level: &str,
+    now: i64,
+) -> crate::Result<String> {
+    let venue = Uuid::parse_str(venue_id).map_err(|e| crate::Error::Stored(e.to_string()))?;
+    let request = CosignRequest {
+        notice: public_id as u64,
+        venue,
+        from,
+        to,
+        level: Level::parse(level).unwrap_or(Level::Monitor),
+        expires: now + COSIGN_REQUEST_SECONDS,
+        upload_url: format!(
+            "{}/api/v1/notices/{public_id}/cosign",
+            authority.settings.portal_url.trim_end_matches('/')
+        ),
+    };
+    Ok(protocol::cosign::sign_cosign_request(
+        &request,
+        &authority.key,
+    )?)
+}
+
+/// Whether `signature` is the venue owner's on exactly this draft's venue, window and level.
+pub fn cosign_verifies(
+    owner_hex: &str,
+    signature: &[u8; 64],
+    venue_id: &str,
+    (from, to): (i64, i64),
+    level: &str,
+) -> bool {
+    let (Some(cosign), Ok(venue), Some(level)) = (
+        cosign_of(owner_hex, &hex::encode(signature)),
+        Uuid::parse_str(venue_id),
+        Level::parse(level),
+    ) else {
+        return false;
+    };
+    cosign.verifies(&exposure::venue_hash(&venue), from, to, level)
+}
+
 /// Four eyes: a draft reaches phones only when someone other than who drafted it approves it.
 pub fn may_publish(drafted_by: i64, approver: i64) -> bool {
     drafted_by != approver
@@ -211,6 +277,8 @@ pub struct Stored {
     pub advice_vi: String,
     pub advice_en: String,
     pub state: String,
+    /// The venue owner's key and signature (hex), for a co-signing venue's notice.
+    pub cosign: Option<(String, String)>,
 }
 
 /// The list as of `now`, issued now and valid for [`LIST_LIFETIME_SECONDS`]: every published
@@ -250,6 +318,7 @@ pub fn list(
             level: Level::parse(&n.level).unwrap_or(Level::Monitor),
             advice_vi: n.advice_vi,
             advice_en: n.advice_en,
+            cosign: n.cosign.as_ref().and_then(|(k, s)| cosign_of(k, s)),
         };
         if let Err(e) = notice.validate() {
             left_out.push((n.id, e.to_string()));
@@ -438,6 +507,7 @@ mod tests {
             advice_vi: advice.into(),
             advice_en: "Watch.".into(),
             state: state.into(),
+            cosign: None,
         }
     }
 

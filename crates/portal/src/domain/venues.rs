@@ -38,6 +38,11 @@ pub struct VenueInput {
     pub contact_name: String,
     #[serde(default)]
     pub contact_phone: String,
+    /// "on" when registering a venue whose owner co-signs its notices: the portal makes the
+    /// owner's key, prints it on a sheet once, and derives the venue id from it. Only the form
+    /// of a new venue has it.
+    #[serde(default)]
+    pub owner_cosigns: String,
 }
 
 /// A venue that passed every check.
@@ -94,6 +99,7 @@ impl Registered {
             usual_stay: self.usual_stay_minutes.to_string(),
             contact_name: self.contact_name.clone(),
             contact_phone: self.contact_phone.clone(),
+            owner_cosigns: String::new(),
         }
     }
 
@@ -346,6 +352,7 @@ mod tests {
             usual_stay: stay.into(),
             contact_name: "Nông Thị Ba".into(),
             contact_phone: phone.into(),
+            owner_cosigns: String::new(),
         }
     }
 

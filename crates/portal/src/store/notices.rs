@@ -10,6 +10,10 @@ use crate::domain::notices::{Change, Draft, Stored};
 #[derive(Debug, sqlx::FromRow)]
 pub struct Listed {
     pub id: i64,
+    pub public_id: i64,
+    pub venue_id: String,
+    /// The owner's signature (hex), for a co-signing venue's notice once it came.
+    pub cosign: Option<String>,
     pub created_by: i64,
     pub drafted_by: String,
     pub venue: String,
@@ -22,7 +26,8 @@ pub struct Listed {
 
 pub async fn of_case(db: &AnyPool, case_id: i64) -> Result<Vec<Listed>, sqlx::Error> {
     sqlx::query_as(
-        "SELECT n.id, n.created_by, COALESCE(u.display_name, '') AS drafted_by, \
+        "SELECT n.id, COALESCE(n.public_id, n.id) AS public_id, n.venue_id, n.cosign, \
+         n.created_by, COALESCE(u.display_name, '') AS drafted_by, \
          COALESCE(v.name, n.venue_id) AS venue, n.window_from, n.window_to, n.level, \
          n.advice_vi, n.state FROM exposure_notices n \
          LEFT JOIN venues v ON v.id = n.venue_id LEFT JOIN users u ON u.id = n.created_by \
@@ -33,15 +38,63 @@ pub async fn of_case(db: &AnyPool, case_id: i64) -> Result<Vec<Listed>, sqlx::Er
     .await
 }
 
-/// Who drafted notice `id` of case `case_id`, while it is a draft.
-pub async fn drafted_by(db: &AnyPool, case_id: i64, id: i64) -> Result<Option<i64>, sqlx::Error> {
-    sqlx::query_scalar(
-        "SELECT created_by FROM exposure_notices WHERE id = $1 AND case_id = $2 AND state = 'draft'",
+/// What approving a draft depends on: who drafted it, its venue, and the owner's signature.
+#[derive(Debug, sqlx::FromRow)]
+pub struct DraftOf {
+    pub created_by: i64,
+    pub venue_id: String,
+    pub cosign: Option<String>,
+}
+
+/// Notice `id` of case `case_id`, while it is a draft.
+pub async fn draft_of(db: &AnyPool, case_id: i64, id: i64) -> Result<Option<DraftOf>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT created_by, venue_id, cosign FROM exposure_notices \
+         WHERE id = $1 AND case_id = $2 AND state = 'draft'",
     )
     .bind(id)
     .bind(case_id)
     .fetch_optional(db)
     .await
+}
+
+/// A draft as its venue's owner is asked to co-sign it (by the id phones will know it by).
+#[derive(Debug, sqlx::FromRow)]
+pub struct ToCosign {
+    pub id: i64,
+    pub case_id: i64,
+    pub venue_id: String,
+    pub window_from: i64,
+    pub window_to: i64,
+    pub level: String,
+    pub owner_key: Option<String>,
+}
+
+/// The draft phones would know as `public_id`, with its venue's owner key.
+pub async fn to_cosign(db: &AnyPool, public_id: i64) -> Result<Option<ToCosign>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT n.id, n.case_id, n.venue_id, n.window_from, n.window_to, n.level, v.owner_key \
+         FROM exposure_notices n JOIN venues v ON v.id = n.venue_id \
+         WHERE n.public_id = $1 AND n.state = 'draft'",
+    )
+    .bind(public_id)
+    .fetch_optional(db)
+    .await
+}
+
+/// Keeps the owner's signature on draft `id`.
+pub async fn set_cosign<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    id: i64,
+    signature: &str,
+) -> Result<bool, sqlx::Error> {
+    let done =
+        sqlx::query("UPDATE exposure_notices SET cosign = $1 WHERE id = $2 AND state = 'draft'")
+            .bind(signature)
+            .bind(id)
+            .execute(db)
+            .await?;
+    Ok(done.rows_affected() == 1)
 }
 
 /// A draft waiting for a supervisor: its case, its venue by name, who drafted it.
@@ -165,6 +218,8 @@ struct Row {
     advice_vi: String,
     advice_en: String,
     state: String,
+    cosign: Option<String>,
+    owner_key: Option<String>,
 }
 
 /// The list's sequence, and every published or retracted notice changed after
@@ -175,9 +230,10 @@ pub async fn changed_since(
 ) -> Result<(u64, Vec<Stored>), sqlx::Error> {
     let sequence = sequence(db).await?;
     let rows: Vec<Row> = sqlx::query_as(
-        "SELECT id, COALESCE(public_id, id) AS public_id, venue_id, window_from, window_to, \
-         level, advice_vi, advice_en, state FROM exposure_notices WHERE state IN ('published', 'retracted') \
-         AND changed_seq > $1 ORDER BY id",
+        "SELECT n.id, COALESCE(n.public_id, n.id) AS public_id, n.venue_id, n.window_from, \
+         n.window_to, n.level, n.advice_vi, n.advice_en, n.state, n.cosign, v.owner_key \
+         FROM exposure_notices n LEFT JOIN venues v ON v.id = n.venue_id \
+         WHERE n.state IN ('published', 'retracted') AND n.changed_seq > $1 ORDER BY n.id",
     )
     .bind(since.map(|s| s as i64).unwrap_or(-1))
     .fetch_all(db)
@@ -194,6 +250,7 @@ pub async fn changed_since(
             advice_vi: r.advice_vi,
             advice_en: r.advice_en,
             state: r.state,
+            cosign: r.owner_key.zip(r.cosign),
         })
         .collect();
     Ok((sequence as u64, notices))

@@ -57,6 +57,20 @@ pub async fn find(db: &AnyPool, id: &str) -> Result<Option<Registered>, sqlx::Er
     Ok(row.map(Registered::from))
 }
 
+/// Keeps a co-signing venue's owner key (hex of the Ed25519 public key).
+pub async fn set_owner_key<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    id: &str,
+    owner_key: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE venues SET owner_key = $1 WHERE id = $2")
+        .bind(owner_key)
+        .bind(id)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
 /// Whether a venue with this id is registered (active or not).
 pub async fn exists(db: &AnyPool, id: &str) -> Result<bool, sqlx::Error> {
     let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM venues WHERE id = $1")

@@ -1,5 +1,6 @@
 //! The app's API for share requests: fetch a signed request by its code, and answer it once with
-//! a sealed diary (a citizen's app) or a sealed guestbook (a venue's door). No cookies, no
+//! a sealed diary (a citizen's app) or a sealed guestbook (a venue's door); and a venue owner's
+//! co-signature on a drafted notice, which only the owner's key can make. No cookies, no
 //! sessions: the code is the only key, and lookups are throttled per address so codes cannot be
 //! guessed.
 
@@ -16,8 +17,9 @@ use super::extract::Ctx;
 use super::routes::{Access, Routes};
 use super::state::AppState;
 use crate::domain::audit::Entry;
+use crate::domain::notices::cosign_verifies;
 use crate::domain::throttle::{lookup_key, LOOKUP_FAILURES, LOOKUP_WINDOW};
-use crate::store::{audit, throttle};
+use crate::store::{audit, notices, throttle};
 
 pub fn routes() -> Routes {
     Routes::new()
@@ -33,6 +35,12 @@ pub fn routes() -> Routes {
             Access::Anyone,
             protocol::door_request::MAX_SEALED_GUESTBOOK_BYTES,
             post_guestbook,
+        )
+        .upload(
+            "/api/v1/notices/{notice}/cosign",
+            Access::Anyone,
+            64,
+            post_cosign,
         )
 }
 
@@ -226,6 +234,75 @@ async fn post(
                 Answer::Guestbook => "This is not a guestbook sealed for this request.",
             },
         ),
+        Err(e) => internal(e),
+    }
+}
+
+/// `POST /api/v1/notices/{notice}/cosign` with the venue owner's signature (64 bytes) on the
+/// draft phones will know as `notice`: kept when it verifies against the owner key the venue was
+/// registered with, for exactly the draft's venue, window and level. Nothing else is needed: the
+/// signature is the owner's word. Failures count against the address like unknown codes.
+async fn post_cosign(
+    State(app): State<AppState>,
+    axum::Extension(ctx): axum::Extension<Ctx>,
+    Path(notice): Path<i64>,
+    body: Bytes,
+) -> Response {
+    match reserve(&app, &ctx.addr).await {
+        Ok(true) => {}
+        Ok(false) => return throttled(),
+        Err(e) => return internal(e),
+    }
+    let draft = match notices::to_cosign(&app.db.pool, notice).await {
+        Ok(Some(draft)) => draft,
+        Ok(None) => {
+            return answer(
+                StatusCode::NOT_FOUND,
+                "unknown_notice",
+                "No drafted notice waits for a co-signature under this number.",
+            )
+        }
+        Err(e) => return internal(e),
+    };
+    let verifies = <[u8; 64]>::try_from(body.as_ref()).is_ok_and(|signature| {
+        draft.owner_key.as_deref().is_some_and(|owner| {
+            cosign_verifies(
+                owner,
+                &signature,
+                &draft.venue_id,
+                (draft.window_from, draft.window_to),
+                &draft.level,
+            )
+        })
+    });
+    if !verifies {
+        return answer(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "not_the_owners_signature",
+            "This is not the venue owner's signature on this notice.",
+        );
+    }
+    let t = now();
+    let stored = async {
+        let mut tx = app.db.begin().await?;
+        let kept = notices::set_cosign(&mut *tx, draft.id, &hex::encode(&body)).await?;
+        // No address: the owner's device is not traced through the log.
+        let entry = Entry {
+            detail: format!("case {}", draft.case_id),
+            ..from_the_app("notice_cosigned", &draft.id.to_string(), "", t)
+        };
+        audit::write(&mut *tx, &entry).await?;
+        tx.commit().await?;
+        release(&app, &ctx.addr).await?;
+        Ok::<bool, sqlx::Error>(kept)
+    };
+    match stored.await {
+        Ok(_) => (
+            StatusCode::CREATED,
+            [(header::CACHE_CONTROL, "no-store")],
+            Json(json!({ "status": "cosigned" })),
+        )
+            .into_response(),
         Err(e) => internal(e),
     }
 }

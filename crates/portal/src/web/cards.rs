@@ -125,16 +125,7 @@ async fn create(
         random,
     )
     .map_err(|e| WebError::Internal(e.to_string()))?;
-    let qr = qrcode::QrCode::with_error_correction_level(text.as_bytes(), qrcode::EcLevel::M)
-        .map_err(|e| WebError::Internal(e.to_string()))?
-        .render::<qrcode::render::svg::Color>()
-        .min_dimensions(240, 240)
-        .build();
-    // Inline in the page, where an XML declaration has no place.
-    let qr = match qr.find("<svg") {
-        Some(at) => qr[at..].to_owned(),
-        None => qr,
-    };
+    let qr = crate::qr::inline_svg(&text, 240)?;
     // The commune only: the log must not become a register of who holds a card.
     let code = contact.commune.to_string();
     let t = now();

@@ -213,6 +213,11 @@ pub struct NoticeRow {
     pub level: String,
     pub advice_vi: String,
     pub state: String,
+    /// For a co-signing venue: `waiting` for its owner, or `cosigned`; empty otherwise.
+    pub cosign: &'static str,
+    /// While waiting: the co-sign request the venue's device scans, as text and as a QR (SVG).
+    pub cosign_request: String,
+    pub cosign_qr: String,
 }
 
 #[derive(Template)]
@@ -379,10 +384,28 @@ async fn notice_rows(
     case_id: i64,
     reader: i64,
 ) -> WebResult<Vec<NoticeRow>> {
-    Ok(stored_notices::of_case(&app.db.pool, case_id)
-        .await?
-        .into_iter()
-        .map(|n| NoticeRow {
+    let mut rows = Vec::new();
+    for n in stored_notices::of_case(&app.db.pool, case_id).await? {
+        let (cosign, cosign_request, cosign_qr) = if !notices::needs_cosign(&n.venue_id) {
+            ("", String::new(), String::new())
+        } else if n.cosign.is_some() {
+            ("cosigned", String::new(), String::new())
+        } else if n.state == "draft" {
+            let request = notices::cosign_request(
+                &app.authority,
+                n.public_id,
+                &n.venue_id,
+                (n.window_from, n.window_to),
+                &n.level,
+                now(),
+            )?;
+            let qr = crate::qr::inline_svg(&request, 280)?;
+            ("waiting", request, qr)
+        } else {
+            // Published before its owner signed (it cannot be now): phones hold it back.
+            ("waiting", String::new(), String::new())
+        };
+        rows.push(NoticeRow {
             id: n.id,
             own: n.created_by == reader,
             drafted_by: n.drafted_by,
@@ -391,8 +414,12 @@ async fn notice_rows(
             level: tr.t(&format!("notice-level-{}", n.level)),
             advice_vi: n.advice_vi,
             state: n.state,
-        })
-        .collect())
+            cosign,
+            cosign_request,
+            cosign_qr,
+        });
+    }
+    Ok(rows)
 }
 
 /// A case's page, opening its shared diaries (each opening audited); `fill` sets what this
@@ -465,6 +492,7 @@ pub const NOTICE_ERRORS: &[&str] = &[
     "notice-venue-not-in-case",
     "notice-reason-missing",
     "notice-own-draft",
+    "notice-not-cosigned",
 ];
 
 #[derive(Deserialize, Default)]

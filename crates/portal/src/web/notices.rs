@@ -1,7 +1,9 @@
 //! Exposure notices of a case: a tracer drafts one for a venue the case's shared visits or its
 //! doors' guestbooks name (a supervisor may name another, saying why), and a supervisor who did
 //! not draft it approves it, which publishes it (a new list sequence); then perhaps it is
-//! retracted. Nothing reaches a phone until two people have agreed. The list itself is
+//! retracted. Nothing reaches a phone until two people have agreed; for a venue registered with
+//! its owner's key, three: the owner co-signs from the venue's device (`api.rs`) before the
+//! supervisor may approve. The list itself is
 //! `exposure_list.rs`; supervisors find the drafts waiting for them at `/notices`.
 
 use askama::Template;
@@ -19,7 +21,8 @@ use super::routes::{Access, Routes};
 use super::state::AppState;
 use crate::domain::accounts::Role;
 use crate::domain::notices::{
-    may_publish, public_id, validate, venue_allowed, venue_of, Change, NoticeInput, Override,
+    may_publish, needs_cosign, public_id, validate, venue_allowed, venue_of, Change, NoticeInput,
+    Override,
 };
 use crate::domain::time::{show_span, show_time};
 use crate::store::{audit, cases, notices, requests, venues};
@@ -145,11 +148,15 @@ async fn publish(
     staff: Staff,
     Path((case_id, id)): Path<(i64, i64)>,
 ) -> WebResult {
-    let Some(drafted_by) = notices::drafted_by(&app.db.pool, case_id, id).await? else {
+    let Some(draft) = notices::draft_of(&app.db.pool, case_id, id).await? else {
         return Err(WebError::NotFound);
     };
-    if !may_publish(drafted_by, staff.session.user_id) {
+    if !may_publish(draft.created_by, staff.session.user_id) {
         return refuse(case_id, "notice-own-draft");
+    }
+    // A co-signing venue's notice waits for its owner: phones would hold it back without.
+    if needs_cosign(&draft.venue_id) && draft.cosign.is_none() {
+        return refuse(case_id, "notice-not-cosigned");
     }
     change(&app, &staff, case_id, id, Change::Publish).await
 }

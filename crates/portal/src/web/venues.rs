@@ -7,8 +7,11 @@ use axum::http::{Method, StatusCode};
 use axum::response::{IntoResponse, Redirect};
 use axum::Form;
 use chrono::NaiveDate;
+use ed25519_dalek::SigningKey;
+use protocol::cosign::venue_id_of_owner;
 use protocol::Sector;
 use rand::rngs::OsRng;
+use rand::RngCore;
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -211,6 +214,8 @@ struct FormTemplate {
     poster_first: String,
     code_issued: String,
     updated: String,
+    /// The venue's owner co-signs its notices.
+    cosigns: bool,
 }
 
 impl FormTemplate {
@@ -228,6 +233,7 @@ impl FormTemplate {
             poster_first: String::new(),
             code_issued: String::new(),
             updated: String::new(),
+            cosigns: false,
         }
     }
 
@@ -242,6 +248,7 @@ impl FormTemplate {
             .map(|d| d.format("%d/%m/%Y").to_string())
             .unwrap_or_default();
         page.updated = show_time(record.updated_at);
+        page.cosigns = crate::domain::notices::needs_cosign(&record.id);
         page
     }
 
@@ -278,7 +285,16 @@ async fn create(
                 .refused(&staff, &problems)
         }
     };
-    let id = new_venue_id(&mut OsRng);
+    // A co-signing venue's id is its owner's key; the secret is printed once and not kept.
+    let owner = (input.owner_cosigns == "on").then(|| {
+        let mut seed = zeroize::Zeroizing::new([0u8; 32]);
+        OsRng.fill_bytes(seed.as_mut());
+        SigningKey::from_bytes(&seed)
+    });
+    let id = match &owner {
+        Some(key) => venue_id_of_owner(&key.verifying_key().to_bytes()).to_string(),
+        None => new_venue_id(&mut OsRng),
+    };
     let mut tx = app.db.begin().await?;
     if let Err(e) = venues::insert(&mut *tx, &id, &venue, &issued(local_date(t)), t).await {
         return match store::is_duplicate(&e) {
@@ -289,8 +305,43 @@ async fn create(
     }
     let entry = staff.entry("venue_registered", &id, &venue.name, t);
     audit::write(&mut *tx, &entry).await?;
+    let Some(owner) = owner else {
+        tx.commit().await?;
+        return Ok(Redirect::to(&format!("/venues/{id}?registered=1")).into_response());
+    };
+    let public = hex::encode(owner.verifying_key().to_bytes());
+    venues::set_owner_key(&mut *tx, &id, &public).await?;
     tx.commit().await?;
-    Ok(Redirect::to(&format!("/venues/{id}?registered=1")).into_response())
+    owner_sheet(&staff, &id, &venue.name, &owner)
+}
+
+#[derive(Template)]
+#[template(path = "owner_sheet.html")]
+struct OwnerSheetTemplate {
+    c: Chrome,
+    id: String,
+    name: String,
+    sheet: String,
+    qr: String,
+}
+
+/// The owner sheet of a venue just registered: its owner's secret key as a QR, shown this once
+/// (the answer to the form, never stored or cached), to print and hand to the owner.
+fn owner_sheet(staff: &Staff, id: &str, name: &str, owner: &SigningKey) -> WebResult {
+    let sheet = protocol::cosign::owner_sheet_text(owner);
+    let qr = crate::qr::inline_svg(&sheet, 260)?;
+    let mut page = render(OwnerSheetTemplate {
+        c: staff.chrome("owner-sheet-title"),
+        id: id.to_owned(),
+        name: name.to_owned(),
+        sheet,
+        qr,
+    })?;
+    page.headers_mut().insert(
+        axum::http::header::CACHE_CONTROL,
+        axum::http::HeaderValue::from_static("no-store"),
+    );
+    Ok(page)
 }
 
 #[derive(Deserialize)]

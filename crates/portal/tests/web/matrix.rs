@@ -66,6 +66,9 @@ fn paths(route: &str, o: &Objects) -> Vec<String> {
         "/api/v1/share-requests/{code}/guestbook" => {
             vec![format!("/api/v1/share-requests/{}/guestbook", o.code)]
         }
+        "/api/v1/notices/{notice}/cosign" => {
+            vec![format!("/api/v1/notices/{}/cosign", o.notice)]
+        }
         "/reports/coverage/{table}" => ["communes.csv", "sectors.csv", "weeks.csv"]
             .iter()
             .map(|t| format!("/reports/coverage/{t}"))
