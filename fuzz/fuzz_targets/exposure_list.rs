@@ -51,8 +51,13 @@ fuzz_target!(|data: &[u8]| {
                 venue_hash: venue_hash(&uuid::Uuid::from_bytes([i as u8; 16])),
                 start: i * 3600,
                 end: i * 3600 + 7200,
+                cosigning: i % 2 == 0,
             })
             .collect();
+        // A co-signature on an accepted list is the venue owner's, on that very notice.
+        for notice in &read.list.notices {
+            assert!(notice.cosign.is_none() || notice.cosigned());
+        }
         for (visit, _) in match_notices(&stays, &read.list.notices) {
             assert!((0..4).contains(&visit));
         }

@@ -139,3 +139,17 @@ fn an_owner_sheet_gives_back_the_key_of_its_venue_only() {
         );
     }
 }
+
+mod seeds;
+
+/// The `cosign` fuzz target's seeds: a request as its QR carries it, its content, and a sheet.
+#[test]
+fn the_fuzz_seeds_are_a_real_request_and_sheet() {
+    let text = sign_cosign_request(&request(), &authority_key()).unwrap();
+    assert_eq!(now(), 1_796_115_600, "the fuzz target reads at this time");
+    assert!(read_cosign_request(&text, &trust(), now()).is_ok());
+    seeds::seed("cosign", "request", &seeds::with_mode(0, text.as_bytes()));
+    seeds::seed("cosign", "content", &seeds::with_mode(1, &seeds::content(&text)));
+    let sheet = owner_sheet_text(&owner());
+    seeds::seed("cosign", "sheet", &seeds::with_mode(2, sheet.as_bytes()));
+}

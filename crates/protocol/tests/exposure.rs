@@ -358,6 +358,12 @@ fn the_fuzz_seeds_are_real_lists() {
         "change-content",
         &seeds::with_mode(3, &seeds::content(&change)),
     );
+    let cosigned = sign_exposure_list(&cosigned_list(), &key()).unwrap();
+    seeds::seed(
+        "exposure_list",
+        "cosigned-content",
+        &seeds::with_mode(1, &seeds::content(&cosigned)),
+    );
     seeds::seed(
         "portal_answer",
         "exposure-list",
