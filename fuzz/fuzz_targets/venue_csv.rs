@@ -21,6 +21,7 @@ fn context() -> &'static (UnitList, Authority) {
                 province: 4,
                 units: Edition::default(),
                 apps: Default::default(),
+                diary_retention_days: portal::domain::retention::DEFAULT_DAYS,
             },
             key: test_support::authority_key(),
             department: DepartmentKey::derive(&[8; 32]),

@@ -183,7 +183,7 @@ pub async fn cosign_sign(
 ) -> Result<(), IpcError> {
     let diary = state.door_diary()?;
     Ok(cosigning
-        .sign(&state.door, &diary, &state.portals(), &sheet)
+        .sign(&state.door, &diary, &state.portals(), &sheet, Utc::now())
         .await?)
 }
 

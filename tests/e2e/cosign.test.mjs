@@ -86,9 +86,14 @@ test('a co-signing venue\'s notice is published only after its owner signs on th
   }, vietnamInput(to - 2 * 3600_000), vietnamInput(to));
   await (await browser.$('#other-reason')).setValue('Chủ quán báo có nhân viên là ca bệnh');
   await (await browser.$('#notice-other button[type=submit]')).click();
-  const waiting = await browser.$('.exposure-notice [data-cosign=waiting]');
-  await waiting.waitForExist({ timeout: 10000 });
+  await (await browser.$('.exposure-notice [data-cosign=waiting]')).waitForExist({ timeout: 10000 });
+
+  // A second supervisor, who could approve anyone else's draft, cannot approve this one yet.
+  await signInAsNewStaff(browser, site, 'hoa', ['supervisor']);
+  await go(casePath);
+  await (await browser.$('.exposure-notice [data-cosign=waiting]')).waitForExist({ timeout: 10000 });
   assert.equal(await (await browser.$('.exposure-notice form button')).isExisting(), false);
+  assert.match(await text(browser, '.exposure-notice .awaiting'), /sau khi chủ địa điểm ký xác nhận/);
   const request = await (await browser.$('.exposure-notice .cosign-qr')).getAttribute('data-request');
   await (await browser.$('.exposure-notice')).scrollIntoView();
   await screenshot(browser, 'portal-51-cosign-waiting');
@@ -132,11 +137,9 @@ test('a co-signing venue\'s notice is published only after its owner signs on th
     await closeApp(app, data);
   }
 
-  // The supervisor's page says the owner signed; a second supervisor publishes it.
+  // The second supervisor's page says the owner signed, and now offers to publish it.
   await go(casePath);
   await (await browser.$('.exposure-notice [data-cosign=cosigned]')).waitForExist({ timeout: 10000 });
-  await signInAsNewStaff(browser, site, 'hoa', ['supervisor']);
-  await go(casePath);
   await (await browser.$('.exposure-notice form button')).click();
   await (await browser.$('.exposure-notice[data-state=published]')).waitForExist({ timeout: 10000 });
   await screenshot(browser, 'portal-52-cosigned-published');

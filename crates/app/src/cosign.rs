@@ -75,15 +75,17 @@ impl Cosigning {
         self.pending.lock().expect("not poisoned").take();
     }
 
-    /// Signs the request read with the key on the owner's sheet (`sheet`, its QR's text) and
-    /// sends the signature to the portal that asked. The request is forgotten once the portal
-    /// took it; a sheet of another venue signs nothing.
+    /// Signs the request read with the key on the owner's sheet (`sheet`, its QR's text) at
+    /// `now`, and sends the signature to the portal that asked. The request is forgotten once the
+    /// portal took it; a sheet of another venue, or a request that expired meanwhile, signs
+    /// nothing.
     pub async fn sign<H: Http>(
         &self,
         door: &Door,
         diary: &Diary,
         portals: &Portals<'_, H>,
         sheet: &str,
+        now: DateTime<Utc>,
     ) -> Result<()> {
         let binding = door.binding(diary).await?;
         let request = self
@@ -92,6 +94,10 @@ impl Cosigning {
             .expect("not poisoned")
             .clone()
             .ok_or(Error::CosignNotFetched)?;
+        if now.timestamp() >= request.request.expires {
+            self.cancel();
+            return Err(Error::CosignRequest(protocol::Error::ShareRequestExpired));
+        }
         let (venue, owner) = read_owner_sheet(sheet)?;
         if venue != request.request.venue || venue.to_string() != binding.venue_id {
             return Err(Error::OwnerSheetOtherVenue);
@@ -99,7 +105,9 @@ impl Cosigning {
         let url = &request.request.upload_url;
         // Read from a trusted authority already; checked again against the trust list in use.
         if !portals.trusts(url) {
-            return Err(Error::CosignOtherVenue);
+            return Err(Error::CosignRequest(protocol::Error::UploadElsewhere(
+                url.clone(),
+            )));
         }
         let signature = request.request.sign_with(&owner).signature.to_vec();
         match portals.http.post(url, signature).await {

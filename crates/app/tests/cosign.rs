@@ -5,7 +5,7 @@
 
 use app::{Cosigning, Door};
 use protocol::cosign::{owner_sheet_text, sign_cosign_request, venue_id_of_owner, CosignRequest};
-use protocol::exposure::{venue_hash, Level};
+use protocol::exposure::Level;
 
 mod common;
 use common::*;
@@ -65,7 +65,7 @@ async fn the_owner_co_signs_only_their_venues_notice_with_their_own_sheet() {
     assert_eq!(
         kind(
             cosigning
-                .sign(&door, &diary, &portal.portals(&trust), &sheet)
+                .sign(&door, &diary, &portal.portals(&trust), &sheet, now)
                 .await
         ),
         "cosign_not_fetched"
@@ -110,7 +110,7 @@ async fn the_owner_co_signs_only_their_venues_notice_with_their_own_sheet() {
     assert_eq!(
         kind(
             cosigning
-                .sign(&door, &diary, &portal.portals(&trust), &other_sheet)
+                .sign(&door, &diary, &portal.portals(&trust), &other_sheet, now)
                 .await
         ),
         "owner_sheet_other_venue"
@@ -118,7 +118,7 @@ async fn the_owner_co_signs_only_their_venues_notice_with_their_own_sheet() {
     assert_eq!(
         kind(
             cosigning
-                .sign(&door, &diary, &portal.portals(&trust), &poster)
+                .sign(&door, &diary, &portal.portals(&trust), &poster, now)
                 .await
         ),
         "not_owner_sheet"
@@ -126,7 +126,7 @@ async fn the_owner_co_signs_only_their_venues_notice_with_their_own_sheet() {
     assert!(portal.posts().is_empty());
 
     cosigning
-        .sign(&door, &diary, &portal.portals(&trust), &sheet)
+        .sign(&door, &diary, &portal.portals(&trust), &sheet, now)
         .await
         .unwrap();
     assert_eq!(portal.posts(), [request().upload_url]);
@@ -135,17 +135,31 @@ async fn the_owner_co_signs_only_their_venues_notice_with_their_own_sheet() {
         owner: owner().verifying_key().to_bytes(),
         signature: sent.try_into().expect("64 bytes, and nothing else"),
     };
-    let r = request();
-    assert!(cosign.verifies(&venue_hash(&r.venue), r.from, r.to, r.level));
+    assert!(cosign.verifies(&request().agreement()));
     // Sent once: the request is forgotten.
     assert_eq!(
         kind(
             cosigning
-                .sign(&door, &diary, &portal.portals(&trust), &sheet)
+                .sign(&door, &diary, &portal.portals(&trust), &sheet, now)
                 .await
         ),
         "cosign_not_fetched"
     );
+
+    // A request that expired while the owner looked for the sheet signs nothing.
+    cosigning
+        .read(&door, &diary, &trust, &good, now)
+        .await
+        .unwrap();
+    assert_eq!(
+        kind(
+            cosigning
+                .sign(&door, &diary, &portal.portals(&trust), &sheet, at(20, 0))
+                .await
+        ),
+        "cosign_expired"
+    );
+    assert_eq!(portal.posts().len(), 1);
 
     // A portal that no longer takes it (published or deleted meanwhile) says so.
     let refusing = FakePortal::new(|_, _, _, _| status(404));
@@ -156,7 +170,7 @@ async fn the_owner_co_signs_only_their_venues_notice_with_their_own_sheet() {
     assert_eq!(
         kind(
             cosigning
-                .sign(&door, &diary, &refusing.portals(&trust), &sheet)
+                .sign(&door, &diary, &refusing.portals(&trust), &sheet, now)
                 .await
         ),
         "cosign_refused"

@@ -263,7 +263,7 @@ async fn visits_to_a_withdrawn_venue_say_so() {
 /// co-signature through its own storage, and alerts once the co-signed notice comes.
 #[tokio::test]
 async fn a_co_signing_venue_alerts_only_with_its_owners_signature() {
-    use protocol::cosign::{cosign, venue_id_of_owner};
+    use protocol::cosign::venue_id_of_owner;
     let owner = test_support::key(21);
     let id = venue_id_of_owner(&owner.verifying_key().to_bytes());
     let dir = tempfile::tempdir().unwrap();
@@ -290,13 +290,7 @@ async fn a_co_signing_venue_alerts_only_with_its_owners_signature() {
     assert!(diary.alerts().await.unwrap().is_empty());
 
     let signed = Notice {
-        cosign: Some(cosign(
-            &owner,
-            &id,
-            from.timestamp(),
-            to.timestamp(),
-            Level::Test,
-        )),
+        cosign: Some(unsigned.agreement().sign(&owner)),
         ..unsigned
     };
     let new = diary

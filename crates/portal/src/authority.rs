@@ -46,6 +46,10 @@ pub struct Settings {
     /// `/.well-known` files; none until the deployment names them in `authority.json`.
     #[serde(default, skip_serializing_if = "Apps::is_empty")]
     pub apps: Apps,
+    /// How many days an answer to a share request (a diary or a door's guestbook) is kept after
+    /// it came, with its request's own key; then both are deleted (`domain::retention`).
+    #[serde(default = "default_retention_days")]
+    pub diary_retention_days: u32,
 }
 
 /// The deployment's phone apps, as the platforms' link-verification files name them.
@@ -73,6 +77,10 @@ impl Apps {
 
 fn default_province() -> u32 {
     4
+}
+
+fn default_retention_days() -> u32 {
+    crate::domain::retention::DEFAULT_DAYS
 }
 
 /// An HPKE key pair (RFC 9180, DHKEM X25519 HKDF-SHA256): the department's, which opens shared

@@ -9,7 +9,7 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use portal::domain::accounts::Role;
 use portal::store::Backend;
-use protocol::cosign::{read_cosign_request, read_owner_sheet};
+use protocol::cosign::{read_cosign_request, read_owner_sheet, Agreement};
 use protocol::exposure::{match_notices, read_exposure_list, venue_hash, Level, Stay};
 use support::{between, Portal};
 
@@ -38,21 +38,17 @@ async fn a_co_signing_venues_notice_reaches_phones_only_with_its_owners_signatur
 
     // Registering with the owner's key: the answer is the owner sheet, shown once.
     let commune = p.app.units.communes[0].code.to_string();
-    let sheet_page = lan
-        .post(
-            "/venues/new",
-            &[
-                ("name", "Quán cà phê Bản Giốc"),
-                ("address", "Phố Xuân Trường"),
-                ("commune", &commune),
-                ("sector", "restaurant-cafe"),
-                ("usual_stay", ""),
-                ("contact_name", "Bà Hoa"),
-                ("contact_phone", "0912345678"),
-                ("owner_cosigns", "on"),
-            ],
-        )
-        .await;
+    let form = [
+        ("name", "Quán cà phê Bản Giốc"),
+        ("address", "Phố Xuân Trường"),
+        ("commune", commune.as_str()),
+        ("sector", "restaurant-cafe"),
+        ("usual_stay", ""),
+        ("contact_name", "Bà Hoa"),
+        ("contact_phone", "0912345678"),
+        ("owner_cosigns", "on"),
+    ];
+    let sheet_page = lan.post("/venues/new", &form).await;
     assert_eq!(sheet_page.status, StatusCode::OK, "{}", sheet_page.body);
     assert_eq!(sheet_page.header("cache-control"), "no-store");
     assert!(sheet_page.body.contains("Giấy chủ địa điểm"));
@@ -83,6 +79,11 @@ async fn a_co_signing_venues_notice_reaches_phones_only_with_its_owners_signatur
             .iter()
             .all(|r| !r.contains(&secret) && !r.contains(secret_b64)));
     }
+    // The sheet page sent again (a reload) registers no second venue with a second key.
+    let again = lan.post("/venues/new", &form).await;
+    assert_eq!(again.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(!again.body.contains("data-sheet"));
+    assert_eq!(p.count("SELECT COUNT(*) FROM venues").await, 1);
     let venue_page = lan.get(&format!("/venues/{id}")).await;
     assert!(!venue_page.body.contains(&sheet));
     assert!(venue_page.body.contains("id=\"owner-cosigns\""));
@@ -134,13 +135,22 @@ async fn a_co_signing_venues_notice_reaches_phones_only_with_its_owners_signatur
         .await;
     assert!(r.body.contains("Chủ địa điểm chưa ký xác nhận"));
 
-    // Only the owner's signature on exactly this notice is kept.
+    // Only the owner's signature on exactly this notice is kept: not a stranger's, not the
+    // owner's on another window or on another notice with the same window.
     let stranger = test_support::key(40);
-    let other_window =
-        protocol::cosign::cosign(&owner, &venue, asked.from - 60, asked.to, asked.level);
+    let agreed = asked.agreement();
+    let other_window = Agreement {
+        from: agreed.from - 60,
+        ..agreed
+    };
+    let other_notice = Agreement {
+        notice: agreed.notice + 1,
+        ..agreed
+    };
     for wrong in [
         asked.sign_with(&stranger).signature.to_vec(),
-        other_window.signature.to_vec(),
+        other_window.sign(&owner).signature.to_vec(),
+        other_notice.sign(&owner).signature.to_vec(),
         vec![7; 63],
     ] {
         let r = send_cosign(&p, &asked.upload_url, wrong).await;

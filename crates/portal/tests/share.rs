@@ -17,6 +17,7 @@ on_both_backends!(
     a_vdshare_file_is_received_once,
     each_request_has_a_key_of_its_own_and_older_requests_still_open,
     a_request_may_ask_for_part_of_a_day,
+    answers_and_keys_are_deleted_at_the_end_of_their_retention,
 );
 
 async fn tracer(p: &Portal) -> Client {
@@ -651,4 +652,88 @@ async fn a_request_may_ask_for_part_of_a_day(backend: Backend) {
     assert!(page
         .body
         .contains("2 lượt ghé do điện thoại gửi nằm ngoài khoảng thời gian được hỏi"));
+}
+
+/// The retention (`diary_retention_days`, 60 by default): an answer and its request's key are
+/// deleted together when it is over, not a second before, and the case page says so; a request
+/// never answered loses its key a day after it expired; a replay cannot bring a diary back.
+async fn answers_and_keys_are_deleted_at_the_end_of_their_retention(backend: Backend) {
+    use portal::web::retention::purge;
+    let p = Portal::new(backend).await;
+    let mut c = tracer(&p).await;
+    let (case, answered) = case_with_request(&mut c, "Ca 40").await;
+    let request = fetch(&p, &answered).await;
+    let sealed = seal(&request);
+    assert_eq!(
+        upload(&p, &answered, sealed.clone()).await.status,
+        StatusCode::CREATED
+    );
+    let (_, unanswered) = case_with_request(&mut c, "Ca 41").await;
+    let row = |code: String| {
+        let pool = p.app.db.pool.clone();
+        async move {
+            sqlx::query_as::<_, (Option<Vec<u8>>, Option<String>, Option<i64>, Option<i64>)>(
+                "SELECT sealed, request_key, purged_at, answered_at FROM share_requests \
+                 WHERE code = $1",
+            )
+            .bind(code)
+            .fetch_one(&pool)
+            .await
+            .unwrap()
+        }
+    };
+    let (_, _, _, answered_at) = row(answered.clone()).await;
+    let answered_at = answered_at.unwrap();
+    let deletes = answered_at + 60 * 86_400;
+
+    // Within the retention nothing goes, and the case page says when it will.
+    let now = chrono::Utc::now().timestamp();
+    assert_eq!(purge(&p.app, now).await.unwrap(), Default::default());
+    let page = c.get(&format!("/cases/{case}")).await;
+    assert!(page.body.contains("Tự xoá lúc"), "{}", page.body);
+    assert!(page.body.contains("Trạm Y tế Phường Thục Phán"));
+    let answers_deleted = "SELECT COUNT(*) FROM audit_log WHERE action = 'answers_deleted'";
+    assert_eq!(p.count(answers_deleted).await, 0);
+
+    // The unanswered request, expired two days ago: its key goes, nothing else.
+    sqlx::query("UPDATE share_requests SET expires_at = $1 WHERE code = $2")
+        .bind(now - 2 * 86_400)
+        .bind(&unanswered)
+        .execute(&p.app.db.pool)
+        .await
+        .unwrap();
+    let purged = purge(&p.app, now).await.unwrap();
+    assert_eq!((purged.answers, purged.expired_keys), (0, 1));
+    let (_, key, purged_at, _) = row(unanswered.clone()).await;
+    assert_eq!((key, purged_at), (None, None));
+    let (kept, key, _, _) = row(answered.clone()).await;
+    assert!(kept.is_some() && key.is_some());
+
+    // A second before the end: kept. At the end: the diary and its key go together.
+    assert_eq!(purge(&p.app, deletes - 1).await.unwrap().answers, 0);
+    assert_eq!(purge(&p.app, deletes).await.unwrap().answers, 1);
+    let (kept, key, purged_at, _) = row(answered.clone()).await;
+    assert_eq!((kept, key, purged_at), (None, None, Some(deletes)));
+    let detail: String = sqlx::query_scalar(
+        "SELECT detail FROM audit_log WHERE action = 'answers_deleted' ORDER BY id DESC",
+    )
+    .fetch_one(&p.app.db.pool)
+    .await
+    .unwrap();
+    assert!(
+        detail.starts_with("1 answers older than 60 days"),
+        "{detail}"
+    );
+
+    // The case page says it was deleted and shows none of its visits.
+    let page = c.get(&format!("/cases/{case}")).await;
+    assert!(page.body.contains("Đã nhận, rồi đã xoá"));
+    assert!(page.body.contains("vì hết thời hạn lưu giữ"));
+    assert!(!page.body.contains("Trạm Y tế Phường Thục Phán"));
+    // The citizen's app sending the same diary again does not bring it back.
+    assert_ne!(
+        upload(&p, &answered, sealed).await.status,
+        StatusCode::CREATED
+    );
+    assert_eq!(row(answered).await.0, None);
 }

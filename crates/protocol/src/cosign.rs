@@ -9,12 +9,14 @@
 //! venue co-signs, and with which key, and the poster grows by nothing.
 //!
 //! **The co-signature** ([`Cosign`]) is the owner's public key (32 bytes) and an Ed25519
-//! signature (64 bytes) over [`COSIGN_DOMAIN`] (which ends in a zero byte), the notice's venue
-//! hash (16 bytes), `from` and `to` (8 bytes each, big-endian, two's complement) and the level
-//! (one byte, 0 monitor, 1 test). It covers neither the notice id nor the advice: the owner agrees
-//! that people at their venue in that window should do what that level says; the advice's words
-//! stay the authority's. A notice carries it as two more array elements (see
-//! [`crate::exposure`]).
+//! signature (64 bytes) over [`COSIGN_DOMAIN`] (which ends in a zero byte), the notice's id
+//! (8 bytes), its venue hash (16 bytes), `from` and `to` (8 bytes each; all integers big-endian,
+//! two's complement) and the level (one byte, 0 monitor, 1 test): an [`Agreement`]. The id makes
+//! it one notice's: the signature, public once the notice is published, passes for no other
+//! notice, even one with the same venue and window (a retracted notice drafted again needs the
+//! owner again). It does not cover the advice: the owner agrees that people at their venue in that
+//! window should do what that level says; the advice's words stay the authority's. A notice
+//! carries it as two more array elements (see [`crate::exposure`]).
 //!
 //! **The co-sign request** is what the tracer's screen shows the venue's device, as a QR: signed
 //! by the authority like a door request (COSE_Sign1, EdDSA, external AAD
@@ -86,38 +88,50 @@ impl Serialize for Cosign {
     }
 }
 
-/// What a co-signature signs.
-pub fn cosign_message(venue: &VenueHash, from: i64, to: i64, level: Level) -> Vec<u8> {
-    let mut message = Vec::with_capacity(COSIGN_DOMAIN.len() + 16 + 8 + 8 + 1);
-    message.extend_from_slice(COSIGN_DOMAIN);
-    message.extend_from_slice(venue);
-    message.extend_from_slice(&from.to_be_bytes());
-    message.extend_from_slice(&to.to_be_bytes());
-    message.push(level.code() as u8);
-    message
+/// What the owner agrees to: that people at the venue in `[from, to)` should do what `level`
+/// says, in notice `notice`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Agreement {
+    pub notice: u64,
+    pub venue: VenueHash,
+    pub from: i64,
+    pub to: i64,
+    pub level: Level,
 }
 
-/// The owner signs that people at `venue` in `[from, to)` should do what `level` says.
-pub fn cosign(owner: &SigningKey, venue: &Uuid, from: i64, to: i64, level: Level) -> Cosign {
-    let message = cosign_message(&venue_hash(venue), from, to, level);
-    Cosign {
-        owner: owner.verifying_key().to_bytes(),
-        signature: owner.sign(&message).to_bytes(),
+impl Agreement {
+    /// The bytes a co-signature signs.
+    pub fn message(&self) -> Vec<u8> {
+        let mut message = Vec::with_capacity(COSIGN_DOMAIN.len() + 8 + 16 + 8 + 8 + 1);
+        message.extend_from_slice(COSIGN_DOMAIN);
+        message.extend_from_slice(&self.notice.to_be_bytes());
+        message.extend_from_slice(&self.venue);
+        message.extend_from_slice(&self.from.to_be_bytes());
+        message.extend_from_slice(&self.to.to_be_bytes());
+        message.push(self.level.code() as u8);
+        message
+    }
+
+    /// The owner's signature on it.
+    pub fn sign(&self, owner: &SigningKey) -> Cosign {
+        Cosign {
+            owner: owner.verifying_key().to_bytes(),
+            signature: owner.sign(&self.message()).to_bytes(),
+        }
     }
 }
 
 impl Cosign {
-    /// Whether this is the owner's signature on exactly this notice's venue, window and level:
-    /// the key must be the one the venue's id derives from, and the signature must verify.
-    pub fn verifies(&self, venue: &VenueHash, from: i64, to: i64, level: Level) -> bool {
-        if venue_hash(&venue_id_of_owner(&self.owner)) != *venue {
+    /// Whether this is the owner's signature on exactly this agreement: the key must be the one
+    /// the venue's id derives from, and the signature must verify.
+    pub fn verifies(&self, agreed: &Agreement) -> bool {
+        if venue_hash(&venue_id_of_owner(&self.owner)) != agreed.venue {
             return false;
         }
         let Ok(key) = VerifyingKey::from_bytes(&self.owner) else {
             return false;
         };
-        let message = cosign_message(venue, from, to, level);
-        key.verify_strict(&message, &Signature::from_bytes(&self.signature))
+        key.verify_strict(&agreed.message(), &Signature::from_bytes(&self.signature))
             .is_ok()
     }
 }
@@ -167,9 +181,20 @@ impl CosignRequest {
         Ok(())
     }
 
+    /// What the owner agrees to by signing it.
+    pub fn agreement(&self) -> Agreement {
+        Agreement {
+            notice: self.notice,
+            venue: venue_hash(&self.venue),
+            from: self.from,
+            to: self.to,
+            level: self.level,
+        }
+    }
+
     /// What the owner signs for it.
     pub fn sign_with(&self, owner: &SigningKey) -> Cosign {
-        cosign(owner, &self.venue, self.from, self.to, self.level)
+        self.agreement().sign(owner)
     }
 }
 

@@ -41,7 +41,7 @@ use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use uuid::Uuid;
 
-use crate::cosign::Cosign;
+use crate::cosign::{Agreement, Cosign};
 use crate::{Error, Result, TrustList};
 
 /// The version [`sign_exposure_list`] writes.
@@ -180,10 +180,20 @@ impl Notice {
         Ok(())
     }
 
-    /// Whether the venue's owner co-signed exactly this notice's venue, window and level.
+    /// What the venue's owner agrees to by co-signing this notice.
+    pub fn agreement(&self) -> Agreement {
+        Agreement {
+            notice: self.id,
+            venue: self.venue_hash,
+            from: self.from,
+            to: self.to,
+            level: self.level,
+        }
+    }
+
+    /// Whether the venue's owner co-signed exactly this notice: its id, venue, window and level.
     pub fn cosigned(&self) -> bool {
-        self.cosign
-            .is_some_and(|c| c.verifies(&self.venue_hash, self.from, self.to, self.level))
+        self.cosign.is_some_and(|c| c.verifies(&self.agreement()))
     }
 
     pub(crate) fn to_cbor(&self) -> Value {

@@ -6,7 +6,7 @@
 use chrono::{TimeZone, Utc};
 use protocol::cosign::{
     cosigns, owner_sheet_text, read_cosign_request, read_owner_sheet, sign_cosign_request,
-    venue_id_of_owner, CosignRequest,
+    venue_id_of_owner, Agreement, CosignRequest,
 };
 use protocol::exposure::{venue_hash, Level};
 use protocol::Error;
@@ -52,16 +52,27 @@ fn a_co_sign_request_reads_back_and_its_signature_is_the_owners_agreement() {
     let read = read_cosign_request(&text, &trust(), now()).unwrap();
     assert_eq!(read.request, request());
     let cosign = read.request.sign_with(&owner());
-    let venue = venue_hash(&request().venue);
-    let r = request();
-    assert!(cosign.verifies(&venue, r.from, r.to, r.level));
-    // Not for another window or level, nor signed by anyone but the owner.
-    assert!(!cosign.verifies(&venue, r.from + 60, r.to, r.level));
-    assert!(!cosign.verifies(&venue, r.from, r.to, Level::Monitor));
-    assert!(!read
-        .request
-        .sign_with(&authority_key())
-        .verifies(&venue, r.from, r.to, r.level));
+    let agreed = request().agreement();
+    assert_eq!(agreed.venue, venue_hash(&request().venue));
+    assert!(cosign.verifies(&agreed));
+    // Not for another notice, window or level, nor signed by anyone but the owner.
+    for other in [
+        Agreement {
+            notice: agreed.notice + 1,
+            ..agreed
+        },
+        Agreement {
+            from: agreed.from + 60,
+            ..agreed
+        },
+        Agreement {
+            level: Level::Monitor,
+            ..agreed
+        },
+    ] {
+        assert!(!cosign.verifies(&other));
+    }
+    assert!(!read.request.sign_with(&authority_key()).verifies(&agreed));
 }
 
 #[test]
@@ -149,7 +160,11 @@ fn the_fuzz_seeds_are_a_real_request_and_sheet() {
     assert_eq!(now(), 1_796_115_600, "the fuzz target reads at this time");
     assert!(read_cosign_request(&text, &trust(), now()).is_ok());
     seeds::seed("cosign", "request", &seeds::with_mode(0, text.as_bytes()));
-    seeds::seed("cosign", "content", &seeds::with_mode(1, &seeds::content(&text)));
+    seeds::seed(
+        "cosign",
+        "content",
+        &seeds::with_mode(1, &seeds::content(&text)),
+    );
     let sheet = owner_sheet_text(&owner());
     seeds::seed("cosign", "sheet", &seeds::with_mode(2, sheet.as_bytes()));
 }

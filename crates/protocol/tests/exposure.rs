@@ -9,7 +9,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use ciborium::Value;
 use ed25519_dalek::SigningKey;
-use protocol::cosign::{cosign, venue_id_of_owner, Cosign};
+use protocol::cosign::{venue_id_of_owner, Agreement, Cosign};
 use protocol::exposure::{
     match_notices, read_exposure_list, sign_exposure_list, venue_hash, Accepted, ExposureList,
     Level, Notice, Stay, LIST_CONTENT_TYPE, MAX_LIST_LIFETIME,
@@ -275,9 +275,14 @@ fn a_co_signing_venue_is_matched_only_by_a_co_signed_notice() {
         cosign: None,
         ..signed.clone()
     };
-    // The owner's signature carried over to a notice with another window: not its signature.
+    // The owner's signature carried over to a notice with another window, or to another notice
+    // with the same window: not its signature.
     let moved = Notice {
         from: 900,
+        ..signed.clone()
+    };
+    let copied = Notice {
+        id: 5,
         ..signed.clone()
     };
     assert_eq!(
@@ -289,6 +294,7 @@ fn a_co_signing_venue_is_matched_only_by_a_co_signed_notice() {
         []
     );
     assert_eq!(match_notices(&[at_venue], &[moved]), []);
+    assert_eq!(match_notices(&[at_venue], &[copied]), []);
     // The same notice without the rule (a venue that does not co-sign) matches: only the rule
     // held it back.
     let plain = Stay {
@@ -381,14 +387,27 @@ fn owner() -> SigningKey {
     test_support::key(21)
 }
 
-/// A notice for the venue `owner()` holds, co-signed by `by` over `from`..`to`.
-fn cosigned(id: u64, by: &SigningKey, from: i64, to: i64) -> Notice {
-    let venue = venue_id_of_owner(&owner().verifying_key().to_bytes());
+/// Notice `id` for the venue `owner()` holds, for 1000..2000, co-signed by `by` as notice
+/// `signed_as` over `from`..`to`.
+fn cosigned_as(id: u64, by: &SigningKey, signed_as: u64, from: i64, to: i64) -> Notice {
+    let venue = venue_hash(&venue_id_of_owner(&owner().verifying_key().to_bytes()));
+    let agreed = Agreement {
+        notice: signed_as,
+        venue,
+        from,
+        to,
+        level: Level::Test,
+    };
     Notice {
-        venue_hash: venue_hash(&venue),
-        cosign: Some(cosign(by, &venue, from, to, Level::Test)),
+        venue_hash: venue,
+        cosign: Some(agreed.sign(by)),
         ..notice(id, 0, 1000, 2000)
     }
+}
+
+/// Notice `id`, co-signed by `by` over `from`..`to`.
+fn cosigned(id: u64, by: &SigningKey, from: i64, to: i64) -> Notice {
+    cosigned_as(id, by, id, from, to)
 }
 
 /// A list with one notice co-signed by the owner, as portals sign it.
@@ -553,6 +572,13 @@ fn exposure_list_cases() -> Vec<fixtures::Case> {
             "cosign-other-window-v2",
             line(cosign_replaced(
                 cosigned(4, &owner(), 1000, 5000).cosign.unwrap(),
+            )),
+        ),
+        // The owner's signature on another notice of the same venue, window and level.
+        invalid(
+            "cosign-other-notice-v2",
+            line(cosign_replaced(
+                cosigned_as(4, &owner(), 5, 1000, 2000).cosign.unwrap(),
             )),
         ),
         invalid(

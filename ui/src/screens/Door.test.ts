@@ -268,7 +268,7 @@ test('a co-signing venue\'s owner reads the notice, then signs with the sheet; o
   });
   const { unmount } = render(Door, { platform: 'linux', binding, onleft: () => {} });
   await screen.findByTestId('door-venue');
-  // A venue with a random (version 4) id: nothing to co-sign.
+  // A venue whose id is not version 8 (not derived from an owner's key): nothing to co-sign.
   expect(screen.queryByTestId('cosign')).toBeNull();
   unmount();
 

@@ -1,7 +1,8 @@
 //! `portal venue-code inspect`: what a venue code says, as one JSON object, with its unit named
 //! from the authority's own list of units where there is one; and `portal inspect`, which says
 //! the same of any QR text the system knows (venue codes, share requests and share codes, citizen
-//! ID cards).
+//! ID cards, requests to a door, requests to co-sign a notice). An owner sheet is not read: it is
+//! a secret, and nothing prints it.
 
 use std::path::Path;
 
@@ -69,6 +70,22 @@ pub fn inspect_any(data_dir: Option<&Path>, text: &str, now: i64) -> Result<Stri
                 "from": time::show_time(v.request.from),
                 "to": time::show_time(v.request.to),
                 "purpose": v.request.purpose,
+                "expires": time::show_time(v.request.expires),
+                "upload_url": v.request.upload_url,
+            })
+            .to_string());
+        }
+        if let Ok(v) = protocol::cosign::read_cosign_request(text, &trust, now) {
+            return Ok(json!({
+                "format": "cosign-request",
+                "verified": true,
+                "authority": v.authority,
+                "key_id": v.key_id,
+                "notice": v.request.notice,
+                "venue": v.request.venue,
+                "from": time::show_time(v.request.from),
+                "to": time::show_time(v.request.to),
+                "level": v.request.level,
                 "expires": time::show_time(v.request.expires),
                 "upload_url": v.request.upload_url,
             })

@@ -202,6 +202,7 @@ pub fn run(cli: Cli) -> Result<String> {
                 province,
                 units,
                 apps: Default::default(),
+                diary_retention_days: crate::domain::retention::DEFAULT_DAYS,
             };
             let report = Authority::init(&data_dir, settings)?;
             let mut out = describe(&report, &data_dir);

@@ -44,6 +44,8 @@ pub const ACTIONS: &[&str] = &[
     "diary_opened_notice",
     "notice_published",
     "notice_retracted",
+    "notice_cosigned",
+    "answers_deleted",
 ];
 
 /// One entry of the audit log: who did what to which object, from where.

@@ -12,6 +12,7 @@ pub mod import;
 pub mod notices;
 pub mod overlap;
 pub mod requests;
+pub mod retention;
 pub mod throttle;
 pub mod time;
 pub mod venues;
@@ -68,6 +69,7 @@ pub(crate) mod testing {
                 province: 4,
                 units: Edition::Y2025,
                 apps: Default::default(),
+                diary_retention_days: crate::domain::retention::DEFAULT_DAYS,
             },
             key: test_support::authority_key(),
             department: DepartmentKey::derive(&[8; 32]),

@@ -2,7 +2,7 @@
 //! through (draft, published, retracted), and the list the app downloads, which names venues
 //! only by hash.
 
-use protocol::cosign::{Cosign, CosignRequest};
+use protocol::cosign::{Agreement, Cosign, CosignRequest};
 use protocol::exposure::{self, ExposureList, Level, Notice};
 use serde::Deserialize;
 use uuid::Uuid;
@@ -208,22 +208,27 @@ pub fn cosign_request(
     )?)
 }
 
-/// Whether `signature` is the venue owner's on exactly this draft's venue, window and level.
-pub fn cosign_verifies(
-    owner_hex: &str,
-    signature: &[u8; 64],
+/// What the venue's owner agrees to by co-signing the draft phones will know as `public_id`,
+/// as stored (none for a stored venue or level that does not read).
+pub fn agreement(
+    public_id: i64,
     venue_id: &str,
     (from, to): (i64, i64),
     level: &str,
-) -> bool {
-    let (Some(cosign), Ok(venue), Some(level)) = (
-        cosign_of(owner_hex, &hex::encode(signature)),
-        Uuid::parse_str(venue_id),
-        Level::parse(level),
-    ) else {
-        return false;
-    };
-    cosign.verifies(&exposure::venue_hash(&venue), from, to, level)
+) -> Option<Agreement> {
+    Some(Agreement {
+        notice: u64::try_from(public_id).ok()?,
+        venue: exposure::venue_hash(&Uuid::parse_str(venue_id).ok()?),
+        from,
+        to,
+        level: Level::parse(level)?,
+    })
+}
+
+/// Whether `signature` is the venue owner's (`owner_hex`, the key the venue was registered with)
+/// on exactly this agreement.
+pub fn cosign_verifies(owner_hex: &str, signature: &[u8; 64], agreed: &Agreement) -> bool {
+    cosign_of(owner_hex, &hex::encode(signature)).is_some_and(|c| c.verifies(agreed))
 }
 
 /// Four eyes: a draft reaches phones only when someone other than who drafted it approves it.

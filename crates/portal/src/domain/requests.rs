@@ -190,11 +190,14 @@ pub enum Status {
     Waiting,
     Answered,
     Expired,
+    /// Answered, and the answer deleted at the end of its retention.
+    Deleted,
 }
 
 impl Status {
-    pub fn of(answered: bool, expires_at: i64, now: i64) -> Status {
+    pub fn of(answered: bool, purged: bool, expires_at: i64, now: i64) -> Status {
         match (answered, expires_at > now) {
+            (true, _) if purged => Status::Deleted,
             (true, _) => Status::Answered,
             (false, true) => Status::Waiting,
             (false, false) => Status::Expired,
@@ -206,6 +209,7 @@ impl Status {
             Status::Waiting => "waiting",
             Status::Answered => "answered",
             Status::Expired => "expired",
+            Status::Deleted => "deleted",
         }
     }
 }
@@ -492,9 +496,11 @@ mod tests {
 
     #[test]
     fn a_request_waits_until_answered_or_expired() {
-        assert_eq!(Status::of(false, 10, 9), Status::Waiting);
-        assert_eq!(Status::of(false, 10, 10), Status::Expired);
-        assert_eq!(Status::of(true, 10, 20), Status::Answered);
+        assert_eq!(Status::of(false, false, 10, 9), Status::Waiting);
+        assert_eq!(Status::of(false, false, 10, 10), Status::Expired);
+        assert_eq!(Status::of(true, false, 10, 9), Status::Answered);
+        assert_eq!(Status::of(true, true, 10, 11), Status::Deleted);
+        assert_eq!(Status::of(true, false, 10, 20), Status::Answered);
         assert_eq!(request_id("00"), None);
         assert_eq!(request_id(&"ab".repeat(16)), Some([0xab; 16]));
     }

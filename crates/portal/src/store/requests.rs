@@ -4,6 +4,9 @@ use chrono::NaiveDate;
 use protocol::{DoorRequest, ShareRequest};
 use sqlx::{Any, AnyPool, Executor};
 
+use super::Tx;
+use crate::domain::retention::Cutoffs;
+
 /// Keeps a new request of case `case_id` with its signed text: its span in seconds
 /// (`window_from`, `window_to`) and the days it touches in Vietnam's time (`date_from`,
 /// `date_to`, which lists and the overlap view compare).
@@ -94,6 +97,8 @@ pub struct Listed {
     pub window_to: Option<i64>,
     /// The diary or guestbook that answered it, as it came (for its check digits).
     pub sealed: Option<Vec<u8>>,
+    /// When the answer was deleted at the end of its retention.
+    pub purged_at: Option<i64>,
 }
 
 /// The requests of a case, newest first.
@@ -101,7 +106,7 @@ pub async fn of_case(db: &AnyPool, case_id: i64) -> Result<Vec<Listed>, sqlx::Er
     sqlx::query_as(
         "SELECT r.id, r.code, r.date_from, r.date_to, r.purpose, r.expires_at, r.answered_at, \
          r.delivered_via, r.venue_id, v.name AS venue_name, r.window_from, r.window_to, \
-         r.sealed FROM share_requests r LEFT JOIN venues v ON v.id = r.venue_id \
+         r.sealed, r.purged_at FROM share_requests r LEFT JOIN venues v ON v.id = r.venue_id \
          WHERE r.case_id = $1 ORDER BY r.created_at DESC",
     )
     .bind(case_id)
@@ -155,6 +160,41 @@ pub async fn sealed_by_code(db: &AnyPool, code: &str) -> Result<Option<Vec<u8>>,
             .fetch_optional(db)
             .await?;
     Ok(stored.flatten())
+}
+
+/// What a purge deleted: the answers (and their requests' keys), and the keys of requests that
+/// expired unanswered.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Purged {
+    pub answers: u64,
+    pub expired_keys: u64,
+}
+
+/// Deletes, at `now`, the answers that came at or before the cutoff with their requests' keys
+/// (the row stays, marked `purged_at`), and the keys of unanswered requests expired at or before
+/// theirs.
+pub async fn purge(tx: &mut Tx, cut: Cutoffs, now: i64) -> Result<Purged, sqlx::Error> {
+    let answers = sqlx::query(
+        "UPDATE share_requests SET sealed = NULL, request_key = NULL, purged_at = $1 \
+         WHERE answered_at IS NOT NULL AND answered_at <= $2 AND purged_at IS NULL",
+    )
+    .bind(now)
+    .bind(cut.answered_before)
+    .execute(&mut **tx)
+    .await?
+    .rows_affected();
+    let expired_keys = sqlx::query(
+        "UPDATE share_requests SET request_key = NULL \
+         WHERE answered_at IS NULL AND expires_at <= $1 AND request_key IS NOT NULL",
+    )
+    .bind(cut.expired_before)
+    .execute(&mut **tx)
+    .await?
+    .rows_affected();
+    Ok(Purged {
+        answers,
+        expired_keys,
+    })
 }
 
 /// Stores the answer to request `id` if it is still open at `now`: true when this call stored

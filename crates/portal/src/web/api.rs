@@ -17,7 +17,7 @@ use super::extract::Ctx;
 use super::routes::{Access, Routes};
 use super::state::AppState;
 use crate::domain::audit::Entry;
-use crate::domain::notices::cosign_verifies;
+use crate::domain::notices::{agreement, cosign_verifies};
 use crate::domain::throttle::{lookup_key, LOOKUP_FAILURES, LOOKUP_WINDOW};
 use crate::store::{audit, notices, throttle};
 
@@ -264,17 +264,20 @@ async fn post_cosign(
         }
         Err(e) => return internal(e),
     };
-    let verifies = <[u8; 64]>::try_from(body.as_ref()).is_ok_and(|signature| {
-        draft.owner_key.as_deref().is_some_and(|owner| {
-            cosign_verifies(
-                owner,
-                &signature,
-                &draft.venue_id,
-                (draft.window_from, draft.window_to),
-                &draft.level,
-            )
-        })
-    });
+    let agreed = agreement(
+        notice,
+        &draft.venue_id,
+        (draft.window_from, draft.window_to),
+        &draft.level,
+    );
+    let verifies = match (
+        <[u8; 64]>::try_from(body.as_ref()),
+        &draft.owner_key,
+        agreed,
+    ) {
+        (Ok(signature), Some(owner), Some(agreed)) => cosign_verifies(owner, &signature, &agreed),
+        _ => false,
+    };
     if !verifies {
         return answer(
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -285,7 +288,11 @@ async fn post_cosign(
     let t = now();
     let stored = async {
         let mut tx = app.db.begin().await?;
-        let kept = notices::set_cosign(&mut *tx, draft.id, &hex::encode(&body)).await?;
+        // Published or deleted since it was read: nothing is kept, and nothing logged.
+        if !notices::set_cosign(&mut *tx, draft.id, &hex::encode(&body)).await? {
+            tx.rollback().await?;
+            return Ok(false);
+        }
         // No address: the owner's device is not traced through the log.
         let entry = Entry {
             detail: format!("case {}", draft.case_id),
@@ -293,16 +300,27 @@ async fn post_cosign(
         };
         audit::write(&mut *tx, &entry).await?;
         tx.commit().await?;
-        release(&app, &ctx.addr).await?;
-        Ok::<bool, sqlx::Error>(kept)
+        Ok::<bool, sqlx::Error>(true)
     };
     match stored.await {
-        Ok(_) => (
-            StatusCode::CREATED,
-            [(header::CACHE_CONTROL, "no-store")],
-            Json(json!({ "status": "cosigned" })),
-        )
-            .into_response(),
+        Ok(true) => {
+            // Kept: a real notice's signature gives its attempt back. Failing that, the owner
+            // is not told the signature was lost when it was not.
+            if let Err(e) = release(&app, &ctx.addr).await {
+                eprintln!("portal: {e}");
+            }
+            (
+                StatusCode::CREATED,
+                [(header::CACHE_CONTROL, "no-store")],
+                Json(json!({ "status": "cosigned" })),
+            )
+                .into_response()
+        }
+        Ok(false) => answer(
+            StatusCode::NOT_FOUND,
+            "unknown_notice",
+            "No drafted notice waits for a co-signature under this number.",
+        ),
         Err(e) => internal(e),
     }
 }

@@ -23,6 +23,7 @@ use crate::domain::notices;
 use crate::domain::requests::{
     default_range, show_request_span, span_of, Status, DEFAULT_EXPIRY_HOURS,
 };
+use crate::domain::retention;
 use crate::domain::time::{local, local_date, local_input, show_date, show_span, show_time};
 use crate::i18n::{Lang, Tr};
 use crate::store::notices as stored_notices;
@@ -150,6 +151,8 @@ pub struct RequestRow {
     pub window: String,
     /// Four digits of the answer's hash, which the citizen's app shows too; empty until answered.
     pub check_digits: String,
+    /// When the answer is deleted (or was), at the end of its retention; empty until answered.
+    pub retention: String,
 }
 
 /// One person a venue's door recorded, in a guestbook that answered this case's request.
@@ -264,11 +267,18 @@ fn origin_label(tr: &Tr, origin: &str) -> String {
 }
 
 async fn request_rows(app: &AppState, tr: &Tr, id: i64, t: i64) -> WebResult<Vec<RequestRow>> {
+    let days = app.authority.settings.diary_retention_days;
     Ok(requests::of_case(&app.db.pool, id)
         .await?
         .into_iter()
         .map(|r| {
-            let status = Status::of(r.answered_at.is_some(), r.expires_at, t).as_str();
+            let status = Status::of(
+                r.answered_at.is_some(),
+                r.purged_at.is_some(),
+                r.expires_at,
+                t,
+            )
+            .as_str();
             RequestRow {
                 range: span_of((r.window_from, r.window_to), &r.date_from, &r.date_to)
                     .map(|(from, to)| show_request_span(from, to))
@@ -298,6 +308,17 @@ async fn request_rows(app: &AppState, tr: &Tr, id: i64, t: i64) -> WebResult<Vec
                     .as_deref()
                     .map(protocol::check_digits)
                     .unwrap_or_default(),
+                retention: match (r.answered_at, r.purged_at) {
+                    (_, Some(at)) => tr.ta("share-deleted-on", &[("date", show_time(at).into())]),
+                    (Some(at), None) => tr.ta(
+                        "share-deleted-after",
+                        &[
+                            ("date", show_time(retention::deleted_at(at, days)).into()),
+                            ("days", days.into()),
+                        ],
+                    ),
+                    _ => String::new(),
+                },
                 id: r.id,
                 code: r.code,
                 purpose: r.purpose,
@@ -391,16 +412,23 @@ async fn notice_rows(
         } else if n.cosign.is_some() {
             ("cosigned", String::new(), String::new())
         } else if n.state == "draft" {
-            let request = notices::cosign_request(
+            let made = notices::cosign_request(
                 &app.authority,
                 n.public_id,
                 &n.venue_id,
                 (n.window_from, n.window_to),
                 &n.level,
                 now(),
-            )?;
-            let qr = crate::qr::inline_svg(&request, 280)?;
-            ("waiting", request, qr)
+            )
+            .and_then(|request| Ok((crate::qr::inline_svg(&request, 280)?, request)));
+            match made {
+                Ok((qr, request)) => ("waiting", request, qr),
+                // The rest of the case still shows; the operator reads why in the log.
+                Err(e) => {
+                    eprintln!("portal: no co-sign request for notice {}: {e}", n.id);
+                    ("waiting", String::new(), String::new())
+                }
+            }
         } else {
             // Published before its owner signed (it cannot be now): phones hold it back.
             ("waiting", String::new(), String::new())

@@ -27,6 +27,7 @@ pub mod pages;
 pub mod paging;
 pub mod reports;
 pub mod requests;
+pub mod retention;
 pub mod routes;
 pub mod state;
 pub mod users;
@@ -91,6 +92,7 @@ pub async fn serve(app: AppState, listen: &str) -> crate::Result<()> {
         .map_err(|e| Error::Listen(listen.to_owned(), e))?;
     println!("Portal: http://{addr}/login");
     let db = app.db.clone();
+    retention::keep_purging(app.clone());
     axum::serve(
         listener,
         router(app).into_make_service_with_connect_info::<SocketAddr>(),

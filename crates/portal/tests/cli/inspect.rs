@@ -130,6 +130,27 @@ fn inspect_says_what_any_text_is() {
             &"05050505-0505-0505-0505-050505050505".into()
         )
     );
+    // A request to co-sign a notice, as a draft's case page shows it.
+    let cosign = protocol::cosign::CosignRequest {
+        notice: 1 << 40,
+        venue: protocol::cosign::venue_id_of_owner(&[9; 32]),
+        from: now - 7200,
+        to: now - 3600,
+        level: protocol::exposure::Level::Test,
+        expires: now + 3600,
+        upload_url: format!("{}/api/v1/notices/1/cosign", authority.settings.portal_url),
+    };
+    let cosign_signed = protocol::cosign::sign_cosign_request(&cosign, &authority.key).unwrap();
+    let v = inspect_any(d, &cosign_signed).unwrap();
+    assert_eq!(
+        (&v["format"], &v["verified"], &v["level"], &v["notice"]),
+        (
+            &"cosign-request".into(),
+            &true.into(),
+            &"test".into(),
+            &(1u64 << 40).into()
+        )
+    );
     // Without the trust file it cannot be checked, and says so.
     let e = inspect_any(None, &signed).unwrap_err();
     assert!(e.contains("--data-dir"), "{e}");

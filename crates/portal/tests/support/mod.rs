@@ -227,6 +227,7 @@ impl Portal {
             province: 4,
             units,
             apps: Default::default(),
+            diary_retention_days: portal::domain::retention::DEFAULT_DAYS,
         };
         change(&mut settings);
         Authority::init(dir.path(), settings).unwrap();
