@@ -113,5 +113,40 @@ proptest! {
         for prefix in ["https://yte.example/v/1#", "https://yte.example/v/2#", "NZCOVIDTRACER:", "UKC19TRACING:1:", "https://e.coronawarn.app?v=1#"] {
             let _ = read_code(&format!("{prefix}{text}"), &trust, test_support::today());
         }
+        // The venue co-signature's two texts, which a venue's device scans.
+        let _ = protocol::cosign::read_cosign_request(&text, &test_support::trust(), 0);
+        let _ = protocol::cosign::read_owner_sheet(&text);
+        let _ = protocol::cosign::read_owner_sheet(&format!("VDOWNER1.{text}"));
+    }
+
+    /// Whatever the owner, notice, window and level, the owner's co-signature verifies for that
+    /// notice only: moving any one of its terms makes it fail.
+    #[test]
+    fn a_co_signature_holds_for_its_own_notice_only(
+        seed in any::<[u8; 32]>(),
+        notice in any::<u64>(),
+        from in any::<i64>(),
+        length in 1i64..86_400,
+        level in any::<bool>(),
+        nudge in 1u64..1_000,
+    ) {
+        use protocol::cosign::{venue_id_of_owner, Agreement};
+        use protocol::exposure::{venue_hash, Level};
+        let owner = ed25519_dalek::SigningKey::from_bytes(&seed);
+        let venue = venue_hash(&venue_id_of_owner(&owner.verifying_key().to_bytes()));
+        let from = from.clamp(i64::MIN / 2, i64::MAX / 2);
+        let level = if level { Level::Test } else { Level::Monitor };
+        let agreed = Agreement { notice, venue, from, to: from + length, level };
+        let cosign = agreed.sign(&owner);
+        prop_assert!(cosign.verifies(&agreed));
+        let other_level = if level == Level::Test { Level::Monitor } else { Level::Test };
+        for other in [
+            Agreement { notice: notice.wrapping_add(nudge), ..agreed },
+            Agreement { from: from + nudge as i64, ..agreed },
+            Agreement { to: from + length + nudge as i64, ..agreed },
+            Agreement { level: other_level, ..agreed },
+        ] {
+            prop_assert!(!cosign.verifies(&other));
+        }
     }
 }
