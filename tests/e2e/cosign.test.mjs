@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import QRCode from 'qrcode';
 import {
   startServices, stopServices, startPortal, openChromium, openApp, closeApp, screenshot, text,
-  tempDir, press, waitForDownload, adminWithRoles, signInAsNewStaff, goTo,
+  tempDir, press, waitForDownload, adminWithRoles, signInAsNewStaff, bindDoor,
 } from './harness.mjs';
 
 const VENUE = 'Quán cà phê Bản Giốc';
@@ -105,14 +105,7 @@ test('a co-signing venue\'s notice is published only after its owner signs on th
   const app = await openApp(data, site.trust);
   try {
     // The venue's device, in venue mode with the venue's poster.
-    await goTo(app, 'settings');
-    await press(app, '[data-testid=door-setup-start]');
-    const input = await app.$('[data-testid=door-poster-image]');
-    await input.waitForExist({ timeout: 15000 });
-    await input.addValue(poster);
-    await (await app.$('[data-testid=door-pin]')).setValue('2468');
-    await (await app.$('[data-testid=door-pin-again]')).setValue('2468');
-    await press(app, '[data-testid=door-turn-on]');
+    await bindDoor(app, poster);
     assert.equal(await text(app, '[data-testid=door-venue]'), VENUE);
 
     // The owner scans the request on the supervisor's screen and reads it.

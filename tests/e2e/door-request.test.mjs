@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import QRCode from 'qrcode';
 import {
   startServices, stopServices, startPortal, openChromium, openApp, closeApp, screenshot, text,
-  tempDir, portal, press, waitForDownload, adminWithRoles, goTo,
+  tempDir, portal, press, waitForDownload, adminWithRoles, bindDoor,
 } from './harness.mjs';
 import { accessibilityProblems } from './a11y.mjs';
 
@@ -114,14 +114,7 @@ test('a venue\'s door answers a tracer\'s request with exactly the window\'s peo
   let windowFrom;
   try {
     // The venue's device, in venue mode.
-    await goTo(app, 'settings');
-    await press(app, '[data-testid=door-setup-start]');
-    const input = await app.$('[data-testid=door-poster-image]');
-    await input.waitForExist({ timeout: 15000 });
-    await input.addValue(poster);
-    await (await app.$('[data-testid=door-pin]')).setValue('2468');
-    await (await app.$('[data-testid=door-pin-again]')).setValue('2468');
-    await press(app, '[data-testid=door-turn-on]');
+    await bindDoor(app, poster);
     assert.equal(await text(app, '[data-testid=door-venue]'), VENUE);
     assert.match(await text(app, '[data-testid=door-venue-id]'), new RegExp(venueId));
 

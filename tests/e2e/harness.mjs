@@ -300,6 +300,22 @@ export async function press(app, selector) {
   await app.execute((b) => b.click(), el);
 }
 
+/**
+ * Turns venue mode on in the app from Settings with the poster image at `poster` and the PIN
+ * `pin`; returns when the door's screen names the venue.
+ */
+export async function bindDoor(app, poster, pin = '2468') {
+  await goTo(app, 'settings');
+  await press(app, '[data-testid=door-setup-start]');
+  const input = await app.$('[data-testid=door-poster-image]');
+  await input.waitForExist({ timeout: 15000 });
+  await input.addValue(poster);
+  await (await app.$('[data-testid=door-pin]')).setValue(pin);
+  await (await app.$('[data-testid=door-pin-again]')).setValue(pin);
+  await press(app, '[data-testid=door-turn-on]');
+  await (await app.$('[data-testid=door-venue]')).waitForExist({ timeout: 15000 });
+}
+
 /** Waits for a new, non-empty file ending in `suffix` in `dir` (not one of `seen`). */
 export async function waitForDownload(dir, suffix, seen = []) {
   const until = Date.now() + 30000;

@@ -91,6 +91,12 @@ export function formatDateTime(iso: string, lang: string): string {
   return `${formatDate(iso, lang)} ${formatTime(iso, lang)}`;
 }
 
+/** A window, `05/12/2026 13:10 – 14:10`, with the end's date only when it falls on another day. */
+export function formatWindow(from: string, to: string, lang: string): string {
+  const end = localDay(from) === localDay(to) ? formatTime(to, lang) : formatDateTime(to, lang);
+  return `${formatDateTime(from, lang)} – ${end}`;
+}
+
 /** The local day of a time, `2026-11-29`, for grouping. */
 export function localDay(iso: string): string {
   const d = new Date(iso);

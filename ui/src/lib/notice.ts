@@ -7,6 +7,16 @@ export interface Notice {
   text: string;
 }
 
+/**
+ * The sentence a screen has of its own for an error (`<section>.<kind>`, e.g. the door's words
+ * for a request's problems), or else the app's general one.
+ */
+export function errorSentenceIn(section: string, e: unknown): string {
+  const key = `${section}.${toAppError(e).kind}`;
+  const text = get(_)(key);
+  return text === key ? errorNotice(e).text : text;
+}
+
 /** One sentence in the user's language for any error that reaches the UI. */
 export function errorNotice(e: unknown): Notice {
   const t = get(_);
