@@ -92,7 +92,7 @@ test('a co-signing venue\'s notice is published only after its owner signs on th
   await signInAsNewStaff(browser, site, 'hoa', ['supervisor']);
   await go(casePath);
   await (await browser.$('.exposure-notice [data-cosign=waiting]')).waitForExist({ timeout: 10000 });
-  assert.equal(await (await browser.$('.exposure-notice form button')).isExisting(), false);
+  assert.equal(await (await browser.$('.exposure-notice a.publish')).isExisting(), false);
   assert.match(await text(browser, '.exposure-notice .awaiting'), /sau khi chủ địa điểm ký xác nhận/);
   const request = await (await browser.$('.exposure-notice .cosign-qr')).getAttribute('data-request');
   await (await browser.$('.exposure-notice')).scrollIntoView();
@@ -133,7 +133,8 @@ test('a co-signing venue\'s notice is published only after its owner signs on th
   // The second supervisor's page says the owner signed, and now offers to publish it.
   await go(casePath);
   await (await browser.$('.exposure-notice [data-cosign=cosigned]')).waitForExist({ timeout: 10000 });
-  await (await browser.$('.exposure-notice form button')).click();
+  await (await browser.$('.exposure-notice a.publish')).click();
+  await (await browser.$('#confirm')).click();
   await (await browser.$('.exposure-notice[data-state=published]')).waitForExist({ timeout: 10000 });
   await screenshot(browser, 'portal-52-cosigned-published');
 

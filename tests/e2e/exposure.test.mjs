@@ -192,15 +192,21 @@ test('a notice for one of two visited venues raises exactly one alert, cleared o
     assert.ok(made, 'the case page offers a notice for A');
     // Drafted: it waits for a supervisor; the tracer has no button to publish it.
     await (await browser.$('.exposure-notice .awaiting')).waitForExist({ timeout: 10000 });
-    assert.equal(await (await browser.$('.exposure-notice form button')).isExisting(), false);
+    assert.equal(await (await browser.$('.exposure-notice a.publish')).isExisting(), false);
     await screenshot(browser, 'portal-30-notice-draft');
     // A second member of staff, a supervisor, finds it among the drafts waiting and publishes it.
     await signInAsNewStaff(browser, site, 'duyet', ['supervisor']);
     await go('/notices');
     await (await browser.$(`a[href="${casePath}#notices"]`)).click();
-    await (await browser.$('.exposure-notice form button')).waitForExist({ timeout: 10000 });
+    await (await browser.$('.exposure-notice a.publish')).waitForExist({ timeout: 10000 });
     await screenshot(browser, 'portal-31-notice-to-approve');
-    await (await browser.$('.exposure-notice form button')).click();
+    // Publishing asks first, showing the notice as phones will and what will happen.
+    await (await browser.$('.exposure-notice a.publish')).click();
+    await (await browser.$('#confirm')).waitForExist({ timeout: 10000 });
+    assert.match(await text(browser, '.confirm'), new RegExp(ADVICE));
+    assert.match(await text(browser, '#consequences'), /lần tải danh sách kế tiếp/);
+    await screenshot(browser, 'portal-32-confirm-publish');
+    await (await browser.$('#confirm')).click();
     await (await browser.$('.exposure-notice[data-state=published]')).waitForExist({ timeout: 10000 });
 
     // The app downloads the list and matches on the phone: one alert, for A.
@@ -235,7 +241,10 @@ test('a notice for one of two visited venues raises exactly one alert, cleared o
 
     // Retracted in the portal: a pull on the Alerts screen clears the alert on the phone.
     await go(casePath);
-    await (await browser.$('.exposure-notice[data-state=published] form button')).click();
+    await (await browser.$('.exposure-notice[data-state=published] a.retract')).click();
+    await (await browser.$('#confirm')).waitForExist({ timeout: 10000 });
+    await screenshot(browser, 'portal-33-confirm-retract');
+    await (await browser.$('#confirm')).click();
     await (await browser.$('.exposure-notice[data-state=retracted]')).waitForExist({ timeout: 10000 });
     await pullDown(app);
     await app.waitUntil(async () => (await app.$('[data-testid=no-alerts]')).isExisting(), { timeout: 20000 });
@@ -263,8 +272,13 @@ test('a notice for one of two visited venues raises exactly one alert, cleared o
     await (await browser.$('main a[href="/admin/users"]')).waitForExist({ timeout: 10000 });
     await go(`/venues?q=${encodeURIComponent(A)}`);
     await (await browser.$(`a=${A}`)).click();
-    await (await browser.$('form[action$="/deactivate"] button')).click();
+    await (await browser.$('#deactivate')).click();
+    await (await browser.$('#confirm')).waitForExist({ timeout: 10000 });
+    assert.match(await text(browser, '.confirm'), new RegExp(A));
+    await screenshot(browser, 'portal-34-confirm-deactivate');
+    await (await browser.$('#confirm')).click();
     await (await browser.$('form[action$="/activate"] button')).waitForExist({ timeout: 10000 });
+    assert.match(await text(browser, '#notice'), /mã QR của địa điểm đã bị thu hồi/);
     await checkAlerts(app);
     assert.deepEqual(await statusLine(app), []);
     await (await app.$('[data-tab=home]')).click();

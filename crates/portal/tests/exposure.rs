@@ -267,7 +267,7 @@ async fn notices_are_drafted_published_served_and_retracted(backend: Backend) {
     // A venue withdrawn travels in the list, as a new sequence (so caches and phones fetch it);
     // restored, it leaves the list again.
     let r = c.post(&format!("/venues/{venue}/deactivate"), &[]).await;
-    assert!(r.location().ends_with("saved=1"), "{}", r.location());
+    assert!(r.location().ends_with("deactivated=1"), "{}", r.location());
     let withdrawn = list(&p, "").await.1.unwrap();
     let hash = venue_hash(&uuid::Uuid::parse_str(&venue).unwrap());
     assert_eq!(

@@ -260,6 +260,14 @@ impl Change {
         }
     }
 
+    /// The last part of its address, `/cases/{id}/notices/{notice}/<path>`.
+    pub fn path(self) -> &'static str {
+        match self {
+            Change::Publish => "publish",
+            Change::Retract => "retract",
+        }
+    }
+
     /// Its audit-log action.
     pub fn action(self) -> &'static str {
         match self {

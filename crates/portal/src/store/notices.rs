@@ -21,6 +21,7 @@ pub struct Listed {
     pub window_to: i64,
     pub level: String,
     pub advice_vi: String,
+    pub advice_en: String,
     pub state: String,
 }
 
@@ -29,7 +30,7 @@ pub async fn of_case(db: &AnyPool, case_id: i64) -> Result<Vec<Listed>, sqlx::Er
         "SELECT n.id, COALESCE(n.public_id, n.id) AS public_id, n.venue_id, n.cosign, \
          n.created_by, COALESCE(u.display_name, '') AS drafted_by, \
          COALESCE(v.name, n.venue_id) AS venue, n.window_from, n.window_to, n.level, \
-         n.advice_vi, n.state FROM exposure_notices n \
+         n.advice_vi, n.advice_en, n.state FROM exposure_notices n \
          LEFT JOIN venues v ON v.id = n.venue_id LEFT JOIN users u ON u.id = n.created_by \
          WHERE n.case_id = $1 ORDER BY n.id",
     )

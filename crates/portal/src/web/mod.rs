@@ -12,6 +12,7 @@ pub mod auth;
 pub mod cards;
 pub mod cases;
 pub mod clock;
+pub mod confirm;
 pub mod diaries;
 pub mod error;
 pub mod exposure_list;

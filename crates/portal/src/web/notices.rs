@@ -14,6 +14,7 @@ use rand::rngs::OsRng;
 use rand::RngCore;
 
 use super::clock::now;
+use super::confirm::ConfirmPage;
 use super::diaries::open_case_diaries;
 use super::error::{render, WebError, WebResult};
 use super::extract::{Chrome, Staff};
@@ -35,7 +36,17 @@ pub fn routes() -> Routes {
     Routes::new()
         .get("/notices", supervisor, awaiting)
         .post("/cases/{id}/notices", Access::Any(CASE_STAFF), draft)
+        .get(
+            "/cases/{id}/notices/{notice}/publish",
+            supervisor,
+            confirm_publish,
+        )
         .post("/cases/{id}/notices/{notice}/publish", supervisor, publish)
+        .get(
+            "/cases/{id}/notices/{notice}/retract",
+            Access::Any(CASE_STAFF),
+            confirm_retract,
+        )
         .post(
             "/cases/{id}/notices/{notice}/retract",
             Access::Any(CASE_STAFF),
@@ -159,6 +170,86 @@ async fn publish(
         return refuse(case_id, "notice-not-cosigned");
     }
     change(&app, &staff, case_id, id, Change::Publish).await
+}
+
+/// The confirmation page of `change` to notice `id` of case `case_id`: the notice as phones will
+/// show it, and what will happen; or, when it cannot be done, why.
+async fn confirm(
+    app: &AppState,
+    staff: &Staff,
+    (case_id, id): (i64, i64),
+    change: Change,
+) -> WebResult {
+    let Some(n) = notices::of_case(&app.db.pool, case_id)
+        .await?
+        .into_iter()
+        .find(|n| n.id == id)
+    else {
+        return Err(WebError::NotFound);
+    };
+    let tr = staff.tr();
+    let (title, button, will) = match change {
+        Change::Publish => (
+            "confirm-publish-title",
+            "notice-publish",
+            ["confirm-publish-phones", "confirm-publish-undo"],
+        ),
+        Change::Retract => (
+            "confirm-retract-title",
+            "notice-retract",
+            ["confirm-retract-phones", "confirm-retract-undo"],
+        ),
+    };
+    let mut page = ConfirmPage::new(
+        staff.chrome(title),
+        format!("/cases/{case_id}/notices/{id}/{}", change.path()),
+        tr.t(button),
+        format!("/cases/{case_id}#notices"),
+    )
+    .fact(tr.t("confirm-notice-venue"), n.venue.clone())
+    .fact(
+        tr.t("confirm-notice-window"),
+        show_span(n.window_from, n.window_to),
+    )
+    .fact(
+        tr.t("notice-level"),
+        tr.t(&format!("notice-level-{}", n.level)),
+    )
+    .fact(tr.t("notice-advice-vi"), n.advice_vi.clone())
+    .fact(tr.t("notice-advice-en"), n.advice_en.clone());
+    for sentence in will {
+        page = page.will(tr.t(sentence));
+    }
+    page.danger = change == Change::Retract;
+    let refused = if n.state != change.from_state() {
+        Some(format!("confirm-not-{}", change.from_state()))
+    } else if change == Change::Publish && !may_publish(n.created_by, staff.session.user_id) {
+        Some("notice-own-draft".to_owned())
+    } else if change == Change::Publish && needs_cosign(&n.venue_id) && n.cosign.is_none() {
+        Some("notice-not-cosigned".to_owned())
+    } else {
+        None
+    };
+    match refused {
+        Some(why) => page.refuse(tr.t(&why)).show(),
+        None => page.show(),
+    }
+}
+
+async fn confirm_publish(
+    State(app): State<AppState>,
+    staff: Staff,
+    Path(ids): Path<(i64, i64)>,
+) -> WebResult {
+    confirm(&app, &staff, ids, Change::Publish).await
+}
+
+async fn confirm_retract(
+    State(app): State<AppState>,
+    staff: Staff,
+    Path(ids): Path<(i64, i64)>,
+) -> WebResult {
+    confirm(&app, &staff, ids, Change::Retract).await
 }
 
 /// A tracer or a supervisor takes a published notice back: phones clear its alerts.

@@ -13,6 +13,7 @@ use serde::Deserialize;
 
 use super::auth::hash_blocking;
 use super::clock::now;
+use super::confirm::ConfirmPage;
 use super::error::{render, render_status, WebError, WebResult};
 use super::extract::{Chrome, Staff};
 use super::forms::FieldErrors;
@@ -31,8 +32,10 @@ pub fn routes() -> Routes {
         .post("/admin/users/new", admin, create_user)
         .get("/admin/users/{id}", admin, user_page)
         .post("/admin/users/{id}", admin, update_user)
+        .get("/admin/users/{id}/disable", admin, confirm_disable)
         .post("/admin/users/{id}/disable", admin, disable_user)
         .post("/admin/users/{id}/enable", admin, enable_user)
+        .get("/admin/users/{id}/reset", admin, confirm_reset)
         .post("/admin/users/{id}/reset", admin, reset_user)
 }
 
@@ -257,6 +260,62 @@ fn edit_page(staff: &Staff, user: &users::User) -> UserFormTemplate {
 struct Saved {
     saved: Option<String>,
     reset: Option<String>,
+    locked: Option<String>,
+    unlocked: Option<String>,
+}
+
+/// The account as a confirmation page names it: `Nông Thị Lan (lan.nt)`.
+fn account_name(user: &users::User) -> String {
+    format!("{} ({})", user.display_name, user.username)
+}
+
+/// Asks before locking an account, saying what happens to its sessions.
+async fn confirm_disable(
+    State(app): State<AppState>,
+    staff: Staff,
+    Path(id): Path<i64>,
+) -> WebResult {
+    let user = find_user(&app, id).await?;
+    let tr = staff.tr();
+    let page = ConfirmPage::new(
+        staff.chrome("confirm-lock-title"),
+        format!("/admin/users/{id}/disable"),
+        tr.t("user-disable"),
+        format!("/admin/users/{id}"),
+    )
+    .fact(tr.t("user-edit-title"), account_name(&user))
+    .will(tr.t("confirm-lock-sessions"))
+    .will(tr.t("confirm-lock-undo"));
+    if id == staff.session.user_id {
+        return page.refuse(tr.t("user-cannot-disable-self")).show();
+    }
+    if !user.active() {
+        return page.refuse(tr.t("confirm-lock-already")).show();
+    }
+    page.show()
+}
+
+/// Asks before resetting an account's password, saying what becomes of the old one.
+async fn confirm_reset(
+    State(app): State<AppState>,
+    staff: Staff,
+    Path(id): Path<i64>,
+) -> WebResult {
+    let user = find_user(&app, id).await?;
+    let tr = staff.tr();
+    let page = ConfirmPage::new(
+        staff.chrome("confirm-reset-title"),
+        format!("/admin/users/{id}/reset"),
+        tr.t("user-reset"),
+        format!("/admin/users/{id}"),
+    )
+    .fact(tr.t("user-edit-title"), account_name(&user))
+    .will(tr.t("confirm-reset-old"))
+    .will(tr.t("confirm-reset-new"));
+    if id == staff.session.user_id {
+        return page.refuse(tr.t("user-cannot-reset-self")).show();
+    }
+    page.show()
 }
 
 async fn user_page(
@@ -267,8 +326,15 @@ async fn user_page(
 ) -> WebResult {
     let user = find_user(&app, id).await?;
     let mut page = edit_page(&staff, &user);
+    let name = || fluent_name(&user);
     if q.saved.is_some() {
         page.notice = staff.tr().t("user-saved");
+    }
+    if q.locked.is_some() {
+        page.notice = staff.tr().ta("user-locked", &name());
+    }
+    if q.unlocked.is_some() {
+        page.notice = staff.tr().ta("user-unlocked", &name());
     }
     if q.reset.is_some() {
         // Shown to the admin who reset it, once: a reload of this page, or anyone else opening
@@ -337,7 +403,13 @@ async fn set_active(app: &AppState, staff: &Staff, id: i64, active: bool) -> Web
     };
     audit::write(&mut *tx, &staff.entry(action, &user.username, "", now())).await?;
     tx.commit().await?;
-    Ok(Redirect::to(&format!("/admin/users/{id}?saved=1")).into_response())
+    let done = if active { "unlocked" } else { "locked" };
+    Ok(Redirect::to(&format!("/admin/users/{id}?{done}=1")).into_response())
+}
+
+/// The account's name as a message's `$name` argument.
+fn fluent_name(user: &users::User) -> [(&'static str, fluent_bundle::FluentValue<'static>); 1] {
+    [("name", account_name(user).into())]
 }
 
 async fn disable_user(State(app): State<AppState>, staff: Staff, Path(id): Path<i64>) -> WebResult {

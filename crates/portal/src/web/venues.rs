@@ -16,6 +16,7 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use super::clock::now;
+use super::confirm::ConfirmPage;
 use super::error::{download, render, render_status, WebError, WebResult};
 use super::extract::{Chrome, Staff};
 use super::forms::{
@@ -45,6 +46,7 @@ pub fn routes() -> Routes {
         .post("/venues/new", registrar, create)
         .get("/venues/{id}", registrar, edit_page)
         .post("/venues/{id}", registrar, update)
+        .get("/venues/{id}/deactivate", registrar, confirm_deactivate)
         .post("/venues/{id}/deactivate", registrar, deactivate)
         .post("/venues/{id}/activate", registrar, activate)
         .get("/venues/{id}/poster/{format}", registrar, poster)
@@ -349,6 +351,33 @@ struct EditQuery {
     registered: Option<String>,
     saved: Option<String>,
     reprint: Option<String>,
+    deactivated: Option<String>,
+    activated: Option<String>,
+}
+
+/// Asks before deactivating a venue, saying what becomes of its posters and of the phones.
+async fn confirm_deactivate(
+    State(app): State<AppState>,
+    staff: Staff,
+    Path(id): Path<String>,
+) -> WebResult {
+    let record = find(&app, &id).await?;
+    let tr = staff.tr();
+    let page = ConfirmPage::new(
+        staff.chrome("confirm-deactivate-title"),
+        format!("/venues/{id}/deactivate"),
+        tr.t("venue-deactivate"),
+        format!("/venues/{id}"),
+    )
+    .fact(tr.t("venue-field-name"), record.name.clone())
+    .fact(tr.t("venue-field-address"), record.address.clone())
+    .will(tr.t("confirm-deactivate-code"))
+    .will(tr.t("confirm-deactivate-reports"))
+    .will(tr.t("confirm-deactivate-undo"));
+    if !record.active {
+        return page.refuse(tr.t("confirm-deactivate-already")).show();
+    }
+    page.show()
 }
 
 async fn edit_page(
@@ -360,8 +389,13 @@ async fn edit_page(
     let record = find(&app, &id).await?;
     let mut page = FormTemplate::of(&staff, &app, &record, record.input());
     let tr = staff.tr();
+    let name = [("name", record.name.clone().into())];
     page.notice = if q.registered.is_some() {
         tr.t("venue-registered")
+    } else if q.deactivated.is_some() {
+        tr.ta("venue-deactivated", &name)
+    } else if q.activated.is_some() {
+        tr.ta("venue-activated", &name)
     } else if q.reprint.is_some() {
         tr.t("venue-saved-reprint")
     } else if q.saved.is_some() {
@@ -421,7 +455,8 @@ async fn set_active(app: &AppState, staff: &Staff, id: &str, active: bool) -> We
     };
     audit::write(&mut *tx, &staff.entry(action, id, &record.name, t)).await?;
     tx.commit().await?;
-    Ok(Redirect::to(&format!("/venues/{id}?saved=1")).into_response())
+    let done = if active { "activated" } else { "deactivated" };
+    Ok(Redirect::to(&format!("/venues/{id}?{done}=1")).into_response())
 }
 
 async fn deactivate(

@@ -6,6 +6,7 @@
 mod support;
 
 mod accounts;
+mod confirmations;
 mod matrix;
 mod pages;
 mod sessions;
