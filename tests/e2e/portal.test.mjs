@@ -253,6 +253,25 @@ test('a large CSV import shows its progress, a file with mistakes names each row
   }
   await go('/admin/users');
   await screenshot(browser, 'portal-19-users');
+  // Locking an account asks first, naming whose and what happens; "No" leaves it as it was.
+  await (await browser.$('a=dang.ky')).click();
+  await (await browser.$('#lock')).click();
+  await (await browser.$('#confirm')).waitForExist({ timeout: 10000 });
+  assert.match(await text(browser, '.confirm'), /Hoàng Thị Đăng Ký \(dang\.ky\)/);
+  assert.match(await text(browser, '#consequences'), /bị đăng xuất ngay/);
+  await screenshot(browser, 'portal-19b-confirm-lock');
+  await (await browser.$('#cancel')).click();
+  await (await browser.$('#lock')).waitForExist({ timeout: 10000 });
+  await (await browser.$('#lock')).click();
+  await (await browser.$('#confirm')).click();
+  await (await browser.$('.notice.ok')).waitForExist({ timeout: 10000 });
+  assert.equal(
+    await text(browser, '.notice.ok'),
+    'Đã khóa tài khoản Hoàng Thị Đăng Ký (dang.ky); các phiên đăng nhập của tài khoản này đã kết thúc.',
+  );
+  await screenshot(browser, 'portal-19c-locked');
+  await (await browser.$('form[action$="/enable"] button')).click();
+  await (await browser.$('#lock')).waitForExist({ timeout: 10000 });
   await signOut();
   await go('/login?ended=1');
   await screenshot(browser, 'portal-01b-session-ended');
