@@ -204,7 +204,7 @@ test('a notice for one of two visited venues raises exactly one alert, cleared o
     await (await browser.$('.exposure-notice a.publish')).click();
     await (await browser.$('#confirm')).waitForExist({ timeout: 10000 });
     assert.match(await text(browser, '.confirm'), new RegExp(ADVICE));
-    assert.match(await text(browser, '#consequences'), /lần tải danh sách kế tiếp/);
+    assert.match(await text(browser, '#consequences'), /tải danh sách kế tiếp/);
     await screenshot(browser, 'portal-32-confirm-publish');
     await (await browser.$('#confirm')).click();
     await (await browser.$('.exposure-notice[data-state=published]')).waitForExist({ timeout: 10000 });

@@ -690,7 +690,7 @@ async fn answers_and_keys_are_deleted_at_the_end_of_their_retention(backend: Bac
     let now = chrono::Utc::now().timestamp();
     assert_eq!(purge(&p.app, now).await.unwrap(), Default::default());
     let page = c.get(&format!("/cases/{case}")).await;
-    assert!(page.body.contains("Tự xoá lúc"), "{}", page.body);
+    assert!(page.body.contains("Tự xoá từ"), "{}", page.body);
     assert!(page.body.contains("Trạm Y tế Phường Thục Phán"));
     let answers_deleted = "SELECT COUNT(*) FROM audit_log WHERE action = 'answers_deleted'";
     assert_eq!(p.count(answers_deleted).await, 0);
@@ -705,7 +705,17 @@ async fn answers_and_keys_are_deleted_at_the_end_of_their_retention(backend: Bac
     let purged = purge(&p.app, now).await.unwrap();
     assert_eq!((purged.answers, purged.expired_keys), (0, 1));
     let (_, key, purged_at, _) = row(unanswered.clone()).await;
-    assert_eq!((key, purged_at), (None, None));
+    assert_eq!((key, purged_at), (None, Some(now)));
+    // Closed: even with its expiry moved back to the future, it takes no answer now.
+    sqlx::query("UPDATE share_requests SET expires_at = $1 WHERE code = $2")
+        .bind(now + 86_400)
+        .bind(&unanswered)
+        .execute(&p.app.db.pool)
+        .await
+        .unwrap();
+    let late = upload(&p, &unanswered, vec![1; 100]).await;
+    assert_eq!(late.status, StatusCode::GONE, "{}", late.body);
+    assert_eq!(purge(&p.app, now).await.unwrap(), Default::default());
     let (kept, key, _, _) = row(answered.clone()).await;
     assert!(kept.is_some() && key.is_some());
 
@@ -731,9 +741,8 @@ async fn answers_and_keys_are_deleted_at_the_end_of_their_retention(backend: Bac
     assert!(page.body.contains("vì hết thời hạn lưu giữ"));
     assert!(!page.body.contains("Trạm Y tế Phường Thục Phán"));
     // The citizen's app sending the same diary again does not bring it back.
-    assert_ne!(
-        upload(&p, &answered, sealed).await.status,
-        StatusCode::CREATED
-    );
+    let replay = upload(&p, &answered, sealed).await;
+    assert_eq!(replay.status, StatusCode::CONFLICT, "{}", replay.body);
+    assert!(replay.body.contains("\"answered\""), "{}", replay.body);
     assert_eq!(row(answered).await.0, None);
 }

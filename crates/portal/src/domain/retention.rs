@@ -2,7 +2,8 @@
 //! guestbook) and its request's own key are deleted together `diary_retention_days` after the
 //! answer came (60 by default, the longest span a request may ask for, and how long notices stay
 //! in the list); a request never answered loses its key a day after it expired, since nothing can
-//! be sealed to it any more (the day leaves an upload under way at the expiry time its key).
+//! be sealed to it any more (the day leaves an upload under way at the expiry time its key), and
+//! is marked closed so that its missing key is never taken for an old request's.
 
 /// The retention when the settings name none.
 pub const DEFAULT_DAYS: u32 = 60;

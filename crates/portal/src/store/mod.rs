@@ -91,6 +91,9 @@ impl Db {
                     if backend == Backend::Sqlite {
                         conn.execute("PRAGMA foreign_keys = ON").await?;
                         conn.execute("PRAGMA busy_timeout = 10000").await?;
+                        // What is deleted is overwritten, not left in free pages: answers and
+                        // keys deleted at retention (`domain::retention`) are gone from the file.
+                        conn.execute("PRAGMA secure_delete = ON").await?;
                     }
                     Ok(())
                 })

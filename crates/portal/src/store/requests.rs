@@ -138,14 +138,17 @@ pub struct ByCode {
     pub venue_id: Option<String>,
     pub window_from: Option<i64>,
     pub window_to: Option<i64>,
-    /// The request's own private key, sealed; none for a request made before requests had one.
+    /// The request's own private key, sealed; none for a request made before requests had one,
+    /// or once deleted (`purged_at`).
     pub request_key: Option<String>,
+    /// When its answer, or for a request never answered its key, was deleted.
+    pub purged_at: Option<i64>,
 }
 
 pub async fn by_code(db: &AnyPool, code: &str) -> Result<Option<ByCode>, sqlx::Error> {
     sqlx::query_as(
         "SELECT id, signed, expires_at, answered_at, venue_id, window_from, window_to, \
-         request_key FROM share_requests WHERE code = $1",
+         request_key, purged_at FROM share_requests WHERE code = $1",
     )
     .bind(code)
     .fetch_optional(db)
@@ -183,10 +186,13 @@ pub async fn purge(tx: &mut Tx, cut: Cutoffs, now: i64) -> Result<Purged, sqlx::
     .execute(&mut **tx)
     .await?
     .rows_affected();
+    // Marked too, so that nothing mistakes the missing key for a request from before requests
+    // had keys (whose answers open with the department key): a closed request takes no answer.
     let expired_keys = sqlx::query(
-        "UPDATE share_requests SET request_key = NULL \
-         WHERE answered_at IS NULL AND expires_at <= $1 AND request_key IS NOT NULL",
+        "UPDATE share_requests SET request_key = NULL, purged_at = $1 \
+         WHERE answered_at IS NULL AND expires_at <= $2 AND purged_at IS NULL",
     )
+    .bind(now)
     .bind(cut.expired_before)
     .execute(&mut **tx)
     .await?
@@ -208,7 +214,7 @@ pub async fn answer<'e, E: Executor<'e, Database = Any>>(
 ) -> Result<bool, sqlx::Error> {
     let stored = sqlx::query(
         "UPDATE share_requests SET sealed = $1, answered_at = $2, delivered_via = $3 \
-         WHERE id = $4 AND answered_at IS NULL AND expires_at > $2",
+         WHERE id = $4 AND answered_at IS NULL AND expires_at > $2 AND purged_at IS NULL",
     )
     .bind(sealed.to_vec())
     .bind(now)

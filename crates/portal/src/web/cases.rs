@@ -309,12 +309,14 @@ async fn request_rows(app: &AppState, tr: &Tr, id: i64, t: i64) -> WebResult<Vec
                     .map(protocol::check_digits)
                     .unwrap_or_default(),
                 retention: match (r.answered_at, r.purged_at) {
-                    (_, Some(at)) => tr.ta("share-deleted-on", &[("date", show_time(at).into())]),
+                    (Some(_), Some(at)) => {
+                        tr.ta("share-deleted-on", &[("date", show_time(at).into())])
+                    }
                     (Some(at), None) => tr.ta(
                         "share-deleted-after",
                         &[
                             ("date", show_time(retention::deleted_at(at, days)).into()),
-                            ("days", days.into()),
+                            ("days", days.max(1).into()),
                         ],
                     ),
                     _ => String::new(),

@@ -39,7 +39,8 @@ pub async fn lookup(app: &AppState, code: &str) -> Result<Lookup, sqlx::Error> {
     if found.answered_at.is_some() {
         return Ok(Lookup::Answered);
     }
-    if found.expires_at <= now() {
+    // A request whose key was deleted a day after it expired is closed whatever the clock says.
+    if found.expires_at <= now() || found.purged_at.is_some() {
         return Ok(Lookup::Expired);
     }
     let door = match (&found.venue_id, found.window_from, found.window_to) {

@@ -26,7 +26,7 @@ pub async fn purge(app: &AppState, now: i64) -> Result<Purged, sqlx::Error> {
             action: "answers_deleted",
             target: String::new(),
             detail: format!(
-                "{} answers older than {days} days; {} keys of expired requests",
+                "{} answers older than {days} days; {} expired requests closed, their keys deleted",
                 purged.answers, purged.expired_keys
             ),
             address: String::new(),

@@ -391,6 +391,11 @@ async fn set_active(app: &AppState, staff: &Staff, id: i64, active: bool) -> Web
             .add("active", staff.tr().t("user-cannot-disable-self"));
         return render_status(StatusCode::UNPROCESSABLE_ENTITY, page);
     }
+    let done = if active { "unlocked" } else { "locked" };
+    // Already so (a second click, a stale page): nothing again, no second line in the log.
+    if user.active() == active {
+        return Ok(Redirect::to(&format!("/admin/users/{id}?{done}=1")).into_response());
+    }
     let mut tx = app.db.begin().await?;
     users::set_active(&mut *tx, id, active).await?;
     if !active {
@@ -403,7 +408,6 @@ async fn set_active(app: &AppState, staff: &Staff, id: i64, active: bool) -> Web
     };
     audit::write(&mut *tx, &staff.entry(action, &user.username, "", now())).await?;
     tx.commit().await?;
-    let done = if active { "unlocked" } else { "locked" };
     Ok(Redirect::to(&format!("/admin/users/{id}?{done}=1")).into_response())
 }
 

@@ -443,6 +443,11 @@ async fn update(
 
 async fn set_active(app: &AppState, staff: &Staff, id: &str, active: bool) -> WebResult {
     let record = find(app, id).await?;
+    let done = if active { "activated" } else { "deactivated" };
+    // Already so (a second click, a stale page): no new list sequence, no second line in the log.
+    if record.active == active {
+        return Ok(Redirect::to(&format!("/venues/{id}?{done}=1")).into_response());
+    }
     let t = now();
     let mut tx = app.db.begin().await?;
     venues::set_active(&mut *tx, id, active, t).await?;
@@ -455,7 +460,6 @@ async fn set_active(app: &AppState, staff: &Staff, id: &str, active: bool) -> We
     };
     audit::write(&mut *tx, &staff.entry(action, id, &record.name, t)).await?;
     tx.commit().await?;
-    let done = if active { "activated" } else { "deactivated" };
     Ok(Redirect::to(&format!("/venues/{id}?{done}=1")).into_response())
 }
 

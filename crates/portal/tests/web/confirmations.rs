@@ -64,6 +64,12 @@ async fn locking_resetting_and_deactivating_ask_first_and_say_what_was_done(back
     assert!(done.body.contains("Đã khóa tài khoản"), "{}", done.body);
     assert!(done.body.contains("(lan.anh); các phiên đăng nhập"));
     assert_eq!(active(&p, lan).await, 0);
+    // Pressed again (a stale page): nothing again, no second line in the log.
+    admin
+        .post(&format!("/admin/users/{lan}/disable"), &[])
+        .await;
+    let locks = "SELECT COUNT(*) FROM audit_log WHERE action = 'user_disabled'";
+    assert_eq!(p.count(locks).await, 1);
     // Asked again: already locked, nothing to press.
     let again = admin.get(&format!("/admin/users/{lan}/disable")).await;
     assert!(again.body.contains("đã bị khóa") && form_action(&again.body).is_none());
@@ -154,7 +160,7 @@ async fn publishing_and_retracting_a_notice_ask_first(backend: Backend) {
             ("from", &from),
             ("to", &to),
             ("level", "test"),
-            ("advice_vi", "Đi xét nghiệm trong hôm nay."),
+            ("advice_vi", "Hãy xét nghiệm nhanh trong hôm nay."),
             ("advice_en", "Get tested today."),
             ("reason", "Khai báo qua điện thoại"),
         ],
@@ -173,12 +179,16 @@ async fn publishing_and_retracting_a_notice_ask_first(backend: Backend) {
     assert!(case_page.body.contains(&format!("href=\"{publish}\"")));
     let ask = hoa.get(&publish).await;
     assert!(ask.body.contains("Công bố thông báo này?"));
+    // The window as typed (to the minute), and the level by its label.
+    let minute = |x: i64| x / 60 * 60;
+    let window = portal::domain::time::show_span(minute(t - 3 * 3600), minute(t - 2 * 3600));
     for fact in [
         "Quán Cà phê Phố Cũ",
-        "Đi xét nghiệm",
-        "Đi xét nghiệm trong hôm nay.",
+        window.as_str(),
+        "<dd class=\"wrap\">Đi xét nghiệm</dd>",
+        "Hãy xét nghiệm nhanh trong hôm nay.",
         "Get tested today.",
-        "ở lần tải danh sách kế tiếp",
+        "khi ứng dụng tải danh sách kế tiếp",
     ] {
         assert!(ask.body.contains(fact), "{fact}");
     }
@@ -196,9 +206,13 @@ async fn publishing_and_retracting_a_notice_ask_first(backend: Backend) {
     assert_eq!(state().await, 1);
     minh.post(&retract, &[]).await;
     assert_eq!(state().await, 0);
-    // A notice of another case is not found under this one.
-    let r = hoa
-        .get(&format!("/cases/{}/notices/{id}/publish", case + 1))
+    // A notice is not found under another case.
+    let r = minh
+        .post("/cases", &[("label", "Ca 10"), ("notes", "")])
+        .await;
+    let other: i64 = r.location().trim_start_matches("/cases/").parse().unwrap();
+    let r = minh
+        .get(&format!("/cases/{other}/notices/{id}/retract"))
         .await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
 }
