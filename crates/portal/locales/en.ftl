@@ -263,6 +263,12 @@ error-csrf = This form is old or did not come from the portal. Go back, reload t
 error-conflict-title = Cannot do that
 error-internal-title = Something went wrong
 error-internal = The server ran into an error; nothing was changed. Try again later.
+error-bad-request-title = The request cannot be read
+error-bad-request = This address or form holds a value the portal cannot read (for example a page number that is not a number, or a field sent twice). Go back, reload the page and try again.
+error-method-title = Not possible at this address
+error-method = This address does not take that kind of request. Go back and use the button on the page.
+error-too-large-title = Too large
+error-too-large = The file or form sent is larger than the portal takes. Split the file and send it again.
 
 nav-cases = Cases
 cases-title = Cases

@@ -251,6 +251,12 @@ error-csrf = Biểu mẫu này đã cũ hoặc không đến từ cổng. Hãy q
 error-conflict-title = Không làm được
 error-internal-title = Có lỗi
 error-internal = Máy chủ gặp lỗi; chưa có gì bị thay đổi. Hãy thử lại sau.
+error-bad-request-title = Không đọc được yêu cầu
+error-bad-request = Địa chỉ hoặc biểu mẫu này có giá trị cổng không đọc được (ví dụ số trang không phải là số, hoặc một ô được gửi hai lần). Hãy quay lại trang trước, tải lại rồi thử lại.
+error-method-title = Không làm được ở địa chỉ này
+error-method = Địa chỉ này không nhận yêu cầu như vậy. Hãy quay lại trang trước và dùng nút trên trang.
+error-too-large-title = Quá lớn
+error-too-large = Tệp hoặc biểu mẫu gửi lên lớn hơn mức cổng nhận. Hãy chia nhỏ tệp rồi gửi lại.
 
 nav-cases = Ca bệnh
 cases-title = Ca bệnh

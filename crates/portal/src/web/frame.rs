@@ -9,7 +9,7 @@ use axum::body::Body;
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::header::{self, HeaderMap, HeaderValue};
 use axum::http::request::Parts;
-use axum::http::Method;
+use axum::http::{Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use std::net::SocketAddr;
@@ -266,7 +266,36 @@ fn plain_form(body: &[u8]) -> bool {
     std::str::from_utf8(&decoded).is_ok_and(|text| !text.contains('\0'))
 }
 
+/// The page for a refusal the web framework made itself before any handler ran (a path or query
+/// parameter that does not read, a form field twice, a method the address does not take, a body
+/// too large): its answer is short English text, which staff should never see. The app's API
+/// keeps the framework's answer; its clients read the status.
+fn framework_refusal(ctx: &Ctx, response: &Response) -> Option<ErrorPage> {
+    // The framework answers with plain text, or with nothing at all (a wrong method).
+    let plain = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_none_or(|v| v.starts_with("text/plain"));
+    if !plain || ctx.path.starts_with("/api/") {
+        return None;
+    }
+    let (title, message) = match response.status() {
+        StatusCode::NOT_FOUND => ("error-not-found-title", "error-not-found"),
+        StatusCode::METHOD_NOT_ALLOWED => ("error-method-title", "error-method"),
+        StatusCode::PAYLOAD_TOO_LARGE => ("error-too-large-title", "error-too-large"),
+        s if s.is_client_error() => ("error-bad-request-title", "error-bad-request"),
+        _ => return None,
+    };
+    Some(ErrorPage { title, message })
+}
+
 fn finish(app: &AppState, ctx: Ctx, mut response: Response) -> Response {
+    if response.extensions().get::<ErrorPage>().is_none() {
+        if let Some(page) = framework_refusal(&ctx, &response) {
+            response.extensions_mut().insert(page);
+        }
+    }
     if let Some(page) = response.extensions().get::<ErrorPage>().copied() {
         let status = response.status();
         let c = ctx.chrome(page.title);

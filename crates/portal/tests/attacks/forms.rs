@@ -65,14 +65,14 @@ async fn malformed_forms_get_a_clear_refusal(backend: Backend) {
             form,
             format!("csrf={csrf}&name=A&name=B").into_bytes(),
             StatusCode::UNPROCESSABLE_ENTITY,
-            "duplicate field",
+            "một ô được gửi hai lần",
         ),
         (
             "/venues/new",
             "application/json",
             format!("csrf={csrf}").into_bytes(),
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "Content-Type",
+            "Không đọc được yêu cầu",
         ),
         (
             "/venues/new",
@@ -86,7 +86,7 @@ async fn malformed_forms_get_a_clear_refusal(backend: Backend) {
             form,
             format!("csrf={csrf}").into_bytes(),
             StatusCode::UNPROCESSABLE_ENTITY,
-            "username",
+            "Không đọc được yêu cầu",
         ),
         (
             &requests,
@@ -175,11 +175,29 @@ async fn malformed_forms_get_a_clear_refusal(backend: Backend) {
         ),
         ("/cases/abc", StatusCode::BAD_REQUEST),
         ("/cases/99999999999999999999999", StatusCode::BAD_REQUEST),
+        ("/admin/audit?page=abc", StatusCode::BAD_REQUEST),
     ] {
         let r = c.get(path).await;
         assert_eq!(r.status, expected, "{path}: {:.300}", r.body);
         assert!(!r.body.trim().is_empty(), "{path}");
+        // A refusal is the portal's own page, in Vietnamese, not the framework's English.
+        if expected == StatusCode::BAD_REQUEST {
+            assert!(
+                r.body.contains("Không đọc được yêu cầu"),
+                "{path}: {:.300}",
+                r.body
+            );
+            assert!(r.header("content-type").starts_with("text/html"), "{path}");
+        }
     }
+    // A method the address does not take: the portal's page too.
+    let r = c.post("/admin/audit", &[]).await;
+    assert_eq!(r.status, StatusCode::METHOD_NOT_ALLOWED);
+    assert!(
+        r.body.contains("Không làm được ở địa chỉ này"),
+        "{:.300}",
+        r.body
+    );
 }
 
 /// PostgreSQL refuses text holding a NUL (SQLite keeps it): wherever one comes in, it must be
