@@ -228,7 +228,14 @@ pub fn agreement(
 /// Whether `signature` is the venue owner's (`owner_hex`, the key the venue was registered with)
 /// on exactly this agreement.
 pub fn cosign_verifies(owner_hex: &str, signature: &[u8; 64], agreed: &Agreement) -> bool {
-    cosign_of(owner_hex, &hex::encode(signature)).is_some_and(|c| c.verifies(agreed))
+    let Some(owner) = hex::decode(owner_hex).ok().and_then(|o| o.try_into().ok()) else {
+        return false;
+    };
+    Cosign {
+        owner,
+        signature: *signature,
+    }
+    .verifies(agreed)
 }
 
 /// Four eyes: a draft reaches phones only when someone other than who drafted it approves it.

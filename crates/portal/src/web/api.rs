@@ -126,6 +126,15 @@ fn refusal(lookup: &Lookup) -> Response {
     }
 }
 
+/// No draft waits for a co-signature under that number: never drafted, or published or deleted.
+fn unknown_notice() -> Response {
+    answer(
+        StatusCode::NOT_FOUND,
+        "unknown_notice",
+        "No drafted notice waits for a co-signature under this number.",
+    )
+}
+
 fn throttled() -> Response {
     answer(
         StatusCode::TOO_MANY_REQUESTS,
@@ -255,13 +264,7 @@ async fn post_cosign(
     }
     let draft = match notices::to_cosign(&app.db.pool, notice).await {
         Ok(Some(draft)) => draft,
-        Ok(None) => {
-            return answer(
-                StatusCode::NOT_FOUND,
-                "unknown_notice",
-                "No drafted notice waits for a co-signature under this number.",
-            )
-        }
+        Ok(None) => return unknown_notice(),
         Err(e) => return internal(e),
     };
     let agreed = agreement(
@@ -316,11 +319,7 @@ async fn post_cosign(
             )
                 .into_response()
         }
-        Ok(false) => answer(
-            StatusCode::NOT_FOUND,
-            "unknown_notice",
-            "No drafted notice waits for a co-signature under this number.",
-        ),
+        Ok(false) => unknown_notice(),
         Err(e) => internal(e),
     }
 }

@@ -269,30 +269,65 @@ fn account_name(user: &users::User) -> String {
     format!("{} ({})", user.display_name, user.username)
 }
 
+/// One of the questions asked before acting on an account: its message ids.
+struct AccountQuestion {
+    title: &'static str,
+    /// The last part of the action's address, `/admin/users/{id}/<action>`.
+    action: &'static str,
+    button: &'static str,
+    will: [&'static str; 2],
+    /// Why not on one's own account.
+    not_own: &'static str,
+}
+
+/// The question page for `q` on account `id`; `refused` says why it cannot be done now, if so.
+async fn ask_about_account(
+    app: &AppState,
+    staff: &Staff,
+    id: i64,
+    q: AccountQuestion,
+    refused: impl FnOnce(&users::User) -> Option<&'static str>,
+) -> WebResult {
+    let user = find_user(app, id).await?;
+    let tr = staff.tr();
+    let mut page = ConfirmPage::new(
+        staff.chrome(q.title),
+        format!("/admin/users/{id}/{}", q.action),
+        tr.t(q.button),
+        format!("/admin/users/{id}"),
+    )
+    .fact(tr.t("user-edit-title"), account_name(&user));
+    for sentence in q.will {
+        page = page.will(tr.t(sentence));
+    }
+    let why = if id == staff.session.user_id {
+        Some(q.not_own)
+    } else {
+        refused(&user)
+    };
+    match why {
+        Some(why) => page.refuse(tr.t(why)).show(),
+        None => page.show(),
+    }
+}
+
 /// Asks before locking an account, saying what happens to its sessions.
 async fn confirm_disable(
     State(app): State<AppState>,
     staff: Staff,
     Path(id): Path<i64>,
 ) -> WebResult {
-    let user = find_user(&app, id).await?;
-    let tr = staff.tr();
-    let page = ConfirmPage::new(
-        staff.chrome("confirm-lock-title"),
-        format!("/admin/users/{id}/disable"),
-        tr.t("user-disable"),
-        format!("/admin/users/{id}"),
-    )
-    .fact(tr.t("user-edit-title"), account_name(&user))
-    .will(tr.t("confirm-lock-sessions"))
-    .will(tr.t("confirm-lock-undo"));
-    if id == staff.session.user_id {
-        return page.refuse(tr.t("user-cannot-disable-self")).show();
-    }
-    if !user.active() {
-        return page.refuse(tr.t("confirm-lock-already")).show();
-    }
-    page.show()
+    let q = AccountQuestion {
+        title: "confirm-lock-title",
+        action: "disable",
+        button: "user-disable",
+        will: ["confirm-lock-sessions", "confirm-lock-undo"],
+        not_own: "user-cannot-disable-self",
+    };
+    ask_about_account(&app, &staff, id, q, |user| {
+        (!user.active()).then_some("confirm-lock-already")
+    })
+    .await
 }
 
 /// Asks before resetting an account's password, saying what becomes of the old one.
@@ -301,21 +336,14 @@ async fn confirm_reset(
     staff: Staff,
     Path(id): Path<i64>,
 ) -> WebResult {
-    let user = find_user(&app, id).await?;
-    let tr = staff.tr();
-    let page = ConfirmPage::new(
-        staff.chrome("confirm-reset-title"),
-        format!("/admin/users/{id}/reset"),
-        tr.t("user-reset"),
-        format!("/admin/users/{id}"),
-    )
-    .fact(tr.t("user-edit-title"), account_name(&user))
-    .will(tr.t("confirm-reset-old"))
-    .will(tr.t("confirm-reset-new"));
-    if id == staff.session.user_id {
-        return page.refuse(tr.t("user-cannot-reset-self")).show();
-    }
-    page.show()
+    let q = AccountQuestion {
+        title: "confirm-reset-title",
+        action: "reset",
+        button: "user-reset",
+        will: ["confirm-reset-old", "confirm-reset-new"],
+        not_own: "user-cannot-reset-self",
+    };
+    ask_about_account(&app, &staff, id, q, |_| None).await
 }
 
 async fn user_page(
