@@ -9,7 +9,7 @@ import { createPrivateKey, createPublicKey } from 'node:crypto';
 import { join } from 'node:path';
 import QRCode from 'qrcode';
 import {
-  startServices, stopServices, startPortal, openChromium, openApp, closeApp, screenshot, text,
+  startServices, stopServices, startPortal, openChromium, openApp, closeApp, screenshot, screenshots, text,
   tempDir, press, waitForDownload, adminWithRoles, signInAsNewStaff, bindDoor,
 } from './harness.mjs';
 
@@ -33,9 +33,11 @@ after(async () => {
 
 const go = (path) => browser.url(`${site.url}${path}`);
 
-/** A time as the portal's datetime-local fields take it, in Vietnam's time. */
+/** A time as staff type it in the portal, dd/mm/yyyy hh:mm in Vietnam's time. */
 function vietnamInput(ms) {
-  return new Date(ms + 7 * 3600 * 1000).toISOString().slice(0, 16);
+  const [day, time] = new Date(ms + 7 * 3600 * 1000).toISOString().slice(0, 16).split('T');
+  const [y, m, d] = day.split('-');
+  return `${d}/${m}/${y} ${time}`;
 }
 
 /** `text` as a QR image the app's "choose a photo" input takes, as a phone camera would see it. */
@@ -77,15 +79,15 @@ test('a co-signing venue\'s notice is published only after its owner signs on th
   await (await browser.$('#open-case')).click();
   await (await browser.$('#notice-other')).waitForExist({ timeout: 10000 });
   const casePath = new URL(await browser.getUrl()).pathname;
-  await (await browser.$('#notice-other summary')).click();
-  await (await browser.$('#other-venue')).setValue(venueId);
+  await (await browser.$('#notice-other')).click();
+  await (await browser.$('#venue_id')).waitForExist({ timeout: 10000 });
+  await (await browser.$('#venue_id')).setValue(venueId);
   const to = Math.floor(Date.now() / 60000) * 60000 - 3600_000;
-  await browser.execute((f, t) => {
-    document.querySelector('#notice-other input[name=from]').value = f;
-    document.querySelector('#notice-other input[name=to]').value = t;
-  }, vietnamInput(to - 2 * 3600_000), vietnamInput(to));
-  await (await browser.$('#other-reason')).setValue('Chủ quán báo có nhân viên là ca bệnh');
-  await (await browser.$('#notice-other button[type=submit]')).click();
+  await (await browser.$('#from')).setValue(vietnamInput(to - 2 * 3600_000));
+  await (await browser.$('#to')).setValue(vietnamInput(to));
+  await (await browser.$('#reason')).setValue('Chủ quán báo có nhân viên là ca bệnh');
+  await screenshots(browser, 'portal-50b-notice-other-venue');
+  await (await browser.$('#save-draft')).click();
   await (await browser.$('.exposure-notice [data-cosign=waiting]')).waitForExist({ timeout: 10000 });
 
   // A second supervisor, who could approve anyone else's draft, cannot approve this one yet.

@@ -63,9 +63,11 @@ async function go(path) {
   await browser.url(`${site.url}${path}`);
 }
 
-/** A time as a `datetime-local` field in Vietnam takes it. */
+/** A time as staff type it in the portal, dd/mm/yyyy hh:mm in Vietnam's time. */
 function vietnamInput(ms) {
-  return new Date(ms + 7 * 3600 * 1000).toISOString().slice(0, 16);
+  const [day, time] = new Date(ms + 7 * 3600 * 1000).toISOString().slice(0, 16).split('T');
+  const [y, m, d] = day.split('-');
+  return `${d}/${m}/${y} ${time}`;
 }
 
 async function scanInto(app, png, direction) {

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { createServer, request } from 'node:http';
 import {
-  startServices, stopServices, startPortal, openChromium, openApp, closeApp, screenshot, text,
+  startServices, stopServices, startPortal, openChromium, openApp, closeApp, screenshot, screenshots, text,
   tempDir, press, waitForDownload, adminWithRoles, signInAsNewStaff, signOutOfPortal, ADMIN_PASSWORD,
 } from './harness.mjs';
 import { notificationServer } from './notifications.mjs';
@@ -183,29 +183,65 @@ test('a notice for one of two visited venues raises exactly one alert, cleared o
     let made = false;
     for (const row of rows) {
       if (!(await row.getText()).includes(A)) continue;
-      await (await row.$('summary')).click();
-      await (await row.$('textarea[name=advice_vi]')).setValue(ADVICE);
-      await (await row.$('form button[type=submit]')).click();
+      await (await row.$('a.make-notice')).click();
       made = true;
       break;
     }
     assert.ok(made, 'the case page offers a notice for A');
+    // The form: the window from the visit, the advice proposed for the level, and the notice as
+    // phones in each language will show it.
+    await (await browser.$('#notice-form')).waitForExist({ timeout: 10000 });
+    const card = (lang, part) => text(browser, `.phone-card[data-lang=${lang}] .${part}`);
+    assert.equal(await card('vi', 'level'), 'Đi xét nghiệm');
+    assert.equal(await card('en', 'level'), 'Get tested');
+    const proposedTest = await (await browser.$('#advice_vi')).getValue();
+    // Another level: the untouched advice follows it, and so does the preview.
+    await (await browser.$('#level')).selectByAttribute('value', 'monitor');
+    await browser.waitUntil(async () => (await card('vi', 'level')) === 'Theo dõi sức khỏe', { timeout: 5000 });
+    const proposedMonitor = await (await browser.$('#advice_vi')).getValue();
+    assert.notEqual(proposedMonitor, proposedTest);
+    assert.match(proposedMonitor, /theo dõi sức khỏe/);
+    assert.equal(await card('vi', 'advice'), proposedMonitor);
+    assert.match(await card('en', 'advice'), /Watch your health/);
+    await (await browser.$('#level')).selectByAttribute('value', 'test');
+    assert.equal(await (await browser.$('#advice_vi')).getValue(), proposedTest);
+    // Typed advice is the tracer's own: it stays whatever the level, and the preview shows it.
+    await (await browser.$('#advice_vi')).setValue(ADVICE);
+    await browser.waitUntil(async () => (await card('vi', 'advice')) === ADVICE, { timeout: 5000 });
+    await (await browser.$('#level')).selectByAttribute('value', 'monitor');
+    assert.equal(await (await browser.$('#advice_vi')).getValue(), ADVICE);
+    await (await browser.$('#level')).selectByAttribute('value', 'test');
+    assert.match(await card('vi', 'window'), /^Thời gian có nguy cơ: \d\d:\d\d \d\d\/\d\d\/\d{4} – /);
+    assert.match(await card('en', 'window'), /^Time of risk: \d\d:\d\d \d\d [A-Z][a-z]{2} \d{4} – /);
+    await screenshots(browser, 'portal-29-notice-form');
+    // A window typed to end in the future comes back with the message beside the end time,
+    // everything typed kept.
+    const to = await (await browser.$('#to')).getValue();
+    await (await browser.$('#to')).setValue('31/12/2099 10:00');
+    await (await browser.$('#save-draft')).click();
+    await (await browser.$('#to-error')).waitForExist({ timeout: 10000 });
+    assert.match(await text(browser, '#to-error'), /kết thúc trước bây giờ/);
+    assert.equal(await (await browser.$('#advice_vi')).getValue(), ADVICE);
+    assert.equal(await (await browser.$('#to')).getValue(), '31/12/2099 10:00');
+    await screenshots(browser, 'portal-29b-notice-form-mistake');
+    await (await browser.$('#to')).setValue(to);
+    await (await browser.$('#save-draft')).click();
     // Drafted: it waits for a supervisor; the tracer has no button to publish it.
     await (await browser.$('.exposure-notice .awaiting')).waitForExist({ timeout: 10000 });
     assert.equal(await (await browser.$('.exposure-notice a.publish')).isExisting(), false);
-    await screenshot(browser, 'portal-30-notice-draft');
+    await screenshots(browser, 'portal-30-notice-draft');
     // A second member of staff, a supervisor, finds it among the drafts waiting and publishes it.
     await signInAsNewStaff(browser, site, 'duyet', ['supervisor']);
     await go('/notices');
     await (await browser.$(`a[href="${casePath}#notices"]`)).click();
     await (await browser.$('.exposure-notice a.publish')).waitForExist({ timeout: 10000 });
-    await screenshot(browser, 'portal-31-notice-to-approve');
+    await screenshots(browser, 'portal-31-notice-to-approve');
     // Publishing asks first, showing the notice as phones will and what will happen.
     await (await browser.$('.exposure-notice a.publish')).click();
     await (await browser.$('#confirm')).waitForExist({ timeout: 10000 });
     assert.match(await text(browser, '.confirm'), new RegExp(ADVICE));
     assert.match(await text(browser, '#consequences'), /tải danh sách kế tiếp/);
-    await screenshot(browser, 'portal-32-confirm-publish');
+    await screenshots(browser, 'portal-32-confirm-publish');
     await (await browser.$('#confirm')).click();
     await (await browser.$('.exposure-notice[data-state=published]')).waitForExist({ timeout: 10000 });
 
@@ -243,7 +279,7 @@ test('a notice for one of two visited venues raises exactly one alert, cleared o
     await go(casePath);
     await (await browser.$('.exposure-notice[data-state=published] a.retract')).click();
     await (await browser.$('#confirm')).waitForExist({ timeout: 10000 });
-    await screenshot(browser, 'portal-33-confirm-retract');
+    await screenshots(browser, 'portal-33-confirm-retract');
     await (await browser.$('#confirm')).click();
     await (await browser.$('.exposure-notice[data-state=retracted]')).waitForExist({ timeout: 10000 });
     await pullDown(app);
@@ -275,7 +311,7 @@ test('a notice for one of two visited venues raises exactly one alert, cleared o
     await (await browser.$('#deactivate')).click();
     await (await browser.$('#confirm')).waitForExist({ timeout: 10000 });
     assert.match(await text(browser, '.confirm'), new RegExp(A));
-    await screenshot(browser, 'portal-34-confirm-deactivate');
+    await screenshots(browser, 'portal-34-confirm-deactivate');
     await (await browser.$('#confirm')).click();
     await (await browser.$('form[action$="/activate"] button')).waitForExist({ timeout: 10000 });
     assert.match(await text(browser, '#notice'), /mã QR của địa điểm đã bị thu hồi/);

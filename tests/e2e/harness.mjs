@@ -2,7 +2,7 @@
 // drives WebKitWebDriver), a throwaway health authority made with the real `portal` binary, and
 // the real desktop app, built with the custom-protocol feature so it serves its bundled UI.
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, rmSync, existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, rmSync, existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import net from 'node:net';
@@ -274,6 +274,39 @@ export async function closeApp(browser, dataDir) {
 
 export async function screenshot(browser, name) {
   await browser.saveScreenshot(join(SHOTS, `${name}.png`));
+}
+
+/**
+ * A portal page at both sizes its staff use: `${name}.png` at a phone's 390 × 844 and
+ * `${name}-desktop.png` at a desk's 1366 × 900 (Chromium's own device emulation, changed for the
+ * one picture and put back).
+ */
+export async function screenshots(browser, name) {
+  await screenshot(browser, name);
+  const metrics = (width, height, mobile) =>
+    browser.sendCommandAndGetResult('Emulation.setDeviceMetricsOverride', {
+      width, height, deviceScaleFactor: 1, mobile,
+    });
+  await metrics(1366, 900, false);
+  try {
+    await screenshot(browser, `${name}-desktop`);
+  } finally {
+    await metrics(390, 844, true);
+  }
+}
+
+/**
+ * The page as Chromium prints it, A4: `${name}.pdf`, and its first page drawn at 60 dpi by
+ * poppler's `pdftoppm` as `${name}.png`, to look at.
+ */
+export async function printed(browser, name) {
+  const { data } = await browser.sendCommandAndGetResult('Page.printToPDF', {
+    paperWidth: 8.27, paperHeight: 11.69, printBackground: true,
+  });
+  const pdf = join(SHOTS, `${name}.pdf`);
+  writeFileSync(pdf, Buffer.from(data, 'base64'));
+  execFileSync('pdftoppm', ['-png', '-r', '60', '-singlefile', '-f', '1', pdf, join(SHOTS, name)]);
+  return pdf;
 }
 
 export async function text(browser, selector) {

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  startServices, stopServices, startPortal, openChromium, openApp, closeApp, screenshot, text,
+  startServices, stopServices, startPortal, openChromium, openApp, closeApp, screenshot, screenshots, printed, text,
   tempDir, portal, press, waitForDownload, adminWithRoles,
 } from './harness.mjs';
 
@@ -225,4 +225,51 @@ test("the request's QR on the portal opens the request in the app, from the Scan
   // Looking and cancelling sent nothing: the request still waits for a diary.
   await go(casePath);
   assert.equal(await (await browser.$(`.request[data-code="${code}"] img.qr`)).isExisting(), true);
+});
+
+test('the tracer prints a slip for the citizen, then cancels the request: the app is told it is closed', async () => {
+  await go(casePath);
+  await (await browser.$('#purpose')).setValue('Phiếu in cho người cao tuổi');
+  await (await browser.$('#create-request')).click();
+  const waiting = await browser.$('.request p.code[id^="code-"]');
+  await waiting.waitForExist({ timeout: 10000 });
+  const code = await waiting.getText();
+  const card = `.request[data-code="${code}"]`;
+
+  // The slip: the code, its QR, when it stops working and three steps, in print without the
+  // portal's header.
+  await (await browser.$(`${card} a.slip`)).click();
+  assert.equal(await text(browser, '#slip-code'), code);
+  assert.match(await text(browser, '#slip-expires'), /^\d\d\/\d\d\/\d{4} \d\d:\d\d$/);
+  assert.equal((await browser.$$('.slip-steps li')).length, 3);
+  const qr = await browser.$('.slip img.qr');
+  assert.ok(await browser.execute((img) => img.complete && img.naturalWidth > 0, qr), 'the QR is drawn');
+  await screenshots(browser, 'portal-24-request-slip');
+  await printed(browser, 'portal-24-request-slip-print');
+
+  // Cancelled after asking, with what will happen.
+  await go(casePath);
+  await (await browser.$(`${card} a.cancel-request`)).click();
+  await (await browser.$('#consequences')).waitForExist({ timeout: 10000 });
+  assert.match(await text(browser, '#consequences'), /Mã không dùng được nữa/);
+  await screenshots(browser, 'portal-25-confirm-cancel-request');
+  await (await browser.$('#confirm')).click();
+  await (await browser.$('#notice')).waitForExist({ timeout: 10000 });
+  assert.match(await text(browser, '#notice'), /Đã huỷ yêu cầu/);
+  assert.equal(await text(browser, `${card} .status-cancelled`), 'Đã huỷ');
+  assert.equal(await (await browser.$(`${card} a.slip`)).isExisting(), false);
+  assert.equal(await (await browser.$(`${card} img.qr`)).isExisting(), false);
+
+  // The citizen types the code anyway: the app says the request is closed, and sends nothing.
+  const data = tempDir('share-cancelled-data');
+  const app = await openApp(data, site.trust);
+  try {
+    await askForCode(app, code);
+    assert.equal(await text(app, '[data-testid=share-notice]'), vi.share.errors.share_expired);
+    assert.match(vi.share.errors.share_expired, /đã được cán bộ huỷ/);
+    assert.equal(await (await app.$('[data-testid=share-purpose]')).isExisting(), false);
+    await screenshot(app, '26-share-cancelled');
+  } finally {
+    await closeApp(app, data);
+  }
 });

@@ -104,7 +104,7 @@ audit-count = { $count ->
     [one] One entry
    *[other] { $count } entries
 }
-audit-bad-date = That date is not valid; pick one from the calendar.
+audit-bad-date = That date is not valid; write day/month/year, for example 03/12/2026.
 action-login = Signed in
 action-login-failed = Failed sign-in
 action-login-throttled = Sign-in blocked for a while
@@ -340,7 +340,7 @@ share-hours = Valid for (hours)
 share-create = Create the request and its code
 share-request-created = The request is ready. Read the code to the citizen.
 share-file-received = The diary from the file has been received.
-share-date-invalid = That date is not valid.
+share-date-invalid = That date is not valid; write day/month/year, for example 03/12/2026.
 share-range-backwards = The end must come after the start.
 share-range-too-far = The dates must lie within the last 60 days, not after today.
 share-purpose-invalid = Say what the diary is for (at most 500 characters).
@@ -383,7 +383,6 @@ notice-level-test = Get tested
 notice-advice-vi = Advice (Vietnamese)
 notice-advice-en = Advice (English)
 notice-save-draft = Save as draft
-notice-default-advice = You were at the same place as a confirmed case. Get tested at the nearest health station and watch your health for 14 days.
 notices-title = Exposure notices
 notices-empty = No notices yet. Make one from a visit above, review it, then publish.
 notice-publish = Publish
@@ -536,3 +535,63 @@ confirm-notice-venue = Venue
 confirm-notice-window = Time span
 confirm-not-draft = This notice is no longer a draft, so it can no longer be published.
 confirm-not-published = This notice is not published, or has been retracted.
+placeholder-date = dd/mm/yyyy
+placeholder-datetime = dd/mm/yyyy hh:mm
+placeholder-time = hh:mm
+notice-back-to-case = Back to the case
+notice-form-title = Draft an exposure notice
+notice-edit-title = Edit a draft notice
+notice-form-hint = The notice tells phones when the case was at this venue. Once saved it is a draft: a supervisor other than its author publishes it.
+notice-window-hint = Write day/month/year hour:minute, Vietnam time (for example 03/12/2026 09:30). The window must end before now and last at most 24 hours.
+notice-advice-hint = When the level changes, the proposed advice changes with it. If you edited the advice, check that it fits the level.
+notice-default-advice-test = You were at the same place as a confirmed case. Get tested at the nearest health station and watch your health for 14 days.
+notice-default-advice-monitor = You were at the same place as a confirmed case. Watch your health for 14 days; with fever, cough or shortness of breath, tell your local health station.
+notice-advice-other-level = This is the proposed advice of the other level; it does not fit the level chosen. Edit the advice or choose the level again.
+notice-preview = What phones will show
+notice-preview-hint = Each person sees the notice in their phone's language. On the phone, the venue's name and the time are those of the person's own visit in their diary.
+notice-preview-vi = A phone in Vietnamese
+notice-preview-en = A phone in English
+notice-preview-venue = (venue)
+notice-edit = Edit
+notice-delete = Delete draft
+notice-edited = Draft edited. It replaces the old draft; check it, then publish.
+notice-deleted = Draft notice deleted.
+confirm-delete-notice-title = Delete this draft notice?
+confirm-delete-notice-phones = A draft never reached any phone; once deleted, nobody will receive this notice.
+confirm-delete-notice-undo = The draft cannot be restored; to notify later, draft a new one. The activity log records the deletion.
+action-notice-edited = Edited a draft exposure notice
+action-notice-deleted = Deleted a draft exposure notice
+phone-alert-level-monitor = Monitor your health
+phone-alert-level-test = Get tested
+phone-alert-visit = Visit: { $name }, { $time }
+phone-alert-window = Time of risk: { $from } – { $to }
+phone-alert-next = What to do: follow the advice above, wear a mask, limit contacts; with symptoms, call the health station or 115.
+slip-title = Slip for the citizen
+slip-print-hint = Print this page (Ctrl+P, or Print in the browser) and hand the slip to the citizen. It works only until the request expires.
+share-print-slip = Print a slip for the citizen
+share-cancel = Cancel request
+share-code = Request code
+share-status-cancelled = Cancelled
+share-request-cancelled = Request cancelled. Its code no longer works.
+confirm-cancel-request-title = Cancel this share request?
+confirm-cancel-request-phones = The code stops working: a phone that opens or sends with it is told the request is closed, and nothing is received.
+confirm-cancel-request-undo = It cannot be reopened; if the diary is still needed, make a new request. The activity log records the cancellation.
+confirm-cancel-request-closed = This request is already closed (answered, expired or cancelled), so there is nothing to cancel.
+action-share-request-cancelled = Cancelled a share request
+password-guessable = This password is easy to guess: a common password, a run of keys or digits, a repeat, or based on your name. Use a long phrase only you know, for example a few unrelated words.
+dashboard-title = Overview
+dashboard-accounts = Active accounts
+dashboard-locked = { $count ->
+    [one] 1 account locked
+   *[other] { $count } accounts locked
+}
+dashboard-failures = Failed sign-ins in the last 7 days
+dashboard-venues = Active venues
+dashboard-with-poster = { $count } with a poster downloaded
+dashboard-requests = Share requests waiting
+dashboard-notices = Exposure notices published
+dashboard-drafts = { $count ->
+    [one] 1 draft awaiting approval
+   *[other] { $count } drafts awaiting approval
+}
+dashboard-hint = Counts only, naming no citizen. Open the number of accounts or of failed sign-ins for the details.

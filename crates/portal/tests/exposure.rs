@@ -8,8 +8,9 @@ use axum::http::{Request, StatusCode};
 use portal::domain::accounts::Role;
 use portal::store::Backend;
 use protocol::exposure::{read_exposure_list, venue_hash, Level};
-use protocol::{SharedVisit, TrustList};
-use support::{days_ago, Client, Portal};
+use protocol::TrustList;
+use support::cases::{case_asking, case_sharing, case_with_visit, register_venue, visit};
+use support::Portal;
 
 on_both_backends!(
     notices_are_drafted_published_served_and_retracted,
@@ -42,97 +43,6 @@ async fn list(
     (r, Some(list))
 }
 
-/// Registers a venue in the portal; returns its id.
-async fn register_venue(p: &Portal, c: &mut Client, name: &str) -> String {
-    let commune = p.app.units.communes[0].code.to_string();
-    let r = c
-        .post(
-            "/venues/new",
-            &[
-                ("name", name),
-                ("address", "Phố Xuân Trường"),
-                ("commune", &commune),
-                ("sector", "market"),
-                ("usual_stay", ""),
-                ("contact_name", "Bà Hoa"),
-                ("contact_phone", "0912345678"),
-            ],
-        )
-        .await;
-    r.location()
-        .trim_start_matches("/venues/")
-        .split('?')
-        .next()
-        .unwrap()
-        .to_owned()
-}
-
-/// A visit to a venue, hours ago (time out `None` when never checked out).
-fn visit(name: &str, venue: &str, time_in: i64, time_out: Option<i64>) -> SharedVisit {
-    SharedVisit {
-        name: name.into(),
-        address: "Phố Xuân Trường".into(),
-        unit: Some(1273),
-        venue_id: Some(venue.into()),
-        origin: "vd1".into(),
-        time_in,
-        time_out,
-    }
-}
-
-/// A new case with a share request for `from_day`..`to_day` days ago, not yet answered. Returns
-/// the case and the request's code.
-async fn case_asking(p: &Portal, c: &mut Client, label: &str, days: (i64, i64)) -> (i64, String) {
-    let r = c.post("/cases", &[("label", label), ("notes", "")]).await;
-    let case: i64 = r.location().trim_start_matches("/cases/").parse().unwrap();
-    c.post(
-        &format!("/cases/{case}/requests"),
-        &[
-            ("from", &days_ago(days.0)),
-            ("to", &days_ago(days.1)),
-            ("purpose", "Truy vết"),
-            ("hours", "48"),
-        ],
-    )
-    .await;
-    let code: String = sqlx::query_scalar("SELECT code FROM share_requests WHERE case_id = $1")
-        .bind(case)
-        .fetch_one(&p.app.db.pool)
-        .await
-        .unwrap();
-    (case, code)
-}
-
-/// A case whose citizen answered a share request for `from_day`..`to_day` days ago with
-/// `visits`, through the app's API. Returns the case and the request's code.
-async fn case_sharing(
-    p: &Portal,
-    c: &mut Client,
-    label: &str,
-    days: (i64, i64),
-    visits: Vec<SharedVisit>,
-) -> (i64, String) {
-    let (case, code) = case_asking(p, c, label, days).await;
-    let r = p.share_visits(&code, visits).await;
-    assert_eq!(r.status, StatusCode::CREATED);
-    (case, code)
-}
-
-/// A case whose citizen shared one visit at a venue this portal registered.
-async fn case_with_visit(p: &Portal, c: &mut Client) -> (i64, String) {
-    let venue = register_venue(p, c, "Chợ Xanh Cao Bằng").await;
-    // On a whole minute: a sealed diary carries times in minutes.
-    let now = chrono::Utc::now().timestamp() / 60 * 60;
-    let visits = vec![visit(
-        "Chợ Xanh Cao Bằng",
-        &venue,
-        now - 3 * 3600,
-        Some(now - 2 * 3600),
-    )];
-    let (case, _) = case_sharing(p, c, "Ca 3", (5, 0), visits).await;
-    (case, venue)
-}
-
 async fn notices_are_drafted_published_served_and_retracted(backend: Backend) {
     let p = Portal::new(backend).await;
     p.add_user("lan", &[Role::Tracer, Role::Registrar]).await;
@@ -149,13 +59,22 @@ async fn notices_are_drafted_published_served_and_retracted(backend: Backend) {
 
     // The case page offers a notice for the shared visit, its window taken from the visit.
     let page = c.get(&format!("/cases/{case}")).await;
-    assert!(page
+    let link =
+        support::between(&page.body, "class=\"make-notice\" href=\"", "\"").replace("&amp;", "&");
+    assert!(
+        link.starts_with(&format!("/cases/{case}/notices/new?venue_id={venue}&")),
+        "{link}"
+    );
+    let form = c.get(&link).await;
+    assert_eq!(form.status, StatusCode::OK);
+    assert!(form
         .body
         .contains(&format!("name=\"venue_id\" value=\"{venue}\"")));
-    let from = support::between(&page.body, "name=\"from\" value=\"", "\"");
-    let to = support::between(&page.body, "name=\"to\" value=\"", "\"");
+    let from = support::between(&form.body, "name=\"from\" type=\"text\" value=\"", "\"");
+    let to = support::between(&form.body, "name=\"to\" type=\"text\" value=\"", "\"");
+    assert!(portal::domain::time::parse_local(&from).is_some(), "{from}");
 
-    // Bad input: a message on the case page, nothing saved.
+    // Bad input: the form again as typed, the message next to its field, nothing saved.
     for (form, why) in [
         (
             [
@@ -163,7 +82,7 @@ async fn notices_are_drafted_published_served_and_retracted(backend: Backend) {
                 ("from", from.as_str()),
                 ("to", to.as_str()),
             ],
-            "notice-venue-unknown",
+            ("notice-venue-unknown", "venue_id"),
         ),
         (
             [
@@ -171,7 +90,7 @@ async fn notices_are_drafted_published_served_and_retracted(backend: Backend) {
                 ("from", to.as_str()),
                 ("to", from.as_str()),
             ],
-            "notice-window-invalid",
+            ("notice-window-invalid", "to"),
         ),
     ] {
         let mut fields = form.to_vec();
@@ -181,7 +100,9 @@ async fn notices_are_drafted_published_served_and_retracted(backend: Backend) {
             ("advice_en", "Get tested."),
         ]);
         let r = c.post(&format!("/cases/{case}/notices"), &fields).await;
-        assert_eq!(r.location(), format!("/cases/{case}?notice_error={why}"));
+        r.assert_refused(why.0, why.1);
+        // What was typed is still there.
+        assert!(r.body.contains(">Đi xét nghiệm.</textarea>"), "{}", r.body);
     }
     assert_eq!(p.count("SELECT COUNT(*) FROM exposure_notices").await, 0);
 
@@ -352,8 +273,16 @@ async fn no_single_person_alerts_a_venue(backend: Backend) {
     // Windows: at most a day, and over by now.
     let (long_from, future_to) = (input(t - 2 * 3600 - 24 * 3600 - 60), input(t + 3600));
     for (from, to, why) in [
-        (long_from.as_str(), to.as_str(), "notice-window-too-long"),
-        (from.as_str(), future_to.as_str(), "notice-window-future"),
+        (
+            long_from.as_str(),
+            to.as_str(),
+            ("notice-window-too-long", "from"),
+        ),
+        (
+            from.as_str(),
+            future_to.as_str(),
+            ("notice-window-future", "to"),
+        ),
     ] {
         let r = lan
             .post(
@@ -361,7 +290,7 @@ async fn no_single_person_alerts_a_venue(backend: Backend) {
                 &notice_form(&venue, from, to),
             )
             .await;
-        refused(&r, why);
+        r.assert_refused(why.0, why.1);
     }
     assert_eq!(notices().await, 0);
 
@@ -369,7 +298,7 @@ async fn no_single_person_alerts_a_venue(backend: Backend) {
     let mut form = notice_form(&elsewhere, &from, &to);
     form.push(("reason", "Ca khai báo qua điện thoại"));
     let r = lan.post(&format!("/cases/{case}/notices"), &form).await;
-    refused(&r, "notice-venue-not-in-case");
+    r.assert_refused("notice-venue-not-in-case", "venue_id");
     // A supervisor may, saying why; the reason goes into the audit log.
     let r = minh
         .post(
@@ -377,7 +306,7 @@ async fn no_single_person_alerts_a_venue(backend: Backend) {
             &notice_form(&elsewhere, &from, &to),
         )
         .await;
-    refused(&r, "notice-reason-missing");
+    r.assert_refused("notice-reason-missing", "reason");
     assert_eq!(notices().await, 0);
     let r = minh.post(&format!("/cases/{case}/notices"), &form).await;
     assert!(r.location().contains("notice=drafted"), "{}", r.location());
@@ -526,10 +455,7 @@ async fn visits_outside_the_days_asked_stay_out_of_the_case(backend: Backend) {
             &notice_form(&cafe, &from, &to),
         )
         .await;
-    assert_eq!(
-        r.location(),
-        format!("/cases/{case}?notice_error=notice-venue-not-in-case")
-    );
+    r.assert_refused("notice-venue-not-in-case", "venue_id");
 }
 
 async fn the_overlap_view_shows_other_cases_at_the_same_place_and_time(backend: Backend) {

@@ -394,6 +394,12 @@ async fn the_case_page_opens_shared_diaries_and_logs_each_opening(backend: Backe
     let csv = c.get(&format!("/cases/{case}/visits.csv")).await;
     assert_eq!(csv.status, StatusCode::OK);
     assert!(csv.body.contains("Trạm Y tế Phường Thục Phán"));
+    // Days as Vietnam writes them, whatever the reader's spreadsheet would guess: dd/mm/yyyy.
+    let day = csv.body.lines().nth(1).unwrap().split(',').next().unwrap();
+    assert!(
+        portal::domain::time::parse_day(day).is_some() && day.as_bytes()[2] == b'/',
+        "{day}"
+    );
     assert!(csv.body.contains("'=HYPERLINK("), "{}", csv.body);
     assert!(!csv.body.contains(",=HYPERLINK"));
     assert_eq!(

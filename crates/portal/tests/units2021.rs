@@ -308,7 +308,7 @@ async fn past_weeks_keep_a_venue_deactivated_later(backend: Backend) {
                 let week = first + Duration::weeks(i);
                 let new = if i == 0 || i == 5 { 1 } else { 0 };
                 let total = if i == 5 { this_week_total } else { 1 };
-                format!("{week},{new},{total}")
+                format!("{},{new},{total}", week.format("%d/%m/%Y"))
             })
             .collect()
     };

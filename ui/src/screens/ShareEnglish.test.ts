@@ -25,7 +25,7 @@ test.each([
   ['share_answered', 'This request has already been answered; each request is answered once. Nothing was sent.'],
   ['share_portal_garbage', 'The health portal answered something that is not a request. Nothing was sent.'],
   ['share_untrusted', 'This request is not signed by a health authority the app trusts. Nothing was sent.'],
-  ['share_expired', 'This request has expired. Nothing was sent.'],
+  ['share_expired', 'This request has expired or the tracer cancelled it. Nothing was sent.'],
   ['share_network', 'The health portal cannot be reached. Check the network and try again.'],
   ['share_unknown_code', 'No request has this code. Ask the tracer for the right code.'],
   ['share_portal_error', 'The health portal reported an error. Nothing was sent; try again later.'],

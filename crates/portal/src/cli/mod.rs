@@ -408,7 +408,7 @@ async fn ensure_admin(db: &Db) -> Result<Option<String>> {
             ))
         }
     };
-    if let Some(problem) = password_problem(&password) {
+    if let Some(problem) = password_problem(&password, &[&name]) {
         return Err(Error::Account(format!(
             "the admin password: {}",
             english.t(problem)

@@ -45,6 +45,9 @@ pub const ACTIONS: &[&str] = &[
     "notice_published",
     "notice_retracted",
     "notice_cosigned",
+    "notice_edited",
+    "notice_deleted",
+    "share_request_cancelled",
     "answers_deleted",
 ];
 

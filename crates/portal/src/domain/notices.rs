@@ -44,6 +44,10 @@ pub struct NoticeInput {
     /// A supervisor's reason for a venue the case's shared visits and guestbooks do not name.
     #[serde(default)]
     pub reason: String,
+    /// `1` on a supervisor's form for a venue outside the case (it keeps its reason field when
+    /// it comes back with a mistake).
+    #[serde(default)]
+    pub other: String,
 }
 
 /// A notice ready to be saved as a draft.
@@ -398,7 +402,7 @@ mod tests {
             level: level.into(),
             advice_vi: advice.into(),
             advice_en: "Watch for symptoms.".into(),
-            reason: String::new(),
+            ..NoticeInput::default()
         }
     }
 

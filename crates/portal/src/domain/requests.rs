@@ -8,7 +8,7 @@ use protocol::{ShareRequest, SharedDiary, SharedVisit};
 use rand::{CryptoRng, RngCore};
 use serde::Deserialize;
 
-use super::time::start_of;
+use super::time::{parse_clock, parse_day, start_of};
 use super::Problem;
 use crate::authority::Authority;
 use crate::text::clean;
@@ -49,17 +49,13 @@ pub struct ValidRequest {
     pub hours: i64,
 }
 
-/// A time of day typed in a `time` field (`14:00`): seconds after midnight; `Some(None)` when
-/// the field is empty, `None` when it is no time.
+/// A time of day as typed ([`parse_clock`]): seconds after midnight; `Some(None)` when the
+/// field is empty, `None` when it is no time.
 fn time_of_day(text: &str) -> Option<Option<i64>> {
-    let text = text.trim();
-    if text.is_empty() {
+    if text.trim().is_empty() {
         return Some(None);
     }
-    let t = chrono::NaiveTime::parse_from_str(text, "%H:%M").ok()?;
-    Some(Some(i64::from(
-        chrono::Timelike::num_seconds_from_midnight(&t),
-    )))
+    parse_clock(text).map(Some)
 }
 
 /// The days a new request offers: the last `DEFAULT_DAYS` up to `today`.
@@ -73,8 +69,8 @@ pub fn validate(
     today: NaiveDate,
 ) -> std::result::Result<ValidRequest, Vec<Problem>> {
     let mut problems = Vec::new();
-    let from_day = NaiveDate::parse_from_str(input.from.trim(), "%Y-%m-%d").ok();
-    let to_day = NaiveDate::parse_from_str(input.to.trim(), "%Y-%m-%d").ok();
+    let from_day = parse_day(&input.from);
+    let to_day = parse_day(&input.to);
     let from_time = time_of_day(&input.from_time);
     let to_time = time_of_day(&input.to_time);
     if from_time.is_none() {
@@ -192,13 +188,16 @@ pub enum Status {
     Expired,
     /// Answered, and the answer deleted at the end of its retention.
     Deleted,
+    /// Cancelled by a tracer before anyone answered.
+    Cancelled,
 }
 
 impl Status {
-    pub fn of(answered: bool, purged: bool, expires_at: i64, now: i64) -> Status {
+    pub fn of(answered: bool, purged: bool, cancelled: bool, expires_at: i64, now: i64) -> Status {
         match (answered, expires_at > now) {
             (true, _) if purged => Status::Deleted,
             (true, _) => Status::Answered,
+            (false, _) if cancelled => Status::Cancelled,
             (false, true) => Status::Waiting,
             (false, false) => Status::Expired,
         }
@@ -210,6 +209,7 @@ impl Status {
             Status::Answered => "answered",
             Status::Expired => "expired",
             Status::Deleted => "deleted",
+            Status::Cancelled => "cancelled",
         }
     }
 }
@@ -390,12 +390,22 @@ mod tests {
             protocol::share::span_text(ok.from, ok.to),
             ("2026-11-28 14:00".into(), "2026-11-29 09:30".into())
         );
+        // Typed as people write it: days day first, hours as "14h" or "9g30".
+        let written = RequestInput {
+            from_time: "14h".into(),
+            to_time: "9g30".into(),
+            ..input("28/11/2026", "29/11/2026", "Ca 12", "48")
+        };
+        assert_eq!(
+            validate(&written, today),
+            validate(&with("14:00", "09:30"), today)
+        );
         // Only the start: to the end of the last day.
         let ok = validate(&with("14:00", ""), today).unwrap();
         assert_eq!(ok.to, time::start_of(day(30)));
         for (from_time, to_time, expected) in [
             ("25:00", "", vec![("from", "share-time-invalid")]),
-            ("", "9h", vec![("to", "share-time-invalid")]),
+            ("", "9:5", vec![("to", "share-time-invalid")]),
         ] {
             assert_eq!(fields(validate(&with(from_time, to_time), today)), expected);
         }
@@ -496,11 +506,16 @@ mod tests {
 
     #[test]
     fn a_request_waits_until_answered_or_expired() {
-        assert_eq!(Status::of(false, false, 10, 9), Status::Waiting);
-        assert_eq!(Status::of(false, false, 10, 10), Status::Expired);
-        assert_eq!(Status::of(true, false, 10, 9), Status::Answered);
-        assert_eq!(Status::of(true, true, 10, 11), Status::Deleted);
-        assert_eq!(Status::of(true, false, 10, 20), Status::Answered);
+        assert_eq!(Status::of(false, false, false, 10, 9), Status::Waiting);
+        assert_eq!(Status::of(false, false, false, 10, 10), Status::Expired);
+        assert_eq!(Status::of(true, false, false, 10, 9), Status::Answered);
+        assert_eq!(Status::of(true, true, false, 10, 11), Status::Deleted);
+        assert_eq!(Status::of(true, false, false, 10, 20), Status::Answered);
+        assert_eq!(Status::of(false, false, true, 10, 10), Status::Cancelled);
+        assert_eq!(
+            Status::of(false, true, true, 10, 100_000),
+            Status::Cancelled
+        );
         assert_eq!(request_id("00"), None);
         assert_eq!(request_id(&"ab".repeat(16)), Some([0xab; 16]));
     }

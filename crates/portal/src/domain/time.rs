@@ -41,10 +41,67 @@ pub fn show_date(text: &str) -> String {
         .unwrap_or_else(|_| text.to_owned())
 }
 
-/// The first second of a local day typed as `2026-11-29` (a date field).
+/// A day as staff type it: `29/11/2026` (also `29-11-2026`, `29.11.2026`, one-digit day or
+/// month), whatever the browser's language; or `2026-11-29`, as links and older forms send it.
+pub fn parse_day(text: &str) -> Option<NaiveDate> {
+    let text = text.trim();
+    if let Ok(date) = NaiveDate::parse_from_str(text, "%Y-%m-%d") {
+        return Some(date);
+    }
+    let parts: Vec<&str> = text.split(['/', '-', '.']).collect();
+    let [d, m, y] = parts.as_slice() else {
+        return None;
+    };
+    // Four-digit years only: `29/11/26` could be read two ways.
+    if y.len() != 4 || d.is_empty() || m.is_empty() || d.len() > 2 || m.len() > 2 {
+        return None;
+    }
+    let number = |s: &str| -> Option<u32> {
+        s.bytes()
+            .all(|b| b.is_ascii_digit())
+            .then(|| s.parse().ok())
+            .flatten()
+    };
+    NaiveDate::from_ymd_opt(number(y)? as i32, number(m)?, number(d)?)
+}
+
+/// A time of day as staff type it, 24-hour: `14:00`, `9:30`, `9h30`, `9g30`, `9h`, `14.00`;
+/// seconds after midnight.
+pub fn parse_clock(text: &str) -> Option<i64> {
+    let text = text.trim().to_lowercase();
+    let (hour, minute) = match text.find([':', 'h', 'g', '.']) {
+        Some(at) => {
+            let minute = &text[at + 1..];
+            // `9h` and `9g` are on the hour; `9:` is not a time.
+            if minute.is_empty() && !text[at..].starts_with([':', '.']) {
+                (&text[..at], "0")
+            } else {
+                (&text[..at], minute)
+            }
+        }
+        None => return None,
+    };
+    let digits = |s: &str, max: i64| -> Option<i64> {
+        if s.is_empty() || s.len() > 2 || !s.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        s.parse().ok().filter(|n| *n <= max)
+    };
+    let minute = if minute == "0" {
+        0
+    } else {
+        // Minutes are two digits: `9:5` is a slip, not 9:05.
+        if minute.len() != 2 {
+            return None;
+        }
+        digits(minute, 59)?
+    };
+    Some(digits(hour, 23)? * 3600 + minute * 60)
+}
+
+/// The first second of a local day typed as [`parse_day`] reads it.
 pub fn day_start(text: &str) -> Option<i64> {
-    let date = NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").ok()?;
-    Some(start_of(date))
+    Some(start_of(parse_day(text)?))
 }
 
 /// The first second of a day in Vietnam.
@@ -53,18 +110,29 @@ pub fn start_of(date: NaiveDate) -> i64 {
     zone().from_utc_datetime(&midnight).timestamp() - i64::from(zone().local_minus_utc())
 }
 
-/// A time typed in a `datetime-local` field (`2026-11-29T08:00`).
+/// A time typed as a day and a time of day (`29/11/2026 08:00`, `29/11/2026 8h`), Vietnam's
+/// time; or `2026-11-29T08:00`, as a `datetime-local` field sends it.
 pub fn parse_local(text: &str) -> Option<i64> {
-    let naive = NaiveDateTime::parse_from_str(text.trim(), "%Y-%m-%dT%H:%M").ok()?;
-    zone()
-        .from_local_datetime(&naive)
-        .single()
-        .map(|t| t.timestamp())
+    let text = text.trim();
+    if let Ok(naive) = NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M") {
+        return zone()
+            .from_local_datetime(&naive)
+            .single()
+            .map(|t| t.timestamp());
+    }
+    let (day, clock) = text.split_once(char::is_whitespace)?;
+    let day = parse_day(day.trim_end_matches(','))?;
+    Some(start_of(day) + parse_clock(clock)?)
 }
 
-/// The form value of a time, for a `datetime-local` field.
+/// The form value of a time: `29/11/2026 08:00`, as [`parse_local`] reads it.
 pub fn local_input(ts: i64) -> String {
-    local(ts).format("%Y-%m-%dT%H:%M").to_string()
+    show_time(ts)
+}
+
+/// The form value of a day: `29/11/2026`, as [`parse_day`] reads it.
+pub fn day_input(date: NaiveDate) -> String {
+    date.format("%d/%m/%Y").to_string()
 }
 
 #[cfg(test)]
@@ -79,12 +147,62 @@ mod tests {
             Utc.timestamp_opt(t, 0).unwrap().to_rfc3339(),
             "2026-11-08T17:30:00+00:00"
         );
-        assert_eq!(local_input(t), "2026-11-09T00:30");
+        assert_eq!(local_input(t), "09/11/2026 00:30");
+        assert_eq!(parse_local("09/11/2026 00:30"), Some(t));
         assert_eq!(show_time(t), "09/11/2026 00:30");
         assert_eq!(local_date(t).to_string(), "2026-11-09");
         assert_eq!(day_start("2026-11-09"), Some(t - 30 * 60));
-        assert_eq!(day_start("09/11/2026"), None);
-        assert_eq!(parse_local("2026-11-09 00:30"), None);
+        assert_eq!(day_start("09/11/2026"), Some(t - 30 * 60));
+        assert_eq!(parse_local("2026-11-09 00:30"), Some(t));
+    }
+
+    #[test]
+    fn days_and_times_are_read_as_written_in_vietnam() {
+        let day = NaiveDate::from_ymd_opt(2026, 12, 3).unwrap();
+        for text in [
+            "03/12/2026",
+            "3/12/2026",
+            " 3-12-2026 ",
+            "03.12.2026",
+            "2026-12-03",
+        ] {
+            assert_eq!(parse_day(text), Some(day), "{text}");
+        }
+        // Two-digit years, month-first readings that do not exist, and other text are refused.
+        for text in [
+            "3/12/26",
+            "12/31/2026",
+            "31/02/2026",
+            "3/12",
+            "",
+            "a/b/cdef",
+            "+3/12/2026",
+        ] {
+            assert_eq!(parse_day(text), None, "{text}");
+        }
+        for (text, seconds) in [
+            ("14:00", 14 * 3600),
+            ("9:30", 9 * 3600 + 1800),
+            ("9h30", 9 * 3600 + 1800),
+            ("9G30", 9 * 3600 + 1800),
+            ("9h", 9 * 3600),
+            ("11g", 11 * 3600),
+            ("14.05", 14 * 3600 + 300),
+            ("0:00", 0),
+            ("23:59", 23 * 3600 + 59 * 60),
+        ] {
+            assert_eq!(parse_clock(text), Some(seconds), "{text}");
+        }
+        for text in [
+            "24:00", "9:5", "9:", "930", "2:30 PM", "", "h30", "-1:00", "9:60",
+        ] {
+            assert_eq!(parse_clock(text), None, "{text}");
+        }
+        let t = parse_local("03/12/2026 9h30").unwrap();
+        assert_eq!(show_time(t), "03/12/2026 09:30");
+        assert_eq!(parse_local("03/12/2026, 09:30"), Some(t));
+        assert_eq!(parse_local("12/03/2026 9:30 PM"), None);
+        assert_eq!(day_input(day), "03/12/2026");
     }
 
     #[test]

@@ -10,6 +10,7 @@
 
 pub mod audit;
 pub mod cases;
+pub mod dashboard;
 pub mod filter;
 pub mod notices;
 pub mod requests;

@@ -127,6 +127,23 @@ pub async fn drafts(db: &AnyPool) -> Result<Vec<Awaiting>, sqlx::Error> {
     .await
 }
 
+/// Deletes draft `id` of case `case_id`; false when it is no longer a draft (or not there).
+/// Drafts were never in the list, so the list's sequence does not change.
+pub async fn delete_draft<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    case_id: i64,
+    id: i64,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "DELETE FROM exposure_notices WHERE id = $1 AND case_id = $2 AND state = 'draft'",
+    )
+    .bind(id)
+    .bind(case_id)
+    .execute(db)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
 /// Saves a draft of case `case_id`; its id.
 /// `public_id` is what the list will call it (`domain::notices::public_id`).
 pub async fn insert<'e, E: Executor<'e, Database = Any>>(

@@ -99,6 +99,8 @@ pub struct Listed {
     pub sealed: Option<Vec<u8>>,
     /// When the answer was deleted at the end of its retention.
     pub purged_at: Option<i64>,
+    /// When a tracer cancelled it, unanswered.
+    pub cancelled_at: Option<i64>,
 }
 
 /// The requests of a case, newest first.
@@ -106,8 +108,8 @@ pub async fn of_case(db: &AnyPool, case_id: i64) -> Result<Vec<Listed>, sqlx::Er
     sqlx::query_as(
         "SELECT r.id, r.code, r.date_from, r.date_to, r.purpose, r.expires_at, r.answered_at, \
          r.delivered_via, r.venue_id, v.name AS venue_name, r.window_from, r.window_to, \
-         r.sealed, r.purged_at FROM share_requests r LEFT JOIN venues v ON v.id = r.venue_id \
-         WHERE r.case_id = $1 ORDER BY r.created_at DESC",
+         r.sealed, r.purged_at, r.cancelled_at FROM share_requests r \
+         LEFT JOIN venues v ON v.id = r.venue_id WHERE r.case_id = $1 ORDER BY r.created_at DESC",
     )
     .bind(case_id)
     .fetch_all(db)
@@ -125,6 +127,27 @@ pub async fn code_in_case(
         .bind(case_id)
         .fetch_optional(db)
         .await
+}
+
+/// Cancels request `request` of case `case_id` while it is open (unanswered, not expired) at
+/// `now`: it ends now. False when it was not open.
+pub async fn cancel<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    case_id: i64,
+    request: &str,
+    now: i64,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE share_requests SET cancelled_at = $1, expires_at = $1 \
+         WHERE id = $2 AND case_id = $3 AND answered_at IS NULL AND purged_at IS NULL \
+         AND expires_at > $1",
+    )
+    .bind(now)
+    .bind(request)
+    .bind(case_id)
+    .execute(db)
+    .await?;
+    Ok(done.rows_affected() == 1)
 }
 
 /// A request as the app's API finds it by its code.

@@ -378,7 +378,11 @@ async fn change_password(
     if let Some(message) = check_current(&app, &staff, &form.current, t).await? {
         errors.add("current", message);
     }
-    if let Some(problem) = password_problem(&form.new) {
+    let names = [
+        staff.session.username.as_str(),
+        staff.session.display_name.as_str(),
+    ];
+    if let Some(problem) = password_problem(&form.new, &names) {
         errors.add("new", tr.t(problem));
     } else if form.new == form.current {
         errors.add("new", tr.t("password-same"));

@@ -24,8 +24,10 @@ use crate::domain::requests::{
     default_range, show_request_span, span_of, Status, DEFAULT_EXPIRY_HOURS,
 };
 use crate::domain::retention;
-use crate::domain::time::{local, local_date, local_input, show_date, show_span, show_time};
-use crate::i18n::{Lang, Tr};
+use crate::domain::time::{
+    day_input, local, local_date, local_input, show_date, show_span, show_time,
+};
+use crate::i18n::Tr;
 use crate::store::notices as stored_notices;
 use crate::store::{audit, cases, requests};
 use crate::text::clean;
@@ -141,7 +143,7 @@ pub struct RequestRow {
     pub range: String,
     pub purpose: String,
     pub expires: String,
-    /// waiting, answered or expired
+    /// waiting, answered, expired, deleted or cancelled
     pub status: &'static str,
     pub status_label: String,
     pub delivered: String,
@@ -252,8 +254,6 @@ pub struct CaseTemplate {
     /// Visits the phones sent for days their requests did not ask for: left out.
     outside: usize,
     notices: Vec<NoticeRow>,
-    advice_vi: String,
-    advice_en: String,
 }
 
 fn origin_label(tr: &Tr, origin: &str) -> String {
@@ -266,7 +266,12 @@ fn origin_label(tr: &Tr, origin: &str) -> String {
     }
 }
 
-async fn request_rows(app: &AppState, tr: &Tr, id: i64, t: i64) -> WebResult<Vec<RequestRow>> {
+pub(super) async fn request_rows(
+    app: &AppState,
+    tr: &Tr,
+    id: i64,
+    t: i64,
+) -> WebResult<Vec<RequestRow>> {
     let days = app.authority.settings.diary_retention_days;
     Ok(requests::of_case(&app.db.pool, id)
         .await?
@@ -275,6 +280,7 @@ async fn request_rows(app: &AppState, tr: &Tr, id: i64, t: i64) -> WebResult<Vec
             let status = Status::of(
                 r.answered_at.is_some(),
                 r.purged_at.is_some(),
+                r.cancelled_at.is_some(),
                 r.expires_at,
                 t,
             )
@@ -478,8 +484,8 @@ pub async fn case_page(
         requests,
         guestbook: guestbook(&tr, &opened),
         visits: timeline(&tr, opened, t),
-        from: from.to_string(),
-        to: to.to_string(),
+        from: day_input(from),
+        to: day_input(to),
         from_time: String::new(),
         to_time: String::new(),
         purpose: String::new(),
@@ -493,8 +499,6 @@ pub async fn case_page(
         unreadable,
         outside,
         notices: notice_rows(app, &tr, id, staff.session.user_id).await?,
-        advice_vi: Tr::new(Lang::Vi).t("notice-default-advice"),
-        advice_en: Tr::new(Lang::En).t("notice-default-advice"),
     };
     page.c.title = format!("{} · {}", tr.t("case-title"), case.label);
     fill(&mut page);
@@ -532,6 +536,7 @@ struct CaseQuery {
     file_error: Option<String>,
     notice: Option<String>,
     notice_error: Option<String>,
+    request: Option<String>,
 }
 
 async fn case(
@@ -548,6 +553,8 @@ async fn case(
             page.notice = tr.t("share-request-created");
         } else if q.received.is_some() {
             page.notice = tr.t("share-file-received");
+        } else if q.request.as_deref() == Some("cancelled") {
+            page.notice = tr.t("share-request-cancelled");
         }
         if let Some(id) = known_message(q.file_error.as_deref(), FILE_ERRORS) {
             page.errors.add("file", tr.t(id));
@@ -559,6 +566,8 @@ async fn case(
             Some("drafted") => page.notice = tr.t("notice-drafted"),
             Some("published") => page.notice = tr.t("notice-published"),
             Some("retracted") => page.notice = tr.t("notice-retracted"),
+            Some("edited") => page.notice = tr.t("notice-edited"),
+            Some("deleted") => page.notice = tr.t("notice-deleted"),
             _ => {}
         }
     })
@@ -594,7 +603,7 @@ async fn export(State(app): State<AppState>, staff: Staff, Path(id): Path<i64>) 
             .filter(|o| o.person.is_none())
             .map(|Opened { code, visit: v, .. }| {
                 vec![
-                    local(v.time_in).format("%Y-%m-%d").to_string(),
+                    local(v.time_in).format("%d/%m/%Y").to_string(),
                     local(v.time_in).format("%H:%M").to_string(),
                     v.time_out
                         .map(|t| local(t).format("%H:%M").to_string())

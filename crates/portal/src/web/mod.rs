@@ -22,11 +22,13 @@ pub mod frame;
 pub mod import;
 pub mod links;
 pub mod memory;
+pub mod notice_form;
 pub mod notices;
 pub mod overlaps;
 pub mod pages;
 pub mod paging;
 pub mod reports;
+pub mod request_slip;
 pub mod requests;
 pub mod retention;
 pub mod routes;
@@ -62,6 +64,8 @@ pub fn all_routes() -> Routes {
         .merge(requests::routes())
         .merge(overlaps::routes())
         .merge(notices::routes())
+        .merge(notice_form::routes())
+        .merge(request_slip::routes())
         .merge(api::routes())
         .merge(exposure_list::routes())
 }

@@ -18,6 +18,7 @@ use super::confirm::ConfirmPage;
 use super::diaries::open_case_diaries;
 use super::error::{render, WebError, WebResult};
 use super::extract::{Chrome, Staff};
+use super::notice_form::{advice_of_other_level, refused};
 use super::routes::{Access, Routes};
 use super::state::AppState;
 use crate::domain::accounts::Role;
@@ -29,7 +30,7 @@ use crate::domain::time::{show_span, show_time};
 use crate::store::{audit, cases, notices, requests, venues};
 
 /// Who may draft a notice and retract one: tracers, and supervisors.
-const CASE_STAFF: &[Role] = &[Role::Tracer, Role::Supervisor];
+pub(super) const CASE_STAFF: &[Role] = &[Role::Tracer, Role::Supervisor];
 
 pub fn routes() -> Routes {
     let supervisor = Access::Role(Role::Supervisor);
@@ -87,18 +88,21 @@ async fn draft(
     if cases::find(&app.db.pool, case_id).await?.is_none() {
         return Err(WebError::NotFound);
     }
+    let action = format!("/cases/{case_id}/notices");
     // Only venues this portal registered: their ids are what phones hash.
-    let Some(venue) = venue_of(&form) else {
-        return refuse(case_id, "notice-venue-unknown");
+    let venue = match venue_of(&form) {
+        Some(venue) if venues::exists(&app.db.pool, &venue.to_string()).await? => venue,
+        _ => return refused(&app, &staff, case_id, action, form, "notice-venue-unknown").await,
     };
-    if !venues::exists(&app.db.pool, &venue.to_string()).await? {
-        return refuse(case_id, "notice-venue-unknown");
-    }
     let t = now();
     let draft = match validate(&form, venue, t) {
         Ok(draft) => draft,
-        Err(why) => return refuse(case_id, why),
+        Err(why) => return refused(&app, &staff, case_id, action, form, why).await,
     };
+    if advice_of_other_level(&form).is_some() {
+        let why = "notice-advice-other-level";
+        return refused(&app, &staff, case_id, action, form, why).await;
+    }
     let named = case_venues(&app, &staff, case_id).await?;
     let supervisor = staff.session.roles.contains(&Role::Supervisor);
     let reason = match venue_allowed(
@@ -108,7 +112,7 @@ async fn draft(
         &form.reason,
     ) {
         Ok(reason) => reason,
-        Err(why) => return refuse(case_id, why),
+        Err(why) => return refused(&app, &staff, case_id, action, form, why).await,
     };
     let public = public_id(OsRng.next_u64());
     let mut tx = app.db.begin().await?;

@@ -7,12 +7,15 @@ use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
+use super::clock::now;
 use super::error::{render, WebError, WebResult};
 use super::extract::{safe_next, Chrome, Staff};
 use super::frame::LANG_COOKIE;
 use super::routes::{Access, Routes};
 use super::state::AppState;
+use crate::domain::accounts::Role;
 use crate::i18n::Lang;
+use crate::store::dashboard::{self, Figures};
 
 pub fn routes() -> Routes {
     Routes::new()
@@ -44,11 +47,23 @@ async fn set_language(
 #[template(path = "home.html")]
 struct HomeTemplate {
     c: Chrome,
+    /// For admins: the department's figures at a glance.
+    figures: Option<Figures>,
 }
 
-async fn home(staff: Staff) -> WebResult {
+/// How far back the admin's count of failed sign-ins looks: a week.
+const FAILURES_SINCE: i64 = 7 * 24 * 3600;
+
+async fn home(State(app): State<AppState>, staff: Staff) -> WebResult {
+    let figures = if staff.session.roles.contains(&Role::Admin) {
+        let t = now();
+        Some(dashboard::figures(&app.db.pool, t, t - FAILURES_SINCE).await?)
+    } else {
+        None
+    };
     render(HomeTemplate {
         c: staff.chrome("home-title"),
+        figures,
     })
 }
 

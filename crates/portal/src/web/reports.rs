@@ -229,7 +229,7 @@ fn csv_table(table: &str, r: &Coverage, tr: &Tr, has_districts: bool) -> Option<
         ])
         .chain(r.weeks.iter().map(|w| {
             vec![
-                w.monday.format("%Y-%m-%d").to_string(),
+                w.monday.format("%d/%m/%Y").to_string(),
                 w.new_posters.to_string(),
                 w.total.to_string(),
             ]

@@ -334,11 +334,7 @@ async fn text_the_app_would_refuse_is_refused_at_the_form(backend: Backend) {
     let notices = format!("/cases/{case}/notices");
     for advice in ["Theo\u{200b}dõi", "Theo dõi \u{2066}sức khỏe"] {
         let r = c.post(&notices, &fields(&notice(advice))).await;
-        assert!(
-            r.location().ends_with("notice_error=notice-advice-invalid"),
-            "{advice:?}: {}",
-            r.location()
-        );
+        r.assert_refused("notice-advice-invalid", "advice_vi");
     }
     assert_eq!(p.count("SELECT COUNT(*) FROM exposure_notices").await, 0);
     // The case shared no visit: a supervisor (lan holds every role) drafts it, saying why, and
@@ -508,11 +504,7 @@ async fn sql_in_every_text_field_is_only_text(backend: Backend) {
                 ],
             )
             .await;
-        assert!(
-            r.location().contains("notice_error="),
-            "{sql}: {}",
-            r.location()
-        );
+        r.assert_refused("notice-venue-unknown", "venue_id");
         cases.push(case);
     }
     for (case, sql) in cases.iter().zip(SQL) {

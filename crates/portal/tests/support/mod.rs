@@ -2,6 +2,8 @@
 //! either backend, and a small HTTP client that drives the router in process (cookies, CSRF).
 #![allow(dead_code)]
 
+pub mod cases;
+
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -307,6 +309,17 @@ impl Portal {
         visits: Vec<protocol::SharedVisit>,
         own: &dyn Fn(&protocol::SharedVisit) -> bool,
     ) -> Response {
+        let sealed = self.seal_answer(code, visits, own).await;
+        self.send_answer(code, sealed).await
+    }
+
+    /// The diary a phone seals for the request behind `code`, fetched now from the app's API.
+    pub async fn seal_answer(
+        &self,
+        code: &str,
+        visits: Vec<protocol::SharedVisit>,
+        own: &dyn Fn(&protocol::SharedVisit) -> bool,
+    ) -> Vec<u8> {
         let fetched = self
             .client()
             .get(&format!("/api/v1/share-requests/{code}"))
@@ -320,7 +333,11 @@ impl Portal {
         )
         .unwrap();
         let diary = protocol::SharedDiary::new(&request.request.id, "0.1.0", visits);
-        let sealed = protocol::seal_diary_naming(&diary, &request, own, rand::random()).unwrap();
+        protocol::seal_diary_naming(&diary, &request, own, rand::random()).unwrap()
+    }
+
+    /// Uploads a sealed diary for `code`, as the app does.
+    pub async fn send_answer(&self, code: &str, sealed: Vec<u8>) -> Response {
         self.client()
             .send(
                 Request::post(format!("/api/v1/share-requests/{code}/diary"))
@@ -378,6 +395,31 @@ impl Response {
             .get(name)
             .and_then(|v| v.to_str().ok())
             .unwrap_or("")
+    }
+
+    /// A form sent back (422) with message `why` (its id; the reader reads Vietnamese) next to
+    /// one of its fields; which field's, as `field`.
+    pub fn assert_refused(&self, why: &str, field: &str) {
+        assert_eq!(
+            self.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{why}: {} {}",
+            self.location(),
+            self.body
+        );
+        let message = portal::i18n::Tr::new(portal::i18n::Lang::Vi)
+            .t(why)
+            .replace('&', "&amp;")
+            .replace('"', "&#34;")
+            .replace('\'', "&#39;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;");
+        let shown = format!("<p class=\"field-error\" id=\"{field}-error\">{message}</p>");
+        assert!(
+            self.body.contains(&shown),
+            "{why} at {field}: {}",
+            self.body
+        );
     }
 
     /// The CSRF token of the page's forms.

@@ -21,6 +21,10 @@ struct Objects {
     request: String,
     notice: i64,
     code: String,
+    /// A second draft, which the walk edits and deletes (the first is published and retracted).
+    spare_notice: i64,
+    /// A request still open, which the walk prints a slip for and cancels.
+    open_request: String,
 }
 
 /// Real paths for a route of the table (some are tried at several), naming the objects made.
@@ -50,6 +54,12 @@ fn paths(route: &str, o: &Objects) -> Vec<String> {
         "/cases/{id}/requests/{request}/file" => {
             vec![c(&format!("/requests/{}/file", o.request))]
         }
+        "/cases/{id}/requests/{request}/slip" => {
+            vec![c(&format!("/requests/{}/slip", o.open_request))]
+        }
+        "/cases/{id}/requests/{request}/cancel" => {
+            vec![c(&format!("/requests/{}/cancel", o.open_request))]
+        }
         "/cases/{id}/visits.csv" => vec![c("/visits.csv")],
         "/cases/{id}/overlaps" => vec![c("/overlaps")],
         "/cases/{id}/notices" => vec![c("/notices")],
@@ -58,6 +68,13 @@ fn paths(route: &str, o: &Objects) -> Vec<String> {
         }
         "/cases/{id}/notices/{notice}/retract" => {
             vec![c(&format!("/notices/{}/retract", o.notice))]
+        }
+        "/cases/{id}/notices/new" => vec![c("/notices/new")],
+        "/cases/{id}/notices/{notice}/edit" => {
+            vec![c(&format!("/notices/{}/edit", o.spare_notice))]
+        }
+        "/cases/{id}/notices/{notice}/delete" => {
+            vec![c(&format!("/notices/{}/delete", o.spare_notice))]
         }
         "/api/v1/share-requests/{code}" => vec![format!("/api/v1/share-requests/{}", o.code)],
         "/api/v1/share-requests/{code}/diary" => {
@@ -109,16 +126,19 @@ fn allows(access: Access, role: Role) -> bool {
 /// venue's link opens without the app and the platforms' link files; every member of staff the
 /// rest. Exposure notices have two pairs of eyes: supervisors alone publish them and list the
 /// drafts waiting; they read a case, draft (for a venue outside it, saying why) and retract as
-/// tracers do.
+/// tracers do, and edit or delete drafts.
 fn department_rule(path: &str) -> Access {
     const CASE_STAFF: &[Role] = &[Role::Tracer, Role::Supervisor];
     match path {
         "/notices" | "/cases/{id}/notices/{notice}/publish" => {
             return Access::Role(Role::Supervisor)
         }
-        "/cases/{id}" | "/cases/{id}/notices" | "/cases/{id}/notices/{notice}/retract" => {
-            return Access::Any(CASE_STAFF)
-        }
+        "/cases/{id}"
+        | "/cases/{id}/notices"
+        | "/cases/{id}/notices/new"
+        | "/cases/{id}/notices/{notice}/edit"
+        | "/cases/{id}/notices/{notice}/delete"
+        | "/cases/{id}/notices/{notice}/retract" => return Access::Any(CASE_STAFF),
         _ => {}
     }
     let first = path.split('/').nth(1).unwrap_or("");
@@ -158,6 +178,8 @@ fn the_table_gives_each_route_the_access_the_department_decided() {
         case: 1,
         request: "r".into(),
         notice: 1,
+        spare_notice: 2,
+        open_request: "o".into(),
         code: "c".into(),
     };
     for r in requests(&objects) {
@@ -278,6 +300,37 @@ async fn every_role_against_every_route(backend: Backend) {
         .await;
     assert!(r.location().contains("notice=drafted"), "{}", r.location());
     let notice = p.count("SELECT id FROM exposure_notices").await;
+    let r = tracer
+        .post(
+            &format!("/cases/{case}/notices"),
+            &[
+                ("venue_id", &venue),
+                ("from", &portal::domain::time::local_input(t - 3 * 7200)),
+                ("to", &portal::domain::time::local_input(t - 2 * 7200)),
+                ("level", "monitor"),
+                ("advice_vi", "Bản nháp thứ hai (Matrix)."),
+                ("advice_en", "A second draft (Matrix)."),
+            ],
+        )
+        .await;
+    assert!(r.location().contains("notice=drafted"), "{}", r.location());
+    let spare_notice = p.count("SELECT MAX(id) FROM exposure_notices").await;
+    tracer
+        .post(
+            &format!("/cases/{case}/requests"),
+            &[
+                ("from", &support::days_ago(2)),
+                ("to", &support::days_ago(1)),
+                ("purpose", "Matrix, still open"),
+                ("hours", "48"),
+            ],
+        )
+        .await;
+    let open_request: String =
+        sqlx::query_scalar("SELECT id FROM share_requests WHERE answered_at IS NULL")
+            .fetch_one(&p.app.db.pool)
+            .await
+            .unwrap();
     let objects = Objects {
         venue: venue.clone(),
         user: target,
@@ -286,6 +339,8 @@ async fn every_role_against_every_route(backend: Backend) {
         request,
         notice,
         code,
+        spare_notice,
+        open_request,
     };
     let routes = requests(&objects);
 
@@ -309,9 +364,13 @@ async fn every_role_against_every_route(backend: Backend) {
                 access if allows(access, role) => {
                     // Two roles may retract a notice, and only a published one: for the role
                     // whose walk comes when it is not (or no longer) published there is nothing
-                    // to do, which is not a refusal.
-                    let done_already =
-                        r.status == StatusCode::NOT_FOUND && route.route.path.ends_with("/retract");
+                    // to do, which is not a refusal. Likewise a draft edited, deleted or
+                    // published earlier in the walk has no edit or delete any more, and a
+                    // request cancelled or answered earlier no slip or cancellation.
+                    let done_already = r.status == StatusCode::NOT_FOUND
+                        && ["/retract", "/edit", "/delete", "/slip", "/cancel"]
+                            .iter()
+                            .any(|end| route.route.path.ends_with(end));
                     assert!(
                         (r.status.is_success()
                             || r.status.is_redirection()

@@ -1,4 +1,5 @@
-//! The coverage report, pages in English, and text from staff escaped on every page.
+//! The coverage report, the admin's overview, pages in English, and text from staff escaped on
+//! every page.
 
 use crate::*;
 
@@ -6,7 +7,78 @@ crate::on_both_backends!(
     the_coverage_report_counts_posters,
     pages_switch_to_english,
     text_from_staff_is_escaped_on_every_page,
+    the_admin_home_counts_what_needs_attention,
 );
+
+async fn the_admin_home_counts_what_needs_attention(backend: Backend) {
+    let p = Portal::new(backend).await;
+    p.add_user("lan", &[Role::Registrar, Role::Tracer]).await;
+    let locked = p.add_user("minh", &[Role::Reporter]).await;
+    sqlx::query("UPDATE users SET active = 0 WHERE id = $1")
+        .bind(locked)
+        .execute(&p.app.db.pool)
+        .await
+        .unwrap();
+    let mut lan = p.signed_in("lan").await;
+    let commune = commune_2025(&p);
+    let posted = register(&p, &mut lan, "Chợ Xanh").await;
+    register(&p, &mut lan, "Trạm Y tế").await;
+    lan.get(&format!("/venues/{posted}/poster/svg")).await;
+    let r = lan
+        .post("/cases", &[("label", "Ca 1"), ("notes", "")])
+        .await;
+    let case = r.location().to_owned();
+    for (from, to) in [(3, 1), (2, 0)] {
+        lan.post(
+            &format!("{case}/requests"),
+            &[
+                ("from", &support::days_ago(from)),
+                ("to", &support::days_ago(to)),
+                ("purpose", "Truy vết"),
+                ("hours", "48"),
+            ],
+        )
+        .await;
+    }
+    // Two failed sign-ins this week, one from long ago.
+    for _ in 0..2 {
+        p.client().login("lan", "not the password at all").await;
+    }
+    sqlx::query(
+        "INSERT INTO audit_log (at, user_id, username, action, target, detail, address) \
+         VALUES (1000, NULL, 'lan', 'login_failed', '', '', '')",
+    )
+    .execute(&p.app.db.pool)
+    .await
+    .unwrap();
+    assert!(!commune.is_empty());
+
+    let mut admin = p.signed_in("admin").await;
+    let home = admin.get("/").await;
+    let figure = |id: &str| between(&home.body, &format!("id=\"{id}\">"), "</dd>");
+    // admin, lan active; minh locked.
+    assert!(
+        figure("fig-accounts").contains(">2</a>"),
+        "{}",
+        figure("fig-accounts")
+    );
+    assert!(figure("fig-accounts").contains("1 tài khoản bị khóa"));
+    assert!(
+        figure("fig-failures").contains(">2</a>"),
+        "{}",
+        figure("fig-failures")
+    );
+    assert!(
+        figure("fig-venues").starts_with("2 "),
+        "{}",
+        figure("fig-venues")
+    );
+    assert!(figure("fig-venues").contains("1 đã tải áp phích"));
+    assert_eq!(figure("fig-requests"), "2");
+    assert!(figure("fig-notices").starts_with('0'));
+    // Only admins see it.
+    assert!(!lan.get("/").await.body.contains("id=\"dashboard\""));
+}
 
 async fn the_coverage_report_counts_posters(backend: Backend) {
     // The 2021 list, with districts.
@@ -88,7 +160,7 @@ async fn the_coverage_report_counts_posters(backend: Backend) {
             .collect::<Vec<_>>(),
         [
             "Tuần (thứ Hai),Áp phích mới,Tổng số có áp phích".to_owned(),
-            format!("{this_week},2,2")
+            format!("{},2,2", this_week.format("%d/%m/%Y"))
         ]
     );
     let chart = c.get("/reports/coverage/chart").await;
