@@ -86,7 +86,7 @@ test('a co-signing venue\'s notice is published only after its owner signs on th
   await (await browser.$('#from')).setValue(vietnamInput(to - 2 * 3600_000));
   await (await browser.$('#to')).setValue(vietnamInput(to));
   await (await browser.$('#reason')).setValue('Chủ quán báo có nhân viên là ca bệnh');
-  await screenshots(browser, 'portal-50b-notice-other-venue');
+  await screenshots(browser, 'portal-50b-notice-other-venue', '#reason');
   await (await browser.$('#save-draft')).click();
   await (await browser.$('.exposure-notice [data-cosign=waiting]')).waitForExist({ timeout: 10000 });
 

@@ -213,7 +213,7 @@ test('a notice for one of two visited venues raises exactly one alert, cleared o
     await (await browser.$('#level')).selectByAttribute('value', 'test');
     assert.match(await card('vi', 'window'), /^Thời gian có nguy cơ: \d\d:\d\d \d\d\/\d\d\/\d{4} – /);
     assert.match(await card('en', 'window'), /^Time of risk: \d\d:\d\d \d\d [A-Z][a-z]{2} \d{4} – /);
-    await screenshots(browser, 'portal-29-notice-form');
+    await screenshots(browser, 'portal-29-notice-form', '#level');
     // A window typed to end in the future comes back with the message beside the end time,
     // everything typed kept.
     const to = await (await browser.$('#to')).getValue();
@@ -223,19 +223,19 @@ test('a notice for one of two visited venues raises exactly one alert, cleared o
     assert.match(await text(browser, '#to-error'), /kết thúc trước bây giờ/);
     assert.equal(await (await browser.$('#advice_vi')).getValue(), ADVICE);
     assert.equal(await (await browser.$('#to')).getValue(), '31/12/2099 10:00');
-    await screenshots(browser, 'portal-29b-notice-form-mistake');
+    await screenshots(browser, 'portal-29b-notice-form-mistake', '#to');
     await (await browser.$('#to')).setValue(to);
     await (await browser.$('#save-draft')).click();
     // Drafted: it waits for a supervisor; the tracer has no button to publish it.
     await (await browser.$('.exposure-notice .awaiting')).waitForExist({ timeout: 10000 });
     assert.equal(await (await browser.$('.exposure-notice a.publish')).isExisting(), false);
-    await screenshots(browser, 'portal-30-notice-draft');
+    await screenshots(browser, 'portal-30-notice-draft', '.exposure-notice');
     // A second member of staff, a supervisor, finds it among the drafts waiting and publishes it.
     await signInAsNewStaff(browser, site, 'duyet', ['supervisor']);
     await go('/notices');
     await (await browser.$(`a[href="${casePath}#notices"]`)).click();
     await (await browser.$('.exposure-notice a.publish')).waitForExist({ timeout: 10000 });
-    await screenshots(browser, 'portal-31-notice-to-approve');
+    await screenshots(browser, 'portal-31-notice-to-approve', '.exposure-notice');
     // Publishing asks first, showing the notice as phones will and what will happen.
     await (await browser.$('.exposure-notice a.publish')).click();
     await (await browser.$('#confirm')).waitForExist({ timeout: 10000 });

@@ -279,9 +279,9 @@ export async function screenshot(browser, name) {
 /**
  * A portal page at both sizes its staff use: `${name}.png` at a phone's 390 × 844 and
  * `${name}-desktop.png` at a desk's 1366 × 900 (Chromium's own device emulation, changed for the
- * one picture and put back).
+ * one picture and put back). `selector`, if given, is scrolled to the middle of the wider page.
  */
-export async function screenshots(browser, name) {
+export async function screenshots(browser, name, selector) {
   await screenshot(browser, name);
   const metrics = (width, height, mobile) =>
     browser.sendCommandAndGetResult('Emulation.setDeviceMetricsOverride', {
@@ -289,6 +289,8 @@ export async function screenshots(browser, name) {
     });
   await metrics(1366, 900, false);
   try {
+    // The wider page is shorter: bring back into view what the picture is of.
+    if (selector) await (await browser.$(selector)).scrollIntoView({ block: 'center' });
     await screenshot(browser, `${name}-desktop`);
   } finally {
     await metrics(390, 844, true);

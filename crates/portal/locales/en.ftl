@@ -216,14 +216,14 @@ import-not-utf8 = The file is not UTF-8. In Excel, save it as "CSV UTF-8".
 import-unreadable = This CSV file cannot be read.
 import-missing-columns = The file lacks a required column. Compare it with the template.
 import-too-many-rows = The file has more than 50,000 rows; split it into several files.
-import-empty = The file has no data rows.
+import-empty = The file is empty. Choose a file with a row of column names and at least one row of venues.
 import-too-large = The file is larger than 10 MB.
 import-no-file = Choose a CSV file.
 import-duplicate = A venue with the same name and address is already registered (or on an earlier row) in the same commune.
 import-row-error = Row { $row }: { $message }
 
 coverage-title = Roll-out coverage
-coverage-with-poster = Venues with posters
+coverage-with-poster = Venues with a poster downloaded
 coverage-registered = Venues registered
 coverage-communes-covered = Communes covered
 coverage-covered-short = Covered
@@ -234,11 +234,11 @@ coverage-by-district = By district
 coverage-by-sector = By sector
 coverage-by-week = By week
 coverage-chart = Chart
-coverage-chart-title = Venues with posters, week by week
+coverage-chart-title = Venues with a poster downloaded, week by week
 coverage-chart-axis = Weeks starting on Monday
-coverage-weeks-note = Each week counts the venues with a poster that were still active at its end: a deactivated venue still counts in the weeks before it was deactivated. A venue activated again counts in every week since its first poster.
-coverage-none-yet = No venue has a poster yet.
-coverage-uncovered = Communes with no venue with a poster: { $count }
+coverage-weeks-note = Each week counts the venues with a poster downloaded that were still active at its end: a deactivated venue still counts in the weeks before it was deactivated. A venue activated again counts in every week since its first poster.
+coverage-none-yet = No venue has downloaded a poster yet.
+coverage-uncovered = Communes with no venue that downloaded a poster: { $count }
 coverage-all-covered = Every commune is covered.
 csv-district-code = District code
 csv-district = District
@@ -247,12 +247,12 @@ csv-commune = Commune
 csv-registered = Registered
 csv-with-poster = With poster
 csv-communes = Communes and wards
-csv-communes-covered = Communes and wards with a poster
+csv-communes-covered = Communes and wards with a poster downloaded
 csv-sector = Sector code
 csv-sector-name = Sector
 csv-week = Week (Monday)
-csv-new-posters = New posters
-csv-total-posters = Total with posters
+csv-new-posters = First poster downloaded
+csv-total-posters = Total with a poster downloaded
 
 error-not-found-title = Not found
 error-not-found = There is no such page.
@@ -372,7 +372,7 @@ action-diary-unreadable = Tried to open a shared diary that would not open
 action-diary-exported = Downloaded a shared diary (CSV)
 action-diary-received-file = Received a diary as a file
 action-diary-received = Received a diary from the app
-action-share-codes-throttled = An address tried too many share codes and was blocked for a while
+action-share-codes-throttled = Too many wrong share codes from one address, or beginning alike: blocked for a while
 
 notice-make = Make an exposure notice for this visit
 notice-from = From
@@ -595,3 +595,6 @@ dashboard-drafts = { $count ->
    *[other] { $count } drafts awaiting approval
 }
 dashboard-hint = Counts only, naming no citizen. Open the number of accounts or of failed sign-ins for the details.
+import-value = Value in the file
+import-value-empty = (empty)
+venue-name-formula = A name cannot begin with =, +, - or @ (a spreadsheet would take it for a formula). Remove that character or put a word before it.

@@ -299,15 +299,16 @@ async fn a_request_is_answered_once(backend: Backend) {
 }
 
 async fn unknown_codes_are_throttled_per_address(backend: Backend) {
+    use portal::domain::throttle::LOOKUP_FAILURES;
     let p = Portal::new(backend).await;
     let mut c = tracer(&p).await;
     let (_, code) = case_with_request(&mut c, "Ca 1").await;
+    // Each guess begins differently, so that the address's count is what refuses.
+    let guess = |i: i64, tail: &str| format!("/api/v1/share-requests/{i:06}-{tail}");
     let mut guesser = p.client();
     guesser.addr = "203.0.113.50:4000".parse().unwrap();
-    for i in 0..10 {
-        let r = guesser
-            .get(&format!("/api/v1/share-requests/AAAA-AAAA-{:04}", i))
-            .await;
+    for i in 0..LOOKUP_FAILURES {
+        let r = guesser.get(&guess(i, "AAAAAA")).await;
         assert_eq!(r.status, StatusCode::NOT_FOUND);
     }
     let r = guesser.get(&format!("/api/v1/share-requests/{code}")).await;
@@ -322,14 +323,11 @@ async fn unknown_codes_are_throttled_per_address(backend: Backend) {
     assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
     // Guesses sent all at once get no more tries than guesses sent one by one.
     let mut tries = Vec::new();
-    for i in 0..15 {
+    for i in 0..LOOKUP_FAILURES + 15 {
         let mut c = p.client();
         c.addr = "198.51.100.77:1000".parse().unwrap();
-        tries.push(tokio::spawn(async move {
-            c.get(&format!("/api/v1/share-requests/BBBB-BBBB-{i:04}"))
-                .await
-                .status
-        }));
+        let path = guess(i, "BBBBBB");
+        tries.push(tokio::spawn(async move { c.get(&path).await.status }));
     }
     let mut looked_up = 0;
     for t in tries {
@@ -337,13 +335,13 @@ async fn unknown_codes_are_throttled_per_address(backend: Backend) {
             looked_up += 1;
         }
     }
-    assert_eq!(looked_up, 10);
+    assert_eq!(looked_up, LOOKUP_FAILURES);
     // An IPv6 household is one address, whatever its last 64 bits.
-    for i in 0..11 {
+    for i in 0..=LOOKUP_FAILURES {
         let mut c = p.client();
         c.addr = format!("[2001:db8:1:2::{i:x}]:443").parse().unwrap();
-        let r = c.get("/api/v1/share-requests/CCCC-CCCC-CCCC").await;
-        let expected = if i < 10 {
+        let r = c.get(&guess(i, "CCCCCC")).await;
+        let expected = if i < LOOKUP_FAILURES {
             StatusCode::NOT_FOUND
         } else {
             StatusCode::TOO_MANY_REQUESTS

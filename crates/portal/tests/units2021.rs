@@ -85,7 +85,8 @@ async fn an_import_asks_for_the_district_of_a_name_two_districts_share(backend: 
     assert!(page.contains("Chưa lưu gì"), "{page}");
     assert!(
         page.contains(
-            "<td>2</td><td>Xã, phường</td><td>Xã Vĩnh Quang có ở 2 huyện, thành phố: \
+            "<td>2</td><td>Xã, phường</td><td class=\"wrap import-value\">Xã Vĩnh Quang</td>\
+             <td>Xã Vĩnh Quang có ở 2 huyện, thành phố: \
              Thành phố Cao Bằng (1693), Huyện Bảo Lâm (1300) (số trong ngoặc là mã xã). \
              Hãy thêm cột huyện (huyen) hoặc ghi mã xã thay cho tên xã.</td>"
         ),
@@ -123,12 +124,16 @@ async fn an_import_asks_for_the_district_of_a_name_two_districts_share(backend: 
     let page = import(&mut c, wrong).await;
     assert!(
         page.contains(
-            "<td>2</td><td>Huyện, thành phố</td><td>Xã Vĩnh Quang không thuộc Huyện Hà Quảng."
+            "<td>2</td><td>Huyện, thành phố</td><td class=\"wrap import-value\">Huyện Hà Quảng</td>\
+             <td>Xã Vĩnh Quang không thuộc Huyện Hà Quảng."
         ),
         "{page}"
     );
     assert!(
-        page.contains("<td>3</td><td>Huyện, thành phố</td><td>Huyện, thành phố này không có"),
+        page.contains(
+            "<td>3</td><td>Huyện, thành phố</td><td class=\"wrap import-value\">Huyện Hoàn Kiếm</td>\
+             <td>Huyện, thành phố này không có"
+        ),
         "{page}"
     );
 
@@ -179,11 +184,20 @@ async fn the_import_template_follows_the_list_of_units(backend: Backend) {
 
         let vi = c.get("/venues/import/template.csv").await;
         assert_eq!(vi.status, StatusCode::OK);
+        // A byte-order mark first, so that Excel reads the Vietnamese as UTF-8; the sector by
+        // its Vietnamese name.
+        assert!(vi.bytes.starts_with("\u{feff}".as_bytes()));
+        let vi_text = vi.body.trim_start_matches('\u{feff}');
         assert!(vi.body.contains(commune), "{edition:?}: {}", vi.body);
+        assert!(
+            vi.body.contains(",\"Nhà hàng, quán ăn, cà phê\","),
+            "{}",
+            vi.body
+        );
         match district {
             Some(d) => {
                 assert!(
-                    vi.body.starts_with("ten,dia_chi,huyen,xa_phuong,"),
+                    vi_text.starts_with("ten,dia_chi,huyen,xa_phuong,"),
                     "{}",
                     vi.body
                 );
@@ -197,7 +211,13 @@ async fn the_import_template_follows_the_list_of_units(backend: Backend) {
 
         c.get("/lang/en?next=%2Fvenues").await;
         let en = c.get("/venues/import/template.csv").await;
-        assert!(en.body.starts_with("name,address,"), "{}", en.body);
+        assert!(
+            en.body
+                .trim_start_matches('\u{feff}')
+                .starts_with("name,address,"),
+            "{}",
+            en.body
+        );
         assert_eq!(en.body.contains(",district,"), district.is_some());
         assert!(en.body.contains(commune));
         // The same venue again: a duplicate, which shows the row was read as the same commune.
@@ -381,8 +401,8 @@ async fn districts_have_their_own_csv(backend: Backend) {
     assert_eq!(lines.len(), 11, "{}", csv.body);
     assert_eq!(
         lines[0],
-        "Mã huyện,\"Huyện, thành phố\",\"Số xã, phường\",\"Số xã, phường đã có áp phích\",\
-         Đã đăng ký,Đã có áp phích"
+        "Mã huyện,\"Huyện, thành phố\",\"Số xã, phường\",\"Số xã, phường có địa điểm đã tải áp phích\",\
+         Đã đăng ký,Đã tải áp phích"
     );
     assert_eq!(lines[1], "40,Thành phố Cao Bằng,11,1,1,1");
     assert_eq!(lines[2], "42,Huyện Bảo Lâm,13,0,1,0");

@@ -76,11 +76,13 @@ const REQUIRED: &[&str] = &[
     "contact_phone",
 ];
 
-/// One row's problem: which row (1 is the header), which column, what.
+/// One row's problem: which row (1 is the header), which column, what, and the value the file
+/// has there (as the file has it, for the registrar to find).
 #[derive(Debug, Clone)]
 pub struct RowError {
     pub row: usize,
     pub problem: Problem,
+    pub value: String,
 }
 
 /// An example file with the column names in the reader's language and a commune of the
@@ -111,12 +113,14 @@ pub fn template_csv(units: &UnitList, lang: Lang) -> String {
         ],
     };
     let address = format!("Số 12 Phố Vườn Cam, {}", commune.name);
+    // The sector as the reader names it, which the import reads back.
+    let sector = sector_label(&Tr::new(lang), Sector::RestaurantCafe.as_str());
     let row = [
         "Quán Cô Ba",
         address.as_str(),
         district.map(|d| d.name.as_str()).unwrap_or(""),
         commune.name.as_str(),
-        "restaurant-cafe",
+        sector.as_str(),
         "Nông Thị Ba",
         "0912 345 678",
         "",
@@ -134,7 +138,10 @@ pub fn template_csv(units: &UnitList, lang: Lang) -> String {
         )
         .expect("writing to memory");
     }
-    String::from_utf8(out.into_inner().expect("writing to memory")).expect("UTF-8 in, UTF-8 out")
+    // A byte-order mark first: Excel then opens the Vietnamese text as UTF-8.
+    let body = String::from_utf8(out.into_inner().expect("writing to memory"))
+        .expect("UTF-8 in, UTF-8 out");
+    format!("\u{feff}{body}")
 }
 
 /// The rows of a CSV file as venue inputs with their row number as a spreadsheet shows it (the
@@ -143,6 +150,9 @@ pub fn template_csv(units: &UnitList, lang: Lang) -> String {
 pub fn parse_csv(bytes: &[u8]) -> Result<Vec<(usize, VenueInput)>, &'static str> {
     let text = std::str::from_utf8(bytes).map_err(|_| "import-not-utf8")?;
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    if text.trim().is_empty() {
+        return Err("import-empty");
+    }
     // A file saved as UTF-16 (Excel's "Unicode text") is valid UTF-8 full of NULs. No list of
     // venues has one, and PostgreSQL refuses to store one.
     if text.contains('\0') {
@@ -246,21 +256,22 @@ pub fn check_all(
     let mut errors = Vec::new();
     let mut valid = Vec::with_capacity(rows.len());
     for (row, input) in rows {
-        match check_row(input, units, authority, today) {
+        match check_row(input.clone(), units, authority, today) {
             Ok(v) => {
                 if !existing.insert((v.commune_code, fold(&v.name), fold(&v.address))) {
                     errors.push(RowError {
                         row,
                         problem: Problem::new("name", "import-duplicate"),
+                        value: input.name.clone(),
                     });
                 }
                 valid.push((row, v));
             }
-            Err(problems) => errors.extend(
-                problems
-                    .into_iter()
-                    .map(|problem| RowError { row, problem }),
-            ),
+            Err(problems) => errors.extend(problems.into_iter().map(|problem| RowError {
+                row,
+                value: input.field(problem.field).to_owned(),
+                problem,
+            })),
         }
         checked.fetch_add(1, Ordering::Relaxed);
     }

@@ -255,6 +255,30 @@ fn commune_of<'a>(
     }
 }
 
+impl VenueInput {
+    /// The value of the field a problem names, as typed.
+    pub fn field(&self, name: &str) -> &str {
+        match name {
+            "name" => &self.name,
+            "address" => &self.address,
+            "commune" => &self.commune,
+            "district" => &self.district,
+            "sector" => &self.sector,
+            "usual_stay" => &self.usual_stay,
+            "contact_name" => &self.contact_name,
+            "contact_phone" => &self.contact_phone,
+            _ => "",
+        }
+    }
+}
+
+/// Whether text would begin a formula in a spreadsheet (`=`, `+`, `-`, `@`): a venue's name
+/// becomes a cell in every CSV file the portal writes; such names are refused when typed rather
+/// than only neutralised on the way out.
+pub fn starts_a_formula(text: &str) -> bool {
+    text.starts_with(['=', '+', '-', '@'])
+}
+
 /// Checks a venue as staff entered it on `today`. Each problem is a field and a message.
 pub fn validate(
     input: &VenueInput,
@@ -270,6 +294,8 @@ pub fn validate(
         problems.push(Problem::new("name", "venue-name-required"));
     } else if name.chars().count() > protocol::venue::MAX_NAME_CHARS {
         problems.push(Problem::new("name", "venue-name-too-long"));
+    } else if starts_a_formula(&name) {
+        problems.push(Problem::new("name", "venue-name-formula"));
     }
     if address.is_empty() {
         problems.push(Problem::new("address", "venue-address-required"));

@@ -18,7 +18,9 @@ use super::routes::{Access, Routes};
 use super::state::AppState;
 use crate::domain::audit::Entry;
 use crate::domain::notices::{agreement, cosign_verifies};
-use crate::domain::throttle::{lookup_key, LOOKUP_FAILURES, LOOKUP_WINDOW};
+use crate::domain::throttle::{
+    lookup_key, prefix_key, LOOKUP_FAILURES, LOOKUP_WINDOW, PREFIX_FAILURES,
+};
 use crate::store::{audit, notices, throttle};
 
 pub fn routes() -> Routes {
@@ -67,33 +69,46 @@ fn from_the_app(action: &'static str, target: &str, addr: &str, at: i64) -> Entr
     }
 }
 
-/// Counts an attempt against the address before the code is looked up, so that parallel
-/// guesses cannot all slip in first. False when the address has used up its attempts.
-async fn reserve(app: &AppState, addr: &str) -> Result<bool, sqlx::Error> {
-    let key = lookup_key(addr);
+/// Counts an attempt against the address and against the code's prefix before the code is
+/// looked up, so that parallel guesses cannot all slip in first. False when either has used up
+/// its attempts (`domain::throttle` says how the limits were sized).
+async fn reserve(app: &AppState, addr: &str, code: &str) -> Result<bool, sqlx::Error> {
     let t = now();
-    let attempts = throttle::count(&app.db.pool, &key, LOOKUP_WINDOW, t).await?;
-    // The first refusal in a window goes to the audit log, where admins see guessing: once per
-    // window, so a guesser cannot flood the log. (A real code given back can bring the count
-    // to the same number twice.)
-    if attempts == LOOKUP_FAILURES + 1
-        && !audit::written_since(
-            &app.db.pool,
-            "share_codes_throttled",
-            &key,
-            t - LOOKUP_WINDOW,
-        )
-        .await?
-    {
-        let entry = from_the_app("share_codes_throttled", &key, addr, t);
-        audit::write(&app.db.pool, &entry).await?;
+    let mut allowed = true;
+    let keys = [
+        (Some(lookup_key(addr)), LOOKUP_FAILURES),
+        (prefix_key(code), PREFIX_FAILURES),
+    ];
+    for (key, limit) in keys {
+        let Some(key) = key else { continue };
+        let attempts = throttle::count(&app.db.pool, &key, LOOKUP_WINDOW, t).await?;
+        // The first refusal in a window goes to the audit log, where admins see guessing: once
+        // per window and key, so a guesser cannot flood the log. (A real code given back can
+        // bring the count to the same number twice.)
+        if attempts == limit + 1
+            && !audit::written_since(
+                &app.db.pool,
+                "share_codes_throttled",
+                &key,
+                t - LOOKUP_WINDOW,
+            )
+            .await?
+        {
+            let entry = from_the_app("share_codes_throttled", &key, addr, t);
+            audit::write(&app.db.pool, &entry).await?;
+        }
+        allowed &= attempts <= limit;
     }
-    Ok(attempts <= LOOKUP_FAILURES)
+    Ok(allowed)
 }
 
 /// Gives the attempt back: the code was a real one.
-async fn release(app: &AppState, addr: &str) -> Result<(), sqlx::Error> {
-    throttle::give_back(&app.db.pool, &lookup_key(addr)).await
+async fn release(app: &AppState, addr: &str, code: &str) -> Result<(), sqlx::Error> {
+    throttle::give_back(&app.db.pool, &lookup_key(addr)).await?;
+    if let Some(key) = prefix_key(code) {
+        throttle::give_back(&app.db.pool, &key).await?;
+    }
+    Ok(())
 }
 
 fn internal(e: sqlx::Error) -> Response {
@@ -149,14 +164,14 @@ async fn get_request(
     axum::Extension(ctx): axum::Extension<Ctx>,
     Path(code): Path<String>,
 ) -> Response {
-    match reserve(&app, &ctx.addr).await {
+    match reserve(&app, &ctx.addr, &code).await {
         Ok(true) => {}
         Ok(false) => return throttled(),
         Err(e) => return internal(e),
     }
     let found = lookup(&app, &code).await;
     if !matches!(found, Ok(Lookup::Unknown)) {
-        if let Err(e) = release(&app, &ctx.addr).await {
+        if let Err(e) = release(&app, &ctx.addr, &code).await {
             return internal(e);
         }
     }
@@ -207,7 +222,7 @@ async fn post(
     body: Bytes,
     kind: Answer,
 ) -> Response {
-    match reserve(&app, &ctx.addr).await {
+    match reserve(&app, &ctx.addr, &code).await {
         Ok(true) => {}
         Ok(false) => return throttled(),
         Err(e) => return internal(e),
@@ -223,7 +238,7 @@ async fn post(
         stored,
         Ok(Stored::Yes) | Ok(Stored::Refused(Lookup::Answered | Lookup::Expired))
     ) {
-        if let Err(e) = release(&app, &ctx.addr).await {
+        if let Err(e) = release(&app, &ctx.addr, &code).await {
             return internal(e);
         }
     }
@@ -257,7 +272,7 @@ async fn post_cosign(
     Path(notice): Path<i64>,
     body: Bytes,
 ) -> Response {
-    match reserve(&app, &ctx.addr).await {
+    match reserve(&app, &ctx.addr, "").await {
         Ok(true) => {}
         Ok(false) => return throttled(),
         Err(e) => return internal(e),
@@ -309,7 +324,7 @@ async fn post_cosign(
         Ok(true) => {
             // Kept: a real notice's signature gives its attempt back. Failing that, the owner
             // is not told the signature was lost when it was not.
-            if let Err(e) = release(&app, &ctx.addr).await {
+            if let Err(e) = release(&app, &ctx.addr, "").await {
                 eprintln!("portal: {e}");
             }
             (

@@ -116,7 +116,9 @@ async fn import(State(app): State<AppState>, staff: Staff, mut multipart: Multip
             }
         }
     }
-    let Some((filename, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
+    // A browser sends a nameless empty part when no file was chosen; a chosen file that is
+    // empty has its name.
+    let Some((filename, bytes)) = file.filter(|(name, b)| !b.is_empty() || !name.is_empty()) else {
         return again("import-no-file");
     };
     let rows = match parse_csv(&bytes) {
@@ -196,6 +198,7 @@ async fn run(
                 return Ok(Err(vec![RowError {
                     row: *row,
                     problem: Problem::new("name", "import-duplicate"),
+                    value: v.name.clone(),
                 }]))
             }
             Err(e) => return Err(e.into()),
@@ -213,6 +216,21 @@ pub struct ShownRowError {
     pub row: usize,
     pub column: String,
     pub message: String,
+    /// The value the file has there, cut to [`SHOWN_VALUE_CHARS`].
+    pub value: String,
+}
+
+/// A value longer than this is shown cut, with an ellipsis.
+const SHOWN_VALUE_CHARS: usize = 80;
+
+fn shown_value(value: &str) -> String {
+    let value = crate::text::clean(value);
+    if value.chars().count() > SHOWN_VALUE_CHARS {
+        let cut: String = value.chars().take(SHOWN_VALUE_CHARS).collect();
+        format!("{cut}…")
+    } else {
+        value
+    }
 }
 
 #[derive(Template)]
@@ -278,6 +296,7 @@ async fn import_progress(
                         e.problem.field.replace('_', "-")
                     )),
                     message: e.problem.text(&tr),
+                    value: shown_value(&e.value),
                 })
                 .collect();
         }

@@ -77,6 +77,13 @@ fn phone_time(ts: i64, lang: Lang) -> String {
 
 fn phone_card(lang: Lang, reader: &Tr, form: &NoticeInput, venue_name: &str) -> PhoneCard {
     let tr = Tr::new(lang);
+    // Without a venue yet, a placeholder in the phone's language.
+    let placeholder = tr.t("notice-preview-venue");
+    let venue_name = if venue_name.is_empty() {
+        placeholder.as_str()
+    } else {
+        venue_name
+    };
     let level = if LEVELS.contains(&form.level.as_str()) {
         form.level.as_str()
     } else {
@@ -218,11 +225,6 @@ impl NoticeForm {
             None => String::new(),
         };
         let other = form.other == "1" || !form.reason.trim().is_empty();
-        let shown = if venue_name.is_empty() {
-            tr.t("notice-preview-venue")
-        } else {
-            venue_name.clone()
-        };
         let title = if action.ends_with("/edit") {
             "notice-edit-title"
         } else {
@@ -235,7 +237,6 @@ impl NoticeForm {
             other,
             may_override: staff.session.roles.contains(&Role::Supervisor),
             venue_id: form.venue_id.trim().to_owned(),
-            venue_name,
             levels: LEVELS
                 .iter()
                 .map(|l| (*l, tr.t(&format!("notice-level-{l}"))))
@@ -245,9 +246,10 @@ impl NoticeForm {
                 .map(|l| (*l, default_advice(l, Lang::Vi), default_advice(l, Lang::En)))
                 .collect(),
             cards: [
-                phone_card(Lang::Vi, &tr, &form, &shown),
-                phone_card(Lang::En, &tr, &form, &shown),
+                phone_card(Lang::Vi, &tr, &form, &venue_name),
+                phone_card(Lang::En, &tr, &form, &venue_name),
             ],
+            venue_name,
             form,
             errors: FieldErrors::default(),
         })

@@ -4,6 +4,7 @@ use crate::*;
 
 crate::on_both_backends!(
     share_code_guesses_are_counted_per_address,
+    guesses_at_the_start_of_one_code_are_counted_from_every_address,
     a_replayed_diary_is_stored_once,
     an_oversized_diary_is_refused_and_stores_nothing,
     malformed_api_requests_get_a_clear_refusal,
@@ -17,16 +18,19 @@ async fn share_code_guesses_are_counted_per_address(backend: Backend) {
 
     // An IPv4 guesser reaching a dual-stack listener is seen as ::ffff:a.b.c.d. Lookups and
     // uploads draw on one count, and a diary that does not open for a real code is a guess too.
+    // Each guess begins differently (a search spread over the codes), so only the address's
+    // count grows.
     let mut guesser = client_at(&p, "[::ffff:203.0.113.60]:4000");
-    for i in 0..5 {
+    let limit = portal::domain::throttle::LOOKUP_FAILURES;
+    for i in 0..limit / 2 {
         let r = guesser
-            .get(&format!("/api/v1/share-requests/DDDD-DDDD-{i:04}"))
+            .get(&format!("/api/v1/share-requests/{i:06X}-DDDDDD"))
             .await;
-        assert_eq!(r.status, StatusCode::NOT_FOUND);
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{i}");
     }
-    for i in 0..4 {
-        let r = upload_diary(&mut guesser, &format!("EEEE-EEEE-{i:04}"), vec![1u8; 64]).await;
-        assert_eq!(r.status, StatusCode::NOT_FOUND);
+    for i in limit / 2..limit - 1 {
+        let r = upload_diary(&mut guesser, &format!("{i:06X}-EEEEEE"), vec![1u8; 64]).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{i}");
     }
     let r = upload_diary(&mut guesser, &code, b"not a diary".to_vec()).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -92,7 +96,7 @@ async fn share_code_guesses_are_counted_per_address(backend: Backend) {
     let mut admin = p.signed_in("admin").await;
     let page = admin.get("/admin/audit?action=share_codes_throttled").await;
     assert!(page.body.contains("203.0.113.60"), "{}", page.body);
-    assert!(page.body.contains("thử mã chia sẻ quá nhiều lần"));
+    assert!(page.body.contains("Quá nhiều mã chia sẻ sai"));
 
     // Once the window is over, the guesser's address may ask again.
     sqlx::query(
@@ -107,6 +111,90 @@ async fn share_code_guesses_are_counted_per_address(backend: Backend) {
         r.status,
         StatusCode::CONFLICT,
         "answered, and no longer locked"
+    );
+}
+
+/// Someone who saw the start of a code (over a shoulder, on a photo of the tracer's screen)
+/// searches its end from many addresses: the prefix's own count stops them, wherever they come
+/// from, and codes beginning otherwise are not touched.
+async fn guesses_at_the_start_of_one_code_are_counted_from_every_address(backend: Backend) {
+    let p = Portal::new(backend).await;
+    let mut c = everyone(&p).await;
+    let (_, _, code) = case_with_request(&p, &mut c, "Ca 1").await;
+    let (_, _, other) = case_with_request(&p, &mut c, "Ca 2").await;
+    let seen = code.replace('-', "")[..portal::domain::throttle::PREFIX_CHARS].to_owned();
+    assert_ne!(seen, other.replace('-', "")[..6], "two codes, two prefixes");
+    // The citizen typed a wrong end once: that counts under the prefix, and the real code is
+    // still answered.
+    let mut citizen = client_at(&p, "198.51.100.7:1");
+    let typo = format!(
+        "{}{}",
+        &code[..code.len() - 1],
+        if code.ends_with('0') { '1' } else { '0' }
+    );
+    assert_eq!(
+        citizen
+            .get(&format!("/api/v1/share-requests/{typo}"))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        citizen
+            .get(&format!("/api/v1/share-requests/{code}"))
+            .await
+            .status,
+        StatusCode::OK
+    );
+    // The search, one address per guess.
+    let limit = portal::domain::throttle::PREFIX_FAILURES;
+    for i in 1..limit {
+        let mut g = client_at(&p, &format!("203.0.113.{i}:1"));
+        let guess = format!("{seen}{i:06}");
+        let r = g.get(&format!("/api/v1/share-requests/{guess}")).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{i}");
+    }
+    // The next try from a fresh address is refused, and so is the real code for now.
+    let mut g = client_at(&p, "203.0.113.200:1");
+    let r = g.get(&format!("/api/v1/share-requests/{seen}999999")).await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(
+        citizen
+            .get(&format!("/api/v1/share-requests/{code}"))
+            .await
+            .status,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    // Another request's code is answered from that same address.
+    assert_eq!(
+        g.get(&format!("/api/v1/share-requests/{other}"))
+            .await
+            .status,
+        StatusCode::OK
+    );
+    // Admins see it, named by the prefix, not by anyone's address.
+    assert_eq!(
+        p.count(&format!(
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'share_codes_throttled' \
+             AND target = 'share-prefix:{seen}'"
+        ))
+        .await,
+        1
+    );
+    // After the window the citizen's code works again.
+    sqlx::query(&format!(
+        "UPDATE login_throttle SET window_start = window_start - 15 * 60 - 1 \
+         WHERE key = 'share-prefix:{seen}'"
+    ))
+    .execute(&p.app.db.pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        citizen
+            .get(&format!("/api/v1/share-requests/{code}"))
+            .await
+            .status,
+        StatusCode::OK
     );
 }
 

@@ -320,10 +320,28 @@ impl Portal {
         visits: Vec<protocol::SharedVisit>,
         own: &dyn Fn(&protocol::SharedVisit) -> bool,
     ) -> Vec<u8> {
-        let fetched = self
-            .client()
-            .get(&format!("/api/v1/share-requests/{code}"))
-            .await;
+        self.seal_answer_via(&mut self.client(), code, visits, own)
+            .await
+    }
+
+    /// [`Portal::seal_answer`] by one phone (its address), naming no venue by id alone.
+    pub async fn seal_answer_from(
+        &self,
+        phone: &mut Client,
+        code: &str,
+        visits: Vec<protocol::SharedVisit>,
+    ) -> Vec<u8> {
+        self.seal_answer_via(phone, code, visits, &|_| false).await
+    }
+
+    async fn seal_answer_via(
+        &self,
+        phone: &mut Client,
+        code: &str,
+        visits: Vec<protocol::SharedVisit>,
+        own: &dyn Fn(&protocol::SharedVisit) -> bool,
+    ) -> Vec<u8> {
+        let fetched = phone.get(&format!("/api/v1/share-requests/{code}")).await;
         let json: serde_json::Value = serde_json::from_str(&fetched.body)
             .unwrap_or_else(|_| panic!("{} {}", fetched.status, fetched.body));
         let request = protocol::read_share_request(
@@ -338,7 +356,18 @@ impl Portal {
 
     /// Uploads a sealed diary for `code`, as the app does.
     pub async fn send_answer(&self, code: &str, sealed: Vec<u8>) -> Response {
-        self.client()
+        self.send_answer_from(&mut self.client(), code, sealed)
+            .await
+    }
+
+    /// [`Portal::send_answer`] by one phone (its address).
+    pub async fn send_answer_from(
+        &self,
+        phone: &mut Client,
+        code: &str,
+        sealed: Vec<u8>,
+    ) -> Response {
+        phone
             .send(
                 Request::post(format!("/api/v1/share-requests/{code}/diary"))
                     .body(Body::from(sealed))

@@ -86,10 +86,10 @@ async fn the_coverage_report_counts_posters(backend: Backend) {
     p.add_user("lan", &[Role::Registrar, Role::Reporter]).await;
     let mut c = p.signed_in("lan").await;
     let r = c.get("/reports/coverage").await;
-    assert!(r.body.contains("Chưa có địa điểm nào có áp phích"));
+    assert!(r.body.contains("Chưa có địa điểm nào tải áp phích"));
     assert!(r
         .body
-        .contains("Xã, phường chưa có địa điểm nào có áp phích: 161"));
+        .contains("Xã, phường chưa có địa điểm nào tải áp phích: 161"));
 
     let form = |name: &'static str, sector: &'static str| {
         vec![
@@ -126,7 +126,7 @@ async fn the_coverage_report_counts_posters(backend: Backend) {
     assert!(r.body.contains("Thành phố Cao Bằng"));
     assert!(r
         .body
-        .contains("Xã, phường chưa có địa điểm nào có áp phích: 160"));
+        .contains("Xã, phường chưa có địa điểm nào tải áp phích: 160"));
     assert!(r.body.contains("<svg"));
     let row = between(&r.body, "data-commune=\"1267\"", "</tr>");
     assert!(
@@ -159,7 +159,7 @@ async fn the_coverage_report_counts_posters(backend: Backend) {
             .lines()
             .collect::<Vec<_>>(),
         [
-            "Tuần (thứ Hai),Áp phích mới,Tổng số có áp phích".to_owned(),
+            "Tuần (thứ Hai),Lần đầu tải áp phích,Tổng số đã tải áp phích".to_owned(),
             format!("{},2,2", this_week.format("%d/%m/%Y"))
         ]
     );

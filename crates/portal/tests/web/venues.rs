@@ -209,7 +209,8 @@ async fn csv_import_saves_all_rows_or_none(backend: Backend) {
     let bad = "name,address,commune,sector,contact_name,contact_phone\n\
                Chợ A,Số 1,Hoàn Kiếm,market,Ông B,0912345678\n\
                Chợ B,Số 2,9999999,chợ trời,Ông C,12\n\
-               Chợ C,Số 3,Phường Thục Phán,market,Ông D,0912345678\n";
+               Chợ C,Số 3,Phường Thục Phán,market,Ông D,0912345678\n\
+               =1+2,Số 4,Phường Thục Phán,market,Ông E,0912345678\n";
 
     // A file with mistakes: every one listed by row and column, nothing saved.
     let r = c
@@ -218,12 +219,15 @@ async fn csv_import_saves_all_rows_or_none(backend: Backend) {
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     let page = wait_for_job(&mut c, r.location()).await;
     assert!(page.contains("Chưa lưu gì"), "{page}");
+    // Each with the value the file has there, and a name a spreadsheet would run is refused.
+    let value = |v: &str| format!("<td class=\"wrap import-value\">{v}</td>");
     for expected in [
-        "<td>2</td><td>Xã, phường</td>",
-        "<td>3</td><td>Lĩnh vực</td>",
-        "<td>3</td><td>Số điện thoại liên hệ</td>",
+        format!("<td>2</td><td>Xã, phường</td>{}", value("Hoàn Kiếm")),
+        format!("<td>3</td><td>Lĩnh vực</td>{}", value("chợ trời")),
+        format!("<td>3</td><td>Số điện thoại liên hệ</td>{}", value("12")),
+        format!("<td>5</td><td>Tên địa điểm</td>{}", value("=1+2")),
     ] {
-        assert!(page.contains(expected), "{expected} in {page}");
+        assert!(page.contains(&expected), "{expected} in {page}");
     }
     assert_eq!(p.count("SELECT COUNT(*) FROM venues").await, 0);
     // Someone else cannot see the job.
@@ -254,9 +258,18 @@ async fn csv_import_saves_all_rows_or_none(backend: Backend) {
     for (bytes, words) in [
         (&b"a,b\n1,2\n"[..], "thiếu cột"),
         (&b"\xff\xfe\x00"[..], "UTF-8"),
-        (&b""[..], "Hãy chọn một tệp"),
+        (&b""[..], "Tệp trống."),
+        ("\u{feff}\r\n \n".as_bytes(), "Tệp trống."),
+        (
+            &b"ten,dia_chi,xa_phuong,linh_vuc,nguoi_lien_he,dien_thoai\n"[..],
+            "Tệp trống.",
+        ),
+        // No file chosen: the browser sends a part without a name.
+        (&b"no name"[..], "Hãy chọn một tệp"),
     ] {
-        let r = c.upload("/venues/import", &csrf, "x.csv", bytes).await;
+        let name = if bytes == b"no name" { "" } else { "x.csv" };
+        let bytes = if name.is_empty() { &b""[..] } else { bytes };
+        let r = c.upload("/venues/import", &csrf, name, bytes).await;
         // Back to the form by a redirect: the upload's address, with its token, is not kept.
         assert_eq!(r.status, StatusCode::SEE_OTHER);
         assert!(
