@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  startServices, stopServices, startPortal, openChromium, openApp, closeApp, screenshot, text,
+  startServices, stopServices, startPortal, openChromium, openApp, closeApp, screenshot, screenshots, text,
   tempDir, waitForDownload, ADMIN_PASSWORD, portal,
 } from './harness.mjs';
 
@@ -70,7 +70,10 @@ test('staff register a venue, print its poster, the app checks in with it, the r
   assert.equal(await text(browser, '#login-error'), 'Sai tên đăng nhập hoặc mật khẩu.');
   await signIn('admin', ADMIN_PASSWORD);
   await (await browser.$('main a[href="/admin/users"]')).waitForExist({ timeout: 10000 });
-  await screenshot(browser, 'portal-02-home-admin');
+  // The admin's overview: the failed sign-in a moment ago is counted, and leads to the log.
+  assert.equal(await text(browser, '#fig-failures'), '1');
+  assert.match(await (await browser.$('#fig-failures a')).getAttribute('href'), /^\/admin\/audit\?action=login_failed&from=\d\d\/\d\d\/\d{4}$/);
+  await screenshots(browser, 'portal-02-home-admin');
   await go('/admin/users/new');
   await (await browser.$('#username')).setValue('dang.ky');
   await (await browser.$('#display_name')).setValue('Hoàng Thị Đăng Ký');
@@ -148,6 +151,10 @@ test('staff register a venue, print its poster, the app checks in with it, the r
   await go('/venues?q=nha+van+hoa+to+5');
   assert.equal(await text(browser, '#venue-count'), '1 địa điểm');
   await screenshot(browser, 'portal-08-venues');
+  // Those whose poster was never downloaded, sorted by commune: the list to chase.
+  await go('/venues?poster=no&sort=commune');
+  assert.equal(await (await browser.$('th[aria-sort=ascending] a')).getText(), 'Xã, phường ▲');
+  await screenshots(browser, 'portal-08b-venues-no-poster', 'table');
 
   // The coverage report counts it in its commune.
   await go('/reports/coverage');
@@ -213,7 +220,12 @@ test('a large CSV import shows its progress, a file with mistakes names each row
   }
   // Spreadsheet rows (the header is row 1), and the column to fix.
   assert.deepEqual(rows, [['3', 'Xã, phường'], ['5', 'Xã, phường']]);
-  await screenshot(browser, 'portal-15-import-errors');
+  // Each with the value the file has there.
+  const values = [];
+  for (const cell of await browser.$$('#import-errors tbody td.import-value')) values.push(await cell.getText());
+  assert.equal(values.length, 2);
+  assert.ok(values.every((v) => v.length > 0), `${values}`);
+  await screenshots(browser, 'portal-15-import-errors', '#import-errors');
   await go('/venues?q=quay+hang+so');
   assert.equal(await text(browser, '#venue-count'), '0 địa điểm');
 

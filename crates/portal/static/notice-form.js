@@ -13,7 +13,8 @@
   const advice = { vi: field('advice_vi'), en: field('advice_en') };
   const from = field('from');
   const to = field('to');
-  const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+  // As the app's English (Intl, en-GB) shortens them: September is "Sept".
+  const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sept', 'Oct', 'Nov', 'Dec'];
   const pad = (n) => String(n).padStart(2, '0');
   const capital = (s) => s.charAt(0).toUpperCase() + s.slice(1);
 

@@ -15,7 +15,8 @@ use support::{between, Portal};
 
 on_both_backends!(
     a_draft_is_edited_and_deleted_before_approval,
-    the_form_proposes_advice_by_level_and_shows_both_phones
+    the_form_proposes_advice_by_level_and_shows_both_phones,
+    whoever_edited_a_draft_may_not_approve_it
 );
 
 fn advice(level: &str, lang: Lang) -> String {
@@ -235,6 +236,11 @@ async fn a_draft_is_edited_and_deleted_before_approval(backend: Backend) {
     );
 }
 
+/// A form's fields as the client sends them.
+fn fields(f: &[(String, String)]) -> Vec<(&str, &str)> {
+    f.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect()
+}
+
 /// The phone's words (`ui/src/locales/*.json`, `alerts`), with `{name}` as the app writes its
 /// arguments.
 fn app_alert(lang: &str, key: &str) -> String {
@@ -340,4 +346,143 @@ async fn the_form_proposes_advice_by_level_and_shows_both_phones(backend: Backen
     let en = between(&r.body, "data-lang=\"en\"", "</figure>");
     assert!(en.contains(">Monitor your health</h3>"), "{en}");
     assert_eq!(p.count("SELECT COUNT(*) FROM exposure_notices").await, 0);
+}
+
+/// Four eyes survive editing: the first author and every editor are authors, and none of them
+/// approves; a draft for a venue outside the case stays a supervisor's to edit; an edit that
+/// changes nothing replaces nothing.
+async fn whoever_edited_a_draft_may_not_approve_it(backend: Backend) {
+    use support::cases::register_venue;
+    let p = Portal::new(backend).await;
+    p.add_user("lan", &[Role::Tracer, Role::Registrar]).await;
+    p.add_user("minh", &[Role::Tracer, Role::Supervisor]).await;
+    p.add_user("hoa", &[Role::Supervisor]).await;
+    let mut lan = p.signed_in("lan").await;
+    let mut minh = p.signed_in("minh").await;
+    let mut hoa = p.signed_in("hoa").await;
+    let (case, venue) = case_with_visit(&p, &mut lan).await;
+    let t = chrono::Utc::now().timestamp();
+    let (from, to) = (local_input(t - 3 * 3600), local_input(t - 2 * 3600));
+    let notice = |venue: &str, level: &str, reason: &str| -> Vec<(String, String)> {
+        [
+            ("venue_id", venue.to_owned()),
+            ("from", from.clone()),
+            ("to", to.clone()),
+            ("level", level.to_owned()),
+            ("advice_vi", advice(level, Lang::Vi)),
+            ("advice_en", advice(level, Lang::En)),
+            ("reason", reason.to_owned()),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v))
+        .collect()
+    };
+    let latest = || p.count("SELECT MAX(id) FROM exposure_notices");
+
+    // Minh, a supervisor, drafts; Lan edits it. Now neither may approve: the words are both of
+    // theirs.
+    let r = minh
+        .post(
+            &format!("/cases/{case}/notices"),
+            &fields(&notice(&venue, "test", "")),
+        )
+        .await;
+    assert!(r.location().contains("notice=drafted"), "{}", r.location());
+    let drafted = latest().await;
+    // Sent back unchanged: nothing is replaced, and nobody became an author.
+    let edit = format!("/cases/{case}/notices/{drafted}/edit");
+    let r = lan.post(&edit, &fields(&notice(&venue, "test", ""))).await;
+    assert!(
+        r.location().ends_with("notice=unchanged#notices"),
+        "{}",
+        r.location()
+    );
+    assert_eq!(latest().await, drafted);
+    let r = lan
+        .post(&edit, &fields(&notice(&venue, "monitor", "")))
+        .await;
+    assert!(
+        r.location().ends_with("notice=edited#notices"),
+        "{}",
+        r.location()
+    );
+    let edited = latest().await;
+    for (who, c) in [("minh", &mut minh)] {
+        let r = c
+            .post(&format!("/cases/{case}/notices/{edited}/publish"), &[])
+            .await;
+        assert_eq!(
+            r.location(),
+            format!("/cases/{case}?notice_error=notice-own-draft"),
+            "{who}"
+        );
+    }
+    let page = minh.get(&format!("/cases/{case}")).await;
+    assert!(!page.body.contains(&format!("/notices/{edited}/publish")));
+    // Minh edits it back: still only Hoa, who wrote none of it, may approve.
+    let edit = format!("/cases/{case}/notices/{edited}/edit");
+    let r = minh.post(&edit, &fields(&notice(&venue, "test", ""))).await;
+    assert!(r.location().ends_with("notice=edited#notices"));
+    let again = latest().await;
+    let r = lan
+        .post(&format!("/cases/{case}/notices/{again}/publish"), &[])
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::FORBIDDEN,
+        "a tracer publishes nothing"
+    );
+    let r = minh
+        .post(&format!("/cases/{case}/notices/{again}/publish"), &[])
+        .await;
+    assert!(
+        r.location().contains("notice-own-draft"),
+        "{}",
+        r.location()
+    );
+    let (created_by, editors): (i64, String) =
+        sqlx::query_as("SELECT created_by, editors FROM exposure_notices WHERE id = $1")
+            .bind(again)
+            .fetch_one(&p.app.db.pool)
+            .await
+            .unwrap();
+    let minh_id = p
+        .count("SELECT id FROM users WHERE username = 'minh'")
+        .await;
+    let lan_id = p.count("SELECT id FROM users WHERE username = 'lan'").await;
+    assert_eq!(created_by, minh_id);
+    assert_eq!(editors, format!(",{lan_id},"));
+    let r = hoa
+        .post(&format!("/cases/{case}/notices/{again}/publish"), &[])
+        .await;
+    assert!(
+        r.location().contains("notice=published"),
+        "{}",
+        r.location()
+    );
+
+    // A supervisor's draft for a venue the case does not name: a tracer may not edit it.
+    let elsewhere = register_venue(&p, &mut lan, "Quán Cà phê Phố Cũ").await;
+    let r = minh
+        .post(
+            &format!("/cases/{case}/notices"),
+            &fields(&notice(&elsewhere, "test", "Khai báo qua điện thoại")),
+        )
+        .await;
+    assert!(r.location().contains("notice=drafted"), "{}", r.location());
+    let outside = latest().await;
+    let edit = format!("/cases/{case}/notices/{outside}/edit");
+    let r = lan
+        .post(&edit, &fields(&notice(&elsewhere, "monitor", "")))
+        .await;
+    r.assert_refused("notice-venue-not-in-case", "venue_id");
+    assert_eq!(latest().await, outside);
+    let r = hoa
+        .post(&edit, &fields(&notice(&elsewhere, "monitor", "")))
+        .await;
+    assert!(
+        r.location().ends_with("notice=edited#notices"),
+        "{}",
+        r.location()
+    );
 }

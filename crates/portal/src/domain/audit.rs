@@ -48,6 +48,7 @@ pub const ACTIONS: &[&str] = &[
     "notice_edited",
     "notice_deleted",
     "share_request_cancelled",
+    "venues_exported",
     "answers_deleted",
 ];
 

@@ -225,7 +225,7 @@ pub fn parse_csv(bytes: &[u8]) -> Result<Vec<(usize, VenueInput)>, &'static str>
         ));
     }
     if rows.is_empty() {
-        return Err("import-empty");
+        return Err("import-no-rows");
     }
     Ok(rows)
 }
@@ -500,7 +500,10 @@ mod tests {
         assert_eq!(parse_csv(b"\xff\xfe").unwrap_err(), "import-not-utf8");
         assert_eq!(
             parse_csv(b"name,address,commune,sector,contact_name,contact_phone\n").unwrap_err(),
-            "import-empty"
+            "import-no-rows"
         );
+        for empty in [&b""[..], b"\xef\xbb\xbf", b" \r\n\n"] {
+            assert_eq!(parse_csv(empty).unwrap_err(), "import-empty");
+        }
     }
 }

@@ -85,6 +85,10 @@ pub fn validate(input: &NoticeInput, venue: Uuid, now: i64) -> Result<Draft, &'s
     if to - from > MAX_WINDOW_SECONDS {
         return Err("notice-window-too-long");
     }
+    // Older than the list keeps notices (and phones their visits): no phone would ever see it.
+    if to < now - RETENTION_SECONDS {
+        return Err("notice-window-too-old");
+    }
     let Some(level) = Level::parse(input.level.trim()) else {
         return Err("notice-level-invalid");
     };
@@ -243,8 +247,20 @@ pub fn cosign_verifies(owner_hex: &str, signature: &[u8; 64], agreed: &Agreement
 }
 
 /// Four eyes: a draft reaches phones only when someone other than who drafted it approves it.
-pub fn may_publish(drafted_by: i64, approver: i64) -> bool {
-    drafted_by != approver
+pub fn may_publish(drafted_by: i64, editors: &str, approver: i64) -> bool {
+    drafted_by != approver && !editors.contains(&format!(",{approver},"))
+}
+
+/// The editors of a draft once `editor` has edited it (`,5,9,`): its first author and those
+/// already listed are not added again.
+pub fn with_editor(drafted_by: i64, editors: &str, editor: i64) -> String {
+    if drafted_by == editor || editors.contains(&format!(",{editor},")) {
+        editors.to_owned()
+    } else if editors.is_empty() {
+        format!(",{editor},")
+    } else {
+        format!("{editors}{editor},")
+    }
 }
 
 /// What a tracer does to a notice: publish a draft, or retract a published one.
@@ -516,8 +532,19 @@ mod tests {
 
     #[test]
     fn the_one_who_drafted_does_not_approve() {
-        assert!(!may_publish(4, 4));
-        assert!(may_publish(4, 5));
+        assert!(!may_publish(4, "", 4));
+        assert!(may_publish(4, "", 5));
+        // Whoever edited it is one of its authors too.
+        let editors = with_editor(4, "", 5);
+        assert_eq!(editors, ",5,");
+        assert!(!may_publish(4, &editors, 5));
+        assert!(may_publish(4, &editors, 15));
+        let editors = with_editor(4, &editors, 15);
+        assert_eq!(editors, ",5,15,");
+        assert!(!may_publish(4, &editors, 15) && !may_publish(4, &editors, 5));
+        assert!(may_publish(4, &editors, 1));
+        assert_eq!(with_editor(4, &editors, 4), editors);
+        assert_eq!(with_editor(4, &editors, 5), editors);
     }
 
     fn stored(id: i64, to: i64, state: &str, advice: &str) -> Stored {

@@ -1,7 +1,7 @@
 //! Vietnam's time, as staff read and type it: one zone, UTC+7, all year. Times are unix seconds;
 //! the caller passes the clock's reading.
 
-use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, TimeZone, Utc};
+use chrono::{DateTime, FixedOffset, NaiveDate, TimeZone, Utc};
 
 fn zone() -> FixedOffset {
     FixedOffset::east_opt(7 * 3600).expect("UTC+7")
@@ -45,56 +45,45 @@ pub fn show_date(text: &str) -> String {
 /// month), whatever the browser's language; or `2026-11-29`, as links and older forms send it.
 pub fn parse_day(text: &str) -> Option<NaiveDate> {
     let text = text.trim();
-    if let Ok(date) = NaiveDate::parse_from_str(text, "%Y-%m-%d") {
-        return Some(date);
-    }
     let parts: Vec<&str> = text.split(['/', '-', '.']).collect();
-    let [d, m, y] = parts.as_slice() else {
+    let [a, b, c] = parts.as_slice() else {
         return None;
     };
-    // Four-digit years only: `29/11/26` could be read two ways.
-    if y.len() != 4 || d.is_empty() || m.is_empty() || d.len() > 2 || m.len() > 2 {
+    let number = |s: &str, most: usize| -> Option<u32> {
+        let digits = !s.is_empty() && s.len() <= most && s.bytes().all(|b| b.is_ascii_digit());
+        digits.then(|| s.parse().ok()).flatten()
+    };
+    // Four-digit years only (`29/11/26` could be read two ways, and chrono's own `%Y` takes
+    // `26` as the year 26): the year first with hyphens, as `2026-11-29`, or last.
+    let (y, m, d) = if a.len() == 4 && text.contains('-') {
+        (a, b, c)
+    } else {
+        (c, b, a)
+    };
+    if y.len() != 4 {
         return None;
     }
-    let number = |s: &str| -> Option<u32> {
-        s.bytes()
-            .all(|b| b.is_ascii_digit())
-            .then(|| s.parse().ok())
-            .flatten()
-    };
-    NaiveDate::from_ymd_opt(number(y)? as i32, number(m)?, number(d)?)
+    NaiveDate::from_ymd_opt(number(y, 4)? as i32, number(m, 2)?, number(d, 2)?)
 }
 
 /// A time of day as staff type it, 24-hour: `14:00`, `9:30`, `9h30`, `9g30`, `9h`, `14.00`;
 /// seconds after midnight.
 pub fn parse_clock(text: &str) -> Option<i64> {
     let text = text.trim().to_lowercase();
-    let (hour, minute) = match text.find([':', 'h', 'g', '.']) {
-        Some(at) => {
-            let minute = &text[at + 1..];
-            // `9h` and `9g` are on the hour; `9:` is not a time.
-            if minute.is_empty() && !text[at..].starts_with([':', '.']) {
-                (&text[..at], "0")
-            } else {
-                (&text[..at], minute)
-            }
-        }
-        None => return None,
-    };
+    let at = text.find([':', 'h', 'g', '.'])?;
+    let (hour, minute) = (&text[..at], &text[at + 1..]);
     let digits = |s: &str, max: i64| -> Option<i64> {
         if s.is_empty() || s.len() > 2 || !s.bytes().all(|b| b.is_ascii_digit()) {
             return None;
         }
         s.parse().ok().filter(|n| *n <= max)
     };
-    let minute = if minute == "0" {
-        0
-    } else {
-        // Minutes are two digits: `9:5` is a slip, not 9:05.
-        if minute.len() != 2 {
-            return None;
-        }
-        digits(minute, 59)?
+    let minute = match minute {
+        // `9h` and `9g` are on the hour; `9:` is not a time.
+        "" if text[at..].starts_with(['h', 'g']) => 0,
+        // Minutes are two digits: `9:5` (or `9:0`) is a slip, not 9:05.
+        m if m.len() == 2 => digits(m, 59)?,
+        _ => return None,
     };
     Some(digits(hour, 23)? * 3600 + minute * 60)
 }
@@ -114,13 +103,9 @@ pub fn start_of(date: NaiveDate) -> i64 {
 /// time; or `2026-11-29T08:00`, as a `datetime-local` field sends it.
 pub fn parse_local(text: &str) -> Option<i64> {
     let text = text.trim();
-    if let Ok(naive) = NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M") {
-        return zone()
-            .from_local_datetime(&naive)
-            .single()
-            .map(|t| t.timestamp());
-    }
-    let (day, clock) = text.split_once(char::is_whitespace)?;
+    let (day, clock) = text
+        .split_once('T')
+        .or_else(|| text.split_once(char::is_whitespace))?;
     let day = parse_day(day.trim_end_matches(','))?;
     Some(start_of(day) + parse_clock(clock)?)
 }
@@ -202,6 +187,8 @@ mod tests {
         assert_eq!(show_time(t), "03/12/2026 09:30");
         assert_eq!(parse_local("03/12/2026, 09:30"), Some(t));
         assert_eq!(parse_local("12/03/2026 9:30 PM"), None);
+        assert_eq!(parse_local("2026-12-03T09:30"), Some(t));
+        assert_eq!(parse_local("26-12-03T09:30"), None);
         assert_eq!(day_input(day), "03/12/2026");
     }
 

@@ -7,7 +7,8 @@ use sqlx::AnyPool;
 pub struct Figures {
     pub accounts_active: i64,
     pub accounts_locked: i64,
-    /// Failed and refused sign-ins since `since`.
+    /// Wrong passwords typed at sign-in since `since` (what the audit log lists as
+    /// `login_failed`, which the figure links to).
     pub sign_in_failures: i64,
     pub venues_active: i64,
     /// Active venues whose poster was downloaded at least once.
@@ -35,8 +36,7 @@ pub async fn figures(db: &AnyPool, now: i64, since: i64) -> Result<Figures, sqlx
         accounts_locked: count(db, "users WHERE active = 0", None).await?,
         sign_in_failures: count(
             db,
-            "audit_log WHERE action IN ('login_failed', 'login_throttled', \
-             'login_refused_disabled') AND at >= $1",
+            "audit_log WHERE action = 'login_failed' AND at >= $1",
             Some(since),
         )
         .await?,

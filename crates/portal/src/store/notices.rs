@@ -15,6 +15,8 @@ pub struct Listed {
     /// The owner's signature (hex), for a co-signing venue's notice once it came.
     pub cosign: Option<String>,
     pub created_by: i64,
+    /// Who edited it besides its first author (`,5,9,`).
+    pub editors: String,
     pub drafted_by: String,
     pub venue: String,
     pub window_from: i64,
@@ -28,7 +30,7 @@ pub struct Listed {
 pub async fn of_case(db: &AnyPool, case_id: i64) -> Result<Vec<Listed>, sqlx::Error> {
     sqlx::query_as(
         "SELECT n.id, COALESCE(n.public_id, n.id) AS public_id, n.venue_id, n.cosign, \
-         n.created_by, COALESCE(u.display_name, '') AS drafted_by, \
+         n.created_by, n.editors, COALESCE(u.display_name, '') AS drafted_by, \
          COALESCE(v.name, n.venue_id) AS venue, n.window_from, n.window_to, n.level, \
          n.advice_vi, n.advice_en, n.state FROM exposure_notices n \
          LEFT JOIN venues v ON v.id = n.venue_id LEFT JOIN users u ON u.id = n.created_by \
@@ -43,6 +45,7 @@ pub async fn of_case(db: &AnyPool, case_id: i64) -> Result<Vec<Listed>, sqlx::Er
 #[derive(Debug, sqlx::FromRow)]
 pub struct DraftOf {
     pub created_by: i64,
+    pub editors: String,
     pub venue_id: String,
     pub cosign: Option<String>,
 }
@@ -50,7 +53,7 @@ pub struct DraftOf {
 /// Notice `id` of case `case_id`, while it is a draft.
 pub async fn draft_of(db: &AnyPool, case_id: i64, id: i64) -> Result<Option<DraftOf>, sqlx::Error> {
     sqlx::query_as(
-        "SELECT created_by, venue_id, cosign FROM exposure_notices \
+        "SELECT created_by, editors, venue_id, cosign FROM exposure_notices \
          WHERE id = $1 AND case_id = $2 AND state = 'draft'",
     )
     .bind(id)
@@ -109,6 +112,7 @@ pub struct Awaiting {
     pub window_to: i64,
     pub level: String,
     pub created_by: i64,
+    pub editors: String,
     pub drafted_by: String,
     pub created_at: i64,
 }
@@ -117,7 +121,7 @@ pub struct Awaiting {
 pub async fn drafts(db: &AnyPool) -> Result<Vec<Awaiting>, sqlx::Error> {
     sqlx::query_as(
         "SELECT n.id, n.case_id, c.label AS case_label, COALESCE(v.name, n.venue_id) AS venue, \
-         n.window_from, n.window_to, n.level, n.created_by, \
+         n.window_from, n.window_to, n.level, n.created_by, n.editors, \
          COALESCE(u.display_name, '') AS drafted_by, n.created_at \
          FROM exposure_notices n JOIN cases c ON c.id = n.case_id \
          LEFT JOIN venues v ON v.id = n.venue_id LEFT JOIN users u ON u.id = n.created_by \
@@ -150,14 +154,14 @@ pub async fn insert<'e, E: Executor<'e, Database = Any>>(
     db: E,
     case_id: i64,
     draft: &Draft,
-    created_by: i64,
+    (created_by, editors): (i64, &str),
     now: i64,
     public_id: i64,
 ) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar(
         "INSERT INTO exposure_notices (case_id, venue_id, window_from, window_to, level, \
-         advice_vi, advice_en, state, created_by, created_at, public_id) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, 'draft', $8, $9, $10) RETURNING id",
+         advice_vi, advice_en, state, created_by, created_at, public_id, editors) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, 'draft', $8, $9, $10, $11) RETURNING id",
     )
     .bind(case_id)
     .bind(draft.venue.to_string())
@@ -169,6 +173,7 @@ pub async fn insert<'e, E: Executor<'e, Database = Any>>(
     .bind(created_by)
     .bind(now)
     .bind(public_id)
+    .bind(editors)
     .fetch_one(db)
     .await
 }

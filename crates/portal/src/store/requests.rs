@@ -237,7 +237,8 @@ pub async fn answer<'e, E: Executor<'e, Database = Any>>(
 ) -> Result<bool, sqlx::Error> {
     let stored = sqlx::query(
         "UPDATE share_requests SET sealed = $1, answered_at = $2, delivered_via = $3 \
-         WHERE id = $4 AND answered_at IS NULL AND expires_at > $2 AND purged_at IS NULL",
+         WHERE id = $4 AND answered_at IS NULL AND expires_at > $2 AND purged_at IS NULL \
+         AND cancelled_at IS NULL",
     )
     .bind(sealed.to_vec())
     .bind(now)

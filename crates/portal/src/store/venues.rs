@@ -84,10 +84,12 @@ pub async fn count(db: &AnyPool, filter: &Filter) -> Result<i64, sqlx::Error> {
     filter.count(db, "venues").await
 }
 
-/// One page of the venues matching `filter`, in the order of their folded names.
+/// One page of the venues matching `filter`, in `order` (an `ORDER BY` clause of the caller's
+/// own, never from a request).
 pub async fn page(
     db: &AnyPool,
     filter: &Filter,
+    order: &str,
     size: i64,
     offset: i64,
 ) -> Result<Vec<Registered>, sqlx::Error> {
@@ -96,9 +98,19 @@ pub async fn page(
             db,
             COLUMNS,
             "venues",
-            &format!("ORDER BY search_key, id LIMIT {size} OFFSET {offset}"),
+            &format!("{order} LIMIT {size} OFFSET {offset}"),
         )
         .await?;
+    Ok(rows.into_iter().map(Registered::from).collect())
+}
+
+/// Every venue matching `filter`, in `order` (as [`page`]).
+pub async fn all(
+    db: &AnyPool,
+    filter: &Filter,
+    order: &str,
+) -> Result<Vec<Registered>, sqlx::Error> {
+    let rows: Vec<Row> = filter.rows(db, COLUMNS, "venues", order).await?;
     Ok(rows.into_iter().map(Registered::from).collect())
 }
 

@@ -443,7 +443,7 @@ async fn notice_rows(
         };
         rows.push(NoticeRow {
             id: n.id,
-            own: n.created_by == reader,
+            own: !notices::may_publish(n.created_by, &n.editors, reader),
             drafted_by: n.drafted_by,
             venue: n.venue,
             window: show_span(n.window_from, n.window_to),
@@ -523,6 +523,7 @@ pub const NOTICE_ERRORS: &[&str] = &[
     "notice-advice-invalid",
     "notice-window-future",
     "notice-window-too-long",
+    "notice-window-too-old",
     "notice-venue-not-in-case",
     "notice-reason-missing",
     "notice-own-draft",
@@ -567,6 +568,7 @@ async fn case(
             Some("published") => page.notice = tr.t("notice-published"),
             Some("retracted") => page.notice = tr.t("notice-retracted"),
             Some("edited") => page.notice = tr.t("notice-edited"),
+            Some("unchanged") => page.notice = tr.t("notice-unchanged"),
             Some("deleted") => page.notice = tr.t("notice-deleted"),
             _ => {}
         }

@@ -65,6 +65,7 @@ const IMPORT_ERRORS: &[&str] = &[
     "import-missing-columns",
     "import-too-many-rows",
     "import-empty",
+    "import-no-rows",
 ];
 
 #[derive(Deserialize)]

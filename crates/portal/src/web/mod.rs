@@ -34,6 +34,7 @@ pub mod retention;
 pub mod routes;
 pub mod state;
 pub mod users;
+pub mod venue_list;
 pub mod venues;
 
 use std::net::SocketAddr;
@@ -66,6 +67,7 @@ pub fn all_routes() -> Routes {
         .merge(notices::routes())
         .merge(notice_form::routes())
         .merge(request_slip::routes())
+        .merge(venue_list::routes())
         .merge(api::routes())
         .merge(exposure_list::routes())
 }

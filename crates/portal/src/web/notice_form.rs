@@ -25,11 +25,14 @@ use super::error::{render_status, WebError, WebResult};
 use super::extract::{Chrome, Staff};
 use super::forms::FieldErrors;
 use super::frame::AllowsScript;
+use super::notices::case_venues;
 use super::notices::CASE_STAFF;
 use super::routes::{Access, Routes};
 use super::state::AppState;
 use crate::domain::accounts::Role;
-use crate::domain::notices::{public_id, validate, venue_of, NoticeInput};
+use crate::domain::notices::{
+    needs_cosign, public_id, validate, venue_of, with_editor, NoticeInput,
+};
 use crate::domain::time::{local, local_input, parse_local, show_span};
 use crate::i18n::{Lang, Tr};
 use crate::store::{audit, cases, notices, venues};
@@ -66,13 +69,21 @@ pub struct PhoneCard {
     pub window_pattern: String,
 }
 
+/// Months as the app's English (`Intl`, en-GB) shortens them: September is "Sept".
+const MONTHS: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sept", "Oct", "Nov", "Dec",
+];
+
 /// A time as the phone writes it: `09:30 03/12/2026`, or `09:30 03 Dec 2026` in English.
 fn phone_time(ts: i64, lang: Lang) -> String {
-    let pattern = match lang {
-        Lang::Vi => "%H:%M %d/%m/%Y",
-        Lang::En => "%H:%M %d %b %Y",
-    };
-    local(ts).format(pattern).to_string()
+    let t = local(ts);
+    match lang {
+        Lang::Vi => t.format("%H:%M %d/%m/%Y").to_string(),
+        Lang::En => {
+            let month = MONTHS[chrono::Datelike::month0(&t) as usize];
+            format!("{} {month} {}", t.format("%H:%M %d"), t.format("%Y"))
+        }
+    }
 }
 
 fn phone_card(lang: Lang, reader: &Tr, form: &NoticeInput, venue_name: &str) -> PhoneCard {
@@ -167,14 +178,28 @@ fn field_of(why: &str, form: &NoticeInput) -> &'static str {
         "notice-venue-unknown" | "notice-venue-not-in-case" => "venue_id",
         "notice-window-invalid" if parse_local(&form.from).is_none() => "from",
         "notice-window-invalid" | "notice-window-future" => "to",
-        "notice-window-too-long" => "from",
+        "notice-window-too-long" | "notice-window-too-old" => "from",
         "notice-level-invalid" => "level",
         "notice-reason-missing" => "reason",
         "notice-advice-other-level" => advice_of_other_level(form).unwrap_or("advice_vi"),
         "notice-advice-invalid" => {
+            // As `validate` and the protocol judge each: empty, too long, or carrying a character
+            // the list would refuse (a notice of this advice alone does not sign).
             let bad = |a: &str| {
                 let a = clean(a);
-                a.is_empty() || a.chars().count() > protocol::exposure::MAX_ADVICE_CHARS
+                let probe = protocol::exposure::Notice {
+                    id: 0,
+                    venue_hash: [0; 16],
+                    from: 0,
+                    to: 60,
+                    level: protocol::exposure::Level::Test,
+                    advice_vi: a.clone(),
+                    advice_en: a.clone(),
+                    cosign: None,
+                };
+                a.is_empty()
+                    || a.chars().count() > protocol::exposure::MAX_ADVICE_CHARS
+                    || probe.validate().is_err()
             };
             if bad(&form.advice_vi) || !bad(&form.advice_en) {
                 "advice_vi"
@@ -186,6 +211,21 @@ fn field_of(why: &str, form: &NoticeInput) -> &'static str {
     }
 }
 
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_are_written_as_the_phone_writes_them() {
+        // 03/09/2026 09:30 and 03/12/2026 09:30 in Vietnam.
+        let sept = crate::domain::time::parse_local("03/09/2026 09:30").unwrap();
+        assert_eq!(phone_time(sept, Lang::En), "09:30 03 Sept 2026");
+        assert_eq!(phone_time(sept, Lang::Vi), "09:30 03/09/2026");
+        let dec = crate::domain::time::parse_local("03/12/2026 09:30").unwrap();
+        assert_eq!(phone_time(dec, Lang::En), "09:30 03 Dec 2026");
+    }
+}
+
 #[derive(Template)]
 #[template(path = "notice_form.html")]
 pub struct NoticeForm {
@@ -193,6 +233,8 @@ pub struct NoticeForm {
     case_id: i64,
     /// Where the form posts: a new draft, or the draft it replaces.
     action: String,
+    /// Editing a draft for a venue whose owner co-signs: the owner must sign the new version.
+    cosign_warning: bool,
     /// A form for a venue typed by its id: a supervisor's for a venue the case does not name
     /// asks for a reason too (`may_override`).
     other: bool,
@@ -225,7 +267,8 @@ impl NoticeForm {
             None => String::new(),
         };
         let other = form.other == "1" || !form.reason.trim().is_empty();
-        let title = if action.ends_with("/edit") {
+        let editing = action.ends_with("/edit");
+        let title = if editing {
             "notice-edit-title"
         } else {
             "notice-form-title"
@@ -234,6 +277,7 @@ impl NoticeForm {
             c: staff.chrome(title),
             case_id,
             action,
+            cosign_warning: editing && needs_cosign(&form.venue_id),
             other,
             may_override: staff.session.roles.contains(&Role::Supervisor),
             venue_id: form.venue_id.trim().to_owned(),
@@ -323,22 +367,26 @@ async fn new(
         .show(StatusCode::OK)
 }
 
-/// Draft `id` of case `case_id` as the form shows it, or not found.
-async fn stored_draft(app: &AppState, case_id: i64, id: i64) -> WebResult<NoticeInput> {
-    let n = notices::of_case(&app.db.pool, case_id)
+/// Draft `id` of case `case_id`, or not found.
+async fn stored_draft(app: &AppState, case_id: i64, id: i64) -> WebResult<notices::Listed> {
+    notices::of_case(&app.db.pool, case_id)
         .await?
         .into_iter()
         .find(|n| n.id == id && n.state == "draft")
-        .ok_or(WebError::NotFound)?;
-    Ok(NoticeInput {
-        venue_id: n.venue_id,
+        .ok_or(WebError::NotFound)
+}
+
+/// A stored draft as the form shows it.
+fn input_of(n: &notices::Listed) -> NoticeInput {
+    NoticeInput {
+        venue_id: n.venue_id.clone(),
         from: local_input(n.window_from),
         to: local_input(n.window_to),
-        level: n.level,
-        advice_vi: n.advice_vi,
-        advice_en: n.advice_en,
+        level: n.level.clone(),
+        advice_vi: n.advice_vi.clone(),
+        advice_en: n.advice_en.clone(),
         ..NoticeInput::default()
-    })
+    }
 }
 
 async fn edit_page(
@@ -346,15 +394,17 @@ async fn edit_page(
     staff: Staff,
     Path((case_id, id)): Path<(i64, i64)>,
 ) -> WebResult {
-    let form = stored_draft(&app, case_id, id).await?;
+    let form = input_of(&stored_draft(&app, case_id, id).await?);
     let action = format!("/cases/{case_id}/notices/{id}/edit");
     NoticeForm::new(&app, &staff, case_id, action, form)
         .await?
         .show(StatusCode::OK)
 }
 
-/// Saves the edited draft as a new draft in place of the old one; its venue stays (another
-/// venue is another notice, drafted as such).
+/// Saves the edited draft as a new draft in place of the old one. Its venue stays (another
+/// venue is another notice, drafted as such), and so do its authors, with the editor added:
+/// none of them may approve it. A draft for a venue the case does not name is a supervisor's
+/// exception, which only a supervisor edits.
 async fn edit(
     State(app): State<AppState>,
     staff: Staff,
@@ -362,7 +412,7 @@ async fn edit(
     Form(mut form): Form<NoticeInput>,
 ) -> WebResult {
     let stored = stored_draft(&app, case_id, id).await?;
-    form.venue_id = stored.venue_id;
+    form.venue_id = stored.venue_id.clone();
     form.reason.clear();
     let action = format!("/cases/{case_id}/notices/{id}/edit");
     let Some(venue) = venue_of(&form) else {
@@ -374,16 +424,39 @@ async fn edit(
         Err(why) => return refused(&app, &staff, case_id, action, form, why).await,
     };
     if advice_of_other_level(&form).is_some() {
-        return refused(
-            &app,
-            &staff,
-            case_id,
-            action,
-            form,
-            "notice-advice-other-level",
-        )
-        .await;
+        let why = "notice-advice-other-level";
+        return refused(&app, &staff, case_id, action, form, why).await;
     }
+    let unchanged = (
+        draft.from,
+        draft.to,
+        draft.level.as_str(),
+        &draft.advice_vi,
+        &draft.advice_en,
+    ) == (
+        stored.window_from,
+        stored.window_to,
+        stored.level.as_str(),
+        &stored.advice_vi,
+        &stored.advice_en,
+    );
+    if unchanged {
+        return Ok(
+            Redirect::to(&format!("/cases/{case_id}?notice=unchanged#notices")).into_response(),
+        );
+    }
+    let supervisor = staff.session.roles.contains(&Role::Supervisor);
+    if !supervisor {
+        let named = case_venues(&app, &staff, case_id).await?;
+        if !named
+            .iter()
+            .any(|v| v.eq_ignore_ascii_case(&stored.venue_id))
+        {
+            let why = "notice-venue-not-in-case";
+            return refused(&app, &staff, case_id, action, form, why).await;
+        }
+    }
+    let editors = with_editor(stored.created_by, &stored.editors, staff.session.user_id);
     let mut tx = app.db.begin().await?;
     if !notices::delete_draft(&mut *tx, case_id, id).await? {
         // Approved or deleted meanwhile: nothing to edit any more.
@@ -391,8 +464,8 @@ async fn edit(
         return Err(WebError::NotFound);
     }
     let public = public_id(OsRng.next_u64());
-    let new_id =
-        notices::insert(&mut *tx, case_id, &draft, staff.session.user_id, t, public).await?;
+    let authors = (stored.created_by, editors.as_str());
+    let new_id = notices::insert(&mut *tx, case_id, &draft, authors, t, public).await?;
     let entry = staff.entry(
         "notice_edited",
         &new_id.to_string(),
@@ -409,7 +482,7 @@ async fn confirm_delete(
     staff: Staff,
     Path((case_id, id)): Path<(i64, i64)>,
 ) -> WebResult {
-    let draft = stored_draft(&app, case_id, id).await?;
+    let draft = input_of(&stored_draft(&app, case_id, id).await?);
     let tr = staff.tr();
     let venue = venues::find(&app.db.pool, &draft.venue_id)
         .await?

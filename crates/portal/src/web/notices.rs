@@ -62,7 +62,11 @@ fn refuse(case_id: i64, why: &str) -> WebResult {
 
 /// The venues a case's own evidence names: the visits its citizens shared (opened now with the
 /// department key, and audited as such) and the doors asked for it whose guestbooks came.
-async fn case_venues(app: &AppState, staff: &Staff, case_id: i64) -> WebResult<Vec<String>> {
+pub(super) async fn case_venues(
+    app: &AppState,
+    staff: &Staff,
+    case_id: i64,
+) -> WebResult<Vec<String>> {
     let opened = open_case_diaries(app, staff, case_id, "diary_opened_notice").await?;
     let mut found: Vec<String> = opened
         .visits
@@ -116,7 +120,8 @@ async fn draft(
     };
     let public = public_id(OsRng.next_u64());
     let mut tx = app.db.begin().await?;
-    let id = notices::insert(&mut *tx, case_id, &draft, staff.session.user_id, t, public).await?;
+    let author = (staff.session.user_id, "");
+    let id = notices::insert(&mut *tx, case_id, &draft, author, t, public).await?;
     let entry = match &reason {
         Override::No => staff.entry(
             "notice_drafted",
@@ -166,7 +171,7 @@ async fn publish(
     let Some(draft) = notices::draft_of(&app.db.pool, case_id, id).await? else {
         return Err(WebError::NotFound);
     };
-    if !may_publish(draft.created_by, staff.session.user_id) {
+    if !may_publish(draft.created_by, &draft.editors, staff.session.user_id) {
         return refuse(case_id, "notice-own-draft");
     }
     // A co-signing venue's notice waits for its owner: phones would hold it back without.
@@ -227,7 +232,9 @@ async fn confirm(
     page.danger = change == Change::Retract;
     let refused = if n.state != change.from_state() {
         Some(format!("confirm-not-{}", change.from_state()))
-    } else if change == Change::Publish && !may_publish(n.created_by, staff.session.user_id) {
+    } else if change == Change::Publish
+        && !may_publish(n.created_by, &n.editors, staff.session.user_id)
+    {
         Some("notice-own-draft".to_owned())
     } else if change == Change::Publish && needs_cosign(&n.venue_id) && n.cosign.is_none() {
         Some("notice-not-cosigned".to_owned())
@@ -293,7 +300,7 @@ async fn awaiting(State(app): State<AppState>, staff: Staff) -> WebResult {
         .await?
         .into_iter()
         .map(|d| AwaitingRow {
-            own: d.created_by == staff.session.user_id,
+            own: !may_publish(d.created_by, &d.editors, staff.session.user_id),
             id: d.id,
             case_id: d.case_id,
             case_label: d.case_label,

@@ -14,6 +14,7 @@ use super::frame::LANG_COOKIE;
 use super::routes::{Access, Routes};
 use super::state::AppState;
 use crate::domain::accounts::Role;
+use crate::domain::time::{local_date, start_of};
 use crate::i18n::Lang;
 use crate::store::dashboard::{self, Figures};
 
@@ -49,21 +50,29 @@ struct HomeTemplate {
     c: Chrome,
     /// For admins: the department's figures at a glance.
     figures: Option<Figures>,
+    /// The audit log's failed sign-ins since the figure counts them.
+    failures_url: String,
 }
 
-/// How far back the admin's count of failed sign-ins looks: a week.
+/// How far back the admin's count of failed sign-ins looks: from the start of the day a week
+/// ago, as the audit log's day filter (which the figure links to) counts.
 const FAILURES_SINCE: i64 = 7 * 24 * 3600;
 
 async fn home(State(app): State<AppState>, staff: Staff) -> WebResult {
+    let t = now();
+    let since = local_date(t - FAILURES_SINCE);
     let figures = if staff.session.roles.contains(&Role::Admin) {
-        let t = now();
-        Some(dashboard::figures(&app.db.pool, t, t - FAILURES_SINCE).await?)
+        Some(dashboard::figures(&app.db.pool, t, start_of(since)).await?)
     } else {
         None
     };
     render(HomeTemplate {
         c: staff.chrome("home-title"),
         figures,
+        failures_url: format!(
+            "/admin/audit?action=login_failed&from={}",
+            since.format("%d/%m/%Y")
+        ),
     })
 }
 

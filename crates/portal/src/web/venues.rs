@@ -1,5 +1,5 @@
-//! The venue registry, for registrars: the list with its filters, registering and editing a
-//! venue, deactivating it, and its posters.
+//! The venue registry, for registrars: registering and editing a venue, deactivating it, and
+//! its posters. The list is `venue_list.rs`.
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -9,7 +9,6 @@ use axum::Form;
 use chrono::NaiveDate;
 use ed25519_dalek::SigningKey;
 use protocol::cosign::venue_id_of_owner;
-use protocol::Sector;
 use rand::rngs::OsRng;
 use rand::RngCore;
 use serde::Deserialize;
@@ -19,29 +18,19 @@ use super::clock::now;
 use super::confirm::ConfirmPage;
 use super::error::{download, render, render_status, WebError, WebResult};
 use super::extract::{Chrome, Staff};
-use super::forms::{
-    commune_groups, district_choices, sector_choices, Choice, ChoiceGroup, FieldErrors,
-};
-use super::paging::{page_links, page_of};
+use super::forms::{commune_groups, sector_choices, Choice, ChoiceGroup, FieldErrors};
 use super::routes::{Access, Routes};
 use super::state::AppState;
 use crate::domain::accounts::Role;
 use crate::domain::time::{local_date, show_time};
-use crate::domain::venues::{
-    issued, new_venue_id, sector_label, validate, Registered, ValidVenue, VenueInput,
-};
+use crate::domain::venues::{issued, new_venue_id, validate, Registered, ValidVenue, VenueInput};
 use crate::domain::Problem;
 use crate::poster;
-use crate::store::filter::{Arg, Filter};
 use crate::store::{self, audit, venues};
-use crate::text::fold;
-
-pub const PAGE_SIZE: i64 = 25;
 
 pub fn routes() -> Routes {
     let registrar = Access::Role(Role::Registrar);
     Routes::new()
-        .get("/venues", registrar, list)
         .get("/venues/new", registrar, new_page)
         .post("/venues/new", registrar, create)
         .get("/venues/{id}", registrar, edit_page)
@@ -60,145 +49,6 @@ pub async fn find(app: &AppState, id: &str) -> WebResult<Registered> {
     venues::find(&app.db.pool, id)
         .await?
         .ok_or(WebError::NotFound)
-}
-
-#[derive(Debug, Default, Deserialize)]
-struct ListQuery {
-    #[serde(default)]
-    q: String,
-    #[serde(default)]
-    district: String,
-    #[serde(default)]
-    commune: String,
-    #[serde(default)]
-    sector: String,
-    #[serde(default)]
-    status: String,
-    page: Option<i64>,
-}
-
-pub struct ListRow {
-    pub id: String,
-    pub name: String,
-    pub commune: String,
-    pub sector: String,
-    pub poster: String,
-    pub active: bool,
-}
-
-#[derive(Template)]
-#[template(path = "venues.html")]
-struct ListTemplate {
-    c: Chrome,
-    q: String,
-    district: String,
-    commune: String,
-    sector: String,
-    status: String,
-    /// Empty in the two-tier list.
-    districts: Vec<Choice>,
-    communes: Vec<ChoiceGroup>,
-    sectors: Vec<Choice>,
-    rows: Vec<ListRow>,
-    total: i64,
-    page: i64,
-    pages: i64,
-    prev_url: String,
-    next_url: String,
-}
-
-/// The list's filters as SQL conditions.
-fn filter(app: &AppState, q: &ListQuery) -> Filter {
-    let mut filter = Filter::default();
-    match q.status.as_str() {
-        "all" => {}
-        "inactive" => filter.plain("active = 0"),
-        _ => filter.plain("active = 1"),
-    }
-    let folded = fold(&q.q);
-    if !folded.is_empty() {
-        let pattern = format!(
-            "%{}%",
-            folded
-                .replace('\\', "\\\\")
-                .replace('%', "\\%")
-                .replace('_', "\\_")
-        );
-        filter.with("search_key LIKE {} ESCAPE '\\'", Arg::Text(pattern));
-    }
-    if let Some(district) = q
-        .district
-        .trim()
-        .parse::<u32>()
-        .ok()
-        .and_then(|d| app.units.district(d))
-    {
-        // The codes come from the bundled list, never from the request.
-        let codes: Vec<String> = app
-            .units
-            .communes
-            .iter()
-            .filter(|c| c.district == Some(district.code))
-            .map(|c| c.code.to_string())
-            .collect();
-        filter.plain(&format!("commune_code IN ({})", codes.join(", ")));
-    }
-    if let Ok(code) = q.commune.trim().parse::<i64>() {
-        filter.with("commune_code = {}", Arg::Int(code));
-    }
-    if let Some(sector) = Sector::from_name(q.sector.trim()) {
-        filter.with("sector = {}", Arg::Text(sector.as_str().to_owned()));
-    }
-    filter
-}
-
-async fn list(State(app): State<AppState>, staff: Staff, Query(q): Query<ListQuery>) -> WebResult {
-    let tr = staff.tr();
-    let filter = filter(&app, &q);
-    let total = venues::count(&app.db.pool, &filter).await?;
-    let (page, pages) = page_of(total, PAGE_SIZE, q.page);
-    let rows = venues::page(&app.db.pool, &filter, PAGE_SIZE, (page - 1) * PAGE_SIZE)
-        .await?
-        .into_iter()
-        .map(|v| ListRow {
-            // Where the list has districts, with the district: six communes share a name.
-            commune: app.units.label(v.commune_code),
-            sector: sector_label(&tr, &v.sector),
-            poster: v.poster_first_at.map(show_time).unwrap_or_default(),
-            active: v.active,
-            id: v.id,
-            name: v.name,
-        })
-        .collect();
-    let (prev_url, next_url) = page_links(
-        "/venues",
-        &[
-            ("q", q.q.as_str()),
-            ("district", q.district.as_str()),
-            ("commune", q.commune.as_str()),
-            ("sector", q.sector.as_str()),
-            ("status", q.status.as_str()),
-        ],
-        page,
-        pages,
-    );
-    render(ListTemplate {
-        c: staff.chrome("venues-title"),
-        prev_url,
-        next_url,
-        districts: district_choices(&app.units),
-        communes: commune_groups(&app.units),
-        sectors: sector_choices(&tr),
-        q: q.q,
-        district: q.district,
-        commune: q.commune,
-        sector: q.sector,
-        status: q.status,
-        rows,
-        total,
-        page,
-        pages,
-    })
 }
 
 #[derive(Template)]

@@ -6,7 +6,88 @@ crate::on_both_backends!(
     venues_are_validated_registered_edited_and_found,
     posters_carry_a_code_the_app_verifies,
     csv_import_saves_all_rows_or_none,
+    the_list_filters_by_poster_sorts_and_exports,
 );
+
+async fn the_list_filters_by_poster_sorts_and_exports(backend: Backend) {
+    let p = Portal::new(backend).await;
+    p.add_user("lan", &[Role::Registrar]).await;
+    let mut c = p.signed_in("lan").await;
+    let b = register(&p, &mut c, "Bưu điện Hòa Chung").await;
+    let a = register(&p, &mut c, "Ủy ban Phường Thục Phán").await;
+    let m = register(&p, &mut c, "Chợ Xanh").await;
+    // One poster downloaded.
+    assert_eq!(
+        c.get(&format!("/venues/{m}/poster/svg")).await.status,
+        StatusCode::OK
+    );
+    let names = |body: &str| -> Vec<String> {
+        body.split("<td class=\"wrap\"><a href=\"/venues/")
+            .skip(1)
+            .map(|row| between(row, "\">", "</a>"))
+            .collect()
+    };
+    // By name, as Vietnamese folds it (Bưu, Chợ, Ủy).
+    let page = c.get("/venues").await;
+    assert_eq!(
+        names(&page.body),
+        ["Bưu điện Hòa Chung", "Chợ Xanh", "Ủy ban Phường Thục Phán"]
+    );
+    // Those still without a poster, which the list offers to chase first.
+    let page = c.get("/venues?poster=no").await;
+    assert_eq!(
+        names(&page.body),
+        ["Bưu điện Hòa Chung", "Ủy ban Phường Thục Phán"]
+    );
+    let page = c.get("/venues?poster=yes").await;
+    assert_eq!(names(&page.body), ["Chợ Xanh"]);
+    let page = c.get("/venues?sort=poster").await;
+    assert_eq!(names(&page.body).last().unwrap(), "Chợ Xanh");
+    assert!(page
+        .body
+        .contains("aria-sort=\"ascending\"><a class=\"sort\" href=\"/venues?sort=poster\">"));
+    // The headings keep the filters; an unknown order is the default one.
+    let page = c.get("/venues?poster=no&sort=name;DROP").await;
+    assert_eq!(
+        names(&page.body),
+        ["Bưu điện Hòa Chung", "Ủy ban Phường Thục Phán"]
+    );
+    assert!(
+        page.body
+            .contains("href=\"/venues?poster=no&#38;sort=poster\""),
+        "{}",
+        page.body
+    );
+    assert!(page
+        .body
+        .contains("href=\"/venues.csv?poster=no&#38;sort=name%3BDROP\""));
+
+    // The CSV file: the same filter and order, days as dd/mm/yyyy, contacts included, audited.
+    let csv = c.get("/venues.csv?poster=no").await;
+    assert_eq!(csv.status, StatusCode::OK);
+    assert!(csv.header("content-type").starts_with("text/csv"));
+    assert!(csv.bytes.starts_with("\u{feff}".as_bytes()));
+    let lines: Vec<&str> = csv.body.trim_start_matches('\u{feff}').lines().collect();
+    assert_eq!(lines.len(), 3, "{}", csv.body);
+    assert!(
+        lines[0].starts_with("Tên địa điểm,Địa chỉ,Xã, phường")
+            || lines[0].starts_with("Tên địa điểm,Địa chỉ,\"Xã, phường\""),
+        "{}",
+        lines[0]
+    );
+    assert!(lines[1].starts_with("Bưu điện Hòa Chung,"), "{}", lines[1]);
+    assert!(lines[1].contains(&b) && lines[2].contains(&a));
+    let issued = chrono::Utc::now()
+        .with_timezone(&chrono::FixedOffset::east_opt(7 * 3600).unwrap())
+        .format("%d/%m/%Y")
+        .to_string();
+    assert!(lines[1].contains(&issued), "{}", lines[1]);
+    assert_eq!(
+        p.count("SELECT COUNT(*) FROM audit_log WHERE action = 'venues_exported' AND detail = '2'")
+            .await,
+        1
+    );
+}
 
 async fn venues_are_validated_registered_edited_and_found(backend: Backend) {
     let p = Portal::new(backend).await;
@@ -262,7 +343,7 @@ async fn csv_import_saves_all_rows_or_none(backend: Backend) {
         ("\u{feff}\r\n \n".as_bytes(), "Tệp trống."),
         (
             &b"ten,dia_chi,xa_phuong,linh_vuc,nguoi_lien_he,dien_thoai\n"[..],
-            "Tệp trống.",
+            "chỉ có dòng tên cột",
         ),
         // No file chosen: the browser sends a part without a name.
         (&b"no name"[..], "Hãy chọn một tệp"),
