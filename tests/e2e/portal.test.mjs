@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  startServices, stopServices, startPortal, openChromium, openApp, closeApp, screenshot, screenshots, text,
+  startServices, stopServices, startPortal, openChromium, openApp, closeApp, screenshot, screenshots, printed, text,
   tempDir, waitForDownload, ADMIN_PASSWORD, portal,
 } from './harness.mjs';
 
@@ -151,17 +151,22 @@ test('staff register a venue, print its poster, the app checks in with it, the r
   await go('/venues?q=nha+van+hoa+to+5');
   assert.equal(await text(browser, '#venue-count'), '1 địa điểm');
   await screenshot(browser, 'portal-08-venues');
-  // Those whose poster was never downloaded, sorted by commune: the list to chase.
-  await go('/venues?poster=no&sort=commune');
+  // Its poster was downloaded: the venues still to chase are none; sorted by commune, it is there.
+  await go('/venues?poster=no');
+  assert.equal(await text(browser, '#venue-count'), '0 địa điểm');
+  await go('/venues?poster=yes&sort=commune');
+  assert.equal(await text(browser, '#venue-count'), '1 địa điểm');
   assert.equal(await (await browser.$('th[aria-sort=ascending] a')).getText(), 'Xã, phường ▲');
-  await screenshots(browser, 'portal-08b-venues-no-poster', 'table');
+  await screenshots(browser, 'portal-08b-venues-sorted', 'table');
 
   // The coverage report counts it in its commune.
   await go('/reports/coverage');
   assert.equal(await text(browser, '#total-with-poster'), '1');
   const row = await browser.$('tr[data-commune="1273"]');
   assert.equal((await row.getText()).replace(/\s+/g, ' ').trim(), 'Phường Thục Phán 1 1');
-  await screenshot(browser, 'portal-09-coverage');
+  await screenshots(browser, 'portal-09-coverage');
+  // On paper: no navigation, the time of the figures at the top.
+  await printed(browser, 'portal-09p-coverage-print');
   await browser.execute(() => document.querySelector('#by-commune').scrollIntoView());
   await screenshot(browser, 'portal-10-coverage-communes');
 

@@ -608,3 +608,19 @@ notice-unchanged = Nothing changed: the draft stays as it was.
 notice-edit-cosign = Once edited, the venue owner's co-signature (if given) no longer counts: the owner signs the new version again.
 notice-window-too-old = This window is more than 60 days ago: phones no longer keep visits that old, so nobody would receive the notice.
 import-no-rows = The file has only the row of column names, and no row of venues.
+units-note-2021 = Administrative units in use: { $province }, the 2021 list (province, district, commune) of the General Statistics Office.
+units-note-2025 = Administrative units in use: { $province }, the list in force from 01/07/2025 (province and commune, no districts) of the General Statistics Office.
+audit-case = Case «{ $label }»
+audit-case-gone = Case no. { $id }
+audit-replaces = , replacing draft no. { $id }
+audit-venue = , venue «{ $name }»
+audit-reason = ; reason: { $reason }
+audit-in-words = In words
+audit-export = Download (CSV)
+audit-times = { $count ->
+    [one] once
+   *[other] { $count } times
+}
+action-audit-exported = Downloaded the activity log (CSV)
+coverage-as-of = Figures as of
+coverage-print-hint = Print this page (Ctrl+P) for a paper report: the print leaves out the navigation and keeps the date and time of the figures.

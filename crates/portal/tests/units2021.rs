@@ -18,7 +18,80 @@ on_both_backends!(
     the_venue_list_names_districts_and_filters_by_them,
     past_weeks_keep_a_venue_deactivated_later,
     districts_have_their_own_csv,
+    forms_name_their_list_and_sort_communes_as_vietnamese_does,
 );
+
+/// Every form that asks for a commune says which list it uses, and offers the communes by
+/// district, each in the Vietnamese alphabet's order of its own name (Đề after Duyệt, Hợp after
+/// Hoà, the kind of unit aside).
+async fn forms_name_their_list_and_sort_communes_as_vietnamese_does(backend: Backend) {
+    let p = Portal::with_units(backend, Edition::Y2021).await;
+    p.add_user("lan", &Role::ALL).await;
+    let mut c = p.signed_in("lan").await;
+    for path in ["/venues/new", "/venues", "/venues/import"] {
+        let page = c.get(path).await;
+        assert_eq!(page.status, StatusCode::OK, "{path}");
+        assert!(
+            page.body
+                .contains("Danh mục đơn vị hành chính đang dùng: Tỉnh Cao Bằng, bản 2021"),
+            "{path}: {}",
+            support::between(&page.body, "units-note\">", "<")
+        );
+    }
+    // A personal card's commune is where the person lives now: the current list, and it says so.
+    let card = c.get("/cards/new").await;
+    assert!(card
+        .body
+        .contains("Danh mục đơn vị hành chính đang dùng: Cao Bằng, bản từ 01/07/2025"));
+    let page = c.get("/venues/new").await;
+    let groups: Vec<String> = page
+        .body
+        .split("<optgroup label=\"")
+        .skip(1)
+        .map(|g| g[..g.find('"').unwrap()].to_owned())
+        .collect();
+    assert_eq!(
+        groups,
+        [
+            "Huyện Bảo Lạc",
+            "Huyện Bảo Lâm",
+            "Thành phố Cao Bằng",
+            "Huyện Hạ Lang",
+            "Huyện Hà Quảng",
+            "Huyện Hoà An",
+            "Huyện Nguyên Bình",
+            "Huyện Quảng Hòa",
+            "Huyện Thạch An",
+            "Huyện Trùng Khánh",
+        ]
+    );
+    let city = support::between(
+        &page.body,
+        "<optgroup label=\"Thành phố Cao Bằng\">",
+        "</optgroup>",
+    );
+    let communes: Vec<String> = city
+        .split("\">")
+        .skip(1)
+        .map(|o| o[..o.find('<').unwrap()].to_owned())
+        .collect();
+    assert_eq!(
+        communes,
+        [
+            "Xã Chu Trinh",
+            "Phường Duyệt Trung",
+            "Phường Đề Thám",
+            "Phường Hoà Chung",
+            "Phường Hợp Giang",
+            "Xã Hưng Đạo",
+            "Phường Ngọc Xuân",
+            "Phường Sông Bằng",
+            "Phường Sông Hiến",
+            "Phường Tân Giang",
+            "Xã Vĩnh Quang",
+        ]
+    );
+}
 
 const HEADER_VI: &str = "ten,dia_chi,xa_phuong,linh_vuc,nguoi_lien_he,dien_thoai\n";
 

@@ -48,6 +48,18 @@ pub struct DistrictLine {
     pub with_poster: usize,
 }
 
+impl DistrictLine {
+    /// Its communes with a poster downloaded, in whole percent of its communes.
+    pub fn percent(&self) -> usize {
+        percent(self.covered, self.communes)
+    }
+}
+
+/// `part` of `whole` in whole percent, rounded down (so that 100 % means every one); 0 of 0 is 0.
+pub fn percent(part: usize, whole: usize) -> usize {
+    (part * 100).checked_div(whole).unwrap_or(0)
+}
+
 /// A venue as the report counts it.
 #[derive(Debug, Clone)]
 pub struct Counted {
@@ -69,6 +81,13 @@ pub struct Coverage {
     pub registered: usize,
     pub with_poster: usize,
     pub covered_communes: usize,
+}
+
+impl Coverage {
+    /// The province's communes with a poster downloaded, in whole percent.
+    pub fn percent(&self) -> usize {
+        percent(self.covered_communes, self.communes.len())
+    }
 }
 
 fn monday(date: NaiveDate) -> NaiveDate {
@@ -194,6 +213,16 @@ pub fn count(units: &UnitList, tr: &Tr, venues: &[Counted], today: NaiveDate) ->
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn percentages_round_down_and_survive_nothing() {
+        assert_eq!(percent(0, 0), 0);
+        assert_eq!(percent(1, 3), 33);
+        assert_eq!(percent(2, 3), 66);
+        assert_eq!(percent(160, 161), 99);
+        assert_eq!(percent(3, 3), 100);
+    }
+
     use super::*;
     use crate::i18n::Lang;
     use crate::units::Edition;

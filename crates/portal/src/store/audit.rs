@@ -72,6 +72,18 @@ pub async fn page(
         .await
 }
 
+/// Every entry matching `filter`, newest first, at most `limit`.
+pub async fn all(db: &AnyPool, filter: &Filter, limit: i64) -> Result<Vec<Row>, sqlx::Error> {
+    filter
+        .rows(
+            db,
+            "at, username, action, target, detail, address",
+            "audit_log",
+            &format!("ORDER BY id DESC LIMIT {limit}"),
+        )
+        .await
+}
+
 /// Whether an entry of `action` about `target` was written after `since`.
 pub async fn written_since(
     db: &AnyPool,

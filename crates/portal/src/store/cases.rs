@@ -58,3 +58,22 @@ pub async fn find(db: &AnyPool, id: i64) -> Result<Option<Case>, sqlx::Error> {
         .fetch_optional(db)
         .await
 }
+
+/// The labels of cases `ids`, by id (for the audit log, which names cases by id).
+pub async fn labels(
+    db: &AnyPool,
+    ids: &[i64],
+) -> Result<std::collections::HashMap<i64, String>, sqlx::Error> {
+    if ids.is_empty() {
+        return Ok(Default::default());
+    }
+    // Integers only: the list is built from numbers, never from text.
+    let list: Vec<String> = ids.iter().map(i64::to_string).collect();
+    let rows: Vec<(i64, String)> = sqlx::query_as(&format!(
+        "SELECT id, label FROM cases WHERE id IN ({})",
+        list.join(", ")
+    ))
+    .fetch_all(db)
+    .await?;
+    Ok(rows.into_iter().collect())
+}

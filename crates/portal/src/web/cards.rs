@@ -13,7 +13,7 @@ use rand::RngCore;
 use super::clock::now;
 use super::error::{render, render_status, WebError, WebResult};
 use super::extract::{Chrome, Staff};
-use super::forms::{commune_groups, ChoiceGroup, FieldErrors};
+use super::forms::{commune_groups, units_note, ChoiceGroup, FieldErrors};
 use super::routes::{Access, Routes};
 use super::state::AppState;
 use crate::domain::accounts::Role;
@@ -59,6 +59,8 @@ struct FormTemplate {
     v: CardInput,
     errors: FieldErrors,
     communes: Vec<ChoiceGroup>,
+    /// Which list of units the communes come from.
+    units_note: String,
     /// The portal has a door key to seal cards to; without one there is no form.
     can_seal: bool,
 }
@@ -70,6 +72,7 @@ impl FormTemplate {
             v,
             errors: FieldErrors::default(),
             communes: commune_groups(card_units(app)),
+            units_note: units_note(&staff.tr(), card_units(app)),
             can_seal: app.authority.door.is_some(),
         }
     }

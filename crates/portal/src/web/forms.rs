@@ -56,34 +56,69 @@ pub struct Choice {
     pub label: String,
 }
 
-/// Communes for a select box, in groups by district where the list has districts.
 pub struct ChoiceGroup {
     pub label: String,
     pub choices: Vec<Choice>,
 }
 
+/// Which list of administrative units the form's communes come from, in a sentence.
+pub fn units_note(tr: &Tr, units: &UnitList) -> String {
+    let id = match units.edition {
+        crate::units::Edition::Y2021 => "units-note-2021",
+        crate::units::Edition::Y2025 => "units-note-2025",
+    };
+    tr.ta(id, &[("province", units.province_name.clone().into())])
+}
+
+/// Where a unit's name sorts: by its own name, not its kind ("Phường Hợp Giang" under H), in
+/// the Vietnamese alphabet's order.
+pub fn unit_order(name: &str) -> (Vec<u32>, Vec<u8>) {
+    const KINDS: &[&str] = &[
+        "Phường ",
+        "Xã ",
+        "Thị trấn ",
+        "Thành phố ",
+        "Thị xã ",
+        "Huyện ",
+    ];
+    let own = KINDS
+        .iter()
+        .find_map(|k| name.strip_prefix(k))
+        .unwrap_or(name);
+    protocol::text::vietnamese_order(own)
+}
+
+/// Communes for a select box, by district in the 2021 list, each group and each commune in the
+/// Vietnamese alphabet's order of its own name.
 pub fn commune_groups(units: &UnitList) -> Vec<ChoiceGroup> {
-    let choice = |c: &Place| Choice {
-        value: c.code.to_string(),
-        label: c.name.clone(),
+    let choices = |of_district: Option<u32>| {
+        let mut places: Vec<&Place> = units
+            .communes
+            .iter()
+            .filter(|c| of_district.is_none() || c.district == of_district)
+            .collect();
+        places.sort_by_cached_key(|c| unit_order(&c.name));
+        places
+            .into_iter()
+            .map(|c| Choice {
+                value: c.code.to_string(),
+                label: c.name.clone(),
+            })
+            .collect()
     };
     if units.districts.is_empty() {
         return vec![ChoiceGroup {
             label: units.province_name.clone(),
-            choices: units.communes.iter().map(choice).collect(),
+            choices: choices(None),
         }];
     }
-    units
-        .districts
-        .iter()
+    let mut districts: Vec<_> = units.districts.iter().collect();
+    districts.sort_by_cached_key(|d| unit_order(&d.name));
+    districts
+        .into_iter()
         .map(|d| ChoiceGroup {
             label: d.name.clone(),
-            choices: units
-                .communes
-                .iter()
-                .filter(|c| c.district == Some(d.code))
-                .map(choice)
-                .collect(),
+            choices: choices(Some(d.code)),
         })
         .collect()
 }
@@ -98,11 +133,12 @@ pub fn sector_choices(tr: &Tr) -> Vec<Choice> {
         .collect()
 }
 
-/// Districts for a select box: empty in the two-tier list.
+/// Districts for a select box, in the Vietnamese alphabet's order: empty in the two-tier list.
 pub fn district_choices(units: &UnitList) -> Vec<Choice> {
-    units
-        .districts
-        .iter()
+    let mut districts: Vec<_> = units.districts.iter().collect();
+    districts.sort_by_cached_key(|d| unit_order(&d.name));
+    districts
+        .into_iter()
         .map(|d| Choice {
             value: d.code.to_string(),
             label: d.name.clone(),

@@ -15,7 +15,7 @@ use serde::Deserialize;
 use super::clock::now;
 use super::error::{download, render, render_status, WebError, WebResult};
 use super::extract::{Chrome, Staff};
-use super::forms::known_message;
+use super::forms::{known_message, units_note};
 use super::memory::{ImportJob, JobState};
 use super::routes::{Access, Routes};
 use super::state::AppState;
@@ -53,6 +53,8 @@ struct ImportTemplate {
     error: String,
     /// The 2021 list: the page describes the district column.
     has_districts: bool,
+    /// Which list of units the communes are looked up in.
+    units_note: String,
 }
 
 /// The messages a refused upload can show. A refusal goes back to the form by a redirect, so
@@ -85,6 +87,7 @@ async fn import_page(
         c: staff.chrome("import-title"),
         error,
         has_districts: !app.units.districts.is_empty(),
+        units_note: units_note(&staff.tr(), &app.units),
     };
     if q.error.is_some() {
         render_status(StatusCode::UNPROCESSABLE_ENTITY, page)

@@ -13,7 +13,7 @@ use super::routes::{Access, Routes};
 use super::state::AppState;
 use crate::domain::accounts::Role;
 use crate::domain::coverage::{count, Coverage, WeekLine};
-use crate::domain::time::local_date;
+use crate::domain::time::{local_date, show_time};
 use crate::i18n::Tr;
 use crate::store::{audit, venues};
 
@@ -104,6 +104,8 @@ pub fn chart_svg(coverage: &Coverage, tr: &Tr) -> String {
 #[template(path = "coverage.html")]
 struct CoverageTemplate {
     c: Chrome,
+    /// When the figures were counted, as the printed report says it.
+    as_of: String,
     r: Coverage,
     chart: String,
     uncovered: Vec<String>,
@@ -128,6 +130,7 @@ async fn coverage(State(app): State<AppState>, staff: Staff) -> WebResult {
         .collect();
     render(CoverageTemplate {
         c: staff.chrome("coverage-title"),
+        as_of: show_time(now()),
         has_districts: !app.units.districts.is_empty(),
         r,
         chart,

@@ -10,7 +10,9 @@ use serde::Deserialize;
 use super::clock::now;
 use super::error::{csv_file, download, render, WebResult};
 use super::extract::{Chrome, Staff};
-use super::forms::{commune_groups, district_choices, sector_choices, Choice, ChoiceGroup};
+use super::forms::{
+    commune_groups, district_choices, sector_choices, units_note, Choice, ChoiceGroup,
+};
 use super::paging::{page_links, page_of};
 use super::routes::{Access, Routes};
 use super::state::AppState;
@@ -120,6 +122,8 @@ struct ListTemplate {
     /// Empty in the two-tier list.
     districts: Vec<Choice>,
     communes: Vec<ChoiceGroup>,
+    /// Which list of units the communes come from.
+    units_note: String,
     sectors: Vec<Choice>,
     headings: Vec<Heading>,
     rows: Vec<ListRow>,
@@ -239,6 +243,7 @@ async fn list(State(app): State<AppState>, staff: Staff, Query(q): Query<ListQue
         csv_url: format!("/venues.csv?{}", query_string(&params)),
         districts: district_choices(&app.units),
         communes: commune_groups(&app.units),
+        units_note: units_note(&tr, &app.units),
         sectors: sector_choices(&tr),
         headings,
         q: q.q,

@@ -18,7 +18,7 @@ use super::clock::now;
 use super::confirm::ConfirmPage;
 use super::error::{download, render, render_status, WebError, WebResult};
 use super::extract::{Chrome, Staff};
-use super::forms::{commune_groups, sector_choices, Choice, ChoiceGroup, FieldErrors};
+use super::forms::{commune_groups, sector_choices, units_note, Choice, ChoiceGroup, FieldErrors};
 use super::routes::{Access, Routes};
 use super::state::AppState;
 use crate::domain::accounts::Role;
@@ -60,6 +60,8 @@ struct FormTemplate {
     v: VenueInput,
     errors: FieldErrors,
     communes: Vec<ChoiceGroup>,
+    /// Which list of units the communes come from.
+    units_note: String,
     sectors: Vec<Choice>,
     active: bool,
     notice: String,
@@ -79,6 +81,7 @@ impl FormTemplate {
             v,
             errors: FieldErrors::default(),
             communes: commune_groups(&app.units),
+            units_note: units_note(&tr, &app.units),
             sectors: sector_choices(&tr),
             active: true,
             notice: String::new(),

@@ -6,7 +6,77 @@ crate::on_both_backends!(
     admins_manage_accounts,
     a_name_taken_meanwhile_is_refused_next_to_its_field,
     the_audit_log_records_and_filters,
+    the_audit_log_speaks_in_words_groups_repeats_and_exports,
 );
+
+async fn the_audit_log_speaks_in_words_groups_repeats_and_exports(backend: Backend) {
+    let p = Portal::new(backend).await;
+    p.add_user("lan", &[Role::Registrar, Role::Tracer]).await;
+    let mut lan = p.signed_in("lan").await;
+    let venue = register(&p, &mut lan, "Chợ Xanh").await;
+    // The same poster three times in a row: one row, three times.
+    for _ in 0..3 {
+        lan.get(&format!("/venues/{venue}/poster/svg")).await;
+    }
+    let r = lan
+        .post(
+            "/cases",
+            &[("label", "Ca 12 – Phường Thục Phán"), ("notes", "")],
+        )
+        .await;
+    let case: i64 = r.location().trim_start_matches("/cases/").parse().unwrap();
+    lan.post(
+        &format!("/cases/{case}/requests"),
+        &[
+            ("from", &support::days_ago(2)),
+            ("to", &support::days_ago(0)),
+            ("purpose", "Truy vết"),
+            ("hours", "48"),
+        ],
+    )
+    .await;
+    let mut admin = p.signed_in("admin").await;
+    let page = admin.get("/admin/audit").await;
+    assert_eq!(page.status, StatusCode::OK);
+    // The case by its label, not its number.
+    assert!(
+        page.body.contains("Ca bệnh «Ca 12 – Phường Thục Phán»"),
+        "{}",
+        page.body
+    );
+    assert!(!page.body.contains(&format!(">case {case}<")));
+    // The poster downloads: the venue by name, once, three times.
+    let posters = between(&page.body, "<td>Tải áp phích</td>", "</tr>");
+    assert!(
+        posters.starts_with("<td class=\"wrap\">Chợ Xanh</td>"),
+        "{posters}"
+    );
+    assert_eq!(page.body.matches("<td>Tải áp phích</td>").count(), 1);
+    assert!(page.body.contains("3 lần"), "{}", page.body);
+
+    // The file: every entry, as kept and in words; the download is itself in the log.
+    let csv = admin.get("/admin/audit.csv?action=poster_downloaded").await;
+    assert_eq!(csv.status, StatusCode::OK);
+    assert!(csv.bytes.starts_with("\u{feff}".as_bytes()));
+    let lines: Vec<&str> = csv.body.trim_start_matches('\u{feff}').lines().collect();
+    assert_eq!(lines.len(), 4, "{}", csv.body);
+    assert!(
+        lines[1].contains(&venue) && lines[1].contains("Chợ Xanh"),
+        "{}",
+        lines[1]
+    );
+    assert!(lines[1].starts_with(
+        &chrono::Utc::now()
+            .with_timezone(&chrono::FixedOffset::east_opt(7 * 3600).unwrap())
+            .format("%d/%m/%Y")
+            .to_string()
+    ));
+    assert_eq!(
+        p.count("SELECT COUNT(*) FROM audit_log WHERE action = 'audit_exported' AND detail = '3'")
+            .await,
+        1
+    );
+}
 
 async fn admins_manage_accounts(backend: Backend) {
     let p = Portal::new(backend).await;

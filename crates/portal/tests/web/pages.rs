@@ -133,6 +133,26 @@ async fn the_coverage_report_counts_posters(backend: Backend) {
         row.contains("<td class=\"num\">3</td><td class=\"num\">2</td>"),
         "{row}"
     );
+    // Percentages against the number of units, and the time the figures were counted, which
+    // the printed report keeps (its header and navigation left out).
+    assert!(
+        r.body.contains("id=\"communes-covered\">1 / 161 (0%)<"),
+        "{}",
+        between(&r.body, "id=\"communes-covered\"", "</dd>")
+    );
+    let city = between(&r.body, "data-district=\"40\"", "</tr>");
+    assert!(
+        city.contains("<td class=\"num\">11</td><td class=\"num\">1</td><td class=\"num\">9%</td>"),
+        "{city}"
+    );
+    let today = chrono::Utc::now()
+        .with_timezone(&chrono::FixedOffset::east_opt(7 * 3600).unwrap())
+        .format("%d/%m/%Y")
+        .to_string();
+    assert!(r
+        .body
+        .contains(&format!("id=\"as-of\">Số liệu đến {today} ")));
+    assert!(r.body.contains("<body class=\"printing-report\">"));
 
     let csv = c.get("/reports/coverage/communes.csv").await;
     assert_eq!(csv.header("content-type"), "text/csv; charset=utf-8");
