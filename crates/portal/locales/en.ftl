@@ -624,3 +624,4 @@ audit-times = { $count ->
 action-audit-exported = Downloaded the activity log (CSV)
 coverage-as-of = Figures as of
 coverage-print-hint = Print this page (Ctrl+P) for a paper report: the print leaves out the navigation and keeps the date and time of the figures.
+venue-text-undrawable = The poster cannot print these characters (they would be empty boxes on paper): { $chars }. Remove them or write them in words.

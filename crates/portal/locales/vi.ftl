@@ -594,3 +594,4 @@ audit-times = { $count } lần
 action-audit-exported = Tải nhật ký hoạt động (CSV)
 coverage-as-of = Số liệu đến
 coverage-print-hint = In trang này (Ctrl+P) để có bản báo cáo giấy: bản in bỏ thanh điều hướng và giữ ngày giờ của số liệu.
+venue-text-undrawable = Áp phích không in được các ký tự sau (sẽ thành ô trống trên giấy): { $chars }. Hãy bỏ chúng hoặc viết bằng chữ.

@@ -165,6 +165,46 @@ fn escape(text: &str) -> String {
         .replace('"', "&quot;")
 }
 
+/// The characters of `text` the poster's fonts have no glyph for, each once, in order: printed,
+/// they would be empty boxes (an emoji, a symbol, a script other than Latin). Spaces are not
+/// drawn and do not count.
+pub fn undrawable(text: &str) -> Vec<char> {
+    static FACES: std::sync::OnceLock<Metrics> = std::sync::OnceLock::new();
+    let faces = FACES.get_or_init(Metrics::new);
+    let mut missing: Vec<char> = Vec::new();
+    for c in text.chars().filter(|c| !c.is_whitespace()) {
+        let drawn = [&faces.regular, &faces.bold]
+            .iter()
+            .all(|f| f.glyph_index(c).is_some());
+        if !drawn && !missing.contains(&c) {
+            missing.push(c);
+        }
+    }
+    missing
+}
+
+/// A poster's file name from its venue's name: `cho-trung-tam-trung-khanh.pdf` for "Chợ Trung
+/// tâm Trùng Khánh", letters without accents, anything else a hyphen; `poster` when nothing is
+/// left.
+pub fn file_name(venue_name: &str, extension: &str) -> String {
+    let folded = protocol::text::fold(venue_name);
+    let mut slug = String::new();
+    for c in folded.chars() {
+        if c.is_ascii_alphanumeric() {
+            slug.push(c);
+        } else if !slug.ends_with('-') && !slug.is_empty() {
+            slug.push('-');
+        }
+    }
+    let slug: String = slug.trim_end_matches('-').chars().take(80).collect();
+    let slug = slug.trim_end_matches('-');
+    if slug.is_empty() {
+        format!("poster.{extension}")
+    } else {
+        format!("{slug}.{extension}")
+    }
+}
+
 /// Advance widths of the embedded fonts, to wrap lines where the renderer will.
 struct Metrics {
     regular: ttf_parser::Face<'static>,
@@ -290,4 +330,33 @@ pub fn render_pdf(svg: &str) -> Result<Vec<u8>> {
         svg2pdf::PageOptions { dpi: 96.0 },
     )
     .map_err(|e| Error::Poster(e.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn posters_are_named_after_their_venue() {
+        assert_eq!(
+            file_name("Chợ Trung tâm Trùng Khánh", "pdf"),
+            "cho-trung-tam-trung-khanh.pdf"
+        );
+        assert_eq!(
+            file_name("  Đình làng «Đề Thám» / Tổ 5  ", "png"),
+            "dinh-lang-de-tham-to-5.png"
+        );
+        assert_eq!(file_name("🍜🍜", "svg"), "poster.svg");
+        assert_eq!(
+            file_name(&"a".repeat(200), "pdf"),
+            format!("{}.pdf", "a".repeat(80))
+        );
+    }
+
+    #[test]
+    fn what_the_font_cannot_draw_is_named_once() {
+        assert!(undrawable("Ủy ban nhân dân Phường Thục Phán – số 5, «Tổ 2»").is_empty());
+        assert_eq!(undrawable("Phở 🍜 và 🍜 ☎"), ['🍜', '☎']);
+        assert_eq!(undrawable("漢字"), ['漢', '字']);
+    }
 }

@@ -297,6 +297,17 @@ pub fn validate(
     } else if starts_a_formula(&name) {
         problems.push(Problem::new("name", "venue-name-formula"));
     }
+    // What the poster cannot print would be empty boxes on the door.
+    for (field, text) in [("name", &name), ("address", &address)] {
+        let missing = crate::poster::undrawable(text);
+        if !missing.is_empty() && !problems.iter().any(|p| p.field == field) {
+            problems.push(Problem {
+                field,
+                message: "venue-text-undrawable",
+                args: vec![("chars", missing.iter().collect::<String>())],
+            });
+        }
+    }
     if address.is_empty() {
         problems.push(Problem::new("address", "venue-address-required"));
     } else if address.chars().count() > protocol::venue::MAX_ADDRESS_CHARS {
@@ -419,9 +430,10 @@ mod tests {
         );
         // Every field at its longest still fits, but a name of only wide characters at the limit
         // makes a code too long for the poster's QR.
-        let wide = "𝔸".repeat(protocol::venue::MAX_NAME_CHARS);
+        // (Characters the poster's font draws: "₫", three bytes, outside what the code packs.)
+        let wide = "₫".repeat(protocol::venue::MAX_NAME_CHARS);
         let mut long = input(&wide, "1273", "", "0912345678");
-        long.address = "𝔸".repeat(protocol::venue::MAX_ADDRESS_CHARS);
+        long.address = "₫".repeat(protocol::venue::MAX_ADDRESS_CHARS);
         assert_eq!(
             validate(&long, &units, &authority, today).unwrap_err(),
             [Problem::new("name", "venue-too-long-for-qr")]

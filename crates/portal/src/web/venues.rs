@@ -371,5 +371,5 @@ async fn poster(
         audit::write(&mut *tx, &staff.entry("poster_downloaded", &id, ext, t)).await?;
         tx.commit().await?;
     }
-    Ok(download(mime, &format!("poster-{id}.{ext}"), bytes))
+    Ok(download(mime, &poster::file_name(&record.name, ext), bytes))
 }

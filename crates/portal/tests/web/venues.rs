@@ -122,6 +122,19 @@ async fn venues_are_validated_registered_edited_and_found(backend: Backend) {
     }
     assert!(r.body.contains("không có trong danh mục"));
     assert!(r.body.contains("value=\"2\""), "what was typed stays");
+    // What the poster's font cannot draw would print as empty boxes: refused, naming it.
+    let commune = commune_2025(&p);
+    let mut form = venue_form("Quán Phở Bò 🍜 ngon", &commune);
+    form[1] = ("address", "Số 5 Phố Kim Đồng ☎ 漢");
+    let r = c.post("/venues/new", &form).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let name_error = between(&r.body, "id=\"name-error\">", "</p>");
+    assert!(
+        name_error.contains("không in được") && name_error.contains('🍜'),
+        "{name_error}"
+    );
+    let address_error = between(&r.body, "id=\"address-error\">", "</p>");
+    assert!(address_error.contains("☎漢"), "{address_error}");
     // A commune of another province is not in this portal's list.
     let hanoi = portal::units::UnitList::load(Edition::Y2025, 1)
         .unwrap()
@@ -232,7 +245,11 @@ async fn posters_carry_a_code_the_app_verifies(backend: Backend) {
     let pdf = c.get(&format!("/venues/{id}/poster/pdf")).await;
     assert_eq!(pdf.status, StatusCode::OK);
     assert_eq!(pdf.header("content-type"), "application/pdf");
-    assert!(pdf.header("content-disposition").contains(".pdf"));
+    // Named after the venue, as a person would save it.
+    assert_eq!(
+        pdf.header("content-disposition"),
+        "attachment; filename=\"uy-ban-nhan-dan-phuong-thuc-phan.pdf\""
+    );
     assert!(pdf.bytes.starts_with(b"%PDF"));
     let png = c.get(&format!("/venues/{id}/poster/png")).await;
     assert_eq!(png.header("content-type"), "image/png");
