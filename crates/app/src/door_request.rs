@@ -84,7 +84,7 @@ impl DoorAsks {
         clock: &impl Fn() -> DateTime<Utc>,
     ) -> Result<DoorRequestReview> {
         let binding = door.binding(diary).await?;
-        let code = protocol::normalize_share_code(code).ok_or(Error::ShareCodeInvalid)?;
+        let code = crate::share::read_code(code)?;
         // Only the portal of the authority whose poster bound this door: a code cannot send
         // the guestbook anywhere else.
         let portal = portals

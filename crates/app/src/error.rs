@@ -51,6 +51,8 @@ pub enum Error {
     // Fetching a share request: nothing has been sealed or sent.
     #[error("This is not a share code.")]
     ShareCodeInvalid,
+    #[error("A character of this share code is wrong, or two are swapped.")]
+    ShareCodeMistyped,
     #[error("The app trusts no authority, so it has no portal to ask.")]
     ShareNoAuthority,
     #[error("The portal could not be reached: {0}.")]
@@ -140,6 +142,7 @@ impl Error {
             Error::VenueMode => "venue_mode",
             Error::CardNoAuthority => "card_no_authority",
             Error::ShareCodeInvalid => "share_code_invalid",
+            Error::ShareCodeMistyped => "share_code_mistyped",
             Error::ShareNoAuthority => "share_no_authority",
             Error::ShareNetwork(_) => "share_network",
             Error::SharePortalError(_) => "share_portal_error",

@@ -13,6 +13,16 @@ use serde::Serialize;
 use crate::error::{Error, Result};
 use crate::http::{Http, Portals};
 
+/// A share code as typed or scanned, checked before any portal is asked: a version 2 code with
+/// a character wrong or two swapped says so, rather than asking a portal for a code nobody
+/// issued.
+pub(crate) fn read_code(typed: &str) -> Result<String> {
+    protocol::read_share_code(typed).map_err(|problem| match problem {
+        protocol::CodeProblem::Mistyped => Error::ShareCodeMistyped,
+        protocol::CodeProblem::NotACode => Error::ShareCodeInvalid,
+    })
+}
+
 /// The most of a portal's answer to a share request that is read: a signed request is a few
 /// hundred bytes.
 pub const REQUEST_LIMIT: u64 = 64 * 1024;
@@ -83,7 +93,7 @@ impl Sharing {
         code: &str,
         clock: &(impl Fn() -> DateTime<Tz> + Sync),
     ) -> Result<ShareReview> {
-        let code = protocol::normalize_share_code(code).ok_or(Error::ShareCodeInvalid)?;
+        let code = read_code(code)?;
         let (answered_by, signed) = fetch_signed(portals, &code).await?;
         let now = clock();
         let utc = now.with_timezone(&Utc);
@@ -171,18 +181,30 @@ async fn fetch_signed<H: Http>(portals: &Portals<'_, H>, code: &str) -> Result<(
     if authorities.is_empty() {
         return Err(Error::ShareNoAuthority);
     }
-    // A code begins with the tag of the portal that issued it: only that portal is asked. A code
-    // whose tag is no trusted portal's was issued before codes had tags, and every trusted
-    // portal is asked, as then.
+    // A code begins with the tag of the portal that issued it: only that portal is asked.
     let tagged: Vec<&String> = authorities
         .iter()
         .map(|a| &a.portal_url)
-        .filter(|url| code.starts_with(&protocol::code_tag(url)))
+        .filter(|url| protocol::code_is_from(code, url))
         .collect();
-    let asked: Vec<&String> = if tagged.is_empty() {
-        authorities.iter().map(|a| &a.portal_url).collect()
-    } else {
-        tagged
+    let version_1 = code.replace('-', "").len() == protocol::share::CODE_CHARS;
+    let asked: Vec<&String> = match (tagged.is_empty(), version_1) {
+        (false, _) => tagged,
+        // Every version 2 code carries its portal's tag: one that names no trusted portal was
+        // issued by none of them, and is asked of none.
+        (true, false) => return Err(Error::ShareUnknownCode),
+        // A version 2 code with a character left out reads as 12 characters, like a version 1
+        // code, but begins with a trusted portal's version 2 tag: a slip, not an old code.
+        (true, true)
+            if authorities
+                .iter()
+                .any(|a| code.starts_with(&protocol::spoken_tag(&a.portal_url))) =>
+        {
+            return Err(Error::ShareCodeMistyped)
+        }
+        // A version 1 code whose tag is no trusted portal's was issued before codes had tags:
+        // every trusted portal is asked, as then.
+        (true, true) => authorities.iter().map(|a| &a.portal_url).collect(),
     };
     let mut found: Vec<(String, String)> = Vec::new();
     let mut refusal: Option<Error> = None;

@@ -72,6 +72,56 @@ async fn each_portal_answer_becomes_one_kind() {
     let portal = answering(status(404));
     let fetched = refused_before_consent(trust(), portal, "7KQ2-M9XD").await;
     assert_eq!(fetched, "share_code_invalid");
+    // A code as portals issue them now, read back with one character wrong, or two swapped:
+    // the app says so, and asks no portal for a code nobody issued.
+    let issued = protocol::spoken_code_for("https://yte.caobang.example", [42; 8]);
+    let plain: Vec<char> = issued.chars().filter(|c| *c != '-').collect();
+    let mut wrong = plain.clone();
+    wrong[7] = if wrong[7] == '5' { '6' } else { '5' };
+    let mut swapped = plain.clone();
+    let (i, j) = (2..12)
+        .map(|i| (i, i + 1))
+        .find(|(i, j)| plain[*i] != plain[*j])
+        .unwrap();
+    swapped.swap(i, j);
+    for typed in [wrong, swapped] {
+        let typed: String = typed.into_iter().collect();
+        let portal = answering(status(404));
+        let fetched = refused_before_consent(trust(), portal, &typed).await;
+        assert_eq!(fetched, "share_code_mistyped", "{typed}");
+        // Not even looked up.
+        let (portal, trusted, store) = (answering(status(404)), trust(), MemoryStore::default());
+        let (_dir, diary) = diary_in(&store, trusted.clone()).await;
+        let _ = Sharing::new("1.0.0")
+            .fetch(&portal.portals(&trusted), &diary, &typed, &now)
+            .await;
+        assert!(portal.seen.lock().unwrap().is_empty(), "{typed}");
+    }
+    let portal = answering(status(404));
+    let review = refused_before_consent(trust(), portal, &issued).await;
+    assert_eq!(
+        review, "share_unknown_code",
+        "a code as issued is asked for"
+    );
+    // The same code with a character left out is 12 characters, as old codes were; it begins
+    // with a trusted portal's tag of today, so it is a slip, and no portal is asked.
+    let ours = protocol::spoken_code_for(PORTAL, [42; 8]);
+    let dropped: String = ours.chars().filter(|c| *c != '-').take(12).collect();
+    let (portal, trusted, store) = (answering(status(404)), trust(), MemoryStore::default());
+    let (_dir, diary) = diary_in(&store, trusted.clone()).await;
+    let fetched = Sharing::new("1.0.0")
+        .fetch(&portal.portals(&trusted), &diary, &dropped, &now)
+        .await;
+    assert_eq!(kind(fetched), "share_code_mistyped", "{dropped}");
+    assert!(portal.seen.lock().unwrap().is_empty());
+    // A code of today from a portal the phone does not trust: none of its portals is asked.
+    let elsewhere = protocol::spoken_code_for("https://yte.langson.example", [42; 8]);
+    let portal = answering(status(404));
+    let fetched = Sharing::new("1.0.0")
+        .fetch(&portal.portals(&trusted), &diary, &elsewhere, &now)
+        .await;
+    assert_eq!(kind(fetched), "share_unknown_code");
+    assert!(portal.seen.lock().unwrap().is_empty());
 
     let no_one = TrustList::default();
     let fetched = refused_before_consent(no_one, answering(status(404)), &code(1)).await;

@@ -18,6 +18,7 @@ pub mod fuzzing;
 pub mod idcard;
 pub mod keys;
 pub mod share;
+pub mod share_code;
 pub mod stay;
 pub mod text;
 pub mod text_code;
@@ -40,6 +41,7 @@ pub use share::{
     seal_diary_naming, share_code, share_code_for, sign_share_request, Answering, ShareRequest,
     SharedDiary, SharedVisit, VerifiedShareRequest,
 };
+pub use share_code::{code_is_from, read_share_code, spoken_code_for, spoken_tag, CodeProblem};
 pub use trust::{Authority, TrustList, TrustedKey};
 pub use venue::{
     inspect_venue_code, read_venue_code, sign_venue_code, Sector, Venue, VerifiedVenue,

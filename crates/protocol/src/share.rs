@@ -7,7 +7,7 @@
 //! |---|---|
 //! | 0 | format version, 2 (1 is still read) |
 //! | 1 | request id, 16 random bytes |
-//! | 2 | short code, 12 Crockford base32 characters (60 bits) |
+//! | 2 | short code (`share_code`): 13 characters of 29 with a check character (version 2 codes), or 12 Crockford base32 characters (version 1 codes, still read) |
 //! | 3 | department name |
 //! | 4 | department HPKE public key, 32 bytes (X25519) |
 //! | 5 | its key id, 8 bytes (`KeyId::of_department`) |
@@ -271,21 +271,19 @@ pub fn share_code_for(portal_url: &str, random: [u8; 8]) -> String {
     format!("{}-{}-{}", &text[..4], &text[4..8], &text[8..])
 }
 
-/// A code as a person typed or read it: case, spaces and hyphens do not matter, and the letters
-/// Crockford reads as digits (O as 0, I and L as 1) are taken as those digits.
+/// A code as a person typed or read it, of either version, checked
+/// ([`crate::share_code::read_share_code`]): case, spaces and hyphens do not matter, and the
+/// letters that read as digits (O as 0, I and L as 1) are taken as those digits. `None` for text
+/// that is no code, or a version 2 code with a character wrong.
 pub fn normalize_share_code(text: &str) -> Option<String> {
-    let mut out = String::with_capacity(CODE_CHARS);
-    for c in text.chars() {
-        let c = match c.to_ascii_uppercase() {
-            ' ' | '-' | '\u{a0}' => continue,
-            'O' => '0',
-            'I' | 'L' => '1',
-            c if CROCKFORD.contains(&(c as u8)) && c.is_ascii() => c,
-            _ => return None,
-        };
-        out.push(c);
-    }
-    (out.len() == CODE_CHARS).then(|| format!("{}-{}-{}", &out[..4], &out[4..8], &out[8..]))
+    crate::share_code::read_share_code(text).ok()
+}
+
+/// A version 1 code, already in capitals without spaces or hyphens and with O, I and L read as
+/// digits: 12 characters of Crockford's base32, grouped.
+pub(crate) fn normalize_v1(typed: &str) -> Option<String> {
+    let ok = typed.len() == CODE_CHARS && typed.bytes().all(|c| CROCKFORD.contains(&c));
+    ok.then(|| format!("{}-{}-{}", &typed[..4], &typed[4..8], &typed[8..]))
 }
 
 fn epoch() -> NaiveDate {

@@ -40,7 +40,7 @@ test('every venue-mode kind the Rust side can send has a sentence in both langua
 test('every problem of a tracer\'s request to a door has a sentence in both languages', () => {
   // crates/app's door_request.rs: the share kinds it reuses, and its own.
   const kinds = [
-    'share_code_invalid', 'share_unknown_code', 'share_expired', 'share_answered', 'share_network',
+    'share_code_invalid', 'share_code_mistyped', 'share_unknown_code', 'share_expired', 'share_answered', 'share_network',
     'share_portal_garbage', 'share_portal_error', 'share_untrusted', 'share_throttled',
     'share_no_authority', 'share_newer_version', 'share_not_fetched', 'share_consent_expired',
     'share_upload_network', 'share_upload_failed', 'share_upload_answered', 'share_upload_expired',
@@ -72,7 +72,7 @@ test('every sharing problem kind the Rust side can send has a sentence in both l
   // sentences: after consent the sealed diary may have left the phone); and the Share screen's
   // own share_not_request_qr.
   const kinds = [
-    'share_code_invalid', 'share_unknown_code', 'share_expired', 'share_answered', 'share_network',
+    'share_code_invalid', 'share_code_mistyped', 'share_unknown_code', 'share_expired', 'share_answered', 'share_network',
     'share_portal_garbage', 'share_portal_error', 'share_untrusted', 'share_throttled',
     'share_no_authority', 'nothing_chosen', 'share_file', 'share_consent_expired',
     'share_not_fetched', 'share_upload_network', 'share_upload_failed', 'share_upload_answered',

@@ -31,7 +31,8 @@ test.each([
   ['share_portal_error', 'The health portal reported an error. Nothing was sent; try again later.'],
   ['share_throttled', 'Too many wrong codes. Wait 15 minutes and try again.'],
   ['share_no_authority', 'The app trusts no health authority yet, so it cannot share.'],
-  ['share_code_invalid', 'That is not a request code. A code has 12 characters, for example 7KQ2-M9XD-4RTA.'],
+  ['share_code_invalid', 'That is not a request code. A code has 13 characters, for example 7KQ2-M9XD-4RTA0.'],
+  ['share_code_mistyped', 'One character of this code is wrong, or two are swapped. Ask the tracer to read the code again, one group at a time.'],
 ])('a request that fails with %s says so in English', async (kind, sentence) => {
   mockIPC((cmd) => {
     if (cmd === 'fetch_share_request') throw { kind, message: 'x' };

@@ -144,7 +144,7 @@ pub fn new_id_and_code(
     rng.fill_bytes(&mut id);
     rng.fill_bytes(&mut code_bytes);
     let portal = &authority.settings.portal_url;
-    (id, protocol::share_code_for(portal, code_bytes))
+    (id, protocol::spoken_code_for(portal, code_bytes))
 }
 
 /// A new request, signed by the authority at `now`, with a random id and code and a key pair of
@@ -440,7 +440,7 @@ mod tests {
         let (request, signed, _) = new_request(&valid, &authority, 1_000, &mut rng).unwrap();
         assert_eq!(request.expires, 1_000 + 48 * 3600);
         // The code names this portal, so that apps ask no other.
-        let tag = protocol::code_tag(&authority.settings.portal_url);
+        let tag = protocol::spoken_tag(&authority.settings.portal_url);
         assert!(request.code.starts_with(&tag), "{}", request.code);
         assert_eq!(
             request.upload_url,

@@ -17,10 +17,11 @@ pub const LOCK_SECONDS: i64 = 15 * 60;
 ///   test takes 500 phones behind one address, answering within one window). A citizen who
 ///   mistypes a code once costs one failure, so 500 people cost at most about 500; the limit is
 ///   twice that.
-/// - What a guesser gains from it: a code has 50 random bits after the portal's 2-character
-///   tag. With 10 000 requests open at once (far above a province's load), one guess finds one
-///   with probability 10^4 / 2^50 ≈ 9 × 10^-12; an address allowed 1 000 failures every 15
-///   minutes makes 96 000 a day, about 8.5 × 10^-7 chance of one hit a day. What a hit gives:
+/// - What a guesser gains from it: a code has 10 random characters of 29 after the portal's
+///   2-character tag (29^10, about 2^48.6; a version 1 code, 50 random bits). With 10 000
+///   requests open at once (far above a province's load), one guess finds one with probability
+///   10^4 / 29^10 ≈ 2.4 × 10^-11; an address allowed 1 000 failures every 15 minutes makes
+///   96 000 a day, about 2.3 × 10^-6 chance of one hit a day. What a hit gives:
 ///   the request's purpose and days, and the chance to answer it with a diary of one's own
 ///   before the citizen does (which the tracer sees: the citizen's own answer is then refused
 ///   and the check digits differ).
@@ -33,11 +34,14 @@ pub const LOOKUP_WINDOW: i64 = 15 * 60;
 /// Unknown codes that begin like one another ([`PREFIX_CHARS`]) tried in [`LOOKUP_WINDOW`],
 /// from any address, before every code so beginning is refused until the window ends: someone
 /// who saw the start of a code over a shoulder, or a set of addresses sharing out a search,
-/// gets this many tries at its other 30 bits, however many addresses they have. A citizen's own
-/// typos in the end of their code count here too, a handful at most.
+/// gets this many tries at its other 6 random characters (29^6, about 2^29), however many
+/// addresses they have. A citizen's own
+/// typos in the end of their code count here only when the code still reads as one (a version 1
+/// code; a version 2 code's check character catches one wrong or two swapped characters).
 pub const PREFIX_FAILURES: i64 = 20;
 /// The characters of a normalised code (without hyphens) that make its prefix: the portal's
-/// 2-character tag and 4 random characters (20 bits, about a million prefixes).
+/// 2-character tag and 4 random characters (29^4, about 700 000 prefixes; a version 1 code's,
+/// 20 bits).
 pub const PREFIX_CHARS: usize = 6;
 
 /// The part of a client's address a throttle counts: IPv4 as it is, IPv6 by its /64 (one

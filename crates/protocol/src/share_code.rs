@@ -1,0 +1,207 @@
+//! Share codes as a tracer reads them aloud and a citizen types them.
+//!
+//! **Version 2** (what portals issue now): 13 characters from 29 that read unambiguously in
+//! Vietnamese: the digits and the letters A B C D E G H K M N P Q R S T U V X Y. Vietnamese has
+//! no F, J, W or Z, and I, L and O are left out because they read like 1 and 0 (typed, they are
+//! taken as those digits). Grouped `XXXX-XXXX-XXXXX`:
+//! - 2 characters name the portal that issued it ([`spoken_tag`]);
+//! - 10 are random (29^10, about 2^48.6);
+//! - the last is a check character: the sum of each character's value times its position
+//!   (1 to 13) is a multiple of 29. Because 29 is prime and the weights differ, one wrong
+//!   character, and any two characters swapped, always break the sum, so the app says "one
+//!   character is wrong" before it asks any portal.
+//!
+//! **Version 1** (issued before): 12 characters of Crockford's base32, `XXXX-XXXX-XXXX`, no check
+//! character. Still read, for requests issued before and portals not yet updated.
+
+use sha2::{Digest, Sha256};
+
+/// The characters of a version 2 code, in value order.
+pub const SPOKEN: &[u8; 29] = b"0123456789ABCDEGHKMNPQRSTUVXY";
+/// A version 2 code's characters, without hyphens.
+pub const SPOKEN_CHARS: usize = 13;
+const SPOKEN_RANDOM: usize = 10;
+const SPOKEN_TAG_DOMAIN: &[u8] = b"visit-diary/share-code-tag/v2";
+/// 13⁻¹ modulo 29: 13 × 9 = 117 = 4 × 29 + 1.
+const INVERSE_OF_13: u32 = 9;
+
+/// Why typed text is not a share code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CodeProblem {
+    /// Not the length or the characters of any code.
+    NotACode,
+    /// A version 2 code whose check character does not match: a character mistyped or misheard,
+    /// or two swapped.
+    Mistyped,
+}
+
+fn value(c: u8) -> Option<u32> {
+    SPOKEN.iter().position(|s| *s == c).map(|v| v as u32)
+}
+
+/// The weighted sum of `values` (weights 1, 2, 3…) modulo 29.
+fn weighted(values: &[u32]) -> u32 {
+    values
+        .iter()
+        .enumerate()
+        .map(|(i, v)| (i as u32 + 1) * v)
+        .sum::<u32>()
+        % 29
+}
+
+/// The check character for the first 12 characters' values.
+fn check_value(values: &[u32]) -> u32 {
+    (29 - weighted(values)) % 29 * INVERSE_OF_13 % 29
+}
+
+/// The two characters that begin every version 2 code the portal at `portal_url` issues: SHA-256
+/// over `visit-diary/share-code-tag/v2` and the URL without a trailing slash, its first two bytes
+/// taken modulo 29 each. The app asks only the trusted portal whose tag a code begins with.
+pub fn spoken_tag(portal_url: &str) -> String {
+    let digest = Sha256::new()
+        .chain_update(SPOKEN_TAG_DOMAIN)
+        .chain_update(portal_url.trim_end_matches('/').as_bytes())
+        .finalize();
+    [digest[0], digest[1]]
+        .iter()
+        .map(|b| SPOKEN[(*b % 29) as usize] as char)
+        .collect()
+}
+
+/// A version 2 code for the portal at `portal_url` from 8 random bytes the caller provides.
+pub fn spoken_code_for(portal_url: &str, random: [u8; 8]) -> String {
+    let mut n = u64::from_be_bytes(random);
+    let mut chars: Vec<u8> = spoken_tag(portal_url).into_bytes();
+    for _ in 0..SPOKEN_RANDOM {
+        chars.push(SPOKEN[(n % 29) as usize]);
+        n /= 29;
+    }
+    let values: Vec<u32> = chars.iter().filter_map(|c| value(*c)).collect();
+    chars.push(SPOKEN[check_value(&values) as usize]);
+    group(&String::from_utf8(chars).expect("ASCII"))
+}
+
+fn group(code: &str) -> String {
+    format!("{}-{}-{}", &code[..4], &code[4..8], &code[8..])
+}
+
+/// A code as a person typed or read it, checked: case, spaces, dots and hyphens do not matter,
+/// and the letters that read like digits (O as 0, I and L as 1) are taken as those digits.
+/// Either version; a version 2 code's check character must match.
+pub fn read_share_code(text: &str) -> Result<String, CodeProblem> {
+    let mut typed = String::new();
+    for c in text.trim().chars() {
+        let c = match c.to_ascii_uppercase() {
+            ' ' | '-' | '.' | '\u{a0}' => continue,
+            'O' => '0',
+            'I' | 'L' => '1',
+            c if c.is_ascii_alphanumeric() => c,
+            _ => return Err(CodeProblem::NotACode),
+        };
+        typed.push(c);
+    }
+    match typed.len() {
+        crate::share::CODE_CHARS => crate::share::normalize_v1(&typed).ok_or(CodeProblem::NotACode),
+        SPOKEN_CHARS => {
+            let values: Option<Vec<u32>> = typed.bytes().map(value).collect();
+            let values = values.ok_or(CodeProblem::NotACode)?;
+            if weighted(&values) != 0 {
+                return Err(CodeProblem::Mistyped);
+            }
+            Ok(group(&typed))
+        }
+        _ => Err(CodeProblem::NotACode),
+    }
+}
+
+/// Whether `code` (as [`read_share_code`] gives it) carries the tag of the portal at
+/// `portal_url`, in its version's alphabet.
+pub fn code_is_from(code: &str, portal_url: &str) -> bool {
+    if code.replace('-', "").len() == SPOKEN_CHARS {
+        code.starts_with(&spoken_tag(portal_url))
+    } else {
+        code.starts_with(&crate::share::code_tag(portal_url))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PORTAL: &str = "https://yte.caobang.example";
+
+    #[test]
+    fn every_code_checks_and_names_its_portal() {
+        let tag = spoken_tag(PORTAL);
+        assert_eq!(tag, spoken_tag("https://yte.caobang.example/"));
+        for n in 0..200u64 {
+            let code = spoken_code_for(PORTAL, n.wrapping_mul(0x9E37_79B9_7F4A_7C15).to_be_bytes());
+            assert_eq!(code.len(), 15, "{code}");
+            assert!(
+                code.starts_with(&tag) && code_is_from(&code, PORTAL),
+                "{code}"
+            );
+            assert!(
+                code.bytes().all(|c| c == b'-' || SPOKEN.contains(&c)),
+                "{code}"
+            );
+            assert_eq!(read_share_code(&code), Ok(code.clone()));
+            assert_eq!(
+                read_share_code(&code.to_lowercase().replace('-', " ")),
+                Ok(code.clone())
+            );
+        }
+    }
+
+    /// Every single wrong character and every swap of two different characters is caught, in
+    /// every position, for a sample of codes.
+    #[test]
+    fn one_wrong_or_two_swapped_characters_are_caught() {
+        for n in 0..40u64 {
+            let code = spoken_code_for(PORTAL, n.wrapping_mul(0x2545_F491_4F6C_DD1D).to_be_bytes());
+            let plain: Vec<u8> = code.bytes().filter(|c| *c != b'-').collect();
+            for i in 0..SPOKEN_CHARS {
+                for s in SPOKEN.iter().filter(|s| **s != plain[i]) {
+                    let mut wrong = plain.clone();
+                    wrong[i] = *s;
+                    let text = String::from_utf8(wrong).unwrap();
+                    assert_eq!(read_share_code(&text), Err(CodeProblem::Mistyped), "{text}");
+                }
+                for j in i + 1..SPOKEN_CHARS {
+                    if plain[i] == plain[j] {
+                        continue;
+                    }
+                    let mut swapped = plain.clone();
+                    swapped.swap(i, j);
+                    let text = String::from_utf8(swapped).unwrap();
+                    assert_eq!(read_share_code(&text), Err(CodeProblem::Mistyped), "{text}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn what_is_no_code_says_so() {
+        let code = spoken_code_for(PORTAL, [7; 8]);
+        for bad in [
+            "",
+            "ABCD",
+            &code[..code.len() - 1].replace('-', "x"),
+            &format!("{code}0"),
+            // F, J, W and Z are no letters of a version 2 code.
+            "FFFF-FFFF-FFFFF",
+            "ÀBCD-EFGH-JKMNP",
+        ] {
+            assert_eq!(read_share_code(bad), Err(CodeProblem::NotACode), "{bad}");
+        }
+        // O, I and L typed for 0 and 1 are read as those digits.
+        let with_digits = spoken_code_for(PORTAL, [0; 8]);
+        let typed = with_digits.replace('0', "O").replace('1', "l");
+        assert_eq!(read_share_code(&typed), Ok(with_digits));
+        // Version 1 codes still read, and name their portal by the old tag.
+        let old = crate::share::share_code_for(PORTAL, [9; 8]);
+        assert_eq!(read_share_code(&old), Ok(old.clone()));
+        assert!(code_is_from(&old, PORTAL));
+        assert!(!code_is_from(&old, "https://yte.langson.example"));
+    }
+}
