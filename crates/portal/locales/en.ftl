@@ -608,8 +608,8 @@ notice-unchanged = Nothing changed: the draft stays as it was.
 notice-edit-cosign = Once edited, the venue owner's co-signature (if given) no longer counts: the owner signs the new version again.
 notice-window-too-old = This window is more than 60 days ago: phones no longer keep visits that old, so nobody would receive the notice.
 import-no-rows = The file has only the row of column names, and no row of venues.
-units-note-2021 = Administrative units in use: { $province }, the 2021 list (province, district, commune) of the General Statistics Office.
-units-note-2025 = Administrative units in use: { $province }, the list in force from 01/07/2025 (province and commune, no districts) of the General Statistics Office.
+units-note-2021 = Administrative units in use: { $province }, the 2021 list (province, district, commune).
+units-note-2025 = Administrative units in use: { $province }, the list in force from 01/07/2025 (province and commune, no districts).
 audit-case = Case «{ $label }»
 audit-case-gone = Case no. { $id }
 audit-replaces = , replacing draft no. { $id }
@@ -625,3 +625,12 @@ action-audit-exported = Downloaded the activity log (CSV)
 coverage-as-of = Figures as of
 coverage-print-hint = Print this page (Ctrl+P) for a paper report: the print leaves out the navigation and keeps the date and time of the figures.
 venue-text-undrawable = The poster cannot print these characters (they would be empty boxes on paper): { $chars }. Remove them or write them in words.
+venues-posters = { $count ->
+    [one] Download the poster of this venue (PDF)
+   *[other] Download the posters of these { $count } venues (PDF)
+}
+venues-posters-filter = One file holds at most { $count } posters: filter the list (by commune, sector, or "not downloaded") to download posters in bulk.
+venues-posters-too-many = The list has more than { $max } venues: filter it further and download again.
+venues-posters-none = The list has no active venue, so there is no poster to download.
+action-posters-downloaded = Downloaded posters in bulk
+audit-csv-cut = The file stops at the newest { $max } entries; filter by day for older ones.

@@ -183,6 +183,28 @@ pub fn undrawable(text: &str) -> Vec<char> {
     missing
 }
 
+/// Characters as a message can name them: a visible one as itself, one that shows nothing (a
+/// variation selector a phone keyboard adds after an emoji, a joiner, a control or combining
+/// character) by its code point, `U+FE0F`.
+pub fn named(chars: &[char]) -> String {
+    chars
+        .iter()
+        .map(|c| {
+            let invisible = c.is_control()
+                || unicode_normalization::char::is_combining_mark(*c)
+                || ('\u{fe00}'..='\u{fe0f}').contains(c)
+                || ('\u{200b}'..='\u{200f}').contains(c)
+                || ('\u{2060}'..='\u{206f}').contains(c);
+            if invisible {
+                format!("U+{:04X}", *c as u32)
+            } else {
+                c.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 /// A poster's file name from its venue's name: `cho-trung-tam-trung-khanh.pdf` for "Chợ Trung
 /// tâm Trùng Khánh", letters without accents, anything else a hyphen; `poster` when nothing is
 /// left.
@@ -320,6 +342,51 @@ pub fn render_png(svg: &str, dpi: f64) -> Result<Vec<u8>> {
         .map_err(|e| Error::Poster(e.to_string()))
 }
 
+/// Several posters as one PDF, one poster a page, each page the poster's own size: for printing
+/// a commune's venues at once. Each poster carries its own subset of the font.
+pub fn render_pdf_pages(svgs: &[String]) -> Result<Vec<u8>> {
+    use pdf_writer::{Content, Finish, Name, Pdf, Rect, Ref};
+    let mut alloc = Ref::new(1);
+    let catalog = alloc.bump();
+    let page_tree = alloc.bump();
+    let mut pdf = Pdf::new();
+    let mut pages = Vec::with_capacity(svgs.len());
+    let mut chunks = Vec::with_capacity(svgs.len());
+    for svg in svgs {
+        let tree = tree(svg)?;
+        let (chunk, drawing) = svg2pdf::to_chunk(&tree, svg2pdf::ConversionOptions::default())
+            .map_err(|e| Error::Poster(e.to_string()))?;
+        let mut renumbered = std::collections::HashMap::new();
+        let chunk = chunk.renumber(|old| *renumbered.entry(old).or_insert_with(|| alloc.bump()));
+        let drawing = renumbered[&drawing];
+        // usvg measures in CSS pixels, 96 per inch; PDF in points, 72 per inch.
+        let (w, h) = (tree.size().width() * 0.75, tree.size().height() * 0.75);
+        let (page_id, content_id) = (alloc.bump(), alloc.bump());
+        let mut page = pdf.page(page_id);
+        page.media_box(Rect::new(0.0, 0.0, w, h));
+        page.parent(page_tree);
+        page.contents(content_id);
+        page.resources().x_objects().pair(Name(b"P"), drawing);
+        page.finish();
+        // The drawing is one point square: scaled to the page.
+        let mut content = Content::new();
+        content
+            .transform([w, 0.0, 0.0, h, 0.0, 0.0])
+            .x_object(Name(b"P"));
+        pdf.stream(content_id, &content.finish());
+        pages.push(page_id);
+        chunks.push(chunk);
+    }
+    pdf.catalog(catalog).pages(page_tree);
+    pdf.pages(page_tree)
+        .kids(pages.iter().copied())
+        .count(pages.len() as i32);
+    for chunk in &chunks {
+        pdf.extend(chunk);
+    }
+    Ok(pdf.finish())
+}
+
 /// The poster as a one-page PDF with the font embedded, text kept as text.
 pub fn render_pdf(svg: &str) -> Result<Vec<u8>> {
     let tree = tree(svg)?;
@@ -358,5 +425,7 @@ mod tests {
         assert!(undrawable("Ủy ban nhân dân Phường Thục Phán – số 5, «Tổ 2»").is_empty());
         assert_eq!(undrawable("Phở 🍜 và 🍜 ☎"), ['🍜', '☎']);
         assert_eq!(undrawable("漢字"), ['漢', '字']);
+        // What shows nothing is named by its code point, not left blank in the message.
+        assert_eq!(named(&undrawable("Quán ©\u{fe0f} 🍜")), "U+FE0F 🍜");
     }
 }

@@ -33,13 +33,13 @@ const ALPHABET: &[&str] = &[
     "ô", "ơ", "p", "q", "r", "s", "t", "u", "ư", "v", "w", "x", "y", "z",
 ];
 
-/// The tone marks, in the order dictionaries list a syllable's tones after the level tone:
-/// huyền, sắc, hỏi, ngã, nặng.
-const TONES: [char; 5] = ['\u{300}', '\u{301}', '\u{309}', '\u{303}', '\u{323}'];
+/// The tone marks, in the order Vietnamese dictionaries (and CLDR's Vietnamese collation) list a
+/// syllable's tones after the level tone: huyền, hỏi, ngã, sắc, nặng.
+const TONES: [char; 5] = ['\u{300}', '\u{309}', '\u{303}', '\u{301}', '\u{323}'];
 
 /// A key that orders text as Vietnamese readers expect, not by code points: letters in the
 /// Vietnamese alphabet's order (đ after d, ư after u), case ignored, and tones only to break ties
-/// (level, huyền, sắc, hỏi, ngã, nặng). Digits and spaces come first; other characters after
+/// (level, huyền, hỏi, ngã, sắc, nặng). Digits and spaces come first; other characters after
 /// the letters.
 pub fn vietnamese_order(text: &str) -> (Vec<u32>, Vec<u8>) {
     let mut letters: Vec<u32> = Vec::new();
@@ -118,7 +118,7 @@ mod tests {
         assert_eq!(
             names,
             [
-                "An", "Ăn", "Ân", "Bình", "Dũng", "Đức", "Eo", "Ê", "ma", "mà", "má", "mả", "mã",
+                "An", "Ăn", "Ân", "Bình", "Dũng", "Đức", "Eo", "Ê", "ma", "mà", "mả", "mã", "má",
                 "mạ", "Mai", "O", "Ô", "Ơ", "Uyên", "Ưng",
             ]
         );

@@ -49,6 +49,7 @@ pub const ACTIONS: &[&str] = &[
     "notice_deleted",
     "share_request_cancelled",
     "venues_exported",
+    "posters_downloaded",
     "audit_exported",
     "answers_deleted",
 ];

@@ -304,7 +304,7 @@ pub fn validate(
             problems.push(Problem {
                 field,
                 message: "venue-text-undrawable",
-                args: vec![("chars", missing.iter().collect::<String>())],
+                args: vec![("chars", crate::poster::named(&missing))],
             });
         }
     }

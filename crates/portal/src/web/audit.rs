@@ -9,6 +9,8 @@ use serde::Deserialize;
 use super::clock::now;
 use std::collections::HashMap;
 
+use axum::response::{IntoResponse, Redirect};
+
 use super::error::{csv_file, download, render, WebResult};
 use super::extract::{Chrome, Staff};
 use super::forms::{Choice, FieldErrors};
@@ -48,6 +50,9 @@ struct AuditQuery {
 }
 
 pub struct AuditRow {
+    /// What the entry says as the log keeps it (its target and detail), by which repeats are
+    /// told apart: two venues may share a name.
+    pub key: (String, String),
     /// When; for repeats, from the first to the last.
     pub at: String,
     /// How many entries in a row this one stands for.
@@ -111,22 +116,21 @@ impl Names {
     async fn of(app: &AppState, rows: &[audit::Row]) -> WebResult<Names> {
         let mut case_ids: Vec<i64> = rows
             .iter()
-            .filter_map(|r| case_of(&r.detail).map(|c| c.0))
+            .filter_map(|r| case_named(&r.action, &r.detail).map(|c| c.0))
             .collect();
         case_ids.sort_unstable();
         case_ids.dedup();
         let mut venues = HashMap::new();
+        let mut looked_up = std::collections::HashSet::new();
         for row in rows {
-            let ids = [
-                Some(row.target.as_str()),
-                case_of(&row.detail).and_then(|c| c.1.venue),
-            ];
-            for id in ids.into_iter().flatten() {
-                if uuid::Uuid::parse_str(id).is_err() || venues.contains_key(id) {
+            let named = case_named(&row.action, &row.detail).and_then(|c| c.1.venue);
+            for id in [Some(row.target.as_str()), named].into_iter().flatten() {
+                if uuid::Uuid::parse_str(id).is_err() || !looked_up.insert(id.to_owned()) {
                     continue;
                 }
                 if let Some(v) = crate::store::venues::find(&app.db.pool, id).await? {
-                    venues.insert(id.to_owned(), v.name);
+                    // With the start of its id: two venues may share a name.
+                    venues.insert(id.to_owned(), format!("{} · {}", v.name, &id[..8]));
                 }
             }
         }
@@ -143,7 +147,7 @@ impl Names {
             .get(&row.target)
             .cloned()
             .unwrap_or_else(|| row.target.clone());
-        let Some((case, rest)) = case_of(&row.detail) else {
+        let Some((case, rest)) = case_named(&row.action, &row.detail) else {
             return (target, row.detail.clone());
         };
         let mut words = match self.cases.get(&case) {
@@ -172,7 +176,26 @@ struct AfterCase<'a> {
     reason: Option<&'a str>,
 }
 
-/// A detail that begins `case 12` (as the log writes every case's entries), read.
+/// The actions whose detail names a case as `case 12` (the others keep free text there: a case's
+/// or venue's label, a file name, roles).
+const CASE_DETAILS: &[&str] = &[
+    "notice_",
+    "diary_",
+    "guestbook_",
+    "share_request_",
+    "door_request_",
+];
+
+/// The case an entry of `action` names in `detail`, and what follows, if it is one that does.
+fn case_named<'a>(action: &str, detail: &'a str) -> Option<(i64, AfterCase<'a>)> {
+    CASE_DETAILS
+        .iter()
+        .any(|p| action.starts_with(p))
+        .then(|| case_of(detail))
+        .flatten()
+}
+
+/// A detail that begins `case 12`, read.
 fn case_of(detail: &str) -> Option<(i64, AfterCase<'_>)> {
     let rest = detail.strip_prefix("case ")?;
     let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
@@ -197,19 +220,8 @@ fn grouped(rows: Vec<AuditRow>, times: Vec<i64>) -> Vec<AuditRow> {
     let mut out: Vec<(AuditRow, i64, i64)> = Vec::new();
     for (row, at) in rows.into_iter().zip(times) {
         if let Some((last, _, oldest)) = out.last_mut() {
-            let same = (
-                &last.username,
-                &last.action,
-                &last.target,
-                &last.detail,
-                &last.address,
-            ) == (
-                &row.username,
-                &row.action,
-                &row.target,
-                &row.detail,
-                &row.address,
-            );
+            let same = (&last.username, &last.action, &last.key, &last.address)
+                == (&row.username, &row.action, &row.key, &row.address);
             if same {
                 last.times += 1;
                 *oldest = at;
@@ -244,6 +256,7 @@ async fn log(State(app): State<AppState>, staff: Staff, Query(q): Query<AuditQue
             .map(|row| {
                 let (target, detail) = names.say(&tr, row);
                 AuditRow {
+                    key: (row.target.clone(), row.detail.clone()),
                     at: show_time(row.at),
                     times: 1,
                     action: tr.t(&action_label(&row.action)),
@@ -310,9 +323,22 @@ async fn export(
 ) -> WebResult {
     audit::forget_upload_addresses(&app.db.pool, now() - LOOKUP_WINDOW).await?;
     let tr = staff.tr();
-    let (filter, _) = filter_of(&tr, &q);
-    let found = audit::all(&app.db.pool, &filter, AUDIT_CSV_MAX).await?;
-    let names = Names::of(&app, &found).await?;
+    let (filter, errors) = filter_of(&tr, &q);
+    if !errors.is_empty() {
+        // The page says which date does not read; the file would hold more than asked.
+        let query = serde_urlencoded::to_string([
+            ("user", q.user.as_str()),
+            ("action", q.action.as_str()),
+            ("from", q.from.as_str()),
+            ("to", q.to.as_str()),
+        ])
+        .unwrap_or_default();
+        return Ok(Redirect::to(&format!("/admin/audit?{query}")).into_response());
+    }
+    let found = audit::all(&app.db.pool, &filter, AUDIT_CSV_MAX + 1).await?;
+    let cut = found.len() as i64 > AUDIT_CSV_MAX;
+    let found = &found[..found.len().min(AUDIT_CSV_MAX as usize)];
+    let names = Names::of(&app, found).await?;
     let header = [
         "audit-when",
         "audit-user",
@@ -341,7 +367,9 @@ async fn export(
             row.address.clone(),
         ]
     });
-    let bytes = csv_file(std::iter::once(header).chain(rows))?;
+    // A file cut at the cap says so in its last line.
+    let note = cut.then(|| vec![tr.ta("audit-csv-cut", &[("max", AUDIT_CSV_MAX.into())])]);
+    let bytes = csv_file(std::iter::once(header).chain(rows).chain(note))?;
     let entry = staff.entry("audit_exported", "", &found.len().to_string(), now());
     audit::write(&app.db.pool, &entry).await?;
     Ok(download(
@@ -371,11 +399,16 @@ mod tests {
         for other in ["", "case", "case x", "cases 3", "case 3x", "12"] {
             assert!(case_of(other).is_none(), "{other}");
         }
+        // Only where the log writes a case that way: a case's own label stays its label.
+        assert_eq!(case_named("notice_drafted", "case 3").unwrap().0, 3);
+        assert!(case_named("case_opened", "case 3").is_none());
+        assert!(case_named("venue_registered", "case 3").is_none());
     }
 
     #[test]
     fn repeats_in_a_row_are_one_row() {
         let row = |action: &str| AuditRow {
+            key: ("12".into(), String::new()),
             at: String::new(),
             times: 1,
             username: "lan".into(),

@@ -76,10 +76,12 @@ pub fn unit_order(name: &str) -> (Vec<u32>, Vec<u8>) {
     const KINDS: &[&str] = &[
         "Phường ",
         "Xã ",
+        "Đặc khu ",
         "Thị trấn ",
         "Thành phố ",
         "Thị xã ",
         "Huyện ",
+        "Quận ",
     ];
     let own = KINDS
         .iter()

@@ -8,7 +8,9 @@ use protocol::Sector;
 use serde::Deserialize;
 
 use super::clock::now;
-use super::error::{csv_file, download, render, WebResult};
+use axum::response::{IntoResponse, Redirect};
+
+use super::error::{csv_file, download, render, WebError, WebResult};
 use super::extract::{Chrome, Staff};
 use super::forms::{
     commune_groups, district_choices, sector_choices, units_note, Choice, ChoiceGroup,
@@ -17,8 +19,9 @@ use super::paging::{page_links, page_of};
 use super::routes::{Access, Routes};
 use super::state::AppState;
 use crate::domain::accounts::Role;
-use crate::domain::time::{show_date, show_time};
+use crate::domain::time::{local_date, show_date, show_time};
 use crate::domain::venues::sector_label;
+use crate::poster;
 use crate::store::filter::{Arg, Filter};
 use crate::store::{audit, venues};
 use crate::text::fold;
@@ -31,7 +34,12 @@ pub fn routes() -> Routes {
     Routes::new()
         .get("/venues", registrar, list)
         .get("/venues.csv", registrar, export)
+        .get("/venues/posters.pdf", registrar, posters)
 }
+
+/// The most posters one PDF holds: a commune's venues, or an import's. A longer list is
+/// filtered further (by commune, sector or "poster not downloaded").
+pub const MAX_BULK_POSTERS: usize = 200;
 
 #[derive(Debug, Default, Deserialize)]
 struct ListQuery {
@@ -51,6 +59,9 @@ struct ListQuery {
     #[serde(default)]
     sort: String,
     page: Option<i64>,
+    /// Set when the list's posters could not be made: `too-many` or `none`.
+    #[serde(default)]
+    bulk: String,
 }
 
 impl ListQuery {
@@ -134,6 +145,13 @@ struct ListTemplate {
     next_url: String,
     /// The CSV file of this list, with its filters and order.
     csv_url: String,
+    /// One PDF of this list's posters (active venues only), with its filters and order.
+    posters_url: String,
+    /// Active venues in the list: how many posters that PDF would hold.
+    active_total: i64,
+    max_bulk: usize,
+    /// Why the posters of the list could not be made, if a download was refused.
+    bulk_error: String,
 }
 
 /// The list's filters as SQL conditions.
@@ -218,6 +236,15 @@ async fn list(State(app): State<AppState>, staff: Staff, Query(q): Query<ListQue
     .collect();
     let params = q.params();
     let (prev_url, next_url) = page_links("/venues", &params, page, pages);
+    let active_total = venues::count(&app.db.pool, &filter_of_active(&app, &q)).await?;
+    let bulk_error = match q.bulk.as_str() {
+        "too-many" => tr.ta(
+            "venues-posters-too-many",
+            &[("max", MAX_BULK_POSTERS.into())],
+        ),
+        "none" => tr.t("venues-posters-none"),
+        _ => String::new(),
+    };
     let headings = [
         ("name", "venue-field-name"),
         ("commune", "venue-field-commune"),
@@ -241,6 +268,10 @@ async fn list(State(app): State<AppState>, staff: Staff, Query(q): Query<ListQue
         prev_url,
         next_url,
         csv_url: format!("/venues.csv?{}", query_string(&params)),
+        posters_url: format!("/venues/posters.pdf?{}", query_string(&params)),
+        active_total,
+        max_bulk: MAX_BULK_POSTERS,
+        bulk_error,
         districts: district_choices(&app.units),
         communes: commune_groups(&app.units),
         units_note: units_note(&tr, &app.units),
@@ -322,4 +353,65 @@ async fn export(
     let entry = staff.entry("venues_exported", "", &found.len().to_string(), now());
     audit::write(&app.db.pool, &entry).await?;
     Ok(download("text/csv; charset=utf-8", "dia-diem.csv", bytes))
+}
+
+/// The list's filters, keeping active venues only: an inactive venue has no poster.
+fn filter_of_active(app: &AppState, q: &ListQuery) -> Filter {
+    let mut filter = filter(app, q);
+    if q.status == "all" || q.status == "inactive" {
+        filter.plain("active = 1");
+    }
+    filter
+}
+
+/// The posters of every active venue the list's filters keep, in its order, as one PDF (one
+/// poster a page); at most [`MAX_BULK_POSTERS`]. Each counts as its venue's poster downloaded.
+async fn posters(
+    State(app): State<AppState>,
+    staff: Staff,
+    Query(q): Query<ListQuery>,
+) -> WebResult {
+    let filter = filter_of_active(&app, &q);
+    let (_, order) = sort_of(&q.sort);
+    let back = |why: &str| -> WebResult {
+        let mut params = q.params();
+        params.push(("bulk", why));
+        Ok(Redirect::to(&format!("/venues?{}", query_string(&params))).into_response())
+    };
+    let total = venues::count(&app.db.pool, &filter).await?;
+    if total == 0 {
+        return back("none");
+    }
+    if total as usize > MAX_BULK_POSTERS {
+        return back("too-many");
+    }
+    let found = venues::all(&app.db.pool, &filter, order).await?;
+    let today = local_date(now());
+    let trust = app.authority.trust();
+    let mut drawn = Vec::with_capacity(found.len());
+    for v in &found {
+        let code = v.code(&app.authority, today)?;
+        // Drawn from the code as the app will read it back, as a single poster is.
+        let verified = protocol::read_venue_code(&code, &trust)
+            .map_err(|e| WebError::Internal(e.to_string()))?;
+        drawn.push((code, verified));
+    }
+    let bytes = tokio::task::spawn_blocking(move || -> crate::Result<Vec<u8>> {
+        let svgs = drawn
+            .iter()
+            .map(|(code, verified)| poster::draw(code, verified))
+            .collect::<crate::Result<Vec<String>>>()?;
+        poster::render_pdf_pages(&svgs)
+    })
+    .await??;
+    let t = now();
+    let mut tx = app.db.begin().await?;
+    for v in &found {
+        venues::poster_taken(&mut *tx, &v.id, t).await?;
+    }
+    let entry = staff.entry("posters_downloaded", "", &found.len().to_string(), t);
+    audit::write(&mut *tx, &entry).await?;
+    tx.commit().await?;
+    let name = format!("ap-phich-{}-dia-diem.pdf", found.len());
+    Ok(download("application/pdf", &name, bytes))
 }

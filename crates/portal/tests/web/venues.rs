@@ -87,6 +87,42 @@ async fn the_list_filters_by_poster_sorts_and_exports(backend: Backend) {
             .await,
         1
     );
+
+    // The posters still to hand out, in bulk: one PDF, a page each, and then they count as
+    // downloaded.
+    let list = c.get("/venues?poster=no").await;
+    assert!(
+        list.body.contains("href=\"/venues/posters.pdf?poster=no\""),
+        "{}",
+        list.body
+    );
+    let pdf = c.get("/venues/posters.pdf?poster=no").await;
+    assert_eq!(pdf.status, StatusCode::OK);
+    assert_eq!(pdf.header("content-type"), "application/pdf");
+    assert!(pdf
+        .header("content-disposition")
+        .contains("ap-phich-2-dia-diem.pdf"));
+    assert!(pdf.bytes.starts_with(b"%PDF"));
+    // pdf-writer writes each page's dictionary as `/Type /Page` on its own line.
+    let text = String::from_utf8_lossy(&pdf.bytes);
+    assert_eq!(text.matches("/Type /Page\n").count(), 2, "two pages");
+    assert_eq!(
+        p.count("SELECT COUNT(*) FROM venues WHERE poster_first_at IS NULL")
+            .await,
+        0
+    );
+    assert_eq!(
+        p.count(
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'posters_downloaded' AND detail = '2'"
+        )
+        .await,
+        1
+    );
+    // None left: the list says so instead of an empty file.
+    let r = c.get("/venues/posters.pdf?poster=no").await;
+    assert_eq!(r.location(), "/venues?poster=no&bulk=none");
+    let page = c.get(r.location()).await;
+    assert!(page.body.contains("id=\"bulk-error\""));
 }
 
 async fn venues_are_validated_registered_edited_and_found(backend: Backend) {
@@ -134,7 +170,7 @@ async fn venues_are_validated_registered_edited_and_found(backend: Backend) {
         "{name_error}"
     );
     let address_error = between(&r.body, "id=\"address-error\">", "</p>");
-    assert!(address_error.contains("☎漢"), "{address_error}");
+    assert!(address_error.contains("☎ 漢"), "{address_error}");
     // A commune of another province is not in this portal's list.
     let hanoi = portal::units::UnitList::load(Edition::Y2025, 1)
         .unwrap()
