@@ -634,3 +634,7 @@ venues-posters-too-many = The list has more than { $max } venues: filter it furt
 venues-posters-none = The list has no active venue, so there is no poster to download.
 action-posters-downloaded = Downloaded posters in bulk
 audit-csv-cut = The file stops at the newest { $max } entries; filter by day for older ones.
+report-venues-title = Venues behind a number
+report-venues-all = Active venues in { $place }
+report-venues-with-poster = Venues in { $place } whose poster was downloaded
+report-venues-none = No venue.

@@ -601,3 +601,7 @@ venues-posters-too-many = Danh sách có hơn { $max } địa điểm: hãy lọ
 venues-posters-none = Danh sách không có địa điểm nào đang hoạt động nên không có áp phích để tải.
 action-posters-downloaded = Tải áp phích hàng loạt
 audit-csv-cut = Tệp dừng ở { $max } mục mới nhất; hãy lọc theo ngày để lấy các mục cũ hơn.
+report-venues-title = Địa điểm sau con số
+report-venues-all = Địa điểm đang hoạt động ở { $place }
+report-venues-with-poster = Địa điểm ở { $place } đã tải áp phích
+report-venues-none = Không có địa điểm nào.

@@ -21,6 +21,7 @@ pub fn routes() -> Routes {
     let reporter = Access::Role(Role::Reporter);
     Routes::new()
         .get("/reports/coverage", reporter, coverage)
+        .get("/reports/venues", reporter, venues_behind)
         .get("/reports/coverage/chart", reporter, chart)
         .get("/reports/coverage/{table}", reporter, csv)
 }
@@ -295,4 +296,78 @@ mod tests {
         );
         assert!(empty.contains(&tr.t("coverage-none-yet")));
     }
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+struct BehindQuery {
+    #[serde(default)]
+    district: String,
+    #[serde(default)]
+    commune: String,
+    #[serde(default)]
+    poster: String,
+}
+
+/// A venue as a reporter sees it behind a number: what it is and whether its poster was
+/// downloaded; no contact.
+pub struct BehindRow {
+    pub name: String,
+    pub commune: String,
+    pub sector: String,
+    pub poster: String,
+}
+
+#[derive(Template)]
+#[template(path = "report_venues.html")]
+struct BehindTemplate {
+    c: Chrome,
+    /// What the list is: a commune's or district's name, with or without "poster downloaded".
+    what: String,
+    rows: Vec<BehindRow>,
+}
+
+/// The venues behind a number of the coverage report, read-only: a commune's or a district's
+/// active venues, or those of them whose poster was downloaded.
+async fn venues_behind(
+    State(app): State<AppState>,
+    staff: Staff,
+    axum::extract::Query(q): axum::extract::Query<BehindQuery>,
+) -> WebResult {
+    let tr = staff.tr();
+    let place = q
+        .commune
+        .trim()
+        .parse::<u32>()
+        .ok()
+        .and_then(|c| app.units.commune(c))
+        .map(|c| app.units.label(c.code))
+        .or_else(|| {
+            q.district
+                .trim()
+                .parse::<u32>()
+                .ok()
+                .and_then(|d| app.units.district(d))
+                .map(|d| d.name.clone())
+        })
+        .ok_or(WebError::NotFound)?;
+    let found = super::venue_list::counted_behind(&app, &q.district, &q.commune, &q.poster).await?;
+    let rows = found
+        .into_iter()
+        .map(|v| BehindRow {
+            commune: app.units.label(v.commune_code),
+            sector: crate::domain::venues::sector_label(&tr, &v.sector),
+            poster: v.poster_first_at.map(show_time).unwrap_or_default(),
+            name: v.name,
+        })
+        .collect();
+    let what = if q.poster == "yes" {
+        tr.ta("report-venues-with-poster", &[("place", place.into())])
+    } else {
+        tr.ta("report-venues-all", &[("place", place.into())])
+    };
+    render(BehindTemplate {
+        c: staff.chrome("report-venues-title"),
+        what,
+        rows,
+    })
 }

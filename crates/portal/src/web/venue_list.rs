@@ -355,6 +355,28 @@ async fn export(
     Ok(download("text/csv; charset=utf-8", "dia-diem.csv", bytes))
 }
 
+/// The active venues of a district or commune, those with a poster downloaded or all, in the
+/// list's order of names: what a number of the coverage report counts.
+pub(super) async fn counted_behind(
+    app: &AppState,
+    district: &str,
+    commune: &str,
+    poster: &str,
+) -> WebResult<Vec<crate::domain::venues::Registered>> {
+    let q = ListQuery {
+        district: district.to_owned(),
+        commune: commune.to_owned(),
+        poster: if poster == "yes" {
+            "yes".to_owned()
+        } else {
+            String::new()
+        },
+        ..ListQuery::default()
+    };
+    let (_, order) = sort_of("name");
+    Ok(venues::all(&app.db.pool, &filter(app, &q), order).await?)
+}
+
 /// The list's filters, keeping active venues only: an inactive venue has no poster.
 fn filter_of_active(app: &AppState, q: &ListQuery) -> Filter {
     let mut filter = filter(app, q);

@@ -86,6 +86,7 @@ fn paths(route: &str, o: &Objects) -> Vec<String> {
         "/api/v1/notices/{notice}/cosign" => {
             vec![format!("/api/v1/notices/{}/cosign", o.notice)]
         }
+        "/reports/venues" => vec!["/reports/venues?commune=1273".into()],
         "/reports/coverage/{table}" => ["communes.csv", "sectors.csv", "weeks.csv"]
             .iter()
             .map(|t| format!("/reports/coverage/{t}"))

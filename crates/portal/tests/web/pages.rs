@@ -130,8 +130,30 @@ async fn the_coverage_report_counts_posters(backend: Backend) {
     assert!(r.body.contains("<svg"));
     let row = between(&r.body, "data-commune=\"1267\"", "</tr>");
     assert!(
-        row.contains("<td class=\"num\">3</td><td class=\"num\">2</td>"),
+        row.contains(
+            "<td class=\"num\"><a href=\"/reports/venues?commune=1267\">3</a></td>\
+             <td class=\"num\"><a href=\"/reports/venues?commune=1267&amp;poster=yes\">2</a></td>"
+        ),
         "{row}"
+    );
+    // Behind a number, the venues it counts: read-only, with no contact.
+    let behind = c.get("/reports/venues?commune=1267&poster=yes").await;
+    assert_eq!(behind.status, StatusCode::OK);
+    assert_eq!(
+        behind.body.matches("<tr><td class=\"wrap\">").count(),
+        2,
+        "{}",
+        behind.body
+    );
+    assert!(behind
+        .body
+        .contains("id=\"behind-what\">Địa điểm ở Phường Sông Hiến"));
+    assert!(!behind.body.contains("0912 345 678") && !behind.body.contains("Nông Thị Ba"));
+    let all = c.get("/reports/venues?commune=1267").await;
+    assert_eq!(all.body.matches("<tr><td class=\"wrap\">").count(), 3);
+    assert_eq!(
+        c.get("/reports/venues?commune=99999").await.status,
+        StatusCode::NOT_FOUND
     );
     // Percentages against the number of units, and the time the figures were counted, which
     // the printed report keeps (its header and navigation left out).
