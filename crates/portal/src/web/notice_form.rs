@@ -31,7 +31,7 @@ use super::routes::{Access, Routes};
 use super::state::AppState;
 use crate::domain::accounts::Role;
 use crate::domain::notices::{
-    needs_cosign, public_id, validate, venue_of, with_editor, NoticeInput,
+    needs_cosign, public_id, validate, venue_allowed, venue_of, with_editor, Draft, NoticeInput,
 };
 use crate::domain::time::{local, local_input, parse_local, show_span};
 use crate::i18n::{Lang, Tr};
@@ -170,6 +170,16 @@ pub fn advice_of_other_level(form: &NoticeInput) -> Option<&'static str> {
     .into_iter()
     .find(|(_, advice, lang)| clean(advice) == default_advice(other, *lang))
     .map(|(field, _, _)| field)
+}
+
+/// A notice as the form sent it, checked for `venue` at `now`: [`validate`], and advice that is
+/// not the other level's proposal word for word. `Err` is the message id.
+pub fn checked(form: &NoticeInput, venue: uuid::Uuid, now: i64) -> Result<Draft, &'static str> {
+    let draft = validate(form, venue, now)?;
+    match advice_of_other_level(form) {
+        Some(_) => Err("notice-advice-other-level"),
+        None => Ok(draft),
+    }
 }
 
 /// The field a refusal of [`validate`] (or the case checks) is about.
@@ -419,14 +429,10 @@ async fn edit(
         return Err(WebError::NotFound);
     };
     let t = now();
-    let draft = match validate(&form, venue, t) {
+    let draft = match checked(&form, venue, t) {
         Ok(draft) => draft,
         Err(why) => return refused(&app, &staff, case_id, action, form, why).await,
     };
-    if advice_of_other_level(&form).is_some() {
-        let why = "notice-advice-other-level";
-        return refused(&app, &staff, case_id, action, form, why).await;
-    }
     let unchanged = (
         draft.from,
         draft.to,
@@ -447,12 +453,9 @@ async fn edit(
     }
     let supervisor = staff.session.roles.contains(&Role::Supervisor);
     if !supervisor {
+        // A tracer edits only a draft for a venue the case names, as a tracer drafts.
         let named = case_venues(&app, &staff, case_id).await?;
-        if !named
-            .iter()
-            .any(|v| v.eq_ignore_ascii_case(&stored.venue_id))
-        {
-            let why = "notice-venue-not-in-case";
+        if let Err(why) = venue_allowed(&venue, named.iter().map(String::as_str), false, "") {
             return refused(&app, &staff, case_id, action, form, why).await;
         }
     }

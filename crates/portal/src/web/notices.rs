@@ -18,13 +18,12 @@ use super::confirm::ConfirmPage;
 use super::diaries::open_case_diaries;
 use super::error::{render, WebError, WebResult};
 use super::extract::{Chrome, Staff};
-use super::notice_form::{advice_of_other_level, refused};
+use super::notice_form::{checked, refused};
 use super::routes::{Access, Routes};
 use super::state::AppState;
 use crate::domain::accounts::Role;
 use crate::domain::notices::{
-    may_publish, needs_cosign, public_id, validate, venue_allowed, venue_of, Change, NoticeInput,
-    Override,
+    may_publish, needs_cosign, public_id, venue_allowed, venue_of, Change, NoticeInput, Override,
 };
 use crate::domain::time::{show_span, show_time};
 use crate::store::{audit, cases, notices, requests, venues};
@@ -99,14 +98,10 @@ async fn draft(
         _ => return refused(&app, &staff, case_id, action, form, "notice-venue-unknown").await,
     };
     let t = now();
-    let draft = match validate(&form, venue, t) {
+    let draft = match checked(&form, venue, t) {
         Ok(draft) => draft,
         Err(why) => return refused(&app, &staff, case_id, action, form, why).await,
     };
-    if advice_of_other_level(&form).is_some() {
-        let why = "notice-advice-other-level";
-        return refused(&app, &staff, case_id, action, form, why).await;
-    }
     let named = case_venues(&app, &staff, case_id).await?;
     let supervisor = staff.session.roles.contains(&Role::Supervisor);
     let reason = match venue_allowed(
