@@ -17,6 +17,9 @@ DEB_PACKAGES := build-essential pkg-config libssl-dev libwebkit2gtk-4.1-dev libg
 	libayatana-appindicator3-dev librsvg2-dev xvfb webkit2gtk-driver dbus gnome-keyring \
 	libsecret-tools procps poppler-utils postgresql chromium chromium-driver \
 	python3-venv wrk nginx-light
+# The report file's test converts the DOCX with LibreOffice as an office would (Times New Roman's
+# metric twin from fonts-liberation2); without its recommends, which bring Java and more.
+DEB_BARE := libreoffice-writer-nogui fonts-liberation2
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: run test deps deps-system deps-toolchain deps-node deps-driver deps-fuzz deps-bench ui app dev-authority lint unit e2e fuzz fuzz-smoke bench bench-smoke clean
@@ -43,6 +46,11 @@ deps-system:
 	if [ -n "$$missing" ]; then \
 		echo "Installing Debian packages: $$missing"; \
 		$(SUDO) apt-get update -q && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q $$missing; \
+	fi
+	@missing=$$(for p in $(DEB_BARE); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "Installing Debian packages: $$missing"; \
+		$(SUDO) apt-get update -q && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q --no-install-recommends $$missing; \
 	fi
 
 # Rust 1.90+ (Tauri 2.12) and Node.js 20.19+ (Vite 8). Node comes from Debian where it is new

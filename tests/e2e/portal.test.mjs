@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import {
   startServices, stopServices, startPortal, openChromium, openApp, closeApp, screenshot, screenshots, printed, text,
   tempDir, waitForDownload, ADMIN_PASSWORD, portal,
@@ -167,6 +167,28 @@ test('staff register a venue, print its poster, the app checks in with it, the r
   await screenshots(browser, 'portal-09-coverage');
   // On paper: no navigation, the time of the figures at the top.
   await printed(browser, 'portal-09p-coverage-print');
+  // As of yesterday, before the venue was registered: nothing counted yet, and the report file
+  // for that day is one click away.
+  const yesterday = new Date(Date.now() + 7 * 3600e3 - 86400e3);
+  const day = [yesterday.getUTCDate(), yesterday.getUTCMonth() + 1]
+    .map((n) => String(n).padStart(2, '0'))
+    .concat(String(yesterday.getUTCFullYear()))
+    .join('/');
+  await (await browser.$('#as_of')).setValue(day);
+  await (await browser.$('#as-of-form button')).click();
+  assert.equal(await text(browser, '#total-with-poster'), '0');
+  assert.equal(await text(browser, '#as-of'), `Số liệu đến hết ngày ${day}`);
+  await screenshots(browser, 'portal-09a-coverage-as-of');
+  await (await browser.$('#report-docx')).click();
+  const docx = await waitForDownload(downloads, '.docx');
+  assert.match(basename(docx), /^bao-cao-trien-khai-\d{4}-\d{2}-\d{2}\.docx$/);
+  // A day that has not come is said beside the field, which keeps what was typed.
+  await (await browser.$('#as_of')).setValue('01/01/2099');
+  await (await browser.$('#as-of-form button')).click();
+  assert.match(await text(browser, '#as_of-error'), /chưa đến/);
+  assert.equal(await (await browser.$('#as_of')).getValue(), '01/01/2099');
+  await screenshots(browser, 'portal-09b-coverage-as-of-error', '#as-of-form');
+  await go('/reports/coverage');
   await browser.execute(() => document.querySelector('#by-commune').scrollIntoView());
   await screenshot(browser, 'portal-10-coverage-communes');
 

@@ -50,6 +50,40 @@ pub struct Settings {
     /// it came, with its request's own key; then both are deleted (`domain::retention`).
     #[serde(default = "default_retention_days")]
     pub diary_retention_days: u32,
+    /// What the department prints on posters and on its report file, beyond its name.
+    #[serde(default, skip_serializing_if = "Department::is_empty")]
+    pub department: Department,
+}
+
+/// The department's print details in `authority.json`, each optional: a poster or a report
+/// without one leaves its line out or says what a department usually writes.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Department {
+    /// The body above the department in a letterhead ("UBND TỈNH CAO BẰNG"); by default
+    /// "UBND" and the province's name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parent: Option<String>,
+    /// The department's abbreviation in a document's number ("SYT" in "Số: …/BC-SYT").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub abbreviation: Option<String>,
+    /// Who signs a report ("GIÁM ĐỐC", "KT. GIÁM ĐỐC\nPHÓ GIÁM ĐỐC"); by default "GIÁM ĐỐC".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signer: Option<String>,
+    /// The phone number citizens call with a question, printed on posters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hotline: Option<String>,
+    /// Where citizens get the app, as a poster prints it ("Tải trên CH Play và App Store").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub get_the_app: Option<String>,
+    /// A logo for the posters' header: an SVG or PNG file, relative to the data folder.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub logo: Option<PathBuf>,
+}
+
+impl Department {
+    pub fn is_empty(&self) -> bool {
+        *self == Department::default()
+    }
 }
 
 /// The deployment's phone apps, as the platforms' link-verification files name them.

@@ -41,6 +41,8 @@ pub enum Error {
     Qr(String),
     #[error("cannot draw the poster: {0}")]
     Poster(String),
+    #[error("cannot draw the page: {0}")]
+    Render(String),
     #[error("{0}: a poster is written as .pdf, .png or .svg")]
     PosterFormat(PathBuf),
     #[error("no venue {0} was made in this data folder")]

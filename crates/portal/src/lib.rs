@@ -15,6 +15,8 @@ pub mod i18n;
 pub mod keys;
 pub mod poster;
 pub mod qr;
+pub mod render;
+pub mod report_file;
 pub mod rotation;
 pub mod store;
 pub mod text;

@@ -1,33 +1,34 @@
-//! Printable A4 posters for a venue code: one SVG drawn here, rendered to PNG by resvg and to
-//! PDF by svg2pdf, with Noto Sans (which covers Vietnamese) embedded. Black on white, so it
-//! prints on any office printer.
+//! Printable posters for a venue code, A4, A5 or A6: one SVG drawn here, rendered to PNG by
+//! resvg and to PDF by svg2pdf, with Noto Sans (which covers Vietnamese) embedded. Black on
+//! white, so it prints on any office printer.
 //!
-//! Layout, in millimetres on a 210 × 297 page: the venue's name large at the top, its address,
-//! the QR code 160 mm wide (error correction Q), the two instructions, then the issue date, the
-//! key id and the authority in small print.
+//! Layout, in millimetres on a 210 × 297 page (scaled down for A5 and A6): the department's
+//! header (its logo where the settings name one, its name), the venue's name large, its address
+//! and its commune and district in words; the QR code 150 to 160 mm wide (error correction Q);
+//! three numbered steps in Vietnamese with English below; then where to get the app, the
+//! hotline and the issue date in small print. No key id or other jargon: a citizen reads it.
 
 use std::path::Path;
-use std::sync::Arc;
 
+use base64::Engine;
 use protocol::VerifiedVenue;
 
+use crate::authority::Settings;
 use crate::error::io;
+use crate::render::{escape, Metrics, FONT};
+pub use crate::render::{render_pdf, render_pdf_pages, render_png};
+use crate::units::UnitList;
 use crate::{Error, Result};
 
-const REGULAR: &[u8] = include_bytes!("../fonts/NotoSans-Regular.ttf");
-const BOLD: &[u8] = include_bytes!("../fonts/NotoSans-Bold.ttf");
-const FONT: &str = "Noto Sans";
-
-const PAGE_W: f64 = 210.0;
-const PAGE_H: f64 = 297.0;
-const MARGIN: f64 = 15.0;
-/// The QR code's printed side, not counting the white quiet zone around it: more than the 15 cm
-/// a poster's code needs to be read from a step away.
+/// The QR code's printed side on A4 at most, not counting the white quiet zone around it.
 pub const QR_MM: f64 = 160.0;
+/// The least it may shrink to on A4 to make room for a long name: the 15 cm a poster's code
+/// needs to be read from a step away.
+pub const QR_MIN_MM: f64 = 150.0;
 /// The white margin a QR reader needs around the code, in modules.
 const QUIET_MODULES: usize = 4;
-/// Font sizes (mm) and the most lines at each: large and short first, down to small and long,
-/// so the longest name (200 characters) and address (300) still fit above the code.
+/// Font sizes (mm on A4) and the most lines at each: large and short first, down to small and
+/// long, so the longest name (200 characters) and address (300) still fit above the code.
 const NAME_STEPS: &[(f64, usize)] = &[
     (13.0, 2),
     (11.0, 3),
@@ -38,8 +39,12 @@ const NAME_STEPS: &[(f64, usize)] = &[
     (5.0, 5),
 ];
 const ADDRESS_STEPS: &[(f64, usize)] = &[(5.0, 2), (4.5, 3), (4.0, 3), (3.5, 4), (3.0, 5)];
-pub const INSTRUCTION_VI: &str = "Quét mã để ghi nhật ký ra vào";
-pub const INSTRUCTION_EN: &str = "Scan to keep your visit diary";
+/// What a citizen does, in the app's own words ("Ghi nhận" is its button).
+pub const STEPS: [(&str, &str); 3] = [
+    ("Mở ứng dụng Nhật ký ra vào", "Open the Visit Diary app"),
+    ("Quét mã QR này", "Scan this QR code"),
+    ("Bấm Ghi nhận", "Tap Check in"),
+];
 
 /// The file kinds a poster can be written as, chosen by the output's extension.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -65,10 +70,115 @@ impl Format {
     }
 }
 
+/// A poster's paper size: A4 for a door, A5 and A6 for a counter or a table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Size {
+    #[default]
+    A4,
+    A5,
+    A6,
+}
+
+impl Size {
+    pub const ALL: [Size; 3] = [Size::A4, Size::A5, Size::A6];
+
+    pub fn parse(text: &str) -> Option<Size> {
+        Size::ALL
+            .into_iter()
+            .find(|s| s.as_str().eq_ignore_ascii_case(text.trim()))
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Size::A4 => "A4",
+            Size::A5 => "A5",
+            Size::A6 => "A6",
+        }
+    }
+
+    /// Width and height in mm.
+    fn page(self) -> (f64, f64) {
+        match self {
+            Size::A4 => (210.0, 297.0),
+            Size::A5 => (148.0, 210.0),
+            Size::A6 => (105.0, 148.0),
+        }
+    }
+}
+
+/// What a poster prints besides the venue code: who issues it, where the venue is in words, how
+/// to get the app and whom to call.
+#[derive(Debug, Clone, Default)]
+pub struct Details {
+    pub department: String,
+    /// The venue's commune and the units above it ("Phường Thục Phán, Tỉnh Cao Bằng"); empty
+    /// when the list in use does not know the code.
+    pub place: String,
+    pub get_the_app: Option<String>,
+    pub hotline: Option<String>,
+    /// The department's logo as an SVG `data:` URL.
+    pub logo: Option<String>,
+    pub size: Size,
+}
+
+impl Details {
+    /// The details for a venue in `unit`, from the department's settings; its logo is read
+    /// from `data_dir`.
+    pub fn new(
+        settings: &Settings,
+        data_dir: &Path,
+        units: &UnitList,
+        unit: u32,
+        size: Size,
+    ) -> Result<Details> {
+        let place = match units.commune(unit) {
+            Some(_) => format!("{}, {}", units.label(unit), units.province_name),
+            None => String::new(),
+        };
+        let dept = &settings.department;
+        Ok(Details {
+            department: settings.name.clone(),
+            place,
+            get_the_app: dept.get_the_app.clone(),
+            hotline: dept.hotline.clone(),
+            logo: dept
+                .logo
+                .as_ref()
+                .map(|logo| logo_url(&data_dir.join(logo)))
+                .transpose()?,
+            size,
+        })
+    }
+}
+
+/// An SVG logo as a `data:` URL the poster embeds; anything else is refused with the reason.
+fn logo_url(path: &Path) -> Result<String> {
+    let is_svg = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("svg"));
+    if !is_svg {
+        return Err(Error::Poster(format!(
+            "the logo {} in authority.json must be an SVG file",
+            path.display()
+        )));
+    }
+    let bytes = std::fs::read(path).map_err(io(path))?;
+    if resvg::usvg::Tree::from_data(&bytes, &resvg::usvg::Options::default()).is_err() {
+        return Err(Error::Poster(format!(
+            "the logo {} in authority.json is not an SVG image that can be drawn",
+            path.display()
+        )));
+    }
+    Ok(format!(
+        "data:image/svg+xml;base64,{}",
+        base64::engine::general_purpose::STANDARD.encode(bytes)
+    ))
+}
+
 /// Writes the poster for a verified venue code to `out`, in the format its extension names.
-pub fn write(code: &str, venue: &VerifiedVenue, out: &Path) -> Result<()> {
+pub fn write(code: &str, venue: &VerifiedVenue, details: &Details, out: &Path) -> Result<()> {
     let format = Format::of(out)?;
-    let svg = draw(code, venue)?;
+    let svg = draw(code, venue, details)?;
     let bytes = match format {
         Format::Svg => svg.into_bytes(),
         Format::Png => render_png(&svg, 150.0)?,
@@ -77,38 +187,170 @@ pub fn write(code: &str, venue: &VerifiedVenue, out: &Path) -> Result<()> {
     std::fs::write(out, bytes).map_err(io(out))
 }
 
+/// Text placed on a poster, at a scale: sizes are given as on A4.
+struct Sheet {
+    m: Metrics,
+    k: f64,
+    width: f64,
+    height: f64,
+    margin: f64,
+    body: String,
+}
+
+impl Sheet {
+    fn centre(&self) -> f64 {
+        self.width / 2.0
+    }
+
+    /// Lines of `words` centred on `x`, `width` wide at most, at the first of `steps` they fit,
+    /// from `y` down; the new `y`.
+    fn block(
+        &mut self,
+        words: &str,
+        steps: &[(f64, usize)],
+        (x, width): (f64, f64),
+        bold: bool,
+        y: f64,
+    ) -> Result<f64> {
+        let scaled: Vec<(f64, usize)> = steps.iter().map(|(s, n)| (s * self.k, *n)).collect();
+        let (size, lines) = self.m.fit(words, &scaled, width, bold)?;
+        let mut y = y;
+        for line in &lines {
+            y += size;
+            self.body += &text(x, y, size, bold, line);
+            y += size * 0.28;
+        }
+        Ok(y)
+    }
+}
+
 /// The poster as SVG text.
-pub fn draw(code: &str, venue: &VerifiedVenue) -> Result<String> {
+pub fn draw(code: &str, venue: &VerifiedVenue, details: &Details) -> Result<String> {
     let qr = qrcode::QrCode::with_error_correction_level(code, qrcode::EcLevel::Q)
         .map_err(|e| Error::Qr(e.to_string()))?;
-    let metrics = Metrics::new();
-    let width = PAGE_W - 2.0 * MARGIN;
-    let mut body = String::new();
-    let mut y = MARGIN + 4.0;
+    let (page_w, page_h) = details.size.page();
+    let k = page_w / 210.0;
+    let mut s = Sheet {
+        m: Metrics::new(),
+        k,
+        width: page_w,
+        height: page_h,
+        margin: 10.0 * k,
+        body: String::new(),
+    };
+    let full = (s.margin, page_w - 2.0 * s.margin);
+    let mut y = s.margin;
 
-    // The name as large as it fits, then the address.
-    let (size, lines) = metrics.fit(&venue.venue.name, NAME_STEPS, width, true)?;
-    for line in &lines {
-        y += size;
-        body += &text(PAGE_W / 2.0, y, size, true, line);
-        y += size * 0.25;
-    }
-    y += 3.0;
-    let (address_size, address) = metrics.fit(&venue.venue.address, ADDRESS_STEPS, width, false)?;
-    for line in &address {
-        y += address_size;
-        body += &text(PAGE_W / 2.0, y, address_size, false, line);
-        y += address_size * 0.3;
+    // The department's header: its logo on the left where there is one, its name, a rule.
+    let logo_side = 16.0 * k;
+    let header = if let Some(logo) = &details.logo {
+        s.body += &format!(
+            r#"<image x="{:.2}" y="{y:.2}" width="{logo_side:.2}" height="{logo_side:.2}" href="{logo}"/>"#,
+            s.margin
+        );
+        let left = s.margin + logo_side + 3.0 * k;
+        (left, page_w - s.margin - left)
+    } else {
+        full
+    };
+    let header_x = header.0 + header.1 / 2.0;
+    let after = s.block(
+        &details.department,
+        &[(5.5, 1), (4.5, 2), (3.5, 2)],
+        (header_x, header.1),
+        true,
+        y,
+    )?;
+    y = after.max(if details.logo.is_some() {
+        y + logo_side
+    } else {
+        0.0
+    }) + 2.0 * k;
+    s.body += &format!(
+        r#"<line x1="{:.2}" y1="{y:.2}" x2="{:.2}" y2="{y:.2}" stroke="black" stroke-width="{:.2}"/>"#,
+        s.margin,
+        page_w - s.margin,
+        0.4 * k
+    );
+    y += 3.0 * k;
+
+    // The venue: its name as large as it fits, its address, its commune and district in words.
+    y = s.block(&venue.venue.name, NAME_STEPS, (s.centre(), full.1), true, y)?;
+    y += 1.5 * k;
+    y = s.block(
+        &venue.venue.address,
+        ADDRESS_STEPS,
+        (s.centre(), full.1),
+        false,
+        y,
+    )?;
+    if !details.place.is_empty() && !says_where(&venue.venue.address, &details.place) {
+        y = s.block(
+            &details.place,
+            &[(4.0, 2), (3.2, 3)],
+            (s.centre(), full.1),
+            false,
+            y,
+        )?;
     }
 
-    // The QR code, 160 mm wide, centred; low on the page, where a hand-held phone points, unless
-    // the name pushes it down. Its quiet zone is the white page around it.
+    // From the bottom up: the small print, then the three steps.
+    let small = (3.0 * k).max(2.1);
+    let mut footer = Vec::new();
+    let mut reach = Vec::new();
+    if let Some(app) = &details.get_the_app {
+        reach.push(format!("Tải ứng dụng / Get the app: {app}"));
+    }
+    if let Some(hotline) = &details.hotline {
+        reach.push(format!("Đường dây nóng / Hotline: {hotline}"));
+    }
+    if !reach.is_empty() {
+        footer.push((reach.join("  ·  "), true));
+    }
+    let until = venue
+        .valid_until
+        .map(|d| format!(" · Có giá trị đến / Valid until {}", d.format("%d/%m/%Y")))
+        .unwrap_or_default();
+    footer.push((
+        format!(
+            "Ngày cấp / Issued {}{until}",
+            venue.venue.issued.format("%d/%m/%Y")
+        ),
+        false,
+    ));
+    let footer_lines: Vec<(String, bool)> = footer
+        .iter()
+        .flat_map(|(words, bold)| {
+            s.m.wrap(words, small, full.1, *bold)
+                .into_iter()
+                .map(move |l| (l, *bold))
+        })
+        .collect();
+    let mut bottom = page_h - s.margin - footer_lines.len() as f64 * small * 1.3;
+    let mut fy = bottom;
+    for (line, bold) in &footer_lines {
+        fy += small;
+        s.body += &text(s.centre(), fy, small, *bold, line);
+        fy += small * 0.3;
+    }
+    bottom -= 3.0 * k;
+    let steps_top = steps(&mut s, bottom)?;
+
+    // The QR code, as large as the room left allows between 150 and 160 mm on A4; its quiet
+    // zone is the white page around it.
     let modules = qr.width();
-    let module = QR_MM / modules as f64;
-    let quiet_mm = QUIET_MODULES as f64 * module;
-    // Room below the text for its descenders, then the quiet zone.
-    let qr_top = (PAGE_H - MARGIN - 30.0 - QR_MM).max(y + 2.0 + quiet_mm);
-    let left = (PAGE_W - QR_MM) / 2.0;
+    let quiet = 2.0 * QUIET_MODULES as f64 / modules as f64;
+    let room = steps_top - y - 2.0 * k;
+    let side = (room / (1.0 + quiet)).min(QR_MM * k);
+    if side < QR_MIN_MM * k {
+        return Err(Error::Poster(format!(
+            "the name and address are too long for one {} page; shorten them",
+            details.size.as_str()
+        )));
+    }
+    let module = side / modules as f64;
+    let qr_top = y + 1.0 * k + (room - side * (1.0 + quiet)) / 2.0 + QUIET_MODULES as f64 * module;
+    let left = (page_w - side) / 2.0;
     let mut path = String::new();
     for (i, color) in qr.to_colors().iter().enumerate() {
         if *color == qrcode::Color::Dark {
@@ -121,48 +363,81 @@ pub fn draw(code: &str, venue: &VerifiedVenue) -> Result<String> {
             );
         }
     }
-    body += &format!(r#"<path d="{path}" fill="black"/>"#);
-    // Below the quiet zone: the tallest Vietnamese letters (ể, ậ) reach about the font size above
-    // their baseline.
-    y = qr_top + QR_MM + quiet_mm + 8.0;
-    body += &text(PAGE_W / 2.0, y, 8.0, true, INSTRUCTION_VI);
-    y += 7.5;
-    body += &text(PAGE_W / 2.0, y, 6.0, false, INSTRUCTION_EN);
-    if y + 3.0 > PAGE_H - MARGIN {
-        return Err(Error::Poster(
-            "the name and address are too long for one A4 page; shorten them".into(),
-        ));
-    }
-    let until = venue
-        .valid_until
-        .map(|d| format!(" · Có giá trị đến / Valid until {}", d.format("%d/%m/%Y")))
-        .unwrap_or_default();
-    let small = format!(
-        "Ngày cấp / Issued {}{until} · Khoá / Key {} · {}",
-        venue.venue.issued.format("%d/%m/%Y"),
-        venue.key_id,
-        venue.authority
-    );
-    body += &text(PAGE_W / 2.0, PAGE_H - MARGIN + 4.0, 3.0, false, &small);
+    s.body += &format!(r#"<path d="{path}" fill="black"/>"#);
 
     Ok(format!(
-        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{PAGE_W}mm" height="{PAGE_H}mm" viewBox="0 0 {PAGE_W} {PAGE_H}"><rect width="{PAGE_W}" height="{PAGE_H}" fill="white"/>{body}</svg>"#
+        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{w}mm" height="{h}mm" viewBox="0 0 {w} {h}"><rect width="{w}" height="{h}" fill="white"/>{body}</svg>"#,
+        w = s.width,
+        h = s.height,
+        body = s.body
     ))
+}
+
+/// Whether an address already names the place's commune and district (all but its last part,
+/// the province), accents and case aside: then the poster does not say them twice.
+fn says_where(address: &str, place: &str) -> bool {
+    let address = protocol::text::fold(address);
+    let parts: Vec<&str> = place.split(", ").collect();
+    parts[..parts.len().saturating_sub(1)]
+        .iter()
+        .all(|part| address.contains(&protocol::text::fold(part)))
+}
+
+/// The three numbered steps side by side, ending at `bottom`; where they start.
+fn steps(s: &mut Sheet, bottom: f64) -> Result<f64> {
+    let k = s.k;
+    let gap = 4.0 * k;
+    let column = (s.width - 2.0 * s.margin - 2.0 * gap) / 3.0;
+    // Large enough on A4 to read from a step away; never below 7 and 6 points on A6.
+    let (vi, en) = ((5.0 * k).max(2.6), (3.8 * k).max(2.1));
+    let wrapped: Vec<(Vec<String>, Vec<String>)> = STEPS
+        .iter()
+        .map(|(v, e)| {
+            (
+                s.m.wrap(v, vi, column, true),
+                s.m.wrap(e, en, column, false),
+            )
+        })
+        .collect();
+    let most_vi = wrapped.iter().map(|(v, _)| v.len()).max().unwrap_or(1) as f64;
+    let most_en = wrapped.iter().map(|(_, e)| e.len()).max().unwrap_or(1) as f64;
+    let radius = 4.0 * k;
+    let height = 2.0 * radius + 2.0 * k + most_vi * vi * 1.25 + most_en * en * 1.25;
+    let top = bottom - height;
+    for (i, (v, e)) in wrapped.iter().enumerate() {
+        let x = s.margin + i as f64 * (column + gap) + column / 2.0;
+        s.body += &format!(
+            r#"<circle cx="{x:.2}" cy="{:.2}" r="{radius:.2}" fill="black"/>"#,
+            top + radius
+        );
+        s.body += &format!(
+            r#"<text x="{x:.2}" y="{:.2}" font-family="{FONT}" font-size="{:.2}" font-weight="700" text-anchor="middle" fill="white">{}</text>"#,
+            top + radius * 1.42,
+            radius * 1.2,
+            i + 1
+        );
+        let mut y = top + 2.0 * radius + 2.0 * k;
+        for line in v {
+            y += vi;
+            s.body += &text(x, y, vi, true, line);
+            y += vi * 0.25;
+        }
+        y = top + 2.0 * radius + 2.0 * k + most_vi * vi * 1.25;
+        for line in e {
+            y += en;
+            s.body += &text(x, y, en, false, line);
+            y += en * 0.25;
+        }
+    }
+    Ok(top)
 }
 
 fn text(x: f64, y: f64, size: f64, bold: bool, content: &str) -> String {
     format!(
-        r#"<text x="{x:.2}" y="{y:.2}" font-family="{FONT}" font-size="{size}" font-weight="{}" text-anchor="middle" fill="black">{}</text>"#,
+        r#"<text x="{x:.2}" y="{y:.2}" font-family="{FONT}" font-size="{size:.2}" font-weight="{}" text-anchor="middle" fill="black">{}</text>"#,
         if bold { 700 } else { 400 },
         escape(content)
     )
-}
-
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }
 
 /// The characters of `text` the poster's fonts have no glyph for, each once, in order: printed,
@@ -173,9 +448,7 @@ pub fn undrawable(text: &str) -> Vec<char> {
     let faces = FACES.get_or_init(Metrics::new);
     let mut missing: Vec<char> = Vec::new();
     for c in text.chars().filter(|c| !c.is_whitespace()) {
-        let drawn = [&faces.regular, &faces.bold]
-            .iter()
-            .all(|f| f.glyph_index(c).is_some());
+        let drawn = faces.draws(c);
         if !drawn && !missing.contains(&c) {
             missing.push(c);
         }
@@ -225,178 +498,6 @@ pub fn file_name(venue_name: &str, extension: &str) -> String {
     } else {
         format!("{slug}.{extension}")
     }
-}
-
-/// Advance widths of the embedded fonts, to wrap lines where the renderer will.
-struct Metrics {
-    regular: ttf_parser::Face<'static>,
-    bold: ttf_parser::Face<'static>,
-}
-
-impl Metrics {
-    fn new() -> Metrics {
-        Metrics {
-            regular: ttf_parser::Face::parse(REGULAR, 0).expect("the bundled font parses"),
-            bold: ttf_parser::Face::parse(BOLD, 0).expect("the bundled font parses"),
-        }
-    }
-
-    fn width(&self, text: &str, size: f64, bold: bool) -> f64 {
-        let face = if bold { &self.bold } else { &self.regular };
-        let units: u32 = text
-            .chars()
-            .map(|c| {
-                face.glyph_index(c)
-                    .and_then(|g| face.glyph_hor_advance(g))
-                    .unwrap_or(face.units_per_em() / 2) as u32
-            })
-            .sum();
-        units as f64 * size / face.units_per_em() as f64
-    }
-
-    /// Greedy word wrap at `size`; a word longer than a line is broken between characters.
-    fn wrap(&self, text: &str, size: f64, width: f64, bold: bool) -> Vec<String> {
-        let mut lines = Vec::new();
-        for paragraph in text.lines() {
-            let mut line = String::new();
-            for word in paragraph.split_whitespace() {
-                let candidate = if line.is_empty() {
-                    word.to_owned()
-                } else {
-                    format!("{line} {word}")
-                };
-                if self.width(&candidate, size, bold) <= width {
-                    line = candidate;
-                    continue;
-                }
-                if !line.is_empty() {
-                    lines.push(std::mem::take(&mut line));
-                }
-                for c in word.chars() {
-                    line.push(c);
-                    if self.width(&line, size, bold) > width {
-                        line.pop();
-                        lines.push(std::mem::take(&mut line));
-                        line.push(c);
-                    }
-                }
-            }
-            if !line.is_empty() {
-                lines.push(line);
-            }
-        }
-        lines
-    }
-
-    /// The first (size, most lines) in `steps` at which `text` wraps into that many lines.
-    fn fit(
-        &self,
-        text: &str,
-        steps: &[(f64, usize)],
-        width: f64,
-        bold: bool,
-    ) -> Result<(f64, Vec<String>)> {
-        steps
-            .iter()
-            .map(|(size, most)| (*size, *most, self.wrap(text, *size, width, bold)))
-            .find(|(_, most, lines)| lines.len() <= *most)
-            .map(|(size, _, lines)| (size, lines))
-            .ok_or_else(|| Error::Poster(format!("{text:?} is too long for the poster")))
-    }
-}
-
-fn options() -> resvg::usvg::Options<'static> {
-    let mut fontdb = resvg::usvg::fontdb::Database::new();
-    fontdb.load_font_data(REGULAR.to_vec());
-    fontdb.load_font_data(BOLD.to_vec());
-    resvg::usvg::Options {
-        fontdb: Arc::new(fontdb),
-        font_family: FONT.to_owned(),
-        ..Default::default()
-    }
-}
-
-fn tree(svg: &str) -> Result<resvg::usvg::Tree> {
-    resvg::usvg::Tree::from_str(svg, &options()).map_err(|e| Error::Poster(e.to_string()))
-}
-
-/// The poster as a PNG at `dpi`.
-pub fn render_png(svg: &str, dpi: f64) -> Result<Vec<u8>> {
-    let tree = tree(svg)?;
-    // usvg measures the page in CSS pixels (96 per inch).
-    let scale = (dpi / 96.0) as f32;
-    let size = tree.size();
-    let (w, h) = (
-        (size.width() * scale).round() as u32,
-        (size.height() * scale).round() as u32,
-    );
-    let mut pixmap =
-        resvg::tiny_skia::Pixmap::new(w, h).ok_or_else(|| Error::Poster("empty page".into()))?;
-    resvg::render(
-        &tree,
-        resvg::tiny_skia::Transform::from_scale(scale, scale),
-        &mut pixmap.as_mut(),
-    );
-    pixmap
-        .encode_png()
-        .map_err(|e| Error::Poster(e.to_string()))
-}
-
-/// Several posters as one PDF, one poster a page, each page the poster's own size: for printing
-/// a commune's venues at once. Each poster carries its own subset of the font.
-pub fn render_pdf_pages(svgs: &[String]) -> Result<Vec<u8>> {
-    use pdf_writer::{Content, Finish, Name, Pdf, Rect, Ref};
-    let mut alloc = Ref::new(1);
-    let catalog = alloc.bump();
-    let page_tree = alloc.bump();
-    let mut pdf = Pdf::new();
-    let mut pages = Vec::with_capacity(svgs.len());
-    let mut chunks = Vec::with_capacity(svgs.len());
-    for svg in svgs {
-        let tree = tree(svg)?;
-        let (chunk, drawing) = svg2pdf::to_chunk(&tree, svg2pdf::ConversionOptions::default())
-            .map_err(|e| Error::Poster(e.to_string()))?;
-        let mut renumbered = std::collections::HashMap::new();
-        let chunk = chunk.renumber(|old| *renumbered.entry(old).or_insert_with(|| alloc.bump()));
-        let drawing = renumbered[&drawing];
-        // usvg measures in CSS pixels, 96 per inch; PDF in points, 72 per inch.
-        let (w, h) = (tree.size().width() * 0.75, tree.size().height() * 0.75);
-        let (page_id, content_id) = (alloc.bump(), alloc.bump());
-        let mut page = pdf.page(page_id);
-        page.media_box(Rect::new(0.0, 0.0, w, h));
-        page.parent(page_tree);
-        page.contents(content_id);
-        page.resources().x_objects().pair(Name(b"P"), drawing);
-        page.finish();
-        // The drawing is one point square: scaled to the page.
-        let mut content = Content::new();
-        content
-            .transform([w, 0.0, 0.0, h, 0.0, 0.0])
-            .x_object(Name(b"P"));
-        pdf.stream(content_id, &content.finish());
-        pages.push(page_id);
-        chunks.push(chunk);
-    }
-    pdf.catalog(catalog).pages(page_tree);
-    pdf.pages(page_tree)
-        .kids(pages.iter().copied())
-        .count(pages.len() as i32);
-    for chunk in &chunks {
-        pdf.extend(chunk);
-    }
-    Ok(pdf.finish())
-}
-
-/// The poster as a one-page PDF with the font embedded, text kept as text.
-pub fn render_pdf(svg: &str) -> Result<Vec<u8>> {
-    let tree = tree(svg)?;
-    svg2pdf::to_pdf(
-        &tree,
-        svg2pdf::ConversionOptions::default(),
-        // usvg measures in CSS pixels, 96 per inch; PDF in points, 72 per inch.
-        svg2pdf::PageOptions { dpi: 96.0 },
-    )
-    .map_err(|e| Error::Poster(e.to_string()))
 }
 
 #[cfg(test)]

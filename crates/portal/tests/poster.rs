@@ -41,7 +41,7 @@ fn venue(name: &str) -> (tempfile::TempDir, String, String) {
         "--name",
         name,
         "--address",
-        "Phố Kim Đồng, Phường Hợp Giang, tỉnh Cao Bằng",
+        "Số 5 Phố Kim Đồng",
         "--unit",
         "1273",
         "--sector",
@@ -56,6 +56,15 @@ fn venue(name: &str) -> (tempfile::TempDir, String, String) {
         .to_owned();
     let code = out.lines().last().unwrap().to_owned();
     (dir, id, code)
+}
+
+/// Sets the department's print details in the data folder's `authority.json`.
+fn set_department(dir: &Path, department: serde_json::Value) {
+    let path = dir.join("authority.json");
+    let mut settings: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    settings["department"] = department;
+    std::fs::write(&path, settings.to_string()).unwrap();
 }
 
 /// `portal poster --data-dir DIR <--code|--venue> VALUE --out OUT`.
@@ -97,9 +106,18 @@ fn the_pdf_is_a4_with_the_name_as_text_and_its_font_embedded() {
         let text = tool("pdftotext", &[pdf.to_str().unwrap(), "-"]);
         // Long names wrap over lines; the words are exactly the name's.
         assert!(squash(&text).contains(name), "{name:?} not in {text:?}");
-        assert!(text.contains("Quét mã để ghi nhật ký ra vào"));
-        assert!(text.contains("Scan to keep your visit diary"));
-        assert!(text.contains("Sở Y tế Cao Bằng"));
+        // The three steps in both languages, the department, no key id.
+        for step in [
+            "Mở ứng dụng Nhật ký ra vào",
+            "Open the Visit Diary app",
+            "Quét mã QR này",
+            "Bấm Ghi nhận",
+            "Tap Check in",
+            "Sở Y tế Cao Bằng",
+        ] {
+            assert!(squash(&text).contains(step), "{step:?} not in {text:?}");
+        }
+        assert!(!text.contains("Khoá") && !text.contains("Key"), "{text}");
         let info = tool("pdfinfo", &[pdf.to_str().unwrap()]);
         assert!(info.contains("(A4)"), "{info}");
         assert!(info.contains("Pages:           1"), "{info}");
@@ -234,4 +252,101 @@ fn the_longest_name_and_an_unbroken_word_still_make_a_poster_that_reads() {
         assert!(o.status.success(), "{o:?}");
         assert_eq!(decode_png(&png), code);
     }
+}
+
+/// A door gets A4; a counter A5 or A6. Each size is its own page, says where to get the app and
+/// whom to call, shows the department's logo and the venue's commune in words, and reads.
+#[test]
+fn a5_and_a6_posters_carry_the_department_s_details_and_read() {
+    let (dir, id, code) = venue("Hiệu thuốc Số 7");
+    std::fs::write(
+        dir.path().join("logo.svg"),
+        r##"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><circle cx="5" cy="5" r="5" fill="#c00"/></svg>"##,
+    )
+    .unwrap();
+    set_department(
+        dir.path(),
+        serde_json::json!({
+            "hotline": "0206 3852 123",
+            "get_the_app": "CH Play, App Store",
+            "logo": "logo.svg",
+        }),
+    );
+    let d = dir.path().to_str().unwrap();
+    for (size, points) in [
+        ("A4", "595.276 x 841.89"),
+        ("A5", "419.528 x 595.276"),
+        ("A6", "297.638 x 419.528"),
+    ] {
+        let pdf = dir.path().join(format!("poster-{size}.pdf"));
+        let png = dir.path().join(format!("poster-{size}.png"));
+        for out in [&pdf, &png] {
+            let o = portal(&[
+                "poster",
+                "--data-dir",
+                d,
+                "--size",
+                size,
+                "--venue",
+                &id,
+                "--out",
+                out.to_str().unwrap(),
+            ]);
+            assert!(o.status.success(), "{o:?}");
+        }
+        let info = tool("pdfinfo", &[pdf.to_str().unwrap()]);
+        assert!(info.contains(points), "{size}: {info}");
+        let text = squash(&tool("pdftotext", &[pdf.to_str().unwrap(), "-"]));
+        for words in [
+            "Đường dây nóng / Hotline: 0206 3852 123",
+            "Tải ứng dụng / Get the app: CH Play, App Store",
+            "Hiệu thuốc Số 7",
+            "Bấm Ghi nhận",
+            "Phường Thục Phán, Cao Bằng",
+        ] {
+            assert!(text.contains(words), "{size}: {words:?} not in {text:?}");
+        }
+        assert_eq!(decode_png(&png), code, "{size}");
+        // For a person to look at, with the end-to-end screenshots.
+        let out = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/e2e/out");
+        std::fs::create_dir_all(&out).unwrap();
+        std::fs::copy(&png, out.join(format!("poster-{size}.png"))).unwrap();
+        // The logo is drawn: red pixels at the top left.
+        let image = image::open(&png).unwrap().to_rgb8();
+        let red = image
+            .pixels()
+            .take(image.width() as usize * image.height() as usize / 6)
+            .filter(|p| p[0] > 180 && p[1] < 60 && p[2] < 60)
+            .count();
+        assert!(red > 100, "{size}: {red} red pixels");
+    }
+    let o = portal(&[
+        "poster",
+        "--data-dir",
+        d,
+        "--size",
+        "A3",
+        "--venue",
+        &id,
+        "--out",
+        "x.pdf",
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{o:?}");
+    assert!(String::from_utf8_lossy(&o.stderr).contains("a poster is A4, A5 or A6"));
+    // A logo that is not SVG is refused in one sentence, not printed as a blank.
+    std::fs::write(dir.path().join("logo.png"), b"not an image").unwrap();
+    set_department(dir.path(), serde_json::json!({ "logo": "logo.png" }));
+    let out = dir.path().join("refused.pdf");
+    let o = portal(&[
+        "poster",
+        "--data-dir",
+        d,
+        "--venue",
+        &id,
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("must be an SVG file"));
+    assert!(!out.exists());
 }

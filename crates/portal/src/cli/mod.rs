@@ -84,10 +84,13 @@ pub enum Command {
     /// an app release), `rotate` then signs with it and retires the old key after its codes.
     #[command(subcommand)]
     Keys(Keys),
-    /// A printable A4 poster of a venue code; the extension of --out picks PDF, PNG or SVG.
+    /// A printable poster of a venue code; the extension of --out picks PDF, PNG or SVG.
     Poster {
         #[arg(long)]
         data_dir: PathBuf,
+        /// The paper: A4 for a door, A5 or A6 for a counter or a table.
+        #[arg(long, default_value = "A4", value_parser = paper_size)]
+        size: poster::Size,
         /// The venue code to print.
         #[arg(long, conflicts_with = "venue", required_unless_present = "venue")]
         code: Option<String>,
@@ -203,6 +206,7 @@ pub fn run(cli: Cli) -> Result<String> {
                 units,
                 apps: Default::default(),
                 diary_retention_days: crate::domain::retention::DEFAULT_DAYS,
+                department: Default::default(),
             };
             let report = Authority::init(&data_dir, settings)?;
             let mut out = describe(&report, &data_dir);
@@ -285,6 +289,7 @@ pub fn run(cli: Cli) -> Result<String> {
         }
         Command::Poster {
             data_dir,
+            size,
             code,
             venue,
             out,
@@ -296,7 +301,20 @@ pub fn run(cli: Cli) -> Result<String> {
             };
             // Only a code this authority's trust file verifies goes on a poster.
             let venue = protocol::read_venue_code(&code, &authority::load_trust(&data_dir)?)?;
-            poster::write(code.trim(), &venue, &out)?;
+            // The department's header, hotline and logo from its settings, where this folder
+            // has them; else the name of the authority that signed the code.
+            let details = match authority::settings_in(&data_dir)? {
+                Some(settings) => {
+                    let units = UnitList::load(settings.units, settings.province)?;
+                    poster::Details::new(&settings, &data_dir, &units, venue.venue.unit, size)?
+                }
+                None => poster::Details {
+                    department: venue.authority.clone(),
+                    size,
+                    ..Default::default()
+                },
+            };
+            poster::write(code.trim(), &venue, &details, &out)?;
             Ok(format!("Poster: {}", out.display()))
         }
     }
@@ -496,4 +514,8 @@ fn not_in_list(list: &UnitList, unit: u32) -> Error {
         edition: list.edition.as_str(),
         elsewhere,
     }
+}
+
+fn paper_size(text: &str) -> std::result::Result<poster::Size, String> {
+    poster::Size::parse(text).ok_or_else(|| format!("{text:?}: a poster is A4, A5 or A6"))
 }

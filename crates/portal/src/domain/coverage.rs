@@ -63,6 +63,8 @@ pub fn percent(part: usize, whole: usize) -> usize {
 /// A venue as the report counts it.
 #[derive(Debug, Clone)]
 pub struct Counted {
+    /// When it was registered.
+    pub created_at: i64,
     pub commune: u32,
     pub sector: String,
     pub poster_first_at: Option<i64>,
@@ -88,6 +90,30 @@ impl Coverage {
     pub fn percent(&self) -> usize {
         percent(self.covered_communes, self.communes.len())
     }
+}
+
+/// The venues as they stood at `until` (a Unix time), for a report "as of" a past day: those
+/// registered by then, with a poster only if its first was downloaded by then, and active unless
+/// deactivated by then.
+///
+/// What the portal does not keep it cannot go back to: a venue's commune and sector are today's,
+/// and a venue deactivated and later reactivated counts as active throughout (reactivating clears
+/// the time of the deactivation).
+pub fn as_of(venues: &[Counted], until: i64) -> Vec<Counted> {
+    venues
+        .iter()
+        .filter(|v| v.created_at <= until)
+        .map(|v| {
+            let gone_by_then = v.deactivated_at.is_some_and(|d| d <= until);
+            Counted {
+                poster_first_at: v.poster_first_at.filter(|&t| t <= until),
+                // Inactive since a time the portal does not know: inactive then too.
+                active: v.active || (v.deactivated_at.is_some() && !gone_by_then),
+                deactivated_at: v.deactivated_at.filter(|_| gone_by_then),
+                ..v.clone()
+            }
+        })
+        .collect()
 }
 
 fn monday(date: NaiveDate) -> NaiveDate {
@@ -238,6 +264,7 @@ mod tests {
 
     fn active(commune: u32, sector: &str, poster: Option<i64>) -> Counted {
         Counted {
+            created_at: ts("2026-10-01"),
             commune,
             sector: sector.to_owned(),
             poster_first_at: poster,
@@ -355,5 +382,63 @@ mod tests {
         );
         assert_eq!(r.weeks[0].monday.to_string(), "2026-11-09");
         assert!(r.districts.is_empty());
+    }
+
+    #[test]
+    fn a_report_as_of_a_day_counts_what_stood_then() {
+        let units = UnitList::load(Edition::Y2021, 4).unwrap();
+        let tr = Tr::new(Lang::Vi);
+        let registered = |day: &str, v: Counted| Counted {
+            created_at: ts(day),
+            ..v
+        };
+        let venues = vec![
+            // Registered and given a poster before the day.
+            active(1270, "shop", Some(ts("2026-11-02"))),
+            // Registered before, its first poster after.
+            active(1270, "market", Some(ts("2026-11-20"))),
+            // Registered after the day.
+            registered("2026-11-18", active(1267, "shop", Some(ts("2026-11-18")))),
+            // Deactivated after the day: active then.
+            Counted {
+                active: false,
+                deactivated_at: Some(ts("2026-11-25")),
+                ..active(1267, "school", None)
+            },
+            // Deactivated before the day.
+            Counted {
+                active: false,
+                deactivated_at: Some(ts("2026-11-05")),
+                ..active(1273, "school", Some(ts("2026-11-03")))
+            },
+        ];
+        let day = NaiveDate::from_ymd_opt(2026, 11, 15).unwrap();
+        let end = crate::domain::time::start_of(day + Duration::days(1)) - 1;
+        let then = count(&units, &tr, &as_of(&venues, end), day);
+        assert_eq!(then.registered, 3);
+        assert_eq!(then.with_poster, 1);
+        assert_eq!(then.covered_communes, 1);
+        let school = then.sectors.iter().find(|s| s.sector == "school").unwrap();
+        assert_eq!((school.registered, school.with_poster), (1, 0));
+        // Weeks end with the week of the day. The venue gone on 5 November, in the week of its
+        // first poster, is among that week's new posters but not in any total.
+        let weeks: Vec<(String, usize)> = then
+            .weeks
+            .iter()
+            .map(|w| (w.monday.to_string(), w.total))
+            .collect();
+        assert_eq!(then.weeks[0].new_posters, 2);
+        assert_eq!(
+            weeks,
+            [("2026-11-02".to_owned(), 1), ("2026-11-09".to_owned(), 1),]
+        );
+        // Today, everything registered counts.
+        let now = count(
+            &units,
+            &tr,
+            &venues,
+            NaiveDate::from_ymd_opt(2026, 12, 1).unwrap(),
+        );
+        assert_eq!((now.registered, now.with_poster), (3, 3));
     }
 }

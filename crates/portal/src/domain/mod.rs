@@ -70,6 +70,7 @@ pub(crate) mod testing {
                 units: Edition::Y2025,
                 apps: Default::default(),
                 diary_retention_days: crate::domain::retention::DEFAULT_DAYS,
+                department: Default::default(),
             },
             key: test_support::authority_key(),
             department: DepartmentKey::derive(&[8; 32]),

@@ -229,6 +229,7 @@ pub async fn keys(db: &AnyPool) -> Result<HashSet<(u32, String, String)>, sqlx::
 
 #[derive(sqlx::FromRow)]
 struct CountedRow {
+    created_at: i64,
     commune_code: i64,
     sector: String,
     poster_first_at: Option<i64>,
@@ -236,18 +237,19 @@ struct CountedRow {
     deactivated_at: Option<i64>,
 }
 
-/// What the coverage report counts: active venues, and inactive ones that had a poster (for the
-/// weekly history).
+/// What the coverage report counts: every venue, for today's tables (the active ones), the weekly
+/// history (those that had a poster) and a report as of a past day (those active then).
 pub async fn counted(db: &AnyPool) -> Result<Vec<Counted>, sqlx::Error> {
     let rows: Vec<CountedRow> = sqlx::query_as(
-        "SELECT commune_code, sector, poster_first_at, active, deactivated_at FROM venues \
-         WHERE active = 1 OR poster_first_at IS NOT NULL",
+        "SELECT created_at, commune_code, sector, poster_first_at, active, deactivated_at \
+         FROM venues",
     )
     .fetch_all(db)
     .await?;
     Ok(rows
         .into_iter()
         .map(|r| Counted {
+            created_at: r.created_at,
             commune: r.commune_code as u32,
             sector: r.sector,
             poster_first_at: r.poster_first_at,

@@ -2,9 +2,10 @@
 //! SVG image, and CSV files of each table (counted by `domain::coverage`).
 
 use askama::Template;
-use axum::extract::{Path, State};
-use axum::http::header;
+use axum::extract::{Path, Query, State};
+use axum::http::{header, StatusCode};
 use axum::response::IntoResponse;
+use chrono::NaiveDate;
 
 use super::clock::now;
 use super::error::{csv_file, download, render, WebError, WebResult};
@@ -12,9 +13,9 @@ use super::extract::{Chrome, Staff};
 use super::routes::{Access, Routes};
 use super::state::AppState;
 use crate::domain::accounts::Role;
-use crate::domain::coverage::{count, Coverage, WeekLine};
-use crate::domain::time::{local_date, show_time};
-use crate::i18n::Tr;
+use crate::domain::coverage::{as_of, count, Coverage, WeekLine};
+use crate::domain::time::{local_date, parse_day, show_time, start_of};
+use crate::i18n::{Lang, Tr};
 use crate::store::{audit, venues};
 
 pub fn routes() -> Routes {
@@ -23,12 +24,48 @@ pub fn routes() -> Routes {
         .get("/reports/coverage", reporter, coverage)
         .get("/reports/venues", reporter, venues_behind)
         .get("/reports/coverage/chart", reporter, chart)
+        .get("/reports/coverage/report.docx", reporter, report_docx)
+        .get("/reports/coverage/report.pdf", reporter, report_pdf)
         .get("/reports/coverage/{table}", reporter, csv)
 }
 
-async fn load(app: &AppState, tr: &Tr) -> WebResult<Coverage> {
+/// `?as_of=30/11/2026`: the report counted up to the end of a past day instead of now.
+#[derive(Debug, Default, serde::Deserialize)]
+struct AsOfQuery {
+    #[serde(default)]
+    as_of: String,
+}
+
+/// The day a report counts to: `None` for now; the message id when the day does not read or has
+/// not ended yet.
+fn as_of_day(q: &AsOfQuery, today: NaiveDate) -> Result<Option<NaiveDate>, &'static str> {
+    let text = q.as_of.trim();
+    if text.is_empty() {
+        return Ok(None);
+    }
+    match parse_day(text) {
+        None => Err("coverage-as-of-unreadable"),
+        Some(day) if day > today => Err("coverage-as-of-future"),
+        Some(day) if day == today => Ok(None),
+        Some(day) => Ok(Some(day)),
+    }
+}
+
+/// The figures now, or as they stood at the end of `day`.
+async fn load(app: &AppState, tr: &Tr, day: Option<NaiveDate>) -> WebResult<Coverage> {
     let venues = venues::counted(&app.db.pool).await?;
-    Ok(count(&app.units, tr, &venues, local_date(now())))
+    Ok(match day {
+        None => count(&app.units, tr, &venues, local_date(now())),
+        Some(day) => {
+            let end = start_of(day + chrono::Duration::days(1)) - 1;
+            count(&app.units, tr, &as_of(&venues, end), day)
+        }
+    })
+}
+
+/// For a download: the day asked for, or the portal's error page saying why it cannot be.
+fn download_day(q: &AsOfQuery) -> WebResult<Option<NaiveDate>> {
+    as_of_day(q, local_date(now())).map_err(WebError::Conflict)
 }
 
 /// A bar chart of venues with posters, week by week (the running total), as SVG.
@@ -107,15 +144,27 @@ struct CoverageTemplate {
     c: Chrome,
     /// When the figures were counted, as the printed report says it.
     as_of: String,
+    /// The as-of field as typed, its error beside it, and the query the downloads carry.
+    as_of_input: String,
+    as_of_error: Option<String>,
+    query: String,
     r: Coverage,
     chart: String,
     uncovered: Vec<String>,
     has_districts: bool,
 }
 
-async fn coverage(State(app): State<AppState>, staff: Staff) -> WebResult {
+async fn coverage(
+    State(app): State<AppState>,
+    staff: Staff,
+    Query(q): Query<AsOfQuery>,
+) -> WebResult {
     let tr = staff.tr();
-    let r = load(&app, &tr).await?;
+    let (day, as_of_error) = match as_of_day(&q, local_date(now())) {
+        Ok(day) => (day, None),
+        Err(id) => (None, Some(tr.t(id))),
+    };
+    let r = load(&app, &tr, day).await?;
     let chart = chart_svg(&r, &tr);
     let uncovered = r
         .communes
@@ -129,19 +178,36 @@ async fn coverage(State(app): State<AppState>, staff: Staff) -> WebResult {
             }
         })
         .collect();
-    render(CoverageTemplate {
+    let status = if as_of_error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    let page = render(CoverageTemplate {
         c: staff.chrome("coverage-title"),
-        as_of: show_time(now()),
+        as_of: match day {
+            Some(d) => tr.ta(
+                "coverage-as-of-day",
+                &[("day", d.format("%d/%m/%Y").to_string().into())],
+            ),
+            None => format!("{} {}", tr.t("coverage-as-of"), show_time(now())),
+        },
+        as_of_input: q.as_of.trim().to_owned(),
+        as_of_error,
+        query: day
+            .map(|d| format!("?as_of={}", d.format("%d/%m/%Y")))
+            .unwrap_or_default(),
         has_districts: !app.units.districts.is_empty(),
         r,
         chart,
         uncovered,
-    })
+    })?;
+    Ok((status, page).into_response())
 }
 
-async fn chart(State(app): State<AppState>, staff: Staff) -> WebResult {
+async fn chart(State(app): State<AppState>, staff: Staff, Query(q): Query<AsOfQuery>) -> WebResult {
     let tr = staff.tr();
-    let r = load(&app, &tr).await?;
+    let r = load(&app, &tr, download_day(&q)?).await?;
     Ok((
         [(header::CONTENT_TYPE, "image/svg+xml; charset=utf-8")],
         chart_svg(&r, &tr),
@@ -150,9 +216,14 @@ async fn chart(State(app): State<AppState>, staff: Staff) -> WebResult {
 }
 
 /// One of the report's tables as a CSV file; each download is in the audit log.
-async fn csv(State(app): State<AppState>, staff: Staff, Path(table): Path<String>) -> WebResult {
+async fn csv(
+    State(app): State<AppState>,
+    staff: Staff,
+    Path(table): Path<String>,
+    Query(q): Query<AsOfQuery>,
+) -> WebResult {
     let tr = staff.tr();
-    let r = load(&app, &tr).await?;
+    let r = load(&app, &tr, download_day(&q)?).await?;
     let rows =
         csv_table(&table, &r, &tr, !app.units.districts.is_empty()).ok_or(WebError::NotFound)?;
     let bytes = csv_file(rows)?;
@@ -166,6 +237,64 @@ async fn csv(State(app): State<AppState>, staff: Staff, Path(table): Path<String
         &format!("coverage-{table}"),
         bytes,
     ))
+}
+
+/// The report as an administrative document (`report_file`), in Vietnamese whatever the
+/// reader's language: it goes to the People's Committee.
+async fn report_document(
+    app: &AppState,
+    q: &AsOfQuery,
+) -> WebResult<(crate::report_file::Document, String)> {
+    let tr = Tr::new(Lang::Vi);
+    let day = download_day(q)?;
+    let r = load(app, &tr, day).await?;
+    let today = local_date(now());
+    let as_of = day.unwrap_or(today);
+    let chart = chart_svg(&r, &tr);
+    let name = format!("bao-cao-trien-khai-{}", as_of.format("%Y-%m-%d"));
+    Ok((
+        crate::report_file::build(&app.authority.settings, &r, as_of, today, chart),
+        name,
+    ))
+}
+
+/// The report file as DOCX, for the office to edit, number and sign; in the audit log.
+async fn report_docx(
+    State(app): State<AppState>,
+    staff: Staff,
+    Query(q): Query<AsOfQuery>,
+) -> WebResult {
+    let (document, name) = report_document(&app, &q).await?;
+    let created = chrono::DateTime::from_timestamp(now(), 0)
+        .unwrap_or_default()
+        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let bytes = crate::report_file::docx(&document, &created)?;
+    audit::write(
+        &app.db.pool,
+        &staff.entry("report_downloaded", "report.docx", "", now()),
+    )
+    .await?;
+    Ok(download(
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        &format!("{name}.docx"),
+        bytes,
+    ))
+}
+
+/// The report file as PDF, to read and print at once; in the audit log.
+async fn report_pdf(
+    State(app): State<AppState>,
+    staff: Staff,
+    Query(q): Query<AsOfQuery>,
+) -> WebResult {
+    let (document, name) = report_document(&app, &q).await?;
+    let bytes = crate::report_file::pdf(&document)?;
+    audit::write(
+        &app.db.pool,
+        &staff.entry("report_downloaded", "report.pdf", "", now()),
+    )
+    .await?;
+    Ok(download("application/pdf", &format!("{name}.pdf"), bytes))
 }
 
 /// The rows of `communes.csv`, `districts.csv` (where the list has districts), `sectors.csv` or
@@ -247,7 +376,6 @@ fn csv_table(table: &str, r: &Coverage, tr: &Tr, has_districts: bool) -> Option<
 mod tests {
     use super::*;
     use crate::domain::coverage::Counted;
-    use crate::i18n::Lang;
     use crate::units::{Edition, UnitList};
     use chrono::NaiveDate;
 
@@ -268,6 +396,7 @@ mod tests {
         let venues: Vec<Counted> = [2, 17]
             .into_iter()
             .map(|d| Counted {
+                created_at: poster(1).unwrap(),
                 commune: units.communes[0].code,
                 sector: "shop".into(),
                 poster_first_at: poster(d),
@@ -331,7 +460,7 @@ struct BehindTemplate {
 async fn venues_behind(
     State(app): State<AppState>,
     staff: Staff,
-    axum::extract::Query(q): axum::extract::Query<BehindQuery>,
+    Query(q): Query<BehindQuery>,
 ) -> WebResult {
     let tr = staff.tr();
     let place = q

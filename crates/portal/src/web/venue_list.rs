@@ -392,7 +392,9 @@ async fn posters(
     State(app): State<AppState>,
     staff: Staff,
     Query(q): Query<ListQuery>,
+    Query(paper): Query<super::venues::SizeQuery>,
 ) -> WebResult {
+    let size = paper.size()?;
     let filter = filter_of_active(&app, &q);
     let (_, order) = sort_of(&q.sort);
     let back = |why: &str| -> WebResult {
@@ -416,12 +418,13 @@ async fn posters(
         // Drawn from the code as the app will read it back, as a single poster is.
         let verified = protocol::read_venue_code(&code, &trust)
             .map_err(|e| WebError::Internal(e.to_string()))?;
-        drawn.push((code, verified));
+        let details = super::venues::poster_details(&app, verified.venue.unit, size)?;
+        drawn.push((code, verified, details));
     }
     let bytes = tokio::task::spawn_blocking(move || -> crate::Result<Vec<u8>> {
         let svgs = drawn
             .iter()
-            .map(|(code, verified)| poster::draw(code, verified))
+            .map(|(code, verified, details)| poster::draw(code, verified, details))
             .collect::<crate::Result<Vec<String>>>()?;
         poster::render_pdf_pages(&svgs)
     })

@@ -328,12 +328,41 @@ async fn activate(State(app): State<AppState>, staff: Staff, Path(id): Path<Stri
     set_active(&app, &staff, &id, true).await
 }
 
+/// `?size=A5`: the paper a poster is drawn for (A4 when not given).
+#[derive(Debug, Default, Deserialize)]
+pub struct SizeQuery {
+    #[serde(default)]
+    size: String,
+}
+
+impl SizeQuery {
+    pub fn size(&self) -> WebResult<poster::Size> {
+        if self.size.trim().is_empty() {
+            return Ok(poster::Size::A4);
+        }
+        poster::Size::parse(&self.size).ok_or(WebError::NotFound)
+    }
+}
+
+/// What a venue's poster prints besides its code, from the department's settings.
+pub fn poster_details(app: &AppState, unit: u32, size: poster::Size) -> WebResult<poster::Details> {
+    Ok(poster::Details::new(
+        &app.authority.settings,
+        &app.authority.dir,
+        &app.units,
+        unit,
+        size,
+    )?)
+}
+
 async fn poster(
     State(app): State<AppState>,
     method: Method,
     staff: Staff,
     Path((id, format)): Path<(String, String)>,
+    Query(q): Query<SizeQuery>,
 ) -> WebResult {
+    let size = q.size()?;
     let format = match format.as_str() {
         "pdf" => poster::Format::Pdf,
         "png" => poster::Format::Png,
@@ -349,8 +378,9 @@ async fn poster(
     // Drawn from the code as the app will read it back, so the poster shows what the app shows.
     let verified = protocol::read_venue_code(&code, &app.authority.trust())
         .map_err(|e| WebError::Internal(e.to_string()))?;
+    let details = poster_details(&app, verified.venue.unit, size)?;
     let bytes = tokio::task::spawn_blocking(move || -> crate::Result<Vec<u8>> {
-        let svg = poster::draw(&code, &verified)?;
+        let svg = poster::draw(&code, &verified, &details)?;
         Ok(match format {
             poster::Format::Svg => svg.into_bytes(),
             poster::Format::Png => poster::render_png(&svg, 150.0)?,

@@ -230,8 +230,11 @@ impl Portal {
             units,
             apps: Default::default(),
             diary_retention_days: portal::domain::retention::DEFAULT_DAYS,
+            department: Default::default(),
         };
         change(&mut settings);
+        // The list the settings name, which `change` may have chosen.
+        let units = settings.units;
         Authority::init(dir.path(), settings).unwrap();
         let authority = Authority::load(dir.path()).unwrap();
         let url = match backend {

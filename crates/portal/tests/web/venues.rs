@@ -314,10 +314,22 @@ async fn posters_carry_a_code_the_app_verifies(backend: Backend) {
     // The same code every time for an unchanged venue: a reprinted poster matches the first.
     let again = c.get(&format!("/venues/{id}/poster/svg")).await;
     assert_eq!(again.body, svg.body);
+    // A5 and A6 for a counter; no other paper.
+    for (size, width) in [("A5", "148mm"), ("a6", "105mm")] {
+        let small = c.get(&format!("/venues/{id}/poster/svg?size={size}")).await;
+        assert_eq!(small.status, StatusCode::OK);
+        assert!(small.body.contains(&format!("width=\"{width}\"")), "{size}");
+    }
+    assert_eq!(
+        c.get(&format!("/venues/{id}/poster/pdf?size=B5"))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
     assert_eq!(
         p.count("SELECT COUNT(*) FROM audit_log WHERE action = 'poster_downloaded'")
             .await,
-        4
+        6
     );
 }
 
