@@ -3,6 +3,7 @@
 // the poster's QR → the coverage report counts the venue.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import {
@@ -129,6 +130,11 @@ test('staff register a venue, print its poster, the app checks in with it, the r
   // The poster, downloaded as a person would: a click on its link.
   await (await browser.$('#poster-png')).click();
   const poster = await waitForDownload(downloads, '.png');
+  // A small one for a counter: A6, named after the venue.
+  await (await browser.$('#poster-a6')).click();
+  const small = await waitForDownload(downloads, '.pdf');
+  assert.equal(basename(small), 'nha-van-hoa-to-5-phuong-thuc-phan.pdf');
+  assert.match(execFileSync('pdfinfo', [small]).toString(), /Page size:\s+297\.6\d* x 419\.5\d* pts/);
 
   // The app, trusting this portal's authority, checks in by the poster's QR code.
   const data = tempDir('data');
@@ -267,6 +273,12 @@ test('a large CSV import shows its progress, a file with mistakes names each row
   await (await browser.$('main button[type=submit]')).click();
   await (await browser.$('#progress')).waitForExist({ timeout: 20000 });
   await screenshot(browser, 'portal-16-import-progress');
+  // Every row right: the rows are shown first, and nothing is saved until the registrar says so.
+  await (await browser.$('#import-save')).waitForExist({ timeout: 180000 });
+  assert.equal(await text(browser, '#import-checked'), `Mọi dòng đều đúng: ${many} địa điểm, ở 1 xã, phường.`);
+  assert.equal(await text(browser, '#import-save'), `Lưu ${many} địa điểm`);
+  await screenshots(browser, 'portal-16b-import-preview');
+  await (await browser.$('#import-save')).click();
   await browser.waitUntil(
     async () => (await browser.$('#import-done').isExisting()) || browser.$('#import-errors').isExisting(),
     { timeout: 180000, interval: 500, timeoutMsg: 'the import did not finish' },
@@ -274,8 +286,11 @@ test('a large CSV import shows its progress, a file with mistakes names each row
   assert.equal(await text(browser, '#import-done'), `Đã lưu ${many} địa điểm.`);
   assert.equal(await (await browser.$('#progress')).getAttribute('value'), await (await browser.$('#progress')).getAttribute('max'));
   await screenshot(browser, 'portal-17-import-done');
-  await go('/venues?q=quay+hang+so');
+  // The venues of this import, their posters in parts of 200.
+  await (await browser.$('#import-venues')).click();
   assert.equal(await text(browser, '#venue-count'), `${many} địa điểm`);
+  assert.match(await text(browser, '#venues-poster-parts'), /1–200 · 201–400/);
+  await screenshots(browser, 'portal-17b-import-venues', '#venues-poster-parts');
 
   await go('/khong-co-trang-nay');
   assert.equal(await text(browser, 'h1'), 'Không tìm thấy');

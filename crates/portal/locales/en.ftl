@@ -200,9 +200,37 @@ import-district-hint = name or code of the district; optional, but needed where 
 import-sector-hint = the sector's name (e.g. "Shop") or code (e.g. shop)
 import-stay-hint = optional; minutes visitors usually stay
 import-template = Download a template
-import-all-or-nothing = Every row is checked first. If any row is wrong, no row is saved: fix the file and upload it again.
+import-all-or-nothing = Every row is checked first. If any row is wrong, no row is saved: fix the file and upload it again. If every row is right, you look over the rows before saving them.
 import-progress = Progress
-import-running = Checking and saving…
+import-running = Checking…
+import-saving = Saving…
+import-preview = Check before saving
+import-checked = Every row is right: { $count ->
+    [one] one venue,
+   *[other] { $count } venues,
+}
+import-checked-communes = in { $count ->
+    [one] one commune.
+   *[other] { $count } communes.
+}
+import-preview-hint = Nothing is saved yet. Look over the rows below, then press Save; if something is wrong, press Do not save, correct the file and upload it again.
+import-preview-more = … and { $count ->
+    [one] one more row.
+   *[other] { $count } more rows.
+}
+import-contact = Contact
+import-save = Save { $count ->
+    [one] one venue
+   *[other] { $count } venues
+}
+import-cancel = Do not save
+import-cancelled = Dropped: no venue of this file was saved.
+import-show-venues = Show the venues just imported
+import-posters = Download the posters of { $count ->
+    [one] this venue
+   *[other] these { $count } venues
+} (PDF)
+import-posters-parts = Too many venues for one file of posters: in the list of the venues just imported, download their posters in parts.
 import-done = { $count ->
     [one] One venue saved.
    *[other] { $count } venues saved.
@@ -639,6 +667,9 @@ venues-posters = { $count ->
    *[other] Download the posters of these { $count } venues (PDF)
 }
 venues-posters-filter = One file holds at most { $count } posters: filter the list (by commune, sector, or "not downloaded") to download posters in bulk.
+venues-posters-parts = Or download them in parts, in the list's order (one PDF each):
+venues-one-import = Showing the venues of one CSV import.
+venues-all-venues = Show every venue
 venues-posters-too-many = The list has more than { $max } venues: filter it further and download again.
 venues-posters-none = The list has no active venue, so there is no poster to download.
 action-posters-downloaded = Downloaded posters in bulk

@@ -114,19 +114,22 @@ pub async fn all(
     Ok(rows.into_iter().map(Registered::from).collect())
 }
 
-/// Registers a venue whose code is dated `issued`, at `now`. The same name and address in one
-/// commune again is a unique violation (`store::is_duplicate`).
+/// Registers a venue whose code is dated `issued`, at `now`; `batch` names the import it came
+/// in. The same name and address in one commune again is a unique violation
+/// (`store::is_duplicate`).
 pub async fn insert<'e, E: Executor<'e, Database = Any>>(
     db: E,
     id: &str,
     v: &ValidVenue,
     issued: &str,
     now: i64,
+    batch: Option<&str>,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO venues (id, name, address, commune_code, sector, usual_stay_minutes, \
          contact_name, contact_phone, active, search_key, dedupe_key, code_issued, created_at, \
-         updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 1, $9, $10, $11, $12, $12)",
+         updated_at, import_batch) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 1, $9, $10, $11, $12, $12, $13)",
     )
     .bind(id)
     .bind(&v.name)
@@ -140,6 +143,7 @@ pub async fn insert<'e, E: Executor<'e, Database = Any>>(
     .bind(v.dedupe_key())
     .bind(issued)
     .bind(now)
+    .bind(batch)
     .execute(db)
     .await?;
     Ok(())

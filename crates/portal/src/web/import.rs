@@ -1,6 +1,7 @@
 //! Importing venues from a CSV file, for registrars: the upload form and its template, the
-//! import itself as a background job (every row checked, then all saved in one transaction or
-//! none), and its progress page, which refreshes itself (no script).
+//! import itself as a background job (every row checked; then, once the registrar has looked at
+//! the rows and said so, all saved in one transaction, or none), and its page, which refreshes
+//! itself while the job runs (no script).
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -44,6 +45,8 @@ pub fn routes() -> Routes {
         )
         .get("/venues/import/template.csv", registrar, import_template)
         .get("/venues/import/{job}", registrar, import_progress)
+        .post("/venues/import/{job}/save", registrar, save)
+        .post("/venues/import/{job}/cancel", registrar, cancel)
 }
 
 #[derive(Template)]
@@ -147,11 +150,51 @@ async fn import(State(app): State<AppState>, staff: Staff, mut multipart: Multip
         }
         imports.insert(job_id.clone(), job.clone());
     }
-    // The audit entry's time is when the rows are saved.
-    let actor = staff.entry("venues_imported", &job.filename, "", 0);
     let task_app = app.clone();
     tokio::spawn(async move {
-        let state = match run(&task_app, &job, rows, actor).await {
+        let state = match check(&task_app, &job, rows).await {
+            Ok(Ok(valid)) => JobState::Ready(valid),
+            Ok(Err(errors)) => JobState::Failed(errors),
+            Err(e) => {
+                eprintln!("portal: import failed: {e:?}");
+                JobState::Broken
+            }
+        };
+        *job.state.lock().expect("not poisoned") = state;
+    });
+    Ok(Redirect::to(&format!("/venues/import/{job_id}")).into_response())
+}
+
+/// The import `job_id` of the signed-in registrar; no one else's.
+fn job_of(app: &AppState, staff: &Staff, job_id: &str) -> WebResult<Arc<ImportJob>> {
+    app.imports
+        .lock()
+        .expect("not poisoned")
+        .get(job_id)
+        .cloned()
+        .filter(|j| j.owner == staff.session.user_id)
+        .ok_or(WebError::NotFound)
+}
+
+/// The registrar has looked at the checked rows: saves them all, in the background. A second
+/// press (or a job already saved, failed or cancelled) only goes back to the job's page.
+async fn save(State(app): State<AppState>, staff: Staff, Path(job_id): Path<String>) -> WebResult {
+    let job = job_of(&app, &staff, &job_id)?;
+    let valid = {
+        let mut state = job.state.lock().expect("not poisoned");
+        match std::mem::replace(&mut *state, JobState::Running) {
+            JobState::Ready(valid) => valid,
+            other => {
+                *state = other;
+                return Ok(Redirect::to(&format!("/venues/import/{job_id}")).into_response());
+            }
+        }
+    };
+    // The audit entry's time is when the rows are saved.
+    let actor = staff.entry("venues_imported", &job.filename, "", 0);
+    let (task_app, batch) = (app.clone(), job_id.clone());
+    tokio::spawn(async move {
+        let state = match save_rows(&task_app, &job, valid, actor, &batch).await {
             Ok(Ok(n)) => JobState::Done(n),
             Ok(Err(errors)) => JobState::Failed(errors),
             Err(e) => {
@@ -164,15 +207,27 @@ async fn import(State(app): State<AppState>, staff: Staff, mut multipart: Multip
     Ok(Redirect::to(&format!("/venues/import/{job_id}")).into_response())
 }
 
-/// Checks every row (away from the async workers: each is signed once to know its code fits),
-/// then saves all of them with their audit-log entry in one transaction, or none if any row is
-/// wrong.
-async fn run(
+/// The registrar chose not to save the checked rows: nothing is kept of them.
+async fn cancel(
+    State(app): State<AppState>,
+    staff: Staff,
+    Path(job_id): Path<String>,
+) -> WebResult {
+    let job = job_of(&app, &staff, &job_id)?;
+    let mut state = job.state.lock().expect("not poisoned");
+    if matches!(*state, JobState::Ready(_)) {
+        *state = JobState::Cancelled;
+    }
+    Ok(Redirect::to(&format!("/venues/import/{job_id}")).into_response())
+}
+
+/// Checks every row, away from the async workers (each is signed once to know its code fits):
+/// all of them right, or every problem.
+async fn check(
     app: &AppState,
     job: &Arc<ImportJob>,
     rows: Vec<(usize, crate::domain::venues::VenueInput)>,
-    mut entry: Entry,
-) -> Result<Result<usize, Vec<RowError>>, WebError> {
+) -> Result<Result<Vec<(usize, ValidVenue)>, Vec<RowError>>, WebError> {
     let existing = venues::keys(&app.db.pool).await?;
     let today = local_date(now());
     let (checking_app, checking_job) = (app.clone(), job.clone());
@@ -187,15 +242,24 @@ async fn run(
         )
     })
     .await?;
-    let valid: Vec<(usize, ValidVenue)> = match checked {
-        Ok(valid) => valid,
-        Err(errors) => return Ok(Err(errors)),
-    };
+    Ok(checked)
+}
+
+/// Saves all the checked rows with their audit-log entry in one transaction, each marked with
+/// the import's `batch`; or none, if one was registered by someone else meanwhile.
+async fn save_rows(
+    app: &AppState,
+    job: &Arc<ImportJob>,
+    valid: Vec<(usize, ValidVenue)>,
+    mut entry: Entry,
+    batch: &str,
+) -> Result<Result<usize, Vec<RowError>>, WebError> {
     let t = now();
     let code_issued = issued(local_date(t));
     let mut tx = app.db.begin().await?;
     for (row, v) in &valid {
-        match venues::insert(&mut *tx, &new_venue_id(&mut OsRng), v, &code_issued, t).await {
+        let id = new_venue_id(&mut OsRng);
+        match venues::insert(&mut *tx, &id, v, &code_issued, t, Some(batch)).await {
             Ok(()) => {}
             // Registered by someone else while this file was being checked: nothing is saved.
             Err(e) if store::is_duplicate(&e) => {
@@ -237,12 +301,62 @@ fn shown_value(value: &str) -> String {
     }
 }
 
+/// A checked row as the preview shows it.
+pub struct PreviewRow {
+    pub row: usize,
+    pub name: String,
+    pub address: String,
+    pub commune: String,
+    pub sector: String,
+    pub contact: String,
+}
+
+/// The checked file before it is saved: how many venues in how many communes, the first rows.
+pub struct Preview {
+    pub total: usize,
+    pub communes: usize,
+    pub rows: Vec<PreviewRow>,
+    pub more: usize,
+}
+
+/// Rows the preview lists; the rest are counted.
+const PREVIEW_ROWS: usize = 50;
+
+fn preview(app: &AppState, tr: &crate::i18n::Tr, valid: &[(usize, ValidVenue)]) -> Preview {
+    let communes: std::collections::HashSet<u32> =
+        valid.iter().map(|(_, v)| v.commune_code).collect();
+    Preview {
+        total: valid.len(),
+        communes: communes.len(),
+        rows: valid
+            .iter()
+            .take(PREVIEW_ROWS)
+            .map(|(row, v)| PreviewRow {
+                row: *row,
+                name: v.name.clone(),
+                address: v.address.clone(),
+                commune: app.units.label(v.commune_code),
+                sector: crate::domain::venues::sector_label(tr, v.sector.as_str()),
+                contact: format!("{} · {}", v.contact_name, v.contact_phone),
+            })
+            .collect(),
+        more: valid.len().saturating_sub(PREVIEW_ROWS),
+    }
+}
+
 #[derive(Template)]
 #[template(path = "import_job.html")]
 struct JobTemplate {
     c: Chrome,
+    job_id: String,
     filename: String,
     running: bool,
+    /// Running, and past checking: saving.
+    saving: bool,
+    ready: Option<Preview>,
+    cancelled: bool,
+    /// Saved: one PDF of their posters is offered when they fit in one.
+    posters_in_one: bool,
     done: usize,
     max: usize,
     percent: usize,
@@ -257,21 +371,19 @@ async fn import_progress(
     staff: Staff,
     Path(job_id): Path<String>,
 ) -> WebResult {
-    let job = app
-        .imports
-        .lock()
-        .expect("not poisoned")
-        .get(&job_id)
-        .cloned()
-        .filter(|j| j.owner == staff.session.user_id)
-        .ok_or(WebError::NotFound)?;
+    let job = job_of(&app, &staff, &job_id)?;
     let tr = staff.tr();
     let max = job.total * 2;
     let done = job.checked.load(Ordering::Relaxed) + job.saved.load(Ordering::Relaxed);
     let mut page = JobTemplate {
         c: staff.chrome("import-title"),
+        job_id: job_id.clone(),
         filename: job.filename.clone(),
         running: false,
+        saving: job.checked.load(Ordering::Relaxed) >= job.total,
+        ready: None,
+        cancelled: false,
+        posters_in_one: false,
         done,
         max,
         percent: (done * 100).checked_div(max).unwrap_or(0),
@@ -282,7 +394,10 @@ async fn import_progress(
     };
     match &*job.state.lock().expect("not poisoned") {
         JobState::Running => page.running = true,
+        JobState::Ready(valid) => page.ready = Some(preview(&app, &tr, valid)),
+        JobState::Cancelled => page.cancelled = true,
         JobState::Done(n) => {
+            page.posters_in_one = *n <= super::venue_list::MAX_BULK_POSTERS;
             page.saved = Some(*n);
             page.done = max;
             page.percent = 100;

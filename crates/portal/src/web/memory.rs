@@ -11,13 +11,19 @@ use axum::body::Bytes;
 use zeroize::Zeroizing;
 
 use crate::domain::import::RowError;
+use crate::domain::venues::ValidVenue;
 
 #[derive(Debug)]
 pub enum JobState {
+    /// Checking the rows, or saving them.
     Running,
+    /// Every row checked and right: shown to the registrar, saved only when they say so.
+    Ready(Vec<(usize, ValidVenue)>),
     /// Nothing was saved; every problem is listed.
     Failed(Vec<RowError>),
     Done(usize),
+    /// The registrar looked at the rows and chose not to save them.
+    Cancelled,
     Broken,
 }
 

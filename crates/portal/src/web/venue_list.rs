@@ -62,6 +62,12 @@ struct ListQuery {
     /// Set when the list's posters could not be made: `too-many` or `none`.
     #[serde(default)]
     bulk: String,
+    /// The venues of one import (its id), as its result page links to them.
+    #[serde(default)]
+    import: String,
+    /// Which part of a list too long for one PDF of posters: 1 for the first
+    /// [`MAX_BULK_POSTERS`] in the list's order, 2 for the next, …
+    part: Option<i64>,
 }
 
 impl ListQuery {
@@ -74,6 +80,7 @@ impl ListQuery {
             ("sector", self.sector.as_str()),
             ("status", self.status.as_str()),
             ("poster", self.poster.as_str()),
+            ("import", self.import.as_str()),
             ("sort", self.sort.as_str()),
         ]
     }
@@ -152,6 +159,10 @@ struct ListTemplate {
     max_bulk: usize,
     /// Why the posters of the list could not be made, if a download was refused.
     bulk_error: String,
+    /// A list too long for one PDF: a PDF for each part of it, (first, last, url).
+    parts: Vec<(i64, i64, String)>,
+    /// The list shows the venues of one import.
+    one_import: bool,
 }
 
 /// The list's filters as SQL conditions.
@@ -200,6 +211,9 @@ fn filter(app: &AppState, q: &ListQuery) -> Filter {
     }
     if let Some(sector) = Sector::from_name(q.sector.trim()) {
         filter.with("sector = {}", Arg::Text(sector.as_str().to_owned()));
+    }
+    if !q.import.trim().is_empty() {
+        filter.with("import_batch = {}", Arg::Text(q.import.trim().to_owned()));
     }
     filter
 }
@@ -263,8 +277,27 @@ async fn list(State(app): State<AppState>, staff: Staff, Query(q): Query<ListQue
         }
     })
     .collect();
+    let max = MAX_BULK_POSTERS as i64;
+    let parts = if active_total > max {
+        (0..(active_total + max - 1) / max)
+            .map(|i| {
+                let mut with = params.clone();
+                let part = (i + 1).to_string();
+                with.push(("part", &part));
+                (
+                    i * max + 1,
+                    ((i + 1) * max).min(active_total),
+                    format!("/venues/posters.pdf?{}", query_string(&with)),
+                )
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
     render(ListTemplate {
         c: staff.chrome("venues-title"),
+        parts,
+        one_import: !q.import.trim().is_empty(),
         prev_url,
         next_url,
         csv_url: format!("/venues.csv?{}", query_string(&params)),
@@ -406,10 +439,16 @@ async fn posters(
     if total == 0 {
         return back("none");
     }
-    if total as usize > MAX_BULK_POSTERS {
-        return back("too-many");
-    }
-    let found = venues::all(&app.db.pool, &filter, order).await?;
+    let max = MAX_BULK_POSTERS as i64;
+    let found = match q.part {
+        None if total > max => return back("too-many"),
+        None => venues::all(&app.db.pool, &filter, order).await?,
+        // A part of a longer list, in its order.
+        Some(part) if part >= 1 && (part - 1) * max < total => {
+            venues::page(&app.db.pool, &filter, order, max, (part - 1) * max).await?
+        }
+        Some(_) => return Err(WebError::NotFound),
+    };
     let today = local_date(now());
     let trust = app.authority.trust();
     let mut drawn = Vec::with_capacity(found.len());
@@ -437,6 +476,9 @@ async fn posters(
     let entry = staff.entry("posters_downloaded", "", &found.len().to_string(), t);
     audit::write(&mut *tx, &entry).await?;
     tx.commit().await?;
-    let name = format!("ap-phich-{}-dia-diem.pdf", found.len());
+    let name = match q.part {
+        Some(part) => format!("ap-phich-phan-{part}-{}-dia-diem.pdf", found.len()),
+        None => format!("ap-phich-{}-dia-diem.pdf", found.len()),
+    };
     Ok(download("application/pdf", &name, bytes))
 }

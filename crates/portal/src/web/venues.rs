@@ -151,7 +151,7 @@ async fn create(
         None => new_venue_id(&mut OsRng),
     };
     let mut tx = app.db.begin().await?;
-    if let Err(e) = venues::insert(&mut *tx, &id, &venue, &issued(local_date(t)), t).await {
+    if let Err(e) = venues::insert(&mut *tx, &id, &venue, &issued(local_date(t)), t, None).await {
         return match store::is_duplicate(&e) {
             true => FormTemplate::new(&staff, &app, "venue-new-title", input)
                 .refused(&staff, &[Problem::new("name", "venue-duplicate")]),

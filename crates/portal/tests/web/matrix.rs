@@ -40,6 +40,8 @@ fn paths(route: &str, o: &Objects) -> Vec<String> {
         "/admin/users/{id}/enable" => vec![u("/enable")],
         "/admin/users/{id}/reset" => vec![u("/reset")],
         "/venues/import/{job}" => vec![format!("/venues/import/{}", o.job)],
+        "/venues/import/{job}/save" => vec![format!("/venues/import/{}/save", o.job)],
+        "/venues/import/{job}/cancel" => vec![format!("/venues/import/{}/cancel", o.job)],
         "/venues/{id}" => vec![v("")],
         "/venues/{id}/deactivate" => vec![v("/deactivate")],
         "/venues/{id}/activate" => vec![v("/activate")],

@@ -6,6 +6,7 @@ crate::on_both_backends!(
     venues_are_validated_registered_edited_and_found,
     posters_carry_a_code_the_app_verifies,
     csv_import_saves_all_rows_or_none,
+    an_import_s_posters_come_as_one_pdf,
     the_list_filters_by_poster_sorts_and_exports,
 );
 
@@ -379,14 +380,49 @@ async fn csv_import_saves_all_rows_or_none(backend: Backend) {
     // Someone else cannot see the job.
     let mut minh = p.signed_in("minh").await;
     assert_eq!(minh.get(r.location()).await.status, StatusCode::NOT_FOUND);
+    drop(minh);
 
+    // A right file is shown before it is saved: how many, where, the first rows.
     let r = c
         .upload("/venues/import", &csrf, "good.csv", good.as_bytes())
         .await;
-    let page = wait_for_job(&mut c, r.location()).await;
+    let job = r.location().to_owned();
+    let page = wait_for_job(&mut c, &job).await;
+    assert!(
+        page.contains("Mọi dòng đều đúng: 300 địa điểm, ở 2 xã, phường."),
+        "{page}"
+    );
+    assert_eq!(page.matches("<tr><td>").count(), 50);
+    assert!(page.contains("… và 250 dòng nữa."));
+    assert!(page
+        .contains("<td class=\"text\">Cửa hàng 0</td><td class=\"text\">Số 0, phố Kim Đồng</td>"));
+    assert_eq!(p.count("SELECT COUNT(*) FROM venues").await, 0);
+    // Someone else cannot save it.
+    let mut minh = p.signed_in("minh").await;
+    let r = minh.post(&format!("{job}/save"), &[]).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    // Saved when its registrar says so; a second press saves nothing twice.
+    let r = c.post(&format!("{job}/save"), &[]).await;
+    assert_eq!(r.location(), job);
+    c.post(&format!("{job}/save"), &[]).await;
+    let page = wait_for_job(&mut c, &job).await;
     assert!(page.contains("Đã lưu 300 địa điểm"), "{page}");
     assert!(page.contains("value=\"600\""), "a full progress bar");
     assert_eq!(p.count("SELECT COUNT(*) FROM venues").await, 300);
+    // The venues of this import, listed; too many for one PDF, so offered in parts.
+    let batch = job.trim_start_matches("/venues/import/");
+    assert!(page.contains(&format!("href=\"/venues?import={batch}\"")));
+    assert!(!page.contains("id=\"import-posters\""));
+    let list = c.get(&format!("/venues?import={batch}")).await;
+    assert!(list.body.contains("300 địa điểm"), "{}", list.body);
+    assert!(list.body.contains(">1–200</a>"));
+    assert!(list.body.contains(">201–300</a>"));
+    assert_eq!(
+        c.get(&format!("/venues/posters.pdf?import={batch}&part=3"))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
     assert_eq!(
         p.count("SELECT COUNT(*) FROM venues WHERE sector = 'shop'")
             .await,
@@ -398,6 +434,18 @@ async fn csv_import_saves_all_rows_or_none(backend: Backend) {
         .await;
     let page = wait_for_job(&mut c, r.location()).await;
     assert!(page.contains("trùng tên và địa chỉ"));
+    // Looked at and dropped: nothing saved.
+    let bad_names = good.replace("Cửa hàng ", "Quầy ");
+    let r = c
+        .upload("/venues/import", &csrf, "other.csv", bad_names.as_bytes())
+        .await;
+    let job = r.location().to_owned();
+    wait_for_job(&mut c, &job).await;
+    c.post(&format!("{job}/cancel"), &[]).await;
+    let page = wait_for_job(&mut c, &job).await;
+    assert!(page.contains("Đã bỏ, không lưu địa điểm nào"), "{page}");
+    c.post(&format!("{job}/save"), &[]).await;
+    assert!(wait_for_job(&mut c, &job).await.contains("Đã bỏ"));
     assert_eq!(p.count("SELECT COUNT(*) FROM venues").await, 300);
 
     // Files that cannot be read say why, on the form.
@@ -431,6 +479,60 @@ async fn csv_import_saves_all_rows_or_none(backend: Backend) {
         p.count("SELECT COUNT(*) FROM audit_log WHERE action = 'venues_imported'")
             .await,
         1
+    );
+}
+
+/// The venues of one import, and their posters as one PDF a page each, counted as downloaded;
+/// venues registered by hand are not among them.
+async fn an_import_s_posters_come_as_one_pdf(backend: Backend) {
+    let p = Portal::new(backend).await;
+    p.add_user("lan", &[Role::Registrar]).await;
+    let mut c = p.signed_in("lan").await;
+    register(&p, &mut c, "Quán đăng ký tay").await;
+    let csrf = c.csrf().await;
+    let code = p.app.units.communes[0].code;
+    let file = format!(
+        "ten,dia_chi,xa_phuong,linh_vuc,nguoi_lien_he,dien_thoai\n\
+         Chợ Một,Số 1,{code},Chợ,Bà Hoa,0912345001\n\
+         Chợ Hai,Số 2,{code},Chợ,Bà Hoa,0912345002\n\
+         Chợ Ba,Số 3,{code},Chợ,Bà Hoa,0912345003\n"
+    );
+    let r = c
+        .upload("/venues/import", &csrf, "cho.csv", file.as_bytes())
+        .await;
+    let job = r.location().to_owned();
+    assert!(wait_for_job(&mut c, &job)
+        .await
+        .contains("id=\"import-save\""));
+    c.post(&format!("{job}/save"), &[]).await;
+    let page = wait_for_job(&mut c, &job).await;
+    let batch = job.trim_start_matches("/venues/import/");
+    let posters = format!("/venues/posters.pdf?import={batch}");
+    assert!(page.contains(&format!("href=\"{posters}\"")), "{page}");
+    let list = c.get(&format!("/venues?import={batch}")).await;
+    assert!(list.body.contains("3 địa điểm"));
+    assert!(!list.body.contains("Quán đăng ký tay"));
+    assert!(list.body.contains("id=\"one-import\""));
+    let pdf = c.get(&posters).await;
+    assert_eq!(pdf.status, StatusCode::OK);
+    assert_eq!(
+        pdf.header("content-disposition"),
+        "attachment; filename=\"ap-phich-3-dia-diem.pdf\""
+    );
+    // A page each: page objects, not the page tree.
+    let text = String::from_utf8_lossy(&pdf.bytes);
+    let pages = text.matches("/Type /Page").count() - text.matches("/Type /Pages").count();
+    assert_eq!(pages, 3);
+    assert_eq!(
+        p.count("SELECT COUNT(*) FROM venues WHERE poster_first_at IS NOT NULL")
+            .await,
+        3
+    );
+    // Its first part is the same three.
+    let part = c.get(&format!("{posters}&part=1")).await;
+    assert_eq!(
+        part.header("content-disposition"),
+        "attachment; filename=\"ap-phich-phan-1-3-dia-diem.pdf\""
     );
 }
 
