@@ -140,6 +140,26 @@ pub struct Place {
     pub folded: String,
 }
 
+/// A commune of Cao Bằng's 2021 list that the 2025 list no longer has: its old name and
+/// district, and the commune of the 2025 list it became part of.
+#[derive(Debug, Clone)]
+pub struct Merged {
+    pub old: Place,
+    pub old_district: District,
+    pub into: u32,
+}
+
+#[derive(Deserialize)]
+struct MergerFile {
+    communes: Vec<MergedCode>,
+}
+
+#[derive(Deserialize)]
+struct MergedCode {
+    from: u32,
+    into: u32,
+}
+
 /// The units of one province in one edition of the official list.
 #[derive(Debug, Clone)]
 pub struct UnitList {
@@ -150,6 +170,9 @@ pub struct UnitList {
     pub districts: Vec<District>,
     /// In the list's own order (by district in the 2021 list).
     pub communes: Vec<Place>,
+    /// On the 2025 list of Cao Bằng: the 2021 communes and where each went, for a file that
+    /// still names one. Empty elsewhere (no public mapping is bundled for other provinces).
+    pub merged: Vec<Merged>,
     by_code: HashMap<u32, usize>,
 }
 
@@ -197,14 +220,68 @@ impl UnitList {
             .enumerate()
             .map(|(i, c): (usize, &Place)| (c.code, i))
             .collect();
+        let merged = if edition == Edition::Y2025 && province == 4 {
+            Self::cao_bang_merger()
+        } else {
+            Vec::new()
+        };
         Ok(UnitList {
             edition,
             province_code: province,
             province_name,
             districts,
             communes,
+            merged,
             by_code,
         })
+    }
+
+    /// Cao Bằng's communes of 2021 with the commune of 2025 each went into.
+    fn cao_bang_merger() -> Vec<Merged> {
+        let old = UnitList::load(Edition::Y2021, 4).expect("the bundled 2021 list");
+        let file: MergerFile = serde_json::from_str(protocol::units::CAO_BANG_MERGER)
+            .expect("the bundled mapping parses");
+        file.communes
+            .into_iter()
+            .filter_map(|m| {
+                let place = old.commune(m.from)?.clone();
+                let district = old.district_of(&place)?.clone();
+                Some(Merged {
+                    old: place,
+                    old_district: district,
+                    into: m.into,
+                })
+            })
+            .collect()
+    }
+
+    /// Where the 2021 communes named `commune` went (in the district named, where one is), each
+    /// with the commune of this list it became part of; empty when no old commune has the name.
+    pub fn merged_into(&self, commune: &str, district: &str) -> Vec<(&Merged, &Place)> {
+        let named = by_name(
+            &self.merged,
+            |m| &m.old.folded,
+            &crate::text::fold(commune.trim()),
+            &["xa ", "phuong ", "thi tran "],
+        );
+        let districts: Vec<&District> = named.iter().map(|m| &m.old_district).collect();
+        let in_district: Vec<u32> = match district.trim() {
+            "" => districts.iter().map(|d| d.code).collect(),
+            text => by_name(
+                &districts,
+                |d| &d.folded,
+                &crate::text::fold(text),
+                &["huyen ", "thanh pho ", "thi xa ", "quan "],
+            )
+            .into_iter()
+            .map(|d| d.code)
+            .collect(),
+        };
+        named
+            .into_iter()
+            .filter(|m| in_district.contains(&m.old_district.code))
+            .filter_map(|m| Some((m, self.commune(m.into)?)))
+            .collect()
     }
 
     pub fn commune(&self, code: u32) -> Option<&Place> {
@@ -439,5 +516,44 @@ mod tests {
                 _ => 0,
             }
         }
+    }
+
+    #[test]
+    fn a_commune_of_2021_says_where_it_went_in_2025() {
+        let units = UnitList::load(Edition::Y2025, 4).unwrap();
+        let into = |commune: &str, district: &str| -> Vec<(String, String)> {
+            units
+                .merged_into(commune, district)
+                .into_iter()
+                .map(|(m, p)| (m.old_district.name.clone(), p.name.clone()))
+                .collect()
+        };
+        let city = || "Thành phố Cao Bằng".to_owned();
+        assert_eq!(
+            into("Phường Sông Hiến", ""),
+            [(city(), "Phường Thục Phán".into())]
+        );
+        // Without accents or the kind of unit, as a spreadsheet may have it.
+        assert_eq!(into("song hien", ""), [(city(), "Phường Thục Phán".into())]);
+        // Two former communes of one name went to different places; the district tells them
+        // apart.
+        assert_eq!(
+            into("Xã Vĩnh Quang", ""),
+            [
+                (city(), "Phường Nùng Trí Cao".into()),
+                ("Huyện Bảo Lâm".into(), "Xã Lý Bôn".into())
+            ]
+        );
+        assert_eq!(
+            into("Xã Vĩnh Quang", "Bảo Lâm"),
+            [("Huyện Bảo Lâm".into(), "Xã Lý Bôn".into())]
+        );
+        assert!(into("Phường Hoàn Kiếm", "").is_empty());
+        // Every 2021 commune is mapped, into one of the 56 communes of 2025.
+        assert_eq!(units.merged.len(), 161);
+        assert!(units.merged.iter().all(|m| units.commune(m.into).is_some()));
+        // The 2021 list, and other provinces, have no such mapping.
+        assert!(UnitList::load(Edition::Y2021, 4).unwrap().merged.is_empty());
+        assert!(UnitList::load(Edition::Y2025, 1).unwrap().merged.is_empty());
     }
 }

@@ -12,6 +12,9 @@ use serde::Deserialize;
 pub const VIETNAM_2025: &str = include_str!("../data/vietnam-2025.json");
 /// Cao Bằng's three-tier list of 2021, as JSON.
 pub const CAO_BANG_2021: &str = include_str!("../data/cao-bang-2021.json");
+/// Which commune of the 2025 list each commune of Cao Bằng's 2021 list was merged into, as JSON
+/// (`data/make-cao-bang-merger.py`).
+pub const CAO_BANG_MERGER: &str = include_str!("../data/cao-bang-2025-merger.json");
 
 /// Which official list a unit code is from: the same code can name different communes in the
 /// two (1273: Phường Hợp Giang in 2021, Phường Thục Phán in 2025).

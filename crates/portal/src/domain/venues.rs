@@ -189,6 +189,32 @@ pub fn sector_label(tr: &Tr, sector: &str) -> String {
     tr.t(&format!("sector-{sector}"))
 }
 
+/// A commune of the 2021 list that the list in use no longer has, and where it went: "Phường
+/// Sông Hiến đã sáp nhập vào Phường Thục Phán"; by old district where old communes of that name
+/// went to different places.
+fn merged(input: &VenueInput, units: &UnitList) -> Option<Problem> {
+    let found = units.merged_into(&input.commune, &input.district);
+    let (first, _) = found.first()?;
+    let one_place = found.iter().all(|(_, into)| into.code == found[0].1.code);
+    let (message, into) = if one_place {
+        ("venue-commune-merged", found[0].1.name.clone())
+    } else {
+        (
+            "venue-commune-merged-several",
+            found
+                .iter()
+                .map(|(m, into)| format!("{}: {}", m.old_district.name, into.name))
+                .collect::<Vec<_>>()
+                .join("; "),
+        )
+    };
+    Some(Problem {
+        field: "commune",
+        message,
+        args: vec![("old", first.old.name.clone()), ("into", into)],
+    })
+}
+
 /// The commune named in a form or a row, or what is wrong with it.
 fn commune_of<'a>(
     input: &VenueInput,
@@ -205,8 +231,22 @@ fn commune_of<'a>(
         None => with_code(c),
     };
     match units.lookup(&input.commune, &input.district) {
+        // A 2025 commune has the name, but the row names a former district where a commune of
+        // that name went elsewhere ("Xã Hưng Đạo" of Thành phố Cao Bằng is now in Phường Thục
+        // Phán): the row is from before the reorganisation.
+        Lookup::Found(c)
+            if units.districts.is_empty()
+                && !input.district.trim().is_empty()
+                && units
+                    .merged_into(&input.commune, &input.district)
+                    .iter()
+                    .any(|(_, into)| into.code != c.code) =>
+        {
+            Err(merged(input, units).expect("a former commune"))
+        }
         Lookup::Found(c) => Ok(c),
-        Lookup::Unknown => Err(Problem::new("commune", "venue-commune-unknown")),
+        Lookup::Unknown => Err(merged(input, units)
+            .unwrap_or_else(|| Problem::new("commune", "venue-commune-unknown"))),
         Lookup::UnknownDistrict => Err(Problem::new("district", "venue-district-unknown")),
         Lookup::NotInDistrict(d, elsewhere) => Err(Problem {
             field: "district",

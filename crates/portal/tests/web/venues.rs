@@ -7,6 +7,7 @@ crate::on_both_backends!(
     posters_carry_a_code_the_app_verifies,
     csv_import_saves_all_rows_or_none,
     an_import_s_posters_come_as_one_pdf,
+    a_commune_merged_in_2025_says_where_it_went,
     the_list_filters_by_poster_sorts_and_exports,
 );
 
@@ -534,6 +535,54 @@ async fn an_import_s_posters_come_as_one_pdf(backend: Backend) {
         part.header("content-disposition"),
         "attachment; filename=\"ap-phich-phan-1-3-dia-diem.pdf\""
     );
+}
+
+/// A file from before 1 July 2025 names communes that no longer exist: each row says which
+/// commune it became part of, instead of "not in the list".
+async fn a_commune_merged_in_2025_says_where_it_went(backend: Backend) {
+    let p = Portal::new(backend).await;
+    p.add_user("lan", &[Role::Registrar]).await;
+    let mut c = p.signed_in("lan").await;
+    let csrf = c.csrf().await;
+    let file = "ten,dia_chi,xa_phuong,huyen,linh_vuc,nguoi_lien_he,dien_thoai\n\
+                Chợ Sông Hiến,Số 1,Phường Sông Hiến,,Chợ,Bà Hoa,0912345001\n\
+                Quán Vĩnh Quang,Số 2,Xã Vĩnh Quang,,Chợ,Bà Hoa,0912345002\n\
+                Quán Vĩnh Quang,Số 2,Xã Vĩnh Quang,Huyện Bảo Lâm,Chợ,Bà Hoa,0912345002\n\
+                Chợ Hưng Đạo,Số 3,Xã Hưng Đạo,Thành phố Cao Bằng,Chợ,Bà Hoa,0912345003\n\
+                Chợ Hưng Đạo,Số 4,Xã Hưng Đạo,,Chợ,Bà Hoa,0912345004\n";
+    let r = c
+        .upload("/venues/import", &csrf, "cu.csv", file.as_bytes())
+        .await;
+    let page = wait_for_job(&mut c, r.location()).await;
+    let rows: Vec<String> = page
+        .split("<tr><td>")
+        .skip(1)
+        .map(|r| r[..r.find("</tr>").unwrap()].to_owned())
+        .collect();
+    assert_eq!(rows.len(), 4, "{page}");
+    for (row, says) in [
+        (
+            0,
+            "Phường Sông Hiến đã sáp nhập vào Phường Thục Phán từ 01/07/2025",
+        ),
+        (
+            1,
+            "Có nhiều xã cũ tên Xã Vĩnh Quang, đã sáp nhập từ 01/07/2025 vào những nơi khác nhau \
+             (theo huyện cũ): Thành phố Cao Bằng: Phường Nùng Trí Cao; Huyện Bảo Lâm: Xã Lý Bôn.",
+        ),
+        (2, "Xã Vĩnh Quang đã sáp nhập vào Xã Lý Bôn"),
+        (3, "Xã Hưng Đạo đã sáp nhập vào Phường Thục Phán"),
+    ] {
+        assert!(
+            rows[row].starts_with(&format!("{}</td>", row + 2)),
+            "{}",
+            rows[row]
+        );
+        assert!(rows[row].contains(says), "{says} in {}", rows[row]);
+    }
+    // Xã Hưng Đạo without a former district is today's Xã Hưng Đạo: that row is right.
+    assert!(!page.contains("<tr><td>6</td>"));
+    assert_eq!(p.count("SELECT COUNT(*) FROM venues").await, 0);
 }
 
 async fn wait_for_job(c: &mut crate::support::Client, path: &str) -> String {
