@@ -33,7 +33,7 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
-from staff import Staff, second_staff
+from staff import Staff, bulk_posters, second_staff
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
@@ -433,7 +433,8 @@ def load_section(binaries, work, smoke, backend):
             "usual_stay": "", "contact_name": "Nông Văn Tổ", "contact_phone": "0912345678",
         }, staff.get("/venues/new"))
         venue = re.search(r"/venues/([0-9a-f-]{36})", location).group(1)
-        posters_result = bulk_posters(staff, smoke)
+        samples, size = bulk_posters(staff, 10 if smoke else 200, 2 if smoke else 5)
+        posters_result = {"posters": 10 if smoke else 200, "bytes": size, "time": summary(samples)}
         status, location, _ = staff.post("/cases", {"label": "Đo hiệu năng", "notes": ""}, staff.get("/cases"))
         case = re.search(r"/cases/(\d+)", location).group(1)
         case_page = staff.get(f"/cases/{case}")
@@ -516,26 +517,6 @@ def load_section(binaries, work, smoke, backend):
             server.wait()
         if pg:
             pg.stop()
-
-
-def bulk_posters(staff, smoke):
-    """The posters of a filtered venue list as one PDF, a page each, as a registrar downloads it
-    (`GET /venues/posters.pdf`): drawn, converted and assembled while the request waits."""
-    count = 10 if smoke else 200
-    form = staff.get("/venues/new")
-    for i in range(count):
-        status, _, _ = staff.post("/venues/new", {
-            "name": f"Áp phích hàng loạt {i}", "address": f"Số {i} Phố Kim Đồng", "commune": "1273",
-            "sector": "shop", "usual_stay": "", "contact_name": "Nông Văn Tổ", "contact_phone": "0912345678",
-        }, form)
-        assert status == 303, f"venue {i} answered {status}"
-    samples, size = [], 0
-    for _ in range(2 if smoke else 5):
-        start = time.perf_counter()
-        with staff.opener.open(staff.url + "/venues/posters.pdf?q=ap+phich+hang+loat") as r:
-            size = len(r.read())
-        samples.append((time.perf_counter() - start) * 1000)
-    return {"posters": count, "bytes": size, "time": summary(samples)}
 
 
 def run_sql_count(pg, data, sql):
@@ -750,8 +731,7 @@ def write_report(results, out_dir, smoke):
             lines += ["", "| posters as one PDF | backend | time | file |", "|---|---|---|---|"]
             for backend, p in posters.items():
                 lines.append(f"| {p['posters']} venues (`GET /venues/posters.pdf`) | {backend} | {fmt(p['time'])} | {p['bytes'] / 1e6:.1f} MB |")
-            lines += ["", "A registrar's download of a venue list's posters: every poster drawn, converted to PDF with"
-                      " its own font subset and assembled while the request waits; 200 is the most one file holds."]
+            lines += ["", "A registrar's download of a list's posters: each drawn, converted with its own font subset and assembled while the request waits; 200 is the most one file holds."]
         lines += ["", "Uploads: each a sealed diary of 20 visits for its own share request, opened once by"
                   " the portal to check it was sealed for that request, then stored; every phone has its own"
                   " address (`X-Forwarded-For`, `--behind-proxy`). wrk replays one body, and a share request is"

@@ -3,6 +3,7 @@ HTML forms, as a browser would be (the session cookie, each form's CSRF token, n
 followed)."""
 
 import html
+import time
 import http.cookiejar
 import re
 import urllib.error
@@ -58,3 +59,23 @@ class NoRedirect(urllib.request.HTTPRedirectHandler):
         return fp
 
     http_error_303 = http_error_301 = http_error_307 = http_error_302
+
+
+def bulk_posters(staff, count, rounds):
+    """Registers `count` venues, then times the posters of the list that finds them as one PDF, a
+    page each, as a registrar downloads it (`GET /venues/posters.pdf`: drawn, converted and
+    assembled while the request waits): the times in ms, and the file's size."""
+    form = staff.get("/venues/new")
+    for i in range(count):
+        status, _, _ = staff.post("/venues/new", {
+            "name": f"Áp phích hàng loạt {i}", "address": f"Số {i} Phố Kim Đồng", "commune": "1273",
+            "sector": "shop", "usual_stay": "", "contact_name": "Nông Văn Tổ", "contact_phone": "0912345678",
+        }, form)
+        assert status == 303, f"venue {i} answered {status}"
+    samples, size = [], 0
+    for _ in range(rounds):
+        start = time.perf_counter()
+        with staff.opener.open(staff.url + "/venues/posters.pdf?q=ap+phich+hang+loat") as r:
+            size = len(r.read())
+        samples.append((time.perf_counter() - start) * 1000)
+    return samples, size

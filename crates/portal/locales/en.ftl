@@ -227,6 +227,7 @@ import-save = Save { $count ->
 }
 import-cancel = Do not save
 import-cancelled = Dropped: no venue of this file was saved.
+import-interrupted = The import stopped halfway (the portal restarted?). No venue of this file was saved: upload the file again.
 import-show-venues = Show the venues just imported
 import-posters = Download the posters of { $count ->
     [one] this venue

@@ -206,6 +206,7 @@ import-contact = Người liên hệ
 import-save = Lưu { $count } địa điểm
 import-cancel = Không lưu
 import-cancelled = Đã bỏ, không lưu địa điểm nào của tệp này.
+import-interrupted = Việc nhập đã dừng giữa chừng (cổng khởi động lại?). Chưa lưu địa điểm nào của tệp này: hãy tải tệp lên lại.
 import-show-venues = Xem các địa điểm vừa nhập
 import-posters = Tải áp phích của { $count } địa điểm này (PDF)
 import-posters-parts = Nhiều địa điểm quá cho một tệp áp phích: trong danh sách các địa điểm vừa nhập, tải áp phích theo từng phần.

@@ -75,7 +75,7 @@ pub struct Department {
     /// Where citizens get the app, as a poster prints it ("Tải trên CH Play và App Store").
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub get_the_app: Option<String>,
-    /// A logo for the posters' header: an SVG or PNG file, relative to the data folder.
+    /// A logo for the posters' header: an SVG file, relative to the data folder.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub logo: Option<PathBuf>,
 }
@@ -194,6 +194,34 @@ impl RequestKeys {
         let key = DepartmentKey::derive(&ikm);
         let sealed = keys::seal(&self.0, Kind::RequestHpke, &key.public, key.secret.as_ref());
         (key, sealed)
+    }
+
+    /// A temporary password sealed for the page that shows it once, bound to `context` (the
+    /// admin's session and the account): kept in the database, so that any portal process can
+    /// show it, and unreadable there without the master key.
+    pub fn seal_password(&self, context: &str, password: &str) -> String {
+        keys::seal(
+            &self.0,
+            Kind::HandoverPassword,
+            context.as_bytes(),
+            password.as_bytes(),
+        )
+    }
+
+    /// A password sealed by [`RequestKeys::seal_password`] for this `context`; `None` for any
+    /// other context, or if it does not open.
+    pub fn open_password(&self, context: &str, sealed: &str) -> Option<Zeroizing<String>> {
+        let (public, secret) = keys::open(
+            &self.0,
+            Kind::HandoverPassword,
+            sealed,
+            Path::new("password_handovers"),
+        )
+        .ok()?;
+        if public != context.as_bytes() {
+            return None;
+        }
+        String::from_utf8(secret.to_vec()).ok().map(Zeroizing::new)
     }
 
     /// A request's key pair from its row's sealed text; `None` if it does not open under this

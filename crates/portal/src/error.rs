@@ -43,6 +43,8 @@ pub enum Error {
     Poster(String),
     #[error("cannot draw the page: {0}")]
     Render(String),
+    #[error("cannot make the exposure list: {0}")]
+    Export(String),
     #[error("{0}: a poster is written as .pdf, .png or .svg")]
     PosterFormat(PathBuf),
     #[error("no venue {0} was made in this data folder")]

@@ -34,6 +34,8 @@ pub enum Kind {
     DoorHpke,
     /// One request's X25519 private key: opens the diary or guestbook that answers it (HPKE).
     RequestHpke,
+    /// A temporary password from a reset, waiting to be shown once (`store::handovers`).
+    HandoverPassword,
 }
 
 impl Kind {
@@ -43,6 +45,7 @@ impl Kind {
             Kind::DepartmentHpke => "department-x25519-hpke",
             Kind::DoorHpke => "door-x25519-hpke",
             Kind::RequestHpke => "request-x25519-hpke",
+            Kind::HandoverPassword => "handover-password",
         }
     }
 }

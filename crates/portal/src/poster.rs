@@ -122,36 +122,43 @@ pub struct Details {
 }
 
 impl Details {
-    /// The details for a venue in `unit`, from the department's settings; its logo is read
-    /// from `data_dir`.
+    /// The details for a venue in `unit`, from the department's settings, with its `logo` as
+    /// [`logo`] read it.
     pub fn new(
         settings: &Settings,
-        data_dir: &Path,
+        logo: Option<String>,
         units: &UnitList,
         unit: u32,
         size: Size,
-    ) -> Result<Details> {
+    ) -> Details {
         let place = match units.commune(unit) {
             Some(_) => format!("{}, {}", units.label(unit), units.province_name),
             None => String::new(),
         };
         let dept = &settings.department;
-        Ok(Details {
+        Details {
             department: settings.name.clone(),
             place,
             get_the_app: dept.get_the_app.clone(),
             hotline: dept.hotline.clone(),
-            logo: dept
-                .logo
-                .as_ref()
-                .map(|logo| logo_url(&data_dir.join(logo)))
-                .transpose()?,
+            logo,
             size,
-        })
+        }
     }
 }
 
-/// An SVG logo as a `data:` URL the poster embeds; anything else is refused with the reason.
+/// The department's logo, where the settings name one, as a `data:` URL the poster embeds: read
+/// from `data_dir` and checked once (`serve` refuses to start with a logo it cannot draw).
+pub fn logo(settings: &Settings, data_dir: &Path) -> Result<Option<String>> {
+    settings
+        .department
+        .logo
+        .as_ref()
+        .map(|logo| logo_url(&data_dir.join(logo)))
+        .transpose()
+}
+
+/// An SVG logo as a `data:` URL; anything else is refused with the reason.
 fn logo_url(path: &Path) -> Result<String> {
     let is_svg = path
         .extension()

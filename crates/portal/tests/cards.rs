@@ -303,6 +303,7 @@ async fn without_a_door_key_the_page_says_so_and_makes_nothing(backend: Backend)
         app,
         dir: p.dir,
         backend,
+        url: p.url,
     };
     let mut c = p.signed_in("xa.phuong").await;
     let r = c.get("/cards/new").await;

@@ -17,8 +17,26 @@ on_both_backends!(
     no_single_person_alerts_a_venue,
     visits_outside_the_days_asked_stay_out_of_the_case,
     the_overlap_view_shows_other_cases_at_the_same_place_and_time,
-    own_venues_come_by_id_and_show_as_the_registry_names_them
+    own_venues_come_by_id_and_show_as_the_registry_names_them,
+    another_process_s_change_reaches_phones_within_a_second
 );
+
+/// A download reads the list's sequence from memory when it was read less than a second ago, so
+/// a change made by another portal process on the same database (here: the database changed
+/// behind this one's back) reaches phones within that second, and no sooner.
+async fn another_process_s_change_reaches_phones_within_a_second(backend: Backend) {
+    let p = Portal::new(backend).await;
+    assert_eq!(list(&p, "").await.1.unwrap().sequence, 0);
+    sqlx::query("UPDATE exposure_list SET sequence = sequence + 1 WHERE id = 1")
+        .execute(&p.app.db.pool)
+        .await
+        .unwrap();
+    // Within the second: the sequence as this process last read it, no query.
+    assert_eq!(list(&p, "").await.1.unwrap().sequence, 0);
+    tokio::time::sleep(portal::web::memory::SEQUENCE_FRESH + std::time::Duration::from_millis(100))
+        .await;
+    assert_eq!(list(&p, "").await.1.unwrap().sequence, 1);
+}
 
 fn trust(p: &Portal) -> TrustList {
     p.trust()

@@ -251,6 +251,22 @@ fn the_longest_name_and_an_unbroken_word_still_make_a_poster_that_reads() {
         let o = poster(dir.path(), "--code", &code, &png);
         assert!(o.status.success(), "{o:?}");
         assert_eq!(decode_png(&png), code);
+        // On A6 too, where the type has a floor and takes more of the page.
+        let small = dir.path().join("poster-a6.png");
+        let d = dir.path().to_str().unwrap();
+        let args = [
+            "poster",
+            "--data-dir",
+            d,
+            "--size",
+            "A6",
+            "--code",
+            &code,
+            "--out",
+        ];
+        let o = portal(&[&args[..], &[small.to_str().unwrap()]].concat());
+        assert!(o.status.success(), "{o:?}");
+        assert_eq!(decode_png(&small), code);
     }
 }
 

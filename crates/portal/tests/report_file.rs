@@ -405,6 +405,12 @@ async fn a_report_as_of_a_past_day_counts_what_stood_then(backend: Backend) {
     assert!(page
         .body
         .contains(&format!("/reports/coverage/report.docx?as_of={}", day(5))));
+    // The commune's figures as they stood, without the links to today's venues behind them.
+    let row = support::between(&page.body, &format!("data-commune=\"{commune}\""), "</tr>");
+    assert!(
+        row.ends_with("<td class=\"num\">1</td><td class=\"num\">1</td>"),
+        "{row}"
+    );
     let r = c
         .get(&format!("/reports/coverage/sectors.csv?as_of={}", day(15)))
         .await;

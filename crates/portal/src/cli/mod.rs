@@ -4,6 +4,7 @@
 //! (`serve` only starts it).
 
 mod card;
+pub mod export;
 mod inspect;
 
 use std::path::{Path, PathBuf};
@@ -84,6 +85,9 @@ pub enum Command {
     /// an app release), `rotate` then signs with it and retires the old key after its codes.
     #[command(subcommand)]
     Keys(Keys),
+    /// The signed exposure list as static files, for nginx or a CDN.
+    #[command(subcommand)]
+    Exposures(Exposures),
     /// A printable poster of a venue code; the extension of --out picks PDF, PNG or SVG.
     Poster {
         #[arg(long)]
@@ -148,6 +152,21 @@ pub enum Keys {
     Rotate {
         #[arg(long)]
         data_dir: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum Exposures {
+    /// Write the list (`api/v1/exposures`) and its changes since each of the last sequences
+    /// (`api/v1/exposures-since/N`) under --out; run again after every change and at least daily.
+    Export {
+        #[arg(long)]
+        data_dir: PathBuf,
+        #[arg(long)]
+        out: PathBuf,
+        /// How many past sequences get a change list.
+        #[arg(long, default_value_t = 50)]
+        changes: u64,
     },
 }
 
@@ -232,6 +251,8 @@ pub fn run(cli: Cli) -> Result<String> {
         } => {
             let authority = Authority::load(&data_dir)?;
             let units = UnitList::load(authority.settings.units, authority.settings.province)?;
+            // A logo the posters cannot draw is said now, not on every poster.
+            poster::logo(&authority.settings, &data_dir)?;
             runtime()?.block_on(async {
                 let db = Db::open(&store::url_for(&data_dir)?).await?;
                 let app = crate::web::AppState::configured(db, authority, units, behind_proxy);
@@ -256,6 +277,27 @@ pub fn run(cli: Cli) -> Result<String> {
             stay,
             png.as_deref(),
         ),
+        Command::Exposures(Exposures::Export {
+            data_dir,
+            out,
+            changes,
+        }) => {
+            let authority = Authority::load(&data_dir)?;
+            let units = UnitList::load(authority.settings.units, authority.settings.province)?;
+            let done = runtime()?.block_on(async {
+                let db = Db::open(&store::url_for(&data_dir)?).await?;
+                let app = crate::web::AppState::configured(db, authority, units, false);
+                let done = export::export(&app, &out, changes).await;
+                app.db.close().await;
+                done
+            })?;
+            Ok(format!(
+                "Exposure list {} written to {}, with the changes since {} earlier sequences.",
+                done.sequence,
+                done.dir.display(),
+                done.changes.len()
+            ))
+        }
         Command::Keys(Keys::Next { data_dir }) => crate::rotation::next(&data_dir),
         Command::Keys(Keys::Rotate { data_dir }) => crate::rotation::rotate(
             &data_dir,
@@ -306,7 +348,8 @@ pub fn run(cli: Cli) -> Result<String> {
             let details = match authority::settings_in(&data_dir)? {
                 Some(settings) => {
                     let units = UnitList::load(settings.units, settings.province)?;
-                    poster::Details::new(&settings, &data_dir, &units, venue.venue.unit, size)?
+                    let logo = poster::logo(&settings, &data_dir)?;
+                    poster::Details::new(&settings, logo, &units, venue.venue.unit, size)
                 }
                 None => poster::Details {
                     department: venue.authority.clone(),

@@ -70,6 +70,15 @@ pub struct Document {
 /// The most communes without a poster the body names one by one; more are left to the appendix.
 const NAMED_UNCOVERED: usize = 20;
 
+/// "tỉnh" or "thành phố": what the province is, as the report's sentences name it.
+fn kind(province: &str) -> &'static str {
+    if province.starts_with("Thành phố ") {
+        "thành phố"
+    } else {
+        "tỉnh"
+    }
+}
+
 /// "Tỉnh Cao Bằng" → "Cao Bằng": the place in a date line.
 fn place(province: &str) -> String {
     ["Tỉnh ", "Thành phố "]
@@ -97,10 +106,11 @@ pub fn build(
 ) -> Document {
     let dept = &settings.department;
     let place = place(&r.province);
+    let kind = kind(&r.province);
     let has_districts = !r.districts.is_empty();
     let day = as_of.format("%d/%m/%Y");
     let mut body = vec![Block::Text(format!(
-        "Thực hiện chỉ đạo của Ủy ban nhân dân tỉnh về quản lý người ra vào các cơ quan, đơn vị, \
+        "Thực hiện chỉ đạo của Ủy ban nhân dân {kind} về quản lý người ra vào các cơ quan, đơn vị, \
          địa điểm bằng quét mã QR, {} báo cáo kết quả triển khai ứng dụng Nhật ký ra vào đến hết \
          ngày {day} như sau:",
         settings.name
@@ -111,7 +121,7 @@ pub fn build(
 
     body.push(heading("KẾT QUẢ CHUNG"));
     body.push(Block::Text(format!(
-        "Toàn tỉnh có {} địa điểm đang hoạt động đã đăng ký mã QR; {} địa điểm đã tải áp phích mã QR \
+        "Toàn {kind} có {} địa điểm đang hoạt động đã đăng ký mã QR; {} địa điểm đã tải áp phích mã QR \
          ({}%). Có {}/{} xã, phường ({}%) có ít nhất một địa điểm đã tải áp phích.",
         r.registered,
         r.with_poster,
@@ -313,7 +323,7 @@ pub fn build(
             &dept
                 .parent
                 .clone()
-                .unwrap_or_else(|| format!("UBND tỉnh {place}")),
+                .unwrap_or_else(|| format!("UBND {kind} {place}")),
         ),
         issuer: upper(&settings.name),
         number: format!(
@@ -340,7 +350,7 @@ pub fn build(
         as_of: format!("(Số liệu đến hết ngày {day})"),
         body,
         recipients: vec![
-            format!("- UBND tỉnh {place} (để báo cáo);"),
+            format!("- UBND {kind} {place} (để báo cáo);"),
             "- Lưu: VT.".into(),
         ],
         signer: dept
@@ -352,5 +362,63 @@ pub fn build(
             .collect(),
         appendix_title: format!("PHỤ LỤC\nKết quả theo xã, phường (số liệu đến hết ngày {day})"),
         appendix,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::coverage::count;
+    use crate::i18n::{Lang, Tr};
+    use crate::units::{Edition, UnitList};
+
+    fn settings(name: &str, province: u32) -> Settings {
+        Settings {
+            name: name.into(),
+            host: "example.org".into(),
+            portal_url: "https://example.org".into(),
+            province,
+            units: Edition::Y2025,
+            apps: Default::default(),
+            diary_retention_days: 60,
+            department: Default::default(),
+        }
+    }
+
+    #[test]
+    fn a_city_s_report_names_it_a_city() {
+        let day = NaiveDate::from_ymd_opt(2026, 12, 6).unwrap();
+        let tr = Tr::new(Lang::Vi);
+        for (province, parent, date, whole, to) in [
+            (
+                4,
+                "UBND TỈNH CAO BẰNG",
+                "Cao Bằng, ngày 06 tháng 12 năm 2026",
+                "Toàn tỉnh",
+                "- UBND tỉnh Cao Bằng (để báo cáo);",
+            ),
+            (
+                1,
+                "UBND THÀNH PHỐ HÀ NỘI",
+                "Hà Nội, ngày 06 tháng 12 năm 2026",
+                "Toàn thành phố",
+                "- UBND thành phố Hà Nội (để báo cáo);",
+            ),
+        ] {
+            let units = UnitList::load(Edition::Y2025, province).unwrap();
+            let r = count(&units, &tr, &[], day);
+            let d = build(&settings("Sở Y tế", province), &r, day, day, String::new());
+            assert_eq!((d.parent.as_str(), d.place_date.as_str()), (parent, date));
+            let said: Vec<&String> = d
+                .body
+                .iter()
+                .filter_map(|b| match b {
+                    Block::Text(t) => Some(t),
+                    _ => None,
+                })
+                .collect();
+            assert!(said[1].starts_with(whole), "{}", said[1]);
+            assert_eq!(d.recipients[0], to);
+        }
     }
 }

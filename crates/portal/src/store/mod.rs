@@ -12,6 +12,8 @@ pub mod audit;
 pub mod cases;
 pub mod dashboard;
 pub mod filter;
+pub mod handovers;
+pub mod imports;
 pub mod notices;
 pub mod requests;
 pub mod sessions;

@@ -105,6 +105,12 @@ pub async fn page(
 }
 
 /// Every venue matching `filter`, in `order` (as [`page`]).
+/// The ids of the venues the filter keeps, in `order`.
+pub async fn ids(db: &AnyPool, filter: &Filter, order: &str) -> Result<Vec<String>, sqlx::Error> {
+    let rows: Vec<(String,)> = filter.rows(db, "id", "venues", order).await?;
+    Ok(rows.into_iter().map(|(id,)| id).collect())
+}
+
 pub async fn all(
     db: &AnyPool,
     filter: &Filter,

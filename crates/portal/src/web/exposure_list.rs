@@ -39,6 +39,18 @@ pub async fn current(app: &AppState, since: Option<u64>) -> Result<ExposureList,
     Ok(list)
 }
 
+/// The list as of now (or its changes after `since`), signed, as the body of an answer.
+pub async fn signed(app: &AppState, since: Option<u64>) -> Result<(ExposureList, Bytes), String> {
+    let list = current(app, since).await.map_err(|e| e.to_string())?;
+    let signed = protocol::exposure::sign_exposure_list(&list, &app.authority.key)
+        .map_err(|e| e.to_string())?;
+    let body = Bytes::from(protocol::answer::write_answer(
+        protocol::answer::EXPOSURE_LIST_ANSWER,
+        signed,
+    ));
+    Ok((list, body))
+}
+
 /// `GET /api/v1/exposures[?since=N]`: the signed list, with an `ETag` and `Cache-Control` so a
 /// CDN can serve it, and `304` when the client already has it.
 async fn get_list(
@@ -60,9 +72,17 @@ async fn list_response(
     headers: &HeaderMap,
     since: Option<u64>,
 ) -> Result<Response, String> {
-    let sequence = notices::sequence(&app.db.pool)
-        .await
-        .map_err(|e| e.to_string())?;
+    // From memory when read within the last second: most downloads touch no database.
+    let sequence = match app.exposure_lists.sequence() {
+        Ok(sequence) => sequence,
+        Err(generation) => {
+            let sequence = notices::sequence(&app.db.pool)
+                .await
+                .map_err(|e| e.to_string())?;
+            app.exposure_lists.read_sequence(sequence, generation);
+            sequence
+        }
+    };
     let etag = list_tag(sequence as u64, since, now());
     let cache_headers = |etag: &str| {
         [
@@ -85,15 +105,9 @@ async fn list_response(
     if let Some(body) = cached {
         return Ok(json_body(cache_headers(&etag), body));
     }
-    let list = current(app, since).await.map_err(|e| e.to_string())?;
+    let (list, body) = signed(app, since).await?;
     // The list as read may be newer than the sequence asked above: its own tag goes with it.
     let etag = list_tag(list.sequence, since, now());
-    let signed = protocol::exposure::sign_exposure_list(&list, &app.authority.key)
-        .map_err(|e| e.to_string())?;
-    let body = Bytes::from(protocol::answer::write_answer(
-        protocol::answer::EXPOSURE_LIST_ANSWER,
-        signed,
-    ));
     // Served until the oldest notice in it drops off.
     let until = valid_until(&list);
     app.exposure_lists.put(&etag, body.clone(), until);

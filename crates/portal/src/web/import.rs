@@ -1,10 +1,11 @@
 //! Importing venues from a CSV file, for registrars: the upload form and its template, the
 //! import itself as a background job (every row checked; then, once the registrar has looked at
 //! the rows and said so, all saved in one transaction, or none), and its page, which refreshes
-//! itself while the job runs (no script).
+//! itself while the job runs (no script). The job's state is in the database
+//! (`store::imports`), so any portal process behind a proxy shows and saves it.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use askama::Template;
 use axum::extract::{Multipart, Path, Query, State};
@@ -17,7 +18,6 @@ use super::clock::now;
 use super::error::{download, render, render_status, WebError, WebResult};
 use super::extract::{Chrome, Staff};
 use super::forms::{known_message, units_note};
-use super::memory::{ImportJob, JobState};
 use super::routes::{Access, Routes};
 use super::state::AppState;
 use crate::domain::accounts::{random_token, Role};
@@ -26,6 +26,7 @@ use crate::domain::import::{check_all, parse_csv, template_csv, RowError};
 use crate::domain::time::local_date;
 use crate::domain::venues::{issued, new_venue_id, ValidVenue};
 use crate::domain::Problem;
+use crate::store::imports::{self, State as JobState, StoredError, StoredRow};
 use crate::store::{self, audit, venues};
 
 /// The largest CSV file taken.
@@ -132,79 +133,202 @@ async fn import(State(app): State<AppState>, staff: Staff, mut multipart: Multip
         Ok(rows) => rows,
         Err(id) => return again(id),
     };
-    let job = Arc::new(ImportJob {
-        owner: staff.session.user_id,
-        total: rows.len(),
-        checked: AtomicUsize::new(0),
-        saved: AtomicUsize::new(0),
-        state: Mutex::new(JobState::Running),
-        filename,
-    });
     let job_id = random_token(&mut OsRng);
-    {
-        let mut imports = app.imports.lock().expect("not poisoned");
-        // Finished imports are forgotten once newer ones start.
-        if imports.len() > 100 {
-            imports
-                .retain(|_, j| matches!(*j.state.lock().expect("not poisoned"), JobState::Running));
-        }
-        imports.insert(job_id.clone(), job.clone());
-    }
-    let task_app = app.clone();
+    imports::create(
+        &app.db.pool,
+        &job_id,
+        staff.session.user_id,
+        &filename,
+        rows.len(),
+        now(),
+    )
+    .await?;
+    let (task_app, task_id) = (app.clone(), job_id.clone());
     tokio::spawn(async move {
-        let state = match check(&task_app, &job, rows).await {
-            Ok(Ok(valid)) => JobState::Ready(valid),
-            Ok(Err(errors)) => JobState::Failed(errors),
+        let total = rows.len();
+        let counters = Arc::new(Counters::default());
+        let checked = with_progress(
+            &task_app,
+            &task_id,
+            &counters,
+            check(&task_app, &counters, rows),
+        );
+        let (state, valid, errors) = match checked.await {
+            Ok(Ok(valid)) => (
+                JobState::Ready,
+                valid.iter().map(stored_row).collect(),
+                Vec::new(),
+            ),
+            Ok(Err(errors)) => (
+                JobState::Failed,
+                Vec::new(),
+                errors.iter().map(stored_error).collect(),
+            ),
             Err(e) => {
                 eprintln!("portal: import failed: {e:?}");
-                JobState::Broken
+                (JobState::Broken, Vec::new(), Vec::new())
             }
         };
-        *job.state.lock().expect("not poisoned") = state;
+        let done = imports::finish(
+            &task_app.db.pool,
+            &task_id,
+            state,
+            &valid,
+            &errors,
+            total,
+            0,
+            now(),
+        );
+        if let Err(e) = done.await {
+            eprintln!("portal: import {task_id} could not be recorded: {e}");
+        }
     });
     Ok(Redirect::to(&format!("/venues/import/{job_id}")).into_response())
 }
 
-/// The import `job_id` of the signed-in registrar; no one else's.
-fn job_of(app: &AppState, staff: &Staff, job_id: &str) -> WebResult<Arc<ImportJob>> {
-    app.imports
-        .lock()
-        .expect("not poisoned")
-        .get(job_id)
-        .cloned()
-        .filter(|j| j.owner == staff.session.user_id)
-        .ok_or(WebError::NotFound)
+/// How often a running job writes its progress, which also says it is alive.
+const PROGRESS_EVERY: std::time::Duration = std::time::Duration::from_millis(300);
+/// A job running without a sign of life for this long was stopped with its process (a restart,
+/// a crash): nothing of it was saved, since saving is one transaction.
+const STALE_SECONDS: i64 = 30;
+
+/// The running step's progress, counted where the work is done.
+#[derive(Default)]
+struct Counters {
+    checked: AtomicUsize,
+    saved: AtomicUsize,
+}
+
+/// Runs `work` while writing the job's progress to the database several times a second.
+async fn with_progress<T>(
+    app: &AppState,
+    id: &str,
+    counters: &Arc<Counters>,
+    work: impl std::future::Future<Output = T>,
+) -> T {
+    let (db, id, counters) = (app.db.pool.clone(), id.to_owned(), counters.clone());
+    let ticker = tokio::spawn(async move {
+        loop {
+            tokio::time::sleep(PROGRESS_EVERY).await;
+            let (checked, saved) = (
+                counters.checked.load(Ordering::Relaxed),
+                counters.saved.load(Ordering::Relaxed),
+            );
+            if let Err(e) = imports::progress(&db, &id, checked, saved, now()).await {
+                eprintln!("portal: import {id}: {e}");
+            }
+        }
+    });
+    let out = work.await;
+    ticker.abort();
+    out
+}
+
+fn stored_row((row, v): &(usize, ValidVenue)) -> StoredRow {
+    StoredRow {
+        row: *row,
+        name: v.name.clone(),
+        address: v.address.clone(),
+        commune_code: v.commune_code,
+        sector: v.sector.as_str().to_owned(),
+        usual_stay_minutes: v.usual_stay_minutes,
+        contact_name: v.contact_name.clone(),
+        contact_phone: v.contact_phone.clone(),
+    }
+}
+
+fn stored_error(e: &RowError) -> StoredError {
+    StoredError {
+        row: e.row,
+        field: e.problem.field.to_owned(),
+        message: e.problem.message.to_owned(),
+        args: e
+            .problem
+            .args
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), v.clone()))
+            .collect(),
+        value: e.value.clone(),
+    }
+}
+
+/// A kept row as the venue it was checked to be; `None` if it no longer reads (a sector
+/// renamed since), which saves nothing.
+fn valid_of(r: StoredRow) -> Option<(usize, ValidVenue)> {
+    Some((
+        r.row,
+        ValidVenue {
+            name: r.name,
+            address: r.address,
+            commune_code: r.commune_code,
+            sector: protocol::Sector::from_name(&r.sector)?,
+            usual_stay_minutes: r.usual_stay_minutes,
+            contact_name: r.contact_name,
+            contact_phone: r.contact_phone,
+        },
+    ))
 }
 
 /// The registrar has looked at the checked rows: saves them all, in the background. A second
-/// press (or a job already saved, failed or cancelled) only goes back to the job's page.
+/// press (or a job already saved, failed or dropped, in this process or another) only goes back
+/// to the job's page.
 async fn save(State(app): State<AppState>, staff: Staff, Path(job_id): Path<String>) -> WebResult {
-    let job = job_of(&app, &staff, &job_id)?;
-    let valid = {
-        let mut state = job.state.lock().expect("not poisoned");
-        match std::mem::replace(&mut *state, JobState::Running) {
-            JobState::Ready(valid) => valid,
-            other => {
-                *state = other;
-                return Ok(Redirect::to(&format!("/venues/import/{job_id}")).into_response());
-            }
-        }
+    let owner = staff.session.user_id;
+    if imports::get(&app.db.pool, &job_id, owner).await?.is_none() {
+        return Err(WebError::NotFound);
+    }
+    let back = Redirect::to(&format!("/venues/import/{job_id}")).into_response();
+    let Some(rows) = imports::claim(&app.db.pool, &job_id, owner, now()).await? else {
+        return Ok(back);
     };
+    let total = rows.len();
+    let valid: Option<Vec<(usize, ValidVenue)>> = rows.into_iter().map(valid_of).collect();
+    let job = imports::get(&app.db.pool, &job_id, owner).await?;
     // The audit entry's time is when the rows are saved.
-    let actor = staff.entry("venues_imported", &job.filename, "", 0);
+    let actor = staff.entry(
+        "venues_imported",
+        &job.map(|j| j.filename).unwrap_or_default(),
+        "",
+        0,
+    );
     let (task_app, batch) = (app.clone(), job_id.clone());
     tokio::spawn(async move {
-        let state = match save_rows(&task_app, &job, valid, actor, &batch).await {
-            Ok(Ok(n)) => JobState::Done(n),
-            Ok(Err(errors)) => JobState::Failed(errors),
+        let counters = Arc::new(Counters::default());
+        counters.checked.store(total, Ordering::Relaxed);
+        let result = match valid {
+            Some(valid) => {
+                let saving = save_rows(&task_app, &counters, valid, actor, &batch);
+                with_progress(&task_app, &batch, &counters, saving).await
+            }
+            None => Err(WebError::Internal("a kept row no longer reads".into())),
+        };
+        let (state, errors, saved) = match result {
+            Ok(Ok(n)) => (JobState::Done, Vec::new(), n),
+            Ok(Err(errors)) => (
+                JobState::Failed,
+                errors.iter().map(stored_error).collect(),
+                0,
+            ),
             Err(e) => {
                 eprintln!("portal: import failed: {e:?}");
-                JobState::Broken
+                (JobState::Broken, Vec::new(), 0)
             }
         };
-        *job.state.lock().expect("not poisoned") = state;
+        let done = imports::finish(
+            &task_app.db.pool,
+            &batch,
+            state,
+            &[],
+            &errors,
+            total,
+            saved,
+            now(),
+        );
+        if let Err(e) = done.await {
+            eprintln!("portal: import {batch} could not be recorded: {e}");
+        }
     });
-    Ok(Redirect::to(&format!("/venues/import/{job_id}")).into_response())
+    Ok(back)
 }
 
 /// The registrar chose not to save the checked rows: nothing is kept of them.
@@ -213,11 +337,11 @@ async fn cancel(
     staff: Staff,
     Path(job_id): Path<String>,
 ) -> WebResult {
-    let job = job_of(&app, &staff, &job_id)?;
-    let mut state = job.state.lock().expect("not poisoned");
-    if matches!(*state, JobState::Ready(_)) {
-        *state = JobState::Cancelled;
+    let owner = staff.session.user_id;
+    if imports::get(&app.db.pool, &job_id, owner).await?.is_none() {
+        return Err(WebError::NotFound);
     }
+    imports::cancel(&app.db.pool, &job_id, owner, now()).await?;
     Ok(Redirect::to(&format!("/venues/import/{job_id}")).into_response())
 }
 
@@ -225,12 +349,12 @@ async fn cancel(
 /// all of them right, or every problem.
 async fn check(
     app: &AppState,
-    job: &Arc<ImportJob>,
+    counters: &Arc<Counters>,
     rows: Vec<(usize, crate::domain::venues::VenueInput)>,
 ) -> Result<Result<Vec<(usize, ValidVenue)>, Vec<RowError>>, WebError> {
     let existing = venues::keys(&app.db.pool).await?;
     let today = local_date(now());
-    let (checking_app, checking_job) = (app.clone(), job.clone());
+    let (checking_app, counters) = (app.clone(), counters.clone());
     let checked = tokio::task::spawn_blocking(move || {
         check_all(
             rows,
@@ -238,7 +362,7 @@ async fn check(
             &checking_app.units,
             &checking_app.authority,
             today,
-            &checking_job.checked,
+            &counters.checked,
         )
     })
     .await?;
@@ -249,7 +373,7 @@ async fn check(
 /// the import's `batch`; or none, if one was registered by someone else meanwhile.
 async fn save_rows(
     app: &AppState,
-    job: &Arc<ImportJob>,
+    counters: &Arc<Counters>,
     valid: Vec<(usize, ValidVenue)>,
     mut entry: Entry,
     batch: &str,
@@ -271,7 +395,7 @@ async fn save_rows(
             }
             Err(e) => return Err(e.into()),
         }
-        job.saved.fetch_add(1, Ordering::Relaxed);
+        counters.saved.fetch_add(1, Ordering::Relaxed);
     }
     entry.detail = valid.len().to_string();
     entry.at = t;
@@ -322,25 +446,24 @@ pub struct Preview {
 /// Rows the preview lists; the rest are counted.
 const PREVIEW_ROWS: usize = 50;
 
-fn preview(app: &AppState, tr: &crate::i18n::Tr, valid: &[(usize, ValidVenue)]) -> Preview {
-    let communes: std::collections::HashSet<u32> =
-        valid.iter().map(|(_, v)| v.commune_code).collect();
+fn preview(app: &AppState, tr: &crate::i18n::Tr, rows: &[StoredRow]) -> Preview {
+    let communes: std::collections::HashSet<u32> = rows.iter().map(|v| v.commune_code).collect();
     Preview {
-        total: valid.len(),
+        total: rows.len(),
         communes: communes.len(),
-        rows: valid
+        rows: rows
             .iter()
             .take(PREVIEW_ROWS)
-            .map(|(row, v)| PreviewRow {
-                row: *row,
+            .map(|v| PreviewRow {
+                row: v.row,
                 name: v.name.clone(),
                 address: v.address.clone(),
                 commune: app.units.label(v.commune_code),
-                sector: crate::domain::venues::sector_label(tr, v.sector.as_str()),
+                sector: crate::domain::venues::sector_label(tr, &v.sector),
                 contact: format!("{} · {}", v.contact_name, v.contact_phone),
             })
             .collect(),
-        more: valid.len().saturating_sub(PREVIEW_ROWS),
+        more: rows.len().saturating_sub(PREVIEW_ROWS),
     }
 }
 
@@ -355,6 +478,8 @@ struct JobTemplate {
     saving: bool,
     ready: Option<Preview>,
     cancelled: bool,
+    /// Running without a sign of life: its process stopped.
+    interrupted: bool,
     /// Saved: one PDF of their posters is offered when they fit in one.
     posters_in_one: bool,
     done: usize,
@@ -371,18 +496,22 @@ async fn import_progress(
     staff: Staff,
     Path(job_id): Path<String>,
 ) -> WebResult {
-    let job = job_of(&app, &staff, &job_id)?;
+    let job = imports::get(&app.db.pool, &job_id, staff.session.user_id)
+        .await?
+        .ok_or(WebError::NotFound)?;
     let tr = staff.tr();
-    let max = job.total * 2;
-    let done = job.checked.load(Ordering::Relaxed) + job.saved.load(Ordering::Relaxed);
+    let total = job.total.max(0) as usize;
+    let max = total * 2;
+    let done = (job.checked + job.saved).max(0) as usize;
     let mut page = JobTemplate {
         c: staff.chrome("import-title"),
         job_id: job_id.clone(),
         filename: job.filename.clone(),
         running: false,
-        saving: job.checked.load(Ordering::Relaxed) >= job.total,
+        saving: job.checked as usize >= total,
         ready: None,
         cancelled: false,
+        interrupted: false,
         posters_in_one: false,
         done,
         max,
@@ -392,30 +521,39 @@ async fn import_progress(
         errors: Vec::new(),
         more_errors: 0,
     };
-    match &*job.state.lock().expect("not poisoned") {
+    match job.state {
+        // No sign of life for a while: its process stopped. Saving is one transaction, so
+        // nothing of it was saved.
+        JobState::Running if now() - job.updated_at > STALE_SECONDS => page.interrupted = true,
         JobState::Running => page.running = true,
-        JobState::Ready(valid) => page.ready = Some(preview(&app, &tr, valid)),
+        JobState::Ready => page.ready = Some(preview(&app, &tr, &job.rows)),
         JobState::Cancelled => page.cancelled = true,
-        JobState::Done(n) => {
-            page.posters_in_one = *n <= super::venue_list::MAX_BULK_POSTERS;
-            page.saved = Some(*n);
+        JobState::Done => {
+            let n = job.saved.max(0) as usize;
+            page.posters_in_one = n <= super::venue_list::MAX_BULK_POSTERS;
+            page.saved = Some(n);
             page.done = max;
             page.percent = 100;
         }
         JobState::Broken => page.broken = true,
-        JobState::Failed(errors) => {
-            page.more_errors = errors.len().saturating_sub(SHOWN_ERRORS);
-            page.errors = errors
+        JobState::Failed => {
+            page.more_errors = job.errors.len().saturating_sub(SHOWN_ERRORS);
+            page.errors = job
+                .errors
                 .iter()
                 .take(SHOWN_ERRORS)
-                .map(|e| ShownRowError {
-                    row: e.row,
-                    column: tr.t(&format!(
-                        "venue-field-{}",
-                        e.problem.field.replace('_', "-")
-                    )),
-                    message: e.problem.text(&tr),
-                    value: shown_value(&e.value),
+                .map(|e| {
+                    let args: Vec<(&str, fluent_bundle::FluentValue<'_>)> = e
+                        .args
+                        .iter()
+                        .map(|(k, v)| (k.as_str(), v.as_str().into()))
+                        .collect();
+                    ShownRowError {
+                        row: e.row,
+                        column: tr.t(&format!("venue-field-{}", e.field.replace('_', "-"))),
+                        message: tr.ta(&e.message, &args),
+                        value: shown_value(&e.value),
+                    }
                 })
                 .collect();
         }

@@ -153,6 +153,7 @@ async fn change(app: &AppState, staff: &Staff, case_id: i64, id: i64, change: Ch
     );
     audit::write(&mut *tx, &entry).await?;
     tx.commit().await?;
+    app.exposure_lists.sequence_changed();
     let state = change.to_state();
     Ok(Redirect::to(&format!("/cases/{case_id}?notice={state}#notices")).into_response())
 }

@@ -1,13 +1,11 @@
 //! What every handler shares: the database, the authority's keys, the list of units, and the
-//! little the portal keeps in memory (running imports, signed exposure lists, passwords waiting
-//! to be shown once).
+//! little the portal keeps in memory (signed exposure lists).
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use axum::http::HeaderValue;
 
-use super::memory::{Handovers, ImportJob, ListCache};
+use super::memory::ListCache;
 use crate::authority::Authority;
 use crate::store::Db;
 use crate::units::UnitList;
@@ -20,14 +18,14 @@ pub struct Inner {
     pub secure_cookies: bool,
     /// Behind a reverse proxy: the client's address is the last one in `X-Forwarded-For`.
     pub behind_proxy: bool,
-    pub imports: Mutex<HashMap<String, Arc<ImportJob>>>,
     /// Signed exposure lists already made, by tag.
     pub exposure_lists: ListCache,
-    /// Temporary passwords from resets, until the page after the reset shows them.
-    pub handovers: Handovers,
     /// What the venue link page's script needs to read a v2 code (`links.rs`), made at the first
     /// such page and then kept: it depends only on the authority's list of units.
     pub venue_link_tables: std::sync::OnceLock<String>,
+    /// The department's logo for posters, read and checked once (`serve` refuses to start with
+    /// one it cannot draw).
+    pub poster_logo: Option<String>,
 }
 
 #[derive(Clone)]
@@ -52,15 +50,19 @@ impl AppState {
         behind_proxy: bool,
     ) -> AppState {
         let secure_cookies = authority.settings.portal_url.starts_with("https://");
+        let poster_logo =
+            crate::poster::logo(&authority.settings, &authority.dir).unwrap_or_else(|e| {
+                eprintln!("portal: posters are printed without the logo: {e}");
+                None
+            });
         AppState(Arc::new(Inner {
+            poster_logo,
             db,
             authority,
             units,
             secure_cookies,
             behind_proxy,
-            imports: Mutex::new(HashMap::new()),
             exposure_lists: ListCache::default(),
-            handovers: Handovers::default(),
             venue_link_tables: std::sync::OnceLock::new(),
         }))
     }

@@ -21,7 +21,7 @@ use super::routes::{Access, Routes};
 use super::state::AppState;
 use crate::domain::accounts::{account_problems, temporary_password, username_problem, Role};
 use crate::domain::time::show_time;
-use crate::store::{self, audit, sessions, users};
+use crate::store::{self, audit, handovers, sessions, users};
 use crate::text::clean;
 
 pub fn routes() -> Routes {
@@ -367,7 +367,9 @@ async fn user_page(
     if q.reset.is_some() {
         // Shown to the admin who reset it, once: a reload of this page, or anyone else opening
         // it, is told that instead.
-        match app.handovers.take(&staff.session.token_hash, id, now()) {
+        let context = handover_context(&staff.session.token_hash, id);
+        let sealed = handovers::take(&app.db.pool, &staff.session.token_hash, id, now()).await?;
+        match sealed.and_then(|s| app.authority.requests.open_password(&context, &s)) {
             Some(password) => {
                 page.notice = staff.tr().t("user-reset-done");
                 page.password = password.to_string();
@@ -452,6 +454,11 @@ async fn enable_user(State(app): State<AppState>, staff: Staff, Path(id): Path<i
     set_active(&app, &staff, id, true).await
 }
 
+/// What a waiting password is bound to: the admin's session and the account.
+fn handover_context(session_hash: &str, user_id: i64) -> String {
+    format!("{session_hash}/{user_id}")
+}
+
 /// Gives the account a new temporary password, shown once, and ends its sessions.
 async fn reset_user(State(app): State<AppState>, staff: Staff, Path(id): Path<i64>) -> WebResult {
     let user = find_user(&app, id).await?;
@@ -471,10 +478,12 @@ async fn reset_user(State(app): State<AppState>, staff: Staff, Path(id): Path<i6
     sessions::end_all(&mut *tx, id).await?;
     let entry = staff.entry("user_password_reset", &user.username, "", t);
     audit::write(&mut *tx, &entry).await?;
-    tx.commit().await?;
     // The answer is a redirect, so that reloading the page does not reset the password again;
-    // the new one waits on the server for the page to show it, never in the address.
-    app.handovers
-        .put(&staff.session.token_hash, id, password, now());
+    // the new one waits on the server for the page to show it, never in the address: sealed in
+    // the database, where whichever portal process answers that page finds it.
+    let context = handover_context(&staff.session.token_hash, id);
+    let sealed = app.authority.requests.seal_password(&context, &password);
+    handovers::put(&mut tx, &staff.session.token_hash, id, &sealed, t).await?;
+    tx.commit().await?;
     Ok(Redirect::to(&format!("/admin/users/{id}?reset=1")).into_response())
 }

@@ -40,6 +40,8 @@ pub fn routes() -> Routes {
 /// The most posters one PDF holds: a commune's venues, or an import's. A longer list is
 /// filtered further (by commune, sector or "poster not downloaded").
 pub const MAX_BULK_POSTERS: usize = 200;
+/// The order the parts of a long list of posters are cut in.
+const PART_ORDER: &str = "ORDER BY search_key, id";
 
 #[derive(Debug, Default, Deserialize)]
 struct ListQuery {
@@ -65,9 +67,14 @@ struct ListQuery {
     /// The venues of one import (its id), as its result page links to them.
     #[serde(default)]
     import: String,
-    /// Which part of a list too long for one PDF of posters: 1 for the first
-    /// [`MAX_BULK_POSTERS`] in the list's order, 2 for the next, …
+    /// Which part of a list too long for one PDF of posters (1, 2, …), for the file's name.
     part: Option<i64>,
+    /// Where that part starts: the id of its first venue in the order of names. The posters
+    /// from there on, at most [`MAX_BULK_POSTERS`], make the part. A start rather than an
+    /// offset: downloading a part takes its venues out of a "not downloaded" list, and an offset
+    /// would then skip as many.
+    #[serde(default)]
+    from: String,
 }
 
 impl ListQuery {
@@ -279,14 +286,21 @@ async fn list(State(app): State<AppState>, staff: Staff, Query(q): Query<ListQue
     .collect();
     let max = MAX_BULK_POSTERS as i64;
     let parts = if active_total > max {
-        (0..(active_total + max - 1) / max)
-            .map(|i| {
+        // Each part starts at a venue, in the order of names (which a download does not
+        // change), whatever order the list is shown in.
+        let ids = venues::ids(&app.db.pool, &filter_of_active(&app, &q), PART_ORDER).await?;
+        ids.chunks(MAX_BULK_POSTERS)
+            .enumerate()
+            .map(|(i, chunk)| {
                 let mut with = params.clone();
+                with.retain(|(k, _)| *k != "sort");
                 let part = (i + 1).to_string();
                 with.push(("part", &part));
+                with.push(("from", &chunk[0]));
+                let first = i as i64 * max + 1;
                 (
-                    i * max + 1,
-                    ((i + 1) * max).min(active_total),
+                    first,
+                    first + chunk.len() as i64 - 1,
                     format!("/venues/posters.pdf?{}", query_string(&with)),
                 )
             })
@@ -440,14 +454,24 @@ async fn posters(
         return back("none");
     }
     let max = MAX_BULK_POSTERS as i64;
-    let found = match q.part {
-        None if total > max => return back("too-many"),
-        None => venues::all(&app.db.pool, &filter, order).await?,
-        // A part of a longer list, in its order.
-        Some(part) if part >= 1 && (part - 1) * max < total => {
-            venues::page(&app.db.pool, &filter, order, max, (part - 1) * max).await?
+    let found = if q.from.is_empty() {
+        if total > max {
+            return back("too-many");
         }
-        Some(_) => return Err(WebError::NotFound),
+        venues::all(&app.db.pool, &filter, order).await?
+    } else {
+        // A part of a longer list: from its first venue on, in the order of names.
+        let mut from = filter;
+        from.with(
+            "(search_key > (SELECT search_key FROM venues WHERE id = {}) \
+             OR (search_key = (SELECT search_key FROM venues WHERE id = {}) AND id >= {}))",
+            Arg::Text(q.from.clone()),
+        );
+        let part = venues::page(&app.db.pool, &from, PART_ORDER, max, 0).await?;
+        if part.is_empty() {
+            return back("none");
+        }
+        part
     };
     let today = local_date(now());
     let trust = app.authority.trust();
@@ -457,7 +481,7 @@ async fn posters(
         // Drawn from the code as the app will read it back, as a single poster is.
         let verified = protocol::read_venue_code(&code, &trust)
             .map_err(|e| WebError::Internal(e.to_string()))?;
-        let details = super::venues::poster_details(&app, verified.venue.unit, size)?;
+        let details = super::venues::poster_details(&app, verified.venue.unit, size);
         drawn.push((code, verified, details));
     }
     let bytes = tokio::task::spawn_blocking(move || -> crate::Result<Vec<u8>> {
@@ -476,7 +500,10 @@ async fn posters(
     let entry = staff.entry("posters_downloaded", "", &found.len().to_string(), t);
     audit::write(&mut *tx, &entry).await?;
     tx.commit().await?;
-    let name = match q.part {
+    let name = match q
+        .part
+        .filter(|p| (1..=10_000).contains(p) && !q.from.is_empty())
+    {
         Some(part) => format!("ap-phich-phan-{part}-{}-dia-diem.pdf", found.len()),
         None => format!("ap-phich-{}-dia-diem.pdf", found.len()),
     };

@@ -313,6 +313,7 @@ async fn set_active(app: &AppState, staff: &Staff, id: &str, active: bool) -> We
     };
     audit::write(&mut *tx, &staff.entry(action, id, &record.name, t)).await?;
     tx.commit().await?;
+    app.exposure_lists.sequence_changed();
     Ok(Redirect::to(&format!("/venues/{id}?{done}=1")).into_response())
 }
 
@@ -345,14 +346,14 @@ impl SizeQuery {
 }
 
 /// What a venue's poster prints besides its code, from the department's settings.
-pub fn poster_details(app: &AppState, unit: u32, size: poster::Size) -> WebResult<poster::Details> {
-    Ok(poster::Details::new(
+pub fn poster_details(app: &AppState, unit: u32, size: poster::Size) -> poster::Details {
+    poster::Details::new(
         &app.authority.settings,
-        &app.authority.dir,
+        app.poster_logo.clone(),
         &app.units,
         unit,
         size,
-    )?)
+    )
 }
 
 async fn poster(
@@ -378,7 +379,7 @@ async fn poster(
     // Drawn from the code as the app will read it back, so the poster shows what the app shows.
     let verified = protocol::read_venue_code(&code, &app.authority.trust())
         .map_err(|e| WebError::Internal(e.to_string()))?;
-    let details = poster_details(&app, verified.venue.unit, size)?;
+    let details = poster_details(&app, verified.venue.unit, size);
     let bytes = tokio::task::spawn_blocking(move || -> crate::Result<Vec<u8>> {
         let svg = poster::draw(&code, &verified, &details)?;
         Ok(match format {

@@ -189,6 +189,8 @@ pub struct Portal {
     pub router: Router,
     pub dir: tempfile::TempDir,
     pub backend: Backend,
+    /// The database's address, for a second process on it.
+    pub url: String,
 }
 
 impl Portal {
@@ -250,6 +252,7 @@ impl Portal {
             app,
             dir,
             backend,
+            url,
         };
         portal.add_user("admin", &[Role::Admin]).await;
         portal
@@ -266,6 +269,15 @@ impl Portal {
         )
         .await
         .unwrap()
+    }
+
+    /// A second `portal serve` process on the same database and data folder, as behind a proxy
+    /// that alternates between them: the same data, its own memory.
+    pub async fn second_process(&self) -> Router {
+        let db = Db::open(&self.url).await.unwrap();
+        let authority = Authority::load(self.dir.path()).unwrap();
+        let units = UnitList::load(self.app.units.edition, 4).unwrap();
+        web::router(AppState::configured(db, authority, units, false))
     }
 
     /// A browser with no cookies yet.
@@ -472,6 +484,15 @@ pub struct Client {
 }
 
 impl Client {
+    /// The same browser (its cookies) reaching another process of the portal.
+    pub fn via(&self, router: &Router) -> Client {
+        Client {
+            router: router.clone(),
+            cookies: self.cookies.clone(),
+            addr: self.addr,
+        }
+    }
+
     pub async fn send(&mut self, request: Request<Body>) -> Response {
         let mut request = request;
         request.extensions_mut().insert(ConnectInfo(self.addr));

@@ -4,6 +4,7 @@ use crate::*;
 
 crate::on_both_backends!(
     admins_manage_accounts,
+    a_reset_password_is_shown_by_whichever_process_answers,
     a_name_taken_meanwhile_is_refused_next_to_its_field,
     the_audit_log_records_and_filters,
     the_audit_log_speaks_in_words_groups_repeats_and_exports,
@@ -420,4 +421,43 @@ async fn the_audit_log_records_and_filters(backend: Backend) {
         ("lan", "venue_registered", "192.0.2.10")
     );
     assert!((row.3 - chrono::Utc::now().timestamp()).abs() < 60);
+}
+
+/// Behind a proxy that alternates between two portal processes, the page after a reset may be
+/// answered by the other one: the temporary password waits, sealed, in the database, and is
+/// shown once whichever process answers.
+async fn a_reset_password_is_shown_by_whichever_process_answers(backend: Backend) {
+    let p = Portal::new(backend).await;
+    let lan = p.add_user("lan", &[Role::Tracer]).await;
+    let mut admin = p.signed_in("admin").await;
+    let second = p.second_process().await;
+    let r = admin.post(&format!("/admin/users/{lan}/reset"), &[]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let page = admin.via(&second).get(r.location()).await;
+    let password = between(&page.body, "id=\"temporary-password\">", "<");
+    assert_eq!(password.len(), 19);
+    assert_eq!(
+        p.client().login("lan", &password).await.status,
+        StatusCode::SEE_OTHER
+    );
+    // Shown once: not again by either process, and nothing of it left in the database.
+    for again in [
+        admin.get(r.location()).await,
+        admin.via(&second).get(r.location()).await,
+    ] {
+        assert!(!again.body.contains("temporary-password"));
+        assert!(again.body.contains("chỉ hiện một lần"));
+    }
+    assert_eq!(p.count("SELECT COUNT(*) FROM password_handovers").await, 0);
+    // While it waits, it is sealed: the row does not hold it.
+    admin.post(&format!("/admin/users/{lan}/reset"), &[]).await;
+    let sealed: String = sqlx::query_scalar("SELECT sealed FROM password_handovers")
+        .fetch_one(&p.app.db.pool)
+        .await
+        .unwrap();
+    let page = admin.via(&second).get(r.location()).await;
+    let second_password = between(&page.body, "id=\"temporary-password\">", "<");
+    assert!(
+        !sealed.contains(&second_password) && !sealed.contains(&second_password.replace('-', ""))
+    );
 }

@@ -8,6 +8,7 @@ crate::on_both_backends!(
     csv_import_saves_all_rows_or_none,
     an_import_s_posters_come_as_one_pdf,
     a_commune_merged_in_2025_says_where_it_went,
+    an_import_goes_on_whichever_process_answers,
     the_list_filters_by_poster_sorts_and_exports,
 );
 
@@ -418,12 +419,35 @@ async fn csv_import_saves_all_rows_or_none(backend: Backend) {
     assert!(list.body.contains("300 địa điểm"), "{}", list.body);
     assert!(list.body.contains(">1–200</a>"));
     assert!(list.body.contains(">201–300</a>"));
+    // The parts of the posters not yet downloaded. Each starts at a venue, so a part
+    // downloaded (here the first, and all but 10 of the second, marked by hand to keep the test
+    // short) does not shift the next one: the second still gives what is left of it.
+    let todo = c.get(&format!("/venues?import={batch}&poster=no")).await;
+    let before = &todo.body[..todo.body.find("\">201–300").unwrap()];
+    let link = "href=\"/venues/posters.pdf?";
+    let second = before[before.rfind(link).unwrap() + link.len()..].replace("&#38;", "&");
+    assert!(second.contains("part=2&from="), "{second}");
+    sqlx::query(
+        "UPDATE venues SET poster_first_at = 1 WHERE import_batch = $1 AND id NOT IN \
+         (SELECT id FROM venues WHERE import_batch = $1 ORDER BY search_key DESC, id DESC LIMIT 10)",
+    )
+    .bind(batch)
+    .execute(&p.app.db.pool)
+    .await
+    .unwrap();
+    let part = c.get(&format!("/venues/posters.pdf?{second}")).await;
+    assert_eq!(part.status, StatusCode::OK);
     assert_eq!(
-        c.get(&format!("/venues/posters.pdf?import={batch}&part=3"))
-            .await
-            .status,
-        StatusCode::NOT_FOUND
+        part.header("content-disposition"),
+        "attachment; filename=\"ap-phich-phan-2-10-dia-diem.pdf\""
     );
+    // A part whose start is unknown has nothing to print.
+    let r = c
+        .get(&format!(
+            "/venues/posters.pdf?import={batch}&part=2&from=nope"
+        ))
+        .await;
+    assert!(r.location().ends_with("bulk=none"), "{}", r.location());
     assert_eq!(
         p.count("SELECT COUNT(*) FROM venues WHERE sector = 'shop'")
             .await,
@@ -511,7 +535,7 @@ async fn an_import_s_posters_come_as_one_pdf(backend: Backend) {
     let posters = format!("/venues/posters.pdf?import={batch}");
     assert!(page.contains(&format!("href=\"{posters}\"")), "{page}");
     let list = c.get(&format!("/venues?import={batch}")).await;
-    assert!(list.body.contains("3 địa điểm"));
+    assert!(list.body.contains("id=\"venue-count\">3 địa điểm<"));
     assert!(!list.body.contains("Quán đăng ký tay"));
     assert!(list.body.contains("id=\"one-import\""));
     let pdf = c.get(&posters).await;
@@ -528,12 +552,6 @@ async fn an_import_s_posters_come_as_one_pdf(backend: Backend) {
         p.count("SELECT COUNT(*) FROM venues WHERE poster_first_at IS NOT NULL")
             .await,
         3
-    );
-    // Its first part is the same three.
-    let part = c.get(&format!("{posters}&part=1")).await;
-    assert_eq!(
-        part.header("content-disposition"),
-        "attachment; filename=\"ap-phich-phan-1-3-dia-diem.pdf\""
     );
 }
 
@@ -599,18 +617,15 @@ async fn wait_for_job(c: &mut crate::support::Client, path: &str) -> String {
 
 #[tokio::test]
 async fn a_running_import_shows_its_progress_and_refreshes_itself() {
-    use std::sync::atomic::AtomicUsize;
+    use portal::store::imports;
     let p = Portal::new(Backend::Sqlite).await;
     let owner = p.add_user("lan", &[Role::Registrar]).await;
-    let job = std::sync::Arc::new(portal::web::memory::ImportJob {
-        owner,
-        total: 100,
-        checked: AtomicUsize::new(100),
-        saved: AtomicUsize::new(30),
-        state: std::sync::Mutex::new(portal::web::memory::JobState::Running),
-        filename: "<b>venues</b>.csv".into(),
-    });
-    p.app.imports.lock().unwrap().insert("job-1".into(), job);
+    let now = chrono::Utc::now().timestamp();
+    let db = &p.app.db.pool;
+    imports::create(db, "job-1", owner, "<b>venues</b>.csv", 100, now)
+        .await
+        .unwrap();
+    imports::progress(db, "job-1", 100, 30, now).await.unwrap();
     let mut c = p.signed_in("lan").await;
     let page = c.get("/venues/import/job-1").await;
     assert!(page
@@ -623,4 +638,56 @@ async fn a_running_import_shows_its_progress_and_refreshes_itself() {
     );
     assert!(page.body.contains("<p>65%</p>"));
     assert!(page.body.contains("&#60;b&#62;venues"));
+    // A job whose process stopped (no sign of life for a minute) says so and stops refreshing:
+    // nothing of it was saved.
+    imports::progress(db, "job-1", 100, 30, now - 60)
+        .await
+        .unwrap();
+    let page = c.get("/venues/import/job-1").await;
+    assert!(!page.body.contains("http-equiv=\"refresh\""));
+    assert!(
+        page.body.contains("id=\"import-interrupted\""),
+        "{}",
+        page.body
+    );
+}
+
+/// Behind a proxy that alternates between two portal processes: the upload goes to one, the
+/// preview, the save and the result to either, and the import is saved once.
+async fn an_import_goes_on_whichever_process_answers(backend: Backend) {
+    let p = Portal::new(backend).await;
+    p.add_user("lan", &[Role::Registrar]).await;
+    let mut c = p.signed_in("lan").await;
+    let second = p.second_process().await;
+    let mut d = c.via(&second);
+    let csrf = c.csrf().await;
+    let code = p.app.units.communes[0].code;
+    let file = format!(
+        "ten,dia_chi,xa_phuong,linh_vuc,nguoi_lien_he,dien_thoai\n\
+         Chợ Một,Số 1,{code},Chợ,Bà Hoa,0912345001\n\
+         Chợ Hai,Số 2,{code},Chợ,Bà Hoa,0912345002\n"
+    );
+    let r = c
+        .upload("/venues/import", &csrf, "cho.csv", file.as_bytes())
+        .await;
+    let job = r.location().to_owned();
+    let page = wait_for_job(&mut d, &job).await;
+    assert!(page.contains("id=\"import-save\""), "{page}");
+    // Saved through the second process; pressed again through the first: once.
+    d.post(&format!("{job}/save"), &[]).await;
+    c.post(&format!("{job}/save"), &[]).await;
+    let page = wait_for_job(&mut c, &job).await;
+    assert!(page.contains("Đã lưu 2 địa điểm"), "{page}");
+    assert_eq!(p.count("SELECT COUNT(*) FROM venues").await, 2);
+    assert_eq!(
+        p.count("SELECT COUNT(*) FROM audit_log WHERE action = 'venues_imported'")
+            .await,
+        1
+    );
+    // The checked rows (with their contacts) are not kept once saved.
+    assert_eq!(
+        p.count("SELECT COUNT(*) FROM import_jobs WHERE rows <> ''")
+            .await,
+        0
+    );
 }
