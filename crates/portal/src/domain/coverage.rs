@@ -86,6 +86,22 @@ pub struct Coverage {
 }
 
 impl Coverage {
+    /// The communes with no poster downloaded, each with its district where the list has them
+    /// ("Xã Đức Hạnh (Huyện Bảo Lâm)"): six names occur in more than one district.
+    pub fn uncovered(&self) -> Vec<String> {
+        self.communes
+            .iter()
+            .filter(|c| c.with_poster == 0)
+            .map(|c| {
+                if c.district.is_empty() {
+                    c.name.clone()
+                } else {
+                    format!("{} ({})", c.name, c.district)
+                }
+            })
+            .collect()
+    }
+
     /// The province's communes with a poster downloaded, in whole percent.
     pub fn percent(&self) -> usize {
         percent(self.covered_communes, self.communes.len())

@@ -252,18 +252,7 @@ pub fn build(
     }
 
     body.push(heading("XÃ, PHƯỜNG CHƯA CÓ ĐỊA ĐIỂM TẢI ÁP PHÍCH"));
-    let uncovered: Vec<String> = r
-        .communes
-        .iter()
-        .filter(|c| c.with_poster == 0)
-        .map(|c| {
-            if c.district.is_empty() {
-                c.name.clone()
-            } else {
-                format!("{} ({})", c.name, c.district)
-            }
-        })
-        .collect();
+    let uncovered = r.uncovered();
     body.push(Block::Text(if uncovered.is_empty() {
         "Mọi xã, phường đều đã có địa điểm tải áp phích.".into()
     } else if uncovered.len() <= NAMED_UNCOVERED {

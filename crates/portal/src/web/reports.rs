@@ -166,18 +166,7 @@ async fn coverage(
     };
     let r = load(&app, &tr, day).await?;
     let chart = chart_svg(&r, &tr);
-    let uncovered = r
-        .communes
-        .iter()
-        .filter(|c| c.with_poster == 0)
-        .map(|c| {
-            if c.district.is_empty() {
-                c.name.clone()
-            } else {
-                format!("{} ({})", c.name, c.district)
-            }
-        })
-        .collect();
+    let uncovered = r.uncovered();
     let status = if as_of_error.is_some() {
         StatusCode::UNPROCESSABLE_ENTITY
     } else {
