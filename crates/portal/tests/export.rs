@@ -7,79 +7,16 @@ mod support;
 
 use std::io::{Read, Write};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 
 use portal::domain::accounts::Role;
 use portal::store::Backend;
 use protocol::exposure::{read_exposure_list, venue_hash, ExposureList};
 use support::cases::register_venue;
+use support::nginx::Nginx;
 use support::Portal;
 
 on_both_backends!(the_exported_list_is_what_nginx_serves_to_phones);
-
-/// nginx from Debian serving `root` on `port` with the project's configuration block.
-struct Nginx(Child);
-
-impl Nginx {
-    fn start(dir: &Path, root: &Path, port: u16) -> Nginx {
-        let block = std::fs::read_to_string(
-            Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/nginx-exposures.conf"),
-        )
-        .unwrap()
-        .replace("/srv/visit-diary/exposures", root.to_str().unwrap());
-        let temp = |name: &str| dir.join(name).display().to_string();
-        let conf = format!(
-            "worker_processes 1;\npid {pid};\nerror_log {log};\nevents {{ worker_connections 64; }}\n\
-             http {{\n access_log off;\n client_body_temp_path {body};\n proxy_temp_path {proxy};\n\
-             fastcgi_temp_path {fastcgi};\n uwsgi_temp_path {uwsgi};\n scgi_temp_path {scgi};\n\
-             server {{\n listen 127.0.0.1:{port};\n{block}\n }}\n}}\n",
-            pid = temp("nginx.pid"),
-            log = temp("error.log"),
-            body = temp("body"),
-            proxy = temp("proxy"),
-            fastcgi = temp("fastcgi"),
-            uwsgi = temp("uwsgi"),
-            scgi = temp("scgi"),
-        );
-        let path = dir.join("nginx.conf");
-        std::fs::write(&path, conf).unwrap();
-        // Its output to a file: a worker left behind must not hold the test's pipes open.
-        let child = Command::new("nginx")
-            .arg("-e")
-            .arg(dir.join("error.log"))
-            .arg("-c")
-            .arg(&path)
-            .arg("-p")
-            .arg(dir)
-            .args(["-g", "daemon off;"])
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("nginx (Debian's nginx-light, which make test installs)");
-        let nginx = Nginx(child);
-        for _ in 0..100 {
-            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-                return nginx;
-            }
-            std::thread::sleep(std::time::Duration::from_millis(50));
-        }
-        panic!(
-            "nginx did not start: {}",
-            std::fs::read_to_string(dir.join("error.log")).unwrap_or_default()
-        );
-    }
-}
-
-impl Drop for Nginx {
-    /// SIGTERM, which stops the workers too (SIGKILL would leave them running).
-    fn drop(&mut self) {
-        let _ = Command::new("kill")
-            .args(["-TERM", &self.0.id().to_string()])
-            .status();
-        let _ = self.0.wait();
-    }
-}
 
 /// A plain HTTP/1.0 GET: the status, the headers (names in lower case) and the body.
 fn get(port: u16, path: &str, etag: Option<&str>) -> (u16, Vec<(String, String)>, Vec<u8>) {
@@ -186,7 +123,12 @@ async fn the_exported_list_is_what_nginx_serves_to_phones(backend: Backend) {
         std::fs::set_permissions(d, std::fs::Permissions::from_mode(0o755)).unwrap();
     }
     let port = support::free_port();
-    let _nginx = Nginx::start(dir.path(), &out, port);
+    let block = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/nginx-exposures.conf"),
+    )
+    .unwrap()
+    .replace("/srv/visit-diary/exposures", out.to_str().unwrap());
+    let _nginx = Nginx::start(dir.path(), port, "", &block);
 
     // The whole list: what the portal itself serves now, accepted as the app accepts it.
     let (status, headers, body) = get(port, "/api/v1/exposures", None);

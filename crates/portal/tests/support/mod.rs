@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod cases;
+pub mod nginx;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
