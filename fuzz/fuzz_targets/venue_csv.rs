@@ -22,6 +22,7 @@ fn context() -> &'static (UnitList, Authority) {
                 units: Edition::default(),
                 apps: Default::default(),
                 diary_retention_days: portal::domain::retention::DEFAULT_DAYS,
+                department: Default::default(),
             },
             key: test_support::authority_key(),
             department: DepartmentKey::derive(&[8; 32]),
