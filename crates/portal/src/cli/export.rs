@@ -5,9 +5,9 @@
 //! - `api/v1/exposures-since/N`: the changes after sequence N (`?since=N`), for the last
 //!   `--changes` sequences; older ones are removed, and a server falls back to the whole list.
 //!
-//! Each file is written beside its place and renamed into it, so a server never reads half of
-//! one. A list is good for two days: run the export again after every change and at least daily
-//! (README gives a cron line and nginx's configuration).
+//! Each file is written beside its place under a name of its own and renamed into it, so a
+//! server never reads half of one. A list is good for two days: run the export again after every
+//! change and at least daily, one at a time (`docs/exposure.md` gives a cron line with `flock`).
 
 use std::path::{Path, PathBuf};
 
@@ -23,10 +23,21 @@ pub struct Exported {
     pub dir: PathBuf,
 }
 
+/// What a file being written is called until it is renamed into place: its name, this
+/// process's id and a random number, so that two exports at once never write the same one.
+fn partial(path: &Path) -> PathBuf {
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("file");
+    path.with_file_name(format!(
+        "{name}.{}.{:08x}.partial",
+        std::process::id(),
+        rand::random::<u32>()
+    ))
+}
+
 fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
     let dir = path.parent().expect("a file in a folder");
     std::fs::create_dir_all(dir).map_err(io(dir))?;
-    let temporary = path.with_extension("partial");
+    let temporary = partial(path);
     std::fs::write(&temporary, bytes).map_err(io(&temporary))?;
     std::fs::rename(&temporary, path).map_err(io(path))
 }
@@ -41,18 +52,26 @@ pub async fn export(app: &AppState, out: &Path, changes: u64) -> Result<Exported
     let from = list.sequence.saturating_sub(changes);
     let mut written = Vec::new();
     for since in from..list.sequence {
-        let (_, body) = signed(app, Some(since)).await.map_err(Error::Export)?;
+        let (changes, body) = signed(app, Some(since)).await.map_err(Error::Export)?;
+        // Published or retracted meanwhile: the whole list and its changes would disagree.
+        if changes.sequence != list.sequence {
+            return Err(Error::Export(format!(
+                "the list changed while it was exported (sequence {} became {}); run the \
+                 export again",
+                list.sequence, changes.sequence
+            )));
+        }
         write_atomically(&since_dir.join(since.to_string()), &body)?;
         written.push(since);
     }
     // Changes since an older sequence, or from a list that has since moved on, would be wrong.
     for entry in std::fs::read_dir(&since_dir).map_err(io(&since_dir))? {
         let entry = entry.map_err(io(&since_dir))?;
-        let kept = entry
-            .file_name()
-            .to_str()
-            .and_then(|n| n.parse::<u64>().ok())
-            .is_some_and(|n| written.contains(&n));
+        let name = entry.file_name();
+        let name = name.to_str().unwrap_or_default();
+        // Another export's file still being written is its own to rename.
+        let kept =
+            name.ends_with(".partial") || name.parse::<u64>().is_ok_and(|n| written.contains(&n));
         if !kept {
             std::fs::remove_file(entry.path()).map_err(io(&entry.path()))?;
         }

@@ -90,6 +90,15 @@ struct Row {
     updated_at: i64,
 }
 
+/// Forgets the jobs begun more than a day ago, with the rows or problems they held.
+pub async fn purge(db: &AnyPool, now: i64) -> Result<u64, sqlx::Error> {
+    let done = sqlx::query("DELETE FROM import_jobs WHERE created_at < $1")
+        .bind(now - KEPT_SECONDS)
+        .execute(db)
+        .await?;
+    Ok(done.rows_affected())
+}
+
 /// Starts a job for `owner`, and forgets those begun more than a day ago.
 pub async fn create(
     db: &AnyPool,
@@ -99,10 +108,7 @@ pub async fn create(
     total: usize,
     now: i64,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM import_jobs WHERE created_at < $1")
-        .bind(now - KEPT_SECONDS)
-        .execute(db)
-        .await?;
+    purge(db, now).await?;
     sqlx::query(
         "INSERT INTO import_jobs (id, owner, filename, total, state, created_at, updated_at) \
          VALUES ($1, $2, $3, $4, 'running', $5, $5)",
@@ -173,25 +179,62 @@ pub async fn finish(
     Ok(())
 }
 
-/// `owner`'s job `id`; no one else's.
-pub async fn get(db: &AnyPool, id: &str, owner: i64) -> Result<Option<Job>, sqlx::Error> {
+/// Marks the running job saved, `saved` venues, in the transaction that saves them: a process
+/// that stops after the commit leaves a job that says what happened.
+pub async fn saved_in(
+    tx: &mut super::Tx,
+    id: &str,
+    saved: usize,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE import_jobs SET state = 'done', rows = '', errors = '', checked = total, \
+         saved = $1, updated_at = $2 WHERE id = $3 AND state = 'running'",
+    )
+    .bind(saved as i64)
+    .bind(now)
+    .bind(id)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// JSON kept by [`finish`]: empty when nothing was kept; `None` when it does not read.
+fn kept<T: serde::de::DeserializeOwned>(text: &str) -> Option<Vec<T>> {
+    if text.is_empty() {
+        return Some(Vec::new());
+    }
+    serde_json::from_str(text).ok()
+}
+
+/// `owner`'s job `id`, begun less than a day before `now`; no one else's. A job whose kept rows
+/// or problems no longer read is broken, never "nothing to save".
+pub async fn get(db: &AnyPool, id: &str, owner: i64, now: i64) -> Result<Option<Job>, sqlx::Error> {
     let row: Option<Row> = sqlx::query_as(
         "SELECT filename, total, checked, saved, state, rows, errors, updated_at \
-         FROM import_jobs WHERE id = $1 AND owner = $2",
+         FROM import_jobs WHERE id = $1 AND owner = $2 AND created_at >= $3",
     )
     .bind(id)
     .bind(owner)
+    .bind(now - KEPT_SECONDS)
     .fetch_optional(db)
     .await?;
-    Ok(row.map(|r| Job {
-        filename: r.filename,
-        total: r.total,
-        checked: r.checked,
-        saved: r.saved,
-        state: State::parse(&r.state),
-        rows: serde_json::from_str(&r.rows).unwrap_or_default(),
-        errors: serde_json::from_str(&r.errors).unwrap_or_default(),
-        updated_at: r.updated_at,
+    Ok(row.map(|r| {
+        let (rows, errors) = (kept(&r.rows), kept(&r.errors));
+        let state = match (&rows, &errors) {
+            (Some(_), Some(_)) => State::parse(&r.state),
+            _ => State::Broken,
+        };
+        Job {
+            filename: r.filename,
+            total: r.total,
+            checked: r.checked,
+            saved: r.saved,
+            state,
+            rows: rows.unwrap_or_default(),
+            errors: errors.unwrap_or_default(),
+            updated_at: r.updated_at,
+        }
     }))
 }
 
@@ -203,7 +246,7 @@ pub async fn claim(
     owner: i64,
     now: i64,
 ) -> Result<Option<Vec<StoredRow>>, sqlx::Error> {
-    let Some(job) = get(db, id, owner)
+    let Some(job) = get(db, id, owner, now)
         .await?
         .filter(|j| j.state == State::Ready)
     else {

@@ -188,9 +188,13 @@ async fn import(State(app): State<AppState>, staff: Staff, mut multipart: Multip
 
 /// How often a running job writes its progress, which also says it is alive.
 const PROGRESS_EVERY: std::time::Duration = std::time::Duration::from_millis(300);
-/// A job running without a sign of life for this long was stopped with its process (a restart,
-/// a crash): nothing of it was saved, since saving is one transaction.
+/// A job checking its rows without a sign of life for this long was stopped with its process (a
+/// restart, a crash).
 const STALE_SECONDS: i64 = 30;
+/// The same while it saves: on SQLite its progress cannot be written while the saving
+/// transaction holds the database, so only a much longer silence says it stopped. Saving is one
+/// transaction that also marks the job saved, so a job stopped while saving saved nothing.
+const SAVE_STALE_SECONDS: i64 = 600;
 
 /// The running step's progress, counted where the work is done.
 #[derive(Default)]
@@ -207,7 +211,7 @@ async fn with_progress<T>(
     work: impl std::future::Future<Output = T>,
 ) -> T {
     let (db, id, counters) = (app.db.pool.clone(), id.to_owned(), counters.clone());
-    let ticker = tokio::spawn(async move {
+    let ticker = Ticker(tokio::spawn(async move {
         loop {
             tokio::time::sleep(PROGRESS_EVERY).await;
             let (checked, saved) = (
@@ -218,10 +222,20 @@ async fn with_progress<T>(
                 eprintln!("portal: import {id}: {e}");
             }
         }
-    });
+    }));
     let out = work.await;
-    ticker.abort();
+    drop(ticker);
     out
+}
+
+/// The task writing a job's progress, stopped when dropped: also when the work panics, so that
+/// a job whose work died stops looking alive.
+struct Ticker(tokio::task::JoinHandle<()>);
+
+impl Drop for Ticker {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
 }
 
 fn stored_row((row, v): &(usize, ValidVenue)) -> StoredRow {
@@ -274,7 +288,10 @@ fn valid_of(r: StoredRow) -> Option<(usize, ValidVenue)> {
 /// to the job's page.
 async fn save(State(app): State<AppState>, staff: Staff, Path(job_id): Path<String>) -> WebResult {
     let owner = staff.session.user_id;
-    if imports::get(&app.db.pool, &job_id, owner).await?.is_none() {
+    if imports::get(&app.db.pool, &job_id, owner, now())
+        .await?
+        .is_none()
+    {
         return Err(WebError::NotFound);
     }
     let back = Redirect::to(&format!("/venues/import/{job_id}")).into_response();
@@ -283,7 +300,7 @@ async fn save(State(app): State<AppState>, staff: Staff, Path(job_id): Path<Stri
     };
     let total = rows.len();
     let valid: Option<Vec<(usize, ValidVenue)>> = rows.into_iter().map(valid_of).collect();
-    let job = imports::get(&app.db.pool, &job_id, owner).await?;
+    let job = imports::get(&app.db.pool, &job_id, owner, now()).await?;
     // The audit entry's time is when the rows are saved.
     let actor = staff.entry(
         "venues_imported",
@@ -338,7 +355,10 @@ async fn cancel(
     Path(job_id): Path<String>,
 ) -> WebResult {
     let owner = staff.session.user_id;
-    if imports::get(&app.db.pool, &job_id, owner).await?.is_none() {
+    if imports::get(&app.db.pool, &job_id, owner, now())
+        .await?
+        .is_none()
+    {
         return Err(WebError::NotFound);
     }
     imports::cancel(&app.db.pool, &job_id, owner, now()).await?;
@@ -400,6 +420,7 @@ async fn save_rows(
     entry.detail = valid.len().to_string();
     entry.at = t;
     audit::write(&mut *tx, &entry).await?;
+    imports::saved_in(&mut tx, batch, valid.len(), t).await?;
     tx.commit().await?;
     Ok(Ok(valid.len()))
 }
@@ -496,7 +517,7 @@ async fn import_progress(
     staff: Staff,
     Path(job_id): Path<String>,
 ) -> WebResult {
-    let job = imports::get(&app.db.pool, &job_id, staff.session.user_id)
+    let job = imports::get(&app.db.pool, &job_id, staff.session.user_id, now())
         .await?
         .ok_or(WebError::NotFound)?;
     let tr = staff.tr();
@@ -524,7 +545,16 @@ async fn import_progress(
     match job.state {
         // No sign of life for a while: its process stopped. Saving is one transaction, so
         // nothing of it was saved.
-        JobState::Running if now() - job.updated_at > STALE_SECONDS => page.interrupted = true,
+        JobState::Running
+            if now() - job.updated_at
+                > if page.saving {
+                    SAVE_STALE_SECONDS
+                } else {
+                    STALE_SECONDS
+                } =>
+        {
+            page.interrupted = true
+        }
         JobState::Running => page.running = true,
         JobState::Ready => page.ready = Some(preview(&app, &tr, &job.rows)),
         JobState::Cancelled => page.cancelled = true,

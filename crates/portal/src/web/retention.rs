@@ -47,6 +47,10 @@ pub fn keep_purging(app: AppState) {
             if let Err(e) = purge(&app, now()).await {
                 eprintln!("portal: deleting answers past their retention failed: {e}");
             }
+            // Import jobs a day old go too, with the contacts their rows held.
+            if let Err(e) = crate::store::imports::purge(&app.db.pool, now()).await {
+                eprintln!("portal: deleting old import jobs failed: {e}");
+            }
         }
     });
 }

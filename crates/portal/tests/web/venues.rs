@@ -638,9 +638,16 @@ async fn a_running_import_shows_its_progress_and_refreshes_itself() {
     );
     assert!(page.body.contains("<p>65%</p>"));
     assert!(page.body.contains("&#60;b&#62;venues"));
-    // A job whose process stopped (no sign of life for a minute) says so and stops refreshing:
-    // nothing of it was saved.
+    // Saving, silent for a minute: on SQLite its progress cannot be written while the saving
+    // transaction holds the database, so it still counts as running.
     imports::progress(db, "job-1", 100, 30, now - 60)
+        .await
+        .unwrap();
+    let page = c.get("/venues/import/job-1").await;
+    assert!(page.body.contains("http-equiv=\"refresh\""));
+    // Silent for eleven minutes: its process stopped. It says so and stops refreshing; nothing
+    // of it was saved.
+    imports::progress(db, "job-1", 100, 30, now - 660)
         .await
         .unwrap();
     let page = c.get("/venues/import/job-1").await;
@@ -649,6 +656,27 @@ async fn a_running_import_shows_its_progress_and_refreshes_itself() {
         page.body.contains("id=\"import-interrupted\""),
         "{}",
         page.body
+    );
+    // Checking, silent for a minute: stopped.
+    imports::create(db, "job-2", owner, "b.csv", 100, now)
+        .await
+        .unwrap();
+    imports::progress(db, "job-2", 40, 0, now - 60)
+        .await
+        .unwrap();
+    let page = c.get("/venues/import/job-2").await;
+    assert!(
+        page.body.contains("id=\"import-interrupted\""),
+        "{}",
+        page.body
+    );
+    // A job a day old is forgotten.
+    imports::create(db, "job-3", owner, "c.csv", 1, now - 2 * 86_400)
+        .await
+        .unwrap();
+    assert_eq!(
+        c.get("/venues/import/job-3").await.status,
+        StatusCode::NOT_FOUND
     );
 }
 
