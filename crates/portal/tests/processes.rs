@@ -81,18 +81,6 @@ fn through(c: &Client, port: u16) -> Client {
     c.via(&Router::new().fallback(forward).with_state(proxy))
 }
 
-async fn wait_for_job(c: &mut Client, path: &str) -> String {
-    for _ in 0..300 {
-        let r = c.get(path).await;
-        assert_eq!(r.status, StatusCode::OK, "{path}: {}", r.body);
-        if !r.body.contains("http-equiv=\"refresh\"") {
-            return r.body;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
-    panic!("the import did not finish");
-}
-
 #[tokio::test]
 async fn staff_work_goes_on_when_one_process_behind_the_proxy_dies() {
     let p = Portal::new(Backend::Postgres).await;
@@ -136,7 +124,7 @@ async fn staff_work_goes_on_when_one_process_behind_the_proxy_dies() {
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     let job = r.location().to_owned();
-    let page = wait_for_job(&mut lan, &job).await;
+    let page = lan.settled(&job).await;
     assert!(page.contains("id=\"import-save\""), "{page}");
 
     // An admin resets a password through the proxy, before the kill: the request and the page
@@ -160,7 +148,7 @@ async fn staff_work_goes_on_when_one_process_behind_the_proxy_dies() {
         (one.status, two.status),
         (StatusCode::SEE_OTHER, StatusCode::SEE_OTHER)
     );
-    let page = wait_for_job(&mut lan, &job).await;
+    let page = lan.settled(&job).await;
     assert!(page.contains("Đã lưu 3 địa điểm"), "{page}");
     assert_eq!(p.count("SELECT COUNT(*) FROM venues").await, 3);
     assert_eq!(

@@ -95,18 +95,6 @@ async fn forms_name_their_list_and_sort_communes_as_vietnamese_does(backend: Bac
 
 const HEADER_VI: &str = "ten,dia_chi,xa_phuong,linh_vuc,nguoi_lien_he,dien_thoai\n";
 
-async fn wait_for_job(c: &mut Client, path: &str) -> String {
-    for _ in 0..600 {
-        let r = c.get(path).await;
-        assert_eq!(r.status, StatusCode::OK);
-        if !r.body.contains("http-equiv=\"refresh\"") {
-            return r.body;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
-    panic!("the import did not finish");
-}
-
 /// Uploads a file and, when every row is right, saves it: the page that ends the import.
 async fn import(c: &mut Client, text: &str) -> String {
     let csrf = c.csrf().await;
@@ -115,13 +103,13 @@ async fn import(c: &mut Client, text: &str) -> String {
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     let job = r.location().to_owned();
-    let page = wait_for_job(c, &job).await;
+    let page = c.settled(&job).await;
     // A right file waits for the registrar to look at it: here they save it at once.
     if !page.contains("id=\"import-save\"") {
         return page;
     }
     c.post(&format!("{job}/save"), &[]).await;
-    wait_for_job(c, &job).await
+    c.settled(&job).await
 }
 
 fn id_of(location: &str) -> String {

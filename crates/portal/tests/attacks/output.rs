@@ -52,11 +52,11 @@ async fn markup_and_formulas_are_neutralised_on_pages_and_in_csv(backend: Backen
         .await;
     let job = r.location().to_owned();
     // The preview shows every hostile value as text.
-    let preview = settled(&mut c, &job).await;
+    let preview = c.settled(&job).await;
     assert!(preview.contains("id=\"import-save\""), "{preview}");
     assert_escaped(&preview, "the import's preview");
     c.post(&format!("{job}/save"), &[]).await;
-    let page = settled(&mut c, &job).await;
+    let page = c.settled(&job).await;
     assert!(
         page.contains(&format!("Đã lưu {} địa điểm", hostile.len())),
         "{page}"
@@ -438,16 +438,4 @@ async fn every_kind_of_answer_carries_the_security_headers(backend: Backend) {
             assert_eq!(r.header("cache-control"), "no-store", "{what}");
         }
     }
-}
-
-/// The import's page once it stops refreshing itself.
-async fn settled(c: &mut Client, job: &str) -> String {
-    for _ in 0..100 {
-        let page = c.get(job).await.body;
-        if !page.contains("http-equiv=\"refresh\"") {
-            return page;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
-    panic!("the import did not finish");
 }

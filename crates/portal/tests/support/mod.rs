@@ -494,6 +494,20 @@ impl Client {
         }
     }
 
+    /// An import's page once it stops refreshing itself (checked, saved or refused), each
+    /// look answered 200.
+    pub async fn settled(&mut self, path: &str) -> String {
+        for _ in 0..600 {
+            let r = self.get(path).await;
+            assert_eq!(r.status, StatusCode::OK, "{path}: {}", r.body);
+            if !r.body.contains("http-equiv=\"refresh\"") {
+                return r.body;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        panic!("the import at {path} did not finish");
+    }
+
     pub async fn send(&mut self, request: Request<Body>) -> Response {
         let mut request = request;
         request.extensions_mut().insert(ConnectInfo(self.addr));

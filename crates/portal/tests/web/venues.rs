@@ -366,7 +366,7 @@ async fn csv_import_saves_all_rows_or_none(backend: Backend) {
         .upload("/venues/import", &csrf, "bad.csv", bad.as_bytes())
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-    let page = wait_for_job(&mut c, r.location()).await;
+    let page = c.settled(r.location()).await;
     assert!(page.contains("Chưa lưu gì"), "{page}");
     // Each with the value the file has there, and a name a spreadsheet would run is refused.
     let value = |v: &str| format!("<td class=\"wrap import-value\">{v}</td>");
@@ -389,7 +389,7 @@ async fn csv_import_saves_all_rows_or_none(backend: Backend) {
         .upload("/venues/import", &csrf, "good.csv", good.as_bytes())
         .await;
     let job = r.location().to_owned();
-    let page = wait_for_job(&mut c, &job).await;
+    let page = c.settled(&job).await;
     assert!(
         page.contains("Mọi dòng đều đúng: 300 địa điểm, ở 2 xã, phường."),
         "{page}"
@@ -407,7 +407,7 @@ async fn csv_import_saves_all_rows_or_none(backend: Backend) {
     let r = c.post(&format!("{job}/save"), &[]).await;
     assert_eq!(r.location(), job);
     c.post(&format!("{job}/save"), &[]).await;
-    let page = wait_for_job(&mut c, &job).await;
+    let page = c.settled(&job).await;
     assert!(page.contains("Đã lưu 300 địa điểm"), "{page}");
     assert!(page.contains("value=\"600\""), "a full progress bar");
     assert_eq!(p.count("SELECT COUNT(*) FROM venues").await, 300);
@@ -457,7 +457,7 @@ async fn csv_import_saves_all_rows_or_none(backend: Backend) {
     let r = c
         .upload("/venues/import", &csrf, "good.csv", good.as_bytes())
         .await;
-    let page = wait_for_job(&mut c, r.location()).await;
+    let page = c.settled(r.location()).await;
     assert!(page.contains("trùng tên và địa chỉ"));
     // Looked at and dropped: nothing saved.
     let bad_names = good.replace("Cửa hàng ", "Quầy ");
@@ -465,12 +465,12 @@ async fn csv_import_saves_all_rows_or_none(backend: Backend) {
         .upload("/venues/import", &csrf, "other.csv", bad_names.as_bytes())
         .await;
     let job = r.location().to_owned();
-    wait_for_job(&mut c, &job).await;
+    c.settled(&job).await;
     c.post(&format!("{job}/cancel"), &[]).await;
-    let page = wait_for_job(&mut c, &job).await;
+    let page = c.settled(&job).await;
     assert!(page.contains("Đã bỏ, không lưu địa điểm nào"), "{page}");
     c.post(&format!("{job}/save"), &[]).await;
-    assert!(wait_for_job(&mut c, &job).await.contains("Đã bỏ"));
+    assert!(c.settled(&job).await.contains("Đã bỏ"));
     assert_eq!(p.count("SELECT COUNT(*) FROM venues").await, 300);
 
     // Files that cannot be read say why, on the form.
@@ -526,11 +526,9 @@ async fn an_import_s_posters_come_as_one_pdf(backend: Backend) {
         .upload("/venues/import", &csrf, "cho.csv", file.as_bytes())
         .await;
     let job = r.location().to_owned();
-    assert!(wait_for_job(&mut c, &job)
-        .await
-        .contains("id=\"import-save\""));
+    assert!(c.settled(&job).await.contains("id=\"import-save\""));
     c.post(&format!("{job}/save"), &[]).await;
-    let page = wait_for_job(&mut c, &job).await;
+    let page = c.settled(&job).await;
     let batch = job.trim_start_matches("/venues/import/");
     let posters = format!("/venues/posters.pdf?import={batch}");
     assert!(page.contains(&format!("href=\"{posters}\"")), "{page}");
@@ -571,7 +569,7 @@ async fn a_commune_merged_in_2025_says_where_it_went(backend: Backend) {
     let r = c
         .upload("/venues/import", &csrf, "cu.csv", file.as_bytes())
         .await;
-    let page = wait_for_job(&mut c, r.location()).await;
+    let page = c.settled(r.location()).await;
     let rows: Vec<String> = page
         .split("<tr><td>")
         .skip(1)
@@ -601,18 +599,6 @@ async fn a_commune_merged_in_2025_says_where_it_went(backend: Backend) {
     // Xã Hưng Đạo without a former district is today's Xã Hưng Đạo: that row is right.
     assert!(!page.contains("<tr><td>6</td>"));
     assert_eq!(p.count("SELECT COUNT(*) FROM venues").await, 0);
-}
-
-async fn wait_for_job(c: &mut crate::support::Client, path: &str) -> String {
-    for _ in 0..600 {
-        let r = c.get(path).await;
-        assert_eq!(r.status, StatusCode::OK);
-        if !r.body.contains("http-equiv=\"refresh\"") {
-            return r.body;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
-    panic!("the import did not finish");
 }
 
 #[tokio::test]
@@ -699,12 +685,12 @@ async fn an_import_goes_on_whichever_process_answers(backend: Backend) {
         .upload("/venues/import", &csrf, "cho.csv", file.as_bytes())
         .await;
     let job = r.location().to_owned();
-    let page = wait_for_job(&mut d, &job).await;
+    let page = d.settled(&job).await;
     assert!(page.contains("id=\"import-save\""), "{page}");
     // Saved through the second process; pressed again through the first: once.
     d.post(&format!("{job}/save"), &[]).await;
     c.post(&format!("{job}/save"), &[]).await;
-    let page = wait_for_job(&mut c, &job).await;
+    let page = c.settled(&job).await;
     assert!(page.contains("Đã lưu 2 địa điểm"), "{page}");
     assert_eq!(p.count("SELECT COUNT(*) FROM venues").await, 2);
     assert_eq!(
