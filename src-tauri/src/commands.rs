@@ -1,7 +1,7 @@
 //! The diary's commands: one thin function each over `crates/diary`. The clock is read here.
 
-use chrono::Utc;
-use diary::{Entry, Visit};
+use chrono::{DateTime, Utc};
+use diary::{Entry, PageMark, Visit, VisitPage};
 use serde::Serialize;
 use tauri::ipc::{InvokeBody, Request};
 use tauri::State;
@@ -136,15 +136,36 @@ pub async fn open_visit(state: State<'_, AppState>) -> Result<Option<Visit>, Ipc
     Ok(diary.open_visit().await?.map(|v| state.shown(v)))
 }
 
-/// Visits, newest first; with `query`, those whose place matches it (accents and case ignored).
+/// A page of visits, newest first, after `after` (the page before's `next`); with `query`, those
+/// whose place matches it (accents and case ignored). The diary view shows one page at a time.
 #[tauri::command]
 pub async fn list_visits(
     query: Option<String>,
+    after: Option<PageMark>,
+    limit: Option<u32>,
     state: State<'_, AppState>,
-) -> Result<Vec<Visit>, IpcError> {
+) -> Result<VisitPage, IpcError> {
     let diary = state.unlocked_diary()?;
-    diary.close_overdue(Utc::now()).await?;
-    Ok(diary.search(query.as_deref().unwrap_or_default()).await?)
+    if after.is_none() {
+        diary.close_overdue(Utc::now()).await?;
+    }
+    let query = query.as_deref().unwrap_or_default();
+    Ok(diary
+        .visits_page(query, after, limit.unwrap_or(VISITS_PAGE))
+        .await?)
+}
+
+/// Visits on one page of the diary view unless the UI asks for another number.
+const VISITS_PAGE: u32 = 50;
+
+/// How many visits the diary holds; with `before` (RFC 3339), those that began before it:
+/// what Settings says a shorter retention or erasing would delete.
+#[tauri::command]
+pub async fn count_visits(
+    before: Option<DateTime<Utc>>,
+    state: State<'_, AppState>,
+) -> Result<u64, IpcError> {
+    Ok(state.unlocked_diary()?.count_visits(before).await?)
 }
 
 #[tauri::command]

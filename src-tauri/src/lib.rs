@@ -116,6 +116,7 @@ pub fn run_app<R: Runtime>(builder: tauri::Builder<R>, options: Options) -> taur
             commands::check_out,
             commands::open_visit,
             commands::list_visits,
+            commands::count_visits,
             commands::get_visit,
             commands::add_manual,
             commands::update_visit,

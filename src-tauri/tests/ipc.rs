@@ -60,7 +60,9 @@ fn check_in_check_out_and_list_through_ipc() {
     let closed = invoke(&webview, "check_out", json_body(json!({}))).unwrap();
     assert_eq!(closed["checkout"], "tap");
     let list = invoke(&webview, "list_visits", json_body(json!({}))).unwrap();
-    assert_eq!(list.as_array().unwrap().len(), 1);
+    assert_eq!(list["visits"].as_array().unwrap().len(), 1);
+    assert_eq!(list["total"], 1);
+    assert_eq!(list["next"], Value::Null);
 }
 
 #[test]
@@ -94,7 +96,7 @@ fn errors_cross_ipc_as_kind_and_message() {
     assert_eq!(err["kind"], "image_unreadable");
     assert_eq!(
         invoke(&webview, "list_visits", json_body(json!({}))).unwrap(),
-        json!([])
+        json!({ "visits": [], "total": 0, "next": null })
     );
 }
 
@@ -135,6 +137,7 @@ fn a_diary_that_cannot_open_is_reported_by_every_command() {
     assert_eq!(info["key_location"], Value::Null);
     for (cmd, args) in [
         ("list_visits", json!({})),
+        ("count_visits", json!({})),
         ("open_visit", json!({})),
         ("check_out", json!({})),
         ("check_in", json!({ "text": code("Chợ", &key(7)) })),
@@ -170,7 +173,7 @@ fn a_link_is_previewed_without_storing_anything() {
     assert_eq!(preview["signature"], "verified");
     assert_eq!(
         invoke(&webview, "list_visits", json_body(json!({}))).unwrap(),
-        json!([])
+        json!({ "visits": [], "total": 0, "next": null })
     );
     let err = invoke(
         &webview,
@@ -206,6 +209,7 @@ fn the_app_lock_guards_the_diary_but_never_checking_in() {
                         "time_out": "2026-11-28T02:00:00Z", "note": "" });
     for (cmd, args) in [
         ("list_visits", json!({})),
+        ("count_visits", json!({})),
         ("get_visit", json!({ "id": 1 })),
         ("add_manual", json!({ "entry": entry })),
         ("update_visit", json!({ "id": 1, "entry": entry })),
@@ -244,7 +248,7 @@ fn the_app_lock_guards_the_diary_but_never_checking_in() {
     assert_eq!(err["kind"], "pin_wrong");
     invoke(&webview, "unlock", json_body(json!({ "pin": "2468" }))).unwrap();
     let list = invoke(&webview, "list_visits", json_body(json!({}))).unwrap();
-    assert_eq!(list.as_array().unwrap().len(), 1);
+    assert_eq!(list["visits"].as_array().unwrap().len(), 1);
 
     // Five wrong PINs, and the next try must wait, even with the right PIN.
     invoke(&webview, "lock_app", json_body(json!({}))).unwrap();
@@ -295,11 +299,35 @@ fn a_second_scan_of_the_same_venue_asks_and_delete_all_starts_again() {
     )
     .unwrap();
     let list = invoke(&webview, "list_visits", json_body(json!({}))).unwrap();
-    assert_eq!(list.as_array().unwrap().len(), 2);
+    assert_eq!(list["visits"].as_array().unwrap().len(), 2);
+    // A page of one, then the next from where it ended; and the counts Settings asks for.
+    let first = invoke(&webview, "list_visits", json_body(json!({ "limit": 1 }))).unwrap();
+    assert_eq!(
+        (first["visits"].as_array().unwrap().len(), &first["total"]),
+        (1, &json!(2))
+    );
+    let second = invoke(
+        &webview,
+        "list_visits",
+        json_body(json!({ "limit": 1, "after": first["next"] })),
+    )
+    .unwrap();
+    assert_ne!(second["visits"][0]["id"], first["visits"][0]["id"]);
+    assert_eq!(second["next"], Value::Null);
+    assert_eq!(
+        invoke(&webview, "count_visits", json_body(json!({}))).unwrap(),
+        2
+    );
+    let before = invoke(
+        &webview,
+        "count_visits",
+        json_body(json!({ "before": "2000-01-01T00:00:00Z" })),
+    );
+    assert_eq!(before.unwrap(), 0);
 
     invoke(&webview, "delete_all_data", json_body(json!({}))).unwrap();
     let list = invoke(&webview, "list_visits", json_body(json!({}))).unwrap();
-    assert_eq!(list, json!([]));
+    assert_eq!(list["total"], 0);
     let info = invoke(&webview, "app_info", json_body(json!({}))).unwrap();
     assert_eq!(info["error"], Value::Null);
 }
@@ -343,6 +371,7 @@ fn venue_mode_turns_the_app_into_the_venues_door_until_its_pin_is_given() {
         ("preview_code", json!({ "text": poster })),
         ("open_visit", json!({})),
         ("list_visits", json!({})),
+        ("count_visits", json!({})),
         ("list_shares", json!({})),
         ("refresh_exposures", json!({})),
         ("delete_all_data", json!({})),

@@ -68,7 +68,7 @@ describe('on a phone', () => {
   const citizen = (cmd: string) => {
     const answer = starting('android')(cmd);
     if (answer !== undefined) return answer;
-    if (cmd === 'list_visits') return [];
+    if (cmd === 'list_visits') return { visits: [], total: 0, next: null };
     if (cmd === 'get_retention') return { days: 21, choices: [14, 21, 30, 60] };
     if (cmd === 'my_contact') return null;
     if (cmd.startsWith('plugin:deep-link|')) return [];

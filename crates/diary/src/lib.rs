@@ -26,7 +26,10 @@ pub use door::{
 };
 pub use error::{Error, Result};
 pub use exposure::{Alert, ListState};
-pub use keeping::{Entry, DEFAULT_RETENTION_DAYS, DUPLICATE_SECONDS, RETENTION_CHOICES};
+pub use keeping::{
+    Entry, PageMark, VisitPage, DEFAULT_RETENTION_DAYS, DUPLICATE_SECONDS, MAX_PAGE,
+    RETENTION_CHOICES,
+};
 pub use key::{DbKey, KeyLocation, KeyStore, PlatformKeyStore};
 pub use scan::decode_qr_image;
 pub use share::{Sealed, SentVisit, Share};

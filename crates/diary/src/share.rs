@@ -8,7 +8,7 @@ use sqlx::Row;
 
 use crate::diary::Diary;
 use crate::error::{Error, Result};
-use crate::visit::Visit;
+use crate::visit::{Visit, SELECT_VISIT};
 
 /// One entry of the sharing log.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -167,15 +167,19 @@ impl Diary {
         from: DateTime<Utc>,
         to: DateTime<Utc>,
     ) -> Result<Vec<Visit>> {
-        Ok(self
-            .visits()
-            .await?
-            .into_iter()
-            .rev()
-            .filter(|v| {
-                v.time_in < to && (v.time_in >= from || v.time_out.is_some_and(|out| out > from))
-            })
-            .collect())
+        // Oldest first; the index on time in bounds the read to the span. Times are kept in whole
+        // seconds: a bound with a fraction is rounded so that the comparisons stay exact.
+        let up = |t: DateTime<Utc>| t.timestamp() + i64::from(t.timestamp_subsec_nanos() > 0);
+        let rows = sqlx::query(&format!(
+            "{SELECT_VISIT} WHERE time_in < ?3 AND (time_in >= ?2 OR time_out > ?1)
+             ORDER BY time_in ASC, id ASC"
+        ))
+        .bind(from.timestamp())
+        .bind(up(from))
+        .bind(up(to))
+        .fetch_all(&self.pool)
+        .await?;
+        self.shown(&rows).await
     }
 
     /// The visits `request` asks for: those that overlap its span ([`Diary::visits_between`]),

@@ -23,6 +23,19 @@ export interface Visit {
   withdrawn: boolean;
 }
 
+/** Where a page of visits ended; the next page starts after it. */
+export interface PageMark {
+  time_in: number;
+  id: number;
+}
+
+/** A page of the diary view, newest first, and how many visits match in all. */
+export interface VisitPage {
+  visits: Visit[];
+  total: number;
+  next: PageMark | null;
+}
+
 /** A visit written or corrected by hand (a scanned visit keeps its place). */
 export interface Entry {
   name: string;
@@ -263,7 +276,11 @@ export const api = {
   decodeQr: (bytes: Uint8Array) => invoke<string>('decode_qr', bytes),
   checkOut: () => invoke<Visit>('check_out'),
   openVisit: () => invoke<Visit | null>('open_visit'),
-  listVisits: (query = '') => invoke<Visit[]>('list_visits', { query }),
+  /** A page of the diary view: `after` is the page before's `next`. */
+  listVisits: (query = '', after: PageMark | null = null) =>
+    invoke<VisitPage>('list_visits', after ? { query, after } : { query }),
+  /** How many visits there are; with `before` (an ISO time), those that began before it. */
+  countVisits: (before?: string) => invoke<number>('count_visits', before ? { before } : {}),
   getVisit: (id: number) => invoke<Visit>('get_visit', { id }),
   addManual: (entry: Entry) => invoke<Visit>('add_manual', { entry }),
   updateVisit: (id: number, entry: Entry) => invoke<Visit>('update_visit', { id, entry }),

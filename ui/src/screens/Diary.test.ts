@@ -1,7 +1,7 @@
 import { render, screen, fireEvent, waitFor } from '@testing-library/svelte';
 import { mockIPC, clearMocks } from '@tauri-apps/api/mocks';
 import Diary from './Diary.svelte';
-import type { Visit } from '../lib/api';
+import type { PageMark, Visit } from '../lib/api';
 
 afterEach(() => clearMocks());
 
@@ -18,12 +18,18 @@ const post: Visit = {
 };
 
 /** The diary's commands over `visits`; `calls` records each command and its arguments. */
-function backend(visits: Visit[], calls: [string, unknown][] = []) {
+function backend(visits: Visit[], calls: [string, unknown][] = [], limit = 50) {
   mockIPC((cmd, args) => {
     calls.push([cmd, args]);
     if (cmd === 'list_visits') {
-      const q = String((args as { query?: string }).query ?? '').toLowerCase();
-      return visits.filter((v) => v.name.toLowerCase().includes(q));
+      // Pages of `limit` (two here), as the diary gives them: newest first, after `after`.
+      const { query, after } = args as { query?: string; after?: PageMark };
+      const q = String(query ?? '').toLowerCase();
+      const found = visits.filter((v) => v.name.toLowerCase().includes(q));
+      const start = after ? found.findIndex((v) => v.id === after.id) + 1 : 0;
+      const page = found.slice(start, start + limit);
+      const more = start + limit < found.length;
+      return { visits: page, total: found.length, next: more ? { time_in: 0, id: page.at(-1)!.id } : null };
     }
     if (cmd === 'get_retention') return { days: 21, choices: [14, 21, 30, 60] };
     if (cmd === 'add_manual') return { ...post, id: 9, origin: 'manual', checkout: 'manual', ...(args as { entry: object }).entry };
@@ -54,6 +60,31 @@ test('visits are grouped by day, newest first, with times and whether they were 
   expect(items[1]).toHaveTextContent('(bạn bấm Ra về)');
   expect(screen.getByText('2 lượt ghé')).toBeInTheDocument();
   expect(items[0]).toHaveAccessibleName(/^Nhà thuốc Minh Châu/);
+});
+
+test('a long diary shows a page at a time, the count of all, and the older ones on asking', async () => {
+  const many: Visit[] = Array.from({ length: 5 }, (_, i) => ({
+    ...post,
+    id: 10 - i,
+    name: `Chợ Xanh ${5 - i}`,
+    time_in: new Date(Date.UTC(2026, 10, 20 - i, 2)).toISOString(),
+  }));
+  const calls = backend(many, [], 2);
+  render(Diary);
+  const names = () => screen.getAllByTestId('visit').map((i) => i.querySelector('.name')!.textContent);
+  await screen.findAllByTestId('visit');
+  expect(names()).toEqual(['Chợ Xanh 5', 'Chợ Xanh 4']);
+  expect(screen.getByText('5 lượt ghé')).toBeInTheDocument();
+  await fireEvent.click(screen.getByTestId('more-visits'));
+  await waitFor(() => expect(names()).toHaveLength(4));
+  expect(names()).toEqual(['Chợ Xanh 5', 'Chợ Xanh 4', 'Chợ Xanh 3', 'Chợ Xanh 2']);
+  expect(calls).toContainEqual(['list_visits', { query: '', after: { time_in: 0, id: 9 } }]);
+  // The reader goes on from the first of the older visits.
+  expect(document.activeElement).toHaveTextContent('Chợ Xanh 3');
+  expect(screen.getByTestId('more-visits')).toHaveTextContent('Xem thêm (còn 1 lượt ghé cũ hơn)');
+  await fireEvent.click(screen.getByTestId('more-visits'));
+  await waitFor(() => expect(names()).toHaveLength(5));
+  expect(screen.queryByTestId('more-visits')).toBeNull();
 });
 
 test('a visit to a venue whose code was withdrawn says so, in the list and in its details', async () => {

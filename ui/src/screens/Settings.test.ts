@@ -42,9 +42,11 @@ test('the retention choice is saved and says what went; deleting everything name
     calls.push([cmd, args]);
     if (cmd === 'get_retention') return { days: 21, choices: [14, 21, 30, 60] };
     if (cmd === 'set_retention') return 3;
-    if (cmd === 'list_visits') {
-      const ago = (days: number) => new Date(Date.now() - days * 86_400_000).toISOString();
-      return [{ time_in: ago(1) }, { time_in: ago(20) }];
+    if (cmd === 'count_visits') {
+      // Two visits, begun 1 and 20 days ago.
+      const before = (args as { before?: string }).before;
+      const times = [1, 20].map((days) => Date.now() - days * 86_400_000);
+      return before ? times.filter((t) => t < Date.parse(before)).length : times.length;
     }
     if (cmd === 'list_alerts') return [];
     if (cmd === 'delete_all_data') return null;
