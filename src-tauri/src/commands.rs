@@ -28,16 +28,22 @@ pub struct AppInfo {
 pub struct Platform(pub &'static str);
 
 #[tauri::command]
-pub fn app_info(state: State<'_, AppState>, platform: State<'_, Platform>) -> AppInfo {
-    AppInfo {
+pub async fn app_info(
+    state: State<'_, AppState>,
+    platform: State<'_, Platform>,
+) -> Result<AppInfo, IpcError> {
+    // The UI's first question: answered once the diary's check for damage has ended, which it
+    // usually has by the time the window asks.
+    let diary = state.checked_diary().await;
+    Ok(AppInfo {
         version: env!("CARGO_PKG_VERSION"),
         platform: platform.0,
         data_dir: state.data_dir.display().to_string(),
-        key_location: state.diary().ok().map(|d| d.key_location().clone()),
-        error: state.diary().err(),
+        key_location: diary.as_ref().ok().map(|d| d.key_location().clone()),
+        error: diary.err(),
         authorities: state.authorities.clone(),
         locales: sys_locale::get_locales().collect(),
-    }
+    })
 }
 
 /// The venue link the app was opened with, once: the UI asks the citizen before checking in.

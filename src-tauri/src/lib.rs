@@ -96,12 +96,13 @@ pub fn run_app<R: Runtime>(builder: tauri::Builder<R>, options: Options) -> taur
             app.manage(app::DoorAsks::new(version));
             app.manage(app::Cosigning::default());
             // While the app is open, the diary closes overdue visits and deletes what aged out
-            // every hour (on start too: `AppState::open`).
+            // on start and every hour; off the start-up path, since it waits for the diary's
+            // check for damage.
             let handle = app.handle().clone();
             tauri::async_runtime::spawn(async move {
                 loop {
-                    tokio::time::sleep(std::time::Duration::from_secs(3600)).await;
                     handle.state::<AppState>().keep().await;
+                    tokio::time::sleep(std::time::Duration::from_secs(3600)).await;
                 }
             });
             Ok(())

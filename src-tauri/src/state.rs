@@ -44,7 +44,21 @@ impl AppState {
     }
 
     pub fn diary(&self) -> Result<Arc<Diary>, IpcError> {
-        self.diary.read().expect("not poisoned").clone()
+        let diary = self.diary.read().expect("not poisoned").clone()?;
+        // A diary found damaged after it opened (its check runs beside the first reads) is
+        // refused as one that did not open.
+        match diary.failure() {
+            Some(e) => Err(e.into()),
+            None => Ok(diary),
+        }
+    }
+
+    /// The diary once its check for damage has ended: what the UI's first question waits for,
+    /// so that a damaged diary shows as one from the first screen.
+    pub async fn checked_diary(&self) -> Result<Arc<Diary>, IpcError> {
+        let diary = self.diary.read().expect("not poisoned").clone()?;
+        diary.checked().await?;
+        Ok(diary)
     }
 
     /// The diary, if the app lock is off or was opened: what reading the diary and sharing need.
@@ -113,6 +127,8 @@ impl AppState {
     }
 
     /// Opens the diary. A failure is kept and shown by the UI; it never becomes a new diary.
+    /// Its check for damage goes on in the background (`Diary::checked`), and so does the first
+    /// `keep`, which writes and so waits for it.
     pub async fn open(data_dir: PathBuf, trust: Result<TrustList, IpcError>) -> AppState {
         let authorities = trust
             .as_ref()
@@ -125,7 +141,7 @@ impl AppState {
         };
         let lock = Lock::load(diary.as_ref().ok()).await;
         let door = Door::load(diary.as_ref().ok()).await;
-        let state = AppState {
+        AppState {
             data_dir,
             authorities,
             trust: trusted,
@@ -134,9 +150,7 @@ impl AppState {
             door,
             erasing: tokio::sync::Mutex::new(()),
             link: Default::default(),
-        };
-        state.keep().await;
-        state
+        }
     }
 
     /// What the diary does on start and at least daily: close a visit that outlasted its stay,

@@ -30,7 +30,7 @@ impl Diary {
         let venue = protocol::read_code(text, &self.trust, vietnam_day(now))?;
         self.close_overdue(now).await?;
         let at = now.timestamp();
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.pools.writer().await?.begin().await?;
         if !again {
             let last = sqlx::query(
                 "SELECT origin, venue_id, code, time_in, name FROM visits
@@ -117,7 +117,7 @@ impl Diary {
              WHERE time_out IS NULL RETURNING id",
         )
         .bind(now.timestamp())
-        .fetch_optional(&self.pool)
+        .fetch_optional(&self.pools.writer().await?)
         .await?;
         self.visit(id.ok_or(Error::NoOpenVisit)?).await
     }
@@ -125,7 +125,7 @@ impl Diary {
     /// The open visit, if any.
     pub async fn open_visit(&self) -> Result<Option<Visit>> {
         let row = sqlx::query(&format!("{SELECT_VISIT} WHERE time_out IS NULL"))
-            .fetch_optional(&self.pool)
+            .fetch_optional(&self.pools.reader())
             .await?;
         Ok(self.shown(row.as_slice()).await?.pop())
     }
@@ -133,7 +133,7 @@ impl Diary {
     /// Every visit, newest first.
     pub async fn visits(&self) -> Result<Vec<Visit>> {
         let rows = sqlx::query(&format!("{SELECT_VISIT} ORDER BY time_in DESC, id DESC"))
-            .fetch_all(&self.pool)
+            .fetch_all(&self.pools.reader())
             .await?;
         self.shown(&rows).await
     }

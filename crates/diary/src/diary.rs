@@ -1,5 +1,6 @@
 //! Opening the diary (the key from the key file or the key store, a read-only probe of an
-//! existing file before anything writes, migrations), closing it, and erasing it with its key.
+//! existing file's key before anything writes, its check for damage in the background
+//! (`check.rs`), migrations), closing it, and erasing it with its key.
 
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
@@ -11,7 +12,10 @@ use sqlx::sqlite::{
 };
 use sqlx::{Connection, SqliteConnection};
 
+use crate::check::{quick_check, Made, Pools};
+use crate::door::forget_door_tags;
 use crate::error::{self, Error, Result};
+use crate::keeping::fill_search_keys;
 use crate::key::{DbKey, KeyFile, KeyLocation, KeyStore};
 #[cfg(feature = "bench")]
 use crate::visit::search_key;
@@ -25,7 +29,9 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
 /// An open diary.
 pub struct Diary {
-    pub(crate) pool: SqlitePool,
+    /// Read through `pools.reader()`; written through `pools.writer()`, which waits for the
+    /// check for damage.
+    pub(crate) pools: Pools,
     pub(crate) trust: TrustList,
     /// Venue mode's tag key: random for each opening, kept in memory only (`door.rs`).
     pub(crate) door_tag_key: zeroize::Zeroizing<[u8; 32]>,
@@ -110,10 +116,46 @@ impl Diary {
             (key, location)
         };
 
-        if exists {
-            probe(&path, &key).await?;
-        }
-        Diary::open_file(path, Some(&key), exists, trust, key_location).await
+        let pools = if exists {
+            // The key is checked before anything else; a wrong one is said at once.
+            let made = Made::before_opening(&path);
+            let mut conn = match probe_key(&path, &key).await {
+                Ok(conn) => conn,
+                Err(e) => {
+                    if matches!(e, Error::KeyRejected { .. } | Error::Damaged(_)) {
+                        made.take_away_if_unwritten();
+                    }
+                    return Err(e);
+                }
+            };
+            if migrations_pending(&mut conn).await {
+                // An upgrade writes at once: the check comes first, as it always did.
+                let checked = quick_check(&mut conn).await;
+                let _ = conn.close().await;
+                if let Err(e) = checked {
+                    if matches!(e, Error::Damaged(_)) {
+                        made.take_away_if_unwritten();
+                    }
+                    return Err(e);
+                }
+                Pools::ready(open_read_write(path.clone(), Some(key), true).await?)
+            } else {
+                let read_only = SqlitePoolOptions::new()
+                    .max_connections(1)
+                    .connect_with(read_only_options(&path, &key))
+                    .await
+                    .map_err(|e| opening_error(e, &path))?;
+                Pools::checking(
+                    read_only,
+                    conn,
+                    made,
+                    open_read_write(path.clone(), Some(key), true),
+                )
+            }
+        } else {
+            Pools::ready(open_read_write(path.clone(), Some(key), false).await?)
+        };
+        Ok(Diary::with(pools, path, trust, key_location))
     }
 
     /// The same diary without encryption: SQLCipher given no key writes a plain SQLite file.
@@ -129,75 +171,32 @@ impl Diary {
         let location = KeyLocation::File {
             path: PathBuf::new(),
         };
-        Diary::open_file(path, None, exists, trust, location).await
+        let pool = open_read_write(path.clone(), None, exists).await?;
+        Ok(Diary::with(Pools::ready(pool), path, trust, location))
     }
 
-    async fn open_file(
-        path: PathBuf,
-        key: Option<&DbKey>,
-        exists: bool,
-        trust: TrustList,
-        key_location: KeyLocation,
-    ) -> Result<Diary> {
-        let mut options = SqliteConnectOptions::from_str("sqlite:")
-            .expect("static options parse")
-            .filename(&path)
-            .create_if_missing(!exists);
-        if let Some(key) = key {
-            // sqlx writes pragma values verbatim and sends `key` first.
-            options = options.pragma("key", key.pragma_value().to_string());
-        }
-        let options = options
-            .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Full)
-            .foreign_keys(true)
-            // Deleted visits are overwritten, not left in free pages.
-            .pragma("secure_delete", "ON")
-            .busy_timeout(Duration::from_secs(5));
-        // Migrations run first, on a connection of their own with foreign keys off: rebuilding a
-        // table (0005) must not cascade into the tables that refer to it.
-        // (A pool of one rather than a bare connection: `Migrator::run` on a pool keeps the
-        // future `Send`, which a command that reopens the diary needs.)
-        let migrations = SqlitePoolOptions::new()
-            .max_connections(1)
-            .connect_with(options.clone().foreign_keys(false))
-            .await
-            .map_err(|e| opening_error(e, &path))?;
-        // Reading the schema is the first thing that needs the key to be right.
-        let migrated = match sqlx::query("SELECT count(*) FROM sqlite_master")
-            .execute(&migrations)
-            .await
-        {
-            Ok(_) => MIGRATOR.run(&migrations).await.map_err(|e| match e {
-                // A full device or a damaged page met while upgrading says so, not "upgrade".
-                sqlx::migrate::MigrateError::Execute(inner)
-                    if matches!(error::primary_code(&inner), Some(13 | 8 | 11 | 26)) =>
-                {
-                    Error::from(inner)
-                }
-                e => Error::from(e),
-            }),
-            Err(e) => Err(opening_error(e, &path)),
-        };
-        migrations.close().await;
-        migrated?;
-        let pool = SqlitePoolOptions::new()
-            .max_connections(1)
-            .connect_with(options.create_if_missing(false))
-            .await
-            .map_err(|e| opening_error(e, &path))?;
+    fn with(pools: Pools, path: PathBuf, trust: TrustList, key_location: KeyLocation) -> Diary {
         let mut door_tag_key = zeroize::Zeroizing::new([0u8; 32]);
         rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, door_tag_key.as_mut());
-        let diary = Diary {
-            pool,
+        Diary {
+            pools,
             trust,
             door_tag_key,
             key_location,
             path,
-        };
-        diary.fill_search_keys().await?;
-        diary.forget_door_tags().await?;
-        Ok(diary)
+        }
+    }
+
+    /// Waits for the check for damage of the diary as it was opened: `Damaged` (or what else
+    /// stopped the diary from opening for writing) if it failed. Reads work meanwhile; writes
+    /// wait for it themselves.
+    pub async fn checked(&self) -> Result<()> {
+        self.pools.writer().await.map(|_| ())
+    }
+
+    /// The check's failure, if it has ended with one (without waiting).
+    pub fn failure(&self) -> Option<Error> {
+        self.pools.failure()
     }
 
     /// Writes many visits in one transaction, to give a benchmark a full diary quickly:
@@ -207,7 +206,7 @@ impl Diary {
         &self,
         visits: &[(String, String, String, i64, i64)],
     ) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.pools.writer().await?.begin().await?;
         for (name, address, venue, time_in, time_out) in visits {
             sqlx::query(
                 "INSERT INTO visits (origin, verified, signature, venue_id, name, address,
@@ -235,16 +234,17 @@ impl Diary {
         &self.path
     }
 
-    /// Closes the database cleanly (checkpointing the WAL).
+    /// Closes the database cleanly (checkpointing the WAL), once its check has ended.
     pub async fn close(&self) {
-        self.pool.close().await;
+        let _ = self.pools.settled().await;
+        self.pools.reader().close().await;
     }
 
     /// Deletes the whole diary: the database and its write-ahead files first, then the key (the
     /// key file, or the key in `key_store` if that is where this diary's key was). A new diary can then be opened in the same folder.
     /// The diary is closed; any later call on it fails.
     pub async fn erase(&self, key_store: Option<&dyn KeyStore>) -> Result<()> {
-        self.pool.close().await;
+        self.close().await;
         let folder = |e: std::io::Error| Error::DataFolder {
             path: self.path.clone(),
             why: e.to_string(),
@@ -277,65 +277,106 @@ fn key_location_of(store: &dyn KeyStore) -> KeyLocation {
     }
 }
 
-/// Checks that `key` opens the existing diary on a read-only connection, so that a wrong key or a
-/// damaged file is found before anything could write to it (closing a read-write connection may
-/// checkpoint the WAL into the file).
-async fn probe(path: &Path, key: &DbKey) -> Result<()> {
-    // A reader in WAL mode makes the `-wal` and `-shm` files if they are missing. For a diary
-    // refused here they are taken away again, so that its folder is left as it was found.
-    let beside = |suffix: &str| {
-        let mut name = path.as_os_str().to_owned();
-        name.push(suffix);
-        PathBuf::from(name)
-    };
-    let wal = beside("-wal");
-    let made: Vec<PathBuf> = [wal.clone(), beside("-shm")]
-        .into_iter()
-        .filter(|p| !p.exists())
-        .collect();
-    let probed = probe_connection(path, key).await;
-    // Only for a diary refused as unreadable, and only while nothing was written to a log made
-    // here: another instance of the app opening the same diary at this moment keeps its files.
-    let log_unwritten =
-        !made.contains(&wal) || std::fs::metadata(&wal).map_or(true, |m| m.len() == 0);
-    if matches!(probed, Err(Error::KeyRejected { .. } | Error::Damaged(_))) && log_unwritten {
-        for file in made {
-            let _ = std::fs::remove_file(file);
-        }
+/// Opens the diary read-write: migrations first, then the pool it is read and written through;
+/// search keys of visits from before they existed are filled, and the door's tags of an earlier
+/// opening forgotten. For an existing diary only after its check for damage.
+async fn open_read_write(path: PathBuf, key: Option<DbKey>, exists: bool) -> Result<SqlitePool> {
+    let mut options = SqliteConnectOptions::from_str("sqlite:")
+        .expect("static options parse")
+        .filename(&path)
+        .create_if_missing(!exists);
+    if let Some(key) = &key {
+        // sqlx writes pragma values verbatim and sends `key` first.
+        options = options.pragma("key", key.pragma_value().to_string());
     }
-    probed
+    let options = options
+        .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(SqliteSynchronous::Full)
+        .foreign_keys(true)
+        // Deleted visits are overwritten, not left in free pages.
+        .pragma("secure_delete", "ON")
+        .busy_timeout(Duration::from_secs(5));
+    // Migrations run first, on a connection of their own with foreign keys off: rebuilding a
+    // table (0005) must not cascade into the tables that refer to it.
+    // (A pool of one rather than a bare connection: `Migrator::run` on a pool keeps the
+    // future `Send`, which a command that reopens the diary needs.)
+    let migrations = SqlitePoolOptions::new()
+        .max_connections(1)
+        .connect_with(options.clone().foreign_keys(false))
+        .await
+        .map_err(|e| opening_error(e, &path))?;
+    // Reading the schema is the first thing that needs the key to be right.
+    let migrated = match sqlx::query("SELECT count(*) FROM sqlite_master")
+        .execute(&migrations)
+        .await
+    {
+        Ok(_) => MIGRATOR.run(&migrations).await.map_err(|e| match e {
+            // A full device or a damaged page met while upgrading says so, not "upgrade".
+            sqlx::migrate::MigrateError::Execute(inner)
+                if matches!(error::primary_code(&inner), Some(13 | 8 | 11 | 26)) =>
+            {
+                Error::from(inner)
+            }
+            e => Error::from(e),
+        }),
+        Err(e) => Err(opening_error(e, &path)),
+    };
+    migrations.close().await;
+    migrated?;
+    let pool = SqlitePoolOptions::new()
+        .max_connections(1)
+        .connect_with(options.create_if_missing(false))
+        .await
+        .map_err(|e| opening_error(e, &path))?;
+    fill_search_keys(&pool).await?;
+    forget_door_tags(&pool).await?;
+    Ok(pool)
 }
 
-async fn probe_connection(path: &Path, key: &DbKey) -> Result<()> {
-    let options = SqliteConnectOptions::from_str("sqlite:")
+/// Opens the existing diary read-only and reads its schema with `key`, so that a wrong key (or a
+/// first page that does not read) is found before anything could write to it (closing a
+/// read-write connection may checkpoint the WAL into the file). The connection is kept for the
+/// check for damage.
+async fn probe_key(path: &Path, key: &DbKey) -> Result<SqliteConnection> {
+    let mut conn = SqliteConnection::connect_with(&read_only_options(path, key))
+        .await
+        .map_err(|e| opening_error(e, path))?;
+    match sqlx::query("SELECT count(*) FROM sqlite_master")
+        .execute(&mut conn)
+        .await
+    {
+        Ok(_) => Ok(conn),
+        Err(e) => {
+            let _ = conn.close().await;
+            Err(opening_error(e, path))
+        }
+    }
+}
+
+fn read_only_options(path: &Path, key: &DbKey) -> SqliteConnectOptions {
+    SqliteConnectOptions::from_str("sqlite:")
         .expect("static options parse")
         .filename(path)
         .read_only(true)
         .create_if_missing(false)
-        .pragma("key", key.pragma_value().to_string());
-    let mut conn = SqliteConnection::connect_with(&options)
-        .await
-        .map_err(|e| opening_error(e, path))?;
-    let read = sqlx::query("SELECT count(*) FROM sqlite_master")
-        .execute(&mut conn)
-        .await
-        .map_err(|e| opening_error(e, path));
-    // The key opened the first page; every other page must read too. A truncated or partly
-    // overwritten diary is refused here, before anything (a migration, a check-in) writes to it.
-    // A diary holds weeks of visits, so reading it all costs milliseconds (`make bench`).
-    let checked = match read {
-        Ok(_) => sqlx::query_scalar::<_, String>("PRAGMA quick_check(1)")
-            .fetch_one(&mut conn)
+        .busy_timeout(Duration::from_secs(5))
+        .pragma("key", key.pragma_value().to_string())
+}
+
+/// Whether the diary lacks a migration this app has (it was written by an older app).
+async fn migrations_pending(conn: &mut SqliteConnection) -> bool {
+    let applied: Vec<i64> =
+        match sqlx::query_scalar("SELECT version FROM _sqlx_migrations WHERE success")
+            .fetch_all(&mut *conn)
             .await
-            .map_err(Error::from)
-            .and_then(|answer| match answer.as_str() {
-                "ok" => Ok(()),
-                _ => Err(Error::Damaged(answer)),
-            }),
-        Err(e) => Err(e),
-    };
-    let _ = conn.close().await;
-    checked
+        {
+            Ok(applied) => applied,
+            // No table of migrations: none applied.
+            Err(_) => return true,
+        };
+    MIGRATOR
+        .iter()
+        .any(|m| !m.migration_type.is_down_migration() && !applied.contains(&m.version))
 }
 
 fn opening_error(e: sqlx::Error, path: &Path) -> Error {

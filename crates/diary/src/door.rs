@@ -24,6 +24,7 @@ use protocol::idcard::Sex;
 use protocol::{KeyId, Origin, ScannedVenue, SignatureStatus};
 use rand::RngCore;
 use serde::Serialize;
+use sqlx::sqlite::SqlitePool;
 use sqlx::{FromRow, Sqlite, Transaction};
 use uuid::Uuid;
 
@@ -216,7 +217,7 @@ impl Diary {
         .bind(kid.to_string())
         .bind(pin_hash)
         .bind(now.timestamp())
-        .execute(&self.pool)
+        .execute(&self.pools.writer().await?)
         .await?;
         if done.rows_affected() == 0 {
             return Err(Error::DoorAlreadyBound);
@@ -230,7 +231,7 @@ impl Diary {
     pub async fn door_pin_hash(&self) -> Result<Option<String>> {
         Ok(
             sqlx::query_scalar("SELECT pin_hash FROM door_binding WHERE id = 1")
-                .fetch_optional(&self.pool)
+                .fetch_optional(&self.pools.reader())
                 .await?,
         )
     }
@@ -241,7 +242,7 @@ impl Diary {
     }
 
     async fn binding_row(&self) -> Result<Option<BindingRow>> {
-        let mut conn = self.pool.acquire().await?;
+        let mut conn = self.pools.reader().acquire().await?;
         binding_in(&mut conn).await
     }
 
@@ -249,7 +250,7 @@ impl Diary {
     /// whoever is still inside is closed as after the venue's usual stay (or now, if sooner),
     /// and with them go the last tags.
     pub async fn unbind_door(&self, now: DateTime<Utc>) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.pools.writer().await?.begin().await?;
         let binding = binding_in(&mut tx).await?.ok_or(Error::DoorNotBound)?;
         sqlx::query(
             "UPDATE door_entries SET time_out = MAX(time_in, MIN(?1, time_in + ?2)),
@@ -327,7 +328,7 @@ impl Diary {
         let moment = now.timestamp();
         // The binding is read in the scan's own transaction: a scan racing with leaving venue
         // mode either is recorded before the binding goes, or is refused.
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.pools.writer().await?.begin().await?;
         let binding = binding_in(&mut tx).await?.ok_or(Error::DoorNotBound)?;
         let keys = self.door_keys(&binding)?;
         let today = now.with_timezone(&offset).date_naive();
@@ -402,7 +403,7 @@ impl Diary {
     /// Whoever outstayed the venue's usual stay is closed first.
     pub async fn door_counts(&self, now: DateTime<Utc>, offset: FixedOffset) -> Result<DoorCounts> {
         let moment = now.timestamp();
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.pools.writer().await?.begin().await?;
         let binding = binding_in(&mut tx).await?.ok_or(Error::DoorNotBound)?;
         close_overdue(&mut tx, binding.stay_seconds(), moment).await?;
         tx.commit().await?;
@@ -410,7 +411,7 @@ impl Diary {
             "SELECT count(*) FROM door_entries WHERE venue_id = ?1 AND time_out IS NULL",
         )
         .bind(&binding.venue_id)
-        .fetch_one(&self.pool)
+        .fetch_one(&self.pools.reader())
         .await?;
         let local_today = now.with_timezone(&offset).date_naive();
         let midnight = |date: NaiveDate| {
@@ -432,7 +433,7 @@ impl Diary {
         .bind(shift)
         .bind(midnight(first_day))
         .bind(moment)
-        .fetch_all(&self.pool)
+        .fetch_all(&self.pools.reader())
         .await?;
         let epoch_day = |date: NaiveDate| (midnight(date) + shift).div_euclid(86400);
         let today_number = epoch_day(local_today);
@@ -483,7 +484,7 @@ impl Diary {
         .bind(venue_id)
         .bind(from.timestamp())
         .bind(to.timestamp())
-        .fetch_all(&self.pool)
+        .fetch_all(&self.pools.reader())
         .await?;
         Ok(rows
             .into_iter()
@@ -517,7 +518,7 @@ impl Diary {
     /// Every entry the guestbook holds, of any venue.
     pub async fn door_entry_count(&self) -> Result<usize> {
         let count: i64 = sqlx::query_scalar("SELECT count(*) FROM door_entries")
-            .fetch_one(&self.pool)
+            .fetch_one(&self.pools.reader())
             .await?;
         Ok(usize::try_from(count).unwrap_or(usize::MAX))
     }
@@ -579,13 +580,13 @@ impl Diary {
             .map_or(MAX_STAY_SECONDS, |b| b.stay_seconds());
         close_overdue(tx, stay, now).await
     }
+}
 
-    /// Clears every tag: done when the diary opens, since the key they were made with lived only
-    /// in the app that made them.
-    pub(crate) async fn forget_door_tags(&self) -> Result<()> {
-        sqlx::query("UPDATE door_entries SET tag = NULL WHERE tag IS NOT NULL")
-            .execute(&self.pool)
-            .await?;
-        Ok(())
-    }
+/// Clears every tag: done when the diary opens, since the key they were made with lived only in
+/// the app that made them.
+pub(crate) async fn forget_door_tags(pool: &SqlitePool) -> Result<()> {
+    sqlx::query("UPDATE door_entries SET tag = NULL WHERE tag IS NOT NULL")
+        .execute(pool)
+        .await?;
+    Ok(())
 }

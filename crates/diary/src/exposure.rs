@@ -140,7 +140,7 @@ impl Diary {
             "SELECT sequence, version, etag, not_after FROM exposure_lists WHERE authority = ?1",
         )
         .bind(authority)
-        .fetch_optional(&self.pool)
+        .fetch_optional(&self.pools.reader())
         .await?;
         Ok(match row {
             Some(row) => Some(ListState {
@@ -165,7 +165,7 @@ impl Diary {
         }
         let withdrawn: HashSet<(String, VenueHash)> =
             sqlx::query("SELECT authority, venue_hash FROM withdrawn_venues")
-                .fetch_all(&self.pool)
+                .fetch_all(&self.pools.reader())
                 .await?
                 .iter()
                 .filter_map(|r| {
@@ -200,7 +200,7 @@ impl Diary {
     ) -> Result<Vec<Alert>> {
         let authority = &list.authority;
         let l = &list.list;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.pools.writer().await?.begin().await?;
         if l.base.is_none() {
             sqlx::query("DELETE FROM exposure_notices WHERE authority = ?1")
                 .bind(authority)
@@ -272,7 +272,7 @@ impl Diary {
              cosign_owner, cosign_signature FROM exposure_notices WHERE authority = ?1",
         )
         .bind(authority)
-        .fetch_all(&self.pool)
+        .fetch_all(&self.pools.reader())
         .await?
         .into_iter()
         .map(NoticeRow::into_notice)
@@ -291,7 +291,7 @@ impl Diary {
             .map(|(visit, notice)| (visit, notice as i64))
             .collect();
 
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.pools.writer().await?.begin().await?;
         let existing: HashSet<(i64, i64)> =
             sqlx::query("SELECT visit_id, notice_id FROM alerts WHERE authority = ?1")
                 .bind(authority)
@@ -335,7 +335,7 @@ impl Diary {
     /// Matches again after visits changed (a correction): for every authority with a list.
     pub(crate) async fn rematch_all(&self, now: DateTime<Utc>) -> Result<()> {
         let authorities: Vec<String> = sqlx::query_scalar("SELECT authority FROM exposure_lists")
-            .fetch_all(&self.pool)
+            .fetch_all(&self.pools.reader())
             .await?;
         for authority in authorities {
             self.rematch(&authority, now).await?;
@@ -352,7 +352,7 @@ impl Diary {
              a.notified AS notified FROM alerts a \
              JOIN exposure_notices n ON n.authority = a.authority AND n.id = a.notice_id",
         )
-        .fetch_all(&self.pool)
+        .fetch_all(&self.pools.reader())
         .await?;
         let visits = self.visits().await?;
         let mut alerts = Vec::with_capacity(rows.len());
@@ -387,7 +387,7 @@ impl Diary {
             .bind(&a.authority)
             .bind(a.notice_id)
             .bind(a.visit.id)
-            .execute(&self.pool)
+            .execute(&self.pools.writer().await?)
             .await?;
         }
         Ok(())

@@ -14,6 +14,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
+use sqlx::sqlite::SqlitePool;
 use sqlx::Row;
 
 use crate::diary::Diary;
@@ -97,7 +98,7 @@ impl Diary {
             stay = stay_sql()
         ))
         .bind(now.timestamp())
-        .fetch_optional(&self.pool)
+        .fetch_optional(&self.pools.writer().await?)
         .await?;
         match id {
             Some(id) => Ok(Some(self.visit(id).await?)),
@@ -109,7 +110,7 @@ impl Diary {
     pub async fn visit(&self, id: i64) -> Result<Visit> {
         let row = sqlx::query(&format!("{SELECT_VISIT} WHERE id = ?1"))
             .bind(id)
-            .fetch_optional(&self.pool)
+            .fetch_optional(&self.pools.reader())
             .await?
             .ok_or(Error::NoSuchVisit(id))?;
         let mut shown = self.shown(&[row]).await?;
@@ -139,7 +140,7 @@ impl Diary {
         .bind(time_out.timestamp())
         .bind(&note)
         .bind(search_key(&name, &address))
-        .fetch_one(&self.pool)
+        .fetch_one(&self.pools.writer().await?)
         .await?;
         self.visit(id).await
     }
@@ -198,7 +199,7 @@ impl Diary {
         .bind(&note)
         .bind(now.timestamp())
         .bind(search_key(&name, &address))
-        .execute(&self.pool)
+        .execute(&self.pools.writer().await?)
         .await?;
         if times_changed {
             self.rematch_all(now).await?;
@@ -210,7 +211,7 @@ impl Diary {
     pub async fn delete_visit(&self, id: i64) -> Result<()> {
         let done = sqlx::query("DELETE FROM visits WHERE id = ?1")
             .bind(id)
-            .execute(&self.pool)
+            .execute(&self.pools.writer().await?)
             .await?;
         if done.rows_affected() == 0 {
             return Err(Error::NoSuchVisit(id));
@@ -228,7 +229,7 @@ impl Diary {
             "{SELECT_VISIT} WHERE search_key LIKE ?1 ESCAPE '\\' ORDER BY time_in DESC, id DESC"
         ))
         .bind(pattern)
-        .fetch_all(&self.pool)
+        .fetch_all(&self.pools.reader())
         .await?;
         self.shown(&rows).await
     }
@@ -262,12 +263,12 @@ impl Diary {
         .bind(after.time_in)
         .bind(after.id)
         .bind(i64::from(limit) + 1)
-        .fetch_all(&self.pool)
+        .fetch_all(&self.pools.reader())
         .await?;
         let total: i64 =
             sqlx::query_scalar(&format!("SELECT count(*) FROM visits WHERE {matching}"))
                 .bind(&pattern)
-                .fetch_one(&self.pool)
+                .fetch_one(&self.pools.reader())
                 .await?;
         let mut visits = self.shown(&rows).await?;
         let next = if visits.len() > limit as usize {
@@ -290,7 +291,7 @@ impl Diary {
     pub async fn count_visits(&self, before: Option<DateTime<Utc>>) -> Result<u64> {
         let count: i64 = sqlx::query_scalar("SELECT count(*) FROM visits WHERE time_in < ?1")
             .bind(before.map_or(i64::MAX, |t| t.timestamp()))
-            .fetch_one(&self.pool)
+            .fetch_one(&self.pools.reader())
             .await?;
         Ok(count.max(0) as u64)
     }
@@ -300,7 +301,7 @@ impl Diary {
         Ok(
             sqlx::query_scalar("SELECT value FROM settings WHERE key = ?1")
                 .bind(key)
-                .fetch_optional(&self.pool)
+                .fetch_optional(&self.pools.reader())
                 .await?,
         )
     }
@@ -312,7 +313,7 @@ impl Diary {
         )
         .bind(key)
         .bind(value)
-        .execute(&self.pool)
+        .execute(&self.pools.writer().await?)
         .await?;
         Ok(())
     }
@@ -320,7 +321,7 @@ impl Diary {
     pub async fn remove_setting(&self, key: &str) -> Result<()> {
         sqlx::query("DELETE FROM settings WHERE key = ?1")
             .bind(key)
-            .execute(&self.pool)
+            .execute(&self.pools.writer().await?)
             .await?;
         Ok(())
     }
@@ -360,7 +361,7 @@ impl Diary {
         let cutoff = (now - Duration::days(i64::from(days))).timestamp();
         let door_days = self.door_retention_days().await?;
         let door_cutoff = (now - Duration::days(i64::from(door_days))).timestamp();
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.pools.writer().await?.begin().await?;
         let visits = sqlx::query("DELETE FROM visits WHERE time_in < ?1")
             .bind(cutoff)
             .execute(&mut *tx)
@@ -399,9 +400,11 @@ impl Diary {
 
     /// Rewrites the database without free pages and empties the write-ahead log.
     pub(crate) async fn compact(&self) -> Result<()> {
-        sqlx::query("VACUUM").execute(&self.pool).await?;
+        sqlx::query("VACUUM")
+            .execute(&self.pools.writer().await?)
+            .await?;
         sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
-            .execute(&self.pool)
+            .execute(&self.pools.writer().await?)
             .await?;
         Ok(())
     }
@@ -409,7 +412,7 @@ impl Diary {
     /// Pages of the file that hold nothing (0 after a purge).
     pub async fn free_pages(&self) -> Result<i64> {
         Ok(sqlx::query_scalar("PRAGMA freelist_count")
-            .fetch_one(&self.pool)
+            .fetch_one(&self.pools.reader())
             .await?)
     }
 
@@ -432,25 +435,25 @@ impl Diary {
         }
         Ok(())
     }
+}
 
-    /// Fills the search key of visits written before there was one.
-    pub(crate) async fn fill_search_keys(&self) -> Result<()> {
-        // Answered from the partial index `visits_without_search_key` (0011), not a scan.
-        let rows = sqlx::query("SELECT id, name, address FROM visits WHERE search_key = ''")
-            .fetch_all(&self.pool)
+/// Fills the search key of visits written before there was one.
+pub(crate) async fn fill_search_keys(pool: &SqlitePool) -> Result<()> {
+    // Answered from the partial index `visits_without_search_key` (0011), not a scan.
+    let rows = sqlx::query("SELECT id, name, address FROM visits WHERE search_key = ''")
+        .fetch_all(pool)
+        .await?;
+    for row in rows {
+        let id: i64 = row.try_get("id")?;
+        let name: String = row.try_get("name")?;
+        let address: String = row.try_get("address")?;
+        sqlx::query("UPDATE visits SET search_key = ?2 WHERE id = ?1")
+            .bind(id)
+            .bind(search_key(&name, &address))
+            .execute(pool)
             .await?;
-        for row in rows {
-            let id: i64 = row.try_get("id")?;
-            let name: String = row.try_get("name")?;
-            let address: String = row.try_get("address")?;
-            sqlx::query("UPDATE visits SET search_key = ?2 WHERE id = ?1")
-                .bind(id)
-                .bind(search_key(&name, &address))
-                .execute(&self.pool)
-                .await?;
-        }
-        Ok(())
     }
+    Ok(())
 }
 
 /// The stay of a visit in minutes, in SQL: `protocol::stay::stay_minutes` for a row of

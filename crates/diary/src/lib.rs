@@ -8,6 +8,7 @@
 //! A diary that exists is never replaced: a missing or wrong key is an error, and the file is
 //! left exactly as it was.
 
+mod check;
 mod checkin;
 mod diary;
 mod door;

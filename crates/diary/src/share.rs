@@ -177,7 +177,7 @@ impl Diary {
         .bind(from.timestamp())
         .bind(up(from))
         .bind(up(to))
-        .fetch_all(&self.pool)
+        .fetch_all(&self.pools.reader())
         .await?;
         self.shown(&rows).await
     }
@@ -240,7 +240,7 @@ impl Diary {
         // The span asked for, as the log shows it: days, or days and minutes, in Vietnam's time.
         let span = protocol::share::span_text(r.from, r.to);
         // The share and the list of what it holds are logged together or not at all.
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.pools.writer().await?.begin().await?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO shares (created_at, authority, department, request_id, code, purpose, \
              date_from, date_to, upload_url, expires_at, visit_count, status, sealed, list_kept, \
@@ -292,7 +292,7 @@ impl Diary {
     pub async fn share(&self, id: i64) -> Result<Share> {
         let row = sqlx::query_as::<_, ShareRow>(&format!("{SELECT_SHARE} WHERE id = ?1"))
             .bind(id)
-            .fetch_optional(&self.pool)
+            .fetch_optional(&self.pools.reader())
             .await?
             .ok_or(Error::NoSuchShare(id))?;
         let mut share = [row.into_share()?];
@@ -300,7 +300,7 @@ impl Diary {
             "{SELECT_SENT} WHERE share_id = ?1 ORDER BY position"
         ))
         .bind(id)
-        .fetch_all(&self.pool)
+        .fetch_all(&self.pools.reader())
         .await?;
         attach(
             &mut share,
@@ -316,7 +316,7 @@ impl Diary {
     pub async fn sealed_share(&self, id: i64) -> Result<Sealed> {
         let row = sqlx::query("SELECT upload_url, sealed FROM shares WHERE id = ?1")
             .bind(id)
-            .fetch_optional(&self.pool)
+            .fetch_optional(&self.pools.reader())
             .await?
             .ok_or(Error::NoSuchShare(id))?;
         let bytes: Option<Vec<u8>> = row.try_get("sealed")?;
@@ -335,7 +335,7 @@ impl Diary {
         )
         .bind(now.timestamp())
         .bind(id)
-        .execute(&self.pool)
+        .execute(&self.pools.writer().await?)
         .await?;
         self.share(id).await
     }
@@ -349,7 +349,7 @@ impl Diary {
         .bind(now.timestamp())
         .bind(path)
         .bind(id)
-        .execute(&self.pool)
+        .execute(&self.pools.writer().await?)
         .await?;
         self.share(id).await
     }
@@ -365,7 +365,7 @@ impl Diary {
         )
         .bind(why)
         .bind(id)
-        .execute(&self.pool)
+        .execute(&self.pools.writer().await?)
         .await?;
         self.share(id).await
     }
@@ -375,7 +375,7 @@ impl Diary {
         let rows = sqlx::query_as::<_, ShareRow>(&format!(
             "{SELECT_SHARE} ORDER BY created_at DESC, id DESC"
         ))
-        .fetch_all(&self.pool)
+        .fetch_all(&self.pools.reader())
         .await?;
         let mut shares = rows
             .into_iter()
@@ -383,7 +383,7 @@ impl Diary {
             .collect::<Result<Vec<_>>>()?;
         let sent =
             sqlx::query_as::<_, SentRow>(&format!("{SELECT_SENT} ORDER BY share_id, position"))
-                .fetch_all(&self.pool)
+                .fetch_all(&self.pools.reader())
                 .await?;
         attach(
             &mut shares,

@@ -330,6 +330,9 @@ async fn the_tag_key_lives_only_in_memory_so_a_restart_forgets_who_is_inside() {
     let diary = diary::Diary::open(dir.path(), trust(), Some(&store))
         .await
         .unwrap();
+    // Tags are forgotten when the diary opens for writing, after its check for damage and
+    // before any scan can be recorded.
+    diary.checked().await.unwrap();
     let tagged = raw_rows(
         &dir,
         &store,

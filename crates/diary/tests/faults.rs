@@ -492,6 +492,21 @@ fn read_only_folder() {
     });
 }
 
+/// What opening a damaged diary says: at once (its key does not open its first pages), or from
+/// its check for damage, which every write waits for. Nothing is written either way.
+async fn refused_as_damaged(dir: &Path) -> diary::Error {
+    let diary = match Diary::open(dir, trust(), None).await {
+        Err(e) => return e,
+        Ok(diary) => diary,
+    };
+    let write = diary.check_in(&code("Chợ Xanh", 1), moment(9, 0)).await;
+    let checked = diary.checked().await;
+    diary.close().await;
+    let write = write.expect_err("no check-in into a damaged diary");
+    assert_eq!(write.kind(), "diary_damaged", "{write}");
+    checked.expect_err("the check fails")
+}
+
 /// A diary of `n` visits, closed.
 async fn diary_with_visits(dir: &Path, n: u64) {
     let diary = Diary::open(dir, trust(), None).await.unwrap();
@@ -515,10 +530,7 @@ async fn a_truncated_diary_is_called_damaged_and_left_as_it_was() {
     file.set_len(length / 2 / 4096 * 4096).unwrap();
     drop(file);
     let before = snapshot(dir.path());
-    let e = Diary::open(dir.path(), trust(), None)
-        .await
-        .err()
-        .expect("no diary");
+    let e = refused_as_damaged(dir.path()).await;
     assert_eq!(e.kind(), "diary_damaged", "{e}");
     assert_unchanged(dir.path(), &before);
 }
@@ -534,10 +546,7 @@ async fn a_page_overwritten_inside_the_diary_is_called_damaged_and_left_as_it_wa
     bytes[page * 4096 + 100..page * 4096 + 300].fill(0);
     std::fs::write(&db, &bytes).unwrap();
     let before = snapshot(dir.path());
-    let e = Diary::open(dir.path(), trust(), None)
-        .await
-        .err()
-        .expect("no diary");
+    let e = refused_as_damaged(dir.path()).await;
     assert_eq!(e.kind(), "diary_damaged", "{e}");
     assert_unchanged(dir.path(), &before);
 }
