@@ -20,7 +20,6 @@ import gzip
 import json
 import os
 import platform
-import random
 import re
 import shutil
 import socket
@@ -33,6 +32,7 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
+from qr_corpus import CONDITIONS, make_posters, render_corpus
 from staff import Staff, bulk_posters, second_staff
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -141,108 +141,14 @@ def vd_bench(binaries, *args):
 # QR decoding from camera-like images
 
 
-CONDITIONS = ["clean", "rotation", "perspective", "blur", "noise", "low-contrast", "glare", "small"]
-
-
-def render(poster, condition, rng, size):
-    """A phone camera's view of a printed poster: one condition strong, the others mild."""
-    import cv2
-    import numpy as np
-
-    w, h = size
-    mild = lambda lo, hi: rng.uniform(lo, hi)
-    base = rng.randint(90, 200)
-    frame = np.full((h, w, 3), base, np.uint8)
-    frame = cv2.add(frame, np.random.default_rng(rng.randint(0, 1 << 30)).integers(0, 25, (h, w, 3), dtype=np.uint8))
-
-    ph, pw = poster.shape[:2]
-    fill = mild(0.78, 0.98) if condition != "small" else mild(0.28, 0.38)
-    scale = fill * h / ph
-    angle = mild(-6, 6) if condition != "rotation" else rng.choice([-1, 1]) * mild(15, 40)
-    jitter = 0.02 if condition != "perspective" else mild(0.10, 0.18)
-    cx, cy = w / 2 + mild(-0.1, 0.1) * w, h / 2 + mild(-0.05, 0.05) * h
-    corners = np.array([[-pw / 2, -ph / 2], [pw / 2, -ph / 2], [pw / 2, ph / 2], [-pw / 2, ph / 2]], np.float32) * scale
-    theta = np.deg2rad(angle)
-    rot = np.array([[np.cos(theta), -np.sin(theta)], [np.sin(theta), np.cos(theta)]], np.float32)
-    corners = corners @ rot.T + np.array([cx, cy], np.float32)
-    corners += np.array([[rng.uniform(-jitter, jitter) * h for _ in range(2)] for _ in range(4)], np.float32)
-    src = np.array([[0, 0], [pw, 0], [pw, ph], [0, ph]], np.float32)
-    m = cv2.getPerspectiveTransform(src, corners)
-    warped = cv2.warpPerspective(poster, m, (w, h), borderMode=cv2.BORDER_CONSTANT, borderValue=(0, 0, 0))
-    mask = cv2.warpPerspective(np.full((ph, pw), 255, np.uint8), m, (w, h))
-    frame[mask > 0] = warped[mask > 0]
-
-    contrast = mild(0.75, 1.0) if condition != "low-contrast" else mild(0.25, 0.4)
-    frame = cv2.convertScaleAbs(frame, alpha=contrast, beta=(1 - contrast) * 128)
-    if condition == "glare" or rng.random() < 0.15:
-        glare = np.zeros((h, w), np.float32)
-        gx, gy = int(cx + mild(-0.2, 0.2) * w), int(cy + mild(-0.2, 0.2) * h)
-        cv2.circle(glare, (gx, gy), int(mild(0.12, 0.25) * h), 1.0, -1)
-        glare = cv2.GaussianBlur(glare, (0, 0), h * 0.06) * (mild(0.5, 0.8) if condition == "glare" else 0.3)
-        frame = np.clip(frame.astype(np.float32) + glare[..., None] * 255, 0, 255).astype(np.uint8)
-    sigma = mild(0.0, 0.8) if condition != "blur" else mild(1.6, 2.6)
-    if sigma > 0.05:
-        frame = cv2.GaussianBlur(frame, (0, 0), sigma * h / 720)
-    noise = mild(0, 4) if condition != "noise" else mild(12, 20)
-    if noise > 0:
-        n = np.random.default_rng(rng.randint(0, 1 << 30)).normal(0, noise, frame.shape)
-        frame = np.clip(frame.astype(np.float32) + n, 0, 255).astype(np.uint8)
-    return frame
-
-
-def make_posters(binaries, work, count):
-    """Real posters from `portal poster`, one venue code each, names up to 100 characters."""
-    authority = work / "authority"
-    env = dict(os.environ, PORTAL_ADMIN_PASSWORD=ADMIN_PASSWORD)
-    env.pop("DATABASE_URL", None)
-    env.pop("PORTAL_MASTER_KEY", None)
-    run(binaries.portal, "init", "--data-dir", authority, "--host", "yte.caobang.example", env=env)
-    names = [
-        "Chợ Xanh Cao Bằng",
-        "Trạm Y tế Phường Thục Phán – Điểm tiêm chủng số 3",
-        "Trường Trung học phổ thông Chuyên Cao Bằng",
-        "Quán phở Hà Nội",
-        "Trung tâm Văn hóa Thể thao và Truyền thông huyện Trùng Khánh – Nhà thi đấu đa năng số 1",
-        "Bến xe khách Cao Bằng",
-        "Ủy ban nhân dân Phường Hợp Giang",
-        "Nhà thuốc Minh Châu",
-    ]
-    posters = []
-    for i in range(count):
-        out = run(
-            binaries.portal, "venue-code", "make", "--data-dir", authority,
-            "--name", names[i % len(names)],
-            "--address", "Số 12 Phố Xuân Trường, Phường Hợp Giang, Cao Bằng",
-            "--unit", "1273", "--sector", "market", env=env,
-        )
-        code = out.strip().splitlines()[-1]
-        png = work / f"poster-{i}.png"
-        run(binaries.portal, "poster", "--data-dir", authority, "--code", code, "--out", png, env=env)
-        posters.append((png, code))
-    return posters
-
-
 def qr_section(binaries, work, smoke):
     import cv2
     import zxingcpp
 
-    posters = make_posters(binaries, work, 2 if smoke else 6)
+    posters = make_posters(binaries.portal, work, 2 if smoke else 6, run, ADMIN_PASSWORD)
     corpus = work / "corpus"
     corpus.mkdir()
-    rng = random.Random(2021)
-    sizes = [(1280, 720)] if smoke else [(1280, 720), (1920, 1080)]
-    per = 1 if smoke else 6
-    manifest = []
-    for p, (png, code) in enumerate(posters):
-        poster = cv2.imread(str(png), cv2.IMREAD_COLOR)
-        for condition in CONDITIONS:
-            for size in sizes:
-                for k in range(per):
-                    frame = render(poster, condition, rng, size)
-                    name = f"{p}-{condition}-{size[1]}p-{k}.jpg"
-                    cv2.imwrite(str(corpus / name), frame, [cv2.IMWRITE_JPEG_QUALITY, rng.randint(60, 90)])
-                    manifest.append({"file": name, "text": code, "condition": condition, "resolution": f"{size[1]}p"})
-    (corpus / "manifest.json").write_text(json.dumps(manifest))
+    manifest = render_corpus(posters, corpus, smoke)
     log(f"qr: {len(manifest)} images")
 
     results = {"app (rxing, in Rust)": {r["file"]: r for r in vd_bench(binaries, "decode", corpus / "manifest.json")}}

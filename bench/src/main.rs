@@ -5,6 +5,7 @@
 //! vd-bench matching [--smoke]  exposure notices against visits
 //! vd-bench sizes               a sealed 60-day diary of 300 visits; the QR of a long name
 //! vd-bench decode MANIFEST     the app's QR decoder on every image a manifest lists
+//! vd-bench upload ADDR DIR   every sealed diary in DIR posted to the portal at ADDR, 64 at once
 //! vd-bench seal TRUST REQUESTS OUT VENUE
 //!                              a sealed diary for each signed share request (one per line of
 //!                              REQUESTS: `code signed`), to OUT/CODE.vdshare, as the app would
@@ -12,6 +13,8 @@
 //!
 //! Times are wall-clock on this machine; each figure is given as median, p99 (or the maximum
 //! where there are fewer than 100 samples), spread (p90 − p10) and sample count.
+
+mod upload;
 
 use std::path::Path;
 use std::time::Instant;
@@ -37,9 +40,16 @@ fn main() {
         Some("sizes") => sizes(),
         Some("decode") => decode(Path::new(args.get(1).expect("a manifest"))),
         Some("seal") => seal(&args[1..]),
+        Some("upload") => runtime.block_on(upload::run(
+            args.get(1)
+                .and_then(|a| a.parse().ok())
+                .expect("an address, host:port"),
+            Path::new(args.get(2).expect("a folder of sealed diaries")),
+            64,
+        )),
         _ => {
             eprintln!(
-                "usage: vd-bench diary|matching|sizes [--smoke] | decode MANIFEST | seal TRUST REQUESTS OUT VENUE"
+                "usage: vd-bench diary|matching|sizes [--smoke] | decode MANIFEST | seal TRUST REQUESTS OUT VENUE | upload ADDR DIR"
             );
             std::process::exit(2);
         }
@@ -155,16 +165,28 @@ async fn diary_bench(smoke: bool) -> Value {
         plain.close().await;
         if stored == *sizes.last().expect("a size") {
             // Reads as the app makes them after a start: each diary opened alone. Opening the
-            // encrypted diary reads every page once (its check for damage).
+            // encrypted diary checks its key, then reads every page (its check for damage) in
+            // the background while the first page of the diary view is read.
             for (k, which) in ["sqlcipher", "plain"].into_iter().enumerate() {
-                let mut opening = Vec::new();
+                let (mut opening, mut first_screen, mut checked) =
+                    (Vec::new(), Vec::new(), Vec::new());
                 for _ in 0..if smoke { 2 } else { 5 } {
                     let start = Instant::now();
                     let diary = open(k).await;
                     opening.push(start.elapsed().as_secs_f64() * 1000.0);
+                    let page = diary.visits_page("", None, 50).await.expect("a page");
+                    assert_eq!(page.visits.len(), 50.min(stored));
+                    first_screen.push(start.elapsed().as_secs_f64() * 1000.0);
+                    diary.checked().await.expect("a sound diary");
+                    checked.push(start.elapsed().as_secs_f64() * 1000.0);
                     diary.close().await;
                 }
                 results.insert(format!("open_{which}_{stored}"), stats(opening));
+                results.insert(
+                    format!("first_screen_{which}_{stored}"),
+                    stats(first_screen),
+                );
+                results.insert(format!("checked_{which}_{stored}"), stats(checked));
                 let diary = open(k).await;
                 let mut list = Vec::new();
                 let mut search = Vec::new();

@@ -28,7 +28,10 @@ pub async fn write<'e, E: Executor<'e, Database = Any>>(
 
 /// Blanks the address of the app's uploads logged before `before`: kept while the throttle could
 /// use it, then not (a citizen's phone's address says where they were).
-pub async fn forget_upload_addresses(db: &AnyPool, before: i64) -> Result<(), sqlx::Error> {
+pub async fn forget_upload_addresses<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    before: i64,
+) -> Result<(), sqlx::Error> {
     sqlx::query(
         "UPDATE audit_log SET address = '' WHERE username = 'app' \
          AND action IN ('diary_received', 'guestbook_received') AND at < $1 AND address <> ''",
@@ -85,8 +88,8 @@ pub async fn all(db: &AnyPool, filter: &Filter, limit: i64) -> Result<Vec<Row>, 
 }
 
 /// Whether an entry of `action` about `target` was written after `since`.
-pub async fn written_since(
-    db: &AnyPool,
+pub async fn written_since<'e, E: Executor<'e, Database = Any>>(
+    db: E,
     action: &str,
     target: &str,
     since: i64,

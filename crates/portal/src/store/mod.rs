@@ -8,6 +8,7 @@
 //! Functions take the time as an argument, as the rules do; a function that changes something a
 //! person did takes its audit-log entry and writes both in one transaction.
 
+pub mod answers;
 pub mod audit;
 pub mod cases;
 pub mod dashboard;

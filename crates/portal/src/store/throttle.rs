@@ -1,13 +1,18 @@
 //! Attempts counted per key (an account, an address) over a window (`login_throttle`), in the
 //! database so that several portal processes behind one load balancer share the count.
 
-use sqlx::AnyPool;
+use sqlx::{Any, AnyPool, Executor};
 
 use crate::domain::throttle::{LOCK_SECONDS, THROTTLE_WINDOW};
 
 /// Counts one more attempt for `key` at `t`, starting a new count when the last window (of
 /// `window` seconds) is over. Returns the attempts in the current window, this one included.
-pub async fn count(db: &AnyPool, key: &str, window: i64, t: i64) -> Result<i64, sqlx::Error> {
+pub async fn count<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    key: &str,
+    window: i64,
+    t: i64,
+) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar(
         "INSERT INTO login_throttle (key, failures, window_start, locked_until) \
          VALUES ($1, 1, $2, 0) \
@@ -25,15 +30,60 @@ pub async fn count(db: &AnyPool, key: &str, window: i64, t: i64) -> Result<i64, 
     .await
 }
 
-/// Gives one attempt back (it turned out to be a good one).
-pub async fn give_back(db: &AnyPool, key: &str) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "UPDATE login_throttle SET failures = failures - 1 WHERE key = $1 AND failures > 0",
-    )
-    .bind(key)
-    .execute(db)
-    .await?;
+/// Gives one attempt back to each of `keys` (it turned out to be a good one), in one statement.
+pub async fn give_back<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    keys: &[String],
+) -> Result<(), sqlx::Error> {
+    if keys.is_empty() {
+        return Ok(());
+    }
+    let placeholders: Vec<String> = (1..=keys.len()).map(|i| format!("${i}")).collect();
+    let sql = format!(
+        "UPDATE login_throttle SET failures = failures - 1 \
+         WHERE key IN ({}) AND failures > 0",
+        placeholders.join(", ")
+    );
+    let mut query = sqlx::query(&sql);
+    for key in keys {
+        query = query.bind(key);
+    }
+    query.execute(db).await?;
     Ok(())
+}
+
+/// Counts one more attempt for each of `keys` at `t`, as [`count`] does for one, in one
+/// statement. Returns each key's attempts in its current window, this one included.
+pub async fn count_each<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    keys: &[String],
+    window: i64,
+    t: i64,
+) -> Result<Vec<(String, i64)>, sqlx::Error> {
+    if keys.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows: Vec<String> = (0..keys.len())
+        .map(|i| format!("(${}, 1, $1, 0)", i + 3))
+        .collect();
+    let sql = format!(
+        "INSERT INTO login_throttle (key, failures, window_start, locked_until) \
+         VALUES {} \
+         ON CONFLICT (key) DO UPDATE SET \
+         failures = CASE WHEN login_throttle.window_start < $2 THEN 1 \
+                    ELSE login_throttle.failures + 1 END, \
+         window_start = CASE WHEN login_throttle.window_start < $2 THEN $1 \
+                        ELSE login_throttle.window_start END \
+         RETURNING key, failures",
+        rows.join(", ")
+    );
+    let mut query = sqlx::query_as::<_, (String, i64)>(&sql)
+        .bind(t)
+        .bind(t - window);
+    for key in keys {
+        query = query.bind(key);
+    }
+    query.fetch_all(db).await
 }
 
 /// The attempts counted for `key`, if any.

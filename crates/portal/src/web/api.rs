@@ -12,7 +12,7 @@ use axum::Json;
 use serde_json::json;
 
 use super::clock::now;
-use super::diaries::{lookup, store, Answer, Lookup, Stored};
+use super::diaries::{lookup, store, Alongside, Answer, Lookup, Stored};
 use super::extract::Ctx;
 use super::routes::{Access, Routes};
 use super::state::AppState;
@@ -70,18 +70,19 @@ fn from_the_app(action: &'static str, target: &str, addr: &str, at: i64) -> Entr
 }
 
 /// Counts an attempt against the address and against the code's prefix before the code is
-/// looked up, so that parallel guesses cannot all slip in first. False when either has used up
-/// its attempts (`domain::throttle` says how the limits were sized).
+/// looked up, so that parallel guesses cannot all slip in first (both in one statement). False
+/// when either has used up its attempts (`domain::throttle` says how the limits were sized).
 async fn reserve(app: &AppState, addr: &str, code: &str) -> Result<bool, sqlx::Error> {
     let t = now();
+    let keys = keys(addr, code);
+    let counted = throttle::count_each(&app.db.pool, &keys, LOOKUP_WINDOW, t).await?;
     let mut allowed = true;
-    let keys = [
-        (Some(lookup_key(addr)), LOOKUP_FAILURES),
-        (prefix_key(code), PREFIX_FAILURES),
-    ];
-    for (key, limit) in keys {
-        let Some(key) = key else { continue };
-        let attempts = throttle::count(&app.db.pool, &key, LOOKUP_WINDOW, t).await?;
+    for (key, attempts) in counted {
+        let limit = if key == lookup_key(addr) {
+            LOOKUP_FAILURES
+        } else {
+            PREFIX_FAILURES
+        };
         // The first refusal in a window goes to the audit log, where admins see guessing: once
         // per window and key, so a guesser cannot flood the log. (A real code given back can
         // bring the count to the same number twice.)
@@ -102,13 +103,18 @@ async fn reserve(app: &AppState, addr: &str, code: &str) -> Result<bool, sqlx::E
     Ok(allowed)
 }
 
+/// The throttle keys an attempt on `code` from `addr` counts against: the address, and the
+/// code's prefix when it has one.
+fn keys(addr: &str, code: &str) -> Vec<String> {
+    [Some(lookup_key(addr)), prefix_key(code)]
+        .into_iter()
+        .flatten()
+        .collect()
+}
+
 /// Gives the attempt back: the code was a real one.
 async fn release(app: &AppState, addr: &str, code: &str) -> Result<(), sqlx::Error> {
-    throttle::give_back(&app.db.pool, &lookup_key(addr)).await?;
-    if let Some(key) = prefix_key(code) {
-        throttle::give_back(&app.db.pool, &key).await?;
-    }
-    Ok(())
+    throttle::give_back(&app.db.pool, &keys(addr, code)).await
 }
 
 fn internal(e: sqlx::Error) -> Response {
@@ -228,22 +234,40 @@ async fn post(
         Err(e) => return internal(e),
     }
     let receipt = from_the_app("diary_received", "", &ctx.addr, 0);
-    let stored = store(&app, &code, &body, Some(kind), "upload", receipt).await;
-    // The address of an upload is kept while the throttle could use it, then forgotten.
-    if let Err(e) = audit::forget_upload_addresses(&app.db.pool, now() - LOOKUP_WINDOW).await {
-        return internal(e);
+    // A stored upload gives its attempt back (a real code) and forgets the addresses of uploads
+    // the throttle no longer needs, in the transaction that stores it: one commit.
+    let keys = keys(&ctx.addr, &code);
+    let alongside = Alongside {
+        give_back: &keys,
+        forget_addresses_before: Some(now() - LOOKUP_WINDOW),
+    };
+    let stored = store(
+        &app,
+        &code,
+        &body,
+        Some(kind),
+        "upload",
+        receipt,
+        &alongside,
+    )
+    .await;
+    if !matches!(stored, Ok(Stored::Yes)) {
+        // The address of an upload is kept while the throttle could use it, then forgotten.
+        if let Err(e) = audit::forget_upload_addresses(&app.db.pool, now() - LOOKUP_WINDOW).await {
+            return internal(e);
+        }
     }
     // Unknown codes and diaries that do not open keep counting against the address.
     if matches!(
         stored,
-        Ok(Stored::Yes) | Ok(Stored::Refused(Lookup::Answered | Lookup::Expired))
+        Ok(Stored::Before) | Ok(Stored::Refused(Lookup::Answered | Lookup::Expired))
     ) {
         if let Err(e) = release(&app, &ctx.addr, &code).await {
             return internal(e);
         }
     }
     match stored {
-        Ok(Stored::Yes) => (
+        Ok(Stored::Yes | Stored::Before) => (
             StatusCode::CREATED,
             [(header::CACHE_CONTROL, "no-store")],
             Json(json!({ "status": "stored" })),

@@ -12,6 +12,7 @@ use super::state::AppState;
 use crate::domain::audit::Entry;
 use crate::domain::door_requests::{self, Person};
 use crate::domain::requests::{open, request_id, span_of, within_span};
+use crate::store::answers::Answer as Written;
 use crate::store::{audit, requests, venues};
 
 /// The request a code names, and whether it can still be answered.
@@ -67,7 +68,10 @@ pub enum Answer {
 
 /// What became of a sealed diary offered for a request.
 pub enum Stored {
+    /// Stored by this call, with its receipt and the work `Alongside` asked for.
     Yes,
+    /// The same bytes were stored before (an answer the app never heard): nothing written now.
+    Before,
     Refused(Lookup),
     /// It does not open with this request's key.
     NotForThisRequest,
@@ -78,14 +82,15 @@ pub enum Stored {
 /// sealed to this department for this very request (a guestbook: and that every entry opens with
 /// the door key); what is stored is the bytes as they came, with the `receipt` (whose target
 /// becomes the code) in the audit log in the same transaction. The same bytes again are
-/// `Stored::Yes` with no second receipt.
+/// `Stored::Before`, with no second receipt.
 pub async fn store(
     app: &AppState,
     code: &str,
     sealed: &[u8],
     answer: Option<Answer>,
-    via: &str,
+    via: &'static str,
     mut receipt: Entry,
+    alongside: &Alongside<'_>,
 ) -> Result<Stored, sqlx::Error> {
     let (id, signed, door, key) = match lookup(app, code).await? {
         Lookup::Open {
@@ -96,7 +101,7 @@ pub async fn store(
         } => (id, signed, door, request_key),
         // The same bytes again (the app's first upload stored them, but it never heard the
         // answer): stored, not refused.
-        Lookup::Answered if already_stored(app, code, sealed).await? => return Ok(Stored::Yes),
+        Lookup::Answered if already_stored(app, code, sealed).await? => return Ok(Stored::Before),
         other => return Ok(Stored::Refused(other)),
     };
     assert!(request_id(&id).is_some(), "request ids are 16 bytes of hex");
@@ -113,18 +118,6 @@ pub async fn store(
         return Ok(Stored::NotForThisRequest);
     }
     let t = now();
-    // The diary and its receipt together or not at all: a portal stopped in between must not
-    // keep a diary the audit log does not show (the phone may never come back to retry).
-    let mut tx = app.db.begin().await?;
-    if !requests::answer(&mut *tx, &id, sealed, via, t).await? {
-        tx.rollback().await?;
-        // Someone answered (or the request expired) in between: perhaps with these very bytes,
-        // the same upload sent twice at once.
-        return Ok(match lookup(app, code).await? {
-            Lookup::Answered if already_stored(app, code, sealed).await? => Stored::Yes,
-            other => Stored::Refused(other),
-        });
-    }
     receipt.target = protocol::normalize_share_code(code).unwrap_or_else(|| code.to_owned());
     if door.is_some() {
         receipt.action = match receipt.action {
@@ -133,9 +126,39 @@ pub async fn store(
         };
     }
     receipt.at = t;
-    audit::write(&mut *tx, &receipt).await?;
-    tx.commit().await?;
+    // The diary and its receipt together or not at all: a portal stopped in between must not
+    // keep a diary the audit log does not show (the phone may never come back to retry). The
+    // process's writer puts them in one transaction with other uploads' and answers after it
+    // committed (`store::answers`).
+    let answer = Written {
+        id,
+        sealed: sealed.to_vec(),
+        via,
+        at: t,
+        receipt,
+        give_back: alongside.give_back.to_vec(),
+        forget_addresses_before: alongside.forget_addresses_before,
+    };
+    if !app.answers.write(answer).await? {
+        // Someone answered (or the request expired) in between: perhaps with these very bytes,
+        // the same upload sent twice at once.
+        return Ok(match lookup(app, code).await? {
+            Lookup::Answered if already_stored(app, code, sealed).await? => Stored::Before,
+            other => Stored::Refused(other),
+        });
+    }
     Ok(Stored::Yes)
+}
+
+/// Work an upload does in the transaction that stores it, so that it commits once: on a busy
+/// day each commit is a flush of the database's log, and they were most of an upload's time.
+/// (`Default`: nothing more.)
+#[derive(Default)]
+pub struct Alongside<'a> {
+    /// Throttle keys whose attempt is given back: the code was a real one.
+    pub give_back: &'a [String],
+    /// Upload addresses logged before this time are forgotten.
+    pub forget_addresses_before: Option<i64>,
 }
 
 async fn already_stored(app: &AppState, code: &str, sealed: &[u8]) -> Result<bool, sqlx::Error> {

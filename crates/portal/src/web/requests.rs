@@ -11,7 +11,7 @@ use rand::rngs::OsRng;
 
 use super::cases::{case_page, find};
 use super::clock::now;
-use super::diaries::{store, Lookup, Stored};
+use super::diaries::{store, Alongside, Lookup, Stored};
 use super::error::{WebError, WebResult};
 use super::extract::Staff;
 use super::forms::FieldErrors;
@@ -202,8 +202,20 @@ async fn receive_file(
         _ => return refuse_file(id, "share-file-missing"),
     };
     let receipt = staff.entry("diary_received_file", "", &format!("case {id}"), 0);
-    match store(&app, &code, &bytes, None, "file", receipt).await? {
-        Stored::Yes => Ok(Redirect::to(&format!("/cases/{id}?received=1")).into_response()),
+    match store(
+        &app,
+        &code,
+        &bytes,
+        None,
+        "file",
+        receipt,
+        &Alongside::default(),
+    )
+    .await?
+    {
+        Stored::Yes | Stored::Before => {
+            Ok(Redirect::to(&format!("/cases/{id}?received=1")).into_response())
+        }
         Stored::NotForThisRequest => refuse_file(id, "share-file-not-for-request"),
         Stored::Refused(Lookup::Answered) => refuse_file(id, "share-already-answered"),
         Stored::Refused(Lookup::Expired) => refuse_file(id, "share-expired"),

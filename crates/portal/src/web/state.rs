@@ -7,11 +7,14 @@ use axum::http::HeaderValue;
 
 use super::memory::ListCache;
 use crate::authority::Authority;
+use crate::store::answers::Answers;
 use crate::store::Db;
 use crate::units::UnitList;
 
 pub struct Inner {
     pub db: Db,
+    /// The process's writer of answers to share requests (group commit).
+    pub answers: Answers,
     pub authority: Authority,
     pub units: UnitList,
     /// Cookies carry `Secure` when the portal is reached over https.
@@ -57,6 +60,7 @@ impl AppState {
             });
         AppState(Arc::new(Inner {
             poster_logo,
+            answers: Answers::new(db.clone()),
             db,
             authority,
             units,
