@@ -34,10 +34,22 @@ use hyper::client::conn::http1::SendRequest;
 use hyper_util::rt::TokioIo;
 use portal::authority::Authority;
 use portal::store::{Backend, Db};
-use protocol::{ShareRequest, SharedDiary, SharedVisit};
-use rand::RngCore;
+use support::nginx::Nginx;
+use support::uploads::{insert, make_all, Upload};
 
 on_both_backends!(uploads_survive_a_killed_and_a_stopped_server);
+
+async fn uploads_survive_a_killed_and_a_stopped_server(backend: Backend) {
+    stress(backend, false).await
+}
+
+/// The same through nginx (from Debian) alternating between two `portal serve` processes on one
+/// PostgreSQL: the first process is killed and then stopped as above, and started again each
+/// time, while the second serves throughout. `STRESS_UPLOADS` applies here too.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn uploads_through_a_proxy_survive_one_of_two_processes_killed() {
+    stress(Backend::Postgres, true).await
+}
 
 const CLIENTS: usize = 64;
 /// An upload that has had no definite answer for this long is given up (and the test fails).
@@ -122,126 +134,6 @@ impl Server {
         assert!(status.success(), "portal serve after SIGTERM: {status}");
         assert!(rest.contains("The portal has stopped."), "{rest}");
     }
-}
-
-// ---------------------------------------------------------------------------------------------
-// The share requests and their sealed diaries
-
-struct Upload {
-    code: String,
-    sealed: Bytes,
-}
-
-/// What the test makes directly in the database, as the portal made each request before requests
-/// had keys of their own: signed with the authority's key, for the department's key (which still
-/// opens such requests' diaries).
-struct Made {
-    request: ShareRequest,
-    signed: String,
-    sealed: Vec<u8>,
-}
-
-fn make(authority: &Authority, portal_url: &str, i: usize) -> Made {
-    let mut id = [0u8; 16];
-    let mut code = [0u8; 8];
-    rand::rngs::OsRng.fill_bytes(&mut id);
-    rand::rngs::OsRng.fill_bytes(&mut code);
-    let code = protocol::share_code(code);
-    let today = chrono::Utc::now().date_naive();
-    let (from, to) = protocol::share::whole_days(today - chrono::Duration::days(14), today);
-    let request = ShareRequest {
-        id,
-        code: code.clone(),
-        department: authority.settings.name.clone(),
-        department_key: authority.department.public,
-        department_key_id: authority.department.key_id(),
-        from,
-        to,
-        purpose: format!("Truy vết ca bệnh số {i}"),
-        expires: chrono::Utc::now().timestamp() + 48 * 3600,
-        upload_url: format!("{portal_url}/api/v1/share-requests/{code}/diary"),
-    };
-    let signed = protocol::sign_share_request(&request, &authority.key).unwrap();
-    let now = chrono::Utc::now().timestamp();
-    let visits = (0..3)
-        .map(|v| SharedVisit {
-            name: format!("Quán cà phê số {i}-{v}"),
-            address: "Số 2 Phố Hoàng Đình Giong, Phường Thục Phán".into(),
-            unit: Some(1273),
-            venue_id: Some(uuid::Uuid::from_u128(i as u128 * 8 + v).to_string()),
-            origin: "vd1".into(),
-            time_in: now - (v as i64 + 2) * 3600,
-            time_out: Some(now - (v as i64 + 1) * 3600),
-        })
-        .collect();
-    let diary = SharedDiary::new(&id, "0.1.0", visits);
-    let read = protocol::read_share_request(&signed, &authority.trust(), now).unwrap();
-    let sealed = protocol::seal_diary(&diary, &read, rand::random()).unwrap();
-    Made {
-        request,
-        signed,
-        sealed,
-    }
-}
-
-/// Signs and seals `n` requests over every core.
-fn make_all(authority: &Authority, portal_url: &str, n: usize) -> Vec<Made> {
-    let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
-    let per = n.div_ceil(threads);
-    std::thread::scope(|s| {
-        let parts: Vec<_> = (0..threads)
-            .map(|t| {
-                s.spawn(move || {
-                    (t * per..((t + 1) * per).min(n))
-                        .map(|i| make(authority, portal_url, i))
-                        .collect::<Vec<_>>()
-                })
-            })
-            .collect();
-        parts.into_iter().flat_map(|p| p.join().unwrap()).collect()
-    })
-}
-
-async fn insert(db: &Db, made: &[Made]) {
-    let admin: i64 = sqlx::query_scalar("SELECT id FROM users WHERE username = 'admin'")
-        .fetch_one(&db.pool)
-        .await
-        .unwrap();
-    let t = chrono::Utc::now().timestamp();
-    let case: i64 = sqlx::query_scalar(
-        "INSERT INTO cases (label, notes, created_by, created_at) VALUES ($1, $2, $3, $4) \
-         RETURNING id",
-    )
-    .bind("Ổ dịch thử tải")
-    .bind("")
-    .bind(admin)
-    .bind(t)
-    .fetch_one(&db.pool)
-    .await
-    .unwrap();
-    let mut tx = db.pool.begin().await.unwrap();
-    for m in made {
-        let r = &m.request;
-        sqlx::query(
-            "INSERT INTO share_requests (id, case_id, code, date_from, date_to, purpose, \
-             expires_at, signed, created_by, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-        )
-        .bind(hex::encode(r.id))
-        .bind(case)
-        .bind(&r.code)
-        .bind(r.from.to_string())
-        .bind(r.to.to_string())
-        .bind(&r.purpose)
-        .bind(r.expires)
-        .bind(&m.signed)
-        .bind(admin)
-        .bind(t)
-        .execute(&mut *tx)
-        .await
-        .unwrap();
-    }
-    tx.commit().await.unwrap();
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -479,7 +371,8 @@ async fn count(db: &Db, sql: &str) -> i64 {
     sqlx::query_scalar(sql).fetch_one(&db.pool).await.unwrap()
 }
 
-async fn uploads_survive_a_killed_and_a_stopped_server(backend: Backend) {
+/// `behind_proxy`: two processes and nginx, the phones reaching the portal through nginx.
+async fn stress(backend: Backend, behind_proxy: bool) {
     let n = uploads();
     let doubles = (n / 40).max(8);
     let begun = Instant::now();
@@ -491,9 +384,16 @@ async fn uploads_survive_a_killed_and_a_stopped_server(backend: Backend) {
         Backend::Postgres => Some(support::postgres().database().await),
     };
     let database = database.as_deref();
+    // The phones' way in: the portal, or the proxy in front of its two processes.
     let port = support::free_port();
-    let listen = format!("127.0.0.1:{port}");
-    let portal_url = format!("http://{listen}");
+    let portal_url = format!("http://127.0.0.1:{port}");
+    let (listen, second) = match behind_proxy {
+        false => (format!("127.0.0.1:{port}"), None),
+        true => (
+            format!("127.0.0.1:{}", support::free_port()),
+            Some(format!("127.0.0.1:{}", support::free_port())),
+        ),
+    };
 
     let out = portal(database)
         .args(["init", "--data-dir"])
@@ -524,7 +424,21 @@ async fn uploads_survive_a_killed_and_a_stopped_server(backend: Backend) {
     );
 
     let mut server = Some(start(&data, database, &listen, &log));
-    let addr: SocketAddr = listen.parse().unwrap();
+    let _second = second
+        .as_ref()
+        .map(|other| start(&data, database, other, &log));
+    // Round robin, request by request. The phones' own addresses go through as they came: each
+    // stands for a phone reaching the proxy from its own address.
+    let _nginx = second.as_ref().map(|other| {
+        Nginx::start(
+            dir.path(),
+            port,
+            &format!("upstream portal {{ server {listen}; server {other}; }}"),
+            "location / { proxy_pass http://portal; \
+             proxy_set_header X-Forwarded-For $http_x_forwarded_for; proxy_set_header Host $host; }",
+        )
+    });
+    let addr: SocketAddr = ([127, 0, 0, 1], port).into();
     let next = Arc::new(AtomicUsize::new(0));
     let acknowledged = Arc::new(AtomicUsize::new(0));
     let t = Instant::now();
@@ -566,8 +480,12 @@ async fn uploads_survive_a_killed_and_a_stopped_server(backend: Backend) {
         // stored diary already has its receipt in the audit log.
         tokio::time::sleep(Duration::from_millis(100)).await;
         let heard = acknowledged.load(Ordering::Relaxed);
-        let stored = count(&db, ANSWERED).await;
-        let receipts = count(&db, RECEIPTS).await;
+        // One statement, one snapshot: the other process may be storing meanwhile.
+        let (stored, receipts): (i64, i64) =
+            sqlx::query_as(&format!("SELECT ({ANSWERED}), ({RECEIPTS})"))
+                .fetch_one(&db.pool)
+                .await
+                .unwrap();
         server = Some(tokio::task::block_in_place(|| {
             start(&data, database, &listen, &log)
         }));
@@ -621,7 +539,12 @@ async fn uploads_survive_a_killed_and_a_stopped_server(backend: Backend) {
     let retried = seen.acknowledged.iter().filter(|(_, a)| *a > 1).count();
     let attempts: u64 = seen.acknowledged.iter().map(|(_, a)| u64::from(*a)).sum();
     let most = seen.acknowledged.iter().map(|(_, a)| *a).max().unwrap_or(0);
-    eprintln!("stress ({backend:?}): {n} uploads, {CLIENTS} clients");
+    let through = if behind_proxy {
+        ", through nginx to two processes"
+    } else {
+        ""
+    };
+    eprintln!("stress ({backend:?}{through}): {n} uploads, {CLIENTS} clients");
     eprintln!(
         "  setup: signing and sealing {} requests {:.1} s ({} threads), inserting them {:.1} s",
         n + doubles,

@@ -4,6 +4,7 @@
 
 pub mod cases;
 pub mod nginx;
+pub mod uploads;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
