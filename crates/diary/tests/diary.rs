@@ -430,7 +430,7 @@ async fn a_damaged_database_with_a_pending_wal_is_not_rewritten() {
 #[test]
 fn a_dim_photo_with_the_poster_small_in_frame_still_reads() {
     // Grey on grey, about 3 pixels a module, in a 1280 × 720 frame: what a phone sees of a faded
-    // poster across a room. The contrast retry in the decoder is what reads this one.
+    // poster across a room. The decoder's look at full size, trying hard, is what reads this one.
     let text = code(
         "Nhà văn hoá tổ 7, Phường Sông Hiến – Điểm sinh hoạt cộng đồng",
         &authority(),
