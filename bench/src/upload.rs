@@ -82,6 +82,7 @@ pub async fn run(addr: SocketAddr, dir: &Path, connections: usize) -> Value {
     let tally = std::mem::take(&mut *tally.lock().expect("tally"));
     let mut latencies = tally.latencies_ms;
     latencies.sort_by(|a, b| a.total_cmp(b));
+    assert!(!latencies.is_empty(), "no upload was answered");
     let at = |q: f64| latencies[((latencies.len() - 1) as f64 * q).round() as usize];
     json!({
         "requests": latencies.len(),

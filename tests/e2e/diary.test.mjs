@@ -198,6 +198,46 @@ test('a shorter retention deletes the visits older than it at once', async () =>
   }
 });
 
+test('a long diary shows 50 visits, the count of all, and the older ones on asking', async () => {
+  const data = tempDir('diary-pages');
+  const app = await openApp(data, authority.trust);
+  try {
+    // 57 visits by hand, one an hour, through the app's own command (typing 57 forms adds nothing).
+    const added = await app.executeAsync((done) => {
+      const hour = 3600_000;
+      const now = Date.now();
+      const jobs = [];
+      for (let i = 0; i < 57; i++) {
+        const at = now - (i + 2) * hour;
+        jobs.push(window.__TAURI_INTERNALS__.invoke('add_manual', { entry: {
+          name: `Quán số ${i + 1}`, address: 'Tổ 5, Phường Sông Hiến', note: '',
+          time_in: new Date(at).toISOString(), time_out: new Date(at + hour / 2).toISOString(),
+        } }));
+      }
+      Promise.all(jobs).then((v) => done(v.length), (e) => done(String(e?.message ?? e)));
+    });
+    assert.equal(added, 57);
+    await goTo(app, 'diary');
+    await app.waitUntil(async () => (await visitNames(app)).length === 50, { timeout: 10000 });
+    assert.equal((await visitNames(app))[0], 'Quán số 1');
+    assert.equal((await visitNames(app))[49], 'Quán số 50');
+    assert.ok(await (await app.$('p*=57 lượt ghé')).isExisting(), 'the count of all visits');
+    const more = await app.$('[data-testid=more-visits]');
+    await more.scrollIntoView();
+    assert.equal(await more.getText(), 'Xem thêm (còn 7 lượt ghé cũ hơn)');
+    await screenshot(app, '47-diary-more');
+    await press(app, '[data-testid=more-visits]');
+    await app.waitUntil(async () => (await visitNames(app)).length === 57, { timeout: 10000 });
+    assert.equal((await visitNames(app))[56], 'Quán số 57');
+    assert.equal(await (await app.$('[data-testid=more-visits]')).isExisting(), false);
+    // The reader goes on from the first of the older visits.
+    assert.equal(await app.execute(() => document.activeElement?.querySelector('.name')?.textContent), 'Quán số 51');
+    await screenshot(app, '47-diary-more-shown');
+  } finally {
+    await closeApp(app, data);
+  }
+});
+
 test('the app lock asks for the PIN before the diary, refuses a wrong one, never blocks a scan; delete all starts again', async () => {
   const data = tempDir('diary-lock');
   let app = await openApp(data, authority.trust);

@@ -22,11 +22,15 @@ use crate::error::{Error, Result};
 /// How the check ended, as every later writer is told.
 pub(crate) type Outcome = std::result::Result<(), Failure>;
 
-/// A check's failure, kept to be told again to each writer (an [`Error`] is not `Clone`).
+/// A check's failure, kept to be told again to each writer (an [`Error`] is not `Clone`): the
+/// kinds the app tells a citizen apart keep their kind; the rest are `storage` errors.
 #[derive(Debug, Clone)]
 pub(crate) enum Failure {
     Damaged(String),
     Folder { path: PathBuf, why: String },
+    KeyRejected { path: PathBuf },
+    DiskFull,
+    ReadOnly(String),
     Other(String),
 }
 
@@ -38,6 +42,9 @@ impl Failure {
                 path: path.clone(),
                 why: why.clone(),
             },
+            Error::KeyRejected { path } => Failure::KeyRejected { path: path.clone() },
+            Error::DiskFull => Failure::DiskFull,
+            Error::ReadOnly(why) => Failure::ReadOnly(why.clone()),
             e => Failure::Other(e.to_string()),
         }
     }
@@ -49,6 +56,9 @@ impl Failure {
                 path: path.clone(),
                 why: why.clone(),
             },
+            Failure::KeyRejected { path } => Error::KeyRejected { path: path.clone() },
+            Failure::DiskFull => Error::DiskFull,
+            Failure::ReadOnly(why) => Error::ReadOnly(why.clone()),
             Failure::Other(why) => Error::Storage(sqlx::Error::Protocol(why.clone())),
         }
     }

@@ -244,6 +244,8 @@ impl Diary {
     /// key file, or the key in `key_store` if that is where this diary's key was). A new diary can then be opened in the same folder.
     /// The diary is closed; any later call on it fails.
     pub async fn erase(&self, key_store: Option<&dyn KeyStore>) -> Result<()> {
+        // A diary found damaged is left as it was found, to be restored from a backup.
+        self.checked().await?;
         self.close().await;
         let folder = |e: std::io::Error| Error::DataFolder {
             path: self.path.clone(),

@@ -255,6 +255,8 @@ impl Diary {
             time_in: i64::MAX,
             id: i64::MAX,
         });
+        // The page and the count from one read, so that they agree.
+        let mut read = self.pools.reader().begin().await?;
         let rows = sqlx::query(&format!(
             "{SELECT_VISIT} WHERE {matching} AND (time_in, id) < (?2, ?3)
              ORDER BY time_in DESC, id DESC LIMIT ?4"
@@ -263,13 +265,14 @@ impl Diary {
         .bind(after.time_in)
         .bind(after.id)
         .bind(i64::from(limit) + 1)
-        .fetch_all(&self.pools.reader())
+        .fetch_all(&mut *read)
         .await?;
         let total: i64 =
             sqlx::query_scalar(&format!("SELECT count(*) FROM visits WHERE {matching}"))
                 .bind(&pattern)
-                .fetch_one(&self.pools.reader())
+                .fetch_one(&mut *read)
                 .await?;
+        read.commit().await?;
         let mut visits = self.shown(&rows).await?;
         let next = if visits.len() > limit as usize {
             visits.truncate(limit as usize);

@@ -167,8 +167,9 @@ impl Diary {
         from: DateTime<Utc>,
         to: DateTime<Utc>,
     ) -> Result<Vec<Visit>> {
-        // Oldest first; the index on time in bounds the read to the span. Times are kept in whole
-        // seconds: a bound with a fraction is rounded so that the comparisons stay exact.
+        // Oldest first; the index on time in ends the read at the span's end (visits that began
+        // before it are read to find those still there). Times are kept in whole seconds: a bound
+        // with a fraction is rounded so that the comparisons stay exact.
         let up = |t: DateTime<Utc>| t.timestamp() + i64::from(t.timestamp_subsec_nanos() > 0);
         let rows = sqlx::query(&format!(
             "{SELECT_VISIT} WHERE time_in < ?3 AND (time_in >= ?2 OR time_out > ?1)

@@ -82,6 +82,13 @@ test('a long diary shows a page at a time, the count of all, and the older ones 
   // The reader goes on from the first of the older visits.
   expect(document.activeElement).toHaveTextContent('Chợ Xanh 3');
   expect(screen.getByTestId('more-visits')).toHaveTextContent('Xem thêm (còn 1 lượt ghé cũ hơn)');
+  // A visit of the second page, and back: the list as it was, that visit in focus, not read again.
+  const reads = calls.filter(([c]) => c === 'list_visits').length;
+  await fireEvent.click(screen.getAllByTestId('visit')[3]);
+  await fireEvent.click(await screen.findByRole('button', { name: /Quay lại/ }));
+  await waitFor(() => expect(names()).toHaveLength(4));
+  expect(document.activeElement).toHaveTextContent('Chợ Xanh 2');
+  expect(calls.filter(([c]) => c === 'list_visits')).toHaveLength(reads);
   await fireEvent.click(screen.getByTestId('more-visits'));
   await waitFor(() => expect(names()).toHaveLength(5));
   expect(screen.queryByTestId('more-visits')).toBeNull();

@@ -4,11 +4,16 @@
 //! database's log) and, on SQLite, waiting its turn to write; one writer per process that takes
 //! whatever is waiting makes one flush serve many phones, and nobody polls for the write lock.
 //!
-//! If a batch fails (nothing of it is then written), each of its answers is tried again in a
-//! transaction of its own, so that one answer the database refuses fails alone; the others are
-//! stored and acknowledged. An answer that fails is a 500 to its phone, which sends it again.
+//! If the database refuses a batch (nothing of it is then written), each of its answers is tried
+//! again in a transaction of its own, so that one answer it refuses fails alone; the others are
+//! stored and acknowledged. A batch that fails for any other reason (the database unreachable)
+//! fails whole at once. An answer that fails is a 500 to its phone, which sends it again.
+//!
+//! The throttle's attempts are given back after the commit, in a transaction of their own: held
+//! in the batch, their rows would be locked until it commits and could deadlock with a phone's
+//! next attempt counted meanwhile.
 
-use std::sync::OnceLock;
+use std::sync::Mutex;
 
 use tokio::sync::{mpsc, oneshot};
 
@@ -38,30 +43,40 @@ pub struct Answer {
 
 type Reply = oneshot::Sender<Result<bool, sqlx::Error>>;
 
-/// The process's writer of answers, started at its first answer.
+/// The process's writer of answers, started at its first answer (and again if it stopped).
 pub struct Answers {
     db: Db,
-    queue: OnceLock<mpsc::Sender<(Answer, Reply)>>,
+    queue: Mutex<Option<mpsc::Sender<(Answer, Reply)>>>,
 }
 
 impl Answers {
     pub fn new(db: Db) -> Answers {
         Answers {
             db,
-            queue: OnceLock::new(),
+            queue: Mutex::new(None),
+        }
+    }
+
+    /// The writer's queue, with a writer behind it: a new one if there was none, or if the last
+    /// one stopped (its runtime ended).
+    fn queue(&self) -> mpsc::Sender<(Answer, Reply)> {
+        let mut queue = self.queue.lock().expect("not poisoned");
+        match &*queue {
+            Some(sender) if !sender.is_closed() => sender.clone(),
+            _ => {
+                let (sender, receiver) = mpsc::channel(QUEUE);
+                tokio::spawn(writer(self.db.clone(), receiver));
+                *queue = Some(sender.clone());
+                sender
+            }
         }
     }
 
     /// Writes `answer` if its request is still open: true when it was stored by this call (false:
     /// answered meanwhile, or expired; nothing written). Returns after the commit.
     pub async fn write(&self, answer: Answer) -> Result<bool, sqlx::Error> {
-        let queue = self.queue.get_or_init(|| {
-            let (sender, receiver) = mpsc::channel(QUEUE);
-            tokio::spawn(writer(self.db.clone(), receiver));
-            sender
-        });
         let (reply, answered) = oneshot::channel();
-        queue
+        self.queue()
             .send((answer, reply))
             .await
             .map_err(|_| sqlx::Error::PoolClosed)?;
@@ -76,15 +91,28 @@ async fn writer(db: Db, mut queue: mpsc::Receiver<(Answer, Reply)>) {
         let (answers, replies): (Vec<Answer>, Vec<Reply>) = batch.drain(..).unzip();
         match write_batch(&db, &answers).await {
             Ok(stored) => {
+                // Given back before the phones hear: an address's count is never a moment behind
+                // the uploads it was told were stored.
+                give_back(&db, &answers, &stored).await;
                 for (reply, stored) in replies.into_iter().zip(stored) {
                     let _ = reply.send(Ok(stored));
                 }
             }
-            // One at a time, so that what the database refuses fails alone.
-            Err(_) => {
+            // The database refused something: one at a time, so that it fails alone.
+            Err(sqlx::Error::Database(_)) if answers.len() > 1 => {
                 for (answer, reply) in answers.iter().zip(replies) {
-                    let result = write_batch(&db, std::slice::from_ref(answer)).await;
+                    let one = std::slice::from_ref(answer);
+                    let result = write_batch(&db, one).await;
+                    if let Ok(stored) = &result {
+                        give_back(&db, one, stored).await;
+                    }
                     let _ = reply.send(result.map(|stored| stored[0]));
+                }
+            }
+            Err(e) => {
+                let message = e.to_string();
+                for reply in replies {
+                    let _ = reply.send(Err(sqlx::Error::Protocol(message.clone())));
                 }
             }
         }
@@ -119,6 +147,19 @@ async fn write_one(
         return Ok(false);
     }
     audit::write(&mut **tx, &answer.receipt).await?;
-    throttle::give_back(&mut **tx, &answer.give_back).await?;
     Ok(true)
+}
+
+/// The attempts of the answers stored, given back. A failure here costs a phone an attempt of
+/// its allowance (it is said on stderr), never its answer, which is stored.
+async fn give_back(db: &Db, answers: &[Answer], stored: &[bool]) {
+    let keys: Vec<String> = answers
+        .iter()
+        .zip(stored)
+        .filter(|(_, stored)| **stored)
+        .flat_map(|(answer, _)| answer.give_back.iter().cloned())
+        .collect();
+    if let Err(e) = throttle::give_back(&db.pool, &keys).await {
+        eprintln!("portal: attempts not given back after storing answers: {e}");
+    }
 }

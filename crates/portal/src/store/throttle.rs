@@ -30,26 +30,29 @@ pub async fn count<'e, E: Executor<'e, Database = Any>>(
     .await
 }
 
-/// Gives one attempt back to each of `keys` (it turned out to be a good one), in one statement.
-pub async fn give_back<'e, E: Executor<'e, Database = Any>>(
-    db: E,
-    keys: &[String],
-) -> Result<(), sqlx::Error> {
-    if keys.is_empty() {
+/// Gives one attempt back to each of `keys`, once for each time it is named (they turned out to
+/// be good ones), in one transaction. The rows are locked in the order of their keys, as
+/// [`count_each`] locks them, so that the two cannot deadlock on PostgreSQL.
+pub async fn give_back(db: &AnyPool, keys: &[String]) -> Result<(), sqlx::Error> {
+    let mut times: std::collections::BTreeMap<&str, i64> = std::collections::BTreeMap::new();
+    for key in keys {
+        *times.entry(key).or_default() += 1;
+    }
+    if times.is_empty() {
         return Ok(());
     }
-    let placeholders: Vec<String> = (1..=keys.len()).map(|i| format!("${i}")).collect();
-    let sql = format!(
-        "UPDATE login_throttle SET failures = failures - 1 \
-         WHERE key IN ({}) AND failures > 0",
-        placeholders.join(", ")
-    );
-    let mut query = sqlx::query(&sql);
-    for key in keys {
-        query = query.bind(key);
+    let mut tx = db.begin().await?;
+    for (key, n) in times {
+        sqlx::query(
+            "UPDATE login_throttle SET failures = CASE WHEN failures > $2 THEN failures - $2 \
+             ELSE 0 END WHERE key = $1",
+        )
+        .bind(key)
+        .bind(n)
+        .execute(&mut *tx)
+        .await?;
     }
-    query.execute(db).await?;
-    Ok(())
+    tx.commit().await
 }
 
 /// Counts one more attempt for each of `keys` at `t`, as [`count`] does for one, in one
@@ -63,6 +66,11 @@ pub async fn count_each<'e, E: Executor<'e, Database = Any>>(
     if keys.is_empty() {
         return Ok(Vec::new());
     }
+    // In the order of their keys: PostgreSQL locks the rows in the order of the values, and
+    // `give_back` locks them in the same order.
+    let mut keys = keys.to_vec();
+    keys.sort();
+    keys.dedup();
     let rows: Vec<String> = (0..keys.len())
         .map(|i| format!("(${}, 1, $1, 0)", i + 3))
         .collect();
@@ -80,7 +88,7 @@ pub async fn count_each<'e, E: Executor<'e, Database = Any>>(
     let mut query = sqlx::query_as::<_, (String, i64)>(&sql)
         .bind(t)
         .bind(t - window);
-    for key in keys {
+    for key in &keys {
         query = query.bind(key);
     }
     query.fetch_all(db).await
