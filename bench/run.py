@@ -507,8 +507,50 @@ FIXES = [
 ]
 
 
+def headlines(r):
+    """The figures the issues set goals for, as text, from a report's results (absent ones left out)."""
+    out = {}
+
+    def put(name, get):
+        try:
+            out[name] = get()
+        except (KeyError, TypeError, IndexError, StopIteration):
+            pass
+
+    d = r.get("diary", {})
+    top = max((int(k.rsplit("_", 1)[1]) for k in d if k.startswith("check_in_sqlcipher_")), default=0)
+    put("check-in with the most visits stored (SQLCipher, median)", lambda: f"{d[f'check_in_sqlcipher_{top}']['median_ms']:.2f} ms")
+    put("opening the diary with the most visits, until it can be read", lambda: f"{d[f'open_sqlcipher_{top}']['median_ms']:.1f} ms")
+    put("… to the diary view's first screen", lambda: f"{d[f'first_screen_sqlcipher_{top}']['median_ms']:.1f} ms")
+    put("… to the end of its check for damage", lambda: f"{d[f'checked_sqlcipher_{top}']['median_ms']:.1f} ms")
+    for label in ("app (rxing, in Rust)", "zxing-cpp"):
+        put(f"QR decoding, {label}", lambda label=label: (
+            f"{r['qr']['decoders'][label]['read']}/{r['qr']['images']}, {r['qr']['decoders'][label]['time']['median_ms']:.2f} ms"))
+    for backend in ("sqlite", "postgres"):
+        put(f"diary uploads, {backend}", lambda backend=backend: (
+            f"{r['load'][backend]['uploads']['throughput_per_s']:,.0f}/s, p99 {r['load'][backend]['uploads']['p99_ms']:.0f} ms"))
+        put(f"exposure list, {backend}", lambda backend=backend: f"{r['load'][backend]['exposure_list']['throughput_per_s']:,.0f}/s")
+    put("exposure list, nginx", lambda: f"{r['load']['nginx']['throughput_per_s']:,.0f}/s")
+    put("200 posters as one PDF (sqlite)", lambda: f"{r['load']['sqlite']['posters']['time']['median_ms'] / 1000:.2f} s")
+    put("app cold start", lambda: f"{r['sizes']['cold_start']['median_ms']:.0f} ms")
+    return out
+
+
+def what_changed(before, now):
+    """A table of the headline figures of the report this run replaces beside this run's."""
+    old, new = headlines(before), headlines(now)
+    rows = [f"| {name} | {old.get(name, '—')} | {value} |" for name, value in new.items()]
+    date = before.get("machine", {}).get("date", "?")
+    return ["## What changed", "",
+            f"The headline figures of the report this run replaced (measured from {date}, some sections"
+            " later, as it said) beside this run's. \"Profiled and fixed\" below says why they moved.", "",
+            "| figure | before | now |", "|---|---|---|", *rows, ""]
+
+
 def write_report(results, out_dir, smoke):
     out_dir.mkdir(parents=True, exist_ok=True)
+    previous = out_dir / "report.json"
+    before = json.loads(previous.read_text()) if previous.exists() else {}
     (out_dir / "report.json").write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
     m = results["machine"]
     lines = [
@@ -624,6 +666,7 @@ def write_report(results, out_dir, smoke):
                   f"| app cold start to the first screen (Xvfb, through WebDriver) | {fmt(s['cold_start'])} |", ""]
 
     if not smoke:
+        lines += what_changed(before, results)
         lines += ["## Profiled and fixed", ""]
         lines += [f"- {fix}" for fix in FIXES]
         lines.append("")
