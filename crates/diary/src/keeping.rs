@@ -461,7 +461,7 @@ pub(crate) async fn fill_search_keys(pool: &SqlitePool) -> Result<()> {
 
 /// The stay of a visit in minutes, in SQL: `protocol::stay::stay_minutes` for a row of
 /// `visits`, so that the database closes a visit when matching says it ended.
-fn stay_sql() -> String {
+pub(crate) fn stay_sql() -> String {
     use protocol::stay::{DEFAULT_STAY_MINUTES, MAX_STAY_MINUTES, MIN_STAY_MINUTES};
     format!(
         "MIN(MAX(COALESCE(usual_stay_minutes, {DEFAULT_STAY_MINUTES}), {MIN_STAY_MINUTES}), \

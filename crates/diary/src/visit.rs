@@ -37,10 +37,17 @@ pub struct Visit {
     pub withdrawn: bool,
 }
 
-pub(crate) const SELECT_VISIT: &str =
-    "SELECT id, origin, signature, venue_id, name, address, unit_code, sector,
-    usual_stay_minutes, key_id, authority, time_in, time_out, checkout, note, edited_at
-    FROM visits";
+/// The columns [`visit_from_row`] reads (a macro, so that `concat!` can use them).
+macro_rules! visit_columns {
+    () => {
+        "id, origin, signature, venue_id, name, address, unit_code, sector, usual_stay_minutes,
+        key_id, authority, time_in, time_out, checkout, note, edited_at"
+    };
+}
+
+pub(crate) const VISIT_COLUMNS: &str = visit_columns!();
+
+pub(crate) const SELECT_VISIT: &str = concat!("SELECT ", visit_columns!(), " FROM visits");
 
 pub(crate) fn visit_from_row(row: &SqliteRow) -> Result<Visit> {
     let time = |secs: i64| {
