@@ -110,14 +110,23 @@ pub async fn check_in_image(
         .headers()
         .get("x-again")
         .is_some_and(|v| v.as_bytes() == b"1");
-    let text = diary::decode_qr_image(bytes)?;
+    let text = decode_off_the_main_path(bytes.to_vec()).await?;
     check_in(text, Some(again), state).await
 }
 
 /// Reads the QR code in an image (a camera frame) without checking in.
 #[tauri::command]
-pub fn decode_qr(request: Request<'_>) -> Result<String, IpcError> {
-    Ok(diary::decode_qr_image(image_bytes(&request)?)?)
+pub async fn decode_qr(request: Request<'_>) -> Result<String, IpcError> {
+    decode_off_the_main_path(image_bytes(&request)?.to_vec()).await
+}
+
+/// Decoding a large photo takes tens of milliseconds, a hostile one longer: on a blocking
+/// thread, never on the UI's thread or the runtime's workers.
+async fn decode_off_the_main_path(bytes: Vec<u8>) -> Result<String, IpcError> {
+    tauri::async_runtime::spawn_blocking(move || diary::decode_qr_image(&bytes))
+        .await
+        .map_err(|e| app::Error::from(diary::Error::ImageUnreadable(e.to_string())))?
+        .map_err(IpcError::from)
 }
 
 /// Image bytes travel as the raw request body, not as a JSON array of numbers.

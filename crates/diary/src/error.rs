@@ -12,6 +12,9 @@ pub enum Error {
     Code(#[from] protocol::Error),
     #[error("The image could not be read: {0}.")]
     ImageUnreadable(String),
+    /// Larger than a phone can decode safely (`scan::MAX_SIDE_READ`, `scan::MAX_DECODED_BYTES`).
+    #[error("The image is too large to read: {0}.")]
+    ImageTooLarge(String),
     #[error("No QR code was found in the image.")]
     NoQrCode,
     #[error("There is no open visit to check out of.")]
@@ -104,6 +107,7 @@ impl Error {
         match self {
             Error::Code(e) => e.kind(),
             Error::ImageUnreadable(_) => "image_unreadable",
+            Error::ImageTooLarge(_) => "image_too_large",
             Error::NoQrCode => "no_qr_code",
             Error::NoOpenVisit => "no_open_visit",
             Error::NothingChosen => "nothing_chosen",

@@ -428,6 +428,38 @@ async fn a_damaged_database_with_a_pending_wal_is_not_rewritten() {
 }
 
 #[test]
+fn an_image_too_large_to_read_is_refused_in_a_sentence_of_its_own() {
+    // 13 000 pixels wide: past what is decoded on a phone, yet a tiny file.
+    let wide = image::GrayImage::from_pixel(13_000, 1, image::Luma([255]));
+    let mut png = Vec::new();
+    wide.write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+        .unwrap();
+    assert!(png.len() < 10_000);
+    let e = diary::decode_qr_image(&png).unwrap_err();
+    assert_eq!(e.kind(), "image_too_large", "{e}");
+}
+
+#[test]
+fn a_code_on_a_transparent_background_reads() {
+    // Dark modules black, light ones transparent black: what a screenshot of a QR on a
+    // transparent page holds. Read as a screen shows it, on white.
+    let text = code("Nhà thuốc Minh Châu", &authority());
+    let qr = qrcode::QrCode::with_error_correction_level(&text, qrcode::EcLevel::Q).unwrap();
+    let grey = qr
+        .render::<image::Luma<u8>>()
+        .min_dimensions(400, 400)
+        .build();
+    let rgba = image::RgbaImage::from_fn(grey.width(), grey.height(), |x, y| {
+        let dark = grey.get_pixel(x, y)[0] < 128;
+        image::Rgba([0, 0, 0, if dark { 255 } else { 0 }])
+    });
+    let mut png = Vec::new();
+    rgba.write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+        .unwrap();
+    assert_eq!(diary::decode_qr_image(&png).unwrap(), text);
+}
+
+#[test]
 fn a_dim_photo_with_the_poster_small_in_frame_still_reads() {
     // Grey on grey, about 3 pixels a module, in a 1280 × 720 frame: what a phone sees of a faded
     // poster across a room. The decoder's look at full size, trying hard, is what reads this one.
