@@ -159,7 +159,7 @@ async fn give_back(db: &Db, answers: &[Answer], stored: &[bool]) {
         .filter(|(_, stored)| **stored)
         .flat_map(|(answer, _)| answer.give_back.iter().cloned())
         .collect();
-    if let Err(e) = throttle::give_back(&db.pool, &keys).await {
+    if let Err(e) = throttle::give_back(db, &keys).await {
         eprintln!("portal: attempts not given back after storing answers: {e}");
     }
 }

@@ -75,7 +75,7 @@ fn from_the_app(action: &'static str, target: &str, addr: &str, at: i64) -> Entr
 async fn reserve(app: &AppState, addr: &str, code: &str) -> Result<bool, sqlx::Error> {
     let t = now();
     let keys = keys(addr, code);
-    let counted = throttle::count_each(&app.db.pool, &keys, LOOKUP_WINDOW, t).await?;
+    let counted = throttle::count_each(&app.db, &keys, LOOKUP_WINDOW, t).await?;
     let mut allowed = true;
     for (key, attempts) in counted {
         let limit = if key == lookup_key(addr) {
@@ -114,7 +114,7 @@ fn keys(addr: &str, code: &str) -> Vec<String> {
 
 /// Gives the attempt back: the code was a real one.
 async fn release(app: &AppState, addr: &str, code: &str) -> Result<(), sqlx::Error> {
-    throttle::give_back(&app.db.pool, &keys(addr, code)).await
+    throttle::give_back(&app.db, &keys(addr, code)).await
 }
 
 fn internal(e: sqlx::Error) -> Response {

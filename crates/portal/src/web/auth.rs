@@ -237,7 +237,7 @@ async fn login(
     };
     // A successful attempt does not count against the account, nor against its address.
     throttle::forget(&app.db.pool, &user_key).await?;
-    throttle::give_back(&app.db.pool, std::slice::from_ref(&addr_key)).await?;
+    throttle::give_back(&app.db, std::slice::from_ref(&addr_key)).await?;
     if !user.active() {
         let entry = attempt(
             &ctx,
