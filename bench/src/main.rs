@@ -57,12 +57,13 @@ fn main() {
     println!("{}", serde_json::to_string_pretty(&out).expect("JSON"));
 }
 
-/// Median, p99, spread (p90 − p10) and count of samples in milliseconds.
+/// Median, first quartile, p99, spread (p90 − p10) and count of samples in milliseconds.
 fn stats(mut ms: Vec<f64>) -> Value {
     ms.sort_by(|a, b| a.total_cmp(b));
     let at = |q: f64| ms[((ms.len() - 1) as f64 * q).round() as usize];
     json!({
         "median_ms": at(0.5),
+        "p25_ms": at(0.25),
         "p99_ms": at(0.99),
         "spread_ms": at(0.9) - at(0.1),
         "min_ms": ms[0],
