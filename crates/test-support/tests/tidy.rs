@@ -2,8 +2,9 @@
 //! them (as rust-analyzer's tidy does): no source file over 800 lines, SQL only in the diary and
 //! the portal's store, no row read by position, every Rust file opening with a `//!` line and no
 //! line ending in white space, the portal's two migration folders holding one schema, the UI
-//! calling exactly the commands the shell registers, and the portal's routes added only with
-//! their access. Each failure names the files and what to do.
+//! calling exactly the commands the shell registers, the portal's routes added only with
+//! their access, and npm packages pinned to exact versions. Each failure names the files and
+//! what to do.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -285,9 +286,56 @@ fn no_line_ends_in_white_space() {
     assert!(found.is_empty(), "white space at the end of {found:#?}");
 }
 
+/// The npm packages the UI and the end-to-end tests name, with the version each asks for.
+fn npm_dependencies() -> Vec<(String, String, String)> {
+    let mut out = Vec::new();
+    for manifest in ["ui/package.json", "tests/package.json"] {
+        let json: serde_json::Value = serde_json::from_str(&read(manifest)).expect("package.json");
+        for section in ["dependencies", "devDependencies"] {
+            for (name, version) in json[section].as_object().into_iter().flatten() {
+                let version = version.as_str().unwrap_or_default().to_owned();
+                out.push((manifest.to_owned(), name.clone(), version));
+            }
+        }
+    }
+    out
+}
+
+/// An exact version: digits and dots, perhaps a pre-release; no range (`^`, `~`, `>`, `*`, `x`).
+fn exact(version: &str) -> bool {
+    let core = version.split(['-', '+']).next().unwrap_or_default();
+    let parts: Vec<&str> = core.split('.').collect();
+    parts.len() == 3
+        && parts
+            .iter()
+            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// The registry's audit service cannot be reached from where this is built, so what is installed
+/// is exactly what was chosen and reviewed: every npm package pinned to one version (the lock
+/// files pin what they bring in).
+#[test]
+fn npm_packages_are_pinned_to_exact_versions() {
+    let ranges: Vec<_> = npm_dependencies()
+        .into_iter()
+        .filter(|(_, _, version)| !exact(version))
+        .collect();
+    assert!(
+        ranges.is_empty(),
+        "pin these to the version in the package's lock file: {ranges:#?}"
+    );
+}
+
 /// The checks themselves find what they look for.
 #[test]
 fn the_checks_see_what_they_look_for() {
+    assert!(exact("5.3.0") && exact("1.0.0-rc.1"));
+    assert!(
+        !exact("^5.3.0") && !exact("~2.12.5") && !exact("5.x") && !exact("*") && !exact(">=1.0.0")
+    );
+    assert!(npm_dependencies()
+        .iter()
+        .any(|(_, name, _)| name == "svelte"));
     assert_eq!(
         normalised("id INTEGER PRIMARY KEY AUTOINCREMENT, -- a comment\n  at INTEGER"),
         normalised("id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,\nat BIGINT -- other")
