@@ -22,7 +22,7 @@ DEB_PACKAGES := build-essential pkg-config libssl-dev libwebkit2gtk-4.1-dev libg
 DEB_BARE := libreoffice-writer-nogui fonts-liberation2
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test deps deps-system deps-toolchain deps-node deps-driver deps-fuzz deps-bench ui app dev-authority lint unit e2e fuzz fuzz-smoke bench bench-smoke clean
+.PHONY: run test deps deps-system deps-toolchain deps-node deps-driver deps-fuzz deps-deny deps-bench ui app dev-authority lint deny unit e2e fuzz fuzz-smoke bench bench-smoke clean
 
 # Fuzzing: every reader of outside input, FUZZ_SECONDS each (make fuzz); CI runs a short smoke.
 FUZZ_SECONDS ?= 60
@@ -35,7 +35,7 @@ run: deps-system deps-toolchain deps-node app dev-authority
 	trap "kill $$portal" EXIT; \
 	./target/debug/visit-diary --trust $(DEV_AUTHORITY)/trust.json
 
-test: deps lint unit e2e fuzz-smoke bench-smoke
+test: deps lint deny unit e2e fuzz-smoke bench-smoke
 	@echo
 	@echo "Screenshots of every screen at phone size: $(SCREENSHOTS)/"
 
@@ -112,6 +112,21 @@ export FILTER
 e2e: app deps-driver
 	rm -rf $(SCREENSHOTS)
 	dbus-run-session -- tests/with-keyring.sh npm --prefix tests run e2e
+
+# Dependencies checked with cargo-deny (deny.toml: advisories, licences, duplicates, sources)
+# against the snapshot of the RustSec advisory database beside the repository, offline; then the
+# check's own test (an advisory added for a crate we use must fail it).
+CARGO_DENY_VERSION := 0.20.2
+ADVISORY_DB ?= ../shared/advisory-db
+
+deps-deny: deps-toolchain
+	@[ "$$(cargo deny --version 2>/dev/null)" = "cargo-deny $(CARGO_DENY_VERSION)" ] || \
+		cargo install cargo-deny --locked --version $(CARGO_DENY_VERSION)
+
+deny: deps-deny
+	cargo fetch --locked
+	ADVISORY_DB=$(ADVISORY_DB) tests/deny.sh
+	ADVISORY_DB=$(ADVISORY_DB) tests/deny-selftest.sh
 
 deps-fuzz:
 	@command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked --version 0.13.2
