@@ -7,7 +7,7 @@ use sqlx::Row;
 
 use crate::diary::Diary;
 use crate::error::{Error, Result};
-use crate::keeping::stay_sql;
+use crate::keeping::close_overdue_in;
 use crate::scan::decode_qr_image;
 use crate::visit::{search_key, Visit, SELECT_VISIT, VISIT_COLUMNS};
 use crate::DUPLICATE_SECONDS;
@@ -33,15 +33,8 @@ impl Diary {
         // One transaction and as few statements as can be: most of a check-in's time beyond the
         // disk's flush is the trips to SQLite's thread (`make bench`).
         let mut tx = self.pools.writer().await?.begin().await?;
-        // The open visit, if it outlasted its stay, ends at its stay's end (as `close_overdue`).
-        sqlx::query(&format!(
-            "UPDATE visits SET time_out = time_in + {stay} * 60, checkout = 'auto' \
-             WHERE time_out IS NULL AND time_in + {stay} * 60 <= ?1",
-            stay = stay_sql()
-        ))
-        .bind(at)
-        .execute(&mut *tx)
-        .await?;
+        // The open visit, if it outlasted its stay, ends at its stay's end.
+        close_overdue_in(&mut *tx, at).await?;
         if !again {
             let last = sqlx::query(
                 "SELECT origin, venue_id, code, time_in, name FROM visits

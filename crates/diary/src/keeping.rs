@@ -92,14 +92,7 @@ fn tidy(text: &str) -> String {
 impl Diary {
     /// Closes the open visit if it has outlasted its stay: at time in plus the stay, `auto`.
     pub async fn close_overdue(&self, now: DateTime<Utc>) -> Result<Option<Visit>> {
-        let id: Option<i64> = sqlx::query_scalar(&format!(
-            "UPDATE visits SET time_out = time_in + {stay} * 60, checkout = 'auto' \
-             WHERE time_out IS NULL AND time_in + {stay} * 60 <= ?1 RETURNING id",
-            stay = stay_sql()
-        ))
-        .bind(now.timestamp())
-        .fetch_optional(&self.pools.writer().await?)
-        .await?;
+        let id = close_overdue_in(&self.pools.writer().await?, now.timestamp()).await?;
         match id {
             Some(id) => Ok(Some(self.visit(id).await?)),
             None => Ok(None),
@@ -440,6 +433,22 @@ impl Diary {
     }
 }
 
+/// Closes the open visit if it has outlasted its stay, at time in plus the stay (`auto`), on
+/// `db` (the pool, or a check-in's transaction): the id of the visit closed.
+pub(crate) async fn close_overdue_in<'e, E: sqlx::Executor<'e, Database = sqlx::Sqlite>>(
+    db: E,
+    at: i64,
+) -> Result<Option<i64>> {
+    Ok(sqlx::query_scalar(&format!(
+        "UPDATE visits SET time_out = time_in + {stay} * 60, checkout = 'auto' \
+         WHERE time_out IS NULL AND time_in + {stay} * 60 <= ?1 RETURNING id",
+        stay = stay_sql()
+    ))
+    .bind(at)
+    .fetch_optional(db)
+    .await?)
+}
+
 /// Fills the search key of visits written before there was one.
 pub(crate) async fn fill_search_keys(pool: &SqlitePool) -> Result<()> {
     // Answered from the partial index `visits_without_search_key` (0011), not a scan.
@@ -461,7 +470,7 @@ pub(crate) async fn fill_search_keys(pool: &SqlitePool) -> Result<()> {
 
 /// The stay of a visit in minutes, in SQL: `protocol::stay::stay_minutes` for a row of
 /// `visits`, so that the database closes a visit when matching says it ended.
-pub(crate) fn stay_sql() -> String {
+fn stay_sql() -> String {
     use protocol::stay::{DEFAULT_STAY_MINUTES, MAX_STAY_MINUTES, MIN_STAY_MINUTES};
     format!(
         "MIN(MAX(COALESCE(usual_stay_minutes, {DEFAULT_STAY_MINUTES}), {MIN_STAY_MINUTES}), \

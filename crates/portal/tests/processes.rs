@@ -112,13 +112,7 @@ async fn staff_work_goes_on_when_one_process_behind_the_proxy_dies() {
         StatusCode::SEE_OTHER
     );
     let csrf = lan.csrf().await;
-    let code = p.app.units.communes[0].code;
-    let file = format!(
-        "ten,dia_chi,xa_phuong,linh_vuc,nguoi_lien_he,dien_thoai\n\
-         Chợ Một,Số 1,{code},Chợ,Bà Hoa,0912345001\n\
-         Chợ Hai,Số 2,{code},Chợ,Bà Hoa,0912345002\n\
-         Chợ Ba,Số 3,{code},Chợ,Bà Hoa,0912345003\n"
-    );
+    let file = support::three_markets_csv(p.app.units.communes[0].code);
     let r = lan
         .upload("/venues/import", &csrf, "cho.csv", file.as_bytes())
         .await;

@@ -28,6 +28,16 @@ use tower::ServiceExt;
 
 pub const PASSWORD: &str = "a long enough test password";
 
+/// An import file of three markets in the commune `code`, every row right.
+pub fn three_markets_csv(code: u32) -> String {
+    format!(
+        "ten,dia_chi,xa_phuong,linh_vuc,nguoi_lien_he,dien_thoai\n\
+         Chợ Một,Số 1,{code},Chợ,Bà Hoa,0912345001\n\
+         Chợ Hai,Số 2,{code},Chợ,Bà Hoa,0912345002\n\
+         Chợ Ba,Số 3,{code},Chợ,Bà Hoa,0912345003\n"
+    )
+}
+
 // ---------------------------------------------------------------------------------------------
 // PostgreSQL
 

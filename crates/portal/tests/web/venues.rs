@@ -515,13 +515,7 @@ async fn an_import_s_posters_come_as_one_pdf(backend: Backend) {
     let mut c = p.signed_in("lan").await;
     register(&p, &mut c, "Quán đăng ký tay").await;
     let csrf = c.csrf().await;
-    let code = p.app.units.communes[0].code;
-    let file = format!(
-        "ten,dia_chi,xa_phuong,linh_vuc,nguoi_lien_he,dien_thoai\n\
-         Chợ Một,Số 1,{code},Chợ,Bà Hoa,0912345001\n\
-         Chợ Hai,Số 2,{code},Chợ,Bà Hoa,0912345002\n\
-         Chợ Ba,Số 3,{code},Chợ,Bà Hoa,0912345003\n"
-    );
+    let file = support::three_markets_csv(p.app.units.communes[0].code);
     let r = c
         .upload("/venues/import", &csrf, "cho.csv", file.as_bytes())
         .await;
