@@ -71,7 +71,10 @@ fuzz_target!(|data: &[u8]| {
             if let Ok(scanned) = open_entry(&sealed, &VENUE, TIME_IN, secret) {
                 // What opened seals again at the same venue and time and opens to the same.
                 let again = seal_entry(&scanned, &VENUE, TIME_IN, key, [2; 32]).unwrap();
-                assert_eq!(open_entry(&again, &VENUE, TIME_IN, secret).unwrap(), scanned);
+                assert_eq!(
+                    open_entry(&again, &VENUE, TIME_IN, secret).unwrap(),
+                    scanned
+                );
             }
         }
     }

@@ -55,7 +55,10 @@ fuzz_target!(|data: &[u8]| {
                 protocol::fuzzing::seal_guestbook_plaintext(rest, &asked().id, &public, [1; 32]);
             if let Ok(guestbook) = protocol::open_guestbook(&sealed, &asked(), &secret) {
                 // What the portal accepts is for this request and venue, inside the window.
-                assert_eq!((guestbook.request_id, guestbook.venue), (asked().id, asked().venue));
+                assert_eq!(
+                    (guestbook.request_id, guestbook.venue),
+                    (asked().id, asked().venue)
+                );
                 for e in &guestbook.entries {
                     assert!(protocol::Guestbook::in_window(e, &asked()));
                 }

@@ -19,7 +19,9 @@ fuzz_target!(|data: &[u8]| {
             assert!(card.born <= card.issued && card.issued <= today);
             assert!(!card.name.is_empty() && card.name.chars().count() <= MAX_NAME_CHARS);
             assert!(card.address.chars().count() <= MAX_ADDRESS_CHARS);
-            assert!(!card.name.contains(['<', '>', '|']) && !card.address.contains(['<', '>', '|']));
+            assert!(
+                !card.name.contains(['<', '>', '|']) && !card.address.contains(['<', '>', '|'])
+            );
             // What a card reads as, written out again, reads as the same card.
             assert_eq!(read_id_card(&card_text(&card), today), Ok(card));
         }

@@ -5,8 +5,8 @@
 
 use libfuzzer_sys::fuzz_target;
 use portal::authority::{Authority, DepartmentKey, RequestKeys, Settings};
-use portal::keys::MasterKey;
 use portal::domain::import::{check_row, parse_csv};
+use portal::keys::MasterKey;
 use portal::units::{Edition, UnitList};
 use std::sync::OnceLock;
 

@@ -32,6 +32,8 @@ pub use keeping::{
     RETENTION_CHOICES,
 };
 pub use key::{DbKey, KeyLocation, KeyStore, PlatformKeyStore};
+#[cfg(feature = "fuzzing")]
+pub use scan::decode_qr_grey;
 pub use scan::decode_qr_image;
 pub use share::{Sealed, SentVisit, Share};
 pub use visit::Visit;

@@ -221,7 +221,20 @@ pub(crate) fn read_request<'t, T>(
         .map_err(|_| malformed("not base64url"))?;
     let signed = decode(&bytes).map_err(malformed)?;
     let (authority, _) = verify(&signed, aad, trust, Some(now))?;
-    let request = parse(signed.payload())?;
+    let request = accept_request(signed.payload(), authority, now, parse, expires_and_upload)?;
+    Ok((request, authority, signed.kid))
+}
+
+/// The content of a request `authority` signed, once its signature verified: parsed, still open
+/// at `now`, and answered only on that authority's own portal.
+pub(crate) fn accept_request<T>(
+    content: &[u8],
+    authority: &Authority,
+    now: i64,
+    parse: impl FnOnce(&[u8]) -> Result<T>,
+    expires_and_upload: impl FnOnce(&T) -> (i64, &str),
+) -> Result<T> {
+    let request = parse(content)?;
     let (expires, upload_url) = expires_and_upload(&request);
     if now >= expires {
         return Err(Error::ShareRequestExpired);
@@ -231,5 +244,5 @@ pub(crate) fn read_request<'t, T>(
     if !upload_url.starts_with(&format!("{portal}/")) {
         return Err(Error::UploadElsewhere(upload_url.to_owned()));
     }
-    Ok((request, authority, signed.kid))
+    Ok(request)
 }

@@ -363,7 +363,24 @@ pub fn read_exposure_list(
     let version = version_of(signed.content_type.as_deref())?;
     let aad = if version == 1 { LIST_AAD_V1 } else { LIST_AAD };
     let (authority, _) = crate::cose::verify(&signed, aad, trust, Some(now))?;
-    let entries = crate::cose::canonical_map(signed.payload()).map_err(malformed)?;
+    let list = read_content(version, signed.payload(), last, now)?;
+    Ok(VerifiedExposureList {
+        list,
+        authority: authority.name.clone(),
+        version,
+    })
+}
+
+/// The content of a list signed in `version`, once its signature verified: its fields, its
+/// validity at `now`, and that it is not older than `last`.
+pub(crate) fn read_content(
+    version: u64,
+    content: &[u8],
+    last: Option<Accepted>,
+    now: i64,
+) -> Result<ExposureList> {
+    let malformed = |what: &str| Error::NotExposureList(what.to_owned());
+    let entries = crate::cose::canonical_map(content).map_err(malformed)?;
     let uint = |v: &Value| {
         v.as_integer()
             .and_then(|n| u64::try_from(n).ok())
@@ -454,18 +471,14 @@ pub fn read_exposure_list(
             });
         }
     }
-    Ok(VerifiedExposureList {
-        list: ExposureList {
-            sequence,
-            issued,
-            not_after,
-            base,
-            notices,
-            retracted,
-            withdrawn,
-        },
-        authority: authority.name.clone(),
-        version,
+    Ok(ExposureList {
+        sequence,
+        issued,
+        not_after,
+        base,
+        notices,
+        retracted,
+        withdrawn,
     })
 }
 

@@ -56,7 +56,7 @@ pub const SEALED_DIARY_VERSION: u8 = 3;
 const SEALED_DIARY_V1: u8 = 1;
 const SEALED_DIARY_V2: u8 = 2;
 pub(crate) const REQUEST_AAD: &[u8] = b"visit-diary/share-request/v1";
-const HPKE_INFO: &[u8] = b"visit-diary/sealed-diary/v1";
+pub(crate) const HPKE_INFO: &[u8] = b"visit-diary/sealed-diary/v1";
 const HPKE_INFO_V2: &[u8] = b"visit-diary/sealed-diary/v2";
 const HPKE_INFO_V3: &[u8] = b"visit-diary/sealed-diary/v3";
 /// Crockford's base32: no I, L, O or U, so a code read aloud is not misheard.
@@ -173,7 +173,7 @@ fn decode_text(text: &str) -> Result<Vec<u8>> {
         .map_err(|_| crate::cose::malformed("not base64url"))
 }
 
-fn sha256(bytes: &[u8]) -> [u8; 32] {
+pub(crate) fn sha256(bytes: &[u8]) -> [u8; 32] {
     use sha2::{Digest, Sha256};
     Sha256::digest(bytes).into()
 }
@@ -366,10 +366,14 @@ pub fn sign_share_request(request: &ShareRequest, key: &SigningKey) -> Result<St
 /// is still open at `now` (Unix seconds), and that its upload address is on the signing
 /// authority's own portal.
 pub fn read_share_request(text: &str, trust: &TrustList, now: i64) -> Result<VerifiedShareRequest> {
-    let ((request, version), authority, key_id) =
-        crate::cose::read_request(text, REQUEST_AAD, trust, now, parse_request, |(r, _)| {
-            (r.expires, r.upload_url.as_str())
-        })?;
+    let ((request, version), authority, key_id) = crate::cose::read_request(
+        text,
+        REQUEST_AAD,
+        trust,
+        now,
+        parse_request,
+        expiry_and_upload,
+    )?;
     Ok(VerifiedShareRequest {
         request,
         authority: authority.name.clone(),
@@ -380,10 +384,15 @@ pub fn read_share_request(text: &str, trust: &TrustList, now: i64) -> Result<Ver
     })
 }
 
+/// What [`crate::cose::accept_request`] checks of a share request.
+pub(crate) fn expiry_and_upload((request, _): &(ShareRequest, u64)) -> (i64, &str) {
+    (request.expires, request.upload_url.as_str())
+}
+
 /// The last second a request can name (the end of the year 9999); none can name one before 1970.
 const LAST_SECOND: i64 = 253_402_300_799;
 
-fn parse_request(bytes: &[u8]) -> Result<(ShareRequest, u64)> {
+pub(crate) fn parse_request(bytes: &[u8]) -> Result<(ShareRequest, u64)> {
     let malformed = crate::cose::malformed;
     let f = crate::cose::Fields::read(bytes, 11)?;
     let version = f.int(0)? as u64;
@@ -471,14 +480,14 @@ impl SharedDiary {
 /// diary to its request (see [`seal_with`]): each request gets its own keys, so even a reused seed
 /// never reuses a key and nonce across requests, and a diary for one request cannot open for
 /// another.
-fn bound_to(info: &[u8], binding: &[u8]) -> Vec<u8> {
+pub(crate) fn bound_to(info: &[u8], binding: &[u8]) -> Vec<u8> {
     [info, binding].concat()
 }
 
 /// The sealed diary version that answers `answering`'s request, its HPKE info, and what it is
 /// bound to: version 3, the request id and the signed request's hash, for a version 2 request;
 /// version 2 and the id alone for a version 1 request (what its portal opens).
-fn sealing_for(answering: &Answering) -> (u8, &'static [u8], Vec<u8>) {
+pub(crate) fn sealing_for(answering: &Answering) -> (u8, &'static [u8], Vec<u8>) {
     if answering.version == SHARE_REQUEST_V1 {
         (SEALED_DIARY_V2, HPKE_INFO_V2, answering.id.to_vec())
     } else {
@@ -576,6 +585,9 @@ pub(crate) fn seal_with(
     Ok(out)
 }
 
+/// The receiving side of HPKE as the department opens what answers its requests.
+pub(crate) type Receiver = hpke::aead::AeadCtxR<ChaCha20Poly1305, HkdfSha256, X25519HkdfSha256>;
+
 /// The plaintext of what [`seal_with`] sealed, opened with the department's private key.
 pub(crate) fn open_with(
     info: &[u8],
@@ -584,6 +596,19 @@ pub(crate) fn open_with(
     binding: &[u8],
     secret: &[u8; 32],
 ) -> Result<Vec<u8>> {
+    let (mut receiver, ciphertext) = receiver(info, version, sealed, binding, secret)?;
+    open_sealed(&mut receiver, ciphertext, &bound_to(info, binding))
+}
+
+/// The HPKE context that opens what [`seal_with`] sealed (the X25519 key agreement with the
+/// encapsulated key it carries), and the ciphertext after it.
+pub(crate) fn receiver<'s>(
+    info: &[u8],
+    version: u8,
+    sealed: &'s [u8],
+    binding: &[u8],
+    secret: &[u8; 32],
+) -> Result<(Receiver, &'s [u8])> {
     let bad = |what: &str| Error::SealedDiary(what.to_owned());
     let (&found, rest) = sealed.split_first().ok_or_else(|| bad("it is empty"))?;
     if found != version {
@@ -598,15 +623,25 @@ pub(crate) fn open_with(
     let private = <X25519HkdfSha256 as Kem>::PrivateKey::from_bytes(secret)
         .map_err(|_| bad("the department key is damaged"))?;
     let bound = bound_to(info, binding);
-    hpke::single_shot_open::<ChaCha20Poly1305, HkdfSha256, X25519HkdfSha256>(
+    let receiver = hpke::setup_receiver::<ChaCha20Poly1305, HkdfSha256, X25519HkdfSha256>(
         &OpModeR::Base,
         &private,
         &encapped,
         &bound,
-        ciphertext,
-        &bound,
     )
-    .map_err(|_| bad("it does not open with this key for this request"))
+    .map_err(|_| bad("it does not open with this key for this request"))?;
+    Ok((receiver, ciphertext))
+}
+
+/// The plaintext of `ciphertext`, authenticated with `bound` (what it is bound to, as the AAD).
+pub(crate) fn open_sealed(
+    receiver: &mut Receiver,
+    ciphertext: &[u8],
+    bound: &[u8],
+) -> Result<Vec<u8>> {
+    receiver
+        .open(ciphertext, bound)
+        .map_err(|_| Error::SealedDiary("it does not open with this key for this request".into()))
 }
 
 /// Opens a sealed diary with the private key of the request it must answer: version 3 for a
@@ -636,13 +671,27 @@ pub fn open_diary(sealed: &[u8], answering: &Answering, secret: &[u8; 32]) -> Re
         SEALED_DIARY_V2 | SEALED_DIARY_VERSION => {
             let (version, info, binding) = sealing_for(answering);
             let plaintext = open_with(info, version, sealed, &binding, secret)?;
-            return crate::compact::decode(&plaintext, request_id);
+            return read_diary(version, &plaintext, request_id);
         }
         _ => {}
     }
     let plaintext = open_with(HPKE_INFO, SEALED_DIARY_V1, sealed, request_id, secret)?;
+    read_diary(SEALED_DIARY_V1, &plaintext, request_id)
+}
+
+/// The diary a sealed diary of `version` held, once opened for the request `request_id`: compact
+/// CBOR in versions 2 and 3, JSON naming its format and request in version 1.
+pub(crate) fn read_diary(
+    version: u8,
+    plaintext: &[u8],
+    request_id: &[u8; 16],
+) -> Result<SharedDiary> {
+    let bad = |what: &str| Error::SealedDiary(what.to_owned());
+    if version != SEALED_DIARY_V1 {
+        return crate::compact::decode(plaintext, request_id);
+    }
     let diary: SharedDiary =
-        serde_json::from_slice(&plaintext).map_err(|_| bad("its content is not a diary"))?;
+        serde_json::from_slice(plaintext).map_err(|_| bad("its content is not a diary"))?;
     if diary.format != SHARED_DIARY_FORMAT
         || diary.version != 1
         || diary.request_id != hex::encode(request_id)

@@ -370,6 +370,25 @@ fn the_fuzz_seeds_are_real_lists() {
         "cosigned-content",
         &seeds::with_mode(1, &seeds::content(&cosigned)),
     );
+    // Bit 3: the content read without its signature.
+    seeds::seed(
+        "exposure_list",
+        "cosigned-content-unsigned",
+        &seeds::with_mode(9, &seeds::content(&cosigned)),
+    );
+    // The fast mode reads what the full route reads, and refuses an older list as it does.
+    use protocol::fuzzing::read_exposure_list_content;
+    for signed in [&whole, &change, &cosigned] {
+        let content = seeds::content(signed);
+        let read = read_exposure_list(signed, &trust(), after(2, 2), NOW).unwrap();
+        let unsigned = read_exposure_list_content(&content, after(2, 2), NOW).unwrap();
+        assert_eq!(unsigned, read.list);
+        let newer = after(read.list.sequence + 1, 2);
+        assert!(matches!(
+            read_exposure_list_content(&content, newer, NOW),
+            Err(protocol::Error::StaleExposureList { .. })
+        ));
+    }
     seeds::seed(
         "portal_answer",
         "exposure-list",

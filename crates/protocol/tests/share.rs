@@ -536,7 +536,7 @@ fn the_fuzz_seeds_are_real_requests_and_diaries() {
         "content-v1",
         &seeds::with_mode(1, &seeds::content(v1.trim())),
     );
-    let answer = write_answer(SHARE_REQUEST_ANSWER, signed);
+    let answer = write_answer(SHARE_REQUEST_ANSWER, signed.clone());
     seeds::seed("portal_answer", "share-request", &answer);
 
     let sealed = std::fs::read(fixture()).unwrap();
@@ -557,6 +557,79 @@ fn the_fuzz_seeds_are_real_requests_and_diaries() {
         "plaintext-v2",
         &seeds::with_mode(2, &compact),
     );
+    // The modes behind a key agreement made beforehand, and a request's content read unsigned.
+    seeds::seed(
+        "sealed_diary",
+        "precomputed-plaintext",
+        &seeds::with_mode(3, &plaintext),
+    );
+    seeds::seed(
+        "sealed_diary",
+        "precomputed-plaintext-v2",
+        &seeds::with_mode(4, &compact),
+    );
+    seeds::seed(
+        "share_request",
+        "content-unsigned",
+        &seeds::with_mode(2, &seeds::content(&signed)),
+    );
+}
+
+/// The fuzz targets' fast modes read what the full route reads: a diary sealed behind a key
+/// agreement made once opens to what `open_diary` opens, message after message, and refuses what
+/// it refuses; a request's content read without its signature is the request `read_share_request`
+/// reads, and is refused for the same reasons.
+#[test]
+fn the_fuzz_targets_fast_modes_read_as_the_full_route() {
+    use protocol::fuzzing::{read_share_request_content, PrecomputedDiary};
+    let (secret, public) = department();
+    let mut json =
+        PrecomputedDiary::new(&verified_v1().answering(), true, &public, &secret, [1; 32]);
+    let mut compact =
+        PrecomputedDiary::new(&verified().answering(), false, &public, &secret, [1; 32]);
+    let plaintext = serde_json::to_vec(&diary()).unwrap();
+    let full = open_diary(
+        &seal_diary(&diary(), &verified(), [1; 32]).unwrap(),
+        &answering(),
+        &secret,
+    )
+    .unwrap();
+    for _ in 0..3 {
+        assert_eq!(json.seal_and_open(&plaintext).unwrap(), diary());
+        let opened = compact
+            .seal_and_open(&protocol::fuzzing::diary_plaintext_v2(&diary()))
+            .unwrap();
+        assert_eq!(opened, full);
+    }
+    let other = serde_json::to_vec(&SharedDiary {
+        request_id: "00".repeat(16),
+        ..diary()
+    })
+    .unwrap();
+    assert!(json.seal_and_open(&other).is_err());
+    assert!(compact.seal_and_open(b"not a diary").is_err());
+    assert_eq!(json.seal_and_open(&plaintext).unwrap(), diary());
+
+    let signed = sign_share_request(&request(), &authority_key()).unwrap();
+    let content = seeds::content(&signed);
+    let read = read_share_request(&signed, &trust(), NOW).unwrap();
+    let unsigned = read_share_request_content(&content, &trust(), NOW).unwrap();
+    assert_eq!(unsigned.request, read.request);
+    assert_eq!(
+        (&unsigned.authority, &unsigned.portal_url, unsigned.version),
+        (&read.authority, &read.portal_url, read.version)
+    );
+    let expired = read_share_request_content(&content, &trust(), request().expires);
+    assert!(matches!(expired, Err(protocol::Error::ShareRequestExpired)));
+    let elsewhere = ShareRequest {
+        upload_url: "https://elsewhere.example/upload".into(),
+        ..request()
+    };
+    let content = seeds::content(&sign_share_request(&elsewhere, &authority_key()).unwrap());
+    assert!(matches!(
+        read_share_request_content(&content, &trust(), NOW),
+        Err(protocol::Error::UploadElsewhere(_))
+    ));
 }
 
 mod fixtures;

@@ -74,6 +74,18 @@ pub fn decode_qr_image(bytes: &[u8]) -> Result<String> {
     decode(&image).ok_or(Error::NoQrCode)
 }
 
+/// For the fuzz target `qr_image` only (feature `fuzzing`, which nothing else enables): the
+/// passes on a grey picture of `width` pixels a row (a last partial row dropped), without an
+/// image file's decoding before them.
+#[cfg(feature = "fuzzing")]
+pub fn decode_qr_grey(width: u32, mut pixels: Vec<u8>) -> Option<String> {
+    let width = width.max(1);
+    let height = u32::try_from(pixels.len() / width as usize).ok()?;
+    pixels.truncate(width as usize * height as usize);
+    let grey = GrayImage::from_raw(width, height, pixels).filter(|_| height > 0)?;
+    decode(&DynamicImage::ImageLuma8(grey))
+}
+
 /// The largest image read, a side in pixels and the memory its decoding may take: a
 /// 50-megapixel photo (8160 × 6120, 150 MB as RGB) is read; a file that would take more of a
 /// phone's memory is refused in a sentence, not decoded (a small PNG can say it is 23 000

@@ -120,3 +120,58 @@ fn no_code_and_no_image_are_told_apart() {
         Err(Error::ImageUnreadable(_))
     ));
 }
+
+/// The `qr_image` fuzz target's seeds (`fuzz/seeds/qr_image/`): a venue code's QR at two pixels a
+/// module as PNG, JPEG and WebP files (first byte 0: a file) and as grey pixels (first byte 1,
+/// then the width), each read here. `UPDATE_EXPECT=1` writes them; otherwise each must be on
+/// disk exactly as made today.
+#[test]
+fn the_fuzz_seeds_are_codes_that_read() {
+    let text = "https://yte.caobang.example/v/2#3891651823540209638117247890094248358124823345";
+    let code = qrcode::QrCode::with_error_correction_level(text, qrcode::EcLevel::M).unwrap();
+    let (width, colors) = (code.width() as u32, code.to_colors());
+    let side = 2 * (width + 8);
+    let grey = GrayImage::from_fn(side, side, |x, y| {
+        let (mx, my) = ((x / 2) as i64 - 4, (y / 2) as i64 - 4);
+        let inside = (0..width as i64).contains(&mx) && (0..width as i64).contains(&my);
+        let dark = inside && colors[(my * width as i64 + mx) as usize] == qrcode::Color::Dark;
+        image::Luma([if dark { 30 } else { 230 }])
+    });
+    let file = |format| {
+        let mut seed = vec![0];
+        let mut cursor = std::io::Cursor::new(&mut seed);
+        cursor.set_position(1);
+        grey.write_to(&mut cursor, format).unwrap();
+        seed
+    };
+    let mut pixels = vec![1, side as u8];
+    pixels.extend_from_slice(grey.as_raw());
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fuzz/seeds/qr_image");
+    for (name, seed) in [
+        ("png", file(image::ImageFormat::Png)),
+        ("jpeg", file(image::ImageFormat::Jpeg)),
+        ("webp", file(image::ImageFormat::WebP)),
+        ("pixels", pixels),
+    ] {
+        let read = match seed[0] {
+            0 => decode_qr_image(&seed[1..]).unwrap(),
+            _ => decode(&DynamicImage::ImageLuma8(
+                GrayImage::from_raw(side, side, seed[2..].to_vec()).unwrap(),
+            ))
+            .unwrap(),
+        };
+        assert_eq!(read, text, "{name}");
+        let path = dir.join(name);
+        if std::env::var_os("UPDATE_EXPECT").is_some() {
+            std::fs::create_dir_all(&dir).unwrap();
+            std::fs::write(&path, &seed).unwrap();
+        }
+        let on_disk = std::fs::read(&path)
+            .unwrap_or_else(|e| panic!("{}: {e} (UPDATE_EXPECT=1 writes it)", path.display()));
+        assert!(
+            on_disk == seed,
+            "{} differs (UPDATE_EXPECT=1 rewrites it)",
+            path.display()
+        );
+    }
+}
