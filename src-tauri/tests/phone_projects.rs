@@ -18,6 +18,37 @@ fn config() -> serde_json::Value {
 
 const MANIFEST: &str = "gen/android/app/src/main/AndroidManifest.xml";
 
+/// iOS has no backup rules to write: the phone plugin marks the data folder as excluded from
+/// backups when it loads, and the diary's key is a Keychain item for this device only. Only the
+/// hosted workflow builds these files; here they are read as text.
+#[test]
+fn on_ios_neither_the_diary_nor_its_key_goes_to_a_backup_or_a_new_phone() {
+    let swift = read("../crates/phone/ios/Sources/PhonePlugin.swift");
+    let load = &swift[swift.find("func load(webview").expect("load")..];
+    let load = &load[..load.find("\n  }").unwrap()];
+    assert!(
+        load.contains("keepDataOutOfBackups()"),
+        "load does not keep the data out of backups"
+    );
+    let keep = &swift[swift
+        .find("func keepDataOutOfBackups")
+        .expect("keepDataOutOfBackups")..];
+    for line in [
+        "urls(for: .applicationSupportDirectory, in: .userDomainMask)",
+        "values.isExcludedFromBackup = true",
+        "try folder.setResourceValues(values)",
+    ] {
+        assert!(keep.contains(line), "keepDataOutOfBackups lacks {line}");
+    }
+    let key = read("../crates/diary/src/key.rs");
+    assert!(
+        key.contains(
+            "#[cfg(target_os = \"ios\")]\nconst ENTRY_MODIFIERS: &[(&str, &str)] = &[(\"access-policy\", \"when-unlocked-this-device-only\")];"
+        ),
+        "the iOS key is not for this device only"
+    );
+}
+
 #[test]
 fn nothing_of_the_app_goes_to_a_backup_or_a_new_phone() {
     let manifest = read(MANIFEST);

@@ -74,8 +74,13 @@ impl PlatformKeyStore {
     /// Connects to this platform's key store. `Err` when there is none (a headless machine).
     pub fn connect() -> Result<PlatformKeyStore> {
         let (store, name) = platform_store()?;
-        let entry = keyring_core::Entry::new_in_store(&store, SERVICE, ENTRY)
-            .map_err(|e| Error::KeyStore(e.to_string()))?;
+        let entry = if ENTRY_MODIFIERS.is_empty() {
+            keyring_core::Entry::new_in_store(&store, SERVICE, ENTRY)
+        } else {
+            let modifiers = ENTRY_MODIFIERS.iter().copied().collect();
+            keyring_core::Entry::new_in_store_with_modifiers(&store, SERVICE, ENTRY, &modifiers)
+        }
+        .map_err(|e| Error::KeyStore(e.to_string()))?;
         Ok(PlatformKeyStore { entry, name })
     }
 }
@@ -125,6 +130,15 @@ fn platform_store() -> Result<(Arc<keyring_core::CredentialStore>, &'static str)
         android_native_keyring_store::Store::new().map_err(|e| Error::KeyStore(e.to_string()))?;
     Ok((store, "Android Keystore"))
 }
+
+/// On iOS the key is readable while the phone is unlocked, and only on this phone: never in an
+/// iCloud or computer backup, nor moved to a new phone, where the diary does not go either (the
+/// phone plugin keeps the app's data folder out of backups; Android keeps both out with its
+/// backup rules). The Keychain's default would put the key in every encrypted backup.
+#[cfg(target_os = "ios")]
+const ENTRY_MODIFIERS: &[(&str, &str)] = &[("access-policy", "when-unlocked-this-device-only")];
+#[cfg(not(target_os = "ios"))]
+const ENTRY_MODIFIERS: &[(&str, &str)] = &[];
 
 #[cfg(target_os = "ios")]
 fn platform_store() -> Result<(Arc<keyring_core::CredentialStore>, &'static str)> {

@@ -24,6 +24,7 @@ class PhonePlugin: Plugin {
   private var cover: UIView?
 
   @objc public override func load(webview: WKWebView) {
+    keepDataOutOfBackups()
     let center = NotificationCenter.default
     center.addObserver(
       self, selector: #selector(willResignActive),
@@ -31,6 +32,23 @@ class PhonePlugin: Plugin {
     center.addObserver(
       self, selector: #selector(didBecomeActive),
       name: UIApplication.didBecomeActiveNotification, object: nil)
+  }
+
+  /// The diary and everything else the app keeps (in Application Support, where Tauri's data
+  /// folder is) stay on this phone: out of iCloud and computer backups and of a move to a new
+  /// phone, as on Android, and as the diary's key (a Keychain item for this device only).
+  private func keepDataOutOfBackups() {
+    let files = FileManager.default
+    guard var folder = files.urls(for: .applicationSupportDirectory, in: .userDomainMask).first
+    else { return }
+    do {
+      try files.createDirectory(at: folder, withIntermediateDirectories: true)
+      var values = URLResourceValues()
+      values.isExcludedFromBackup = true
+      try folder.setResourceValues(values)
+    } catch {
+      NSLog("Visit Diary: could not keep the data folder out of backups: \(error)")
+    }
   }
 
   /// iOS takes the app switcher's snapshot after this: the cover must be up by then.
