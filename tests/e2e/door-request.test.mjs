@@ -201,7 +201,7 @@ test('a venue\'s door answers a tracer\'s request with exactly the window\'s peo
   assert.match(table, /0912345678/);
   assert.doesNotMatch(table, new RegExp(BEFORE.name));
   assert.equal(await (await browser.$('#guestbook [data-source=id-card]')).isExisting(), true);
-  assert.equal(await text(browser, '#guestbook [data-source=id-card] .badge'), 'CCCD');
+  assert.equal(await text(browser, '#guestbook [data-source=id-card] .badge'), 'Thẻ căn cước');
   await (await browser.$('#guestbook')).scrollIntoView();
   await screenshot(browser, 'portal-42-door-guestbook');
 

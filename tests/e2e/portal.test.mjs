@@ -321,7 +321,7 @@ test('a large CSV import shows its progress, a file with mistakes names each row
   await (await browser.$('.notice.ok')).waitForExist({ timeout: 10000 });
   assert.equal(
     await text(browser, '.notice.ok'),
-    'Đã khóa tài khoản Hoàng Thị Đăng Ký (dang.ky); các phiên đăng nhập của tài khoản này đã kết thúc.',
+    'Đã khoá tài khoản Hoàng Thị Đăng Ký (dang.ky); các phiên đăng nhập của tài khoản này đã kết thúc.',
   );
   await screenshot(browser, 'portal-19c-locked');
   await (await browser.$('form[action$="/enable"] button')).click();

@@ -238,7 +238,7 @@ async fn a_door_answers_a_tracers_request_and_the_case_page_shows_whom_it_record
         "{table}"
     );
     assert!(table.contains(PERSON) && table.contains(NUMBER), "{table}");
-    assert!(table.contains("data-source=\"id-card\"") && table.contains("CCCD"));
+    assert!(table.contains("data-source=\"id-card\"") && table.contains("Thẻ căn cước"));
     assert!(table.contains(CARD_NAME) && table.contains("0987654321"));
     assert!(table.contains("data-source=\"printed\""));
     assert_eq!(
@@ -279,9 +279,9 @@ async fn a_request_to_a_door_refuses_what_no_door_could_answer(backend: Backend)
             unknown.as_str(),
             t - 3600,
             t,
-            "Không có địa điểm nào với mã này",
+            "Không có địa điểm nào với số hiệu này",
         ),
-        ("chợ", t - 3600, t, "Không có địa điểm nào với mã này"),
+        ("chợ", t - 3600, t, "Không có địa điểm nào với số hiệu này"),
         (
             venue.as_str(),
             t - 8 * 86400,
@@ -425,7 +425,10 @@ async fn the_overlap_view_lists_the_people_a_door_recorded_while_the_case_was_th
     let page = c.get(&format!("/cases/{case}/overlaps")).await;
     let table = between(&page.body, "<table id=\"overlaps\">", "</table>");
     assert_eq!(table.matches("class=\"overlap\"").count(), 1, "{table}");
-    assert!(table.contains(PERSON) && table.contains("CCCD"), "{table}");
+    assert!(
+        table.contains(PERSON) && table.contains("Thẻ căn cước"),
+        "{table}"
+    );
     assert!(!table.contains(CARD_NAME), "{table}");
     assert_eq!(
         p.count("SELECT COUNT(*) FROM audit_log WHERE action = 'guestbook_opened_overlap'")

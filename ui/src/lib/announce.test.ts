@@ -22,7 +22,7 @@ beforeEach(() => {
 test('the notification speaks Vietnamese and names the level and the count, nothing else', () => {
   const one = announcement(['monitor']);
   expect(one.title).toBe('Cảnh báo tiếp xúc');
-  expect(one.body).toMatch(/^Một lượt ghé của bạn .*theo dõi sức khỏe/);
+  expect(one.body).toMatch(/^Một lượt ghé của bạn .*theo dõi sức khoẻ/);
 
   // Found together: one notification, the more urgent level, the count.
   const two = announcement(['monitor', 'test']);

@@ -88,3 +88,85 @@ test('every sharing problem kind the Rust side can send has a sentence in both l
     expect(sentence).not.toMatch(/Nothing was sent/);
   }
 });
+
+// The word list (src/locales/GLOSSARY.md): its technical words, and the spelling convention,
+// which the portal's Vietnamese (crates/portal/locales/vi.ftl) follows too.
+
+/** A file of the repository as text, by its path from this file (read as Node does). */
+async function readText(path: string): Promise<string> {
+  const fs = 'node:fs';
+  const { readFileSync } = await import(/* @vite-ignore */ fs);
+  return readFileSync(new URL(path, import.meta.url), 'utf8');
+}
+const glossary = await readText('../locales/GLOSSARY.md');
+const portalVi = await readText('../../../crates/portal/locales/vi.ftl');
+
+/** Every message of a locale file, with its key: `errors.bad_signature`. */
+function messages(o: object, prefix = ''): [string, string][] {
+  return Object.entries(o).flatMap(([k, v]): [string, string][] =>
+    typeof v === 'object' ? messages(v, `${prefix}${k}.`) : [[`${prefix}${k}`, String(v)]],
+  );
+}
+
+/** The words of the glossary's "Technical words citizens should not meet" table: column 1 Vietnamese, 2 English. */
+function technicalWords(): { vi: string[]; en: string[] } {
+  const section = glossary.split(/^## Technical words citizens should not meet$/m)[1]?.split(/^#{2,3} /m)[0] ?? '';
+  const rows = section.split('\n').filter((line) => line.startsWith('|') && !/^\|\s*(-|Không dùng)/.test(line));
+  const words = (cell: string) => [...cell.matchAll(/`([^`]+)`/g)].map((m) => m[1].normalize('NFC'));
+  return {
+    vi: rows.flatMap((row) => words(row.split('|')[1])),
+    en: rows.flatMap((row) => words(row.split('|')[2])),
+  };
+}
+
+/** `word` as a whole word (not inside another), in any case. */
+const wholeWord = (word: string) =>
+  new RegExp(`(?<![\\p{L}\\p{N}])${word.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![\\p{L}\\p{N}])`, 'iu');
+
+/**
+ * Messages that must keep a technical word, with why. Keep it tiny: a citizen should meet none.
+ * Each entry is `locale:key`.
+ */
+const ALLOWED = new Set<string>([]);
+
+function technicalIn(locale: 'vi' | 'en', file: object, words: string[]): string[] {
+  return messages(file).flatMap(([key, text]) =>
+    words
+      .filter((word) => wholeWord(word).test(text.normalize('NFC')) && !ALLOWED.has(`${locale}:${key}`))
+      .map((word) => `${locale}:${key} uses “${word}”: ${text}`),
+  );
+}
+
+test('the glossary lists technical words in both languages', () => {
+  const { vi: viWords, en: enWords } = technicalWords();
+  expect(viWords).toEqual(expect.arrayContaining(['chữ ký', 'PNG', 'JPEG', 'WebP', 'kho khoá', 'HPKE', 'niêm phong']));
+  expect(enWords).toEqual(expect.arrayContaining(['signature', 'PNG', 'key store', 'sealed']));
+});
+
+test('no Vietnamese message uses a word the glossary marks as technical', () => {
+  expect(technicalIn('vi', vi, technicalWords().vi)).toEqual([]);
+});
+
+test('no English message uses a word the glossary marks as technical', () => {
+  expect(technicalIn('en', en, technicalWords().en)).toEqual([]);
+});
+
+// GLOSSARY.md, "Spelling convention": the tone mark of a syllable ending in oa, oe, uy goes on the
+// second vowel (hoá, khoá, xoá, hoà, khoẻ, thuỷ), never the first (hóa, khóa, xóa, hòa, khỏe, thủy).
+const OLD_STYLE = /(?<!q)(?:[óòỏõọ][ae]|[úùủũụ]y)(?![\p{L}])/iu;
+
+test('the Vietnamese of the app writes oa, oe, uy the one way the glossary chooses', () => {
+  const found = messages(vi)
+    .map(([key, text]) => [key, text.normalize('NFC').match(new RegExp(`[\\p{L}]*${OLD_STYLE.source}`, 'giu'))] as const)
+    .filter(([, words]) => words)
+    .map(([key, words]) => `${key}: ${words!.join(', ')}`);
+  expect(found).toEqual([]);
+});
+
+test("the portal's Vietnamese writes oa, oe, uy the same way", () => {
+  const found = portalVi
+    .normalize('NFC')
+    .split('\n')
+    .filter((line) => !line.startsWith('#') && OLD_STYLE.test(line));
+  expect(found).toEqual([]);
+});

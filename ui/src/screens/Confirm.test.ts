@@ -63,7 +63,7 @@ test('a link that is no venue code says so in one sentence', async () => {
     throw { kind: 'not_venue_code', message: 'This is not a Visit Diary venue code.' };
   });
   render(Confirm, { text: 'https://example.com/v/1#zzz', onclose: () => {} });
-  expect(await screen.findByRole('alert')).toHaveTextContent('Mã QR này không phải mã địa điểm, nên không có gì được lưu.');
+  expect(await screen.findByRole('alert')).toHaveTextContent('Mã này không phải mã của địa điểm. Chưa ghi gì vào nhật ký.');
   expect(screen.queryByRole('button', { name: 'Ghi nhận' })).toBeNull();
   expect(screen.getByRole('button', { name: 'Đóng' })).toBeInTheDocument();
 });

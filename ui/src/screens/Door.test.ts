@@ -107,7 +107,7 @@ test('anything else is a big red NOT RECORDED with one sentence', async () => {
   expect(result).toHaveAttribute('role', 'alert');
   expect(result).toHaveTextContent('KHÔNG GHI');
   expect(screen.getByTestId('door-problem')).toHaveTextContent(
-    'Đây là áp phích của một địa điểm: khách tự quét bằng điện thoại của mình. Không có gì được lưu.',
+    'Đây là áp phích của một địa điểm: khách tự quét bằng điện thoại của mình. Chưa ghi gì.',
   );
 });
 
@@ -294,7 +294,7 @@ test('a co-signing venue\'s owner reads the notice, then signs with the sheet; o
   await typeInto('cosign-sheet', 'wrong sheet');
   expect(await screen.findByTestId('cosign-problem')).toHaveTextContent('Giấy này của một địa điểm khác');
   await typeInto('cosign-sheet', 'the sheet');
-  expect(await screen.findByTestId('cosign-sent')).toHaveTextContent('Đã gửi chữ ký');
+  expect(await screen.findByTestId('cosign-sent')).toHaveTextContent('Đã gửi xác nhận');
   expect(calls).toEqual([
     ['cosign_read', { text: 'the request' }],
     ['cosign_sign', { sheet: 'wrong sheet' }],

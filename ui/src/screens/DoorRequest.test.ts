@@ -47,7 +47,7 @@ test('the person in charge reads who asks, why and how many entries, and sends o
   await typeCode('7kq2 m9xd 4rta');
   expect(await screen.findByTestId('door-request-who')).toHaveTextContent('Sở Y tế Cao Bằng hỏi sổ khách');
   expect(screen.getByTestId('door-request-purpose')).toHaveTextContent('Truy vết ca 12');
-  expect(screen.getByTestId('door-request-entries')).toHaveTextContent('3 lượt vào trong khoảng giờ này sẽ được gửi, vẫn niêm phong');
+  expect(screen.getByTestId('door-request-entries')).toHaveTextContent('3 lượt vào trong khoảng giờ này sẽ được gửi. Bạn và thiết bị này không đọc được chúng');
   // The window with its date, the end without it on the same day.
   expect(screen.getByTestId('door-request-window').textContent).toMatch(/^\d{2}\/\d{2}\/2026 \d{2}:\d{2} – \d{2}:\d{2}$/);
   expect(screen.getByTestId('door-request-send')).toBeDisabled();

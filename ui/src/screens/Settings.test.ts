@@ -18,13 +18,13 @@ afterEach(() => locale.set('vi'));
 test('a key in a file instead of a key store is said plainly', () => {
   render(Settings, { info: info({ kind: 'file', path: '/data/diary.key' }) });
   expect(screen.getByTestId('key-location')).toHaveTextContent(
-    'Máy này không có kho khoá của hệ thống, nên khoá được lưu trong một tệp riêng tư cạnh nhật ký',
+    'Máy này không có nơi an toàn để cất chìa khoá mở nhật ký, nên chìa khoá nằm ngay cạnh nhật ký',
   );
 });
 
 test('a key in the key store names the store', () => {
   render(Settings, { info: info({ kind: 'key_store', name: 'Secret Service' }) });
-  expect(screen.getByTestId('key-location')).toHaveTextContent('kho khoá của hệ thống (Secret Service)');
+  expect(screen.getByTestId('key-location')).toHaveTextContent('nơi máy giữ mật khẩu (Secret Service)');
 });
 
 test('switching to English translates the screen', async () => {
@@ -73,7 +73,7 @@ test('the retention choice is saved and says what went; deleting everything name
 
   await fireEvent.click(screen.getByTestId('erase'));
   expect(await screen.findByTestId('erase-question')).toHaveTextContent(
-    'Xoá 2 lượt ghé, 0 lần chia sẻ, 0 cảnh báo và khoá mã hoá?',
+    'Xoá 2 lượt ghé, 0 lần chia sẻ, 0 cảnh báo và mọi cài đặt?',
   );
   expect(calls.some(([c]) => c === 'delete_all_data')).toBe(false);
   expect(document.activeElement).toHaveTextContent('Không xoá');

@@ -23,15 +23,15 @@ async function askFor(code = '7KQ2-M9XD-4RTA') {
 
 test.each([
   ['share_answered', 'This request has already been answered; each request is answered once. Nothing was sent.'],
-  ['share_portal_garbage', 'The health portal answered something that is not a request. Nothing was sent.'],
-  ['share_untrusted', 'This request is not signed by a health authority the app trusts. Nothing was sent.'],
+  ['share_portal_garbage', 'No proper answer came from the health authority. Nothing was sent.'],
+  ['share_untrusted', 'This request cannot be verified as coming from a health authority the app trusts. Nothing was sent.'],
   ['share_expired', 'This request has expired or the tracer cancelled it. Nothing was sent.'],
-  ['share_network', 'The health portal cannot be reached. Check the network and try again.'],
-  ['share_unknown_code', 'No request has this code. Ask the tracer for the right code.'],
-  ['share_portal_error', 'The health portal reported an error. Nothing was sent; try again later.'],
+  ['share_network', 'The health authority cannot be reached. Check the network and try again.'],
+  ['share_unknown_code', 'No request has this code. Ask the contact tracer for the right code.'],
+  ['share_portal_error', "The health authority's system has a problem. Nothing was sent. Try again later."],
   ['share_throttled', 'Too many wrong codes. Wait 15 minutes and try again.'],
   ['share_no_authority', 'The app trusts no health authority yet, so it cannot share.'],
-  ['share_code_invalid', 'That is not a request code. A code has 13 characters, for example 7KQ2-M9XD-4RTA0.'],
+  ['share_code_invalid', 'This code is not right. A request code has 13 characters, for example 7KQ2-M9XD-4RTA0.'],
   ['share_code_mistyped', 'One character of this code is wrong, or two are swapped. Ask the tracer to read the code again, one group at a time.'],
 ])('a request that fails with %s says so in English', async (kind, sentence) => {
   mockIPC((cmd) => {
@@ -44,11 +44,11 @@ test.each([
 });
 
 test.each([
-  ['share_upload_network', 'Not delivered: the health portal could not be reached. The sealed diary is kept on your phone'],
-  ['share_upload_failed', 'Not delivered: the health portal did not accept it this time. The sealed diary is kept on your phone'],
-  ['share_upload_answered', 'The health portal did not take it: this request had already been answered'],
-  ['share_upload_expired', 'Not delivered: the request expired before the diary reached the health portal'],
-  ['share_upload_untrusted', 'Not delivered: the app no longer trusts this health portal'],
+  ['share_upload_network', 'Not sent: the health authority could not be reached. The visits you chose stay on your phone'],
+  ['share_upload_failed', 'Not sent: the health authority did not take it this time. The visits you chose stay on your phone'],
+  ['share_upload_answered', 'The health authority did not take it: this request had already been answered'],
+  ['share_upload_expired', 'Not sent: the request expired before the diary reached the health authority'],
+  ['share_upload_untrusted', 'Not sent: the app no longer trusts this recipient'],
 ])('after consent, an upload that fails with %s says so in English', async (kind, sentence) => {
   mockIPC((cmd) => {
     if (cmd === 'fetch_share_request') return review;
@@ -66,8 +66,8 @@ test.each([
 });
 
 test.each([
-  ['share_consent_expired', 'This request expired before you agreed. Nothing was sealed or sent.'],
-  ['share_not_fetched', 'The app no longer holds this request. Enter the code again to fetch it.'],
+  ['share_consent_expired', 'This request expired before you agreed. Nothing was sent.'],
+  ['share_not_fetched', 'The app no longer holds this request. Enter the code again.'],
 ])('a consent refused with %s says so in English', async (kind, sentence) => {
   mockIPC((cmd) => {
     if (cmd === 'fetch_share_request') return review;

@@ -101,7 +101,7 @@ test('a retry that does not deliver says why, in the Share screen’s words', as
   await fireEvent.click(await screen.findByTestId('share-retry'));
   expect(await screen.findByTestId('share-outcome')).toHaveTextContent(vi.share.errors.share_upload_network);
   expect(screen.getByTestId('share-outcome')).toHaveAttribute('role', 'alert');
-  expect(within(screen.getByTestId('share-visits')).getByText('2 lượt ghé đã niêm phong, chưa gửi')).toBeInTheDocument();
+  expect(within(screen.getByTestId('share-visits')).getByText('2 lượt ghé đã chuẩn bị, chưa gửi')).toBeInTheDocument();
   await waitFor(() => expect(calls).toEqual(['list_shares', 'retry_share', 'list_shares']));
 });
 

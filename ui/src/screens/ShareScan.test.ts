@@ -127,7 +127,7 @@ test('a photo of a request QR chosen on the Scan tab goes to Share instead of an
 
 test('a photo of some other QR on the Scan tab still says it is not a venue code', async () => {
   const onsharecode = await photoOnScanTab('https://example.com');
-  expect(await screen.findByTestId('notice')).toHaveTextContent('Mã QR này không phải mã địa điểm');
+  expect(await screen.findByTestId('notice')).toHaveTextContent('Mã này không phải mã của địa điểm');
   expect(onsharecode).not.toHaveBeenCalled();
 });
 

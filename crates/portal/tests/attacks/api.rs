@@ -96,7 +96,7 @@ async fn share_code_guesses_are_counted_per_address(backend: Backend) {
     let mut admin = p.signed_in("admin").await;
     let page = admin.get("/admin/audit?action=share_codes_throttled").await;
     assert!(page.body.contains("203.0.113.60"), "{}", page.body);
-    assert!(page.body.contains("Quá nhiều mã chia sẻ sai"));
+    assert!(page.body.contains("Quá nhiều mã yêu cầu sai"));
 
     // Once the window is over, the guesser's address may ask again.
     sqlx::query(

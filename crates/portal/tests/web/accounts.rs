@@ -197,7 +197,7 @@ async fn admins_manage_accounts(backend: Backend) {
     assert_eq!(lan.get("/venues").await.status, StatusCode::SEE_OTHER);
     let r = p.client().login("lan.anh", new).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
-    assert!(r.body.contains("đã bị khóa"));
+    assert!(r.body.contains("đã bị khoá"));
     admin.post(&format!("/admin/users/{id}/enable"), &[]).await;
     assert_eq!(
         p.client().login("lan.anh", new).await.status,

@@ -48,7 +48,7 @@ async fn locking_resetting_and_deactivating_ask_first_and_say_what_was_done(back
         .contains(&format!("href=\"/admin/users/{lan}/disable\"")));
     let ask = admin.get(&format!("/admin/users/{lan}/disable")).await;
     assert_eq!(ask.status, StatusCode::OK);
-    assert!(ask.body.contains("Khóa tài khoản này?"));
+    assert!(ask.body.contains("Khoá tài khoản này?"));
     assert!(ask.body.contains("(lan.anh)"));
     assert!(ask.body.contains("bị đăng xuất ngay trên mọi thiết bị"));
     assert_eq!(
@@ -61,7 +61,7 @@ async fn locking_resetting_and_deactivating_ask_first_and_say_what_was_done(back
         .post(&format!("/admin/users/{lan}/disable"), &[])
         .await;
     let done = admin.get(r.location()).await;
-    assert!(done.body.contains("Đã khóa tài khoản"), "{}", done.body);
+    assert!(done.body.contains("Đã khoá tài khoản"), "{}", done.body);
     assert!(done.body.contains("(lan.anh); các phiên đăng nhập"));
     assert_eq!(active(&p, lan).await, 0);
     // Pressed again (a stale page): nothing again, no second line in the log.
@@ -72,19 +72,19 @@ async fn locking_resetting_and_deactivating_ask_first_and_say_what_was_done(back
     assert_eq!(p.count(locks).await, 1);
     // Asked again: already locked, nothing to press.
     let again = admin.get(&format!("/admin/users/{lan}/disable")).await;
-    assert!(again.body.contains("đã bị khóa") && form_action(&again.body).is_none());
+    assert!(again.body.contains("đã bị khoá") && form_action(&again.body).is_none());
     let r = admin.post(&format!("/admin/users/{lan}/enable"), &[]).await;
     assert!(admin
         .get(r.location())
         .await
         .body
-        .contains("Đã mở khóa tài khoản"));
+        .contains("Đã mở khoá tài khoản"));
 
     // One's own account: no lock button, and its question refuses.
     let own = admin.get(&format!("/admin/users/{me}")).await;
     assert!(!own.body.contains("/disable\""), "{}", own.body);
     let own_ask = admin.get(&format!("/admin/users/{me}/disable")).await;
-    assert!(own_ask.body.contains("không thể tự khóa"));
+    assert!(own_ask.body.contains("không thể tự khoá"));
     assert!(form_action(&own_ask.body).is_none());
     let own_reset = admin.get(&format!("/admin/users/{me}/reset")).await;
     assert!(form_action(&own_reset.body).is_none());

@@ -62,7 +62,7 @@ async fn the_admin_home_counts_what_needs_attention(backend: Backend) {
         "{}",
         figure("fig-accounts")
     );
-    assert!(figure("fig-accounts").contains("1 tài khoản bị khóa"));
+    assert!(figure("fig-accounts").contains("1 tài khoản bị khoá"));
     assert!(
         figure("fig-failures").contains(">2</a>"),
         "{}",
