@@ -1,7 +1,7 @@
 //! The diary's commands: one thin function each over `crates/diary`. The clock is read here.
 
 use chrono::{DateTime, Utc};
-use diary::{Entry, PageMark, Visit, VisitPage};
+use diary::{CheckedIn, Entry, PageMark, Visit, VisitPage};
 use serde::Serialize;
 use tauri::ipc::{InvokeBody, Request};
 use tauri::State;
@@ -82,20 +82,22 @@ pub fn preview_code(
 }
 
 /// Checks in; `again` records the same venue even within 10 minutes of the last scan there
-/// (the citizen said yes to the question a `duplicate_visit` error asks).
+/// (the citizen said yes to the question a `duplicate_visit` error asks). The answer is the new
+/// visit, and in `closed` the visit the check-in gave a time out, which the UI names.
 #[tauri::command]
 pub async fn check_in(
     text: String,
     again: Option<bool>,
     state: State<'_, AppState>,
-) -> Result<Visit, IpcError> {
+) -> Result<CheckedIn, IpcError> {
     let diary = state.citizen_diary()?;
-    let visit = if again.unwrap_or(false) {
-        diary.check_in_again(&text, Utc::now()).await?
-    } else {
-        diary.check_in(&text, Utc::now()).await?
-    };
-    Ok(state.shown(visit))
+    let checked = diary
+        .check_in_closing(&text, Utc::now(), again.unwrap_or(false))
+        .await?;
+    Ok(CheckedIn {
+        visit: state.shown(checked.visit),
+        closed: checked.closed.map(|v| state.shown_without_place(v)),
+    })
 }
 
 /// Checks in from an image file's bytes, sent as the raw request body (`x-again: 1` as for
@@ -104,7 +106,7 @@ pub async fn check_in(
 pub async fn check_in_image(
     request: Request<'_>,
     state: State<'_, AppState>,
-) -> Result<Visit, IpcError> {
+) -> Result<CheckedIn, IpcError> {
     let bytes = image_bytes(&request)?;
     let again = request
         .headers()
@@ -140,7 +142,7 @@ fn image_bytes<'a>(request: &'a Request<'_>) -> Result<&'a [u8], IpcError> {
 #[tauri::command]
 pub async fn check_out(state: State<'_, AppState>) -> Result<Visit, IpcError> {
     let visit = state.citizen_diary()?.check_out(Utc::now()).await?;
-    Ok(state.shown(visit))
+    Ok(state.shown_without_place(visit))
 }
 
 /// The open visit, after closing it if it outlasted its stay.
@@ -148,7 +150,10 @@ pub async fn check_out(state: State<'_, AppState>) -> Result<Visit, IpcError> {
 pub async fn open_visit(state: State<'_, AppState>) -> Result<Option<Visit>, IpcError> {
     let diary = state.citizen_diary()?;
     diary.close_overdue(Utc::now()).await?;
-    Ok(diary.open_visit().await?.map(|v| state.shown(v)))
+    Ok(diary
+        .open_visit()
+        .await?
+        .map(|v| state.shown_without_place(v)))
 }
 
 /// A page of visits, newest first, after `after` (the page before's `next`); with `query`, those
@@ -238,9 +243,28 @@ pub async fn set_retention(days: u32, state: State<'_, AppState>) -> Result<usiz
 }
 
 /// "Delete all my data": the visits, the sharing log, the alerts and settings (the whole
-/// diary file), and its key. A new, empty diary takes its place. Not behind the app lock: it is
-/// also the way out for someone who forgot the PIN, and it reveals nothing.
+/// diary file), and its key. A new, empty diary takes its place. With the app lock on, the PIN
+/// is asked first, so that a tap by whoever holds the phone deletes nothing; with the lock
+/// closed, `forgotten` deletes without it: the way back for an owner who forgot the PIN, which
+/// the UI offers after a question of its own. Not a barrier to someone set on it (removing the
+/// app deletes the diary too), and it reveals nothing.
 #[tauri::command]
-pub async fn delete_all_data(state: State<'_, AppState>) -> Result<(), IpcError> {
+pub async fn delete_all_data(
+    pin: Option<String>,
+    forgotten: Option<bool>,
+    state: State<'_, AppState>,
+) -> Result<(), IpcError> {
+    let diary = state.citizen_diary()?;
+    if state.lock.is_enabled() {
+        let forgot_it = forgotten.unwrap_or(false) && !state.lock.is_open();
+        if !forgot_it {
+            let pin = pin.unwrap_or_default();
+            state
+                .lock
+                .confirm(&diary, &pin, &crate::lock::SystemClock)
+                .await?;
+        }
+    }
+    drop(diary);
     state.erase_and_start_again().await
 }

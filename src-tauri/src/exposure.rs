@@ -3,7 +3,7 @@
 
 use app::Refresh;
 use chrono::Utc;
-use diary::Alert;
+use diary::{Alert, WithdrawnAlert};
 use tauri::State;
 
 use crate::error::IpcError;
@@ -23,4 +23,12 @@ pub async fn refresh_exposures(state: State<'_, AppState>) -> Result<Refresh<Ipc
 #[tauri::command]
 pub async fn list_alerts(state: State<'_, AppState>) -> Result<Vec<Alert>, IpcError> {
     Ok(state.unlocked_diary()?.alerts().await?)
+}
+
+/// The alerts the authorities withdrew in the last days, newest first, each with its visit.
+#[tauri::command]
+pub async fn list_withdrawn_alerts(
+    state: State<'_, AppState>,
+) -> Result<Vec<WithdrawnAlert>, IpcError> {
+    Ok(state.unlocked_diary()?.withdrawn_alerts(Utc::now()).await?)
 }

@@ -139,6 +139,7 @@ pub fn run_app<R: Runtime>(builder: tauri::Builder<R>, options: Options) -> taur
             share::forget_share_request,
             exposure::refresh_exposures,
             exposure::list_alerts,
+            exposure::list_withdrawn_alerts,
             door::door_status,
             door::door_preview,
             door::door_turn_on,

@@ -103,6 +103,22 @@ impl AppState {
         visit
     }
 
+    /// What a command that works while locked may show of a visit other than the one just
+    /// scanned (the open visit, the one a check-in or a check-out closed): while locked, its time
+    /// but not its place, so that whoever picks up the locked phone does not learn where its owner
+    /// is or was.
+    pub fn shown_without_place(&self, visit: diary::Visit) -> diary::Visit {
+        let mut visit = self.shown(visit);
+        if self.unlocked_diary().is_err() {
+            visit.name.clear();
+            visit.address.clear();
+            visit.venue_id = None;
+            visit.unit_code = None;
+            visit.sector = None;
+        }
+        visit
+    }
+
     /// Erases the diary and its key, then opens a new, empty one (the citizen asked for both).
     /// Whatever happened to the erasing, the diary is opened again, so the app never keeps a
     /// closed diary: it shows what is there (a new diary, or the old one if nothing was deleted).

@@ -188,6 +188,85 @@ fn a_link_is_previewed_without_storing_anything() {
     );
 }
 
+/// With the app lock closed, checking in and out still work but name no place other than the
+/// one just scanned; with the lock on, deleting everything needs the PIN, or, with the lock
+/// closed, the owner saying they forgot it.
+#[test]
+fn a_locked_phone_shows_no_place_and_deleting_everything_needs_the_pin() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_app, webview) = app(&dir.path().join("data"), &write_trust(dir.path()));
+    invoke(&webview, "set_pin", json_body(json!({ "pin": "2468" }))).unwrap();
+    let place = |name: &str, n: u8| {
+        let venue = Venue {
+            id: Venue::id_from_random([n; 16]),
+            address: "Phường Thục Phán".into(),
+            ..test_support::venue(name, n)
+        };
+        test_support::sign(&venue, &key(7))
+    };
+    let market = place("Chợ Xanh", 1);
+    let first = invoke(&webview, "check_in", json_body(json!({ "text": market }))).unwrap();
+    assert_eq!(first["closed"], Value::Null);
+    assert!(first["auto_out"].is_string(), "{first}");
+
+    invoke(&webview, "lock_app", json_body(json!({}))).unwrap();
+    let open = invoke(&webview, "open_visit", json_body(json!({}))).unwrap();
+    assert_eq!((&open["name"], &open["address"]), (&json!(""), &json!("")));
+    assert!(open["time_in"].is_string() && open["auto_out"].is_string());
+    let books = place("Tiệm sách Kim Đồng", 2);
+    let second = invoke(&webview, "check_in", json_body(json!({ "text": books }))).unwrap();
+    assert_eq!(
+        second["name"], "Tiệm sách Kim Đồng",
+        "the place just scanned"
+    );
+    assert_eq!(second["closed"]["name"], "", "not the place before it");
+    assert_eq!(second["closed"]["checkout"], "next-scan");
+    assert!(second["closed"]["time_out"].is_string());
+    let out = invoke(&webview, "check_out", json_body(json!({}))).unwrap();
+    assert_eq!(
+        (&out["name"], &out["checkout"]),
+        (&json!(""), &json!("tap"))
+    );
+
+    invoke(&webview, "unlock", json_body(json!({ "pin": "2468" }))).unwrap();
+    let open = invoke(&webview, "get_visit", json_body(json!({ "id": 1 }))).unwrap();
+    assert_eq!(open["name"], "Chợ Xanh", "unlocked, every place shows");
+    for args in [
+        json!({}),
+        json!({ "pin": "1357" }),
+        // Said forgotten with the lock open: the PIN is still asked for.
+        json!({ "forgotten": true }),
+    ] {
+        let err = invoke(&webview, "delete_all_data", json_body(args.clone())).unwrap_err();
+        assert_eq!(err["kind"], "pin_wrong", "{args}");
+    }
+    let count = invoke(&webview, "count_visits", json_body(json!({}))).unwrap();
+    assert_eq!(count, 2, "nothing deleted");
+    invoke(&webview, "lock_app", json_body(json!({}))).unwrap();
+    invoke(
+        &webview,
+        "delete_all_data",
+        json_body(json!({ "forgotten": true })),
+    )
+    .unwrap();
+    let status = invoke(&webview, "lock_status", json_body(json!({}))).unwrap();
+    assert_eq!(status["enabled"], false, "a new diary has no lock");
+    let count = invoke(&webview, "count_visits", json_body(json!({}))).unwrap();
+    assert_eq!(count, 0);
+
+    // With the lock on and open, the right PIN deletes.
+    invoke(&webview, "set_pin", json_body(json!({ "pin": "2468" }))).unwrap();
+    invoke(&webview, "check_in", json_body(json!({ "text": market }))).unwrap();
+    invoke(
+        &webview,
+        "delete_all_data",
+        json_body(json!({ "pin": "2468" })),
+    )
+    .unwrap();
+    let count = invoke(&webview, "count_visits", json_body(json!({}))).unwrap();
+    assert_eq!(count, 0);
+}
+
 #[test]
 fn the_app_lock_guards_the_diary_but_never_checking_in() {
     let dir = tempfile::tempdir().unwrap();
@@ -218,6 +297,7 @@ fn the_app_lock_guards_the_diary_but_never_checking_in() {
         ("list_shares", json!({})),
         ("fetch_share_request", json!({ "code": "ABCD-EFGH-JKMN" })),
         ("list_alerts", json!({})),
+        ("list_withdrawn_alerts", json!({})),
     ] {
         let err = invoke(&webview, cmd, json_body(args)).unwrap_err();
         assert_eq!(err["kind"], "locked", "{cmd}");

@@ -247,6 +247,7 @@ test('the app lock asks for the PIN before the diary, refuses a wrong one, never
     await press(app, '[data-testid=lock-on]');
     await (await app.$('[data-testid=pin-new]')).setValue('2468');
     await (await app.$('[data-testid=pin-again]')).setValue('2468');
+    await press(app, '[data-testid=pin-understood]');
     await press(app, '[data-testid=save-lock]');
     await (await app.$('[data-testid=lock-notice]')).waitForExist({ timeout: 10000 });
     assert.equal(await text(app, '[data-testid=lock-notice]'), vi.settings.lockSaved);
@@ -275,9 +276,11 @@ test('the app lock asks for the PIN before the diary, refuses a wrong one, never
     await (await app.$('[data-testid=erase-question]')).waitForExist({ timeout: 10000 });
     assert.equal(
       await text(app, '[data-testid=erase-question]'),
-      'Xoá 2 lượt ghé, 0 lần chia sẻ, 0 cảnh báo và khoá mã hoá? Việc này không hoàn tác được.',
+      'Xoá 2 lượt ghé, 0 lần chia sẻ, 0 cảnh báo và mọi cài đặt? Sau khi xoá, không lấy lại được.',
     );
     await screenshot(app, '48-erase-question');
+    // The lock is on: the PIN is asked again.
+    await (await app.$('[data-testid=erase-pin]')).setValue('2468');
     await press(app, '[data-testid=erase-yes]');
     await (await app.$('[data-testid=erase-notice]')).waitForExist({ timeout: 15000 });
     assert.equal(await text(app, '[data-testid=erase-notice]'), vi.settings.deleted);
@@ -416,6 +419,7 @@ test('the screens that need a fresh start, in both languages: confirmation, came
       await press(app, '[data-testid=lock-on]');
       await (await app.$('[data-testid=pin-new]')).setValue('2468');
       await (await app.$('[data-testid=pin-again]')).setValue('2468');
+      await press(app, '[data-testid=pin-understood]');
       await press(app, '[data-testid=save-lock]');
       await (await app.$('[data-testid=lock-notice]')).waitForExist({ timeout: 10000 });
     } finally {

@@ -197,10 +197,10 @@ test('a notice for one of two visited venues raises exactly one alert, cleared o
     const proposedTest = await (await browser.$('#advice_vi')).getValue();
     // Another level: the untouched advice follows it, and so does the preview.
     await (await browser.$('#level')).selectByAttribute('value', 'monitor');
-    await browser.waitUntil(async () => (await card('vi', 'level')) === 'Theo dõi sức khỏe', { timeout: 5000 });
+    await browser.waitUntil(async () => (await card('vi', 'level')) === 'Theo dõi sức khoẻ', { timeout: 5000 });
     const proposedMonitor = await (await browser.$('#advice_vi')).getValue();
     assert.notEqual(proposedMonitor, proposedTest);
-    assert.match(proposedMonitor, /theo dõi sức khỏe/);
+    assert.match(proposedMonitor, /theo dõi sức khoẻ/);
     assert.equal(await card('vi', 'advice'), proposedMonitor);
     assert.match(await card('en', 'advice'), /Watch your health/);
     await (await browser.$('#level')).selectByAttribute('value', 'test');
@@ -269,7 +269,7 @@ test('a notice for one of two visited venues raises exactly one alert, cleared o
     proxy.state.mode = 'tamper';
     await checkAlerts(app);
     assert.deepEqual(await statusLine(app), [
-      'Danh sách vừa tải không có chữ ký hợp lệ của cơ quan y tế được tin cậy, nên đã bị bỏ qua. Cảnh báo giữ nguyên.',
+      'Danh sách vừa tải không xác thực được là của cơ quan y tế, nên ứng dụng không dùng. Cảnh báo đã có vẫn giữ nguyên.',
     ]);
     assert.equal((await app.$$('[data-testid=alert]')).length, 1);
     await screenshot(app, '31-alert-tampered-list');
@@ -286,13 +286,18 @@ test('a notice for one of two visited venues raises exactly one alert, cleared o
     await app.waitUntil(async () => (await app.$('[data-testid=no-alerts]')).isExisting(), { timeout: 20000 });
     assert.equal(await (await app.$('[data-testid=alert-count]')).isExisting(), false);
     assert.deepEqual(await statusLine(app), []);
-    await screenshot(app, '32-alert-cleared');
+    // Not just gone: the citizen told to get tested is told it was withdrawn, for A's visit.
+    const withdrawnNote = await text(app, '[data-testid=alert-withdrawn]');
+    assert.match(withdrawnNote, /^Cơ quan y tế đã thu hồi cảnh báo về lượt ghé /);
+    assert.match(withdrawnNote, new RegExp(`${A} ngày \\d\\d/\\d\\d/\\d{4}\\. Bạn không cần làm theo lời khuyên đó nữa\\.`));
+    assert.match(await text(app, '[data-testid=checked-at]'), /^Kiểm tra lần cuối lúc \d\d:\d\d /);
+    await screenshot(app, '32-alert-withdrawn');
 
     // The older list, with the notice still in it, replayed: refused, the alert stays gone.
     proxy.state.mode = 'replay';
     await checkAlerts(app);
     assert.deepEqual(await statusLine(app), [
-      'Danh sách vừa tải cũ hơn danh sách đã có, nên đã bị bỏ qua. Cảnh báo giữ nguyên.',
+      'Danh sách vừa tải cũ hơn danh sách đã có, nên ứng dụng không dùng. Cảnh báo đã có vẫn giữ nguyên.',
     ]);
     assert.equal(await (await app.$('[data-testid=no-alerts]')).isExisting(), true);
     assert.equal(notifications.received.length, 1);
@@ -320,9 +325,13 @@ test('a notice for one of two visited venues raises exactly one alert, cleared o
     await (await app.$('[data-tab=home]')).click();
     await (await app.$('[data-testid=import-image]')).addValue(posterA);
     await app.waitUntil(async () => (await text(app, '[data-testid=notice]')).includes(A), { timeout: 15000 });
+    // B's visit, still open, is closed by this scan, and said first.
+    const said = await text(app, '[data-testid=notice]');
+    const closedB = `Đã ghi giờ ra khỏi ${B} lúc `;
+    assert.ok(said.startsWith(closedB), said);
     assert.equal(
-      await text(app, '[data-testid=notice]'),
-      `Đã ghi nhận: ${A}. Lưu ý: cơ quan y tế đã thu hồi mã QR của địa điểm này, nên tấm mã có thể đã cũ hoặc không phải của địa điểm. Hãy báo nhân viên địa điểm.`,
+      said.slice(closedB.length).replace(/^\d\d:\d\d\. /, ''),
+      `Đã ghi nhận: ${A}. Lưu ý: cơ quan y tế đã thu hồi mã QR của địa điểm này, nên áp phích bạn quét có thể đã cũ hoặc không phải của địa điểm. Hãy báo nhân viên địa điểm.`,
     );
     await screenshot(app, '33-withdrawn-venue');
   } finally {

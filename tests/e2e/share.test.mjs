@@ -104,6 +104,12 @@ test('a tracer asks, the citizen shares two of three visits, the portal shows ex
     assert.equal(await text(app, '[data-testid=share-purpose]'), 'Truy vết tiếp xúc của ca bệnh số 12');
     const choices = await app.$$('[data-testid=share-visit]');
     assert.equal(choices.length, 3);
+    // The last visit is still going on: marked, and what the tracer will count is said.
+    assert.equal((await app.$$('[data-testid=share-in-progress]')).length, 1);
+    const note = await text(app, '[data-testid=share-in-progress-note]');
+    const [before, after] = ['Lượt ghé ', ' chưa có giờ ra. Nếu chia sẻ bây giờ, người truy vết sẽ tính là bạn ở đó đến '];
+    assert.ok(note.startsWith(`${before}${HOSTILE}${after}`), note);
+    assert.match(note.slice(`${before}${HOSTILE}${after}`.length), /^\d\d:\d\d\.$/);
     await screenshot(app, '20-share-review');
     for (const choice of choices) {
       if ((await choice.getText()).includes(UNTICKED)) {
@@ -120,8 +126,9 @@ test('a tracer asks, the citizen shares two of three visits, the portal shows ex
     assert.match(checkDigits, /^\d{4}$/);
     await screenshot(app, '22-share-sent');
 
-    // The sharing log says exactly what left the phone.
-    await (await app.$('[data-tab=settings]')).click();
+    // The sharing log, on the Share tab, says exactly what left the phone.
+    await press(app, '[data-testid=share-done]');
+    await (await app.$('[data-testid=share-log]')).waitForExist({ timeout: 10000 });
     const log = await text(app, '[data-testid=share-log]');
     assert.match(log, /Sở Y tế Cao Bằng/);
     assert.match(log, new RegExp(`2 lượt ghé · yêu cầu ${code}`));

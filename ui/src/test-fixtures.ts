@@ -21,6 +21,7 @@ export const visit = (id: number, name: string): Visit => ({
   note: '',
   edited_at: null,
   withdrawn: false,
+  auto_out: `2026-11-2${id}T02:05:00Z`,
 });
 
 /** The request of case 12, covering `visits`. */

@@ -3,7 +3,7 @@
 //! with nothing in it that depends on the diary or on what matched.
 
 use chrono::{DateTime, Utc};
-use diary::{Alert, Diary, ListState};
+use diary::{Alert, Diary, ListState, WithdrawnAlert};
 use serde::Serialize;
 
 use crate::error::{Error, Result};
@@ -23,6 +23,11 @@ pub struct Refresh<P = Error> {
     pub fresh: Vec<String>,
     /// Lists that were ignored (bad signature, older, malformed, portal unreachable), by kind.
     pub problems: Vec<P>,
+    /// Alerts the authorities withdrew in the last days, each with its visit (empty while the
+    /// app lock is closed: they name places).
+    pub withdrawn: Vec<WithdrawnAlert>,
+    /// When the lists were last checked, all of them (the oldest of their last checks).
+    pub checked_at: Option<DateTime<Utc>>,
 }
 
 impl Refresh {
@@ -32,6 +37,8 @@ impl Refresh {
             count: self.count,
             fresh: self.fresh,
             problems: self.problems.into_iter().map(f).collect(),
+            withdrawn: self.withdrawn,
+            checked_at: self.checked_at,
         }
     }
 }
@@ -95,7 +102,10 @@ pub async fn refresh<H: Http>(
             .and_then(|k| k.etag.as_deref());
         let (signed, etag) = match download(portals.http, &authority.portal_url, etag).await {
             Ok(Some(list)) => list,
-            Ok(None) => continue,
+            Ok(None) => {
+                diary.exposure_unchanged(&authority.name, now).await?;
+                continue;
+            }
             Err(e) => {
                 note(&mut problems, e, expired);
                 continue;
@@ -134,10 +144,17 @@ pub async fn refresh<H: Http>(
     // last, so that an error before this point leaves them to be announced next time.
     diary.alerts_notified(&announce).await?;
     let count = alerts.len();
+    let (alerts, withdrawn) = if lock.is_open() {
+        (alerts, diary.withdrawn_alerts(now).await?)
+    } else {
+        (Vec::new(), Vec::new())
+    };
     Ok(Refresh {
-        alerts: if lock.is_open() { alerts } else { Vec::new() },
+        alerts,
         count,
         fresh: announce.into_iter().map(|a| a.level).collect(),
         problems,
+        withdrawn,
+        checked_at: diary.exposures_checked_at().await?,
     })
 }

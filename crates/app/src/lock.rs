@@ -186,6 +186,17 @@ impl Lock {
         wait_seconds(diary, self.settings.wait_until, now).await
     }
 
+    /// A PIN is set.
+    pub fn is_enabled(&self) -> bool {
+        self.enabled.load(Ordering::SeqCst)
+    }
+
+    /// Asks for the PIN again before an action that cannot be undone (deleting all data), counted
+    /// as a try to open the lock: a wrong one waits as it would there.
+    pub async fn confirm(&self, diary: &Diary, pin: &str, clock: &impl Clock) -> Result<()> {
+        self.check(diary, pin, clock).await
+    }
+
     /// The lock is off, or was opened this session.
     pub fn is_open(&self) -> bool {
         !self.enabled.load(Ordering::SeqCst) || self.unlocked.load(Ordering::SeqCst)

@@ -156,12 +156,15 @@ async fn a_list_raises_its_alert_once_and_304_keeps_it() {
     assert_eq!(names(&first), ["Chợ Xanh"]);
     assert_eq!(first.count, 1);
     assert_eq!(first.fresh, ["test"]);
+    assert_eq!(first.checked_at, Some(at(21, 0)));
 
-    // The portal says the copy is current: nothing changes, nothing is announced again.
-    let second = refreshed(&portal, &trust, &diary, &lock).await;
+    // The portal says the copy is current: nothing changes, nothing is announced again; the
+    // list was checked all the same.
+    let second = refreshed_at(&portal, &trust, &diary, &lock, at(21, 30)).await;
     assert_eq!(kinds(&second), Vec::<&str>::new());
     assert_eq!(names(&second), ["Chợ Xanh"]);
     assert_eq!(second.fresh, Vec::<String>::new());
+    assert_eq!(second.checked_at, Some(at(21, 30)));
 
     // The same list again under another tag: read again, still announced once.
     served.set(served_list(&list(1, 1), "\"1b\""));
@@ -285,6 +288,45 @@ async fn only_an_authoritys_own_list_counts_as_its_list() {
         state(&diary, OTHER_AUTHORITY).await,
         Some((3, Some("\"o\"".into())))
     );
+}
+
+/// An alert the authority withdraws does not just disappear: the refresh names it (its visit)
+/// while the lock is open, and nothing of it while closed; a portal that cannot be reached
+/// leaves the time of the last check as it was.
+#[tokio::test]
+async fn a_withdrawn_alert_is_told_not_dropped() {
+    let (store, trust) = (MemoryStore::default(), trust());
+    let (_dir, diary) = visited(&store, trust.clone()).await;
+    let lock = Lock::load(Some(&diary)).await;
+    let served = Served::default();
+    let portal = served.portal();
+    served.set(served_list(&list(1, 1), "\"1\""));
+    let first = refreshed(&portal, &trust, &diary, &lock).await;
+    assert_eq!(names(&first), ["Chợ Xanh"]);
+    assert!(first.withdrawn.is_empty());
+
+    let none = ExposureList {
+        notices: Vec::new(),
+        ..list(2, 1)
+    };
+    served.set(served_list(&none, "\"2\""));
+    let second = refreshed_at(&portal, &trust, &diary, &lock, at(22, 0)).await;
+    assert!(second.alerts.is_empty());
+    let withdrawn: Vec<(&str, DateTime<Utc>)> = second
+        .withdrawn
+        .iter()
+        .map(|w| (w.visit.name.as_str(), w.withdrawn_at))
+        .collect();
+    assert_eq!(withdrawn, [("Chợ Xanh", at(22, 0))]);
+
+    lock.set_pin(&diary, "2468", None, [3; 16], &(at(22, 0), Instant::now()))
+        .await
+        .unwrap();
+    lock.close();
+    let unreachable = FakePortal::new(|_, _, _, _| Err("no route".into()));
+    let locked = refreshed_at(&unreachable, &trust, &diary, &lock, at(23, 0)).await;
+    assert!(locked.withdrawn.is_empty(), "no place while locked");
+    assert_eq!(locked.checked_at, Some(at(22, 0)), "not checked since");
 }
 
 #[tokio::test]

@@ -3,6 +3,7 @@
 
 use chrono::{DateTime, TimeZone, Utc};
 use protocol::SignatureStatus;
+use serde::Serialize;
 use sqlx::Row;
 
 use crate::diary::Diary;
@@ -12,6 +13,15 @@ use crate::scan::decode_qr_image;
 use crate::visit::{search_key, Visit, SELECT_VISIT, VISIT_COLUMNS};
 use crate::DUPLICATE_SECONDS;
 
+/// A check-in, and the visit it closed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CheckedIn {
+    /// The new visit (the IPC answer is this visit's fields, and `closed`).
+    #[serde(flatten)]
+    pub visit: Visit,
+    pub closed: Option<Visit>,
+}
+
 impl Diary {
     /// Checks in from scanned text: reads the code (ours must verify; a foreign one is kept with
     /// what can be said of its signature), closes the open visit at `now` (or at the end of its
@@ -19,22 +29,31 @@ impl Diary {
     /// accepted. The same venue scanned again within 10 minutes is refused with
     /// [`Error::Duplicate`], for the app to ask; [`Diary::check_in_again`] records it anyway.
     pub async fn check_in(&self, text: &str, now: DateTime<Utc>) -> Result<Visit> {
-        self.check_in_with(text, now, false).await
+        Ok(self.check_in_closing(text, now, false).await?.visit)
     }
 
     /// Checks in even if the same venue was scanned less than 10 minutes ago.
     pub async fn check_in_again(&self, text: &str, now: DateTime<Utc>) -> Result<Visit> {
-        self.check_in_with(text, now, true).await
+        Ok(self.check_in_closing(text, now, true).await?.visit)
     }
 
-    async fn check_in_with(&self, text: &str, now: DateTime<Utc>, again: bool) -> Result<Visit> {
+    /// Checks in as [`Diary::check_in`] (or [`Diary::check_in_again`] when `again`), and says
+    /// which visit the check-in closed, if any: the open one, given a time out now (`next-scan`),
+    /// or at the end of its stay if that came first (`auto`). The citizen is told, so that an
+    /// exit time nobody tapped is not a surprise.
+    pub async fn check_in_closing(
+        &self,
+        text: &str,
+        now: DateTime<Utc>,
+        again: bool,
+    ) -> Result<CheckedIn> {
         let venue = protocol::read_code(text, &self.trust, vietnam_day(now))?;
         let at = now.timestamp();
         // One transaction and as few statements as can be: most of a check-in's time beyond the
         // disk's flush is the trips to SQLite's thread (`make bench`).
         let mut tx = self.pools.writer().await?.begin().await?;
         // The open visit, if it outlasted its stay, ends at its stay's end.
-        close_overdue_in(&mut *tx, at).await?;
+        let overdue = close_overdue_in(&mut *tx, at).await?;
         if !again {
             let last = sqlx::query(
                 "SELECT origin, venue_id, code, time_in, name FROM visits
@@ -62,12 +81,12 @@ impl Diary {
                 }
             }
         }
-        sqlx::query(
+        let closed = sqlx::query(&format!(
             "UPDATE visits SET time_out = MAX(?1, time_in), checkout = 'next-scan'
-             WHERE time_out IS NULL",
-        )
+             WHERE time_out IS NULL RETURNING {VISIT_COLUMNS}"
+        ))
         .bind(at)
-        .execute(&mut *tx)
+        .fetch_optional(&mut *tx)
         .await?;
         let row = sqlx::query(&format!(
             "INSERT INTO visits (origin, verified, signature, venue_id, name, address, unit_code,
@@ -95,7 +114,15 @@ impl Diary {
         .fetch_one(&mut *tx)
         .await?;
         tx.commit().await?;
-        Ok(self.shown(&[row]).await?.remove(0))
+        let closed = match (closed, overdue) {
+            (Some(row), _) => Some(self.shown(&[row]).await?.remove(0)),
+            (None, Some(id)) => Some(self.visit(id).await?),
+            (None, None) => None,
+        };
+        Ok(CheckedIn {
+            visit: self.shown(&[row]).await?.remove(0),
+            closed,
+        })
     }
 
     /// Reads a code as `check_in` would, without storing anything: what a confirmation screen

@@ -300,6 +300,7 @@ impl Diary {
                 .iter()
                 .map(|r| Ok((r.try_get("visit_id")?, r.try_get("notice_id")?)))
                 .collect::<Result<_>>()?;
+        let kept: HashSet<i64> = notices.iter().map(|n| n.id as i64).collect();
         for (visit, notice) in existing.difference(&matched) {
             sqlx::query(
                 "DELETE FROM alerts WHERE authority = ?1 AND visit_id = ?2 AND notice_id = ?3",
@@ -309,9 +310,15 @@ impl Diary {
             .bind(notice)
             .execute(&mut *tx)
             .await?;
+            // Its notice withdrawn (not the visit corrected): the citizen is told, for a while.
+            if !kept.contains(notice) {
+                crate::withdrawn::note_in(&mut *tx, authority, *notice, *visit, now).await?;
+            }
         }
+        crate::withdrawn::forget_old_in(&mut *tx, now).await?;
         let mut new = Vec::new();
         for (visit, notice) in matched.difference(&existing) {
+            crate::withdrawn::forget_in(&mut *tx, authority, *notice, *visit).await?;
             sqlx::query(
                 "INSERT INTO alerts (authority, notice_id, visit_id, created_at) \
                  VALUES (?1, ?2, ?3, ?4)",

@@ -19,7 +19,9 @@ mod key;
 mod scan;
 mod share;
 mod visit;
+mod withdrawn;
 
+pub use checkin::CheckedIn;
 pub use diary::{Diary, DB_FILE, KEY_FILE};
 pub use door::{
     DayCount, Direction, DoorBinding, DoorCheck, DoorCounts, DoorRecord, SealedDoorEntry,
@@ -37,3 +39,4 @@ pub use scan::decode_qr_grey;
 pub use scan::decode_qr_image;
 pub use share::{Sealed, SentVisit, Share};
 pub use visit::Visit;
+pub use withdrawn::{WithdrawnAlert, WITHDRAWN_NOTE_DAYS};

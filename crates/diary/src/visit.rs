@@ -35,6 +35,9 @@ pub struct Visit {
     /// The authority that signed the venue's code has since withdrawn it (its exposure list
     /// says so): the poster may be old, or not the venue's own.
     pub withdrawn: bool,
+    /// While the visit is open: when the app gives it a time out if nobody checks out (its time
+    /// in plus its venue's usual stay, `protocol::stay`), what the open visit's card tells.
+    pub auto_out: Option<DateTime<Utc>>,
 }
 
 /// The columns [`visit_from_row`] reads (a macro, so that `concat!` can use them).
@@ -55,6 +58,15 @@ pub(crate) fn visit_from_row(row: &SqliteRow) -> Result<Visit> {
             .single()
             .ok_or_else(|| Error::Storage(sqlx::Error::Decode("time out of range".into())))
     };
+    let time_in: i64 = row.try_get("time_in")?;
+    let time_out: Option<i64> = row.try_get("time_out")?;
+    let usual_stay_minutes: Option<u32> = row.try_get("usual_stay_minutes")?;
+    let auto_out = match time_out {
+        None => Some(time(time_in.saturating_add(
+            protocol::stay::stay_minutes(usual_stay_minutes) * 60,
+        ))?),
+        Some(_) => None,
+    };
     Ok(Visit {
         id: row.try_get("id")?,
         origin: row.try_get("origin")?,
@@ -64,14 +76,11 @@ pub(crate) fn visit_from_row(row: &SqliteRow) -> Result<Visit> {
         address: row.try_get("address")?,
         unit_code: row.try_get("unit_code")?,
         sector: row.try_get("sector")?,
-        usual_stay_minutes: row.try_get("usual_stay_minutes")?,
+        usual_stay_minutes,
         key_id: row.try_get("key_id")?,
         authority: row.try_get("authority")?,
-        time_in: time(row.try_get("time_in")?)?,
-        time_out: row
-            .try_get::<Option<i64>, _>("time_out")?
-            .map(time)
-            .transpose()?,
+        time_in: time(time_in)?,
+        time_out: time_out.map(time).transpose()?,
         checkout: row.try_get("checkout")?,
         note: row.try_get("note")?,
         edited_at: row
@@ -80,6 +89,7 @@ pub(crate) fn visit_from_row(row: &SqliteRow) -> Result<Visit> {
             .transpose()?,
         // Filled by `Diary::shown`, which knows the lists.
         withdrawn: false,
+        auto_out,
     })
 }
 

@@ -126,12 +126,72 @@ async fn one_notice_one_alert_for_the_right_visit_and_a_retraction_clears_it() {
         .map(|a| a.notice_id)
         .collect();
     assert_eq!(left, [12]);
-    // A whole list without notice 12 clears it too.
+    // The withdrawn alert leaves a note naming its visit, for a week.
+    let notes = diary.withdrawn_alerts(now).await.unwrap();
+    assert_eq!(notes.len(), 1);
+    assert_eq!((notes[0].notice_id, notes[0].visit.id), (10, a.id));
+    assert_eq!(notes[0].visit.name, "Chợ Xanh");
+    assert_eq!(notes[0].withdrawn_at, now);
+    // A whole list without notice 12 clears it too, and notes it.
+    let later = now + Duration::days(2);
     diary
-        .apply_exposure_list(&list(5, None, vec![], vec![]), None, now)
+        .apply_exposure_list(&list(5, None, vec![], vec![]), None, later)
         .await
         .unwrap();
     assert!(diary.alerts().await.unwrap().is_empty());
+    let notes: Vec<(i64, i64)> = diary
+        .withdrawn_alerts(later)
+        .await
+        .unwrap()
+        .iter()
+        .map(|n| (n.notice_id, n.visit.id))
+        .collect();
+    assert_eq!(notes, [(12, b.id), (10, a.id)], "newest first");
+    // Seven days after it was withdrawn, a note is no longer shown.
+    let week = now + Duration::days(diary::WITHDRAWN_NOTE_DAYS);
+    let notes = diary.withdrawn_alerts(week).await.unwrap();
+    assert_eq!(notes.iter().map(|n| n.notice_id).collect::<Vec<_>>(), [12]);
+
+    // The notice back (issued again): the alert is back and its note goes.
+    let again = list(
+        6,
+        Some(5),
+        vec![notice(12, 2, at(9, 59), at(11, 0))],
+        vec![],
+    );
+    diary
+        .apply_exposure_list(&again, None, later)
+        .await
+        .unwrap();
+    assert_eq!(diary.alerts().await.unwrap().len(), 1);
+    let notes = diary.withdrawn_alerts(later).await.unwrap();
+    assert_eq!(notes.iter().map(|n| n.notice_id).collect::<Vec<_>>(), [10]);
+}
+
+/// An alert that goes because the citizen corrected the visit leaves no note: only the
+/// authority's withdrawal is news to them.
+#[tokio::test]
+async fn an_alert_gone_with_a_correction_leaves_no_note() {
+    let dir = tempfile::tempdir().unwrap();
+    let diary = Diary::open(dir.path(), trust(), None).await.unwrap();
+    let a = diary
+        .check_in(&code("Chợ Xanh", 1), at(8, 0))
+        .await
+        .unwrap();
+    let now = at(21, 0);
+    let first = list(1, None, vec![notice(10, 1, at(8, 30), at(12, 0))], vec![]);
+    diary.apply_exposure_list(&first, None, now).await.unwrap();
+    assert_eq!(diary.alerts().await.unwrap().len(), 1);
+    let entry = Entry {
+        name: a.name.clone(),
+        address: a.address.clone(),
+        time_in: at(6, 0),
+        time_out: Some(at(7, 0)),
+        note: String::new(),
+    };
+    diary.update_visit(a.id, &entry, now).await.unwrap();
+    assert!(diary.alerts().await.unwrap().is_empty());
+    assert!(diary.withdrawn_alerts(now).await.unwrap().is_empty());
 }
 
 /// A visit corrected by hand to last more than a day counts for 24 hours in matching, as the

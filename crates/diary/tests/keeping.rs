@@ -94,6 +94,56 @@ async fn scanning_elsewhere_after_the_stay_keeps_the_automatic_end() {
     assert_eq!(closed.checkout.as_deref(), Some("auto"));
 }
 
+/// What the citizen is told at a check-in: which visit it closed and when, whether the scan
+/// closed it or its stay had already ended; and, on the open visit, when the app will close it.
+#[tokio::test]
+async fn a_check_in_says_which_visit_it_closed_and_an_open_visit_when_it_will_close() {
+    let (_dir, diary) = diary().await;
+    let first = diary
+        .check_in_closing(&code_staying("Chợ Xanh", 1, 45), at(8, 0), false)
+        .await
+        .unwrap();
+    assert_eq!(first.closed, None, "nothing was open");
+    assert_eq!(first.visit.auto_out, Some(at(8, 45)));
+
+    let second = diary
+        .check_in_closing(&code("Bưu điện", 2), at(8, 30), false)
+        .await
+        .unwrap();
+    let closed = second.closed.expect("the market's visit was closed");
+    assert_eq!(closed.name, "Chợ Xanh");
+    assert_eq!(closed.time_out, Some(at(8, 30)));
+    assert_eq!(closed.checkout.as_deref(), Some("next-scan"));
+    assert_eq!(
+        closed.auto_out, None,
+        "a closed visit has no automatic end to come"
+    );
+    // The post office's code names an hour.
+    assert_eq!(second.visit.auto_out, Some(at(9, 30)));
+
+    // The post office's stay ended before the next scan: closed at its end, automatically.
+    let third = diary
+        .check_in_closing(&code("Nhà văn hoá", 3), at(12, 0), false)
+        .await
+        .unwrap();
+    let closed = third.closed.expect("the post office's visit was closed");
+    assert_eq!(closed.name, "Bưu điện");
+    assert_eq!(closed.time_out, Some(at(9, 30)));
+    assert_eq!(closed.checkout.as_deref(), Some("auto"));
+    assert_eq!(
+        diary.open_visit().await.unwrap().unwrap().auto_out,
+        Some(at(13, 0))
+    );
+
+    // Checked out by hand: the next check-in closes nothing.
+    diary.check_out(at(12, 30)).await.unwrap();
+    let fourth = diary
+        .check_in_closing(&code("Chợ Xanh", 1), at(13, 0), false)
+        .await
+        .unwrap();
+    assert_eq!(fourth.closed, None);
+}
+
 #[tokio::test]
 async fn the_same_venue_again_within_ten_minutes_asks_first() {
     let (_dir, diary) = diary().await;

@@ -21,6 +21,14 @@ export interface Visit {
   edited_at: string | null;
   /** The authority has since withdrawn the venue's code (its exposure list says so). */
   withdrawn: boolean;
+  /** While open: when the app gives it a time out if nobody checks out. */
+  auto_out: string | null;
+}
+
+/** A check-in's answer: the new visit, and the visit the check-in closed. */
+export interface CheckedIn extends Visit {
+  /** Given a time out now (`next-scan`), or at the end of its stay (`auto`). */
+  closed: Visit | null;
 }
 
 /** Where a page of visits ended; the next page starts after it. */
@@ -141,6 +149,18 @@ export interface Refresh {
   /** The level of each alert this refresh found, each returned once: the UI announces them. */
   fresh: Alert['level'][];
   problems: AppError[];
+  /** Alerts withdrawn in the last days (empty while the app lock is closed). */
+  withdrawn: WithdrawnAlert[];
+  /** When every list was last checked; null before the first. */
+  checked_at: string | null;
+}
+
+/** An alert the authority withdrew, and the visit it was about. */
+export interface WithdrawnAlert {
+  authority: string;
+  notice_id: number;
+  visit: Visit;
+  withdrawn_at: string;
 }
 
 /** Venue mode: the venue this device records entries for. */
@@ -267,12 +287,12 @@ export function toAppError(e: unknown): AppError {
 export const api = {
   appInfo: () => invoke<AppInfo>('app_info'),
   /** `again`: record the same venue even within 10 minutes (the citizen said yes). */
-  checkIn: (text: string, again = false) => invoke<Visit>('check_in', { text, again }),
+  checkIn: (text: string, again = false) => invoke<CheckedIn>('check_in', { text, again }),
   previewCode: (text: string) => invoke<ScannedVenue>('preview_code', { text }),
   takeLink: () => invoke<string | null>('take_link'),
   /** The image file's bytes go as the raw request body, not as JSON. */
   checkInImage: (bytes: Uint8Array, again = false) =>
-    invoke<Visit>('check_in_image', bytes, { headers: { 'x-again': again ? '1' : '0' } }),
+    invoke<CheckedIn>('check_in_image', bytes, { headers: { 'x-again': again ? '1' : '0' } }),
   decodeQr: (bytes: Uint8Array) => invoke<string>('decode_qr', bytes),
   checkOut: () => invoke<Visit>('check_out'),
   openVisit: () => invoke<Visit | null>('open_visit'),
@@ -287,7 +307,8 @@ export const api = {
   deleteVisit: (id: number) => invoke<void>('delete_visit', { id }),
   getRetention: () => invoke<Retention>('get_retention'),
   setRetention: (days: number) => invoke<number>('set_retention', { days }),
-  deleteAllData: () => invoke<void>('delete_all_data'),
+  /** With the app lock on: its PIN, or, with the lock closed, `forgotten` (the way back). */
+  deleteAllData: (how: { pin?: string; forgotten?: boolean } = {}) => invoke<void>('delete_all_data', how),
   lockStatus: () => invoke<LockStatus>('lock_status'),
   setPin: (pin: string, current?: string) => invoke<void>('set_pin', { pin, current }),
   disableLock: (pin: string) => invoke<void>('disable_lock', { pin }),
@@ -302,6 +323,7 @@ export const api = {
   listShares: () => invoke<Share[]>('list_shares'),
   forgetShareRequest: (code: string) => invoke<void>('forget_share_request', { code }),
   refreshExposures: () => invoke<Refresh>('refresh_exposures'),
+  listWithdrawnAlerts: () => invoke<WithdrawnAlert[]>('list_withdrawn_alerts'),
   listAlerts: () => invoke<Alert[]>('list_alerts'),
   doorStatus: () => invoke<DoorStatus>('door_status'),
   doorPreview: (text: string) => invoke<ScannedVenue>('door_preview', { text }),

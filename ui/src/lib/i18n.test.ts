@@ -4,6 +4,7 @@ import {
   followSystem,
   formatSpanEnd,
   fromFields,
+  readFields,
   setLanguage,
   systemLanguage,
   toDateField,
@@ -38,9 +39,33 @@ test('the form reads dates as dd/mm/yyyy and times on the 24-hour clock', () => 
   expect(fromFields('28/11/2026', '14h05')).toBe(iso);
   expect(fromFields(' 28.11.2026 ', '14.05')).toBe(iso);
   expect(fromFields('', '')).toBeNull();
-  for (const [d, t] of [['31/02/2026', '10:00'], ['28/11/2026', '24:00'], ['11/28/2026', '10:00'], ['28/11/26', '10:00'], ['28/11/2026', '']]) {
+  for (const [d, t] of [['31/02/2026', '10:00'], ['28/11/2026', '24:00'], ['11/28/2026', '10:00'], ['28/11/202', '10:00'], ['28/11/2026', '']]) {
     expect(fromFields(d, t)).toBe('invalid');
   }
+});
+
+test('dates and times are read as people write them, and the wrong box is named', () => {
+  const now = new Date(2026, 11, 6, 15, 0);
+  const at = (y: number, mo: number, d: number, h: number, mi: number) => new Date(y, mo - 1, d, h, mi).toISOString();
+  for (const [date, time, iso] of [
+    ['3/12', '9h30', at(2026, 12, 3, 9, 30)],
+    ['03/12/2026', '9g30', at(2026, 12, 3, 9, 30)],
+    ['3.12.26', '11h', at(2026, 12, 3, 11, 0)],
+    ['3-12', '11 giờ', at(2026, 12, 3, 11, 0)],
+    ['3/12', '9 giờ 30 phút', at(2026, 12, 3, 9, 30)],
+    ['3/12', '9H05', at(2026, 12, 3, 9, 5)],
+    ['3/12', '9h5p', at(2026, 12, 3, 9, 5)],
+    ['28/2', '14:05', at(2026, 2, 28, 14, 5)],
+  ]) {
+    expect(readFields(date, time, now), `${date} ${time}`).toEqual({ iso });
+  }
+  expect(readFields('', '', now)).toEqual({ empty: true });
+  expect(readFields('30/2', '9h30', now)).toEqual({ wrong: ['date'] });
+  expect(readFields('3/12', '9h75', now)).toEqual({ wrong: ['time'] });
+  expect(readFields('3/12', '25h', now)).toEqual({ wrong: ['time'] });
+  expect(readFields('3/12', '', now)).toEqual({ wrong: ['time'] });
+  expect(readFields('', '9h30', now)).toEqual({ wrong: ['date'] });
+  expect(readFields('hôm qua', 'sáng', now)).toEqual({ wrong: ['date', 'time'] });
 });
 
 test("a request's span shows whole days as dates, and a minute where it begins or ends in a day", () => {

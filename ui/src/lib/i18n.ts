@@ -117,20 +117,58 @@ export function toTimeField(iso: string): string {
 }
 
 /**
- * The time a date field (`dd/mm/yyyy`) and a time field (`hh:mm`, 24-hour; `14h05` and
- * `14.05` too) name, local, as ISO 8601. `null` when both are empty; `'invalid'` otherwise.
+ * A date field as people write it: `3/12/2026`, `03.12.26`, or `3/12` for this year (`now`'s).
+ * `null` when empty; `'invalid'` when it names no day.
  */
-export function fromFields(date: string, time: string): string | null | 'invalid' {
-  if (!date.trim() && !time.trim()) return null;
-  const d = /^\s*(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*(\d{4})\s*$/.exec(date);
-  const t = /^\s*(\d{1,2})\s*[:hH.]\s*(\d{2})\s*$/.exec(time);
-  if (!d || !t) return 'invalid';
-  const [day, month, year, hour, minute] = [d[1], d[2], d[3], t[1], t[2]].map(Number);
-  const when = new Date(year, month - 1, day, hour, minute);
-  const same =
-    when.getFullYear() === year && when.getMonth() === month - 1 && when.getDate() === day &&
-    when.getHours() === hour && when.getMinutes() === minute;
-  return same ? when.toISOString() : 'invalid';
+export function readDate(text: string, now = new Date()): { year: number; month: number; day: number } | null | 'invalid' {
+  if (!text.trim()) return null;
+  const d = /^\s*(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*(?:[/.-]\s*(\d{2}|\d{4})\s*)?$/.exec(text);
+  if (!d) return 'invalid';
+  const [day, month] = [Number(d[1]), Number(d[2])];
+  const year = d[3] === undefined ? now.getFullYear() : d[3].length === 2 ? 2000 + Number(d[3]) : Number(d[3]);
+  const when = new Date(year, month - 1, day, 12);
+  const same = when.getFullYear() === year && when.getMonth() === month - 1 && when.getDate() === day;
+  return same ? { year, month, day } : 'invalid';
+}
+
+/**
+ * A time field as people write it, on the 24-hour clock: `14:05`, `14.05`, `9h30`, `9g30`, `11h`,
+ * `11 giờ`, `9 giờ 30 phút`. `null` when empty; `'invalid'` when it names no time.
+ */
+export function readTime(text: string): { hour: number; minute: number } | null | 'invalid' {
+  if (!text.trim()) return null;
+  const t = /^\s*(\d{1,2})\s*(?:(?:[:.])\s*(\d{2})|(?:h|g|giờ)\s*(?:(\d{1,2})\s*(?:p|ph|phút)?)?)\s*$/i.exec(text);
+  if (!t) return 'invalid';
+  const hour = Number(t[1]);
+  const minute = Number(t[2] ?? t[3] ?? 0);
+  return hour < 24 && minute < 60 ? { hour, minute } : 'invalid';
+}
+
+/**
+ * The time a date field and a time field name (as [`readDate`] and [`readTime`] read them),
+ * local, as ISO 8601: `iso`; `empty` when both are empty; otherwise which of the two is wrong
+ * (or missing).
+ */
+export function readFields(
+  date: string,
+  time: string,
+  now = new Date(),
+): { iso: string } | { empty: true } | { wrong: ('date' | 'time')[] } {
+  const [d, t] = [readDate(date, now), readTime(time)];
+  if (d === null && t === null) return { empty: true };
+  if (d === null || d === 'invalid' || t === null || t === 'invalid') {
+    const wrong: ('date' | 'time')[] = [];
+    if (d === null || d === 'invalid') wrong.push('date');
+    if (t === null || t === 'invalid') wrong.push('time');
+    return { wrong };
+  }
+  return { iso: new Date(d.year, d.month - 1, d.day, t.hour, t.minute).toISOString() };
+}
+
+/** [`readFields`] as one value: the ISO time, `null` when both are empty, `'invalid'` otherwise. */
+export function fromFields(date: string, time: string, now = new Date()): string | null | 'invalid' {
+  const read = readFields(date, time, now);
+  return 'iso' in read ? read.iso : 'empty' in read ? null : 'invalid';
 }
 
 /** A day heading: `Thứ Bảy, 28/11/2026` or `Saturday, 28 Nov 2026`. */

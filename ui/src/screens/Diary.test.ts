@@ -9,12 +9,14 @@ const market: Visit = {
   id: 2, origin: 'vd1', signature: 'verified', venue_id: 'b', name: 'Nhà thuốc Minh Châu', address: 'Hợp Giang',
   unit_code: 1273, sector: 'shop', usual_stay_minutes: 30, key_id: 'k', authority: 'Sở Y tế Cao Bằng',
   time_in: '2026-11-29T02:30:00Z', time_out: null, checkout: null, note: '', edited_at: null, withdrawn: false,
+  auto_out: '2026-11-29T03:00:00Z',
 };
 const post: Visit = {
   id: 1, origin: 'nhs-covid19', signature: 'unverified', venue_id: '4WT59M5Y',
   name: 'Bưu điện tỉnh', address: 'Sông Hiến', unit_code: null, sector: null,
   usual_stay_minutes: null, key_id: '3', authority: null,
   time_in: '2026-11-28T01:00:00Z', time_out: '2026-11-28T01:45:00Z', checkout: 'tap', note: '', edited_at: null, withdrawn: false,
+  auto_out: null,
 };
 
 /** The diary's commands over `visits`; `calls` records each command and its arguments. */
@@ -56,7 +58,7 @@ test('visits are grouped by day, newest first, with times and whether they were 
   expect(days[1]).toContain('28/11/2026');
   expect(items[0]).toHaveTextContent('Chưa ra');
   expect(items[0]).toHaveTextContent('Mã do Sở Y tế Cao Bằng cấp, đã xác thực');
-  expect(items[1]).toHaveTextContent('Mã NHS COVID-19 (Anh và xứ Wales), không xác thực được chữ ký');
+  expect(items[1]).toHaveTextContent('Mã NHS COVID-19 (Anh và xứ Wales), không xác thực được');
   expect(items[1]).toHaveTextContent('(bạn bấm Ra về)');
   expect(screen.getByText('2 lượt ghé')).toBeInTheDocument();
   expect(items[0]).toHaveAccessibleName(/^Nhà thuốc Minh Châu/);
@@ -146,14 +148,16 @@ test('a visit added by hand sends the place, times and note', async () => {
   expect(await screen.findByTestId('visit-detail')).toHaveTextContent('Nhập tay');
 });
 
-test('a time the form cannot read is refused with the expected format, and nothing is sent', async () => {
+test('a date the form cannot read is pointed at with how to write it, and nothing is sent', async () => {
   const calls = backend([]);
   render(Diary);
   await fireEvent.click(await screen.findByTestId('add-visit'));
   await fireEvent.input(screen.getByLabelText('Tên nơi'), { target: { value: 'Quán phở' } });
   await fireEvent.input(document.querySelector('#visit-in-date')!, { target: { value: '31/02/2026' } });
   await fireEvent.submit(screen.getByTestId('visit-form'));
-  expect(await screen.findByTestId('form-notice')).toHaveTextContent('Hãy nhập ngày dạng dd/mm/yyyy');
+  // The box is named where it is, with how to write it; the sentence under Save says to look.
+  expect(await screen.findByTestId('form-notice')).toHaveTextContent('Có ô chưa đúng');
+  expect(screen.getByTestId('wrong-in-date')).toHaveTextContent('Ngày chưa đúng, ví dụ 3/12.');
   expect(calls.some(([c]) => c === 'add_manual')).toBe(false);
 });
 
@@ -176,7 +180,7 @@ test('a code unsigned by design says so, without alarm', async () => {
   ]);
   render(Diary);
   const badge = await screen.findByTestId('verified');
-  expect(badge).toHaveTextContent('Mã NZ COVID Tracer (New Zealand), loại mã này không có chữ ký');
+  expect(badge).toHaveTextContent('Mã NZ COVID Tracer (New Zealand), loại mã này không xác thực được');
   expect(badge).toHaveClass('plain');
   expect(badge).not.toHaveTextContent('!');
 });

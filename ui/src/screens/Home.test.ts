@@ -68,7 +68,7 @@ test('a refused code shows one Vietnamese sentence and keeps the open visit', as
   chooseImage([9]);
   const alert = await screen.findByRole('alert');
   expect(alert).toHaveTextContent(
-    'Mã này không do cơ quan y tế mà ứng dụng tin cậy cấp, nên không có gì được lưu.',
+    'Mã này không do cơ quan y tế mà ứng dụng tin cậy cấp. Chưa ghi gì vào nhật ký.',
   );
   expect(alert).not.toHaveTextContent('0011');
   expect(screen.getByTestId('open-visit')).toHaveTextContent('Bưu điện tỉnh');
@@ -88,7 +88,8 @@ test('check out closes the visit and says when', async () => {
   mockIPC((cmd) => {
     if (cmd === 'open_visit') return visit('Nhà thuốc Minh Châu');
     if (cmd === 'check_out')
-      return { ...visit('Nhà thuốc Minh Châu'), time_out: '2026-11-29T02:30:00Z', checkout: 'tap' };
+      // Today at 09:30: the time alone is said (another day would be said with its date).
+      return { ...visit('Nhà thuốc Minh Châu'), time_out: new Date(new Date().setHours(9, 30, 0, 0)).toISOString(), checkout: 'tap' };
     throw new Error(`unexpected ${cmd}`);
   });
   render(Home, { platform: 'linux' });
@@ -112,9 +113,10 @@ test('on a phone whose native scanner fails, the in-app camera takes over', asyn
   mockIPC(() => null);
   render(Home, { platform: 'android' });
   await fireEvent.click(screen.getByRole('button', { name: /Quét mã QR/ }));
-  // jsdom has no camera, so the in-app camera reports that in one sentence.
+  // jsdom has no camera, so the in-app camera reports that in one sentence (a phone has no
+  // picture to choose instead, as a computer does).
   expect(await screen.findByRole('alert')).toHaveTextContent(
-    'Không mở được camera; hãy cho phép ứng dụng dùng camera, hoặc nhập mã bằng tay.',
+    'Không mở được camera. Hãy cho phép ứng dụng dùng camera, hoặc nhập mã bằng tay.',
   );
 });
 

@@ -1,0 +1,192 @@
+// What a citizen meets beyond the first scan, in the real app at phone size: the exit time a
+// check-in records for the visit before it (said, not silent), when an open visit will close by
+// itself, the app lock's warning and what it hides, deleting everything with the lock on, dates
+// and times as people write them, and a computer without a camera.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import {
+  startServices, stopServices, makeAuthority, goTo, addVenue, openApp, closeApp, screenshot, text, tempDir, press,
+} from './harness.mjs';
+
+const A = 'Chợ Xanh Cao Bằng';
+const B = 'Nhà văn hoá Tổ 5';
+const vi = JSON.parse(readFileSync(new URL('../../ui/src/locales/vi.json', import.meta.url), 'utf8'));
+
+/** A message of vi.json with its `{placeholders}` filled. */
+const say = (message, values = {}) => message.replace(/\{(\w+)\}/g, (_, k) => values[k]);
+
+let authority;
+let venueB;
+
+before(async () => {
+  await startServices();
+  authority = makeAuthority('citizen', A);
+  venueB = addVenue(authority, B, 'other');
+});
+
+after(stopServices);
+
+async function checkIn(app, png, name) {
+  await goTo(app, 'home');
+  const input = await app.$('[data-testid=import-image]');
+  await input.waitForExist({ timeout: 15000 });
+  await input.addValue(png);
+  await app.waitUntil(async () => (await text(app, '[data-testid=notice]')).includes(name), { timeout: 15000 });
+  return text(app, '[data-testid=notice]');
+}
+
+/** Sets an input's value as typing would. */
+async function setField(app, selector, value) {
+  await (await app.$(selector)).waitForExist({ timeout: 10000 });
+  await app.execute(
+    (sel, v) => {
+      const el = document.querySelector(sel);
+      el.value = v;
+      el.dispatchEvent(new Event('input', { bubbles: true }));
+    },
+    selector,
+    value,
+  );
+}
+
+const hhmm = (d) => `${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}`;
+
+test('a check-in says the exit time it gave the visit before, and the open visit when it will close', async () => {
+  const data = tempDir('citizen-checkout');
+  const app = await openApp(data, authority.trust);
+  try {
+    await checkIn(app, authority.png, A);
+    // The open visit's card: leaving is recorded by itself at the end of a usual stay.
+    const auto = await text(app, '[data-testid=auto-out]');
+    assert.match(auto, new RegExp(say(vi.home.autoOut, { time: '\\d\\d:\\d\\d' })));
+    await screenshot(app, '80-home-open-visit-auto-out');
+
+    const notice = await checkIn(app, venueB.png, B);
+    const out = hhmm(new Date());
+    const closed = say(vi.home.checkedOut, { name: A, time: '(\\d\\d:\\d\\d)' });
+    const found = new RegExp(`^${closed} ${say(vi.home.checkedIn, { name: B })}$`).exec(notice);
+    assert.ok(found, notice);
+    // The exit time is this minute (or the one before it, across a minute's turn).
+    assert.ok([out, hhmm(new Date(Date.now() - 60_000))].includes(found[1]), `${found[1]} vs ${out}`);
+    await screenshot(app, '81-home-checked-out-by-the-next-scan');
+  } finally {
+    await closeApp(app, data);
+  }
+});
+
+test('the PIN warns before it is set; with the lock closed Home names no place; deleting needs the PIN', async () => {
+  const data = tempDir('citizen-lock');
+  const app = await openApp(data, authority.trust);
+  try {
+    await checkIn(app, authority.png, A);
+    await goTo(app, 'settings');
+    await press(app, '[data-testid=lock-on]');
+    assert.equal(await text(app, '[data-testid=pin-warning]'), vi.settings.pinWarning);
+    await (await app.$('[data-testid=pin-new]')).setValue('2468');
+    await (await app.$('[data-testid=pin-again]')).setValue('2468');
+    await screenshot(app, '82-pin-warning');
+    // Not confirmed: not set.
+    await press(app, '[data-testid=save-lock]');
+    await app.waitUntil(async () => (await text(app, '[data-testid=lock-notice]')) === vi.settings.pinWarningNeeded, { timeout: 10000 });
+    await press(app, '[data-testid=pin-understood]');
+    await press(app, '[data-testid=save-lock]');
+    await app.waitUntil(async () => (await text(app, '[data-testid=lock-notice]')) === vi.settings.lockSaved, { timeout: 10000 });
+
+    // Khoá ngay: Home keeps the check-out, not the place.
+    await press(app, '[data-testid=lock-now]');
+    await goTo(app, 'home');
+    await (await app.$('[data-testid=open-visit-hidden]')).waitForExist({ timeout: 10000 });
+    assert.equal(await text(app, '[data-testid=open-visit-hidden]'), vi.home.hereHidden);
+    assert.equal((await text(app, '[data-testid=open-visit]')).includes(A), false);
+    await screenshot(app, '83-home-locked-no-place');
+
+    // Locked, "delete everything" is the forgotten-PIN way, and says so; not taken here.
+    await goTo(app, 'settings');
+    await press(app, '[data-testid=erase]');
+    assert.equal(await text(app, '[data-testid=erase-forgot]'), vi.settings.deleteForgot);
+    await screenshot(app, '84-erase-forgotten-pin');
+    await press(app, '[data-testid=erase-question] ~ .buttons button:not(.danger)');
+
+    // Open, it asks for the PIN: a wrong one deletes nothing.
+    await goTo(app, 'diary');
+    await (await app.$('[data-testid=pin]')).setValue('2468');
+    await press(app, '[data-testid=unlock]');
+    await (await app.$('[data-testid=visit]')).waitForExist({ timeout: 10000 });
+    await goTo(app, 'settings');
+    await press(app, '[data-testid=erase]');
+    await (await app.$('[data-testid=erase-pin]')).setValue('1357');
+    await screenshot(app, '85-erase-asks-the-pin');
+    await press(app, '[data-testid=erase-yes]');
+    await app.waitUntil(async () => (await text(app, '[data-testid=erase-error]')) === vi.errors.pin_wrong, { timeout: 10000 });
+    await goTo(app, 'diary');
+    await (await app.$('[data-testid=visit]')).waitForExist({ timeout: 10000 });
+    await goTo(app, 'settings');
+    await press(app, '[data-testid=erase]');
+    await (await app.$('[data-testid=erase-pin]')).setValue('2468');
+    await press(app, '[data-testid=erase-yes]');
+    await (await app.$('[data-testid=erase-notice]')).waitForExist({ timeout: 15000 });
+    await goTo(app, 'diary');
+    await (await app.$('[data-testid=diary-empty]')).waitForExist({ timeout: 10000 });
+  } finally {
+    await closeApp(app, data);
+  }
+});
+
+test('dates and times as people write them are taken; a wrong box is pointed at and cleared once fixed', async () => {
+  const data = tempDir('citizen-form');
+  const app = await openApp(data, authority.trust);
+  try {
+    const yesterday = new Date(Date.now() - 86400_000);
+    const day = `${yesterday.getDate()}/${yesterday.getMonth() + 1}`;
+    await goTo(app, 'diary');
+    await press(app, '[data-testid=add-visit]');
+    await (await app.$('#visit-name')).setValue('Quán phở Tổ 3');
+    await setField(app, '#visit-in-date', day);
+    await setField(app, '#visit-in-time', '9h75');
+    await setField(app, '#visit-out-date', day);
+    await setField(app, '#visit-out-time', '11h');
+    // Where Save sits within the form (the page may scroll to the box found wrong).
+    const saveInForm = () =>
+      app.execute(() => {
+        const form = document.querySelector('[data-testid=visit-form]').getBoundingClientRect();
+        const save = document.querySelector('[data-testid=save-visit]').getBoundingClientRect();
+        return Math.round(save.top - form.top);
+      });
+    const before = await saveInForm();
+    await press(app, '[data-testid=save-visit]');
+    await app.waitUntil(async () => (await text(app, '[data-testid=wrong-in-time]')) === vi.visit.wrong.time, { timeout: 10000 });
+    assert.equal(await (await app.$('#visit-in-time')).getAttribute('aria-invalid'), 'true');
+    assert.equal(await (await app.$('#visit-in-date')).getAttribute('aria-invalid'), 'false');
+    assert.equal(await app.execute(() => document.activeElement?.id), 'visit-in-time');
+    assert.equal(await saveInForm(), before, 'Save stays where the finger is');
+    await screenshot(app, '86-form-wrong-box');
+
+    await setField(app, '#visit-in-time', '9g30');
+    await app.waitUntil(async () => (await text(app, '[data-testid=wrong-in-time]')) === '', { timeout: 10000 });
+    assert.equal(await (await app.$('[data-testid=form-notice]')).isExisting(), false);
+    await press(app, '[data-testid=save-visit]');
+    await (await app.$('[data-testid=visit-detail]')).waitForExist({ timeout: 10000 });
+    assert.match(await text(app, '[data-testid=detail-in]'), /09:30/);
+    assert.match(await text(app, '[data-testid=detail-out]'), /11:00/);
+    await screenshot(app, '87-form-saved-from-9g30-and-11h');
+  } finally {
+    await closeApp(app, data);
+  }
+});
+
+test('"Dùng camera" on a computer without one says what to do instead', async () => {
+  const data = tempDir('citizen-camera');
+  const app = await openApp(data, authority.trust);
+  try {
+    await goTo(app, 'home');
+    await press(app, '[data-testid=open-camera]');
+    await (await app.$('[data-testid=notice]')).waitForExist({ timeout: 15000 });
+    const said = await text(app, '[data-testid=notice]');
+    // Under Xvfb there is no camera; WebKitGTK says so, or refuses the permission it would ask.
+    assert.ok([vi.errors.camera_missing, vi.errors.camera_denied].includes(said), said);
+    await screenshot(app, '88-no-camera');
+  } finally {
+    await closeApp(app, data);
+  }
+});
