@@ -65,7 +65,10 @@ if [ "$cmin" = 1 ]; then
 fi
 
 [ -f "$runs" ] || printf 'date\tcommit\ttarget\tseconds\tcpu_seconds\texecutions\tcov_start\tcov\tft\tcorpus\tresult\n' >"$runs"
+# The commit the targets were built from; "+" when the readers' or the targets' code had changes
+# not yet committed (a run during development).
 commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
+[ -z "$(git status --porcelain -- ../crates ../fuzz/fuzz_targets ../fuzz/Cargo.toml 2>/dev/null)" ] || commit="$commit+"
 for t in "$@"; do
 	mkdir -p "corpus/$t" "artifacts/$t"
 	log=$(mktemp)

@@ -210,7 +210,7 @@ pub fn printable(card: &CardCode) -> String {
     let c = &card.contact;
     format!(
         r#"<?xml version="1.0" encoding="UTF-8"?>
-<svg xmlns="http://www.w3.org/2000/svg" width="85.6mm" height="54mm" viewBox="0 0 85.6 54"><rect x="0.25" y="0.25" width="85.1" height="53.5" rx="3" fill="white" stroke="black" stroke-width="0.3"/>{qr}<g font-family="Noto Sans, DejaVu Sans, sans-serif" fill="black"><text x="44" y="10" font-size="3" font-weight="bold">THẺ CÁ NHÂN · PERSONAL CARD</text><text x="44" y="19" font-size="4.6" font-weight="bold">{name}</text><text x="44" y="25" font-size="2.8">{commune}</text><text x="44" y="29" font-size="2.8">{province}</text><text x="44" y="38" font-size="2.4">Đưa thẻ cho người bảo vệ quét ở cửa.</text><text x="44" y="41.5" font-size="2.4">Show this card at the door.</text><text x="44" y="47" font-size="2">Mã QR niêm phong cho {authority}.</text></g></svg>
+<svg xmlns="http://www.w3.org/2000/svg" width="85.6mm" height="54mm" viewBox="0 0 85.6 54"><rect x="0.25" y="0.25" width="85.1" height="53.5" rx="3" fill="white" stroke="black" stroke-width="0.3"/>{qr}<g font-family="Noto Sans, DejaVu Sans, sans-serif" fill="black"><text x="44" y="10" font-size="3" font-weight="bold">THẺ CÁ NHÂN · PERSONAL CARD</text><text x="44" y="19" font-size="4.6" font-weight="bold">{name}</text><text x="44" y="25" font-size="2.8">{commune}</text><text x="44" y="29" font-size="2.8">{province}</text><text x="44" y="38" font-size="2.4">Đưa thẻ cho người bảo vệ quét ở cửa.</text><text x="44" y="41.5" font-size="2.4">Show this card at the door.</text><text x="44" y="47" font-size="2">Chỉ {authority} đọc được mã QR này.</text></g></svg>
 "#,
         name = escape(&c.name),
         commune = escape(&c.commune_name),
