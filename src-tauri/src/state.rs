@@ -108,15 +108,31 @@ impl AppState {
     /// but not its place, so that whoever picks up the locked phone does not learn where its owner
     /// is or was.
     pub fn shown_without_place(&self, visit: diary::Visit) -> diary::Visit {
-        let mut visit = self.shown(visit);
-        if self.unlocked_diary().is_err() {
-            visit.name.clear();
-            visit.address.clear();
-            visit.venue_id = None;
-            visit.unit_code = None;
-            visit.sector = None;
+        let visit = self.shown(visit);
+        if self.unlocked_diary().is_ok() {
+            return visit;
         }
-        visit
+        // Only its times: everything else may name the place, or its province (the authority).
+        diary::Visit {
+            id: visit.id,
+            origin: String::new(),
+            signature: String::new(),
+            venue_id: None,
+            name: String::new(),
+            address: String::new(),
+            unit_code: None,
+            sector: None,
+            usual_stay_minutes: None,
+            key_id: None,
+            authority: None,
+            time_in: visit.time_in,
+            time_out: visit.time_out,
+            checkout: visit.checkout,
+            note: String::new(),
+            edited_at: None,
+            withdrawn: false,
+            auto_out: visit.auto_out,
+        }
     }
 
     /// Erases the diary and its key, then opens a new, empty one (the citizen asked for both).

@@ -103,7 +103,9 @@ pub async fn refresh<H: Http>(
         let (signed, etag) = match download(portals.http, &authority.portal_url, etag).await {
             Ok(Some(list)) => list,
             Ok(None) => {
-                diary.exposure_unchanged(&authority.name, now).await?;
+                // Only the time of the last check: a diary that cannot take it (a full device)
+                // must not stop the refresh, which changes nothing else here.
+                let _ = diary.exposure_unchanged(&authority.name, now).await;
                 continue;
             }
             Err(e) => {
@@ -155,6 +157,15 @@ pub async fn refresh<H: Http>(
         fresh: announce.into_iter().map(|a| a.level).collect(),
         problems,
         withdrawn,
-        checked_at: diary.exposures_checked_at().await?,
+        checked_at: diary
+            .exposures_checked_at(
+                &portals
+                    .trust
+                    .authorities
+                    .iter()
+                    .map(|a| a.name.as_str())
+                    .collect::<Vec<_>>(),
+            )
+            .await?,
     })
 }

@@ -99,13 +99,23 @@ impl Diary {
         Ok(notes)
     }
 
-    /// When every trusted authority's list was last checked (the oldest of their last checks,
-    /// a list downloaded or found unchanged): none before the first.
-    pub async fn exposures_checked_at(&self) -> Result<Option<DateTime<Utc>>> {
-        let at: Option<i64> = sqlx::query_scalar("SELECT MIN(fetched_at) FROM exposure_lists")
-            .fetch_one(&self.pools.reader())
-            .await?;
-        Ok(at.and_then(|at| DateTime::from_timestamp(at, 0)))
+    /// When the lists of all the `authorities` were last checked (the oldest of their last
+    /// checks, a list downloaded or found unchanged): none while one of them never was.
+    pub async fn exposures_checked_at(
+        &self,
+        authorities: &[&str],
+    ) -> Result<Option<DateTime<Utc>>> {
+        let mut oldest: Option<i64> = None;
+        for authority in authorities {
+            let at: Option<i64> =
+                sqlx::query_scalar("SELECT fetched_at FROM exposure_lists WHERE authority = ?1")
+                    .bind(authority)
+                    .fetch_optional(&self.pools.reader())
+                    .await?;
+            let Some(at) = at else { return Ok(None) };
+            oldest = Some(oldest.map_or(at, |o| o.min(at)));
+        }
+        Ok(oldest.and_then(|at| DateTime::from_timestamp(at, 0)))
     }
 
     /// The authority's list was found unchanged at `now` (the portal said so): checked.

@@ -59,6 +59,8 @@ test('dates and times are read as people write them, and the wrong box is named'
   ]) {
     expect(readFields(date, time, now), `${date} ${time}`).toEqual({ iso });
   }
+  // A day still to come is last year's: 28/12 typed on 2 January.
+  expect(readFields('28/12', '9h', new Date(2027, 0, 2, 10, 0))).toEqual({ iso: at(2026, 12, 28, 9, 0) });
   expect(readFields('', '', now)).toEqual({ empty: true });
   expect(readFields('30/2', '9h30', now)).toEqual({ wrong: ['date'] });
   expect(readFields('3/12', '9h75', now)).toEqual({ wrong: ['time'] });

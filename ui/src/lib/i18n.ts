@@ -117,7 +117,8 @@ export function toTimeField(iso: string): string {
 }
 
 /**
- * A date field as people write it: `3/12/2026`, `03.12.26`, or `3/12` for this year (`now`'s).
+ * A date field as people write it: `3/12/2026`, `03.12.26`, or `3/12`: this year (`now`'s), or
+ * last year when that day is still to come.
  * `null` when empty; `'invalid'` when it names no day.
  */
 export function readDate(text: string, now = new Date()): { year: number; month: number; day: number } | null | 'invalid' {
@@ -125,7 +126,11 @@ export function readDate(text: string, now = new Date()): { year: number; month:
   const d = /^\s*(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*(?:[/.-]\s*(\d{2}|\d{4})\s*)?$/.exec(text);
   if (!d) return 'invalid';
   const [day, month] = [Number(d[1]), Number(d[2])];
-  const year = d[3] === undefined ? now.getFullYear() : d[3].length === 2 ? 2000 + Number(d[3]) : Number(d[3]);
+  // Without a year: this year, or last year for a day still to come (28/12 typed on 2 January).
+  const ahead = (year: number) => new Date(year, month - 1, day).getTime() > now.getTime() + 86_400_000;
+  const thisYear = now.getFullYear();
+  const year =
+    d[3] === undefined ? (ahead(thisYear) ? thisYear - 1 : thisYear) : d[3].length === 2 ? 2000 + Number(d[3]) : Number(d[3]);
   const when = new Date(year, month - 1, day, 12);
   const same = when.getFullYear() === year && when.getMonth() === month - 1 && when.getDate() === day;
   return same ? { year, month, day } : 'invalid';

@@ -112,3 +112,22 @@ test('a venue link that closed the visit before says so before closing', async (
   await fireEvent.click(screen.getByRole('button', { name: get(_)('confirm.close') }));
   expect(onclose).toHaveBeenCalled();
 });
+
+test('when the app lock closes, what a check-in said and the place of the open visit go', async () => {
+  let locked = false;
+  const unnamed = (v: Visit): Visit => ({ ...v, name: '', address: '' });
+  mockIPC((cmd) => {
+    if (cmd === 'open_visit') return locked ? unnamed(post) : post;
+    if (cmd === 'check_in') return { ...post, closed: closedByScan };
+    throw new Error(`unexpected ${cmd}`);
+  });
+  const { rerender } = render(Home, { platform: 'linux', locked: false });
+  await typeCode('https://x/v/1#a');
+  expect(await screen.findByTestId('notice')).toHaveTextContent('Chợ Xanh Cao Bằng');
+  locked = true;
+  await rerender({ platform: 'linux', locked: true });
+  expect(await screen.findByTestId('open-visit-hidden')).toBeInTheDocument();
+  expect(screen.queryByTestId('notice')).toBeNull();
+  expect(document.body.textContent).not.toContain('Bưu điện tỉnh');
+  expect(document.body.textContent).not.toContain('Chợ Xanh Cao Bằng');
+});
