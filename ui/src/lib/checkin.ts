@@ -1,6 +1,6 @@
 // What a check-in tells about the visit it closed: the exit time nobody tapped.
 import type { Visit } from './api';
-import { formatDateTime, formatTime, localDay } from './i18n';
+import { formatTimeToday } from './i18n';
 
 type Translate = (key: string, options?: { values: Record<string, string> }) => string;
 
@@ -11,8 +11,7 @@ type Translate = (key: string, options?: { values: Record<string, string> }) => 
 export function closedSentence(closed: Visit, t: Translate, lang: string): string {
   const out = closed.time_out ?? closed.time_in;
   // A visit that ended on another day (the app was not opened since) says which day.
-  const time = localDay(out) === localDay(new Date().toISOString()) ? formatTime(out, lang) : formatDateTime(out, lang);
-  const values = { name: closed.name, time };
+  const values = { name: closed.name, time: formatTimeToday(out, lang) };
   // With the app lock closed the place is not sent: the sentence names only the time.
   const unnamed = closed.name === '' ? 'Unnamed' : '';
   return t(`home.${closed.checkout === 'auto' ? 'closedAuto' : 'checkedOut'}${unnamed}`, { values });

@@ -61,6 +61,8 @@ test('dates and times are read as people write them, and the wrong box is named'
   }
   // A day still to come is last year's: 28/12 typed on 2 January.
   expect(readFields('28/12', '9h', new Date(2027, 0, 2, 10, 0))).toEqual({ iso: at(2026, 12, 28, 9, 0) });
+  // Combining accents, as some keyboards type them.
+  expect(readFields('3/12', '9 gio\u031b\u0300 30 phu\u0301t', now)).toEqual({ iso: at(2026, 12, 3, 9, 30) });
   expect(readFields('', '', now)).toEqual({ empty: true });
   expect(readFields('30/2', '9h30', now)).toEqual({ wrong: ['date'] });
   expect(readFields('3/12', '9h75', now)).toEqual({ wrong: ['time'] });

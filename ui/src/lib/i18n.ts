@@ -91,6 +91,11 @@ export function formatDateTime(iso: string, lang: string): string {
   return `${formatDate(iso, lang)} ${formatTime(iso, lang)}`;
 }
 
+/** The time alone when it falls today (local), else with its date: `14:05` or `29/11/2026 14:05`. */
+export function formatTimeToday(iso: string, lang: string, now = new Date()): string {
+  return localDay(iso) === localDay(now.toISOString()) ? formatTime(iso, lang) : formatDateTime(iso, lang);
+}
+
 /** A window, `05/12/2026 13:10 – 14:10`, with the end's date only when it falls on another day. */
 export function formatWindow(from: string, to: string, lang: string): string {
   const end = localDay(from) === localDay(to) ? formatTime(to, lang) : formatDateTime(to, lang);
@@ -141,6 +146,8 @@ export function readDate(text: string, now = new Date()): { year: number; month:
  * `11 giờ`, `9 giờ 30 phút`. `null` when empty; `'invalid'` when it names no time.
  */
 export function readTime(text: string): { hour: number; minute: number } | null | 'invalid' {
+  // "giờ" and "phút" typed with combining accents (some keyboards) read as the composed letters.
+  text = text.normalize('NFC');
   if (!text.trim()) return null;
   const t = /^\s*(\d{1,2})\s*(?:(?:[:.])\s*(\d{2})|(?:h|g|giờ)\s*(?:(\d{1,2})\s*(?:p|ph|phút)?)?)\s*$/i.exec(text);
   if (!t) return 'invalid';

@@ -58,11 +58,19 @@ test.each([
   expect(closedSentence).toContain(time);
 });
 
-test('the open visit says when the app will record leaving by itself', async () => {
+test('the open visit says when the app will record leaving by itself, with the day if not today', async () => {
+  const later = { ...market, auto_out: today(10, 5) };
+  mockIPC((cmd) => (cmd === 'open_visit' ? later : null));
+  const { unmount } = render(Home, { platform: 'linux' });
+  const line = await screen.findByTestId('auto-out');
+  expect(line.textContent!.trim()).toBe(t('home.autoOut', { time: at(later.auto_out) }));
+  unmount();
+  clearMocks();
+  // Checked in late in the evening: it closes after midnight, which the day says.
   mockIPC((cmd) => (cmd === 'open_visit' ? market : null));
   render(Home, { platform: 'linux' });
-  const line = await screen.findByTestId('auto-out');
-  expect(line.textContent!.trim()).toBe(t('home.autoOut', { time: at(market.auto_out!) }));
+  const other = await screen.findByTestId('auto-out');
+  expect(other.textContent!.trim()).toBe(t('home.autoOut', { time: formatDateTime(market.auto_out!, 'vi') }));
 });
 
 test('with the app lock closed the open visit and the one closed name no place', async () => {

@@ -80,7 +80,9 @@ test('with the lock closed, deleting everything is the forgotten-PIN way, and sa
 });
 
 test('a visit still in progress is marked on the review, with what the tracer will count', async () => {
-  const open = visit(1, 'Chợ Xanh Cao Bằng');
+  const later = new Date();
+  later.setHours(10, 5, 0, 0);
+  const open = { ...visit(1, 'Chợ Xanh Cao Bằng'), auto_out: later.toISOString() };
   const closed = { ...visit(2, 'Bưu điện tỉnh'), time_out: '2026-11-22T02:00:00Z', auto_out: null };
   mockIPC((cmd) => {
     if (cmd === 'fetch_share_request') return review([open, closed]);
