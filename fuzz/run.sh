@@ -44,8 +44,9 @@ case "${1:-}" in
 --smoke) smoke=1; shift ;;
 --cmin) cmin=1; shift ;;
 esac
-[ "$cmin" = 1 ] || { seconds=$1; shift; }
-[ $# -gt 0 ] || { echo "usage: fuzz/run.sh [--smoke] SECONDS TARGET... | --cmin TARGET... | --summary" >&2; exit 2; }
+usage() { echo "usage: fuzz/run.sh [--smoke] SECONDS TARGET... | --cmin TARGET... | --summary" >&2; exit 2; }
+[ "$cmin" = 1 ] || { [ $# -gt 0 ] || usage; seconds=$1; shift; }
+[ $# -gt 0 ] || usage
 
 # cargo-fuzz asks rustc for sanitizer flags that stable accepts only with RUSTC_BOOTSTRAP=1.
 RUSTC_BOOTSTRAP=1 cargo fuzz build --sanitizer address >/dev/null
