@@ -6,7 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import {
-  startServices, stopServices, makeAuthority, goTo, addVenue, openApp, closeApp, screenshot, text, tempDir, press,
+  startServices, stopServices, makeAuthority, goTo, addVenue, openApp, closeApp, screenshot, text, tempDir, press, importImage, checkIn, setField,
 } from './harness.mjs';
 
 const A = 'Chợ Xanh Cao Bằng';
@@ -26,29 +26,6 @@ before(async () => {
 });
 
 after(stopServices);
-
-async function checkIn(app, png, name) {
-  await goTo(app, 'home');
-  const input = await app.$('[data-testid=import-image]');
-  await input.waitForExist({ timeout: 15000 });
-  await input.addValue(png);
-  await app.waitUntil(async () => (await text(app, '[data-testid=notice]')).includes(name), { timeout: 15000 });
-  return text(app, '[data-testid=notice]');
-}
-
-/** Sets an input's value as typing would. */
-async function setField(app, selector, value) {
-  await (await app.$(selector)).waitForExist({ timeout: 10000 });
-  await app.execute(
-    (sel, v) => {
-      const el = document.querySelector(sel);
-      el.value = v;
-      el.dispatchEvent(new Event('input', { bubbles: true }));
-    },
-    selector,
-    value,
-  );
-}
 
 const hhmm = (d) => `${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}`;
 

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  startServices, stopServices, makeAuthority, goTo, addVenue, openApp, closeApp, screenshot, text, tempDir, press,
+  startServices, stopServices, makeAuthority, goTo, addVenue, openApp, closeApp, screenshot, text, tempDir, press, importImage, checkIn, setField,
 } from './harness.mjs';
 import { axeFindings, smallTargets, largeTextProblems } from './a11y.mjs';
 
@@ -25,34 +25,6 @@ before(async () => {
 });
 
 after(stopServices);
-
-async function importImage(app, png) {
-  await goTo(app, 'home');
-  const input = await app.$('[data-testid=import-image]');
-  await input.waitForExist({ timeout: 15000 });
-  await input.addValue(png);
-}
-
-/** Checks in with a poster image and waits for the app to say so. */
-async function checkIn(app, png, name) {
-  await importImage(app, png);
-  await app.waitUntil(async () => (await text(app, '[data-testid=notice]')).includes(name), { timeout: 15000 });
-}
-
-/** Sets an input's value as typing would (for inputs WebDriver cannot type into, like dates). */
-async function setField(app, selector, value) {
-  await (await app.$(selector)).waitForExist({ timeout: 10000 });
-  await app.execute(
-    (sel, v) => {
-      const el = document.querySelector(sel);
-      el.value = v;
-      el.dispatchEvent(new Event('input', { bubbles: true }));
-      el.dispatchEvent(new Event('change', { bubbles: true }));
-    },
-    selector,
-    value,
-  );
-}
 
 /** The form's date (`dd/mm/yyyy`) and time (`hh:mm`), `days` days and `hours` hours ago, local. */
 function ago(days, hours = 0) {

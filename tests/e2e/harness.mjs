@@ -411,3 +411,33 @@ export async function signInAsNewStaff(browser, site, username, roles) {
   // The password page says it was changed.
   await (await browser.$('main .notice.ok')).waitForExist({ timeout: 10000, timeoutMsg: `${username}'s new password was not taken` });
 }
+
+/** Home's image import, given a poster image's path. */
+export async function importImage(app, png) {
+  await goTo(app, 'home');
+  const input = await app.$('[data-testid=import-image]');
+  await input.waitForExist({ timeout: 15000 });
+  await input.addValue(png);
+}
+
+/** Checks in with a poster image, waits for the app to say so, and returns what it said. */
+export async function checkIn(app, png, name) {
+  await importImage(app, png);
+  await app.waitUntil(async () => (await text(app, '[data-testid=notice]')).includes(name), { timeout: 15000 });
+  return text(app, '[data-testid=notice]');
+}
+
+/** Sets an input's value as typing would (for inputs WebDriver cannot type into, like dates). */
+export async function setField(app, selector, value) {
+  await (await app.$(selector)).waitForExist({ timeout: 10000 });
+  await app.execute(
+    (sel, v) => {
+      const el = document.querySelector(sel);
+      el.value = v;
+      el.dispatchEvent(new Event('input', { bubbles: true }));
+      el.dispatchEvent(new Event('change', { bubbles: true }));
+    },
+    selector,
+    value,
+  );
+}
