@@ -3,7 +3,6 @@ import { locale } from 'svelte-i18n';
 import {
   followSystem,
   formatSpanEnd,
-  fromFields,
   readFields,
   setLanguage,
   systemLanguage,
@@ -31,6 +30,12 @@ test('on first start the system decides; after a choice in Settings, the choice 
   followSystem(['en-US']);
   expect(get(locale)).toBe('vi');
 });
+
+/** What the form makes of a date and a time: the ISO time, null when both are empty, or 'invalid'. */
+const fromFields = (date: string, time: string) => {
+  const read = readFields(date, time);
+  return 'iso' in read ? read.iso : 'empty' in read ? null : 'invalid';
+};
 
 test('the form reads dates as dd/mm/yyyy and times on the 24-hour clock', () => {
   const iso = fromFields('28/11/2026', '14:05') as string;

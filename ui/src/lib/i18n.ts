@@ -177,12 +177,6 @@ export function readFields(
   return { iso: new Date(d.year, d.month - 1, d.day, t.hour, t.minute).toISOString() };
 }
 
-/** [`readFields`] as one value: the ISO time, `null` when both are empty, `'invalid'` otherwise. */
-export function fromFields(date: string, time: string, now = new Date()): string | null | 'invalid' {
-  const read = readFields(date, time, now);
-  return 'iso' in read ? read.iso : 'empty' in read ? null : 'invalid';
-}
-
 /** A day heading: `Thứ Bảy, 28/11/2026` or `Saturday, 28 Nov 2026`. */
 export function formatDay(day: string, lang: string): string {
   const [y, m, d] = day.split('-').map(Number);
