@@ -2,6 +2,7 @@
 //! one command sent through the IPC as the webview sends it.
 
 use std::path::Path;
+use std::sync::{Mutex, MutexGuard};
 
 use serde_json::Value;
 use tauri::ipc::{CallbackFn, InvokeBody};
@@ -10,14 +11,22 @@ use tauri::webview::InvokeRequest;
 use tauri::WebviewWindow;
 use visit_diary_lib::{run_app, Options};
 
+/// A running app; only one at a time in a test binary.
+pub struct Running {
+    _app: tauri::App<tauri::test::MockRuntime>,
+    _one_at_a_time: MutexGuard<'static, ()>,
+}
+
+/// A phone has one diary, and its key is one entry in the platform key store, whatever the data
+/// folder. Tests share that entry (a test's new diary takes the key it finds there), so two apps
+/// at once would race: one erasing everything deletes the key another just saved, and the check
+/// that the store kept a new key fails. The apps of one test binary therefore run one at a time.
+static ONE_APP: Mutex<()> = Mutex::new(());
+
 /// The app with its diary in `data_dir`, trusting the authorities in `trust`, and its window.
-pub fn app(
-    data_dir: &Path,
-    trust: &Path,
-) -> (
-    tauri::App<tauri::test::MockRuntime>,
-    WebviewWindow<tauri::test::MockRuntime>,
-) {
+pub fn app(data_dir: &Path, trust: &Path) -> (Running, WebviewWindow<tauri::test::MockRuntime>) {
+    // A test that failed while holding it poisons the lock; the next still runs.
+    let one_at_a_time = ONE_APP.lock().unwrap_or_else(|e| e.into_inner());
     let options = Options {
         data_dir: Some(data_dir.to_owned()),
         trust_file: Some(trust.to_owned()),
@@ -34,7 +43,11 @@ pub fn app(
     let webview = tauri::WebviewWindowBuilder::new(&app, "main", Default::default())
         .build()
         .unwrap();
-    (app, webview)
+    let running = Running {
+        _app: app,
+        _one_at_a_time: one_at_a_time,
+    };
+    (running, webview)
 }
 
 /// `cmd` with `body`, answered as the UI receives it: the value, or the `{kind, message}` error.
