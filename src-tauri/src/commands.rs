@@ -83,7 +83,9 @@ pub fn preview_code(
 
 /// Checks in; `again` records the same venue even within 10 minutes of the last scan there
 /// (the citizen said yes to the question a `duplicate_visit` error asks). The answer is the new
-/// visit, and in `closed` the visit the check-in gave a time out, which the UI names.
+/// visit, and in `closed` the visit the check-in gave a time out, which the UI names. A venue's
+/// short code, typed, is first looked up at its portal (`app::venue_short`), then checked in as
+/// the poster's own code.
 #[tauri::command]
 pub async fn check_in(
     text: String,
@@ -91,6 +93,10 @@ pub async fn check_in(
     state: State<'_, AppState>,
 ) -> Result<CheckedIn, IpcError> {
     let diary = state.citizen_diary()?;
+    let text = match app::venue_short::venue_code_for(&state.portals(), &text).await? {
+        Some(code) => code,
+        None => text,
+    };
     let checked = diary
         .check_in_closing(&text, Utc::now(), again.unwrap_or(false))
         .await?;

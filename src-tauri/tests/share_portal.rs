@@ -360,3 +360,67 @@ fn after_consent_each_upload_answer_has_its_own_kind_and_the_log_lists_what_left
     }
     assert!(log[3]["delivered_at"].is_string());
 }
+
+/// A venue's short code typed on Home: the block is asked of the portal, the code picked from
+/// it checked in as if scanned; a forged code in the answer, a typo, or no portal to ask records
+/// nothing and says which.
+#[test]
+fn a_typed_short_code_is_looked_up_at_the_portal_and_checked_as_scanned() {
+    let dir = tempfile::tempdir().unwrap();
+    let market = test_support::code("Chợ Xanh", 1);
+    let forged = {
+        let venue = protocol::Venue {
+            id: protocol::Venue::id_from_random([2; 16]),
+            ..test_support::venue("Tiệm giả", 2)
+        };
+        test_support::sign(&venue, &test_support::key(9))
+    };
+    let block = json!({ "block": 0, "venues": [
+        { "number": 3, "code": market },
+        { "number": 4, "code": forged },
+    ] })
+    .to_string();
+    let (url, seen) = stub_portal(move |method, path, _| match (method, path) {
+        ("GET", "/api/v1/venue-blocks/0") => Some((200, block.clone())),
+        _ => Some((404, "{}".into())),
+    });
+    let (_app, webview) = app(&dir.path().join("data"), &write_trust(dir.path(), &url));
+    let short = |n| protocol::venue_short_code(&url, n).unwrap();
+
+    let visit = invoke(&webview, "check_in", json!({ "text": short(3) })).unwrap();
+    assert_eq!(visit["name"], "Chợ Xanh");
+    assert_eq!(visit["signature"], "verified");
+    assert_eq!(
+        seen.lock().unwrap().as_slice(),
+        [("GET".to_owned(), "/api/v1/venue-blocks/0".to_owned())],
+        "the block only"
+    );
+    let forged = invoke(&webview, "check_in", json!({ "text": short(4) }));
+    assert_eq!(kind(forged), "unknown_key", "believed as a scan would be");
+    let absent = invoke(&webview, "check_in", json!({ "text": short(5) }));
+    assert_eq!(kind(absent), "venue_short_unknown");
+    let typo = short(3).replace("-0003-", "-0030-");
+    assert_eq!(
+        kind(invoke(&webview, "check_in", json!({ "text": typo }))),
+        "venue_short_mistyped"
+    );
+    assert_eq!(
+        invoke(&webview, "count_visits", json!({})).unwrap(),
+        1,
+        "only the market"
+    );
+}
+
+#[test]
+fn a_typed_short_code_without_a_portal_to_ask_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let closed = {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        format!("http://{}", listener.local_addr().unwrap())
+    };
+    let (_app, webview) = app(&dir.path().join("data"), &write_trust(dir.path(), &closed));
+    let short = protocol::venue_short_code(&closed, 3).unwrap();
+    let checked = invoke(&webview, "check_in", json!({ "text": short }));
+    assert_eq!(kind(checked), "venue_short_network");
+    assert_eq!(invoke(&webview, "count_visits", json!({})).unwrap(), 0);
+}

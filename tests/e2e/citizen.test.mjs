@@ -1,12 +1,14 @@
 // What a citizen meets beyond the first scan, in the real app at phone size: the exit time a
 // check-in records for the visit before it (said, not silent), when an open visit will close by
 // itself, the app lock's warning and what it hides, deleting everything with the lock on, dates
-// and times as people write them, and a computer without a camera.
+// and times as people write them, a computer without a camera, and a poster's short code typed
+// by hand, with and without the network.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import {
   startServices, stopServices, makeAuthority, goTo, addVenue, openApp, closeApp, screenshot, text, tempDir, press, importImage, checkIn, setField,
+  startPortal, openChromium, adminWithRoles,
 } from './harness.mjs';
 
 const A = 'Chợ Xanh Cao Bằng';
@@ -164,6 +166,74 @@ test('"Dùng camera" on a computer without one says what to do instead', async (
     // Under Xvfb there is no camera; WebKitGTK says so, or refuses the permission it would ask.
     assert.ok([vi.errors.camera_missing, vi.errors.camera_denied].includes(said), said);
     await screenshot(app, '88-no-camera');
+  } finally {
+    await closeApp(app, data);
+  }
+});
+
+test('a short code typed from the poster checks in as the QR code would; a typo and no network each say what to do', async () => {
+  // A venue registered on the portal, as staff do: its page shows the short code its poster
+  // prints.
+  const site = await startPortal('typed');
+  const browser = await openChromium(tempDir('typed-downloads'));
+  const C = 'Trạm Y tế Phường Thục Phán';
+  let short;
+  try {
+    await adminWithRoles(browser, site, ['registrar']);
+    await browser.url(`${site.url}/venues/new`);
+    await (await browser.$('#name')).setValue(C);
+    await (await browser.$('#address')).setValue('Số 9 Phố Xuân Trường, Phường Thục Phán, Cao Bằng');
+    await (await browser.$('#commune')).selectByVisibleText('Phường Thục Phán');
+    await (await browser.$('#sector')).selectByAttribute('value', 'health-facility');
+    await (await browser.$('#contact_name')).setValue('Hoàng Văn Sơn');
+    await (await browser.$('#contact_phone')).setValue('0206 3852 456');
+    await (await browser.$('#save')).click();
+    short = await text(browser, '#short-code');
+    await screenshot(browser, 'portal-13-venue-short-code');
+  } finally {
+    await browser.deleteSession();
+  }
+  // The portal's first venue: number 1, between its portal's tag and a check character.
+  assert.match(short, /^[0-9A-Y]{2}-0001-[0-9A-Y]$/);
+
+  const data = tempDir('citizen-typed');
+  const app = await openApp(data, site.trust);
+  const type = async (code) => {
+    if (!(await (await app.$('#code')).isExisting())) {
+      await press(app, `button=${vi.home.typeCode}`);
+    }
+    await setField(app, '#code', code);
+    await press(app, `form.type button[type=submit]`);
+  };
+  try {
+    await goTo(app, 'home');
+    // Two characters swapped (the number's 0 and 1): a typo, said before anyone is asked.
+    await type(short.replace('-0001-', '-0010-'));
+    await (await app.$('[data-testid=notice]')).waitForExist({ timeout: 15000 });
+    assert.equal(await text(app, '[data-testid=notice]'), vi.errors.venue_short_mistyped);
+    await screenshot(app, '89-home-short-code-typo');
+
+    // Typed in small letters without hyphens, as people do: checked in, the code verified as a
+    // scanned poster's.
+    await type(short.toLowerCase().replaceAll('-', ''));
+    await app.waitUntil(async () => (await text(app, '[data-testid=notice]')) === say(vi.home.checkedIn, { name: C }), {
+      timeout: 15000, timeoutMsg: 'the typed short code did not check in',
+    });
+    await screenshot(app, '90-home-short-code-checked-in');
+    await goTo(app, 'diary');
+    assert.match(await text(app, '[data-testid=visit] [data-testid=verified]'), /^✓ /);
+
+    // Offline: the portal is gone. Nothing is recorded, and the person is told to scan instead.
+    await site.stop();
+    await goTo(app, 'home');
+    await type(short);
+    await app.waitUntil(async () => (await text(app, '[data-testid=notice]')) === vi.errors.venue_short_network, {
+      timeout: 30000, timeoutMsg: 'no sentence for a short code typed offline',
+    });
+    await screenshot(app, '91-home-short-code-offline');
+    await goTo(app, 'diary');
+    await (await app.$('[data-testid=visit]')).waitForExist({ timeout: 15000 });
+    assert.equal((await app.$$('[data-testid=visit]')).length, 1, 'nothing recorded offline');
   } finally {
     await closeApp(app, data);
   }

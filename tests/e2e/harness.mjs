@@ -136,8 +136,9 @@ export function portal(...args) {
 
 /**
  * A real portal server (`portal serve`) on a fresh authority, on a free port.
- * Returns its data folder, trust file and address. With `publicUrl`, the portal is reached at
- * that address (a proxy the test runs) and `direct` is where it listens.
+ * Returns its data folder, trust file and address, and `stop()`, which ends the server (the
+ * phone then meets no portal, as offline). With `publicUrl`, the portal is reached at that
+ * address (a proxy the test runs) and `direct` is where it listens.
  */
 export async function startPortal(label, { publicUrl } = {}) {
   const dir = tempDir(`portal-${label}`);
@@ -145,9 +146,14 @@ export async function startPortal(label, { publicUrl } = {}) {
   const direct = `http://127.0.0.1:${port}`;
   const url = publicUrl ?? direct;
   portal('init', '--data-dir', dir, '--host', `yte.${label}.example`, '--portal-url', url);
-  start(PORTAL, ['serve', '--data-dir', dir, '--listen', `127.0.0.1:${port}`], portalEnv());
+  const server = start(PORTAL, ['serve', '--data-dir', dir, '--listen', `127.0.0.1:${port}`], portalEnv());
   await waitForPort(port, 'portal serve');
-  return { dir, trust: join(dir, 'trust.json'), url, direct };
+  const stop = async () => {
+    const exited = new Promise((ok) => server.once('exit', ok));
+    server.kill('SIGTERM');
+    await exited;
+  };
+  return { dir, trust: join(dir, 'trust.json'), url, direct, stop };
 }
 
 /**

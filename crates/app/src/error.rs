@@ -97,6 +97,16 @@ pub enum Error {
     #[error("The diary could not reach the portal: {0}.")]
     ShareUploadNetwork(String),
 
+    // A typed short code: nothing is recorded.
+    #[error("A character of this short code is wrong, or two are swapped.")]
+    VenueShortMistyped,
+    #[error("No trusted portal has a venue with this short code.")]
+    VenueShortUnknown,
+    #[error("The portal could not be reached to look the short code up: {0}.")]
+    VenueShortNetwork(String),
+    #[error("The portal's answer to a short code could not be read: {0}.")]
+    VenueShortPortal(String),
+
     // Refreshing exposure lists: each a note beside the refresh, the alerts unchanged.
     #[error("The exposure list could not be downloaded: {0}.")]
     ExposureNetwork(String),
@@ -173,6 +183,10 @@ impl Error {
             Error::ShareUploadExpired => "share_upload_expired",
             Error::ShareUploadFailed(_) => "share_upload_failed",
             Error::ShareUploadNetwork(_) => "share_upload_network",
+            Error::VenueShortMistyped => "venue_short_mistyped",
+            Error::VenueShortUnknown => "venue_short_unknown",
+            Error::VenueShortNetwork(_) => "venue_short_network",
+            Error::VenueShortPortal(_) => "venue_short_portal",
             Error::ExposureNetwork(_) => "exposure_network",
             Error::ExposureList(e) => match e {
                 P::StaleExposureList { .. } | P::DowngradedExposureList { .. } => "exposure_stale",

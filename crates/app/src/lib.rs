@@ -17,6 +17,7 @@ pub mod exposure;
 mod http;
 pub mod lock;
 pub mod share;
+pub mod venue_short;
 
 pub use clock::Clock;
 pub use cosign::{CosignReview, Cosigning};

@@ -116,6 +116,9 @@ pub struct Details {
     pub place: String,
     pub get_the_app: Option<String>,
     pub hotline: Option<String>,
+    /// The venue's short code (`protocol::venue_short`), for a person whose phone will not scan
+    /// the QR code to type; `None` for a code not in the registry (`portal venue-code make`).
+    pub short_code: Option<String>,
     /// The department's logo as an SVG `data:` URL.
     pub logo: Option<String>,
     pub size: Size,
@@ -141,6 +144,7 @@ impl Details {
             place,
             get_the_app: dept.get_the_app.clone(),
             hotline: dept.hotline.clone(),
+            short_code: None,
             logo,
             size,
         }
@@ -233,6 +237,34 @@ impl Sheet {
 
 /// The poster as SVG text.
 pub fn draw(code: &str, venue: &VerifiedVenue, details: &Details) -> Result<String> {
+    // The short code as large as the page leaves room for beside a QR code of full size; on a
+    // small page with a long address, in one line of the small print; where even that does not
+    // fit, left off (the venue's page in the portal still shows it) rather than no poster.
+    let styles: &[Short] = match details.short_code {
+        Some(_) => &[Short::Large, Short::Line, Short::Off],
+        None => &[Short::Off],
+    };
+    let mut refused = None;
+    for style in styles {
+        match draw_as(code, venue, details, *style) {
+            Err(e @ Error::Poster(_)) => refused = Some(e),
+            drawn => return drawn,
+        }
+    }
+    Err(refused.expect("at least one style"))
+}
+
+/// How a poster prints the venue's short code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Short {
+    /// Large, under the steps, with a line saying what it is for.
+    Large,
+    /// In bold in the small print.
+    Line,
+    Off,
+}
+
+fn draw_as(code: &str, venue: &VerifiedVenue, details: &Details, short: Short) -> Result<String> {
     let qr = qrcode::QrCode::with_error_correction_level(code, qrcode::EcLevel::Q)
         .map_err(|e| Error::Qr(e.to_string()))?;
     let (page_w, page_h) = details.size.page();
@@ -304,6 +336,13 @@ pub fn draw(code: &str, venue: &VerifiedVenue, details: &Details) -> Result<Stri
     // From the bottom up: the small print, then the three steps.
     let small = (3.0 * k).max(2.1);
     let mut footer = Vec::new();
+    let short_code = details
+        .short_code
+        .as_deref()
+        .filter(|_| short != Short::Off);
+    if let (Some(code), Short::Line) = (short_code, short) {
+        footer.push((format!("Nhập mã / Type the code: {code}"), true));
+    }
     let mut reach = Vec::new();
     if let Some(app) = &details.get_the_app {
         reach.push(format!("Tải ứng dụng / Get the app: {app}"));
@@ -341,6 +380,20 @@ pub fn draw(code: &str, venue: &VerifiedVenue, details: &Details) -> Result<Stri
         fy += small * 0.3;
     }
     bottom -= 3.0 * k;
+    // The short code, large, under the steps' QR code: for a phone that will not scan it.
+    if let (Some(code), Short::Large) = (short_code, short) {
+        let (code_size, label_size) = (8.0 * k, (3.5 * k).max(2.1));
+        s.body += &text(s.centre(), bottom, code_size, true, code);
+        bottom -= code_size * 1.25;
+        s.body += &text(
+            s.centre(),
+            bottom,
+            label_size,
+            false,
+            "Không quét được? Nhập mã này vào ứng dụng / Cannot scan? Type this code in the app",
+        );
+        bottom -= label_size + 4.0 * k;
+    }
     let steps_top = steps(&mut s, bottom)?;
 
     // The QR code, as large as the room left allows between 150 and 160 mm on A4; its quiet

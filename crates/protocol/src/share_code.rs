@@ -35,12 +35,12 @@ pub enum CodeProblem {
     Mistyped,
 }
 
-fn value(c: u8) -> Option<u32> {
+pub(crate) fn value(c: u8) -> Option<u32> {
     SPOKEN.iter().position(|s| *s == c).map(|v| v as u32)
 }
 
 /// The weighted sum of `values` (weights 1, 2, 3…) modulo 29.
-fn weighted(values: &[u32]) -> u32 {
+pub(crate) fn weighted(values: &[u32]) -> u32 {
     values
         .iter()
         .enumerate()

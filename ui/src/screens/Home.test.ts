@@ -165,8 +165,8 @@ test('the same venue again within ten minutes is asked about, and recorded only 
     throw new Error(`unexpected ${cmd}`);
   });
   render(Home, { platform: 'linux' });
-  await fireEvent.click(screen.getByRole('button', { name: 'Nhập mã bằng tay' }));
-  await fireEvent.input(screen.getByLabelText('Mã địa điểm'), { target: { value: 'https://x/v/1#a' } });
+  await fireEvent.click(screen.getByRole('button', { name: 'Không quét được? Nhập mã ngắn' }));
+  await fireEvent.input(screen.getByLabelText('Mã ngắn in dưới mã QR trên áp phích'), { target: { value: 'https://x/v/1#a' } });
   await fireEvent.click(screen.getByRole('button', { name: 'Ghi nhận' }));
   const ask = await screen.findByTestId('duplicate');
   expect(ask).toHaveTextContent(/Bạn vừa ghi nhận Chợ Xanh Cao Bằng lúc \d\d:05\. Ghi nhận thêm một lượt nữa\?/);
@@ -177,4 +177,34 @@ test('the same venue again within ten minutes is asked about, and recorded only 
     { text: 'https://x/v/1#a', again: false },
     { text: 'https://x/v/1#a', again: true },
   ]);
+});
+
+test('typed text that is no venue code is told apart from a scanned one, and a short code goes to the core as typed', async () => {
+  const sent: unknown[] = [];
+  mockIPC((cmd, payload) => {
+    if (cmd === 'open_visit') return null;
+    if (cmd === 'check_in') {
+      sent.push((payload as { text: string }).text);
+      if ((payload as { text: string }).text === 'HS-001D-1') {
+        throw { kind: 'venue_short_mistyped', message: 'mistyped' };
+      }
+      throw { kind: 'not_venue_code', message: 'not a venue code' };
+    }
+    throw new Error(`unexpected ${cmd}`);
+  });
+  render(Home, { platform: 'linux' });
+  await fireEvent.click(screen.getByRole('button', { name: 'Không quét được? Nhập mã ngắn' }));
+  const field = screen.getByLabelText('Mã ngắn in dưới mã QR trên áp phích');
+  expect(field).toHaveAccessibleDescription(/Cần có mạng\. .*Không gửi gì về bạn\./);
+  await fireEvent.input(field, { target: { value: 'xin chào' } });
+  await fireEvent.click(screen.getByRole('button', { name: 'Ghi nhận' }));
+  expect(await screen.findByTestId('notice')).toHaveTextContent(
+    'Mã bạn nhập không phải mã của địa điểm. Chưa ghi gì vào nhật ký. Hãy nhập mã ngắn in dưới mã QR trên áp phích, ví dụ HS-001D-0.',
+  );
+  await fireEvent.input(field, { target: { value: 'HS-001D-1' } });
+  await fireEvent.click(screen.getByRole('button', { name: 'Ghi nhận' }));
+  await waitFor(() =>
+    expect(screen.getByTestId('notice')).toHaveTextContent(/^Mã ngắn có một ký tự sai hoặc hai ký tự bị đổi chỗ\./),
+  );
+  expect(sent).toEqual(['xin chào', 'HS-001D-1']);
 });

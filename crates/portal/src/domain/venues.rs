@@ -85,6 +85,8 @@ pub struct Registered {
     pub code_issued: String,
     pub updated_at: i64,
     pub poster_first_at: Option<i64>,
+    /// Its number at this portal, which its short code carries.
+    pub short_number: Option<u32>,
 }
 
 impl Registered {
@@ -504,6 +506,7 @@ mod tests {
             code_issued: issued(today),
             updated_at: 0,
             poster_first_at: None,
+            short_number: None,
         };
         let mut phone = v.clone();
         phone.contact_phone = "0987654321".into();

@@ -24,6 +24,7 @@ struct Row {
     code_issued: String,
     updated_at: i64,
     poster_first_at: Option<i64>,
+    short_number: Option<i64>,
 }
 
 impl From<Row> for Registered {
@@ -41,12 +42,13 @@ impl From<Row> for Registered {
             code_issued: r.code_issued,
             updated_at: r.updated_at,
             poster_first_at: r.poster_first_at,
+            short_number: r.short_number.map(|n| n as u32),
         }
     }
 }
 
 const COLUMNS: &str = "id, name, address, commune_code, sector, usual_stay_minutes, \
-     contact_name, contact_phone, active, code_issued, updated_at, poster_first_at";
+     contact_name, contact_phone, active, code_issued, updated_at, poster_first_at, short_number";
 
 /// The venue `id` names (a UUID; the caller checks the form).
 pub async fn find(db: &AnyPool, id: &str) -> Result<Option<Registered>, sqlx::Error> {
@@ -120,22 +122,26 @@ pub async fn all(
     Ok(rows.into_iter().map(Registered::from).collect())
 }
 
-/// Registers a venue whose code is dated `issued`, at `now`; `batch` names the import it came
-/// in. The same name and address in one commune again is a unique violation
-/// (`store::is_duplicate`).
-pub async fn insert<'e, E: Executor<'e, Database = Any>>(
-    db: E,
+/// Registers a venue whose code is dated `issued`, at `now`, with the next short number; `batch`
+/// names the import it came in. The same name and address in one commune again is a unique
+/// violation (`store::is_duplicate`). In a transaction: the number is given back if it rolls back.
+pub async fn insert(
+    db: &mut sqlx::AnyConnection,
     id: &str,
     v: &ValidVenue,
     issued: &str,
     now: i64,
     batch: Option<&str>,
 ) -> Result<(), sqlx::Error> {
+    let number: i64 =
+        sqlx::query_scalar("UPDATE venue_short_numbers SET next = next + 1 RETURNING next - 1")
+            .fetch_one(&mut *db)
+            .await?;
     sqlx::query(
         "INSERT INTO venues (id, name, address, commune_code, sector, usual_stay_minutes, \
          contact_name, contact_phone, active, search_key, dedupe_key, code_issued, created_at, \
-         updated_at, import_batch) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 1, $9, $10, $11, $12, $12, $13)",
+         updated_at, import_batch, short_number) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 1, $9, $10, $11, $12, $12, $13, $14)",
     )
     .bind(id)
     .bind(&v.name)
@@ -150,9 +156,33 @@ pub async fn insert<'e, E: Executor<'e, Database = Any>>(
     .bind(issued)
     .bind(now)
     .bind(batch)
+    .bind(number)
     .execute(db)
     .await?;
     Ok(())
+}
+
+/// The active venues whose short numbers are `from..from + count`, with their numbers, in order.
+pub async fn in_short_block(
+    db: &AnyPool,
+    from: u32,
+    count: u32,
+) -> Result<Vec<(u32, Registered)>, sqlx::Error> {
+    let rows: Vec<Row> = sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM venues WHERE active = 1 AND short_number >= $1 \
+         AND short_number < $2 ORDER BY short_number"
+    ))
+    .bind(from as i64)
+    .bind(from as i64 + count as i64)
+    .fetch_all(db)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|r| {
+            let number = r.short_number? as u32;
+            Some((number, Registered::from(r)))
+        })
+        .collect())
 }
 
 /// Saves a changed venue, its code dated `issued`.

@@ -403,7 +403,7 @@ async fn save_rows(
     let mut tx = app.db.begin().await?;
     for (row, v) in &valid {
         let id = new_venue_id(&mut OsRng);
-        match venues::insert(&mut *tx, &id, v, &code_issued, t, Some(batch)).await {
+        match venues::insert(&mut tx, &id, v, &code_issued, t, Some(batch)).await {
             Ok(()) => {}
             // Registered by someone else while this file was being checked: nothing is saved.
             Err(e) if store::is_duplicate(&e) => {

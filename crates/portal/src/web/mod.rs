@@ -34,6 +34,7 @@ pub mod retention;
 pub mod routes;
 pub mod state;
 pub mod users;
+pub mod venue_blocks;
 pub mod venue_list;
 pub mod venues;
 
@@ -70,6 +71,7 @@ pub fn all_routes() -> Routes {
         .merge(venue_list::routes())
         .merge(api::routes())
         .merge(exposure_list::routes())
+        .merge(venue_blocks::routes())
 }
 
 /// The table the authorisation matrix walks: every method and path with its access.

@@ -481,7 +481,7 @@ async fn posters(
         // Drawn from the code as the app will read it back, as a single poster is.
         let verified = protocol::read_venue_code(&code, &trust)
             .map_err(|e| WebError::Internal(e.to_string()))?;
-        let details = super::venues::poster_details(&app, verified.venue.unit, size);
+        let details = super::venues::poster_details(&app, v, verified.venue.unit, size);
         drawn.push((code, verified, details));
     }
     let bytes = tokio::task::spawn_blocking(move || -> crate::Result<Vec<u8>> {

@@ -70,6 +70,8 @@ struct FormTemplate {
     updated: String,
     /// The venue's owner co-signs its notices.
     cosigns: bool,
+    /// Its short code, printed on its poster.
+    short_code: String,
 }
 
 impl FormTemplate {
@@ -89,6 +91,7 @@ impl FormTemplate {
             code_issued: String::new(),
             updated: String::new(),
             cosigns: false,
+            short_code: String::new(),
         }
     }
 
@@ -104,6 +107,7 @@ impl FormTemplate {
             .unwrap_or_default();
         page.updated = show_time(record.updated_at);
         page.cosigns = crate::domain::notices::needs_cosign(&record.id);
+        page.short_code = short_code(app, record).unwrap_or_default();
         page
     }
 
@@ -151,7 +155,7 @@ async fn create(
         None => new_venue_id(&mut OsRng),
     };
     let mut tx = app.db.begin().await?;
-    if let Err(e) = venues::insert(&mut *tx, &id, &venue, &issued(local_date(t)), t, None).await {
+    if let Err(e) = venues::insert(&mut tx, &id, &venue, &issued(local_date(t)), t, None).await {
         return match store::is_duplicate(&e) {
             true => FormTemplate::new(&staff, &app, "venue-new-title", input)
                 .refused(&staff, &[Problem::new("name", "venue-duplicate")]),
@@ -345,15 +349,30 @@ impl SizeQuery {
     }
 }
 
-/// What a venue's poster prints besides its code, from the department's settings.
-pub fn poster_details(app: &AppState, unit: u32, size: poster::Size) -> poster::Details {
-    poster::Details::new(
-        &app.authority.settings,
-        app.poster_logo.clone(),
-        &app.units,
-        unit,
-        size,
-    )
+/// What a venue's poster prints besides its code, from the department's settings, and its
+/// short code.
+pub fn poster_details(
+    app: &AppState,
+    record: &Registered,
+    unit: u32,
+    size: poster::Size,
+) -> poster::Details {
+    poster::Details {
+        short_code: short_code(app, record),
+        ..poster::Details::new(
+            &app.authority.settings,
+            app.poster_logo.clone(),
+            &app.units,
+            unit,
+            size,
+        )
+    }
+}
+
+/// The venue's short code at this portal (`XX-XXXX-X`), to type where the QR will not scan.
+pub fn short_code(app: &AppState, record: &Registered) -> Option<String> {
+    let number = record.short_number?;
+    protocol::venue_short_code(&app.authority.settings.portal_url, number)
 }
 
 async fn poster(
@@ -379,7 +398,7 @@ async fn poster(
     // Drawn from the code as the app will read it back, so the poster shows what the app shows.
     let verified = protocol::read_venue_code(&code, &app.authority.trust())
         .map_err(|e| WebError::Internal(e.to_string()))?;
-    let details = poster_details(&app, verified.venue.unit, size);
+    let details = poster_details(&app, &record, verified.venue.unit, size);
     let bytes = tokio::task::spawn_blocking(move || -> crate::Result<Vec<u8>> {
         let svg = poster::draw(&code, &verified, &details)?;
         Ok(match format {

@@ -88,6 +88,7 @@ fn paths(route: &str, o: &Objects) -> Vec<String> {
         "/api/v1/notices/{notice}/cosign" => {
             vec![format!("/api/v1/notices/{}/cosign", o.notice)]
         }
+        "/api/v1/venue-blocks/{block}" => vec!["/api/v1/venue-blocks/0".into()],
         "/reports/venues" => vec!["/reports/venues?commune=1273".into()],
         "/reports/coverage/{table}" => ["communes.csv", "sectors.csv", "weeks.csv"]
             .iter()

@@ -10,7 +10,90 @@ crate::on_both_backends!(
     a_commune_merged_in_2025_says_where_it_went,
     an_import_goes_on_whichever_process_answers,
     the_list_filters_by_poster_sorts_and_exports,
+    a_typed_short_code_finds_its_venue_in_a_block,
 );
+
+/// Each venue gets the next number, shown on its page and printed on its poster as a short code;
+/// the app's block request answers every active venue of the block with its signed code.
+async fn a_typed_short_code_finds_its_venue_in_a_block(backend: Backend) {
+    let p = Portal::new(backend).await;
+    p.add_user("lan", &[Role::Registrar]).await;
+    let mut c = p.signed_in("lan").await;
+    let market = register(&p, &mut c, "Chợ Xanh").await;
+    let post = register(&p, &mut c, "Bưu điện Hòa Chung").await;
+    // The same venue again is refused, and its number is not used up.
+    let commune = commune_2025(&p);
+    let again = c
+        .post("/venues/new", &venue_form("Chợ Xanh", &commune))
+        .await;
+    assert_eq!(again.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let school = register(&p, &mut c, "Trường Tiểu học Hợp Giang").await;
+
+    let portal_url = "http://127.0.0.1";
+    let mut shorts = Vec::new();
+    for (id, number) in [(&market, 1), (&post, 2), (&school, 3)] {
+        let page = c.get(&format!("/venues/{id}")).await;
+        let short = between(
+            &page.body,
+            "<dd id=\"short-code\" class=\"short-code\">",
+            "</dd>",
+        );
+        assert_eq!(
+            Some(short.clone()),
+            protocol::venue_short_code(portal_url, number),
+            "venue {number}"
+        );
+        let read = protocol::read_venue_short(&short).unwrap();
+        assert_eq!((read.number, read.block()), (number, 0));
+        shorts.push(read);
+    }
+    for size in ["a4", "a5", "a6"] {
+        let svg = c
+            .get(&format!("/venues/{post}/poster/svg?size={size}"))
+            .await;
+        assert!(
+            svg.body.contains(&shorts[1].code),
+            "the {size} poster prints it"
+        );
+    }
+
+    // Asked by the app, which signs in as nobody: each code verifies and names its venue.
+    c.post(&format!("/venues/{school}/deactivate"), &[]).await;
+    let r = p.client().get("/api/v1/venue-blocks/0").await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.header("cache-control").starts_with("public"));
+    let answer: protocol::BlockAnswer = serde_json::from_str(&r.body).unwrap();
+    let trust = protocol::TrustList::from_json(
+        &std::fs::read_to_string(p.dir.path().join("trust.json")).unwrap(),
+    )
+    .unwrap();
+    let named = |short: &protocol::ShortCode| {
+        answer.code_of(short).map(|code| {
+            let venue = protocol::read_venue_code(code, &trust).unwrap();
+            (venue.venue.id.to_string(), venue.venue.name)
+        })
+    };
+    assert_eq!(named(&shorts[0]), Some((market, "Chợ Xanh".to_owned())));
+    assert_eq!(
+        named(&shorts[1]),
+        Some((post, "Bưu điện Hòa Chung".to_owned()))
+    );
+    assert_eq!(named(&shorts[2]), None, "a venue no longer active");
+    assert_eq!(answer.venues.len(), 2);
+    // A block with nobody in it, and blocks no short code has.
+    let empty = p.client().get("/api/v1/venue-blocks/1").await;
+    assert_eq!(empty.body, r#"{"block":1,"venues":[]}"#);
+    for bad in ["11052", "-1", "abc"] {
+        let r = p.client().get(&format!("/api/v1/venue-blocks/{bad}")).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{bad}");
+    }
+    // Nothing of the app's asking is written down.
+    assert_eq!(
+        p.count("SELECT COUNT(*) FROM audit_log WHERE username = 'app'")
+            .await,
+        0
+    );
+}
 
 async fn the_list_filters_by_poster_sorts_and_exports(backend: Backend) {
     let p = Portal::new(backend).await;
