@@ -20,6 +20,8 @@ pub struct AppInfo {
     /// Why the diary did not open; absent if it did.
     error: Option<IpcError>,
     authorities: Vec<String>,
+    /// Each trusted authority's hotline, by its name, where its trust file gives one.
+    hotlines: std::collections::BTreeMap<String, String>,
     /// The system's preferred languages (BCP 47), most preferred first.
     locales: Vec<String>,
 }
@@ -42,6 +44,12 @@ pub async fn app_info(
         key_location: diary.as_ref().ok().map(|d| d.key_location().clone()),
         error: diary.err(),
         authorities: state.authorities.clone(),
+        hotlines: state
+            .trust
+            .authorities
+            .iter()
+            .filter_map(|a| Some((a.name.clone(), a.hotline.clone()?)))
+            .collect(),
         locales: sys_locale::get_locales().collect(),
     })
 }

@@ -65,6 +65,29 @@ fn check_in_check_out_and_list_through_ipc() {
     assert_eq!(list["next"], Value::Null);
 }
 
+/// The UI names an authority's hotline in an alert's next steps: `app_info` gives it, by the
+/// authority's name, only where the trust file has one.
+#[test]
+fn app_info_gives_each_authority_s_hotline() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_app, webview) = app(&dir.path().join("data"), &write_trust(dir.path()));
+    let info = invoke(&webview, "app_info", json_body(json!({}))).unwrap();
+    assert_eq!(info["hotlines"], json!({}));
+    drop((_app, webview));
+
+    let other = tempfile::tempdir().unwrap();
+    let mut trust = test_support::trust_in(&key(7));
+    trust.authorities[0].hotline = Some("0206 3852 123".into());
+    let path = other.path().join("trust.json");
+    std::fs::write(&path, trust.to_json()).unwrap();
+    let (_app, webview) = app(&other.path().join("data"), &path);
+    let info = invoke(&webview, "app_info", json_body(json!({}))).unwrap();
+    assert_eq!(
+        info["hotlines"],
+        json!({ "Sở Y tế Cao Bằng": "0206 3852 123" })
+    );
+}
+
 #[test]
 fn errors_cross_ipc_as_kind_and_message() {
     let dir = tempfile::tempdir().unwrap();

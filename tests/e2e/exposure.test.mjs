@@ -3,20 +3,23 @@
 // list, matches it on the phone, raises one system notification and shows exactly one alert, for
 // the right visit, with the advice in Vietnamese. A tampered list and a replayed older list are
 // ignored with a sentence; after the notice is retracted, a pull on the Alerts screen clears it.
+// The alert's next steps name the department's hotline, which the trust file carries.
 // A venue the registrar deactivates is withdrawn: after the next list, a check-in there warns.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { createServer, request } from 'node:http';
 import {
   startServices, stopServices, startPortal, openChromium, openApp, closeApp, screenshot, screenshots, text,
-  tempDir, press, waitForDownload, adminWithRoles, signInAsNewStaff, signOutOfPortal, ADMIN_PASSWORD,
+  tempDir, press, waitForDownload, adminWithRoles, signInAsNewStaff, signOutOfPortal, ADMIN_PASSWORD, portal,
 } from './harness.mjs';
 import { notificationServer } from './notifications.mjs';
 
 const A = 'Chợ Xanh Cao Bằng';
 const B = 'Trạm Y tế Phường Thục Phán';
 const ADVICE = 'Hãy đi xét nghiệm tại trạm y tế gần nhất trong hôm nay.';
+const HOTLINE = '0206 3852 123';
 
 let site;
 let browser;
@@ -30,6 +33,12 @@ before(async () => {
   proxy = await listProxy();
   site = await startPortal('exposure', { publicUrl: proxy.url });
   proxy.state.target = site.direct;
+  // The department's hotline, set in its settings as staff do; `init` again writes it into the
+  // trust file the app is built with.
+  const settingsFile = join(site.dir, 'authority.json');
+  const settings = JSON.parse(readFileSync(settingsFile, 'utf8'));
+  writeFileSync(settingsFile, JSON.stringify({ ...settings, department: { ...settings.department, hotline: HOTLINE } }));
+  portal('init', '--data-dir', site.dir, '--host', 'yte.exposure.example', '--portal-url', proxy.url);
   downloads = tempDir('exposure-downloads');
   browser = await openChromium(downloads);
 });
@@ -251,6 +260,10 @@ test('a notice for one of two visited venues raises exactly one alert, cleared o
     assert.equal(alerts.length, 1);
     assert.equal(await text(app, '[data-testid=alert-advice]'), ADVICE);
     assert.match(await text(app, '[data-testid=alert-visit]'), new RegExp(A));
+    // What to do next names the department's hotline, and 115 only for an emergency.
+    const next = await text(app, '[data-testid=alert-next]');
+    assert.ok(next.includes(`gọi đường dây nóng của `) && next.includes(`: ${HOTLINE}, hoặc báo trạm y tế`), next);
+    assert.match(next, /Khi khó thở, gọi cấp cứu 115\.$/);
     assert.equal(await text(app, '[data-testid=alert-count]'), '1');
     await screenshot(app, '30-alert');
     // One system notification, in Vietnamese, naming neither the place nor the time.

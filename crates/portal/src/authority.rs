@@ -281,6 +281,8 @@ pub struct InitReport {
     pub trust_created: bool,
     /// The door key was added to an existing trust file.
     pub trust_door_key_added: bool,
+    /// The department's hotline in the settings differs from the trust file's: written there.
+    pub trust_hotline_updated: bool,
     /// The existing trust file does not list this authority's signing key, so the door key could
     /// not be added to its entry.
     pub trust_lacks_authority: bool,
@@ -380,6 +382,7 @@ impl Authority {
                 DoorInTrust::AuthorityMissing => report.trust_lacks_authority = true,
                 DoorInTrust::AlreadyThere => {}
             }
+            report.trust_hotline_updated = set_hotline(&trust_path, &authority)?;
         }
         Ok(report)
     }
@@ -447,6 +450,7 @@ impl Authority {
                     .iter()
                     .map(|k| protocol::door::DoorKey::new(k.public))
                     .collect(),
+                hotline: self.settings.department.hotline.clone(),
             }],
         }
     }
@@ -464,7 +468,21 @@ pub fn settings_in(dir: &Path) -> Result<Option<Settings>> {
 }
 
 fn parse_settings(path: &Path, text: &str) -> Result<Settings> {
-    serde_json::from_str(text).map_err(|e| Error::DamagedConfig(path.to_owned(), e.to_string()))
+    let settings: Settings = serde_json::from_str(text)
+        .map_err(|e| Error::DamagedConfig(path.to_owned(), e.to_string()))?;
+    // It goes into the trust file, which the app refuses with anything but a phone number in it.
+    if let Some(hotline) = &settings.department.hotline {
+        if !protocol::trust::is_phone_number(hotline) {
+            return Err(Error::DamagedConfig(
+                path.to_owned(),
+                format!(
+                    "department.hotline {hotline:?} is not a phone number: digits grouped by \
+                     spaces, dots or hyphens, a leading + allowed"
+                ),
+            ));
+        }
+    }
+    Ok(settings)
 }
 
 pub fn load_trust(dir: &Path) -> Result<TrustList> {
@@ -557,6 +575,28 @@ fn add_door_key(path: &Path, authority: &Authority) -> Result<DoorInTrust> {
     entry.door_keys.push(door);
     replace_file(path, &trust.to_json())?;
     Ok(DoorInTrust::Added)
+}
+
+/// Writes the department's hotline from the settings into this authority's entry of the trust
+/// file at `path`, if it differs; whether it did.
+fn set_hotline(path: &Path, authority: &Authority) -> Result<bool> {
+    let text = fs::read_to_string(path).map_err(io(path))?;
+    let mut trust = TrustList::from_json(&text)?;
+    let signing = KeyId::of(&authority.key.verifying_key());
+    let hotline = &authority.settings.department.hotline;
+    let Some(entry) = trust
+        .authorities
+        .iter_mut()
+        .find(|a| a.keys.iter().any(|k| k.kid == signing))
+    else {
+        return Ok(false);
+    };
+    if &entry.hotline == hotline {
+        return Ok(false);
+    }
+    entry.hotline = hotline.clone();
+    replace_file(path, &trust.to_json())?;
+    Ok(true)
 }
 
 /// Replaces a (public) file of the data folder through a temporary file and a rename, so a crash

@@ -52,6 +52,9 @@ pub struct Authority {
     pub keys: Vec<TrustedKey>,
     /// The keys personal cards and door entries are sealed to (venue mode).
     pub door_keys: Vec<DoorKey>,
+    /// The phone number citizens call with a question (the one its posters print): an alert's
+    /// next steps name it. Digits, spaces, dots, hyphens and a leading `+`.
+    pub hotline: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -104,6 +107,8 @@ struct AuthorityFile {
     keys: Vec<KeyFile>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     door_keys: Vec<KeyFile>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    hotline: Option<String>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -115,6 +120,20 @@ struct KeyFile {
     /// A retired signing key's last day, `YYYY-MM-DD`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     not_after: Option<String>,
+}
+
+/// A phone number as people write one: 3 to 15 digits, grouped by spaces, dots or hyphens, a
+/// leading `+` allowed (`1900 9095`, `0206 3852 123`, `+84 206 3852 123`). Nothing else, so a
+/// trust file cannot put words of its own into an alert.
+pub fn is_phone_number(text: &str) -> bool {
+    let digits = text.chars().filter(char::is_ascii_digit).count();
+    let body = text.strip_prefix('+').unwrap_or(text);
+    (3..=15).contains(&digits)
+        && body.starts_with(|c: char| c.is_ascii_digit())
+        && body.ends_with(|c: char| c.is_ascii_digit())
+        && body
+            .chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, ' ' | '.' | '-'))
 }
 
 impl TrustList {
@@ -217,12 +236,18 @@ impl TrustList {
                 }
                 door_keys.push(key);
             }
+            if let Some(hotline) = &a.hotline {
+                if !is_phone_number(hotline) {
+                    return Err(Error::InvalidTrust(format!("hotline {hotline:?}")));
+                }
+            }
             authorities.push(Authority {
                 name: a.name,
                 portal_url: a.portal_url,
                 hosts,
                 keys,
                 door_keys,
+                hotline: a.hotline,
             });
         }
         let nhs_keys = file
@@ -276,6 +301,7 @@ impl TrustList {
                             not_after: None,
                         })
                         .collect(),
+                    hotline: a.hotline.clone(),
                 })
                 .collect(),
             foreign: ForeignFile {

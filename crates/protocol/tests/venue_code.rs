@@ -142,6 +142,41 @@ fn trust_file_round_trips_and_rejects_a_mismatched_key_id() {
     ));
 }
 
+/// An authority's hotline travels in the trust file; a file without one (from before) reads; one
+/// that is not a phone number makes the file invalid, so no words of its own reach an alert.
+#[test]
+fn the_trust_file_carries_an_authority_s_hotline_and_only_a_phone_number() {
+    let plain = TrustList::from_json(&trust().to_json()).unwrap();
+    assert_eq!(plain.authorities[0].hotline, None);
+    assert!(!trust().to_json().contains("hotline"));
+    for number in ["0206 3852 123", "1900 9095", "+84 206-3852.123", "115"] {
+        let mut with = trust();
+        with.authorities[0].hotline = Some(number.into());
+        let back = TrustList::from_json(&with.to_json()).unwrap();
+        assert_eq!(back.authorities[0].hotline.as_deref(), Some(number));
+    }
+    for bad in [
+        "",
+        "gọi 115",
+        "12",
+        "0206 3852 123 ",
+        "+",
+        "1234567890123456",
+        "02-",
+        "tel:115",
+    ] {
+        let mut with = trust();
+        with.authorities[0].hotline = Some(bad.into());
+        assert!(
+            matches!(
+                TrustList::from_json(&with.to_json()),
+                Err(Error::InvalidTrust(_))
+            ),
+            "{bad:?}"
+        );
+    }
+}
+
 /// A code signed by a trusted key for a host that is not its authority's is refused (the key
 /// cannot put codes under another authority's address); a trust file that names no hosts (from
 /// before) does not check. Two authorities of one name, or a host that is not one, make the trust

@@ -46,6 +46,7 @@ pub fn trust_in(key: &SigningKey) -> TrustList {
             hosts: vec![HOST.into()],
             keys: vec![TrustedKey::new(key.verifying_key())],
             door_keys: vec![door().1],
+            hotline: None,
         }],
     }
 }

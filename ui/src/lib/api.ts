@@ -273,6 +273,9 @@ export interface AppInfo {
   key_location: KeyLocation | null;
   error: AppError | null;
   authorities: string[];
+  /** Each trusted authority's phone line for citizens with a question, by its name, where its
+   * trust file gives one: an alert's advice names it. */
+  hotlines?: Record<string, string>;
   /** The system's preferred languages, most preferred first. */
   locales: string[];
 }

@@ -9,7 +9,7 @@ import Settings from './Settings.svelte';
 import Alerts from './Alerts.svelte';
 import Share from './Share.svelte';
 import Home from './Home.svelte';
-import type { AppInfo, LockStatus } from '../lib/api';
+import type { Alert, AppInfo, LockStatus } from '../lib/api';
 import { review, visit } from '../test-fixtures';
 import { formatDate, formatTime } from '../lib/i18n';
 
@@ -134,4 +134,32 @@ test('"Dùng camera" on a computer without a camera says what to do instead', as
   });
   await fireEvent.click(screen.getByTestId('open-camera'));
   await vi.waitFor(() => expect(screen.getByTestId('notice')).toHaveTextContent(t('errors.camera_denied')));
+});
+
+test("an alert's next steps name the authority's hotline where its trust file gives one, and 115 only for an emergency", () => {
+  const alert = (authority: string, notice_id: number): Alert => ({
+    authority,
+    notice_id,
+    visit: visit(notice_id, 'Chợ Xanh Cao Bằng'),
+    window_from: '2026-11-24T01:00:00Z',
+    window_to: '2026-11-24T03:00:00Z',
+    level: 'test',
+    advice_vi: 'Hãy đi xét nghiệm.',
+    advice_en: 'Get tested.',
+    created_at: '2026-11-24T05:00:00Z',
+    notified: true,
+  });
+  render(Alerts, {
+    alerts: [alert('Sở Y tế Cao Bằng', 1), alert('Sở Y tế Bắc Kạn', 2)],
+    hotlines: { 'Sở Y tế Cao Bằng': '0206 3852 123' },
+    problems: [],
+    busy: false,
+    onrefresh: () => {},
+  });
+  const [withHotline, without] = screen.getAllByTestId('alert-next');
+  expect(withHotline).toHaveTextContent(
+    'Nếu có triệu chứng, hãy gọi đường dây nóng của Sở Y tế Cao Bằng: 0206 3852 123, hoặc báo trạm y tế xã, phường nơi bạn ở. Khi khó thở, gọi cấp cứu 115.',
+  );
+  expect(without).toHaveTextContent(t('alerts.next'));
+  expect(without).not.toHaveTextContent('0206');
 });

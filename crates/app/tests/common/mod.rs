@@ -36,6 +36,7 @@ pub fn trust_two() -> TrustList {
         hosts: Vec::new(),
         keys: vec![TrustedKey::new(other_authority().verifying_key())],
         door_keys: Vec::new(),
+        hotline: None,
     });
     trust
 }

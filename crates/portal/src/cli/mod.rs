@@ -422,6 +422,10 @@ fn describe(report: &InitReport, dir: &Path) -> String {
         "Added the door key to the trust file: ship it with the next version of the app.",
     );
     line(
+        report.trust_hotline_updated,
+        "Wrote the department's hotline from the settings into the trust file: ship it with the next version of the app.",
+    );
+    line(
         report.trust_lacks_authority,
         "The trust file does not list this authority's signing key, so the door key was not added to it: check trust.json.",
     );

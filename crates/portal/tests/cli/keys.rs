@@ -94,3 +94,49 @@ fn a_key_rotates_in_two_steps_and_the_old_keys_codes_read_until_they_expire() {
     let o = portal(&["venue-code", "inspect", "--data-dir", d, &old_code]);
     assert!(o.status.success(), "{o:?}");
 }
+
+/// The department's hotline goes from the settings into the trust file (and so to phones, whose
+/// alerts name it) when `init` runs again; a hotline that is not a phone number is refused there,
+/// before it could make the trust file one the app refuses.
+#[test]
+fn the_department_s_hotline_reaches_the_trust_file_and_only_a_phone_number() {
+    let dir = tempfile::tempdir().unwrap();
+    init(dir.path());
+    assert_eq!(trust(dir.path()).authorities[0].hotline, None);
+    let config = dir.path().join("authority.json");
+    let set = |hotline: &str| {
+        let mut settings: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&config).unwrap()).unwrap();
+        settings["department"]["hotline"] = hotline.into();
+        std::fs::write(&config, settings.to_string()).unwrap();
+    };
+    let again = || {
+        portal(&[
+            "init",
+            "--data-dir",
+            dir.path().to_str().unwrap(),
+            "--host",
+            "yte.caobang.example",
+        ])
+    };
+    set("0206 3852 123");
+    let o = again();
+    assert!(o.status.success(), "{o:?}");
+    assert!(stdout(&o).contains("hotline"), "{}", stdout(&o));
+    assert_eq!(
+        trust(dir.path()).authorities[0].hotline.as_deref(),
+        Some("0206 3852 123")
+    );
+    let o = again();
+    assert!(!stdout(&o).contains("hotline"), "unchanged: {}", stdout(&o));
+
+    set("0206 3852 123 (giờ hành chính)");
+    let o = again();
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("department.hotline"), "{}", stderr(&o));
+    assert_eq!(
+        trust(dir.path()).authorities[0].hotline.as_deref(),
+        Some("0206 3852 123"),
+        "the trust file is left as it was"
+    );
+}
