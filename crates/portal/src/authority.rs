@@ -283,6 +283,9 @@ pub struct InitReport {
     pub trust_door_key_added: bool,
     /// The department's hotline in the settings differs from the trust file's: written there.
     pub trust_hotline_updated: bool,
+    /// The settings' hotline is not one phone number (posters print it as it is), so the trust
+    /// file, which the app refuses with anything else in it, leaves it out.
+    pub hotline_not_in_trust: Option<String>,
     /// The existing trust file does not list this authority's signing key, so the door key could
     /// not be added to its entry.
     pub trust_lacks_authority: bool,
@@ -384,6 +387,12 @@ impl Authority {
             }
             report.trust_hotline_updated = set_hotline(&trust_path, &authority)?;
         }
+        report.hotline_not_in_trust = authority
+            .settings
+            .department
+            .hotline
+            .clone()
+            .filter(|h| !protocol::trust::is_phone_number(h));
         Ok(report)
     }
 
@@ -432,6 +441,15 @@ impl Authority {
         })
     }
 
+    /// The department's hotline as the trust file carries it: one phone number, else none.
+    fn trust_hotline(&self) -> Option<String> {
+        self.settings
+            .department
+            .hotline
+            .clone()
+            .filter(|h| protocol::trust::is_phone_number(h))
+    }
+
     /// The trust file the app needs to believe this authority.
     pub fn trust(&self) -> TrustList {
         TrustList {
@@ -450,7 +468,7 @@ impl Authority {
                     .iter()
                     .map(|k| protocol::door::DoorKey::new(k.public))
                     .collect(),
-                hotline: self.settings.department.hotline.clone(),
+                hotline: self.trust_hotline(),
             }],
         }
     }
@@ -468,21 +486,7 @@ pub fn settings_in(dir: &Path) -> Result<Option<Settings>> {
 }
 
 fn parse_settings(path: &Path, text: &str) -> Result<Settings> {
-    let settings: Settings = serde_json::from_str(text)
-        .map_err(|e| Error::DamagedConfig(path.to_owned(), e.to_string()))?;
-    // It goes into the trust file, which the app refuses with anything but a phone number in it.
-    if let Some(hotline) = &settings.department.hotline {
-        if !protocol::trust::is_phone_number(hotline) {
-            return Err(Error::DamagedConfig(
-                path.to_owned(),
-                format!(
-                    "department.hotline {hotline:?} is not a phone number: digits grouped by \
-                     spaces, dots or hyphens, a leading + allowed"
-                ),
-            ));
-        }
-    }
-    Ok(settings)
+    serde_json::from_str(text).map_err(|e| Error::DamagedConfig(path.to_owned(), e.to_string()))
 }
 
 pub fn load_trust(dir: &Path) -> Result<TrustList> {
@@ -583,7 +587,7 @@ fn set_hotline(path: &Path, authority: &Authority) -> Result<bool> {
     let text = fs::read_to_string(path).map_err(io(path))?;
     let mut trust = TrustList::from_json(&text)?;
     let signing = KeyId::of(&authority.key.verifying_key());
-    let hotline = &authority.settings.department.hotline;
+    let hotline = &authority.trust_hotline();
     let Some(entry) = trust
         .authorities
         .iter_mut()

@@ -423,7 +423,16 @@ fn describe(report: &InitReport, dir: &Path) -> String {
     );
     line(
         report.trust_hotline_updated,
-        "Wrote the department's hotline from the settings into the trust file: ship it with the next version of the app.",
+        "The trust file's hotline now follows the department's settings: ship it with the next version of the app.",
+    );
+    let not_in_trust = report.hotline_not_in_trust.as_ref().map(|hotline| {
+        format!(
+            "The department's hotline {hotline:?} is not one phone number (digits grouped by spaces, dots or hyphens, a leading + allowed): posters print it as it is, but the trust file leaves it out, and phones' alerts name the health station instead."
+        )
+    });
+    line(
+        not_in_trust.is_some(),
+        not_in_trust.as_deref().unwrap_or(""),
     );
     line(
         report.trust_lacks_authority,
