@@ -442,7 +442,7 @@ impl Authority {
     }
 
     /// The department's hotline as the trust file carries it: one phone number, else none.
-    fn trust_hotline(&self) -> Option<String> {
+    pub fn trust_hotline(&self) -> Option<String> {
         self.settings
             .department
             .hotline

@@ -16,6 +16,7 @@ use support::{between, Portal};
 on_both_backends!(
     a_draft_is_edited_and_deleted_before_approval,
     the_form_proposes_advice_by_level_and_shows_both_phones,
+    the_preview_names_the_department_s_hotline_as_phones_will,
     whoever_edited_a_draft_may_not_approve_it
 );
 
@@ -285,6 +286,10 @@ async fn the_form_proposes_advice_by_level_and_shows_both_phones(backend: Backen
             app_alert(code, "window")
         );
         assert_eq!(tr.t("phone-alert-next"), app_alert(code, "next"));
+        assert_eq!(
+            tr.ta("phone-alert-next-hotline", &args(&["authority", "hotline"])),
+            app_alert(code, "nextHotline")
+        );
     }
 
     let p = Portal::new(backend).await;
@@ -320,6 +325,12 @@ async fn the_form_proposes_advice_by_level_and_shows_both_phones(backend: Backen
         "{vi}"
     );
     assert!(vi.contains("Thời gian có nguy cơ: 09:30 03/12/2026 – 10:45 03/12/2026"));
+    // No hotline in the settings: the health station, and 115 for an emergency.
+    assert!(
+        vi.contains(&Tr::new(Lang::Vi).t("phone-alert-next")),
+        "{vi}"
+    );
+    assert!(!vi.contains("đường dây nóng"), "{vi}");
     assert!(en.contains(">Get tested</h3>"), "{en}");
     assert!(
         en.contains("Time of risk: 09:30 03 Dec 2026 – 10:45 03 Dec 2026"),
@@ -485,4 +496,43 @@ async fn whoever_edited_a_draft_may_not_approve_it(backend: Backend) {
         "{}",
         r.location()
     );
+}
+
+/// With a hotline in the department's settings, the trust file gives it to phones, whose alerts
+/// name it: the preview does too. One that is not a phone number stays out of both.
+async fn the_preview_names_the_department_s_hotline_as_phones_will(backend: Backend) {
+    for (hotline, shown) in [
+        ("0206 3852 123", true),
+        ("0206 3852 123 (giờ hành chính)", false),
+    ] {
+        let p = Portal::with_settings(backend, |s| {
+            s.department.hotline = Some(hotline.into());
+        })
+        .await;
+        p.add_user("lan", &[Role::Tracer, Role::Registrar]).await;
+        let mut lan = p.signed_in("lan").await;
+        let (case, venue) = case_with_visit(&p, &mut lan).await;
+        let form = lan
+            .get(&format!("/cases/{case}/notices/new?venue_id={venue}"))
+            .await;
+        let vi = between(&form.body, "data-lang=\"vi\"", "</figure>");
+        let en = between(&form.body, "data-lang=\"en\"", "</figure>");
+        let name = &p.app.authority.settings.name;
+        assert_eq!(
+            vi.contains(&format!(
+                "hãy gọi đường dây nóng của {name}: 0206 3852 123, hoặc báo trạm y tế"
+            )),
+            shown,
+            "{hotline}: {vi}"
+        );
+        assert_eq!(
+            en.contains(&format!("call the hotline of {name} on 0206 3852 123")),
+            shown,
+            "{hotline}: {en}"
+        );
+        assert_eq!(
+            p.app.authority.trust().authorities[0].hotline.is_some(),
+            shown
+        );
+    }
 }

@@ -86,7 +86,14 @@ fn phone_time(ts: i64, lang: Lang) -> String {
     }
 }
 
-fn phone_card(lang: Lang, reader: &Tr, form: &NoticeInput, venue_name: &str) -> PhoneCard {
+/// `hotline`: the department's name and hotline as the trust file gives phones, which name it.
+fn phone_card(
+    lang: Lang,
+    reader: &Tr,
+    form: &NoticeInput,
+    venue_name: &str,
+    hotline: Option<(&str, &str)>,
+) -> PhoneCard {
     let tr = Tr::new(lang);
     // Without a venue yet, a placeholder in the phone's language.
     let placeholder = tr.t("notice-preview-venue");
@@ -138,7 +145,16 @@ fn phone_card(lang: Lang, reader: &Tr, form: &NoticeInput, venue_name: &str) -> 
         advice,
         visit,
         window,
-        next: tr.t("phone-alert-next"),
+        next: match hotline {
+            Some((authority, hotline)) => tr.ta(
+                "phone-alert-next-hotline",
+                &[
+                    ("authority", FluentValue::from(authority.to_owned())),
+                    ("hotline", FluentValue::from(hotline.to_owned())),
+                ],
+            ),
+            None => tr.t("phone-alert-next"),
+        },
         titles: LEVELS.map(|l| tr.t(&format!("phone-alert-level-{l}"))),
         visit_pattern,
         window_pattern,
@@ -299,10 +315,16 @@ impl NoticeForm {
                 .iter()
                 .map(|l| (*l, default_advice(l, Lang::Vi), default_advice(l, Lang::En)))
                 .collect(),
-            cards: [
-                phone_card(Lang::Vi, &tr, &form, &venue_name),
-                phone_card(Lang::En, &tr, &form, &venue_name),
-            ],
+            cards: {
+                let hotline = app.authority.trust_hotline();
+                let hotline = hotline
+                    .as_deref()
+                    .map(|h| (app.authority.settings.name.as_str(), h));
+                [
+                    phone_card(Lang::Vi, &tr, &form, &venue_name, hotline),
+                    phone_card(Lang::En, &tr, &form, &venue_name, hotline),
+                ]
+            },
             venue_name,
             form,
             errors: FieldErrors::default(),
