@@ -91,20 +91,22 @@ pub fn preview_code(
 
 /// Checks in; `again` records the same venue even within 10 minutes of the last scan there
 /// (the citizen said yes to the question a `duplicate_visit` error asks). The answer is the new
-/// visit, and in `closed` the visit the check-in gave a time out, which the UI names. A venue's
-/// short code, typed, is first looked up at its portal (`app::venue_short`), then checked in as
-/// the poster's own code.
+/// visit, and in `closed` the visit the check-in gave a time out, which the UI names. Text the
+/// citizen `typed` may be a venue's short code: it is looked up at its portal
+/// (`app::venue_short`), then checked in as the poster's own code. A scanned code never is.
 #[tauri::command]
 pub async fn check_in(
     text: String,
     again: Option<bool>,
+    typed: Option<bool>,
     state: State<'_, AppState>,
 ) -> Result<CheckedIn, IpcError> {
     let diary = state.citizen_diary()?;
-    let text = match app::venue_short::venue_code_for(&state.portals(), &text).await? {
-        Some(code) => code,
-        None => text,
+    let looked_up = match typed {
+        Some(true) => app::venue_short::venue_code_for(&state.portals(), &text, Utc::now()).await?,
+        _ => None,
     };
+    let text = looked_up.unwrap_or(text);
     let checked = diary
         .check_in_closing(&text, Utc::now(), again.unwrap_or(false))
         .await?;
@@ -127,7 +129,7 @@ pub async fn check_in_image(
         .get("x-again")
         .is_some_and(|v| v.as_bytes() == b"1");
     let text = decode_off_the_main_path(bytes.to_vec()).await?;
-    check_in(text, Some(again), state).await
+    check_in(text, Some(again), Some(false), state).await
 }
 
 /// Reads the QR code in an image (a camera frame) without checking in.

@@ -361,11 +361,12 @@ fn after_consent_each_upload_answer_has_its_own_kind_and_the_log_lists_what_left
     assert!(log[3]["delivered_at"].is_string());
 }
 
-/// A venue's short code typed on Home: the block is asked of the portal, the code picked from
-/// it checked in as if scanned; a forged code in the answer, a typo, or no portal to ask records
-/// nothing and says which.
+/// A venue's short code typed on Home: the block is asked of the portal, the code its entry
+/// holds checked in as if scanned; a forged code in the answer, a typo, or no portal to ask records
+/// nothing and says which. The same text scanned is never looked up.
 #[test]
 fn a_typed_short_code_is_looked_up_at_the_portal_and_checked_as_scanned() {
+    use protocol::venue_short::{entry_key, seal_entry};
     let dir = tempfile::tempdir().unwrap();
     let market = test_support::code("Chợ Xanh", 1);
     let forged = {
@@ -375,19 +376,31 @@ fn a_typed_short_code_is_looked_up_at_the_portal_and_checked_as_scanned() {
         };
         test_support::sign(&venue, &test_support::key(9))
     };
-    let block = json!({ "block": 0, "venues": [
-        { "number": 3, "code": market },
-        { "number": 4, "code": forged },
-    ] })
-    .to_string();
-    let (url, seen) = stub_portal(move |method, path, _| match (method, path) {
-        ("GET", "/api/v1/venue-blocks/0") => Some((200, block.clone())),
+    let url: Arc<Mutex<String>> = Arc::default();
+    let shared = url.clone();
+    let short = move |n: u32| protocol::ShortCode::of(&shared.lock().unwrap(), n, 4242).unwrap();
+    let answer_short = short.clone();
+    let (address, seen) = stub_portal(move |method, path, _| match (method, path) {
+        ("GET", "/api/v1/venue-blocks/0") => {
+            let entry = |n: u32, code: &str| {
+                let s = answer_short(n);
+                json!({ "number": n, "sealed": seal_entry(&entry_key(&s), [1; 12], n, code) })
+            };
+            let block = json!({ "block": 0, "venues": [entry(3, &market), entry(4, &forged)] });
+            Some((200, block.to_string()))
+        }
         _ => Some((404, "{}".into())),
     });
-    let (_app, webview) = app(&dir.path().join("data"), &write_trust(dir.path(), &url));
-    let short = |n| protocol::venue_short_code(&url, n).unwrap();
+    *url.lock().unwrap() = address.clone();
+    let (_app, webview) = app(&dir.path().join("data"), &write_trust(dir.path(), &address));
+    let typed = |text: &str| invoke(&webview, "check_in", json!({ "text": text, "typed": true }));
 
-    let visit = invoke(&webview, "check_in", json!({ "text": short(3) })).unwrap();
+    // Scanned (not typed), the same text is no venue code, and nobody is asked.
+    let scanned = invoke(&webview, "check_in", json!({ "text": short(3).code }));
+    assert_eq!(kind(scanned), "not_venue_code");
+    assert!(seen.lock().unwrap().is_empty(), "nothing asked for a scan");
+
+    let visit = typed(&short(3).code).unwrap();
     assert_eq!(visit["name"], "Chợ Xanh");
     assert_eq!(visit["signature"], "verified");
     assert_eq!(
@@ -395,15 +408,19 @@ fn a_typed_short_code_is_looked_up_at_the_portal_and_checked_as_scanned() {
         [("GET".to_owned(), "/api/v1/venue-blocks/0".to_owned())],
         "the block only"
     );
-    let forged = invoke(&webview, "check_in", json!({ "text": short(4) }));
-    assert_eq!(kind(forged), "unknown_key", "believed as a scan would be");
-    let absent = invoke(&webview, "check_in", json!({ "text": short(5) }));
-    assert_eq!(kind(absent), "venue_short_unknown");
-    let typo = short(3).replace("-0003-", "-0030-");
     assert_eq!(
-        kind(invoke(&webview, "check_in", json!({ "text": typo }))),
-        "venue_short_mistyped"
+        kind(typed(&short(4).code)),
+        "venue_short_portal",
+        "not its authority's"
     );
+    assert_eq!(kind(typed(&short(5).code)), "venue_short_unknown");
+    let plain: Vec<char> = short(3).code.replace('-', "").chars().collect();
+    let mut swapped = plain.clone();
+    swapped.swap(0, 1);
+    let swapped: String = swapped.into_iter().collect();
+    if plain[0] != plain[1] {
+        assert_eq!(kind(typed(&swapped)), "venue_short_mistyped");
+    }
     assert_eq!(
         invoke(&webview, "count_visits", json!({})).unwrap(),
         1,
@@ -419,8 +436,12 @@ fn a_typed_short_code_without_a_portal_to_ask_says_so() {
         format!("http://{}", listener.local_addr().unwrap())
     };
     let (_app, webview) = app(&dir.path().join("data"), &write_trust(dir.path(), &closed));
-    let short = protocol::venue_short_code(&closed, 3).unwrap();
-    let checked = invoke(&webview, "check_in", json!({ "text": short }));
+    let short = protocol::ShortCode::of(&closed, 3, 4242).unwrap();
+    let checked = invoke(
+        &webview,
+        "check_in",
+        json!({ "text": short.code, "typed": true }),
+    );
     assert_eq!(kind(checked), "venue_short_network");
     assert_eq!(invoke(&webview, "count_visits", json!({})).unwrap(), 0);
 }

@@ -193,8 +193,8 @@ test('a short code typed from the poster checks in as the QR code would; a typo 
   } finally {
     await browser.deleteSession();
   }
-  // The portal's first venue: number 1, between its portal's tag and a check character.
-  assert.match(short, /^[0-9A-Y]{2}-0001-[0-9A-Y]$/);
+  // The portal's first venue: its tag, number 1, a secret and a check character.
+  assert.match(short, /^[0-9A-Y]{2}0-001[0-9A-Y]-[0-9A-Y]{4}$/);
 
   const data = tempDir('citizen-typed');
   const app = await openApp(data, site.trust);
@@ -208,7 +208,8 @@ test('a short code typed from the poster checks in as the QR code would; a typo 
   try {
     await goTo(app, 'home');
     // Two characters swapped (the number's 0 and 1): a typo, said before anyone is asked.
-    await type(short.replace('-0001-', '-0010-'));
+    const plain = short.replaceAll('-', '');
+    await type(plain.slice(0, 4) + plain[5] + plain[4] + plain.slice(6));
     await (await app.$('[data-testid=notice]')).waitForExist({ timeout: 15000 });
     assert.equal(await text(app, '[data-testid=notice]'), vi.errors.venue_short_mistyped);
     await screenshot(app, '89-home-short-code-typo');

@@ -1,37 +1,40 @@
 //! A venue's short code, typed where the poster's QR code will not scan: looked up at the
-//! portal whose tag it carries, which answers the signed codes of a whole block of venues
-//! (`protocol::venue_short`). The code picked from the block is then checked in as if scanned,
-//! so a typed code is believed exactly when the poster's QR code would be.
+//! portal whose tag it carries, which answers the sealed codes of a whole block of venues
+//! (`protocol::venue_short`). The entry the typed code opens must be a venue code signed by that
+//! portal's own authority; the shell then checks it in as if scanned, so a typed code is believed
+//! exactly when the poster's QR code would be.
 
+use chrono::{DateTime, Utc};
 use protocol::venue_short::{BlockAnswer, MAX_BLOCK_ANSWER_BYTES};
-use protocol::{CodeProblem, ShortCode};
+use protocol::{CodeProblem, Origin, ShortCode, SignatureStatus, TrustList};
 
 use crate::error::{Error, Result};
 use crate::http::{Http, Portals};
 
-/// The venue code `typed` stands for: `Ok(None)` when it is no short code (a link, a scanned
-/// code: the caller reads it as it is), the signed code from the portal when it is one. Only the
-/// trusted portals whose tag it carries are asked, and only for its block.
+/// The venue code `typed` stands for: `Ok(None)` when it is no short code (a link: the caller
+/// reads it as it is), the signed code from the portal when it is one. Only the trusted portals
+/// whose tag it carries are asked, and only for its block. Only for text a person typed: a
+/// scanned code is never looked up. `now` dates the check of the code the portal answers.
 pub async fn venue_code_for<H: Http>(
     portals: &Portals<'_, H>,
     typed: &str,
+    now: DateTime<Utc>,
 ) -> Result<Option<String>> {
     let short = match protocol::read_venue_short(typed) {
         Ok(short) => short,
         Err(CodeProblem::Mistyped) => return Err(Error::VenueShortMistyped),
         Err(CodeProblem::NotACode) => return Ok(None),
     };
-    let asked: Vec<&str> = portals
+    let asked: Vec<&protocol::Authority> = portals
         .trust
         .authorities
         .iter()
-        .map(|a| a.portal_url.as_str())
-        .filter(|url| protocol::spoken_tag(url) == short.tag)
+        .filter(|a| protocol::spoken_tag(&a.portal_url) == short.tag)
         .collect();
     let mut failure = None;
-    for portal in asked {
-        match ask(portals.http, portal, &short).await {
-            Ok(Some(code)) => return Ok(Some(code)),
+    for authority in asked {
+        match ask(portals.http, &authority.portal_url, &short).await {
+            Ok(Some(code)) => return signed_by(authority, code, now).map(Some),
             Ok(None) => {}
             Err(e) => {
                 failure.get_or_insert(e);
@@ -62,5 +65,25 @@ async fn ask<H: Http>(http: &H, portal: &str, short: &ShortCode) -> Result<Optio
     let body = answer.body.map_err(Error::VenueShortPortal)?;
     let block: BlockAnswer =
         serde_json::from_str(&body).map_err(|e| Error::VenueShortPortal(e.to_string()))?;
-    Ok(block.code_of(short).map(str::to_owned))
+    Ok(block.code_of(short))
+}
+
+/// `code` if it is this system's venue code signed by `authority` itself (not another
+/// authority's, not a foreign code that carries no signature); an expired one passes here and is
+/// said as a scan's would be.
+fn signed_by(authority: &protocol::Authority, code: String, now: DateTime<Utc>) -> Result<String> {
+    let own = TrustList {
+        authorities: vec![authority.clone()],
+        ..TrustList::default()
+    };
+    let today = now
+        .with_timezone(&protocol::share::request_zone())
+        .date_naive();
+    match protocol::read_code(&code, &own, today) {
+        Ok(v) if v.origin == Origin::Vd1 && v.signature == SignatureStatus::Verified => Ok(code),
+        Err(protocol::Error::VenueCodeExpired { .. }) => Ok(code),
+        _ => Err(Error::VenueShortPortal(
+            "the entry is not a venue code its authority signed".into(),
+        )),
+    }
 }

@@ -392,7 +392,7 @@ impl Authority {
             .department
             .hotline
             .clone()
-            .filter(|h| !protocol::trust::is_phone_number(h));
+            .filter(|_| authority.trust_hotline().is_none());
         Ok(report)
     }
 
@@ -446,8 +446,10 @@ impl Authority {
         self.settings
             .department
             .hotline
-            .clone()
+            .as_deref()
+            .map(str::trim)
             .filter(|h| protocol::trust::is_phone_number(h))
+            .map(str::to_owned)
     }
 
     /// The trust file the app needs to believe this authority.

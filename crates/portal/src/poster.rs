@@ -237,9 +237,10 @@ impl Sheet {
 
 /// The poster as SVG text.
 pub fn draw(code: &str, venue: &VerifiedVenue, details: &Details) -> Result<String> {
-    // The short code as large as the page leaves room for beside a QR code of full size; on a
-    // small page with a long address, in one line of the small print; where even that does not
-    // fit, left off (the venue's page in the portal still shows it) rather than no poster.
+    // The short code large under the steps where the page leaves the QR code its smallest size
+    // or more; on a small page with a long address, in one line of the small print; where even
+    // that does not fit, left off (the venue's page in the portal still shows it) rather than no
+    // poster.
     let styles: &[Short] = match details.short_code {
         Some(_) => &[Short::Large, Short::Line, Short::Off],
         None => &[Short::Off],
@@ -385,13 +386,15 @@ fn draw_as(code: &str, venue: &VerifiedVenue, details: &Details, short: Short) -
         let (code_size, label_size) = (8.0 * k, (3.5 * k).max(2.1));
         s.body += &text(s.centre(), bottom, code_size, true, code);
         bottom -= code_size * 1.25;
-        s.body += &text(
-            s.centre(),
-            bottom,
-            label_size,
-            false,
+        // The longer words where they fit on one line of the page, else the shorter.
+        let label = [
             "Không quét được? Nhập mã này vào ứng dụng / Cannot scan? Type this code in the app",
-        );
+            "Không quét được? Nhập mã này / Cannot scan? Type this code",
+        ]
+        .into_iter()
+        .find(|l| s.m.wrap(l, label_size, full.1, false).len() == 1)
+        .unwrap_or("Nhập mã / Type the code");
+        s.body += &text(s.centre(), bottom, label_size, false, label);
         bottom -= label_size + 4.0 * k;
     }
     let steps_top = steps(&mut s, bottom)?;

@@ -47,5 +47,5 @@ pub use trust::{Authority, TrustList, TrustedKey};
 pub use venue::{
     inspect_venue_code, read_venue_code, sign_venue_code, Sector, Venue, VerifiedVenue,
 };
-pub use venue_short::{read_venue_short, venue_short_code, BlockAnswer, BlockVenue, ShortCode};
+pub use venue_short::{read_venue_short, BlockAnswer, BlockVenue, ShortCode};
 pub use venue_v2::{sign_venue_code_v2, Terms};

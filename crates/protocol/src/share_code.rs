@@ -87,8 +87,13 @@ fn group(code: &str) -> String {
 
 /// A code as a person typed or read it, checked: case, spaces, dots and hyphens do not matter,
 /// and the letters that read like digits (O as 0, I and L as 1) are taken as those digits.
-/// Either version; a version 2 code's check character must match.
+/// Either version; a version 2 code's check character must match. Vietnamese letters a
+/// keyboard made of the code's letters and digits are read back ([`read_typed`]).
 pub fn read_share_code(text: &str) -> Result<String, CodeProblem> {
+    read_typed(text, read_share_code_ascii)
+}
+
+fn read_share_code_ascii(text: &str) -> Result<String, CodeProblem> {
     let mut typed = String::new();
     for c in text.trim().chars() {
         let c = match c.to_ascii_uppercase() {
@@ -112,6 +117,105 @@ pub fn read_share_code(text: &str) -> Result<String, CodeProblem> {
         }
         _ => Err(CodeProblem::NotACode),
     }
+}
+
+/// Reads `text` with `read`; where it holds Vietnamese letters, as each text a Vietnamese
+/// keyboard may have been given: in Telex `AA`, `EE`, `OO` and `DD` make Â, Ê, Ô and Đ, and `S`,
+/// `R`, `X` after a vowel its tones (`AS` is Á); in VNI the digits do (`A1` is Á, `A6` is Â, `D9`
+/// is Đ). The check character picks the reading: exactly one that is a code is the code; two
+/// are said as a typo, so the person types it again.
+pub(crate) fn read_typed<T: PartialEq>(
+    text: &str,
+    read: impl Fn(&str) -> Result<T, CodeProblem>,
+) -> Result<T, CodeProblem> {
+    if text.is_ascii() {
+        return read(text);
+    }
+    let mut found: Vec<T> = Vec::new();
+    let mut mistyped = false;
+    for reading in keyboard_readings(text) {
+        match read(&reading) {
+            Ok(code) if !found.contains(&code) => found.push(code),
+            Ok(_) => {}
+            Err(CodeProblem::Mistyped) => mistyped = true,
+            Err(CodeProblem::NotACode) => {}
+        }
+    }
+    match found.len() {
+        1 => Ok(found.remove(0)),
+        0 if !mistyped => Err(CodeProblem::NotACode),
+        _ => Err(CodeProblem::Mistyped),
+    }
+}
+
+/// The texts of ASCII letters and digits a Telex or VNI keyboard turns into `text` (at most 64;
+/// none when a character is not one such a keyboard makes).
+fn keyboard_readings(text: &str) -> Vec<String> {
+    let mut readings = vec![String::new()];
+    for c in text.chars() {
+        let options = if c.is_ascii() {
+            vec![c.to_string()]
+        } else {
+            keyboard_letters(c)
+        };
+        if options.is_empty() {
+            return Vec::new();
+        }
+        readings = readings
+            .iter()
+            .flat_map(|r| options.iter().map(move |o| format!("{r}{o}")))
+            .collect();
+        if readings.len() > 64 {
+            return Vec::new();
+        }
+    }
+    readings
+}
+
+/// What was typed for one Vietnamese letter: its Telex keys, then its VNI keys.
+fn keyboard_letters(c: char) -> Vec<String> {
+    use unicode_normalization::UnicodeNormalization;
+    if c == 'đ' || c == 'Đ' {
+        return vec!["DD".into(), "D9".into()];
+    }
+    let parts: Vec<char> = c.nfd().collect();
+    let base = parts[0].to_ascii_uppercase();
+    if !base.is_ascii_alphabetic() {
+        return Vec::new();
+    }
+    let (mut telex, mut vni) = (base.to_string(), base.to_string());
+    // The vowel's own mark first (circumflex, breve, horn), then its tone, as both are typed.
+    for mark in &parts[1..] {
+        match mark {
+            '\u{302}' => {
+                telex.push(base);
+                vni.push('6');
+            }
+            '\u{306}' => {
+                telex.push('W');
+                vni.push('8');
+            }
+            '\u{31B}' => {
+                telex.push('W');
+                vni.push('7');
+            }
+            _ => {}
+        }
+    }
+    for mark in &parts[1..] {
+        let (t, v) = match mark {
+            '\u{301}' => ('S', '1'),
+            '\u{300}' => ('F', '2'),
+            '\u{309}' => ('R', '3'),
+            '\u{303}' => ('X', '4'),
+            '\u{323}' => ('J', '5'),
+            '\u{302}' | '\u{306}' | '\u{31B}' => continue,
+            _ => return Vec::new(),
+        };
+        telex.push(t);
+        vni.push(v);
+    }
+    vec![telex, vni]
 }
 
 /// Whether `code` (as [`read_share_code`] gives it) carries the tag of the portal at
@@ -178,6 +282,34 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// Typed on a Vietnamese keyboard (Telex `DD` is Đ, `AS` is Á; VNI `E6` is Ê), a code reads.
+    #[test]
+    fn a_code_typed_on_a_vietnamese_keyboard_still_reads() {
+        let (mut seen, mut read_back) = (0, 0);
+        for n in 0..5000u64 {
+            let code = spoken_code_for(PORTAL, n.wrapping_mul(0x9E37_79B9_7F4A_7C15).to_be_bytes());
+            let typed = code
+                .replace("DD", "Đ")
+                .replace("AS", "Á")
+                .replace("E6", "Ê");
+            if typed == code {
+                continue;
+            }
+            seen += 1;
+            match read_share_code(&typed.to_lowercase()) {
+                Ok(read) => {
+                    assert_eq!(read, code, "{typed}");
+                    read_back += 1;
+                }
+                Err(problem) => assert_eq!(problem, CodeProblem::Mistyped, "{typed}"),
+            }
+        }
+        assert!(
+            seen > 50 && read_back * 10 > seen * 9,
+            "{read_back} of {seen}"
+        );
     }
 
     #[test]

@@ -290,7 +290,8 @@ export function toAppError(e: unknown): AppError {
 export const api = {
   appInfo: () => invoke<AppInfo>('app_info'),
   /** `again`: record the same venue even within 10 minutes (the citizen said yes). */
-  checkIn: (text: string, again = false) => invoke<CheckedIn>('check_in', { text, again }),
+  /** `typed`: the citizen typed `text` (a venue's short code is then looked up at its portal). */
+  checkIn: (text: string, again = false, typed = false) => invoke<CheckedIn>('check_in', { text, again, typed }),
   previewCode: (text: string) => invoke<ScannedVenue>('preview_code', { text }),
   takeLink: () => invoke<string | null>('take_link'),
   /** The image file's bytes go as the raw request body, not as JSON. */

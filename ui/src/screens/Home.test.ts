@@ -132,11 +132,11 @@ test('closing the native scanner is not an error', async () => {
 
 test('a code from the native scanner is checked in', async () => {
   vi.mocked(scanNative).mockResolvedValueOnce('https://yte.example/v/1#abc');
-  let text: unknown = null;
+  let sent: unknown = null;
   mockIPC((cmd, payload) => {
     if (cmd === 'open_visit') return null;
     if (cmd === 'check_in') {
-      text = (payload as { text: string }).text;
+      sent = payload;
       return visit('Bưu điện tỉnh');
     }
     throw new Error(`unexpected ${cmd}`);
@@ -144,7 +144,8 @@ test('a code from the native scanner is checked in', async () => {
   render(Home, { platform: 'android' });
   await fireEvent.click(screen.getByRole('button', { name: /Quét mã QR/ }));
   expect(await screen.findByTestId('notice')).toHaveTextContent('Đã ghi nhận: Bưu điện tỉnh');
-  expect(text).toBe('https://yte.example/v/1#abc');
+  // Scanned, not typed: never looked up as a short code.
+  expect(sent).toEqual({ text: 'https://yte.example/v/1#abc', again: false, typed: false });
 });
 
 test('the same venue again within ten minutes is asked about, and recorded only on yes', async () => {
@@ -174,8 +175,8 @@ test('the same venue again within ten minutes is asked about, and recorded only 
   await fireEvent.click(screen.getByTestId('duplicate-yes'));
   expect(await screen.findByTestId('open-visit')).toHaveTextContent('Chợ Xanh Cao Bằng');
   expect(calls).toEqual([
-    { text: 'https://x/v/1#a', again: false },
-    { text: 'https://x/v/1#a', again: true },
+    { text: 'https://x/v/1#a', again: false, typed: true },
+    { text: 'https://x/v/1#a', again: true, typed: true },
   ]);
 });
 
@@ -185,7 +186,7 @@ test('typed text that is no venue code is told apart from a scanned one, and a s
     if (cmd === 'open_visit') return null;
     if (cmd === 'check_in') {
       sent.push((payload as { text: string }).text);
-      if ((payload as { text: string }).text === 'HS-001D-1') {
+      if ((payload as { text: string }).text === 'HS0-01D3-KQ2A') {
         throw { kind: 'venue_short_mistyped', message: 'mistyped' };
       }
       throw { kind: 'not_venue_code', message: 'not a venue code' };
@@ -199,12 +200,12 @@ test('typed text that is no venue code is told apart from a scanned one, and a s
   await fireEvent.input(field, { target: { value: 'xin chào' } });
   await fireEvent.click(screen.getByRole('button', { name: 'Ghi nhận' }));
   expect(await screen.findByTestId('notice')).toHaveTextContent(
-    'Mã bạn nhập không phải mã của địa điểm. Chưa ghi gì vào nhật ký. Hãy nhập mã ngắn in dưới mã QR trên áp phích, ví dụ HS-001D-0.',
+    'Mã bạn nhập không phải mã của địa điểm. Chưa ghi gì vào nhật ký. Hãy nhập mã ngắn in dưới mã QR trên áp phích, ví dụ HS0-01D3-KQ2A.',
   );
-  await fireEvent.input(field, { target: { value: 'HS-001D-1' } });
+  await fireEvent.input(field, { target: { value: 'HS0-01D3-KQ2A' } });
   await fireEvent.click(screen.getByRole('button', { name: 'Ghi nhận' }));
   await waitFor(() =>
     expect(screen.getByTestId('notice')).toHaveTextContent(/^Mã ngắn có một ký tự sai hoặc hai ký tự bị đổi chỗ\./),
   );
-  expect(sent).toEqual(['xin chào', 'HS-001D-1']);
+  expect(sent).toEqual(['xin chào', 'HS0-01D3-KQ2A']);
 });

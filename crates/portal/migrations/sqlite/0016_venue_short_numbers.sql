@@ -1,12 +1,15 @@
--- Each venue's number at this portal, 1, 2, 3… in the order they were registered: its short code
--- (printed under the poster's QR code, `protocol::venue_short`) is this number with the portal's
--- tag and a check character. Venues registered before are numbered in the order they came.
+-- A venue's short code (printed under its poster's QR code, `protocol::venue_short`): its number
+-- at this portal, 1, 2, 3… in the order venues were registered, and a secret drawn for it. Venues
+-- registered before are numbered in the order they came; their secrets are drawn when the portal
+-- next opens the database (`store::venues::give_short_secrets`), from the system's randomness.
 ALTER TABLE venues ADD COLUMN short_number BIGINT;
-UPDATE venues SET short_number = (
-    SELECT COUNT(*) FROM venues AS earlier
-    WHERE earlier.created_at < venues.created_at
-       OR (earlier.created_at = venues.created_at AND earlier.id <= venues.id)
-);
+ALTER TABLE venues ADD COLUMN short_secret BIGINT;
+-- The key (hex) its entry in a block is sealed under, stretched from its short code with
+-- Argon2id: made the first time its block is asked for, then kept.
+ALTER TABLE venues ADD COLUMN short_key TEXT;
+UPDATE venues SET short_number = numbered.n
+FROM (SELECT id, ROW_NUMBER() OVER (ORDER BY created_at, id) AS n FROM venues) AS numbered
+WHERE numbered.id = venues.id;
 CREATE UNIQUE INDEX venues_short_number ON venues (short_number);
 -- The next number to give. A registration takes it by updating this one row, so two at once
 -- (on PostgreSQL) wait for each other instead of taking the same number; a registration that

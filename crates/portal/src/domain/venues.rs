@@ -85,8 +85,9 @@ pub struct Registered {
     pub code_issued: String,
     pub updated_at: i64,
     pub poster_first_at: Option<i64>,
-    /// Its number at this portal, which its short code carries.
+    /// Its number at this portal, and the secret drawn for it: its short code carries both.
     pub short_number: Option<u32>,
+    pub short_secret: Option<u32>,
 }
 
 impl Registered {
@@ -507,6 +508,7 @@ mod tests {
             updated_at: 0,
             poster_first_at: None,
             short_number: None,
+            short_secret: None,
         };
         let mut phone = v.clone();
         phone.contact_phone = "0987654321".into();

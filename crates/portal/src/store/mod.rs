@@ -118,6 +118,10 @@ impl Db {
             .run(&pool)
             .await
             .map_err(|e| Error::Database(e.to_string()))?;
+        // Venues registered before short codes had secrets get theirs now (none, after once).
+        venues::give_short_secrets(&pool)
+            .await
+            .map_err(|e| Error::Database(e.to_string()))?;
         Ok(Db { pool, backend })
     }
 

@@ -25,6 +25,7 @@ struct Row {
     updated_at: i64,
     poster_first_at: Option<i64>,
     short_number: Option<i64>,
+    short_secret: Option<i64>,
 }
 
 impl From<Row> for Registered {
@@ -43,12 +44,14 @@ impl From<Row> for Registered {
             updated_at: r.updated_at,
             poster_first_at: r.poster_first_at,
             short_number: r.short_number.map(|n| n as u32),
+            short_secret: r.short_secret.map(|n| n as u32),
         }
     }
 }
 
 const COLUMNS: &str = "id, name, address, commune_code, sector, usual_stay_minutes, \
-     contact_name, contact_phone, active, code_issued, updated_at, poster_first_at, short_number";
+     contact_name, contact_phone, active, code_issued, updated_at, poster_first_at, short_number, \
+     short_secret";
 
 /// The venue `id` names (a UUID; the caller checks the form).
 pub async fn find(db: &AnyPool, id: &str) -> Result<Option<Registered>, sqlx::Error> {
@@ -122,8 +125,9 @@ pub async fn all(
     Ok(rows.into_iter().map(Registered::from).collect())
 }
 
-/// Registers a venue whose code is dated `issued`, at `now`, with the next short number; `batch`
-/// names the import it came in. The same name and address in one commune again is a unique
+/// Registers a venue whose code is dated `issued`, at `now`, with the next short number and
+/// `short_secret` (random, up to `protocol::venue_short::MAX_SECRET`); `batch` names the import it
+/// came in. The same name and address in one commune again is a unique
 /// violation (`store::is_duplicate`). In a transaction: the number is given back if it rolls back.
 pub async fn insert(
     db: &mut sqlx::AnyConnection,
@@ -132,6 +136,7 @@ pub async fn insert(
     issued: &str,
     now: i64,
     batch: Option<&str>,
+    short_secret: u32,
 ) -> Result<(), sqlx::Error> {
     let number: i64 =
         sqlx::query_scalar("UPDATE venue_short_numbers SET next = next + 1 RETURNING next - 1")
@@ -140,8 +145,8 @@ pub async fn insert(
     sqlx::query(
         "INSERT INTO venues (id, name, address, commune_code, sector, usual_stay_minutes, \
          contact_name, contact_phone, active, search_key, dedupe_key, code_issued, created_at, \
-         updated_at, import_batch, short_number) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 1, $9, $10, $11, $12, $12, $13, $14)",
+         updated_at, import_batch, short_number, short_secret) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 1, $9, $10, $11, $12, $12, $13, $14, $15)",
     )
     .bind(id)
     .bind(&v.name)
@@ -157,20 +162,28 @@ pub async fn insert(
     .bind(now)
     .bind(batch)
     .bind(number)
+    .bind(short_secret as i64)
     .execute(db)
     .await?;
     Ok(())
 }
 
-/// The active venues whose short numbers are `from..from + count`, with their numbers, in order.
+/// The active venues whose short numbers are `from..from + count`, in order, each with its
+/// entry's key (hex) where it was made before.
 pub async fn in_short_block(
     db: &AnyPool,
     from: u32,
     count: u32,
-) -> Result<Vec<(u32, Registered)>, sqlx::Error> {
-    let rows: Vec<Row> = sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM venues WHERE active = 1 AND short_number >= $1 \
-         AND short_number < $2 ORDER BY short_number"
+) -> Result<Vec<(Registered, Option<String>)>, sqlx::Error> {
+    #[derive(sqlx::FromRow)]
+    struct Keyed {
+        #[sqlx(flatten)]
+        row: Row,
+        short_key: Option<String>,
+    }
+    let rows: Vec<Keyed> = sqlx::query_as(&format!(
+        "SELECT {COLUMNS}, short_key FROM venues WHERE active = 1 AND short_number >= $1 \
+         AND short_number < $2 AND short_secret IS NOT NULL ORDER BY short_number"
     ))
     .bind(from as i64)
     .bind(from as i64 + count as i64)
@@ -178,11 +191,36 @@ pub async fn in_short_block(
     .await?;
     Ok(rows
         .into_iter()
-        .filter_map(|r| {
-            let number = r.short_number? as u32;
-            Some((number, Registered::from(r)))
-        })
+        .map(|k| (Registered::from(k.row), k.short_key))
         .collect())
+}
+
+/// Keeps the key (hex) venue `id`'s entry in its block is sealed under.
+pub async fn set_short_key(db: &AnyPool, id: &str, key: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE venues SET short_key = $1 WHERE id = $2")
+        .bind(key)
+        .bind(id)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+/// Draws a short code's secret for each venue registered before short codes had one (once,
+/// after the migration that added them), from the system's randomness.
+pub async fn give_short_secrets(db: &AnyPool) -> Result<(), sqlx::Error> {
+    use rand::Rng;
+    let ids: Vec<(String,)> = sqlx::query_as("SELECT id FROM venues WHERE short_secret IS NULL")
+        .fetch_all(db)
+        .await?;
+    for (id,) in ids {
+        let secret = rand::rngs::OsRng.gen_range(0..=protocol::venue_short::MAX_SECRET);
+        sqlx::query("UPDATE venues SET short_secret = $1 WHERE id = $2 AND short_secret IS NULL")
+            .bind(secret as i64)
+            .bind(&id)
+            .execute(db)
+            .await?;
+    }
+    Ok(())
 }
 
 /// Saves a changed venue, its code dated `issued`.

@@ -12,6 +12,8 @@ use axum::extract::{Multipart, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
 use rand::rngs::OsRng;
+use rand::seq::SliceRandom;
+use rand::Rng;
 use serde::Deserialize;
 
 use super::clock::now;
@@ -394,16 +396,20 @@ async fn check(
 async fn save_rows(
     app: &AppState,
     counters: &Arc<Counters>,
-    valid: Vec<(usize, ValidVenue)>,
+    mut valid: Vec<(usize, ValidVenue)>,
     mut entry: Entry,
     batch: &str,
 ) -> Result<Result<usize, Vec<RowError>>, WebError> {
+    // Numbered in a random order, not the file's: a file lists a commune's or a market's venues
+    // together, and a block of short numbers (which the app asks for) should not be one place.
+    valid.shuffle(&mut OsRng);
     let t = now();
     let code_issued = issued(local_date(t));
     let mut tx = app.db.begin().await?;
     for (row, v) in &valid {
         let id = new_venue_id(&mut OsRng);
-        match venues::insert(&mut tx, &id, v, &code_issued, t, Some(batch)).await {
+        let secret = OsRng.gen_range(0..=protocol::venue_short::MAX_SECRET);
+        match venues::insert(&mut tx, &id, v, &code_issued, t, Some(batch), secret).await {
             Ok(()) => {}
             // Registered by someone else while this file was being checked: nothing is saved.
             Err(e) if store::is_duplicate(&e) => {

@@ -1,14 +1,20 @@
-//! Venue codes by short code, for the app: `GET /api/v1/venue-blocks/{block}` answers the
-//! signed venue code of every active venue whose number is in the block (`protocol::venue_short`).
-//! The app asks for the block of the short code a person typed, so the portal learns which
-//! block of [`BLOCK`] venues, not which venue, and the app checks the code it picks exactly as a
-//! scanned one. Nothing of the request is written down.
+//! Venue codes by short code, for the app: `GET /api/v1/venue-blocks/{block}` answers, for every
+//! active venue whose number is in the block, its signed venue code sealed under the key its
+//! short code gives (`protocol::venue_short`). The app asks for the block of the short code a
+//! person typed, so the portal learns which block of [`BLOCK`] venues, not which venue; and an
+//! entry reads only with its poster's code, so the blocks cannot be walked to list the venues
+//! (and to name the venues of the exposure list, which names none). Nothing of the request is
+//! written down.
 
 use axum::extract::{Path, State};
 use axum::http::{header, StatusCode};
 use axum::response::IntoResponse;
 use axum::Json;
-use protocol::venue_short::{BlockAnswer, BlockVenue, BLOCK, MAX_NUMBER};
+use protocol::venue_short::{
+    entry_key, seal_entry, BlockAnswer, BlockVenue, ShortCode, BLOCK, MAX_NUMBER,
+};
+use rand::rngs::OsRng;
+use rand::RngCore;
 
 use super::clock::now;
 use super::error::{WebError, WebResult};
@@ -41,14 +47,35 @@ async fn get_block(State(app): State<AppState>, Path(block): Path<String>) -> We
         .into_response())
 }
 
-/// The block's active venues, each with its code signed today.
+/// The block's active venues, each with its code signed today and sealed under its entry's key
+/// (stretched from its short code the first time, about 15 ms each, then kept).
 pub async fn answer(app: &AppState, block: u32) -> WebResult<BlockAnswer> {
     let today = local_date(now());
+    let portal_url = app.authority.settings.portal_url.clone();
     let mut venues = Vec::new();
-    for (number, record) in venues::in_short_block(&app.db.pool, block * BLOCK, BLOCK).await? {
+    for (record, kept) in venues::in_short_block(&app.db.pool, block * BLOCK, BLOCK).await? {
+        let (Some(number), Some(secret)) = (record.short_number, record.short_secret) else {
+            continue;
+        };
+        let key = match kept.as_deref().and_then(|k| hex::decode(k).ok()) {
+            Some(key) if key.len() == 32 => <[u8; 32]>::try_from(key).expect("32 bytes"),
+            _ => {
+                let short = ShortCode::of(&portal_url, number, secret).ok_or_else(|| {
+                    WebError::Internal(format!("venue {} has no short code", record.id))
+                })?;
+                let key = tokio::task::spawn_blocking(move || entry_key(&short))
+                    .await
+                    .map_err(|e| WebError::Internal(e.to_string()))?;
+                venues::set_short_key(&app.db.pool, &record.id, &hex::encode(key)).await?;
+                key
+            }
+        };
+        let mut nonce = [0u8; 12];
+        OsRng.fill_bytes(&mut nonce);
+        let code = record.code(&app.authority, today)?;
         venues.push(BlockVenue {
             number,
-            code: record.code(&app.authority, today)?,
+            sealed: seal_entry(&key, nonce, number, &code),
         });
     }
     Ok(BlockAnswer { block, venues })

@@ -10,7 +10,7 @@ use chrono::NaiveDate;
 use ed25519_dalek::SigningKey;
 use protocol::cosign::venue_id_of_owner;
 use rand::rngs::OsRng;
-use rand::RngCore;
+use rand::{Rng, RngCore};
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -155,7 +155,9 @@ async fn create(
         None => new_venue_id(&mut OsRng),
     };
     let mut tx = app.db.begin().await?;
-    if let Err(e) = venues::insert(&mut tx, &id, &venue, &issued(local_date(t)), t, None).await {
+    let secret = OsRng.gen_range(0..=protocol::venue_short::MAX_SECRET);
+    let day = issued(local_date(t));
+    if let Err(e) = venues::insert(&mut tx, &id, &venue, &day, t, None, secret).await {
         return match store::is_duplicate(&e) {
             true => FormTemplate::new(&staff, &app, "venue-new-title", input)
                 .refused(&staff, &[Problem::new("name", "venue-duplicate")]),
@@ -369,10 +371,10 @@ pub fn poster_details(
     }
 }
 
-/// The venue's short code at this portal (`XX-XXXX-X`), to type where the QR will not scan.
+/// The venue's short code at this portal (`XXX-XXXX-XXXX`), to type where the QR will not scan.
 pub fn short_code(app: &AppState, record: &Registered) -> Option<String> {
-    let number = record.short_number?;
-    protocol::venue_short_code(&app.authority.settings.portal_url, number)
+    let (number, secret) = (record.short_number?, record.short_secret?);
+    protocol::ShortCode::of(&app.authority.settings.portal_url, number, secret).map(|s| s.code)
 }
 
 async fn poster(

@@ -13,8 +13,9 @@ crate::on_both_backends!(
     a_typed_short_code_finds_its_venue_in_a_block,
 );
 
-/// Each venue gets the next number, shown on its page and printed on its poster as a short code;
-/// the app's block request answers every active venue of the block with its signed code.
+/// Each venue gets the next number and a secret, shown on its page and printed on its poster as
+/// a short code; the app's block request answers every active venue of the block, each entry
+/// opening only with its own short code to a code the app verifies.
 async fn a_typed_short_code_finds_its_venue_in_a_block(backend: Backend) {
     let p = Portal::new(backend).await;
     p.add_user("lan", &[Role::Registrar]).await;
@@ -29,7 +30,7 @@ async fn a_typed_short_code_finds_its_venue_in_a_block(backend: Backend) {
     assert_eq!(again.status, StatusCode::UNPROCESSABLE_ENTITY);
     let school = register(&p, &mut c, "Trường Tiểu học Hợp Giang").await;
 
-    let portal_url = "http://127.0.0.1";
+    let tag = protocol::spoken_tag("http://127.0.0.1");
     let mut shorts = Vec::new();
     for (id, number) in [(&market, 1), (&post, 2), (&school, 3)] {
         let page = c.get(&format!("/venues/{id}")).await;
@@ -38,15 +39,15 @@ async fn a_typed_short_code_finds_its_venue_in_a_block(backend: Backend) {
             "<dd id=\"short-code\" class=\"short-code\">",
             "</dd>",
         );
-        assert_eq!(
-            Some(short.clone()),
-            protocol::venue_short_code(portal_url, number),
-            "venue {number}"
-        );
         let read = protocol::read_venue_short(&short).unwrap();
-        assert_eq!((read.number, read.block()), (number, 0));
+        assert_eq!((read.number, read.block()), (number, 0), "{short}");
+        assert_eq!(read.tag, tag);
         shorts.push(read);
     }
+    // Each venue's secret is its own.
+    let secrets: std::collections::HashSet<String> =
+        shorts.iter().map(|s| s.code[8..].to_owned()).collect();
+    assert_eq!(secrets.len(), 3, "{shorts:?}");
     for size in ["a4", "a5", "a6"] {
         let svg = c
             .get(&format!("/venues/{post}/poster/svg?size={size}"))
@@ -57,11 +58,16 @@ async fn a_typed_short_code_finds_its_venue_in_a_block(backend: Backend) {
         );
     }
 
-    // Asked by the app, which signs in as nobody: each code verifies and names its venue.
+    // Asked by the app, which signs in as nobody: each entry opens with its own short code only,
+    // to a code that verifies and names its venue.
     c.post(&format!("/venues/{school}/deactivate"), &[]).await;
+    let audited = p.count("SELECT COUNT(*) FROM audit_log").await;
     let r = p.client().get("/api/v1/venue-blocks/0").await;
     assert_eq!(r.status, StatusCode::OK);
     assert!(r.header("cache-control").starts_with("public"));
+    for name in ["Chợ Xanh", "Bưu điện", &market, &post] {
+        assert!(!r.body.contains(name), "the block names nothing: {name}");
+    }
     let answer: protocol::BlockAnswer = serde_json::from_str(&r.body).unwrap();
     let trust = protocol::TrustList::from_json(
         &std::fs::read_to_string(p.dir.path().join("trust.json")).unwrap(),
@@ -69,7 +75,7 @@ async fn a_typed_short_code_finds_its_venue_in_a_block(backend: Backend) {
     .unwrap();
     let named = |short: &protocol::ShortCode| {
         answer.code_of(short).map(|code| {
-            let venue = protocol::read_venue_code(code, &trust).unwrap();
+            let venue = protocol::read_venue_code(&code, &trust).unwrap();
             (venue.venue.id.to_string(), venue.venue.name)
         })
     };
@@ -80,6 +86,25 @@ async fn a_typed_short_code_finds_its_venue_in_a_block(backend: Backend) {
     );
     assert_eq!(named(&shorts[2]), None, "a venue no longer active");
     assert_eq!(answer.venues.len(), 2);
+    // Another venue's code does not open the market's entry.
+    let wrong = protocol::BlockAnswer {
+        block: 0,
+        venues: vec![protocol::BlockVenue {
+            number: 1,
+            sealed: answer.venues[1].sealed.clone(),
+        }],
+    };
+    assert_eq!(wrong.code_of(&shorts[0]), None);
+    // Asked again, the entries' keys were kept: the same codes, sealed afresh.
+    let again: protocol::BlockAnswer =
+        serde_json::from_str(&p.client().get("/api/v1/venue-blocks/0").await.body).unwrap();
+    assert_ne!(again.venues[0].sealed, answer.venues[0].sealed);
+    assert_eq!(again.code_of(&shorts[0]), answer.code_of(&shorts[0]));
+    assert_eq!(
+        p.count("SELECT COUNT(*) FROM venues WHERE short_key IS NOT NULL")
+            .await,
+        2
+    );
     // A block with nobody in it, and blocks no short code has.
     let empty = p.client().get("/api/v1/venue-blocks/1").await;
     assert_eq!(empty.body, r#"{"block":1,"venues":[]}"#);
@@ -88,11 +113,7 @@ async fn a_typed_short_code_finds_its_venue_in_a_block(backend: Backend) {
         assert_eq!(r.status, StatusCode::NOT_FOUND, "{bad}");
     }
     // Nothing of the app's asking is written down.
-    assert_eq!(
-        p.count("SELECT COUNT(*) FROM audit_log WHERE username = 'app'")
-            .await,
-        0
-    );
+    assert_eq!(p.count("SELECT COUNT(*) FROM audit_log").await, audited);
 }
 
 async fn the_list_filters_by_poster_sorts_and_exports(backend: Backend) {
