@@ -154,14 +154,21 @@ fn aad(number: u32) -> Vec<u8> {
     [DOMAIN, &number.to_be_bytes()].concat()
 }
 
+/// Entries are padded to a multiple of this many bytes, so that their lengths do not tell the
+/// lengths of names and addresses apart.
+const PAD_TO: usize = 512;
+
 /// Venue `number`'s signed code sealed under `key` (ChaCha20-Poly1305, the number bound in), with
-/// the caller's random `nonce`: base64url of the nonce and the ciphertext.
+/// the caller's random `nonce`: base64url of the nonce and the ciphertext. The code is padded
+/// with spaces to a multiple of [`PAD_TO`] bytes.
 pub fn seal_entry(key: &[u8; 32], nonce: [u8; 12], number: u32, venue_code: &str) -> String {
+    let mut padded = venue_code.trim_end().as_bytes().to_vec();
+    padded.resize(padded.len().div_ceil(PAD_TO).max(1) * PAD_TO, b' ');
     let sealed = ChaCha20Poly1305::new(key.into())
         .encrypt(
             Nonce::from_slice(&nonce),
             Payload {
-                msg: venue_code.as_bytes(),
+                msg: &padded,
                 aad: &aad(number),
             },
         )
@@ -185,7 +192,9 @@ pub fn open_entry(key: &[u8; 32], number: u32, sealed: &str) -> Option<String> {
             },
         )
         .ok()?;
-    String::from_utf8(plain).ok()
+    String::from_utf8(plain)
+        .ok()
+        .map(|code| code.trim_end_matches(' ').to_owned())
 }
 
 /// What a portal answers to `GET /api/v1/venue-blocks/{block}`: for each active venue whose
@@ -365,6 +374,10 @@ mod tests {
             answer(vec![entry.clone()]).code_of(&short).as_deref(),
             Some(venue)
         );
+        // A longer code seals to the same length: lengths tell names apart no more.
+        let longer = format!("{venue}{}", "9".repeat(200));
+        let longer = seal_entry(&entry_key(&short), [7; 12], 70, &longer);
+        assert_eq!(longer.len(), sealed.len());
         let other_secret = ShortCode::of(PORTAL, 70, 123_457).unwrap();
         assert_eq!(answer(vec![entry.clone()]).code_of(&other_secret), None);
         // Moved to another number, it does not open (the number is bound in).

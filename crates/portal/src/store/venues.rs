@@ -168,8 +168,9 @@ pub async fn insert(
     Ok(())
 }
 
-/// The active venues whose short numbers are `from..from + count`, in order, each with its
-/// entry's key (hex) where it was made before.
+/// The venues whose short numbers are `from..from + count`, in order, deactivated ones too (a
+/// block that changed when a venue was withdrawn would tell which number the exposure list's
+/// withdrawn venue is), each with its entry's kept key (`TAG:hex`) where it was made before.
 pub async fn in_short_block(
     db: &AnyPool,
     from: u32,
@@ -182,7 +183,7 @@ pub async fn in_short_block(
         short_key: Option<String>,
     }
     let rows: Vec<Keyed> = sqlx::query_as(&format!(
-        "SELECT {COLUMNS}, short_key FROM venues WHERE active = 1 AND short_number >= $1 \
+        "SELECT {COLUMNS}, short_key FROM venues WHERE short_number >= $1 \
          AND short_number < $2 AND short_secret IS NOT NULL ORDER BY short_number"
     ))
     .bind(from as i64)
@@ -195,7 +196,8 @@ pub async fn in_short_block(
         .collect())
 }
 
-/// Keeps the key (hex) venue `id`'s entry in its block is sealed under.
+/// Keeps the key venue `id`'s entry in its block is sealed under, as `TAG:hex` (the portal's tag
+/// it was made for: a portal whose address changed makes it again).
 pub async fn set_short_key(db: &AnyPool, id: &str, key: &str) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE venues SET short_key = $1 WHERE id = $2")
         .bind(key)

@@ -1,5 +1,6 @@
 //! Venue codes by short code, for the app: `GET /api/v1/venue-blocks/{block}` answers, for every
-//! active venue whose number is in the block, its signed venue code sealed under the key its
+//! venue whose number is in the block (deactivated ones too: the app warns of those as of a
+//! withdrawn poster), its signed venue code sealed under the key its
 //! short code gives (`protocol::venue_short`). The app asks for the block of the short code a
 //! person typed, so the portal learns which block of [`BLOCK`] venues, not which venue; and an
 //! entry reads only with its poster's code, so the blocks cannot be walked to list the venues
@@ -47,28 +48,47 @@ async fn get_block(State(app): State<AppState>, Path(block): Path<String>) -> We
         .into_response())
 }
 
-/// The block's active venues, each with its code signed today and sealed under its entry's key
+/// One request at a time makes entries' keys: a block asked for many times at once, before its
+/// keys were kept, costs one Argon2id run per venue, not one per venue per request.
+static MAKING_KEYS: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+/// The block's venues, each with its code signed today and sealed under its entry's key
 /// (stretched from its short code the first time, about 15 ms each, then kept).
 pub async fn answer(app: &AppState, block: u32) -> WebResult<BlockAnswer> {
     let today = local_date(now());
     let portal_url = app.authority.settings.portal_url.clone();
-    let mut venues = Vec::new();
-    for (record, kept) in venues::in_short_block(&app.db.pool, block * BLOCK, BLOCK).await? {
-        let (Some(number), Some(secret)) = (record.short_number, record.short_secret) else {
-            continue;
-        };
-        let key = match kept.as_deref().and_then(|k| hex::decode(k).ok()) {
-            Some(key) if key.len() == 32 => <[u8; 32]>::try_from(key).expect("32 bytes"),
-            _ => {
-                let short = ShortCode::of(&portal_url, number, secret).ok_or_else(|| {
-                    WebError::Internal(format!("venue {} has no short code", record.id))
-                })?;
-                let key = tokio::task::spawn_blocking(move || entry_key(&short))
-                    .await
-                    .map_err(|e| WebError::Internal(e.to_string()))?;
-                venues::set_short_key(&app.db.pool, &record.id, &hex::encode(key)).await?;
-                key
+    let tag = protocol::spoken_tag(&portal_url);
+    let kept_key = |kept: &Option<String>| -> Option<[u8; 32]> {
+        let hex_key = kept.as_deref()?.strip_prefix(&format!("{tag}:"))?;
+        <[u8; 32]>::try_from(hex::decode(hex_key).ok()?).ok()
+    };
+    let mut rows = venues::in_short_block(&app.db.pool, block * BLOCK, BLOCK).await?;
+    if rows.iter().any(|(_, kept)| kept_key(kept).is_none()) {
+        let _one_at_a_time = MAKING_KEYS.lock().await;
+        // Another request may have made them meanwhile.
+        rows = venues::in_short_block(&app.db.pool, block * BLOCK, BLOCK).await?;
+        for (record, kept) in rows.iter_mut() {
+            if kept_key(kept).is_some() {
+                continue;
             }
+            let (Some(number), Some(secret)) = (record.short_number, record.short_secret) else {
+                continue;
+            };
+            let short = ShortCode::of(&portal_url, number, secret).ok_or_else(|| {
+                WebError::Internal(format!("venue {} has no short code", record.id))
+            })?;
+            let key = tokio::task::spawn_blocking(move || entry_key(&short))
+                .await
+                .map_err(|e| WebError::Internal(e.to_string()))?;
+            let text = format!("{tag}:{}", hex::encode(key));
+            venues::set_short_key(&app.db.pool, &record.id, &text).await?;
+            *kept = Some(text);
+        }
+    }
+    let mut venues = Vec::new();
+    for (record, kept) in &rows {
+        let (Some(number), Some(key)) = (record.short_number, kept_key(kept)) else {
+            continue;
         };
         let mut nonce = [0u8; 12];
         OsRng.fill_bytes(&mut nonce);
