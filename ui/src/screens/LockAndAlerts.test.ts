@@ -67,6 +67,19 @@ test('with the lock on and open, deleting everything asks for the PIN; "Khoá ng
   expect(calls.some(([c]) => c === 'lock_app')).toBe(true);
 });
 
+test('opened with a fingerprint, someone who forgot the PIN is told to lock first, from the delete question', async () => {
+  const calls: [string, unknown][] = [];
+  ipc(calls);
+  const onlockchange = vi.fn();
+  render(Settings, { info, lock: status(true, true), onlockchange });
+  await fireEvent.click(screen.getByTestId('erase'));
+  expect(await screen.findByTestId('erase-forgot-open')).toHaveTextContent(t('settings.deleteForgotOpen'));
+  await fireEvent.click(screen.getByTestId('erase-lock-now'));
+  await vi.waitFor(() => expect(onlockchange).toHaveBeenCalled());
+  expect(calls.some(([c]) => c === 'lock_app')).toBe(true);
+  expect(calls.some(([c]) => c === 'delete_all_data')).toBe(false);
+});
+
 test('with the lock closed, deleting everything is the forgotten-PIN way, and says so', async () => {
   const calls: [string, unknown][] = [];
   ipc(calls);
