@@ -26,7 +26,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 # Fuzzing: every reader of outside input, FUZZ_SECONDS each (make fuzz); CI runs a short smoke.
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS ?= vd1 nz nhs cwa share_request sealed_diary exposure_list portal_answer venue_csv id_card door door_request cosign qr_image
+FUZZ_TARGETS ?= vd1 nz nhs cwa share_request sealed_diary exposure_list portal_answer venue_csv id_card door door_request cosign qr_image typed_code
 
 run: deps-system deps-toolchain deps-node app dev-authority
 	@echo "Portal: $(DEV_PORTAL_URL)/login  (user admin, password $(DEV_ADMIN_PASSWORD))"

@@ -358,6 +358,26 @@ mod tests {
         );
     }
 
+    /// The fuzz target's seeds typed on a Vietnamese keyboard are codes that read, so that the
+    /// fuzzer starts from the readings, not from refusals.
+    #[test]
+    fn the_fuzz_seeds_typed_on_vietnamese_keyboards_read() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fuzz/seeds/typed_code");
+        let mut read = 0;
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            if name.starts_with("venue-short") {
+                let text = std::fs::read_to_string(&path).unwrap();
+                assert!(read_venue_short(&text).is_ok(), "{name}: {text:?}");
+                read += 1;
+            }
+        }
+        assert!(read >= 8, "{read}");
+        let example = std::fs::read_to_string(format!("{dir}/example-not-a-code")).unwrap();
+        assert_eq!(read_venue_short(&example), Err(CodeProblem::Mistyped));
+    }
+
     /// Only the whole code opens its entry: another secret, another number or another block does
     /// not, and a changed byte is refused.
     #[test]
