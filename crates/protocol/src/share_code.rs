@@ -93,7 +93,10 @@ pub fn read_share_code(text: &str) -> Result<String, CodeProblem> {
     read_typed(text, read_share_code_ascii)
 }
 
-fn read_share_code_ascii(text: &str) -> Result<String, CodeProblem> {
+/// The characters of a typed code, upper case: spaces, dots and hyphens left out, O taken as 0
+/// and I and L as 1. [`CodeProblem::NotACode`] for any other character, or past `most`
+/// characters.
+pub(crate) fn typed_chars(text: &str, most: usize) -> Result<String, CodeProblem> {
     let mut typed = String::new();
     for c in text.trim().chars() {
         let c = match c.to_ascii_uppercase() {
@@ -104,7 +107,15 @@ fn read_share_code_ascii(text: &str) -> Result<String, CodeProblem> {
             _ => return Err(CodeProblem::NotACode),
         };
         typed.push(c);
+        if typed.len() > most {
+            return Err(CodeProblem::NotACode);
+        }
     }
+    Ok(typed)
+}
+
+fn read_share_code_ascii(text: &str) -> Result<String, CodeProblem> {
+    let typed = typed_chars(text, SPOKEN_CHARS)?;
     match typed.len() {
         crate::share::CODE_CHARS => crate::share::normalize_v1(&typed).ok_or(CodeProblem::NotACode),
         SPOKEN_CHARS => {

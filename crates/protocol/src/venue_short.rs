@@ -26,7 +26,9 @@ use chacha20poly1305::aead::{Aead, KeyInit, Payload};
 use chacha20poly1305::{ChaCha20Poly1305, Nonce};
 use serde::{Deserialize, Serialize};
 
-use crate::share_code::{read_typed, spoken_tag, value, weighted, CodeProblem, SPOKEN};
+use crate::share_code::{
+    read_typed, spoken_tag, typed_chars, value, weighted, CodeProblem, SPOKEN,
+};
 
 /// Characters of a short code, without hyphens.
 pub const SHORT_CHARS: usize = 11;
@@ -105,20 +107,7 @@ pub fn read_venue_short(text: &str) -> Result<ShortCode, CodeProblem> {
 }
 
 fn read_ascii(text: &str) -> Result<ShortCode, CodeProblem> {
-    let mut typed = String::new();
-    for c in text.trim().chars() {
-        let c = match c.to_ascii_uppercase() {
-            ' ' | '-' | '.' | '\u{a0}' => continue,
-            'O' => '0',
-            'I' | 'L' => '1',
-            c if c.is_ascii_alphanumeric() => c,
-            _ => return Err(CodeProblem::NotACode),
-        };
-        typed.push(c);
-        if typed.len() > SHORT_CHARS {
-            return Err(CodeProblem::NotACode);
-        }
-    }
+    let typed = typed_chars(text, SHORT_CHARS)?;
     if typed.len() != SHORT_CHARS {
         return Err(CodeProblem::NotACode);
     }
