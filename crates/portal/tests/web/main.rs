@@ -10,6 +10,7 @@ mod confirmations;
 mod matrix;
 mod pages;
 mod sessions;
+mod short_codes;
 mod venues;
 
 pub use axum::http::StatusCode;
