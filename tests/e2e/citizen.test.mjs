@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import {
   startServices, stopServices, makeAuthority, goTo, addVenue, openApp, closeApp, screenshot, text, tempDir, press, importImage, checkIn, setField,
-  startPortal, openChromium, adminWithRoles,
+  startPortal, openChromium, adminWithRoles, registerVenue,
 } from './harness.mjs';
 
 const A = 'Chợ Xanh Cao Bằng';
@@ -180,14 +180,10 @@ test('a short code typed from the poster checks in as the QR code would; a typo 
   let short;
   try {
     await adminWithRoles(browser, site, ['registrar']);
-    await browser.url(`${site.url}/venues/new`);
-    await (await browser.$('#name')).setValue(C);
-    await (await browser.$('#address')).setValue('Số 9 Phố Xuân Trường, Phường Thục Phán, Cao Bằng');
-    await (await browser.$('#commune')).selectByVisibleText('Phường Thục Phán');
-    await (await browser.$('#sector')).selectByAttribute('value', 'health-facility');
-    await (await browser.$('#contact_name')).setValue('Hoàng Văn Sơn');
-    await (await browser.$('#contact_phone')).setValue('0206 3852 456');
-    await (await browser.$('#save')).click();
+    await registerVenue(browser, site, {
+      name: C, address: 'Số 9 Phố Xuân Trường, Phường Thục Phán, Cao Bằng', sector: 'health-facility',
+      contact: 'Hoàng Văn Sơn', phone: '0206 3852 456',
+    });
     short = await text(browser, '#short-code');
     await screenshot(browser, 'portal-13-venue-short-code');
   } finally {

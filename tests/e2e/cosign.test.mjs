@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import QRCode from 'qrcode';
 import {
   startServices, stopServices, startPortal, openChromium, openApp, closeApp, screenshot, screenshots, text,
-  tempDir, press, waitForDownload, adminWithRoles, signInAsNewStaff, bindDoor,
+  tempDir, press, waitForDownload, adminWithRoles, signInAsNewStaff, bindDoor, registerVenue,
 } from './harness.mjs';
 
 const VENUE = 'Quán cà phê Bản Giốc';
@@ -49,15 +49,10 @@ async function qrFile(dir, name, content) {
 
 test('a co-signing venue\'s notice is published only after its owner signs on the venue\'s device', async () => {
   await adminWithRoles(browser, site, ['registrar', 'tracer', 'supervisor']);
-  await go('/venues/new');
-  await (await browser.$('#name')).setValue(VENUE);
-  await (await browser.$('#address')).setValue('Số 5 Phố Kim Đồng, Phường Thục Phán, Cao Bằng');
-  await (await browser.$('#commune')).selectByVisibleText('Phường Thục Phán');
-  await (await browser.$('#sector')).selectByAttribute('value', 'restaurant-cafe');
-  await (await browser.$('#contact_name')).setValue('Hoàng Thị Mai');
-  await (await browser.$('#contact_phone')).setValue('0912 345 678');
-  await (await browser.$('#owner_cosigns')).click();
-  await (await browser.$('#save')).click();
+  await registerVenue(browser, site, {
+    name: VENUE, address: 'Số 5 Phố Kim Đồng, Phường Thục Phán, Cao Bằng', sector: 'restaurant-cafe',
+    contact: 'Hoàng Thị Mai', phone: '0912 345 678', cosigns: true,
+  });
   // The owner sheet, shown once.
   const sheetFigure = await browser.$('#owner-sheet');
   await sheetFigure.waitForExist({ timeout: 10000 });

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import QRCode from 'qrcode';
 import {
   startServices, stopServices, startPortal, openChromium, openApp, closeApp, screenshot, text,
-  tempDir, portal, press, waitForDownload, adminWithRoles, bindDoor,
+  tempDir, portal, press, waitForDownload, adminWithRoles, bindDoor, registerVenue,
 } from './harness.mjs';
 import { accessibilityProblems } from './a11y.mjs';
 
@@ -97,14 +97,9 @@ async function ask(casePath, venueId, from, to, purpose) {
 test('a venue\'s door answers a tracer\'s request with exactly the window\'s people', async () => {
   // Staff register the venue and print its poster.
   await adminWithRoles(browser, site, ['registrar', 'tracer']);
-  await go('/venues/new');
-  await (await browser.$('#name')).setValue(VENUE);
-  await (await browser.$('#address')).setValue('Số 1 Phố Vườn Cam, Phường Thục Phán, Cao Bằng');
-  await (await browser.$('#commune')).selectByVisibleText('Phường Thục Phán');
-  await (await browser.$('#sector')).selectByAttribute('value', 'state-agency');
-  await (await browser.$('#contact_name')).setValue('Nông Văn Tổ');
-  await (await browser.$('#contact_phone')).setValue('0206 3852 123');
-  await (await browser.$('#save')).click();
+  await registerVenue(browser, site, {
+    name: VENUE, address: 'Số 1 Phố Vườn Cam, Phường Thục Phán, Cao Bằng', sector: 'state-agency',
+  });
   await (await browser.$('#notice')).waitForExist({ timeout: 10000 });
   const venueId = new URL(await browser.getUrl()).pathname.split('/')[2];
   await (await browser.$('#poster-png')).click();

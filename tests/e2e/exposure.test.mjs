@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { createServer, request } from 'node:http';
 import {
   startServices, stopServices, startPortal, openChromium, openApp, closeApp, screenshot, screenshots, text,
-  tempDir, press, waitForDownload, adminWithRoles, signInAsNewStaff, signOutOfPortal, ADMIN_PASSWORD, portal,
+  tempDir, press, waitForDownload, adminWithRoles, signInAsNewStaff, signOutOfPortal, ADMIN_PASSWORD, portal, registerVenue,
 } from './harness.mjs';
 import { notificationServer } from './notifications.mjs';
 
@@ -101,14 +101,9 @@ async function go(path) {
 
 /** Registers a venue in the browser and downloads its PNG poster. */
 async function poster(name) {
-  await go('/venues/new');
-  await (await browser.$('#name')).setValue(name);
-  await (await browser.$('#address')).setValue('Phường Thục Phán, Cao Bằng');
-  await (await browser.$('#commune')).selectByVisibleText('Phường Thục Phán');
-  await (await browser.$('#sector')).selectByAttribute('value', 'market');
-  await (await browser.$('#contact_name')).setValue('Nông Văn Tổ');
-  await (await browser.$('#contact_phone')).setValue('0912345678');
-  await (await browser.$('#save')).click();
+  await registerVenue(browser, site, {
+    name, address: 'Phường Thục Phán, Cao Bằng', sector: 'market', phone: '0912345678',
+  });
   await (await browser.$('#poster-png')).waitForExist({ timeout: 10000 });
   const seen = readdirSync(downloads);
   await (await browser.$('#poster-png')).click();

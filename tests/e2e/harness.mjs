@@ -370,6 +370,23 @@ export async function waitForDownload(dir, suffix, seen = []) {
   throw new Error(`no ${suffix} was downloaded to ${dir}`);
 }
 
+/**
+ * Fills the portal's form for a new venue in Phường Thục Phán and sends it, as a registrar
+ * signed in does; `cosigns` ticks "the owner co-signs its notices". The caller waits for what
+ * the portal answers.
+ */
+export async function registerVenue(browser, site, { name, address, sector, contact = 'Nông Văn Tổ', phone = '0206 3852 123', cosigns = false }) {
+  await browser.url(`${site.url}/venues/new`);
+  await (await browser.$('#name')).setValue(name);
+  await (await browser.$('#address')).setValue(address);
+  await (await browser.$('#commune')).selectByVisibleText('Phường Thục Phán');
+  await (await browser.$('#sector')).selectByAttribute('value', sector);
+  await (await browser.$('#contact_name')).setValue(contact);
+  await (await browser.$('#contact_phone')).setValue(phone);
+  if (cosigns) await (await browser.$('#owner_cosigns')).click();
+  await (await browser.$('#save')).click();
+}
+
 /** Signs in to the portal as its first admin and gives that account `roles` as well. */
 export async function adminWithRoles(browser, site, roles) {
   await browser.url(`${site.url}/login`);
