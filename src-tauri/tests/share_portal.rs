@@ -94,6 +94,12 @@ fn posts(seen: &Seen) -> Vec<String> {
         .collect()
 }
 
+/// The address of a local port nobody listens on (it was free a moment ago): no portal.
+fn closed_port() -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    format!("http://{}", listener.local_addr().unwrap())
+}
+
 fn write_trust(dir: &Path, portal_url: &str) -> PathBuf {
     // The stub portal's address, so that its requests' uploads stay on their portal.
     let mut trust = test_support::trust_in(&trusted_key());
@@ -231,10 +237,7 @@ fn a_request_that_must_not_be_believed_says_why_and_nothing_is_sent() {
 fn no_portal_listening_is_the_network_and_nothing_is_sent() {
     let dir = tempfile::tempdir().unwrap();
     // (f) a port nobody listens on.
-    let closed = {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        format!("http://{}", listener.local_addr().unwrap())
-    };
+    let closed = closed_port();
     let (_app, webview) = app(&dir.path().join("data"), &write_trust(dir.path(), &closed));
     let fetched = invoke(&webview, "fetch_share_request", json!({ "code": code(1) }));
     assert_eq!(kind(fetched), "share_network");
@@ -430,10 +433,7 @@ fn a_typed_short_code_is_looked_up_at_the_portal_and_checked_as_scanned() {
 #[test]
 fn a_typed_short_code_without_a_portal_to_ask_says_so() {
     let dir = tempfile::tempdir().unwrap();
-    let closed = {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        format!("http://{}", listener.local_addr().unwrap())
-    };
+    let closed = closed_port();
     let (_app, webview) = app(&dir.path().join("data"), &write_trust(dir.path(), &closed));
     let short = protocol::ShortCode::of(&closed, 3, 4242).unwrap();
     let checked = invoke(
