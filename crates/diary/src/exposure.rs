@@ -261,12 +261,17 @@ impl Diary {
         }
 
         tx.commit().await?;
-        self.rematch(authority, now).await
+        self.rematch(authority, Rematch::NewList, now).await
     }
 
     /// Matches every kept notice of `authority` against the diary's visits to that authority's
     /// venues, here on the phone: alerts that no longer match go, and the new ones are returned.
-    pub(crate) async fn rematch(&self, authority: &str, now: DateTime<Utc>) -> Result<Vec<Alert>> {
+    pub(crate) async fn rematch(
+        &self,
+        authority: &str,
+        why: Rematch,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Alert>> {
         let notices: Vec<protocol::exposure::Notice> = sqlx::query_as::<_, NoticeRow>(
             "SELECT id, venue_hash, window_from, window_to, level, advice_vi, advice_en, \
              cosign_owner, cosign_signature FROM exposure_notices WHERE authority = ?1",
@@ -300,7 +305,6 @@ impl Diary {
                 .iter()
                 .map(|r| Ok((r.try_get("visit_id")?, r.try_get("notice_id")?)))
                 .collect::<Result<_>>()?;
-        let kept: HashSet<i64> = notices.iter().map(|n| n.id as i64).collect();
         for (visit, notice) in existing.difference(&matched) {
             sqlx::query(
                 "DELETE FROM alerts WHERE authority = ?1 AND visit_id = ?2 AND notice_id = ?3",
@@ -310,8 +314,9 @@ impl Diary {
             .bind(notice)
             .execute(&mut *tx)
             .await?;
-            // Its notice withdrawn (not the visit corrected): the citizen is told, for a while.
-            if !kept.contains(notice) {
+            // Its notice withdrawn or corrected by the authority (not the visit by its owner):
+            // the citizen is told, for a while.
+            if why == Rematch::NewList {
                 crate::withdrawn::note_in(&mut *tx, authority, *notice, *visit, now).await?;
             }
         }
@@ -345,7 +350,8 @@ impl Diary {
             .fetch_all(&self.pools.reader())
             .await?;
         for authority in authorities {
-            self.rematch(&authority, now).await?;
+            self.rematch(&authority, Rematch::VisitsCorrected, now)
+                .await?;
         }
         Ok(())
     }
@@ -399,4 +405,11 @@ impl Diary {
         }
         Ok(())
     }
+}
+
+/// What changed before matching again: the authority's notices, or the owner's visits.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Rematch {
+    NewList,
+    VisitsCorrected,
 }

@@ -194,6 +194,53 @@ async fn an_alert_gone_with_a_correction_leaves_no_note() {
     assert!(diary.withdrawn_alerts(now).await.unwrap().is_empty());
 }
 
+/// The authority corrects a notice (same number, another window) so that a visit no longer
+/// falls in it: for the citizen that is the alert withdrawn, and said as such.
+#[tokio::test]
+async fn an_alert_gone_with_its_notice_corrected_is_said_as_withdrawn() {
+    let dir = tempfile::tempdir().unwrap();
+    let diary = Diary::open(dir.path(), trust(), None).await.unwrap();
+    let a = diary
+        .check_in(&code("Chợ Xanh", 1), at(8, 0))
+        .await
+        .unwrap();
+    let now = at(21, 0);
+    let first = list(1, None, vec![notice(10, 1, at(8, 30), at(12, 0))], vec![]);
+    diary.apply_exposure_list(&first, None, now).await.unwrap();
+    assert_eq!(diary.alerts().await.unwrap().len(), 1);
+
+    // Still overlapping after the correction: the alert stays, with no note.
+    let narrower = list(2, Some(1), vec![notice(10, 1, at(8, 45), at(9, 0))], vec![]);
+    diary
+        .apply_exposure_list(&narrower, None, now)
+        .await
+        .unwrap();
+    assert_eq!(diary.alerts().await.unwrap().len(), 1);
+    assert!(diary.withdrawn_alerts(now).await.unwrap().is_empty());
+
+    // Moved to the afternoon: the alert goes, and the note says so.
+    let later = now + Duration::hours(1);
+    let moved = list(
+        3,
+        Some(2),
+        vec![notice(10, 1, at(14, 0), at(16, 0))],
+        vec![],
+    );
+    diary
+        .apply_exposure_list(&moved, None, later)
+        .await
+        .unwrap();
+    assert!(diary.alerts().await.unwrap().is_empty());
+    let notes = diary.withdrawn_alerts(later).await.unwrap();
+    assert_eq!(
+        notes
+            .iter()
+            .map(|n| (n.notice_id, n.visit.id, n.withdrawn_at))
+            .collect::<Vec<_>>(),
+        [(10, a.id, later)]
+    );
+}
+
 /// A visit corrected by hand to last more than a day counts for 24 hours in matching, as the
 /// portal's overlaps count it (`protocol::stay::span`): a notice from its second day on does
 /// not reach it, however long its time out says it stayed.
