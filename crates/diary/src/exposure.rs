@@ -1,7 +1,7 @@
 //! Exposure lists on the phone: keeping the notices of each trusted authority, matching them
 //! against this diary, and the alerts that result. Nothing here leaves the phone.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, TimeZone, Utc};
 use protocol::cosign::{cosigns, Cosign};
@@ -201,6 +201,7 @@ impl Diary {
         let authority = &list.authority;
         let l = &list.list;
         let mut tx = self.pools.writer().await?.begin().await?;
+        let before = matching_of(&mut tx, authority).await?;
         if l.base.is_none() {
             sqlx::query("DELETE FROM exposure_notices WHERE authority = ?1")
                 .bind(authority)
@@ -260,16 +261,25 @@ impl Diary {
             .await?;
         }
 
+        // The notices this list retracted, left out or changed in what matching reads: an alert
+        // of theirs that goes was withdrawn by the authority, and is said.
+        let after = matching_of(&mut tx, authority).await?;
+        let changed: HashSet<i64> = before
+            .into_iter()
+            .filter(|(id, matching)| after.get(id) != Some(matching))
+            .map(|(id, _)| id)
+            .collect();
         tx.commit().await?;
-        self.rematch(authority, Rematch::NewList, now).await
+        self.rematch(authority, &changed, now).await
     }
 
     /// Matches every kept notice of `authority` against the diary's visits to that authority's
     /// venues, here on the phone: alerts that no longer match go, and the new ones are returned.
+    /// An alert that goes with one of the `withdrawn` notices leaves a note for the citizen.
     pub(crate) async fn rematch(
         &self,
         authority: &str,
-        why: Rematch,
+        withdrawn: &HashSet<i64>,
         now: DateTime<Utc>,
     ) -> Result<Vec<Alert>> {
         let notices: Vec<protocol::exposure::Notice> = sqlx::query_as::<_, NoticeRow>(
@@ -314,9 +324,9 @@ impl Diary {
             .bind(notice)
             .execute(&mut *tx)
             .await?;
-            // Its notice withdrawn or corrected by the authority (not the visit by its owner):
-            // the citizen is told, for a while.
-            if why == Rematch::NewList {
+            // Its notice withdrawn or corrected by the authority (not the visit by its owner, nor
+            // a list that changed nothing about it): the citizen is told, for a while.
+            if withdrawn.contains(notice) {
                 crate::withdrawn::note_in(&mut *tx, authority, *notice, *visit, now).await?;
             }
         }
@@ -350,8 +360,7 @@ impl Diary {
             .fetch_all(&self.pools.reader())
             .await?;
         for authority in authorities {
-            self.rematch(&authority, Rematch::VisitsCorrected, now)
-                .await?;
+            self.rematch(&authority, &HashSet::new(), now).await?;
         }
         Ok(())
     }
@@ -407,9 +416,102 @@ impl Diary {
     }
 }
 
-/// What changed before matching again: the authority's notices, or the owner's visits.
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Rematch {
-    NewList,
-    VisitsCorrected,
+/// What matching reads of a notice: its place, window and co-signature.
+type Matching = (Vec<u8>, i64, i64, Option<Vec<u8>>, Option<Vec<u8>>);
+
+/// Each kept notice of `authority`, by number, as matching reads it.
+async fn matching_of(
+    tx: &mut sqlx::SqliteConnection,
+    authority: &str,
+) -> Result<HashMap<i64, Matching>> {
+    sqlx::query(
+        "SELECT id, venue_hash, window_from, window_to, cosign_owner, cosign_signature \
+         FROM exposure_notices WHERE authority = ?1",
+    )
+    .bind(authority)
+    .fetch_all(&mut *tx)
+    .await?
+    .iter()
+    .map(|r| {
+        Ok((
+            r.try_get("id")?,
+            (
+                r.try_get("venue_hash")?,
+                r.try_get("window_from")?,
+                r.try_get("window_to")?,
+                r.try_get("cosign_owner")?,
+                r.try_get("cosign_signature")?,
+            ),
+        ))
+    })
+    .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use protocol::exposure::{ExposureList, Notice};
+    use test_support::{code, trust};
+    use uuid::Uuid;
+
+    fn at(h: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 11, 28, h, 0, 0).unwrap()
+    }
+
+    fn list(sequence: u64) -> VerifiedExposureList {
+        VerifiedExposureList {
+            list: ExposureList {
+                sequence,
+                issued: at(20).timestamp(),
+                not_after: Some(at(20).timestamp() + 2 * 86_400),
+                base: None,
+                notices: vec![Notice {
+                    id: 10,
+                    venue_hash: venue_hash(&Uuid::from_bytes([1; 16])),
+                    from: at(8).timestamp(),
+                    to: at(12).timestamp(),
+                    level: Level::Test,
+                    advice_vi: "Hãy đi xét nghiệm.".into(),
+                    advice_en: "Get tested.".into(),
+                    cosign: None,
+                }],
+                retracted: Vec::new(),
+                withdrawn: Vec::new(),
+            },
+            authority: "Sở Y tế Cao Bằng".into(),
+            version: 2,
+        }
+    }
+
+    /// A correction whose matching did not run (the device full, or a list applied between the
+    /// visit saved and the matching after it): the next list, which changed nothing about the
+    /// notice, takes the alert away without telling the citizen the authority withdrew it.
+    #[tokio::test]
+    async fn a_list_that_changed_nothing_about_a_notice_says_nothing_of_its_alert() {
+        let dir = tempfile::tempdir().unwrap();
+        let diary = Diary::open(dir.path(), trust(), None).await.unwrap();
+        let visit = diary.check_in(&code("Chợ Xanh", 1), at(9)).await.unwrap();
+        diary
+            .apply_exposure_list(&list(1), None, at(21))
+            .await
+            .unwrap();
+        assert_eq!(diary.alerts().await.unwrap().len(), 1);
+
+        // Moved to the early morning, as `update_visit` does, without matching again after it.
+        sqlx::query(
+            "UPDATE visits SET time_in = ?2, time_out = ?3, checkout = 'tap' WHERE id = ?1",
+        )
+        .bind(visit.id)
+        .bind(at(5).timestamp())
+        .bind(at(6).timestamp())
+        .execute(&diary.pools.writer().await.unwrap())
+        .await
+        .unwrap();
+        diary
+            .apply_exposure_list(&list(2), None, at(22))
+            .await
+            .unwrap();
+        assert!(diary.alerts().await.unwrap().is_empty());
+        assert!(diary.withdrawn_alerts(at(22)).await.unwrap().is_empty());
+    }
 }

@@ -12,8 +12,8 @@ use crate::visit::Visit;
 /// How long the note of a withdrawn alert is shown.
 pub const WITHDRAWN_NOTE_DAYS: i64 = 7;
 
-/// An alert the authority withdrew (its notice retracted, or left out of a whole list), and
-/// the visit it was about.
+/// An alert the authority withdrew (its notice retracted, left out of a whole list, or corrected
+/// so that the visit no longer falls in it), and the visit it was about.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct WithdrawnAlert {
     pub authority: String,
