@@ -116,42 +116,66 @@ describe('on a phone', () => {
   });
 });
 
-test('a check for exposures started while the app was locked does not empty the alerts that unlocking showed', async () => {
-  const alert: Alert = {
-    authority: 'Sở Y tế Cao Bằng', notice_id: 7,
-    visit: visit(4, 'Chợ Xanh Cao Bằng'),
-    window_from: '2026-11-24T01:00:00Z', window_to: '2026-11-24T03:00:00Z', level: 'test',
-    advice_vi: 'Hãy đi xét nghiệm.', advice_en: 'Get tested.', created_at: '2026-11-24T05:00:00Z', notified: true,
-  };
-  let open = false;
-  let answerRefresh: (r: unknown) => void = () => {};
-  mockIPC((cmd) => {
-    if (cmd === 'lock_status') return { enabled: true, unlocked: open, biometrics: false, wait_seconds: 0 };
-    if (cmd === 'unlock') {
-      open = true;
-      return null;
+// Either way round: begun locked and answered after the PIN, or begun open, the app locked in the
+// app switcher meanwhile (the core then leaves the alerts out), and answered after the PIN.
+for (const startsOpen of [false, true]) {
+  test(`a check for exposures that ended while the app was locked does not empty the alerts that unlocking showed (begun ${startsOpen ? 'open' : 'locked'})`, async () => {
+    const alert: Alert = {
+      authority: 'Sở Y tế Cao Bằng', notice_id: 7,
+      visit: visit(4, 'Chợ Xanh Cao Bằng'),
+      window_from: '2026-11-24T01:00:00Z', window_to: '2026-11-24T03:00:00Z', level: 'test',
+      advice_vi: 'Hãy đi xét nghiệm.', advice_en: 'Get tested.', created_at: '2026-11-24T05:00:00Z', notified: true,
+    };
+    let open = startsOpen;
+    // Every pending refresh (an App of an earlier test still listens to the document too).
+    const answerRefresh: ((r: unknown) => void)[] = [];
+    mockIPC((cmd) => {
+      if (cmd === 'lock_status') return { enabled: true, unlocked: open, biometrics: false, wait_seconds: 0 };
+      if (cmd === 'unlock') {
+        open = true;
+        return null;
+      }
+      if (cmd === 'lock_app') {
+        open = false;
+        return null;
+      }
+      // Locked, the core leaves the alerts themselves out of what it lists and refreshes.
+      if (cmd === 'list_alerts') return open ? [alert] : [];
+      if (cmd === 'list_withdrawn_alerts') return [];
+      if (cmd === 'refresh_exposures') {
+        // The first one (at start) is answered only after the PIN was taken.
+        return new Promise((resolve) => answerRefresh.push(resolve));
+      }
+      const answer = starting('linux')(cmd);
+      if (answer === undefined) throw new Error(`unexpected ${cmd}`);
+      return answer;
+    });
+    render(App);
+    await screen.findByRole('navigation');
+    // The app listens for going out of sight once it has asked for the lists.
+    await waitFor(() => expect(answerRefresh).not.toEqual([]));
+    if (startsOpen) {
+      // Out of sight in the app switcher: locked again.
+      Object.defineProperty(document, 'visibilityState', { value: 'hidden', configurable: true });
+      document.dispatchEvent(new Event('visibilitychange'));
+      await waitFor(() => expect(open).toBe(false));
+      Object.defineProperty(document, 'visibilityState', { value: 'visible', configurable: true });
+      document.dispatchEvent(new Event('visibilitychange'));
     }
-    // Locked, the core leaves the alerts themselves out of what it lists and refreshes.
-    if (cmd === 'list_alerts') return open ? [alert] : [];
-    if (cmd === 'list_withdrawn_alerts') return [];
-    if (cmd === 'refresh_exposures') {
-      // Answered only after the PIN was taken: the refresh was made while the lock was closed.
-      return new Promise((resolve) => (answerRefresh = resolve));
-    }
-    const answer = starting('linux')(cmd);
-    if (answer === undefined) throw new Error(`unexpected ${cmd}`);
-    return answer;
-  });
-  render(App);
-  await screen.findByRole('navigation');
-  await fireEvent.click(document.querySelector<HTMLElement>('[data-tab="alerts"]')!);
-  await fireEvent.input(await screen.findByTestId('pin'), { target: { value: '2468' } });
-  await fireEvent.click(screen.getByTestId('unlock'));
-  expect(await screen.findByTestId('alert')).toHaveTextContent('Chợ Xanh Cao Bằng');
+    await fireEvent.click(document.querySelector<HTMLElement>('[data-tab="alerts"]')!);
+    await fireEvent.input(await screen.findByTestId('pin'), { target: { value: '2468' } });
+    await fireEvent.click(screen.getByTestId('unlock'));
+    expect(await screen.findByTestId('alert')).toHaveTextContent('Chợ Xanh Cao Bằng');
 
-  answerRefresh({ alerts: [], withdrawn: [], count: 1, fresh: [], problems: [], checked_at: '2026-11-24T06:00:00Z' });
-  // The check is over (its button is back) before the list is looked at.
-  await waitFor(() => expect(screen.getByTestId('check-exposures')).toBeEnabled());
-  expect(screen.queryByTestId('no-alerts')).toBeNull();
-  expect(screen.getByTestId('alert')).toHaveTextContent('Chợ Xanh Cao Bằng');
-});
+    // The core says it left the alerts out: the lock was closed as it ended.
+    for (const answer of answerRefresh) {
+      answer({
+        alerts: [], withdrawn: [], count: 1, fresh: [], problems: [], checked_at: '2026-11-24T06:00:00Z', withheld: true,
+      });
+    }
+    // The check is over (its button is back) before the list is looked at.
+    await waitFor(() => expect(screen.getByTestId('check-exposures')).toBeEnabled());
+    expect(screen.queryByTestId('no-alerts')).toBeNull();
+    expect(screen.getByTestId('alert')).toHaveTextContent('Chợ Xanh Cao Bằng');
+  });
+}

@@ -28,6 +28,9 @@ pub struct Refresh<P = Error> {
     pub withdrawn: Vec<WithdrawnAlert>,
     /// When the lists were last checked, all of them (the oldest of their last checks).
     pub checked_at: Option<DateTime<Utc>>,
+    /// The app lock was closed when the refresh ended: `alerts` and `withdrawn` were left out
+    /// (not found empty). A screen opened since asks for them again.
+    pub withheld: bool,
 }
 
 impl Refresh {
@@ -39,6 +42,7 @@ impl Refresh {
             problems: self.problems.into_iter().map(f).collect(),
             withdrawn: self.withdrawn,
             checked_at: self.checked_at,
+            withheld: self.withheld,
         }
     }
 }
@@ -146,7 +150,8 @@ pub async fn refresh<H: Http>(
     // last, so that an error before this point leaves them to be announced next time.
     diary.alerts_notified(&announce).await?;
     let count = alerts.len();
-    let (alerts, withdrawn) = if lock.is_open() {
+    let withheld = !lock.is_open();
+    let (alerts, withdrawn) = if !withheld {
         (alerts, diary.withdrawn_alerts(now).await?)
     } else {
         (Vec::new(), Vec::new())
@@ -167,5 +172,6 @@ pub async fn refresh<H: Http>(
                     .collect::<Vec<_>>(),
             )
             .await?,
+        withheld,
     })
 }

@@ -304,6 +304,7 @@ async fn a_withdrawn_alert_is_told_not_dropped() {
     let first = refreshed(&portal, &trust, &diary, &lock).await;
     assert_eq!(names(&first), ["Chợ Xanh"]);
     assert!(first.withdrawn.is_empty());
+    assert!(!first.withheld);
 
     let none = ExposureList {
         notices: Vec::new(),
@@ -326,6 +327,7 @@ async fn a_withdrawn_alert_is_told_not_dropped() {
     let unreachable = FakePortal::new(|_, _, _, _| Err("no route".into()));
     let locked = refreshed_at(&unreachable, &trust, &diary, &lock, at(23, 0)).await;
     assert!(locked.withdrawn.is_empty(), "no place while locked");
+    assert!(locked.withheld, "left out, not found empty");
     assert_eq!(locked.checked_at, Some(at(22, 0)), "not checked since");
 }
 
@@ -345,6 +347,7 @@ async fn while_locked_a_refresh_tells_only_levels_and_a_count() {
     let locked = refreshed(&portal, &trust, &diary, &lock).await;
     assert_eq!(locked.count, 1);
     assert!(locked.alerts.is_empty(), "nothing about the visit");
+    assert!(locked.withheld);
     assert_eq!(locked.fresh, ["test"]);
 
     lock.unlock(&diary, "2468", &(at(21, 0), Instant::now()))
@@ -352,6 +355,7 @@ async fn while_locked_a_refresh_tells_only_levels_and_a_count() {
         .unwrap();
     let open = refreshed(&portal, &trust, &diary, &lock).await;
     assert_eq!(names(&open), ["Chợ Xanh"]);
+    assert!(!open.withheld);
     assert!(open.fresh.is_empty(), "announced once, while locked");
 }
 

@@ -153,6 +153,8 @@ export interface Refresh {
   withdrawn: WithdrawnAlert[];
   /** When every list was last checked; null before the first. */
   checked_at: string | null;
+  /** The lock was closed as the refresh ended: `alerts` and `withdrawn` were left out. */
+  withheld: boolean;
 }
 
 /** An alert the authority withdrew, and the visit it was about. */
