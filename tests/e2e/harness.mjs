@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import net from 'node:net';
 import { remote } from 'webdriverio';
+import dbus from 'dbus-next';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
 const TARGET = process.env.CARGO_TARGET_DIR ?? join(ROOT, 'target');
@@ -262,16 +263,57 @@ export async function openApp(dataDir, trustFile, { keyStore = true, mockCamera 
   return browser;
 }
 
-/** Ends the session and waits until the app's process has exited (it closes the diary then). */
+/** The processes of the app running on `dataDir`. */
+function appPids(dataDir) {
+  try {
+    return execFileSync('pgrep', ['-f', '--', `--data-dir ${dataDir}`], { encoding: 'utf8' })
+      .split('\n')
+      .filter(Boolean)
+      .map(Number);
+  } catch (e) {
+    if (e.status === 1) return []; // no such process
+    throw e;
+  }
+}
+
+/**
+ * The app's names on the session bus (its single-instance name, `state::instance_id`), each with
+ * the process holding it. Apps started where no bus answers hold none.
+ */
+async function appBusNames() {
+  const bus = dbus.sessionBus();
+  bus.on('error', () => {});
+  try {
+    const daemon = (await bus.getProxyObject('org.freedesktop.DBus', '/org/freedesktop/DBus')).getInterface(
+      'org.freedesktop.DBus',
+    );
+    const held = new Map();
+    for (const name of await daemon.ListNames()) {
+      if (!name.startsWith('org.visitdiary.app.')) continue;
+      const pid = await daemon.GetConnectionUnixProcessID(name).catch(() => null);
+      if (pid !== null) held.set(name, pid);
+    }
+    return held;
+  } finally {
+    bus.disconnect();
+  }
+}
+
+/**
+ * Ends the session and waits until the app's process has exited (it closes the diary then) and
+ * the bus has let its single-instance name go: a process whose command line is gone can still
+ * hold the name for a moment, and an app started on the same folder then hands its arguments to
+ * that one and fails.
+ */
 export async function closeApp(browser, dataDir) {
+  const pids = appPids(dataDir);
+  const names = [...(await appBusNames())].filter(([, pid]) => pids.includes(pid)).map(([name]) => name);
   await browser.deleteSession();
   const until = Date.now() + 15000;
   while (Date.now() < until) {
-    try {
-      execFileSync('pgrep', ['-f', '--', `--data-dir ${dataDir}`], { stdio: 'ignore' });
-    } catch (e) {
-      if (e.status === 1) return; // no such process
-      throw e;
+    if (appPids(dataDir).length === 0) {
+      const held = await appBusNames();
+      if (!names.some((name) => held.has(name))) return;
     }
     await new Promise((r) => setTimeout(r, 100));
   }
