@@ -150,6 +150,44 @@ fn the_share_sheets_file_provider_does_not_merge_into_the_apps() {
     )));
 }
 
+/// Every command the app's plugin declares has its native half on both phones, by the name Tauri
+/// calls it there (`set_secure` → `setSecure`): a missing one would fail only on a phone, when a
+/// citizen presses its button.
+#[test]
+fn every_command_of_the_phone_plugin_has_its_kotlin_and_swift_halves() {
+    let build = read("../crates/phone/build.rs");
+    let list = build
+        .split("const COMMANDS: &[&str] = &[")
+        .nth(1)
+        .and_then(|rest| rest.split("];").next())
+        .expect("COMMANDS in crates/phone/build.rs");
+    let commands: Vec<&str> = list
+        .split(',')
+        .map(|c| c.trim().trim_matches('"'))
+        .filter(|c| !c.is_empty())
+        .collect();
+    assert_eq!(commands, ["set_secure", "torch", "dial", "share_file"]);
+    let kotlin = read("../crates/phone/android/src/main/java/PhonePlugin.kt");
+    let swift = read("../crates/phone/ios/Sources/PhonePlugin.swift");
+    for command in commands {
+        let mut words = command.split('_');
+        let camel: String = words.next().unwrap().to_string()
+            + &words
+                .map(|w| w[..1].to_uppercase() + &w[1..])
+                .collect::<String>();
+        assert!(
+            kotlin.contains(&format!("@Command\n    fun {camel}(invoke: Invoke)")),
+            "Kotlin has no @Command {camel}"
+        );
+        assert!(
+            swift.contains(&format!(
+                "@objc public func {camel}(_ invoke: Invoke) throws"
+            )),
+            "Swift has no {camel}"
+        );
+    }
+}
+
 /// The value of `key` in a plist (a `<string>` right after it).
 fn plist_string(plist: &str, key: &str) -> Option<String> {
     let after = &plist[plist.find(&format!("<key>{key}</key>"))?..];

@@ -152,8 +152,8 @@ fn capabilities_grant_only_what_the_ui_uses() {
     assert_eq!(granted, expected);
 }
 
-/// The webview may keep its screens out of sight and switch the torch, but not hand a file to
-/// the share sheet: the Rust side does, for files it wrote (a webview that could name any path
+/// The webview may keep its screens out of sight, switch the torch and open the dialler with a
+/// number (the citizen still presses call), but not hand a file to the share sheet: the Rust side does, for files it wrote (a webview that could name any path
 /// could send the diary's own database out).
 #[test]
 fn the_phone_plugin_lends_the_webview_no_file() {
@@ -167,5 +167,5 @@ fn the_phone_plugin_lends_the_webview_no_file() {
         .find_map(|l| l.trim().strip_prefix("permissions = "))
         .expect("a permissions line");
     let granted: Vec<String> = serde_json::from_str(line).unwrap();
-    assert_eq!(granted, ["allow-set-secure", "allow-torch"]);
+    assert_eq!(granted, ["allow-set-secure", "allow-torch", "allow-dial"]);
 }

@@ -3,7 +3,8 @@
 // list, matches it on the phone, raises one system notification and shows exactly one alert, for
 // the right visit, with the advice in Vietnamese. A tampered list and a replayed older list are
 // ignored with a sentence; after the notice is retracted, a pull on the Alerts screen clears it.
-// The alert's next steps name the department's hotline, which the trust file carries.
+// The alert's next steps name the department's hotline, which the trust file carries; on a
+// phone it is a button that opens the dialler.
 // A venue the registrar deactivates is withdrawn: after the next list, a check-in there warns.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -15,6 +16,7 @@ import {
   tempDir, press, waitForDownload, adminWithRoles, signInAsNewStaff, signOutOfPortal, ADMIN_PASSWORD, portal, registerVenue,
 } from './harness.mjs';
 import { notificationServer } from './notifications.mjs';
+import { fakePhone, phoneCalls } from './phone-fake.mjs';
 
 const A = 'Chợ Xanh Cao Bằng';
 const B = 'Trạm Y tế Phường Thục Phán';
@@ -160,7 +162,7 @@ test('a notice for one of two visited venues raises exactly one alert, cleared o
   const code = await text(browser, '.request .code');
 
   const data = tempDir('exposure-data');
-  const app = await openApp(data, site.trust);
+  let app = await openApp(data, site.trust);
   try {
     // The citizen was at A, then at B, and shares both visits.
     for (const [png, name] of [[posterA, A], [posterB, B]]) {
@@ -261,6 +263,8 @@ test('a notice for one of two visited venues raises exactly one alert, cleared o
     assert.match(next, /Khi khó thở, gọi cấp cứu 115\.$/);
     assert.equal(await text(app, '[data-testid=alert-count]'), '1');
     await screenshot(app, '30-alert');
+    // A computer cannot call: the number is only read there.
+    assert.equal(await (await app.$('[data-testid=alert-call]')).isExisting(), false);
     // One system notification, in Vietnamese, naming neither the place nor the time.
     await app.waitUntil(async () => notifications.received.length > 0, { timeout: 10000 });
     assert.equal(notifications.received.length, 1);
@@ -268,6 +272,24 @@ test('a notice for one of two visited venues raises exactly one alert, cleared o
     assert.match(notifications.received[0].body, /^Một lượt ghé của bạn .*Hãy đi xét nghiệm/);
     assert.doesNotMatch(notifications.received[0].body, new RegExp(A));
     proxy.state.recorded = proxy.state.last;
+
+    // On a phone the hotline is also a button that opens the dialler with its number filled in
+    // (the phone's plugins faked in the page, as in phone.test.mjs); the citizen presses call.
+    await closeApp(app, data);
+    app = await openApp(data, site.trust, { asPhone: true });
+    await fakePhone(app);
+    await (await app.$('[data-tab=alerts]')).click();
+    const call = await app.$('[data-testid=alert-call]');
+    await call.waitForExist({ timeout: 15000 });
+    assert.equal(await call.getText(), `Gọi đường dây nóng ${HOTLINE}`);
+    await call.scrollIntoView({ block: 'center' });
+    await screenshot(app, '30-alert-phone');
+    await press(app, '[data-testid=alert-call]');
+    await app.waitUntil(async () => (await phoneCalls(app, 'plugin:phone|dial')).length === 1);
+    assert.deepEqual(await phoneCalls(app, 'plugin:phone|dial'), [{ number: HOTLINE }]);
+    assert.equal(await (await app.$('[data-testid=alert-call-failed]')).isExisting(), false);
+    await closeApp(app, data);
+    app = await openApp(data, site.trust);
 
     // Checking again announces nothing new.
     await checkAlerts(app);

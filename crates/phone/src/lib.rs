@@ -5,6 +5,8 @@
 //!   screenshots, screen recordings and the recent-apps thumbnail; iOS covers the window when the
 //!   app leaves the foreground, so the app switcher's snapshot shows the cover.
 //! - `torch`: the torch, while the barcode scanner holds the camera.
+//! - `dial`: the phone's dialler with a number filled in (an alert's hotline); the citizen
+//!   presses call. Android's `ACTION_DIAL` needs no permission; iOS asks before it calls.
 //! - `share_file` ([`Phone::share_file`]): the system share sheet for a file the app wrote, so a
 //!   sealed diary or a printable card reaches the citizen's messaging app, mail or files. The
 //!   webview is not granted it: only the Rust side asks, for files it wrote itself.

@@ -14,6 +14,8 @@ export interface FakePhone {
   hasTorch: boolean;
   /** How many more torch calls answer that the camera is still being bound. */
   torchNotReady: number;
+  /** Whether the device has a dialler (not an iPad, not a tablet without a phone). */
+  canCall: boolean;
   /** Ends the running scan with this text. */
   scanned(text: string): void;
   /** Presses Android's back button; false when the app does not listen (Android leaves it). */
@@ -30,6 +32,7 @@ export function fakePhone(other: (cmd: string, args: Record<string, unknown>) =>
     asked: 'granted',
     hasTorch: true,
     torchNotReady: 0,
+    canCall: true,
     scanned(text) {
       pending?.resolve({ content: text, format: 'QR_CODE', bounds: null });
       pending = null;
@@ -69,6 +72,9 @@ export function fakePhone(other: (cmd: string, args: Record<string, unknown>) =>
         if (!phone.hasTorch) throw 'no torch';
         return { on: args.on };
       case 'plugin:phone|set_secure':
+        return null;
+      case 'plugin:phone|dial':
+        if (!phone.canCall) throw 'no dialler';
         return null;
       case 'plugin:app|register_listener': {
         const channel = args.handler as Channel<unknown>;

@@ -1,6 +1,6 @@
 // What only a phone does, through the app's own `phone` plugin (crates/phone): keeping the
-// diary's screens out of screenshots and the app switcher, the torch while scanning; and what the
-// UI says about a file once the share sheet has it.
+// diary's screens out of screenshots and the app switcher, the torch while scanning, the dialler
+// with an alert's hotline; and what the UI says about a file once the share sheet has it.
 import { invoke } from '@tauri-apps/api/core';
 import { get } from 'svelte/store';
 import { _ } from 'svelte-i18n';
@@ -13,6 +13,11 @@ export function setPlatform(platform: string) {
   android = platform === 'android';
   phone = android || platform === 'ios';
   void sync();
+}
+
+/** Phones: what a desktop cannot do (the dialler, the share sheet). */
+export function onPhone(): boolean {
+  return phone;
 }
 
 /** Android: notification channels, the back button. */
@@ -67,6 +72,14 @@ async function sync() {
 /** Switches the torch of the camera the scanner holds; rejects where there is none. */
 export async function torch(on: boolean): Promise<void> {
   await invoke('plugin:phone|torch', { on });
+}
+
+/**
+ * Opens the phone's dialler with `number` filled in; the citizen still presses call (iOS asks
+ * first). Rejects where the device cannot call.
+ */
+export async function dial(number: string): Promise<void> {
+  await invoke('plugin:phone|dial', { number });
 }
 
 /**

@@ -12,6 +12,8 @@ import Home from './Home.svelte';
 import type { Alert, AppInfo, LockStatus } from '../lib/api';
 import { review, visit } from '../test-fixtures';
 import { formatDate, formatTime } from '../lib/i18n';
+import { fakePhone } from '../lib/fakePhone';
+import { resetPhone, setPlatform } from '../lib/phone';
 
 afterEach(() => clearMocks());
 
@@ -175,4 +177,57 @@ test("an alert's next steps name the authority's hotline where its trust file gi
   );
   expect(without).toHaveTextContent(t('alerts.next'));
   expect(without).not.toHaveTextContent('0206');
+  // A computer cannot call: the number is text to read.
+  expect(screen.queryByTestId('alert-call')).toBeNull();
+});
+
+describe('on a phone', () => {
+  afterEach(() => resetPhone());
+
+  const alerts = () => {
+    const alert = (authority: string, notice_id: number): Alert => ({
+      authority,
+      notice_id,
+      visit: visit(notice_id, 'Chợ Xanh Cao Bằng'),
+      window_from: '2026-11-24T01:00:00Z',
+      window_to: '2026-11-24T03:00:00Z',
+      level: 'test',
+      advice_vi: 'Hãy đi xét nghiệm.',
+      advice_en: 'Get tested.',
+      created_at: '2026-11-24T05:00:00Z',
+      notified: true,
+    });
+    render(Alerts, {
+      alerts: [alert('Sở Y tế Cao Bằng', 1), alert('Sở Y tế Bắc Kạn', 2)],
+      hotlines: { 'Sở Y tế Cao Bằng': '0206 3852 123' },
+      problems: [],
+      busy: false,
+      onrefresh: () => {},
+    });
+  };
+
+  test("an alert's hotline is a button that opens the dialler with its number; none without a hotline", async () => {
+    const phone = fakePhone();
+    setPlatform('android');
+    alerts();
+    const [call, ...others] = screen.getAllByTestId('alert-call');
+    expect(others).toEqual([]);
+    expect(call).toHaveTextContent('Gọi đường dây nóng 0206 3852 123');
+    await fireEvent.click(call);
+    await vi.waitFor(() =>
+      expect(phone.calls.filter((c) => c.cmd === 'plugin:phone|dial').map((c) => c.args)).toEqual([{ number: '0206 3852 123' }]),
+    );
+    expect(screen.queryByTestId('alert-call-failed')).toBeNull();
+  });
+
+  test('a device that cannot call says so, with the number to call from a phone', async () => {
+    const phone = fakePhone();
+    phone.canCall = false;
+    setPlatform('ios');
+    alerts();
+    await fireEvent.click(screen.getByTestId('alert-call'));
+    expect(await screen.findByTestId('alert-call-failed')).toHaveTextContent(
+      'Máy này không gọi điện được. Hãy dùng điện thoại để gọi số 0206 3852 123.',
+    );
+  });
 });

@@ -12,6 +12,10 @@ class TorchArgs: Decodable {
   let on: Bool
 }
 
+class DialArgs: Decodable {
+  let number: String
+}
+
 class ShareArgs: Decodable {
   let path: String
   let mime: String?
@@ -107,6 +111,28 @@ class PhonePlugin: Plugin {
       invoke.resolve(["on": args.on])
     } catch {
       invoke.reject(error.localizedDescription)
+    }
+  }
+
+  /// A call to `number` (its digits and a leading +, nothing else), which iOS asks the citizen to
+  /// confirm. Rejects with `no dialler` where the device cannot call (an iPad without a paired
+  /// iPhone); an iPhone's Cancel on the question is the citizen's answer, not a failure.
+  @objc public func dial(_ invoke: Invoke) throws {
+    let args = try invoke.parseArgs(DialArgs.self)
+    var number = String(args.number.filter { ("0"..."9").contains($0) })
+    if args.number.hasPrefix("+") { number = "+" + number }
+    guard number.contains(where: { $0 != "+" }), let url = URL(string: "tel:\(number)") else {
+      invoke.reject("not a phone number")
+      return
+    }
+    DispatchQueue.main.async {
+      UIApplication.shared.open(url, options: [:]) { opened in
+        if opened || UIDevice.current.userInterfaceIdiom == .phone {
+          invoke.resolve()
+        } else {
+          invoke.reject("no dialler")
+        }
+      }
     }
   }
 

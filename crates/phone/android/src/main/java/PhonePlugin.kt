@@ -2,8 +2,10 @@
 package org.visitdiary.phone
 
 import android.app.Activity
+import android.content.ActivityNotFoundException
 import android.content.ClipData
 import android.content.Intent
+import android.net.Uri
 import android.view.WindowManager
 import androidx.camera.core.Camera
 import androidx.core.content.FileProvider
@@ -26,6 +28,11 @@ class SecureArgs {
 @InvokeArg
 class TorchArgs {
     var on: Boolean = false
+}
+
+@InvokeArg
+class DialArgs {
+    lateinit var number: String
 }
 
 @InvokeArg
@@ -75,6 +82,28 @@ class PhonePlugin(private val activity: Activity) : Plugin(activity) {
             val result = JSObject()
             result.put("on", args.on)
             invoke.resolve(result)
+        }
+    }
+
+    /**
+     * The dialler with `number` filled in (its digits and a leading +, nothing else); the citizen
+     * presses call. Rejects with `no dialler` where there is none (a tablet without a phone).
+     */
+    @Command
+    fun dial(invoke: Invoke) {
+        val args = invoke.parseArgs(DialArgs::class.java)
+        val number = args.number.filterIndexed { i, c -> c in '0'..'9' || (i == 0 && c == '+') }
+        if (number.trimStart('+').isEmpty()) {
+            invoke.reject("not a phone number")
+            return
+        }
+        activity.runOnUiThread {
+            try {
+                activity.startActivity(Intent(Intent.ACTION_DIAL, Uri.parse("tel:$number")))
+                invoke.resolve()
+            } catch (e: ActivityNotFoundException) {
+                invoke.reject("no dialler")
+            }
         }
     }
 
