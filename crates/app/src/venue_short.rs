@@ -66,7 +66,11 @@ async fn ask<H: Http>(http: &H, portal: &str, short: &ShortCode) -> Result<Optio
     let body = answer.body.map_err(Error::VenueShortPortal)?;
     let block: BlockAnswer =
         serde_json::from_str(&body).map_err(|e| Error::VenueShortPortal(e.to_string()))?;
-    Ok(block.code_of(short))
+    // Argon2id (8 MiB, two passes) takes its time on purpose: off the async threads, as the PIN's.
+    let short = short.clone();
+    tokio::task::spawn_blocking(move || block.code_of(&short))
+        .await
+        .map_err(|e| Error::VenueShortPortal(e.to_string()))
 }
 
 /// `code` if it is this system's venue code signed by `authority` itself (not another
