@@ -315,6 +315,7 @@ impl Diary {
                 .iter()
                 .map(|r| Ok((r.try_get("visit_id")?, r.try_get("notice_id")?)))
                 .collect::<Result<_>>()?;
+        let kept: HashSet<i64> = notices.iter().map(|n| n.id as i64).collect();
         for (visit, notice) in existing.difference(&matched) {
             sqlx::query(
                 "DELETE FROM alerts WHERE authority = ?1 AND visit_id = ?2 AND notice_id = ?3",
@@ -325,8 +326,9 @@ impl Diary {
             .execute(&mut *tx)
             .await?;
             // Its notice withdrawn or corrected by the authority (not the visit by its owner, nor
-            // a list that changed nothing about it): the citizen is told, for a while.
-            if withdrawn.contains(notice) {
+            // a list that changed nothing about it): the citizen is told, for a while. A notice
+            // no longer kept was withdrawn even when the matching after its list did not run.
+            if withdrawn.contains(notice) || !kept.contains(notice) {
                 crate::withdrawn::note_in(&mut *tx, authority, *notice, *visit, now).await?;
             }
         }
@@ -513,5 +515,40 @@ mod tests {
             .unwrap();
         assert!(diary.alerts().await.unwrap().is_empty());
         assert!(diary.withdrawn_alerts(at(22)).await.unwrap().is_empty());
+    }
+
+    /// A retraction whose matching did not run: the notice is gone, its alert still there. The
+    /// next list, which changes nothing more, takes the alert away and says it was withdrawn.
+    #[tokio::test]
+    async fn an_alert_whose_notice_is_gone_is_said_withdrawn_even_a_list_late() {
+        let dir = tempfile::tempdir().unwrap();
+        let diary = Diary::open(dir.path(), trust(), None).await.unwrap();
+        let visit = diary.check_in(&code("Chợ Xanh", 1), at(9)).await.unwrap();
+        diary
+            .apply_exposure_list(&list(1), None, at(21))
+            .await
+            .unwrap();
+        assert_eq!(diary.alerts().await.unwrap().len(), 1);
+
+        // Retracted, as `apply_exposure_list` does, without matching again after it.
+        sqlx::query("DELETE FROM exposure_notices WHERE id = 10")
+            .execute(&diary.pools.writer().await.unwrap())
+            .await
+            .unwrap();
+        let mut empty = list(2);
+        empty.list.notices.clear();
+        diary
+            .apply_exposure_list(&empty, None, at(22))
+            .await
+            .unwrap();
+        assert!(diary.alerts().await.unwrap().is_empty());
+        let notes = diary.withdrawn_alerts(at(22)).await.unwrap();
+        assert_eq!(
+            notes
+                .iter()
+                .map(|n| (n.notice_id, n.visit.id))
+                .collect::<Vec<_>>(),
+            [(10, visit.id)]
+        );
     }
 }
