@@ -281,21 +281,34 @@ function appPids(dataDir) {
  * the process holding it. Apps started where no bus answers hold none.
  */
 async function appBusNames() {
-  const bus = dbus.sessionBus();
-  bus.on('error', () => {});
-  try {
-    const daemon = (await bus.getProxyObject('org.freedesktop.DBus', '/org/freedesktop/DBus')).getInterface(
-      'org.freedesktop.DBus',
-    );
+  let bus;
+  const ask = async () => {
+    bus = dbus.sessionBus();
+    const failed = new Promise((_, reject) => bus.on('error', reject));
+    failed.catch(() => {}); // an error after the answer is nobody's
+    const daemon = (
+      await Promise.race([bus.getProxyObject('org.freedesktop.DBus', '/org/freedesktop/DBus'), failed])
+    ).getInterface('org.freedesktop.DBus');
     const held = new Map();
-    for (const name of await daemon.ListNames()) {
+    for (const name of await Promise.race([daemon.ListNames(), failed])) {
       if (!name.startsWith('org.visitdiary.app.')) continue;
-      const pid = await daemon.GetConnectionUnixProcessID(name).catch(() => null);
+      const pid = await Promise.race([daemon.GetConnectionUnixProcessID(name), failed]).catch(() => null);
       if (pid !== null) held.set(name, pid);
     }
     return held;
+  };
+  // A bus that does not answer (dbus-next leaves its calls pending then) is none: the wait for
+  // the process still holds.
+  let timer;
+  const timeout = new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('no answer')), 3000)));
+  try {
+    return await Promise.race([ask(), timeout]);
+  } catch (e) {
+    console.warn(`the session bus did not list the app's names: ${e.message}`);
+    return new Map();
   } finally {
-    bus.disconnect();
+    clearTimeout(timer);
+    bus?.disconnect();
   }
 }
 
