@@ -201,7 +201,7 @@ impl Diary {
         let authority = &list.authority;
         let l = &list.list;
         let mut tx = self.pools.writer().await?.begin().await?;
-        let before = matching_of(&mut tx, authority).await?;
+        let before = kept_notices(&mut tx, authority).await?;
         if l.base.is_none() {
             sqlx::query("DELETE FROM exposure_notices WHERE authority = ?1")
                 .bind(authority)
@@ -263,11 +263,15 @@ impl Diary {
 
         // The notices this list retracted, left out or changed in what matching reads: an alert
         // of theirs that goes was withdrawn by the authority, and is said.
-        let after = matching_of(&mut tx, authority).await?;
+        let after: HashMap<u64, _> = kept_notices(&mut tx, authority)
+            .await?
+            .iter()
+            .map(|n| (n.id, matching(n)))
+            .collect();
         let changed: HashSet<i64> = before
-            .into_iter()
-            .filter(|(id, matching)| after.get(id) != Some(matching))
-            .map(|(id, _)| id)
+            .iter()
+            .filter(|n| after.get(&n.id) != Some(&matching(n)))
+            .map(|n| n.id as i64)
             .collect();
         tx.commit().await?;
         self.rematch(authority, &changed, now).await
@@ -282,16 +286,7 @@ impl Diary {
         withdrawn: &HashSet<i64>,
         now: DateTime<Utc>,
     ) -> Result<Vec<Alert>> {
-        let notices: Vec<protocol::exposure::Notice> = sqlx::query_as::<_, NoticeRow>(
-            "SELECT id, venue_hash, window_from, window_to, level, advice_vi, advice_en, \
-             cosign_owner, cosign_signature FROM exposure_notices WHERE authority = ?1",
-        )
-        .bind(authority)
-        .fetch_all(&self.pools.reader())
-        .await?
-        .into_iter()
-        .map(NoticeRow::into_notice)
-        .collect();
+        let notices = kept_notices(&mut *self.pools.reader().acquire().await?, authority).await?;
         // Only visits to this authority's own venues (the codes it signed): another authority,
         // trusted for its own province, cannot alert people for places it does not register.
         let stays: Vec<Stay> = self
@@ -418,35 +413,26 @@ impl Diary {
     }
 }
 
-/// What matching reads of a notice: its place, window and co-signature.
-type Matching = (Vec<u8>, i64, i64, Option<Vec<u8>>, Option<Vec<u8>>);
-
-/// Each kept notice of `authority`, by number, as matching reads it.
-async fn matching_of(
-    tx: &mut sqlx::SqliteConnection,
+/// Each kept notice of `authority`.
+async fn kept_notices(
+    conn: &mut sqlx::SqliteConnection,
     authority: &str,
-) -> Result<HashMap<i64, Matching>> {
-    sqlx::query(
-        "SELECT id, venue_hash, window_from, window_to, cosign_owner, cosign_signature \
-         FROM exposure_notices WHERE authority = ?1",
+) -> Result<Vec<protocol::exposure::Notice>> {
+    Ok(sqlx::query_as::<_, NoticeRow>(
+        "SELECT id, venue_hash, window_from, window_to, level, advice_vi, advice_en, \
+         cosign_owner, cosign_signature FROM exposure_notices WHERE authority = ?1",
     )
     .bind(authority)
-    .fetch_all(&mut *tx)
+    .fetch_all(&mut *conn)
     .await?
-    .iter()
-    .map(|r| {
-        Ok((
-            r.try_get("id")?,
-            (
-                r.try_get("venue_hash")?,
-                r.try_get("window_from")?,
-                r.try_get("window_to")?,
-                r.try_get("cosign_owner")?,
-                r.try_get("cosign_signature")?,
-            ),
-        ))
-    })
-    .collect()
+    .into_iter()
+    .map(NoticeRow::into_notice)
+    .collect())
+}
+
+/// What matching reads of a notice: its place, window and co-signature.
+fn matching(n: &protocol::exposure::Notice) -> (VenueHash, i64, i64, Option<Cosign>) {
+    (n.venue_hash, n.from, n.to, n.cosign)
 }
 
 #[cfg(test)]
@@ -485,11 +471,8 @@ mod tests {
         }
     }
 
-    /// A correction whose matching did not run (the device full, or a list applied between the
-    /// visit saved and the matching after it): the next list, which changed nothing about the
-    /// notice, takes the alert away without telling the citizen the authority withdrew it.
-    #[tokio::test]
-    async fn a_list_that_changed_nothing_about_a_notice_says_nothing_of_its_alert() {
+    /// A diary with one visit (from 09:00) and, from the list of 21:00, its alert.
+    async fn alerted() -> (tempfile::TempDir, Diary, crate::Visit) {
         let dir = tempfile::tempdir().unwrap();
         let diary = Diary::open(dir.path(), trust(), None).await.unwrap();
         let visit = diary.check_in(&code("Chợ Xanh", 1), at(9)).await.unwrap();
@@ -498,6 +481,15 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(diary.alerts().await.unwrap().len(), 1);
+        (dir, diary, visit)
+    }
+
+    /// A correction whose matching did not run (the device full, or a list applied between the
+    /// visit saved and the matching after it): the next list, which changed nothing about the
+    /// notice, takes the alert away without telling the citizen the authority withdrew it.
+    #[tokio::test]
+    async fn a_list_that_changed_nothing_about_a_notice_says_nothing_of_its_alert() {
+        let (_dir, diary, visit) = alerted().await;
 
         // Moved to the early morning, as `update_visit` does, without matching again after it.
         sqlx::query(
@@ -521,14 +513,7 @@ mod tests {
     /// next list, which changes nothing more, takes the alert away and says it was withdrawn.
     #[tokio::test]
     async fn an_alert_whose_notice_is_gone_is_said_withdrawn_even_a_list_late() {
-        let dir = tempfile::tempdir().unwrap();
-        let diary = Diary::open(dir.path(), trust(), None).await.unwrap();
-        let visit = diary.check_in(&code("Chợ Xanh", 1), at(9)).await.unwrap();
-        diary
-            .apply_exposure_list(&list(1), None, at(21))
-            .await
-            .unwrap();
-        assert_eq!(diary.alerts().await.unwrap().len(), 1);
+        let (_dir, diary, visit) = alerted().await;
 
         // Retracted, as `apply_exposure_list` does, without matching again after it.
         sqlx::query("DELETE FROM exposure_notices WHERE id = 10")

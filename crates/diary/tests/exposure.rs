@@ -168,20 +168,30 @@ async fn one_notice_one_alert_for_the_right_visit_and_a_retraction_clears_it() {
     assert_eq!(notes.iter().map(|n| n.notice_id).collect::<Vec<_>>(), [10]);
 }
 
+/// A diary with one visit (Chợ Xanh, from 08:00) and, from the list of 21:00, one alert about
+/// it: notice 10, 08:30–12:00.
+async fn alerted_at_cho_xanh() -> (tempfile::TempDir, Diary, diary::Visit) {
+    let dir = tempfile::tempdir().unwrap();
+    let diary = Diary::open(dir.path(), trust(), None).await.unwrap();
+    let visit = diary
+        .check_in(&code("Chợ Xanh", 1), at(8, 0))
+        .await
+        .unwrap();
+    let first = list(1, None, vec![notice(10, 1, at(8, 30), at(12, 0))], vec![]);
+    diary
+        .apply_exposure_list(&first, None, at(21, 0))
+        .await
+        .unwrap();
+    assert_eq!(diary.alerts().await.unwrap().len(), 1);
+    (dir, diary, visit)
+}
+
 /// An alert that goes because the citizen corrected the visit leaves no note: only the
 /// authority's withdrawal is news to them.
 #[tokio::test]
 async fn an_alert_gone_with_a_correction_leaves_no_note() {
-    let dir = tempfile::tempdir().unwrap();
-    let diary = Diary::open(dir.path(), trust(), None).await.unwrap();
-    let a = diary
-        .check_in(&code("Chợ Xanh", 1), at(8, 0))
-        .await
-        .unwrap();
+    let (_dir, diary, a) = alerted_at_cho_xanh().await;
     let now = at(21, 0);
-    let first = list(1, None, vec![notice(10, 1, at(8, 30), at(12, 0))], vec![]);
-    diary.apply_exposure_list(&first, None, now).await.unwrap();
-    assert_eq!(diary.alerts().await.unwrap().len(), 1);
     let entry = Entry {
         name: a.name.clone(),
         address: a.address.clone(),
@@ -198,16 +208,8 @@ async fn an_alert_gone_with_a_correction_leaves_no_note() {
 /// falls in it: for the citizen that is the alert withdrawn, and said as such.
 #[tokio::test]
 async fn an_alert_gone_with_its_notice_corrected_is_said_as_withdrawn() {
-    let dir = tempfile::tempdir().unwrap();
-    let diary = Diary::open(dir.path(), trust(), None).await.unwrap();
-    let a = diary
-        .check_in(&code("Chợ Xanh", 1), at(8, 0))
-        .await
-        .unwrap();
+    let (_dir, diary, a) = alerted_at_cho_xanh().await;
     let now = at(21, 0);
-    let first = list(1, None, vec![notice(10, 1, at(8, 30), at(12, 0))], vec![]);
-    diary.apply_exposure_list(&first, None, now).await.unwrap();
-    assert_eq!(diary.alerts().await.unwrap().len(), 1);
 
     // Still overlapping after the correction: the alert stays, with no note.
     let narrower = list(2, Some(1), vec![notice(10, 1, at(8, 45), at(9, 0))], vec![]);
