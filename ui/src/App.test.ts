@@ -1,11 +1,10 @@
 import { render, screen, fireEvent, waitFor } from '@testing-library/svelte';
 import { mockIPC, clearMocks } from '@tauri-apps/api/mocks';
 import App from './App.svelte';
-import type { Alert } from './lib/api';
 import { fakePhone } from './lib/fakePhone';
 import { resetBack } from './lib/back';
 import { resetPhone } from './lib/phone';
-import { visit } from './test-fixtures';
+import { alert } from './test-fixtures';
 
 afterEach(() => clearMocks());
 
@@ -120,12 +119,7 @@ describe('on a phone', () => {
 // app switcher meanwhile (the core then leaves the alerts out), and answered after the PIN.
 for (const startsOpen of [false, true]) {
   test(`a check for exposures that ended while the app was locked does not empty the alerts that unlocking showed (begun ${startsOpen ? 'open' : 'locked'})`, async () => {
-    const alert: Alert = {
-      authority: 'Sở Y tế Cao Bằng', notice_id: 7,
-      visit: visit(4, 'Chợ Xanh Cao Bằng'),
-      window_from: '2026-11-24T01:00:00Z', window_to: '2026-11-24T03:00:00Z', level: 'test',
-      advice_vi: 'Hãy đi xét nghiệm.', advice_en: 'Get tested.', created_at: '2026-11-24T05:00:00Z', notified: true,
-    };
+    const found = alert('Sở Y tế Cao Bằng', 4);
     let open = startsOpen;
     // Every pending refresh (an App of an earlier test still listens to the document too).
     const answerRefresh: ((r: unknown) => void)[] = [];
@@ -140,7 +134,7 @@ for (const startsOpen of [false, true]) {
         return null;
       }
       // Locked, the core leaves the alerts themselves out of what it lists and refreshes.
-      if (cmd === 'list_alerts') return open ? [alert] : [];
+      if (cmd === 'list_alerts') return open ? [found] : [];
       if (cmd === 'list_withdrawn_alerts') return [];
       if (cmd === 'refresh_exposures') {
         // The first one (at start) is answered only after the PIN was taken.

@@ -1,6 +1,6 @@
-// What the screens' tests share: a visit as the diary returns it, and a share request as the
-// app shows it for review.
-import type { ShareReview, Visit } from './lib/api';
+// What the screens' tests share: a visit as the diary returns it, an alert about one, and a share
+// request as the app shows it for review.
+import type { Alert, ShareReview, Visit } from './lib/api';
 
 /** A verified visit at Phường Thục Phán on 2026-11-2`id`, 08:05 in Vietnam. */
 export const visit = (id: number, name: string): Visit => ({
@@ -22,6 +22,20 @@ export const visit = (id: number, name: string): Visit => ({
   edited_at: null,
   withdrawn: false,
   auto_out: `2026-11-2${id}T02:05:00Z`,
+});
+
+/** An alert of `authority`'s notice `notice_id` ("get tested") about the visit of that number. */
+export const alert = (authority: string, notice_id: number): Alert => ({
+  authority,
+  notice_id,
+  visit: visit(notice_id, 'Chợ Xanh Cao Bằng'),
+  window_from: '2026-11-24T01:00:00Z',
+  window_to: '2026-11-24T03:00:00Z',
+  level: 'test',
+  advice_vi: 'Hãy đi xét nghiệm.',
+  advice_en: 'Get tested.',
+  created_at: '2026-11-24T05:00:00Z',
+  notified: true,
 });
 
 /** The request of case 12, covering `visits`. */

@@ -9,8 +9,8 @@ import Settings from './Settings.svelte';
 import Alerts from './Alerts.svelte';
 import Share from './Share.svelte';
 import Home from './Home.svelte';
-import type { Alert, AppInfo, LockStatus } from '../lib/api';
-import { review, visit } from '../test-fixtures';
+import type { AppInfo, LockStatus } from '../lib/api';
+import { alert, review, visit } from '../test-fixtures';
 import { formatDate, formatTime } from '../lib/i18n';
 import { fakePhone } from '../lib/fakePhone';
 import { resetPhone, setPlatform } from '../lib/phone';
@@ -151,19 +151,8 @@ test('"Dùng camera" on a computer without a camera says what to do instead', as
   await vi.waitFor(() => expect(screen.getByTestId('notice')).toHaveTextContent(t('errors.camera_denied')));
 });
 
-test("an alert's next steps name the authority's hotline where its trust file gives one, and 115 only for an emergency", () => {
-  const alert = (authority: string, notice_id: number): Alert => ({
-    authority,
-    notice_id,
-    visit: visit(notice_id, 'Chợ Xanh Cao Bằng'),
-    window_from: '2026-11-24T01:00:00Z',
-    window_to: '2026-11-24T03:00:00Z',
-    level: 'test',
-    advice_vi: 'Hãy đi xét nghiệm.',
-    advice_en: 'Get tested.',
-    created_at: '2026-11-24T05:00:00Z',
-    notified: true,
-  });
+/** Two alerts: one of an authority with a hotline, one of an authority without. */
+const twoAlerts = () =>
   render(Alerts, {
     alerts: [alert('Sở Y tế Cao Bằng', 1), alert('Sở Y tế Bắc Kạn', 2)],
     hotlines: { 'Sở Y tế Cao Bằng': '0206 3852 123' },
@@ -171,6 +160,9 @@ test("an alert's next steps name the authority's hotline where its trust file gi
     busy: false,
     onrefresh: () => {},
   });
+
+test("an alert's next steps name the authority's hotline where its trust file gives one, and 115 only for an emergency", () => {
+  twoAlerts();
   const [withHotline, without] = screen.getAllByTestId('alert-next');
   expect(withHotline).toHaveTextContent(
     'Nếu có triệu chứng, hãy gọi đường dây nóng của Sở Y tế Cao Bằng: 0206 3852 123, hoặc báo trạm y tế xã, phường nơi bạn ở. Khi khó thở, gọi cấp cứu 115.',
@@ -184,32 +176,11 @@ test("an alert's next steps name the authority's hotline where its trust file gi
 describe('on a phone', () => {
   afterEach(() => resetPhone());
 
-  const alerts = () => {
-    const alert = (authority: string, notice_id: number): Alert => ({
-      authority,
-      notice_id,
-      visit: visit(notice_id, 'Chợ Xanh Cao Bằng'),
-      window_from: '2026-11-24T01:00:00Z',
-      window_to: '2026-11-24T03:00:00Z',
-      level: 'test',
-      advice_vi: 'Hãy đi xét nghiệm.',
-      advice_en: 'Get tested.',
-      created_at: '2026-11-24T05:00:00Z',
-      notified: true,
-    });
-    render(Alerts, {
-      alerts: [alert('Sở Y tế Cao Bằng', 1), alert('Sở Y tế Bắc Kạn', 2)],
-      hotlines: { 'Sở Y tế Cao Bằng': '0206 3852 123' },
-      problems: [],
-      busy: false,
-      onrefresh: () => {},
-    });
-  };
 
   test("an alert's hotline is a button that opens the dialler with its number; none without a hotline", async () => {
     const phone = fakePhone();
     setPlatform('android');
-    alerts();
+    twoAlerts();
     const [call, ...others] = screen.getAllByTestId('alert-call');
     expect(others).toEqual([]);
     expect(call).toHaveTextContent('Gọi đường dây nóng 0206 3852 123');
@@ -224,7 +195,7 @@ describe('on a phone', () => {
     const phone = fakePhone();
     phone.canCall = false;
     setPlatform('ios');
-    alerts();
+    twoAlerts();
     await fireEvent.click(screen.getByTestId('alert-call'));
     expect(await screen.findByTestId('alert-call-failed')).toHaveTextContent(
       'Máy này không gọi điện được. Hãy dùng điện thoại để gọi số 0206 3852 123.',
