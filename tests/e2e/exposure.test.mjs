@@ -114,6 +114,9 @@ async function poster(name) {
 
 async function checkAlerts(app) {
   await (await app.$('[data-tab=alerts]')).click();
+  // A check the app began by itself (on start, or back in sight) disables the button: pressing
+  // it then does nothing, and its answer may be from before the change the test waits for.
+  await checked(app);
   await press(app, '[data-testid=check-exposures]');
   await checked(app);
 }
