@@ -79,3 +79,58 @@ test('a refusal of the app core points to its box: a time out before the time in
   expect(screen.getByTestId('wrong-out-time')).toHaveTextContent(get(_)('errors.entry_times_backwards'));
   expect(document.activeElement).toBe(box('visit-out-time'));
 });
+
+test("the core's refusal stays while its boxes are as refused: typing elsewhere does not clear it", async () => {
+  mockIPC(() => {
+    throw { kind: 'entry_times_backwards', message: 'backwards' };
+  });
+  render(VisitForm, { onsaved: () => {}, oncancel: () => {} });
+  await fill({ 'visit-name': 'Quán phở', 'visit-in-date': '3/12', 'visit-in-time': '10h', 'visit-out-date': '3/12', 'visit-out-time': '9h' });
+  await fireEvent.click(screen.getByTestId('save-visit'));
+  await vi.waitFor(() => expect(box('visit-out-time')).toHaveAttribute('aria-invalid', 'true'));
+  const said = get(_)('errors.entry_times_backwards');
+
+  // The name and the note have nothing to do with the times: the refusal and its sentence stay.
+  await fill({ 'visit-name': 'Quán phở Hoa' });
+  await fireEvent.input(document.getElementById('visit-note') as HTMLTextAreaElement, { target: { value: 'ăn trưa' } });
+  expect(box('visit-out-time')).toHaveAttribute('aria-invalid', 'true');
+  expect(screen.getByTestId('wrong-out-time')).toHaveTextContent(said);
+  expect(screen.getByTestId('form-notice')).toBeInTheDocument();
+
+  // A time changed: the core is asked again at the next save, so its refusal goes.
+  await fill({ 'visit-out-time': '11h' });
+  expect(box('visit-out-time')).toHaveAttribute('aria-invalid', 'false');
+  expect(screen.getByTestId('wrong-out-time')).toHaveTextContent('');
+  expect(screen.queryByTestId('form-notice')).toBeNull();
+});
+
+test('a visit too old is refused on its time in: changing the time out keeps that, the day in clears it', async () => {
+  mockIPC(() => {
+    throw { kind: 'entry_too_old', message: 'too old' };
+  });
+  render(VisitForm, { onsaved: () => {}, oncancel: () => {} });
+  await fill({ 'visit-name': 'Chợ', 'visit-in-date': '3/1/2020', 'visit-in-time': '9h', 'visit-out-date': '3/1/2020', 'visit-out-time': '10h' });
+  await fireEvent.click(screen.getByTestId('save-visit'));
+  await vi.waitFor(() => expect(box('visit-in-date')).toHaveAttribute('aria-invalid', 'true'));
+  await fill({ 'visit-out-time': '10h30' });
+  expect(box('visit-in-date')).toHaveAttribute('aria-invalid', 'true');
+  expect(screen.getByTestId('wrong-in-date')).toHaveTextContent(get(_)('errors.entry_too_old'));
+  await fill({ 'visit-in-date': '3/1' });
+  expect(box('visit-in-date')).toHaveAttribute('aria-invalid', 'false');
+  expect(screen.queryByTestId('form-notice')).toBeNull();
+});
+
+test('a refusal about no box (the phone is full) stays said while the boxes are typed in', async () => {
+  mockIPC(() => {
+    throw { kind: 'disk_full', message: 'full' };
+  });
+  render(VisitForm, { onsaved: () => {}, oncancel: () => {} });
+  await fill({ 'visit-name': 'Chợ', 'visit-in-date': '3/12', 'visit-in-time': '9h', 'visit-out-date': '3/12', 'visit-out-time': '10h' });
+  await fireEvent.click(screen.getByTestId('save-visit'));
+  await vi.waitFor(() => expect(screen.getByTestId('form-notice')).toHaveTextContent(get(_)('errors.disk_full')));
+  await fill({ 'visit-name': 'Chợ Xanh', 'visit-out-time': '10h15' });
+  expect(screen.getByTestId('form-notice')).toHaveTextContent(get(_)('errors.disk_full'));
+  // A box made unreadable meanwhile is still marked as it is typed.
+  await fill({ 'visit-in-time': '9h75' });
+  expect(box('visit-in-time')).toHaveAttribute('aria-invalid', 'true');
+});
