@@ -15,7 +15,7 @@ use sqlx::Row;
 
 use crate::diary::Diary;
 use crate::error::{Error, Result};
-use crate::visit::{visit_from_row, Visit};
+use crate::visit::{visit_from_row, Visit, SELECT_VISIT};
 
 /// A visit that matched a notice, and what to do about it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -273,93 +273,15 @@ impl Diary {
             .filter(|n| after.get(&n.id) != Some(&matching(n)))
             .map(|n| n.id as i64)
             .collect();
-        tx.commit().await?;
-        self.rematch(authority, &changed, now).await
-    }
-
-    /// Matches every kept notice of `authority` against the diary's visits to that authority's
-    /// venues, here on the phone: alerts that no longer match go, and the new ones are returned.
-    /// An alert that goes with one of the `withdrawn` notices leaves a note for the citizen.
-    pub(crate) async fn rematch(
-        &self,
-        authority: &str,
-        withdrawn: &HashSet<i64>,
-        now: DateTime<Utc>,
-    ) -> Result<Vec<Alert>> {
-        let notices = kept_notices(&mut *self.pools.reader().acquire().await?, authority).await?;
-        // Only visits to this authority's own venues (the codes it signed): another authority,
-        // trusted for its own province, cannot alert people for places it does not register.
-        let stays: Vec<Stay> = self
-            .visits()
-            .await?
-            .iter()
-            .filter(|v| v.authority.as_deref() == Some(authority))
-            .filter_map(stay)
-            .collect();
-        let matched: HashSet<(i64, i64)> = match_notices(&stays, &notices)
-            .into_iter()
-            .map(|(visit, notice)| (visit, notice as i64))
-            .collect();
-
-        let mut tx = self.pools.writer().await?.begin().await?;
-        let existing: HashSet<(i64, i64)> =
-            sqlx::query("SELECT visit_id, notice_id FROM alerts WHERE authority = ?1")
-                .bind(authority)
-                .fetch_all(&mut *tx)
-                .await?
-                .iter()
-                .map(|r| Ok((r.try_get("visit_id")?, r.try_get("notice_id")?)))
-                .collect::<Result<_>>()?;
-        let kept: HashSet<i64> = notices.iter().map(|n| n.id as i64).collect();
-        for (visit, notice) in existing.difference(&matched) {
-            sqlx::query(
-                "DELETE FROM alerts WHERE authority = ?1 AND visit_id = ?2 AND notice_id = ?3",
-            )
-            .bind(authority)
-            .bind(visit)
-            .bind(notice)
-            .execute(&mut *tx)
-            .await?;
-            // Its notice withdrawn or corrected by the authority (not the visit by its owner, nor
-            // a list that changed nothing about it): the citizen is told, for a while. A notice
-            // no longer kept was withdrawn even when the matching after its list did not run.
-            if withdrawn.contains(notice) || !kept.contains(notice) {
-                crate::withdrawn::note_in(&mut *tx, authority, *notice, *visit, now).await?;
-            }
-        }
-        crate::withdrawn::forget_old_in(&mut *tx, now).await?;
-        let mut new = Vec::new();
-        for (visit, notice) in matched.difference(&existing) {
-            crate::withdrawn::forget_in(&mut *tx, authority, *notice, *visit).await?;
-            sqlx::query(
-                "INSERT INTO alerts (authority, notice_id, visit_id, created_at) \
-                 VALUES (?1, ?2, ?3, ?4)",
-            )
-            .bind(authority)
-            .bind(notice)
-            .bind(visit)
-            .bind(now.timestamp())
-            .execute(&mut *tx)
-            .await?;
-            new.push((*visit, *notice));
-        }
+        // Matched in the list's own transaction: a list is never kept (with the tag that has the
+        // portal answer "unchanged" next time) without the alerts it makes.
+        let new = rematch_in(&mut tx, authority, &changed, now).await?;
         tx.commit().await?;
         let all = self.alerts().await?;
         Ok(all
             .into_iter()
-            .filter(|a| a.authority == authority && new.contains(&(a.visit.id, a.notice_id)))
+            .filter(|a| a.authority == *authority && new.contains(&(a.visit.id, a.notice_id)))
             .collect())
-    }
-
-    /// Matches again after visits changed (a correction): for every authority with a list.
-    pub(crate) async fn rematch_all(&self, now: DateTime<Utc>) -> Result<()> {
-        let authorities: Vec<String> = sqlx::query_scalar("SELECT authority FROM exposure_lists")
-            .fetch_all(&self.pools.reader())
-            .await?;
-        for authority in authorities {
-            self.rematch(&authority, &HashSet::new(), now).await?;
-        }
-        Ok(())
     }
 
     /// Every alert, newest visit first.
@@ -430,6 +352,91 @@ async fn kept_notices(
     .collect())
 }
 
+/// Matches every kept notice of `authority` against the diary's visits to that authority's
+/// venues, here on the phone, inside the caller's transaction: alerts that no longer match go,
+/// and the new ones are returned (as visit and notice). An alert that goes with one of the
+/// `withdrawn` notices leaves a note for the citizen.
+async fn rematch_in(
+    tx: &mut sqlx::SqliteConnection,
+    authority: &str,
+    withdrawn: &HashSet<i64>,
+    now: DateTime<Utc>,
+) -> Result<Vec<(i64, i64)>> {
+    let notices = kept_notices(&mut *tx, authority).await?;
+    // Only visits to this authority's own venues (the codes it signed): another authority,
+    // trusted for its own province, cannot alert people for places it does not register.
+    let stays: Vec<Stay> = sqlx::query(&format!("{SELECT_VISIT} WHERE authority = ?1"))
+        .bind(authority)
+        .fetch_all(&mut *tx)
+        .await?
+        .iter()
+        .map(visit_from_row)
+        .collect::<Result<Vec<_>>>()?
+        .iter()
+        .filter_map(stay)
+        .collect();
+    let matched: HashSet<(i64, i64)> = match_notices(&stays, &notices)
+        .into_iter()
+        .map(|(visit, notice)| (visit, notice as i64))
+        .collect();
+
+    let existing: HashSet<(i64, i64)> =
+        sqlx::query("SELECT visit_id, notice_id FROM alerts WHERE authority = ?1")
+            .bind(authority)
+            .fetch_all(&mut *tx)
+            .await?
+            .iter()
+            .map(|r| Ok((r.try_get("visit_id")?, r.try_get("notice_id")?)))
+            .collect::<Result<_>>()?;
+    let kept: HashSet<i64> = notices.iter().map(|n| n.id as i64).collect();
+    for (visit, notice) in existing.difference(&matched) {
+        sqlx::query("DELETE FROM alerts WHERE authority = ?1 AND visit_id = ?2 AND notice_id = ?3")
+            .bind(authority)
+            .bind(visit)
+            .bind(notice)
+            .execute(&mut *tx)
+            .await?;
+        // Its notice withdrawn or corrected by the authority (not the visit by its owner, nor
+        // a list that changed nothing about it): the citizen is told, for a while. A notice
+        // no longer kept was withdrawn, however the alert outlived it.
+        if withdrawn.contains(notice) || !kept.contains(notice) {
+            crate::withdrawn::note_in(&mut *tx, authority, *notice, *visit, now).await?;
+        }
+    }
+    crate::withdrawn::forget_old_in(&mut *tx, now).await?;
+    let mut new = Vec::new();
+    for (visit, notice) in matched.difference(&existing) {
+        crate::withdrawn::forget_in(&mut *tx, authority, *notice, *visit).await?;
+        sqlx::query(
+            "INSERT INTO alerts (authority, notice_id, visit_id, created_at) \
+             VALUES (?1, ?2, ?3, ?4)",
+        )
+        .bind(authority)
+        .bind(notice)
+        .bind(visit)
+        .bind(now.timestamp())
+        .execute(&mut *tx)
+        .await?;
+        new.push((*visit, *notice));
+    }
+    Ok(new)
+}
+
+/// Matches again after visits changed (a correction), inside the correction's transaction: for
+/// every authority with a list.
+pub(crate) async fn rematch_all_in(
+    tx: &mut sqlx::SqliteConnection,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let authorities: Vec<String> = sqlx::query_scalar("SELECT authority FROM exposure_lists")
+        .fetch_all(&mut *tx)
+        .await?;
+    for authority in authorities {
+        rematch_in(&mut *tx, &authority, &HashSet::new(), now).await?;
+    }
+    Ok(())
+}
+
 /// What matching reads of a notice: its place, window and co-signature.
 fn matching(n: &protocol::exposure::Notice) -> (VenueHash, i64, i64, Option<Cosign>) {
     (n.venue_hash, n.from, n.to, n.cosign)
@@ -484,9 +491,9 @@ mod tests {
         (dir, diary, visit)
     }
 
-    /// A correction whose matching did not run (the device full, or a list applied between the
-    /// visit saved and the matching after it): the next list, which changed nothing about the
-    /// notice, takes the alert away without telling the citizen the authority withdrew it.
+    /// A correction whose matching did not run (a diary written before a correction and its
+    /// matching were one transaction): the next list, which changed nothing about the notice,
+    /// takes the alert away without telling the citizen the authority withdrew it.
     #[tokio::test]
     async fn a_list_that_changed_nothing_about_a_notice_says_nothing_of_its_alert() {
         let (_dir, diary, visit) = alerted().await;
@@ -509,8 +516,9 @@ mod tests {
         assert!(diary.withdrawn_alerts(at(22)).await.unwrap().is_empty());
     }
 
-    /// A retraction whose matching did not run: the notice is gone, its alert still there. The
-    /// next list, which changes nothing more, takes the alert away and says it was withdrawn.
+    /// A retraction whose matching did not run (a diary written before a list and its matching
+    /// were one transaction): the notice is gone, its alert still there. The next list, which
+    /// changes nothing more, takes the alert away and says it was withdrawn.
     #[tokio::test]
     async fn an_alert_whose_notice_is_gone_is_said_withdrawn_even_a_list_late() {
         let (_dir, diary, visit) = alerted().await;
@@ -535,5 +543,77 @@ mod tests {
                 .collect::<Vec<_>>(),
             [(10, visit.id)]
         );
+    }
+
+    /// Makes every write of `statement` on `table` fail, as a full device would.
+    async fn refuse(diary: &Diary, statement: &str, table: &str) {
+        sqlx::query(&format!(
+            "CREATE TRIGGER refused BEFORE {statement} ON {table} \
+             BEGIN SELECT RAISE(ABORT, 'no room'); END"
+        ))
+        .execute(&diary.pools.writer().await.unwrap())
+        .await
+        .unwrap();
+    }
+
+    async fn allow(diary: &Diary) {
+        sqlx::query("DROP TRIGGER refused")
+            .execute(&diary.pools.writer().await.unwrap())
+            .await
+            .unwrap();
+    }
+
+    /// The matching after a list fails (its alert cannot be written): nothing of the list is
+    /// kept, neither its notices nor its tag, so the next check downloads it again and alerts,
+    /// where a kept tag would have the portal answer "unchanged" and the alert never come.
+    #[tokio::test]
+    async fn a_list_whose_matching_fails_is_not_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let diary = Diary::open(dir.path(), trust(), None).await.unwrap();
+        diary.check_in(&code("Chợ Xanh", 1), at(9)).await.unwrap();
+        let authority = list(1).authority;
+
+        refuse(&diary, "INSERT", "alerts").await;
+        let failed = diary
+            .apply_exposure_list(&list(1), Some("\"1\""), at(21))
+            .await;
+        assert!(failed.is_err());
+        assert_eq!(diary.exposure_state(&authority).await.unwrap(), None);
+        assert!(kept_notices(
+            &mut diary.pools.reader().acquire().await.unwrap(),
+            &authority
+        )
+        .await
+        .unwrap()
+        .is_empty());
+
+        allow(&diary).await;
+        let new = diary
+            .apply_exposure_list(&list(1), Some("\"1\""), at(22))
+            .await
+            .unwrap();
+        assert_eq!(new.len(), 1);
+    }
+
+    /// A correction whose matching fails is not kept: the visit keeps its times and its alert,
+    /// never the new times with the old alert.
+    #[tokio::test]
+    async fn a_correction_whose_matching_fails_is_not_kept() {
+        let (_dir, diary, visit) = alerted().await;
+        refuse(&diary, "DELETE", "alerts").await;
+        let moved = crate::Entry {
+            name: visit.name.clone(),
+            address: visit.address.clone(),
+            time_in: at(5),
+            time_out: Some(at(6)),
+            note: String::new(),
+        };
+        assert!(diary.update_visit(visit.id, &moved, at(22)).await.is_err());
+        assert_eq!(diary.visit(visit.id).await.unwrap().time_in, at(9));
+        assert_eq!(diary.alerts().await.unwrap().len(), 1);
+
+        allow(&diary).await;
+        diary.update_visit(visit.id, &moved, at(22)).await.unwrap();
+        assert!(diary.alerts().await.unwrap().is_empty());
     }
 }

@@ -178,6 +178,9 @@ impl Diary {
             // The open visit given a time out by the citizen.
             (None, Some(_)) => Some("tap".to_owned()),
         };
+        // The correction and the matching after it are one transaction: never new times with
+        // the old alerts.
+        let mut tx = self.pools.writer().await?.begin().await?;
         sqlx::query(
             "UPDATE visits SET name = ?2, address = ?3, time_in = ?4, time_out = ?5, checkout = ?6,
                                note = ?7, edited_at = ?8, search_key = ?9
@@ -192,11 +195,12 @@ impl Diary {
         .bind(&note)
         .bind(now.timestamp())
         .bind(search_key(&name, &address))
-        .execute(&self.pools.writer().await?)
+        .execute(&mut *tx)
         .await?;
         if times_changed {
-            self.rematch_all(now).await?;
+            crate::exposure::rematch_all_in(&mut tx, now).await?;
         }
+        tx.commit().await?;
         self.visit(id).await
     }
 
