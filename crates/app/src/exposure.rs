@@ -94,7 +94,6 @@ pub async fn refresh<H: Http>(
     now: DateTime<Utc>,
 ) -> Result<Refresh> {
     let mut problems = Vec::new();
-    let mut announce = Vec::new();
     for authority in &portals.trust.authorities {
         let known = diary.exposure_state(&authority.name).await?;
         // A list past its end is not asked about by its tag: a cache (or anyone between) that
@@ -140,14 +139,16 @@ pub async fn refresh<H: Http>(
                 continue;
             }
         };
-        let found = diary
+        diary
             .apply_exposure_list(&list, etag.as_deref(), now)
             .await?;
-        announce.extend(found.into_iter().filter(|a| !a.notified));
     }
     let alerts = diary.alerts().await?;
-    // Each alert is announced once: the UI raises a notification for the new ones, marked here,
-    // last, so that an error before this point leaves them to be announced next time.
+    // Each alert is announced once: the UI raises a notification for every alert not announced
+    // yet (this check's, or one an earlier check kept and then stopped before announcing, or a
+    // correction made), marked here, last, so that an error before this point leaves them to be
+    // announced next time.
+    let announce: Vec<_> = alerts.iter().filter(|a| !a.notified).cloned().collect();
     diary.alerts_notified(&announce).await?;
     let count = alerts.len();
     let withheld = !lock.is_open();

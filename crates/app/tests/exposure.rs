@@ -182,6 +182,46 @@ async fn a_list_raises_its_alert_once_and_304_keeps_it() {
     assert_eq!(tags, [None, Some("\"1\""), Some("\"1\"")]);
 }
 
+/// A check that kept its list and its alert and then stopped (the phone ended the app) before
+/// announcing it: the next check, told "unchanged" by the portal, announces it then, once.
+#[tokio::test]
+async fn an_alert_kept_but_never_announced_is_announced_by_the_next_check() {
+    let (store, trust) = (MemoryStore::default(), trust());
+    let (_dir, diary) = visited(&store, trust.clone()).await;
+    let lock = Lock::load(Some(&diary)).await;
+    let served = Served::default();
+    let portal = served.portal();
+    served.set(served_list(&list(1, 1), "\"1\""));
+
+    // What the stopped check did: the list and its alert kept, under the portal's tag.
+    let verified = protocol::exposure::read_exposure_list(
+        &signed(&list(1, 1), &authority()),
+        &trust,
+        None,
+        at(21, 0).timestamp(),
+    )
+    .unwrap();
+    diary
+        .apply_exposure_list(&verified, Some("\"1\""), at(21, 0))
+        .await
+        .unwrap();
+
+    let next = refreshed_at(&portal, &trust, &diary, &lock, at(21, 30)).await;
+    assert_eq!(names(&next), ["Chợ Xanh"]);
+    assert_eq!(next.fresh, ["test"]);
+    let tags: Vec<Option<String>> = portal
+        .seen
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|s| s.if_none_match.clone())
+        .collect();
+    assert_eq!(tags, [Some("\"1\"".to_owned())], "answered 304");
+
+    let after = refreshed_at(&portal, &trust, &diary, &lock, at(22, 0)).await;
+    assert_eq!(after.fresh, Vec::<String>::new());
+}
+
 fn served_list(list: &ExposureList, etag: &str) -> Reply {
     list_answer(&signed(list, &authority()), etag)
 }
