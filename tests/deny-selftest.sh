@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The dependency check can fail: tests/deny.sh against copies of the advisory database with an
-# advisory added for a crate this workspace uses (hex), and with a snapshot too old; and, as the
-# control, against the copy as it is.
+# advisory added for a crate this workspace uses (hex) and for one only the fuzz targets' workspace
+# uses (libfuzzer-sys), and with a snapshot too old; and, as the control, against the copy as it is.
 set -uo pipefail
 src=${ADVISORY_DB:-../shared/advisory-db}
 tmp=$(mktemp -d)
@@ -38,6 +38,18 @@ else
   bad "an advisory for hex: exit $status, output: $out"
 fi
 
+# 1b. The same for a crate only the fuzz targets' workspace uses (libfuzzer-sys): its check fails.
+mkdir -p "$tmp/added/crates/libfuzzer-sys"
+sed 's/RUSTSEC-2099-0001/RUSTSEC-2099-0002/; s/^package = "hex"/package = "libfuzzer-sys"/; s/in hex/in libfuzzer-sys/' \
+  "$tmp/added/crates/hex/RUSTSEC-2099-0001.md" > "$tmp/added/crates/libfuzzer-sys/RUSTSEC-2099-0002.md"
+out=$(ADVISORY_DB="$tmp/added" DENY_MANIFEST=fuzz/Cargo.toml tests/deny.sh advisories 2>&1)
+status=$?
+if [ $status -ne 0 ] && grep -q RUSTSEC-2099-0002 <<<"$out"; then
+  ok "an advisory for libfuzzer-sys fails the fuzz targets' check and is named"
+else
+  bad "an advisory for libfuzzer-sys: exit $status, output: $out"
+fi
+
 # 2. A snapshot older than 180 days: refused before anything is checked.
 cp -r "$src" "$tmp/old" && chmod -R u+w "$tmp/old"
 old=$(date -u -d '200 days ago' +%Y-%m-%d)
@@ -50,13 +62,20 @@ else
   bad "a snapshot 200 days old: exit $status, output: $out"
 fi
 
-# 3. The control: the snapshot as it is passes.
+# 3. The control: the snapshot as it is passes, for both workspaces.
 out=$(ADVISORY_DB="$src" tests/deny.sh advisories 2>&1)
 status=$?
 if [ $status -eq 0 ]; then
   ok "the snapshot as it is passes"
 else
   bad "the snapshot as it is: exit $status, output: $out"
+fi
+out=$(ADVISORY_DB="$src" DENY_MANIFEST=fuzz/Cargo.toml tests/deny.sh advisories 2>&1)
+status=$?
+if [ $status -eq 0 ]; then
+  ok "the snapshot as it is passes for the fuzz targets' workspace"
+else
+  bad "the fuzz targets' workspace against the snapshot as it is: exit $status, output: $out"
 fi
 
 echo "dependency check's own test: $passed passed, $failed failed"

@@ -2,7 +2,8 @@
 # `cargo deny check` against a snapshot of the RustSec advisory database, offline: the snapshot
 # (a plain folder, ADVISORY_DB, ../shared/advisory-db by default) is copied into a throwaway git
 # repository where cargo-deny looks for it, dated as the snapshot is. Prints the snapshot's commit
-# and date, and fails when it is more than 180 days old. Arguments go to `cargo deny check`.
+# and date, and fails when it is more than 180 days old. Arguments go to `cargo deny check`;
+# DENY_MANIFEST=path/Cargo.toml checks another workspace (the fuzz targets') with the same deny.toml.
 set -euo pipefail
 src=${ADVISORY_DB:-../shared/advisory-db}
 readme=$src/README.md
@@ -29,4 +30,5 @@ GIT_AUTHOR_DATE="${date}T00:00:00Z" GIT_COMMITTER_DATE="${date}T00:00:00Z" \
   -c commit.gpgsign=false commit -q -m "advisory-db $commit"
 # cargo-deny dates the database by the later of its HEAD commit and the file .git/HEAD.
 touch -d "$date" "$db/.git/HEAD"
-DENY_ADVISORY_DBS=$tmp cargo deny --offline --locked check "$@"
+DENY_ADVISORY_DBS=$tmp cargo deny --offline --locked ${DENY_MANIFEST:+--manifest-path "$DENY_MANIFEST"} \
+  check "$@"
