@@ -134,3 +134,32 @@ test('a refusal about no box (the phone is full) stays said while the boxes are 
   await fill({ 'visit-in-time': '9h75' });
   expect(box('visit-in-time')).toHaveAttribute('aria-invalid', 'true');
 });
+
+test('a box changed while the core answers is not marked with a refusal of what was sent', async () => {
+  let refuse: (e: unknown) => void = () => {};
+  mockIPC(() => new Promise((_, reject) => (refuse = reject)));
+  render(VisitForm, { onsaved: () => {}, oncancel: () => {} });
+  await fill({ 'visit-name': 'Quán phở', 'visit-in-date': '3/12', 'visit-in-time': '10h', 'visit-out-date': '3/12', 'visit-out-time': '9h' });
+  await fireEvent.click(screen.getByTestId('save-visit'));
+  // Fixed before the answer came: 9h was sent, 11h is what the box holds.
+  await fill({ 'visit-out-time': '11h' });
+  refuse({ kind: 'entry_times_backwards', message: 'backwards' });
+  await vi.waitFor(() => expect(screen.getByTestId('save-visit')).not.toBeDisabled());
+  expect(box('visit-out-time')).toHaveAttribute('aria-invalid', 'false');
+  expect(screen.getByTestId('wrong-out-time')).toHaveTextContent('');
+});
+
+test('a refused long text stays said until the name, address or note changes', async () => {
+  mockIPC(() => {
+    throw { kind: 'entry_too_long', message: 'too long' };
+  });
+  render(VisitForm, { onsaved: () => {}, oncancel: () => {} });
+  await fill({ 'visit-name': 'Chợ', 'visit-in-date': '3/12', 'visit-in-time': '9h', 'visit-out-date': '3/12', 'visit-out-time': '10h' });
+  await fireEvent.input(document.getElementById('visit-note') as HTMLTextAreaElement, { target: { value: 'ghi chú rất dài' } });
+  await fireEvent.click(screen.getByTestId('save-visit'));
+  await vi.waitFor(() => expect(screen.getByTestId('form-notice')).toHaveTextContent(get(_)('errors.entry_too_long')));
+  await fill({ 'visit-out-time': '10h15' });
+  expect(screen.getByTestId('form-notice')).toHaveTextContent(get(_)('errors.entry_too_long'));
+  await fireEvent.input(document.getElementById('visit-note') as HTMLTextAreaElement, { target: { value: 'ngắn' } });
+  expect(screen.queryByTestId('form-notice')).toBeNull();
+});
