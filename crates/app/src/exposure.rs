@@ -143,13 +143,22 @@ pub async fn refresh<H: Http>(
             .apply_exposure_list(&list, etag.as_deref(), now)
             .await?;
     }
-    let alerts = diary.alerts().await?;
-    // Each alert is announced once: the UI raises a notification for every alert not announced
-    // yet (this check's, or one an earlier check kept and then stopped before announcing, or a
-    // correction made), marked here, last, so that an error before this point leaves them to be
+    // Each alert a list made is announced once: the UI raises a notification for every one not
+    // announced yet (this check's, or one an earlier check kept and then stopped before
+    // announcing), taken here, last, so that an error before this point leaves them to be
     // announced next time.
-    let announce: Vec<_> = alerts.iter().filter(|a| !a.notified).cloned().collect();
-    diary.alerts_notified(&announce).await?;
+    let taken = diary.take_unannounced().await;
+    let alerts = diary.alerts().await?;
+    let announce: Vec<&Alert> = match &taken {
+        Ok(taken) => alerts
+            .iter()
+            .filter(|a| taken.contains(&(a.authority.clone(), a.notice_id, a.visit.id)))
+            .collect(),
+        // A diary that cannot mark them (a full device) must not stop the refresh: they are
+        // announced now, and again by the next check until they can be marked.
+        Err(_) => alerts.iter().filter(|a| !a.notified).collect(),
+    };
+    let fresh = announce.iter().map(|a| a.level.clone()).collect();
     let count = alerts.len();
     let withheld = !lock.is_open();
     let (alerts, withdrawn) = if !withheld {
@@ -160,7 +169,7 @@ pub async fn refresh<H: Http>(
     Ok(Refresh {
         alerts,
         count,
-        fresh: announce.into_iter().map(|a| a.level).collect(),
+        fresh,
         problems,
         withdrawn,
         checked_at: diary

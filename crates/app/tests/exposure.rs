@@ -14,6 +14,7 @@ use ed25519_dalek::SigningKey;
 use protocol::answer::EXPOSURE_LIST_ANSWER;
 use protocol::exposure::{sign_exposure_list, venue_hash, ExposureList, Level, Notice};
 use protocol::TrustList;
+use sqlx::ConnectOptions;
 
 mod common;
 use common::*;
@@ -219,6 +220,98 @@ async fn an_alert_kept_but_never_announced_is_announced_by_the_next_check() {
     assert_eq!(tags, [Some("\"1\"".to_owned())], "answered 304");
 
     let after = refreshed_at(&portal, &trust, &diary, &lock, at(22, 0)).await;
+    assert_eq!(after.fresh, Vec::<String>::new());
+}
+
+/// An alert the citizen's own correction makes is shown, not announced: not at the next check,
+/// nor when the visit is moved out of the window and back.
+#[tokio::test]
+async fn an_alert_a_correction_makes_is_shown_and_not_announced() {
+    let (store, trust) = (MemoryStore::default(), trust());
+    let (_dir, diary) = visited(&store, trust.clone()).await;
+    let lock = Lock::load(Some(&diary)).await;
+    let served = Served::default();
+    let portal = served.portal();
+    let early = ExposureList {
+        notices: vec![notice(10, 1, at(6, 0), at(7, 0))],
+        ..list(1, 1)
+    };
+    served.set(served_list(&early, "\"1\""));
+    let first = refreshed(&portal, &trust, &diary, &lock).await;
+    assert_eq!(names(&first), Vec::<String>::new());
+
+    let visit = diary.visits().await.unwrap().pop().unwrap();
+    assert_eq!(visit.name, "Chợ Xanh");
+    let at_times = |from: DateTime<Utc>, to: DateTime<Utc>| diary::Entry {
+        name: visit.name.clone(),
+        address: visit.address.clone(),
+        time_in: from,
+        time_out: Some(to),
+        note: String::new(),
+    };
+    for (from, to) in [
+        (at(6, 15), at(6, 45)),
+        (at(8, 0), at(9, 0)),
+        (at(6, 15), at(6, 45)),
+    ] {
+        diary
+            .update_visit(visit.id, &at_times(from, to), at(21, 10))
+            .await
+            .unwrap();
+        let next = refreshed_at(&portal, &trust, &diary, &lock, at(21, 30)).await;
+        assert_eq!(next.fresh, Vec::<String>::new());
+    }
+    let last = refreshed_at(&portal, &trust, &diary, &lock, at(21, 40)).await;
+    assert_eq!(names(&last), ["Chợ Xanh"]);
+    assert_eq!(last.fresh, Vec::<String>::new());
+}
+
+/// A diary that cannot mark its alerts announced (a full device): the check still answers and
+/// announces them, and again at the next check, until they can be marked.
+#[tokio::test]
+async fn alerts_that_cannot_be_marked_announced_are_announced_again() {
+    let (store, trust) = (MemoryStore::default(), trust());
+    let (dir, diary) = visited(&store, trust.clone()).await;
+    let lock = Lock::load(Some(&diary)).await;
+    let served = Served::default();
+    let portal = served.portal();
+    served.set(served_list(&list(1, 1), "\"1\""));
+
+    let key = store.key.lock().unwrap().clone().unwrap();
+    let mut conn = <sqlx::sqlite::SqliteConnectOptions as std::str::FromStr>::from_str("sqlite:")
+        .unwrap()
+        .filename(dir.path().join(diary::DB_FILE))
+        .pragma(
+            "key",
+            format!(
+                "\"x'{}'\"",
+                key.iter().map(|b| format!("{b:02x}")).collect::<String>()
+            ),
+        )
+        .connect()
+        .await
+        .unwrap();
+    sqlx::query(
+        "CREATE TRIGGER full BEFORE UPDATE OF notified ON alerts \
+         BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END",
+    )
+    .execute(&mut conn)
+    .await
+    .unwrap();
+
+    let first = refreshed(&portal, &trust, &diary, &lock).await;
+    assert_eq!(names(&first), ["Chợ Xanh"]);
+    assert_eq!(first.fresh, ["test"]);
+    let again = refreshed_at(&portal, &trust, &diary, &lock, at(21, 30)).await;
+    assert_eq!(again.fresh, ["test"]);
+
+    sqlx::query("DROP TRIGGER full")
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    let marked = refreshed_at(&portal, &trust, &diary, &lock, at(21, 40)).await;
+    assert_eq!(marked.fresh, ["test"]);
+    let after = refreshed_at(&portal, &trust, &diary, &lock, at(21, 50)).await;
     assert_eq!(after.fresh, Vec::<String>::new());
 }
 

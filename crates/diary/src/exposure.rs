@@ -275,7 +275,7 @@ impl Diary {
             .collect();
         // Matched in the list's own transaction: a list is never kept (with the tag that has the
         // portal answer "unchanged" next time) without the alerts it makes.
-        let new = rematch_in(&mut tx, authority, &changed, now).await?;
+        let new = rematch_in(&mut tx, authority, &changed, Announce::Yes, now).await?;
         tx.commit().await?;
         let all = self.alerts().await?;
         Ok(all
@@ -318,20 +318,25 @@ impl Diary {
         Ok(alerts)
     }
 
-    /// Marks alerts as notified, so each raises a notification once.
-    pub async fn alerts_notified(&self, alerts: &[Alert]) -> Result<()> {
-        for a in alerts {
-            sqlx::query(
-                "UPDATE alerts SET notified = 1 WHERE authority = ?1 AND notice_id = ?2 \
-                 AND visit_id = ?3",
-            )
-            .bind(&a.authority)
-            .bind(a.notice_id)
-            .bind(a.visit.id)
-            .execute(&self.pools.writer().await?)
-            .await?;
-        }
-        Ok(())
+    /// Takes the alerts not announced yet, marking them announced in the same statement, so
+    /// that each is handed out once, even to two checks at once. Returns each as its authority,
+    /// notice and visit.
+    pub async fn take_unannounced(&self) -> Result<Vec<(String, i64, i64)>> {
+        sqlx::query(
+            "UPDATE alerts SET notified = 1 WHERE notified = 0 \
+             RETURNING authority, notice_id, visit_id",
+        )
+        .fetch_all(&self.pools.writer().await?)
+        .await?
+        .iter()
+        .map(|r| {
+            Ok((
+                r.try_get("authority")?,
+                r.try_get("notice_id")?,
+                r.try_get("visit_id")?,
+            ))
+        })
+        .collect()
     }
 }
 
@@ -360,6 +365,7 @@ async fn rematch_in(
     tx: &mut sqlx::SqliteConnection,
     authority: &str,
     withdrawn: &HashSet<i64>,
+    announce: Announce,
     now: DateTime<Utc>,
 ) -> Result<Vec<(i64, i64)>> {
     let notices = kept_notices(&mut *tx, authority).await?;
@@ -408,18 +414,29 @@ async fn rematch_in(
     for (visit, notice) in matched.difference(&existing) {
         crate::withdrawn::forget_in(&mut *tx, authority, *notice, *visit).await?;
         sqlx::query(
-            "INSERT INTO alerts (authority, notice_id, visit_id, created_at) \
-             VALUES (?1, ?2, ?3, ?4)",
+            "INSERT INTO alerts (authority, notice_id, visit_id, created_at, notified) \
+             VALUES (?1, ?2, ?3, ?4, ?5)",
         )
         .bind(authority)
         .bind(notice)
         .bind(visit)
         .bind(now.timestamp())
+        .bind(announce == Announce::No)
         .execute(&mut *tx)
         .await?;
         new.push((*visit, *notice));
     }
     Ok(new)
+}
+
+/// Whether the alerts a matching makes are to raise a notification.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Announce {
+    /// Made by a list: announced by the check (`take_unannounced`).
+    Yes,
+    /// Made by the citizen's own correction, in the app: the Alerts tab shows them; no
+    /// notification (one moved out of a window and back is not announced twice).
+    No,
 }
 
 /// Matches again after visits changed (a correction), inside the correction's transaction: for
@@ -432,7 +449,7 @@ pub(crate) async fn rematch_all_in(
         .fetch_all(&mut *tx)
         .await?;
     for authority in authorities {
-        rematch_in(&mut *tx, &authority, &HashSet::new(), now).await?;
+        rematch_in(&mut *tx, &authority, &HashSet::new(), Announce::No, now).await?;
     }
     Ok(())
 }

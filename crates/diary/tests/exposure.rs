@@ -77,8 +77,12 @@ async fn one_notice_one_alert_for_the_right_visit_and_a_retraction_clears_it() {
             not_after: first.list.not_after,
         })
     );
-    // A notified alert is not new again.
-    diary.alerts_notified(&new).await.unwrap();
+    // Taken to be announced once; a notified alert is not new again.
+    assert_eq!(
+        diary.take_unannounced().await.unwrap(),
+        [("Sở Y tế Cao Bằng".to_owned(), 10, a.id)]
+    );
+    assert!(diary.take_unannounced().await.unwrap().is_empty());
     assert!(diary
         .apply_exposure_list(&first, None, now)
         .await

@@ -538,6 +538,12 @@ async fn a_diary_from_before_keeping_upgrades_with_its_visits_and_alerts() {
         .await
         .unwrap();
     assert_eq!(alerts, 1);
+    // It counts as announced: the upgrade raises no notification for an old alert.
+    let unannounced: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM alerts WHERE notified = 0")
+        .fetch_one(&mut diary_connection(&dir, &key).await)
+        .await
+        .unwrap();
+    assert_eq!(unannounced, 0);
     // The search key was filled in for the old rows.
     assert_eq!(diary.search("buu dien").await.unwrap().len(), 1);
 }
