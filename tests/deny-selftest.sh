@@ -38,11 +38,13 @@ else
   bad "an advisory for hex: exit $status, output: $out"
 fi
 
-# 1b. The same for a crate only the fuzz targets' workspace uses (libfuzzer-sys): its check fails.
-mkdir -p "$tmp/added/crates/libfuzzer-sys"
+# 1b. The same for a crate only the fuzz targets' workspace uses (libfuzzer-sys), in a copy without
+# the advisory for hex (which that workspace uses too): its check fails on that one alone.
+cp -r "$src" "$tmp/fuzz" && chmod -R u+w "$tmp/fuzz"
+mkdir -p "$tmp/fuzz/crates/libfuzzer-sys"
 sed 's/RUSTSEC-2099-0001/RUSTSEC-2099-0002/; s/^package = "hex"/package = "libfuzzer-sys"/; s/in hex/in libfuzzer-sys/' \
-  "$tmp/added/crates/hex/RUSTSEC-2099-0001.md" > "$tmp/added/crates/libfuzzer-sys/RUSTSEC-2099-0002.md"
-out=$(ADVISORY_DB="$tmp/added" DENY_MANIFEST=fuzz/Cargo.toml tests/deny.sh advisories 2>&1)
+  "$tmp/added/crates/hex/RUSTSEC-2099-0001.md" > "$tmp/fuzz/crates/libfuzzer-sys/RUSTSEC-2099-0002.md"
+out=$(ADVISORY_DB="$tmp/fuzz" DENY_MANIFEST=fuzz/Cargo.toml tests/deny.sh advisories 2>&1)
 status=$?
 if [ $status -ne 0 ] && grep -q RUSTSEC-2099-0002 <<<"$out"; then
   ok "an advisory for libfuzzer-sys fails the fuzz targets' check and is named"
