@@ -147,6 +147,10 @@ test('a box changed while the core answers is not marked with a refusal of what 
   await vi.waitFor(() => expect(screen.getByTestId('save-visit')).not.toBeDisabled());
   expect(box('visit-out-time')).toHaveAttribute('aria-invalid', 'false');
   expect(screen.getByTestId('wrong-out-time')).toHaveTextContent('');
+  // Why that save did not happen is still said, until the next box typed in.
+  expect(screen.getByTestId('form-notice')).toHaveTextContent(get(_)('errors.entry_times_backwards'));
+  await fill({ 'visit-out-time': '11h30' });
+  expect(screen.queryByTestId('form-notice')).toBeNull();
 });
 
 test('a refused long text stays said until the name, address or note changes', async () => {
