@@ -143,45 +143,45 @@ pub async fn refresh<H: Http>(
             .apply_exposure_list(&list, etag.as_deref(), now)
             .await?;
     }
-    // Each alert a list made is announced once: the UI raises a notification for every one not
-    // announced yet (this check's, or one an earlier check kept and then stopped before
-    // announcing), taken here, last, so that an error before this point leaves them to be
-    // announced next time.
-    let taken = diary.take_unannounced().await;
     let alerts = diary.alerts().await?;
-    let announce: Vec<&Alert> = match &taken {
-        Ok(taken) => alerts
-            .iter()
-            .filter(|a| taken.contains(&(a.authority.clone(), a.notice_id, a.visit.id)))
-            .collect(),
-        // A diary that cannot mark them (a full device) must not stop the refresh: they are
-        // announced now, and again by the next check until they can be marked.
-        Err(_) => alerts.iter().filter(|a| !a.notified).collect(),
-    };
-    let fresh = announce.iter().map(|a| a.level.clone()).collect();
     let count = alerts.len();
     let withheld = !lock.is_open();
-    let (alerts, withdrawn) = if !withheld {
-        (alerts, diary.withdrawn_alerts(now).await?)
+    let withdrawn = if !withheld {
+        diary.withdrawn_alerts(now).await?
     } else {
-        (Vec::new(), Vec::new())
+        Vec::new()
+    };
+    let checked_at = diary
+        .exposures_checked_at(
+            &portals
+                .trust
+                .authorities
+                .iter()
+                .map(|a| a.name.as_str())
+                .collect::<Vec<_>>(),
+        )
+        .await?;
+    // Each alert a list made is announced once: the UI raises a notification for every one not
+    // announced yet (this check's, or one an earlier check kept and then stopped before
+    // announcing), taken last, so that an error before this point leaves them to be announced
+    // next time; the levels come with them, so an alert made meanwhile is announced too.
+    let fresh = match diary.take_unannounced().await {
+        Ok(levels) => levels,
+        // A diary that cannot mark them (a full device) must not stop the refresh: they are
+        // announced now, and again by the next check until they can be marked.
+        Err(_) => alerts
+            .iter()
+            .filter(|a| !a.notified)
+            .map(|a| a.level.clone())
+            .collect(),
     };
     Ok(Refresh {
-        alerts,
+        alerts: if withheld { Vec::new() } else { alerts },
         count,
         fresh,
         problems,
         withdrawn,
-        checked_at: diary
-            .exposures_checked_at(
-                &portals
-                    .trust
-                    .authorities
-                    .iter()
-                    .map(|a| a.name.as_str())
-                    .collect::<Vec<_>>(),
-            )
-            .await?,
+        checked_at,
         withheld,
     })
 }

@@ -319,24 +319,19 @@ impl Diary {
     }
 
     /// Takes the alerts not announced yet, marking them announced in the same statement, so
-    /// that each is handed out once, even to two checks at once. Returns each as its authority,
-    /// notice and visit.
-    pub async fn take_unannounced(&self) -> Result<Vec<(String, i64, i64)>> {
-        sqlx::query(
+    /// that each is handed out once, even to two checks at once. Returns the level of each (all
+    /// an announcement tells).
+    pub async fn take_unannounced(&self) -> Result<Vec<String>> {
+        Ok(sqlx::query_scalar::<_, Option<String>>(
             "UPDATE alerts SET notified = 1 WHERE notified = 0 \
-             RETURNING authority, notice_id, visit_id",
+             RETURNING (SELECT level FROM exposure_notices n \
+                        WHERE n.authority = alerts.authority AND n.id = alerts.notice_id)",
         )
         .fetch_all(&self.pools.writer().await?)
         .await?
-        .iter()
-        .map(|r| {
-            Ok((
-                r.try_get("authority")?,
-                r.try_get("notice_id")?,
-                r.try_get("visit_id")?,
-            ))
-        })
-        .collect()
+        .into_iter()
+        .flatten()
+        .collect())
     }
 }
 
