@@ -173,3 +173,34 @@ for (const startsOpen of [false, true]) {
     expect(screen.getByTestId('alert')).toHaveTextContent('Chợ Xanh Cao Bằng');
   });
 }
+
+test('a visit corrected into an exposure window shows its alert and the badge at once', async () => {
+  const found = alert('Sở Y tế Cao Bằng', 4);
+  let corrected = false;
+  mockIPC((cmd, args) => {
+    if (cmd === 'list_visits') return { visits: [found.visit], total: 1, next: null };
+    if (cmd === 'get_retention') return { days: 21, choices: [14, 21, 30, 60] };
+    if (cmd === 'update_visit') {
+      corrected = true;
+      return { ...found.visit, ...(args as { entry: object }).entry, edited_at: '2026-11-24T06:00:00Z' };
+    }
+    // The core matched again as it saved the correction: the alert is there from then on.
+    if (cmd === 'list_alerts') return corrected ? [found] : [];
+    if (cmd === 'list_withdrawn_alerts') return [];
+    const answer = starting('linux')(cmd);
+    if (answer === undefined) throw new Error(`unexpected ${cmd}`);
+    return answer;
+  });
+  render(App);
+  await screen.findByRole('navigation');
+  await fireEvent.click(document.querySelector<HTMLElement>('[data-tab="diary"]')!);
+  await fireEvent.click(await screen.findByTestId('visit'));
+  await fireEvent.click(await screen.findByTestId('edit-visit'));
+  await fireEvent.input(document.querySelector('#visit-out-date')!, { target: { value: '24/11/2026' } });
+  await fireEvent.input(document.querySelector('#visit-out-time')!, { target: { value: '10h' } });
+  await fireEvent.submit(screen.getByTestId('visit-form'));
+  await screen.findByTestId('visit-detail');
+  await waitFor(() => expect(screen.getByTestId('alert-count')).toHaveTextContent('1'));
+  await fireEvent.click(document.querySelector<HTMLElement>('[data-tab="alerts"]')!);
+  expect(await screen.findByTestId('alert')).toHaveTextContent('Chợ Xanh Cao Bằng');
+});

@@ -36,6 +36,7 @@ function backend(visits: Visit[], calls: [string, unknown][] = [], limit = 50) {
     if (cmd === 'get_retention') return { days: 21, choices: [14, 21, 30, 60] };
     if (cmd === 'add_manual') return { ...post, id: 9, origin: 'manual', checkout: 'manual', ...(args as { entry: object }).entry };
     if (cmd === 'delete_visit') return null;
+    if (cmd === 'update_visit') return { ...post, ...(args as { entry: object }).entry, edited_at: '2026-11-29T05:00:00Z' };
     throw new Error(`unexpected ${cmd}`);
   });
   return calls;
@@ -183,4 +184,31 @@ test('a code unsigned by design says so, without alarm', async () => {
   expect(badge).toHaveTextContent('Mã NZ COVID Tracer (New Zealand), loại mã này không xác thực được');
   expect(badge).toHaveClass('plain');
   expect(badge).not.toHaveTextContent('!');
+});
+
+test('a correction or a deletion tells the app, whose alerts the core matched again; adding by hand does not', async () => {
+  backend([market, post]);
+  const onchanged = vi.fn();
+  render(Diary, { onchanged });
+  await fireEvent.click((await screen.findAllByTestId('visit'))[1]);
+  await fireEvent.click(await screen.findByTestId('edit-visit'));
+  await fireEvent.input(document.querySelector('#visit-out-time')!, { target: { value: '9h15' } });
+  await fireEvent.submit(screen.getByTestId('visit-form'));
+  expect(await screen.findByTestId('visit-detail')).toBeInTheDocument();
+  expect(onchanged).toHaveBeenCalledTimes(1);
+
+  await fireEvent.click(screen.getByTestId('delete-visit'));
+  await fireEvent.click(screen.getByTestId('confirm-delete'));
+  await screen.findByTestId('diary-notice');
+  expect(onchanged).toHaveBeenCalledTimes(2);
+
+  await fireEvent.click(screen.getByTestId('add-visit'));
+  await fireEvent.input(screen.getByLabelText('Tên nơi'), { target: { value: 'Nhà văn hóa tổ 5' } });
+  await fireEvent.input(document.querySelector('#visit-in-date')!, { target: { value: '28/11/2026' } });
+  await fireEvent.input(document.querySelector('#visit-in-time')!, { target: { value: '09:00' } });
+  await fireEvent.input(document.querySelector('#visit-out-date')!, { target: { value: '28/11/2026' } });
+  await fireEvent.input(document.querySelector('#visit-out-time')!, { target: { value: '10h30' } });
+  await fireEvent.submit(screen.getByTestId('visit-form'));
+  expect(await screen.findByTestId('visit-detail')).toHaveTextContent('Nhập tay');
+  expect(onchanged).toHaveBeenCalledTimes(2);
 });
