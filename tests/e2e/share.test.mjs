@@ -107,7 +107,7 @@ test('a tracer asks, the citizen shares two of three visits, the portal shows ex
     // The last visit is still going on: marked, and what the tracer will count is said.
     assert.equal((await app.$$('[data-testid=share-in-progress]')).length, 1);
     const note = await text(app, '[data-testid=share-in-progress-note]');
-    const [before, after] = ['Lượt ghé ', ' chưa có giờ ra. Nếu chia sẻ bây giờ, người truy vết sẽ tính là bạn ở đó đến '];
+    const [before, after] = ['Lượt ghé ', ' chưa có giờ ra. Nếu chia sẻ bây giờ, cán bộ truy vết sẽ tính là bạn ở đó đến '];
     assert.ok(note.startsWith(`${before}${HOSTILE}${after}`), note);
     assert.match(note.slice(`${before}${HOSTILE}${after}`.length), /^\d\d:\d\d\.$/);
     await screenshot(app, '20-share-review');

@@ -157,7 +157,7 @@ async fn an_import_asks_for_the_district_of_a_name_two_districts_share(backend: 
             "<td>2</td><td>Xã, phường</td><td class=\"wrap import-value\">Xã Vĩnh Quang</td>\
              <td>Xã Vĩnh Quang có ở 2 huyện, thành phố: \
              Thành phố Cao Bằng (1693), Huyện Bảo Lâm (1300) (số trong ngoặc là mã xã). \
-             Hãy thêm cột huyện (huyen) hoặc ghi mã xã thay cho tên xã.</td>"
+             Hãy thêm cột huyện (tên cột district hoặc huyen), hoặc ghi mã xã thay cho tên xã.</td>"
         ),
         "{page}"
     );
