@@ -32,8 +32,9 @@ pub const CONTENT_SECURITY_POLICY: &str =
     "default-src 'none'; style-src 'self'; img-src 'self' data:; \
      form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
-/// The one page with a script (`/v/…`, which reads the venue from the address's fragment in the
-/// browser): the same policy, with scripts from the portal itself.
+/// The pages with a script (the venue link `/v/…`, which reads the venue from the address's
+/// fragment in the browser, and the notice form, whose preview is redrawn as the tracer types):
+/// the same policy, with scripts from the portal itself.
 pub const SCRIPT_PAGE_POLICY: &str =
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
      form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
